@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""PyTorch peer for nodegrad's benchmark suite.
+
+A small request/response server: the parent (bench/lib/peers.mjs) writes one JSON request per
+line on stdin; every answer is one stdout line starting with the tag below followed by JSON.
+Anything else on stdout/stderr is ignored. Thread configuration comes from the environment the
+parent sets before start (OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS, OMP_WAIT_POLICY) and from
+--torch-threads (torch.set_num_threads), because both must be fixed before the first op.
+
+Run by hand:  echo '{"op":"hello"}' | /usr/bin/python3 bench/peers/torch_bench.py --torch-threads 1
+"""
+import argparse
+import ctypes
+import ctypes.util
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+
+TAG = "@@NGBENCH@@ "
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--torch-threads", type=int, default=1)
+ARGS = ap.parse_args()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+torch.set_num_threads(ARGS.torch_threads)
+torch.set_num_interop_threads(1)
+
+
+def openblas_info():
+    for name in ("libopenblas.so.0", ctypes.util.find_library("openblas")):
+        if not name:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return {
+                "config": lib.openblas_get_config().decode(),
+                "core": lib.openblas_get_corename().decode(),
+                "threads": int(lib.openblas_get_num_threads()),
+            }
+        except Exception:  # pragma: no cover - informative only
+            continue
+    return None
+
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def mlp_model(sizes):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def mnist_like(n, seed):
+    g = np.random.default_rng(seed)
+    x = torch.from_numpy(g.random((n, 784), dtype=np.float32))
+    y = torch.from_numpy(g.integers(0, 10, size=n).astype(np.int64))
+    return x, y
+
+
+class Mlp:
+    """784-512-256-10 ReLU, softmax-CE, Adam(1e-3); batches gathered from a shuffled data set."""
+
+    def __init__(self, batch, n=8192, seed=1, **_):
+        torch.manual_seed(seed)
+        self.x, self.y = mnist_like(n, seed)
+        self.model = mlp_model([784, 512, 256, 10])
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.batch, self.n = batch, n
+        self.gen = torch.Generator().manual_seed(seed)
+        self.perm, self.pos = torch.randperm(n, generator=self.gen), 0
+        self.last_loss = None
+
+    def next_batch(self):
+        if self.pos + self.batch > self.n:
+            self.perm, self.pos = torch.randperm(self.n, generator=self.gen), 0
+        idx = self.perm[self.pos:self.pos + self.batch]
+        self.pos += self.batch
+        return self.x[idx], self.y[idx]
+
+    def step(self):
+        xb, yb = self.next_batch()
+        self.opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(self.model(xb), yb)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+    def run(self, steps):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            loss = self.step()
+        self.last_loss = float(loss)
+        return time.perf_counter() - t0
+
+
+class Tiny:
+    """2 -> 10 (tanh) -> 1 (sigmoid), MSE, 100 samples full batch, Adam(1e-3)."""
+
+    def __init__(self, seed=1, n=100, **_):
+        torch.manual_seed(seed)
+        g = np.random.default_rng(seed)
+        self.x = torch.from_numpy(g.standard_normal((n, 2), dtype=np.float32))
+        self.y = (self.x[:, :1] * self.x[:, 1:] > 0).float()
+        self.model = torch.nn.Sequential(torch.nn.Linear(2, 10), torch.nn.Tanh(),
+                                         torch.nn.Linear(10, 1), torch.nn.Sigmoid())
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.last_loss = None
+
+    def run(self, steps):
+        x, y, model, opt = self.x, self.y, self.model, self.opt
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            opt.zero_grad(set_to_none=True)
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+        self.last_loss = float(loss)
+        return time.perf_counter() - t0
+
+
+class Inference:
+    """Forward of the MLP on n samples in batches (no grad); one 'step' = one pass over n."""
+
+    def __init__(self, n=10000, batch=1000, seed=1, **_):
+        torch.manual_seed(seed)
+        self.x, _ = mnist_like(n, seed)
+        self.model = mlp_model([784, 512, 256, 10]).eval()
+        self.batch = batch
+
+    def run(self, steps):
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            for _ in range(steps):
+                for i in range(0, self.x.shape[0], self.batch):
+                    out = self.model(self.x[i:i + self.batch])
+        self.checksum = float(out.sum())
+        return time.perf_counter() - t0
+
+
+class LinearRelu:
+    """relu(x @ W^T + b) forward + backward (grads for W and b) on B x 784 -> 512."""
+
+    def __init__(self, batch, fin=784, fout=512, seed=1, **_):
+        torch.manual_seed(seed)
+        g = np.random.default_rng(seed)
+        self.x = torch.from_numpy(g.standard_normal((batch, fin), dtype=np.float32))
+        lin = torch.nn.Linear(fin, fout)
+        self.w, self.b = lin.weight, lin.bias
+
+    def run(self, steps):
+        x, w, b = self.x, self.w, self.b
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            w.grad = None
+            b.grad = None
+            F.linear(x, w, b).relu().sum().backward()
+        return time.perf_counter() - t0
+
+
+KINDS = {"mlp": Mlp, "tiny": Tiny, "inference": Inference, "linear_relu": LinearRelu}
+
+
+def memory(batch=128, warmup=100, steps=5000, max_seconds=60.0, seed=1, samples=20, **_):
+    """Peak RSS while training case 2, and RSS growth over `steps` steps after warm-up."""
+    rss_start = rss_mb()
+    b = Mlp(batch=batch, seed=seed)
+    b.run(warmup)
+    rss_warm = rss_mb()
+    series, done, t0 = [], 0, time.perf_counter()
+    chunk = max(1, steps // samples)
+    while done < steps and time.perf_counter() - t0 < max_seconds:
+        k = min(chunk, steps - done)
+        b.run(k)
+        done += k
+        series.append([done, rss_mb()])
+    return {"rssStartMB": rss_start, "rssAfterWarmupMB": rss_warm, "rssEndMB": rss_mb(),
+            "peakRssMB": peak_rss_mb(), "steps": done, "seconds": time.perf_counter() - t0,
+            "series": series}
+
+
+def export_onnx(path, seed=1, **_):
+    torch.manual_seed(seed)
+    model = mlp_model([784, 512, 256, 10]).eval()
+    torch.onnx.export(model, torch.zeros(1, 784), path, input_names=["input"],
+                      output_names=["output"], dynamic_axes={"input": {0: "batch"}})
+    return {"path": path}
+
+
+def hello():
+    return {
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": sys.version.split()[0],
+        "torchThreads": torch.get_num_threads(),
+        "openblas": openblas_info(),
+        "env": {k: os.environ.get(k) for k in
+                ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OMP_WAIT_POLICY")},
+        "cpuCapability": torch.backends.cpu.get_cpu_capability()
+        if hasattr(torch.backends, "cpu") else None,
+    }
+
+
+def main():
+    benches = {}
+    out = sys.stdout
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            op = req.pop("op")
+            rid = req.pop("id", None)
+            if op == "hello":
+                res = hello()
+            elif op == "setup":
+                key = req.pop("key")
+                benches[key] = KINDS[req.pop("kind")](**req)
+                res = {"key": key}
+            elif op == "run":
+                bench = benches[req["key"]]
+                res = {"seconds": bench.run(int(req["steps"]))}
+                if getattr(bench, "last_loss", None) is not None:
+                    res["loss"] = bench.last_loss
+            elif op == "free":
+                benches.pop(req["key"], None)
+                res = {}
+            elif op == "memory":
+                res = memory(**req)
+            elif op == "export_onnx":
+                res = export_onnx(**req)
+            elif op == "quit":
+                out.write(TAG + json.dumps({"id": rid, "ok": True, "result": {}}) + "\n")
+                out.flush()
+                return
+            else:
+                raise ValueError("unknown op " + op)
+            msg = {"id": rid, "ok": True, "result": res}
+        except Exception as e:  # report, keep serving
+            msg = {"id": locals().get("rid"), "ok": False,
+                   "error": "%s: %s" % (type(e).__name__, e), "trace": traceback.format_exc()}
+        out.write(TAG + json.dumps(msg) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()

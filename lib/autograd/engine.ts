@@ -1,0 +1,123 @@
+/** backward(): reverse-mode differentiation over the recorded tape. */
+import { Tensor } from '../tensor/tensor';
+import { empty } from '../tensor/create';
+import { keep } from '../tensor/scope';
+import { native } from '../native';
+import { assertTensor } from '../tensor/check';
+import { fmtShape } from '../core/validate';
+import type { GradNode } from './node';
+
+function zerosOf(t: Tensor): Tensor {
+  const g = empty(t.shape, 'float32');
+  native.fillF32(g.data, g.size, 0);
+  return g;
+}
+
+/** Nodes reachable from root, in topological order (inputs before outputs). */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const node = t._node as GradNode;
+    if (node && i < node.inputs.length) {
+      top[1]++;
+      const inp = node.inputs[i];
+      if (inp && inp._node && !seen.has(inp)) {
+        seen.add(inp);
+        stack.push([inp, 0]);
+      }
+      continue;
+    }
+    stack.pop();
+    order.push(t);
+  }
+  return order;
+}
+
+/**
+ * Computes gradients of `root` with respect to every leaf tensor that requires grad and
+ * ADDS them into leaf.grad (created as zeros when missing). A non-scalar root needs an explicit
+ * `gradient` of the same shape. The graph is freed afterwards (no retainGraph).
+ */
+export function backward(root: Tensor, gradient?: Tensor): void {
+  assertTensor(root, 'backward() target');
+  if (root._graphFreed) {
+    throw new Error('Expected a tensor with a recorded graph for backward() but received one whose graph was already ' +
+      'consumed by an earlier backward() (graphs are freed after backward; recompute the forward pass)');
+  }
+  if (!root.requiresGrad) {
+    throw new Error('Expected a tensor that requires grad for backward() but received a tensor with requiresGrad=false ' +
+      '(no input of the computation had requiresGrad=true, or it ran inside noGrad)');
+  }
+  let seed: Tensor;
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new RangeError(`Expected a gradient argument for backward() of a non-scalar output but received none (output shape ${fmtShape(root.shape)})`);
+    }
+    seed = empty(root.shape, 'float32');
+    seed.data[0] = 1;
+  } else {
+    assertTensor(gradient, 'gradient', 'float32');
+    if (gradient.shape.length !== root.shape.length || gradient.shape.some((d, i) => d !== root.shape[i])) {
+      throw new RangeError(`Expected shape ${fmtShape(root.shape)} for gradient but received ${fmtShape(gradient.shape)}`);
+    }
+    seed = empty(root.shape, 'float32');
+    (seed.data as Float32Array).set(gradient.data as Float32Array);
+  }
+
+  if (!root._node) {
+    // A leaf: its gradient is the seed itself.
+    accumulateLeaf(root, seed);
+    seed.dispose();
+    return;
+  }
+
+  const order = topoOrder(root);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(root, seed);
+  try {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k];
+      const node = t._node as GradNode;
+      const gOut = grads.get(t);
+      if (!node) continue;
+      if (gOut) {
+        const bufs: (Tensor | null)[] = node.inputs.map((inp) => {
+          if (!inp) return null;
+          if (!inp._node) {
+            if (!inp.grad) inp.grad = keep(zerosOf(inp));
+            return inp.grad;
+          }
+          let g = grads.get(inp);
+          if (!g) {
+            g = zerosOf(inp);
+            grads.set(inp, g);
+          }
+          return g;
+        });
+        node.backward(gOut, bufs);
+      }
+    }
+  } finally {
+    for (const t of order) {
+      const node = t._node;
+      if (node) {
+        if (node.release) node.release();
+        t._node = null;
+        t._graphFreed = true;
+      }
+    }
+    for (const g of grads.values()) g.dispose();
+  }
+}
+
+function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+  if (!leaf.grad) leaf.grad = keep(zerosOf(leaf));
+  const d = leaf.grad.data as Float32Array;
+  const s = g.data as Float32Array;
+  for (let i = 0; i < d.length; i++) d[i] += s[i];
+}

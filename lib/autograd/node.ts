@@ -1,0 +1,70 @@
+/**
+ * The tape: an op whose inputs require grad attaches a GradNode to its output. backward()
+ * walks the nodes in reverse topological order and calls each node's backward, which ADDS
+ * into the gradient buffers of its inputs (native backward kernels accumulate; zeroing is a
+ * separate step, as in llm.c).
+ */
+import type { Tensor } from '../tensor/tensor';
+
+export interface GradNode {
+  /** Op name, for messages. */
+  readonly op: string;
+  /** The op's tensor inputs (null where an input is not a tensor or needs no grad). */
+  readonly inputs: readonly (Tensor | null)[];
+  /**
+   * Adds d(loss)/d(input i) into grads[i] for every input that needs a gradient
+   * (grads[i] is null for the others). gradOut is d(loss)/d(output).
+   */
+  backward(gradOut: Tensor, grads: readonly (Tensor | null)[]): void;
+  /** Frees tensors saved only for the backward pass (masks, statistics, probabilities). */
+  release?(): void;
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn with gradient recording off (inference). Restores the previous mode afterwards. */
+export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`Expected function for fn but received ${fn === null ? 'null' : typeof fn}`);
+  }
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** Turns gradient recording on or off globally; returns the previous value. */
+export function setGradEnabled(on: boolean): boolean {
+  const prev = gradEnabled;
+  gradEnabled = on;
+  return prev;
+}
+
+/** True when an op on these inputs must be recorded. */
+export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
+  if (!gradEnabled) return false;
+  for (const t of inputs) if (t && t.requiresGrad) return true;
+  return false;
+}
+
+/**
+ * Attaches a node to `out` when any input requires grad (and recording is on); otherwise
+ * frees what the node saved. Returns out.
+ */
+export function record(out: Tensor, op: string, inputs: (Tensor | null)[],
+  backward: GradNode['backward'], release?: () => void): Tensor {
+  if (needsGrad(...inputs)) {
+    out.requiresGrad = true;
+    out._node = { op, inputs: inputs.map((t) => (t && t.requiresGrad ? t : null)), backward, release };
+  } else if (release) {
+    release();
+  }
+  return out;
+}

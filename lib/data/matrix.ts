@@ -1,0 +1,107 @@
+/**
+ * Internal 2-D view used by preprocessing: rows x cols values, row-major.
+ * Tensors are read zero-copy through their Float32Array view; nested arrays are copied into a
+ * Float64Array (missing values null/undefined become NaN). Results go back out in the kind that
+ * came in: a Tensor for a Tensor, number[][] for number[][].
+ */
+import { describe, expected, typeError } from '../core/validate';
+import { Tensor, fromArray } from './tensor-api';
+
+export interface Matrix {
+  data: Float32Array | Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/** A 2-D numeric input: a float32 Tensor of shape (N, D) or nested arrays (null = missing). */
+export type MatrixInput = Tensor | ReadonlyArray<ReadonlyArray<number | null | undefined>>;
+
+export function isTensor(v: unknown): v is Tensor {
+  if (v instanceof Tensor) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as { shape?: unknown; data?: unknown; dtype?: unknown };
+  return Array.isArray(t.shape) && ArrayBuffer.isView(t.data) && typeof t.dtype === 'string';
+}
+
+/** Reads a 2-D input; `name` is used in messages (e.g. "x"). */
+export function toMatrix(x: unknown, name: string): Matrix {
+  if (isTensor(x)) {
+    if (x.shape.length !== 2) {
+      throw new RangeError(expected('2-D tensor (samples, features)', name, describe(x)));
+    }
+    if (x.dtype !== 'float32') {
+      throw new TypeError(expected('float32 tensor', name, `${x.dtype} tensor`));
+    }
+    return { data: x.data as Float32Array, rows: x.shape[0], cols: x.shape[1] };
+  }
+  if (!Array.isArray(x)) typeError('2-D array (samples, features) or Tensor', name, x);
+  const rows = x.length;
+  if (rows === 0) throw new RangeError(expected('at least one row', name, 'an array of length 0'));
+  const first = x[0];
+  if (!Array.isArray(first)) typeError('array', `${name}[0]`, first);
+  const cols = first.length;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = x[i];
+    if (!Array.isArray(row)) typeError('array', `${name}[${i}]`, row);
+    if (row.length !== cols) {
+      throw new RangeError(expected(`row of length ${cols}`, `${name}[${i}]`, describe(row)));
+    }
+    for (let j = 0; j < cols; j++) {
+      const v = row[j];
+      if (typeof v === 'number') data[i * cols + j] = v;
+      else if (v === null || v === undefined) data[i * cols + j] = NaN;
+      else typeError('number', `${name}[${i}][${j}]`, v);
+    }
+  }
+  return { data, rows, cols };
+}
+
+/** Returns `data` (rows x cols) in the same kind as `like`: Tensor or number[][]. */
+export function outputLike<T>(like: T, data: Float64Array | Float32Array, rows: number, cols: number): T {
+  if (isTensor(like)) {
+    const f = data instanceof Float32Array ? data : Float32Array.from(data);
+    return fromArray(f, [rows, cols]) as unknown as T;
+  }
+  const out: number[][] = new Array(rows);
+  for (let i = 0; i < rows; i++) out[i] = Array.from(data.subarray(i * cols, (i + 1) * cols));
+  return out as unknown as T;
+}
+
+/** Checks that the number of columns matches what a transformer was fitted on. */
+export function checkCols(m: Matrix, nFeatures: number, name: string, who: string): void {
+  if (m.cols !== nFeatures) {
+    throw new RangeError(expected(`${nFeatures} features (as fitted by ${who})`, name, `${m.cols} features`));
+  }
+}
+
+/** Values of column j that are not NaN, as a Float64Array. */
+export function columnValues(m: Matrix, j: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  let n = 0;
+  for (let i = 0; i < m.rows; i++) {
+    const v = m.data[i * m.cols + j];
+    if (!Number.isNaN(v)) out[n++] = v;
+  }
+  return out.subarray(0, n);
+}
+
+/** numpy.percentile with the default 'linear' method; q in [0, 100]; `sorted` ascending. */
+export function percentileSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const pos = (q / 100) * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  const frac = pos - lo;
+  // numpy's lerp form: a + (b - a) * t, switched to b - (b - a) * (1 - t) for t >= 0.5.
+  const a = sorted[lo];
+  const b = sorted[hi];
+  const d = b - a;
+  return frac >= 0.5 ? b - d * (1 - frac) : a + d * frac;
+}
+
+/** Sorted copy of the non-NaN values in column j. */
+export function sortedColumn(m: Matrix, j: number): Float64Array {
+  return columnValues(m, j).slice().sort();
+}

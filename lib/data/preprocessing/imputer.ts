@@ -1,0 +1,92 @@
+/**
+ * SimpleImputer (scikit-learn 1.2 semantics): replaces missing values (NaN; null/undefined in
+ * arrays; empty or NA cells of a CSV read with { missing: 'keep' }) per column by the column's
+ * mean, median, most frequent value (smallest on ties) or a constant.
+ * A column with no observed value is filled with 0 (sklearn's keep_empty_features=True).
+ */
+import { assertFinite, assertOneOf, assertPlainObject } from '../../core/validate';
+import { Matrix, MatrixInput, toMatrix, outputLike, checkCols, sortedColumn, percentileSorted } from '../matrix';
+import { Preprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
+
+export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
+
+export interface SimpleImputerOptions {
+  strategy?: ImputeStrategy | 'mostFrequent';
+  /** Value for strategy 'constant' (default 0). */
+  fillValue?: number;
+}
+
+export class SimpleImputer extends Preprocessor<MatrixInput> {
+  readonly type = 'SimpleImputer';
+  readonly strategy: ImputeStrategy;
+  readonly fillValue: number;
+  /** The value that replaces missing entries in each column (after fit). */
+  statistics: Float64Array | null = null;
+
+  constructor(opts: SimpleImputerOptions = {}) {
+    super();
+    assertPlainObject(opts, 'options');
+    const s = opts.strategy === 'mostFrequent' ? 'most_frequent' : opts.strategy ?? 'mean';
+    assertOneOf(s, 'strategy', ['mean', 'median', 'most_frequent', 'constant'] as const);
+    this.strategy = s;
+    const fillValue = opts.fillValue ?? 0;
+    assertFinite(fillValue, 'fillValue');
+    this.fillValue = fillValue;
+  }
+
+  get fitted(): boolean { return this.statistics !== null; }
+  get nFeatures(): number { return this.statistics ? this.statistics.length : 0; }
+
+  private statistic(m: Matrix, j: number): number {
+    if (this.strategy === 'constant') return this.fillValue;
+    const s = sortedColumn(m, j);
+    if (s.length === 0) return 0;
+    if (this.strategy === 'median') return percentileSorted(s, 50);
+    if (this.strategy === 'mean') {
+      let sum = 0;
+      for (let i = 0; i < s.length; i++) sum += s[i];
+      return sum / s.length;
+    }
+    let best = s[0], bestCount = 0;
+    for (let i = 0; i < s.length;) {
+      let k = i;
+      while (k < s.length && s[k] === s[i]) k++;
+      if (k - i > bestCount) { best = s[i]; bestCount = k - i; }
+      i = k;
+    }
+    return best;
+  }
+
+  fit(x: MatrixInput): this {
+    const m = toMatrix(x, 'x');
+    const st = new Float64Array(m.cols);
+    for (let j = 0; j < m.cols; j++) st[j] = this.statistic(m, j);
+    this.statistics = st;
+    return this;
+  }
+
+  transform<T extends MatrixInput>(x: T): T {
+    this.assertFitted();
+    const m = toMatrix(x, 'x');
+    checkCols(m, this.nFeatures, 'x', this.type);
+    const out = m.data instanceof Float32Array ? new Float32Array(m.data) : new Float64Array(m.data);
+    const st = this.statistics!;
+    for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i])) out[i] = st[i % m.cols];
+    return outputLike(x, out, m.rows, m.cols);
+  }
+
+  toJSON(): PreprocessorJSON {
+    return {
+      type: this.type, version: 1,
+      config: { strategy: this.strategy, fillValue: this.fillValue },
+      state: this.statistics ? { statistics: numsToJSON(this.statistics) } : null,
+    };
+  }
+
+  static fromJSON(json: unknown): SimpleImputer {
+    const j = checkJSON(json, 'SimpleImputer');
+    const s = new SimpleImputer(j.config as SimpleImputerOptions);
+    if (j.state) s.statistics = numsFromJSON(j.state.statistics);
+    return s;
+  }
+}

@@ -1,0 +1,628 @@
+/**
+ * safetensors reader and writer (https://github.com/huggingface/safetensors, "Format").
+ *
+ * Layout: 8-byte little-endian u64 N | N bytes of UTF-8 JSON header | data area.
+ * The header maps tensor names to {dtype, shape, data_offsets: [begin, end]} (offsets relative to
+ * the data area) plus an optional "__metadata__" string -> string map. Data is little-endian and
+ * row-major; the tensors must cover the data area exactly (no gaps, no overlaps).
+ *
+ * Reading validates the whole header against the real file length before a single tensor byte is
+ * read or any buffer is sized from the header, so a hostile file gives a SafetensorsError (with a
+ * `code` and a message naming the file, the tensor and expected vs got), never a crash, a hang or
+ * a huge allocation. Loaded tensors are float32 (F32/F16/BF16/F64) or int32 (integers and BOOL;
+ * 64-bit values outside the int32 range are an error, never silently wrapped).
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic';
+import { f32ToF16, f32ToBf16, f16ToF32, bf16ToF32 } from './half';
+import {
+  typeError, rangeError, expected, describe, assertShape, assertPlainObject, assertOneOf,
+  assertPositiveInteger, assertString,
+} from '../core/validate';
+
+export type SafeDType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I32' | 'I64' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
+/** The dtypes this reader converts; the rest of the spec's list is recognized and refused. */
+const ITEM_SIZE: Record<string, number> = {
+  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+};
+const READ_DTYPES = Object.keys(ITEM_SIZE);
+/** Dtypes of the safetensors spec that nodegrad cannot represent. */
+const UNSUPPORTED_DTYPES = ['F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F6_E2M3', 'F6_E3M2', 'F4', 'C64'];
+
+export interface RawTensor {
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+export interface DecodeOptions {
+  /** Refuse files listing more tensors than this (default 100000). */
+  maxTensors?: number;
+  /** Name used in error messages (readSafetensors passes the path). */
+  fileName?: string;
+}
+
+export interface EncodeOptions {
+  /** Storage type for float32 tensors (default 'F32'; F16/BF16 round to nearest even). */
+  dtype?: 'F32' | 'F16' | 'BF16';
+}
+
+export interface SafetensorsContents {
+  tensors: Record<string, RawTensor>;
+  metadata: Record<string, string>;
+}
+
+export const DEFAULT_MAX_TENSORS = 100_000;
+/** Same limit as the reference implementation. */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+export type SafetensorsErrorCode =
+  | 'FILE_TOO_SHORT' | 'HEADER_TOO_LARGE' | 'HEADER_OUT_OF_BOUNDS' | 'HEADER_UTF8' | 'HEADER_JSON'
+  | 'HEADER_NOT_OBJECT' | 'DUPLICATE_KEY' | 'TOO_MANY_TENSORS' | 'TENSOR_INFO' | 'UNKNOWN_DTYPE'
+  | 'UNSUPPORTED_DTYPE' | 'BAD_SHAPE' | 'SHAPE_OVERFLOW' | 'BAD_OFFSETS' | 'OFFSETS_REVERSED'
+  | 'OFFSETS_OUT_OF_BOUNDS' | 'SIZE_MISMATCH' | 'OVERLAP' | 'GAP' | 'BAD_METADATA'
+  | 'VALUE_OUT_OF_RANGE' | 'TRUNCATED';
+
+/** A malformed or unsupported safetensors file. `code` says which defect. */
+export class SafetensorsError extends Error {
+  readonly code: SafetensorsErrorCode;
+  readonly file: string;
+  constructor(file: string, code: SafetensorsErrorCode, detail: string) {
+    super(`Invalid safetensors file ${file}: ${detail}`);
+    this.name = 'SafetensorsError';
+    this.code = code;
+    this.file = file;
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** One validated header entry. */
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  count: number;
+  begin: number;
+  end: number;
+}
+
+interface Plan {
+  entries: Entry[];
+  metadata: Record<string, string>;
+  /** Byte offset of the data area in the file (8 + header length). */
+  dataStart: number;
+}
+
+const fmt = (a: readonly unknown[]): string => `[${a.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}]`;
+const q = (s: string): string => JSON.stringify(s.length > 60 ? s.slice(0, 60) + '...' : s);
+
+function got(v: unknown): string {
+  if (Array.isArray(v)) return v.length <= 8 ? fmt(v) : `an array of length ${v.length}`;
+  if (typeof v === 'string') return q(v);
+  return describe(v);
+}
+
+/** Safe non-negative integer (JSON numbers beyond 2^53 lose precision and are refused). */
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Finds a key that occurs twice in one object of a JSON text that JSON.parse accepted
+ * (JSON.parse silently keeps the last one). Returns the key and where it was found.
+ */
+function findDuplicateKey(text: string): { key: string; where: string } | null {
+  const stack: (Set<string> | null)[] = [];
+  const owners: string[] = [];
+  let expectKey = false;
+  let lastKey = '';
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (escaped) escaped = false;
+        else if (d === 0x5c /* \ */) escaped = true;
+        else if (d === 0x22) break;
+      }
+      const top = stack.length > 0 ? stack[stack.length - 1] : null;
+      if (expectKey && top !== null) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.has(key)) return { key, where: owners[owners.length - 1] };
+        top.add(key);
+        lastKey = key;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */) {
+      owners.push(stack.length === 0 ? 'the header' : `the object under ${q(lastKey)}`);
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      owners.push('');
+      stack.push(null);
+      expectKey = false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      owners.pop();
+      expectKey = false;
+    } else if (c === 0x3a /* : */) {
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = stack.length > 0 && stack[stack.length - 1] !== null;
+    }
+  }
+  return null;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads the 8-byte prefix and returns the header length, checked against the limit and the file
+ * length. `fileLength` is the real size of the whole file.
+ */
+function headerLength(prefix: Uint8Array, fileLength: number, file: string): number {
+  if (fileLength < 8) {
+    throw new SafetensorsError(file, 'FILE_TOO_SHORT',
+      `expected at least 8 bytes (the header length) but the file has ${fileLength}`);
+  }
+  const dv = new DataView(prefix.buffer, prefix.byteOffset, 8);
+  const n = dv.getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER_BYTES)) {
+    throw new SafetensorsError(file, 'HEADER_TOO_LARGE',
+      `header length ${n} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
+  }
+  const len = Number(n);
+  if (len > fileLength - 8) {
+    throw new SafetensorsError(file, 'HEADER_OUT_OF_BOUNDS',
+      `header length ${len} exceeds the ${fileLength - 8} bytes that follow the 8-byte length prefix`);
+  }
+  return len;
+}
+
+/** Parses and validates the header; checks every tensor against the data area length. */
+function parseHeader(headerBytes: Uint8Array, dataLength: number, file: string, maxTensors: number): Plan {
+  let text: string;
+  try {
+    text = utf8.decode(headerBytes);
+  } catch {
+    throw new SafetensorsError(file, 'HEADER_UTF8', 'header is not valid UTF-8');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    throw new SafetensorsError(file, 'HEADER_JSON', `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new SafetensorsError(file, 'HEADER_NOT_OBJECT', `expected the header to be a JSON object but got ${got(header)}`);
+  }
+  const h = header as Record<string, unknown>;
+  const names = Object.keys(h).filter((k) => k !== '__metadata__');
+  if (names.length > maxTensors) {
+    throw new SafetensorsError(file, 'TOO_MANY_TENSORS',
+      `header lists ${names.length} tensors but at most ${maxTensors} are allowed (maxTensors)`);
+  }
+  const dup = findDuplicateKey(text);
+  if (dup !== null) {
+    throw new SafetensorsError(file, 'DUPLICATE_KEY', `key ${q(dup.key)} appears more than once in ${dup.where}`);
+  }
+
+  const metadata: Record<string, string> = {};
+  if (Object.prototype.hasOwnProperty.call(h, '__metadata__') && h.__metadata__ !== null) {
+    const m = h.__metadata__;
+    if (typeof m !== 'object' || Array.isArray(m)) {
+      throw new SafetensorsError(file, 'BAD_METADATA',
+        `expected __metadata__ to be an object of strings but got ${got(m)}`);
+    }
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+      if (typeof v !== 'string') {
+        throw new SafetensorsError(file, 'BAD_METADATA',
+          `expected a string for __metadata__[${q(k)}] but got ${got(v)}`);
+      }
+      Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+  }
+
+  const entries: Entry[] = [];
+  for (const name of names) {
+    const info = h[name];
+    const t = `tensor ${q(name)}`;
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) {
+      throw new SafetensorsError(file, 'TENSOR_INFO',
+        `expected an object with dtype, shape and data_offsets for ${t} but got ${got(info)}`);
+    }
+    const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
+    if (typeof dtype !== 'string' || !(dtype in ITEM_SIZE)) {
+      if (typeof dtype === 'string' && UNSUPPORTED_DTYPES.includes(dtype)) {
+        throw new SafetensorsError(file, 'UNSUPPORTED_DTYPE',
+          `dtype ${q(dtype)} of ${t} is not supported (supported: ${READ_DTYPES.join(', ')})`);
+      }
+      throw new SafetensorsError(file, 'UNKNOWN_DTYPE',
+        `expected dtype one of ${READ_DTYPES.join(', ')} for ${t} but got ${got(dtype)}`);
+    }
+    if (!Array.isArray(shape) || !shape.every(isCount)) {
+      throw new SafetensorsError(file, 'BAD_SHAPE',
+        `expected shape to be an array of non-negative safe integers for ${t} but got ${got(shape)}`);
+    }
+    let count = 1;
+    for (const d of shape as number[]) {
+      count *= d;
+      if (count > Number.MAX_SAFE_INTEGER) {
+        throw new SafetensorsError(file, 'SHAPE_OVERFLOW',
+          `shape ${fmt(shape)} of ${t} has more than 2^53 - 1 elements`);
+      }
+    }
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
+      throw new SafetensorsError(file, 'BAD_OFFSETS',
+        `expected data_offsets to be [begin, end] (non-negative safe integers) for ${t} but got ${got(offsets)}`);
+    }
+    const [begin, end] = offsets as number[];
+    if (end < begin) {
+      throw new SafetensorsError(file, 'OFFSETS_REVERSED',
+        `data_offsets ${fmt(offsets)} of ${t} end before they begin`);
+    }
+    if (end > dataLength) {
+      throw new SafetensorsError(file, 'OFFSETS_OUT_OF_BOUNDS',
+        `data_offsets ${fmt(offsets)} of ${t} extend past the ${dataLength}-byte data area`);
+    }
+    const size = ITEM_SIZE[dtype];
+    if (count * size !== end - begin) {
+      throw new SafetensorsError(file, 'SIZE_MISMATCH',
+        `expected ${count * size} bytes for ${t} (shape ${fmt(shape)}, ${dtype} is ${size} byte${size > 1 ? 's' : ''} each) ` +
+        `but data_offsets ${fmt(offsets)} span ${end - begin}`);
+    }
+    entries.push({ name, dtype, shape: (shape as number[]).slice(), count, begin, end });
+  }
+
+  // The tensors must tile the data area: sorted by offsets, each starts where the previous ended.
+  const sorted = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let pos = 0;
+  let prev: Entry | null = null;
+  for (const e of sorted) {
+    if (e.begin < pos) {
+      throw new SafetensorsError(file, 'OVERLAP',
+        `tensors ${q(prev!.name)} [${prev!.begin}, ${prev!.end}] and ${q(e.name)} [${e.begin}, ${e.end}] overlap`);
+    }
+    if (e.begin > pos) {
+      throw new SafetensorsError(file, 'GAP',
+        `bytes [${pos}, ${e.begin}] of the data area belong to no tensor (the tensors must cover it without gaps)`);
+    }
+    pos = e.end;
+    prev = e;
+  }
+  if (pos !== dataLength) {
+    throw new SafetensorsError(file, 'GAP',
+      `bytes [${pos}, ${dataLength}] of the data area belong to no tensor (the tensors must cover it without gaps)`);
+  }
+  return { entries, metadata, dataStart: 8 + headerBytes.length };
+}
+
+/** Converts one tensor's little-endian bytes into a nodegrad array. `bytes` has exactly end - begin bytes. */
+function convert(e: Entry, bytes: Uint8Array, file: string): RawTensor {
+  const n = e.count;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const float = (data: Float32Array): RawTensor => ({ dtype: 'float32', shape: e.shape, data });
+  const int = (data: Int32Array): RawTensor => ({ dtype: 'int32', shape: e.shape, data });
+  const outOfRange = (i: number, v: bigint | number): never => {
+    throw new SafetensorsError(file, 'VALUE_OUT_OF_RANGE',
+      `tensor ${q(e.name)} (${e.dtype}) holds ${v} at index ${i}, outside the int32 range [-2147483648, 2147483647] of nodegrad integer tensors`);
+  };
+  switch (e.dtype) {
+    case 'F32': {
+      const out = new Float32Array(n);
+      if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
+      else for (let i = 0; i < n; i++) out[i] = dv.getFloat32(4 * i, true);
+      return float(out);
+    }
+    case 'I32': {
+      const out = new Int32Array(n);
+      if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
+      else for (let i = 0; i < n; i++) out[i] = dv.getInt32(4 * i, true);
+      return int(out);
+    }
+    case 'F64': {
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = dv.getFloat64(8 * i, true);
+      return float(out);
+    }
+    case 'F16':
+    case 'BF16': {
+      const bits = new Uint16Array(n);
+      if (LITTLE_ENDIAN) new Uint8Array(bits.buffer).set(bytes);
+      else for (let i = 0; i < n; i++) bits[i] = dv.getUint16(2 * i, true);
+      return float(e.dtype === 'F16' ? f16ToF32(bits) : bf16ToF32(bits));
+    }
+    case 'I64':
+    case 'U64': {
+      const out = new Int32Array(n);
+      const signed = e.dtype === 'I64';
+      for (let i = 0; i < n; i++) {
+        const lo = dv.getUint32(8 * i, true);
+        const hi = dv.getInt32(8 * i + 4, true);
+        const ok = signed ? (hi === 0 && lo <= 0x7fffffff) || (hi === -1 && lo >= 0x80000000) : hi === 0 && lo <= 0x7fffffff;
+        if (!ok) outOfRange(i, signed ? dv.getBigInt64(8 * i, true) : dv.getBigUint64(8 * i, true));
+        out[i] = lo | 0;
+      }
+      return int(out);
+    }
+    case 'U32': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = dv.getUint32(4 * i, true);
+        if (v > 0x7fffffff) outOfRange(i, v);
+        out[i] = v;
+      }
+      return int(out);
+    }
+    case 'I16': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = dv.getInt16(2 * i, true);
+      return int(out);
+    }
+    case 'U16': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = dv.getUint16(2 * i, true);
+      return int(out);
+    }
+    case 'I8':
+      return int(Int32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, n)));
+    case 'U8':
+      return int(Int32Array.from(bytes));
+    case 'BOOL': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = bytes[i] !== 0 ? 1 : 0;
+      return int(out);
+    }
+    default:
+      throw new Error(`unreachable dtype ${e.dtype}`);
+  }
+}
+
+function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  // defineProperty so that a tensor named "__proto__" is an ordinary key, not a prototype change
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function checkDecodeOptions(opts: unknown): { maxTensors: number; fileName: string } {
+  if (opts === undefined) return { maxTensors: DEFAULT_MAX_TENSORS, fileName: 'buffer' };
+  assertPlainObject(opts, 'options');
+  const o = opts as DecodeOptions;
+  if (o.maxTensors !== undefined) assertPositiveInteger(o.maxTensors, 'options.maxTensors');
+  if (o.fileName !== undefined) assertString(o.fileName, 'options.fileName');
+  return {
+    maxTensors: o.maxTensors ?? DEFAULT_MAX_TENSORS,
+    fileName: o.fileName !== undefined ? JSON.stringify(o.fileName) : 'buffer',
+  };
+}
+
+/** Decodes a whole safetensors file held in memory. */
+export function decodeSafetensors(buf: Uint8Array, opts?: DecodeOptions): SafetensorsContents {
+  if (!(buf instanceof Uint8Array)) typeError('Uint8Array or Buffer', 'buf', buf);
+  const { maxTensors, fileName } = checkDecodeOptions(opts);
+  const len = headerLength(buf.subarray(0, 8), buf.length, fileName);
+  const plan = parseHeader(buf.subarray(8, 8 + len), buf.length - 8 - len, fileName, maxTensors);
+  const tensors: Record<string, RawTensor> = {};
+  for (const e of plan.entries) {
+    setOwn(tensors, e.name, convert(e, buf.subarray(plan.dataStart + e.begin, plan.dataStart + e.end), fileName));
+  }
+  return { tensors, metadata: plan.metadata };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading from files: the prefix and header are read and validated first (against fstat's size),
+// then each tensor's bytes are read straight into its own buffer. No 2 GiB readFile limit, and
+// the file is never held in memory twice.
+
+function readFully(fd: number, buf: Uint8Array, position: number, file: string): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = fs.readSync(fd, buf, off, buf.length - off, position + off);
+    if (n === 0) throw new SafetensorsError(file, 'TRUNCATED', `file ended at byte ${position + off} while reading (was it modified during the read?)`);
+    off += n;
+  }
+}
+
+async function readFullyAsync(fh: fsp.FileHandle, buf: Uint8Array, position: number, file: string): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesRead } = await fh.read(buf, off, buf.length - off, position + off);
+    if (bytesRead === 0) throw new SafetensorsError(file, 'TRUNCATED', `file ended at byte ${position + off} while reading (was it modified during the read?)`);
+    off += bytesRead;
+  }
+}
+
+/** Reads into the output array's own memory when the bytes need no conversion. */
+function directTarget(e: Entry): { raw: Uint8Array; wrap: () => RawTensor } | null {
+  if (!LITTLE_ENDIAN || (e.dtype !== 'F32' && e.dtype !== 'I32')) return null;
+  const data = e.dtype === 'F32' ? new Float32Array(e.count) : new Int32Array(e.count);
+  return {
+    raw: new Uint8Array(data.buffer),
+    wrap: () => ({ dtype: e.dtype === 'F32' ? 'float32' : 'int32', shape: e.shape, data }),
+  };
+}
+
+function checkPath(file: unknown): void {
+  assertString(file, 'path');
+}
+
+/** Reads and validates a safetensors file (synchronous). */
+export function readSafetensorsSync(file: string, opts?: Omit<DecodeOptions, 'fileName'>): SafetensorsContents {
+  checkPath(file);
+  const { maxTensors } = checkDecodeOptions(opts);
+  const name = JSON.stringify(file);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const prefix = new Uint8Array(8);
+    if (size >= 8) readFully(fd, prefix, 0, name);
+    const len = headerLength(prefix, size, name);
+    const headerBytes = new Uint8Array(len);
+    readFully(fd, headerBytes, 8, name);
+    const plan = parseHeader(headerBytes, size - 8 - len, name, maxTensors);
+    const tensors: Record<string, RawTensor> = {};
+    for (const e of plan.entries) {
+      const direct = directTarget(e);
+      if (direct) {
+        readFully(fd, direct.raw, plan.dataStart + e.begin, name);
+        setOwn(tensors, e.name, direct.wrap());
+      } else {
+        const bytes = new Uint8Array(e.end - e.begin);
+        readFully(fd, bytes, plan.dataStart + e.begin, name);
+        setOwn(tensors, e.name, convert(e, bytes, name));
+      }
+    }
+    return { tensors, metadata: plan.metadata };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads and validates a safetensors file. */
+export async function readSafetensors(file: string, opts?: Omit<DecodeOptions, 'fileName'>): Promise<SafetensorsContents> {
+  checkPath(file);
+  const { maxTensors } = checkDecodeOptions(opts);
+  const name = JSON.stringify(file);
+  const fh = await fsp.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const prefix = new Uint8Array(8);
+    if (size >= 8) await readFullyAsync(fh, prefix, 0, name);
+    const len = headerLength(prefix, size, name);
+    const headerBytes = new Uint8Array(len);
+    await readFullyAsync(fh, headerBytes, 8, name);
+    const plan = parseHeader(headerBytes, size - 8 - len, name, maxTensors);
+    const tensors: Record<string, RawTensor> = {};
+    for (const e of plan.entries) {
+      const direct = directTarget(e);
+      if (direct) {
+        await readFullyAsync(fh, direct.raw, plan.dataStart + e.begin, name);
+        setOwn(tensors, e.name, direct.wrap());
+      } else {
+        const bytes = new Uint8Array(e.end - e.begin);
+        await readFullyAsync(fh, bytes, plan.dataStart + e.begin, name);
+        setOwn(tensors, e.name, convert(e, bytes, name));
+      }
+    }
+    return { tensors, metadata: plan.metadata };
+  } finally {
+    await fh.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+function validateTensors(tensors: unknown): [string, RawTensor][] {
+  assertPlainObject(tensors, 'tensors');
+  const list: [string, RawTensor][] = [];
+  for (const name of Object.keys(tensors as object)) {
+    const t = (tensors as Record<string, unknown>)[name];
+    const label = `tensors[${JSON.stringify(name)}]`;
+    if (name === '__metadata__') rangeError('tensor name other than "__metadata__"', 'tensors', name);
+    assertPlainObject(t, label);
+    const { dtype, shape, data } = t as Record<string, unknown>;
+    assertOneOf(dtype, `${label}.dtype`, ['float32', 'int32'] as const);
+    assertShape(shape, `${label}.shape`);
+    const want = dtype === 'float32' ? Float32Array : Int32Array;
+    if (!(data instanceof want)) typeError(want.name, `${label}.data`, data);
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if ((data as Float32Array).length !== count) {
+      throw new RangeError(expected(`${want.name} of length ${count} (shape [${(shape as number[]).join(', ')}])`,
+        `${label}.data`, describe(data)));
+    }
+    list.push([name, t as unknown as RawTensor]);
+  }
+  return list;
+}
+
+function validateMetadata(metadata: unknown): Record<string, string> {
+  if (metadata === undefined) return {};
+  assertPlainObject(metadata, 'metadata');
+  for (const [k, v] of Object.entries(metadata as object)) {
+    if (typeof v !== 'string') typeError('string', `metadata[${JSON.stringify(k)}]`, v);
+  }
+  return metadata as Record<string, string>;
+}
+
+function checkEncodeOptions(opts: unknown): 'F32' | 'F16' | 'BF16' {
+  if (opts === undefined) return 'F32';
+  assertPlainObject(opts, 'options');
+  const d = (opts as EncodeOptions).dtype;
+  if (d === undefined) return 'F32';
+  assertOneOf(d, 'options.dtype', ['F32', 'F16', 'BF16'] as const);
+  return d;
+}
+
+/** Little-endian bytes of a typed array (a view, no copy, on little-endian hosts). */
+function leBytes(a: Float32Array | Int32Array | Uint16Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const out = new Uint8Array(a.byteLength);
+  const dv = new DataView(out.buffer);
+  if (a instanceof Uint16Array) for (let i = 0; i < a.length; i++) dv.setUint16(2 * i, a[i], true);
+  else if (a instanceof Int32Array) for (let i = 0; i < a.length; i++) dv.setInt32(4 * i, a[i], true);
+  else for (let i = 0; i < a.length; i++) dv.setFloat32(4 * i, a[i], true);
+  return out;
+}
+
+/**
+ * Encodes to a list of chunks: the prefix+header, then each tensor's bytes in header order.
+ * F32/I32 chunks are views of the callers' arrays (no copy) on little-endian hosts.
+ */
+export function encodeSafetensorsChunks(tensors: Record<string, RawTensor>, metadata?: Record<string, string>,
+  opts?: EncodeOptions): Uint8Array[] {
+  const list = validateTensors(tensors);
+  const meta = validateMetadata(metadata);
+  const floatType = checkEncodeOptions(opts);
+  const header: Record<string, unknown> = {};
+  if (Object.keys(meta).length > 0) header.__metadata__ = meta;
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of list) {
+    let bytes: Uint8Array;
+    let dtype: SafeDType;
+    if (t.dtype === 'int32') {
+      dtype = 'I32';
+      bytes = leBytes(t.data);
+    } else if (floatType === 'F32') {
+      dtype = 'F32';
+      bytes = leBytes(t.data);
+    } else {
+      dtype = floatType;
+      bytes = leBytes(floatType === 'F16' ? f32ToF16(t.data as Float32Array) : f32ToBf16(t.data as Float32Array));
+    }
+    setOwn(header, name, { dtype, shape: t.shape.slice(), data_offsets: [offset, offset + bytes.byteLength] });
+    offset += bytes.byteLength;
+    chunks.push(bytes);
+  }
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const padded = Math.ceil(json.length / 8) * 8; // keeps the data area 8-byte aligned, as the reference writer does
+  const head = Buffer.alloc(8 + padded, 0x20);
+  head.writeBigUInt64LE(BigInt(padded), 0);
+  json.copy(head, 8);
+  chunks.unshift(head);
+  return chunks;
+}
+
+/** Encodes tensors (and optional string metadata) as one safetensors buffer. */
+export function encodeSafetensors(tensors: Record<string, RawTensor>, metadata?: Record<string, string>,
+  opts?: EncodeOptions): Buffer {
+  return Buffer.concat(encodeSafetensorsChunks(tensors, metadata, opts));
+}
+
+/** Writes a safetensors file atomically (temp file, fsync, rename, fsync folder). */
+export async function writeSafetensors(file: string, tensors: Record<string, RawTensor>,
+  metadata?: Record<string, string>, opts?: EncodeOptions): Promise<void> {
+  checkPath(file);
+  await writeFileAtomic(file, encodeSafetensorsChunks(tensors, metadata, opts));
+}
+
+/** Synchronous variant of writeSafetensors. */
+export function writeSafetensorsSync(file: string, tensors: Record<string, RawTensor>,
+  metadata?: Record<string, string>, opts?: EncodeOptions): void {
+  checkPath(file);
+  writeFileAtomicSync(file, encodeSafetensorsChunks(tensors, metadata, opts));
+}

@@ -1,0 +1,10 @@
+export { Tensor, shapeSize } from './tensor';
+export type { DType, TypedData } from './tensor';
+export {
+  tensor, fromArray, full, zeros, ones, zerosLike, onesLike, rand, randn, arange, eye, empty, isDetached, MAX_ELEMENTS,
+} from './create';
+export type { CreateOptions } from './create';
+export { tidy, keep } from './scope';
+export { memoryStats, trimMemoryPool, setPoolLimit } from './storage';
+export type { MemoryStats } from './storage';
+export { assertTensor } from './check';

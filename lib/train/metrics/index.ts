@@ -1,0 +1,22 @@
+/**
+ * Evaluation metrics: pure functions over whole arrays (this file's exports) and stateful
+ * accumulators for the Trainer (`createMetric`). Map of the folder:
+ *   input.ts           argument normalization (arrays, typed arrays, tensor-likes) and checks
+ *   classification.ts  accuracy, top-k, confusion matrix, precision/recall/F1, class report
+ *   ranking.ts         ROC-AUC, average precision, mean average precision
+ *   regression.ts      MSE, MAE, R^2
+ *   stateful.ts        Metric interface, createMetric / createMetrics
+ */
+export type { MetricInput, TensorLike, NumericArray, ArrayView, PredictionOptions } from './input';
+export { toArrayLike } from './input';
+export type {
+  Average, ClassificationOptions, PrfOptions, Prf, ClassReport, ClassReportRow, ClassReportAverage,
+  ClassReportOptions,
+} from './classification';
+export {
+  accuracy, topKAccuracy, confusionMatrix, precision, recall, f1, precisionRecallF1, classificationReport,
+} from './classification';
+export { rocAuc, averagePrecision, meanAveragePrecision } from './ranking';
+export { mse, mae, r2 } from './regression';
+export type { Metric, MetricName, MetricOptions } from './stateful';
+export { METRIC_NAMES, createMetric, createMetrics } from './stateful';

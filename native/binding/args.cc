@@ -1,0 +1,123 @@
+#include "binding/args.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace ng::binding {
+
+std::string expected_msg(const std::string& what, const std::string& name, const std::string& got) {
+  return "Expected " + what + " for " + name + " but received " + got;
+}
+
+std::string describe_value(const Napi::Value& v) {
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsNumber()) {
+    std::ostringstream os;
+    os << v.As<Napi::Number>().DoubleValue() << " of type number";
+    return os.str();
+  }
+  if (v.IsBoolean()) return std::string(v.As<Napi::Boolean>().Value() ? "true" : "false") + " of type boolean";
+  if (v.IsString()) return "\"" + v.As<Napi::String>().Utf8Value() + "\" of type string";
+  if (v.IsTypedArray()) {
+    auto ta = v.As<Napi::TypedArray>();
+    const char* kind = "TypedArray";
+    switch (ta.TypedArrayType()) {
+      case napi_float32_array: kind = "Float32Array"; break;
+      case napi_float64_array: kind = "Float64Array"; break;
+      case napi_int32_array: kind = "Int32Array"; break;
+      case napi_uint8_array: kind = "Uint8Array"; break;
+      default: break;
+    }
+    return std::string(kind) + " of length " + std::to_string(ta.ElementLength());
+  }
+  if (v.IsArray()) return "an array of length " + std::to_string(v.As<Napi::Array>().Length());
+  if (v.IsFunction()) return "a function";
+  return "an object";
+}
+
+namespace {
+
+template <class T>
+T* typed_arg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type,
+             const char* type_name, size_t* len) {
+  Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(info.Env(), expected_msg(type_name, name, describe_value(v)));
+  }
+  auto ta = v.As<Napi::TypedArray>();
+  size_t n = ta.ElementLength();
+  Napi::ArrayBuffer ab = ta.ArrayBuffer();
+  if (ab.IsDetached()) {
+    throw Napi::TypeError::New(info.Env(), expected_msg(std::string("attached ") + type_name, name,
+                                                        "a detached buffer (disposed or transferred)"));
+  }
+  if (len) *len = n;
+  return reinterpret_cast<T*>(static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset());
+}
+
+template <class T>
+T* typed_arg_min(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type,
+                 const char* type_name, size_t need) {
+  size_t n = 0;
+  T* p = typed_arg<T>(info, i, name, type, type_name, &n);
+  if (n < need) {
+    throw Napi::RangeError::New(
+        info.Env(), expected_msg(std::string(type_name) + " of length >= " + std::to_string(need), name,
+                                 std::string(type_name) + " of length " + std::to_string(n)));
+  }
+  return p;
+}
+
+}  // namespace
+
+float* f32_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t* len) {
+  return typed_arg<float>(info, i, name, napi_float32_array, "Float32Array", len);
+}
+
+int32_t* i32_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t* len) {
+  return typed_arg<int32_t>(info, i, name, napi_int32_array, "Int32Array", len);
+}
+
+float* f32_arg_min(const Napi::CallbackInfo& info, size_t i, const char* name, size_t need) {
+  return typed_arg_min<float>(info, i, name, napi_float32_array, "Float32Array", need);
+}
+
+int32_t* i32_arg_min(const Napi::CallbackInfo& info, size_t i, const char* name, size_t need) {
+  return typed_arg_min<int32_t>(info, i, name, napi_int32_array, "Int32Array", need);
+}
+
+int64_t int_arg(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t lo) {
+  Napi::Value v = info[i];
+  if (!v.IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), expected_msg("integer", name, describe_value(v)));
+  }
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > 9007199254740991.0) {
+    std::string what = lo == 0 ? "non-negative integer" : (lo == 1 ? "positive integer" : "integer >= " + std::to_string(lo));
+    throw Napi::RangeError::New(info.Env(), expected_msg(what, name, describe_value(v)));
+  }
+  return static_cast<int64_t>(d);
+}
+
+double num_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), expected_msg("finite number", name, describe_value(v)));
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) throw Napi::RangeError::New(info.Env(), expected_msg("finite number", name, describe_value(v)));
+  return d;
+}
+
+bool bool_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsBoolean()) throw Napi::TypeError::New(info.Env(), expected_msg("boolean", name, describe_value(v)));
+  return v.As<Napi::Boolean>().Value();
+}
+
+std::string str_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsString()) throw Napi::TypeError::New(info.Env(), expected_msg("string", name, describe_value(v)));
+  return v.As<Napi::String>().Utf8Value();
+}
+
+}  // namespace ng::binding

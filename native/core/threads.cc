@@ -1,0 +1,58 @@
+#include "core/threads.h"
+
+#include <atomic>
+#include <thread>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace ng {
+
+namespace {
+std::atomic<int> g_default_threads{0};
+}
+
+int hardware_threads() {
+#ifdef _OPENMP
+  return omp_get_num_procs();
+#else
+  unsigned n = std::thread::hardware_concurrency();
+  return n ? static_cast<int>(n) : 1;
+#endif
+}
+
+int get_num_threads() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+void set_num_threads(int n) {
+  if (n < 1) n = 1;
+  g_default_threads = n;
+#ifdef _OPENMP
+  omp_set_num_threads(n);
+#endif
+}
+
+void apply_num_threads() {
+  int n = g_default_threads.load();
+#ifdef _OPENMP
+  if (n > 0 && omp_get_max_threads() != n) omp_set_num_threads(n);
+#else
+  (void)n;
+#endif
+}
+
+bool openmp_enabled() {
+#ifdef _OPENMP
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace ng

@@ -1,0 +1,294 @@
+// The BLIS-style driver: five loops around a per-ISA micro-kernel.
+//   jc: N by NC  ->  pc: K by KC (pack B block KC x nc)  ->  ic: M by MC (pack A block mc x KC)
+//   -> jr: by NR (B micro-panel in L1)  ->  ir: by MR (A micro-panels from L2)  -> micro-kernel
+// Transposes are absorbed by the packing routines. Packing buffers are thread_local and grow
+// only (never freed per call). Parallelism: C is cut into a grid of nthreads blocks (along the
+// dimension whose operand is cheaper to pack twice) and each OpenMP thread runs the serial
+// algorithm on its block; small problems stay serial.
+#include "cpu/gemm/gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/cpu_features.h"
+#include "cpu/gemm/gemm_kernels.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace ng::cpu {
+namespace gemm {
+namespace {
+
+// ---- packing buffers ----------------------------------------------------------------------
+struct PackBuffers {
+  float* a = nullptr;
+  size_t a_cap = 0;
+  float* b = nullptr;
+  size_t b_cap = 0;
+  ~PackBuffers() {
+    std::free(a);
+    std::free(b);
+  }
+  static float* grow(float*& p, size_t& cap, size_t n) {
+    if (n <= cap) return p;
+    std::free(p);
+    p = nullptr;
+    cap = 0;
+    void* q = nullptr;
+    const size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+    if (posix_memalign(&q, 64, bytes) != 0) throw std::bad_alloc();
+    p = static_cast<float*>(q);
+    cap = n;
+    return p;
+  }
+};
+thread_local PackBuffers tl_buffers;
+
+// ---- packing ------------------------------------------------------------------------------
+// op(A)(i, k) = transA ? A[k*lda + i] : A[i*lda + k]
+void pack_a(bool transA, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t k0,
+            int64_t kc, int MR, float* dst) {
+  for (int64_t p = 0; p < mc; p += MR) {
+    const int r = static_cast<int>(std::min<int64_t>(MR, mc - p));
+    if (!transA) {
+      for (int i = 0; i < r; ++i) {
+        const float* src = A + (i0 + p + i) * lda + k0;
+        for (int64_t k = 0; k < kc; ++k) dst[k * MR + i] = src[k];
+      }
+      for (int i = r; i < MR; ++i)
+        for (int64_t k = 0; k < kc; ++k) dst[k * MR + i] = 0.0f;
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = A + (k0 + k) * lda + i0 + p;
+        float* d = dst + k * MR;
+        std::memcpy(d, src, sizeof(float) * r);
+        for (int i = r; i < MR; ++i) d[i] = 0.0f;
+      }
+    }
+    dst += static_cast<int64_t>(MR) * kc;
+  }
+}
+
+// op(B)(k, j) = transB ? B[j*ldb + k] : B[k*ldb + j]
+void pack_b(bool transB, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0,
+            int64_t nc, int NR, float* dst) {
+  for (int64_t q = 0; q < nc; q += NR) {
+    const int r = static_cast<int>(std::min<int64_t>(NR, nc - q));
+    if (!transB) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = B + (k0 + k) * ldb + j0 + q;
+        float* d = dst + k * NR;
+        std::memcpy(d, src, sizeof(float) * r);
+        for (int j = r; j < NR; ++j) d[j] = 0.0f;
+      }
+    } else {
+      for (int j = 0; j < r; ++j) {
+        const float* src = B + (j0 + q + j) * ldb + k0;
+        for (int64_t k = 0; k < kc; ++k) dst[k * NR + j] = src[k];
+      }
+      for (int j = r; j < NR; ++j)
+        for (int64_t k = 0; k < kc; ++k) dst[k * NR + j] = 0.0f;
+    }
+    dst += static_cast<int64_t>(NR) * kc;
+  }
+}
+
+struct Problem {
+  bool transA, transB;
+  int64_t M, N, K;
+  float alpha;
+  const float* A;
+  int64_t lda;
+  const float* B;
+  int64_t ldb;
+  float beta;
+  float* C;
+  int64_t ldc;
+  const float* bias;
+  int relu;
+};
+
+inline float finish(float t, float alpha, float beta, float c, const float* bias, int64_t j,
+                    int relu) {
+  float v = alpha * t;
+  if (beta != 0.0f) v += beta * c;
+  if (bias) v += bias[j];
+  if (relu && v < 0.0f) v = 0.0f;
+  return v;
+}
+
+// C = beta*C (+ bias) (relu) on rows [m0,m1) x cols [n0,n1): the alpha == 0 / K == 0 case.
+void scale_only(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  for (int64_t i = m0; i < m1; ++i) {
+    float* c = p.C + i * p.ldc;
+    for (int64_t j = n0; j < n1; ++j)
+      c[j] = finish(0.0f, 0.0f, p.beta, p.beta != 0.0f ? c[j] : 0.0f, p.bias, j, p.relu);
+  }
+}
+
+// The serial blocked algorithm on the sub-block rows [m0,m1) x cols [n0,n1) of C.
+void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, int64_t n0,
+                int64_t n1) {
+  if (m1 <= m0 || n1 <= n0) return;
+  if (p.K == 0 || p.alpha == 0.0f) return scale_only(p, m0, m1, n0, n1);
+  const int MR = t.MR, NR = t.NR;
+  const int64_t KC = t.KC;
+  const int64_t MC = std::min<int64_t>(t.MC, ((m1 - m0 + MR - 1) / MR) * MR);
+  const int64_t NC = std::min<int64_t>(t.NC, ((n1 - n0 + NR - 1) / NR) * NR);
+  const int64_t kc_max = std::min<int64_t>(KC, p.K);
+  PackBuffers& buf = tl_buffers;
+  float* Ap = PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
+  float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
+  alignas(64) float tile[kMaxMR * kMaxNR];
+
+  for (int64_t jc = n0; jc < n1; jc += NC) {
+    const int64_t nc = std::min(NC, n1 - jc);
+    for (int64_t pc = 0; pc < p.K; pc += KC) {
+      const int64_t kc = std::min(KC, p.K - pc);
+      const bool first = pc == 0, last = pc + kc >= p.K;
+      const float beta = first ? p.beta : 1.0f;
+      const float* bias = last ? p.bias : nullptr;
+      const int relu = last ? p.relu : 0;
+      pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = std::min(MC, m1 - ic);
+        pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          const float* bp = Bp + jr * kc;
+          const float* bias_j = bias ? bias + jc + jr : nullptr;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+            const float* ap = Ap + ir * kc;
+            float* c = p.C + (ic + ir) * p.ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              t.kernel(kc, ap, bp, c, p.ldc, p.alpha, beta, bias_j, relu);
+            } else {
+              t.kernel(kc, ap, bp, tile, NR, 1.0f, 0.0f, nullptr, 0);
+              for (int i = 0; i < mr; ++i)
+                for (int j = 0; j < nr; ++j) {
+                  float& cij = c[i * p.ldc + j];
+                  cij = finish(tile[i * NR + j], p.alpha, beta, beta != 0.0f ? cij : 0.0f,
+                               bias_j, j, relu);
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Splits [0, n) into `parts` ranges aligned to `align`; returns the start of part i.
+int64_t split_point(int64_t n, int parts, int i, int align) {
+  if (i >= parts) return n;
+  const int64_t units = (n + align - 1) / align;
+  return std::min(n, (units * i / parts) * align);
+}
+
+}  // namespace
+
+const KernelTable& active_table() {
+  switch (active_isa()) {
+    case Isa::avx512: return kTableAvx512;
+    case Isa::avx2: return kTableAvx2;
+    default: return kTableGeneric;
+  }
+}
+
+void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64_t N, int64_t K,
+                float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+                float beta, float* C, int64_t ldc, const float* bias, int relu, int nthreads) {
+  if (M <= 0 || N <= 0) return;
+  const Problem p{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu};
+  // Serial below ~4 MFLOP, or when there is less than one tile per thread.
+  const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  int nt = nthreads;
+  if (work < 2.0e6 || K == 0 || alpha == 0.0f) nt = 1;
+  // Grid pm x pn = nt minimising redundant packing: each of the pn column strips packs all of
+  // its rows of A (pn * M*K) and each of the pm row strips packs its B columns (pm * K*N).
+  int pm = 1, pn = 1;
+  if (nt > 1) {
+    double best = -1.0;
+    for (int d = 1; d <= nt; ++d) {
+      if (nt % d != 0) continue;
+      const int qm = d, qn = nt / d;
+      if ((M + t.MR - 1) / t.MR < qm || (N + t.NR - 1) / t.NR < qn) continue;
+      const double cost = static_cast<double>(qn) * M + static_cast<double>(qm) * N;
+      if (best < 0 || cost < best) { best = cost; pm = qm; pn = qn; }
+    }
+    if (best < 0) { pm = 1; pn = 1; }
+  }
+  const int tasks = pm * pn;
+  if (tasks <= 1) {
+    gemm_block(t, p, 0, M, 0, N);
+    return;
+  }
+#ifdef _OPENMP
+  bool failed = false;
+#pragma omp parallel for schedule(static) num_threads(tasks)
+  for (int task = 0; task < tasks; ++task) {
+    const int bi = task / pn, bj = task % pn;
+    try {
+      gemm_block(t, p, split_point(M, pm, bi, t.MR), split_point(M, pm, bi + 1, t.MR),
+                 split_point(N, pn, bj, t.NR), split_point(N, pn, bj + 1, t.NR));
+    } catch (...) {
+#pragma omp atomic write
+      failed = true;
+    }
+  }
+  if (failed) throw std::bad_alloc();
+#else
+  for (int task = 0; task < tasks; ++task) {
+    const int bi = task / pn, bj = task % pn;
+    gemm_block(t, p, split_point(M, pm, bi, t.MR), split_point(M, pm, bi + 1, t.MR),
+               split_point(N, pn, bj, t.NR), split_point(N, pn, bj + 1, t.NR));
+  }
+#endif
+}
+
+}  // namespace gemm
+
+void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+           int64_t ldc, const GemmEpilogue* ep) {
+  int nthreads = 1;
+#ifdef _OPENMP
+  if (!omp_in_parallel()) nthreads = omp_get_max_threads();
+#endif
+  gemm::sgemm_with(gemm::active_table(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta,
+                   C, ldc, ep ? ep->bias : nullptr, ep && ep->act == Act::relu ? 1 : 0, nthreads);
+}
+
+void sgemm_ref(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+               const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+               int64_t ldc, const GemmEpilogue* ep) {
+  const float* bias = ep ? ep->bias : nullptr;
+  const bool relu = ep && ep->act == Act::relu;
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) {
+      double s = 0.0;
+      if (alpha != 0.0f) {
+        for (int64_t k = 0; k < K; ++k) {
+          const double a = transA ? A[k * lda + i] : A[i * lda + k];
+          const double b = transB ? B[j * ldb + k] : B[k * ldb + j];
+          s += a * b;
+        }
+      }
+      double v = static_cast<double>(alpha) * s;
+      if (beta != 0.0f) v += static_cast<double>(beta) * C[i * ldc + j];
+      if (bias) v += bias[j];
+      float r = static_cast<float>(v);
+      if (relu && r < 0.0f) r = 0.0f;
+      C[i * ldc + j] = r;
+    }
+  }
+}
+
+const char* sgemm_kernel_name() { return gemm::active_table().name; }
+
+}  // namespace ng::cpu

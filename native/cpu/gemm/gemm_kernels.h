@@ -1,0 +1,41 @@
+// Internal to native/cpu/gemm: the micro-kernel contract and the per-ISA tables.
+//
+// Packed formats (written by pack_a / pack_b in gemm.cc, 64-byte aligned):
+//   A block (mc x kc) -> ceil(mc/MR) micro-panels of MR*kc floats; element (i, k) of a panel
+//                        at [k*MR + i]; rows past mc are zero.
+//   B block (kc x nc) -> ceil(nc/NR) micro-panels of NR*kc floats; element (k, j) of a panel
+//                        at [k*NR + j]; columns past nc are zero.
+// Micro-kernel: computes the full MR x NR tile  T = Ap * Bp  (kc >= 1) and stores
+//   C[i*ldc + j] = alpha*T + (beta == 0 ? 0 : beta*C[i*ldc + j])  (+ bias[j]) (relu)
+// for all i < MR, j < NR. beta == 0 never reads C. bias may be null. Edge tiles are
+// handled by the driver (kernel into a scratch tile, then a scalar merge).
+#pragma once
+#include <cstdint>
+
+namespace ng::cpu::gemm {
+
+using MicroKernel = void (*)(int64_t kc, const float* Ap, const float* Bp, float* C,
+                             int64_t ldc, float alpha, float beta, const float* bias, int relu);
+
+struct KernelTable {
+  const char* name;    // "sgemm_<isa>_<MR>x<NR>"
+  MicroKernel kernel;
+  int MR, NR;          // register tile
+  int MC, KC, NC;      // cache blocks: A block MC x KC (L2), B panel KC x NC, B micro-panel KC x NR (L1)
+};
+
+constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile
+
+extern const KernelTable kTableGeneric;  // gemm_generic.cc
+extern const KernelTable kTableAvx2;     // gemm_avx2.cc
+extern const KernelTable kTableAvx512;   // gemm_avx512.cc
+
+// Table for ng::active_isa().
+const KernelTable& active_table();
+
+// The blocked driver with an explicit table (tests and bench/kernels experiments).
+void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64_t N, int64_t K,
+                float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+                float beta, float* C, int64_t ldc, const float* bias, int relu, int nthreads);
+
+}  // namespace ng::cpu::gemm

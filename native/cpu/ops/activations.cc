@@ -1,0 +1,179 @@
+// Pointwise activations. Loops are plain and branch-free where it matters so that gcc
+// auto-vectorizes them; exp goes through exp_fast (common.h).
+#include "cpu/ops/activations.h"
+
+#include <cmath>
+
+#include "cpu/ops/common.h"
+
+namespace ng::cpu {
+
+namespace {
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+constexpr float kSqrt2OverPi = 0.79788456080286535588f;
+constexpr float kInvSqrt2 = 0.70710678118654752440f;
+constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
+constexpr float kGeluC = 0.044715f;
+}  // namespace
+
+void relu_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+}
+
+void relu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  // dinp, inp, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : 0.0f;
+}
+
+void leaky_relu_forward(float* out, const float* inp, int64_t n, float slope) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : slope * inp[i];
+}
+
+void leaky_relu_backward(float* dinp, const float* inp, const float* dout, int64_t n, float slope) {
+  // dinp, inp, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : slope * dout[i];
+}
+
+void elu_forward(float* out, const float* inp, int64_t n, float alpha) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    out[i] = x > 0.0f ? x : alpha * std::expm1(x);
+  }
+}
+
+void elu_backward(float* dinp, const float* inp, const float* dout, int64_t n, float alpha) {
+  // dinp, inp, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    dinp[i] += x > 0.0f ? dout[i] : dout[i] * alpha * exp_fast(std::min(x, 0.0f));
+  }
+}
+
+void selu_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    out[i] = kSeluScale * (x > 0.0f ? x : kSeluAlpha * std::expm1(x));
+  }
+}
+
+void selu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  // dinp, inp, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    const float g = x > 0.0f ? kSeluScale : kSeluScale * kSeluAlpha * exp_fast(std::min(x, 0.0f));
+    dinp[i] += dout[i] * g;
+  }
+}
+
+void gelu_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = gelu_erf_value(inp[i]);
+}
+
+void gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  // dinp, inp, dout: (n,)   d/dx = Phi(x) + x phi(x)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    const float cdf = 0.5f * (1.0f + std::erf(x * kInvSqrt2));
+    const float pdf = kInvSqrt2Pi * exp_fast(-0.5f * x * x);
+    dinp[i] += dout[i] * (cdf + x * pdf);
+  }
+}
+
+void gelu_tanh_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
+    out[i] = 0.5f * x * (1.0f + std::tanh(u));
+  }
+}
+
+void gelu_tanh_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  // dinp, inp, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
+    const float t = std::tanh(u);
+    const float du = kSqrt2OverPi * (1.0f + 3.0f * kGeluC * x * x);
+    dinp[i] += dout[i] * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du);
+  }
+}
+
+void silu_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = inp[i] * sigmoid_fast(inp[i]);
+}
+
+void silu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  // dinp, inp, dout: (n,)   d/dx = s (1 + x (1 - s))
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i], s = sigmoid_fast(x);
+    dinp[i] += dout[i] * s * (1.0f + x * (1.0f - s));
+  }
+}
+
+void sigmoid_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = sigmoid_fast(inp[i]);
+}
+
+void sigmoid_backward(float* dinp, const float* out, const float* dout, int64_t n) {
+  // dinp, out, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) dinp[i] += dout[i] * out[i] * (1.0f - out[i]);
+}
+
+void tanh_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = std::tanh(inp[i]);
+}
+
+void tanh_backward(float* dinp, const float* out, const float* dout, int64_t n) {
+  // dinp, out, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) dinp[i] += dout[i] * (1.0f - out[i] * out[i]);
+}
+
+void softplus_forward(float* out, const float* inp, int64_t n, float beta, float threshold) {
+  // out, inp: (n,)   log1p(exp(bx)) written stably as max(bx, 0) + log1p(exp(-|bx|))
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float bx = beta * inp[i];
+    const float sp = (std::max(bx, 0.0f) + std::log1p(exp_fast(-std::fabs(bx)))) / beta;
+    out[i] = bx > threshold ? inp[i] : sp;
+  }
+}
+
+void softplus_backward(float* dinp, const float* inp, const float* dout, int64_t n, float beta,
+                       float threshold) {
+  // dinp, inp, dout: (n,)
+#pragma omp parallel for if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float bx = beta * inp[i];
+    dinp[i] += bx > threshold ? dout[i] : dout[i] * sigmoid_fast(bx);
+  }
+}
+
+}  // namespace ng::cpu

@@ -1,0 +1,104 @@
+// Shared helpers for the CPU op kernels: the parallel threshold, reduction codes, a
+// deterministic chunked sum, and small vectorizable math (exp, sigmoid) that the compiler can
+// auto-vectorize at -march=x86-64-v2 (libm's expf is not vectorized without -ffast-math).
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace ng::cpu {
+
+// Loops over fewer elements than this stay on one thread (parallel regions cost microseconds).
+constexpr int64_t kParallelMin = 1 << 15;
+
+// Loss reductions. batchmean (KL divergence only) divides the sum by the batch size.
+enum class Reduction : int { none = 0, mean = 1, sum = 2, batchmean = 3 };
+
+// Sum of f(i0, i1) over fixed chunks of [0, n), added in chunk order. Chunk boundaries depend
+// only on n and cost, so the result is bit-identical for any thread count. f returns a double.
+// cost: rough work per item (e.g. the row length when items are rows).
+template <class F>
+double chunked_sum(int64_t n, const F& f, int64_t cost = 1) {
+  constexpr int kMaxChunks = 64;
+  cost = std::max<int64_t>(cost, 1);
+  const int64_t min_chunk = std::max<int64_t>(1, 4096 / cost);
+  const int64_t chunk = std::max<int64_t>(min_chunk, (n + kMaxChunks - 1) / kMaxChunks);
+  const int nchunks = static_cast<int>((n + chunk - 1) / chunk);
+  double part[kMaxChunks];
+#pragma omp parallel for schedule(static) if (n * cost >= kParallelMin)
+  for (int c = 0; c < nchunks; c++) {
+    const int64_t i0 = c * chunk, i1 = std::min(n, i0 + chunk);
+    part[c] = f(i0, i1);
+  }
+  double s = 0.0;
+  for (int c = 0; c < nchunks; c++) s += part[c];
+  return s;
+}
+
+inline float bits_to_float(int32_t b) { float f; std::memcpy(&f, &b, 4); return f; }
+
+// exp(x) with ~1 ulp error over the float range (Cephes polynomial), branch-free so loops
+// that call it vectorize. Returns 0 below -87.33 (instead of denormals) and +inf above 88.72.
+inline float exp_fast(float x) {
+  const float xc = std::min(std::max(x, -87.33654f), 88.72283f);
+  // round(xc * log2(e)) with the 1.5 * 2^23 trick (exact for |v| < 2^22)
+  const float t = xc * 1.44269504088896341f + 12582912.0f;
+  const float n = t - 12582912.0f;
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const float scale = bits_to_float((static_cast<int32_t>(n) + 127) << 23);
+  float y = p * scale;
+  y = x < -87.33654f ? 0.0f : y;
+  y = x > 88.72283f ? INFINITY : y;
+  return y;
+}
+
+// Numerically stable logistic function (no overflow for any x).
+inline float sigmoid_fast(float x) {
+  const float e = exp_fast(-std::fabs(x));  // in (0, 1]
+  const float inv = 1.0f / (1.0f + e);
+  return x >= 0.0f ? inv : e * inv;
+}
+
+// Sum / dot / max of a float row with 8 independent accumulators (vectorizes without
+// -ffast-math; the summation order is fixed, so results are deterministic).
+inline float row_sum(const float* x, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) acc[k] += x[i + k];
+  float s = 0.0f;
+  for (; i < n; i++) s += x[i];
+  return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+inline float row_dot(const float* x, const float* y, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) acc[k] += x[i + k] * y[i + k];
+  float s = 0.0f;
+  for (; i < n; i++) s += x[i] * y[i];
+  return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+// Maximum of a non-empty row (NaNs are skipped; callers propagate them through exp).
+inline float row_max(const float* x, int64_t n) {
+  float acc[8];
+  for (int k = 0; k < 8; k++) acc[k] = -INFINITY;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) acc[k] = x[i + k] > acc[k] ? x[i + k] : acc[k];
+  float m = -INFINITY;
+  for (; i < n; i++) m = x[i] > m ? x[i] : m;
+  for (int k = 0; k < 8; k++) m = acc[k] > m ? acc[k] : m;
+  return m;
+}
+
+}  // namespace ng::cpu

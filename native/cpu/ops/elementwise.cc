@@ -1,0 +1,281 @@
+// Elementwise kernels. Broadcasting: shapes are first collapsed (size-1 output dims dropped,
+// neighbouring dims with the same broadcast pattern merged), so most cases become a flat loop,
+// a row-vector or a column-vector loop; the rest is a strided loop over <= 4 dims.
+#include "cpu/ops/elementwise.h"
+
+#include <cmath>
+
+#include "cpu/ops/common.h"
+
+namespace ng::cpu {
+
+namespace {
+
+// Collapsed broadcast geometry: rank r <= 4, out dims, element strides of a and b (0 where
+// broadcast), contiguous strides of out.
+struct Geom {
+  int r = 0;
+  int64_t dim[4] = {1, 1, 1, 1};
+  int64_t sa[4] = {0, 0, 0, 0};
+  int64_t sb[4] = {0, 0, 0, 0};
+  int64_t numel = 1;
+};
+
+Geom make_geom(const int64_t a_shape[4], const int64_t b_shape[4]) {
+  int64_t o[4];
+  broadcast_shape(o, a_shape, b_shape);
+  // Dims that survive (out dim > 1) with flags "a full", "b full".
+  int64_t d[4];
+  bool fa[4], fb[4];
+  int r = 0;
+  for (int k = 0; k < 4; k++) {
+    if (o[k] == 1) continue;
+    const bool af = a_shape[k] == o[k], bf = b_shape[k] == o[k];
+    if (r > 0 && fa[r - 1] == af && fb[r - 1] == bf) {
+      d[r - 1] *= o[k];
+    } else {
+      d[r] = o[k]; fa[r] = af; fb[r] = bf; r++;
+    }
+  }
+  Geom g;
+  g.r = r;
+  int64_t stra = 1, strb = 1;
+  for (int k = r - 1; k >= 0; k--) {
+    g.dim[k] = d[k];
+    g.sa[k] = fa[k] ? stra : 0;
+    g.sb[k] = fb[k] ? strb : 0;
+    if (fa[k]) stra *= d[k];
+    if (fb[k]) strb *= d[k];
+    g.numel *= d[k];
+  }
+  // Left-align into 4 dims: pad leading dims of size 1.
+  if (r < 4) {
+    const int sh = 4 - r;
+    for (int k = 3; k >= 0; k--) {
+      if (k >= sh) { g.dim[k] = g.dim[k - sh]; g.sa[k] = g.sa[k - sh]; g.sb[k] = g.sb[k - sh]; }
+      else { g.dim[k] = 1; g.sa[k] = 0; g.sb[k] = 0; }
+    }
+  }
+  return g;
+}
+
+template <int OP>
+inline float apply(float a, float b) {
+  if constexpr (OP == 0) return a + b;
+  else if constexpr (OP == 1) return a - b;
+  else if constexpr (OP == 2) return a * b;
+  else return a / b;
+}
+
+// d out / d a (WHICH = 0) or d out / d b (WHICH = 1), times g.
+template <int OP, int WHICH>
+inline float deriv(float g, float a, float b) {
+  if constexpr (OP == 0) return g;
+  else if constexpr (OP == 1) return WHICH == 0 ? g : -g;
+  else if constexpr (OP == 2) return WHICH == 0 ? g * b : g * a;
+  else return WHICH == 0 ? g / b : -g * a / (b * b);
+}
+
+template <int OP>
+void forward_impl(float* out, const float* a, const float* b, const Geom& g) {
+  const int64_t n3 = g.dim[3], sa3 = g.sa[3], sb3 = g.sb[3];
+  const int64_t outer = g.dim[0] * g.dim[1] * g.dim[2];
+#pragma omp parallel for if (g.numel >= kParallelMin)
+  for (int64_t o = 0; o < outer; o++) {
+    const int64_t i2 = o % g.dim[2], i1 = (o / g.dim[2]) % g.dim[1], i0 = o / (g.dim[2] * g.dim[1]);
+    const float* ap = a + i0 * g.sa[0] + i1 * g.sa[1] + i2 * g.sa[2];
+    const float* bp = b + i0 * g.sb[0] + i1 * g.sb[1] + i2 * g.sb[2];
+    float* op = out + o * n3;
+    if (sa3 == 1 && sb3 == 1) {
+      for (int64_t i = 0; i < n3; i++) op[i] = apply<OP>(ap[i], bp[i]);
+    } else if (sa3 == 1) {
+      const float bv = bp[0];
+      for (int64_t i = 0; i < n3; i++) op[i] = apply<OP>(ap[i], bv);
+    } else if (sb3 == 1) {
+      const float av = ap[0];
+      for (int64_t i = 0; i < n3; i++) op[i] = apply<OP>(av, bp[i]);
+    } else {
+      const float v = apply<OP>(ap[0], bp[0]);
+      for (int64_t i = 0; i < n3; i++) op[i] = v;
+    }
+  }
+}
+
+// Accumulates the gradient of operand WHICH into t (which has that operand's shape).
+template <int OP, int WHICH>
+void backward_impl(float* t, const float* dout, const float* a, const float* b, const Geom& g) {
+  const int64_t* st = WHICH == 0 ? g.sa : g.sb;
+  // Full-shape target: no two output elements share a target element -> parallel-safe.
+  int64_t tnumel = 1;
+  for (int k = 0; k < 4; k++) if (st[k] != 0) tnumel *= g.dim[k];
+  const bool full = tnumel == g.numel;
+  // a/b may be null for add/sub: use a dummy pointer that is never dereferenced.
+  static const float kZero = 0.0f;
+  const float* A = a ? a : &kZero;
+  const float* B = b ? b : &kZero;
+  const int64_t sa0 = a ? g.sa[0] : 0, sa1 = a ? g.sa[1] : 0, sa2 = a ? g.sa[2] : 0, sa3 = a ? g.sa[3] : 0;
+  const int64_t sb0 = b ? g.sb[0] : 0, sb1 = b ? g.sb[1] : 0, sb2 = b ? g.sb[2] : 0, sb3 = b ? g.sb[3] : 0;
+  const int64_t n3 = g.dim[3], st3 = st[3];
+  const int64_t outer = g.dim[0] * g.dim[1] * g.dim[2];
+#pragma omp parallel for if (full && g.numel >= kParallelMin)
+  for (int64_t o = 0; o < outer; o++) {
+    const int64_t i2 = o % g.dim[2], i1 = (o / g.dim[2]) % g.dim[1], i0 = o / (g.dim[2] * g.dim[1]);
+    const float* ap = A + i0 * sa0 + i1 * sa1 + i2 * sa2;
+    const float* bp = B + i0 * sb0 + i1 * sb1 + i2 * sb2;
+    float* tp = t + i0 * st[0] + i1 * st[1] + i2 * st[2];
+    const float* dp = dout + o * n3;
+    if (st3 == 1) {
+      if (sa3 == 1 && sb3 == 1) {
+        for (int64_t i = 0; i < n3; i++) tp[i] += deriv<OP, WHICH>(dp[i], ap[i], bp[i]);
+      } else if (sb3 == 0) {
+        const float bv = bp[0];
+        for (int64_t i = 0; i < n3; i++) tp[i] += deriv<OP, WHICH>(dp[i], ap[i * sa3], bv);
+      } else {
+        const float av = ap[0];
+        for (int64_t i = 0; i < n3; i++) tp[i] += deriv<OP, WHICH>(dp[i], av, bp[i * sb3]);
+      }
+    } else {
+      float acc = 0.0f;
+      for (int64_t i = 0; i < n3; i++) acc += deriv<OP, WHICH>(dp[i], ap[i * sa3], bp[i * sb3]);
+      tp[0] += acc;
+    }
+  }
+}
+
+template <int OP>
+void backward_op(float* da, float* db, const float* dout, const float* a, const float* b,
+                 const Geom& g) {
+  if (da) backward_impl<OP, 0>(da, dout, a, b, g);
+  if (db) backward_impl<OP, 1>(db, dout, a, b, g);
+}
+
+}  // namespace
+
+bool broadcast_shape(int64_t out_shape[4], const int64_t a_shape[4], const int64_t b_shape[4]) {
+  int64_t o[4];
+  for (int k = 0; k < 4; k++) {
+    const int64_t x = a_shape[k], y = b_shape[k];
+    if (x != y && x != 1 && y != 1) return false;
+    o[k] = x == 1 ? y : x;
+  }
+  for (int k = 0; k < 4; k++) out_shape[k] = o[k];
+  return true;
+}
+
+void binary_forward(BinaryOp op, float* out, const float* a, const int64_t a_shape[4],
+                    const float* b, const int64_t b_shape[4]) {
+  // out: broadcast(a_shape, b_shape)  a: a_shape  b: b_shape
+  const Geom g = make_geom(a_shape, b_shape);
+  switch (op) {
+    case BinaryOp::add: forward_impl<0>(out, a, b, g); break;
+    case BinaryOp::sub: forward_impl<1>(out, a, b, g); break;
+    case BinaryOp::mul: forward_impl<2>(out, a, b, g); break;
+    case BinaryOp::div: forward_impl<3>(out, a, b, g); break;
+  }
+}
+
+void binary_backward(BinaryOp op, float* da, float* db, const float* dout, const float* a,
+                     const int64_t a_shape[4], const float* b, const int64_t b_shape[4]) {
+  // da: a_shape  db: b_shape  dout: broadcast(a_shape, b_shape)
+  const Geom g = make_geom(a_shape, b_shape);
+  switch (op) {
+    case BinaryOp::add: backward_op<0>(da, db, dout, a, b, g); break;
+    case BinaryOp::sub: backward_op<1>(da, db, dout, a, b, g); break;
+    case BinaryOp::mul: backward_op<2>(da, db, dout, a, b, g); break;
+    case BinaryOp::div: backward_op<3>(da, db, dout, a, b, g); break;
+  }
+}
+
+#define NG_PAR _Pragma("omp parallel for if (n >= kParallelMin)")
+
+void add_scalar_forward(float* out, const float* inp, int64_t n, float s) {
+  // out, inp: (n,)
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = inp[i] + s;
+}
+void mul_scalar_forward(float* out, const float* inp, int64_t n, float s) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = inp[i] * s;
+}
+void mul_scalar_backward(float* dinp, const float* dout, int64_t n, float s) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] += dout[i] * s;
+}
+void pow_scalar_forward(float* out, const float* inp, int64_t n, float s) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = std::pow(inp[i], s);
+}
+void pow_scalar_backward(float* dinp, const float* inp, const float* dout, int64_t n, float s) {
+  // d/dx x^s = s x^(s-1); s == 0 gives 0 everywhere (PyTorch)
+  NG_PAR for (int64_t i = 0; i < n; i++) {
+    dinp[i] += s == 0.0f ? 0.0f : dout[i] * s * std::pow(inp[i], s - 1.0f);
+  }
+}
+void rdiv_scalar_forward(float* out, const float* inp, int64_t n, float s) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = s / inp[i];
+}
+void rdiv_scalar_backward(float* dinp, const float* inp, const float* dout, int64_t n, float s) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] -= dout[i] * s / (inp[i] * inp[i]);
+}
+
+void neg_forward(float* out, const float* inp, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = -inp[i];
+}
+void neg_backward(float* dinp, const float* dout, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] -= dout[i];
+}
+void exp_forward(float* out, const float* inp, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = exp_fast(inp[i]);
+}
+void exp_backward(float* dinp, const float* out, const float* dout, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] += dout[i] * out[i];
+}
+void log_forward(float* out, const float* inp, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = std::log(inp[i]);
+}
+void log_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] += dout[i] / inp[i];
+}
+void sqrt_forward(float* out, const float* inp, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = std::sqrt(inp[i]);
+}
+void sqrt_backward(float* dinp, const float* out, const float* dout, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] += dout[i] * 0.5f / out[i];
+}
+void abs_forward(float* out, const float* inp, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = std::fabs(inp[i]);
+}
+void abs_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    dinp[i] += x > 0.0f ? dout[i] : (x < 0.0f ? -dout[i] : 0.0f);
+  }
+}
+void square_forward(float* out, const float* inp, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = inp[i] * inp[i];
+}
+void square_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] += 2.0f * inp[i] * dout[i];
+}
+void clamp_forward(float* out, const float* inp, int64_t n, float lo, float hi) {
+  NG_PAR for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    out[i] = x < lo ? lo : (x > hi ? hi : x);
+  }
+}
+void clamp_backward(float* dinp, const float* inp, const float* dout, int64_t n, float lo, float hi) {
+  NG_PAR for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    dinp[i] += (x >= lo && x <= hi) ? dout[i] : 0.0f;
+  }
+}
+
+void add_inplace(float* dst, const float* src, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dst[i] += src[i];
+}
+void copy(float* dst, const float* src, int64_t n) {
+  if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+}
+void fill(float* dst, float value, int64_t n) {
+  NG_PAR for (int64_t i = 0; i < n; i++) dst[i] = value;
+}
+
+#undef NG_PAR
+
+}  // namespace ng::cpu

@@ -1,0 +1,64 @@
+// Row-wise softmax / log-softmax: max-subtracted, exp via exp_fast so the exp loop vectorizes;
+// row sums use row_sum/row_dot (fixed-order, vectorized).
+#include "cpu/ops/softmax.h"
+
+#include <cmath>
+
+#include "cpu/ops/common.h"
+
+namespace ng::cpu {
+
+float softmax_row(float* probs, const float* x, int64_t C) {
+  // probs, x: (C,)
+  const float mx = row_max(x, C);
+  for (int64_t c = 0; c < C; c++) probs[c] = exp_fast(x[c] - mx);
+  const float sum = row_sum(probs, C);
+  const float inv = 1.0f / sum;
+  for (int64_t c = 0; c < C; c++) probs[c] *= inv;
+  return mx + std::log(sum);
+}
+
+void softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
+  // out, inp: (N, C)
+#pragma omp parallel for if (N * C >= kParallelMin)
+  for (int64_t n = 0; n < N; n++) softmax_row(out + n * C, inp + n * C, C);
+}
+
+void softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
+  // dinp, out, dout: (N, C)
+#pragma omp parallel for if (N * C >= kParallelMin)
+  for (int64_t n = 0; n < N; n++) {
+    const float* y = out + n * C;
+    const float* g = dout + n * C;
+    float* dx = dinp + n * C;
+    const float dot = row_dot(g, y, C);
+    for (int64_t c = 0; c < C; c++) dx[c] += y[c] * (g[c] - dot);
+  }
+}
+
+void log_softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
+  // out, inp: (N, C)   out is used as scratch for exp(x - max) before the final write
+#pragma omp parallel for if (N * C >= kParallelMin)
+  for (int64_t n = 0; n < N; n++) {
+    const float* x = inp + n * C;
+    float* y = out + n * C;
+    const float mx = row_max(x, C);
+    for (int64_t c = 0; c < C; c++) y[c] = exp_fast(x[c] - mx);
+    const float lse = mx + std::log(row_sum(y, C));
+    for (int64_t c = 0; c < C; c++) y[c] = x[c] - lse;
+  }
+}
+
+void log_softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
+  // dinp, out, dout: (N, C)
+#pragma omp parallel for if (N * C >= kParallelMin)
+  for (int64_t n = 0; n < N; n++) {
+    const float* y = out + n * C;
+    const float* g = dout + n * C;
+    float* dx = dinp + n * C;
+    const float s = row_sum(g, C);
+    for (int64_t c = 0; c < C; c++) dx[c] += g[c] - exp_fast(y[c]) * s;
+  }
+}
+
+}  // namespace ng::cpu
