@@ -2,6 +2,8 @@
  * nodegrad: neural-network training for Node.js with native kernels.
  * `import * as ng from 'nodegrad'` (ESM) or `const ng = require('nodegrad')` (CommonJS).
  */
+import './tensor/methods';
+
 export * from './tensor';
 export { backend, setNumThreads, getNumThreads, buildInfo, setSeed } from './core/runtime';
 export type { Backend, BuildInfo } from './core/runtime';
@@ -9,3 +11,12 @@ export { getRngState, setRngState } from './core/seed';
 export { Rng } from './core/random';
 export { noGrad, isGradEnabled, setGradEnabled } from './autograd/node';
 export { backward } from './autograd/engine';
+export {
+  add, sub, mul, div, pow, neg, exp, log, sqrt, abs, square, clamp, clone, sum, mean, max, argmax, relu, leakyRelu, elu,
+  selu, gelu, silu, sigmoid, tanh, softplus, softmax, logSoftmax, matmul, linear, reshape, flatten, transpose, concat,
+  slice, gather, layerNorm, batchNorm, dropout, embedding,
+} from './ops';
+export * as nn from './nn';
+export * as init from './nn/init';
+export * as optim from './optim';
+export * as losses from './losses';

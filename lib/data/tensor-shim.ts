@@ -37,6 +37,6 @@ export function gatherRows(src: Tensor, indices: Int32Array): Tensor {
   }
   return new Tensor(out, [indices.length, ...src.shape.slice(1)]);
 }
-export function memoryStats(): { tensors: number; bytes: number } {
-  return { tensors: live, bytes };
+export function memoryStats(): { storages: number; bytesInUse: number } {
+  return { storages: live, bytesInUse: bytes };
 }

@@ -7,6 +7,8 @@
  *   2. fsync the temporary file (data on disk before the name points at it);
  *   3. rename it over the target;
  *   4. fsync the folder (the rename itself is durable).
+ * A symlink target is followed: the file it points to is replaced and the link stays. The new
+ * file gets the mode of the file it replaces (or options.mode).
  * On any error the temporary file is removed and the error is rethrown; the target is untouched.
  * A process killed mid-save leaves its temporary file behind: the next save to the same target
  * removes temporary files whose writing process no longer exists.
@@ -23,6 +25,9 @@ export interface AtomicWriteOptions {
   /** File mode for a new file (default: the existing target's mode, else 0o666 minus umask). */
   mode?: number;
 }
+
+/** Largest single write (fs calls refuse lengths of 2 GiB and more). */
+const WRITE_CHUNK = 1 << 30;
 
 /** Longest part of the target's name kept in the temporary name (file names are <= 255 bytes). */
 const MAX_BASE = 180;
@@ -104,6 +109,22 @@ function existingMode(file: string): number | undefined {
   }
 }
 
+/** The file to replace: a symlink's target (the link stays a link), else the absolute path. */
+function resolveTarget(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    return abs; // does not exist yet (or a dangling link: replace the link itself)
+  }
+}
+
+/** Sets the temp file's mode exactly (open's mode is masked by the umask); best effort. */
+function fixModeSync(fd: number, mode: number | undefined): void {
+  if (mode === undefined) return;
+  try { fs.fchmodSync(fd, mode); } catch { /* not supported here (e.g. some Windows file systems) */ }
+}
+
 /** Directory fsync is not supported everywhere (Windows, some file systems): those codes are ignored. */
 const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EINVAL', 'EPERM', 'EACCES', 'EBADF', 'ENOTSUP', 'EOPNOTSUPP']);
 
@@ -134,15 +155,17 @@ async function syncDir(dir: string): Promise<void> {
 /** Writes `data` (one buffer or a list of chunks, written in order) to `file` atomically. */
 export function writeFileAtomicSync(file: string, data: AtomicData, opts?: AtomicWriteOptions): void {
   const { chunks, mode } = checkArgs(file, data, opts);
-  const target = path.resolve(file);
+  const target = resolveTarget(file);
   cleanStaleTempFiles(target);
   const tmp = tempPathFor(target);
+  const wantMode = mode ?? existingMode(target);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, 'wx', mode ?? existingMode(target) ?? 0o666);
+    fd = fs.openSync(tmp, 'wx', wantMode ?? 0o666);
+    fixModeSync(fd, wantMode);
     for (const chunk of chunks) {
       let off = 0;
-      while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, chunk.byteLength - off);
+      while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, Math.min(chunk.byteLength - off, WRITE_CHUNK));
     }
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -161,16 +184,20 @@ export function writeFileAtomicSync(file: string, data: AtomicData, opts?: Atomi
 /** Async variant of writeFileAtomicSync (same guarantees). */
 export async function writeFileAtomic(file: string, data: AtomicData, opts?: AtomicWriteOptions): Promise<void> {
   const { chunks, mode } = checkArgs(file, data, opts);
-  const target = path.resolve(file);
+  const target = resolveTarget(file);
   cleanStaleTempFiles(target);
   const tmp = tempPathFor(target);
+  const wantMode = mode ?? existingMode(target);
   let fh: fsp.FileHandle | undefined;
   try {
-    fh = await fsp.open(tmp, 'wx', mode ?? existingMode(target) ?? 0o666);
+    fh = await fsp.open(tmp, 'wx', wantMode ?? 0o666);
+    if (wantMode !== undefined) {
+      try { await fh.chmod(wantMode); } catch { /* not supported here */ }
+    }
     for (const chunk of chunks) {
       let off = 0;
       while (off < chunk.byteLength) {
-        const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+        const { bytesWritten } = await fh.write(chunk, off, Math.min(chunk.byteLength - off, WRITE_CHUNK));
         off += bytesWritten;
       }
     }

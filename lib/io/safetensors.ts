@@ -96,12 +96,20 @@ interface Plan {
   dataStart: number;
 }
 
-const fmt = (a: readonly unknown[]): string => `[${a.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}]`;
 const q = (s: string): string => JSON.stringify(s.length > 60 ? s.slice(0, 60) + '...' : s);
+/** One array element for a message; never recurses (a hostile header may nest arrays deeply). */
+function elem(v: unknown): string {
+  if (typeof v === 'string') return q(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return String(v);
+}
+const fmt = (a: readonly unknown[]): string => `[${a.map(elem).join(', ')}]`;
 
 function got(v: unknown): string {
   if (Array.isArray(v)) return v.length <= 8 ? fmt(v) : `an array of length ${v.length}`;
   if (typeof v === 'string') return q(v);
+  if (typeof v === 'object' && v !== null) return 'an object';
   return describe(v);
 }
 
@@ -417,10 +425,13 @@ export function decodeSafetensors(buf: Uint8Array, opts?: DecodeOptions): Safete
 // then each tensor's bytes are read straight into its own buffer. No 2 GiB readFile limit, and
 // the file is never held in memory twice.
 
+/** Largest single read (fs calls refuse lengths of 2 GiB and more). */
+const READ_CHUNK = 1 << 30;
+
 function readFully(fd: number, buf: Uint8Array, position: number, file: string): void {
   let off = 0;
   while (off < buf.length) {
-    const n = fs.readSync(fd, buf, off, buf.length - off, position + off);
+    const n = fs.readSync(fd, buf, off, Math.min(buf.length - off, READ_CHUNK), position + off);
     if (n === 0) throw new SafetensorsError(file, 'TRUNCATED', `file ended at byte ${position + off} while reading (was it modified during the read?)`);
     off += n;
   }
@@ -429,7 +440,7 @@ function readFully(fd: number, buf: Uint8Array, position: number, file: string):
 async function readFullyAsync(fh: fsp.FileHandle, buf: Uint8Array, position: number, file: string): Promise<void> {
   let off = 0;
   while (off < buf.length) {
-    const { bytesRead } = await fh.read(buf, off, buf.length - off, position + off);
+    const { bytesRead } = await fh.read(buf, off, Math.min(buf.length - off, READ_CHUNK), position + off);
     if (bytesRead === 0) throw new SafetensorsError(file, 'TRUNCATED', `file ended at byte ${position + off} while reading (was it modified during the read?)`);
     off += bytesRead;
   }

@@ -34,7 +34,7 @@ export class Clipper extends Preprocessor<MatrixInput> {
 
   constructor(opts: ClipperOptions) {
     super();
-    assertPlainObject(opts, 'options');
+    assertPlainObject(opts as unknown, 'options');
     const modes = [opts.min !== undefined || opts.max !== undefined, opts.quantiles !== undefined, opts.iqr !== undefined];
     if (modes.filter(Boolean).length !== 1) {
       throw new TypeError(expected('exactly one of { min/max }, { quantiles } or { iqr }', 'options',

@@ -76,7 +76,7 @@ export class OneHotEncoder extends Preprocessor<CategoricalInput, Tensor | numbe
 
   constructor(opts: OneHotEncoderOptions = {}) {
     super();
-    assertPlainObject(opts, 'options');
+    assertPlainObject(opts as unknown, 'options');
     const hu = opts.handleUnknown ?? 'error';
     assertOneOf(hu, 'handleUnknown', ['error', 'ignore'] as const);
     this.handleUnknown = hu;

@@ -25,7 +25,7 @@ export class SimpleImputer extends Preprocessor<MatrixInput> {
 
   constructor(opts: SimpleImputerOptions = {}) {
     super();
-    assertPlainObject(opts, 'options');
+    assertPlainObject(opts as unknown, 'options');
     const s = opts.strategy === 'mostFrequent' ? 'most_frequent' : opts.strategy ?? 'mean';
     assertOneOf(s, 'strategy', ['mean', 'median', 'most_frequent', 'constant'] as const);
     this.strategy = s;

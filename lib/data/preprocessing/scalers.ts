@@ -70,7 +70,7 @@ export class MinMaxScaler extends Preprocessor<MatrixInput> {
 
   constructor(opts: MinMaxScalerOptions = {}) {
     super();
-    assertPlainObject(opts, 'options');
+    assertPlainObject(opts as unknown, 'options');
     const range = opts.featureRange ?? [0, 1];
     assertRange(range, 'featureRange');
     this.featureRange = [range[0], range[1]];
@@ -169,7 +169,7 @@ export class StandardScaler extends Preprocessor<MatrixInput> {
 
   constructor(opts: StandardScalerOptions = {}) {
     super();
-    assertPlainObject(opts, 'options');
+    assertPlainObject(opts as unknown, 'options');
     const withMean = opts.withMean ?? true;
     const withStd = opts.withStd ?? true;
     assertBoolean(withMean, 'withMean');
@@ -273,7 +273,7 @@ export class RobustScaler extends Preprocessor<MatrixInput> {
 
   constructor(opts: RobustScalerOptions = {}) {
     super();
-    assertPlainObject(opts, 'options');
+    assertPlainObject(opts as unknown, 'options');
     const withCentering = opts.withCentering ?? true;
     const withScaling = opts.withScaling ?? true;
     assertBoolean(withCentering, 'withCentering');
@@ -352,7 +352,7 @@ export class Normalizer extends Preprocessor<MatrixInput> {
 
   constructor(opts: { norm?: NormType } = {}) {
     super();
-    assertPlainObject(opts, 'options');
+    assertPlainObject(opts as unknown, 'options');
     const norm = opts.norm ?? 'l2';
     assertOneOf(norm, 'norm', ['l1', 'l2', 'max'] as const);
     this.norm = norm;

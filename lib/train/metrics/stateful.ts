@@ -122,8 +122,7 @@ class ScoreMetric implements Metric {
   private labels = new Int32Array(1024);
   private n = 0;
   private cols = 0;
-  constructor(readonly name: string, private readonly kind: 'auc' | 'ap' | 'map',
-    private readonly opts: MetricOptions) {}
+  constructor(readonly name: string, private readonly kind: 'auc' | 'ap' | 'map') {}
   reset(): void { this.n = 0; this.cols = 0; }
   update(pred: MetricInput, target: MetricInput): void {
     const { pv, tv } = readBatch(pred, target);
@@ -264,7 +263,7 @@ export function createMetric(name: string | Metric, opts: MetricOptions = {}): M
   switch (name) {
     case 'accuracy': return new Accuracy(name, opts);
     case 'precision': case 'recall': case 'f1': return new Prf(name, name, opts);
-    case 'auc': case 'ap': case 'map': return new ScoreMetric(name, name, opts);
+    case 'auc': case 'ap': case 'map': return new ScoreMetric(name, name);
     case 'mse': case 'mae': return new Regression(name, name);
     case 'r2': return new R2(name);
     default: {

@@ -137,46 +137,74 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   if (p.K == 0 || p.alpha == 0.0f) return scale_only(p, m0, m1, n0, n1);
   const int MR = t.MR, NR = t.NR;
   const int64_t KC = t.KC;
-  const int64_t MC = std::min<int64_t>(t.MC, ((m1 - m0 + MR - 1) / MR) * MR);
-  const int64_t NC = std::min<int64_t>(t.NC, ((n1 - n0 + NR - 1) / NR) * NR);
+  // Blocks are whole numbers of register tiles (packed panels are zero-padded to MR / NR).
+  const int64_t MC = std::min<int64_t>(std::max<int64_t>(MR, t.MC / MR * MR), (m1 - m0 + MR - 1) / MR * MR);
+  const int64_t NC = std::min<int64_t>(std::max<int64_t>(NR, t.NC / NR * NR), (n1 - n0 + NR - 1) / NR * NR);
   const int64_t kc_max = std::min<int64_t>(KC, p.K);
   PackBuffers& buf = tl_buffers;
   float* Ap = PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
   float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
   alignas(64) float tile[kMaxMR * kMaxNR];
 
-  for (int64_t jc = n0; jc < n1; jc += NC) {
-    const int64_t nc = std::min(NC, n1 - jc);
-    for (int64_t pc = 0; pc < p.K; pc += KC) {
-      const int64_t kc = std::min(KC, p.K - pc);
-      const bool first = pc == 0, last = pc + kc >= p.K;
-      const float beta = first ? p.beta : 1.0f;
-      const float* bias = last ? p.bias : nullptr;
-      const int relu = last ? p.relu : 0;
-      pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
-      for (int64_t ic = m0; ic < m1; ic += MC) {
-        const int64_t mc = std::min(MC, m1 - ic);
-        pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
-          const float* bp = Bp + jr * kc;
-          const float* bias_j = bias ? bias + jc + jr : nullptr;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            const float* ap = Ap + ir * kc;
-            float* c = p.C + (ic + ir) * p.ldc + jc + jr;
-            if (mr == MR && nr == NR) {
-              t.kernel(kc, ap, bp, c, p.ldc, p.alpha, beta, bias_j, relu);
-            } else {
-              t.kernel(kc, ap, bp, tile, NR, 1.0f, 0.0f, nullptr, 0);
-              for (int i = 0; i < mr; ++i)
-                for (int j = 0; j < nr; ++j) {
-                  float& cij = c[i * p.ldc + j];
-                  cij = finish(tile[i * NR + j], p.alpha, beta, beta != 0.0f ? cij : 0.0f,
-                               bias_j, j, relu);
-                }
-            }
+  // One (jc, pc, ic) block: packed A block (mc x kc) x packed B panel (kc x nc) into C.
+  auto macro = [&](int64_t ic, int64_t mc, int64_t jc, int64_t nc, int64_t pc, int64_t kc) {
+    const bool first = pc == 0, last = pc + kc >= p.K;
+    const float beta = first ? p.beta : 1.0f;
+    const float* bias = last ? p.bias : nullptr;
+    const int relu = last ? p.relu : 0;
+    auto tile_op = [&](int64_t ir, int64_t jr) {
+      const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+      const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+      const float* bp = Bp + jr * kc;
+      const float* ap = Ap + ir * kc;
+      const float* bias_j = bias ? bias + jc + jr : nullptr;
+      float* c = p.C + (ic + ir) * p.ldc + jc + jr;
+      if (mr == MR && nr == NR) {
+        t.kernel(kc, ap, bp, c, p.ldc, p.alpha, beta, bias_j, relu);
+      } else {
+        t.kernel(kc, ap, bp, tile, NR, 1.0f, 0.0f, nullptr, 0);
+        for (int i = 0; i < mr; ++i)
+          for (int j = 0; j < nr; ++j) {
+            float& cij = c[i * p.ldc + j];
+            cij = finish(tile[i * NR + j], p.alpha, beta, beta != 0.0f ? cij : 0.0f, bias_j, j,
+                         relu);
           }
+      }
+    };
+    if (t.a_in_l1) {
+      for (int64_t ir = 0; ir < mc; ir += MR)
+        for (int64_t jr = 0; jr < nc; jr += NR) tile_op(ir, jr);
+    } else {
+      for (int64_t jr = 0; jr < nc; jr += NR)
+        for (int64_t ir = 0; ir < mc; ir += MR) tile_op(ir, jr);
+    }
+  };
+
+  if (!t.a_in_l1) {
+    // Goto order: B panel (L3) outside, A block (L2) inside.
+    for (int64_t jc = n0; jc < n1; jc += NC) {
+      const int64_t nc = std::min(NC, n1 - jc);
+      for (int64_t pc = 0; pc < p.K; pc += KC) {
+        const int64_t kc = std::min(KC, p.K - pc);
+        pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+        for (int64_t ic = m0; ic < m1; ic += MC) {
+          const int64_t mc = std::min(MC, m1 - ic);
+          pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
+          macro(ic, mc, jc, nc, pc, kc);
+        }
+      }
+    }
+  } else {
+    // Transposed Goto order (BLIS on C^T): A panel (L3) outside, B block (L2) inside.
+    for (int64_t ic = m0; ic < m1; ic += MC) {
+      const int64_t mc = std::min(MC, m1 - ic);
+      for (int64_t pc = 0; pc < p.K; pc += KC) {
+        const int64_t kc = std::min(KC, p.K - pc);
+        pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
+        for (int64_t jc = n0; jc < n1; jc += NC) {
+          const int64_t nc = std::min(NC, n1 - jc);
+          pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+          macro(ic, mc, jc, nc, pc, kc);
         }
       }
     }

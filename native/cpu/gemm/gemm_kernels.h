@@ -21,7 +21,12 @@ struct KernelTable {
   const char* name;    // "sgemm_<isa>_<MR>x<NR>"
   MicroKernel kernel;
   int MR, NR;          // register tile
-  int MC, KC, NC;      // cache blocks: A block MC x KC (L2), B panel KC x NC, B micro-panel KC x NR (L1)
+  int MC, KC, NC;      // cache blocks: A block MC x KC, B panel KC x NC
+  // Macro-kernel loop order. false (Goto): jr outer, ir inner: a B micro-panel KC x NR stays
+  // in L1 while A micro-panels stream from the L2-resident A block. true: ir outer, jr inner:
+  // an A micro-panel MR x KC stays in L1 while B micro-panels stream from the B panel
+  // (which then must fit in L2: KC x NC).
+  bool a_in_l1 = false;
 };
 
 constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile

@@ -269,11 +269,8 @@ void clamp_backward(float* dinp, const float* inp, const float* dout, int64_t n,
 void add_inplace(float* dst, const float* src, int64_t n) {
   NG_PAR for (int64_t i = 0; i < n; i++) dst[i] += src[i];
 }
-void copy(float* dst, const float* src, int64_t n) {
+void copy_f32(float* dst, const float* src, int64_t n) {
   if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
-}
-void fill(float* dst, float value, int64_t n) {
-  NG_PAR for (int64_t i = 0; i < n; i++) dst[i] = value;
 }
 
 #undef NG_PAR

@@ -50,9 +50,8 @@ void square_backward(float* dinp, const float* inp, const float* dout, int64_t n
 void clamp_forward(float* out, const float* inp, int64_t n, float lo, float hi);
 void clamp_backward(float* dinp, const float* inp, const float* dout, int64_t n, float lo, float hi);
 
-// dst += src (gradient accumulation), dst = src (copy), dst = value (fill). (n,)
+// dst += src (gradient accumulation), dst = src. (n,)
 void add_inplace(float* dst, const float* src, int64_t n);
-void copy(float* dst, const float* src, int64_t n);
-void fill(float* dst, float value, int64_t n);
+void copy_f32(float* dst, const float* src, int64_t n);
 
 }  // namespace ng::cpu

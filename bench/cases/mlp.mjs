@@ -1,0 +1,157 @@
+// Case 2 (mlp): training throughput (samples/s) of 784-512-256-10 ReLU, softmax-CE, Adam lr 1e-3,
+// batch 32/128/512 on MNIST-shaped random data (fixed seed), nodegrad vs PyTorch CPU vs tfjs
+// cpu/wasm; plus the share of nodegrad's step spent assembling batches in the DataLoader.
+import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { interleave, peerContestant } from '../lib/measure.mjs';
+import { errMsg, mnistLike, now, sig } from '../lib/util.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// nodegrad side: the only place that touches nodegrad's API (memory and eventloop reuse it).
+// ---------------------------------------------------------------------------------------------
+export const DATA_N = 8192; // samples in the synthetic data set (16 batches of 512)
+
+export function ngMlpModel(ng, seed = 1) {
+  ng.setSeed(seed);
+  const model = new ng.nn.Sequential(
+    new ng.nn.Linear(784, 512), new ng.nn.ReLU(),
+    new ng.nn.Linear(512, 256), new ng.nn.ReLU(),
+    new ng.nn.Linear(256, 10),
+  );
+  const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-3 });
+  return { model, opt };
+}
+
+export function ngMnistTensors(ng, n = DATA_N, seed = 1) {
+  const { x, y } = mnistLike(n, seed);
+  return { x: ng.fromArray(x, [n, 784]), y: ng.fromArray(y, [n]) }; // y: Int32Array -> int32 labels
+}
+
+// Endless batch source over the data set through nodegrad's DataLoader (reshuffled each epoch).
+export function ngBatches(ng, data, batchSize, seed = 1) {
+  const loader = new ng.data.DataLoader(ng.data.fromTensors(data.x, data.y), { batchSize, shuffle: true, dropLast: true, seed });
+  let it = loader[Symbol.iterator]();
+  return () => {
+    let r = it.next();
+    if (r.done) {
+      it = loader[Symbol.iterator]();
+      r = it.next();
+    }
+    const b = r.value;
+    return Array.isArray(b) ? { x: b[0], y: b[1] } : { x: b.x ?? b.input, y: b.y ?? b.target ?? b.output };
+  };
+}
+
+export function ngTrainStep(ng, { model, opt }, xb, yb) {
+  ng.tidy(() => {
+    const loss = ng.losses.crossEntropy(model.forward(xb), yb);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  });
+}
+
+export function ngReleaseBatch(b) {
+  b.x?.dispose?.();
+  b.y?.dispose?.();
+}
+
+// A runner for the benchmarks: run(steps) -> { seconds, loadSeconds } (loadSeconds: time spent
+// in the DataLoader assembling batches, inside `seconds`).
+export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N }) {
+  const m = ngMlpModel(ng, seed);
+  const data = ngMnistTensors(ng, n, seed);
+  const next = ngBatches(ng, data, batch, seed);
+  return {
+    m,
+    data,
+    run(steps) {
+      let load = 0;
+      const t0 = now();
+      for (let s = 0; s < steps; s++) {
+        const tl = now();
+        const b = next();
+        load += now() - tl;
+        ngTrainStep(ng, m, b.x, b.y);
+        ngReleaseBatch(b);
+      }
+      return { seconds: (now() - t0) / 1e3, loadSeconds: load / 1e3 };
+    },
+  };
+}
+// ---------------------------------------------------------------------------------------------
+
+export async function run(ctx) {
+  const { quick, threads, ng, log } = ctx;
+  const batches = quick ? [128] : [32, 128, 512];
+  const reps = quick ? 2 : 5;
+  const targetSec = quick ? 0.15 : 0.6;
+  const rows = [];
+  const notes = [];
+  const unavailable = ngUnavailable(ctx);
+  if (unavailable) notes.push(unavailable);
+  const tfjsOnce = {}; // tfjs backends are single-threaded in Node: measured in the first pass only
+  for (const t of threads) {
+    const peers = await startPeers(ctx, t, { tfjs: t === threads[0], tfjsBackends: quick ? ['wasm'] : ['cpu', 'wasm'] });
+    notes.push(...peers.notes.filter((n) => !notes.includes(n)));
+    try {
+      for (const b of batches) {
+        log(`  mlp threads=${t} batch=${b}`);
+        const cs = [];
+        let ngErr = null;
+        if (ng && !unavailable) {
+          try {
+            ng.setNumThreads(t);
+            const r = ngMlpRunner(ng, { batch: b });
+            cs.push({ name: 'nodegrad', run: (steps) => r.run(steps) });
+          } catch (e) {
+            ngErr = errMsg(e);
+          }
+        }
+        for (const [i, p] of peers.torch.entries()) cs.push(await peerContestant(p, `pytorch#${i}`, { kind: 'mlp', batch: b }));
+        for (const p of peers.tfjs) {
+          const slow = p.name === 'tfjs-cpu';
+          cs.push(await peerContestant(p, p.name, { kind: 'mlp', batch: b }, { reps: slow ? 3 : reps, targetSec: slow ? targetSec / 2 : targetSec }));
+        }
+        const res = await interleave(cs, { reps, targetSec, log });
+        for (const c of cs) await c.free?.();
+        const sps = (r) => (r?.perStep ? b / r.perStep : null);
+        const torch = bestOf(res, peers.torch, 'higher', sps);
+        for (const p of peers.tfjs) tfjsOnce[`${p.name}/${b}`] = sps(res[p.name]);
+        const ngRes = res.nodegrad;
+        if (ngRes?.error) ngErr = ngRes.error;
+        if (ngErr) notes.push(`nodegrad failed at threads=${t} batch=${b}: ${ngErr}`);
+        const peerVals = { pytorch: torch.value ?? undefined, 'tfjs-cpu': tfjsOnce[`tfjs-cpu/${b}`] ?? undefined, 'tfjs-wasm': tfjsOnce[`tfjs-wasm/${b}`] ?? undefined };
+        for (const k of Object.keys(peerVals)) if (peerVals[k] === undefined) delete peerVals[k];
+        const loadShare = ngRes?.extras?.length
+          ? ngRes.extras.map((e) => e.loadSeconds / e.seconds).sort((a, z) => a - z)[ngRes.extras.length >> 1]
+          : null;
+        rows.push(
+          makeRow({
+            config: `threads=${t} batch=${b}`,
+            metric: 'training throughput',
+            unit: 'samples/s',
+            better: 'higher',
+            nodegrad: sps(ngRes),
+            peers: peerVals,
+            peerConfigs: torch.label ? { pytorch: torch.label } : undefined,
+            extra: {
+              pytorchConfigs: torch.all,
+              ...(t !== threads[0] && peers.tfjs.length === 0 && Object.keys(tfjsOnce).length ? { tfjsNote: `tfjs figures from the threads=${threads[0]} pass` } : {}),
+              nodegradLoaderShare: loadShare === null ? null : sig(loadShare, 3),
+              steps: Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.steps])),
+            },
+          }),
+        );
+        if (loadShare !== null) {
+          rows.push(makeRow({ config: `threads=${t} batch=${b}`, metric: 'DataLoader share of step time', unit: '%', better: 'lower', nodegrad: loadShare * 100 }));
+        }
+      }
+    } finally {
+      await peers.close();
+    }
+  }
+  if (threads.length > 1 && Object.keys(tfjsOnce).length) notes.push(`tfjs backends are single-threaded in Node (wasm: SIMD on, threads off): measured once at threads=${threads[0]} and repeated in the other rows.`);
+  if (quick) notes.push('quick: tfjs-cpu skipped (seconds per step), batch 128 only.');
+  notes.push('Each step includes batch assembly from a shuffled 8192-sample data set (nodegrad: DataLoader; PyTorch: index gather; tfjs: tf.gather + oneHot).');
+  return { name: 'mlp', rows, notes };
+}

@@ -1,0 +1,73 @@
+// Helpers shared by the case files: rows with nodegrad/peer ratios, peer sets per thread count.
+import { errMsg, sig } from './util.mjs';
+import { startTfjs, startTorch, tfjsAvailable, torchAvailable, torchConfigs } from './peers.mjs';
+
+// One result row (the case contract, see bench/README.md). ratios[peer] = nodegrad / peer for
+// the metric as reported; `better` says whether higher or lower values win.
+export function makeRow({ config, metric, unit, better = 'higher', nodegrad, peers = {}, peerConfigs, extra }) {
+  const ratios = {};
+  const clean = {};
+  for (const [k, v] of Object.entries(peers)) {
+    clean[k] = v === undefined ? null : sig(v);
+    ratios[k] = Number.isFinite(nodegrad) && Number.isFinite(v) && v !== 0 ? sig(nodegrad / v, 3) : null;
+  }
+  const row = { config, metric, unit, better, nodegrad: Number.isFinite(nodegrad) ? sig(nodegrad) : null, peers: clean, ratios };
+  if (peerConfigs && Object.keys(peerConfigs).length) row.peerConfigs = peerConfigs;
+  if (extra) row.extra = extra;
+  return row;
+}
+
+// Starts the peers for one thread count: PyTorch in each configuration of torchConfigs(threads),
+// and (when `tfjs`) one process per tfjs backend. Unavailable peers are noted, never fatal.
+export async function startPeers(ctx, threads, { torch = true, tfjs = true, tfjsBackends = ['cpu', 'wasm'] } = {}) {
+  const set = { torch: [], tfjs: [], notes: [] };
+  if (ctx.noPeers) return set;
+  if (torch) {
+    const t = torchAvailable();
+    if (!t.ok) set.notes.push(`PyTorch skipped: ${t.why}`);
+    else for (const cfg of torchConfigs(threads)) set.torch.push(startTorch(cfg));
+  }
+  if (tfjs) {
+    const t = tfjsAvailable();
+    if (!t.ok) set.notes.push(`tfjs skipped: ${t.why}`);
+    else for (const be of tfjsBackends) set.tfjs.push(startTfjs(be));
+  }
+  const all = [...set.torch, ...set.tfjs];
+  await Promise.all(
+    all.map(async (p) => {
+      try {
+        p.info = await p.request('hello', {}, { timeoutMs: 120_000 });
+      } catch (e) {
+        set.notes.push(`${p.name} unavailable: ${errMsg(e)}`);
+        p.failed = true;
+      }
+    }),
+  );
+  set.torch = set.torch.filter((p) => !p.failed);
+  set.tfjs = set.tfjs.filter((p) => !p.failed);
+  set.close = () => Promise.all(all.map((p) => p.close()));
+  return set;
+}
+
+// PyTorch processes are named 'pytorch#<i>'; fold them into one 'pytorch' figure (its best
+// configuration) and remember which configuration that was.
+export function bestOf(results, torchProcs, better = 'higher', toValue = (r) => r) {
+  let best = null;
+  let label = null;
+  const all = {};
+  torchProcs.forEach((p, i) => {
+    const r = results[`pytorch#${i}`];
+    const v = r ? toValue(r) : null;
+    all[p.config] = Number.isFinite(v) ? sig(v) : r?.error ?? null;
+    if (!Number.isFinite(v)) return;
+    if (best === null || (better === 'higher' ? v > best : v < best)) {
+      best = v;
+      label = p.config;
+    }
+  });
+  return { value: best, label, all };
+}
+
+export function ngUnavailable(ctx) {
+  return ctx.ngError ? `nodegrad: unavailable (${ctx.ngError})` : null;
+}

@@ -1,0 +1,29 @@
+// Event-loop lag monitor: a setInterval(intervalMs) timer records how late each tick fires.
+// lag = (time since the previous tick) - intervalMs, clamped at 0. Used in-process by the
+// eventloop case's children (nodegrad and tfjs) so both are measured the same way.
+import { performance } from 'node:perf_hooks';
+
+export function startLagMonitor(intervalMs = 1) {
+  const lags = [];
+  let prev = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lags.push(Math.max(0, now - prev - intervalMs));
+    prev = now;
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      // the gap up to the moment we stop counts too (a blocked loop may never have ticked)
+      const tail = performance.now() - prev - intervalMs;
+      if (tail > 0) lags.push(tail);
+      return summarizeLags(lags);
+    },
+  };
+}
+
+export function summarizeLags(lags) {
+  const s = [...lags].sort((a, b) => a - b);
+  const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))] : null);
+  return { ticks: s.length, worstMs: s.length ? s[s.length - 1] : null, p99Ms: q(0.99), p50Ms: q(0.5) };
+}

@@ -1,0 +1,11 @@
+export { Module } from './module';
+export type { ModuleConfig } from './module';
+export {
+  Linear, Activation, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, SELU, SiLU, Softplus, Softmax, LogSoftmax, Identity,
+  Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding,
+} from './layers';
+export type { ActivationName, LinearOptions } from './layers';
+export { Sequential } from './sequential';
+export { fromConfig, registerModule } from './registry';
+export { packParameters } from './flat';
+export * as functional from '../ops';

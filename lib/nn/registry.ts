@@ -1,0 +1,47 @@
+/** Rebuilds modules from their configs (used by ng.io.load to restore a model with no code). */
+import { Module, ModuleConfig } from './module';
+import * as L from './layers';
+import { Sequential } from './sequential';
+import { expected, describe } from '../core/validate';
+
+type Factory = (args: Record<string, any>, children: Module[]) => Module;
+
+const factories: Record<string, Factory> = {
+  Sequential: (_a, ch) => new Sequential(...ch),
+  Linear: (a) => new L.Linear(a.inFeatures, a.outFeatures, { bias: a.bias }),
+  ReLU: () => new L.ReLU(),
+  Sigmoid: () => new L.Sigmoid(),
+  Tanh: () => new L.Tanh(),
+  GELU: (a) => new L.GELU(a.approximate),
+  LeakyReLU: (a) => new L.LeakyReLU(a.negativeSlope),
+  ELU: (a) => new L.ELU(a.alpha),
+  SELU: () => new L.SELU(),
+  SiLU: () => new L.SiLU(),
+  Softplus: (a) => new L.Softplus(a.beta, a.threshold),
+  Softmax: (a) => new L.Softmax(a.axis),
+  LogSoftmax: (a) => new L.LogSoftmax(a.axis),
+  Identity: () => new L.Identity(),
+  Dropout: (a) => new L.Dropout(a.p),
+  Flatten: (a) => new L.Flatten(a.startDim),
+  LayerNorm: (a) => new L.LayerNorm(a.normalizedShape, a.eps),
+  BatchNorm1d: (a) => new L.BatchNorm1d(a.numFeatures, { eps: a.eps, momentum: a.momentum }),
+  Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
+};
+
+/** Registers a custom module type so saved models using it can be loaded. */
+export function registerModule(type: string, factory: Factory): void {
+  factories[type] = factory;
+}
+
+export function fromConfig(config: ModuleConfig): Module {
+  if (config === null || typeof config !== 'object' || typeof config.type !== 'string') {
+    throw new TypeError(expected('module config { type, args }', 'config', describe(config)));
+  }
+  const f = factories[config.type];
+  if (!f) {
+    throw new TypeError(`Expected a known module type for config.type but received "${config.type}" ` +
+      `(known: ${Object.keys(factories).join(', ')}; use ng.nn.registerModule for custom modules)`);
+  }
+  const children = (config.children ?? []).map(fromConfig);
+  return f(config.args ?? {}, children);
+}

@@ -1,0 +1,70 @@
+/**
+ * Sequential: modules applied in order. A Linear followed by ReLU/Sigmoid/Tanh/GELU runs as
+ * ONE fused kernel (bias and activation in the GEMM epilogue, one fused backward), and a
+ * Linear feeding a ReLU-family activation gets He initialization unless its init was chosen.
+ */
+import { Module, ModuleConfig } from './module';
+import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
+import type { Nonlinearity } from './init';
+import { Tensor } from '../tensor/tensor';
+import { describe, expected } from '../core/validate';
+
+function nonlinearityOf(m: Module | undefined): Nonlinearity | null {
+  if (m instanceof ReLU) return 'relu';
+  if (m instanceof LeakyReLU) return 'leakyRelu';
+  if (m instanceof ELU || m instanceof SELU || m instanceof GELU || m instanceof SiLU) return 'relu';
+  if (m instanceof Tanh) return 'tanh';
+  if (m instanceof Sigmoid) return 'sigmoid';
+  return null;
+}
+
+export class Sequential extends Module {
+  readonly layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    if (layers.length === 1 && Array.isArray(layers[0])) layers = layers[0] as unknown as Module[];
+    layers.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(expected('Module', `layers[${i}]`, describe(m)));
+      this.registerModule(String(i), m);
+    });
+    this.layers = layers;
+    layers.forEach((m, i) => {
+      if (m instanceof Linear && !m._explicitInit) {
+        const nl = nonlinearityOf(layers[i + 1]);
+        if (nl === 'relu' || nl === 'leakyRelu') m.resetParameters('kaimingUniform', nl);
+      }
+    });
+  }
+
+  forward(x: Tensor): Tensor {
+    const L = this.layers;
+    for (let i = 0; i < L.length; i++) {
+      const m = L[i];
+      const next = L[i + 1];
+      if (m instanceof Linear && next instanceof Activation && next.fusable !== null) {
+        x = m.forwardWith(x, next.fusable);
+        i++;
+        continue;
+      }
+      x = m.forward(x);
+    }
+    return x;
+  }
+
+  /** Appends a module. */
+  add(m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError(expected('Module', 'module', describe(m)));
+    this.registerModule(String(this.layers.length), m);
+    this.layers.push(m);
+    return this;
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+
+  getConfig(): ModuleConfig {
+    return { type: 'Sequential', args: {}, children: this.layers.map((l) => l.getConfig()) };
+  }
+}

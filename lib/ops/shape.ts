@@ -1,0 +1,121 @@
+/** Shape and data-movement ops: reshape, flatten, transpose, concat, slice, gather. */
+import { Tensor, shapeSize } from '../tensor/tensor';
+import { native } from '../native';
+import { empty, fin, record, axisView } from './util';
+import { assertTensor, normAxis } from '../tensor/check';
+import { assertShape, describe, expected, fmtShape } from '../core/validate';
+
+/** Same data, new shape (one dimension may be -1). A view: no copy. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  assertTensor(x, 'x');
+  if (!Array.isArray(shape)) throw new TypeError(expected('shape array', 'shape', describe(shape)));
+  const s = shape.slice();
+  const infer = s.indexOf(-1);
+  if (infer >= 0) {
+    if (s.lastIndexOf(-1) !== infer) throw new RangeError(expected('at most one -1 dimension', 'shape', fmtShape(s)));
+    s[infer] = 1;
+    const rest = shapeSize(s);
+    s[infer] = rest === 0 ? 0 : x.size / rest;
+    if (!Number.isInteger(s[infer])) {
+      throw new RangeError(`Expected a shape compatible with ${x.size} elements for shape but received ${fmtShape(shape)}`);
+    }
+  }
+  assertShape(s, 'shape');
+  if (shapeSize(s) !== x.size) {
+    throw new RangeError(`Expected a shape with ${x.size} elements (input shape ${fmtShape(x.shape)}) for shape but received ${fmtShape(shape)}`);
+  }
+  const out = x._viewAs(s);
+  if (x.dtype !== 'float32') return out;
+  return record(out, 'reshape', [x], (g, [dx]) => native.addInto(dx!.data, g.data, x.size));
+}
+
+/** Flattens dimensions startDim..end into one. */
+export function flatten(x: Tensor, startDim = 1): Tensor {
+  assertTensor(x, 'x');
+  if (x.shape.length === 0) return reshape(x, [1]);
+  const sd = normAxis(startDim, x.shape.length, 'startDim');
+  const lead = x.shape.slice(0, sd);
+  return reshape(x, [...lead, shapeSize(x.shape.slice(sd))]);
+}
+
+/** Swaps the last two dimensions (a 2-D transpose, batched over leading dims). Copies. */
+export function transpose(x: Tensor): Tensor {
+  fin(x, 'x');
+  if (x.shape.length < 2) throw new RangeError(expected('tensor with at least 2 dimensions', 'x', `shape ${fmtShape(x.shape)}`));
+  const R = x.shape[x.shape.length - 2];
+  const C = x.shape[x.shape.length - 1];
+  const B = shapeSize(x.shape.slice(0, -2));
+  const out = empty([...x.shape.slice(0, -2), C, R]);
+  native.transposeForward(out.data, x.data, B, R, C);
+  return record(out, 'transpose', [x], (g, [dx]) => native.transposeBackward(dx!.data, g.data, B, R, C));
+}
+
+/** Joins tensors along an axis (all other dimensions must match). */
+export function concat(tensors: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) {
+    throw new TypeError(expected('non-empty array of tensors', 'tensors', describe(tensors)));
+  }
+  tensors.forEach((t, i) => fin(t, `tensors[${i}]`));
+  const first = tensors[0];
+  const ax = normAxis(axis, first.shape.length);
+  tensors.forEach((t, i) => {
+    if (t.shape.length !== first.shape.length || t.shape.some((d, k) => k !== ax && d !== first.shape[k])) {
+      const want = first.shape.map((d, k) => (k === ax ? null : d));
+      throw new RangeError(expected(`shape ${fmtShape(want)}`, `tensors[${i}]`, fmtShape(t.shape)));
+    }
+  });
+  const dims = tensors.map((t) => t.shape[ax]);
+  const { outer, inner } = axisView(first.shape, ax);
+  const shape = first.shape.slice();
+  shape[ax] = dims.reduce((a, b) => a + b, 0);
+  const out = empty(shape);
+  native.concatForward(out.data, tensors.map((t) => t.data), dims, outer, inner);
+  return record(out, 'concat', tensors, (g, grads) => {
+    native.concatBackward(grads.map((d) => (d ? d.data : null)), g.data, dims, outer, inner);
+  });
+}
+
+/** Elements start..end-1 along an axis (default: rows). Copies. */
+export function slice(x: Tensor, start: number, end?: number, axis = 0): Tensor {
+  fin(x, 'x');
+  const ax = normAxis(axis, x.shape.length);
+  const v = axisView(x.shape, ax);
+  const e = end === undefined ? v.dim : end;
+  if (!Number.isInteger(start) || start < 0 || start > v.dim) {
+    throw new RangeError(expected(`integer in [0, ${v.dim}]`, 'start', describe(start)));
+  }
+  if (!Number.isInteger(e) || e < start || e > v.dim) {
+    throw new RangeError(expected(`integer in [${start}, ${v.dim}]`, 'end', describe(e)));
+  }
+  const len = e - start;
+  const shape = x.shape.slice();
+  shape[ax] = len;
+  const out = empty(shape);
+  native.sliceForward(out.data, x.data, v.outer, v.dim, v.inner, start, len);
+  return record(out, 'slice', [x], (g, [dx]) => native.sliceBackward(dx!.data, g.data, v.outer, v.dim, v.inner, start, len));
+}
+
+/** Rows of x picked by int32 indices (mini-batch assembly; float32 or int32 x). */
+export function gather(x: Tensor, indices: Tensor | Int32Array): Tensor {
+  assertTensor(x, 'x');
+  if (x.shape.length < 1) throw new RangeError(expected('tensor with at least 1 dimension', 'x', 'shape []'));
+  let idx: Int32Array;
+  if (indices instanceof Tensor) {
+    assertTensor(indices, 'indices', 'int32');
+    idx = indices.data as Int32Array;
+  } else if (indices instanceof Int32Array) {
+    idx = indices;
+  } else {
+    throw new TypeError(expected('int32 Tensor or Int32Array', 'indices', describe(indices)));
+  }
+  const N = x.shape[0];
+  const D = N === 0 ? shapeSize(x.shape.slice(1)) : x.size / N;
+  const out = empty([idx.length, ...x.shape.slice(1)], x.dtype);
+  if (x.dtype === 'int32') {
+    native.gatherRows(out.data, x.data, idx, idx.length, N, D);
+    return out;
+  }
+  native.gatherRows(out.data, x.data, idx, idx.length, N, D);
+  const saved = idx.slice();
+  return record(out, 'gather', [x], (g, [dx]) => native.scatterAddRows(dx!.data, g.data, saved, saved.length, N, D));
+}

@@ -1,0 +1,42 @@
+/** Shared helpers for op implementations. */
+import { Tensor } from '../tensor/tensor';
+import { empty } from '../tensor/create';
+import { assertTensor } from '../tensor/check';
+import { fmtShape, expected } from '../core/validate';
+
+export { record, needsGrad } from '../autograd/node';
+export { empty };
+
+/** Validates a float32 tensor input. */
+export function fin(t: unknown, name: string): Tensor {
+  assertTensor(t, name, 'float32');
+  return t;
+}
+
+/** (outer, dim, inner) view of an axis, as the native reductions expect. */
+export function axisView(shape: readonly number[], axis: number): { outer: number; dim: number; inner: number } {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer, dim: shape[axis], inner };
+}
+
+/** NumPy broadcasting of two shapes (rank <= 4). */
+export function broadcastShapes(a: readonly number[], b: readonly number[], nameA: string, nameB: string): number[] {
+  const r = Math.max(a.length, b.length);
+  if (r > 4) {
+    throw new RangeError(expected('tensors of rank <= 4 for broadcasting', `${nameA} and ${nameB}`,
+      `shapes ${fmtShape(a)} and ${fmtShape(b)}`));
+  }
+  const out: number[] = new Array(r);
+  for (let i = 0; i < r; i++) {
+    const da = a[a.length - r + i] ?? 1;
+    const db = b[b.length - r + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new RangeError(`Expected shapes that broadcast for ${nameA} and ${nameB} but received ${fmtShape(a)} and ${fmtShape(b)}`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}

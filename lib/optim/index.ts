@@ -1,0 +1,7 @@
+export { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizer';
+export type { OptimizerState, AdamOptions } from './optimizer';
+export { clipGradNorm, clipGradValue, gradsFinite } from './clip';
+export {
+  LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR,
+  OneCycleLR, ReduceLROnPlateau,
+} from './scheduler';

@@ -1,0 +1,261 @@
+/**
+ * Optimizers (PyTorch semantics). Parameters are packed into one flat buffer (see nn/flat.ts),
+ * so each step is ONE native call over all parameters, and zeroGrad is one fill.
+ */
+import { Tensor } from '../tensor/tensor';
+import { native } from '../native';
+import { packParameters, FlatLayout } from '../nn/flat';
+import { Storage } from '../tensor/storage';
+import { keep } from '../tensor/scope';
+import { describe, expected, assertPlainObject, rangeError } from '../core/validate';
+
+export interface OptimizerState {
+  type: string;
+  hyper: Record<string, number | boolean>;
+  step: number;
+  buffers: Record<string, Float32Array>;
+}
+
+function checkParams(params: unknown): Tensor[] {
+  if (!Array.isArray(params)) throw new TypeError(expected('array of parameter tensors', 'params', describe(params)));
+  if (params.length === 0) throw new RangeError(expected('non-empty array of parameters', 'params', 'an array of length 0'));
+  params.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new TypeError(expected('Tensor', `params[${i}]`, describe(p)));
+    if (p.isDisposed) throw new TypeError(expected('a live tensor', `params[${i}]`, 'a disposed tensor'));
+    if (p.dtype !== 'float32') throw new TypeError(expected('float32 Tensor', `params[${i}]`, `${p.dtype} Tensor`));
+    if (!p.requiresGrad) throw new TypeError(expected('tensor with requiresGrad=true', `params[${i}]`, 'a tensor with requiresGrad=false'));
+  });
+  if (new Set(params).size !== params.length) throw new RangeError(expected('distinct parameters', 'params', 'the same tensor more than once'));
+  return params as Tensor[];
+}
+
+/** Checks a hyperparameter: finite number in [lo, hi] (open ends as given); RangeError names it. */
+export function hyper(opts: Record<string, unknown>, name: string, def: number, lo: number, hi = Infinity,
+  loOpen = false): number {
+  const v = opts[name] === undefined ? def : opts[name];
+  const what = `number in ${loOpen ? '(' : '['}${lo}, ${hi === Infinity ? 'Infinity)' : hi + ']'}`;
+  if (typeof v !== 'number') throw new TypeError(expected(what, name, describe(v)));
+  if (!Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) rangeError(what, name, v);
+  return v;
+}
+
+export function flag(opts: Record<string, unknown>, name: string, def: boolean): boolean {
+  const v = opts[name] === undefined ? def : opts[name];
+  if (typeof v !== 'boolean') throw new TypeError(expected('boolean', name, describe(v)));
+  return v;
+}
+
+export abstract class Optimizer {
+  readonly params: Tensor[];
+  /** Learning rate (schedulers set it). */
+  lr: number;
+  /** Completed steps. */
+  stepCount = 0;
+  /** @internal */ readonly layout: FlatLayout;
+  /** @internal */ protected readonly buffers = new Map<string, Tensor>();
+
+  constructor(params: unknown, opts: unknown, defaultLr: number) {
+    this.params = checkParams(params);
+    if (opts === undefined) opts = {};
+    assertPlainObject(opts, 'options');
+    this.lr = hyper(opts as Record<string, unknown>, 'lr', defaultLr, 0);
+    this.layout = packParameters(this.params);
+  }
+
+  /** Flat parameter count (with alignment padding). */
+  get numel(): number {
+    return this.layout.values.size;
+  }
+
+  /** A state buffer in the flat layout, created on first use (filled with `init`). */
+  protected buffer(name: string, init = 0): Float32Array {
+    let b = this.buffers.get(name);
+    if (!b) {
+      b = keep(new Tensor([this.numel], 'float32', new Storage(Math.max(this.numel, 1) * 4)));
+      native.fillF32(b.data, b.size, init);
+      this.buffers.set(name, b);
+    }
+    return b.data as Float32Array;
+  }
+
+  /** Sets every gradient to zero (one native fill over the flat gradient buffer). */
+  zeroGrad(): void {
+    native.fillF32(this.layout.grads.data, this.layout.grads.size, 0);
+  }
+
+  /** Applies one update to all parameters. */
+  step(): void {
+    this.lr = hyper(this as unknown as Record<string, unknown>, 'lr', this.lr, 0);
+    this.stepCount++;
+    this.update(this.layout.values.data as Float32Array, this.layout.grads.data as Float32Array, this.numel);
+  }
+
+  protected abstract update(params: Float32Array, grads: Float32Array, n: number): void;
+
+  /** Hyperparameters (for state dicts and configs). */
+  abstract hyperparameters(): Record<string, number | boolean>;
+
+  /** Copies of the state buffers and step count. */
+  stateDict(): OptimizerState {
+    const buffers: Record<string, Float32Array> = {};
+    for (const [k, b] of this.buffers) buffers[k] = (b.data as Float32Array).slice();
+    return { type: this.constructor.name, hyper: { lr: this.lr, ...this.hyperparameters() }, step: this.stepCount, buffers };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    assertPlainObject(state, 'state');
+    if (state.type !== this.constructor.name) {
+      throw new TypeError(expected(`${this.constructor.name} state`, 'state', `${String(state.type)} state`));
+    }
+    for (const [k, src] of Object.entries(state.buffers)) {
+      if (src.length !== this.numel) {
+        throw new RangeError(`Expected ${this.numel} values for state buffer '${k}' but received ${src.length}`);
+      }
+      this.buffer(k).set(src);
+    }
+    this.stepCount = state.step;
+    if (typeof state.hyper.lr === 'number') this.lr = state.hyper.lr;
+  }
+
+  dispose(): void {
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
+  }
+}
+
+/** SGD with momentum, dampening, Nesterov and (L2) weight decay. */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+
+  constructor(params: Tensor[], opts: { lr?: number; momentum?: number; dampening?: number; nesterov?: boolean;
+    weightDecay?: number } = {}) {
+    super(params, opts, 0.01);
+    const o = opts as Record<string, unknown>;
+    this.momentum = hyper(o, 'momentum', 0, 0);
+    this.dampening = hyper(o, 'dampening', 0, 0, 1);
+    this.nesterov = flag(o, 'nesterov', false);
+    this.weightDecay = hyper(o, 'weightDecay', 0, 0);
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
+      throw new RangeError(expected('momentum > 0 and dampening = 0 (required by nesterov)', 'momentum',
+        describe(this.momentum)));
+    }
+  }
+
+  protected update(p: Float32Array, g: Float32Array, n: number): void {
+    const buf = this.momentum > 0 ? this.buffer('momentum') : null;
+    native.sgdUpdate(p, g, buf, n, this.lr, this.momentum, this.dampening, this.nesterov, this.weightDecay,
+      this.stepCount === 1);
+  }
+
+  hyperparameters() {
+    return { momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
+}
+
+export interface AdamOptions { lr?: number; beta1?: number; beta2?: number; betas?: [number, number]; eps?: number;
+  weightDecay?: number; amsgrad?: boolean }
+
+/** Adam (L2 weight decay added to the gradient). */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly amsgrad: boolean;
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Tensor[], opts: AdamOptions = {}, defaultWd = 0) {
+    super(params, opts, 1e-3);
+    const o = { ...opts } as Record<string, unknown>;
+    if (Array.isArray(opts.betas)) {
+      o.beta1 = opts.betas[0];
+      o.beta2 = opts.betas[1];
+    }
+    this.beta1 = hyper(o, 'beta1', 0.9, 0, 1);
+    this.beta2 = hyper(o, 'beta2', 0.999, 0, 1);
+    if (this.beta1 >= 1) rangeError('number in [0, 1)', 'beta1', this.beta1);
+    if (this.beta2 >= 1) rangeError('number in [0, 1)', 'beta2', this.beta2);
+    this.eps = hyper(o, 'eps', 1e-8, 0);
+    this.weightDecay = hyper(o, 'weightDecay', defaultWd, 0);
+    this.amsgrad = flag(o, 'amsgrad', false);
+  }
+
+  protected update(p: Float32Array, g: Float32Array, n: number): void {
+    native.adamUpdate(p, g, this.buffer('m'), this.buffer('v'), this.amsgrad ? this.buffer('vmax') : null, n,
+      this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.stepCount, this.decoupled, this.amsgrad);
+  }
+
+  hyperparameters() {
+    return { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, amsgrad: this.amsgrad };
+  }
+}
+
+/** AdamW: decoupled weight decay (default 0.01, like PyTorch). */
+export class AdamW extends Adam {
+  protected override readonly decoupled = true;
+
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
+    super(params, opts, 0.01);
+  }
+}
+
+/** RMSprop with optional momentum and centering. */
+export class RMSprop extends Optimizer {
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+
+  constructor(params: Tensor[], opts: { lr?: number; alpha?: number; eps?: number; weightDecay?: number;
+    momentum?: number; centered?: boolean } = {}) {
+    super(params, opts, 0.01);
+    const o = opts as Record<string, unknown>;
+    this.alpha = hyper(o, 'alpha', 0.99, 0, 1);
+    this.eps = hyper(o, 'eps', 1e-8, 0);
+    this.weightDecay = hyper(o, 'weightDecay', 0, 0);
+    this.momentum = hyper(o, 'momentum', 0, 0);
+    this.centered = flag(o, 'centered', false);
+  }
+
+  protected update(p: Float32Array, g: Float32Array, n: number): void {
+    native.rmspropUpdate(p, g, this.buffer('squareAvg'), this.centered ? this.buffer('gradAvg') : null,
+      this.momentum > 0 ? this.buffer('momentum') : null, n, this.lr, this.alpha, this.eps, this.weightDecay,
+      this.momentum, this.centered);
+  }
+
+  hyperparameters() {
+    return { alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  }
+}
+
+/** Adagrad. */
+export class Adagrad extends Optimizer {
+  readonly lrDecay: number;
+  readonly weightDecay: number;
+  readonly eps: number;
+  readonly initialAccumulatorValue: number;
+
+  constructor(params: Tensor[], opts: { lr?: number; lrDecay?: number; weightDecay?: number; eps?: number;
+    initialAccumulatorValue?: number } = {}) {
+    super(params, opts, 0.01);
+    const o = opts as Record<string, unknown>;
+    this.lrDecay = hyper(o, 'lrDecay', 0, 0);
+    this.weightDecay = hyper(o, 'weightDecay', 0, 0);
+    this.eps = hyper(o, 'eps', 1e-10, 0);
+    this.initialAccumulatorValue = hyper(o, 'initialAccumulatorValue', 0, 0);
+  }
+
+  protected update(p: Float32Array, g: Float32Array, n: number): void {
+    native.adagradUpdate(p, g, this.buffer('sum', this.initialAccumulatorValue), n, this.lr, this.lrDecay,
+      this.weightDecay, this.eps, this.stepCount);
+  }
+
+  hyperparameters() {
+    return { lrDecay: this.lrDecay, weightDecay: this.weightDecay, eps: this.eps,
+      initialAccumulatorValue: this.initialAccumulatorValue };
+  }
+}

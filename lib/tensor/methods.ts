@@ -1,0 +1,104 @@
+/**
+ * Tensor methods for the ops (x.add(y), x.matmul(w).relu(), loss.backward(), ...). Attached
+ * here, after both modules load, so lib/tensor does not import lib/ops at definition time.
+ */
+import { Tensor } from './tensor';
+import * as ops from '../ops';
+import { backward } from '../autograd/engine';
+import { assertBoolean } from '../core/validate';
+
+declare module './tensor' {
+  interface Tensor {
+    add(other: Tensor | number): Tensor;
+    sub(other: Tensor | number): Tensor;
+    mul(other: Tensor | number): Tensor;
+    div(other: Tensor | number): Tensor;
+    pow(exponent: number): Tensor;
+    neg(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    sqrt(): Tensor;
+    abs(): Tensor;
+    square(): Tensor;
+    clamp(min?: number, max?: number): Tensor;
+    sum(axis?: number, keepdim?: boolean): Tensor;
+    mean(axis?: number, keepdim?: boolean): Tensor;
+    max(axis?: number, keepdim?: boolean): Tensor;
+    argmax(axis?: number, keepdim?: boolean): Tensor;
+    matmul(other: Tensor): Tensor;
+    relu(): Tensor;
+    leakyRelu(negativeSlope?: number): Tensor;
+    elu(alpha?: number): Tensor;
+    selu(): Tensor;
+    gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor;
+    silu(): Tensor;
+    sigmoid(): Tensor;
+    tanh(): Tensor;
+    softplus(beta?: number, threshold?: number): Tensor;
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    flatten(startDim?: number): Tensor;
+    transpose(): Tensor;
+    /** Alias of transpose() for 2-D tensors. */
+    readonly T: Tensor;
+    slice(start: number, end?: number, axis?: number): Tensor;
+    gather(indices: Tensor | Int32Array): Tensor;
+    clone(): Tensor;
+    /** A tensor sharing this data but cut from the graph (no grad). */
+    detach(): Tensor;
+    /** Sets requiresGrad in place and returns this tensor. */
+    requiresGrad_(on?: boolean): Tensor;
+    /** Backpropagates from this tensor (scalar, or with an explicit gradient). */
+    backward(gradient?: Tensor): void;
+  }
+}
+
+const P = Tensor.prototype;
+P.add = function (o) { return ops.add(this, o); };
+P.sub = function (o) { return ops.sub(this, o); };
+P.mul = function (o) { return ops.mul(this, o); };
+P.div = function (o) { return ops.div(this, o); };
+P.pow = function (e) { return ops.pow(this, e); };
+P.neg = function () { return ops.neg(this); };
+P.exp = function () { return ops.exp(this); };
+P.log = function () { return ops.log(this); };
+P.sqrt = function () { return ops.sqrt(this); };
+P.abs = function () { return ops.abs(this); };
+P.square = function () { return ops.square(this); };
+P.clamp = function (min, max) { return ops.clamp(this, min, max); };
+P.sum = function (axis, keepdim) { return ops.sum(this, axis, keepdim); };
+P.mean = function (axis, keepdim) { return ops.mean(this, axis, keepdim); };
+P.max = function (axis, keepdim) { return ops.max(this, axis, keepdim); };
+P.argmax = function (axis, keepdim) { return ops.argmax(this, axis, keepdim); };
+P.matmul = function (o) { return ops.matmul(this, o); };
+P.relu = function () { return ops.relu(this); };
+P.leakyRelu = function (s) { return ops.leakyRelu(this, s); };
+P.elu = function (a) { return ops.elu(this, a); };
+P.selu = function () { return ops.selu(this); };
+P.gelu = function (o) { return ops.gelu(this, o); };
+P.silu = function () { return ops.silu(this); };
+P.sigmoid = function () { return ops.sigmoid(this); };
+P.tanh = function () { return ops.tanh(this); };
+P.softplus = function (b, t) { return ops.softplus(this, b, t); };
+P.softmax = function (axis) { return ops.softmax(this, axis); };
+P.logSoftmax = function (axis) { return ops.logSoftmax(this, axis); };
+P.reshape = function (shape) { return ops.reshape(this, shape); };
+P.flatten = function (startDim) { return ops.flatten(this, startDim); };
+P.transpose = function () { return ops.transpose(this); };
+Object.defineProperty(P, 'T', { get(this: Tensor) { return ops.transpose(this); }, configurable: true });
+P.slice = function (start, end, axis) { return ops.slice(this, start, end, axis); };
+P.gather = function (idx) { return ops.gather(this, idx); };
+P.clone = function () { return ops.clone(this); };
+P.detach = function () {
+  const t = this._viewAs(this.shape);
+  t.requiresGrad = false;
+  return t;
+};
+P.requiresGrad_ = function (on = true) {
+  assertBoolean(on, 'requiresGrad');
+  if (on && this.dtype !== 'float32') throw new TypeError('Expected float32 Tensor for requiresGrad_ but received int32 Tensor');
+  this.requiresGrad = on;
+  return this;
+};
+P.backward = function (gradient) { backward(this, gradient); };

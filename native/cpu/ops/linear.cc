@@ -1,0 +1,113 @@
+#include "cpu/ops/linear.h"
+
+#include <cmath>
+
+#include "cpu/gemm/gemm.h"
+#include "cpu/ops/activations.h"
+#include "cpu/ops/common.h"
+
+namespace ng::cpu {
+
+namespace {
+
+constexpr float kSqrt2OverPi = 0.79788456080286535588f;
+constexpr float kInvSqrt2 = 0.70710678118654752440f;
+constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
+constexpr float kGeluC = 0.044715f;
+
+// act'(.) given the post-activation y (relu/sigmoid/tanh) or the pre-activation x (gelus).
+template <int ACT>
+inline float act_grad(float y, float x) {
+  if constexpr (ACT == 1) return y > 0.0f ? 1.0f : 0.0f;
+  else if constexpr (ACT == 2) return y * (1.0f - y);
+  else if constexpr (ACT == 3) return 1.0f - y * y;
+  else if constexpr (ACT == 4) {
+    const float cdf = 0.5f * (1.0f + std::erf(x * kInvSqrt2));
+    return cdf + x * kInvSqrt2Pi * exp_fast(-0.5f * x * x);
+  } else {
+    const float t = std::tanh(kSqrt2OverPi * (x + kGeluC * x * x * x));
+    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * kGeluC * x * x);
+  }
+}
+
+// dpre = dout * act'(.), dbias += column sums of dpre; threads own column blocks of OC.
+template <int ACT>
+void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* out, const float* pre,
+                    int64_t B, int64_t OC) {
+  constexpr int64_t kBlock = 64;
+  const int64_t nblk = (OC + kBlock - 1) / kBlock;
+#pragma omp parallel for if (B * OC >= kParallelMin && nblk > 1)
+  for (int64_t blk = 0; blk < nblk; blk++) {
+    const int64_t c0 = blk * kBlock, len = std::min(kBlock, OC - c0);
+    float acc[kBlock];
+    for (int64_t i = 0; i < len; i++) acc[i] = 0.0f;
+    for (int64_t b = 0; b < B; b++) {
+      const int64_t off = b * OC + c0;
+      const float* g = dout + off;
+      float* d = dpre + off;
+      if constexpr (ACT == 0) {
+        for (int64_t i = 0; i < len; i++) acc[i] += g[i];
+      } else if constexpr (ACT <= 3) {
+        const float* y = out + off;
+        for (int64_t i = 0; i < len; i++) {
+          const float v = g[i] * act_grad<ACT>(y[i], 0.0f);
+          d[i] = v;
+          acc[i] += v;
+        }
+      } else {
+        const float* x = pre + off;
+        for (int64_t i = 0; i < len; i++) {
+          const float v = g[i] * act_grad<ACT>(0.0f, x[i]);
+          d[i] = v;
+          acc[i] += v;
+        }
+      }
+    }
+    if (dbias)
+      for (int64_t i = 0; i < len; i++) dbias[c0 + i] += acc[i];
+  }
+}
+
+}  // namespace
+
+void linear_forward(float* out, float* pre, const float* inp, const float* weight, const float* bias,
+                    int64_t B, int64_t C, int64_t OC, LinearAct act) {
+  // out: (B, OC)  pre: (B, OC) for gelus  inp: (B, C)  weight: (OC, C)  bias: (OC) or null
+  GemmEpilogue ep;
+  ep.bias = bias;
+  ep.act = act == LinearAct::relu ? Act::relu : Act::none;
+  const bool gelu = act == LinearAct::gelu || act == LinearAct::gelu_tanh;
+  float* dst = gelu ? pre : out;
+  sgemm(false, true, B, OC, C, 1.0f, inp, C, weight, C, 0.0f, dst, OC, &ep);
+  const int64_t n = B * OC;
+  switch (act) {
+    case LinearAct::none:
+    case LinearAct::relu: break;
+    case LinearAct::sigmoid: sigmoid_forward(out, out, n); break;
+    case LinearAct::tanh: tanh_forward(out, out, n); break;
+    case LinearAct::gelu: gelu_forward(out, pre, n); break;
+    case LinearAct::gelu_tanh: gelu_tanh_forward(out, pre, n); break;
+  }
+}
+
+void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                     const float* weight, const float* out, const float* pre, int64_t B, int64_t C,
+                     int64_t OC, LinearAct act, float* scratch) {
+  // dinp: (B, C)  dweight: (OC, C)  dbias: (OC)  dout, out, pre, scratch: (B, OC)
+  // inp: (B, C)  weight: (OC, C)
+  const float* dpre = dout;
+  switch (act) {
+    case LinearAct::none: if (dbias) dpre_and_dbias<0>(nullptr, dbias, dout, out, pre, B, OC); break;
+    case LinearAct::relu: dpre_and_dbias<1>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+    case LinearAct::sigmoid: dpre_and_dbias<2>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+    case LinearAct::tanh: dpre_and_dbias<3>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+    case LinearAct::gelu: dpre_and_dbias<4>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+    case LinearAct::gelu_tanh: dpre_and_dbias<5>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+  }
+  // dinp (B, C) += dpre (B, OC) * weight (OC, C)
+  if (dinp) sgemm(false, false, B, C, OC, 1.0f, dpre, OC, weight, C, 1.0f, dinp, C);
+  // dweight (OC, C) += dpre^T (OC, B) * inp (B, C)
+  if (dweight) sgemm(true, false, OC, C, B, 1.0f, dpre, OC, inp, C, 1.0f, dweight, C);
+}
+
+}  // namespace ng::cpu

@@ -1,0 +1,30 @@
+// Fused linear layer: out = act(inp * weight^T + bias), weight shaped (OC, C) like PyTorch.
+// Forward runs one sgemm whose epilogue adds the bias (and applies relu); other activations
+// are a second pass over out. Backward computes dpre = dout * act'(.) in one pass that also
+// reduces dbias, then two sgemm calls with beta = 1 accumulate dinp and dweight.
+//
+// What the caller must keep for backward: inp and weight always; out (the post-activation
+// output) for relu, sigmoid and tanh; for gelu / gelu_tanh the PRE-activation `pre`
+// (B, OC), which the forward writes when act is a gelu (pass null otherwise).
+#pragma once
+#include <cstdint>
+
+namespace ng::cpu {
+
+enum class LinearAct : int { none = 0, relu = 1, sigmoid = 2, tanh = 3, gelu = 4, gelu_tanh = 5 };
+constexpr int kLinearActCount = 6;
+
+// out: (B, OC)  pre: (B, OC), required for gelu/gelu_tanh, else ignored (may be null)
+// inp: (B, C)  weight: (OC, C)  bias: (OC) or null
+void linear_forward(float* out, float* pre, const float* inp, const float* weight, const float* bias,
+                    int64_t B, int64_t C, int64_t OC, LinearAct act);
+
+// dinp: (B, C) or null  dweight: (OC, C) or null  dbias: (OC) or null  (all accumulate)
+// dout: (B, OC)  inp: (B, C)  weight: (OC, C)  out: (B, OC) post-activation (read for relu,
+// sigmoid, tanh)  pre: (B, OC) (read for gelu/gelu_tanh)
+// scratch: (B, OC) floats for dpre, required unless act == none (then dout is used directly).
+void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                     const float* weight, const float* out, const float* pre, int64_t B, int64_t C,
+                     int64_t OC, LinearAct act, float* scratch);
+
+}  // namespace ng::cpu

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Proves the published package works without a compiler: builds the prebuilt binary,
+# packs the tarball, installs it into an empty folder with a PATH that holds only node/npm
+# (no g++, make or python), then loads it from CommonJS and ESM and runs a tiny computation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+npm run prebuilds --silent
+ls prebuilds/linux-x64/
+tgz=$(npm pack --silent | tail -n 1)
+work=$(mktemp -d)
+trap 'rm -rf "$work" "$root/$tgz"' EXIT
+
+# A PATH with node and npm only.
+mkdir -p "$work/bin"
+ln -s "$(command -v node)" "$work/bin/node"
+ln -s "$(command -v npm)" "$work/bin/npm"
+for tool in g++ gcc c++ cc make python3; do
+  if PATH="$work/bin" command -v "$tool" >/dev/null 2>&1; then echo "unexpected $tool on PATH"; exit 1; fi
+done
+
+mkdir -p "$work/app"
+cd "$work/app"
+echo '{ "name": "app", "version": "1.0.0", "private": true }' > package.json
+echo 'onnxruntime-node-install=skip' > .npmrc
+PATH="$work/bin" npm install --no-audit --no-fund --foreground-scripts "$root/$tgz" > install.log 2>&1 || { cat install.log; exit 1; }
+if grep -qE 'gyp (info|ERR)|node-gyp rebuild' install.log; then cat install.log; echo 'install compiled from source'; exit 1; fi
+PATH="$work/bin" node -e "
+const ng = require('nodegrad');
+const t = ng.tensor([[1, 2], [3, 4]]);
+if (t.data[3] !== 4) throw new Error('bad data');
+console.log('cjs ok', ng.backend(), require.resolve('nodegrad'));
+"
+PATH="$work/bin" node --input-type=module -e "
+import * as ng from 'nodegrad';
+const t = ng.ones([2, 2]);
+console.log('esm ok', ng.backend(), t.shape.join('x'));
+"
+echo "pack-smoke: the packed tarball installed and loaded without a compiler"

@@ -1,0 +1,230 @@
+// Kernel tests for native activations (native/cpu/ops/activations.cc): forward against a
+// double-precision reference, backward against central finite differences of that reference,
+// extreme inputs, and argument errors.
+import { describe, expect, it } from 'vitest';
+import { native } from '../helpers/native';
+
+// ---- shared kernel-test helpers (identical in every test/native/ops_*.test.ts) ----
+type Arr = ArrayLike<number>;
+/** Seeded uniform [0, 1) generator (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function randF32(n: number, r: () => number, lo = -2, hi = 2): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r();
+  return a;
+}
+/** Asserts |got - want| <= atol + rtol |want| everywhere (NaN matches NaN); names the worst element. */
+function expectClose(got: Arr, want: Arr, rtol = 1e-5, atol = 1e-6, what = 'value'): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  let worst = -1;
+  let worstExcess = -Infinity;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (g === w || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    const excess = Math.abs(g - w) - (atol + rtol * Math.abs(w));
+    if (!(excess <= 0) && (Number.isNaN(excess) || excess > worstExcess)) {
+      worst = i;
+      worstExcess = Number.isNaN(excess) ? Infinity : excess;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(`${what}: element ${worst} of ${want.length}: got ${got[worst]}, want ${want[worst]} (rtol ${rtol}, atol ${atol})`);
+  }
+}
+/** Central finite differences (double precision) of a scalar function at x0. */
+function numGrad(f: (x: Float64Array) => number, x0: Arr, h = 1e-6): Float64Array {
+  const x = Float64Array.from(x0);
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    x[i] = v + h;
+    const fp = f(x);
+    x[i] = v - h;
+    const fm = f(x);
+    x[i] = v;
+    g[i] = (fp - fm) / (2 * h);
+  }
+  return g;
+}
+function dot(a: Arr, b: Arr): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+/** Runs a backward kernel (which ADDS into its gradient) on a buffer pre-filled with 0.5 and
+ * returns what it added, so every gradient test also checks accumulation. */
+function added(n: number, run: (g: Float32Array) => void): Float64Array {
+  const g = new Float32Array(n).fill(0.5);
+  run(g);
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = g[i] - 0.5;
+  return d;
+}
+/** erf in double precision: Taylor series below 3, continued fraction for erfc above. */
+function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (-x * x) / n;
+      const t = term / (2 * n + 1);
+      sum += t;
+      if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  if (ax > 7) return Math.sign(x);
+  // erfc(ax) = exp(-ax^2)/sqrt(pi) * 1 / (ax + (1/2) / (ax + 1 / (ax + (3/2) / (ax + ...))))
+  let f = ax;
+  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
+const SIZES = [1, 3, 17, 255];
+// ---- end of shared helpers ----
+
+const SELU_A = 1.6732632423543772848170429916717;
+const SELU_S = 1.0507009873554804934193349852946;
+const sig = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+interface Act {
+  name: string;
+  f: (x: number) => number;
+  attrs?: number[];
+  saved: 'x' | 'out';
+  kinks?: number[]; // non-differentiable points to keep away from
+  rtol?: number;
+}
+
+const ACTS: Act[] = [
+  { name: 'relu', f: (x) => Math.max(x, 0), saved: 'x', kinks: [0] },
+  { name: 'leakyRelu', f: (x) => (x > 0 ? x : 0.07 * x), attrs: [0.07], saved: 'x', kinks: [0] },
+  { name: 'elu', f: (x) => (x > 0 ? x : 1.3 * Math.expm1(x)), attrs: [1.3], saved: 'x', kinks: [0] },
+  { name: 'selu', f: (x) => SELU_S * (x > 0 ? x : SELU_A * Math.expm1(x)), saved: 'x', kinks: [0] },
+  { name: 'gelu', f: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)), saved: 'x' },
+  {
+    name: 'geluTanh',
+    f: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+    saved: 'x',
+  },
+  { name: 'silu', f: (x) => x * sig(x), saved: 'x' },
+  { name: 'sigmoid', f: sig, saved: 'out' },
+  { name: 'tanh', f: Math.tanh, saved: 'out' },
+  {
+    name: 'softplus',
+    f: (x) => (1.5 * x > 20 ? x : Math.log1p(Math.exp(1.5 * x)) / 1.5),
+    attrs: [1.5, 20],
+    saved: 'x',
+    kinks: [20 / 1.5],
+  },
+];
+
+function fwd(a: Act, x: Float32Array): Float32Array {
+  const out = new Float32Array(x.length);
+  native[`${a.name}Forward`](out, x, x.length, ...(a.attrs ?? []));
+  return out;
+}
+
+describe('activation kernels', () => {
+  for (const a of ACTS) {
+    describe(a.name, () => {
+      for (const n of SIZES) {
+        it(`forward matches the double reference (n = ${n})`, () => {
+          const x = randF32(n, rng(n + 1), -4, 4);
+          const want = Array.from(x, a.f);
+          expectClose(fwd(a, x), want, 2e-6, 2e-7, `${a.name} forward`);
+        });
+
+        it(`backward matches finite differences (n = ${n})`, () => {
+          const r = rng(100 + n);
+          const x = randF32(n, r, -4, 4);
+          for (let i = 0; i < n; i++) {
+            for (const k of a.kinks ?? []) if (Math.abs(x[i] - k) < 1e-3) x[i] = k + 0.01;
+          }
+          const dout = randF32(n, r, -1, 1);
+          const out = fwd(a, x);
+          const saved = a.saved === 'x' ? x : out;
+          const got = added(n, (dx) => native[`${a.name}Backward`](dx, saved, dout, n, ...(a.attrs ?? [])));
+          const want = numGrad((xd) => {
+            let s = 0;
+            for (let i = 0; i < n; i++) s += dout[i] * a.f(xd[i]);
+            return s;
+          }, x);
+          expectClose(got, want, 1e-4, 1e-5, `${a.name} backward`);
+        });
+      }
+
+      it('stays finite and correct for extreme inputs', () => {
+        const x = new Float32Array([1e4, -1e4, 100, -100, 88.8, -88.8, 30, -30, 0, 1e-30, -1e-30]);
+        const out = fwd(a, x);
+        for (const v of out) expect(Number.isFinite(v)).toBe(true);
+        expectClose(out, Array.from(x, a.f), 2e-6, 1e-30, `${a.name} extreme forward`);
+        const dout = new Float32Array(x.length).fill(1);
+        const dx = new Float32Array(x.length);
+        native[`${a.name}Backward`](dx, a.saved === 'x' ? x : out, dout, x.length, ...(a.attrs ?? []));
+        for (const v of dx) expect(Number.isFinite(v)).toBe(true);
+      });
+    });
+  }
+
+  it('relu backward gives 0 at 0 and passes the gradient for x > 0', () => {
+    const x = new Float32Array([0, 2, -2]);
+    const dx = new Float32Array(3);
+    native.reluBackward(dx, x, new Float32Array([5, 5, 5]), 3);
+    expect(Array.from(dx)).toEqual([0, 5, 0]);
+  });
+
+  it('uses several threads on large inputs with the same result as the reference', () => {
+    const n = (1 << 16) + 3;
+    const x = randF32(n, rng(7), -5, 5);
+    const out = new Float32Array(n);
+    native.siluForward(out, x, n);
+    expectClose(out, Array.from(x, ACTS[6].f), 2e-6, 2e-7, 'silu large');
+  });
+});
+
+describe('activation argument errors', () => {
+  it('rejects a short output array', () => {
+    expect(() => native.reluForward(new Float32Array(2), new Float32Array(3), 3)).toThrow(
+      new RangeError('Expected Float32Array of length >= 3 for out but received Float32Array of length 2'),
+    );
+  });
+  it('rejects a non-typed-array input', () => {
+    expect(() => native.sigmoidForward(new Float32Array(3), [1, 2, 3], 3)).toThrow(
+      new TypeError('Expected Float32Array for x but received an array of length 3'),
+    );
+  });
+  it('rejects a Float64Array', () => {
+    expect(() => native.tanhBackward(new Float32Array(3), new Float64Array(3), new Float32Array(3), 3)).toThrow(
+      new TypeError('Expected Float32Array for out but received Float64Array of length 3'),
+    );
+  });
+  it('rejects bad sizes and attributes', () => {
+    const a = new Float32Array(3);
+    expect(() => native.reluForward(a, a, -1)).toThrow(
+      new RangeError('Expected non-negative integer for n but received -1 of type number'),
+    );
+    expect(() => native.reluForward(a, a, 1.5)).toThrow(
+      new RangeError('Expected non-negative integer for n but received 1.5 of type number'),
+    );
+    // (NaN is rejected too; its spelling in messages comes from binding/args.cc.)
+    expect(() => native.leakyReluForward(a, a, 3, NaN)).toThrow(RangeError);
+    expect(() => native.leakyReluForward(a, a, 3, null)).toThrow(
+      new TypeError('Expected finite number for slope but received null'),
+    );
+    expect(() => native.softplusForward(a, a, 3, 1, 'big')).toThrow(
+      new TypeError('Expected finite number for threshold but received "big" of type string'),
+    );
+  });
+});
