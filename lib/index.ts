@@ -20,3 +20,7 @@ export * as nn from './nn';
 export * as init from './nn/init';
 export * as optim from './optim';
 export * as losses from './losses';
+export * as data from './data';
+export * as io from './io';
+export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport } from './train';
+export type { TrainerOptions, FitOptions, Callback } from './train';

@@ -3,7 +3,7 @@
 // cpu/wasm; plus the share of nodegrad's step spent assembling batches in the DataLoader.
 import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
-import { errMsg, mnistLike, now, sig } from '../lib/util.mjs';
+import { errMsg, mnistLike, mulberry32, now, sig } from '../lib/util.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // nodegrad side: the only place that touches nodegrad's API (memory and eventloop reuse it).
@@ -27,18 +27,46 @@ export function ngMnistTensors(ng, n = DATA_N, seed = 1) {
 }
 
 // Endless batch source over the data set through nodegrad's DataLoader (reshuffled each epoch).
+// While ng.data is not exported, rows are gathered with ng.gatherRows from a seeded shuffle
+// (the same work a DataLoader does); `next.kind` says which one ran.
 export function ngBatches(ng, data, batchSize, seed = 1) {
+  if (!ng.data?.DataLoader) {
+    const n = data.x.shape[0];
+    const rnd = mulberry32(seed + 7);
+    const perm = Int32Array.from({ length: n }, (_, i) => i);
+    let pos = n;
+    let prev = null;
+    const next = () => {
+      if (pos + batchSize > n) {
+        for (let i = n - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [perm[i], perm[j]] = [perm[j], perm[i]];
+        }
+        pos = 0;
+      }
+      const idx = perm.subarray(pos, pos + batchSize);
+      pos += batchSize;
+      prev?.x.dispose();
+      prev?.y.dispose();
+      prev = { x: ng.gatherRows(data.x, idx), y: ng.gatherRows(data.y, idx) };
+      return prev;
+    };
+    next.kind = 'ng.gatherRows (ng.data.DataLoader unavailable)';
+    return next;
+  }
   const loader = new ng.data.DataLoader(ng.data.fromTensors(data.x, data.y), { batchSize, shuffle: true, dropLast: true, seed });
   let it = loader[Symbol.iterator]();
-  return () => {
+  const next = () => {
     let r = it.next();
     if (r.done) {
       it = loader[Symbol.iterator]();
       r = it.next();
     }
     const b = r.value;
-    return Array.isArray(b) ? { x: b[0], y: b[1] } : { x: b.x ?? b.input, y: b.y ?? b.target ?? b.output };
+    return Array.isArray(b) ? { x: b[0], y: b[1] } : { x: b.x, y: b.y };
   };
+  next.kind = 'ng.data.DataLoader';
+  return next;
 }
 
 export function ngTrainStep(ng, { model, opt }, xb, yb) {
@@ -50,10 +78,8 @@ export function ngTrainStep(ng, { model, opt }, xb, yb) {
   });
 }
 
-export function ngReleaseBatch(b) {
-  b.x?.dispose?.();
-  b.y?.dispose?.();
-}
+// The DataLoader owns its batches (disposed when the next one is drawn) unless { keep: true }.
+export function ngReleaseBatch(_b) {}
 
 // A runner for the benchmarks: run(steps) -> { seconds, loadSeconds } (loadSeconds: time spent
 // in the DataLoader assembling batches, inside `seconds`).
@@ -64,6 +90,7 @@ export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N }) {
   return {
     m,
     data,
+    loaderKind: next.kind,
     run(steps) {
       let load = 0;
       const t0 = now();
@@ -102,6 +129,7 @@ export async function run(ctx) {
           try {
             ng.setNumThreads(t);
             const r = ngMlpRunner(ng, { batch: b });
+            if (!notes.some((n) => n.startsWith('nodegrad batches:'))) notes.push(`nodegrad batches: ${r.loaderKind}.`);
             cs.push({ name: 'nodegrad', run: (steps) => r.run(steps) });
           } catch (e) {
             ngErr = errMsg(e);

@@ -2,6 +2,8 @@
 // Built and driven by bench/gemm/run.mjs (see there); OPENBLAS_CORETYPE is read by OpenBLAS
 // when it loads, so the driver runs this program once per OpenBLAS setting.
 //   gemm_bench [--quick] [--threads 1,2] [--only squares|mlp] [--peak-only]
+// Timing: per shape and thread count, both libraries are warmed up, then timed in alternating
+// blocks (5 blocks of ~0.1 s each; quick: 3 blocks of ~15 ms); the figure is the median block.
 // Output: one JSON object per line ({"kind":"peak",...} and {"kind":"gemm",...}).
 #include <cblas.h>
 #include <immintrin.h>
@@ -92,7 +94,13 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-void run_shape(const Shape& s, int threads) {
+struct Timing {
+  double block_seconds = 0.1;  // target time per library per block
+  int blocks = 5;
+  int min_reps = 3;
+};
+
+void run_shape(const Shape& s, int threads, const Timing& tm) {
   const int64_t ar = s.ta ? s.K : s.M, ac = s.ta ? s.M : s.K;
   const int64_t br = s.tb ? s.N : s.K, bc = s.tb ? s.K : s.N;
   std::vector<float> A(ar * ac), B(br * bc), C1(s.M * s.N), C2(s.M * s.N);
@@ -110,15 +118,18 @@ void run_shape(const Shape& s, int threads) {
                 s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C2.data(), s.N);
   };
   // Warm up both (packing buffers, thread pools, page faults) and size the repetitions so that
-  // each library gets ~0.1 s per block (at least 3 calls per block).
+  // each library gets about block_seconds per block (at least min_reps calls per block).
+  ng_call();
+  blas_call();
   double t0 = now();
   ng_call();
+  const double t_ng = now() - t0;
+  t0 = now();
   blas_call();
-  ng_call();
-  blas_call();
-  const double per_pair = std::max(1e-7, (now() - t0) / 2);
-  const int reps = static_cast<int>(std::clamp(0.1 / per_pair, 3.0, 200.0));
-  const int blocks = 5;
+  const double t_blas = now() - t0;
+  const double per_call = std::max(1e-7, std::max(t_ng, t_blas));
+  const int reps = static_cast<int>(std::clamp(tm.block_seconds / per_call, double(tm.min_reps), 500.0));
+  const int blocks = tm.blocks;
   std::vector<double> tn, tb;
   for (int b = 0; b < blocks; ++b) {
     // Alternate which library goes first in each block.
@@ -151,6 +162,7 @@ void run_shape(const Shape& s, int threads) {
 
 int main(int argc, char** argv) {
   bool quick = false, peak_only = false;
+  Timing tm;
   std::string only, threads_arg = "1,2";
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
@@ -158,6 +170,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads_arg = argv[++i];
     else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
   }
+  if (quick) tm = Timing{0.015, 3, 1};
   std::vector<int> threads;
   for (const char* p = threads_arg.c_str(); *p;) {
     threads.push_back(std::atoi(p));
@@ -197,6 +210,6 @@ int main(int argc, char** argv) {
       }
   }
   for (int t : threads)
-    for (const Shape& s : shapes) run_shape(s, t);
+    for (const Shape& s : shapes) run_shape(s, t, tm);
   return 0;
 }

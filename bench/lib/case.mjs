@@ -4,12 +4,12 @@ import { startTfjs, startTorch, tfjsAvailable, torchAvailable, torchConfigs } fr
 
 // One result row (the case contract, see bench/README.md). ratios[peer] = nodegrad / peer for
 // the metric as reported; `better` says whether higher or lower values win.
-export function makeRow({ config, metric, unit, better = 'higher', nodegrad, peers = {}, peerConfigs, extra }) {
+export function makeRow({ config, metric, unit, better = 'higher', nodegrad, peers = {}, peerConfigs, extra, noRatios = false }) {
   const ratios = {};
   const clean = {};
   for (const [k, v] of Object.entries(peers)) {
     clean[k] = v === undefined ? null : sig(v);
-    ratios[k] = Number.isFinite(nodegrad) && Number.isFinite(v) && v !== 0 ? sig(nodegrad / v, 3) : null;
+    ratios[k] = !noRatios && Number.isFinite(nodegrad) && Number.isFinite(v) && v !== 0 ? sig(nodegrad / v, 3) : null;
   }
   const row = { config, metric, unit, better, nodegrad: Number.isFinite(nodegrad) ? sig(nodegrad) : null, peers: clean, ratios };
   if (peerConfigs && Object.keys(peerConfigs).length) row.peerConfigs = peerConfigs;
@@ -20,7 +20,7 @@ export function makeRow({ config, metric, unit, better = 'higher', nodegrad, pee
 // Starts the peers for one thread count: PyTorch in each configuration of torchConfigs(threads),
 // and (when `tfjs`) one process per tfjs backend. Unavailable peers are noted, never fatal.
 export async function startPeers(ctx, threads, { torch = true, tfjs = true, tfjsBackends = ['cpu', 'wasm'] } = {}) {
-  const set = { torch: [], tfjs: [], notes: [] };
+  const set = { torch: [], tfjs: [], notes: [], close: async () => {} };
   if (ctx.noPeers) return set;
   if (torch) {
     const t = torchAvailable();

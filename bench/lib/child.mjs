@@ -7,10 +7,10 @@ import { BENCH_DIR } from './peers.mjs';
 import { loadNodegrad } from './nodegrad.mjs';
 import { serve } from './proto.mjs';
 
-serve(async (op, { file, fn, args }) => {
+serve(async (op, { file, fn, args, needsNodegrad = true }) => {
   if (op !== 'call') throw new Error(`unknown op ${op}`);
   const { ng, error } = await loadNodegrad();
-  if (error) throw new Error(error);
+  if (error && needsNodegrad) throw new Error(error);
   const mod = await import(pathToFileURL(join(BENCH_DIR, file)).href);
   if (typeof mod[fn] !== 'function') throw new Error(`${file} does not export ${fn}`);
   return mod[fn](ng, args);

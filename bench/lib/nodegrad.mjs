@@ -12,18 +12,19 @@ const REQUIRED = ['setSeed', 'setNumThreads', 'fromArray', 'tidy', 'nn', 'optim'
 let cached;
 export async function loadNodegrad() {
   if (cached) return cached;
-  const entry = join(ROOT, 'dist', 'index.js');
+  // NODEGRAD_BENCH_ENTRY: benchmark another build of nodegrad (e.g. an installed package).
+  const entry = process.env.NODEGRAD_BENCH_ENTRY || join(ROOT, 'dist', 'index.js');
   if (!existsSync(entry)) {
-    cached = { ng: null, error: 'dist/index.js not found (build with `npm run build:ts` and the native addon)' };
+    cached = { ng: null, error: `${entry.replace(ROOT + '/', '')} not found (build with \`npm run build\`)` };
     return cached;
   }
   try {
     const mod = await import(pathToFileURL(entry).href);
     const ng = mod.default && typeof mod.default === 'object' && 'setSeed' in mod.default ? mod.default : mod;
     const missing = REQUIRED.filter((k) => ng[k] === undefined);
-    cached = missing.length ? { ng, error: `dist/index.js lacks ${missing.join(', ')}` } : { ng, error: null };
+    cached = missing.length ? { ng, error: `${entry.replace(ROOT + '/', '')} lacks ${missing.join(', ')}` } : { ng, error: null };
   } catch (e) {
-    cached = { ng: null, error: `loading dist/index.js failed: ${errMsg(e)}` };
+    cached = { ng: null, error: `loading ${entry.replace(ROOT + '/', '')} failed: ${errMsg(e)}` };
   }
   return cached;
 }

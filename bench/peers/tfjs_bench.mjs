@@ -177,11 +177,11 @@ async function eventloop({ batch = 128, seconds = 5, seed = 1 }) {
 async function memory({ batch = 128, warmup = 50, steps = 5000, maxSeconds = 60, seed = 1, samples = 20 }) {
   const rssStart = rssMB();
   const b = new Mlp({ batch, seed });
-  b.run(warmup);
+  const per = b.run(warmup).seconds / warmup;
   const rssWarm = rssMB();
   let peak = rssWarm;
   const series = [];
-  const chunk = Math.max(1, Math.floor(steps / samples));
+  const chunk = Math.max(1, Math.min(Math.floor(steps / samples), Math.floor(maxSeconds / samples / per)));
   const t0 = performance.now();
   let done = 0;
   while (done < steps && performance.now() - t0 < maxSeconds * 1e3) {

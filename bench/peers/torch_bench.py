@@ -183,10 +183,10 @@ def memory(batch=128, warmup=100, steps=5000, max_seconds=60.0, seed=1, samples=
     """Peak RSS while training case 2, and RSS growth over `steps` steps after warm-up."""
     rss_start = rss_mb()
     b = Mlp(batch=batch, seed=seed)
-    b.run(warmup)
+    per = b.run(warmup) / warmup
     rss_warm = rss_mb()
     series, done, t0 = [], 0, time.perf_counter()
-    chunk = max(1, steps // samples)
+    chunk = max(1, min(steps // samples, int(max_seconds / samples / per)))
     while done < steps and time.perf_counter() - t0 < max_seconds:
         k = min(chunk, steps - done)
         b.run(k)

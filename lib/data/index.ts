@@ -2,7 +2,8 @@
  * nodegrad data pipeline (re-exported as ng.data): datasets, loaders, splits, preprocessing,
  * augmentation and class-imbalance helpers.
  */
-export { Dataset, DatasetInfo, TensorDataset, fromTensors, fromArrays, fromObjects, subset, checkLabels } from './dataset';
+export type { Dataset, DatasetInfo } from './dataset';
+export { TensorDataset, fromTensors, fromArrays, fromObjects, subset, checkLabels } from './dataset';
 export type { FromArraysOptions, IOPair, LabelOptions, MissingPolicy, ArrayInput, TargetInput } from './dataset';
 export { fromCsv, fromCsvStream, CsvDataset } from './csv';
 export type { CsvOptions } from './csv';

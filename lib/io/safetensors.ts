@@ -460,6 +460,26 @@ function checkPath(file: unknown): void {
   assertString(file, 'path');
 }
 
+function readPlanSync(fd: number, name: string, maxTensors: number): Plan {
+  const size = fs.fstatSync(fd).size;
+  const prefix = new Uint8Array(8);
+  if (size >= 8) readFully(fd, prefix, 0, name);
+  const len = headerLength(prefix, size, name);
+  const headerBytes = new Uint8Array(len);
+  readFully(fd, headerBytes, 8, name);
+  return parseHeader(headerBytes, size - 8 - len, name, maxTensors);
+}
+
+async function readPlan(fh: fsp.FileHandle, name: string, maxTensors: number): Promise<Plan> {
+  const size = (await fh.stat()).size;
+  const prefix = new Uint8Array(8);
+  if (size >= 8) await readFullyAsync(fh, prefix, 0, name);
+  const len = headerLength(prefix, size, name);
+  const headerBytes = new Uint8Array(len);
+  await readFullyAsync(fh, headerBytes, 8, name);
+  return parseHeader(headerBytes, size - 8 - len, name, maxTensors);
+}
+
 /** Reads and validates a safetensors file (synchronous). */
 export function readSafetensorsSync(file: string, opts?: Omit<DecodeOptions, 'fileName'>): SafetensorsContents {
   checkPath(file);
@@ -467,13 +487,7 @@ export function readSafetensorsSync(file: string, opts?: Omit<DecodeOptions, 'fi
   const name = JSON.stringify(file);
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
-    const prefix = new Uint8Array(8);
-    if (size >= 8) readFully(fd, prefix, 0, name);
-    const len = headerLength(prefix, size, name);
-    const headerBytes = new Uint8Array(len);
-    readFully(fd, headerBytes, 8, name);
-    const plan = parseHeader(headerBytes, size - 8 - len, name, maxTensors);
+    const plan = readPlanSync(fd, name, maxTensors);
     const tensors: Record<string, RawTensor> = {};
     for (const e of plan.entries) {
       const direct = directTarget(e);
@@ -499,13 +513,7 @@ export async function readSafetensors(file: string, opts?: Omit<DecodeOptions, '
   const name = JSON.stringify(file);
   const fh = await fsp.open(file, 'r');
   try {
-    const size = (await fh.stat()).size;
-    const prefix = new Uint8Array(8);
-    if (size >= 8) await readFullyAsync(fh, prefix, 0, name);
-    const len = headerLength(prefix, size, name);
-    const headerBytes = new Uint8Array(len);
-    await readFullyAsync(fh, headerBytes, 8, name);
-    const plan = parseHeader(headerBytes, size - 8 - len, name, maxTensors);
+    const plan = await readPlan(fh, name, maxTensors);
     const tensors: Record<string, RawTensor> = {};
     for (const e of plan.entries) {
       const direct = directTarget(e);
@@ -522,6 +530,59 @@ export async function readSafetensors(file: string, opts?: Omit<DecodeOptions, '
   } finally {
     await fh.close();
   }
+}
+
+/** What the header says about one tensor (dtype as stored in the file). */
+export interface TensorInfo {
+  dtype: string;
+  shape: number[];
+  dataOffsets: [number, number];
+}
+
+export interface SafetensorsInfo {
+  tensors: Record<string, TensorInfo>;
+  metadata: Record<string, string>;
+}
+
+function planInfo(plan: Plan): SafetensorsInfo {
+  const tensors: Record<string, TensorInfo> = {};
+  for (const e of plan.entries) setOwn(tensors, e.name, { dtype: e.dtype, shape: e.shape, dataOffsets: [e.begin, e.end] });
+  return { tensors, metadata: plan.metadata };
+}
+
+/**
+ * The validated header only (names, dtypes, shapes, metadata), without reading tensor data:
+ * e.g. to read a model's config from __metadata__ before building it.
+ */
+export function readSafetensorsInfoSync(file: string, opts?: Omit<DecodeOptions, 'fileName'>): SafetensorsInfo {
+  checkPath(file);
+  const { maxTensors } = checkDecodeOptions(opts);
+  const fd = fs.openSync(file, 'r');
+  try {
+    return planInfo(readPlanSync(fd, JSON.stringify(file), maxTensors));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Async variant of readSafetensorsInfoSync. */
+export async function readSafetensorsInfo(file: string, opts?: Omit<DecodeOptions, 'fileName'>): Promise<SafetensorsInfo> {
+  checkPath(file);
+  const { maxTensors } = checkDecodeOptions(opts);
+  const fh = await fsp.open(file, 'r');
+  try {
+    return planInfo(await readPlan(fh, JSON.stringify(file), maxTensors));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The validated header of an in-memory file (see readSafetensorsInfoSync). */
+export function decodeSafetensorsInfo(buf: Uint8Array, opts?: DecodeOptions): SafetensorsInfo {
+  if (!(buf instanceof Uint8Array)) typeError('Uint8Array or Buffer', 'buf', buf);
+  const { maxTensors, fileName } = checkDecodeOptions(opts);
+  const len = headerLength(buf.subarray(0, 8), buf.length, fileName);
+  return planInfo(parseHeader(buf.subarray(8, 8 + len), buf.length - 8 - len, fileName, maxTensors));
 }
 
 // ---------------------------------------------------------------------------------------------

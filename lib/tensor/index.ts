@@ -8,3 +8,4 @@ export { tidy, keep } from './scope';
 export { memoryStats, trimMemoryPool, setPoolLimit } from './storage';
 export type { MemoryStats } from './storage';
 export { assertTensor } from './check';
+export { gatherRows } from './gather';

@@ -1,5 +1,7 @@
 // Dropout glue.
-//   dropoutForward(out, mask, x, n, p, seed, offset)   mask: Uint8Array (1 kept / 0 dropped) or
+//   dropoutForward(out, mask, x, n, p, seedHi, seedLo, offset)
+//       seed = seedHi * 2^32 + seedLo (as rngUniform); element i is dropped when
+//       rngUniform's value at stream position offset + i is < p.   mask: Uint8Array (1 kept / 0 dropped) or
 //                                                      Float32Array (0 or 1/(1-p))
 //   dropoutBackward(dx, dout, mask, n, p)              dx += dout * mask (* 1/(1-p) for Uint8Array)
 #include <napi.h>
@@ -51,14 +53,15 @@ void mask_arg(const Napi::CallbackInfo& info, size_t i, size_t n, uint8_t** u8, 
 Napi::Value DropoutForward(const Napi::CallbackInfo& info) {
   const size_t n = size_arg(info, 3, "n");
   const float p = p_arg(info, 4);
-  const int64_t seed = size_arg(info, 5, "seed");
-  const int64_t offset = size_arg(info, 6, "offset");
+  const uint64_t seed = (static_cast<uint64_t>(int_in(info, 5, "seedHi", 0, 4294967295LL)) << 32) |
+                        static_cast<uint64_t>(int_in(info, 6, "seedLo", 0, 4294967295LL));
+  const int64_t offset = size_arg(info, 7, "offset");
   float* out = f32(info, 0, "out", n);
   uint8_t* mu;
   float* mf;
   mask_arg(info, 1, n, &mu, &mf);
   const float* x = f32(info, 2, "x", n);
-  cpu::dropout_forward(out, mu, mf, x, static_cast<int64_t>(n), p, static_cast<uint64_t>(seed),
+  cpu::dropout_forward(out, mu, mf, x, static_cast<int64_t>(n), p, seed,
                        static_cast<uint64_t>(offset));
   return undef(info);
 }

@@ -142,8 +142,19 @@ const batchNorm = (n: number, r: () => number): OnnxLayer => ({
   runningMean: randomF32(n, r, -1, 1), runningVar: randomF32(n, r, 0.2, 2),
 });
 
-function decode(bytes: Uint8Array): onnx.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+/** The fields the tests read (the generated classes type every field as nullable). */
+interface ValueInfo { name: string; type: { tensorType: { elemType: number; shape: { dim: { dimValue?: unknown; dimParam?: string }[] } } } }
+interface DecodedModel {
+  producerName: string; producerVersion: string; irVersion: unknown;
+  opsetImport: { domain: string; version: unknown }[];
+  graph: {
+    node: { opType: string; attribute: { name: string; i: unknown }[] }[];
+    initializer: { name: string; dims: unknown[]; rawData: Uint8Array }[];
+    input: ValueInfo[]; output: ValueInfo[];
+  };
+}
+function decode(bytes: Uint8Array): DecodedModel {
+  return onnx.ModelProto.decode(bytes) as unknown as DecodedModel;
 }
 
 // ---------------------------------------------------------------- tests

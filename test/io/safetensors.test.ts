@@ -1,9 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import {
   encodeSafetensors, decodeSafetensors, readSafetensors, readSafetensorsSync, writeSafetensors,
-  writeSafetensorsSync, encodeSafetensorsChunks, type RawTensor,
+  writeSafetensorsSync, encodeSafetensorsChunks, readSafetensorsInfo, readSafetensorsInfoSync, decodeSafetensorsInfo,
+  type RawTensor,
 } from '../../lib/io/safetensors';
 import { toF16Bits, fromF16Bits, toBf16Bits, fromBf16Bits } from '../../lib/io/half';
 import { buildFile, leBytes, randn, rng, tempDir } from './util';
@@ -157,6 +159,23 @@ describe('safetensors round trips', () => {
     expect(fs.readdirSync(tmp.dir)).toEqual(['model.safetensors']); // no temp files left
   });
 
+  it('reads the header alone (info) without the data', async () => {
+    const file = path.join(tmp.dir, 'info.safetensors');
+    const tensors = { w: f32([2, 3], [1, 2, 3, 4, 5, 6]), b: i32([3], [1, 2, 3]) };
+    writeSafetensorsSync(file, tensors, { config: '{"a":1}' }, { dtype: 'BF16' });
+    const want = {
+      tensors: { w: { dtype: 'BF16', shape: [2, 3], dataOffsets: [0, 12] }, b: { dtype: 'I32', shape: [3], dataOffsets: [12, 24] } },
+      metadata: { config: '{"a":1}' },
+    };
+    expect(readSafetensorsInfoSync(file)).toEqual(want);
+    expect(await readSafetensorsInfo(file)).toEqual(want);
+    expect(decodeSafetensorsInfo(fs.readFileSync(file))).toEqual(want);
+    // the header is still fully validated
+    const bad = fs.readFileSync(file).subarray(0, fs.statSync(file).size - 1);
+    expect(() => decodeSafetensorsInfo(bad, { fileName: 'x' })).toThrow(
+      'Invalid safetensors file "x": data_offsets [12, 24] of tensor "b" extend past the 23-byte data area');
+  });
+
   it('encodes F32 data without copying it (chunks are views)', () => {
     const data = new Float32Array([1, 2, 3]);
     const chunks = encodeSafetensorsChunks({ w: { dtype: 'float32', shape: [3], data } });
@@ -183,6 +202,51 @@ describe('safetensors round trips', () => {
     expect(() => decodeSafetensors('abc' as never)).toThrow('Expected Uint8Array or Buffer for buf but received "abc" of type string');
     expect(() => decodeSafetensors(new Uint8Array(16), { maxTensors: 0 }))
       .toThrow('Expected positive integer for options.maxTensors but received 0 of type number');
+  });
+
+  // An independent reader (Python + numpy, as the reference implementation reads files) checks
+  // the writer's byte layout: header length, offsets, little-endian F32/F16/BF16/I32 data.
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+  it.skipIf(!hasNumpy)('files we write read correctly with Python + numpy', () => {
+    const r = rng(4);
+    const data = randn(37, r, 10);
+    const file = path.join(tmp.dir, 'py.safetensors');
+    const py = `
+import json, sys, numpy as np
+buf = open(sys.argv[1], 'rb').read()
+n = int.from_bytes(buf[:8], 'little')
+header = json.loads(buf[8:8 + n].decode('utf-8'))
+meta = header.pop('__metadata__', {})
+out = {'meta': meta, 'n': n, 'tensors': {}}
+end = 0
+for name, info in sorted(header.items(), key=lambda kv: kv[1]['data_offsets']):
+    s, e = info['data_offsets']
+    assert s == end, (name, s, end)
+    end = e
+    raw = buf[8 + n + s:8 + n + e]
+    dt = info['dtype']
+    if dt == 'BF16':
+        arr = (np.frombuffer(raw, dtype='<u2').astype(np.uint32) << 16).view(np.float32)
+    else:
+        arr = np.frombuffer(raw, dtype={'F32': '<f4', 'F16': '<f2', 'I32': '<i4'}[dt])
+    arr = arr.reshape(info['shape'])
+    out['tensors'][name] = {'dtype': dt, 'shape': list(arr.shape), 'data': [float(v) for v in arr.reshape(-1)]}
+assert 8 + n + end == len(buf)
+print(json.dumps(out))
+`;
+    for (const dtype of ['F32', 'F16', 'BF16'] as const) {
+      writeSafetensorsSync(file, { w: { dtype: 'float32', shape: [37], data }, idx: i32([2, 3], [1, -2, 3, -4, 5, 2147483647]) },
+        { note: 'from nodegrad' }, { dtype });
+      const res = spawnSync('python3', ['-c', py, file], { encoding: 'utf8' });
+      expect(res.status, res.stderr).toBe(0);
+      const got = JSON.parse(res.stdout);
+      expect(got.meta).toEqual({ note: 'from nodegrad' });
+      expect(got.n % 8).toBe(0);
+      expect(got.tensors.idx).toEqual({ dtype: 'I32', shape: [2, 3], data: [1, -2, 3, -4, 5, 2147483647] });
+      const round = dtype === 'F32' ? Math.fround : dtype === 'F16' ? (v: number) => fromF16Bits(toF16Bits(v)) : (v: number) => fromBf16Bits(toBf16Bits(v));
+      expect(got.tensors.w.dtype).toBe(dtype);
+      expect(got.tensors.w.data).toEqual(Array.from(data, round));
+    }
   });
 
   const fixture = path.join(__dirname, '..', 'fixtures', 'pytorch_mlp.safetensors');

@@ -11,7 +11,8 @@ import { OneHotEncoder, LabelEncoder } from './encoders';
 import { SimpleImputer } from './imputer';
 import { Clipper } from './clipper';
 
-export { Preprocessor, PreprocessorJSON } from './base';
+export { Preprocessor } from './base';
+export type { PreprocessorJSON } from './base';
 export * from './scalers';
 export * from './encoders';
 export * from './imputer';

@@ -68,14 +68,16 @@ double cross_entropy_forward(float* losses, float* probs, const float* logits, c
     double acc = 0.0;
     for (int64_t n = i0; n < i1; n++) {
       const float* x = logits + n * C;
-      const float lse = softmax_row(probs + n * C, x, C);
+      float mx;
+      const double lsum = softmax_row(probs + n * C, x, C, &mx);
+      const auto logp = [&](int64_t c) { return (static_cast<double>(x[c]) - mx) - lsum; };
       const int32_t y = labels[n];
       double l = 0.0;
       if (y != ignore_index) {
-        l = (1.0 - ls) * -static_cast<double>(wt(weight, y)) * (static_cast<double>(x[y]) - lse);
+        l = (1.0 - ls) * -static_cast<double>(wt(weight, y)) * logp(y);
         if (ls > 0.0) {
           double smooth = 0.0;
-          for (int64_t c = 0; c < C; c++) smooth -= wt(weight, c) * (static_cast<double>(x[c]) - lse);
+          for (int64_t c = 0; c < C; c++) smooth -= wt(weight, c) * logp(c);
           l += ls / static_cast<double>(C) * smooth;
         }
       }
@@ -133,11 +135,13 @@ double cross_entropy_dense_forward(float* losses, float* probs, const float* log
     for (int64_t n = i0; n < i1; n++) {
       const float* x = logits + n * C;
       const float* t = target + n * C;
-      const float lse = softmax_row(probs + n * C, x, C);
+      float mx;
+      const double lsum = softmax_row(probs + n * C, x, C, &mx);
+      const auto logp = [&](int64_t c) { return (static_cast<double>(x[c]) - mx) - lsum; };
       double l = 0.0;
       for (int64_t c = 0; c < C; c++) {
         const double yc = (1.0 - ls) * t[c] + u;
-        l -= wt(weight, c) * yc * (static_cast<double>(x[c]) - lse);
+        l -= wt(weight, c) * yc * logp(c);
       }
       if (losses) losses[n] = static_cast<float>(l);
       acc += l;

@@ -8,20 +8,24 @@
 
 namespace ng::cpu {
 
-float softmax_row(float* probs, const float* x, int64_t C) {
+float softmax_row(float* probs, const float* x, int64_t C, float* mx_out) {
   // probs, x: (C,)
   const float mx = row_max(x, C);
+  *mx_out = mx;
   for (int64_t c = 0; c < C; c++) probs[c] = exp_fast(x[c] - mx);
   const float sum = row_sum(probs, C);
   const float inv = 1.0f / sum;
   for (int64_t c = 0; c < C; c++) probs[c] *= inv;
-  return mx + std::log(sum);
+  return std::log(sum);
 }
 
 void softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
   // out, inp: (N, C)
 #pragma omp parallel for if (N * C >= kParallelMin)
-  for (int64_t n = 0; n < N; n++) softmax_row(out + n * C, inp + n * C, C);
+  for (int64_t n = 0; n < N; n++) {
+    float mx;
+    softmax_row(out + n * C, inp + n * C, C, &mx);
+  }
 }
 
 void softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
@@ -44,8 +48,8 @@ void log_softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
     float* y = out + n * C;
     const float mx = row_max(x, C);
     for (int64_t c = 0; c < C; c++) y[c] = exp_fast(x[c] - mx);
-    const float lse = mx + std::log(row_sum(y, C));
-    for (int64_t c = 0; c < C; c++) y[c] = x[c] - lse;
+    const float ls = std::log(row_sum(y, C));
+    for (int64_t c = 0; c < C; c++) y[c] = (x[c] - mx) - ls;
   }
 }
 

@@ -1,0 +1,117 @@
+// Case 5 (eventloop): worst and p99 lag of a setInterval(1 ms) timer while nodegrad's
+// Trainer.fit() trains case 2 (batch 128) for ~5 s, vs tfjs's model.fit. Each side runs in a
+// fresh child process; nodegrad's median step time is reported so "worst lag / step" is visible.
+import { makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { startLagMonitor } from '../lib/lag.mjs';
+import { startNodegradChild } from '../lib/peers.mjs';
+import { errMsg, median, mnistLike, now, sig, sleep } from '../lib/util.mjs';
+import { ngMlpModel, ngMlpRunner } from './mlp.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// nodegrad side (runs in a child process through lib/child.mjs).
+// ---------------------------------------------------------------------------------------------
+export async function ngEventLoop(ng, { threads = 1, seconds = 5, batch = 128, seed = 1 }) {
+  ng.setNumThreads(threads);
+  // median step time from a manual loop (same model and batch size)
+  const probe = ngMlpRunner(ng, { batch, seed, n: batch * 8 });
+  probe.run(3);
+  const times = [];
+  for (let i = 0; i < 15; i++) times.push(probe.run(1).seconds);
+  const stepSec = median(times);
+  // size one epoch for ~`seconds` of fit()
+  const steps = Math.max(5, Math.round(seconds / stepSec));
+  const n = steps * batch;
+  const { x, y } = mnistLike(n, seed + 1);
+  const { model } = ngMlpModel(ng, seed);
+  const trainer = new ng.Trainer({ model, loss: 'crossEntropy', optimizer: 'adam' });
+  const data = ng.data.fromTensors(ng.fromArray(x, [n, 784]), ng.fromArray(y, [n]));
+  const mon = startLagMonitor(1);
+  const t0 = now();
+  await trainer.fit(data, { epochs: 1, batchSize: batch, verbose: 0 });
+  const wall = (now() - t0) / 1e3;
+  const lag = mon.stop();
+  return { ...lag, steps, wallSeconds: wall, medianStepMs: stepSec * 1e3, fitStepMs: (wall / steps) * 1e3 };
+}
+
+// An idle event loop's lag in a fresh process: the timer noise floor of this machine.
+export async function idleLag(_ng, { seconds = 1 }) {
+  const mon = startLagMonitor(1);
+  await sleep(seconds * 1e3);
+  return mon.stop();
+}
+// ---------------------------------------------------------------------------------------------
+
+async function inChild(fn, args, needsNodegrad = true) {
+  const child = startNodegradChild();
+  try {
+    return await child.request('call', { file: 'cases/eventloop.mjs', fn, args, needsNodegrad }, { timeoutMs: 300_000 });
+  } finally {
+    await child.close();
+  }
+}
+
+export async function run(ctx) {
+  const { quick, threads, log } = ctx;
+  const seconds = quick ? 1 : 5;
+  const batch = 128;
+  const rows = [];
+  const notes = [];
+  const unavailable = ngUnavailable(ctx);
+  if (unavailable) notes.push(unavailable);
+  let idle = null;
+  try {
+    idle = await inChild('idleLag', { seconds: quick ? 0.5 : 1 }, false);
+  } catch (e) {
+    notes.push(`idle baseline failed: ${errMsg(e)}`);
+  }
+  // tfjs: once (single-threaded); nodegrad: per thread count
+  const tf = {};
+  {
+    const peers = await startPeers(ctx, 1, { torch: false, tfjsBackends: quick ? ['wasm'] : ['cpu', 'wasm'] });
+    notes.push(...peers.notes);
+    try {
+      for (const p of peers.tfjs) {
+        log(`  eventloop ${p.name} model.fit ~${seconds} s`);
+        try {
+          tf[p.name] = await p.request('eventloop', { batch, seconds }, { timeoutMs: 300_000 });
+        } catch (e) {
+          notes.push(`${p.name} failed: ${errMsg(e)}`);
+        }
+      }
+    } finally {
+      await peers.close();
+    }
+  }
+  for (const t of threads) {
+    let ngr = null;
+    if (!unavailable) {
+      log(`  eventloop nodegrad threads=${t} fit ~${seconds} s`);
+      try {
+        ngr = await inChild('ngEventLoop', { threads: t, seconds, batch });
+      } catch (e) {
+        notes.push(`nodegrad failed at threads=${t}: ${errMsg(e)}`);
+      }
+    }
+    const cfg = `threads=${t} batch=${batch} fit ~${seconds} s`;
+    const pick = (k) => Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, r[k]]));
+    const worst = makeRow({ config: cfg, metric: 'worst timer lag', unit: 'ms', better: 'lower', nodegrad: ngr?.worstMs, peers: pick('worstMs'), extra: { idleWorstMs: idle ? sig(idle.worstMs) : null } });
+    if (t === threads[threads.length - 1]) worst.headline = true;
+    rows.push(worst);
+    rows.push(makeRow({ config: cfg, metric: 'p99 timer lag', unit: 'ms', better: 'lower', nodegrad: ngr?.p99Ms, peers: pick('p99Ms'), extra: { idleP99Ms: idle ? sig(idle.p99Ms) : null } }));
+    rows.push(makeRow({ config: cfg, metric: 'median training step', unit: 'ms', better: 'lower', nodegrad: ngr?.medianStepMs, peers: pick('medianStepMs'), extra: { nodegradFitStepMs: ngr ? sig(ngr.fitStepMs) : null, steps: { nodegrad: ngr?.steps, ...pick('steps') } } }));
+    const lagPerStep = (r) => (r && r.medianStepMs ? r.worstMs / r.medianStepMs : null);
+    rows.push(
+      makeRow({
+        config: cfg,
+        metric: 'worst lag / median step',
+        unit: 'x',
+        better: 'lower',
+        nodegrad: lagPerStep(ngr),
+        peers: Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, lagPerStep(r)])),
+      }),
+    );
+  }
+  if (idle) notes.push(`Idle event loop in a fresh process (noise floor): worst ${sig(idle.worstMs, 3)} ms, p99 ${sig(idle.p99Ms, 3)} ms.`);
+  notes.push('Target: worst lag during fit() no longer than one training step. tfjs figures are from Keras-style model.fit (single-threaded backends, measured once).');
+  return { name: 'eventloop', rows, notes };
+}

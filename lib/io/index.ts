@@ -1,0 +1,11 @@
+/** ng.io: model files (safetensors), PyTorch weights, checkpoints and ONNX export. */
+export { save, load, loadWithInfo, loadStateDict, exportOnnx, onnxLayers, rawStateDict } from './model';
+export type { SaveOptions, LoadedModel } from './model';
+export {
+  readSafetensors, readSafetensorsSync, writeSafetensors, writeSafetensorsSync, encodeSafetensors, decodeSafetensors,
+  readSafetensorsInfo, SafetensorsError,
+} from './safetensors';
+export type { RawTensor, SafetensorsContents } from './safetensors';
+export { writeFileAtomic, writeFileAtomicSync } from './atomic';
+export { encodeOnnx, writeOnnx } from './onnx';
+export type { OnnxLayer } from './onnx';

@@ -1,0 +1,284 @@
+/**
+ * Callbacks for Trainer.fit (Keras-style hooks; each may be async):
+ * earlyStopping, modelCheckpoint, lrScheduler, csvLogger, nanGuard, and plain objects with
+ * any of the on* methods. Epochs and steps are 0-based.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Trainer } from './trainer';
+import type { LRScheduler, ReduceLROnPlateau } from '../optim/scheduler';
+import { assertNonNegativeInteger, assertFinite, assertOneOf, assertString, assertFunction, assertPlainObject,
+  describe, expected } from '../core/validate';
+
+export type Logs = Record<string, number>;
+
+export interface Callback {
+  /** Called by fit() before training begins. */
+  setTrainer?(trainer: Trainer): void;
+  onTrainBegin?(logs: Logs): void | Promise<void>;
+  onTrainEnd?(logs: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  onBatchBegin?(step: number, logs: Logs): void | Promise<void>;
+  onBatchEnd?(step: number, logs: Logs): void | Promise<void>;
+}
+
+type Mode = 'min' | 'max' | 'auto';
+
+function resolveMode(mode: Mode, monitor: string): 'min' | 'max' {
+  if (mode !== 'auto') return mode;
+  return /acc|f1|precision|recall|auc|ap$|map|r2/.test(monitor) ? 'max' : 'min';
+}
+
+export interface EarlyStoppingOptions {
+  monitor?: string;
+  mode?: Mode;
+  patience?: number;
+  minDelta?: number;
+  /** Restore the weights of the best epoch when training stops (default false). */
+  restoreBestWeights?: boolean;
+  /** Epochs to wait before monitoring starts (default 0). */
+  startFromEpoch?: number;
+}
+
+/** Stops training when the monitored value has not improved by minDelta for `patience` epochs. */
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly restoreBestWeights: boolean;
+  readonly startFromEpoch: number;
+  best = NaN;
+  bestEpoch = -1;
+  stoppedEpoch = -1;
+  private wait = 0;
+  private bestWeights: Float32Array[] | null = null;
+  private trainer: Trainer | null = null;
+
+  constructor(opts: EarlyStoppingOptions = {}) {
+    assertPlainObject(opts as unknown, 'options');
+    this.monitor = opts.monitor ?? 'val_loss';
+    assertString(this.monitor, 'monitor');
+    const mode = opts.mode ?? 'auto';
+    assertOneOf(mode, 'mode', ['min', 'max', 'auto'] as const);
+    this.mode = resolveMode(mode, this.monitor);
+    this.patience = opts.patience ?? 0;
+    assertNonNegativeInteger(this.patience, 'patience');
+    this.minDelta = Math.abs(opts.minDelta ?? 0);
+    assertFinite(this.minDelta, 'minDelta');
+    this.restoreBestWeights = opts.restoreBestWeights ?? false;
+    this.startFromEpoch = opts.startFromEpoch ?? 0;
+    assertNonNegativeInteger(this.startFromEpoch, 'startFromEpoch');
+  }
+
+  setTrainer(t: Trainer): void {
+    this.trainer = t;
+  }
+
+  onTrainBegin(): void {
+    this.best = NaN;
+    this.bestEpoch = -1;
+    this.stoppedEpoch = -1;
+    this.wait = 0;
+    this.bestWeights = null;
+  }
+
+  private improved(v: number): boolean {
+    if (Number.isNaN(this.best)) return true;
+    return this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    if (epoch < this.startFromEpoch) return;
+    const v = logs[this.monitor];
+    if (v === undefined) {
+      throw new Error(`Expected the monitored value '${this.monitor}' in the epoch logs for earlyStopping but received ` +
+        `only ${Object.keys(logs).join(', ')} (validation metrics need validationData or validationSplit)`);
+    }
+    if (this.improved(v)) {
+      this.best = v;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      if (this.restoreBestWeights && this.trainer) {
+        this.bestWeights = this.trainer.model.parameters().map((p) => (p.data as Float32Array).slice());
+      }
+      return;
+    }
+    this.wait++;
+    if (this.wait > this.patience && this.trainer) {
+      this.stoppedEpoch = epoch;
+      this.trainer.stopTraining = true;
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.restoreBestWeights && this.bestWeights && this.trainer && this.stoppedEpoch >= 0) {
+      this.trainer.model.parameters().forEach((p, i) => (p.data as Float32Array).set(this.bestWeights![i]));
+    }
+  }
+}
+
+export function earlyStopping(opts: EarlyStoppingOptions = {}): EarlyStopping {
+  return new EarlyStopping(opts);
+}
+
+export interface ModelCheckpointOptions {
+  monitor?: string;
+  mode?: Mode;
+  /** Only write when the monitored value improves (default true). */
+  saveBestOnly?: boolean;
+}
+
+/**
+ * Saves the model (safetensors with its config) after each epoch, or when the monitored value
+ * improves. The path may contain {epoch} (1-based). Writes are atomic.
+ */
+export class ModelCheckpoint implements Callback {
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly saveBestOnly: boolean;
+  best = NaN;
+  /** Paths written so far. */
+  readonly saved: string[] = [];
+  private trainer: Trainer | null = null;
+
+  constructor(readonly filePath: string, opts: ModelCheckpointOptions = {}) {
+    assertString(filePath, 'path');
+    assertPlainObject(opts as unknown, 'options');
+    this.monitor = opts.monitor ?? 'val_loss';
+    this.mode = resolveMode(opts.mode ?? 'auto', this.monitor);
+    this.saveBestOnly = opts.saveBestOnly ?? true;
+  }
+
+  setTrainer(t: Trainer): void {
+    this.trainer = t;
+  }
+
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    if (!this.trainer) return;
+    if (this.saveBestOnly) {
+      const v = logs[this.monitor] ?? logs[this.monitor.replace(/^val_/, '')];
+      if (v === undefined) return;
+      const better = Number.isNaN(this.best) || (this.mode === 'min' ? v < this.best : v > this.best);
+      if (!better) return;
+      this.best = v;
+    }
+    const target = this.filePath.replace('{epoch}', String(epoch + 1));
+    fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    const io = await import('../io/model');
+    await io.save(this.trainer.model, target, { metadata: { epoch: String(epoch + 1), ...Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, String(v)])) } });
+    this.saved.push(target);
+  }
+}
+
+export function modelCheckpoint(filePath: string, opts: ModelCheckpointOptions = {}): ModelCheckpoint {
+  return new ModelCheckpoint(filePath, opts);
+}
+
+/**
+ * Steps a learning-rate scheduler at the end of each epoch: an LRScheduler, a
+ * ReduceLROnPlateau (fed `monitor`, default val_loss, else loss), or fn(epoch, lr) -> lr.
+ */
+export class LRSchedulerCallback implements Callback {
+  private trainer: Trainer | null = null;
+
+  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau | ((epoch: number, lr: number) => number),
+    readonly monitor = 'val_loss') {
+    if (typeof scheduler !== 'function' && (typeof scheduler !== 'object' || scheduler === null ||
+      typeof (scheduler as LRScheduler).step !== 'function')) {
+      throw new TypeError(expected('LR scheduler or function (epoch, lr) => lr', 'scheduler', describe(scheduler)));
+    }
+  }
+
+  setTrainer(t: Trainer): void {
+    this.trainer = t;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    const s = this.scheduler;
+    if (typeof s === 'function') {
+      if (!this.trainer) return;
+      const lr = s(epoch + 1, this.trainer.optimizer.lr);
+      assertFinite(lr, 'scheduled lr');
+      this.trainer.optimizer.lr = lr;
+    } else if ('patience' in s && 'factor' in s) {
+      const v = logs[this.monitor] ?? logs.loss;
+      (s as ReduceLROnPlateau).step(v);
+    } else {
+      (s as LRScheduler).step();
+    }
+    if (this.trainer) logs.lr = this.trainer.optimizer.lr;
+  }
+}
+
+export function lrScheduler(scheduler: LRSchedulerCallback['scheduler'], opts: { monitor?: string } = {}): LRSchedulerCallback {
+  return new LRSchedulerCallback(scheduler, opts.monitor);
+}
+
+/** Appends one CSV row per epoch (header from the first epoch's keys). */
+export class CsvLogger implements Callback {
+  private keys: string[] | null = null;
+
+  constructor(readonly filePath: string, readonly opts: { append?: boolean } = {}) {
+    assertString(filePath, 'path');
+  }
+
+  onTrainBegin(): void {
+    fs.mkdirSync(path.dirname(path.resolve(this.filePath)), { recursive: true });
+    if (!this.opts.append) fs.writeFileSync(this.filePath, '');
+    this.keys = null;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    if (!this.keys) {
+      this.keys = Object.keys(logs);
+      if (!this.opts.append || fs.statSync(this.filePath).size === 0) {
+        fs.appendFileSync(this.filePath, ['epoch', ...this.keys].join(',') + '\n');
+      }
+    }
+    fs.appendFileSync(this.filePath, [epoch + 1, ...this.keys.map((k) => logs[k] ?? '')].join(',') + '\n');
+  }
+}
+
+export function csvLogger(filePath: string, opts: { append?: boolean } = {}): CsvLogger {
+  return new CsvLogger(filePath, opts);
+}
+
+/** Thrown by the NaN guard. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly epoch: number, readonly step: number, readonly value: number) {
+    super(`Training stopped: the loss became ${value} at epoch ${epoch + 1}, step ${step + 1} ` +
+      '(try a lower learning rate, gradient clipping, or check the data for NaN)');
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Stops training with an error naming the step when the loss is NaN or infinite. */
+export class NanGuard implements Callback {
+  private epoch = 0;
+
+  onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  onBatchEnd(step: number, logs: Logs): void {
+    if (!Number.isFinite(logs.loss)) throw new NonFiniteLossError(this.epoch, step, logs.loss);
+  }
+}
+
+export function nanGuard(): NanGuard {
+  return new NanGuard();
+}
+
+/** A callback from plain functions: lambda({ onEpochEnd: (epoch, logs) => ... }). */
+export function lambda(hooks: Callback): Callback {
+  assertPlainObject(hooks as unknown, 'hooks');
+  for (const [k, v] of Object.entries(hooks)) {
+    if (!/^on(Train|Epoch|Batch)(Begin|End)$/.test(k)) {
+      throw new TypeError(expected('callback hook name (onTrainBegin, onEpochEnd, onBatchEnd, ...)', 'hooks', `"${k}"`));
+    }
+    assertFunction(v, k);
+  }
+  return hooks;
+}

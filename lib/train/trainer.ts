@@ -1,0 +1,320 @@
+/**
+ * Trainer: Keras-style fit/evaluate/predict over any Module.
+ *
+ * Each training step runs inside ng.tidy, so it owns and frees its intermediates; the native
+ * bytes in use return to the model's (plus optimizer state's) size after every step. fit()
+ * yields to the event loop between steps (at least every `yieldMs`, default 2 ms), so a
+ * server keeps answering while it trains, and stops early on an AbortSignal.
+ */
+import { Module } from '../nn/module';
+import { Tensor } from '../tensor/tensor';
+import { tidy } from '../tensor/scope';
+import { empty } from '../tensor/create';
+import { noGrad } from '../autograd/node';
+import { concat } from '../ops/shape';
+import * as losses from '../losses';
+import { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from '../optim/optimizer';
+import { clipGradNorm, clipGradValue } from '../optim/clip';
+import { createMetrics, Metric } from './metrics/stateful';
+import { History } from './history';
+import { Callback, Logs } from './callbacks';
+import { ProgressLogger } from './progress';
+import { DataLoader } from '../data/loader';
+import type { Dataset } from '../data/dataset';
+import { fromTensors, subset } from '../data/dataset';
+import { assertTensor } from '../tensor/check';
+import {
+  assertPlainObject, assertPositiveInteger, assertBoolean, assertNumberInRange, assertOneOf, describe, expected,
+  fmtShape,
+} from '../core/validate';
+
+export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
+
+export interface TrainerOptions {
+  model: Module;
+  /** A loss name ('crossEntropy', 'mse', ...) or a function (pred, target) => scalar tensor. */
+  loss: losses.LossName | losses.LossFn;
+  /** An optimizer name, { type, ...options }, or an Optimizer over model.parameters(). Default 'adam'. */
+  optimizer?: OptimizerName | ({ type: OptimizerName } & Record<string, unknown>) | Optimizer;
+  /** Learning rate when the optimizer is given by name. */
+  lr?: number;
+  metrics?: (string | Metric)[];
+  /** Clip gradients by global norm and/or value before each update. */
+  clipGradNorm?: number;
+  clipGradValue?: number;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Fraction of the data held out (the last rows, like Keras) for validation. */
+  validationSplit?: number;
+  validationData?: Dataset | [Tensor, Tensor];
+  callbacks?: Callback[];
+  /** 0 silent, 1 progress bar on a TTY / lines otherwise (default), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /** Stops training (fit resolves with the history so far) when aborted. */
+  signal?: AbortSignal;
+  /** Seed for shuffling (default: from ng.setSeed's global stream). */
+  seed?: number;
+  /** Longest time between yields to the event loop, in ms (default 2; 0 yields after every step). */
+  yieldMs?: number;
+  /** Where progress lines go (default process.stdout). */
+  stream?: { write(s: string): unknown; isTTY?: boolean };
+}
+
+type DataInput = Dataset | DataLoader | [Tensor, Tensor];
+
+function isDataset(d: unknown): d is Dataset {
+  return typeof d === 'object' && d !== null && (d as Dataset).x instanceof Tensor;
+}
+
+export class Trainer {
+  readonly model: Module;
+  readonly optimizer: Optimizer;
+  readonly lossFn: losses.LossFn;
+  readonly lossName: string;
+  readonly metricNames: (string | Metric)[];
+  /** Set by callbacks (early stopping) to end fit() after the current epoch. */
+  stopTraining = false;
+  private readonly clipNorm?: number;
+  private readonly clipValue?: number;
+
+  constructor(opts: TrainerOptions) {
+    assertPlainObject(opts as unknown, 'options');
+    if (!(opts.model instanceof Module)) throw new TypeError(expected('Module', 'model', describe(opts.model)));
+    this.model = opts.model;
+    if (typeof opts.loss === 'function') {
+      this.lossFn = opts.loss;
+      this.lossName = opts.loss.name || 'custom';
+    } else {
+      this.lossFn = losses.get(opts.loss);
+      this.lossName = opts.loss;
+    }
+    this.optimizer = this.makeOptimizer(opts.optimizer ?? 'adam', opts.lr);
+    this.metricNames = opts.metrics ?? [];
+    if (!Array.isArray(this.metricNames)) throw new TypeError(expected('array of metric names', 'metrics', describe(opts.metrics)));
+    createMetrics(this.metricNames); // validates names now rather than at the first epoch
+    if (opts.clipGradNorm !== undefined) assertNumberInRange(opts.clipGradNorm, 'clipGradNorm', 0, Infinity, { loOpen: true });
+    if (opts.clipGradValue !== undefined) assertNumberInRange(opts.clipGradValue, 'clipGradValue', 0, Infinity, { loOpen: true });
+    this.clipNorm = opts.clipGradNorm;
+    this.clipValue = opts.clipGradValue;
+  }
+
+  private makeOptimizer(spec: TrainerOptions['optimizer'], lr?: number): Optimizer {
+    if (spec instanceof Optimizer) return spec;
+    const params = this.model.parameters();
+    let name: unknown = spec;
+    let rest: Record<string, unknown> = {};
+    if (typeof spec === 'object' && spec !== null) {
+      ({ type: name, ...rest } = spec as { type: OptimizerName });
+    }
+    assertOneOf(name, 'optimizer', OPTIMIZERS);
+    const o = lr === undefined ? rest : { ...rest, lr };
+    switch (name as OptimizerName) {
+      case 'sgd': return new SGD(params, o);
+      case 'adam': return new Adam(params, o);
+      case 'adamw': return new AdamW(params, o);
+      case 'rmsprop': return new RMSprop(params, o);
+      case 'adagrad': return new Adagrad(params, o);
+    }
+    throw new Error('unreachable');
+  }
+
+  /** Metric options derived from the loss (logit outputs use threshold 0). */
+  private metricOptions() {
+    return { logits: this.lossName === 'bceWithLogits' };
+  }
+
+  /** One optimization step on a batch; returns the loss value. Frees every intermediate. */
+  trainStep(x: Tensor, y: Tensor, metrics: Metric[] = []): number {
+    return tidy(() => {
+      this.optimizer.zeroGrad();
+      const pred = this.model.forward(x);
+      const loss = this.lossFn(pred, y);
+      if (loss.size !== 1) {
+        throw new RangeError(`Expected a scalar loss from the loss function but received shape ${fmtShape(loss.shape)}`);
+      }
+      loss.backward();
+      if (this.clipNorm !== undefined) clipGradNorm(this.optimizer.params, this.clipNorm);
+      if (this.clipValue !== undefined) clipGradValue(this.optimizer.params, this.clipValue);
+      this.optimizer.step();
+      for (const m of metrics) m.update(pred, y);
+      return loss.item();
+    });
+  }
+
+  private toDataset(d: unknown, name: string): Dataset {
+    if (Array.isArray(d) && d.length === 2) {
+      assertTensor(d[0], `${name}[0]`);
+      assertTensor(d[1], `${name}[1]`);
+      return fromTensors(d[0], d[1]);
+    }
+    if (!isDataset(d)) throw new TypeError(expected('Dataset, DataLoader or [x, y] tensors', name, describe(d)));
+    if (!d.y) throw new TypeError(expected('dataset with targets (y)', name, 'a dataset without y'));
+    return d;
+  }
+
+  /**
+   * Trains for `epochs` and resolves with the History. Validation loss and metrics (prefixed
+   * val_) are computed after each epoch when validationData or validationSplit is given.
+   */
+  async fit(data: DataInput, opts: FitOptions = {}): Promise<History> {
+    assertPlainObject(opts as unknown, 'options');
+    const epochs = opts.epochs ?? 1;
+    assertPositiveInteger(epochs, 'epochs');
+    const batchSize = opts.batchSize ?? 32;
+    assertPositiveInteger(batchSize, 'batchSize');
+    const shuffle = opts.shuffle ?? true;
+    assertBoolean(shuffle, 'shuffle');
+    const verbose = opts.verbose ?? 1;
+    assertOneOf(verbose as unknown as string, 'verbose', [0, 1, 2] as unknown as string[]);
+    const yieldMs = opts.yieldMs ?? 2;
+    assertNumberInRange(yieldMs, 'yieldMs', 0, Infinity);
+    const callbacks = opts.callbacks ?? [];
+    if (!Array.isArray(callbacks)) throw new TypeError(expected('array of callbacks', 'callbacks', describe(callbacks)));
+
+    let loader: DataLoader;
+    let valSet: Dataset | null = null;
+    if (data instanceof DataLoader) {
+      loader = data;
+    } else {
+      let train = this.toDataset(data, 'data');
+      if (opts.validationSplit !== undefined) {
+        assertNumberInRange(opts.validationSplit, 'validationSplit', 0, 1, { hiOpen: true });
+        const nVal = Math.floor(train.length * opts.validationSplit);
+        if (nVal > 0) {
+          const nTrain = train.length - nVal;
+          const idx = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+          valSet = subset(train, idx(nTrain, train.length));
+          train = subset(train, idx(0, nTrain));
+        }
+      }
+      loader = new DataLoader(train, { batchSize, shuffle, seed: opts.seed });
+    }
+    if (opts.validationData !== undefined) valSet = this.toDataset(opts.validationData, 'validationData');
+
+    const history = new History();
+    const progress = new ProgressLogger({ verbose: verbose as 0 | 1 | 2, totalEpochs: epochs, stepsPerEpoch: loader.length,
+      stream: opts.stream as never });
+    const metrics = createMetrics(this.metricNames, this.metricOptions());
+    for (const cb of callbacks) cb.setTrainer?.(this);
+    this.stopTraining = false;
+    this.model.train();
+    const signal = opts.signal;
+    const aborted = () => signal?.aborted === true;
+    await this.call(callbacks, 'onTrainBegin', {});
+    let lastYield = performance.now();
+    try {
+      for (let epoch = 0; epoch < epochs && !this.stopTraining && !aborted(); epoch++) {
+        progress.onEpochBegin(epoch);
+        await this.call(callbacks, 'onEpochBegin', epoch, {});
+        for (const m of metrics) m.reset();
+        let lossSum = 0;
+        let seen = 0;
+        let step = 0;
+        for (const batch of loader) {
+          if (aborted()) break;
+          await this.call(callbacks, 'onBatchBegin', step, {});
+          const n = batch.x.shape[0];
+          const loss = this.trainStep(batch.x, batch.y as Tensor, metrics);
+          lossSum += loss * n;
+          seen += n;
+          const logs: Logs = { loss };
+          progress.onBatchEnd(step, { loss: lossSum / seen });
+          await this.call(callbacks, 'onBatchEnd', step, logs);
+          step++;
+          if (performance.now() - lastYield >= yieldMs) {
+            await new Promise<void>((r) => setImmediate(r));
+            lastYield = performance.now();
+          }
+        }
+        if (seen === 0) break;
+        const logs: Logs = { loss: lossSum / seen };
+        for (const m of metrics) logs[m.name] = m.result();
+        if (valSet) {
+          const v = this.evaluateSync(valSet, batchSize);
+          for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
+          this.model.train();
+        }
+        logs.lr = this.optimizer.lr;
+        await this.call(callbacks, 'onEpochEnd', epoch, logs);
+        history.append(epoch, logs);
+        progress.onEpochEnd(epoch, logs);
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+    } finally {
+      progress.onTrainEnd();
+    }
+    await this.call(callbacks, 'onTrainEnd', {});
+    this.model.eval();
+    return history;
+  }
+
+  private async call(callbacks: Callback[], hook: keyof Callback, ...args: unknown[]): Promise<void> {
+    for (const cb of callbacks) {
+      const fn = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
+      if (typeof fn === 'function') await fn.apply(cb, args);
+    }
+  }
+
+  /** Loss and metrics over a dataset, in eval mode, without gradients. */
+  evaluateSync(data: DataInput, batchSize = 256): Record<string, number> {
+    const ds = data instanceof DataLoader ? data.dataset : this.toDataset(data, 'data');
+    assertPositiveInteger(batchSize, 'batchSize');
+    const wasTraining = this.model.training;
+    this.model.eval();
+    const metrics = createMetrics(this.metricNames, this.metricOptions());
+    let lossSum = 0;
+    let seen = 0;
+    const loader = new DataLoader(ds, { batchSize, shuffle: false, training: false });
+    noGrad(() => {
+      for (const batch of loader) {
+        tidy(() => {
+          const pred = this.model.forward(batch.x);
+          const n = batch.x.shape[0];
+          lossSum += this.lossFn(pred, batch.y as Tensor).item() * n;
+          seen += n;
+          for (const m of metrics) m.update(pred, batch.y as Tensor);
+        });
+      }
+    });
+    this.model.train(wasTraining);
+    const out: Record<string, number> = { loss: seen ? lossSum / seen : NaN };
+    for (const m of metrics) out[m.name] = m.result();
+    return out;
+  }
+
+  /** Like evaluateSync, but yields to the event loop first. */
+  async evaluate(data: DataInput, opts: { batchSize?: number } = {}): Promise<Record<string, number>> {
+    await new Promise<void>((r) => setImmediate(r));
+    return this.evaluateSync(data, opts.batchSize ?? 256);
+  }
+
+  /** Model outputs for x (batched, eval mode, no gradients). The caller owns the result. */
+  predict(x: Tensor | Dataset, opts: { batchSize?: number } = {}): Tensor {
+    const input = x instanceof Tensor ? x : isDataset(x) ? x.x : null;
+    if (!input) throw new TypeError(expected('Tensor or Dataset', 'x', describe(x)));
+    assertTensor(input, 'x');
+    const batchSize = opts.batchSize ?? 1024;
+    assertPositiveInteger(batchSize, 'batchSize');
+    const wasTraining = this.model.training;
+    this.model.eval();
+    try {
+      return noGrad(() => tidy(() => {
+        const n = input.shape[0];
+        if (n <= batchSize) return this.model.forward(input);
+        const parts: Tensor[] = [];
+        for (let i = 0; i < n; i += batchSize) parts.push(this.model.forward(input.slice(i, Math.min(n, i + batchSize))));
+        return concat(parts, 0);
+      }));
+    } finally {
+      this.model.train(wasTraining);
+    }
+  }
+}
+
+export { empty as _empty };

@@ -1,0 +1,416 @@
+// Naive double-precision reference implementations for the op table (test/autograd/op_table.ts).
+//
+// Plain loops over Float64Array, written from the mathematical definitions (and PyTorch's
+// documented conventions for losses), never calling nodegrad. They are the ground truth for the
+// forward tests and the functions that central finite differences are taken of, so they must be
+// smooth wherever the op is differentiable and exact to double precision.
+
+export type F64 = Float64Array;
+export interface Ref { shape: number[]; data: F64 }
+
+export const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
+// ---------------------------------------------------------------- seeded inputs
+
+/** mulberry32: small seeded generator (the tests never use Math.random). */
+export class Rng {
+  private s: number;
+  constructor(seed: number) { this.s = seed >>> 0; }
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  uniform(lo: number, hi: number): number { return lo + (hi - lo) * this.next(); }
+  normal(): number {
+    const u = Math.max(this.next(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+  int(n: number): number { return Math.floor(this.next() * n); }
+}
+
+// ---------------------------------------------------------------- scalar math
+
+/** erf to ~1 ulp: erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1)) (all terms positive). */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a > 6) return Math.sign(x);
+  let term = a;
+  let s = a;
+  for (let n = 1; n < 300; n++) {
+    term *= (2 * a * a) / (2 * n + 1);
+    s += term;
+    if (term < s * 1e-17) break;
+  }
+  const r = (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * s;
+  return x < 0 ? -r : r;
+}
+
+export const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** log(1 + exp(x)) without overflow. */
+export const log1pExp = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+export const SELU_ALPHA = 1.6732632423543772848170429916717;
+export const SELU_SCALE = 1.0507009873554804934193349852946;
+export const gelu = (x: number): number => 0.5 * x * (1 + erf(x / Math.SQRT2));
+export const geluTanh = (x: number): number =>
+  0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+export const elu = (x: number, alpha: number): number => (x > 0 ? x : alpha * Math.expm1(x));
+export const softplus = (x: number, beta: number, threshold: number): number =>
+  (x * beta > threshold ? x : log1pExp(beta * x) / beta);
+
+export type Act = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'gelu' | 'geluTanh';
+export function act(name: Act, z: number): number {
+  switch (name) {
+    case 'none': return z;
+    case 'relu': return z > 0 ? z : 0;
+    case 'sigmoid': return sigmoid(z);
+    case 'tanh': return Math.tanh(z);
+    case 'gelu': return gelu(z);
+    case 'geluTanh': return geluTanh(z);
+  }
+}
+
+// ---------------------------------------------------------------- generic shapes
+
+export function map(x: F64, f: (v: number) => number): F64 {
+  const o = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) o[i] = f(x[i]);
+  return o;
+}
+
+/** NumPy broadcasting of a and b (any rank). */
+export function broadcast(a: F64, sa: number[], b: F64, sb: number[], f: (x: number, y: number) => number): Ref {
+  const r = Math.max(sa.length, sb.length);
+  const pa = [...Array(r - sa.length).fill(1), ...sa];
+  const pb = [...Array(r - sb.length).fill(1), ...sb];
+  const so = pa.map((d, i) => Math.max(d, pb[i]));
+  const n = size(so);
+  const o = new Float64Array(n);
+  const idx = new Array(r).fill(0);
+  for (let k = 0; k < n; k++) {
+    let rem = k;
+    for (let i = r - 1; i >= 0; i--) { idx[i] = rem % so[i]; rem = Math.floor(rem / so[i]); }
+    let ia = 0;
+    let ib = 0;
+    for (let i = 0; i < r; i++) {
+      ia = ia * pa[i] + (pa[i] === 1 ? 0 : idx[i]);
+      ib = ib * pb[i] + (pb[i] === 1 ? 0 : idx[i]);
+    }
+    o[k] = f(a[ia], b[ib]);
+  }
+  return { shape: so, data: o };
+}
+
+function view(shape: number[], axis: number): { outer: number; dim: number; inner: number } {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer, dim: shape[axis], inner };
+}
+
+function reducedShape(shape: number[], axis: number | undefined, keepdim: boolean): number[] {
+  if (axis === undefined) return keepdim ? shape.map(() => 1) : [];
+  const s = shape.slice();
+  if (keepdim) s[axis] = 1;
+  else s.splice(axis, 1);
+  return s;
+}
+
+export type Reducer = 'sum' | 'mean' | 'max' | 'argmax';
+/** sum / mean / max / argmax over one axis (or all elements when axis is undefined). */
+export function reduce(kind: Reducer, x: F64, shape: number[], axis: number | undefined, keepdim: boolean): Ref {
+  const ax = axis === undefined ? undefined : axis < 0 ? axis + shape.length : axis;
+  const v = ax === undefined ? { outer: 1, dim: x.length, inner: 1 } : view(shape, ax);
+  const o = new Float64Array(v.outer * v.inner);
+  for (let a = 0; a < v.outer; a++) {
+    for (let c = 0; c < v.inner; c++) {
+      let s = 0;
+      let m = -Infinity;
+      let mi = 0;
+      for (let d = 0; d < v.dim; d++) {
+        const val = x[(a * v.dim + d) * v.inner + c];
+        s += val;
+        if (val > m) { m = val; mi = d; }
+      }
+      o[a * v.inner + c] = kind === 'sum' ? s : kind === 'mean' ? s / v.dim : kind === 'max' ? m : mi;
+    }
+  }
+  return { shape: reducedShape(shape, ax, keepdim), data: o };
+}
+
+/** Row-wise map over the last axis: f(row) -> row of the same length. */
+export function rows(x: F64, C: number, f: (row: F64) => F64): F64 {
+  const o = new Float64Array(x.length);
+  for (let r = 0; r * C < x.length; r++) o.set(f(x.subarray(r * C, (r + 1) * C)), r * C);
+  return o;
+}
+
+export function softmaxRow(r: F64): F64 {
+  let m = -Infinity;
+  for (const v of r) m = Math.max(m, v);
+  let s = 0;
+  for (const v of r) s += Math.exp(v - m);
+  return map(r, (v) => Math.exp(v - m) / s);
+}
+
+export function logSoftmaxRow(r: F64): F64 {
+  let m = -Infinity;
+  for (const v of r) m = Math.max(m, v);
+  let s = 0;
+  for (const v of r) s += Math.exp(v - m);
+  const lse = m + Math.log(s);
+  return map(r, (v) => v - lse);
+}
+
+/** a (..., M, K) @ b (K, N); a 1-D a is one row and drops that dimension. */
+export function matmul(a: F64, sa: number[], b: F64, sb: number[]): Ref {
+  const K = sa[sa.length - 1];
+  const N = sb[1];
+  const M = a.length / K;
+  const o = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += a[i * K + k] * b[k * N + j];
+      o[i * N + j] = s;
+    }
+  }
+  return { shape: sa.length === 1 ? [N] : [...sa.slice(0, -1), N], data: o };
+}
+
+/** act(x W^T + b), W: (OC, C). */
+export function linear(x: F64, sx: number[], w: F64, sw: number[], b: F64 | null, a: Act): Ref {
+  const [OC, C] = sw;
+  const B = x.length / C;
+  const o = new Float64Array(B * OC);
+  for (let i = 0; i < B; i++) {
+    for (let j = 0; j < OC; j++) {
+      let s = b ? b[j] : 0;
+      for (let k = 0; k < C; k++) s += x[i * C + k] * w[j * C + k];
+      o[i * OC + j] = act(a, s);
+    }
+  }
+  return { shape: [...sx.slice(0, -1), OC], data: o };
+}
+
+/** Pre-activations x W^T + b (used to keep fused ReLU away from its kink). */
+export function preActivations(x: F64, sx: number[], w: F64, sw: number[], b: F64 | null): F64 {
+  return linear(x, sx, w, sw, b, 'none').data;
+}
+
+/** Swaps the last two dimensions. */
+export function transpose(x: F64, shape: number[]): Ref {
+  const R = shape[shape.length - 2];
+  const C = shape[shape.length - 1];
+  const B = x.length / (R * C);
+  const o = new Float64Array(x.length);
+  for (let b = 0; b < B; b++) for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) o[b * R * C + j * R + i] = x[b * R * C + i * C + j];
+  return { shape: [...shape.slice(0, -2), C, R], data: o };
+}
+
+export function concat(xs: F64[], shapes: number[][], axis: number): Ref {
+  const ax = axis < 0 ? axis + shapes[0].length : axis;
+  const { outer, inner } = view(shapes[0], ax);
+  const dims = shapes.map((s) => s[ax]);
+  const total = dims.reduce((p, d) => p + d, 0);
+  const o = new Float64Array(outer * total * inner);
+  for (let a = 0; a < outer; a++) {
+    let off = 0;
+    xs.forEach((x, t) => {
+      const len = dims[t] * inner;
+      for (let k = 0; k < len; k++) o[a * total * inner + off + k] = x[a * len + k];
+      off += len;
+    });
+  }
+  const shape = shapes[0].slice();
+  shape[ax] = total;
+  return { shape, data: o };
+}
+
+export function slice(x: F64, shape: number[], start: number, end: number, axis: number): Ref {
+  const ax = axis < 0 ? axis + shape.length : axis;
+  const v = view(shape, ax);
+  const len = end - start;
+  const o = new Float64Array(v.outer * len * v.inner);
+  for (let a = 0; a < v.outer; a++) {
+    for (let d = 0; d < len; d++) {
+      for (let c = 0; c < v.inner; c++) o[(a * len + d) * v.inner + c] = x[(a * v.dim + start + d) * v.inner + c];
+    }
+  }
+  const s = shape.slice();
+  s[ax] = len;
+  return { shape: s, data: o };
+}
+
+/** Rows of x (N, ...) picked by idx. */
+export function gatherRows(x: F64, shape: number[], idx: F64): Ref {
+  const D = x.length / shape[0];
+  const o = new Float64Array(idx.length * D);
+  idx.forEach((r, i) => { for (let k = 0; k < D; k++) o[i * D + k] = x[r * D + k]; });
+  return { shape: [idx.length, ...shape.slice(1)], data: o };
+}
+
+export function layerNorm(x: F64, shape: number[], w: F64 | null, b: F64 | null, eps: number): Ref {
+  const C = shape[shape.length - 1];
+  const data = rows(x, C, (r) => {
+    let m = 0;
+    for (const v of r) m += v;
+    m /= C;
+    let q = 0;
+    for (const v of r) q += (v - m) * (v - m);
+    const rstd = 1 / Math.sqrt(q / C + eps);
+    return map(r, (v) => v).map((v, j) => (v - m) * rstd * (w ? w[j] : 1) + (b ? b[j] : 0));
+  });
+  return { shape, data };
+}
+
+/** Batch norm of (N, C) or (N, C, L): batch statistics (biased variance) or the running ones. */
+export function batchNorm(x: F64, shape: number[], rm: F64, rv: F64, w: F64 | null, b: F64 | null,
+  training: boolean, eps: number): Ref {
+  const [N, C] = shape;
+  const L = shape.length === 3 ? shape[2] : 1;
+  const o = new Float64Array(x.length);
+  for (let c = 0; c < C; c++) {
+    let m = 0;
+    let v = 0;
+    if (training) {
+      for (let n = 0; n < N; n++) for (let l = 0; l < L; l++) m += x[(n * C + c) * L + l];
+      m /= N * L;
+      for (let n = 0; n < N; n++) for (let l = 0; l < L; l++) v += (x[(n * C + c) * L + l] - m) ** 2;
+      v /= N * L;
+    } else {
+      m = rm[c];
+      v = rv[c];
+    }
+    const rstd = 1 / Math.sqrt(v + eps);
+    for (let n = 0; n < N; n++) {
+      for (let l = 0; l < L; l++) {
+        const i = (n * C + c) * L + l;
+        o[i] = (x[i] - m) * rstd * (w ? w[c] : 1) + (b ? b[c] : 0);
+      }
+    }
+  }
+  return { shape, data: o };
+}
+
+/** Running statistics after one training batch: (1-m) r + m batch (unbiased variance), like PyTorch. */
+export function batchNormRunning(x: F64, shape: number[], rm: F64, rv: F64, momentum: number): { mean: F64; var: F64 } {
+  const [N, C] = shape;
+  const L = shape.length === 3 ? shape[2] : 1;
+  const n = N * L;
+  const mean = new Float64Array(C);
+  const vr = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    let m = 0;
+    for (let k = 0; k < N; k++) for (let l = 0; l < L; l++) m += x[(k * C + c) * L + l];
+    m /= n;
+    let v = 0;
+    for (let k = 0; k < N; k++) for (let l = 0; l < L; l++) v += (x[(k * C + c) * L + l] - m) ** 2;
+    mean[c] = (1 - momentum) * rm[c] + momentum * m;
+    vr[c] = (1 - momentum) * rv[c] + momentum * (v / (n - 1));
+  }
+  return { mean, var: vr };
+}
+
+// ---------------------------------------------------------------- losses
+
+export type Red = 'mean' | 'sum' | 'none' | 'batchmean';
+
+function reduceLoss(per: F64, shape: number[], red: Red, denom = per.length): Ref {
+  if (red === 'none') return { shape, data: per };
+  let s = 0;
+  for (const v of per) s += v;
+  return { shape: [], data: Float64Array.of(red === 'sum' ? s : s / denom) };
+}
+
+export function pairLoss(kind: 'mse' | 'l1' | 'huber', x: F64, y: F64, shape: number[], red: Red, delta = 1): Ref {
+  const per = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i] - y[i];
+    const a = Math.abs(d);
+    per[i] = kind === 'mse' ? d * d : kind === 'l1' ? a : a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+  }
+  return reduceLoss(per, shape, red);
+}
+
+/** Binary cross-entropy on probabilities; each log clamped at -100 like PyTorch. */
+export function bce(x: F64, t: F64, shape: number[], red: Red): Ref {
+  const per = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    per[i] = -(t[i] * Math.max(Math.log(x[i]), -100) + (1 - t[i]) * Math.max(Math.log(1 - x[i]), -100));
+  }
+  return reduceLoss(per, shape, red);
+}
+
+/** -(pw t log sigma(x) + (1 - t) log(1 - sigma(x))), pw per last-axis column. */
+export function bceWithLogits(x: F64, t: F64, shape: number[], pw: F64 | null, red: Red): Ref {
+  const C = shape.length ? shape[shape.length - 1] : 1;
+  const per = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const p = pw ? pw[i % C] : 1;
+    // log sigma(x) = -log1pExp(-x), log(1 - sigma(x)) = -log1pExp(x)
+    per[i] = p * t[i] * log1pExp(-x[i]) + (1 - t[i]) * log1pExp(x[i]);
+  }
+  return reduceLoss(per, shape, red);
+}
+
+/**
+ * Cross-entropy from logits (N, C). Labels: PyTorch's rule with class weights w, label
+ * smoothing e and ignoreIndex: loss_i = (1-e) w[y] (-logp[y]) + e/C sum_c w[c] (-logp[c]);
+ * 'mean' divides by the sum of w[y_i] over non-ignored rows. Dense probabilities:
+ * loss_i = -sum_c w[c] t'[c] logp[c] with t' = (1-e) t + e/C; 'mean' divides by N.
+ */
+export function crossEntropy(x: F64, N: number, C: number, target: F64, dense: boolean, w: F64 | null, eps: number,
+  red: Red, ignore = -100): Ref {
+  const per = new Float64Array(N);
+  let denom = 0;
+  for (let i = 0; i < N; i++) {
+    const lp = logSoftmaxRow(x.subarray(i * C, (i + 1) * C));
+    if (dense) {
+      let s = 0;
+      for (let c = 0; c < C; c++) s -= (w ? w[c] : 1) * ((1 - eps) * target[i * C + c] + eps / C) * lp[c];
+      per[i] = s;
+      denom += 1;
+    } else {
+      const y = target[i];
+      if (y === ignore) continue;
+      let smooth = 0;
+      for (let c = 0; c < C; c++) smooth -= (w ? w[c] : 1) * lp[c];
+      per[i] = (1 - eps) * (w ? w[y] : 1) * -lp[y] + (eps / C) * smooth;
+      denom += w ? w[y] : 1;
+    }
+  }
+  return reduceLoss(per, [N], red, denom);
+}
+
+/** -w[y] x[i, y]; 'mean' divides by the sum of w[y_i] over non-ignored rows. */
+export function nll(x: F64, N: number, C: number, labels: F64, w: F64 | null, red: Red, ignore = -100): Ref {
+  const per = new Float64Array(N);
+  let denom = 0;
+  for (let i = 0; i < N; i++) {
+    const y = labels[i];
+    if (y === ignore) continue;
+    const wy = w ? w[y] : 1;
+    per[i] = -wy * x[i * C + y];
+    denom += wy;
+  }
+  return reduceLoss(per, [N], red, denom);
+}
+
+/** KL(p || q) with input = log q: p (log p - input), 0 where p == 0; logTarget: exp(t) (t - input). */
+export function klDiv(x: F64, t: F64, shape: number[], red: Red, logTarget: boolean): Ref {
+  const per = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    if (logTarget) per[i] = Math.exp(t[i]) * (t[i] - x[i]);
+    else per[i] = t[i] > 0 ? t[i] * (Math.log(t[i]) - x[i]) : 0;
+  }
+  const batch = shape.length ? shape[0] : 1;
+  if (red === 'batchmean') return reduceLoss(per, shape, 'mean', batch);
+  return reduceLoss(per, shape, red);
+}
+
+export function hinge(x: F64, y: F64, shape: number[], red: Red, margin = 1): Ref {
+  return reduceLoss(map(x, (v) => v).map((v, i) => Math.max(0, margin - y[i] * v)), shape, red);
+}

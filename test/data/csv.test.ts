@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fromCsv, fromCsvStream, DataError, SimpleImputer } from '../../lib/data';
+import { tmpDir } from './helpers';
+
+const dir = tmpDir();
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+const HOUSES = [
+  'area,rooms,city,price',
+  '50,2,Paris,300.5',
+  '80,3,Lyon,250',
+  '',
+  '120,4,Paris,610',
+  '65,"2",Nice,199.9',
+].join('\n') + '\n';
+
+describe('fromCsv', () => {
+  it('reads numeric and categorical columns, float target', async () => {
+    const file = write('houses.csv', HOUSES);
+    const ds = await fromCsv(file, { target: 'price', categorical: ['city'] });
+    expect(ds.length).toBe(4);
+    expect(ds.featureNames).toEqual(['area', 'rooms', 'city=Lyon', 'city=Nice', 'city=Paris']);
+    expect(ds.columns).toEqual(['area', 'rooms', 'city']);
+    expect(ds.categories).toEqual({ city: ['Lyon', 'Nice', 'Paris'] });
+    expect(ds.x.shape).toEqual([4, 5]);
+    expect(Array.from(ds.x.data.subarray(0, 10))).toEqual([50, 2, 0, 0, 1, 80, 3, 1, 0, 0]);
+    expect(ds.y!.shape).toEqual([4, 1]);
+    expect(Array.from(ds.y!.data)).toEqual([300.5, 250, 610, Math.fround(199.9)]);
+    ds.dispose();
+  });
+
+  it('categorical target -> int32 labels and classes; column selection by name or index', async () => {
+    const file = write('iris.csv', 'a,b,species\n1,2,setosa\n3,4,virginica\n5,6,setosa\n');
+    const ds = await fromCsv(file, { target: 'species', categorical: ['species'], columns: [1] });
+    expect(ds.featureNames).toEqual(['b']);
+    expect(ds.classes).toEqual(['setosa', 'virginica']);
+    expect(ds.y!.dtype).toBe('int32');
+    expect(Array.from(ds.y!.data)).toEqual([0, 1, 0]);
+    expect(ds.numClasses).toBe(2);
+    ds.dispose();
+  });
+
+  it('no header, other delimiter, numeric label target', async () => {
+    const file = write('semi.csv', '1;2;0\n3;4;2\n');
+    const ds = await fromCsv(file, { header: false, delimiter: ';', target: 2, targetType: 'label', numClasses: 3 });
+    expect(ds.featureNames).toEqual(['0', '1']);
+    expect(Array.from(ds.y!.data)).toEqual([0, 2]);
+    expect(ds.numClasses).toBe(3);
+    ds.dispose();
+  });
+
+  it('reads from a stream', async () => {
+    const ds = await fromCsvStream(Readable.from([HOUSES.slice(0, 20), HOUSES.slice(20)]), { target: 'price', categorical: ['city'] });
+    expect(ds.length).toBe(4);
+    ds.dispose();
+    const ds2 = await fromCsv(Readable.from(['x,y\n1,2\n']), { target: 'y' });
+    expect(Array.from(ds2.x.data)).toEqual([1]);
+    ds2.dispose();
+  });
+
+  it("missing cells with { missing: 'keep' } become NaN, and impute", async () => {
+    const file = write('missing.csv', 'a,b,c,t\n1,,x,1\n3,NA,,2\n5,6,y,3\n');
+    const ds = await fromCsv(file, { target: 't', categorical: ['c'], missing: 'keep' });
+    const d = Array.from(ds.x.data);
+    expect(ds.featureNames).toEqual(['a', 'b', 'c=x', 'c=y']);
+    expect(d.slice(0, 4)).toEqual([1, NaN, 1, 0]);
+    expect(d.slice(4, 8)).toEqual([3, NaN, 0, 0]);
+    const imputed = new SimpleImputer({ strategy: 'mean' }).fitTransform(ds.x);
+    expect(Array.from(imputed.data.subarray(0, 2))).toEqual([1, 6]);
+    imputed.dispose();
+    ds.dispose();
+  });
+});
+
+describe('fromCsv errors name file, row and column', () => {
+  async function err(text: string, opts: object, name = 'bad.csv'): Promise<DataError> {
+    const file = write(name, text);
+    try {
+      await fromCsv(file, opts);
+    } catch (e) {
+      return e as DataError;
+    }
+    throw new Error('expected an error');
+  }
+
+  it('ragged rows', async () => {
+    const e = await err('a,b,t\n1,2,3\n4,5\n', { target: 't' });
+    expect(e).toBeInstanceOf(DataError);
+    expect(e.message).toBe(`Expected 3 fields for ${dir}/bad.csv row 3 but received 2 fields`);
+    expect(e.row).toBe(3);
+  });
+  it('non-numeric cell', async () => {
+    const e = await err('a,b,t\n1,2,3\n\n4,abc,5\n', { target: 't' });
+    expect(e.message).toBe(`Expected number for ${dir}/bad.csv row 4 column "b" but received "abc" of type string`);
+    expect([e.file, e.row, e.column]).toEqual([`${dir}/bad.csv`, 4, 'b']);
+  });
+  it('missing value without missing: keep', async () => {
+    const e = await err('a,b,t\n1,,3\n', { target: 't' });
+    expect(e.message).toBe(`Expected a value for ${dir}/bad.csv row 2 column "b" but received an empty cell; `
+      + "pass { missing: 'keep' } and impute it (SimpleImputer)");
+    const e2 = await err('a,b,t\n1,NA,3\n', { target: 't' });
+    expect(e2.message).toBe(`Expected a value for ${dir}/bad.csv row 2 column "b" but received "NA" of type string `
+      + "(a missing-value marker); pass { missing: 'keep' } and impute it (SimpleImputer)");
+  });
+  it('missing target', async () => {
+    const e = await err('a,t\n1,\n', { target: 't', missing: 'keep' });
+    expect(e.message).toBe(`Expected a target value for ${dir}/bad.csv row 2 column "t" but received an empty cell`);
+  });
+  it('labels out of range', async () => {
+    const e = await err('a,t\n1,0\n2,7\n', { target: 't', targetType: 'label', numClasses: 3 });
+    expect(e.message).toBe(`Expected integer label in [0, 2] for ${dir}/bad.csv row 3 column "t" but received "7" of type string`);
+    const e2 = await err('a,t\n1,0.5\n', { target: 't', targetType: 'label' });
+    expect(e2.message).toBe(`Expected non-negative integer label for ${dir}/bad.csv row 2 column "t" but received "0.5" of type string`);
+  });
+  it('empty file and header only', async () => {
+    expect((await err('', {})).message).toBe(`Expected CSV data for ${dir}/bad.csv but received an empty file`);
+    expect((await err('\n\n', {})).message).toBe(`Expected CSV data for ${dir}/bad.csv but received an empty file`);
+    expect((await err('a,b,t\n', { target: 't' })).message).toBe(
+      `Expected at least one data row for ${dir}/bad.csv but received only a header`);
+  });
+  it('unknown column, bad quote, stream name', async () => {
+    const e = await err('a,b\n1,2\n', { target: 'zz' });
+    expect(e.message).toBe(`Expected a column of ${dir}/bad.csv (a, b) for target but received "zz" of type string`);
+    const q = await err('a,b\n1,"2\n', {});
+    expect(q.message).toMatch(new RegExp(`^Expected well-formed CSV for ${dir}/bad.csv row 2 but received a parse error: `));
+    await expect(fromCsv(Readable.from(['a,b\n1,x\n']), { name: 'upload' })).rejects.toThrow(
+      'Expected number for upload row 2 column "b" but received "x" of type string');
+    await expect(fromCsv(Readable.from(['a,b\n1,x\n']))).rejects.toThrow('for <stream> row 2 column "b"');
+  });
+  it('argument errors', async () => {
+    await expect(fromCsv(42 as any)).rejects.toThrow('Expected file path or Readable stream for source but received 42 of type number');
+    await expect(fromCsv('x.csv', { delimiter: ';;' })).rejects.toThrow(
+      'Expected one character for delimiter but received ";;" of type string');
+    await expect(fromCsv(path.join(dir, 'nope.csv'))).rejects.toThrow(/ENOENT/);
+  });
+});

@@ -1,0 +1,677 @@
+// Kernel tests for layer-level ops: fused linear, layerNorm, batchNorm1d, dropout, embedding,
+// row gather/scatter, concat, slice, transpose (native/cpu/ops/*.cc): references in double,
+// finite-difference gradients, PyTorch fixtures, argument errors.
+import { describe, expect, it } from 'vitest';
+import { native } from '../helpers/native';
+import { asFloat, asInt, loadFixture, type OpCase } from '../fixtures/fixtures';
+
+// ---- shared kernel-test helpers (identical in every test/native/ops_*.test.ts) ----
+type Arr = ArrayLike<number>;
+/** Seeded uniform [0, 1) generator (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function randF32(n: number, r: () => number, lo = -2, hi = 2): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r();
+  return a;
+}
+/** Asserts |got - want| <= atol + rtol |want| everywhere (NaN matches NaN); names the worst element. */
+function expectClose(got: Arr, want: Arr, rtol = 1e-5, atol = 1e-6, what = 'value'): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  let worst = -1;
+  let worstExcess = -Infinity;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (g === w || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    const excess = Math.abs(g - w) - (atol + rtol * Math.abs(w));
+    if (!(excess <= 0) && (Number.isNaN(excess) || excess > worstExcess)) {
+      worst = i;
+      worstExcess = Number.isNaN(excess) ? Infinity : excess;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(`${what}: element ${worst} of ${want.length}: got ${got[worst]}, want ${want[worst]} (rtol ${rtol}, atol ${atol})`);
+  }
+}
+/** Central finite differences (double precision) of a scalar function at x0. */
+function numGrad(f: (x: Float64Array) => number, x0: Arr, h = 1e-6): Float64Array {
+  const x = Float64Array.from(x0);
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    x[i] = v + h;
+    const fp = f(x);
+    x[i] = v - h;
+    const fm = f(x);
+    x[i] = v;
+    g[i] = (fp - fm) / (2 * h);
+  }
+  return g;
+}
+function dot(a: Arr, b: Arr): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+/** Runs a backward kernel (which ADDS into its gradient) on a buffer pre-filled with 0.5 and
+ * returns what it added, so every gradient test also checks accumulation. */
+function added(n: number, run: (g: Float32Array) => void): Float64Array {
+  const g = new Float32Array(n).fill(0.5);
+  run(g);
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = g[i] - 0.5;
+  return d;
+}
+/** erf in double precision: Taylor series below 3, continued fraction for erfc above. */
+function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (-x * x) / n;
+      const t = term / (2 * n + 1);
+      sum += t;
+      if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  if (ax > 7) return Math.sign(x);
+  // erfc(ax) = exp(-ax^2)/sqrt(pi) * 1 / (ax + (1/2) / (ax + 1 / (ax + (3/2) / (ax + ...))))
+  let f = ax;
+  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
+const SIZES = [1, 3, 17, 255];
+// ---- end of shared helpers ----
+
+const f32 = (t: unknown): Float32Array => Float32Array.from(asFloat(t as never).data);
+const ACT_CODES: Record<string, number> = { none: 0, relu: 1, sigmoid: 2, tanh: 3, gelu: 4, geluTanh: 5 };
+const sig = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const ACT_F: Array<(x: number) => number> = [
+  (x) => x,
+  (x) => Math.max(x, 0),
+  sig,
+  Math.tanh,
+  (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
+  (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+];
+
+function linearRef(x: Arr, w: Arr, b: Arr | null, B: number, C: number, OC: number, act: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < B; i++)
+    for (let o = 0; o < OC; o++) {
+      let s = b ? b[o] : 0;
+      for (let k = 0; k < C; k++) s += x[i * C + k] * w[o * C + k];
+      out.push(ACT_F[act](s));
+    }
+  return out;
+}
+
+/** Runs linear forward + backward natively; returns out and the three added gradients. */
+function linearRun(x: Float32Array, w: Float32Array, b: Float32Array | null, B: number, C: number, OC: number,
+  act: number, dout: Float32Array) {
+  const out = new Float32Array(B * OC);
+  const pre = act >= 4 ? new Float32Array(B * OC) : null;
+  native.linearForward(out, x, w, b, B, C, OC, act, pre);
+  let dw = new Float64Array(0);
+  let db = new Float64Array(0);
+  const dx = added(B * C, (gx) => {
+    dw = added(OC * C, (gw) => {
+      db = added(OC, (gb) => native.linearBackward(gx, gw, b ? gb : null, dout, x, w, out, pre, B, C, OC, act));
+    });
+  });
+  return { out, dx, dw, db };
+}
+
+describe('fused linear', () => {
+  const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 20, 5], [3, 33, 17], [2, 255, 3], [17, 9, 65]];
+  for (const [B, C, OC] of shapes) {
+    for (const [name, act] of Object.entries(ACT_CODES)) {
+      it(`${name} ${B}x${C}->${OC}: forward and gradients`, () => {
+        const r = rng(B * 1000 + C * 10 + OC + act);
+        const x = randF32(B * C, r, -1, 1);
+        const w = randF32(OC * C, r, -0.5, 0.5);
+        const b = randF32(OC, r, -0.5, 0.5);
+        const dout = randF32(B * OC, r, -1, 1);
+        const { out, dx, dw, db } = linearRun(x, w, b, B, C, OC, act, dout);
+        expectClose(out, linearRef(x, w, b, B, C, OC, act), 1e-5, 1e-6, 'linear forward');
+        // relu kinks: skip the check if any pre-activation sits within 1e-4 of 0.
+        const pre = linearRef(x, w, b, B, C, OC, 0);
+        if (act === 1 && pre.some((v) => Math.abs(v) < 1e-4)) return;
+        const L = (xx: Arr, ww: Arr, bb: Arr): number => dot(dout, linearRef(xx, ww, bb, B, C, OC, act));
+        expectClose(dx, numGrad((v) => L(v, w, b), x), 1e-4, 1e-5, 'dx');
+        expectClose(dw, numGrad((v) => L(x, v, b), w), 1e-4, 1e-5, 'dw');
+        expectClose(db, numGrad((v) => L(x, w, v), b), 1e-4, 1e-5, 'db');
+      });
+    }
+  }
+
+  it('works without bias and with null dx / dw', () => {
+    const [B, C, OC] = [4, 6, 3];
+    const r = rng(5);
+    const x = randF32(B * C, r);
+    const w = randF32(OC * C, r);
+    const dout = randF32(B * OC, r);
+    const out = new Float32Array(B * OC);
+    native.linearForward(out, x, w, null, B, C, OC, 3, null);
+    expectClose(out, linearRef(x, w, null, B, C, OC, 3), 1e-5, 1e-6, 'no-bias forward');
+    const dw = new Float32Array(OC * C);
+    native.linearBackward(null, dw, null, dout, x, w, out, null, B, C, OC, 3);
+    const wantDw = numGrad((v) => dot(dout, linearRef(x, v, null, B, C, OC, 3)), w);
+    expectClose(dw, wantDw, 1e-4, 1e-5, 'dw only');
+  });
+
+  it('argument errors', () => {
+    const a = new Float32Array(6);
+    expect(() => native.linearForward(a, a, a, null, 2, 3, 2, 6, null)).toThrow(
+      new RangeError('Expected integer in [0, 5] for act but received 6 of type number'),
+    );
+    expect(() => native.linearForward(a, a, a, null, 2, 3, 2, 4, null)).toThrow(
+      new TypeError('Expected Float32Array for pre but received null'),
+    );
+    expect(() => native.linearBackward(null, null, null, a, a, a, null, null, 2, 3, 2, 1)).toThrow(
+      new TypeError('Expected Float32Array for out but received null'),
+    );
+    expect(() => native.linearForward(a, a, new Float32Array(5), null, 2, 3, 2, 0, null)).toThrow(
+      new RangeError('Expected Float32Array of length >= 6 for w but received Float32Array of length 5'),
+    );
+  });
+});
+
+function layerNormRef(x: Arr, w: Arr | null, b: Arr | null, N: number, C: number, eps: number): number[] {
+  const out: number[] = [];
+  for (let n = 0; n < N; n++) {
+    let m = 0;
+    for (let c = 0; c < C; c++) m += x[n * C + c];
+    m /= C;
+    let v = 0;
+    for (let c = 0; c < C; c++) v += (x[n * C + c] - m) ** 2;
+    v /= C;
+    for (let c = 0; c < C; c++) out.push(((x[n * C + c] - m) / Math.sqrt(v + eps)) * (w ? w[c] : 1) + (b ? b[c] : 0));
+  }
+  return out;
+}
+
+describe('layerNorm', () => {
+  for (const [N, C] of [[1, 1], [3, 17], [2, 255], [4, 3], [65, 70]]) {
+    for (const affine of [true, false]) {
+      it(`${N}x${C} affine=${affine}`, () => {
+        const r = rng(N * C + (affine ? 1 : 0));
+        const x = randF32(N * C, r, -2, 2);
+        const w = affine ? randF32(C, r, 0.5, 1.5) : null;
+        const b = affine ? randF32(C, r, -0.5, 0.5) : null;
+        const eps = 1e-5;
+        const out = new Float32Array(N * C);
+        const mean = new Float32Array(N);
+        const rstd = new Float32Array(N);
+        native.layerNormForward(out, mean, rstd, x, w, b, N, C, eps);
+        expectClose(out, layerNormRef(x, w, b, N, C, eps), 1e-4, 1e-5, 'forward');
+        const dout = randF32(N * C, r, -1, 1);
+        let dw = new Float64Array(0);
+        let db = new Float64Array(0);
+        const dx = added(N * C, (gx) => {
+          dw = added(C, (gw) => {
+            db = added(C, (gb) =>
+              native.layerNormBackward(gx, affine ? gw : null, affine ? gb : null, dout, x, w, mean, rstd, N, C));
+          });
+        });
+        if (C === 1) {
+          expectClose(dx, new Float64Array(N * C), 0, 1e-5, 'dx (C = 1)');
+          return;
+        }
+        const L = (xx: Arr, ww: Arr | null, bb: Arr | null): number => dot(dout, layerNormRef(xx, ww, bb, N, C, eps));
+        expectClose(dx, numGrad((v) => L(v, w, b), x), 1e-3, 1e-4, 'dx');
+        if (affine) {
+          expectClose(dw, numGrad((v) => L(x, v, b), w!), 1e-4, 1e-4, 'dweight');
+          expectClose(db, numGrad((v) => L(x, w, v), b!), 1e-4, 1e-4, 'dbias');
+        }
+      });
+    }
+  }
+});
+
+function bnRef(x: Arr, w: Arr, b: Arr, N: number, C: number, L: number, eps: number,
+  stats?: { mean: Arr; var: Arr }): { out: number[]; mean: number[]; varB: number[] } {
+  const out = new Array(N * C * L).fill(0);
+  const mean: number[] = [];
+  const varB: number[] = [];
+  for (let c = 0; c < C; c++) {
+    let m = 0;
+    let v = 0;
+    if (stats) {
+      m = stats.mean[c];
+      v = stats.var[c];
+    } else {
+      for (let n = 0; n < N; n++) for (let l = 0; l < L; l++) m += x[(n * C + c) * L + l];
+      m /= N * L;
+      for (let n = 0; n < N; n++) for (let l = 0; l < L; l++) v += (x[(n * C + c) * L + l] - m) ** 2;
+      v /= N * L;
+    }
+    mean.push(m);
+    varB.push(v);
+    for (let n = 0; n < N; n++)
+      for (let l = 0; l < L; l++) {
+        const i = (n * C + c) * L + l;
+        out[i] = ((x[i] - m) / Math.sqrt(v + eps)) * w[c] + b[c];
+      }
+  }
+  return { out, mean, varB };
+}
+
+describe('batchNorm1d', () => {
+  for (const [N, C, L] of [[7, 5, 1], [4, 3, 6], [2, 17, 1], [3, 1, 1]]) {
+    it(`training ${N}x${C}x${L}: forward, running stats, gradients`, () => {
+      const r = rng(N * C * L);
+      const x = randF32(N * C * L, r, -2, 2);
+      const w = randF32(C, r, 0.5, 1.5);
+      const b = randF32(C, r, -0.5, 0.5);
+      const rm = randF32(C, r, -0.1, 0.1);
+      const rv = randF32(C, r, 0.9, 1.1);
+      const rm0 = Float32Array.from(rm);
+      const rv0 = Float32Array.from(rv);
+      const eps = 1e-5;
+      const mom = 0.1;
+      const out = new Float32Array(x.length);
+      const mean = new Float32Array(C);
+      const rstd = new Float32Array(C);
+      native.batchNormForward(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, mom, true);
+      const ref = bnRef(x, w, b, N, C, L, eps);
+      expectClose(out, ref.out, 1e-4, 1e-5, 'forward');
+      const M = N * L;
+      expectClose(rm, ref.mean.map((m, c) => (1 - mom) * rm0[c] + mom * m), 1e-5, 1e-6, 'runningMean');
+      expectClose(rv, ref.varB.map((v, c) => (1 - mom) * rv0[c] + (mom * v * M) / (M - 1)), 1e-5, 1e-6, 'runningVar');
+      const dout = randF32(x.length, r, -1, 1);
+      let dw = new Float64Array(0);
+      let db = new Float64Array(0);
+      const dx = added(x.length, (gx) => {
+        dw = added(C, (gw) => {
+          db = added(C, (gb) => native.batchNormBackward(gx, gw, gb, dout, x, w, mean, rstd, N, C, L, true));
+        });
+      });
+      const Lf = (xx: Arr, ww: Arr, bb: Arr): number => dot(dout, bnRef(xx, ww, bb, N, C, L, eps).out);
+      expectClose(dx, numGrad((v) => Lf(v, w, b), x), 1e-3, 1e-4, 'dx');
+      expectClose(dw, numGrad((v) => Lf(x, v, b), w), 1e-4, 1e-4, 'dweight');
+      expectClose(db, numGrad((v) => Lf(x, w, v), b), 1e-4, 1e-4, 'dbias');
+    });
+
+    it(`eval ${N}x${C}x${L}: running statistics, gradient with constant stats`, () => {
+      const r = rng(N * C * L + 1);
+      const x = randF32(N * C * L, r, -2, 2);
+      const w = randF32(C, r, 0.5, 1.5);
+      const b = randF32(C, r, -0.5, 0.5);
+      const rm = randF32(C, r, -0.3, 0.3);
+      const rv = randF32(C, r, 0.5, 2);
+      const out = new Float32Array(x.length);
+      const mean = new Float32Array(C);
+      const rstd = new Float32Array(C);
+      native.batchNormForward(out, mean, rstd, rm, rv, x, w, b, N, C, L, 1e-5, 0.1, false);
+      const stats = { mean: rm, var: rv };
+      expectClose(out, bnRef(x, w, b, N, C, L, 1e-5, stats).out, 1e-5, 1e-6, 'eval forward');
+      const dout = randF32(x.length, r, -1, 1);
+      const dx = added(x.length, (gx) => native.batchNormBackward(gx, null, null, dout, x, w, mean, rstd, N, C, L, false));
+      expectClose(dx, numGrad((v) => dot(dout, bnRef(v, w, b, N, C, L, 1e-5, stats).out), x), 1e-4, 1e-5, 'eval dx');
+    });
+  }
+
+  it('argument errors', () => {
+    const a = new Float32Array(4);
+    expect(() => native.batchNormForward(a, a, a, null, null, a, null, null, 1, 4, 1, 1e-5, 0.1, true)).toThrow(
+      new RangeError('Expected more than 1 value per channel in training for N * L but received 1'),
+    );
+    expect(() => native.batchNormForward(a, a, a, null, null, a, null, null, 1, 4, 1, 1e-5, 0.1, false)).toThrow(
+      new TypeError('Expected Float32Array for runningMean but received null'),
+    );
+    expect(() => native.layerNormForward(a, a, a, a, null, null, 1, 4, 0)).toThrow(
+      new RangeError('Expected positive number for eps but received 0 of type number'),
+    );
+  });
+});
+
+describe('dropout', () => {
+  it('drops exactly where the Philox stream is < p and scales the rest (both mask types)', () => {
+    const n = 4099;
+    const p = 0.3;
+    const x = randF32(n, rng(1));
+    const out = new Float32Array(n);
+    const mask = new Uint8Array(n);
+    native.dropoutForward(out, mask, x, n, p, 1, 12345, 77);
+    const u = new Float32Array(n);
+    native.rngUniform(u, n, 1, 12345, 77, 0, 1);
+    let dropped = 0;
+    for (let i = 0; i < n; i++) {
+      const keep = !(u[i] < p);
+      expect(mask[i]).toBe(keep ? 1 : 0);
+      expect(out[i]).toBe(keep ? Math.fround(x[i] * Math.fround(1 / (1 - p))) : 0);
+      if (!keep) dropped++;
+    }
+    expect(Math.abs(dropped / n - p)).toBeLessThan(0.03);
+    const out2 = new Float32Array(n);
+    const maskF = new Float32Array(n);
+    native.dropoutForward(out2, maskF, x, n, p, 1, 12345, 77);
+    expect(Array.from(out2)).toEqual(Array.from(out));
+    const dout = randF32(n, rng(2));
+    const d1 = added(n, (g) => native.dropoutBackward(g, dout, mask, n, p));
+    const d2 = added(n, (g) => native.dropoutBackward(g, dout, maskF, n, p));
+    for (let i = 0; i < n; i++) expect(Math.abs(d1[i] - (mask[i] ? dout[i] / (1 - p) : 0))).toBeLessThan(1e-6);
+    expectClose(d2, d1, 1e-6, 1e-7, 'float mask backward');
+  });
+
+  it('a shifted offset continues the same stream; p = 0 copies', () => {
+    const n = 100;
+    const x = randF32(n, rng(3));
+    const a = new Float32Array(n);
+    native.dropoutForward(a, new Uint8Array(n), x, n, 0.5, 0, 9, 0);
+    const b = new Float32Array(n - 40);
+    native.dropoutForward(b, new Uint8Array(n - 40), x.subarray(40), n - 40, 0.5, 0, 9, 40);
+    expect(Array.from(b)).toEqual(Array.from(a.subarray(40)));
+    native.dropoutForward(a, new Uint8Array(n), x, n, 0, 0, 9, 0);
+    expect(Array.from(a)).toEqual(Array.from(x));
+  });
+
+  it('argument errors', () => {
+    const a = new Float32Array(3);
+    expect(() => native.dropoutForward(a, new Int32Array(3), a, 3, 0.5, 0, 1, 0)).toThrow(
+      new TypeError('Expected Uint8Array or Float32Array for mask but received Int32Array of length 3'),
+    );
+    expect(() => native.dropoutForward(a, new Uint8Array(2), a, 3, 0.5, 0, 1, 0)).toThrow(
+      new RangeError('Expected Uint8Array of length >= 3 for mask but received Uint8Array of length 2'),
+    );
+    expect(() => native.dropoutForward(a, new Uint8Array(3), a, 3, 1, 0, 1, 0)).toThrow(
+      new RangeError('Expected number in [0, 1) for p but received 1 of type number'),
+    );
+  });
+});
+
+describe('embedding and row gather', () => {
+  it('forward gathers rows; backward scatter-adds repeated indices', () => {
+    const [V, D] = [11, 17];
+    const idx = new Int32Array([3, 0, 3, 10, 7, 3]);
+    const N = idx.length;
+    const w = randF32(V * D, rng(4));
+    const out = new Float32Array(N * D);
+    native.embeddingForward(out, w, idx, N, V, D);
+    for (let n = 0; n < N; n++) for (let d = 0; d < D; d++) expect(out[n * D + d]).toBe(w[idx[n] * D + d]);
+    const dout = randF32(N * D, rng(5));
+    const dw = added(V * D, (g) => native.embeddingBackward(g, dout, idx, N, V, D, -1));
+    const want = new Float64Array(V * D);
+    for (let n = 0; n < N; n++) for (let d = 0; d < D; d++) want[idx[n] * D + d] += dout[n * D + d];
+    expectClose(dw, want, 1e-6, 1e-6, 'embedding backward');
+    const dwPad = added(V * D, (g) => native.embeddingBackward(g, dout, idx, N, V, D, 3));
+    for (let d = 0; d < D; d++) expect(dwPad[3 * D + d]).toBe(0);
+  });
+
+  it('backward over a wide embedding (several column blocks, many rows) matches the reference', () => {
+    const [V, D, N] = [50, 300, 400];
+    const r = rng(6);
+    const idx = Int32Array.from({ length: N }, () => Math.floor(r() * V));
+    const dout = randF32(N * D, r);
+    const dw = added(V * D, (g) => native.embeddingBackward(g, dout, idx, N, V, D, -1));
+    const want = new Float64Array(V * D);
+    for (let n = 0; n < N; n++) for (let d = 0; d < D; d++) want[idx[n] * D + d] += dout[n * D + d];
+    expectClose(dw, want, 1e-5, 1e-5, 'wide embedding backward');
+  });
+
+  it('gatherRows for float and int32 sources, scatterAddRows', () => {
+    const [N, D] = [5, 3];
+    const src = randF32(N * D, rng(7));
+    const isrc = Int32Array.from({ length: N * D }, (_, i) => i * 10);
+    const idx = new Int32Array([4, 4, 0, 2]);
+    const out = new Float32Array(idx.length * D);
+    native.gatherRows(out, src, idx, idx.length, N, D);
+    const iout = new Int32Array(idx.length * D);
+    native.gatherRows(iout, isrc, idx, idx.length, N, D);
+    for (let k = 0; k < idx.length; k++)
+      for (let d = 0; d < D; d++) {
+        expect(out[k * D + d]).toBe(src[idx[k] * D + d]);
+        expect(iout[k * D + d]).toBe(isrc[idx[k] * D + d]);
+      }
+    const ds = added(N * D, (g) => native.scatterAddRows(g, out, idx, idx.length, N, D));
+    for (let d = 0; d < D; d++) expect(ds[4 * D + d]).toBeCloseTo(2 * src[4 * D + d], 6);
+  });
+
+  it('rejects out-of-range indices with the position', () => {
+    const w = new Float32Array(12);
+    expect(() => native.embeddingForward(new Float32Array(6), w, new Int32Array([1, 4]), 2, 4, 3)).toThrow(
+      new RangeError('Expected integer in [0, 4) for indices[1] but received 4'),
+    );
+    expect(() => native.gatherRows(new Float32Array(3), w, new Int32Array([-1]), 1, 4, 3)).toThrow(
+      new RangeError('Expected integer in [0, 4) for indices[0] but received -1'),
+    );
+    expect(() => native.gatherRows(new Float32Array(3), new Int32Array(12), new Int32Array([0]), 1, 4, 3)).toThrow(
+      new TypeError('Expected Float32Array for src but received Int32Array of length 12'),
+    );
+  });
+});
+
+describe('concat, slice, transpose', () => {
+  it('concat along a middle axis and its backward (null entries skipped)', () => {
+    const [outer, inner] = [3, 2];
+    const dims = [1, 4, 0, 2];
+    const total = dims.reduce((a, b) => a + b, 0);
+    const ins = dims.map((d, k) => randF32(outer * d * inner, rng(k + 10)));
+    const out = new Float32Array(outer * total * inner);
+    native.concatForward(out, ins, dims, outer, inner);
+    let off = 0;
+    for (let k = 0; k < dims.length; k++) {
+      for (let o = 0; o < outer; o++)
+        for (let j = 0; j < dims[k] * inner; j++) expect(out[o * total * inner + off + j]).toBe(ins[k][o * dims[k] * inner + j]);
+      off += dims[k] * inner;
+    }
+    const douts = randF32(out.length, rng(20));
+    const grads = dims.map((d) => new Float32Array(outer * d * inner));
+    native.concatBackward([grads[0], null, grads[2], grads[3]], douts, dims, outer, inner);
+    const back = new Float32Array(out.length);
+    native.concatForward(back, [grads[0], new Float32Array(outer * 4 * inner), grads[2], grads[3]], dims, outer, inner);
+    for (let o = 0; o < outer; o++)
+      for (let j = 0; j < total * inner; j++) {
+        const inSecond = j >= inner && j < 5 * inner;
+        expect(back[o * total * inner + j]).toBe(inSecond ? 0 : douts[o * total * inner + j]);
+      }
+  });
+
+  it('slice and its backward', () => {
+    const [outer, dim, inner] = [4, 7, 3];
+    const x = randF32(outer * dim * inner, rng(30));
+    const out = new Float32Array(outer * 3 * inner);
+    native.sliceForward(out, x, outer, dim, inner, 2, 3);
+    for (let o = 0; o < outer; o++)
+      for (let j = 0; j < 3 * inner; j++) expect(out[o * 3 * inner + j]).toBe(x[(o * dim + 2) * inner + j]);
+    const dx = added(x.length, (g) => native.sliceBackward(g, out, outer, dim, inner, 2, 3));
+    for (let o = 0; o < outer; o++)
+      for (let d = 0; d < dim; d++)
+        for (let i = 0; i < inner; i++) {
+          const k = (o * dim + d) * inner + i;
+          expect(dx[k]).toBeCloseTo(d >= 2 && d < 5 ? x[k] : 0, 6);
+        }
+    expect(() => native.sliceForward(out, x, outer, dim, inner, 5, 3)).toThrow(
+      new RangeError('Expected integer in [0, 2] for len but received 3 of type number'),
+    );
+  });
+
+  for (const [B, R, C] of [[1, 1, 1], [1, 3, 17], [2, 33, 65], [3, 5, 1]]) {
+    it(`transpose ${B}x${R}x${C} and its backward`, () => {
+      const x = randF32(B * R * C, rng(R * C));
+      const out = new Float32Array(x.length);
+      native.transposeForward(out, x, B, R, C);
+      for (let b = 0; b < B; b++)
+        for (let r = 0; r < R; r++)
+          for (let c = 0; c < C; c++) expect(out[b * R * C + c * R + r]).toBe(x[b * R * C + r * C + c]);
+      const dx = added(x.length, (g) => native.transposeBackward(g, out, B, R, C));
+      expectClose(dx, x, 1e-6, 1e-7, 'transpose backward');
+    });
+  }
+});
+
+// ---- PyTorch fixtures (ops.json linear / layerNorm / batchNorm1d / embedding / gather / concat /
+// slice / transpose, checked through the raw kernels) ----
+function shapeOf(t: unknown): number[] {
+  return asFloat(t as never).shape;
+}
+
+function checkGrads(c: OpCase, got: Record<string, ArrayLike<number>>, rtol = 2e-5, atol = 1e-5): void {
+  for (const [k, want] of Object.entries(c.grads ?? {})) {
+    expect(got[k], `${c.name}: missing grad ${k}`).toBeDefined();
+    expectClose(got[k], asFloat(want).data, rtol, atol, `${c.name} grad ${k}`);
+  }
+}
+
+describe('PyTorch fixtures: layers', () => {
+  const ops = loadFixture('ops');
+  const pick = (op: string): OpCase[] => ops.cases.filter((c) => c.op === op);
+
+  for (const c of pick('linear')) {
+    it(c.name, () => {
+      const x = f32(c.inputs.x);
+      const w = f32(c.inputs.weight);
+      const b = c.inputs.bias ? f32(c.inputs.bias) : null;
+      const [OC, C] = shapeOf(c.inputs.weight);
+      const B = x.length / C;
+      const act = ACT_CODES[String((c.attrs as { activation: string }).activation)];
+      const dout = f32(c.gradOutput);
+      const res = linearRun(x, w, b, B, C, OC, act, dout);
+      expectClose(res.out, asFloat(c.output).data, 2e-5, 1e-6, `${c.name} forward`);
+      checkGrads(c, { x: res.dx, weight: res.dw, bias: res.db });
+    });
+  }
+
+  for (const c of pick('layerNorm')) {
+    it(c.name, () => {
+      const x = f32(c.inputs.x);
+      const w = c.inputs.weight ? f32(c.inputs.weight) : null;
+      const b = c.inputs.bias ? f32(c.inputs.bias) : null;
+      const s = shapeOf(c.inputs.x);
+      const C = s[s.length - 1];
+      const N = x.length / C;
+      const eps = Number((c.attrs as { eps: number }).eps);
+      const out = new Float32Array(x.length);
+      const mean = new Float32Array(N);
+      const rstd = new Float32Array(N);
+      native.layerNormForward(out, mean, rstd, x, w, b, N, C, eps);
+      expectClose(out, asFloat(c.output).data, 2e-5, 1e-5, `${c.name} forward`);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(C);
+      const db = new Float32Array(C);
+      native.layerNormBackward(dx, dw, db, f32(c.gradOutput), x, w, mean, rstd, N, C);
+      checkGrads(c, { x: dx, weight: dw, bias: db }, 1e-4, 1e-4);
+    });
+  }
+
+  for (const c of pick('batchNorm1d')) {
+    it(c.name, () => {
+      const a = c.attrs as { training: boolean; momentum: number; eps: number };
+      const x = f32(c.inputs.x);
+      const s = shapeOf(c.inputs.x);
+      const [N, C] = s;
+      const L = s.length === 3 ? s[2] : 1;
+      const w = f32(c.inputs.weight);
+      const b = f32(c.inputs.bias);
+      const rm = f32(c.inputs.runningMean);
+      const rv = f32(c.inputs.runningVar);
+      const out = new Float32Array(x.length);
+      const mean = new Float32Array(C);
+      const rstd = new Float32Array(C);
+      native.batchNormForward(out, mean, rstd, rm, rv, x, w, b, N, C, L, a.eps, a.momentum, a.training);
+      expectClose(out, asFloat(c.output).data, 2e-5, 1e-5, `${c.name} forward`);
+      if (c.outputs?.runningMean) expectClose(rm, asFloat(c.outputs.runningMean).data, 1e-5, 1e-6, 'runningMean');
+      if (c.outputs?.runningVar) expectClose(rv, asFloat(c.outputs.runningVar).data, 1e-5, 1e-6, 'runningVar');
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(C);
+      const db = new Float32Array(C);
+      native.batchNormBackward(dx, dw, db, f32(c.gradOutput), x, w, mean, rstd, N, C, L, a.training);
+      checkGrads(c, { x: dx, weight: dw, bias: db }, 1e-4, 1e-4);
+    });
+  }
+
+  for (const c of pick('embedding')) {
+    it(c.name, () => {
+      const w = f32(c.inputs.weight);
+      const [V, D] = shapeOf(c.inputs.weight);
+      const idx = Int32Array.from(asInt(c.inputs.indices).data);
+      const out = new Float32Array(idx.length * D);
+      native.embeddingForward(out, w, idx, idx.length, V, D);
+      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      const dw = new Float32Array(V * D);
+      native.embeddingBackward(dw, f32(c.gradOutput), idx, idx.length, V, D, -1);
+      checkGrads(c, { weight: dw });
+    });
+  }
+
+  for (const c of pick('gather')) {
+    it(c.name, () => {
+      const x = f32(c.inputs.x);
+      const [N, D] = shapeOf(c.inputs.x);
+      const idx = Int32Array.from(asInt(c.inputs.index).data);
+      const out = new Float32Array(idx.length * D);
+      native.gatherRows(out, x, idx, idx.length, N, D);
+      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      const dx = new Float32Array(N * D);
+      native.scatterAddRows(dx, f32(c.gradOutput), idx, idx.length, N, D);
+      checkGrads(c, { x: dx });
+    });
+  }
+
+  for (const c of pick('concat')) {
+    it(c.name, () => {
+      const a = c.attrs as { axis: number; count: number };
+      const keys = Array.from({ length: a.count }, (_, k) => `x${k}`);
+      const shapes = keys.map((k) => shapeOf(c.inputs[k]));
+      const ins = keys.map((k) => f32(c.inputs[k]));
+      const outer = shapes[0].slice(0, a.axis).reduce((p, q) => p * q, 1);
+      const inner = shapes[0].slice(a.axis + 1).reduce((p, q) => p * q, 1);
+      const dims = shapes.map((s) => s[a.axis]);
+      const out = new Float32Array(asFloat(c.output).data.length);
+      native.concatForward(out, ins, dims, outer, inner);
+      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      const grads = ins.map((t) => new Float32Array(t.length));
+      native.concatBackward(grads, f32(c.gradOutput), dims, outer, inner);
+      checkGrads(c, Object.fromEntries(keys.map((k, i) => [k, grads[i]])));
+    });
+  }
+
+  for (const c of pick('slice')) {
+    it(c.name, () => {
+      const a = c.attrs as { axis: number; start: number; end: number };
+      const x = f32(c.inputs.x);
+      const s = shapeOf(c.inputs.x);
+      const outer = s.slice(0, a.axis).reduce((p, q) => p * q, 1);
+      const inner = s.slice(a.axis + 1).reduce((p, q) => p * q, 1);
+      const len = a.end - a.start;
+      const out = new Float32Array(outer * len * inner);
+      native.sliceForward(out, x, outer, s[a.axis], inner, a.start, len);
+      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      const dx = new Float32Array(x.length);
+      native.sliceBackward(dx, f32(c.gradOutput), outer, s[a.axis], inner, a.start, len);
+      checkGrads(c, { x: dx });
+    });
+  }
+
+  for (const c of pick('transpose')) {
+    it(c.name, () => {
+      const a = c.attrs as { dim0: number; dim1: number };
+      const x = f32(c.inputs.x);
+      const s = shapeOf(c.inputs.x);
+      // last two dims swapped: (B, R, C) -> (B, C, R)
+      expect(Math.max(a.dim0, a.dim1)).toBe(s.length - 1);
+      expect(Math.abs(a.dim0 - a.dim1)).toBe(1);
+      const [R, C] = s.slice(-2);
+      const B = x.length / (R * C);
+      const out = new Float32Array(x.length);
+      native.transposeForward(out, x, B, R, C);
+      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      const dx = new Float32Array(x.length);
+      native.transposeBackward(dx, f32(c.gradOutput), B, R, C);
+      checkGrads(c, { x: dx });
+    });
+  }
+});
