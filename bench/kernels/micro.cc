@@ -12,9 +12,9 @@
 namespace ng::cpu::gemm {
 namespace {
 #define K(MR, NV)                                                                             \
-  NG_TARGET_AVX512 void k_##MR##x##NV(int64_t kc, const float* a, const float* b, float* c, \
-                                      int64_t ldc, float al, float be, const float* bi, int r) { \
-    avx512_kernel<MR, NV>(kc, a, b, c, ldc, al, be, bi, r);                                  \
+  void k_##MR##x##NV(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,       \
+                     int64_t ldc, int mr, int nr, float al, float be, const float* bi, int r) { \
+    avx512_kernel<MR, NV>(kc, a, b, ldb, c, ldc, mr, nr, al, be, bi, r);                     \
   }
 K(14, 2) K(12, 2) K(8, 3) K(6, 4) K(28, 1) K(7, 3)
 #undef K
@@ -46,7 +46,7 @@ int main() {
     for (auto& k : ks) {
       const int reps = 200000;
       t0 = now();
-      for (int r = 0; r < reps; ++r) k.k(kc, A, B, C, k.NR, 1.0f, 1.0f, nullptr, 0);
+      for (int r = 0; r < reps; ++r) k.k(kc, A, B, k.NR, C, k.NR, k.MR, k.NR, 1.0f, 1.0f, nullptr, 0);
       std::printf(" %s %.1f", k.n, 2.0 * k.MR * k.NR * kc * reps / (now() - t0) / 1e9);
     }
     std::printf("\n");

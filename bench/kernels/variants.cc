@@ -2,6 +2,7 @@
 //   variants <kernel> <MC> <KC> <NC> [shapes...]    shapes: MxNxK[:ta,tb]  (default squares)
 // Prints best-of and median GFLOP/s at 1 thread, OpenBLAS (as loaded) alongside.
 #include <cblas.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,9 +21,9 @@ extern "C" void openblas_set_num_threads(int);
 namespace ng::cpu::gemm {
 namespace {
 #define K(MR, NV)                                                                             \
-  NG_TARGET_AVX512 void k_##MR##x##NV(int64_t kc, const float* a, const float* b, float* c, \
-                                      int64_t ldc, float al, float be, const float* bi, int r) { \
-    avx512_kernel<MR, NV>(kc, a, b, c, ldc, al, be, bi, r);                                  \
+  void k_##MR##x##NV(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,       \
+                     int64_t ldc, int mr, int nr, float al, float be, const float* bi, int r) { \
+    avx512_kernel<MR, NV>(kc, a, b, ldb, c, ldc, mr, nr, al, be, bi, r);                     \
   }
 K(14, 2) K(12, 2) K(8, 3) K(6, 4) K(16, 1) K(28, 1) K(10, 2) K(7, 3) K(4, 4)
 #undef K
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
   for (auto& k : kKernels) if (!std::strcmp(k.name, argv[1])) kn = &k;
   if (!kn) return 3;
   KernelTable t{kn->name, kn->k, kn->MR, kn->NR, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
-                getenv("A_IN_L1") != nullptr};
+                getenv("A_IN_L1") != nullptr, getenv("NO_PARTIAL") == nullptr,
+                getenv("DIRECT_B") ? atoi(getenv("DIRECT_B")) : 0};
   std::vector<std::string> shapes;
   for (int i = 5; i < argc; ++i) shapes.push_back(argv[i]);
   if (shapes.empty()) shapes = {"512x512x512", "1024x1024x1024", "2048x2048x2048"};

@@ -181,7 +181,10 @@ export function writeFileAtomicSync(file: string, data: AtomicData, opts?: Atomi
   syncDirSync(path.dirname(target));
 }
 
-/** Async variant of writeFileAtomicSync (same guarantees). */
+/**
+ * Async variant of writeFileAtomicSync (same guarantees). The bytes are written from `data`
+ * as it is while the write runs: callers must not change it until the promise settles.
+ */
 export async function writeFileAtomic(file: string, data: AtomicData, opts?: AtomicWriteOptions): Promise<void> {
   const { chunks, mode } = checkArgs(file, data, opts);
   const target = resolveTarget(file);

@@ -9,3 +9,5 @@ export type { RawTensor, SafetensorsContents } from './safetensors';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic';
 export { encodeOnnx, writeOnnx } from './onnx';
 export type { OnnxLayer } from './onnx';
+export { writeCheckpoint, readCheckpoint } from './checkpoint';
+export type { Checkpoint, CheckpointState } from './checkpoint';

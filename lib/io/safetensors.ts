@@ -642,10 +642,11 @@ function leBytes(a: Float32Array | Int32Array | Uint16Array): Uint8Array {
 
 /**
  * Encodes to a list of chunks: the prefix+header, then each tensor's bytes in header order.
- * F32/I32 chunks are views of the callers' arrays (no copy) on little-endian hosts.
+ * F32/I32 chunks are views of the callers' arrays (no copy) on little-endian hosts, unless
+ * `copy` is set: then every chunk is a snapshot that later changes to the tensors do not affect.
  */
 export function encodeSafetensorsChunks(tensors: Record<string, RawTensor>, metadata?: Record<string, string>,
-  opts?: EncodeOptions): Uint8Array[] {
+  opts?: EncodeOptions, copy = false): Uint8Array[] {
   const list = validateTensors(tensors);
   const meta = validateMetadata(metadata);
   const floatType = checkEncodeOptions(opts);
@@ -656,12 +657,10 @@ export function encodeSafetensorsChunks(tensors: Record<string, RawTensor>, meta
   for (const [name, t] of list) {
     let bytes: Uint8Array;
     let dtype: SafeDType;
-    if (t.dtype === 'int32') {
-      dtype = 'I32';
+    if (t.dtype === 'int32' || floatType === 'F32') {
+      dtype = t.dtype === 'int32' ? 'I32' : 'F32';
       bytes = leBytes(t.data);
-    } else if (floatType === 'F32') {
-      dtype = 'F32';
-      bytes = leBytes(t.data);
+      if (copy && bytes.buffer === t.data.buffer) bytes = bytes.slice();
     } else {
       dtype = floatType;
       bytes = leBytes(floatType === 'F16' ? f32ToF16(t.data as Float32Array) : f32ToBf16(t.data as Float32Array));
@@ -685,14 +684,18 @@ export function encodeSafetensors(tensors: Record<string, RawTensor>, metadata?:
   return Buffer.concat(encodeSafetensorsChunks(tensors, metadata, opts));
 }
 
-/** Writes a safetensors file atomically (temp file, fsync, rename, fsync folder). */
+/**
+ * Writes a safetensors file atomically (temp file, fsync, rename, fsync folder). The tensors are
+ * copied before the first await, so the file holds their values at the time of the call even if
+ * training goes on (or they are disposed) while the write is in flight.
+ */
 export async function writeSafetensors(file: string, tensors: Record<string, RawTensor>,
   metadata?: Record<string, string>, opts?: EncodeOptions): Promise<void> {
   checkPath(file);
-  await writeFileAtomic(file, encodeSafetensorsChunks(tensors, metadata, opts));
+  await writeFileAtomic(file, encodeSafetensorsChunks(tensors, metadata, opts, true));
 }
 
-/** Synchronous variant of writeSafetensors. */
+/** Synchronous variant of writeSafetensors (writes straight from the tensors' memory, no copy). */
 export function writeSafetensorsSync(file: string, tensors: Record<string, RawTensor>,
   metadata?: Record<string, string>, opts?: EncodeOptions): void {
   checkPath(file);

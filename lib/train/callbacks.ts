@@ -195,6 +195,16 @@ export class LRSchedulerCallback implements Callback {
     this.trainer = t;
   }
 
+  stateDict(): Record<string, unknown> {
+    const s = this.scheduler as { stateDict?(): Record<string, unknown> };
+    return typeof s.stateDict === 'function' ? s.stateDict() : {};
+  }
+
+  loadStateDict(state: Record<string, unknown>): void {
+    const s = this.scheduler as { loadStateDict?(st: Record<string, unknown>): void };
+    if (typeof s.loadStateDict === 'function') s.loadStateDict(state);
+  }
+
   onEpochEnd(epoch: number, logs: Logs): void {
     const s = this.scheduler;
     if (typeof s === 'function') {
@@ -208,12 +218,43 @@ export class LRSchedulerCallback implements Callback {
     } else {
       (s as LRScheduler).step();
     }
-    if (this.trainer) logs.lr = this.trainer.optimizer.lr;
   }
 }
 
 export function lrScheduler(scheduler: LRSchedulerCallback['scheduler'], opts: { monitor?: string } = {}): LRSchedulerCallback {
   return new LRSchedulerCallback(scheduler, opts.monitor);
+}
+
+/**
+ * Writes a training checkpoint (weights, optimizer, epoch, random and shuffle state,
+ * schedulers, history) every `every` epochs; resume with fit(data, { resumeFrom: path }).
+ * The path may contain {epoch} (1-based).
+ */
+export class CheckpointCallback implements Callback {
+  private trainer: Trainer | null = null;
+  /** Paths written so far. */
+  readonly saved: string[] = [];
+
+  constructor(readonly filePath: string, readonly every = 1) {
+    assertString(filePath, 'path');
+    assertNonNegativeInteger(every, 'every');
+  }
+
+  setTrainer(t: Trainer): void {
+    this.trainer = t;
+  }
+
+  async onEpochEnd(epoch: number): Promise<void> {
+    if (!this.trainer || this.every === 0 || (epoch + 1) % this.every !== 0) return;
+    const target = this.filePath.replace('{epoch}', String(epoch + 1));
+    fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    await this.trainer.saveCheckpoint(target);
+    this.saved.push(target);
+  }
+}
+
+export function checkpoint(filePath: string, opts: { every?: number } = {}): CheckpointCallback {
+  return new CheckpointCallback(filePath, opts.every ?? 1);
 }
 
 /** Appends one CSV row per epoch (header from the first epoch's keys). */

@@ -23,6 +23,8 @@ import { DataLoader } from '../data/loader';
 import type { Dataset } from '../data/dataset';
 import { fromTensors, subset } from '../data/dataset';
 import { assertTensor } from '../tensor/check';
+import { readCheckpoint, writeCheckpoint } from '../io/checkpoint';
+import { getRngState, setRngState } from '../core/seed';
 import {
   assertPlainObject, assertPositiveInteger, assertBoolean, assertNumberInRange, assertOneOf, describe, expected,
   fmtShape,
@@ -63,6 +65,20 @@ export interface FitOptions {
   yieldMs?: number;
   /** Where progress lines go (default process.stdout). */
   stream?: { write(s: string): unknown; isTTY?: boolean };
+  /**
+   * A checkpoint file (see ng.callbacks.checkpoint / trainer.saveCheckpoint) to resume from:
+   * weights, optimizer state, epoch, random state, shuffle order, schedulers and history are
+   * restored, and training continues bit-identically to an uninterrupted run.
+   */
+  resumeFrom?: string;
+}
+
+/** The state of a fit() in progress (what a checkpoint captures). */
+interface RunState {
+  epoch: number;
+  loader: DataLoader;
+  history: History;
+  callbacks: Callback[];
 }
 
 type DataInput = Dataset | DataLoader | [Tensor, Tensor];
@@ -79,6 +95,9 @@ export class Trainer {
   readonly metricNames: (string | Metric)[];
   /** Set by callbacks (early stopping) to end fit() after the current epoch. */
   stopTraining = false;
+  /** Fitted preprocessing state (any JSON) stored in checkpoints and saved models. */
+  preprocessing: unknown = undefined;
+  private run: RunState | null = null;
   private readonly clipNorm?: number;
   private readonly clipValue?: number;
 
@@ -196,7 +215,26 @@ export class Trainer {
     }
     if (opts.validationData !== undefined) valSet = this.toDataset(opts.validationData, 'validationData');
 
-    const history = new History();
+    let history = new History();
+    let startEpoch = 0;
+    if (opts.resumeFrom !== undefined) {
+      const ck = await readCheckpoint(opts.resumeFrom);
+      this.model.loadStateDict(ck.weights);
+      this.optimizer.loadStateDict(ck.optimizer);
+      if (ck.loader) loader.setState(ck.loader);
+      if (ck.history) {
+        history = new History();
+        ck.history.epoch.forEach((e, i) => history.append(e, Object.fromEntries(
+          Object.entries(ck.history!.history).map(([k, v]) => [k, v[i] ?? NaN]))));
+      }
+      (ck.schedulers ?? []).forEach((st, i) => {
+        const cb = callbacks[i] as unknown as { loadStateDict?(s: unknown): void };
+        if (st && cb && typeof cb.loadStateDict === 'function') cb.loadStateDict(st);
+      });
+      if (ck.preprocessing !== undefined) this.preprocessing = ck.preprocessing;
+      setRngState(ck.rng);
+      startEpoch = ck.epoch;
+    }
     const progress = new ProgressLogger({ verbose: verbose as 0 | 1 | 2, totalEpochs: epochs, stepsPerEpoch: loader.length,
       stream: opts.stream as never });
     const metrics = createMetrics(this.metricNames, this.metricOptions());
@@ -205,10 +243,12 @@ export class Trainer {
     this.model.train();
     const signal = opts.signal;
     const aborted = () => signal?.aborted === true;
+    this.run = { epoch: startEpoch, loader, history, callbacks };
     await this.call(callbacks, 'onTrainBegin', {});
     let lastYield = performance.now();
     try {
-      for (let epoch = 0; epoch < epochs && !this.stopTraining && !aborted(); epoch++) {
+      for (let epoch = startEpoch; epoch < epochs && !this.stopTraining && !aborted(); epoch++) {
+        this.run.epoch = epoch;
         progress.onEpochBegin(epoch);
         await this.call(callbacks, 'onEpochBegin', epoch, {});
         for (const m of metrics) m.reset();
@@ -240,18 +280,39 @@ export class Trainer {
           this.model.train();
         }
         logs.lr = this.optimizer.lr;
-        await this.call(callbacks, 'onEpochEnd', epoch, logs);
         history.append(epoch, logs);
+        this.run.epoch = epoch + 1;
+        await this.call(callbacks, 'onEpochEnd', epoch, logs);
         progress.onEpochEnd(epoch, logs);
         await new Promise<void>((r) => setImmediate(r));
         lastYield = performance.now();
       }
     } finally {
       progress.onTrainEnd();
+      this.run = null;
     }
     await this.call(callbacks, 'onTrainEnd', {});
     this.model.eval();
     return history;
+  }
+
+  /**
+   * Writes a checkpoint of the training state (call from a callback during fit, e.g.
+   * ng.callbacks.checkpoint, or after fit for the final state).
+   */
+  async saveCheckpoint(path: string): Promise<void> {
+    const run = this.run;
+    await writeCheckpoint(path, this.model, this.optimizer, {
+      epoch: run ? run.epoch : 0,
+      rng: getRngState(),
+      loader: run ? run.loader.getState() : undefined,
+      history: run ? run.history.toJSON() : undefined,
+      schedulers: run ? run.callbacks.map((cb) => {
+        const c = cb as unknown as { stateDict?(): unknown };
+        return typeof c.stateDict === 'function' ? c.stateDict() as Record<string, unknown> : {};
+      }) : [],
+      preprocessing: this.preprocessing,
+    });
   }
 
   private async call(callbacks: Callback[], hook: keyof Callback, ...args: unknown[]): Promise<void> {

@@ -176,11 +176,23 @@ describe('safetensors round trips', () => {
       'Invalid safetensors file "x": data_offsets [12, 24] of tensor "b" extend past the 23-byte data area');
   });
 
-  it('encodes F32 data without copying it (chunks are views)', () => {
+  it('encodes F32 data without copying it (chunks are views), or as a snapshot when asked', () => {
     const data = new Float32Array([1, 2, 3]);
     const chunks = encodeSafetensorsChunks({ w: { dtype: 'float32', shape: [3], data } });
     expect(chunks.length).toBe(2);
     expect(chunks[1].buffer).toBe(data.buffer);
+    const snap = encodeSafetensorsChunks({ w: { dtype: 'float32', shape: [3], data } }, undefined, undefined, true);
+    expect(snap[1].buffer).not.toBe(data.buffer);
+    expect(Buffer.concat(snap)).toEqual(Buffer.concat(chunks));
+  });
+
+  it('writeSafetensors saves the values as of the call, even if they change while it writes', async () => {
+    const file = path.join(tmp.dir, 'snapshot.safetensors');
+    const data = new Float32Array(1 << 16).fill(1);
+    const pending = writeSafetensors(file, { w: { dtype: 'float32', shape: [data.length], data } });
+    data.fill(2); // training goes on
+    await pending;
+    expect(readSafetensorsSync(file).tensors.w.data.every((v) => v === 1)).toBe(true);
   });
 
   it('validates encoder arguments with the standard messages', () => {

@@ -3,6 +3,7 @@
 // extreme inputs, and argument errors.
 import { describe, expect, it } from 'vitest';
 import { native } from '../helpers/native';
+import { asFloat, loadFixture } from '../fixtures/fixtures';
 
 // ---- shared kernel-test helpers (identical in every test/native/ops_*.test.ts) ----
 type Arr = ArrayLike<number>;
@@ -227,4 +228,30 @@ describe('activation argument errors', () => {
       new TypeError('Expected finite number for threshold but received "big" of type string'),
     );
   });
+});
+
+// ---- PyTorch fixtures (test/fixtures/torch/ops.json) ----
+describe('PyTorch fixtures: activations', () => {
+  const ops = loadFixture('ops');
+  const names = new Set(['relu', 'leakyRelu', 'elu', 'selu', 'gelu', 'silu', 'sigmoid', 'tanh', 'softplus']);
+  for (const c of ops.cases.filter((k) => names.has(k.op))) {
+    it(c.name, () => {
+      const a = c.attrs as Record<string, unknown>;
+      let name = c.op;
+      let attrs: number[] = [];
+      if (c.op === 'gelu' && a.approximate === 'tanh') name = 'geluTanh';
+      if (c.op === 'leakyRelu') attrs = [Number(a.slope)];
+      if (c.op === 'elu') attrs = [Number(a.alpha)];
+      if (c.op === 'softplus') attrs = [Number(a.beta), Number(a.threshold)];
+      const x = Float32Array.from(asFloat(c.inputs.x).data);
+      const n = x.length;
+      const out = new Float32Array(n);
+      native[`${name}Forward`](out, x, n, ...attrs);
+      expectClose(out, asFloat(c.output).data, 2e-6, 1e-7, `${c.name} forward`);
+      const saved = name === 'sigmoid' || name === 'tanh' ? out : x;
+      const dx = new Float32Array(n);
+      native[`${name}Backward`](dx, saved, Float32Array.from(asFloat(c.gradOutput).data), n, ...attrs);
+      expectClose(dx, asFloat(c.grads?.x).data, 1e-5, 1e-6, `${c.name} backward`);
+    });
+  }
 });

@@ -3,6 +3,7 @@
 // gradients, argument errors.
 import { describe, expect, it } from 'vitest';
 import { native } from '../helpers/native';
+import { asFloat, asInt, loadFixture } from '../fixtures/fixtures';
 
 // ---- shared kernel-test helpers (identical in every test/native/ops_*.test.ts) ----
 type Arr = ArrayLike<number>;
@@ -402,4 +403,51 @@ describe('reductions', () => {
       new RangeError('Expected integer in [0, 3) for idx[1] but received 3'),
     );
   });
+});
+
+// ---- PyTorch fixtures (test/fixtures/torch/ops.json: add/sub/mul/div, sum/mean/max) ----
+describe('PyTorch fixtures: elementwise and reductions', () => {
+  const ops = loadFixture('ops');
+  const f32 = (t: unknown): Float32Array => Float32Array.from(asFloat(t as never).data);
+  for (const c of ops.cases.filter((k) => ['add', 'sub', 'mul', 'div'].includes(k.op))) {
+    it(c.name, () => {
+      const as = asFloat(c.inputs.a).shape;
+      const bs = asFloat(c.inputs.b).shape;
+      const a = f32(c.inputs.a);
+      const b = f32(c.inputs.b);
+      const out = new Float32Array(asFloat(c.output).data.length);
+      native[`${c.op}Forward`](out, a, as, b, bs);
+      expectClose(out, asFloat(c.output).data, 1e-6, 1e-7, `${c.name} forward`);
+      const da = new Float32Array(a.length);
+      const db = new Float32Array(b.length);
+      native[`${c.op}Backward`](da, db, f32(c.gradOutput), a, as, b, bs);
+      expectClose(da, asFloat(c.grads?.a).data, 1e-5, 1e-6, `${c.name} da`);
+      expectClose(db, asFloat(c.grads?.b).data, 1e-5, 1e-6, `${c.name} db`);
+    });
+  }
+  for (const c of ops.cases.filter((k) => ['sum', 'mean', 'max'].includes(k.op))) {
+    it(c.name, () => {
+      const shape = asFloat(c.inputs.x).shape;
+      const x = f32(c.inputs.x);
+      const axis = (c.attrs as { axis: number | null }).axis;
+      const [outer, dim, inner] =
+        axis === null
+          ? [1, x.length, 1]
+          : [numel(shape.slice(0, axis)), shape[axis], numel(shape.slice(axis + 1))];
+      const out = new Float32Array(outer * inner);
+      const dout = f32(c.gradOutput);
+      const dx = new Float32Array(x.length);
+      if (c.op === 'max') {
+        const idx = new Int32Array(outer * inner);
+        native.maxForward(out, idx, x, outer, dim, inner);
+        expect(Array.from(idx)).toEqual(asInt(c.outputs?.indices).data);
+        native.maxBackward(dx, dout, idx, outer, dim, inner);
+      } else {
+        native[`${c.op}Forward`](out, x, outer, dim, inner);
+        native[`${c.op}Backward`](dx, dout, outer, dim, inner);
+      }
+      expectClose(out, asFloat(c.output).data, 1e-6, 1e-7, `${c.name} forward`);
+      expectClose(dx, asFloat(c.grads?.x).data, 1e-6, 1e-7, `${c.name} backward`);
+    });
+  }
 });

@@ -600,7 +600,7 @@ describe('PyTorch fixtures: layers', () => {
       const idx = Int32Array.from(asInt(c.inputs.indices).data);
       const out = new Float32Array(idx.length * D);
       native.embeddingForward(out, w, idx, idx.length, V, D);
-      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      expectClose(out, Float32Array.from(asFloat(c.output).data), 0, 0, `${c.name} forward`);
       const dw = new Float32Array(V * D);
       native.embeddingBackward(dw, f32(c.gradOutput), idx, idx.length, V, D, -1);
       checkGrads(c, { weight: dw });
@@ -614,7 +614,7 @@ describe('PyTorch fixtures: layers', () => {
       const idx = Int32Array.from(asInt(c.inputs.index).data);
       const out = new Float32Array(idx.length * D);
       native.gatherRows(out, x, idx, idx.length, N, D);
-      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      expectClose(out, Float32Array.from(asFloat(c.output).data), 0, 0, `${c.name} forward`);
       const dx = new Float32Array(N * D);
       native.scatterAddRows(dx, f32(c.gradOutput), idx, idx.length, N, D);
       checkGrads(c, { x: dx });
@@ -632,7 +632,7 @@ describe('PyTorch fixtures: layers', () => {
       const dims = shapes.map((s) => s[a.axis]);
       const out = new Float32Array(asFloat(c.output).data.length);
       native.concatForward(out, ins, dims, outer, inner);
-      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      expectClose(out, Float32Array.from(asFloat(c.output).data), 0, 0, `${c.name} forward`);
       const grads = ins.map((t) => new Float32Array(t.length));
       native.concatBackward(grads, f32(c.gradOutput), dims, outer, inner);
       checkGrads(c, Object.fromEntries(keys.map((k, i) => [k, grads[i]])));
@@ -649,7 +649,7 @@ describe('PyTorch fixtures: layers', () => {
       const len = a.end - a.start;
       const out = new Float32Array(outer * len * inner);
       native.sliceForward(out, x, outer, s[a.axis], inner, a.start, len);
-      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      expectClose(out, Float32Array.from(asFloat(c.output).data), 0, 0, `${c.name} forward`);
       const dx = new Float32Array(x.length);
       native.sliceBackward(dx, f32(c.gradOutput), outer, s[a.axis], inner, a.start, len);
       checkGrads(c, { x: dx });
@@ -668,7 +668,7 @@ describe('PyTorch fixtures: layers', () => {
       const B = x.length / (R * C);
       const out = new Float32Array(x.length);
       native.transposeForward(out, x, B, R, C);
-      expectClose(out, asFloat(c.output).data, 0, 0, `${c.name} forward`);
+      expectClose(out, Float32Array.from(asFloat(c.output).data), 0, 0, `${c.name} forward`);
       const dx = new Float32Array(x.length);
       native.transposeBackward(dx, f32(c.gradOutput), B, R, C);
       checkGrads(c, { x: dx });

@@ -7,6 +7,7 @@
  * Statistics are computed in float64 whatever the input precision.
  */
 import { expected, describe } from '../../core/validate';
+import type { MatrixInput } from '../matrix';
 
 export interface PreprocessorJSON {
   type: string;
@@ -33,6 +34,18 @@ export abstract class Preprocessor<In = unknown, Out = In> {
     if (!this.fitted) {
       throw new Error(`${this.type} is not fitted yet: call fit(x) or fitTransform(x) before transform(x)`);
     }
+  }
+}
+
+/**
+ * A transformer of numeric 2-D data: transform/fitTransform/inverseTransform return the kind
+ * they are given (Tensor -> Tensor, number[][] -> number[][]).
+ */
+export abstract class NumericPreprocessor extends Preprocessor<MatrixInput> {
+  abstract override transform<T extends MatrixInput>(x: T): T;
+
+  override fitTransform<T extends MatrixInput>(x: T): T {
+    return this.fit(x).transform(x);
   }
 }
 

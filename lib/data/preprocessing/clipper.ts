@@ -7,7 +7,7 @@
  */
 import { assertFinite, assertPlainObject, describe, expected, typeError } from '../../core/validate';
 import { MatrixInput, toMatrix, outputLike, checkCols, sortedColumn, percentileSorted } from '../matrix';
-import { Preprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
+import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 export interface ClipperOptions {
   min?: number | readonly number[];
@@ -25,7 +25,7 @@ function bound(v: unknown, name: string): number | readonly number[] | undefined
   return v as number[];
 }
 
-export class Clipper extends Preprocessor<MatrixInput> {
+export class Clipper extends NumericPreprocessor {
   readonly type = 'Clipper';
   readonly mode: 'value' | 'quantiles' | 'iqr';
   readonly options: ClipperOptions;

@@ -6,7 +6,7 @@
  */
 import { assertFinite, assertOneOf, assertPlainObject } from '../../core/validate';
 import { Matrix, MatrixInput, toMatrix, outputLike, checkCols, sortedColumn, percentileSorted } from '../matrix';
-import { Preprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
+import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
 
@@ -16,7 +16,7 @@ export interface SimpleImputerOptions {
   fillValue?: number;
 }
 
-export class SimpleImputer extends Preprocessor<MatrixInput> {
+export class SimpleImputer extends NumericPreprocessor {
   readonly type = 'SimpleImputer';
   readonly strategy: ImputeStrategy;
   readonly fillValue: number;

@@ -5,7 +5,7 @@
  */
 import { describe, expected, typeError } from '../../core/validate';
 import { MatrixInput } from '../matrix';
-import { Preprocessor, PreprocessorJSON, checkJSON } from './base';
+import { Preprocessor, NumericPreprocessor, PreprocessorJSON, checkJSON } from './base';
 import { MinMaxScaler, StandardScaler, RobustScaler, Normalizer } from './scalers';
 import { OneHotEncoder, LabelEncoder } from './encoders';
 import { SimpleImputer } from './imputer';
@@ -21,7 +21,7 @@ export * from './clipper';
 type NumericStep = Preprocessor<MatrixInput> & { inverseTransform?: <T extends MatrixInput>(x: T) => T };
 
 /** Applies numeric transformers in order (e.g. imputer, clipper, scaler); inverts in reverse. */
-export class Pipeline extends Preprocessor<MatrixInput> {
+export class Pipeline extends NumericPreprocessor {
   readonly type = 'Pipeline';
   readonly steps: NumericStep[];
 

@@ -4,7 +4,7 @@
  */
 import { assertBoolean, assertOneOf, assertPlainObject, expected, describe } from '../../core/validate';
 import { Matrix, MatrixInput, toMatrix, outputLike, checkCols, columnValues, sortedColumn, percentileSorted } from '../matrix';
-import { Preprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
+import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 const EPS = 2.220446049250313e-16;
 
@@ -59,7 +59,7 @@ export interface MinMaxScalerOptions {
 }
 
 /** Scales each feature to featureRange: x * scale + min, with scale = (hi - lo) / (max - min). */
-export class MinMaxScaler extends Preprocessor<MatrixInput> {
+export class MinMaxScaler extends NumericPreprocessor {
   readonly type = 'MinMaxScaler';
   readonly featureRange: [number, number];
   readonly clip: boolean;
@@ -158,7 +158,7 @@ export interface StandardScalerOptions {
 }
 
 /** z-score per feature: (x - mean) / std, population std (ddof 0) like scikit-learn. */
-export class StandardScaler extends Preprocessor<MatrixInput> {
+export class StandardScaler extends NumericPreprocessor {
   readonly type = 'StandardScaler';
   readonly withMean: boolean;
   readonly withStd: boolean;
@@ -262,7 +262,7 @@ export interface RobustScalerOptions {
 }
 
 /** (x - median) / (q_hi - q_lo), percentiles by numpy's linear interpolation, NaN ignored. */
-export class RobustScaler extends Preprocessor<MatrixInput> {
+export class RobustScaler extends NumericPreprocessor {
   readonly type = 'RobustScaler';
   readonly withCentering: boolean;
   readonly withScaling: boolean;
@@ -345,7 +345,7 @@ export class RobustScaler extends Preprocessor<MatrixInput> {
 export type NormType = 'l1' | 'l2' | 'max';
 
 /** Scales each row to unit norm (l1, l2 or max of |x|); all-zero rows stay zero. Stateless. */
-export class Normalizer extends Preprocessor<MatrixInput> {
+export class Normalizer extends NumericPreprocessor {
   readonly type = 'Normalizer';
   readonly norm: NormType;
   private nFeat = -1;

@@ -141,9 +141,12 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   const int64_t MC = std::min<int64_t>(std::max<int64_t>(MR, t.MC / MR * MR), (m1 - m0 + MR - 1) / MR * MR);
   const int64_t NC = std::min<int64_t>(std::max<int64_t>(NR, t.NC / NR * NR), (n1 - n0 + NR - 1) / NR * NR);
   const int64_t kc_max = std::min<int64_t>(KC, p.K);
+  // Few rows of A per B element: read B in place instead of packing it (partial-tile kernels
+  // only, B not transposed).
+  const bool direct_b = t.partial_tiles && !p.transB && m1 - m0 <= t.direct_b_max_m;
   PackBuffers& buf = tl_buffers;
   float* Ap = PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
-  float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
+  float* Bp = direct_b ? nullptr : PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
   alignas(64) float tile[kMaxMR * kMaxNR];
 
   // One (jc, pc, ic) block: packed A block (mc x kc) x packed B panel (kc x nc) into C.
@@ -155,14 +158,15 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
     auto tile_op = [&](int64_t ir, int64_t jr) {
       const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
       const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-      const float* bp = Bp + jr * kc;
+      const float* bp = direct_b ? p.B + pc * p.ldb + jc + jr : Bp + jr * kc;
+      const int64_t ldbp = direct_b ? p.ldb : NR;
       const float* ap = Ap + ir * kc;
       const float* bias_j = bias ? bias + jc + jr : nullptr;
       float* c = p.C + (ic + ir) * p.ldc + jc + jr;
-      if (mr == MR && nr == NR) {
-        t.kernel(kc, ap, bp, c, p.ldc, p.alpha, beta, bias_j, relu);
+      if (t.partial_tiles || (mr == MR && nr == NR)) {
+        t.kernel(kc, ap, bp, ldbp, c, p.ldc, mr, nr, p.alpha, beta, bias_j, relu);
       } else {
-        t.kernel(kc, ap, bp, tile, NR, 1.0f, 0.0f, nullptr, 0);
+        t.kernel(kc, ap, bp, ldbp, tile, NR, MR, NR, 1.0f, 0.0f, nullptr, 0);
         for (int i = 0; i < mr; ++i)
           for (int j = 0; j < nr; ++j) {
             float& cij = c[i * p.ldc + j];
@@ -186,7 +190,7 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
       const int64_t nc = std::min(NC, n1 - jc);
       for (int64_t pc = 0; pc < p.K; pc += KC) {
         const int64_t kc = std::min(KC, p.K - pc);
-        pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+        if (!direct_b) pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
         for (int64_t ic = m0; ic < m1; ic += MC) {
           const int64_t mc = std::min(MC, m1 - ic);
           pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
@@ -203,7 +207,7 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
         pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
         for (int64_t jc = n0; jc < n1; jc += NC) {
           const int64_t nc = std::min(NC, n1 - jc);
-          pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+          if (!direct_b) pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
           macro(ic, mc, jc, nc, pc, kc);
         }
       }

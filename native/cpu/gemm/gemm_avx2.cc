@@ -13,8 +13,9 @@ namespace {
 constexpr int MR = 6, NR = 16;
 
 NG_TARGET_AVX2 void sgemm_avx2_6x16(int64_t kc, const float* __restrict Ap,
-                                    const float* __restrict Bp, float* __restrict C, int64_t ldc,
-                                    float alpha, float beta, const float* bias, int relu) {
+                                    const float* __restrict Bp, int64_t ldbp, float* __restrict C,
+                                    int64_t ldc, int /*mr*/, int /*nr*/, float alpha, float beta,
+                                    const float* bias, int relu) {
   __m256 acc[MR][2];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
@@ -27,7 +28,7 @@ NG_TARGET_AVX2 void sgemm_avx2_6x16(int64_t kc, const float* __restrict Ap,
       acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
     }
     Ap += MR;
-    Bp += NR;
+    Bp += ldbp;
   }
   const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta), zero = _mm256_setzero_ps();
   const __m256 bias0 = bias ? _mm256_loadu_ps(bias) : zero;
@@ -53,6 +54,7 @@ NG_TARGET_AVX2 void sgemm_avx2_6x16(int64_t kc, const float* __restrict Ap,
 
 }  // namespace
 
-const KernelTable kTableAvx2 = {"sgemm_avx2_6x16", sgemm_avx2_6x16, MR, NR, 144, 256, 4096};
+const KernelTable kTableAvx2 = {"sgemm_avx2_6x16", sgemm_avx2_6x16, MR, NR, 144, 256, 4096,
+                                /*a_in_l1=*/false, /*partial_tiles=*/false, /*direct_b_max_m=*/0};
 
 }  // namespace ng::cpu::gemm

@@ -6,12 +6,13 @@ namespace {
 
 constexpr int MR = 4, NR = 16;
 
-void sgemm_generic_4x16(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc,
-                        float alpha, float beta, const float* bias, int relu) {
+void sgemm_generic_4x16(int64_t kc, const float* Ap, const float* Bp, int64_t ldbp, float* C,
+                        int64_t ldc, int /*mr*/, int /*nr*/, float alpha, float beta,
+                        const float* bias, int relu) {
   float acc[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     const float* a = Ap + k * MR;
-    const float* b = Bp + k * NR;
+    const float* b = Bp + k * ldbp;
     for (int i = 0; i < MR; ++i)
       for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
   }
@@ -30,6 +31,7 @@ void sgemm_generic_4x16(int64_t kc, const float* Ap, const float* Bp, float* C, 
 }  // namespace
 
 // MC x KC floats of A (128 KiB) and a KC x NR micro-panel (16 KiB) stay in L2 / L1.
-const KernelTable kTableGeneric = {"sgemm_generic_4x16", sgemm_generic_4x16, MR, NR, 128, 256, 2048};
+const KernelTable kTableGeneric = {"sgemm_generic_4x16", sgemm_generic_4x16, MR, NR, 128, 256, 2048,
+                                   /*a_in_l1=*/false, /*partial_tiles=*/false, /*direct_b_max_m=*/0};
 
 }  // namespace ng::cpu::gemm

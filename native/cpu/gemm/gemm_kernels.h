@@ -5,17 +5,23 @@
 //                        at [k*MR + i]; rows past mc are zero.
 //   B block (kc x nc) -> ceil(nc/NR) micro-panels of NR*kc floats; element (k, j) of a panel
 //                        at [k*NR + j]; columns past nc are zero.
-// Micro-kernel: computes the full MR x NR tile  T = Ap * Bp  (kc >= 1) and stores
+// Micro-kernel: with T = Ap * Bp (kc >= 1; row k of the B micro-panel starts at Bp + k*ldbp,
+// ldbp == NR when packed), stores for i < mr, j < nr:
 //   C[i*ldc + j] = alpha*T + (beta == 0 ? 0 : beta*C[i*ldc + j])  (+ bias[j]) (relu)
-// for all i < MR, j < NR. beta == 0 never reads C. bias may be null. Edge tiles are
-// handled by the driver (kernel into a scratch tile, then a scalar merge).
+// beta == 0 never reads C; bias may be null; nothing outside the mr x nr tile is written.
+// A table with partial_tiles == false only accepts mr == MR, nr == NR and ldbp == NR; the
+// driver runs its edge tiles into a scratch tile and merges them. A table with
+// partial_tiles == true takes any 1 <= mr <= MR, 1 <= nr <= NR and reads only columns j < nr
+// of B, so B may also be read in place (row-major, not transposed: ldbp = ldb) instead of
+// packed, which pays off when few rows of A reuse each packed B element.
 #pragma once
 #include <cstdint>
 
 namespace ng::cpu::gemm {
 
-using MicroKernel = void (*)(int64_t kc, const float* Ap, const float* Bp, float* C,
-                             int64_t ldc, float alpha, float beta, const float* bias, int relu);
+using MicroKernel = void (*)(int64_t kc, const float* Ap, const float* Bp, int64_t ldbp, float* C,
+                             int64_t ldc, int mr, int nr, float alpha, float beta,
+                             const float* bias, int relu);
 
 struct KernelTable {
   const char* name;    // "sgemm_<isa>_<MR>x<NR>"
@@ -26,7 +32,9 @@ struct KernelTable {
   // in L1 while A micro-panels stream from the L2-resident A block. true: ir outer, jr inner:
   // an A micro-panel MR x KC stays in L1 while B micro-panels stream from the B panel
   // (which then must fit in L2: KC x NC).
-  bool a_in_l1 = false;
+  bool a_in_l1;
+  bool partial_tiles;  // see above
+  int direct_b_max_m;  // read B in place (no packing) when the block has <= this many rows
 };
 
 constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile

@@ -20,25 +20,37 @@ constexpr float kGeluC = 0.044715f;
 void relu_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
 #pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    out[i] = x > 0.0f ? x : 0.0f;
+  }
 }
 
 void relu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)
 #pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : 0.0f;
+  for (int64_t i = 0; i < n; i++) {
+    const float g = dout[i];
+    dinp[i] += inp[i] > 0.0f ? g : 0.0f;
+  }
 }
 
 void leaky_relu_forward(float* out, const float* inp, int64_t n, float slope) {
   // out, inp: (n,)
 #pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : slope * inp[i];
+  for (int64_t i = 0; i < n; i++) {
+    const float x = inp[i];
+    out[i] = x > 0.0f ? x : slope * x;
+  }
 }
 
 void leaky_relu_backward(float* dinp, const float* inp, const float* dout, int64_t n, float slope) {
   // dinp, inp, dout: (n,)
 #pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : slope * dout[i];
+  for (int64_t i = 0; i < n; i++) {
+    const float g = dout[i];
+    dinp[i] += inp[i] > 0.0f ? g : slope * g;
+  }
 }
 
 void elu_forward(float* out, const float* inp, int64_t n, float alpha) {
@@ -55,7 +67,8 @@ void elu_backward(float* dinp, const float* inp, const float* dout, int64_t n, f
 #pragma omp parallel for if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) {
     const float x = inp[i];
-    dinp[i] += x > 0.0f ? dout[i] : dout[i] * alpha * exp_fast(std::min(x, 0.0f));
+    const float g = dout[i];
+    dinp[i] += x > 0.0f ? g : g * alpha * exp_fast(x > 0.0f ? 0.0f : x);
   }
 }
 
@@ -73,7 +86,7 @@ void selu_backward(float* dinp, const float* inp, const float* dout, int64_t n) 
 #pragma omp parallel for if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) {
     const float x = inp[i];
-    const float g = x > 0.0f ? kSeluScale : kSeluScale * kSeluAlpha * exp_fast(std::min(x, 0.0f));
+    const float g = x > 0.0f ? kSeluScale : kSeluScale * kSeluAlpha * exp_fast(x > 0.0f ? 0.0f : x);
     dinp[i] += dout[i] * g;
   }
 }
@@ -161,8 +174,9 @@ void softplus_forward(float* out, const float* inp, int64_t n, float beta, float
 #pragma omp parallel for if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) {
     const float bx = beta * inp[i];
-    const float sp = (std::max(bx, 0.0f) + std::log1p(exp_fast(-std::fabs(bx)))) / beta;
-    out[i] = bx > threshold ? inp[i] : sp;
+    const float x = inp[i];
+    const float sp = ((bx > 0.0f ? bx : 0.0f) + std::log1p(exp_fast(-std::fabs(bx)))) / beta;
+    out[i] = bx > threshold ? x : sp;
   }
 }
 
@@ -172,7 +186,8 @@ void softplus_backward(float* dinp, const float* inp, const float* dout, int64_t
 #pragma omp parallel for if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) {
     const float bx = beta * inp[i];
-    dinp[i] += bx > threshold ? dout[i] : dout[i] * sigmoid_fast(bx);
+    const float g = dout[i];
+    dinp[i] += bx > threshold ? g : g * sigmoid_fast(bx);
   }
 }
 

@@ -2,6 +2,13 @@
 // deterministic chunked sum, and small vectorizable math (exp, sigmoid) that the compiler can
 // auto-vectorize at -march=x86-64-v2 (libm's expf is not vectorized without -ffast-math).
 #pragma once
+// FP selects such as `x > 0 ? x : slope * x` only vectorize when gcc may evaluate both arms,
+// which -ftrapping-math (the default) forbids. Values are unchanged (no reassociation); only
+// FP exception flags, which nothing here reads, may differ. Applies to the op files that
+// include this header (binding.gyp's flags are shared with other code).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -41,7 +48,8 @@ inline float bits_to_float(int32_t b) { float f; std::memcpy(&f, &b, 4); return 
 // exp(x) with ~1 ulp error over the float range (Cephes polynomial), branch-free so loops
 // that call it vectorize. Returns 0 below -87.33 (instead of denormals) and +inf above 88.72.
 inline float exp_fast(float x) {
-  const float xc = std::min(std::max(x, -87.33654f), 88.72283f);
+  float xc = x < -87.33654f ? -87.33654f : x;  // value selects (not std::min/max references)
+  xc = xc > 88.72283f ? 88.72283f : xc;       // so that gcc if-converts and vectorizes
   // round(xc * log2(e)) with the 1.5 * 2^23 trick (exact for |v| < 2^22)
   const float t = xc * 1.44269504088896341f + 12582912.0f;
   const float n = t - 12582912.0f;

@@ -1,0 +1,98 @@
+/** `nodegrad evaluate | predict | export-onnx | info | bench`. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as ng from '../index';
+import { loadFeatures, PreprocessingState } from './data';
+import { UsageError } from './errors';
+import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
+import { formatClassReport, formatConfusionMatrix } from '../train/report';
+
+async function loadModel(file: string): Promise<{ model: ng.nn.Module; prep: PreprocessingState }> {
+  if (!fs.existsSync(file)) throw new UsageError(`Expected an existing model file for <model> but received "${file}" (file not found)`);
+  const { model, preprocessing } = await ng.io.loadWithInfo(file);
+  const prep = (preprocessing ?? { source: 'csv', task: 'regression' }) as PreprocessingState;
+  return { model, prep };
+}
+
+function forward(model: ng.nn.Module, x: ng.Tensor): ng.Tensor {
+  model.eval();
+  return ng.noGrad(() => model.forward(x));
+}
+
+export async function evaluate(modelPath: string, opts: { data?: string }): Promise<void> {
+  const { model, prep } = await loadModel(modelPath);
+  const dataArg = opts.data ?? (prep.source === 'mnist' ? 'mnist' : undefined);
+  if (!dataArg) throw new UsageError('Expected --data <file.csv> for evaluate but received none');
+  const { x, y } = await loadFeatures(dataArg, prep, true);
+  if (!y) throw new UsageError(`Expected the target column "${prep.target}" in ${dataArg} but it is missing`);
+  const pred = forward(model, x);
+  if (prep.task === 'classification') {
+    const predicted = pred.argmax(-1);
+    const n = prep.labels?.length ?? pred.shape[1];
+    const report = classificationReport(y, predicted, { labels: Array.from({ length: n }, (_, i) => i), targetNames: prep.labels });
+    process.stdout.write(`accuracy: ${(report.accuracy * 100).toFixed(2)}% (${y.size} samples)\n\n`);
+    process.stdout.write(formatClassReport(report) + '\n');
+    process.stdout.write('confusion matrix (rows: true class, columns: predicted):\n');
+    process.stdout.write(formatConfusionMatrix(confusionMatrix(y, predicted, { numClasses: n }), prep.labels) + '\n');
+  } else {
+    process.stdout.write(`R^2: ${r2(y, pred).toFixed(4)}  MAE: ${mae(y, pred).toFixed(4)}  MSE: ${mse(y, pred).toFixed(4)} (${y.shape[0]} samples)\n`);
+  }
+}
+
+export async function predict(modelPath: string, opts: { input?: string; output?: string }): Promise<void> {
+  if (!opts.input) throw new UsageError('Expected --input <file.csv|file.json> for predict but received none');
+  const { model, prep } = await loadModel(modelPath);
+  const { x } = await loadFeatures(opts.input, prep, false);
+  const pred = forward(model, x);
+  const rows: unknown[] = [];
+  if (prep.task === 'classification') {
+    const probs = pred.softmax(-1);
+    const labels = pred.argmax(-1).data;
+    const C = pred.shape[1];
+    for (let i = 0; i < labels.length; i++) {
+      const name = prep.labels ? prep.labels[labels[i]] : String(labels[i]);
+      rows.push({ prediction: name, probability: Number(probs.data[i * C + labels[i]].toFixed(6)) });
+    }
+  } else {
+    const C = pred.shape[1] ?? 1;
+    for (let i = 0; i < pred.shape[0]; i++) rows.push({ prediction: C === 1 ? pred.data[i] : Array.from(pred.data.slice(i * C, (i + 1) * C)) });
+  }
+  const text = JSON.stringify(rows, null, 1) + '\n';
+  if (opts.output) {
+    fs.writeFileSync(opts.output, text);
+    process.stdout.write(`wrote ${rows.length} predictions to ${path.resolve(opts.output)}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+}
+
+export async function exportOnnx(modelPath: string, outPath: string): Promise<void> {
+  const { model } = await loadModel(modelPath);
+  const first = model instanceof ng.nn.Sequential ? model.layers[0] : model;
+  const inFeatures = first instanceof ng.nn.Linear ? first.inFeatures : null;
+  if (inFeatures === null) throw new UsageError('Expected a model whose first layer is Linear for export-onnx (the input size comes from it)');
+  await ng.io.exportOnnx(model, outPath, { inputShape: [null, inFeatures] });
+  process.stdout.write(`wrote ${path.resolve(outPath)} (input: [batch, ${inFeatures}] float32)\n`);
+}
+
+export function info(): void {
+  const b = ng.buildInfo();
+  const lines = [
+    `nodegrad ${b.version}`,
+    `node ${process.version} (${process.platform}-${process.arch}), N-API ${process.versions.napi}`,
+    `backend: ${b.backend} (CPU supports ${b.detectedIsa}; force with NODEGRAD_ISA=avx512|avx2|generic)`,
+    `threads: ${b.threads} of ${b.hardwareThreads} (OpenMP ${b.openmp ? 'on' : 'off'}; ng.setNumThreads or --threads)`,
+    `cuda: ${b.cuda ? 'built in' : 'not built (CPU only build; build from source with NODEGRAD_CUDA=ON)'}`,
+    `mpi: ${b.mpi ? 'built in' : 'not built (build from source with NODEGRAD_MPI=ON)'}`,
+    `compiler: ${b.compiler}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function bench(args: string[]): number {
+  const script = path.join(__dirname, '..', '..', 'bench', 'run.mjs');
+  if (!fs.existsSync(script)) throw new UsageError('Expected the bench/ folder of a source checkout (it is not part of the npm package)');
+  const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' });
+  return r.status ?? 1;
+}

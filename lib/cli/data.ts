@@ -1,0 +1,126 @@
+/** Data loading for the CLI: the bundled MNIST digits or a CSV file with fitted preprocessing. */
+import fs from 'node:fs';
+import * as ng from '../index';
+import { UsageError } from './errors';
+import type { TensorDataset } from '../data/dataset';
+
+export type Task = 'classification' | 'regression';
+
+/** Everything needed to encode new rows the way the training data was encoded. */
+export interface PreprocessingState {
+  source: 'mnist' | 'csv';
+  task: Task;
+  columns?: string[];
+  categorical?: string[];
+  categories?: Record<string, string[]>;
+  target?: string;
+  /** Class names (index = label) for classification. */
+  labels?: string[];
+  imputer?: unknown;
+  scaler?: unknown;
+}
+
+export interface LoadedData {
+  train: TensorDataset;
+  test: TensorDataset;
+  inputSize: number;
+  outputSize: number;
+  prep: PreprocessingState;
+}
+
+function listOption(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Turns float targets (N, 1) into int32 class labels; returns the class names. */
+function toLabels(y: ng.Tensor): { labels: ng.Tensor; names: string[] } {
+  const values = Array.from(y.data);
+  const uniq = [...new Set(values)].sort((a, b) => a - b);
+  const index = new Map(uniq.map((v, i) => [v, i]));
+  const out = new Int32Array(values.length);
+  values.forEach((v, i) => { out[i] = index.get(v) as number; });
+  return { labels: ng.fromArray(out, [values.length]), names: uniq.map(String) };
+}
+
+function looksCategorical(y: ng.Tensor): boolean {
+  const values = Array.from(y.data);
+  return values.every((v) => Number.isInteger(v)) && new Set(values).size <= 50;
+}
+
+export async function loadTrainingData(opts: { data: string; target?: string; task?: Task; seed: number;
+  categorical?: string; testSize: number }): Promise<LoadedData> {
+  if (opts.data === 'mnist') {
+    const { train, test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: opts.seed });
+    if (opts.task === 'regression') throw new UsageError('Expected --task classification for --data mnist but received "regression"');
+    return { train, test, inputSize: 784, outputSize: 10,
+      prep: { source: 'mnist', task: 'classification', labels: Array.from({ length: 10 }, (_, i) => String(i)) } };
+  }
+  if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV file or "mnist" for --data but received "${opts.data}" (file not found)`);
+  if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV file for --data but received none');
+  const categorical = listOption(opts.categorical);
+  const ds = await ng.data.fromCsv(opts.data, { target: opts.target, missing: 'keep', categorical, targetType: 'float' });
+  let y = ds.y as ng.Tensor;
+  const task: Task = opts.task ?? (looksCategorical(y) ? 'classification' : 'regression');
+  let labelNames: string[] | undefined;
+  if (task === 'classification') {
+    const { labels, names } = toLabels(y);
+    y = labels;
+    labelNames = names;
+  }
+  const full = ng.data.fromTensors(ds.x, y);
+  const { train, test } = ng.data.trainTestSplit(full, { testSize: opts.testSize, seed: opts.seed,
+    stratify: task === 'classification' ? true : undefined });
+  const imputer = new ng.data.SimpleImputer({ strategy: 'mean' });
+  const scaler = new ng.data.StandardScaler();
+  const xTrain = scaler.fitTransform(imputer.fitTransform(train.x)) as ng.Tensor;
+  const xTest = scaler.transform(imputer.transform(test.x)) as ng.Tensor;
+  return {
+    train: ng.data.fromTensors(xTrain, train.y as ng.Tensor),
+    test: ng.data.fromTensors(xTest, test.y as ng.Tensor),
+    inputSize: ds.x.shape[1],
+    outputSize: task === 'classification' ? (labelNames as string[]).length : 1,
+    prep: { source: 'csv', task, columns: ds.columns, categorical, categories: ds.categories, target: ds.targetName,
+      labels: labelNames, imputer: imputer.toJSON(), scaler: scaler.toJSON() },
+  };
+}
+
+/** Reads features for evaluate/predict and applies the saved preprocessing. */
+export async function loadFeatures(file: string, prep: PreprocessingState, withTarget: boolean):
+  Promise<{ x: ng.Tensor; y?: ng.Tensor }> {
+  if (prep.source === 'mnist') {
+    if (file === 'mnist') {
+      const { test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: 42 });
+      return { x: test.x, y: test.y };
+    }
+  }
+  if (!fs.existsSync(file)) throw new UsageError(`Expected an existing file for --data/--input but received "${file}" (file not found)`);
+  let x: ng.Tensor;
+  let y: ng.Tensor | undefined;
+  if (file.endsWith('.json')) {
+    const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    if (!Array.isArray(rows)) throw new UsageError(`Expected a JSON array of feature rows in ${file} but received ${typeof rows}`);
+    x = ng.tensor(rows as number[][]);
+  } else {
+    const target = withTarget ? prep.target : undefined;
+    const ds = await ng.data.fromCsv(file, { target, columns: prep.columns,
+      missing: 'keep', targetType: 'float', categorical: prep.categorical });
+    x = ds.x;
+    if (ds.y) y = ds.y;
+  }
+  if (prep.source === 'csv') {
+    const imputer = ng.data.SimpleImputer.fromJSON(prep.imputer);
+    const scaler = ng.data.StandardScaler.fromJSON(prep.scaler);
+    x = scaler.transform(imputer.transform(x)) as ng.Tensor;
+  }
+  if (y && prep.task === 'classification' && prep.labels) {
+    const index = new Map(prep.labels.map((n, i) => [n, i]));
+    const out = new Int32Array(y.size);
+    Array.from(y.data).forEach((v, i) => {
+      const k = index.get(String(v));
+      if (k === undefined) throw new UsageError(`Expected a class seen in training (${prep.labels!.join(', ')}) for target row ${i + 1} but received ${v}`);
+      out[i] = k;
+    });
+    y = ng.fromArray(out, [y.size]);
+  }
+  return { x, y };
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/** The nodegrad command line: train, evaluate, predict, export-onnx, info, bench. */
+import { Command, CommanderError } from 'commander';
+import { reportError } from './errors';
+
+async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const program = new Command();
+  program
+    .name('nodegrad')
+    .description('Neural-network training for Node.js with native kernels')
+    .option('--verbose', 'print stack traces on errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program.command('train')
+    .description('train an MLP (default: the bundled MNIST digits) and write the model, a report and plots')
+    .option('--data <mnist|file.csv>', 'training data', 'mnist')
+    .option('--target <column>', 'target column of a CSV file')
+    .option('--task <classification|regression>', 'task (CSV default: guessed from the target)')
+    .option('--categorical <columns>', 'comma-separated categorical feature columns (one-hot encoded)')
+    .option('--layers <sizes>', 'hidden layer sizes', '256,128')
+    .option('--activation <name>', 'relu | tanh | sigmoid | gelu | leakyRelu | elu | selu | silu', 'relu')
+    .option('--epochs <n>', 'epochs (default 15 for mnist, 100 for CSV)')
+    .option('--batch-size <n>', 'batch size', '64')
+    .option('--optimizer <name>', 'adam | adamw | sgd | rmsprop | adagrad', 'adam')
+    .option('--lr <rate>', 'learning rate (default 0.001; sgd 0.01)')
+    .option('--seed <n>', 'random seed', '42')
+    .option('--threads <n>', 'compute threads (default: all cores)')
+    .option('--val-split <fraction>', 'validation fraction of the training data', '0.1')
+    .option('--early-stopping <patience>', 'stop when val_loss has not improved for <patience> epochs')
+    .option('--out <dir>', 'output folder', 'nodegrad-output')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts) => {
+      const { train } = await import('./train');
+      await train(opts);
+    });
+
+  program.command('evaluate <model>')
+    .description('evaluate a saved model on data (mnist or a CSV with the target column)')
+    .option('--data <mnist|file.csv>', 'evaluation data')
+    .action(async (model, opts) => (await import('./commands')).evaluate(model, opts));
+
+  program.command('predict <model>')
+    .description('predict with a saved model on a CSV or JSON file of feature rows')
+    .option('--input <file>', 'input rows (.csv with the training columns, or .json array of arrays)')
+    .option('--output <file>', 'write predictions as JSON here (default: stdout)')
+    .action(async (model, opts) => (await import('./commands')).predict(model, opts));
+
+  program.command('export-onnx <model> <out>')
+    .description('export a saved model to ONNX')
+    .action(async (model, out) => (await import('./commands')).exportOnnx(model, out));
+
+  program.command('info')
+    .description('version, backend/ISA, threads, CUDA and MPI availability')
+    .action(async () => (await import('./commands')).info());
+
+  program.command('bench')
+    .description('run the benchmark suite (source checkout; arguments go to bench/run.mjs)')
+    .allowUnknownOption(true)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      process.exitCode = (await import('./commands')).bench(args ?? []);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      return err.exitCode || 2;
+    }
+    return reportError(err, verbose);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (err) => {
+  process.exitCode = reportError(err, process.argv.includes('--verbose'));
+});

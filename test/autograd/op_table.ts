@@ -1,0 +1,532 @@
+// THE op table (in the style of ggml's test-backend-ops): one entry per op configuration drives
+//   forward.test.ts    nodegrad forward vs the naive double reference in ./reference.ts
+//   gradcheck.test.ts  nodegrad backward vs central finite differences of that reference (double)
+// and coverage.test.ts fails when a function exported from lib/ops/index.ts or
+// lib/losses/index.ts has no entry here, so a new op cannot land without its tests.
+//
+// HOW TO ADD AN OP
+//   1. Write its double-precision reference in ./reference.ts (plain loops over Float64Array,
+//      from the definition; smooth wherever the op is differentiable).
+//   2. Add one or more entries to ENTRIES below:
+//        name    unique, 'op/variant/shape' (shapes awkward on purpose: 1, 3, 17, 33, 255 - never
+//                multiples of the SIMD width, so vector tails are exercised)
+//        fn      the export it covers, 'ops.<name>' or 'losses.<name>'
+//        inputs  [{ name, shape, gen, grad?, int? }]: gen draws the values from a seeded Rng (values
+//                are rounded to float32 before use, so nodegrad and the reference see the same
+//                numbers); grad: true marks the inputs gradcheck differentiates; int: int32 input
+//        run     the nodegrad call on tensors made from those inputs (same order)
+//        ref     the reference on Float64Arrays (same order); ctx.out is nodegrad's output, for
+//                stochastic ops (dropout) whose reference needs the drawn mask (usesOutput: true)
+//        reduce  the longest sum that feeds one output element (matmul: K, softmax: C, ...);
+//                tolerances scale with it
+//        kink    distance from the inputs to the nearest non-differentiable point (ReLU at 0,
+//                L1 at input == target, max ties, clamp bounds, ...). Generators already keep
+//                away from kinks; gradcheck regenerates with the next seed while the distance
+//                is below 100 finite-difference steps, and fails if it never gets clear.
+//   3. `npx vitest run test/autograd` - coverage, forward and gradcheck pick the entry up.
+import * as ng from '../../lib';
+import type { Tensor } from '../../lib';
+import * as R from './reference';
+import { F64, Ref, Rng, size } from './reference';
+
+export type Gen = (rng: Rng, n: number, prev: F64[]) => F64;
+
+export interface InputSpec {
+  name: string;
+  shape: number[];
+  gen: Gen;
+  /** Differentiable input: gradcheck compares its gradient. */
+  grad?: boolean;
+  /** int32 tensor (labels, indices). */
+  int?: boolean;
+}
+
+export interface RefCtx {
+  /** nodegrad's forward output (only stochastic ops read it). */
+  out: F64;
+}
+
+export interface OpEntry {
+  name: string;
+  fn: string;
+  inputs: InputSpec[];
+  run: (xs: Tensor[]) => Tensor;
+  ref: (xs: F64[], ctx: RefCtx) => Ref;
+  reduce?: number;
+  kink?: (xs: F64[]) => number;
+  usesOutput?: boolean;
+}
+
+// ---------------------------------------------------------------- generators
+
+const gen = (f: (rng: Rng) => number): Gen => (rng, n) => {
+  const o = new Float64Array(n);
+  for (let i = 0; i < n; i++) o[i] = f(rng);
+  return o;
+};
+/** Normal(0, s). */
+export const N = (s = 1): Gen => gen((r) => s * r.normal());
+/** Uniform [lo, hi). */
+export const U = (lo: number, hi: number): Gen => gen((r) => r.uniform(lo, hi));
+/** Uniform magnitude in [lo, hi) with a random sign (keeps |x| >= lo: away from 0). */
+export const PM = (lo: number, hi: number): Gen => gen((r) => (r.next() < 0.5 ? -1 : 1) * r.uniform(lo, hi));
+/** Resamples values closer than `margin` to any of `points`. */
+export const away = (g: Gen, points: number[], margin: number): Gen => (rng, n, prev) => {
+  const o = g(rng, n, prev);
+  for (let i = 0; i < n; i++) {
+    while (points.some((p) => Math.abs(o[i] - p) < margin)) o[i] = g(rng, 1, prev)[0];
+  }
+  return o;
+};
+/** Distinct values (a shuffled grid plus jitter): no ties for max, gaps >> the FD step. */
+export const distinct = (spread = 4): Gen => (rng, n) => {
+  const perm = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) { const j = rng.int(i + 1); [perm[i], perm[j]] = [perm[j], perm[i]]; }
+  const step = spread / Math.max(n, 1);
+  return Float64Array.from(perm, (p) => (p - n / 2) * step + rng.uniform(0, 0.4 * step));
+};
+/** Integers in [0, k). */
+export const INT = (k: number): Gen => gen((r) => r.int(k));
+/** prev[k] + an offset of magnitude in [lo, hi) and random sign (L1/Huber away from their kinks). */
+export const OFFSET = (k: number, lo: number, hi: number): Gen => (rng, n, prev) =>
+  Float64Array.from(prev[k], (v) => v + (rng.next() < 0.5 ? -1 : 1) * rng.uniform(lo, hi));
+/** Rows of C probabilities summing to 1 (softmax of normals); `zeros` puts exact zeros in. */
+export const PROBS = (C: number, zeros = false): Gen => (rng, n) => {
+  const o = new Float64Array(n);
+  for (let r = 0; r < n / C; r++) {
+    const row = R.softmaxRow(Float64Array.from({ length: C }, () => rng.normal()));
+    if (zeros) row[rng.int(C)] = 0;
+    o.set(row, r * C);
+  }
+  return o;
+};
+/** -1 or +1. */
+export const SIGN: Gen = gen((r) => (r.next() < 0.5 ? -1 : 1));
+
+/** Inputs rounded to float32 so nodegrad and the reference see the same values. */
+export function makeInputs(e: OpEntry, seed: number): F64[] {
+  const rng = new Rng(seed);
+  const xs: F64[] = [];
+  for (const s of e.inputs) xs.push(Float64Array.from(s.gen(rng, size(s.shape), xs), (v) => Math.fround(v)));
+  return xs;
+}
+
+/** nodegrad tensors for the inputs (differentiable ones require grad). */
+export function toTensors(e: OpEntry, xs: F64[]): Tensor[] {
+  return e.inputs.map((s, i) => (s.int
+    ? ng.fromArray(Int32Array.from(xs[i]), s.shape)
+    : ng.fromArray(Float32Array.from(xs[i]), s.shape, { requiresGrad: !!s.grad })));
+}
+
+export const isDifferentiable = (e: OpEntry): boolean => e.inputs.some((s) => s.grad);
+
+// ---------------------------------------------------------------- helpers for entries
+
+const x1 = (shape: number[], g: Gen = N(), grad = true): InputSpec[] => [{ name: 'x', shape, gen: g, grad }];
+const nameOf = (s: number[]): string => (s.length ? s.join('x') : 'scalar');
+/** Distance of any value to any of the points. */
+const distTo = (x: F64, pts: number[]): number => {
+  let m = Infinity;
+  for (const v of x) for (const p of pts) m = Math.min(m, Math.abs(v - p));
+  return m;
+};
+/** Smallest gap between the largest and second largest value along an axis (max/argmax ties). */
+function topGap(x: F64, shape: number[], axis: number | undefined): number {
+  const ax = axis === undefined ? undefined : axis < 0 ? axis + shape.length : axis;
+  let outer = 1;
+  let inner = 1;
+  let dim = x.length;
+  if (ax !== undefined) {
+    dim = shape[ax];
+    for (let i = 0; i < ax; i++) outer *= shape[i];
+    for (let i = ax + 1; i < shape.length; i++) inner *= shape[i];
+  }
+  let gap = Infinity;
+  for (let a = 0; a < outer; a++) {
+    for (let c = 0; c < inner; c++) {
+      let m1 = -Infinity;
+      let m2 = -Infinity;
+      for (let d = 0; d < dim; d++) {
+        const v = x[(a * dim + d) * inner + c];
+        if (v > m1) { m2 = m1; m1 = v; } else if (v > m2) m2 = v;
+      }
+      if (dim > 1) gap = Math.min(gap, m1 - m2);
+    }
+  }
+  return gap;
+}
+
+const ENTRIES: OpEntry[] = [];
+const add = (e: OpEntry): void => { ENTRIES.push(e); };
+
+// ---------------------------------------------------------------- elementwise binary (broadcasting)
+
+type Bin = 'add' | 'sub' | 'mul' | 'div';
+const BIN: Record<Bin, (a: number, b: number) => number> = {
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
+};
+const BCAST: [string, number[], number[]][] = [
+  ['same', [3, 17], [3, 17]], ['same', [2, 255], [2, 255]], ['same', [1, 1], [1, 1]],
+  ['row', [5, 33], [1, 33]], ['vec', [5, 33], [33]], ['col', [5, 33], [5, 1]], ['scalar', [3, 17], []],
+  ['scalarA', [], [3, 17]], ['outer', [5, 1], [1, 7]], ['rank3', [2, 3, 17], [3, 1]], ['rank4', [2, 1, 3, 5], [3, 1]],
+];
+for (const op of ['add', 'sub', 'mul', 'div'] as Bin[]) {
+  for (const [kind, sa, sb] of BCAST) {
+    add({
+      name: `${op}/${kind}/${nameOf(sa)}+${nameOf(sb)}`, fn: `ops.${op}`,
+      inputs: [{ name: 'a', shape: sa, gen: N(), grad: true },
+        { name: 'b', shape: sb, gen: op === 'div' ? PM(0.5, 2) : N(), grad: true }],
+      run: ([a, b]) => ng[op](a, b),
+      ref: ([a, b]) => R.broadcast(a, sa, b, sb, BIN[op]),
+      reduce: (size(sa) + size(sb)), // broadcast backward sums the gradient over the broadcast dims
+    });
+  }
+}
+// Tensor-number forms (separate kernels: addScalar, mulScalar, rdivScalar; s - x is neg + addScalar).
+const SCALAR_FORMS: [string, Bin, (x: Tensor) => Tensor, (v: number) => number, Gen][] = [
+  ['add/number/x+2.5', 'add', (x) => ng.add(x, 2.5), (v) => v + 2.5, N()],
+  ['add/number/2.5+x', 'add', (x) => ng.add(2.5, x), (v) => 2.5 + v, N()],
+  ['sub/number/x-3', 'sub', (x) => ng.sub(x, 3), (v) => v - 3, N()],
+  ['sub/number/3-x', 'sub', (x) => ng.sub(3, x), (v) => 3 - v, N()],
+  ['mul/number/x*-1.5', 'mul', (x) => ng.mul(x, -1.5), (v) => v * -1.5, N()],
+  ['mul/number/2*x', 'mul', (x) => ng.mul(2, x), (v) => 2 * v, N()],
+  ['div/number/x/4', 'div', (x) => ng.div(x, 4), (v) => v / 4, N()],
+  ['div/number/x/3', 'div', (x) => ng.div(x, 3), (v) => v / 3, N()],
+  ['div/number/3/x', 'div', (x) => ng.div(3, x), (v) => 3 / v, PM(0.5, 2)],
+];
+for (const [name, op, run, f, g] of SCALAR_FORMS) {
+  add({ name: `${name}/3x17`, fn: `ops.${op}`, inputs: x1([3, 17], g), run: ([x]) => run(x), ref: ([x]) => ({ shape: [3, 17], data: R.map(x, f) }) });
+}
+
+// ---------------------------------------------------------------- elementwise unary
+
+const UNARY: [string, (x: Tensor) => Tensor, (v: number) => number, Gen, number[]?][] = [
+  ['neg', ng.neg, (v) => -v, N()],
+  ['exp', ng.exp, Math.exp, U(-5, 5)],
+  ['log', ng.log, Math.log, U(0.05, 5)],
+  ['sqrt', ng.sqrt, Math.sqrt, U(0.05, 5)],
+  ['abs', ng.abs, Math.abs, PM(0.01, 3), [0]],
+  ['square', ng.square, (v) => v * v, N(2)],
+  ['clone', ng.clone, (v) => v, N()],
+  ['relu', ng.relu, (v) => (v > 0 ? v : 0), PM(0.01, 3), [0]],
+  ['selu', ng.selu, (v) => R.SELU_SCALE * R.elu(v, R.SELU_ALPHA), PM(0.01, 4), [0]],
+  ['silu', ng.silu, (v) => v * R.sigmoid(v), U(-8, 8)],
+  ['sigmoid', ng.sigmoid, R.sigmoid, U(-8, 8)],
+  ['tanh', ng.tanh, Math.tanh, U(-4, 4)],
+];
+for (const [op, run, f, g, kinks] of UNARY) {
+  for (const shape of [[1, 1], [3, 17], [2, 255], [17]]) {
+    add({
+      name: `${op}/${nameOf(shape)}`, fn: `ops.${op}`, inputs: x1(shape, g), run: ([x]) => run(x),
+      ref: ([x]) => ({ shape, data: R.map(x, f) }), kink: kinks ? ([x]) => distTo(x, kinks) : undefined,
+    });
+  }
+}
+for (const [variant, g] of [['wide', U(-30, 30)]] as [string, Gen][]) {
+  add({ name: `sigmoid/${variant}/3x17`, fn: 'ops.sigmoid', inputs: x1([3, 17], g), run: ([x]) => ng.sigmoid(x), ref: ([x]) => ({ shape: [3, 17], data: R.map(x, R.sigmoid) }) });
+  add({ name: `tanh/${variant}/3x17`, fn: 'ops.tanh', inputs: x1([3, 17], g), run: ([x]) => ng.tanh(x), ref: ([x]) => ({ shape: [3, 17], data: R.map(x, Math.tanh) }) });
+  add({ name: `silu/${variant}/3x17`, fn: 'ops.silu', inputs: x1([3, 17], g), run: ([x]) => ng.silu(x), ref: ([x]) => ({ shape: [3, 17], data: R.map(x, (v) => v * R.sigmoid(v)) }) });
+}
+for (const p of [2, 3, 0.5, -1.5, 1]) {
+  const g = Number.isInteger(p) ? N() : U(0.1, 4);
+  add({ name: `pow/p${p}/3x17`, fn: 'ops.pow', inputs: x1([3, 17], g), run: ([x]) => ng.pow(x, p), ref: ([x]) => ({ shape: [3, 17], data: R.map(x, (v) => v ** p) }) });
+}
+for (const [lo, hi] of [[-0.5, 0.7], [-Infinity, 0.3], [-0.2, Infinity]]) {
+  const pts = [lo, hi].filter(Number.isFinite);
+  add({
+    name: `clamp/${lo},${hi}/2x255`, fn: 'ops.clamp', inputs: x1([2, 255], away(N(), pts, 0.01)),
+    run: ([x]) => ng.clamp(x, lo, hi), ref: ([x]) => ({ shape: [2, 255], data: R.map(x, (v) => Math.min(Math.max(v, lo), hi)) }),
+    kink: ([x]) => distTo(x, pts),
+  });
+}
+for (const slope of [0.01, 0.2]) {
+  for (const shape of [[3, 17], [2, 255]]) {
+    add({
+      name: `leakyRelu/slope${slope}/${nameOf(shape)}`, fn: 'ops.leakyRelu', inputs: x1(shape, PM(0.01, 3)),
+      run: ([x]) => ng.leakyRelu(x, slope), ref: ([x]) => ({ shape, data: R.map(x, (v) => (v > 0 ? v : slope * v)) }),
+      kink: ([x]) => distTo(x, [0]),
+    });
+  }
+}
+for (const alpha of [1, 0.5]) {
+  add({
+    name: `elu/alpha${alpha}/2x255`, fn: 'ops.elu', inputs: x1([2, 255], PM(0.01, 4)),
+    run: ([x]) => ng.elu(x, alpha), ref: ([x]) => ({ shape: [2, 255], data: R.map(x, (v) => R.elu(v, alpha)) }),
+    kink: alpha === 1 ? undefined : ([x]) => distTo(x, [0]), // alpha = 1: C1 at 0
+  });
+}
+for (const [approx, f] of [['none', R.gelu], ['tanh', R.geluTanh]] as const) {
+  for (const shape of [[3, 17], [2, 255]]) {
+    add({
+      name: `gelu/${approx}/${nameOf(shape)}`, fn: 'ops.gelu', inputs: x1(shape, U(-6, 6)),
+      run: ([x]) => ng.gelu(x, { approximate: approx }), ref: ([x]) => ({ shape, data: R.map(x, f) }),
+    });
+  }
+}
+for (const [beta, thr, g] of [[1, 20, U(-30, 30)], [2, 5, U(-6, 6)], [0.5, 20, U(-10, 10)]] as [number, number, Gen][]) {
+  // The threshold switch (x * beta > threshold -> x) is a (tiny) discontinuity: keep away from it.
+  add({
+    name: `softplus/beta${beta}/thr${thr}/3x17`, fn: 'ops.softplus', inputs: x1([3, 17], away(g, [thr / beta], 0.05)),
+    run: ([x]) => ng.softplus(x, beta, thr), ref: ([x]) => ({ shape: [3, 17], data: R.map(x, (v) => R.softplus(v, beta, thr)) }),
+    kink: ([x]) => distTo(x, [thr / beta]),
+  });
+}
+
+// ---------------------------------------------------------------- reductions
+
+const RED_CASES: [number[], number | undefined, boolean][] = [
+  [[3, 17], undefined, false], [[3, 17], undefined, true], [[3, 17], 0, false], [[3, 17], 1, true],
+  [[2, 255], 1, false], [[2, 255], -1, true], [[1, 1], 0, false], [[2, 3, 17], 1, false], [[2, 3, 17], -1, true],
+  [[255], 0, false],
+];
+for (const kind of ['sum', 'mean', 'max'] as const) {
+  for (const [shape, axis, keepdim] of RED_CASES) {
+    const reduce = axis === undefined ? size(shape) : shape[axis < 0 ? axis + shape.length : axis];
+    add({
+      name: `${kind}/${axis === undefined ? 'all' : `axis${axis}`}${keepdim ? 'Keep' : ''}/${nameOf(shape)}`, fn: `ops.${kind}`,
+      inputs: x1(shape, kind === 'max' ? distinct() : N()),
+      run: ([x]) => ng[kind](x, axis, keepdim),
+      ref: ([x]) => R.reduce(kind, x, shape, axis, keepdim),
+      reduce,
+      kink: kind === 'max' ? ([x]) => topGap(x, shape, axis) / 2 : undefined,
+    });
+  }
+}
+for (const [shape, axis, keepdim] of [[[3, 17], -1, false], [[3, 17], 0, true], [[2, 255], 1, false], [[2, 3, 17], 1, false], [[1], 0, false]] as [number[], number, boolean][]) {
+  add({
+    name: `argmax/axis${axis}${keepdim ? 'Keep' : ''}/${nameOf(shape)}`, fn: 'ops.argmax', inputs: x1(shape, distinct(), false),
+    run: ([x]) => ng.argmax(x, axis, keepdim), ref: ([x]) => R.reduce('argmax', x, shape, axis, keepdim),
+  });
+}
+
+// ---------------------------------------------------------------- softmax family
+
+for (const shape of [[1, 1], [3, 17], [2, 255], [2, 3, 17], [17]]) {
+  const C = shape[shape.length - 1];
+  add({ name: `softmax/${nameOf(shape)}`, fn: 'ops.softmax', inputs: x1(shape, N(3)), run: ([x]) => ng.softmax(x), ref: ([x]) => ({ shape, data: R.rows(x, C, R.softmaxRow) }), reduce: C });
+  add({ name: `logSoftmax/${nameOf(shape)}`, fn: 'ops.logSoftmax', inputs: x1(shape, N(3)), run: ([x]) => ng.logSoftmax(x, -1), ref: ([x]) => ({ shape, data: R.rows(x, C, R.logSoftmaxRow) }), reduce: C });
+}
+
+// ---------------------------------------------------------------- matmul and the fused linear layer
+
+for (const [sa, sb] of [[[1, 1], [1, 1]], [[3, 17], [17, 5]], [[5, 33], [33, 7]], [[2, 255], [255, 3]], [[17, 3], [3, 33]],
+  [[17], [17, 5]], [[2, 3, 17], [17, 5]]] as [number[], number[]][]) {
+  add({
+    name: `matmul/${nameOf(sa)}@${nameOf(sb)}`, fn: 'ops.matmul',
+    inputs: [{ name: 'a', shape: sa, gen: N(), grad: true }, { name: 'b', shape: sb, gen: N(), grad: true }],
+    run: ([a, b]) => ng.matmul(a, b), ref: ([a, b]) => R.matmul(a, sa, b, sb),
+    reduce: Math.max(sa[sa.length - 1], size(sa) / sa[sa.length - 1]), // K for out and dA, rows for dB
+  });
+}
+const ACTS: R.Act[] = ['none', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh'];
+for (const a of ACTS) {
+  for (const [sx, OC, bias] of [[[7, 20], 5, true], [[3, 33], 17, true], [[7, 20], 5, false], [[1, 1], 1, true], [[2, 255], 3, true], [[2, 3, 17], 9, true]] as [number[], number, boolean][]) {
+    if ((a === 'sigmoid' || a === 'tanh' || a === 'gelu' || a === 'geluTanh') && sx[1] === 255) continue;
+    const C = sx[sx.length - 1];
+    const sw = [OC, C];
+    const inputs: InputSpec[] = [{ name: 'x', shape: sx, gen: N(), grad: true },
+      { name: 'weight', shape: sw, gen: N(1 / Math.sqrt(C)), grad: true }];
+    if (bias) inputs.push({ name: 'bias', shape: [OC], gen: N(0.5), grad: true });
+    add({
+      name: `linear/${a}${bias ? '' : '/noBias'}/${nameOf(sx)}x${OC}`, fn: 'ops.linear', inputs,
+      run: ([x, w, b]) => ng.linear(x, w, bias ? b : null, a),
+      ref: ([x, w, b]) => R.linear(x, sx, w, sw, bias ? b : null, a),
+      reduce: Math.max(C, size(sx) / C, OC),
+      kink: a === 'relu' ? ([x, w, b]) => distTo(R.preActivations(x, sx, w, sw, bias ? b : null), [0]) : undefined,
+    });
+  }
+}
+
+// ---------------------------------------------------------------- shape and data movement
+
+for (const [sx, shape] of [[[3, 17], [17, 3]], [[3, 17], [51]], [[5, 33], [3, 5, 11]], [[2, 255], [-1, 34]], [[1, 1], [1]]] as [number[], number[]][]) {
+  const out = shape.includes(-1) ? shape.map((d) => (d === -1 ? size(sx) / -size(shape) : d)) : shape;
+  add({ name: `reshape/${nameOf(sx)}->${shape.join('x')}`, fn: 'ops.reshape', inputs: x1(sx), run: ([x]) => ng.reshape(x, shape), ref: ([x]) => ({ shape: out, data: x.slice() }) });
+}
+for (const [sx, sd] of [[[2, 3, 5], 1], [[2, 3, 5], 0], [[3, 17], -1], [[2, 3, 5, 7], 2]] as [number[], number][]) {
+  const s = sd < 0 ? sd + sx.length : sd;
+  const out = [...sx.slice(0, s), size(sx.slice(s))];
+  add({ name: `flatten/start${sd}/${nameOf(sx)}`, fn: 'ops.flatten', inputs: x1(sx), run: ([x]) => ng.flatten(x, sd), ref: ([x]) => ({ shape: out, data: x.slice() }) });
+}
+for (const sx of [[1, 1], [3, 17], [2, 255], [2, 3, 5], [17, 33]]) {
+  add({ name: `transpose/${nameOf(sx)}`, fn: 'ops.transpose', inputs: x1(sx), run: ([x]) => ng.transpose(x), ref: ([x]) => R.transpose(x, sx) });
+}
+for (const [axis, shapes] of [[0, [[3, 17], [2, 17], [1, 17]]], [1, [[2, 255], [2, 1], [2, 7]]], [0, [[1, 1], [1, 1]]],
+  [-1, [[2, 3, 5], [2, 3, 1]]], [1, [[2, 3, 5], [2, 17, 5]]]] as [number, number[][]][]) {
+  add({
+    name: `concat/axis${axis}/${shapes.map(nameOf).join('+')}`, fn: 'ops.concat',
+    inputs: shapes.map((s, i) => ({ name: `x${i}`, shape: s, gen: N(), grad: true })),
+    run: (xs) => ng.concat(xs, axis), ref: (xs) => R.concat(xs, shapes, axis),
+  });
+}
+for (const [sx, start, end, axis] of [[[5, 33], 1, 4, 0], [[3, 17], 0, 1, 0], [[2, 255], 3, 250, 1], [[2, 3, 17], 1, 3, 1],
+  [[2, 3, 17], 5, 17, -1], [[7, 3], 2, undefined, 0]] as [number[], number, number | undefined, number][]) {
+  const ax = axis < 0 ? axis + sx.length : axis;
+  add({
+    name: `slice/axis${axis}/${start}-${end ?? 'end'}/${nameOf(sx)}`, fn: 'ops.slice', inputs: x1(sx),
+    run: ([x]) => ng.slice(x, start, end, axis), ref: ([x]) => R.slice(x, sx, start, end ?? sx[ax], axis),
+  });
+}
+for (const [sx, n] of [[[5, 33], 7], [[3, 17], 1], [[1, 1], 3], [[10, 3], 12], [[4, 3, 5], 6]] as [number[], number][]) {
+  add({
+    name: `gather/${nameOf(sx)}/idx${n}`, fn: 'ops.gather',
+    inputs: [{ name: 'x', shape: sx, gen: N(), grad: true }, { name: 'indices', shape: [n], gen: INT(sx[0]), int: true }],
+    run: ([x, idx]) => ng.gather(x, idx), ref: ([x, idx]) => R.gatherRows(x, sx, idx),
+    reduce: n, // repeated indices scatter-add in backward
+  });
+}
+
+// ---------------------------------------------------------------- normalization
+
+for (const [sx, affine] of [[[3, 17], true], [[5, 33], true], [[2, 255], true], [[2, 3, 17], true], [[4, 1], true], [[5, 33], false]] as [number[], boolean][]) {
+  const C = sx[sx.length - 1];
+  const inputs: InputSpec[] = [{ name: 'x', shape: sx, gen: N(2), grad: true }];
+  if (affine) inputs.push({ name: 'weight', shape: [C], gen: N(), grad: true }, { name: 'bias', shape: [C], gen: N(), grad: true });
+  add({
+    name: `layerNorm/${affine ? '' : 'noAffine/'}${nameOf(sx)}`, fn: 'ops.layerNorm', inputs,
+    run: ([x, w, b]) => ng.layerNorm(x, affine ? w : null, affine ? b : null, 1e-5),
+    ref: ([x, w, b]) => R.layerNorm(x, sx, affine ? w : null, affine ? b : null, 1e-5),
+    reduce: Math.max(C, size(sx) / C),
+  });
+}
+for (const training of [true, false]) {
+  // Training with N*L = 2 normalizes every channel to exactly +-1, so dx is only what eps leaves
+  // (ill-conditioned: O(1) float32 terms cancel to O(1e-2)); train uses N*L >= 3 (the PyTorch
+  // fixtures in torch.test.ts still cover batchNorm1d/train/2x33).
+  for (const sx of training ? [[7, 5], [3, 17], [5, 33], [4, 3, 5]] : [[7, 5], [3, 17], [2, 33], [4, 3, 5]]) {
+    const C = sx[1];
+    add({
+      name: `batchNorm/${training ? 'train' : 'eval'}/${nameOf(sx)}`, fn: 'ops.batchNorm',
+      inputs: [{ name: 'x', shape: sx, gen: N(2), grad: true }, { name: 'weight', shape: [C], gen: N(), grad: true },
+        { name: 'bias', shape: [C], gen: N(), grad: true }, { name: 'runningMean', shape: [C], gen: N() },
+        { name: 'runningVar', shape: [C], gen: U(0.5, 2) }],
+      run: ([x, w, b, rm, rv]) => ng.batchNorm(x, rm, rv, w, b, training, 0.1, 1e-5),
+      ref: ([x, w, b, rm, rv]) => R.batchNorm(x, sx, rm, rv, w, b, training, 1e-5),
+      reduce: size(sx) / C,
+    });
+  }
+}
+
+// ---------------------------------------------------------------- dropout, embedding
+
+for (const [p, sx] of [[0.3, [3, 17]], [0.5, [2, 255]], [0.9, [17]]] as [number, number[]][]) {
+  // The mask is random: the reference reads which elements nodegrad kept from its output (inputs
+  // are away from 0, so a kept element is never 0) and applies the inverted scaling 1/(1-p).
+  add({
+    name: `dropout/p${p}/${nameOf(sx)}`, fn: 'ops.dropout', inputs: x1(sx, PM(0.1, 3)), usesOutput: true,
+    run: ([x]) => ng.dropout(x, p, true),
+    ref: ([x], { out }) => ({ shape: sx, data: R.map(x, (v) => v).map((v, i) => (out[i] === 0 ? 0 : v / (1 - p))) }),
+  });
+}
+for (const [V, D, si] of [[10, 6, [2, 5]], [7, 3, [8]], [1, 1, [3]], [50, 17, [4]]] as [number, number, number[]][]) {
+  add({
+    name: `embedding/${V}x${D}/idx${nameOf(si)}`, fn: 'ops.embedding',
+    inputs: [{ name: 'indices', shape: si, gen: INT(V), int: true }, { name: 'weight', shape: [V, D], gen: N(), grad: true }],
+    run: ([idx, w]) => ng.embedding(idx, w),
+    ref: ([idx, w]) => ({ shape: [...si, D], data: R.gatherRows(w, [V, D], idx).data }),
+    reduce: size(si),
+  });
+}
+
+// ---------------------------------------------------------------- losses
+
+const L = ng.losses;
+const REDS = ['mean', 'sum', 'none'] as const;
+for (const red of REDS) {
+  for (const shape of red === 'mean' ? [[3, 17], [7], [1, 1], [2, 255]] : [[3, 17]]) {
+    const n = size(shape);
+    const pairIn = (lo: number, hi: number): InputSpec[] => [
+      { name: 'target', shape, gen: N(), grad: true }, { name: 'input', shape, gen: OFFSET(0, lo, hi), grad: true }];
+    // inputs are listed target-first (input is generated from it); run/ref swap them back
+    add({ name: `mse/${red}/${nameOf(shape)}`, fn: 'losses.mse', inputs: pairIn(0, 2), reduce: n,
+      run: ([t, x]) => L.mse(x, t, { reduction: red }), ref: ([t, x]) => R.pairLoss('mse', x, t, shape, red) });
+    add({ name: `l1/${red}/${nameOf(shape)}`, fn: 'losses.l1', inputs: pairIn(0.01, 2), reduce: n,
+      run: ([t, x]) => L.l1(x, t, { reduction: red }), ref: ([t, x]) => R.pairLoss('l1', x, t, shape, red),
+      kink: ([t, x]) => distTo(R.map(x, (v) => v).map((v, i) => v - t[i]), [0]) });
+    for (const delta of [1, 0.5]) {
+      const kink = ([t, x]: F64[]): number => distTo(R.map(x, (v) => v).map((v, i) => Math.abs(v - t[i])), [delta]);
+      const g: Gen = (rng, k, prev) => OFFSET(0, 0, 2.5)(rng, k, prev).map((v, i) => {
+        const d = v - prev[0][i];
+        return Math.abs(Math.abs(d) - delta) < 0.01 ? prev[0][i] + Math.sign(d) * (delta + 0.05) : v;
+      });
+      const inputs: InputSpec[] = [{ name: 'target', shape, gen: N(), grad: true }, { name: 'input', shape, gen: g, grad: true }];
+      add({ name: `huber/delta${delta}/${red}/${nameOf(shape)}`, fn: 'losses.huber', inputs, reduce: n, kink,
+        run: ([t, x]) => L.huber(x, t, { reduction: red, delta }), ref: ([t, x]) => R.pairLoss('huber', x, t, shape, red, delta) });
+      add({ name: `smoothL1/beta${delta}/${red}/${nameOf(shape)}`, fn: 'losses.smoothL1', inputs, reduce: n, kink,
+        run: ([t, x]) => L.smoothL1(x, t, { reduction: red, beta: delta }),
+        ref: ([t, x]) => { const h = R.pairLoss('huber', x, t, shape, red, delta); return { shape: h.shape, data: R.map(h.data, (v) => v / delta) }; } });
+    }
+    add({ name: `bce/${red}/${nameOf(shape)}`, fn: 'losses.bce', reduce: n,
+      inputs: [{ name: 'input', shape, gen: U(0.05, 0.95), grad: true }, { name: 'target', shape, gen: U(0, 1) }],
+      run: ([x, t]) => L.bce(x, t, { reduction: red }), ref: ([x, t]) => R.bce(x, t, shape, red) });
+    for (const pw of [false, true]) {
+      const C = shape.length ? shape[shape.length - 1] : 1;
+      const inputs: InputSpec[] = [{ name: 'input', shape, gen: N(3), grad: true }, { name: 'target', shape, gen: U(0, 1) }];
+      if (pw) inputs.push({ name: 'posWeight', shape: [C], gen: U(0.2, 3) });
+      add({ name: `bceWithLogits/${pw ? 'posWeight/' : ''}${red}/${nameOf(shape)}`, fn: 'losses.bceWithLogits', inputs, reduce: n,
+        run: ([x, t, w]) => L.bceWithLogits(x, t, pw ? { reduction: red, posWeight: w } : { reduction: red }),
+        ref: ([x, t, w]) => R.bceWithLogits(x, t, shape, pw ? w : null, red) });
+    }
+    add({ name: `hinge/${red}/${nameOf(shape)}`, fn: 'losses.hinge', reduce: n,
+      inputs: [{ name: 'input', shape, gen: away(N(1.5), [1, -1], 0.01), grad: true }, { name: 'target', shape, gen: SIGN }],
+      run: ([x, y]) => L.hinge(x, y, { reduction: red }), ref: ([x, y]) => R.hinge(x, y, shape, red),
+      kink: ([x]) => distTo(x, [1, -1]) });
+    add({ name: `hinge/margin0.5/${red}/${nameOf(shape)}`, fn: 'losses.hinge', reduce: n,
+      inputs: [{ name: 'input', shape, gen: away(N(1.5), [0.5, -0.5], 0.01), grad: true }, { name: 'target', shape, gen: SIGN }],
+      run: ([x, y]) => L.hinge(x, y, { reduction: red, margin: 0.5 }), ref: ([x, y]) => R.hinge(x, y, shape, red, 0.5),
+      kink: ([x]) => distTo(x, [0.5, -0.5]) });
+  }
+}
+type CeVariant = { tag: string; weight?: boolean; ls?: number; ignore?: number; dense?: boolean };
+const CE: [CeVariant, number, number, readonly string[]][] = [
+  [{ tag: 'labels' }, 7, 5, REDS], [{ tag: 'labels/weight', weight: true }, 7, 5, REDS],
+  [{ tag: 'labels/smoothing0.1', ls: 0.1 }, 7, 5, REDS], [{ tag: 'labels/weight+smoothing0.2', weight: true, ls: 0.2 }, 7, 5, REDS],
+  [{ tag: 'labels/ignore2', ignore: 2 }, 17, 3, REDS], [{ tag: 'labels/weight+ignore0+smoothing0.1', weight: true, ignore: 0, ls: 0.1 }, 17, 3, ['mean']],
+  [{ tag: 'labels' }, 2, 255, ['mean']], [{ tag: 'labels' }, 1, 1, ['mean', 'sum']], [{ tag: 'labels' }, 1, 3, ['mean']],
+  [{ tag: 'probs', dense: true }, 7, 5, REDS], [{ tag: 'probs/weight', dense: true, weight: true }, 7, 5, ['mean', 'sum']],
+  [{ tag: 'probs/smoothing0.1', dense: true, ls: 0.1 }, 3, 17, ['mean', 'none']],
+];
+for (const [v, Nn, C, reds] of CE) {
+  for (const red of reds) {
+    const inputs: InputSpec[] = [{ name: 'logits', shape: [Nn, C], gen: N(2), grad: true },
+      v.dense ? { name: 'target', shape: [Nn, C], gen: PROBS(C) } : { name: 'target', shape: [Nn], gen: INT(C), int: true }];
+    if (v.weight) inputs.push({ name: 'weight', shape: [C], gen: U(0.2, 2) });
+    add({
+      name: `crossEntropy/${v.tag}/${red}/${Nn}x${C}`, fn: 'losses.crossEntropy', inputs, reduce: Nn * C,
+      run: ([x, t, w]) => L.crossEntropy(x, t, { reduction: red as 'mean', weight: v.weight ? w : undefined, labelSmoothing: v.ls ?? 0,
+        ...(v.ignore !== undefined ? { ignoreIndex: v.ignore } : {}) }),
+      ref: ([x, t, w]) => R.crossEntropy(x, Nn, C, t, !!v.dense, v.weight ? w : null, v.ls ?? 0, red as R.Red, v.ignore ?? -100),
+    });
+  }
+}
+for (const [tag, weight, ignore] of [['plain', false, undefined], ['weight', true, undefined], ['ignore1', false, 1], ['weight+ignore1', true, 1]] as [string, boolean, number | undefined][]) {
+  for (const red of REDS) {
+    const inputs: InputSpec[] = [{ name: 'input', shape: [7, 5], gen: N(), grad: true }, { name: 'target', shape: [7], gen: INT(5), int: true }];
+    if (weight) inputs.push({ name: 'weight', shape: [5], gen: U(0.2, 2) });
+    add({
+      name: `nll/${tag}/${red}/7x5`, fn: 'losses.nll', inputs, reduce: 35,
+      run: ([x, t, w]) => L.nll(x, t, { reduction: red, weight: weight ? w : undefined, ...(ignore !== undefined ? { ignoreIndex: ignore } : {}) }),
+      ref: ([x, t, w]) => R.nll(x, 7, 5, t, weight ? w : null, red, ignore ?? -100),
+    });
+  }
+}
+for (const red of ['batchmean', 'sum', 'mean', 'none'] as const) {
+  for (const [logTarget, zeros] of [[false, false], [false, true], [true, false]]) {
+    const shape = [4, 6];
+    add({
+      name: `klDiv/${logTarget ? 'logTarget/' : zeros ? 'zeroTargets/' : ''}${red}/4x6`, fn: 'losses.klDiv', reduce: 24,
+      inputs: [{ name: 'input', shape, gen: (rng, n) => R.rows(N(1)(rng, n, []), 6, R.logSoftmaxRow), grad: true },
+        { name: 'target', shape, gen: logTarget ? (rng, n) => R.rows(N(1)(rng, n, []), 6, R.logSoftmaxRow) : PROBS(6, zeros) }],
+      run: ([x, t]) => L.klDiv(x, t, { reduction: red, logTarget }), ref: ([x, t]) => R.klDiv(x, t, shape, red, logTarget),
+    });
+  }
+}
+
+/** Every entry, in table order. */
+export const OP_TABLE: readonly OpEntry[] = ENTRIES;
+
+/** Exports that are deliberately not ops: helpers and constants (aliases are detected by identity). */
+export const NOT_OPS: Record<string, readonly string[]> = {
+  ops: ['LINEAR_ACTS'],
+  losses: ['get', 'LOSS_NAMES'],
+};
