@@ -104,7 +104,10 @@ export async function run(ctx) {
           }
         }
         for (const [i, p] of peers.torch.entries()) cs.push(await peerContestant(p, `pytorch#${i}`, { kind: 'inference', n, batch }));
-        for (const p of peers.tfjs) cs.push(await peerContestant(p, p.name, { kind: 'inference', n, batch }, { reps: Math.min(reps, 3) }));
+        for (const p of peers.tfjs) {
+          const slow = p.name === 'tfjs-cpu'; // seconds per pass: one pass per repetition
+          cs.push(await peerContestant(p, p.name, { kind: 'inference', n, batch }, slow ? { reps: 2, minSteps: 1, maxSteps: 1, slow } : { reps: Math.min(reps, 3) }));
+        }
         const res = await interleave(cs, { reps, targetSec, log });
         for (const c of cs) await c.free?.();
         const sps = (r) => (r?.perStep ? n / r.perStep : null);

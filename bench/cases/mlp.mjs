@@ -138,7 +138,7 @@ export async function run(ctx) {
         for (const [i, p] of peers.torch.entries()) cs.push(await peerContestant(p, `pytorch#${i}`, { kind: 'mlp', batch: b }));
         for (const p of peers.tfjs) {
           const slow = p.name === 'tfjs-cpu';
-          cs.push(await peerContestant(p, p.name, { kind: 'mlp', batch: b }, { reps: slow ? 3 : reps, targetSec: slow ? targetSec / 2 : targetSec }));
+          cs.push(await peerContestant(p, p.name, { kind: 'mlp', batch: b }, slow ? { reps: 3, targetSec: targetSec / 2, slow } : {}));
         }
         const res = await interleave(cs, { reps, targetSec, log });
         for (const c of cs) await c.free?.();
@@ -170,6 +170,7 @@ export async function run(ctx) {
             },
           }),
         );
+        if (t === threads[threads.length - 1] && b === 128) rows[rows.length - 1].headline = true;
         if (loadShare !== null) {
           rows.push(makeRow({ config: `threads=${t} batch=${b}`, metric: 'DataLoader share of step time', unit: '%', better: 'lower', nodegrad: loadShare * 100 }));
         }

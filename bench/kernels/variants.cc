@@ -28,10 +28,13 @@ namespace {
 K(14, 2) K(12, 2) K(8, 3) K(6, 4) K(16, 1) K(28, 1) K(10, 2) K(7, 3) K(4, 4)
 #undef K
 }  // namespace
-struct Named { const char* name; MicroKernel k; int MR, NR; };
-const Named kKernels[] = {{"14x32", k_14x2, 14, 32}, {"12x32", k_12x2, 12, 32}, {"8x48", k_8x3, 8, 48},
-                          {"6x64", k_6x4, 6, 64},     {"16x16", k_16x1, 16, 16}, {"28x16", k_28x1, 28, 16},
-                          {"10x32", k_10x2, 10, 32},  {"7x48", k_7x3, 7, 48}, {"4x64", k_4x4, 4, 64}};
+struct Named { const char* name; MicroKernel k; int MR, NR; PackA pa; PackB pb; };
+#define P(MR, NR) avx512_pack_a<MR>, avx512_pack_b<NR>
+const Named kKernels[] = {{"14x32", k_14x2, 14, 32, P(14, 32)}, {"12x32", k_12x2, 12, 32, P(12, 32)},
+                          {"8x48", k_8x3, 8, 48, P(8, 48)},     {"6x64", k_6x4, 6, 64, P(6, 64)},
+                          {"16x16", k_16x1, 16, 16, P(16, 16)}, {"28x16", k_28x1, 28, 16, P(28, 16)},
+                          {"10x32", k_10x2, 10, 32, P(10, 32)}, {"7x48", k_7x3, 7, 48, P(7, 48)},
+                          {"4x64", k_4x4, 4, 64, P(4, 64)}};
 }  // namespace ng::cpu::gemm
 
 using namespace ng::cpu::gemm;
@@ -50,7 +53,8 @@ int main(int argc, char** argv) {
   if (!kn) return 3;
   KernelTable t{kn->name, kn->k, kn->MR, kn->NR, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
                 getenv("A_IN_L1") != nullptr, getenv("NO_PARTIAL") == nullptr,
-                getenv("DIRECT_B") ? atoi(getenv("DIRECT_B")) : 0};
+                getenv("DIRECT_B") ? atoi(getenv("DIRECT_B")) : 0,
+                getenv("SCALAR_PACK") ? nullptr : kn->pa, getenv("SCALAR_PACK") ? nullptr : kn->pb};
   std::vector<std::string> shapes;
   for (int i = 5; i < argc; ++i) shapes.push_back(argv[i]);
   if (shapes.empty()) shapes = {"512x512x512", "1024x1024x1024", "2048x2048x2048"};

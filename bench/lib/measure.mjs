@@ -3,7 +3,8 @@
 import { errMsg, median } from './util.mjs';
 
 // contestant: { name, run: async (steps) => seconds | { seconds, ...extra }, minSteps?, maxSteps?,
-//   reps?, targetSec? (per-contestant overrides, e.g. fewer repetitions for a very slow peer) }
+//   reps?, targetSec? (per-contestant overrides, e.g. fewer repetitions for a very slow peer),
+//   slow? (skip the separate estimate run) }
 // returns { [name]: { perStep (median seconds/step), samples, steps, extras, error } }
 export async function interleave(contestants, { reps = 5, targetSec = 0.5, warmupSteps = 1, log = () => {} } = {}) {
   const out = {};
@@ -14,10 +15,16 @@ export async function interleave(contestants, { reps = 5, targetSec = 0.5, warmu
   };
   for (const c of contestants) {
     try {
-      await call(c, warmupSteps); // warm-up (allocations, JIT, caches)
-      const probe = await call(c, warmupSteps); // estimate
-      const est = Math.max(probe.seconds / warmupSteps, 1e-7);
-      const steps = Math.max(c.minSteps ?? 1, Math.min(c.maxSteps ?? 1e7, Math.round((c.targetSec ?? targetSec) / est)));
+      const w = Math.min(warmupSteps, c.maxSteps ?? warmupSteps);
+      const first = await call(c, w); // warm-up (allocations, JIT, caches)
+      let steps;
+      if (c.minSteps !== undefined && c.minSteps === c.maxSteps) {
+        steps = c.minSteps; // fixed repetition size: no estimate needed
+      } else {
+        const probe = c.slow ? first : await call(c, w); // estimate (a slow peer reuses the warm-up)
+        const est = Math.max(probe.seconds / w, 1e-7);
+        steps = Math.max(c.minSteps ?? 1, Math.min(c.maxSteps ?? 1e7, Math.round((c.targetSec ?? targetSec) / est)));
+      }
       out[c.name] = { perStep: null, samples: [], steps, extras: [], error: null };
       live.push(c);
     } catch (e) {

@@ -1,6 +1,26 @@
 /**
  * nodegrad data pipeline (re-exported as ng.data): datasets, loaders, splits, preprocessing,
  * augmentation and class-imbalance helpers.
+ *
+ * Map:
+ *   dataset.ts        Dataset interface, TensorDataset, fromTensors / fromArrays / fromObjects, subset
+ *   csv.ts            fromCsv / fromCsvStream (csv-parse streaming; categorical, missing values)
+ *   mnist.ts          mnist() from the mnist package's JSON digits; IDX read/parse/write, mnistIdx
+ *   loader.ts         DataLoader (seeded shuffle per epoch, native gather, async prefetch, transforms)
+ *   sampler.ts        Sampler interface, WeightedRandomSampler
+ *   split.ts          trainTestSplit, kFold, stratifiedKFold (scikit-learn fold layout)
+ *   weights.ts        computeClassWeights / computeSampleWeights ('balanced' like scikit-learn)
+ *   augment.ts        gaussianNoise, randomHorizontalFlip, randomShift, randomCrop, randomRotation,
+ *                     mixup, compose (all seeded, all off when ctx.training is false)
+ *   preprocessing/    scalers, encoders, SimpleImputer, Clipper, Pipeline; toJSON / fromJSON
+ *   matrix.ts         internal (rows, cols) view over Tensor / nested arrays; numpy percentiles
+ *   errors.ts         DataError: file, row (1-based, header counted) and column of bad data
+ *   tensor-api.ts     the only import of the tensor layer (fromArray, empty, gather, memoryStats)
+ *
+ * Memory: datasets built from arrays/CSV/MNIST own their tensors (dispose() frees them);
+ * fromTensors borrows. DataLoader batches belong to the loader (freed when the next batch is
+ * requested or the loop ends) unless { keep: true }. Preprocessing transforms of a Tensor
+ * return a new Tensor the caller owns.
  */
 export type { Dataset, DatasetInfo } from './dataset';
 export { TensorDataset, fromTensors, fromArrays, fromObjects, subset, checkLabels } from './dataset';

@@ -5,7 +5,7 @@
  * came in: a Tensor for a Tensor, number[][] for number[][].
  */
 import { describe, expected, typeError } from '../core/validate';
-import { Tensor, fromArray } from './tensor-api';
+import { Tensor, fromArray, empty } from './tensor-api';
 
 export interface Matrix {
   data: Float32Array | Float64Array;
@@ -68,6 +68,19 @@ export function outputLike<T>(like: T, data: Float64Array | Float32Array, rows: 
   return out as unknown as T;
 }
 
+/**
+ * Output buffer for a transform of `like`: for a Tensor, the data of a new native tensor
+ * (written in place, no extra copy); otherwise a Float64Array turned into number[][] by result().
+ */
+export function allocOutput<T>(like: T, rows: number, cols: number): { data: Float32Array | Float64Array; result: () => T } {
+  if (isTensor(like)) {
+    const t = empty([rows, cols]);
+    return { data: t.data as Float32Array, result: () => t as unknown as T };
+  }
+  const data = new Float64Array(rows * cols);
+  return { data, result: () => outputLike(like, data, rows, cols) };
+}
+
 /** Checks that the number of columns matches what a transformer was fitted on. */
 export function checkCols(m: Matrix, nFeatures: number, name: string, who: string): void {
   if (m.cols !== nFeatures) {
@@ -75,15 +88,31 @@ export function checkCols(m: Matrix, nFeatures: number, name: string, who: strin
   }
 }
 
-/** Values of column j that are not NaN, as a Float64Array. */
-export function columnValues(m: Matrix, j: number): Float64Array {
-  const out = new Float64Array(m.rows);
-  let n = 0;
-  for (let i = 0; i < m.rows; i++) {
-    const v = m.data[i * m.cols + j];
-    if (!Number.isNaN(v)) out[n++] = v;
+/**
+ * The non-NaN values of every column, each a contiguous Float64Array (views into one buffer the
+ * caller may sort or modify). One blocked transpose: the row-major input is read in cache-sized
+ * row blocks instead of once per column.
+ */
+export function columnsOf(m: Matrix): Float64Array[] {
+  const { rows, cols, data } = m;
+  const buf = new Float64Array(rows * cols);
+  const fill = new Int32Array(cols);
+  const B = 64;
+  for (let i0 = 0; i0 < rows; i0 += B) {
+    const i1 = Math.min(rows, i0 + B);
+    for (let j = 0; j < cols; j++) {
+      const base = j * rows;
+      let k = fill[j];
+      for (let i = i0; i < i1; i++) {
+        const v = data[i * cols + j];
+        if (v === v) buf[base + k++] = v; // skips NaN
+      }
+      fill[j] = k;
+    }
   }
-  return out.subarray(0, n);
+  const out: Float64Array[] = new Array(cols);
+  for (let j = 0; j < cols; j++) out[j] = buf.subarray(j * rows, j * rows + fill[j]);
+  return out;
 }
 
 /** numpy.percentile with the default 'linear' method; q in [0, 100]; `sorted` ascending. */
@@ -101,7 +130,7 @@ export function percentileSorted(sorted: Float64Array, q: number): number {
   return frac >= 0.5 ? b - d * (1 - frac) : a + d * frac;
 }
 
-/** Sorted copy of the non-NaN values in column j. */
-export function sortedColumn(m: Matrix, j: number): Float64Array {
-  return columnValues(m, j).slice().sort();
+/** Every column's non-NaN values, sorted ascending. */
+export function sortedColumns(m: Matrix): Float64Array[] {
+  return columnsOf(m).map((c) => c.sort());
 }

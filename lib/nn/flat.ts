@@ -19,6 +19,8 @@ export interface FlatLayout {
   /** Element offset of each parameter in the flat buffers. */
   offsets: number[];
   params: Tensor[];
+  /** Optimizers using this layout (the last one to be disposed frees the flat blocks). */
+  users: number;
 }
 
 const layouts = new WeakMap<Storage, FlatLayout>();
@@ -32,6 +34,49 @@ export function existingLayout(params: readonly Tensor[]): FlatLayout | null {
   if (!layout || layout.params.length !== params.length) return null;
   for (let i = 0; i < params.length; i++) if (layout.params[i] !== params[i] || params[i]._storage !== s) return null;
   return layout;
+}
+
+/** The packed layout a parameter belongs to, and its index there (null when not packed). */
+export function layoutOf(p: Tensor): { layout: FlatLayout; index: number } | null {
+  const s = p._storage;
+  if (!s) return null;
+  const layout = layouts.get(s);
+  if (!layout) return null;
+  const index = layout.params.indexOf(p);
+  return index >= 0 ? { layout, index } : null;
+}
+
+/** A contiguous range [start, end) of a flat layout. */
+export interface Segment { start: number; end: number }
+
+/**
+ * The layout and element ranges an optimizer over `params` updates: the whole layout when the
+ * params are exactly one packed group, the params' own ranges when they are a subset of one,
+ * and a fresh packing when none is packed yet.
+ */
+export function segmentsFor(params: readonly Tensor[]): { layout: FlatLayout; segments: Segment[] } {
+  const exact = existingLayout(params);
+  if (exact) return { layout: exact, segments: [{ start: 0, end: exact.values.size }] };
+  const found = params.map(layoutOf);
+  if (found.every((f) => f === null)) {
+    const layout = packParameters(params);
+    return { layout, segments: [{ start: 0, end: layout.values.size }] };
+  }
+  const first = found[0];
+  if (!first || found.some((f) => f === null || f.layout !== first.layout)) {
+    throw new TypeError('Expected parameters that are all unpacked or all from one packed parameter group for params ' +
+      'but received a mix (create one optimizer per model, or over a subset of one model\'s parameters)');
+  }
+  const ranges = (found as { layout: FlatLayout; index: number }[])
+    .map((f) => ({ start: f.layout.offsets[f.index], end: f.layout.offsets[f.index] + Math.ceil(f.layout.params[f.index].size / SLOT) * SLOT }))
+    .sort((a, b) => a.start - b.start);
+  const segments: Segment[] = [];
+  for (const r of ranges) {
+    const last = segments[segments.length - 1];
+    if (last && last.end === r.start) last.end = r.end;
+    else segments.push({ ...r });
+  }
+  return { layout: first.layout, segments };
 }
 
 /** Packs parameters into one flat value buffer and one flat gradient buffer (idempotent). */
@@ -65,7 +110,7 @@ export function packParameters(params: readonly Tensor[]): FlatLayout {
     }
     p.grad = g;
   });
-  const layout: FlatLayout = { values, grads, offsets, params: params.slice() };
+  const layout: FlatLayout = { values, grads, offsets, params: params.slice(), users: 0 };
   layouts.set(valueStorage, layout);
   return layout;
 }

@@ -197,8 +197,11 @@ export const INIT_NAMES: readonly InitName[] = ['zeros', 'ones', 'uniform', 'nor
   'lecunUniform', 'lecunNormal', 'orthogonal'];
 
 /** Applies an initializer by name (Keras-style aliases glorot* and he* included). */
-export function byName(name: InitName, t: Tensor, nonlinearity: Nonlinearity = 'relu'): Tensor {
+export function byName(name: InitName, t: Tensor, nonlinearity?: Nonlinearity): Tensor {
   assertOneOf(name, 'init', INIT_NAMES);
+  const isHe = name === 'kaimingUniform' || name === 'kaimingNormal' || name === 'heUniform' || name === 'heNormal';
+  // He initializers assume ReLU by default; the others use gain 1 unless a nonlinearity is given.
+  nonlinearity = nonlinearity ?? (isHe ? 'relu' : 'linear');
   switch (name) {
     case 'zeros': return zeros(t);
     case 'ones': return ones(t);

@@ -41,7 +41,7 @@ export class Linear extends Module {
   }
 
   /** Re-initializes: PyTorch's default, or a named initializer (bias = 0 then). */
-  resetParameters(name?: InitName, nonlinearity: Nonlinearity = 'relu'): void {
+  resetParameters(name?: InitName, nonlinearity?: Nonlinearity): void {
     const bound = 1 / Math.sqrt(this.inFeatures);
     if (name === undefined) {
       init.uniform(this.weight, { low: -bound, high: bound });

@@ -130,6 +130,9 @@ export abstract class Module {
       const src = state[k];
       if (!src) continue;
       if (src instanceof Tensor) assertTensor(src, `state['${k}']`);
+      else if (typeof src !== 'object' || src === null || !Array.isArray(src.shape) || typeof (src.data as { length?: unknown })?.length !== 'number') {
+        throw new TypeError(expected('Tensor or { shape, data }', `state['${k}']`, describe(src)));
+      }
       const shape = src.shape;
       if (shape.length !== dst.shape.length || shape.some((d, i) => d !== dst.shape[i])) {
         throw new RangeError(`Expected shape ${fmtShape(dst.shape)} for state['${k}'] but received ${fmtShape(shape)}`);

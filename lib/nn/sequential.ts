@@ -28,13 +28,17 @@ export class Sequential extends Module {
       if (!(m instanceof Module)) throw new TypeError(expected('Module', `layers[${i}]`, describe(m)));
       this.registerModule(String(i), m);
     });
-    this.layers = layers;
-    layers.forEach((m, i) => {
-      if (m instanceof Linear && !m._explicitInit) {
-        const nl = nonlinearityOf(layers[i + 1]);
-        if (nl === 'relu' || nl === 'leakyRelu') m.resetParameters('kaimingUniform', nl);
-      }
-    });
+    this.layers = layers.slice();
+    for (let i = 1; i < this.layers.length; i++) this.applyDefaultInit(i);
+  }
+
+  /** A Linear followed by a ReLU-family activation gets He init unless its init was chosen. */
+  private applyDefaultInit(activationIndex: number): void {
+    const m = this.layers[activationIndex - 1];
+    if (m instanceof Linear && !m._explicitInit) {
+      const nl = nonlinearityOf(this.layers[activationIndex]);
+      if (nl === 'relu' || nl === 'leakyRelu') m.resetParameters('kaimingUniform', nl);
+    }
   }
 
   forward(x: Tensor): Tensor {
@@ -57,6 +61,7 @@ export class Sequential extends Module {
     if (!(m instanceof Module)) throw new TypeError(expected('Module', 'module', describe(m)));
     this.registerModule(String(this.layers.length), m);
     this.layers.push(m);
+    if (this.layers.length > 1) this.applyDefaultInit(this.layers.length - 1);
     return this;
   }
 

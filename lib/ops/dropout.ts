@@ -18,8 +18,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const out = empty(x.shape);
   const mask = new Uint8Array(x.size);
   const s = takeNativeStream(x.size);
-  const seed = (s.hi & 0x1fffff) * 4294967296 + s.lo;
-  native.dropoutForward(out.data, mask, x.data, x.size, p, seed, s.offset);
+  native.dropoutForward(out.data, mask, x.data, x.size, p, s.hi, s.lo, s.offset);
   return record(out, 'dropout', [x], (g, [dx]) => native.dropoutBackward(dx!.data, g.data, mask, x.size, p));
 }
 

@@ -4,7 +4,7 @@
  */
 import { Tensor } from '../tensor/tensor';
 import { native } from '../native';
-import { packParameters, FlatLayout } from '../nn/flat';
+import { segmentsFor, FlatLayout, Segment } from '../nn/flat';
 import { Storage } from '../tensor/storage';
 import { keep } from '../tensor/scope';
 import { describe, expected, assertPlainObject, rangeError } from '../core/validate';
@@ -52,6 +52,7 @@ export abstract class Optimizer {
   /** Completed steps. */
   stepCount = 0;
   /** @internal */ readonly layout: FlatLayout;
+  /** @internal ranges of the layout this optimizer updates */ readonly segments: Segment[];
   /** @internal */ protected readonly buffers = new Map<string, Tensor>();
 
   constructor(params: unknown, opts: unknown, defaultLr: number) {
@@ -59,7 +60,10 @@ export abstract class Optimizer {
     if (opts === undefined) opts = {};
     assertPlainObject(opts, 'options');
     this.lr = hyper(opts as Record<string, unknown>, 'lr', defaultLr, 0);
-    this.layout = packParameters(this.params);
+    const { layout, segments } = segmentsFor(this.params);
+    this.layout = layout;
+    this.segments = segments;
+    layout.users++;
   }
 
   /** Flat parameter count (with alignment padding). */
@@ -80,17 +84,28 @@ export abstract class Optimizer {
 
   /** Sets every gradient to zero (one native fill over the flat gradient buffer). */
   zeroGrad(): void {
-    native.fillF32(this.layout.grads.data, this.layout.grads.size, 0);
+    const g = this.layout.grads.data as Float32Array;
+    for (const s of this.segments) native.fillF32(s.start === 0 ? g : g.subarray(s.start), s.end - s.start, 0);
   }
 
   /** Applies one update to all parameters. */
   step(): void {
     this.lr = hyper(this as unknown as Record<string, unknown>, 'lr', this.lr, 0);
     this.stepCount++;
-    this.update(this.layout.values.data as Float32Array, this.layout.grads.data as Float32Array, this.numel);
+    const p = this.layout.values.data as Float32Array;
+    const g = this.layout.grads.data as Float32Array;
+    for (const s of this.segments) {
+      const view = (a: Float32Array | null) => (a === null ? null : s.start === 0 && s.end === a.length ? a : a.subarray(s.start, s.end));
+      this.update(view(p) as Float32Array, view(g) as Float32Array, s.end - s.start, view);
+    }
   }
 
-  protected abstract update(params: Float32Array, grads: Float32Array, n: number): void;
+  /**
+   * Updates one contiguous range: params/grads are views of it (n elements); `seg` maps a
+   * state buffer (full layout size) to the same range.
+   */
+  protected abstract update(params: Float32Array, grads: Float32Array, n: number,
+    seg: (a: Float32Array | null) => Float32Array | null): void;
 
   /** Hyperparameters (for state dicts and configs). */
   abstract hyperparameters(): Record<string, number | boolean>;
@@ -117,9 +132,14 @@ export abstract class Optimizer {
     if (typeof state.hyper.lr === 'number') this.lr = state.hyper.lr;
   }
 
+  /** Frees the state buffers and this optimizer's hold on the flat parameter/gradient blocks. */
   dispose(): void {
     for (const b of this.buffers.values()) b.dispose();
     this.buffers.clear();
+    if (--this.layout.users <= 0) {
+      this.layout.values.dispose();
+      this.layout.grads.dispose();
+    }
   }
 }
 
@@ -144,8 +164,8 @@ export class SGD extends Optimizer {
     }
   }
 
-  protected update(p: Float32Array, g: Float32Array, n: number): void {
-    const buf = this.momentum > 0 ? this.buffer('momentum') : null;
+  protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
+    const buf = seg(this.momentum > 0 ? this.buffer('momentum') : null);
     native.sgdUpdate(p, g, buf, n, this.lr, this.momentum, this.dampening, this.nesterov, this.weightDecay,
       this.stepCount === 1);
   }
@@ -183,8 +203,8 @@ export class Adam extends Optimizer {
     this.amsgrad = flag(o, 'amsgrad', false);
   }
 
-  protected update(p: Float32Array, g: Float32Array, n: number): void {
-    native.adamUpdate(p, g, this.buffer('m'), this.buffer('v'), this.amsgrad ? this.buffer('vmax') : null, n,
+  protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
+    native.adamUpdate(p, g, seg(this.buffer('m')), seg(this.buffer('v')), seg(this.amsgrad ? this.buffer('vmax') : null), n,
       this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.stepCount, this.decoupled, this.amsgrad);
   }
 
@@ -221,9 +241,9 @@ export class RMSprop extends Optimizer {
     this.centered = flag(o, 'centered', false);
   }
 
-  protected update(p: Float32Array, g: Float32Array, n: number): void {
-    native.rmspropUpdate(p, g, this.buffer('squareAvg'), this.centered ? this.buffer('gradAvg') : null,
-      this.momentum > 0 ? this.buffer('momentum') : null, n, this.lr, this.alpha, this.eps, this.weightDecay,
+  protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
+    native.rmspropUpdate(p, g, seg(this.buffer('squareAvg')), seg(this.centered ? this.buffer('gradAvg') : null),
+      seg(this.momentum > 0 ? this.buffer('momentum') : null), n, this.lr, this.alpha, this.eps, this.weightDecay,
       this.momentum, this.centered);
   }
 
@@ -249,8 +269,8 @@ export class Adagrad extends Optimizer {
     this.initialAccumulatorValue = hyper(o, 'initialAccumulatorValue', 0, 0);
   }
 
-  protected update(p: Float32Array, g: Float32Array, n: number): void {
-    native.adagradUpdate(p, g, this.buffer('sum', this.initialAccumulatorValue), n, this.lr, this.lrDecay,
+  protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
+    native.adagradUpdate(p, g, seg(this.buffer('sum', this.initialAccumulatorValue)), n, this.lr, this.lrDecay,
       this.weightDecay, this.eps, this.stepCount);
   }
 

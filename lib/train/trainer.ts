@@ -71,6 +71,12 @@ export interface FitOptions {
    * restored, and training continues bit-identically to an uninterrupted run.
    */
   resumeFrom?: string;
+  /**
+   * Train on a worker thread (the event loop never runs a kernel). Needs a model built from
+   * registered layers, and a loss/optimizer given by name; onEpoch* callbacks and
+   * earlyStopping run as usual, batch-level callbacks are not supported.
+   */
+  worker?: boolean;
 }
 
 /** The state of a fit() in progress (what a checkpoint captures). */
@@ -98,6 +104,7 @@ export class Trainer {
   /** Fitted preprocessing state (any JSON) stored in checkpoints and saved models. */
   preprocessing: unknown = undefined;
   private run: RunState | null = null;
+  private readonly spec: { loss: string | null; optimizer: unknown; lr?: number };
   private readonly clipNorm?: number;
   private readonly clipValue?: number;
 
@@ -113,6 +120,8 @@ export class Trainer {
       this.lossName = opts.loss;
     }
     this.optimizer = this.makeOptimizer(opts.optimizer ?? 'adam', opts.lr);
+    this.spec = { loss: typeof opts.loss === 'string' ? opts.loss : null,
+      optimizer: opts.optimizer instanceof Optimizer ? null : (opts.optimizer ?? 'adam'), lr: opts.lr };
     this.metricNames = opts.metrics ?? [];
     if (!Array.isArray(this.metricNames)) throw new TypeError(expected('array of metric names', 'metrics', describe(opts.metrics)));
     createMetrics(this.metricNames); // validates names now rather than at the first epoch
@@ -214,6 +223,16 @@ export class Trainer {
       loader = new DataLoader(train, { batchSize, shuffle, seed: opts.seed });
     }
     if (opts.validationData !== undefined) valSet = this.toDataset(opts.validationData, 'validationData');
+    if (opts.worker) {
+      if (this.spec.loss === null || this.spec.optimizer === null || this.metricNames.some((m) => typeof m !== 'string')) {
+        throw new TypeError('Expected a loss, optimizer and metrics given by name for fit({ worker: true }) but received ' +
+          'a function or an object (they cannot be sent to another thread)');
+      }
+      if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
+      const { fitInWorker } = await import('./worker');
+      return fitInWorker(this, loader.dataset, valSet, opts, { loss: this.spec.loss, optimizer: this.spec.optimizer,
+        lr: this.spec.lr, metrics: this.metricNames as string[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
+    }
 
     let history = new History();
     let startEpoch = 0;

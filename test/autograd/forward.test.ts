@@ -8,14 +8,20 @@
 // the longest reduction cover float32 accumulation (worst-case bound grows linearly with the
 // length; blocked/SIMD sums do better). The "+ 1" floor: generators draw O(1) inputs, so
 // absolute error is measured against 1 (this matters where outputs cancel to near 0).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
+
+const DEFAULT_THREADS = ng.getNumThreads();
 import { OP_TABLE, makeInputs, toTensors } from './op_table';
 import { EPS32, compare, report, sameShape } from './harness';
 
 describe('forward vs double reference', () => {
-  it.each(OP_TABLE.map((e) => [e.name, e] as const))('%s', (_name, e) => {
+  // Large entries run with 1 and with 2 threads (serial and OpenMP paths of the same kernel).
+  const runs = OP_TABLE.flatMap((e) => (e.fdSample ? [1, 2] : [0]).map((t) => [t ? `${e.name} (threads ${t})` : e.name, e, t] as const));
+  afterAll(() => ng.setNumThreads(DEFAULT_THREADS));
+  it.each(runs)('%s', (_name, e, threads) => {
     ng.setSeed(1234);
+    if (threads) ng.setNumThreads(threads);
     ng.tidy(() => {
       const xs = makeInputs(e, 1);
       const ts = toTensors(e, xs);

@@ -60,19 +60,40 @@ describe('backward vs central finite differences (double reference)', () => {
         const grad = ts[i].grad;
         expect(grad, `${spec.name}.grad`).not.toBeNull();
         expect(grad!.shape).toEqual(ts[i].shape);
-        const fd = new Float64Array(xs[i].length);
         const ys = xs.map((x) => x.slice());
-        for (let j = 0; j < fd.length; j++) {
+        const fdAt = (j: number, h: number): number => {
           const v = xs[i][j];
-          ys[i][j] = v + H;
+          ys[i][j] = v + h;
           const lp = L(ys);
-          ys[i][j] = v - H;
+          ys[i][j] = v - h;
           const lm = L(ys);
           ys[i][j] = v;
-          fd[j] = (lp - lm) / (2 * H);
+          return (lp - lm) / (2 * h);
+        };
+        if (!e.fdSample) {
+          const fd = Float64Array.from({ length: xs[i].length }, (_, j) => fdAt(j, H));
+          const c = compare(grad!.data, fd, rtol, rms(fd));
+          expect(c.ok, report(`${e.name} d/d${spec.name}`, c)).toBe(true);
+          return;
         }
-        const c = compare(grad!.data, fd, rtol, rms(fd));
-        expect(c.ok, report(`${e.name} d/d${spec.name}`, c)).toBe(true);
+        // Large entries: sampled coordinates. A coordinate whose +-h interval straddles a kink
+        // (ReLU pre-activations, ...) shows up as disagreement between steps h and h/2 (smooth
+        // points agree to O(h^2)); those are skipped, and at most a quarter may be.
+        const idx = Array.from({ length: e.fdSample }, () => rng.int(xs[i].length));
+        const got: number[] = [];
+        const fd: number[] = [];
+        const scale = rms(grad!.data);
+        for (const j of idx) {
+          const a = fdAt(j, H);
+          const b = fdAt(j, H / 2);
+          if (Math.abs(a - b) > 1e-6 * (Math.abs(a) + scale)) continue;
+          got.push(grad!.data[j]);
+          fd.push(a);
+        }
+        expect(fd.length, `${e.name} d/d${spec.name}: too many sampled points at kinks`).toBeGreaterThanOrEqual(0.75 * idx.length);
+        // floor: the typical size of the whole gradient (the sample is too small to estimate it)
+        const c = compare(got, fd, rtol, scale);
+        expect(c.ok, report(`${e.name} d/d${spec.name} (sampled ${idx.join(',')})`, c)).toBe(true);
       });
     });
   });

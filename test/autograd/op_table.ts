@@ -19,6 +19,8 @@
 //                stochastic ops (dropout) whose reference needs the drawn mask (usesOutput: true)
 //        reduce  the longest sum that feeds one output element (matmul: K, softmax: C, ...);
 //                tolerances scale with it
+//        fdSample  for large entries: finite differences on this many sampled coordinates per input
+//                (every coordinate costs two full reference evaluations)
 //        kink    distance from the inputs to the nearest non-differentiable point (ReLU at 0,
 //                L1 at input == target, max ties, clamp bounds, ...). Generators already keep
 //                away from kinks; gradcheck regenerates with the next seed while the distance
@@ -55,6 +57,8 @@ export interface OpEntry {
   reduce?: number;
   kink?: (xs: F64[]) => number;
   usesOutput?: boolean;
+  /** Large entries (above the kernels' OpenMP threshold): gradcheck this many sampled coordinates per input. */
+  fdSample?: number;
 }
 
 // ---------------------------------------------------------------- generators
@@ -521,6 +525,139 @@ for (const red of ['batchmean', 'sum', 'mean', 'none'] as const) {
     });
   }
 }
+
+// ---------------------------------------------------------------- large: the OpenMP paths
+// Kernels go parallel above kParallelMin = 32768 elements (native/cpu/ops/common.h) and SIMD
+// paths have tails; the entries above are all below that, these are above it (129 x 257 = 33153)
+// so both the serial and the parallel code of every kernel family is compared.
+
+const BIG = [129, 257];
+const big = (name: string, fn: string, e: Omit<OpEntry, 'name' | 'fn'>): void => add({ name: `large/${name}`, fn, fdSample: 24, ...e });
+for (const [op, run, f, g, kinks] of UNARY.filter(([op]) => ['exp', 'relu', 'sigmoid', 'tanh', 'silu', 'selu', 'sqrt'].includes(op))) {
+  big(`${op}/${nameOf(BIG)}`, `ops.${op}`, { inputs: x1(BIG, g), run: ([x]) => run(x), ref: ([x]) => ({ shape: BIG, data: R.map(x, f) }),
+    kink: kinks ? ([x]) => distTo(x, kinks) : undefined });
+}
+big('gelu/none/129x257', 'ops.gelu', { inputs: x1(BIG, U(-6, 6)), run: ([x]) => ng.gelu(x), ref: ([x]) => ({ shape: BIG, data: R.map(x, R.gelu) }) });
+big('gelu/tanh/129x257', 'ops.gelu', { inputs: x1(BIG, U(-6, 6)), run: ([x]) => ng.gelu(x, { approximate: 'tanh' }), ref: ([x]) => ({ shape: BIG, data: R.map(x, R.geluTanh) }) });
+big('leakyRelu/129x257', 'ops.leakyRelu', { inputs: x1(BIG, PM(0.01, 3)), run: ([x]) => ng.leakyRelu(x, 0.1), ref: ([x]) => ({ shape: BIG, data: R.map(x, (v) => (v > 0 ? v : 0.1 * v)) }), kink: ([x]) => distTo(x, [0]) });
+big('softplus/129x257', 'ops.softplus', { inputs: x1(BIG, away(U(-30, 30), [20], 0.05)), run: ([x]) => ng.softplus(x), ref: ([x]) => ({ shape: BIG, data: R.map(x, (v) => R.softplus(v, 1, 20)) }), kink: ([x]) => distTo(x, [20]) });
+big('elu/129x257', 'ops.elu', { inputs: x1(BIG, PM(0.01, 4)), run: ([x]) => ng.elu(x, 0.7), ref: ([x]) => ({ shape: BIG, data: R.map(x, (v) => R.elu(v, 0.7)) }), kink: ([x]) => distTo(x, [0]) });
+for (const [kind, sb] of [['same', BIG], ['row', [1, 257]], ['col', [129, 1]]] as [string, number[]][]) {
+  for (const op of ['add', 'mul', 'div'] as Bin[]) {
+    big(`${op}/${kind}/129x257+${nameOf(sb)}`, `ops.${op}`, {
+      inputs: [{ name: 'a', shape: BIG, gen: N(), grad: true }, { name: 'b', shape: sb, gen: op === 'div' ? PM(0.5, 2) : N(), grad: true }],
+      run: ([a, b]) => ng[op](a, b), ref: ([a, b]) => R.broadcast(a, BIG, b, sb, BIN[op]), reduce: size(BIG) / size(sb),
+    });
+  }
+}
+big('mul/number/129x257', 'ops.mul', { inputs: x1(BIG), run: ([x]) => ng.mul(x, 0.3), ref: ([x]) => ({ shape: BIG, data: R.map(x, (v) => v * 0.3) }) });
+for (const kind of ['sum', 'mean', 'max'] as const) {
+  for (const axis of [0, 1, undefined]) {
+    big(`${kind}/${axis === undefined ? 'all' : `axis${axis}`}/129x257`, `ops.${kind}`, {
+      inputs: x1(BIG, kind === 'max' ? distinct(100) : N()), run: ([x]) => ng[kind](x, axis), ref: ([x]) => R.reduce(kind, x, BIG, axis, false),
+      reduce: axis === undefined ? size(BIG) : BIG[axis], kink: kind === 'max' ? ([x]) => topGap(x, BIG, axis) / 2 : undefined,
+    });
+  }
+}
+big('argmax/axis0/129x257', 'ops.argmax', { inputs: x1(BIG, distinct(40), false), run: ([x]) => ng.argmax(x, 0), ref: ([x]) => R.reduce('argmax', x, BIG, 0, false) });
+big('softmax/129x257', 'ops.softmax', { inputs: x1(BIG, N(3)), run: ([x]) => ng.softmax(x), ref: ([x]) => ({ shape: BIG, data: R.rows(x, 257, R.softmaxRow) }), reduce: 257 });
+big('logSoftmax/129x257', 'ops.logSoftmax', { inputs: x1(BIG, N(3)), run: ([x]) => ng.logSoftmax(x), ref: ([x]) => ({ shape: BIG, data: R.rows(x, 257, R.logSoftmaxRow) }), reduce: 257 });
+big('layerNorm/129x257', 'ops.layerNorm', {
+  inputs: [{ name: 'x', shape: BIG, gen: N(2), grad: true }, { name: 'weight', shape: [257], gen: N(), grad: true }, { name: 'bias', shape: [257], gen: N(), grad: true }],
+  run: ([x, w, b]) => ng.layerNorm(x, w, b), ref: ([x, w, b]) => R.layerNorm(x, BIG, w, b, 1e-5), reduce: 257,
+});
+for (const training of [true, false]) {
+  big(`batchNorm/${training ? 'train' : 'eval'}/257x129`, 'ops.batchNorm', {
+    inputs: [{ name: 'x', shape: [257, 129], gen: N(2), grad: true }, { name: 'weight', shape: [129], gen: N(), grad: true },
+      { name: 'bias', shape: [129], gen: N(), grad: true }, { name: 'runningMean', shape: [129], gen: N() }, { name: 'runningVar', shape: [129], gen: U(0.5, 2) }],
+    run: ([x, w, b, rm, rv]) => ng.batchNorm(x, rm, rv, w, b, training), ref: ([x, w, b, rm, rv]) => R.batchNorm(x, [257, 129], rm, rv, w, b, training, 1e-5),
+    reduce: 257,
+  });
+}
+big('batchNorm/train/3d/65x3x171', 'ops.batchNorm', {
+  inputs: [{ name: 'x', shape: [65, 3, 171], gen: N(2), grad: true }, { name: 'weight', shape: [3], gen: N(), grad: true },
+    { name: 'bias', shape: [3], gen: N(), grad: true }, { name: 'runningMean', shape: [3], gen: N() }, { name: 'runningVar', shape: [3], gen: U(0.5, 2) }],
+  run: ([x, w, b, rm, rv]) => ng.batchNorm(x, rm, rv, w, b, true), ref: ([x, w, b, rm, rv]) => R.batchNorm(x, [65, 3, 171], rm, rv, w, b, true, 1e-5),
+  reduce: 65 * 171,
+});
+for (const a of ['none', 'relu', 'gelu', 'sigmoid'] as R.Act[]) {
+  const sx = [515, 67];
+  const sw = [65, 67];
+  big(`linear/${a}/515x67x65`, 'ops.linear', {
+    inputs: [{ name: 'x', shape: sx, gen: N(), grad: true }, { name: 'weight', shape: sw, gen: N(1 / Math.sqrt(67)), grad: true },
+      { name: 'bias', shape: [65], gen: N(0.5), grad: true }],
+    // 33475 pre-activations cannot all be kept clear of ReLU's kink; gradcheck's two-step test
+    // skips the sampled coordinates whose finite difference straddles one.
+    run: ([x, w, b]) => ng.linear(x, w, b, a), ref: ([x, w, b]) => R.linear(x, sx, w, sw, b, a), reduce: 515, fdSample: 8,
+  });
+}
+big('matmul/129x257@257x67', 'ops.matmul', {
+  inputs: [{ name: 'a', shape: BIG, gen: N(), grad: true }, { name: 'b', shape: [257, 67], gen: N(), grad: true }],
+  run: ([a, b]) => ng.matmul(a, b), ref: ([a, b]) => R.matmul(a, BIG, b, [257, 67]), reduce: 257, fdSample: 6,
+});
+big('transpose/129x257', 'ops.transpose', { inputs: x1(BIG), run: ([x]) => ng.transpose(x), ref: ([x]) => R.transpose(x, BIG) });
+big('concat/axis1/129x257+129x3', 'ops.concat', {
+  inputs: [{ name: 'x0', shape: BIG, gen: N(), grad: true }, { name: 'x1', shape: [129, 3], gen: N(), grad: true }],
+  run: (xs) => ng.concat(xs, 1), ref: (xs) => R.concat(xs, [BIG, [129, 3]], 1),
+});
+big('slice/axis1/129x257', 'ops.slice', { inputs: x1(BIG), run: ([x]) => ng.slice(x, 3, 256, 1), ref: ([x]) => R.slice(x, BIG, 3, 256, 1) });
+big('gather/129x257/idx200', 'ops.gather', {
+  inputs: [{ name: 'x', shape: BIG, gen: N(), grad: true }, { name: 'indices', shape: [200], gen: INT(129), int: true }],
+  run: ([x, i]) => ng.gather(x, i), ref: ([x, i]) => R.gatherRows(x, BIG, i), reduce: 200,
+});
+big('embedding/50x33/idx1031', 'ops.embedding', {
+  inputs: [{ name: 'indices', shape: [1031], gen: INT(50), int: true }, { name: 'weight', shape: [50, 33], gen: N(), grad: true }],
+  run: ([i, w]) => ng.embedding(i, w), ref: ([i, w]) => ({ shape: [1031, 33], data: R.gatherRows(w, [50, 33], i).data }), reduce: 1031,
+});
+big('dropout/p0.4/129x257', 'ops.dropout', {
+  inputs: x1(BIG, PM(0.1, 3)), usesOutput: true, run: ([x]) => ng.dropout(x, 0.4),
+  ref: ([x], { out }) => ({ shape: BIG, data: R.map(x, (v) => v).map((v, i) => (out[i] === 0 ? 0 : v / 0.6)) }),
+});
+big('crossEntropy/labels/smoothing0.1/mean/257x129', 'losses.crossEntropy', {
+  inputs: [{ name: 'logits', shape: [257, 129], gen: N(2), grad: true }, { name: 'target', shape: [257], gen: INT(129), int: true }],
+  run: ([x, t]) => L.crossEntropy(x, t, { labelSmoothing: 0.1 }), ref: ([x, t]) => R.crossEntropy(x, 257, 129, t, false, null, 0.1, 'mean'), reduce: 257 * 129,
+});
+big('crossEntropy/probs/sum/257x129', 'losses.crossEntropy', {
+  inputs: [{ name: 'logits', shape: [257, 129], gen: N(2), grad: true }, { name: 'target', shape: [257, 129], gen: PROBS(129) }],
+  run: ([x, t]) => L.crossEntropy(x, t, { reduction: 'sum' }), ref: ([x, t]) => R.crossEntropy(x, 257, 129, t, true, null, 0, 'sum'), reduce: 257 * 129,
+});
+big('mse/mean/129x257', 'losses.mse', {
+  inputs: [{ name: 'target', shape: BIG, gen: N(), grad: true }, { name: 'input', shape: BIG, gen: OFFSET(0, 0, 2), grad: true }],
+  run: ([t, x]) => L.mse(x, t), ref: ([t, x]) => R.pairLoss('mse', x, t, BIG, 'mean'), reduce: size(BIG),
+});
+big('bceWithLogits/posWeight/none/129x257', 'losses.bceWithLogits', {
+  inputs: [{ name: 'input', shape: BIG, gen: N(3), grad: true }, { name: 'target', shape: BIG, gen: U(0, 1) }, { name: 'posWeight', shape: [257], gen: U(0.2, 3) }],
+  run: ([x, t, w]) => L.bceWithLogits(x, t, { reduction: 'none', posWeight: w }), ref: ([x, t, w]) => R.bceWithLogits(x, t, BIG, w, 'none'),
+});
+big('bce/sum/129x257', 'losses.bce', {
+  inputs: [{ name: 'input', shape: BIG, gen: U(0.05, 0.95), grad: true }, { name: 'target', shape: BIG, gen: U(0, 1) }],
+  run: ([x, t]) => L.bce(x, t, { reduction: 'sum' }), ref: ([x, t]) => R.bce(x, t, BIG, 'sum'), reduce: size(BIG),
+});
+big('hinge/mean/129x257', 'losses.hinge', {
+  inputs: [{ name: 'input', shape: BIG, gen: away(N(1.5), [1, -1], 0.01), grad: true }, { name: 'target', shape: BIG, gen: SIGN }],
+  run: ([x, y]) => L.hinge(x, y), ref: ([x, y]) => R.hinge(x, y, BIG, 'mean'), reduce: size(BIG), kink: ([x]) => distTo(x, [1, -1]),
+});
+big('klDiv/batchmean/129x257', 'losses.klDiv', {
+  inputs: [{ name: 'input', shape: BIG, gen: (rng, n) => R.rows(N(1)(rng, n, []), 257, R.logSoftmaxRow), grad: true }, { name: 'target', shape: BIG, gen: PROBS(257, true) }],
+  run: ([x, t]) => L.klDiv(x, t), ref: ([x, t]) => R.klDiv(x, t, BIG, 'batchmean', false), reduce: size(BIG),
+});
+big('nll/weight/mean/257x129', 'losses.nll', {
+  inputs: [{ name: 'input', shape: [257, 129], gen: N(), grad: true }, { name: 'target', shape: [257], gen: INT(129), int: true }, { name: 'weight', shape: [129], gen: U(0.2, 2) }],
+  run: ([x, t, w]) => L.nll(x, t, { weight: w }), ref: ([x, t, w]) => R.nll(x, 257, 129, t, w, 'mean'), reduce: 257,
+});
+big('huber/delta0.5/sum/129x257', 'losses.huber', {
+  inputs: [{ name: 'target', shape: BIG, gen: N(), grad: true }, { name: 'input', shape: BIG, gen: (rng, k, prev) => OFFSET(0, 0, 2)(rng, k, prev).map((v, i) => {
+    const d = v - prev[0][i];
+    return Math.abs(Math.abs(d) - 0.5) < 0.01 ? prev[0][i] + Math.sign(d) * 0.55 : v;
+  }), grad: true }],
+  run: ([t, x]) => L.huber(x, t, { reduction: 'sum', delta: 0.5 }), ref: ([t, x]) => R.pairLoss('huber', x, t, BIG, 'sum', 0.5), reduce: size(BIG),
+  kink: ([t, x]) => distTo(R.map(x, (v) => v).map((v, i) => Math.abs(v - t[i])), [0.5]),
+});
+big('l1/mean/129x257', 'losses.l1', {
+  inputs: [{ name: 'target', shape: BIG, gen: N(), grad: true }, { name: 'input', shape: BIG, gen: OFFSET(0, 0.01, 2), grad: true }],
+  run: ([t, x]) => L.l1(x, t), ref: ([t, x]) => R.pairLoss('l1', x, t, BIG, 'mean'), reduce: size(BIG),
+  kink: ([t, x]) => distTo(R.map(x, (v) => v).map((v, i) => v - t[i]), [0]),
+});
 
 /** Every entry, in table order. */
 export const OP_TABLE: readonly OpEntry[] = ENTRIES;

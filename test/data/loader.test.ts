@@ -138,6 +138,24 @@ describe('DataLoader', () => {
     ds.dispose();
   });
 
+  it('a failing transform frees the batch and surfaces the error (sync and async)', async () => {
+    const ds = numbered(10);
+    const base = memoryStats().storages;
+    const boom = (b: Batch, ctx: { batchIndex: number }): Batch => {
+      if (ctx.batchIndex === 1) throw new Error('boom');
+      return b;
+    };
+    const loader = new DataLoader(ds, { batchSize: 4, transform: boom });
+    expect(() => { for (const b of loader) expect(b).toBeDefined(); }).toThrow('boom');
+    expect(memoryStats().storages).toBe(base);
+    await expect((async () => { for await (const b of loader) expect(b).toBeDefined(); })()).rejects.toThrow('boom');
+    expect(memoryStats().storages).toBe(base);
+    const bad = new DataLoader(ds, { batchSize: 4, transform: () => 42 as any });
+    expect(() => [...bad]).toThrow('Expected batch { x, y? } returned by transform for transform but received 42 of type number');
+    expect(memoryStats().storages).toBe(base);
+    ds.dispose();
+  });
+
   it('state round-trip resumes the same shuffle', () => {
     const ds = numbered(12);
     const a = new DataLoader(ds, { batchSize: 12, shuffle: true, seed: 11 });

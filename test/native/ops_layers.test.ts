@@ -204,7 +204,7 @@ function layerNormRef(x: Arr, w: Arr | null, b: Arr | null, N: number, C: number
 }
 
 describe('layerNorm', () => {
-  for (const [N, C] of [[1, 1], [3, 17], [2, 255], [4, 3], [65, 70]]) {
+  for (const [N, C] of [[1, 1], [3, 17], [2, 255], [4, 3], [9, 70]]) {
     for (const affine of [true, false]) {
       it(`${N}x${C} affine=${affine}`, () => {
         const r = rng(N * C + (affine ? 1 : 0));
@@ -511,6 +511,91 @@ describe('concat, slice, transpose', () => {
       expectClose(dx, x, 1e-6, 1e-7, 'transpose backward');
     });
   }
+});
+
+describe('determinism across thread counts', () => {
+  /** Runs f with 1 and with 2 OpenMP threads; the results must be bit-identical. */
+  function sameForThreads(f: () => Float32Array | number[]): void {
+    const before = native.getNumThreads();
+    try {
+      native.setNumThreads(1);
+      const a = Array.from(f());
+      native.setNumThreads(2);
+      const b = Array.from(f());
+      expect(b).toEqual(a);
+    } finally {
+      native.setNumThreads(before);
+    }
+  }
+
+  it('big reductions, norms, losses, embedding / linear / layerNorm backward, dropout', () => {
+    const r = rng(99);
+    const n = 300007;
+    const x = randF32(n, r);
+    sameForThreads(() => {
+      const o = new Float32Array(1);
+      native.sumForward(o, x, 1, n, 1);
+      return [o[0], native.l2Norm(x, n)];
+    });
+    const [N, C] = [4000, 10];
+    const logits = randF32(N * C, r, -5, 5);
+    const labels = Int32Array.from({ length: N }, () => Math.floor(r() * C));
+    sameForThreads(() => {
+      const probs = new Float32Array(N * C);
+      const v = native.crossEntropyForward(new Float32Array(1), probs, logits, labels, null, N, C, 0.1, 1, -100);
+      const d = new Float32Array(N * C);
+      native.crossEntropyBackward(d, probs, labels, null, new Float32Array([1]), N, C, 0.1, 1, -100);
+      return [v, ...d.subarray(0, 50)];
+    });
+    const [V, D, M] = [100, 130, 3000];
+    const idx = Int32Array.from({ length: M }, () => Math.floor(r() * V));
+    const dout = randF32(M * D, r);
+    sameForThreads(() => {
+      const dw = new Float32Array(V * D);
+      native.embeddingBackward(dw, dout, idx, M, V, D, -1);
+      return dw;
+    });
+    const [B, Ci, OC] = [300, 70, 130];
+    const xi = randF32(B * Ci, r);
+    const w = randF32(OC * Ci, r);
+    const bias = randF32(OC, r);
+    const dl = randF32(B * OC, r);
+    sameForThreads(() => {
+      const out = new Float32Array(B * OC);
+      native.linearForward(out, xi, w, bias, B, Ci, OC, 2, null);
+      const db = new Float32Array(OC);
+      const dw = new Float32Array(OC * Ci);
+      native.linearBackward(null, dw, db, dl, xi, w, out, null, B, Ci, OC, 2);
+      return [...db, ...dw.subarray(0, 100)];
+    });
+    sameForThreads(() => {
+      const out = new Float32Array(B * OC);
+      const mean = new Float32Array(B);
+      const rstd = new Float32Array(B);
+      native.layerNormForward(out, mean, rstd, dl, bias, bias, B, OC, 1e-5);
+      const dw = new Float32Array(OC);
+      native.layerNormBackward(null, dw, null, dl, dl, bias, mean, rstd, B, OC);
+      return [...dw, ...out.subarray(0, 100)];
+    });
+    sameForThreads(() => {
+      const out = new Float32Array(n);
+      native.dropoutForward(out, new Uint8Array(n), x, n, 0.25, 3, 4, 5);
+      return out.subarray(n - 1000);
+    });
+  });
+
+  it('dropout matches rngUniform on a large, unaligned stream (parallel path)', () => {
+    const n = 100003;
+    const x = new Float32Array(n).fill(1);
+    const out = new Float32Array(n);
+    const mask = new Uint8Array(n);
+    native.dropoutForward(out, mask, x, n, 0.5, 7, 8, 123457);
+    const u = new Float32Array(n);
+    native.rngUniform(u, n, 7, 8, 123457, 0, 1);
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (mask[i] !== (u[i] < 0.5 ? 0 : 1)) bad++;
+    expect(bad).toBe(0);
+  });
 });
 
 // ---- PyTorch fixtures (ops.json linear / layerNorm / batchNorm1d / embedding / gather / concat /

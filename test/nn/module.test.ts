@@ -148,6 +148,14 @@ describe('state dicts', () => {
     expect(Array.from(m.stateDict()['2.weight'].data)).toEqual(before);
   });
 
+  it('a value that is neither a tensor nor a { shape, data } record gets a standard message', () => {
+    const l = new nn.Linear(2, 1);
+    const e = errorOf(() => l.loadStateDict({ weight: 5 as any, bias: ng.zeros([1]) }));
+    expect(e).toBeInstanceOf(TypeError);
+    // currently: "Cannot read properties of undefined (reading 'length')"
+    expect(e.message).toMatch(/^Expected .* for state\['weight'\] but received 5 of type number$/);
+  });
+
   it('BatchNorm running statistics are part of the state dict', () => {
     const bn = new nn.BatchNorm1d(3);
     expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'runningMean', 'runningVar']);
@@ -360,6 +368,15 @@ describe('Sequential fusion and default init', () => {
     const w = Array.from(l0.weight.data);
     const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
     expect(Math.abs(std / Math.sqrt(2 / fanIn) - 1)).toBeLessThan(0.02);
+  });
+
+  it('Sequential built with add() also gives a Linear feeding a ReLU He init', () => {
+    ng.setSeed(4);
+    const m = new nn.Sequential();
+    m.add(new nn.Linear(400, 300)).add(new nn.ReLU());
+    const w = (m.layers[0] as ng.nn.Linear).weight;
+    // He bound sqrt(6 / 400) = 0.122; PyTorch's default bound (what add() leaves) is 1 / sqrt(400) = 0.05
+    expect(Math.max(...Array.from(w.data, Math.abs))).toBeGreaterThan(1 / Math.sqrt(400));
   });
 
   it('the same seed gives the same model', () => {

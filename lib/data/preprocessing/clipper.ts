@@ -6,7 +6,7 @@
  * Quantiles use numpy's linear interpolation and ignore NaN; NaN passes through.
  */
 import { assertFinite, assertPlainObject, describe, expected, typeError } from '../../core/validate';
-import { MatrixInput, toMatrix, outputLike, checkCols, sortedColumn, percentileSorted } from '../matrix';
+import { MatrixInput, toMatrix, allocOutput, checkCols, sortedColumns, percentileSorted } from '../matrix';
 import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 export interface ClipperOptions {
@@ -80,8 +80,9 @@ export class Clipper extends NumericPreprocessor {
       perCol(this.options.min, lo, 'min');
       perCol(this.options.max, hi, 'max');
     } else {
+      const sorted = sortedColumns(m);
       for (let j = 0; j < m.cols; j++) {
-        const s = sortedColumn(m, j);
+        const s = sorted[j];
         if (s.length === 0) continue;
         if (this.mode === 'quantiles') {
           lo[j] = percentileSorted(s, this.options.quantiles![0] * 100);
@@ -104,7 +105,9 @@ export class Clipper extends NumericPreprocessor {
     if (!this.fitted && this.mode === 'value') this.fit(x);
     this.assertFitted();
     checkCols(m, this.nFeatures, 'x', this.type);
-    const out = m.data instanceof Float32Array ? new Float32Array(m.data) : new Float64Array(m.data);
+    const o = allocOutput(x, m.rows, m.cols);
+    const out = o.data;
+    out.set(m.data);
     const lo = this.lower!, hi = this.upper!;
     for (let i = 0; i < out.length; i++) {
       const j = i % m.cols;
@@ -112,7 +115,7 @@ export class Clipper extends NumericPreprocessor {
       if (v < lo[j]) out[i] = lo[j];
       else if (v > hi[j]) out[i] = hi[j];
     }
-    return outputLike(x, out, m.rows, m.cols);
+    return o.result();
   }
 
   toJSON(): PreprocessorJSON {

@@ -5,7 +5,7 @@
  * A column with no observed value is filled with 0 (sklearn's keep_empty_features=True).
  */
 import { assertFinite, assertOneOf, assertPlainObject } from '../../core/validate';
-import { Matrix, MatrixInput, toMatrix, outputLike, checkCols, sortedColumn, percentileSorted } from '../matrix';
+import { MatrixInput, toMatrix, allocOutput, checkCols, sortedColumns, percentileSorted } from '../matrix';
 import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
@@ -37,9 +37,8 @@ export class SimpleImputer extends NumericPreprocessor {
   get fitted(): boolean { return this.statistics !== null; }
   get nFeatures(): number { return this.statistics ? this.statistics.length : 0; }
 
-  private statistic(m: Matrix, j: number): number {
+  private statistic(s: Float64Array): number {
     if (this.strategy === 'constant') return this.fillValue;
-    const s = sortedColumn(m, j);
     if (s.length === 0) return 0;
     if (this.strategy === 'median') return percentileSorted(s, 50);
     if (this.strategy === 'mean') {
@@ -60,7 +59,8 @@ export class SimpleImputer extends NumericPreprocessor {
   fit(x: MatrixInput): this {
     const m = toMatrix(x, 'x');
     const st = new Float64Array(m.cols);
-    for (let j = 0; j < m.cols; j++) st[j] = this.statistic(m, j);
+    if (this.strategy === 'constant') st.fill(this.fillValue);
+    else sortedColumns(m).forEach((s, j) => { st[j] = this.statistic(s); });
     this.statistics = st;
     return this;
   }
@@ -69,10 +69,12 @@ export class SimpleImputer extends NumericPreprocessor {
     this.assertFitted();
     const m = toMatrix(x, 'x');
     checkCols(m, this.nFeatures, 'x', this.type);
-    const out = m.data instanceof Float32Array ? new Float32Array(m.data) : new Float64Array(m.data);
+    const o = allocOutput(x, m.rows, m.cols);
+    const out = o.data;
+    out.set(m.data);
     const st = this.statistics!;
     for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i])) out[i] = st[i % m.cols];
-    return outputLike(x, out, m.rows, m.cols);
+    return o.result();
   }
 
   toJSON(): PreprocessorJSON {

@@ -3,34 +3,24 @@
  * row-wise Normalizer. NaN values are ignored when fitting and passed through by transform.
  */
 import { assertBoolean, assertOneOf, assertPlainObject, expected, describe } from '../../core/validate';
-import { Matrix, MatrixInput, toMatrix, outputLike, checkCols, columnValues, sortedColumn, percentileSorted } from '../matrix';
+import { Matrix, MatrixInput, toMatrix, outputLike, allocOutput, checkCols, columnsOf, sortedColumns, percentileSorted } from '../matrix';
 import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 const EPS = 2.220446049250313e-16;
 
-function newLike(m: Matrix): Float32Array | Float64Array {
-  return m.data instanceof Float32Array ? new Float32Array(m.rows * m.cols) : new Float64Array(m.rows * m.cols);
-}
-
-/** Per-column affine map out = (x - shift) / scale; `inverse` maps back. */
-function affine(m: Matrix, shift: Float64Array | null, scale: Float64Array | null, inverse: boolean): Float32Array | Float64Array {
-  const out = newLike(m);
+/** Per-column affine map out = (x - shift) / scale, or back: out = x * scale + shift. */
+function affine<T extends MatrixInput>(x: T, m: Matrix, shift: Float64Array | null, scale: Float64Array | null, inverse: boolean): T {
   const { rows, cols, data } = m;
+  const sh = shift ?? new Float64Array(cols);
+  const sc = scale ?? new Float64Array(cols).fill(1);
+  const o = allocOutput(x, rows, cols);
+  const out = o.data;
   for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) {
-      let v = data[o + j];
-      if (inverse) {
-        if (scale) v *= scale[j];
-        if (shift) v += shift[j];
-      } else {
-        if (shift) v -= shift[j];
-        if (scale) v /= scale[j];
-      }
-      out[o + j] = v;
-    }
+    const r = i * cols;
+    if (inverse) for (let j = 0; j < cols; j++) out[r + j] = data[r + j] * sc[j] + sh[j];
+    else for (let j = 0; j < cols; j++) out[r + j] = (data[r + j] - sh[j]) / sc[j];
   }
-  return out;
+  return o.result();
 }
 
 /** sklearn's _handle_zeros_in_scale: tiny scales become 1. */
@@ -84,15 +74,19 @@ export class MinMaxScaler extends NumericPreprocessor {
 
   fit(x: MatrixInput): this {
     const m = toMatrix(x, 'x');
-    const lo = new Float64Array(m.cols).fill(NaN);
-    const hi = new Float64Array(m.cols).fill(NaN);
-    for (let j = 0; j < m.cols; j++) {
-      const col = columnValues(m, j);
-      if (col.length === 0) continue;
-      let a = Infinity, b = -Infinity;
-      for (let i = 0; i < col.length; i++) { if (col[i] < a) a = col[i]; if (col[i] > b) b = col[i]; }
-      lo[j] = a; hi[j] = b;
+    // One row-major pass (NaN never wins a comparison, so it is skipped).
+    const lo = new Float64Array(m.cols).fill(Infinity);
+    const hi = new Float64Array(m.cols).fill(-Infinity);
+    const { rows, cols, data } = m;
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const v = data[o + j];
+        if (v < lo[j]) lo[j] = v;
+        if (v > hi[j]) hi[j] = v;
+      }
     }
+    for (let j = 0; j < cols; j++) if (lo[j] === Infinity && hi[j] === -Infinity) { lo[j] = NaN; hi[j] = NaN; }
     const [fmin, fmax] = this.featureRange;
     const range = handleZeros(hi.map((v, j) => v - lo[j]));
     this.dataMin = lo;
@@ -106,7 +100,8 @@ export class MinMaxScaler extends NumericPreprocessor {
     this.assertFitted();
     const m = toMatrix(x, 'x');
     checkCols(m, this.nFeatures, 'x', this.type);
-    const out = newLike(m);
+    const o = allocOutput(x, m.rows, m.cols);
+    const out = o.data;
     const [fmin, fmax] = this.featureRange;
     const s = this.scale!, mn = this.min!;
     for (let i = 0; i < m.rows; i++) {
@@ -116,14 +111,14 @@ export class MinMaxScaler extends NumericPreprocessor {
         out[i * m.cols + j] = v;
       }
     }
-    return outputLike(x, out, m.rows, m.cols);
+    return o.result();
   }
 
   inverseTransform<T extends MatrixInput>(x: T): T {
     this.assertFitted();
     const m = toMatrix(x, 'x');
     checkCols(m, this.nFeatures, 'x', this.type);
-    return outputLike(x, affine(m, this.min, this.scale, false), m.rows, m.cols);
+    return affine(x, m, this.min, this.scale, false);
   }
 
   toJSON(): PreprocessorJSON {
@@ -186,8 +181,9 @@ export class StandardScaler extends NumericPreprocessor {
     const mean = new Float64Array(m.cols);
     const variance = new Float64Array(m.cols);
     const count = new Float64Array(m.cols);
+    const columns = columnsOf(m);
     for (let j = 0; j < m.cols; j++) {
-      const col = columnValues(m, j);
+      const col = columns[j];
       const n = col.length;
       count[j] = n;
       if (n === 0) { mean[j] = NaN; variance[j] = NaN; continue; }
@@ -218,14 +214,14 @@ export class StandardScaler extends NumericPreprocessor {
     this.assertFitted();
     const m = toMatrix(x, 'x');
     checkCols(m, this.nFeatures, 'x', this.type);
-    return outputLike(x, affine(m, this.withMean ? this.mean : null, this.scale, false), m.rows, m.cols);
+    return affine(x, m, this.withMean ? this.mean : null, this.scale, false);
   }
 
   inverseTransform<T extends MatrixInput>(x: T): T {
     this.assertFitted();
     const m = toMatrix(x, 'x');
     checkCols(m, this.nFeatures, 'x', this.type);
-    return outputLike(x, affine(m, this.withMean ? this.mean : null, this.scale, true), m.rows, m.cols);
+    return affine(x, m, this.withMean ? this.mean : null, this.scale, true);
   }
 
   toJSON(): PreprocessorJSON {
@@ -295,8 +291,9 @@ export class RobustScaler extends NumericPreprocessor {
     const m = toMatrix(x, 'x');
     const center = new Float64Array(m.cols);
     const scale = new Float64Array(m.cols);
+    const sorted = sortedColumns(m);
     for (let j = 0; j < m.cols; j++) {
-      const s = sortedColumn(m, j);
+      const s = sorted[j];
       center[j] = percentileSorted(s, 50);
       scale[j] = percentileSorted(s, this.quantileRange[1]) - percentileSorted(s, this.quantileRange[0]);
     }
@@ -310,14 +307,14 @@ export class RobustScaler extends NumericPreprocessor {
     this.assertFitted();
     const m = toMatrix(x, 'x');
     checkCols(m, this.nFeatures, 'x', this.type);
-    return outputLike(x, affine(m, this.center, this.scale, false), m.rows, m.cols);
+    return affine(x, m, this.center, this.scale, false);
   }
 
   inverseTransform<T extends MatrixInput>(x: T): T {
     this.assertFitted();
     const m = toMatrix(x, 'x');
     checkCols(m, this.nFeatures, 'x', this.type);
-    return outputLike(x, affine(m, this.center, this.scale, true), m.rows, m.cols);
+    return affine(x, m, this.center, this.scale, true);
   }
 
   toJSON(): PreprocessorJSON {
@@ -368,21 +365,22 @@ export class Normalizer extends NumericPreprocessor {
   transform<T extends MatrixInput>(x: T): T {
     const m = toMatrix(x, 'x');
     if (this.fitted) checkCols(m, this.nFeat, 'x', this.type);
-    const out = newLike(m);
+    const o = allocOutput(x, m.rows, m.cols);
+    const out = o.data;
     for (let i = 0; i < m.rows; i++) {
-      const o = i * m.cols;
+      const r = i * m.cols;
       let n = 0;
       for (let j = 0; j < m.cols; j++) {
-        const v = m.data[o + j];
+        const v = m.data[r + j];
         if (this.norm === 'l1') n += Math.abs(v);
         else if (this.norm === 'l2') n += v * v;
         else n = Math.max(n, Math.abs(v));
       }
       if (this.norm === 'l2') n = Math.sqrt(n);
       if (n < 10 * EPS) n = 1;
-      for (let j = 0; j < m.cols; j++) out[o + j] = m.data[o + j] / n;
+      for (let j = 0; j < m.cols; j++) out[r + j] = m.data[r + j] / n;
     }
-    return outputLike(x, out, m.rows, m.cols);
+    return o.result();
   }
 
   toJSON(): PreprocessorJSON {

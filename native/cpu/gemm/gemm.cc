@@ -148,6 +148,14 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   float* Ap = PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
   float* Bp = direct_b ? nullptr : PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
   alignas(64) float tile[kMaxMR * kMaxNR];
+  auto do_pack_a = [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc) {
+    if (t.pack_a) t.pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, Ap);
+    else pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
+  };
+  auto do_pack_b = [&](int64_t pc, int64_t kc, int64_t jc, int64_t nc) {
+    if (t.pack_b) t.pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, Bp);
+    else pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+  };
 
   // One (jc, pc, ic) block: packed A block (mc x kc) x packed B panel (kc x nc) into C.
   auto macro = [&](int64_t ic, int64_t mc, int64_t jc, int64_t nc, int64_t pc, int64_t kc) {
@@ -190,10 +198,10 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
       const int64_t nc = std::min(NC, n1 - jc);
       for (int64_t pc = 0; pc < p.K; pc += KC) {
         const int64_t kc = std::min(KC, p.K - pc);
-        if (!direct_b) pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+        if (!direct_b) do_pack_b(pc, kc, jc, nc);
         for (int64_t ic = m0; ic < m1; ic += MC) {
           const int64_t mc = std::min(MC, m1 - ic);
-          pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
+          do_pack_a(ic, mc, pc, kc);
           macro(ic, mc, jc, nc, pc, kc);
         }
       }
@@ -204,10 +212,10 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
       const int64_t mc = std::min(MC, m1 - ic);
       for (int64_t pc = 0; pc < p.K; pc += KC) {
         const int64_t kc = std::min(KC, p.K - pc);
-        pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
+        do_pack_a(ic, mc, pc, kc);
         for (int64_t jc = n0; jc < n1; jc += NC) {
           const int64_t nc = std::min(NC, n1 - jc);
-          if (!direct_b) pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+          if (!direct_b) do_pack_b(pc, kc, jc, nc);
           macro(ic, mc, jc, nc, pc, kc);
         }
       }

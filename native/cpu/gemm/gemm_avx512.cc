@@ -22,6 +22,7 @@ void sgemm_avx512_14x32(int64_t kc, const float* Ap, const float* Bp, int64_t ld
 }  // namespace
 
 const KernelTable kTableAvx512 = {"sgemm_avx512_14x32", sgemm_avx512_14x32, MR, NR, 336, 256, 4096,
-                                  /*a_in_l1=*/false, /*partial_tiles=*/true, /*direct_b_max_m=*/0};
+                                  /*a_in_l1=*/false, /*partial_tiles=*/true, /*direct_b_max_m=*/0,
+                                  avx512_pack_a<MR>, avx512_pack_b<NR>};
 
 }  // namespace ng::cpu::gemm

@@ -23,6 +23,13 @@ using MicroKernel = void (*)(int64_t kc, const float* Ap, const float* Bp, int64
                              int64_t ldc, int mr, int nr, float alpha, float beta,
                              const float* bias, int relu);
 
+// Packing routines (formats above). PackA packs rows [i0, i0+mc) x cols [k0, k0+kc) of op(A)
+// into ceil(mc/MR) panels; PackB packs rows [k0, k0+kc) x cols [j0, j0+nc) of op(B).
+using PackA = void (*)(bool transA, const float* A, int64_t lda, int64_t i0, int64_t mc,
+                       int64_t k0, int64_t kc, float* dst);
+using PackB = void (*)(bool transB, const float* B, int64_t ldb, int64_t k0, int64_t kc,
+                       int64_t j0, int64_t nc, float* dst);
+
 struct KernelTable {
   const char* name;    // "sgemm_<isa>_<MR>x<NR>"
   MicroKernel kernel;
@@ -35,6 +42,8 @@ struct KernelTable {
   bool a_in_l1;
   bool partial_tiles;  // see above
   int direct_b_max_m;  // read B in place (no packing) when the block has <= this many rows
+  PackA pack_a;        // nullptr: the portable packing in gemm.cc
+  PackB pack_b;
 };
 
 constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile

@@ -15,6 +15,7 @@
 // GCC 12 warns about _mm512_undefined_ps() inside _mm512_max_ps; the warning is spurious.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace ng::cpu::gemm {
 namespace {
@@ -118,6 +119,113 @@ struct Avx512Family {
     constexpr Table() : fn{} { all(fn, std::make_integer_sequence<int, MR>{}); }
   };
 };
+
+// ---- packing (see the packed formats in gemm_kernels.h) ----------------------------------
+
+// 16 x 16 in-register transpose: o[c][r] = r[r][c].
+NG_TARGET_AVX512 void avx512_transpose16(__m512 (&r)[16], __m512 (&o)[16]) {
+  __m512 t[16], u[16], v[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    u[4 * i + 0] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; ++h)
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+      v[8 * h + i] = _mm512_shuffle_f32x4(u[8 * h + i], u[8 * h + 4 + i], 0x88);
+      v[8 * h + 4 + i] = _mm512_shuffle_f32x4(u[8 * h + i], u[8 * h + 4 + i], 0xdd);
+    }
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    o[i] = _mm512_shuffle_f32x4(v[i], v[8 + i], 0x88);
+    o[8 + i] = _mm512_shuffle_f32x4(v[i], v[8 + i], 0xdd);
+  }
+}
+
+NG_TARGET_AVX512 __mmask16 avx512_mask(int64_t n) {
+  return n >= 16 ? static_cast<__mmask16>(0xffff)
+                 : static_cast<__mmask16>(n <= 0 ? 0u : (1u << n) - 1u);
+}
+
+// dst[k*ds + g*16 + l] = src[(g*16 + l)*ld + k] for rows g*16+l < rows, 0 for other lanes
+// below ds; k < kc. (Rows of src contiguous along k: op(A) not transposed, op(B) transposed.)
+template <int DS>
+NG_TARGET_AVX512 void avx512_pack_transpose(const float* src, int64_t ld, int rows, int64_t kc,
+                                            float* dst) {
+  constexpr int G = (DS + 15) / 16;
+  for (int g = 0; g < G; ++g) {
+    const int gr = rows - 16 * g;  // rows of src in this group
+    const __mmask16 store_mask = avx512_mask(DS - 16 * g);
+    const float* s = src + static_cast<int64_t>(16 * g) * ld;
+    for (int64_t k0 = 0; k0 < kc; k0 += 16) {
+      const int64_t kk = kc - k0 < 16 ? kc - k0 : 16;
+      const __mmask16 km = avx512_mask(kk);
+      __m512 r[16], o[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < gr ? _mm512_maskz_loadu_ps(km, s + i * ld + k0) : _mm512_setzero_ps();
+      avx512_transpose16(r, o);
+      float* d = dst + k0 * DS + 16 * g;
+      if (kk == 16) {
+#pragma GCC unroll 16
+        for (int c = 0; c < 16; ++c) _mm512_mask_storeu_ps(d + c * DS, store_mask, o[c]);
+      } else {
+        for (int c = 0; c < kk; ++c) _mm512_mask_storeu_ps(d + c * DS, store_mask, o[c]);
+      }
+    }
+  }
+}
+
+// dst[k*DS + j] = src[k*ld + j] for j < cols, 0 for cols <= j < DS; k < kc.
+// (Rows of src contiguous along the panel's lanes: op(A) transposed, op(B) not transposed.)
+template <int DS>
+NG_TARGET_AVX512 void avx512_pack_copy(const float* src, int64_t ld, int cols, int64_t kc,
+                                       float* dst) {
+  constexpr int G = (DS + 15) / 16;
+  __mmask16 lm[G], sm[G];
+#pragma GCC unroll 4
+  for (int g = 0; g < G; ++g) {
+    lm[g] = avx512_mask(cols - 16 * g);
+    sm[g] = avx512_mask(DS - 16 * g);
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+#pragma GCC unroll 4
+    for (int g = 0; g < G; ++g)
+      _mm512_mask_storeu_ps(dst + k * DS + 16 * g, sm[g], _mm512_maskz_loadu_ps(lm[g], src + k * ld + 16 * g));
+  }
+}
+
+// PackA / PackB for a table with tile MR x NR (see gemm_kernels.h).
+template <int MR>
+NG_TARGET_AVX512 void avx512_pack_a(bool transA, const float* A, int64_t lda, int64_t i0,
+                                    int64_t mc, int64_t k0, int64_t kc, float* dst) {
+  for (int64_t p = 0; p < mc; p += MR) {
+    const int r = static_cast<int>(mc - p < MR ? mc - p : MR);
+    if (!transA) avx512_pack_transpose<MR>(A + (i0 + p) * lda + k0, lda, r, kc, dst);
+    else avx512_pack_copy<MR>(A + k0 * lda + i0 + p, lda, r, kc, dst);
+    dst += MR * kc;
+  }
+}
+
+template <int NR>
+NG_TARGET_AVX512 void avx512_pack_b(bool transB, const float* B, int64_t ldb, int64_t k0,
+                                    int64_t kc, int64_t j0, int64_t nc, float* dst) {
+  for (int64_t q = 0; q < nc; q += NR) {
+    const int r = static_cast<int>(nc - q < NR ? nc - q : NR);
+    if (!transB) avx512_pack_copy<NR>(B + k0 * ldb + j0 + q, ldb, r, kc, dst);
+    else avx512_pack_transpose<NR>(B + (j0 + q) * ldb + k0, ldb, r, kc, dst);
+    dst += NR * kc;
+  }
+}
 
 // A MicroKernel (see gemm_kernels.h) for an MR x (NV*16) table entry.
 template <int MR, int NV>

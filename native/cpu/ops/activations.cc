@@ -1,5 +1,7 @@
 // Pointwise activations. Loops are plain and branch-free where it matters so that gcc
 // auto-vectorizes them; exp goes through exp_fast (common.h).
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/activations.h"
 
 #include <cmath>

@@ -1,5 +1,7 @@
 // Batch normalization. One channel per parallel iteration: each thread owns whole channels, so
 // the statistics and the weight/bias gradients are race-free and deterministic.
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/batchnorm.h"
 
 #include <cmath>

@@ -1,3 +1,5 @@
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/clip.h"
 
 #include <cmath>

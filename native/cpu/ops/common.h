@@ -2,13 +2,6 @@
 // deterministic chunked sum, and small vectorizable math (exp, sigmoid) that the compiler can
 // auto-vectorize at -march=x86-64-v2 (libm's expf is not vectorized without -ffast-math).
 #pragma once
-// FP selects such as `x > 0 ? x : slope * x` only vectorize when gcc may evaluate both arms,
-// which -ftrapping-math (the default) forbids. Values are unchanged (no reassociation); only
-// FP exception flags, which nothing here reads, may differ. Applies to the op files that
-// include this header (binding.gyp's flags are shared with other code).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
-#endif
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

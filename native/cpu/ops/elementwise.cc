@@ -1,6 +1,8 @@
 // Elementwise kernels. Broadcasting: shapes are first collapsed (size-1 output dims dropped,
 // neighbouring dims with the same broadcast pattern merged), so most cases become a flat loop,
 // a row-vector or a column-vector loop; the rest is a strided loop over <= 4 dims.
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/elementwise.h"
 
 #include <cmath>
@@ -243,8 +245,8 @@ void abs_forward(float* out, const float* inp, int64_t n) {
 }
 void abs_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   NG_PAR for (int64_t i = 0; i < n; i++) {
-    const float x = inp[i];
-    dinp[i] += x > 0.0f ? dout[i] : (x < 0.0f ? -dout[i] : 0.0f);
+    const float x = inp[i], g = dout[i];
+    dinp[i] += x > 0.0f ? g : (x < 0.0f ? -g : 0.0f);
   }
 }
 void square_forward(float* out, const float* inp, int64_t n) {
@@ -261,8 +263,8 @@ void clamp_forward(float* out, const float* inp, int64_t n, float lo, float hi) 
 }
 void clamp_backward(float* dinp, const float* inp, const float* dout, int64_t n, float lo, float hi) {
   NG_PAR for (int64_t i = 0; i < n; i++) {
-    const float x = inp[i];
-    dinp[i] += (x >= lo && x <= hi) ? dout[i] : 0.0f;
+    const float x = inp[i], g = dout[i];
+    dinp[i] += (x >= lo && x <= hi) ? g : 0.0f;
   }
 }
 

@@ -1,5 +1,7 @@
 // Layer normalization. Row statistics in double (two-pass). dweight/dbias are reduced over rows
 // by column blocks so that threads never share an output element (deterministic).
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/layernorm.h"
 
 #include <cmath>

@@ -1,4 +1,6 @@
 // Loss kernels. Sums of per-element losses use chunked_sum (double, fixed order).
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/losses.h"
 
 #include <cmath>

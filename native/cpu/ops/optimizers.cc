@@ -1,6 +1,8 @@
 // Fused optimizer updates. Each element is independent, so loops parallelize trivially and give
 // identical results for any thread count. Expressions mirror the order of torch's tensor ops
 // (mul_ then add_, sqrt then divide then add eps) to stay within an ulp of PyTorch.
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/optimizers.h"
 
 #include <cmath>

@@ -1,6 +1,8 @@
 // Axis reductions. Sums accumulate in double in a fixed order, so results do not depend on the
 // thread count. The inner > 1 case walks the axis with a block of inner accumulators so the
 // innermost loop stays contiguous.
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/reduce.h"
 
 #include <cmath>

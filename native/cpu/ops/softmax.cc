@@ -1,5 +1,7 @@
 // Row-wise softmax / log-softmax: max-subtracted, exp via exp_fast so the exp loop vectorizes;
 // row sums use row_sum/row_dot (fixed-order, vectorized).
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
 #include "cpu/ops/softmax.h"
 
 #include <cmath>

@@ -1,0 +1,46 @@
+/**
+ * Worker-thread side of Trainer.fit({ worker: true }): rebuilds the model from its config and
+ * weights, trains on copies of the data, posts one message per epoch, and returns the trained
+ * weights and history. Runs the compiled library (dist/), one context per worker (the addon is
+ * context-aware).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ng from '../index';
+
+interface Job {
+  config: ng.nn.ModuleConfig;
+  weights: Record<string, { shape: number[]; data: Float32Array }>;
+  x: { shape: number[]; data: Float32Array };
+  y: { shape: number[]; data: Float32Array | Int32Array };
+  val?: { x: { shape: number[]; data: Float32Array }; y: { shape: number[]; data: Float32Array | Int32Array } };
+  trainer: { loss: string; optimizer: unknown; lr?: number; metrics: string[]; clipGradNorm?: number; clipGradValue?: number };
+  fit: Record<string, unknown>;
+  seed: number;
+  threads: number;
+  earlyStopping?: Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
+  const job = workerData as Job;
+  ng.setNumThreads(job.threads);
+  ng.setSeed(job.seed);
+  const model = ng.nn.fromConfig(job.config);
+  model.loadStateDict(job.weights);
+  const trainer = new ng.Trainer({ model, loss: job.trainer.loss as never, optimizer: job.trainer.optimizer as never,
+    lr: job.trainer.lr, metrics: job.trainer.metrics, clipGradNorm: job.trainer.clipGradNorm, clipGradValue: job.trainer.clipGradValue });
+  const ds = ng.data.fromTensors(ng.fromArray(job.x.data, job.x.shape), ng.fromArray(job.y.data, job.y.shape));
+  const val = job.val ? ng.data.fromTensors(ng.fromArray(job.val.x.data, job.val.x.shape), ng.fromArray(job.val.y.data, job.val.y.shape)) : undefined;
+  const callbacks: ng.Callback[] = [ng.callbacks.lambda({
+    onEpochEnd: (epoch: number, logs: Record<string, number>) => { parentPort!.postMessage({ type: 'epoch', epoch, logs: { ...logs } }); },
+  })];
+  if (job.earlyStopping) callbacks.push(ng.callbacks.earlyStopping(job.earlyStopping));
+  const stop = { aborted: false };
+  parentPort!.on('message', (m: { type: string }) => { if (m.type === 'abort') stop.aborted = true; });
+  const history = await trainer.fit(ds, { ...job.fit, validationData: val, callbacks, verbose: 0,
+    signal: stop as unknown as AbortSignal });
+  const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [k, t] of Object.entries(model.stateDict())) weights[k] = { shape: t.shape.slice(), data: (t.data as Float32Array).slice() };
+  parentPort!.postMessage({ type: 'done', weights, history: history.toJSON(), optimizerStep: trainer.optimizer.stepCount });
+}
+
+main().catch((e: Error) => parentPort!.postMessage({ type: 'error', message: e.message, stack: e.stack }));

@@ -1,0 +1,98 @@
+/**
+ * Trainer.fit({ worker: true }): the same training on a worker thread, so the main thread's
+ * event loop never runs a kernel. The model travels as config + weights, the data as copies;
+ * epoch logs come back as messages (onEpochEnd callbacks and the progress logger run on the
+ * main thread), and the trained weights are loaded into the caller's model at the end.
+ * Memory of the worker is freed when it exits; the caller manages nothing.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Trainer, FitOptions } from './trainer';
+import type { Dataset } from '../data/dataset';
+import { History } from './history';
+import { EarlyStopping, Callback } from './callbacks';
+import { ProgressLogger } from './progress';
+import { Tensor } from '../tensor/tensor';
+import { getNumThreads } from '../core/runtime';
+import { globalRng } from '../core/random';
+
+function workerScript(): string {
+  const candidates = [path.join(__dirname, 'worker-entry.js'), path.join(__dirname, '..', '..', 'dist', 'train', 'worker-entry.js')];
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) throw new Error('Expected the compiled worker entry (dist/train/worker-entry.js) for fit({ worker: true }) but it is missing: run npm run build:ts');
+  return found;
+}
+
+const raw = (t: Tensor) => ({ shape: t.shape.slice(), data: t.data.slice() });
+
+export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset | null, opts: FitOptions,
+  spec: { loss: string; optimizer: unknown; lr?: number; metrics: string[]; clipGradNorm?: number; clipGradValue?: number }): Promise<History> {
+  const callbacks = opts.callbacks ?? [];
+  let earlyStopping: Record<string, unknown> | undefined;
+  const local: Callback[] = [];
+  for (const cb of callbacks) {
+    if (cb instanceof EarlyStopping) {
+      earlyStopping = { monitor: cb.monitor, mode: cb.mode, patience: cb.patience, minDelta: cb.minDelta,
+        restoreBestWeights: cb.restoreBestWeights, startFromEpoch: cb.startFromEpoch };
+    } else if (cb.onBatchBegin || cb.onBatchEnd || cb.setTrainer) {
+      throw new TypeError('Expected callbacks that only use onTrainBegin/onEpochBegin/onEpochEnd/onTrainEnd (or earlyStopping) ' +
+        `with fit({ worker: true }) but received ${cb.constructor?.name ?? 'a callback'} with batch hooks or trainer access`);
+    } else {
+      local.push(cb);
+    }
+  }
+  const model = trainer.model;
+  const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [k, t] of Object.entries(model.stateDict())) weights[k] = { shape: t.shape.slice(), data: (t.data as Float32Array).slice() };
+  const job = {
+    config: model.getConfig(),
+    weights,
+    x: raw(train.x),
+    y: raw(train.y as Tensor),
+    val: val ? { x: raw(val.x), y: raw(val.y as Tensor) } : undefined,
+    trainer: spec,
+    fit: { epochs: opts.epochs ?? 1, batchSize: opts.batchSize ?? 32, shuffle: opts.shuffle ?? true, seed: opts.seed, yieldMs: opts.yieldMs },
+    seed: globalRng.nextSeed(),
+    threads: getNumThreads(),
+    earlyStopping,
+  };
+  const epochs = opts.epochs ?? 1;
+  const progress = new ProgressLogger({ verbose: (opts.verbose ?? 1) as 0 | 1 | 2, totalEpochs: epochs, stepsPerEpoch: 0,
+    stream: opts.stream as never });
+  const history = new History();
+  for (const cb of local) await cb.onTrainBegin?.({});
+  const worker = new Worker(workerScript(), { workerData: job });
+  const onAbort = () => worker.postMessage({ type: 'abort' });
+  opts.signal?.addEventListener('abort', onAbort);
+  try {
+    const result = await new Promise<{ weights: typeof weights; history: { epoch: number[]; history: Record<string, number[]> } }>((resolve, reject) => {
+      let chain = Promise.resolve();
+      worker.on('message', (m: { type: string; epoch?: number; logs?: Record<string, number>; message?: string; weights?: typeof weights; history?: never }) => {
+        chain = chain.then(async () => {
+          if (m.type === 'epoch') {
+            progress.onEpochBegin(m.epoch as number);
+            for (const cb of local) await cb.onEpochEnd?.(m.epoch as number, m.logs as Record<string, number>);
+            progress.onEpochEnd(m.epoch as number, m.logs as Record<string, number>);
+          } else if (m.type === 'done') {
+            resolve(m as never);
+          } else if (m.type === 'error') {
+            reject(new Error(m.message));
+          }
+        }).catch(reject);
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => { if (code !== 0) reject(new Error(`Training worker exited with code ${code}`)); });
+    });
+    model.loadStateDict(result.weights);
+    result.history.epoch.forEach((e, i) => history.append(e, Object.fromEntries(
+      Object.entries(result.history.history).map(([k, v]) => [k, v[i]]))));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    progress.onTrainEnd();
+    await worker.terminate();
+  }
+  for (const cb of local) await cb.onTrainEnd?.({});
+  model.eval();
+  return history;
+}

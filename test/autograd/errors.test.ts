@@ -1,0 +1,128 @@
+// Argument errors of the ops and losses: the exact message (the project's one format,
+// "Expected <what> for <name> but received <got>", lib/core/validate.ts) and the error class.
+import { describe, expect, it } from 'vitest';
+import * as ng from '../../lib';
+import type { Tensor } from '../../lib';
+
+type Ctor = typeof TypeError | typeof RangeError;
+const CASES: [string, () => unknown, Ctor, string][] = [];
+const expectErr = (name: string, fn: () => unknown, ctor: Ctor, msg: string): void => { CASES.push([name, fn, ctor, msg]); };
+
+const f = (shape: number[]): Tensor => ng.zeros(shape);
+const i32 = (vals: number[]): Tensor => ng.fromArray(Int32Array.from(vals), [vals.length]);
+const dead = (): Tensor => { const t = ng.ones([2, 3]); t.dispose(); return t; };
+const any = (v: unknown): Tensor => v as Tensor;
+
+// ---- wrong dtype
+expectErr('add: int32 operand', () => ng.add(i32([1, 2]), f([2])), TypeError, 'Expected float32 Tensor for a but received int32 Tensor of shape [2]');
+expectErr('matmul: int32 b', () => ng.matmul(f([2, 2]), ng.fromArray(new Int32Array(4), [2, 2])), TypeError, 'Expected float32 Tensor for b but received int32 Tensor of shape [2, 2]');
+expectErr('relu: int32', () => ng.relu(i32([1])), TypeError, 'Expected float32 Tensor for x but received int32 Tensor of shape [1]');
+expectErr('gather: float indices', () => ng.gather(f([3, 2]), f([2])), TypeError, 'Expected int32 Tensor for indices but received float32 Tensor of shape [2]');
+expectErr('embedding: float indices', () => ng.embedding(f([2]), f([4, 3])), TypeError, 'Expected int32 Tensor for indices but received float32 Tensor of shape [2]');
+expectErr('nll: float labels', () => ng.losses.nll(f([2, 3]), f([2])), TypeError, 'Expected int32 Tensor for target but received float32 Tensor of shape [2]');
+expectErr('argmax: int32', () => ng.argmax(i32([1, 2])), TypeError, 'Expected float32 Tensor for x but received int32 Tensor of shape [2]');
+
+// ---- not a tensor
+expectErr('relu: array', () => ng.relu(any([1, 2])), TypeError, 'Expected float32 Tensor for x but received an array of length 2');
+expectErr('mul: string scalar (b)', () => ng.mul(f([2]), any('a')), TypeError, 'Expected Tensor or number for b but received "a" of type string');
+expectErr('mul: string scalar (a)', () => ng.mul(any('a'), f([2])), TypeError, 'Expected Tensor or number for a but received "a" of type string');
+expectErr('sub: null', () => ng.sub(f([2]), any(null)), TypeError, 'Expected Tensor or number for b but received null');
+expectErr('concat: empty list', () => ng.concat([]), TypeError, 'Expected non-empty array of tensors for tensors but received an array of length 0');
+expectErr('crossEntropy: array target', () => ng.losses.crossEntropy(f([2, 3]), any([0, 1])), TypeError,
+  'Expected int32 labels (N) or float32 probabilities (N, C) for target but received an array of length 2');
+expectErr('embedding: typed array indices', () => ng.embedding(any(new Int32Array(2)), f([4, 3])), TypeError, 'Expected int32 Tensor for indices but received Int32Array of length 2');
+
+// ---- disposed
+expectErr('exp: disposed', () => ng.exp(dead()), TypeError, 'Expected a live tensor for x but received a disposed tensor');
+expectErr('linear: disposed weight', () => ng.linear(f([2, 3]), dead()), TypeError, 'Expected a live tensor for weight but received a disposed tensor');
+expectErr('mse: disposed target', () => ng.losses.mse(f([2, 3]), dead()), TypeError, 'Expected a live tensor for target but received a disposed tensor');
+expectErr('concat: disposed second', () => ng.concat([f([2, 3]), dead()]), TypeError, 'Expected a live tensor for tensors[1] but received a disposed tensor');
+expectErr('backward: disposed gradient', () => ng.mul(ng.ones([2, 3], { requiresGrad: true }), 2).backward(dead()), TypeError,
+  'Expected a live tensor for gradient but received a disposed tensor');
+
+// ---- shapes
+expectErr('add: shapes that do not broadcast', () => ng.add(f([2, 3]), f([4])), RangeError, 'Expected shapes that broadcast for a and b but received [2, 3] and [4]');
+expectErr('mul: rank 5', () => ng.mul(f([1, 1, 1, 1, 2]), f([2])), RangeError,
+  'Expected tensors of rank <= 4 for broadcasting for a and b but received shapes [1, 1, 1, 1, 2] and [2]');
+expectErr('matmul: inner sizes', () => ng.matmul(f([2, 3]), f([4, 2])), RangeError, 'Expected shape [3, *] for b (rows must match the 3 columns of a) but received [4, 2]');
+expectErr('matmul: 1-D b', () => ng.matmul(f([1, 2]), f([2])), RangeError, 'Expected a: (..., M, K) and b: (K, N) for matmul operands but received [1, 2] and [2]');
+expectErr('linear: input features', () => ng.linear(f([2, 3]), f([4, 5])), RangeError, 'Expected shape [*, 5] for input but received [2, 3]');
+expectErr('linear: bias', () => ng.linear(f([2, 5]), f([4, 5]), f([3])), RangeError, 'Expected shape [4] for bias but received [3]');
+expectErr('linear: 1-D weight', () => ng.linear(f([2, 5]), f([5])), RangeError, 'Expected 2-D weight (out, in) for weight but received shape [5]');
+expectErr('softmax: not the last axis', () => ng.softmax(f([2, 3]), 0), RangeError, 'Expected the last axis (1 or -1) for softmax axis but received 0 for shape [2, 3]');
+expectErr('logSoftmax: axis out of range', () => ng.logSoftmax(f([2, 3]), 5), RangeError, 'Expected integer axis in [-2, 1] for axis but received 5 of type number');
+expectErr('sum: axis out of range', () => ng.sum(f([2, 3]), 2), RangeError, 'Expected integer axis in [-2, 1] for axis but received 2 of type number');
+expectErr('max: fractional axis', () => ng.max(f([2, 3]), 0.5), RangeError, 'Expected integer axis in [-2, 1] for axis but received 0.5 of type number');
+expectErr('max: empty axis', () => ng.max(f([2, 0]), 1), RangeError, 'Expected a non-empty axis for max but received an axis of length 0');
+expectErr('reshape: element count', () => ng.reshape(f([2, 3]), [4, 2]), RangeError, 'Expected a shape with 6 elements (input shape [2, 3]) for shape but received [4, 2]');
+expectErr('reshape: two -1', () => ng.reshape(f([2, 3]), [-1, -1]), RangeError, 'Expected at most one -1 dimension for shape but received [*, *]');
+expectErr('transpose: 1-D', () => ng.transpose(f([3])), RangeError, 'Expected tensor with at least 2 dimensions for x but received shape [3]');
+expectErr('concat: other dims differ', () => ng.concat([f([2, 3]), f([2, 4])], 0), RangeError, 'Expected shape [*, 3] for tensors[1] but received [2, 4]');
+expectErr('slice: end past the axis', () => ng.slice(f([3, 2]), 1, 5), RangeError, 'Expected integer in [1, 3] for end but received 5 of type number');
+expectErr('slice: negative start', () => ng.slice(f([3, 2]), -1), RangeError, 'Expected integer in [0, 3] for start but received -1 of type number');
+expectErr('gather: index out of range', () => ng.gather(f([2, 2]), new Int32Array([5])), RangeError, 'Expected integer in [0, 2) for indices[0] but received 5');
+expectErr('embedding: index out of range', () => ng.embedding(i32([0, 7]), f([4, 3])), RangeError, 'Expected integer in [0, 4) for indices[1] but received 7');
+expectErr('layerNorm: weight size', () => ng.layerNorm(f([2, 3]), f([4]), null), RangeError, 'Expected shape [3] for weight but received [4]');
+expectErr('batchNorm: rank', () => ng.batchNorm(f([2]), null, null, null, null, true), RangeError, 'Expected shape [N, C] or [N, C, L] for input but received [2]');
+expectErr('batchNorm: one value per channel', () => ng.batchNorm(f([1, 3]), null, null, null, null, true), RangeError,
+  'Expected more than 1 value per channel when training for input but received shape [1, 3]');
+expectErr('batchNorm: eval without running statistics', () => ng.batchNorm(f([4, 3]), null, null, null, null, false), TypeError,
+  'Expected running statistics (eval mode normalizes with them) for runningMean/runningVar but received null');
+expectErr('batchNorm: running mean size', () => ng.batchNorm(f([4, 3]), f([2]), f([3]), null, null, true), RangeError, 'Expected shape [3] for runningMean but received [2]');
+
+// ---- losses
+expectErr('mse: target shape', () => ng.losses.mse(f([2, 3]), f([3, 2])), RangeError, 'Expected shape [2, 3] (the shape of input) for target but received [3, 2]');
+expectErr('bce: target shape', () => ng.losses.bce(f([4]), f([5])), RangeError, 'Expected shape [4] (the shape of input) for target but received [5]');
+expectErr('mse: reduction', () => ng.losses.mse(f([2]), f([2]), { reduction: 'avg' as 'mean' }), RangeError,
+  "Expected one of 'mean', 'sum', 'none' for reduction but received \"avg\" of type string");
+expectErr('klDiv: reduction', () => ng.losses.klDiv(f([2]), f([2]), { reduction: 'avg' as 'mean' }), RangeError,
+  "Expected one of 'mean', 'sum', 'none', 'batchmean' for reduction but received \"avg\" of type string");
+expectErr('l1: options not an object', () => ng.losses.l1(f([2]), f([2]), any('sum') as never), TypeError, 'Expected object for options but received "sum" of type string');
+expectErr('crossEntropy: labels shape', () => ng.losses.crossEntropy(f([2, 3]), i32([0, 1, 2])), RangeError, 'Expected shape [2] for target but received [3]');
+expectErr('crossEntropy: 1-D logits', () => ng.losses.crossEntropy(f([3]), i32([0])), RangeError, 'Expected shape [N, C] for logits but received [3]');
+expectErr('crossEntropy: label out of range', () => ng.losses.crossEntropy(f([2, 2]), i32([0, 5])), RangeError, 'Expected integer in [0, 2) or -100 for labels[1] but received 5');
+expectErr('crossEntropy: class weight size', () => ng.losses.crossEntropy(f([2, 3]), i32([0, 1]), { weight: f([2]) }), RangeError, 'Expected shape [3] for weight but received [2]');
+expectErr('crossEntropy: dense target shape', () => ng.losses.crossEntropy(f([2, 3]), f([2, 4])), RangeError, 'Expected shape [2, 3] (the shape of logits) for target but received [2, 4]');
+expectErr('crossEntropy: labelSmoothing', () => ng.losses.crossEntropy(f([2, 3]), i32([0, 1]), { labelSmoothing: 1.5 }), RangeError,
+  'Expected number in [0, 1] for labelSmoothing but received 1.5 of type number');
+expectErr('nll: label out of range', () => ng.losses.nll(f([2, 2]), i32([0, -3])), RangeError, 'Expected integer in [0, 2) or -100 for labels[1] but received -3');
+expectErr('huber: delta 0', () => ng.losses.huber(f([2]), f([2]), { delta: 0 }), RangeError, 'Expected number in (0, Infinity] for delta but received 0 of type number');
+expectErr('smoothL1: beta string', () => ng.losses.smoothL1(f([2]), f([2]), { beta: any('1') as unknown as number }), TypeError,
+  'Expected number in (0, Infinity] for beta but received "1" of type string');
+expectErr('bceWithLogits: posWeight size', () => ng.losses.bceWithLogits(f([4, 3]), f([4, 3]), { posWeight: f([2]) }), RangeError, 'Expected shape [3] for posWeight but received [2]');
+expectErr('hinge: margin', () => ng.losses.hinge(f([2]), f([2]), { margin: Infinity }), RangeError, 'Expected finite number for margin but received Infinity of type number');
+expectErr('losses.get: unknown', () => ng.losses.get('foo' as 'mse'), RangeError,
+  "Expected one of 'mse', 'l1', 'mae', 'huber', 'smoothL1', 'bce', 'binaryCrossEntropy', 'bceWithLogits', 'crossEntropy', 'categoricalCrossEntropy', 'nll', 'klDiv', 'hinge' for loss but received \"foo\" of type string");
+
+// ---- attributes
+expectErr('dropout: p = 1', () => ng.dropout(f([2]), 1), RangeError, 'Expected number in [0, 1) for p but received 1 of type number');
+expectErr('dropout: p string', () => ng.dropout(f([2]), any('0.5') as unknown as number), TypeError, 'Expected number in [0, 1) for p but received "0.5" of type string');
+expectErr('clamp: min > max', () => ng.clamp(f([2]), 1, 0), RangeError, 'Expected max >= min (1) for max but received 0 of type number');
+expectErr('clamp: NaN min', () => ng.clamp(f([2]), NaN), TypeError, 'Expected number for min but received NaN of type number');
+expectErr('leakyRelu: NaN slope', () => ng.leakyRelu(f([2]), NaN), RangeError, 'Expected finite number for negativeSlope but received NaN of type number');
+expectErr('elu: alpha string', () => ng.elu(f([2]), any('1') as unknown as number), TypeError, 'Expected finite number for alpha but received "1" of type string');
+expectErr('gelu: approximate', () => ng.gelu(f([2]), { approximate: 'fast' as 'tanh' }), RangeError, "Expected one of 'none', 'tanh' for approximate but received \"fast\" of type string");
+expectErr('softplus: beta 0', () => ng.softplus(f([2]), 0), RangeError, 'Expected positive number for beta but received 0 of type number');
+expectErr('linear: activation', () => ng.linear(f([2, 5]), f([4, 5]), null, 'swish' as 'relu'), RangeError,
+  'Expected one of none, relu, sigmoid, tanh, gelu, geluTanh for activation but received swish');
+
+describe('op and loss argument errors: exact messages', () => {
+  it.each(CASES)('%s', (_name, fn, ctor, msg) => {
+    let err: unknown = null;
+    try {
+      ng.tidy(() => { fn(); });
+    } catch (e) {
+      err = e;
+    }
+    expect(err, 'should throw').not.toBeNull();
+    expect((err as Error).message).toBe(msg);
+    expect(err).toBeInstanceOf(ctor);
+  });
+
+  it('pow with a Tensor exponent names what it accepts (a number), not "Tensor or number"', () => {
+    // pow(x, p) takes only a number p, but validates it with the Tensor-or-number helper of
+    // add/mul/..., so a Tensor exponent is rejected with a message claiming Tensors are accepted.
+    expect(() => ng.pow(f([2]), f([1]) as unknown as number)).toThrow(new TypeError('Expected number for exponent but received Tensor of shape [1]'));
+    expect(() => ng.pow(f([2]), any('2') as unknown as number)).toThrow(new TypeError('Expected number for exponent but received "2" of type string'));
+  });
+});

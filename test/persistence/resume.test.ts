@@ -1,0 +1,153 @@
+// Resume bit-identity: ng.setSeed + MNIST subset + MLP with BatchNorm and Dropout + Adam,
+// Trainer with shuffle, validationSplit, StepLR (lrScheduler callback) and ng.callbacks.checkpoint.
+//   run A: fit 4 epochs uninterrupted.
+//   run B: same setup, fit 2 epochs (writes the checkpoint), then a NEW model + trainer built the
+//          same way after the same ng.setSeed calls fit({ epochs: 4, resumeFrom }) -- in a fresh
+//          Node process (resume-child.ts through register-ts.js) and in this process.
+// Final weights must be bit-identical to run A's and the histories equal.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import * as ng from '../../lib';
+import { buildScenario, snapshot, EPOCHS, STOP_AFTER, ScenarioOptions } from './scenario';
+import { tempDir, stateDiff } from './helpers';
+
+const ROOT = path.join(__dirname, '..', '..');
+let dir: string;
+beforeAll(() => { dir = tempDir('resume'); });
+afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+
+interface ChildResult {
+  weights: Record<string, number[]>;
+  history: { epoch: number[]; history: Record<string, number[]> };
+  rng: unknown;
+  threads: number;
+  lr: number;
+  step: number;
+}
+
+/** Runs resume-child.ts in a new Node process; resolves with what it wrote. */
+function resumeInChild(args: ScenarioOptions & { resumeFrom: string; epochs?: number }): Promise<ChildResult> {
+  const out = path.join(dir, `child-${Math.random().toString(36).slice(2)}.json`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [
+      '-r', path.join(__dirname, 'register-ts.js'), path.join(__dirname, 'resume-child.ts'), JSON.stringify({ ...args, out }),
+    ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', () => {});
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`resume child exited with ${code}:\n${stderr}`));
+      else resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as ChildResult);
+    });
+  });
+}
+
+const jsonClone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** Run A (uninterrupted) and run B's first part; returns A's results and B's checkpoint path. */
+async function runAandB(tag: string, opts: ScenarioOptions = {}) {
+  const a = buildScenario({ ...opts, checkpointPath: path.join(dir, `${tag}-A-{epoch}.safetensors`) });
+  const histA = await a.trainer.fit(a.data, { ...a.fitOptions, epochs: EPOCHS });
+  const rngA = jsonClone(ng.getRngState());
+  const b = buildScenario({ ...opts, checkpointPath: path.join(dir, `${tag}-B-{epoch}.safetensors`) });
+  const histB = await b.trainer.fit(b.data, { ...b.fitOptions, epochs: STOP_AFTER });
+  expect(histB.epoch).toEqual([0, 1]);
+  return { a, histA, rngA, checkpoint: path.join(dir, `${tag}-B-${STOP_AFTER}.safetensors`), ckA: (e: number) => path.join(dir, `${tag}-A-${e}.safetensors`) };
+}
+
+/** Resumes in this process with a new model + trainer (built after the same ng.setSeed). */
+async function resumeInProcess(opts: ScenarioOptions & { resumeFrom: string; checkpointPath: string }) {
+  const c = buildScenario(opts);
+  const hist = await c.trainer.fit(c.data, { ...c.fitOptions, epochs: EPOCHS, resumeFrom: opts.resumeFrom });
+  return { c, hist };
+}
+
+describe('resume bit-identity', () => {
+  it('with Dropout: 2 epochs + resume in a NEW Node process == 4 epochs uninterrupted (weights, history, RNG)', async () => {
+    const { a, histA, rngA, checkpoint } = await runAandB('drop-child');
+    const r = await resumeInChild({ resumeFrom: checkpoint, checkpointPath: path.join(dir, 'drop-child-C-{epoch}.safetensors') });
+    expect(r.threads).toBe(ng.getNumThreads());
+    expect(r.weights).toEqual(snapshot(a.model));
+    expect(r.history).toEqual(jsonClone(histA.toJSON()));
+    expect(r.rng).toEqual(rngA);
+    expect(r.step).toBe(a.trainer.optimizer.stepCount);
+    expect(r.lr).toBe(a.trainer.optimizer.lr);
+  });
+
+  it('with Dropout: 2 epochs + resume by a new model+trainer in this process == 4 epochs uninterrupted', async () => {
+    const { a, histA, checkpoint } = await runAandB('drop-inproc');
+    const { c, hist } = await resumeInProcess({ resumeFrom: checkpoint, checkpointPath: path.join(dir, 'drop-inproc-C-{epoch}.safetensors') });
+    expect(stateDiff(a.model, c.model)).toEqual({});
+    expect(hist.toJSON()).toEqual(histA.toJSON());
+  });
+
+  // The same scenario without the Dropout layer isolates everything else a checkpoint must carry
+  // (weights, BatchNorm statistics, Adam state, StepLR, shuffle order, RNG, history).
+  it('without Dropout: the epoch-2 checkpoints of both runs are equal, and resuming gives run A\'s weights, history and checkpoint', async () => {
+    const opts = { dropout: false };
+    const { a, histA, rngA, checkpoint, ckA } = await runAandB('nodrop', opts);
+    const [ckRunA, ckRunB] = await Promise.all([ng.io.readCheckpoint(ckA(STOP_AFTER)), ng.io.readCheckpoint(checkpoint)]);
+    expect(ckRunB).toEqual(ckRunA);
+    expect(ckRunB.epoch).toBe(STOP_AFTER);
+    expect(ckRunB.history?.epoch).toEqual([0, 1]);
+    expect(ckRunB.schedulers?.[0]).toEqual({ lastEpoch: 2, lr: 0.0025 });
+    expect(ckRunB.loader?.epoch).toBe(STOP_AFTER);
+
+    const { c, hist } = await resumeInProcess({ ...opts, resumeFrom: checkpoint, checkpointPath: path.join(dir, 'nodrop-C-{epoch}.safetensors') });
+    expect(stateDiff(a.model, c.model)).toEqual({});
+    expect(hist.toJSON()).toEqual(histA.toJSON());
+    expect(hist.history.lr).toEqual([0.01, 0.005, 0.0025, 0.00125]);
+    expect(jsonClone(ng.getRngState())).toEqual(rngA);
+    // The resumed run's own checkpoint at epoch 4 equals run A's.
+    expect(await ng.io.readCheckpoint(path.join(dir, 'nodrop-C-4.safetensors'))).toEqual(await ng.io.readCheckpoint(ckA(4)));
+  });
+
+  it('the checkpoint callback listed BEFORE the lrScheduler callback still resumes bit-identically', async () => {
+    // onEpochEnd runs callbacks in list order: here the checkpoint is written before StepLR steps.
+    const opts = { dropout: false, order: 'checkpointFirst' as const };
+    const { a, histA, checkpoint } = await runAandB('order', opts);
+    const { c, hist } = await resumeInProcess({ ...opts, resumeFrom: checkpoint, checkpointPath: path.join(dir, 'order-C-{epoch}.safetensors') });
+    expect(hist.history.lr).toEqual(histA.history.lr);
+    expect(stateDiff(a.model, c.model)).toEqual({});
+  });
+
+  it('trainer.saveCheckpoint() after fit() resumes where that fit stopped', async () => {
+    const opts = { dropout: false };
+    const a = buildScenario(opts);
+    const histA = await a.trainer.fit(a.data, { ...a.fitOptions, epochs: EPOCHS });
+    const b = buildScenario(opts);
+    await b.trainer.fit(b.data, { ...b.fitOptions, epochs: STOP_AFTER });
+    const file = path.join(dir, 'after-fit.safetensors');
+    await b.trainer.saveCheckpoint(file);
+    const c = buildScenario(opts);
+    const hist = await c.trainer.fit(c.data, { ...c.fitOptions, epochs: EPOCHS, resumeFrom: file });
+    expect(hist.epoch).toEqual(histA.epoch);
+    expect(stateDiff(a.model, c.model)).toEqual({});
+  });
+
+  it('earlyStopping resumed from a checkpoint stops at the same epoch as the uninterrupted run', async () => {
+    // Monitoring lr in 'max' mode makes "no improvement" deterministic: StepLR halves it each epoch,
+    // so with patience 1 the uninterrupted run stops after epoch index 2.
+    const mk = () => ng.callbacks.earlyStopping({ monitor: 'lr', mode: 'max', patience: 1 });
+    const opts = { dropout: false };
+    const a = buildScenario({ ...opts, checkpointPath: path.join(dir, 'es-A-{epoch}.safetensors'), extraCallbacks: [mk()] });
+    const histA = await a.trainer.fit(a.data, { ...a.fitOptions, epochs: 6 });
+    expect(histA.epoch).toEqual([0, 1, 2]);
+    const c = buildScenario({ ...opts, checkpointPath: path.join(dir, 'es-C-{epoch}.safetensors'), extraCallbacks: [mk()] });
+    const hist = await c.trainer.fit(c.data, { ...c.fitOptions, epochs: 6, resumeFrom: path.join(dir, 'es-A-2.safetensors') });
+    expect(hist.epoch).toEqual(histA.epoch);
+  });
+
+  it('resumeFrom a file that is not a checkpoint -> clear error, nothing trained', async () => {
+    const s = buildScenario({ dropout: false });
+    const before = snapshot(s.model);
+    const model = path.join(dir, 'plain-model.safetensors');
+    await ng.io.save(s.model, model);
+    await expect(s.trainer.fit(s.data, { ...s.fitOptions, epochs: 1, resumeFrom: model })).rejects.toThrow(
+      `Expected a nodegrad checkpoint (with 'nodegrad.checkpoint' metadata) for ${model} but received a safetensors file without one`);
+    expect(snapshot(s.model)).toEqual(before);
+  });
+});
