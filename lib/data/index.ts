@@ -38,7 +38,7 @@ export type { IndexSplit, TrainTestSplitOptions, KFoldOptions } from './split';
 export { computeClassWeights, computeSampleWeights } from './weights';
 export type { ClassWeightOptions } from './weights';
 export {
-  gaussianNoise, randomHorizontalFlip, randomShift, translate, randomCrop, randomRotation, mixup, compose, sampleBeta,
+  gaussianNoise, randomHorizontalFlip, randomShift, translate, randomCrop, randomRotation, mixup, compose, sampleBeta, fastNormal,
 } from './augment';
 export type { ImageOptions, RandomCropOptions } from './augment';
 export * from './preprocessing';

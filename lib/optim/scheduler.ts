@@ -159,6 +159,13 @@ export class OneCycleLR extends LRScheduler {
     this.optimizer.lr = this.initialLr;
   }
 
+  override step(): number {
+    if (this.lastEpoch + 1 > this.totalSteps) {
+      throw new RangeError(`Expected at most ${this.totalSteps} steps (totalSteps) for OneCycleLR but received step ${this.lastEpoch + 1}`);
+    }
+    return super.step();
+  }
+
   lrAt(e: number): number {
     const pct = this.opts.pctStart ?? 0.3;
     const end1 = pct * this.totalSteps - 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  gaussianNoise, randomHorizontalFlip, randomShift, randomCrop, randomRotation, mixup, compose, sampleBeta,
+  gaussianNoise, randomHorizontalFlip, randomShift, randomCrop, randomRotation, mixup, compose, sampleBeta, fastNormal,
   DataLoader, fromArrays, Batch, TransformContext,
 } from '../../lib/data';
 import { fromArray, memoryStats, Tensor } from '../../lib/data/tensor-api';
@@ -127,6 +127,24 @@ describe('augmentations', () => {
     free(f);
     expect(() => mixup(0.2)(batchOf([0], [1, 1], fromArray(new Int32Array([0]), [1])), ctx())).toThrow(
       'Expected numClasses option (y holds int32 labels) for numClasses but received undefined');
+  });
+
+  it('ziggurat normals have the right moments and tails', () => {
+    const rng = new Rng(99);
+    const n = 400000;
+    let m1 = 0, m2 = 0, m4 = 0, beyond2 = 0, beyond35 = 0;
+    for (let i = 0; i < n; i++) {
+      const v = fastNormal(rng);
+      m1 += v; m2 += v * v; m4 += v ** 4;
+      if (Math.abs(v) > 2) beyond2++;
+      if (Math.abs(v) > 3.5) beyond35++;
+    }
+    expect(Math.abs(m1 / n)).toBeLessThan(0.01);
+    expect(Math.abs(m2 / n - 1)).toBeLessThan(0.01);
+    expect(Math.abs(m4 / n - 3)).toBeLessThan(0.08);
+    expect(beyond2 / n).toBeCloseTo(0.0455, 2); // P(|z| > 2)
+    expect(beyond35 / n).toBeGreaterThan(0.0002); // P(|z| > 3.5) = 0.000465: the tail is sampled
+    expect(beyond35 / n).toBeLessThan(0.0008);
   });
 
   it('Beta sampling has the right moments', () => {

@@ -270,7 +270,7 @@ function bnRef(x: Arr, w: Arr, b: Arr, N: number, C: number, L: number, eps: num
 }
 
 describe('batchNorm1d', () => {
-  for (const [N, C, L] of [[7, 5, 1], [4, 3, 6], [2, 17, 1], [3, 1, 1]]) {
+  for (const [N, C, L] of [[7, 5, 1], [4, 3, 6], [2, 17, 1], [3, 1, 1], [3, 70, 2]]) {
     it(`training ${N}x${C}x${L}: forward, running stats, gradients`, () => {
       const r = rng(N * C * L);
       const x = randF32(N * C * L, r, -2, 2);

@@ -1,6 +1,7 @@
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.translate = void 0;
+exports.fastNormal = fastNormal;
 exports.gaussianNoise = gaussianNoise;
 exports.randomHorizontalFlip = randomHorizontalFlip;
 exports.randomShift = randomShift;
@@ -64,6 +65,53 @@ function checkImageOptions(opts) {
     }
     return { imageShape: is ? [...is] : undefined, fill };
 }
+// Ziggurat tables (Marsaglia & Tsang 2000, 128 layers) for fast standard normals from 32-bit draws.
+const KN = new Uint32Array(128);
+const WN = new Float64Array(128);
+const FN = new Float64Array(128);
+(() => {
+    const m1 = 2147483648;
+    let dn = 3.442619855899;
+    let tn = dn;
+    const vn = 9.91256303526217e-3;
+    const q = vn / Math.exp(-0.5 * dn * dn);
+    KN[0] = (dn / q) * m1;
+    KN[1] = 0;
+    WN[0] = q / m1;
+    WN[127] = dn / m1;
+    FN[0] = 1;
+    FN[127] = Math.exp(-0.5 * dn * dn);
+    for (let i = 126; i >= 1; i--) {
+        dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
+        KN[i + 1] = (dn / tn) * m1;
+        tn = dn;
+        FN[i] = Math.exp(-0.5 * dn * dn);
+        WN[i] = dn / m1;
+    }
+})();
+/** A standard normal by the ziggurat method: usually one 32-bit draw and a multiply. */
+function fastNormal(rng) {
+    for (;;) {
+        const hz = rng.nextUint32() | 0;
+        const iz = hz & 127;
+        const ahz = hz < 0 ? -hz : hz;
+        if (ahz < KN[iz])
+            return hz * WN[iz];
+        // Slow path: the base strip's tail or the wedge of a layer.
+        if (iz === 0) {
+            const r = 3.442619855899;
+            let x, y;
+            do {
+                x = -Math.log(rng.uniform() || Number.MIN_VALUE) / r;
+                y = -Math.log(rng.uniform() || Number.MIN_VALUE);
+            } while (y + y < x * x);
+            return hz > 0 ? r + x : -r - x;
+        }
+        const x = hz * WN[iz];
+        if (FN[iz] + rng.uniform() * (FN[iz - 1] - FN[iz]) < Math.exp(-0.5 * x * x))
+            return x;
+    }
+}
 /** Adds N(0, std^2) noise to every value of x; optional clip range afterwards. */
 function gaussianNoise(std, opts = {}) {
     (0, validate_1.assertFinite)(std, 'std');
@@ -81,7 +129,7 @@ function gaussianNoise(std, opts = {}) {
         checkBatch(batch);
         const d = batch.x.data;
         for (let i = 0; i < d.length; i++) {
-            let v = d[i] + std * c.rng.normal();
+            let v = d[i] + std * fastNormal(c.rng);
             if (clip)
                 v = v < clip[0] ? clip[0] : v > clip[1] ? clip[1] : v;
             d[i] = v;
@@ -194,6 +242,9 @@ function randomCrop(opts = {}) {
         return { ...batch, x: (0, tensor_api_1.fromArray)(out, shape) };
     };
 }
+function pixel(src, base, h, w, y, x, fill) {
+    return y >= 0 && y < h && x >= 0 && x < w ? src[base + y * w + x] : fill;
+}
 /** Rotates each image by a random angle in [-maxDegrees, maxDegrees] about its center (bilinear). */
 function randomRotation(maxDegrees, opts = {}) {
     (0, validate_1.assertFinite)(maxDegrees, 'maxDegrees');
@@ -218,17 +269,30 @@ function randomRotation(maxDegrees, opts = {}) {
             tmp.set(img);
             for (let k = 0; k < ch; k++) {
                 const base = k * h * w;
-                const px = (yy, xx) => (yy >= 0 && yy < h && xx >= 0 && xx < w ? tmp[base + yy * w + xx] : fill);
                 for (let i = 0; i < h; i++) {
+                    const dy = i - cy;
                     for (let j = 0; j < w; j++) {
                         // Inverse map: the source point that lands on (i, j).
-                        const dy = i - cy, dx = j - cx;
+                        const dx = j - cx;
                         const sy = cos * dy + sin * dx + cy;
                         const sx = -sin * dy + cos * dx + cx;
                         const y0 = Math.floor(sy), x0 = Math.floor(sx);
                         const fy = sy - y0, fx = sx - x0;
-                        img[base + i * w + j] = (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x0 + 1))
-                            + fy * ((1 - fx) * px(y0 + 1, x0) + fx * px(y0 + 1, x0 + 1));
+                        let a, b, c2, d2;
+                        if (y0 >= 0 && x0 >= 0 && y0 + 1 < h && x0 + 1 < w) {
+                            const o = base + y0 * w + x0;
+                            a = tmp[o];
+                            b = tmp[o + 1];
+                            c2 = tmp[o + w];
+                            d2 = tmp[o + w + 1];
+                        }
+                        else {
+                            a = pixel(tmp, base, h, w, y0, x0, fill);
+                            b = pixel(tmp, base, h, w, y0, x0 + 1, fill);
+                            c2 = pixel(tmp, base, h, w, y0 + 1, x0, fill);
+                            d2 = pixel(tmp, base, h, w, y0 + 1, x0 + 1, fill);
+                        }
+                        img[base + i * w + j] = (1 - fy) * ((1 - fx) * a + fx * b) + fy * ((1 - fx) * c2 + fx * d2);
                     }
                 }
             }

@@ -14,7 +14,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.DataError = exports.sampleBeta = exports.compose = exports.mixup = exports.randomRotation = exports.randomCrop = exports.translate = exports.randomShift = exports.randomHorizontalFlip = exports.gaussianNoise = exports.computeSampleWeights = exports.computeClassWeights = exports.stratifiedKFold = exports.kFold = exports.trainTestSplitIndices = exports.trainTestSplit = exports.WeightedRandomSampler = exports.DataLoader = exports.mnistIdx = exports.writeIdx = exports.parseIdx = exports.readIdx = exports.mnist = exports.CsvDataset = exports.fromCsvStream = exports.fromCsv = exports.checkLabels = exports.subset = exports.fromObjects = exports.fromArrays = exports.fromTensors = exports.TensorDataset = void 0;
+exports.DataError = exports.fastNormal = exports.sampleBeta = exports.compose = exports.mixup = exports.randomRotation = exports.randomCrop = exports.translate = exports.randomShift = exports.randomHorizontalFlip = exports.gaussianNoise = exports.computeSampleWeights = exports.computeClassWeights = exports.stratifiedKFold = exports.kFold = exports.trainTestSplitIndices = exports.trainTestSplit = exports.WeightedRandomSampler = exports.DataLoader = exports.mnistIdx = exports.writeIdx = exports.parseIdx = exports.readIdx = exports.mnist = exports.CsvDataset = exports.fromCsvStream = exports.fromCsv = exports.checkLabels = exports.subset = exports.fromObjects = exports.fromArrays = exports.fromTensors = exports.TensorDataset = void 0;
 var dataset_1 = require("./dataset");
 Object.defineProperty(exports, "TensorDataset", { enumerable: true, get: function () { return dataset_1.TensorDataset; } });
 Object.defineProperty(exports, "fromTensors", { enumerable: true, get: function () { return dataset_1.fromTensors; } });
@@ -54,6 +54,7 @@ Object.defineProperty(exports, "randomRotation", { enumerable: true, get: functi
 Object.defineProperty(exports, "mixup", { enumerable: true, get: function () { return augment_1.mixup; } });
 Object.defineProperty(exports, "compose", { enumerable: true, get: function () { return augment_1.compose; } });
 Object.defineProperty(exports, "sampleBeta", { enumerable: true, get: function () { return augment_1.sampleBeta; } });
+Object.defineProperty(exports, "fastNormal", { enumerable: true, get: function () { return augment_1.fastNormal; } });
 __exportStar(require("./preprocessing"), exports);
 var errors_1 = require("./errors");
 Object.defineProperty(exports, "DataError", { enumerable: true, get: function () { return errors_1.DataError; } });

@@ -171,6 +171,12 @@ class OneCycleLR extends LRScheduler {
         this.minLr = this.initialLr / finalDiv;
         this.optimizer.lr = this.initialLr;
     }
+    step() {
+        if (this.lastEpoch + 1 > this.totalSteps) {
+            throw new RangeError(`Expected at most ${this.totalSteps} steps (totalSteps) for OneCycleLR but received step ${this.lastEpoch + 1}`);
+        }
+        return super.step();
+    }
     lrAt(e) {
         const pct = this.opts.pctStart ?? 0.3;
         const end1 = pct * this.totalSteps - 1;

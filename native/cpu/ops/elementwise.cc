@@ -111,6 +111,7 @@ void backward_impl(float* t, const float* dout, const float* a, const float* b, 
   int64_t tnumel = 1;
   for (int k = 0; k < 4; k++) if (st[k] != 0) tnumel *= g.dim[k];
   const bool full = tnumel == g.numel;
+  (void)full;  // only read by the OpenMP clause
   // a/b may be null for add/sub: use a dummy pointer that is never dereferenced.
   static const float kZero = 0.0f;
   const float* A = a ? a : &kZero;
