@@ -532,7 +532,7 @@ for (const red of ['batchmean', 'sum', 'mean', 'none'] as const) {
 // so both the serial and the parallel code of every kernel family is compared.
 
 const BIG = [129, 257];
-const big = (name: string, fn: string, e: Omit<OpEntry, 'name' | 'fn'>): void => add({ name: `large/${name}`, fn, fdSample: 24, ...e });
+const big = (name: string, fn: string, e: Omit<OpEntry, 'name' | 'fn'>): void => add({ name: `large/${name}`, fn, fdSample: 10, ...e });
 for (const [op, run, f, g, kinks] of UNARY.filter(([op]) => ['exp', 'relu', 'sigmoid', 'tanh', 'silu', 'selu', 'sqrt'].includes(op))) {
   big(`${op}/${nameOf(BIG)}`, `ops.${op}`, { inputs: x1(BIG, g), run: ([x]) => run(x), ref: ([x]) => ({ shape: BIG, data: R.map(x, f) }),
     kink: kinks ? ([x]) => distTo(x, kinks) : undefined });
@@ -588,12 +588,12 @@ for (const a of ['none', 'relu', 'gelu', 'sigmoid'] as R.Act[]) {
       { name: 'bias', shape: [65], gen: N(0.5), grad: true }],
     // 33475 pre-activations cannot all be kept clear of ReLU's kink; gradcheck's two-step test
     // skips the sampled coordinates whose finite difference straddles one.
-    run: ([x, w, b]) => ng.linear(x, w, b, a), ref: ([x, w, b]) => R.linear(x, sx, w, sw, b, a), reduce: 515, fdSample: 8,
+    run: ([x, w, b]) => ng.linear(x, w, b, a), ref: ([x, w, b]) => R.linear(x, sx, w, sw, b, a), reduce: 515, fdSample: 4,
   });
 }
 big('matmul/129x257@257x67', 'ops.matmul', {
   inputs: [{ name: 'a', shape: BIG, gen: N(), grad: true }, { name: 'b', shape: [257, 67], gen: N(), grad: true }],
-  run: ([a, b]) => ng.matmul(a, b), ref: ([a, b]) => R.matmul(a, BIG, b, [257, 67]), reduce: 257, fdSample: 6,
+  run: ([a, b]) => ng.matmul(a, b), ref: ([a, b]) => R.matmul(a, BIG, b, [257, 67]), reduce: 257, fdSample: 4,
 });
 big('transpose/129x257', 'ops.transpose', { inputs: x1(BIG), run: ([x]) => ng.transpose(x), ref: ([x]) => R.transpose(x, BIG) });
 big('concat/axis1/129x257+129x3', 'ops.concat', {

@@ -1,22 +1,33 @@
-// The resumed half of the resume test, in a fresh Node process (no state shared with the test
-// runner): builds the scenario after ng.setSeed, fit({ epochs, resumeFrom }), and writes the
-// final weights (bit patterns), history, random state and thread count as JSON.
+// The child-process halves of the resume test, in a fresh Node process (no state shared with
+// the test runner). Builds the scenario after ng.setSeed, then
+//   mode 'resume': fit({ epochs, resumeFrom }) and writes the final weights (bit patterns),
+//                  history, random state and thread count as JSON to `out`;
+//   mode 'crash':  fit({ epochs }) with the checkpoint callback, and SIGKILLs itself right after
+//                  the checkpoint of epoch `killAfter` (1-based) is written.
 //   node -r ./test/persistence/register-ts.js test/persistence/resume-child.ts '<json args>'
 import * as fs from 'node:fs';
 import * as ng from '../../lib';
 import { buildScenario, snapshot, EPOCHS, ScenarioOptions } from './scenario';
 
 interface Args extends ScenarioOptions {
-  resumeFrom: string;
-  out: string;
+  mode: 'resume' | 'crash';
+  resumeFrom?: string;
+  out?: string;
   epochs?: number;
+  killAfter?: number;
 }
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as Args;
-  const s = buildScenario(args);
+  const killer = ng.callbacks.lambda({
+    onEpochEnd: (epoch) => {
+      if (args.mode === 'crash' && epoch + 1 === args.killAfter) process.kill(process.pid, 'SIGKILL');
+    },
+  });
+  const s = buildScenario({ ...args, extraCallbacks: [killer] });
   const history = await s.trainer.fit(s.data, { ...s.fitOptions, epochs: args.epochs ?? EPOCHS, resumeFrom: args.resumeFrom });
-  fs.writeFileSync(args.out, JSON.stringify({
+  if (args.mode === 'crash') throw new Error('crash mode: the process should have been killed');
+  fs.writeFileSync(args.out!, JSON.stringify({
     weights: snapshot(s.model),
     history: history.toJSON(),
     rng: ng.getRngState(),

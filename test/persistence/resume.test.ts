@@ -27,22 +27,27 @@ interface ChildResult {
   step: number;
 }
 
-/** Runs resume-child.ts in a new Node process; resolves with what it wrote. */
-function resumeInChild(args: ScenarioOptions & { resumeFrom: string; epochs?: number }): Promise<ChildResult> {
-  const out = path.join(dir, `child-${Math.random().toString(36).slice(2)}.json`);
+type ChildArgs = ScenarioOptions & { mode: 'resume' | 'crash'; resumeFrom?: string; epochs?: number; killAfter?: number; out?: string };
+
+/** Runs resume-child.ts in a new Node process; resolves with its exit code, signal and stderr. */
+function runChild(args: ChildArgs): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [
-      '-r', path.join(__dirname, 'register-ts.js'), path.join(__dirname, 'resume-child.ts'), JSON.stringify({ ...args, out }),
-    ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      '-r', path.join(__dirname, 'register-ts.js'), path.join(__dirname, 'resume-child.ts'), JSON.stringify(args),
+    ], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
-    child.stdout.on('data', () => {});
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`resume child exited with ${code}:\n${stderr}`));
-      else resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as ChildResult);
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
   });
+}
+
+/** Resumes in a new Node process; resolves with what it wrote. */
+async function resumeInChild(args: ScenarioOptions & { resumeFrom: string; epochs?: number }): Promise<ChildResult> {
+  const out = path.join(dir, `child-${Math.random().toString(36).slice(2)}.json`);
+  const r = await runChild({ ...args, mode: 'resume', out });
+  if (r.code !== 0) throw new Error(`resume child exited with ${r.code} (${r.signal}):\n${r.stderr}`);
+  return JSON.parse(fs.readFileSync(out, 'utf8')) as ChildResult;
 }
 
 const jsonClone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -75,6 +80,20 @@ describe('resume bit-identity', () => {
     expect(r.rng).toEqual(rngA);
     expect(r.step).toBe(a.trainer.optimizer.stepCount);
     expect(r.lr).toBe(a.trainer.optimizer.lr);
+  });
+
+  it('with Dropout: a process SIGKILLed right after the epoch-2 checkpoint, resumed here == 4 epochs uninterrupted', async () => {
+    const a = buildScenario({ checkpointPath: path.join(dir, 'crash-A-{epoch}.safetensors') });
+    const histA = await a.trainer.fit(a.data, { ...a.fitOptions, epochs: EPOCHS });
+    const pattern = path.join(dir, 'crash-B-{epoch}.safetensors');
+    const r = await runChild({ mode: 'crash', checkpointPath: pattern, killAfter: STOP_AFTER });
+    expect(r.signal, r.stderr).toBe('SIGKILL');
+    const ck = pattern.replace('{epoch}', String(STOP_AFTER));
+    expect(fs.existsSync(ck)).toBe(true);
+    expect(fs.existsSync(pattern.replace('{epoch}', String(STOP_AFTER + 1)))).toBe(false);
+    const { c, hist } = await resumeInProcess({ resumeFrom: ck, checkpointPath: path.join(dir, 'crash-C-{epoch}.safetensors') });
+    expect(stateDiff(a.model, c.model)).toEqual({});
+    expect(hist.toJSON()).toEqual(histA.toJSON());
   });
 
   it('with Dropout: 2 epochs + resume by a new model+trainer in this process == 4 epochs uninterrupted', async () => {

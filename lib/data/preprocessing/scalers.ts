@@ -3,7 +3,7 @@
  * row-wise Normalizer. NaN values are ignored when fitting and passed through by transform.
  */
 import { assertBoolean, assertOneOf, assertPlainObject, expected, describe } from '../../core/validate';
-import { Matrix, MatrixInput, toMatrix, outputLike, allocOutput, checkCols, columnsOf, sortedColumns, percentileSorted } from '../matrix';
+import { Matrix, MatrixInput, toMatrix, outputLike, allocOutput, checkCols, sortedColumns, percentileSorted } from '../matrix';
 import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 const EPS = 2.220446049250313e-16;
@@ -178,22 +178,30 @@ export class StandardScaler extends NumericPreprocessor {
 
   fit(x: MatrixInput): this {
     const m = toMatrix(x, 'x');
-    const mean = new Float64Array(m.cols);
-    const variance = new Float64Array(m.cols);
-    const count = new Float64Array(m.cols);
-    const columns = columnsOf(m);
-    for (let j = 0; j < m.cols; j++) {
-      const col = columns[j];
-      const n = col.length;
-      count[j] = n;
-      if (n === 0) { mean[j] = NaN; variance[j] = NaN; continue; }
-      let s = 0;
-      for (let i = 0; i < n; i++) s += col[i];
-      const mu = s / n;
-      let ss = 0, corr = 0;
-      for (let i = 0; i < n; i++) { const d = col[i] - mu; ss += d * d; corr += d; }
-      mean[j] = mu;
-      variance[j] = (ss - (corr * corr) / n) / n;
+    // Two row-major passes (mean, then centered squares with sklearn's correction term), NaN skipped.
+    const { rows, cols, data } = m;
+    const mean = new Float64Array(cols);
+    const variance = new Float64Array(cols);
+    const count = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) {
+      const r = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const v = data[r + j];
+        if (v === v) { mean[j] += v; count[j]++; }
+      }
+    }
+    for (let j = 0; j < cols; j++) mean[j] = count[j] > 0 ? mean[j] / count[j] : NaN;
+    const corr = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) {
+      const r = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const v = data[r + j];
+        if (v === v) { const d = v - mean[j]; variance[j] += d * d; corr[j] += d; }
+      }
+    }
+    for (let j = 0; j < cols; j++) {
+      const n = count[j];
+      variance[j] = n > 0 ? (variance[j] - (corr[j] * corr[j]) / n) / n : NaN;
     }
     this.nSamplesSeen = count;
     this.mean = this.withMean || this.withStd ? mean : null;

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
 
 namespace ng::cpu {
 
@@ -133,24 +134,27 @@ void gelu_tanh_backward(float* dinp, const float* inp, const float* dout, int64_
 }
 
 void silu_forward(float* out, const float* inp, int64_t n) {
-  // out, inp: (n,)
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = inp[i] * sigmoid_fast(inp[i]);
+  // out, inp: (n,)   (exp-heavy: per-ISA builds, see isa_dispatch.h)
+  run_isa(n, 8, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) out[i] = inp[i] * sigmoid_fast(inp[i]);
+  });
 }
 
 void silu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)   d/dx = s (1 + x (1 - s))
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
-    const float x = inp[i], s = sigmoid_fast(x);
-    dinp[i] += dout[i] * s * (1.0f + x * (1.0f - s));
-  }
+  run_isa(n, 8, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) {
+      const float x = inp[i], s = sigmoid_fast(x);
+      dinp[i] += dout[i] * s * (1.0f + x * (1.0f - s));
+    }
+  });
 }
 
 void sigmoid_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = sigmoid_fast(inp[i]);
+  run_isa(n, 8, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) out[i] = sigmoid_fast(inp[i]);
+  });
 }
 
 void sigmoid_backward(float* dinp, const float* out, const float* dout, int64_t n) {

@@ -7,6 +7,12 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__GNUC__)
+#define NG_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define NG_ALWAYS_INLINE inline
+#endif
+
 namespace ng::cpu {
 
 // Loops over fewer elements than this stay on one thread (parallel regions cost microseconds).
@@ -36,11 +42,11 @@ double chunked_sum(int64_t n, const F& f, int64_t cost = 1) {
   return s;
 }
 
-inline float bits_to_float(int32_t b) { float f; std::memcpy(&f, &b, 4); return f; }
+NG_ALWAYS_INLINE float bits_to_float(int32_t b) { float f; std::memcpy(&f, &b, 4); return f; }
 
 // exp(x) with ~1 ulp error over the float range (Cephes polynomial), branch-free so loops
 // that call it vectorize. Returns 0 below -87.33 (instead of denormals) and +inf above 88.72.
-inline float exp_fast(float x) {
+NG_ALWAYS_INLINE float exp_fast(float x) {
   float xc = x < -87.33654f ? -87.33654f : x;  // value selects (not std::min/max references)
   xc = xc > 88.72283f ? 88.72283f : xc;       // so that gcc if-converts and vectorizes
   // round(xc * log2(e)) with the 1.5 * 2^23 trick (exact for |v| < 2^22)
@@ -63,7 +69,7 @@ inline float exp_fast(float x) {
 }
 
 // Numerically stable logistic function (no overflow for any x).
-inline float sigmoid_fast(float x) {
+NG_ALWAYS_INLINE float sigmoid_fast(float x) {
   const float e = exp_fast(-std::fabs(x));  // in (0, 1]
   const float inv = 1.0f / (1.0f + e);
   return x >= 0.0f ? inv : e * inv;
@@ -71,7 +77,7 @@ inline float sigmoid_fast(float x) {
 
 // Sum / dot / max of a float row with 8 independent accumulators (vectorizes without
 // -ffast-math; the summation order is fixed, so results are deterministic).
-inline float row_sum(const float* x, int64_t n) {
+NG_ALWAYS_INLINE float row_sum(const float* x, int64_t n) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -80,7 +86,7 @@ inline float row_sum(const float* x, int64_t n) {
   for (; i < n; i++) s += x[i];
   return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
-inline float row_dot(const float* x, const float* y, int64_t n) {
+NG_ALWAYS_INLINE float row_dot(const float* x, const float* y, int64_t n) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -90,7 +96,7 @@ inline float row_dot(const float* x, const float* y, int64_t n) {
   return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 // Maximum of a non-empty row (NaNs are skipped; callers propagate them through exp).
-inline float row_max(const float* x, int64_t n) {
+NG_ALWAYS_INLINE float row_max(const float* x, int64_t n) {
   float acc[8];
   for (int k = 0; k < 8; k++) acc[k] = -INFINITY;
   int64_t i = 0;

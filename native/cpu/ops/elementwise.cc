@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
 
 namespace ng::cpu {
 
@@ -224,7 +225,9 @@ void neg_backward(float* dinp, const float* dout, int64_t n) {
   NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] -= dout[i];
 }
 void exp_forward(float* out, const float* inp, int64_t n) {
-  NG_PAR for (int64_t i = 0; i < n; i++) out[i] = exp_fast(inp[i]);
+  run_isa(n, 8, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) out[i] = exp_fast(inp[i]);
+  });
 }
 void exp_backward(float* dinp, const float* out, const float* dout, int64_t n) {
   NG_PAR for (int64_t i = 0; i < n; i++) dinp[i] += dout[i] * out[i];

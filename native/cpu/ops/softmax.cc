@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
 
 namespace ng::cpu {
 
@@ -22,12 +23,17 @@ float softmax_row(float* probs, const float* x, int64_t C, float* mx_out) {
 }
 
 void softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
-  // out, inp: (N, C)
-#pragma omp parallel for if (N * C >= kParallelMin)
-  for (int64_t n = 0; n < N; n++) {
-    float mx;
-    softmax_row(out + n * C, inp + n * C, C, &mx);
-  }
+  // out, inp: (N, C)   (exp-heavy: per-ISA builds, see isa_dispatch.h)
+  run_isa(N, C, [=](int64_t r0, int64_t r1) NG_INLINE_LAMBDA {
+    for (int64_t n = r0; n < r1; n++) {
+      const float* x = inp + n * C;
+      float* y = out + n * C;
+      const float mx = row_max(x, C);
+      for (int64_t c = 0; c < C; c++) y[c] = exp_fast(x[c] - mx);
+      const float inv = 1.0f / row_sum(y, C);
+      for (int64_t c = 0; c < C; c++) y[c] *= inv;
+    }
+  });
 }
 
 void softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
@@ -44,15 +50,16 @@ void softmax_backward(float* dinp, const float* out, const float* dout, int64_t 
 
 void log_softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
   // out, inp: (N, C)   out is used as scratch for exp(x - max) before the final write
-#pragma omp parallel for if (N * C >= kParallelMin)
-  for (int64_t n = 0; n < N; n++) {
-    const float* x = inp + n * C;
-    float* y = out + n * C;
-    const float mx = row_max(x, C);
-    for (int64_t c = 0; c < C; c++) y[c] = exp_fast(x[c] - mx);
-    const float ls = std::log(row_sum(y, C));
-    for (int64_t c = 0; c < C; c++) y[c] = (x[c] - mx) - ls;
-  }
+  run_isa(N, C, [=](int64_t r0, int64_t r1) NG_INLINE_LAMBDA {
+    for (int64_t n = r0; n < r1; n++) {
+      const float* x = inp + n * C;
+      float* y = out + n * C;
+      const float mx = row_max(x, C);
+      for (int64_t c = 0; c < C; c++) y[c] = exp_fast(x[c] - mx);
+      const float ls = std::log(row_sum(y, C));
+      for (int64_t c = 0; c < C; c++) y[c] = (x[c] - mx) - ls;
+    }
+  });
 }
 
 void log_softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
