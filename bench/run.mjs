@@ -196,6 +196,13 @@ function summarizeVersions(peers) {
   return v;
 }
 
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    console.error(`\nbench: ${sig}, stopping`);
+    process.exit(130); // the 'exit' handler in lib/peers.mjs kills the peer processes
+  });
+}
+
 main().then(
   (code) => {
     process.exitCode = code;

@@ -20,6 +20,12 @@ export function setVerbose(v) {
   verbose = v;
 }
 
+// Live peer processes, killed if the runner exits early (Ctrl-C, crash).
+const live = new Set();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 export class PeerProcess {
   constructor(name, cmd, args, { env = {}, cwd = BENCH_DIR } = {}) {
     this.name = name;
@@ -32,6 +38,8 @@ export class PeerProcess {
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    live.add(this.child);
+    this.child.on('exit', () => live.delete(this.child));
     let buf = '';
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk) => {

@@ -15,7 +15,7 @@ import { isTensor } from './matrix';
 export interface Dataset {
   /** Number of samples N. */
   readonly length: number;
-  /** Features, float32 (N, ...). */
+  /** Features, float32 (N, ...) (int32 for token ids). */
   readonly x: Tensor;
   /** Labels int32 (N,) or targets float32 (N, K). */
   readonly y?: Tensor;
@@ -98,11 +98,13 @@ function checkY(x: Tensor, y: Tensor | undefined, numClasses: number | undefined
   return numClasses;
 }
 
-/** Wraps tensors without copying (the caller keeps ownership). */
+/**
+ * Wraps tensors without copying (the caller keeps ownership). x is float32 features, or int32
+ * (e.g. token ids for an Embedding) of shape (N, ...).
+ */
 export function fromTensors(x: Tensor, y?: Tensor, opts: LabelOptions = {}): TensorDataset {
   if (!isTensor(x)) typeError('Tensor', 'x', x);
   assertPlainObject(opts as unknown, 'options');
-  if (x.dtype !== 'float32') throw new TypeError(expected('float32 tensor', 'x', `${x.dtype} tensor`));
   if (x.shape.length < 2) throw new RangeError(expected('tensor of shape [N, ...features]', 'x', `shape ${fmtShape(x.shape)}`));
   if (opts.numClasses !== undefined) assertPositiveInteger(opts.numClasses, 'numClasses');
   const numClasses = checkY(x, y, opts.numClasses);

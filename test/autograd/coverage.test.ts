@@ -68,3 +68,31 @@ describe('op table coverage', () => {
     expect(notDiff).toEqual(['ops.argmax']);
   });
 });
+
+describe('Tensor methods dispatch to the same ops', () => {
+  it('x.op(...) equals ng.op(x, ...) and records the same gradient', () => {
+    const calls: [string, unknown[]][] = [
+      ['add', [0.5]], ['sub', [2]], ['mul', [-3]], ['div', [4]], ['pow', [2]], ['neg', []], ['exp', []], ['abs', []], ['square', []],
+      ['clamp', [-0.5, 0.5]], ['sum', [1, true]], ['mean', [0]], ['max', [1]], ['relu', []], ['leakyRelu', [0.1]], ['elu', [0.7]],
+      ['selu', []], ['gelu', [{ approximate: 'tanh' }]], ['silu', []], ['sigmoid', []], ['tanh', []], ['softplus', [2, 10]],
+      ['softmax', [-1]], ['logSoftmax', []], ['reshape', [[5, 3]]], ['flatten', [0]], ['transpose', []], ['slice', [1, 3, 0]], ['clone', []],
+    ];
+    const base = [[0.3, -1.2, 2, 0.1, -0.4], [1.5, -0.2, 0.7, -2.2, 0.9], [0.05, 0.6, -0.8, 1.1, -1.7]];
+    for (const [name, args] of calls) {
+      const x1 = ng.tensor(base, { requiresGrad: true });
+      const x2 = ng.tensor(base, { requiresGrad: true });
+      const a = (x1 as unknown as Record<string, (...p: unknown[]) => ng.Tensor>)[name](...args);
+      const b = (ng as unknown as Record<string, (...p: unknown[]) => ng.Tensor>)[name](x2, ...args);
+      expect(a.shape, name).toEqual(b.shape);
+      expect(Array.from(a.data), name).toEqual(Array.from(b.data));
+      ng.backward(a, ng.onesLike(a));
+      ng.backward(b, ng.onesLike(b));
+      expect(Array.from(x1.grad!.data), name).toEqual(Array.from(x2.grad!.data));
+    }
+    const m = ng.tensor([[1, 2], [3, 4]]);
+    expect(m.T.toArray()).toEqual([[1, 3], [2, 4]]);
+    expect(m.matmul(m).toArray()).toEqual(ng.matmul(m, m).toArray());
+    expect(m.argmax(0).toArray()).toEqual([1, 1]);
+    expect(m.gather(new Int32Array([1])).toArray()).toEqual([[3, 4]]);
+  });
+});

@@ -208,6 +208,69 @@ describe('shared subexpressions', () => {
   });
 });
 
+describe('gradients at non-differentiable points follow PyTorch', () => {
+  // Values checked against torch 1.13 (float64) at exactly the kink; the finite-difference tests
+  // stay away from these points, so this pins the convention.
+  const grad = (f: (x: Tensor) => Tensor, xs: number[]): number[] => {
+    const x = ng.tensor(xs, { requiresGrad: true });
+    const y = f(x);
+    (y.size === 1 && y.shape.length === 0 ? y : ng.sum(y)).backward();
+    return arr(x.grad);
+  };
+  it.each([
+    ['relu at 0', (x: Tensor) => ng.relu(x), [0, -0], [0, 0]],
+    ['leakyRelu(0.2) at 0', (x: Tensor) => ng.leakyRelu(x, 0.2), [0], f32([0.2])],
+    ['elu(0.5) at 0', (x: Tensor) => ng.elu(x, 0.5), [0], [0.5]],
+    ['selu at 0', (x: Tensor) => ng.selu(x), [0], f32([1.7580993408473766])],
+    ['abs at 0', (x: Tensor) => ng.abs(x), [0], [0]],
+    ['clamp at both bounds (inclusive)', (x: Tensor) => ng.clamp(x, -1, 1), [-1, 1], [1, 1]],
+    ['l1 at input == target', (x: Tensor) => ng.losses.l1(x, ng.zeros([2]), { reduction: 'sum' }), [0, -0], [0, 0]],
+    ['pow(x, 2) at 0', (x: Tensor) => ng.pow(x, 2), [0], [0]],
+    ['pow(x, 0) (PyTorch: gradient 0 everywhere)', (x: Tensor) => ng.pow(x, 0), [0, 2], [0, 0]],
+    ['pow(x, 3) of a negative base', (x: Tensor) => ng.pow(x, 3), [-2], [12]],
+    ['sqrt at 0', (x: Tensor) => ng.sqrt(x), [0], [Infinity]],
+    ['max along an axis with ties: the first maximum', (x: Tensor) => ng.max(ng.reshape(x, [3, 1]), 0), [1, 3, 3], [0, 1, 0]],
+    ['linear + relu with pre-activation 0', (x: Tensor) => ng.linear(ng.reshape(x, [1, 1]), ng.ones([1, 1]), null, 'relu'), [0], [0]],
+  ] as [string, (x: Tensor) => Tensor, number[], number[]][])('%s', (_n, f, xs, want) => {
+    expect(grad(f, xs)).toEqual(want);
+  });
+
+  it('max over all elements with ties: the first maximum (documented; PyTorch splits evenly)', () => {
+    expect(grad((x) => ng.max(x), [1, 3, 3])).toEqual([0, 1, 0]);
+  });
+});
+
+describe('embedding paddingIdx and batchNorm eval', () => {
+  it('the padding row gets no gradient (functional and nn.Embedding), other rows scatter-add', () => {
+    const w = ng.tensor([[1, 2], [3, 4], [5, 6], [7, 8]], { requiresGrad: true });
+    const idx = ng.fromArray(Int32Array.from([1, 2, 1, 3, 2, 2]), [2, 3]);
+    const out = ng.embedding(idx, w, 2);
+    expect(out.shape).toEqual([2, 3, 2]);
+    expect(out.toArray()[0][1]).toEqual([5, 6]); // the padding row is still looked up
+    out.backward(ng.ones([2, 3, 2]));
+    expect(w.grad!.toArray()).toEqual([[0, 0], [2, 2], [0, 0], [1, 1]]);
+    const m = new ng.nn.Embedding(4, 3, { paddingIdx: 0 });
+    expect(Array.from(m.weight.data.slice(0, 3))).toEqual([0, 0, 0]);
+    ng.sum(m.forward(ng.fromArray(Int32Array.from([0, 0, 1]), [3]))).backward();
+    expect(Array.from(m.weight.grad!.data)).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    m.dispose();
+  });
+
+  it('batchNorm in eval mode leaves the running statistics alone; training updates them (also under noGrad)', () => {
+    const bn = new ng.nn.BatchNorm1d(3);
+    const x = ng.tensor([[1, 2, 3], [3, 6, 9]]);
+    bn.eval();
+    bn.forward(x);
+    expect(arr(bn.runningMean)).toEqual([0, 0, 0]);
+    expect(arr(bn.runningVar)).toEqual([1, 1, 1]);
+    bn.train();
+    ng.noGrad(() => bn.forward(x));
+    expect(arr(bn.runningMean)).toEqual(f32([0.2, 0.4, 0.6]));
+    expect(arr(bn.runningVar)).toEqual(f32([0.9 + 0.1 * 2, 0.9 + 0.1 * 8, 0.9 + 0.1 * 18]));
+    bn.dispose();
+  });
+});
+
 describe('memory: tidy around a training step', () => {
   it('bytesInUse is flat over 100 steps', () => {
     ng.setSeed(3);

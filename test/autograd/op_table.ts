@@ -341,6 +341,21 @@ for (const a of ACTS) {
   }
 }
 
+for (const a of ['none', 'relu', 'geluTanh'] as R.Act[]) {
+  // 1-D input: one sample, output [OC]
+  add({
+    name: `linear/${a}/1d/17x5`, fn: 'ops.linear',
+    inputs: [{ name: 'x', shape: [17], gen: N(), grad: true }, { name: 'weight', shape: [5, 17], gen: N(0.25), grad: true }, { name: 'bias', shape: [5], gen: N(0.5), grad: true }],
+    run: ([x, w, b]) => ng.linear(x, w, b, a), ref: ([x, w, b]) => R.linear(x, [17], w, [5, 17], b, a), reduce: 17,
+    kink: a === 'relu' ? ([x, w, b]) => distTo(R.preActivations(x, [17], w, [5, 17], b), [0]) : undefined,
+  });
+}
+add({
+  name: 'layerNorm/1d/17', fn: 'ops.layerNorm',
+  inputs: [{ name: 'x', shape: [17], gen: N(2), grad: true }, { name: 'weight', shape: [17], gen: N(), grad: true }, { name: 'bias', shape: [17], gen: N(), grad: true }],
+  run: ([x, w, b]) => ng.layerNorm(x, w, b), ref: ([x, w, b]) => R.layerNorm(x, [17], w, b, 1e-5), reduce: 17,
+});
+
 // ---------------------------------------------------------------- shape and data movement
 
 for (const [sx, shape] of [[[3, 17], [17, 3]], [[3, 17], [51]], [[5, 33], [3, 5, 11]], [[2, 255], [-1, 34]], [[1, 1], [1]]] as [number[], number[]][]) {
@@ -524,6 +539,68 @@ for (const red of ['batchmean', 'sum', 'mean', 'none'] as const) {
       run: ([x, t]) => L.klDiv(x, t, { reduction: red, logTarget }), ref: ([x, t]) => R.klDiv(x, t, shape, red, logTarget),
     });
   }
+}
+
+// ---------------------------------------------------------------- partial gradients, missing affine
+// Kernels take null for gradients nobody needs (a first layer's dx, a frozen weight) and for
+// absent weight/bias; those are separate code paths. Variants of entries above where only some
+// inputs require grad (gradcheck also asserts the others get no .grad).
+
+function partial(base: string, needGrad: string[]): void {
+  const e = ENTRIES.find((k) => k.name === base);
+  if (!e) throw new Error(`op_table: no entry ${base}`);
+  add({ ...e, name: `${base}/grad(${needGrad.join(',')})`, inputs: e.inputs.map((s) => ({ ...s, grad: !!s.grad && needGrad.includes(s.name) })) });
+}
+partial('matmul/3x17@17x5', ['a']);
+partial('matmul/3x17@17x5', ['b']);
+partial('matmul/2x3x17@17x5', ['b']);
+for (const a of ACTS) {
+  partial(`linear/${a}/7x20x5`, ['weight', 'bias']);
+  partial(`linear/${a}/7x20x5`, ['x']);
+  partial(`linear/${a}/noBias/7x20x5`, ['weight']);
+}
+partial('linear/relu/3x33x17', ['bias']);
+for (const op of ['add', 'sub', 'mul', 'div']) {
+  partial(`${op}/row/5x33+1x33`, ['a']);
+  partial(`${op}/row/5x33+1x33`, ['b']);
+  partial(`${op}/outer/5x1+1x7`, ['b']);
+}
+partial('layerNorm/3x17', ['weight', 'bias']);
+partial('layerNorm/3x17', ['x']);
+partial('layerNorm/2x255', ['bias']);
+partial('batchNorm/train/7x5', ['weight', 'bias']);
+partial('batchNorm/train/7x5', ['x']);
+partial('batchNorm/eval/4x3x5', ['x', 'weight']);
+partial('batchNorm/train/4x3x5', ['bias']);
+partial('concat/axis0/3x17+2x17+1x17', ['x0', 'x2']);
+partial('mse/mean/3x17', ['input']);
+partial('l1/sum/3x17', ['target']);
+partial('huber/delta0.5/none/3x17', ['input']);
+for (const [sx, wb] of [[[3, 17], 'weight'], [[3, 17], 'bias'], [[2, 3, 17], 'weight']] as [number[], string][]) {
+  const C = sx[sx.length - 1];
+  add({
+    name: `layerNorm/only-${wb}/${nameOf(sx)}`, fn: 'ops.layerNorm',
+    inputs: [{ name: 'x', shape: sx, gen: N(2), grad: true }, { name: wb, shape: [C], gen: N(), grad: true }],
+    run: ([x, p]) => ng.layerNorm(x, wb === 'weight' ? p : null, wb === 'bias' ? p : null),
+    ref: ([x, p]) => R.layerNorm(x, sx, wb === 'weight' ? p : null, wb === 'bias' ? p : null, 1e-5), reduce: C,
+  });
+}
+for (const training of [true, false]) {
+  for (const sx of [[7, 5], [4, 3, 5]]) {
+    const C = sx[1];
+    add({
+      name: `batchNorm/${training ? 'train' : 'eval'}/noAffine/${nameOf(sx)}`, fn: 'ops.batchNorm',
+      inputs: [{ name: 'x', shape: sx, gen: N(2), grad: true }, { name: 'runningMean', shape: [C], gen: N() }, { name: 'runningVar', shape: [C], gen: U(0.5, 2) }],
+      run: ([x, rm, rv]) => ng.batchNorm(x, rm, rv, null, null, training),
+      ref: ([x, rm, rv]) => R.batchNorm(x, sx, rm, rv, null, null, training, 1e-5), reduce: size(sx) / C,
+    });
+  }
+  add({
+    name: `batchNorm/${training ? 'train' : 'eval'}/noRunningStats/7x5`, fn: 'ops.batchNorm',
+    inputs: [{ name: 'x', shape: [7, 5], gen: N(2), grad: true }, { name: 'weight', shape: [5], gen: N(), grad: true }],
+    run: ([x, w]) => (training ? ng.batchNorm(x, null, null, w, null, true) : ng.batchNorm(x, ng.zeros([5]), ng.ones([5]), w, null, false)),
+    ref: ([x, w]) => R.batchNorm(x, [7, 5], new Float64Array(5), new Float64Array(5).fill(1), w, null, training, 1e-5), reduce: 7,
+  });
 }
 
 // ---------------------------------------------------------------- large: the OpenMP paths

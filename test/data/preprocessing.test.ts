@@ -3,7 +3,7 @@ import {
   MinMaxScaler, StandardScaler, RobustScaler, Normalizer, OneHotEncoder, LabelEncoder, SimpleImputer,
   Clipper, clipOutliers, Pipeline, preprocessorFromJSON,
 } from '../../lib/data';
-import { fromArray, Tensor } from '../../lib/data/tensor-api';
+import { fromArray, memoryStats, Tensor } from '../../lib/data/tensor-api';
 import { sk, nan, expectClose } from './helpers';
 
 const X: number[][] = sk.X;
@@ -86,6 +86,38 @@ describe('scalers match scikit-learn', () => {
     const back = s.inverseTransform(out);
     expectClose(rows(back), X32, 1e-6);
     for (const x of [t, out, back]) x.dispose();
+  });
+});
+
+describe('tensor and array paths agree for every numeric transformer', () => {
+  it('float32 tensors in, new float32 tensors out, inputs untouched', () => {
+    const X32 = Xm.map((r) => r.map((v) => (Number.isNaN(v) ? NaN : Math.fround(v))));
+    const makers = [
+      () => new MinMaxScaler({ featureRange: [-1, 1], clip: true }), () => new StandardScaler(), () => new RobustScaler(),
+      () => new Normalizer({ norm: 'max' }), () => new SimpleImputer({ strategy: 'median' }), () => new Clipper({ iqr: 1 }),
+      () => new Pipeline([new SimpleImputer(), new RobustScaler(), new MinMaxScaler()]),
+    ];
+    const base = memoryStats().storages;
+    for (const make of makers) {
+      const t = toTensor(X32);
+      const before = Array.from(t.data);
+      const out = make().fitTransform(t);
+      expect(out).toBeInstanceOf(Tensor);
+      expect(out).not.toBe(t);
+      expect(out.shape).toEqual([13, 5]);
+      expect(Array.from(t.data)).toEqual(before);
+      expectClose(rows(out), make().fitTransform(X32).map((r) => r.map(Math.fround)), 1e-6);
+      t.dispose(); out.dispose();
+      const p = new Pipeline([new SimpleImputer(), new StandardScaler()]);
+      const t2 = toTensor(X32);
+      p.fit(t2);
+      const z = p.transform(t2);
+      const back = p.inverseTransform(z);
+      expectClose(rows(back), rows(t2).map((r) => r.map((v) => (Number.isNaN(v) ? NaN : v))).map((r, i) => r.map((v, j) => (Number.isNaN(v) ? back.data[i * 5 + j] : v))), 1e-5);
+      z.dispose(); back.dispose();
+      t2.dispose();
+    }
+    expect(memoryStats().storages).toBe(base);
   });
 });
 

@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ng from '../../lib';
-import { buildScenario, snapshot } from './scenario';
+import { buildScenario, snapshot, snapshotDiff } from './scenario';
 import { tempDir } from './helpers';
 
 let dir: string;
@@ -58,7 +58,7 @@ describe('modelCheckpoint', () => {
     expect(info.metadata.val_loss).toBe(String(val[best]));
     expect(info.metadata.loss).toBe(String(hist.history.loss[best]));
     expect(info.model.getConfig()).toEqual(s.model.getConfig());
-    expect(snapshot(info.model)).toEqual(rec.perEpoch[best]);
+    expect(snapshotDiff(snapshot(info.model), rec.perEpoch[best])).toEqual({});
 
     // The validation rows are the last quarter (validationSplit 0.25); the loaded model scores
     // exactly the logged val_loss on them (same batch size, same kernels).
@@ -95,7 +95,18 @@ describe('modelCheckpoint', () => {
     const s = buildScenario({ dropout: false });
     await s.trainer.fit(s.data, { ...s.fitOptions, callbacks: [mc], epochs: 3 });
     expect(mc.saved).toEqual([1, 2, 3].map((e) => pattern.replace('{epoch}', String(e))));
-    expect(snapshot(await ng.io.load(mc.saved[2]))).toEqual(snapshot(s.model));
+    expect(snapshotDiff(snapshot(await ng.io.load(mc.saved[2])), snapshot(s.model))).toEqual({});
+  });
+
+  it('the saved best model carries trainer.preprocessing (like checkpoints do)', async () => {
+    const file = path.join(dir, 'with-prep.safetensors');
+    const mc = ng.callbacks.modelCheckpoint(file);
+    const s = buildScenario({ dropout: false });
+    const prep = { scaler: { type: 'StandardScaler', mean: [0.1], scale: [3] } };
+    s.trainer.preprocessing = prep;
+    await s.trainer.fit(s.data, { ...s.fitOptions, callbacks: [mc], epochs: 1 });
+    expect(mc.saved).toEqual([file]);
+    expect((await ng.io.loadWithInfo(file)).preprocessing).toEqual(prep);
   });
 
   it('after resuming from a checkpoint, a worse epoch does not overwrite the best model file', async () => {

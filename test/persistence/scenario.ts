@@ -63,3 +63,23 @@ export function snapshot(model: ng.nn.Module): Record<string, number[]> {
   return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) =>
     [k, Array.from(new Uint32Array((t.data as Float32Array).slice().buffer))]));
 }
+
+/**
+ * Names whose bit patterns differ between two snapshots, with the number of differing elements
+ * ({} when equal). Cheap to print when a test fails, unlike a deep-equality diff of the arrays.
+ */
+export function snapshotDiff(a: Record<string, number[]>, b: Record<string, number[]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[k];
+    const y = b[k];
+    if (!x || !y || x.length !== y.length) {
+      out[k] = -1;
+      continue;
+    }
+    let n = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
+    if (n > 0) out[k] = n;
+  }
+  return out;
+}

@@ -118,6 +118,15 @@ export class Clipper extends NumericPreprocessor {
     return o.result();
   }
 
+  /** Clipping cannot be undone: returns a copy of x (so a Pipeline can invert the steps around it). */
+  inverseTransform<T extends MatrixInput>(x: T): T {
+    const m = toMatrix(x, 'x');
+    if (this.fitted) checkCols(m, this.nFeatures, 'x', this.type);
+    const o = allocOutput(x, m.rows, m.cols);
+    o.data.set(m.data);
+    return o.result();
+  }
+
   toJSON(): PreprocessorJSON {
     return {
       type: this.type, version: 1,

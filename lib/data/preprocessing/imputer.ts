@@ -77,6 +77,15 @@ export class SimpleImputer extends NumericPreprocessor {
     return o.result();
   }
 
+  /** Imputation cannot be undone: returns a copy of x (so a Pipeline can invert the steps around it). */
+  inverseTransform<T extends MatrixInput>(x: T): T {
+    const m = toMatrix(x, 'x');
+    if (this.fitted) checkCols(m, this.nFeatures, 'x', this.type);
+    const o = allocOutput(x, m.rows, m.cols);
+    o.data.set(m.data);
+    return o.result();
+  }
+
   toJSON(): PreprocessorJSON {
     return {
       type: this.type, version: 1,

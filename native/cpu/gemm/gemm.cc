@@ -136,11 +136,13 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   if (m1 <= m0 || n1 <= n0) return;
   if (p.K == 0 || p.alpha == 0.0f) return scale_only(p, m0, m1, n0, n1);
   const int MR = t.MR, NR = t.NR;
-  const int64_t KC = t.KC;
   // Blocks are whole numbers of register tiles (packed panels are zero-padded to MR / NR).
   const int64_t MC = std::min<int64_t>(std::max<int64_t>(MR, t.MC / MR * MR), (m1 - m0 + MR - 1) / MR * MR);
   const int64_t NC = std::min<int64_t>(std::max<int64_t>(NR, t.NC / NR * NR), (n1 - n0 + NR - 1) / NR * NR);
-  const int64_t kc_max = std::min<int64_t>(KC, p.K);
+  // Balanced K blocks: ceil(K/KC) blocks of near-equal depth (no thin last block).
+  const int64_t kblocks = (p.K + t.KC - 1) / t.KC;
+  const int64_t KC = (p.K + kblocks - 1) / kblocks;
+  const int64_t kc_max = KC;
   // Few rows of A per B element: read B in place instead of packing it (partial-tile kernels
   // only, B not transposed).
   const bool direct_b = t.partial_tiles && !p.transB && m1 - m0 <= t.direct_b_max_m;

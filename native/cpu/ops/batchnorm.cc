@@ -21,8 +21,7 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
   // out, inp: (N, C, L)  mean, rstd, running_mean, running_var, weight, bias: (C)
   const int64_t M = N * L;
   const int64_t nblk = (C + kBlock - 1) / kBlock;
-#pragma omp parallel for if (M * C >= kParallelMin && nblk > 1)
-  for (int64_t blk = 0; blk < nblk; blk++) {
+parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [&](int64_t blk) {
     const int64_t c0 = blk * kBlock, len = std::min(kBlock, C - c0);
     float k[kBlock], o[kBlock];
     if (training) {
@@ -71,7 +70,7 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
         const int64_t off = (n * C + c0 + j) * L;
         for (int64_t l = 0; l < L; l++) out[off + l] = inp[off + l] * k[j] + o[j];
       }
-  }
+  });
 }
 
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
@@ -80,8 +79,7 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
   // dinp, dout, inp: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
   const int64_t M = N * L;
   const int64_t nblk = (C + kBlock - 1) / kBlock;
-#pragma omp parallel for if (M * C >= kParallelMin && nblk > 1)
-  for (int64_t blk = 0; blk < nblk; blk++) {
+parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [&](int64_t blk) {
     const int64_t c0 = blk * kBlock, len = std::min(kBlock, C - c0);
     double sg[kBlock], sgx[kBlock];  // sum dout, sum dout * xhat
     for (int64_t j = 0; j < len; j++) { sg[j] = 0.0; sgx[j] = 0.0; }
@@ -98,7 +96,7 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       if (dweight) dweight[c0 + j] += static_cast<float>(sgx[j]);
       if (dbias) dbias[c0 + j] += static_cast<float>(sg[j]);
     }
-    if (!dinp) continue;
+    if (!dinp) return;
     float k[kBlock], a[kBlock], b[kBlock];
     for (int64_t j = 0; j < len; j++) {
       k[j] = (weight ? weight[c0 + j] : 1.0f) * rstd[c0 + j];
@@ -112,7 +110,7 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
         for (int64_t l = 0; l < L; l++)
           dinp[off + l] += k[j] * (dout[off + l] - a[j] - (inp[off + l] - m) * r * b[j]);
       }
-  }
+  });
 }
 
 }  // namespace ng::cpu

@@ -23,16 +23,14 @@ double l2_norm(const float* x, int64_t n) {
 }
 
 void scale_inplace(float* x, int64_t n, float s) {
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) x[i] *= s;
+parallel_for(n, n >= kParallelMin, [&](int64_t i) { x[i] *= s; });
 }
 
 void clip_by_value(float* x, int64_t n, float lo, float hi) {
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
+parallel_for(n, n >= kParallelMin, [&](int64_t i) {
     const float v = x[i];
     x[i] = v < lo ? lo : (v > hi ? hi : v);
-  }
+  });
 }
 
 double clip_by_norm(float* x, int64_t n, float max_norm) {

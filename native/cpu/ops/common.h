@@ -21,6 +21,20 @@ constexpr int64_t kParallelMin = 1 << 15;
 // Loss reductions. batchmean (KL divergence only) divides the sum by the batch size.
 enum class Reduction : int { none = 0, mean = 1, sum = 2, batchmean = 3 };
 
+// Runs body(i) for i in [0, n): on the OpenMP team (static schedule) when `parallel`, else as a
+// plain loop. Entering the OpenMP runtime costs 1-2 us even when an `if` clause makes the team
+// one thread, too much for the small tensors of tiny networks, so small work never enters it.
+// Loops written this way still auto-vectorize (the lambda is inlined into both loops).
+template <class F>
+NG_ALWAYS_INLINE void parallel_for(int64_t n, bool parallel, const F& body) {
+  if (parallel) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) body(i);
+  } else {
+    for (int64_t i = 0; i < n; i++) body(i);
+  }
+}
+
 // Sum of f(i0, i1) over fixed chunks of [0, n), added in chunk order. Chunk boundaries depend
 // only on n and cost, so the result is bit-identical for any thread count. f returns a double.
 // cost: rough work per item (e.g. the row length when items are rows).
@@ -32,11 +46,10 @@ double chunked_sum(int64_t n, const F& f, int64_t cost = 1) {
   const int64_t chunk = std::max<int64_t>(min_chunk, (n + kMaxChunks - 1) / kMaxChunks);
   const int nchunks = static_cast<int>((n + chunk - 1) / chunk);
   double part[kMaxChunks];
-#pragma omp parallel for schedule(static) if (n * cost >= kParallelMin)
-  for (int c = 0; c < nchunks; c++) {
+  parallel_for(nchunks, n * cost >= kParallelMin, [&](int64_t c) {
     const int64_t i0 = c * chunk, i1 = std::min(n, i0 + chunk);
     part[c] = f(i0, i1);
-  }
+  });
   double s = 0.0;
   for (int c = 0; c < nchunks; c++) s += part[c];
   return s;

@@ -10,9 +10,9 @@ namespace ng::cpu {
 
 void embedding_forward(float* out, const float* weight, const int32_t* idx, int64_t N, int64_t D) {
   // out: (N, D)  weight: (V, D)  idx: (N)
-#pragma omp parallel for if (N * D >= kParallelMin)
-  for (int64_t n = 0; n < N; n++)
+  parallel_for(N, N * D >= kParallelMin, [&](int64_t n) {
     std::memcpy(out + n * D, weight + static_cast<int64_t>(idx[n]) * D, static_cast<size_t>(D) * sizeof(float));
+  });
 }
 
 void embedding_backward(float* dweight, const float* dout, const int32_t* idx, int64_t N, int64_t D,
@@ -22,8 +22,7 @@ void embedding_backward(float* dweight, const float* dout, const int32_t* idx, i
   // the summation order per element is the index order.
   constexpr int64_t kBlock = 64;
   const int64_t nblk = (D + kBlock - 1) / kBlock;
-#pragma omp parallel for if (N * D >= kParallelMin && nblk > 1)
-  for (int64_t blk = 0; blk < nblk; blk++) {
+parallel_for(nblk, N * D >= kParallelMin && nblk > 1, [&](int64_t blk) {
     const int64_t d0 = blk * kBlock, len = std::min(kBlock, D - d0);
     for (int64_t n = 0; n < N; n++) {
       if (idx[n] == padding_idx) continue;
@@ -31,7 +30,7 @@ void embedding_backward(float* dweight, const float* dout, const int32_t* idx, i
       const float* g = dout + n * D + d0;
       for (int64_t i = 0; i < len; i++) dw[i] += g[i];
     }
-  }
+  });
 }
 
 }  // namespace ng::cpu

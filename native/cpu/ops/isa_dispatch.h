@@ -8,8 +8,9 @@
 //
 //   run_isa(n, cost, [&](int64_t i0, int64_t i1) NG_INLINE_LAMBDA { for i in [i0, i1) ... });
 //
-// Items [0, n) are split into fixed chunks (chunk boundaries depend only on n and cost) and run
-// in parallel when n * cost >= kParallelMin.
+// Small work (n * cost < kParallelMin) runs as one call f(0, n) without entering OpenMP; larger
+// work is split into fixed chunks run on the OpenMP team. Bodies must give the same result for
+// any split (they do: items are independent).
 #pragma once
 #include <cstdint>
 
@@ -35,9 +36,13 @@ inline int64_t chunk_of(int64_t cost) { return std::max<int64_t>(1, 4096 / std::
 #define NG_ISA_RUNNER(NAME, ATTR)                                           \
   template <class F>                                                        \
   ATTR void NAME(int64_t n, int64_t cost, const F& f) {                     \
+    if (n * cost < kParallelMin) {                                          \
+      f(0, n);                                                              \
+      return;                                                               \
+    }                                                                       \
     const int64_t chunk = chunk_of(cost);                                   \
     const int64_t nchunks = (n + chunk - 1) / chunk;                        \
-    _Pragma("omp parallel for if (n * cost >= kParallelMin)")               \
+    _Pragma("omp parallel for schedule(static)")                            \
     for (int64_t c = 0; c < nchunks; c++) {                                 \
       const int64_t i0 = c * chunk;                                         \
       f(i0, std::min(n, i0 + chunk));                                       \

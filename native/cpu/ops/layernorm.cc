@@ -13,8 +13,7 @@ namespace ng::cpu {
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                        const float* bias, int64_t N, int64_t C, float eps) {
   // out, inp: (N, C)  mean, rstd: (N)  weight, bias: (C) or null
-#pragma omp parallel for if (N * C >= kParallelMin)
-  for (int64_t n = 0; n < N; n++) {
+parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
     const float* x = inp + n * C;
     float* y = out + n * C;
     double s = 0.0;
@@ -34,15 +33,14 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, c
     }
     mean[n] = mf;
     rstd[n] = r;
-  }
+  });
 }
 
 void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C) {
   // dinp: (N, C) or null  dweight, dbias: (C) or null  dout, inp: (N, C)  mean, rstd: (N)
   if (dinp) {
-#pragma omp parallel for if (N * C >= kParallelMin)
-    for (int64_t n = 0; n < N; n++) {
+parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
       const float* g = dout + n * C;
       const float* x = inp + n * C;
       float* dx = dinp + n * C;
@@ -60,13 +58,12 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
         const float dn = g[c] * (weight ? weight[c] : 1.0f);
         dx[c] += r * (dn - a - (x[c] - m) * r * b);
       }
-    }
+    });
   }
   if (dweight || dbias) {
     constexpr int64_t kBlock = 64;
     const int64_t nblk = (C + kBlock - 1) / kBlock;
-#pragma omp parallel for if (N * C >= kParallelMin)
-    for (int64_t blk = 0; blk < nblk; blk++) {
+parallel_for(nblk, N * C >= kParallelMin, [&](int64_t blk) {
       const int64_t c0 = blk * kBlock, len = std::min(kBlock, C - c0);
       float accw[kBlock], accb[kBlock];
       for (int64_t i = 0; i < len; i++) { accw[i] = 0.0f; accb[i] = 0.0f; }
@@ -83,7 +80,7 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
         if (dweight) dweight[c0 + i] += accw[i];
         if (dbias) dbias[c0 + i] += accb[i];
       }
-    }
+    });
   }
 }
 

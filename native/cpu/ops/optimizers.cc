@@ -15,21 +15,19 @@ void sgd_update(float* params, const float* grads, float* momentum_buf, int64_t 
                 float dampening, bool nesterov, float weight_decay, bool first_step) {
   // params, grads, momentum_buf: (n)
   if (momentum == 0.0f) {
-#pragma omp parallel for if (n >= kParallelMin)
-    for (int64_t i = 0; i < n; i++) {
+parallel_for(n, n >= kParallelMin, [&](int64_t i) {
       const float g = grads[i] + weight_decay * params[i];
       params[i] -= lr * g;
-    }
+    });
     return;
   }
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
+parallel_for(n, n >= kParallelMin, [&](int64_t i) {
     float g = grads[i] + weight_decay * params[i];
     const float buf = first_step ? g : momentum * momentum_buf[i] + (1.0f - dampening) * g;
     momentum_buf[i] = buf;
     g = nesterov ? g + momentum * buf : buf;
     params[i] -= lr * g;
-  }
+  });
 }
 
 void adam_update(float* params, const float* grads, float* m, float* v, float* vmax, int64_t n, float lr,
@@ -45,8 +43,7 @@ void adam_update(float* params, const float* grads, float* m, float* v, float* v
   const float l2 = decoupled ? 0.0f : weight_decay;
   const float omb1 = static_cast<float>(1.0 - static_cast<double>(beta1));
   const float omb2 = static_cast<float>(1.0 - static_cast<double>(beta2));
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
+parallel_for(n, n >= kParallelMin, [&](int64_t i) {
     const float p = params[i] * decay;
     const float g = grads[i] + l2 * p;
     const float mi = m[i] * beta1 + omb1 * g;
@@ -60,7 +57,7 @@ void adam_update(float* params, const float* grads, float* m, float* v, float* v
     }
     const float denom = std::sqrt(vv) / bc2_sqrt + eps;
     params[i] = p - step_size * (mi / denom);
-  }
+  });
 }
 
 void rmsprop_update(float* params, const float* grads, float* square_avg, float* grad_avg,
@@ -68,8 +65,7 @@ void rmsprop_update(float* params, const float* grads, float* square_avg, float*
                     float momentum, bool centered) {
   // params, grads, square_avg, grad_avg, momentum_buf: (n)
   const float oma = static_cast<float>(1.0 - static_cast<double>(alpha));
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
+parallel_for(n, n >= kParallelMin, [&](int64_t i) {
     const float g = grads[i] + weight_decay * params[i];
     const float sq = square_avg[i] * alpha + oma * (g * g);
     square_avg[i] = sq;
@@ -88,7 +84,7 @@ void rmsprop_update(float* params, const float* grads, float* square_avg, float*
     } else {
       params[i] -= lr * (g / avg);
     }
-  }
+  });
 }
 
 void adagrad_update(float* params, const float* grads, float* state_sum, int64_t n, float lr, float lr_decay,
@@ -96,13 +92,12 @@ void adagrad_update(float* params, const float* grads, float* state_sum, int64_t
   // params, grads, state_sum: (n)
   const float clr = static_cast<float>(static_cast<double>(lr) /
                                        (1.0 + static_cast<double>(step - 1) * static_cast<double>(lr_decay)));
-#pragma omp parallel for if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
+parallel_for(n, n >= kParallelMin, [&](int64_t i) {
     const float g = grads[i] + weight_decay * params[i];
     const float s = state_sum[i] + g * g;
     state_sum[i] = s;
     params[i] -= clr * (g / (std::sqrt(s) + eps));
-  }
+  });
 }
 
 }  // namespace ng::cpu

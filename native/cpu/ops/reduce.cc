@@ -25,19 +25,17 @@ void sum_scaled(float* out, const float* inp, int64_t outer, int64_t dim, int64_
     return;
   }
   if (inner == 1) {
-#pragma omp parallel for if (outer * dim >= kParallelMin)
-    for (int64_t o = 0; o < outer; o++) {
+parallel_for(outer, outer * dim >= kParallelMin, [&](int64_t o) {
       const float* x = inp + o * dim;
       double acc = 0.0;
       for (int64_t d = 0; d < dim; d++) acc += x[d];
       out[o] = static_cast<float>(acc * scale);
-    }
+    });
     return;
   }
   constexpr int64_t kBlock = 64;
   const int64_t nblk = (inner + kBlock - 1) / kBlock;
-#pragma omp parallel for if (outer * dim * inner >= kParallelMin)
-  for (int64_t ob = 0; ob < outer * nblk; ob++) {
+parallel_for(outer * nblk, outer * dim * inner >= kParallelMin, [&](int64_t ob) {
     const int64_t o = ob / nblk, i0 = (ob % nblk) * kBlock;
     const int64_t len = std::min(kBlock, inner - i0);
     double acc[kBlock];
@@ -47,25 +45,23 @@ void sum_scaled(float* out, const float* inp, int64_t outer, int64_t dim, int64_
       for (int64_t i = 0; i < len; i++) acc[i] += x[i];
     }
     for (int64_t i = 0; i < len; i++) out[o * inner + i0 + i] = static_cast<float>(acc[i] * scale);
-  }
+  });
 }
 
 void bcast_add(float* dinp, const float* dout, int64_t outer, int64_t dim, int64_t inner, float scale) {
   // dinp: (outer, dim, inner)  dout: (outer, inner)
-#pragma omp parallel for if (outer * dim * inner >= kParallelMin)
-  for (int64_t od = 0; od < outer * dim; od++) {
+parallel_for(outer * dim, outer * dim * inner >= kParallelMin, [&](int64_t od) {
     const int64_t o = od / dim;
     float* dx = dinp + od * inner;
     const float* g = dout + o * inner;
     for (int64_t i = 0; i < inner; i++) dx[i] += g[i] * scale;
-  }
+  });
 }
 
 template <bool MAX>
 void extreme(float* out, int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t inner) {
   // out, idx: (outer, inner) (out may be null)  inp: (outer, dim, inner)
-#pragma omp parallel for if (outer * dim * inner >= kParallelMin)
-  for (int64_t oi = 0; oi < outer * inner; oi++) {
+parallel_for(outer * inner, outer * dim * inner >= kParallelMin, [&](int64_t oi) {
     const int64_t o = oi / inner, i = oi % inner;
     const float* x = inp + o * dim * inner + i;
     float best = x[0];
@@ -79,7 +75,7 @@ void extreme(float* out, int32_t* idx, const float* inp, int64_t outer, int64_t 
     }
     if (out) out[oi] = best;
     idx[oi] = bi;
-  }
+  });
 }
 
 }  // namespace
@@ -108,11 +104,10 @@ void argmax(int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t 
 void max_backward(float* dinp, const float* dout, const int32_t* idx, int64_t outer, int64_t dim,
                   int64_t inner) {
   // dinp: (outer, dim, inner)  dout, idx: (outer, inner)
-#pragma omp parallel for if (outer * inner >= kParallelMin)
-  for (int64_t oi = 0; oi < outer * inner; oi++) {
+parallel_for(outer * inner, outer * inner >= kParallelMin, [&](int64_t oi) {
     const int64_t o = oi / inner, i = oi % inner;
     dinp[(o * dim + idx[oi]) * inner + i] += dout[oi];
-  }
+  });
 }
 
 }  // namespace ng::cpu

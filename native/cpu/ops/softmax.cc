@@ -38,14 +38,13 @@ void softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
 
 void softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
   // dinp, out, dout: (N, C)
-#pragma omp parallel for if (N * C >= kParallelMin)
-  for (int64_t n = 0; n < N; n++) {
+parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
     const float* y = out + n * C;
     const float* g = dout + n * C;
     float* dx = dinp + n * C;
     const float dot = row_dot(g, y, C);
     for (int64_t c = 0; c < C; c++) dx[c] += y[c] * (g[c] - dot);
-  }
+  });
 }
 
 void log_softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
@@ -64,14 +63,13 @@ void log_softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
 
 void log_softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
   // dinp, out, dout: (N, C)
-#pragma omp parallel for if (N * C >= kParallelMin)
-  for (int64_t n = 0; n < N; n++) {
+parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
     const float* y = out + n * C;
     const float* g = dout + n * C;
     float* dx = dinp + n * C;
     const float s = row_sum(g, C);
     for (int64_t c = 0; c < C; c++) dx[c] += g[c] - exp_fast(y[c]) * s;
-  }
+  });
 }
 
 }  // namespace ng::cpu
