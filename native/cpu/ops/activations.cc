@@ -22,7 +22,7 @@ constexpr float kGeluC = 0.044715f;
 
 void relu_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     out[i] = x > 0.0f ? x : 0.0f;
   });
@@ -30,7 +30,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void relu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float g = dout[i];
     dinp[i] += inp[i] > 0.0f ? g : 0.0f;
   });
@@ -38,7 +38,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void leaky_relu_forward(float* out, const float* inp, int64_t n, float slope) {
   // out, inp: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     out[i] = x > 0.0f ? x : slope * x;
   });
@@ -46,7 +46,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void leaky_relu_backward(float* dinp, const float* inp, const float* dout, int64_t n, float slope) {
   // dinp, inp, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float g = dout[i];
     dinp[i] += inp[i] > 0.0f ? g : slope * g;
   });
@@ -54,7 +54,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void elu_forward(float* out, const float* inp, int64_t n, float alpha) {
   // out, inp: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     out[i] = x > 0.0f ? x : alpha * std::expm1(x);
   });
@@ -62,7 +62,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void elu_backward(float* dinp, const float* inp, const float* dout, int64_t n, float alpha) {
   // dinp, inp, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     const float g = dout[i];
     dinp[i] += x > 0.0f ? g : g * alpha * exp_fast(x > 0.0f ? 0.0f : x);
@@ -71,7 +71,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void selu_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     out[i] = kSeluScale * (x > 0.0f ? x : kSeluAlpha * std::expm1(x));
   });
@@ -79,7 +79,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void selu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     const float g = x > 0.0f ? kSeluScale : kSeluScale * kSeluAlpha * exp_fast(x > 0.0f ? 0.0f : x);
     dinp[i] += dout[i] * g;
@@ -88,12 +88,12 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void gelu_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = gelu_erf_value(inp[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = gelu_erf_value(inp[i]); });
 }
 
 void gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)   d/dx = Phi(x) + x phi(x)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     const float cdf = 0.5f * (1.0f + std::erf(x * kInvSqrt2));
     const float pdf = kInvSqrt2Pi * exp_fast(-0.5f * x * x);
@@ -103,7 +103,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void gelu_tanh_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
     out[i] = 0.5f * x * (1.0f + std::tanh(u));
@@ -112,7 +112,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void gelu_tanh_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
     const float t = std::tanh(u);
@@ -147,22 +147,22 @@ void sigmoid_forward(float* out, const float* inp, int64_t n) {
 
 void sigmoid_backward(float* dinp, const float* out, const float* dout, int64_t n) {
   // dinp, out, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += dout[i] * out[i] * (1.0f - out[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] * out[i] * (1.0f - out[i]); });
 }
 
 void tanh_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = std::tanh(inp[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::tanh(inp[i]); });
 }
 
 void tanh_backward(float* dinp, const float* out, const float* dout, int64_t n) {
   // dinp, out, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += dout[i] * (1.0f - out[i] * out[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] * (1.0f - out[i] * out[i]); });
 }
 
 void softplus_forward(float* out, const float* inp, int64_t n, float beta, float threshold) {
   // out, inp: (n,)   log1p(exp(bx)) written stably as max(bx, 0) + log1p(exp(-|bx|))
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float bx = beta * inp[i];
     const float x = inp[i];
     const float sp = ((bx > 0.0f ? bx : 0.0f) + std::log1p(exp_fast(-std::fabs(bx)))) / beta;
@@ -173,7 +173,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 void softplus_backward(float* dinp, const float* inp, const float* dout, int64_t n, float beta,
                        float threshold) {
   // dinp, inp, dout: (n,)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float bx = beta * inp[i];
     const float g = dout[i];
     dinp[i] += bx > threshold ? g : g * sigmoid_fast(bx);

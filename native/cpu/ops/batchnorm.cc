@@ -21,7 +21,7 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
   // out, inp: (N, C, L)  mean, rstd, running_mean, running_var, weight, bias: (C)
   const int64_t M = N * L;
   const int64_t nblk = (C + kBlock - 1) / kBlock;
-parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [&](int64_t blk) {
+  parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [=](int64_t blk) {
     const int64_t c0 = blk * kBlock, len = std::min(kBlock, C - c0);
     float k[kBlock], o[kBlock];
     if (training) {
@@ -79,7 +79,7 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
   // dinp, dout, inp: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
   const int64_t M = N * L;
   const int64_t nblk = (C + kBlock - 1) / kBlock;
-parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [&](int64_t blk) {
+  parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [=](int64_t blk) {
     const int64_t c0 = blk * kBlock, len = std::min(kBlock, C - c0);
     double sg[kBlock], sgx[kBlock];  // sum dout, sum dout * xhat
     for (int64_t j = 0; j < len; j++) { sg[j] = 0.0; sgx[j] = 0.0; }

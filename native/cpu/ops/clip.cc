@@ -23,11 +23,11 @@ double l2_norm(const float* x, int64_t n) {
 }
 
 void scale_inplace(float* x, int64_t n, float s) {
-parallel_for(n, n >= kParallelMin, [&](int64_t i) { x[i] *= s; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { x[i] *= s; });
 }
 
 void clip_by_value(float* x, int64_t n, float lo, float hi) {
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float v = x[i];
     x[i] = v < lo ? lo : (v > hi ? hi : v);
   });

@@ -28,8 +28,15 @@ enum class Reduction : int { none = 0, mean = 1, sum = 2, batchmean = 3 };
 template <class F>
 NG_ALWAYS_INLINE void parallel_for(int64_t n, bool parallel, const F& body) {
   if (parallel) {
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++) body(i);
+#pragma omp parallel
+    {
+      // Per-thread copy of the functor: with by-value captures its fields become registers,
+      // so stores through the kernel's float pointers cannot alias them (keeps loops
+      // vectorizable). Kernels pass [=] lambdas.
+      const F f = body;
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < n; i++) f(i);
+    }
   } else {
     for (int64_t i = 0; i < n; i++) body(i);
   }

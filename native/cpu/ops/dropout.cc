@@ -21,7 +21,7 @@ void dropout_forward(float* out, uint8_t* mask_u8, float* mask_f32, const float*
   // one Philox evaluation serves 4 consecutive positions.
   const float scale = 1.0f / (1.0f - p);
   const int64_t nblk = (n + kBlock - 1) / kBlock;
-parallel_for(nblk, n >= kParallelMin / 4, [&](int64_t blk) {
+  parallel_for(nblk, n >= kParallelMin / 4, [=](int64_t blk) {
     const int64_t i0 = blk * kBlock, i1 = std::min(n, i0 + kBlock);
     int64_t i = i0;
     while (i < i1) {
@@ -40,7 +40,7 @@ parallel_for(nblk, n >= kParallelMin / 4, [&](int64_t blk) {
 void dropout_backward_u8(float* dinp, const float* dout, const uint8_t* mask, int64_t n, float p) {
   // dinp, dout, mask: (n)
   const float scale = 1.0f / (1.0f - p);
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float g = dout[i] * scale;
     dinp[i] += mask[i] ? g : 0.0f;
   });
@@ -48,7 +48,7 @@ parallel_for(n, n >= kParallelMin, [&](int64_t i) {
 
 void dropout_backward_f32(float* dinp, const float* dout, const float* mask, int64_t n) {
   // dinp, dout, mask: (n)
-parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += dout[i] * mask[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] * mask[i]; });
 }
 
 }  // namespace ng::cpu

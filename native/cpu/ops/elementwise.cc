@@ -83,7 +83,7 @@ template <int OP>
 void forward_impl(float* out, const float* a, const float* b, const Geom& g) {
   const int64_t n3 = g.dim[3], sa3 = g.sa[3], sb3 = g.sb[3];
   const int64_t outer = g.dim[0] * g.dim[1] * g.dim[2];
-parallel_for(outer, g.numel >= kParallelMin, [&](int64_t o) {
+  parallel_for(outer, g.numel >= kParallelMin, [=](int64_t o) {
     const int64_t i2 = o % g.dim[2], i1 = (o / g.dim[2]) % g.dim[1], i0 = o / (g.dim[2] * g.dim[1]);
     const float* ap = a + i0 * g.sa[0] + i1 * g.sa[1] + i2 * g.sa[2];
     const float* bp = b + i0 * g.sb[0] + i1 * g.sb[1] + i2 * g.sb[2];
@@ -120,7 +120,7 @@ void backward_impl(float* t, const float* dout, const float* a, const float* b, 
   const int64_t sb0 = b ? g.sb[0] : 0, sb1 = b ? g.sb[1] : 0, sb2 = b ? g.sb[2] : 0, sb3 = b ? g.sb[3] : 0;
   const int64_t n3 = g.dim[3], st3 = st[3];
   const int64_t outer = g.dim[0] * g.dim[1] * g.dim[2];
-parallel_for(outer, full && g.numel >= kParallelMin, [&](int64_t o) {
+  parallel_for(outer, full && g.numel >= kParallelMin, [=](int64_t o) {
     const int64_t i2 = o % g.dim[2], i1 = (o / g.dim[2]) % g.dim[1], i0 = o / (g.dim[2] * g.dim[1]);
     const float* ap = A + i0 * sa0 + i1 * sa1 + i2 * sa2;
     const float* bp = B + i0 * sb0 + i1 * sb1 + i2 * sb2;
@@ -191,35 +191,35 @@ void binary_backward(BinaryOp op, float* da, float* db, const float* dout, const
 
 void add_scalar_forward(float* out, const float* inp, int64_t n, float s) {
   // out, inp: (n,)
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = inp[i] + s; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = inp[i] + s; });
 }
 void mul_scalar_forward(float* out, const float* inp, int64_t n, float s) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = inp[i] * s; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = inp[i] * s; });
 }
 void mul_scalar_backward(float* dinp, const float* dout, int64_t n, float s) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += dout[i] * s; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] * s; });
 }
 void pow_scalar_forward(float* out, const float* inp, int64_t n, float s) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = std::pow(inp[i], s); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::pow(inp[i], s); });
 }
 void pow_scalar_backward(float* dinp, const float* inp, const float* dout, int64_t n, float s) {
   // d/dx x^s = s x^(s-1); s == 0 gives 0 everywhere (PyTorch)
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     dinp[i] += s == 0.0f ? 0.0f : dout[i] * s * std::pow(inp[i], s - 1.0f);
   });
 }
 void rdiv_scalar_forward(float* out, const float* inp, int64_t n, float s) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = s / inp[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = s / inp[i]; });
 }
 void rdiv_scalar_backward(float* dinp, const float* inp, const float* dout, int64_t n, float s) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] -= dout[i] * s / (inp[i] * inp[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] -= dout[i] * s / (inp[i] * inp[i]); });
 }
 
 void neg_forward(float* out, const float* inp, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = -inp[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = -inp[i]; });
 }
 void neg_backward(float* dinp, const float* dout, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] -= dout[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] -= dout[i]; });
 }
 void exp_forward(float* out, const float* inp, int64_t n) {
   run_isa(n, 8, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
@@ -227,50 +227,50 @@ void exp_forward(float* out, const float* inp, int64_t n) {
   });
 }
 void exp_backward(float* dinp, const float* out, const float* dout, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += dout[i] * out[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] * out[i]; });
 }
 void log_forward(float* out, const float* inp, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = std::log(inp[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::log(inp[i]); });
 }
 void log_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += dout[i] / inp[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] / inp[i]; });
 }
 void sqrt_forward(float* out, const float* inp, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = std::sqrt(inp[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::sqrt(inp[i]); });
 }
 void sqrt_backward(float* dinp, const float* out, const float* dout, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += dout[i] * 0.5f / out[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] * 0.5f / out[i]; });
 }
 void abs_forward(float* out, const float* inp, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = std::fabs(inp[i]); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::fabs(inp[i]); });
 }
 void abs_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i], g = dout[i];
     dinp[i] += x > 0.0f ? g : (x < 0.0f ? -g : 0.0f);
   });
 }
 void square_forward(float* out, const float* inp, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { out[i] = inp[i] * inp[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = inp[i] * inp[i]; });
 }
 void square_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dinp[i] += 2.0f * inp[i] * dout[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += 2.0f * inp[i] * dout[i]; });
 }
 void clamp_forward(float* out, const float* inp, int64_t n, float lo, float hi) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i];
     out[i] = x < lo ? lo : (x > hi ? hi : x);
   });
 }
 void clamp_backward(float* dinp, const float* inp, const float* dout, int64_t n, float lo, float hi) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float x = inp[i], g = dout[i];
     dinp[i] += (x >= lo && x <= hi) ? g : 0.0f;
   });
 }
 
 void add_inplace(float* dst, const float* src, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [&](int64_t i) { dst[i] += src[i]; });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dst[i] += src[i]; });
 }
 void copy_f32(float* dst, const float* src, int64_t n) {
   if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));

@@ -16,7 +16,7 @@ void gather_rows_f32(float* out, const float* src, const int32_t* idx, int64_t n
 
 void gather_rows_i32(int32_t* out, const int32_t* src, const int32_t* idx, int64_t nidx, int64_t D) {
   // out: (nidx, D)  src: (N, D)  idx: (nidx)
-  parallel_for(nidx, nidx * D >= kParallelMin, [&](int64_t n) {
+  parallel_for(nidx, nidx * D >= kParallelMin, [=](int64_t n) {
     std::memcpy(out + n * D, src + static_cast<int64_t>(idx[n]) * D, static_cast<size_t>(D) * sizeof(int32_t));
   });
 }
@@ -30,7 +30,7 @@ void concat_forward(float* out, const float* const* inputs, const int64_t* dims,
   // out: (outer, total, inner)  inputs[j]: (outer, dims[j], inner)
   int64_t total = 0;
   for (int64_t j = 0; j < k; j++) total += dims[j];
-parallel_for(outer, outer * total * inner >= kParallelMin, [&](int64_t o) {
+  parallel_for(outer, outer * total * inner >= kParallelMin, [=](int64_t o) {
     int64_t off = 0;
     for (int64_t j = 0; j < k; j++) {
       const int64_t len = dims[j] * inner;
@@ -45,7 +45,7 @@ void concat_backward(float* const* dinputs, const float* dout, const int64_t* di
   // dinputs[j]: (outer, dims[j], inner) or null  dout: (outer, total, inner)
   int64_t total = 0;
   for (int64_t j = 0; j < k; j++) total += dims[j];
-parallel_for(outer, outer * total * inner >= kParallelMin, [&](int64_t o) {
+  parallel_for(outer, outer * total * inner >= kParallelMin, [=](int64_t o) {
     int64_t off = 0;
     for (int64_t j = 0; j < k; j++) {
       const int64_t len = dims[j] * inner;
@@ -64,7 +64,7 @@ void slice_forward(float* out, const float* inp, int64_t outer, int64_t dim, int
   // out: (outer, len, inner)  inp: (outer, dim, inner)
   const int64_t row = len * inner;
   if (row == 0) return;
-  parallel_for(outer, outer * row >= kParallelMin, [&](int64_t o) {
+  parallel_for(outer, outer * row >= kParallelMin, [=](int64_t o) {
     std::memcpy(out + o * row, inp + (o * dim + start) * inner, static_cast<size_t>(row) * sizeof(float));
   });
 }
@@ -73,7 +73,7 @@ void slice_backward(float* dinp, const float* dout, int64_t outer, int64_t dim, 
                     int64_t start, int64_t len) {
   // dinp: (outer, dim, inner)  dout: (outer, len, inner)
   const int64_t row = len * inner;
-parallel_for(outer, outer * row >= kParallelMin, [&](int64_t o) {
+  parallel_for(outer, outer * row >= kParallelMin, [=](int64_t o) {
     float* d = dinp + (o * dim + start) * inner;
     const float* g = dout + o * row;
     for (int64_t i = 0; i < row; i++) d[i] += g[i];
@@ -88,7 +88,7 @@ void transpose_impl(float* dst, const float* src, int64_t B, int64_t R, int64_t 
   // dst: (B, C, R)  src: (B, R, C)
   const int64_t tr = (R + kTile - 1) / kTile, tc = (C + kTile - 1) / kTile;
   const int64_t ntiles = B * tr * tc;
-parallel_for(ntiles, B * R * C >= kParallelMin, [&](int64_t t) {
+  parallel_for(ntiles, B * R * C >= kParallelMin, [=](int64_t t) {
     const int64_t b = t / (tr * tc), r0 = ((t / tc) % tr) * kTile, c0 = (t % tc) * kTile;
     const int64_t r1 = std::min(R, r0 + kTile), c1 = std::min(C, c0 + kTile);
     const float* s = src + b * R * C;

@@ -13,7 +13,7 @@ namespace ng::cpu {
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                        const float* bias, int64_t N, int64_t C, float eps) {
   // out, inp: (N, C)  mean, rstd: (N)  weight, bias: (C) or null
-parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
+  parallel_for(N, N * C >= kParallelMin, [=](int64_t n) {
     const float* x = inp + n * C;
     float* y = out + n * C;
     double s = 0.0;
@@ -40,7 +40,7 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C) {
   // dinp: (N, C) or null  dweight, dbias: (C) or null  dout, inp: (N, C)  mean, rstd: (N)
   if (dinp) {
-parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
+  parallel_for(N, N * C >= kParallelMin, [=](int64_t n) {
       const float* g = dout + n * C;
       const float* x = inp + n * C;
       float* dx = dinp + n * C;
@@ -63,7 +63,7 @@ parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
   if (dweight || dbias) {
     constexpr int64_t kBlock = 64;
     const int64_t nblk = (C + kBlock - 1) / kBlock;
-parallel_for(nblk, N * C >= kParallelMin, [&](int64_t blk) {
+  parallel_for(nblk, N * C >= kParallelMin, [=](int64_t blk) {
       const int64_t c0 = blk * kBlock, len = std::min(kBlock, C - c0);
       float accw[kBlock], accb[kBlock];
       for (int64_t i = 0; i < len; i++) { accw[i] = 0.0f; accb[i] = 0.0f; }

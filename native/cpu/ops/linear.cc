@@ -38,7 +38,7 @@ void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* o
                     int64_t B, int64_t OC) {
   constexpr int64_t kBlock = 64;
   const int64_t nblk = (OC + kBlock - 1) / kBlock;
-parallel_for(nblk, B * OC >= kParallelMin && nblk > 1, [&](int64_t blk) {
+  parallel_for(nblk, B * OC >= kParallelMin && nblk > 1, [=](int64_t blk) {
     const int64_t c0 = blk * kBlock, len = std::min(kBlock, OC - c0);
     float acc[kBlock];
     for (int64_t i = 0; i < len; i++) acc[i] = 0.0f;

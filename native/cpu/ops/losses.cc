@@ -105,7 +105,7 @@ void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* l
     W = static_cast<float>(s);
   }
   const float ls = label_smoothing;
-parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
+  parallel_for(N, N * C >= kParallelMin, [=](int64_t n) {
     const int32_t y = labels[n];
     if (y == ignore_index) return;
     const float s = sc.at(n);
@@ -158,7 +158,7 @@ void cross_entropy_dense_backward(float* dlogits, const float* probs, const floa
   // dlogits, probs, target: (N, C)  weight: (C) or null  dout: (1) or (N)
   const Scale sc = make_scale(dout, red, red == Reduction::mean ? static_cast<double>(N) : 1.0);
   const float ls = label_smoothing, u = ls / static_cast<float>(C);
-parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
+  parallel_for(N, N * C >= kParallelMin, [=](int64_t n) {
     const float s = sc.at(n);
     const float* p = probs + n * C;
     const float* t = target + n * C;
@@ -210,7 +210,7 @@ void bce_logits_backward(float* dx, const float* x, const float* y, const float*
                          const float* dout, int64_t n, int64_t C, Reduction red) {
   // dx, x, y: (n)  pos_weight: (C) or null  dout: (1) or (n)
   const Scale sc = make_scale(dout, red, denom_of(red, n, 1));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float s = sigmoid_fast(x[i]), yi = y[i];
     const float L = pos_weight ? 1.0f + (pos_weight[i % C] - 1.0f) * yi : 1.0f;
     dx[i] += sc.at(i) * ((1.0f - yi) - L * (1.0f - s));
@@ -229,7 +229,7 @@ double bce_forward(float* losses, const float* p, const float* y, int64_t n, Red
 void bce_backward(float* dp, const float* p, const float* y, const float* dout, int64_t n, Reduction red) {
   // dp, p, y: (n)  dout: (1) or (n)
   const Scale sc = make_scale(dout, red, denom_of(red, n, 1));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float q = std::max((1.0f - p[i]) * p[i], 1e-12f);
     dp[i] += sc.at(i) * (p[i] - y[i]) / q;
   });
@@ -246,7 +246,7 @@ void mse_backward(float* dx, float* dy, const float* x, const float* y, const fl
                   Reduction red) {
   // dx, dy (either may be null), x, y: (n)  dout: (1) or (n)
   const Scale sc = make_scale(dout, red, denom_of(red, n, 1));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float g = 2.0f * (x[i] - y[i]) * sc.at(i);
     if (dx) dx[i] += g;
     if (dy) dy[i] -= g;
@@ -260,7 +260,7 @@ double l1_forward(float* losses, const float* x, const float* y, int64_t n, Redu
 void l1_backward(float* dx, float* dy, const float* x, const float* y, const float* dout, int64_t n,
                  Reduction red) {
   const Scale sc = make_scale(dout, red, denom_of(red, n, 1));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float g = sign_of(x[i] - y[i]) * sc.at(i);
     if (dx) dx[i] += g;
     if (dy) dy[i] -= g;
@@ -277,7 +277,7 @@ double huber_forward(float* losses, const float* x, const float* y, int64_t n, f
 void huber_backward(float* dx, float* dy, const float* x, const float* y, const float* dout, int64_t n,
                     float delta, Reduction red) {
   const Scale sc = make_scale(dout, red, denom_of(red, n, 1));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float d = x[i] - y[i];
     const float g = (d < -delta ? -delta : (d > delta ? delta : d)) * sc.at(i);
     if (dx) dx[i] += g;
@@ -299,7 +299,7 @@ void kl_div_backward(float* dinput, const float* target, const float* dout, int6
                      int64_t batch, bool log_target, Reduction red) {
   // dinput, target: (n)  dout: (1) or (n)
   const Scale sc = make_scale(dout, red, denom_of(red, n, batch));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float t = log_target ? std::exp(target[i]) : target[i];
     dinput[i] -= t * sc.at(i);
   });
@@ -312,7 +312,7 @@ double hinge_forward(float* losses, const float* x, const float* y, int64_t n, f
 void hinge_backward(float* dx, const float* x, const float* y, const float* dout, int64_t n, float margin,
                     Reduction red) {
   const Scale sc = make_scale(dout, red, denom_of(red, n, 1));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) { dx[i] -= (margin - y[i] * x[i] > 0.0f ? y[i] : 0.0f) * sc.at(i); });
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dx[i] -= (margin - y[i] * x[i] > 0.0f ? y[i] : 0.0f) * sc.at(i); });
 }
 
 }  // namespace ng::cpu

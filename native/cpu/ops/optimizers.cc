@@ -15,13 +15,13 @@ void sgd_update(float* params, const float* grads, float* momentum_buf, int64_t 
                 float dampening, bool nesterov, float weight_decay, bool first_step) {
   // params, grads, momentum_buf: (n)
   if (momentum == 0.0f) {
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
       const float g = grads[i] + weight_decay * params[i];
       params[i] -= lr * g;
     });
     return;
   }
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     float g = grads[i] + weight_decay * params[i];
     const float buf = first_step ? g : momentum * momentum_buf[i] + (1.0f - dampening) * g;
     momentum_buf[i] = buf;
@@ -43,7 +43,7 @@ void adam_update(float* params, const float* grads, float* m, float* v, float* v
   const float l2 = decoupled ? 0.0f : weight_decay;
   const float omb1 = static_cast<float>(1.0 - static_cast<double>(beta1));
   const float omb2 = static_cast<float>(1.0 - static_cast<double>(beta2));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float p = params[i] * decay;
     const float g = grads[i] + l2 * p;
     const float mi = m[i] * beta1 + omb1 * g;
@@ -65,7 +65,7 @@ void rmsprop_update(float* params, const float* grads, float* square_avg, float*
                     float momentum, bool centered) {
   // params, grads, square_avg, grad_avg, momentum_buf: (n)
   const float oma = static_cast<float>(1.0 - static_cast<double>(alpha));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float g = grads[i] + weight_decay * params[i];
     const float sq = square_avg[i] * alpha + oma * (g * g);
     square_avg[i] = sq;
@@ -92,7 +92,7 @@ void adagrad_update(float* params, const float* grads, float* state_sum, int64_t
   // params, grads, state_sum: (n)
   const float clr = static_cast<float>(static_cast<double>(lr) /
                                        (1.0 + static_cast<double>(step - 1) * static_cast<double>(lr_decay)));
-parallel_for(n, n >= kParallelMin, [&](int64_t i) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     const float g = grads[i] + weight_decay * params[i];
     const float s = state_sum[i] + g * g;
     state_sum[i] = s;

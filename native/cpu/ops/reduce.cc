@@ -25,7 +25,7 @@ void sum_scaled(float* out, const float* inp, int64_t outer, int64_t dim, int64_
     return;
   }
   if (inner == 1) {
-parallel_for(outer, outer * dim >= kParallelMin, [&](int64_t o) {
+  parallel_for(outer, outer * dim >= kParallelMin, [=](int64_t o) {
       const float* x = inp + o * dim;
       double acc = 0.0;
       for (int64_t d = 0; d < dim; d++) acc += x[d];
@@ -35,7 +35,7 @@ parallel_for(outer, outer * dim >= kParallelMin, [&](int64_t o) {
   }
   constexpr int64_t kBlock = 64;
   const int64_t nblk = (inner + kBlock - 1) / kBlock;
-parallel_for(outer * nblk, outer * dim * inner >= kParallelMin, [&](int64_t ob) {
+  parallel_for(outer * nblk, outer * dim * inner >= kParallelMin, [=](int64_t ob) {
     const int64_t o = ob / nblk, i0 = (ob % nblk) * kBlock;
     const int64_t len = std::min(kBlock, inner - i0);
     double acc[kBlock];
@@ -50,7 +50,7 @@ parallel_for(outer * nblk, outer * dim * inner >= kParallelMin, [&](int64_t ob) 
 
 void bcast_add(float* dinp, const float* dout, int64_t outer, int64_t dim, int64_t inner, float scale) {
   // dinp: (outer, dim, inner)  dout: (outer, inner)
-parallel_for(outer * dim, outer * dim * inner >= kParallelMin, [&](int64_t od) {
+  parallel_for(outer * dim, outer * dim * inner >= kParallelMin, [=](int64_t od) {
     const int64_t o = od / dim;
     float* dx = dinp + od * inner;
     const float* g = dout + o * inner;
@@ -61,7 +61,7 @@ parallel_for(outer * dim, outer * dim * inner >= kParallelMin, [&](int64_t od) {
 template <bool MAX>
 void extreme(float* out, int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t inner) {
   // out, idx: (outer, inner) (out may be null)  inp: (outer, dim, inner)
-parallel_for(outer * inner, outer * dim * inner >= kParallelMin, [&](int64_t oi) {
+  parallel_for(outer * inner, outer * dim * inner >= kParallelMin, [=](int64_t oi) {
     const int64_t o = oi / inner, i = oi % inner;
     const float* x = inp + o * dim * inner + i;
     float best = x[0];
@@ -104,7 +104,7 @@ void argmax(int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t 
 void max_backward(float* dinp, const float* dout, const int32_t* idx, int64_t outer, int64_t dim,
                   int64_t inner) {
   // dinp: (outer, dim, inner)  dout, idx: (outer, inner)
-parallel_for(outer * inner, outer * inner >= kParallelMin, [&](int64_t oi) {
+  parallel_for(outer * inner, outer * inner >= kParallelMin, [=](int64_t oi) {
     const int64_t o = oi / inner, i = oi % inner;
     dinp[(o * dim + idx[oi]) * inner + i] += dout[oi];
   });

@@ -38,7 +38,7 @@ void softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
 
 void softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
   // dinp, out, dout: (N, C)
-parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
+  parallel_for(N, N * C >= kParallelMin, [=](int64_t n) {
     const float* y = out + n * C;
     const float* g = dout + n * C;
     float* dx = dinp + n * C;
@@ -63,7 +63,7 @@ void log_softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
 
 void log_softmax_backward(float* dinp, const float* out, const float* dout, int64_t N, int64_t C) {
   // dinp, out, dout: (N, C)
-parallel_for(N, N * C >= kParallelMin, [&](int64_t n) {
+  parallel_for(N, N * C >= kParallelMin, [=](int64_t n) {
     const float* y = out + n * C;
     const float* g = dout + n * C;
     float* dx = dinp + n * C;

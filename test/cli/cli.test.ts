@@ -1,0 +1,306 @@
+/**
+ * The `nodegrad` command line, spawned as a process (node dist/cli/main.js ...): info, train on
+ * MNIST and on a CSV file, evaluate, predict, export-onnx, and the one-line error messages.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ng from '../../lib';
+import { CLI, ROOT, ensureDist } from './ensure-dist';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ort = require('onnxruntime-node');
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+/** Runs the CLI with a non-TTY stdout (a pipe) and returns its exit code and output. */
+function cli(args: string[], opts: { timeout?: number } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodegrad-cli-'));
+const mnistOut = path.join(tmp, 'mnist-run');
+const csvOut = path.join(tmp, 'csv-run');
+const csvFile = path.join(tmp, 'data.csv');
+const csvNoTarget = path.join(tmp, 'new.csv');
+const csvTruth: number[] = [];
+let mnistRun: Result;
+let csvRun: Result;
+
+/** 200 rows, features a, b, c; y = 2a - 3b + 0.5c + 1 + noise; one missing cell (row 6, b). */
+function writeCsv(): void {
+  const rng = new ng.Rng(3);
+  const rows = ['a,b,c,y'];
+  const newRows = ['a,b,c'];
+  for (let i = 0; i < 200; i++) {
+    const [a, b, c] = [rng.normal(), rng.normal(), rng.normal()];
+    const y = 2 * a - 3 * b + 0.5 * c + 1 + 0.1 * rng.normal();
+    const cells = [a.toFixed(4), b.toFixed(4), c.toFixed(4)];
+    if (i === 5) cells[1] = '';
+    rows.push([...cells, y.toFixed(4)].join(','));
+    if (i >= 10 && i < 20) {
+      newRows.push(cells.join(','));
+      csvTruth.push(y);
+    }
+  }
+  fs.writeFileSync(csvFile, rows.join('\n') + '\n');
+  fs.writeFileSync(csvNoTarget, newRows.join('\n') + '\n');
+}
+
+beforeAll(async () => {
+  await ensureDist();
+  writeCsv();
+  [mnistRun, csvRun] = await Promise.all([
+    cli(['train', '--epochs', '2', '--layers', '32', '--out', mnistOut]),
+    cli(['train', '--data', csvFile, '--target', 'y', '--task', 'regression', '--epochs', '20', '--layers', '32,16', '--out', csvOut]),
+  ]);
+}, 240_000);
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('nodegrad info', () => {
+  it('prints version, node, backend/ISA, threads, CUDA and MPI lines', async () => {
+    const r = await cli(['info']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`nodegrad ${version}`);
+    expect(lines[1]).toMatch(/^node v\d+\.\d+\.\d+ \(\w+-\w+\), N-API \d+$/);
+    expect(lines[2]).toMatch(/^backend: \S+ \(CPU supports \S+; force with NODEGRAD_ISA=avx512\|avx2\|generic\)$/);
+    expect(lines[3]).toMatch(/^threads: \d+ of \d+ \(OpenMP (on|off); /);
+    expect(lines[4]).toMatch(/^cuda: (built in|not built)/);
+    expect(lines[5]).toMatch(/^mpi: (built in|not built)/);
+    expect(lines[6]).toMatch(/^compiler: /);
+  });
+});
+
+describe('nodegrad train (mnist)', () => {
+  it('exits 0 and prints one plain line per epoch (non-TTY)', () => {
+    expect(mnistRun.stderr).toBe('');
+    expect(mnistRun.code).toBe(0);
+    const out = mnistRun.stdout;
+    expect(out).not.toContain('\x1B');
+    const epochLines = out.split('\n').filter((l) => l.startsWith('Epoch '));
+    expect(epochLines).toHaveLength(2);
+    expect(epochLines[0]).toMatch(/^Epoch 1\/2 - \d+\.\ds - loss: \d+\.\d{4} - accuracy: \d\.\d{4} - lr: 0\.0010 - val_loss: \d+\.\d{4} - val_accuracy: \d\.\d{4}$/);
+    expect(epochLines[1]).toMatch(/^Epoch 2\/2 - /);
+    expect(out).toMatch(/^data: MNIST digits from the mnist package \| classification \| train 8000 \| test 2000 \| features 784 \| classes 10$/m);
+    expect(out).toMatch(/^model: 784-32-10 \(relu\), 25,450 parameters, adam lr 0\.001, batch 64, 2 epochs$/m);
+  });
+
+  it('prints test accuracy, a per-class report and the confusion matrix', () => {
+    const out = mnistRun.stdout;
+    const acc = /^test accuracy: (\d+\.\d\d)% \(2000 samples\)  test loss: \d+\.\d{4}$/m.exec(out);
+    expect(acc).not.toBeNull();
+    expect(Number(acc![1])).toBeGreaterThan(85);
+    const lines = out.split('\n');
+    const header = lines.findIndex((l) => /^\s+precision\s+recall\s+f1-score\s+support$/.test(l));
+    expect(header).toBeGreaterThan(0);
+    const classRows = lines.slice(header + 2, header + 12);
+    classRows.forEach((row, c) => expect(row).toMatch(new RegExp(`^\\s+${c}\\s+\\d\\.\\d{4}\\s+\\d\\.\\d{4}\\s+\\d\\.\\d{4}\\s+\\d+$`)));
+    const support = classRows.reduce((s, row) => s + Number(row.trim().split(/\s+/).pop()), 0);
+    expect(support).toBe(2000);
+    expect(out).toMatch(/^\s+accuracy\s+\d\.\d{4}\s+2000$/m);
+    expect(out).toMatch(/^\s+macro avg\s/m);
+    expect(out).toMatch(/^weighted avg\s/m);
+    const cmAt = lines.indexOf('confusion matrix (rows: true class, columns: predicted):');
+    expect(cmAt).toBeGreaterThan(header);
+    expect(lines[cmAt + 1]).toMatch(/^true \\ pred\s+0\s+1\s+2\s+3\s+4\s+5\s+6\s+7\s+8\s+9$/);
+    const cm = lines.slice(cmAt + 2, cmAt + 12).map((l) => l.trim().split(/\s+/).map(Number));
+    cm.forEach((row, c) => { expect(row).toHaveLength(11); expect(row[0]).toBe(c); });
+    expect(cm.reduce((s, row) => s + row.slice(1).reduce((a, b) => a + b, 0), 0)).toBe(2000);
+    const diagonal = cm.reduce((s, row, c) => s + row[c + 1], 0);
+    expect((diagonal / 2000 * 100).toFixed(2)).toBe(acc![1]);
+  });
+
+  it('writes the model, report, history and plots, and prints their paths', () => {
+    const files = {
+      model: 'model.safetensors', history: 'history.json', curves: 'curves.svg', curvesPng: 'curves.png',
+      confusion: 'confusion.svg', confusionPng: 'confusion.png', report: 'report.html',
+    };
+    const out = mnistRun.stdout;
+    expect(out).toMatch(/\nwrote:\n/);
+    for (const [key, name] of Object.entries(files)) {
+      const p = path.join(mnistOut, name);
+      expect(out).toContain(`  ${key.padEnd(13)} ${p}\n`);
+      expect(fs.statSync(p).size).toBeGreaterThan(100);
+    }
+    const png = (f: string) => fs.readFileSync(path.join(mnistOut, f)).subarray(0, 8).toString('hex');
+    expect(png('curves.png')).toBe('89504e470d0a1a0a');
+    expect(png('confusion.png')).toBe('89504e470d0a1a0a');
+    for (const f of ['curves.svg', 'confusion.svg']) expect(fs.readFileSync(path.join(mnistOut, f), 'utf8')).toMatch(/<svg[\s>]/);
+    const html = fs.readFileSync(path.join(mnistOut, 'report.html'), 'utf8');
+    expect(html).toMatch(/<html/i);
+    expect(html).not.toMatch(/<(script|img|link)[^>]+(src|href)="https?:/i); // self-contained
+    const history = JSON.parse(fs.readFileSync(path.join(mnistOut, 'history.json'), 'utf8'));
+    expect(history.epoch).toEqual([0, 1]);
+    for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr']) expect(history.history[k]).toHaveLength(2);
+  });
+
+  it('evaluate <model> reproduces the test accuracy', async () => {
+    const r = await cli(['evaluate', path.join(mnistOut, 'model.safetensors')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const trained = /^test accuracy: (\d+\.\d\d)%/m.exec(mnistRun.stdout)![1];
+    expect(r.stdout).toMatch(new RegExp(`^accuracy: ${trained.replace('.', '\\.')}% \\(2000 samples\\)$`, 'm'));
+    expect(r.stdout).toContain('confusion matrix (rows: true class, columns: predicted):');
+    expect(r.stdout).toMatch(/^\s+precision\s+recall\s+f1-score\s+support$/m);
+  });
+
+  it('predict <model> --input rows.json gives the model\'s classes and probabilities', async () => {
+    const modelFile = path.join(mnistOut, 'model.safetensors');
+    const { test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: 42 });
+    const rows: number[][] = [];
+    for (let i = 0; i < 5; i++) rows.push(Array.from(test.x.data.subarray(i * 784, (i + 1) * 784)));
+    const input = path.join(tmp, 'rows.json');
+    fs.writeFileSync(input, JSON.stringify(rows));
+    const r = await cli(['predict', modelFile, '--input', input]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const preds = JSON.parse(r.stdout) as { prediction: string; probability: number }[];
+    expect(preds).toHaveLength(5);
+    const model = await ng.io.load(modelFile);
+    const logits = ng.noGrad(() => model.forward(ng.tensor(rows)));
+    const probs = logits.softmax(-1);
+    preds.forEach((p, i) => {
+      const row = Array.from(probs.data.subarray(i * 10, (i + 1) * 10));
+      const best = row.indexOf(Math.max(...row));
+      expect(p.prediction).toBe(String(best));
+      expect(p.probability).toBeCloseTo(row[best], 5);
+    });
+    // --output writes the same JSON to a file.
+    const outFile = path.join(tmp, 'preds.json');
+    const r2 = await cli(['predict', modelFile, '--input', input, '--output', outFile]);
+    expect(r2.code).toBe(0);
+    expect(r2.stdout).toBe(`wrote 5 predictions to ${outFile}\n`);
+    expect(JSON.parse(fs.readFileSync(outFile, 'utf8'))).toEqual(preds);
+  });
+
+  it('export-onnx <model> <out> writes a model onnxruntime runs with the same outputs', async () => {
+    const modelFile = path.join(mnistOut, 'model.safetensors');
+    const onnxFile = path.join(tmp, 'model.onnx');
+    const r = await cli(['export-onnx', modelFile, onnxFile]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote ${onnxFile} (input: [batch, 784] float32)\n`);
+    const rng = new ng.Rng(1);
+    const x = Float32Array.from({ length: 3 * 784 }, () => rng.uniform());
+    const session = await ort.InferenceSession.create(onnxFile);
+    const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', x.slice(), [3, 784]) };
+    const got = (await session.run(feeds))[session.outputNames[0]].data as Float32Array;
+    const model = await ng.io.load(modelFile);
+    const want = ng.noGrad(() => model.forward(ng.fromArray(x, [3, 784]))).data;
+    expect(got).toHaveLength(30);
+    for (let i = 0; i < 30; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4);
+  });
+});
+
+describe('nodegrad train (CSV regression)', () => {
+  it('imputes the missing value, trains, and prints R^2', () => {
+    expect(csvRun.stderr).toBe('');
+    expect(csvRun.code).toBe(0);
+    const out = csvRun.stdout;
+    expect(out).toContain(`data: ${csvFile} | regression | train 160 | test 40 | features 3\n`);
+    expect(out.split('\n').filter((l) => l.startsWith('Epoch '))).toHaveLength(20);
+    const m = /^test R\^2: (-?\d+\.\d{4})  MAE: \d+\.\d{4}  MSE: \d+\.\d{4} \(40 samples, standardized features\)$/m.exec(out);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0.8);
+    for (const f of ['model.safetensors', 'history.json', 'curves.svg', 'curves.png', 'report.html']) {
+      expect(fs.existsSync(path.join(csvOut, f))).toBe(true);
+    }
+    expect(fs.existsSync(path.join(csvOut, 'confusion.svg'))).toBe(false);
+  });
+
+  it('predict on a CSV without the target column applies the saved preprocessing', async () => {
+    const r = await cli(['predict', path.join(csvOut, 'model.safetensors'), '--input', csvNoTarget]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const preds = (JSON.parse(r.stdout) as { prediction: number }[]).map((p) => p.prediction);
+    expect(preds).toHaveLength(10);
+    const mae = preds.reduce((s, p, i) => s + Math.abs(p - csvTruth[i]), 0) / preds.length;
+    const spread = csvTruth.reduce((s, t) => s + Math.abs(t - csvTruth.reduce((a, b) => a + b, 0) / 10), 0) / 10;
+    expect(mae).toBeLessThan(spread / 2);
+  });
+
+  it('evaluate --data on the CSV prints R^2', async () => {
+    const r = await cli(['evaluate', path.join(csvOut, 'model.safetensors'), '--data', csvFile]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const m = /^R\^2: (-?\d+\.\d{4})  MAE: \d+\.\d{4}  MSE: \d+\.\d{4} \(200 samples\)$/m.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0.8);
+  });
+});
+
+describe('CLI errors: one line, non-zero exit, no stack trace', () => {
+  const cases: [string, () => string[], RegExp | string][] = [
+    ['missing CSV file', () => ['train', '--data', path.join(tmp, 'nope.csv'), '--target', 'y'],
+      `nodegrad: error: Expected an existing CSV file or "mnist" for --data but received "${path.join(tmp, 'nope.csv')}" (file not found)`],
+    ['missing model file', () => ['evaluate', path.join(tmp, 'nope.safetensors')],
+      `nodegrad: error: Expected an existing model file for <model> but received "${path.join(tmp, 'nope.safetensors')}" (file not found)`],
+    ['missing predict input', () => ['predict', path.join(csvOut, 'model.safetensors'), '--input', path.join(tmp, 'nope.json')],
+      `nodegrad: error: Expected an existing file for --data/--input but received "${path.join(tmp, 'nope.json')}" (file not found)`],
+    ['unknown target column', () => ['train', '--data', csvFile, '--target', 'nope', '--out', path.join(tmp, 'x')],
+      `nodegrad: error: Expected a column of ${csvFile} (a, b, c, y) for target but received "nope" of type string`],
+    ['--epochs abc', () => ['train', '--epochs', 'abc'], 'nodegrad: error: Expected an integer >= 1 for --epochs but received "abc"'],
+    ['--lr -1', () => ['train', '--lr', '-1'], 'nodegrad: error: Expected a number > 0 for --lr but received "-1"'],
+    ['--activation foo', () => ['train', '--activation', 'foo'],
+      'nodegrad: error: Expected one of relu, tanh, sigmoid, gelu, leakyRelu, elu, selu, silu for --activation but received "foo"'],
+    ['--layers 3,x', () => ['train', '--layers', '3,x'],
+      'nodegrad: error: Expected comma-separated positive integers for --layers but received "3,x"'],
+    ['--val-split 2', () => ['train', '--val-split', '2'], 'nodegrad: error: Expected a number >= 0 and <= 0.9 for --val-split but received "2"'],
+    ['--optimizer foo', () => ['train', '--optimizer', 'foo'],
+      'nodegrad: error: Expected one of adam, adamw, sgd, rmsprop, adagrad for --optimizer but received "foo"'],
+    ['CSV without --target', () => ['train', '--data', csvFile], 'nodegrad: error: Expected --target <column> with a CSV file for --data but received none'],
+    ['unknown command', () => ['frobnicate'], /^error: unknown command 'frobnicate'$/],
+    ['unknown option', () => ['train', '--frob'], /^error: unknown option '--frob'$/],
+  ];
+
+  let results: Result[] = [];
+  beforeAll(async () => {
+    results = await Promise.all(cases.map(([, args]) => cli(args())));
+  }, 120_000);
+
+  cases.forEach(([name, , message], i) => {
+    it(name, () => {
+      const r = results[i];
+      expect(r.code).not.toBe(0);
+      expect(r.code).not.toBeNull();
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      const lines = r.stderr.trimEnd().split('\n');
+      if (typeof message === 'string') expect(lines[0]).toBe(message);
+      else expect(lines[0]).toMatch(message);
+      expect(lines).toHaveLength(1);
+      expect(r.stdout).toBe('');
+    });
+  });
+
+  it('--verbose adds the stack trace', async () => {
+    const r = await cli(['train', '--data', csvFile, '--target', 'nope', '--verbose', '--out', path.join(tmp, 'x')]);
+    expect(r.code).not.toBe(0);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`nodegrad: error: Expected a column of ${csvFile} (a, b, c, y) for target but received "nope" of type string`);
+    expect(r.stderr).toMatch(/^\s+at /m);
+    expect(lines.length).toBeGreaterThan(2);
+    const r2 = await cli(['train', '--epochs', 'abc', '--verbose']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/^UsageError: Expected an integer >= 1 for --epochs but received "abc"$/m);
+    expect(r2.stderr).toMatch(/^\s+at /m);
+  });
+});
