@@ -13,12 +13,14 @@ using namespace ng::cpu;
 int main() {
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1, 1);
-  gemm::KernelTable direct = gemm::kTableAvx512, l1a = gemm::kTableAvx512;
-  direct.direct_b_max_m = 1 << 30;
-  direct.name = "avx512-direct-b";
+  gemm::KernelTable l1a = gemm::kTableAvx512, scalar = gemm::kTableAvx512;
   l1a.a_in_l1 = !l1a.a_in_l1;
   l1a.name = "avx512-other-order";
-  const gemm::KernelTable* tabs[] = {&gemm::kTableGeneric, &gemm::kTableAvx2, &gemm::kTableAvx512, &direct, &l1a};
+  scalar.pack_a = nullptr;
+  scalar.pack_b = nullptr;
+  scalar.partial_tiles = false;
+  scalar.name = "avx512-portable-packing-scratch-edges";
+  const gemm::KernelTable* tabs[] = {&gemm::kTableGeneric, &gemm::kTableAvx2, &gemm::kTableAvx512, &l1a, &scalar};
   const int sizes[] = {0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 65, 127, 257, 300};
   int bad = 0, runs = 0;
   for (auto* t : tabs)

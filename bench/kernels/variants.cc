@@ -1,5 +1,7 @@
 // Kernel-shape and block-size experiments for the AVX-512 path (not part of the addon).
 //   variants <kernel> <MC> <KC> <NC> [shapes...]    shapes: MxNxK[:ta,tb]  (default squares)
+// env: GOTO=1 (Goto loop order instead of A micro-panel in L1), NO_PARTIAL=1 (scratch-tile
+// edges), SCALAR_PACK=1 (portable packing), OPENBLAS_CORETYPE=SkylakeX (the bar).
 // Prints best-of and median GFLOP/s at 1 thread, OpenBLAS (as loaded) alongside.
 #include <cblas.h>
 #include <time.h>
@@ -52,8 +54,7 @@ int main(int argc, char** argv) {
   for (auto& k : kKernels) if (!std::strcmp(k.name, argv[1])) kn = &k;
   if (!kn) return 3;
   KernelTable t{kn->name, kn->k, kn->MR, kn->NR, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
-                getenv("A_IN_L1") != nullptr, getenv("NO_PARTIAL") == nullptr,
-                getenv("DIRECT_B") ? atoi(getenv("DIRECT_B")) : 0,
+                getenv("GOTO") == nullptr, getenv("NO_PARTIAL") == nullptr,
                 getenv("SCALAR_PACK") ? nullptr : kn->pa, getenv("SCALAR_PACK") ? nullptr : kn->pb};
   std::vector<std::string> shapes;
   for (int i = 5; i < argc; ++i) shapes.push_back(argv[i]);

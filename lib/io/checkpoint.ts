@@ -18,7 +18,8 @@ export interface CheckpointState {
   epoch: number;
   rng: RngState;
   loader?: { epoch: number; rng: number[]; augRng: number[] };
-  schedulers?: Record<string, unknown>[];
+  /** State of callbacks that have one (schedulers, early stopping, ...), by 'ClassName#k'. */
+  callbacks?: Record<string, Record<string, unknown>>;
   history?: { epoch: number[]; history: Record<string, number[]> };
   preprocessing?: unknown;
   extra?: Record<string, unknown>;

@@ -45,11 +45,12 @@ export async function save(model: Module, path: string, opts: SaveOptions = {}):
   assertString(path, 'path');
   assertPlainObject(opts as unknown, 'options');
   const metadata: Record<string, string> = {
+    ...(opts.metadata ?? {}),
     format: FORMAT,
     [VERSION_KEY]: version(),
     [CONFIG_KEY]: JSON.stringify(model.getConfig()),
-    ...(opts.metadata ?? {}),
   };
+  delete metadata[PREPROCESSING_KEY];
   if (opts.preprocessing !== undefined) metadata[PREPROCESSING_KEY] = JSON.stringify(opts.preprocessing);
   await writeSafetensors(path, rawStateDict(model), metadata, { dtype: opts.dtype ?? 'F32' });
 }
@@ -124,7 +125,7 @@ export function onnxLayers(model: Module): OnnxLayer[] {
     if (m instanceof L.GELU && m.approximate === 'none') return { type: 'gelu' };
     if (m instanceof L.SiLU) return { type: 'silu' };
     if (m instanceof L.SELU) return { type: 'selu' };
-    if (m instanceof L.Softplus && m.beta === 1) return { type: 'softplus' };
+    if (m instanceof L.Softplus && m.beta === 1 && m.threshold === 20) return { type: 'softplus' };
     if (m instanceof L.LeakyReLU) return { type: 'leakyRelu', alpha: m.negativeSlope };
     if (m instanceof L.ELU) return { type: 'elu', alpha: m.alpha };
     if (m instanceof L.Softmax && (m.axis === -1)) return { type: 'softmax' };

@@ -126,6 +126,7 @@ export abstract class Module {
       if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(', ')}`);
       throw new Error(`Expected state dict keys matching the model for state but received ${parts.join('; ')}`);
     }
+    const copies: [Tensor, ArrayLike<number>][] = [];
     for (const [k, dst] of Object.entries(own)) {
       const src = state[k];
       if (!src) continue;
@@ -141,8 +142,10 @@ export abstract class Module {
       if (data.length !== dst.size) {
         throw new RangeError(`Expected ${dst.size} values for state['${k}'] but received ${data.length}`);
       }
-      (dst.data as Float32Array).set(data as ArrayLike<number>);
+      copies.push([dst, data as ArrayLike<number>]);
     }
+    // Every entry was checked before any is written: a bad state dict leaves the model as it was.
+    for (const [dst, data] of copies) (dst.data as Float32Array).set(data);
     return { missing, unexpected };
   }
 

@@ -117,17 +117,27 @@ export abstract class Optimizer {
     return { type: this.constructor.name, hyper: { lr: this.lr, ...this.hyperparameters() }, step: this.stepCount, buffers };
   }
 
+  /** Throws unless `state` fits this optimizer (type and buffer sizes); changes nothing. */
+  checkState(state: OptimizerState): void {
+    assertPlainObject(state as unknown, 'state');
+    if (state.type !== this.constructor.name) {
+      throw new TypeError(expected(`${this.constructor.name} state`, 'state', `${String(state.type)} state`));
+    }
+    for (const [k, src] of Object.entries(state.buffers ?? {})) {
+      if (!(src instanceof Float32Array) || src.length !== this.numel) {
+        const got = src instanceof Float32Array ? String(src.length) : describe(src);
+        throw new RangeError(`Expected ${this.numel} values for state buffer '${k}' but received ${got}`);
+      }
+    }
+  }
+
   loadStateDict(state: OptimizerState): void {
     assertPlainObject(state, 'state');
     if (state.type !== this.constructor.name) {
       throw new TypeError(expected(`${this.constructor.name} state`, 'state', `${String(state.type)} state`));
     }
-    for (const [k, src] of Object.entries(state.buffers)) {
-      if (src.length !== this.numel) {
-        throw new RangeError(`Expected ${this.numel} values for state buffer '${k}' but received ${src.length}`);
-      }
-      this.buffer(k).set(src);
-    }
+    this.checkState(state);
+    for (const [k, src] of Object.entries(state.buffers)) this.buffer(k).set(src);
     this.stepCount = state.step;
     if (typeof state.hyper.lr === 'number') this.lr = state.hyper.lr;
   }

@@ -42,8 +42,11 @@ export abstract class LRScheduler {
   }
 
   loadStateDict(s: Record<string, unknown>): void {
-    this.lastEpoch = Number(s.lastEpoch);
-    this.optimizer.lr = Number(s.lr);
+    if (typeof s?.lastEpoch !== 'number' || typeof s?.lr !== 'number') {
+      throw new TypeError(expected('scheduler state { lastEpoch, lr }', 'state', describe(s)));
+    }
+    this.lastEpoch = s.lastEpoch;
+    this.optimizer.lr = s.lr;
   }
 }
 
@@ -238,7 +241,8 @@ export class ReduceLROnPlateau {
   }
 
   loadStateDict(s: Record<string, unknown>): void {
-    this.best = Number(s.best);
+    if (typeof s?.lr !== 'number') throw new TypeError(expected('ReduceLROnPlateau state', 'state', describe(s)));
+    this.best = s.best === null ? (this.mode === 'min' ? Infinity : -Infinity) : Number(s.best);
     this.numBad = Number(s.numBad);
     this.cooldownCounter = Number(s.cooldownCounter);
     this.optimizer.lr = Number(s.lr);

@@ -112,6 +112,19 @@ export class EarlyStopping implements Callback {
     }
   }
 
+  /** Progress so far (saved in training checkpoints). */
+  stateDict(): Record<string, unknown> {
+    return { best: Number.isNaN(this.best) ? null : this.best, bestEpoch: this.bestEpoch, wait: this.wait,
+      bestWeights: this.bestWeights ? this.bestWeights.map((w) => Array.from(w)) : null };
+  }
+
+  loadStateDict(s: Record<string, unknown>): void {
+    this.best = s.best === null || s.best === undefined ? NaN : Number(s.best);
+    this.bestEpoch = Number(s.bestEpoch ?? -1);
+    this.wait = Number(s.wait ?? 0);
+    this.bestWeights = Array.isArray(s.bestWeights) ? (s.bestWeights as number[][]).map((w) => Float32Array.from(w)) : null;
+  }
+
   onTrainEnd(): void {
     if (this.restoreBestWeights && this.bestWeights && this.trainer && this.stoppedEpoch >= 0) {
       this.trainer.model.parameters().forEach((p, i) => (p.data as Float32Array).set(this.bestWeights![i]));
@@ -155,6 +168,14 @@ export class ModelCheckpoint implements Callback {
     this.trainer = t;
   }
 
+  stateDict(): Record<string, unknown> {
+    return { best: Number.isNaN(this.best) ? null : this.best };
+  }
+
+  loadStateDict(s: Record<string, unknown>): void {
+    this.best = s.best === null || s.best === undefined ? NaN : Number(s.best);
+  }
+
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     if (!this.trainer) return;
     if (this.saveBestOnly) {
@@ -167,7 +188,7 @@ export class ModelCheckpoint implements Callback {
     const target = this.filePath.replace('{epoch}', String(epoch + 1));
     fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
     const io = await import('../io/model');
-    await io.save(this.trainer.model, target, { metadata: { epoch: String(epoch + 1), ...Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, String(v)])) } });
+    await io.save(this.trainer.model, target, { preprocessing: this.trainer.preprocessing, metadata: { epoch: String(epoch + 1), ...Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, String(v)])) } });
     this.saved.push(target);
   }
 }
@@ -231,6 +252,8 @@ export function lrScheduler(scheduler: LRSchedulerCallback['scheduler'], opts: {
  * The path may contain {epoch} (1-based).
  */
 export class CheckpointCallback implements Callback {
+  /** The Trainer runs this callback's onEpochEnd after all others, so it sees their updates. */
+  readonly runsLast = true;
   private trainer: Trainer | null = null;
   /** Paths written so far. */
   readonly saved: string[] = [];

@@ -93,6 +93,27 @@ function isDataset(d: unknown): d is Dataset {
   return typeof d === 'object' && d !== null && (d as Dataset).x instanceof Tensor;
 }
 
+/** Stable keys for callbacks with state: class name and occurrence ('LRSchedulerCallback#0'). */
+function callbackKeys(callbacks: Callback[]): string[] {
+  const seen = new Map<string, number>();
+  return callbacks.map((cb) => {
+    const name = cb.constructor?.name ?? 'Object';
+    const k = seen.get(name) ?? 0;
+    seen.set(name, k + 1);
+    return `${name}#${k}`;
+  });
+}
+
+function callbackStates(callbacks: Callback[]): Record<string, Record<string, unknown>> {
+  const keys = callbackKeys(callbacks);
+  const out: Record<string, Record<string, unknown>> = {};
+  callbacks.forEach((cb, i) => {
+    const c = cb as unknown as { stateDict?(): Record<string, unknown> };
+    if (typeof c.stateDict === 'function') out[keys[i]] = c.stateDict();
+  });
+  return out;
+}
+
 export class Trainer {
   readonly model: Module;
   readonly optimizer: Optimizer;
@@ -249,8 +270,11 @@ export class Trainer {
 
     let history = new History();
     let startEpoch = 0;
+    let pendingCallbackStates: Record<string, Record<string, unknown>> | null = null;
     if (opts.resumeFrom !== undefined) {
       const ck = await readCheckpoint(opts.resumeFrom);
+      // Check the optimizer state before touching the model, so a wrong file changes nothing.
+      this.optimizer.checkState(ck.optimizer);
       this.model.loadStateDict(ck.weights);
       this.optimizer.loadStateDict(ck.optimizer);
       if (ck.loader) loader.setState(ck.loader);
@@ -259,10 +283,7 @@ export class Trainer {
         ck.history.epoch.forEach((e, i) => history.append(e, Object.fromEntries(
           Object.entries(ck.history!.history).map(([k, v]) => [k, v[i] ?? NaN]))));
       }
-      (ck.schedulers ?? []).forEach((st, i) => {
-        const cb = callbacks[i] as unknown as { loadStateDict?(s: unknown): void };
-        if (st && cb && typeof cb.loadStateDict === 'function') cb.loadStateDict(st);
-      });
+      pendingCallbackStates = ck.callbacks ?? {};
       if (ck.preprocessing !== undefined) this.preprocessing = ck.preprocessing;
       setRngState(ck.rng);
       startEpoch = ck.epoch;
@@ -275,8 +296,19 @@ export class Trainer {
     this.model.train();
     const signal = opts.signal;
     const aborted = () => signal?.aborted === true;
+    // Checkpoint writers see the other callbacks' end-of-epoch updates (schedulers, early stopping).
+    const ordered = [...callbacks.filter((c) => !(c as { runsLast?: boolean }).runsLast),
+      ...callbacks.filter((c) => (c as { runsLast?: boolean }).runsLast)];
     this.run = { epoch: startEpoch, loader, history, callbacks };
     await this.call(callbacks, 'onTrainBegin', {});
+    if (pendingCallbackStates) {
+      const keys = callbackKeys(callbacks);
+      callbacks.forEach((cb, i) => {
+        const st = pendingCallbackStates![keys[i]];
+        const c = cb as unknown as { loadStateDict?(s: unknown): void };
+        if (st && typeof c.loadStateDict === 'function') c.loadStateDict(st);
+      });
+    }
     let lastYield = performance.now();
     try {
       for (let epoch = startEpoch; epoch < epochs && !this.stopTraining && !aborted(); epoch++) {
@@ -314,14 +346,13 @@ export class Trainer {
         logs.lr = this.optimizer.lr;
         history.append(epoch, logs);
         this.run.epoch = epoch + 1;
-        await this.call(callbacks, 'onEpochEnd', epoch, logs);
+        await this.call(ordered, 'onEpochEnd', epoch, logs);
         progress.onEpochEnd(epoch, logs);
         await new Promise<void>((r) => setImmediate(r));
         lastYield = performance.now();
       }
     } finally {
       progress.onTrainEnd();
-      this.run = null;
     }
     await this.call(callbacks, 'onTrainEnd', {});
     this.model.eval();
@@ -339,10 +370,7 @@ export class Trainer {
       rng: getRngState(),
       loader: run ? run.loader.getState() : undefined,
       history: run ? run.history.toJSON() : undefined,
-      schedulers: run ? run.callbacks.map((cb) => {
-        const c = cb as unknown as { stateDict?(): unknown };
-        return typeof c.stateDict === 'function' ? c.stateDict() as Record<string, unknown> : {};
-      }) : [],
+      callbacks: run ? callbackStates(run.callbacks) : {},
       preprocessing: this.preprocessing,
     });
   }

@@ -104,6 +104,13 @@ export const PROBS = (C: number, zeros = false): Gen => (rng, n) => {
   }
   return o;
 };
+/** Integers in [0, k) with `v` forced at positions 0 and n-1 (so the special value surely occurs). */
+export const INT_WITH = (k: number, v: number): Gen => (rng, n, prev) => {
+  const o = INT(k)(rng, n, prev);
+  o[0] = v;
+  o[n - 1] = v;
+  return o;
+};
 /** -1 or +1. */
 export const SIGN: Gen = gen((r) => (r.next() < 0.5 ? -1 : 1));
 
@@ -447,6 +454,26 @@ for (const [V, D, si] of [[10, 6, [2, 5]], [7, 3, [8]], [1, 1, [3]], [50, 17, [4
   });
 }
 
+/**
+ * embedding with paddingIdx: the padding row is looked up but gets no gradient. The reference
+ * reads those output rows from nodegrad's output (ctx.out) - constants under perturbation, so
+ * finite differences give the padding row a zero gradient, as the op promises.
+ */
+function embeddingPaddingRef(si: number[], V: number, D: number, pad: number): OpEntry['ref'] {
+  return ([idx, w], { out }) => {
+    const r = R.gatherRows(w, [V, D], idx).data;
+    idx.forEach((v, n) => { if (v === pad) for (let k = 0; k < D; k++) r[n * D + k] = out[n * D + k]; });
+    return { shape: [...si, D], data: r };
+  };
+}
+for (const [V, D, si, pad] of [[10, 6, [2, 5], 0], [7, 3, [17], 6]] as [number, number, number[], number][]) {
+  add({
+    name: `embedding/padding${pad}/${V}x${D}/idx${nameOf(si)}`, fn: 'ops.embedding', usesOutput: true,
+    inputs: [{ name: 'indices', shape: si, gen: INT_WITH(V, pad), int: true }, { name: 'weight', shape: [V, D], gen: N(), grad: true }],
+    run: ([idx, w]) => ng.embedding(idx, w, pad), ref: embeddingPaddingRef(si, V, D, pad), reduce: size(si),
+  });
+}
+
 // ---------------------------------------------------------------- losses
 
 const L = ng.losses;
@@ -508,7 +535,8 @@ const CE: [CeVariant, number, number, readonly string[]][] = [
 for (const [v, Nn, C, reds] of CE) {
   for (const red of reds) {
     const inputs: InputSpec[] = [{ name: 'logits', shape: [Nn, C], gen: N(2), grad: true },
-      v.dense ? { name: 'target', shape: [Nn, C], gen: PROBS(C) } : { name: 'target', shape: [Nn], gen: INT(C), int: true }];
+      v.dense ? { name: 'target', shape: [Nn, C], gen: PROBS(C) }
+        : { name: 'target', shape: [Nn], gen: v.ignore !== undefined ? INT_WITH(C, v.ignore) : INT(C), int: true }];
     if (v.weight) inputs.push({ name: 'weight', shape: [C], gen: U(0.2, 2) });
     add({
       name: `crossEntropy/${v.tag}/${red}/${Nn}x${C}`, fn: 'losses.crossEntropy', inputs, reduce: Nn * C,
@@ -518,9 +546,18 @@ for (const [v, Nn, C, reds] of CE) {
     });
   }
 }
+for (const red of REDS) {
+  // the default ignoreIndex is -100 (PyTorch): such rows contribute nothing, also to the mean's divisor
+  add({
+    name: `crossEntropy/labels/defaultIgnore-100/${red}/5x4`, fn: 'losses.crossEntropy', reduce: 20,
+    inputs: [{ name: 'logits', shape: [5, 4], gen: N(2), grad: true }, { name: 'target', shape: [5], gen: INT_WITH(4, -100), int: true }],
+    run: ([x, t]) => L.crossEntropy(x, t, { reduction: red }), ref: ([x, t]) => R.crossEntropy(x, 5, 4, t, false, null, 0, red),
+  });
+}
 for (const [tag, weight, ignore] of [['plain', false, undefined], ['weight', true, undefined], ['ignore1', false, 1], ['weight+ignore1', true, 1]] as [string, boolean, number | undefined][]) {
   for (const red of REDS) {
-    const inputs: InputSpec[] = [{ name: 'input', shape: [7, 5], gen: N(), grad: true }, { name: 'target', shape: [7], gen: INT(5), int: true }];
+    const inputs: InputSpec[] = [{ name: 'input', shape: [7, 5], gen: N(), grad: true },
+      { name: 'target', shape: [7], gen: ignore !== undefined ? INT_WITH(5, ignore) : INT(5), int: true }];
     if (weight) inputs.push({ name: 'weight', shape: [5], gen: U(0.2, 2) });
     add({
       name: `nll/${tag}/${red}/7x5`, fn: 'losses.nll', inputs, reduce: 35,
@@ -685,6 +722,22 @@ big('gather/129x257/idx200', 'ops.gather', {
 big('embedding/50x33/idx1031', 'ops.embedding', {
   inputs: [{ name: 'indices', shape: [1031], gen: INT(50), int: true }, { name: 'weight', shape: [50, 33], gen: N(), grad: true }],
   run: ([i, w]) => ng.embedding(i, w), ref: ([i, w]) => ({ shape: [1031, 33], data: R.gatherRows(w, [50, 33], i).data }), reduce: 1031,
+});
+// D > 64: embedding backward goes parallel over 64-column blocks only then.
+big('embedding/20x67/idx500', 'ops.embedding', {
+  inputs: [{ name: 'indices', shape: [500], gen: INT(20), int: true }, { name: 'weight', shape: [20, 67], gen: N(), grad: true }],
+  run: ([i, w]) => ng.embedding(i, w), ref: ([i, w]) => ({ shape: [500, 67], data: R.gatherRows(w, [20, 67], i).data }), reduce: 500,
+});
+big('embedding/padding3/20x67/idx500', 'ops.embedding', {
+  inputs: [{ name: 'indices', shape: [500], gen: INT_WITH(20, 3), int: true }, { name: 'weight', shape: [20, 67], gen: N(), grad: true }],
+  run: ([i, w]) => ng.embedding(i, w, 3), ref: embeddingPaddingRef([500], 20, 67, 3), reduce: 500, usesOutput: true,
+});
+// C > 32: batchNorm goes parallel over 32-channel blocks only then.
+big('batchNorm/train/3d/17x65x31', 'ops.batchNorm', {
+  inputs: [{ name: 'x', shape: [17, 65, 31], gen: N(2), grad: true }, { name: 'weight', shape: [65], gen: N(), grad: true },
+    { name: 'bias', shape: [65], gen: N(), grad: true }, { name: 'runningMean', shape: [65], gen: N() }, { name: 'runningVar', shape: [65], gen: U(0.5, 2) }],
+  run: ([x, w, b, rm, rv]) => ng.batchNorm(x, rm, rv, w, b, true), ref: ([x, w, b, rm, rv]) => R.batchNorm(x, [17, 65, 31], rm, rv, w, b, true, 1e-5),
+  reduce: 17 * 31,
 });
 big('dropout/p0.4/129x257', 'ops.dropout', {
   inputs: x1(BIG, PM(0.1, 3)), usesOutput: true, run: ([x]) => ng.dropout(x, 0.4),

@@ -67,7 +67,7 @@ beforeAll(async () => {
   writeCsv();
   [mnistRun, csvRun] = await Promise.all([
     cli(['train', '--epochs', '2', '--layers', '32', '--out', mnistOut]),
-    cli(['train', '--data', csvFile, '--target', 'y', '--task', 'regression', '--epochs', '20', '--layers', '32,16', '--out', csvOut]),
+    cli(['train', '--data', csvFile, '--target', 'y', '--task', 'regression', '--epochs', '20', '--out', csvOut]),
   ]);
 }, 240_000);
 
@@ -289,6 +289,21 @@ describe('CLI errors: one line, non-zero exit, no stack trace', () => {
       expect(lines).toHaveLength(1);
       expect(r.stdout).toBe('');
     });
+  });
+
+  it('a closed stdout pipe (nodegrad evaluate ... | head -1) ends quietly, without a stack trace', async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'evaluate', path.join(csvOut, 'model.safetensors'), '--data', csvFile],
+        { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stdout.once('data', () => child.stdout.destroy()); // the reader goes away after the first chunk
+      child.stderr.on('data', (d) => { err += d; });
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stderr: err }));
+    });
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).not.toBeNull();
   });
 
   it('--verbose adds the stack trace', async () => {

@@ -20,8 +20,10 @@ interface Args extends ScenarioOptions {
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as Args;
   const killer = ng.callbacks.lambda({
-    onEpochEnd: (epoch) => {
-      if (args.mode === 'crash' && epoch + 1 === args.killAfter) process.kill(process.pid, 'SIGKILL');
+    // Checkpoint writers run after every other onEpochEnd, so the kill comes at the start of
+    // the next epoch: right after the checkpoint of epoch `killAfter` was written.
+    onEpochBegin: (epoch) => {
+      if (args.mode === 'crash' && epoch === args.killAfter) process.kill(process.pid, 'SIGKILL');
     },
   });
   const s = buildScenario({ ...args, extraCallbacks: [killer] });

@@ -128,7 +128,7 @@ describe('resume bit-identity', () => {
     expectSameCheckpoint(ckRunB, ckRunA);
     expect(ckRunB.epoch).toBe(STOP_AFTER);
     expect(ckRunB.history?.epoch).toEqual([0, 1]);
-    expect(ckRunB.schedulers?.[0]).toEqual({ lastEpoch: 2, lr: 0.0025 });
+    expect(ckRunB.callbacks?.['LRSchedulerCallback#0']).toEqual({ lastEpoch: 2, lr: 0.0025 });
     expect(ckRunB.loader?.epoch).toBe(STOP_AFTER);
 
     const { c, hist } = await resumeInProcess({ ...opts, resumeFrom: checkpoint, checkpointPath: path.join(dir, 'nodrop-C-{epoch}.safetensors') });

@@ -221,6 +221,26 @@ describe('Trainer.fit', () => {
       new TypeError('Expected Module for model but received an object'));
   });
 
+  it('validationSplit with a DataLoader is applied or rejected, never silently ignored', async () => {
+    const { x, y } = linearData(100, 13);
+    const trainer = mkTrainer({ model: regressor(), loss: 'mse' });
+    const loader = new ng.data.DataLoader(ng.data.fromTensors(x, y), { batchSize: 10 });
+    const outcome = await trainer.fit(loader, { epochs: 1, validationSplit: 0.2, verbose: 0 })
+      .then((h) => Object.keys(h.history).sort().join(','), (e: Error) => `throws ${e.name}`);
+    expect(['loss,lr,val_loss', 'throws TypeError', 'throws RangeError']).toContain(outcome);
+  });
+
+  it('validationData overrides validationSplit (Keras): every row is trained on, or the combination is rejected', async () => {
+    const { x, y } = linearData(100, 14);
+    const val = linearData(20, 15);
+    const trainer = mkTrainer({ model: regressor(), loss: 'mse' });
+    let steps = 0;
+    const outcome = await trainer.fit([x, y], { epochs: 1, batchSize: 10, validationSplit: 0.5, validationData: [val.x, val.y],
+      verbose: 0, callbacks: [ng.callbacks.lambda({ onBatchEnd: () => { steps++; } })] })
+      .then(() => `${steps} steps`, (e: Error) => `throws ${e.name}`);
+    expect(['10 steps', 'throws TypeError', 'throws RangeError']).toContain(outcome);
+  });
+
   it('a pre-aborted signal resolves at once with an empty history', async () => {
     const { x, y } = linearData(40, 1);
     const model = regressor();

@@ -143,12 +143,9 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   const int64_t kblocks = (p.K + t.KC - 1) / t.KC;
   const int64_t KC = (p.K + kblocks - 1) / kblocks;
   const int64_t kc_max = KC;
-  // Few rows of A per B element: read B in place instead of packing it (partial-tile kernels
-  // only, B not transposed).
-  const bool direct_b = t.partial_tiles && !p.transB && m1 - m0 <= t.direct_b_max_m;
   PackBuffers& buf = tl_buffers;
   float* Ap = PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
-  float* Bp = direct_b ? nullptr : PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
+  float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
   alignas(64) float tile[kMaxMR * kMaxNR];
   auto do_pack_a = [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc) {
     if (t.pack_a) t.pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, Ap);
@@ -168,15 +165,14 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
     auto tile_op = [&](int64_t ir, int64_t jr) {
       const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
       const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-      const float* bp = direct_b ? p.B + pc * p.ldb + jc + jr : Bp + jr * kc;
-      const int64_t ldbp = direct_b ? p.ldb : NR;
+      const float* bp = Bp + jr * kc;
       const float* ap = Ap + ir * kc;
       const float* bias_j = bias ? bias + jc + jr : nullptr;
       float* c = p.C + (ic + ir) * p.ldc + jc + jr;
       if (t.partial_tiles || (mr == MR && nr == NR)) {
-        t.kernel(kc, ap, bp, ldbp, c, p.ldc, mr, nr, p.alpha, beta, bias_j, relu);
+        t.kernel(kc, ap, bp, NR, c, p.ldc, mr, nr, p.alpha, beta, bias_j, relu);
       } else {
-        t.kernel(kc, ap, bp, ldbp, tile, NR, MR, NR, 1.0f, 0.0f, nullptr, 0);
+        t.kernel(kc, ap, bp, NR, tile, NR, MR, NR, 1.0f, 0.0f, nullptr, 0);
         for (int i = 0; i < mr; ++i)
           for (int j = 0; j < nr; ++j) {
             float& cij = c[i * p.ldc + j];
@@ -200,7 +196,7 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
       const int64_t nc = std::min(NC, n1 - jc);
       for (int64_t pc = 0; pc < p.K; pc += KC) {
         const int64_t kc = std::min(KC, p.K - pc);
-        if (!direct_b) do_pack_b(pc, kc, jc, nc);
+        do_pack_b(pc, kc, jc, nc);
         for (int64_t ic = m0; ic < m1; ic += MC) {
           const int64_t mc = std::min(MC, m1 - ic);
           do_pack_a(ic, mc, pc, kc);
@@ -217,7 +213,7 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
         do_pack_a(ic, mc, pc, kc);
         for (int64_t jc = n0; jc < n1; jc += NC) {
           const int64_t nc = std::min(NC, n1 - jc);
-          if (!direct_b) do_pack_b(pc, kc, jc, nc);
+          do_pack_b(pc, kc, jc, nc);
           macro(ic, mc, jc, nc, pc, kc);
         }
       }

@@ -2,9 +2,12 @@
 // Tile 14 x 32: 28 zmm accumulators + 2 for the B row + 1 broadcast; per k step 2 loads and
 // 14 embedded broadcasts feed 28 FMAs (14 cycles at 2 FMA/cycle). Edge tiles dispatch to the
 // exact mr x ceil(nr/16)*16 instantiation with masked B/C access (no scratch tile).
-// Block sizes for 48 KiB L1d / 2 MiB L2 per core (see docs in gemm_kernels.h for the order):
-//   KC = 256: B micro-panel KC x 32 floats = 32 KiB stays in L1 across the ir loop;
-//   MC = 336: A block MC x KC = 336 KiB stays in L2;  NC = 4096: B panel KC x NC = 4 MiB.
+// Blocking (BLIS on C^T; measured against OpenBLAS in bench/kernels/variants.cc, where the
+// Goto order with a 32 KiB B micro-panel in L1 lost 5-15% on squares):
+//   KC = 384 (balanced: K is cut into ceil(K/384) equal blocks): the A micro-panel 14 x KC
+//        (21 KiB) stays in L1 while the jr loop streams B micro-panels past it;
+//   NC = 512: the packed B block KC x NC (768 KiB) stays in L2 (2 MiB);
+//   MC = 2016: the packed A panel MC x KC (3 MiB) lives in L3 and is reused across all of N.
 #include "cpu/gemm/microkernel_avx512.h"
 #include "cpu/gemm/gemm_kernels.h"
 
@@ -21,8 +24,8 @@ void sgemm_avx512_14x32(int64_t kc, const float* Ap, const float* Bp, int64_t ld
 
 }  // namespace
 
-const KernelTable kTableAvx512 = {"sgemm_avx512_14x32", sgemm_avx512_14x32, MR, NR, 336, 256, 4096,
-                                  /*a_in_l1=*/false, /*partial_tiles=*/true, /*direct_b_max_m=*/0,
+const KernelTable kTableAvx512 = {"sgemm_avx512_14x32", sgemm_avx512_14x32, MR, NR, 2016, 384, 512,
+                                  /*a_in_l1=*/true, /*partial_tiles=*/true,
                                   avx512_pack_a<MR>, avx512_pack_b<NR>};
 
 }  // namespace ng::cpu::gemm

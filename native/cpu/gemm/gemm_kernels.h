@@ -9,11 +9,11 @@
 // ldbp == NR when packed), stores for i < mr, j < nr:
 //   C[i*ldc + j] = alpha*T + (beta == 0 ? 0 : beta*C[i*ldc + j])  (+ bias[j]) (relu)
 // beta == 0 never reads C; bias may be null; nothing outside the mr x nr tile is written.
-// A table with partial_tiles == false only accepts mr == MR, nr == NR and ldbp == NR; the
-// driver runs its edge tiles into a scratch tile and merges them. A table with
-// partial_tiles == true takes any 1 <= mr <= MR, 1 <= nr <= NR and reads only columns j < nr
-// of B, so B may also be read in place (row-major, not transposed: ldbp = ldb) instead of
-// packed, which pays off when few rows of A reuse each packed B element.
+// A table with partial_tiles == false only accepts mr == MR and nr == NR; the driver runs its
+// edge tiles into a scratch tile and merges them. A table with partial_tiles == true takes
+// any 1 <= mr <= MR, 1 <= nr <= NR and reads only columns j < nr of B. (ldbp lets a kernel
+// read B in place; reading unpacked B for small M was measured and lost to packing with the
+// SIMD packers, see bench/kernels/README.md, so the driver always passes NR.)
 #pragma once
 #include <cstdint>
 
@@ -41,7 +41,6 @@ struct KernelTable {
   // (which then must fit in L2: KC x NC).
   bool a_in_l1;
   bool partial_tiles;  // see above
-  int direct_b_max_m;  // read B in place (no packing) when the block has <= this many rows
   PackA pack_a;        // nullptr: the portable packing in gemm.cc
   PackB pack_b;
 };
