@@ -137,8 +137,10 @@ async function main() {
     cases.push(result);
     log(formatCaseText(result));
     const ngFigures = result.rows.filter((r) => Number.isFinite(r.nodegrad)).length;
+    const ngFailed = result.notes.filter((n) => /^nodegrad\b[^:]*(: unavailable|\bfailed\b)/.test(n));
     if (result.error) failures.push(`${name}: crashed (${result.error})`);
     else if (ngFigures === 0) failures.push(`${name}: no nodegrad figure`);
+    else if (ngFailed.length) failures.push(`${name}: ${ngFailed.join('; ')}`);
   }
 
   const results = {

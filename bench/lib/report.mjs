@@ -76,15 +76,22 @@ export function headlines(results) {
   const pts = [];
   for (const c of results.cases) {
     let rows = c.rows.filter((r) => r.headline);
-    if (!rows.length) {
-      const maxT = Math.max(...results.threads);
-      rows = c.rows.filter((r) => new RegExp(`threads=${maxT}\\b`).test(r.config)).slice(0, 2);
+    if (!rows.length && c.rows.length) {
+      // no headline marked: the largest configuration at the highest thread count
+      const threadsOf = (cfg) => Number(cfg.match(/threads=(\d+)/)?.[1] ?? cfg.match(/(\d+) threads?\b/)?.[1] ?? 1);
+      const sizeOf = (cfg) => Math.max(0, ...(cfg.replace(/threads=\d+|\d+ threads?\b/g, '').match(/\d+/g) ?? []).map(Number));
+      const maxT = Math.max(...c.rows.map((r) => threadsOf(r.config)));
+      const cand = c.rows.filter((r) => threadsOf(r.config) === maxT && Object.keys(r.ratios ?? {}).length);
+      const maxS = Math.max(...cand.map((r) => sizeOf(r.config)));
+      rows = cand.filter((r) => sizeOf(r.config) === maxS).slice(0, 1);
     }
     for (const r of rows) {
       for (const [p, ratio] of Object.entries(r.ratios ?? {})) {
         if (!Number.isFinite(ratio) || ratio <= 0) continue;
         const speedup = (r.better ?? 'higher') === 'higher' ? ratio : 1 / ratio;
-        pts.push({ label: `${c.name} ${r.config} vs ${p}`, case: c.name, peer: p, speedup: Math.round(speedup * 1000) / 1000 });
+        const cfg = r.config.replace(/threads=(\d+)/, '$1T').replace(/ fit ~.*$| over the steps run$/, '').replace('batch=', 'b');
+        const what = { memory: 'peak RSS', eventloop: 'worst lag' }[c.name] ?? '';
+        pts.push({ label: `${c.name}${what ? ` ${what}` : ''} ${cfg} vs ${p}`, case: c.name, peer: p, speedup: Math.round(speedup * 1000) / 1000 });
       }
     }
   }
@@ -96,6 +103,9 @@ export async function chartSvg(results) {
   const vega = await import('vega');
   const pts = headlines(results);
   let spec;
+  const vals = pts.map((p) => p.speedup);
+  const lo = Math.min(0.5, ...vals.map((v) => v / 1.5));
+  const hi = Math.max(2, ...vals.map((v) => v * 2));
   if (!pts.length) {
     spec = {
       width: 500,
@@ -109,13 +119,16 @@ export async function chartSvg(results) {
       title: { text: 'nodegrad speedup over each peer (higher is better; 1 = parity)', subtitle: `${results.machine.cpu}, ${results.machine.cores} cores, ${results.date.slice(0, 10)}` },
       width: 520,
       height: { step: 18 },
+      config: { axis: { labelLimit: 600 }, axisY: { labelLimit: 600 } },
       data: { values: pts },
       layer: [
         {
           mark: { type: 'bar' },
           encoding: {
-            y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 360 } },
-            x: { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup (x, log scale)' },
+            y: { field: 'label', type: 'nominal', sort: null, title: null },
+            // bars grow from parity (1x): right = nodegrad faster/smaller, left = slower/larger
+            x: { field: 'speedup', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, title: 'nodegrad advantage (x, log scale; right of 1 = nodegrad better)' },
+            x2: { datum: 1 },
             color: { field: 'peer', type: 'nominal', title: 'peer' },
           },
         },

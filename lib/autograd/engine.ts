@@ -26,6 +26,11 @@ function topoOrder(root: Tensor): Tensor[] {
     if (node && i < node.inputs.length) {
       top[1]++;
       const inp = node.inputs[i];
+      if (inp && !inp._node && (inp._graphFreed || inp.isDisposed)) {
+        throw new Error(`Expected live graph inputs for backward() but input ${i} of '${node.op}' was ` +
+          (inp.isDisposed ? 'disposed' : 'already consumed by an earlier backward()') +
+          ' (keep the forward pass and backward() inside the same ng.tidy(), and recompute the forward pass for a second backward)');
+      }
       if (inp && inp._node && !seen.has(inp)) {
         seen.add(inp);
         stack.push([inp, 0]);
@@ -53,6 +58,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     throw new Error('Expected a tensor that requires grad for backward() but received a tensor with requiresGrad=false ' +
       '(no input of the computation had requiresGrad=true, or it ran inside noGrad)');
   }
+  // Walk the graph first: it throws on disposed or consumed intermediates before anything is allocated.
+  const order = root._node ? topoOrder(root) : null;
   let seed: Tensor;
   if (gradient === undefined) {
     if (root.size !== 1) {
@@ -69,14 +76,13 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     (seed.data as Float32Array).set(gradient.data as Float32Array);
   }
 
-  if (!root._node) {
+  if (!order) {
     // A leaf: its gradient is the seed itself.
     accumulateLeaf(root, seed);
     seed.dispose();
     return;
   }
 
-  const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
   try {

@@ -79,7 +79,7 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
 /** x ^ p for a number p. */
 export function pow(x: Tensor, p: number): Tensor {
   fin(x, 'x');
-  scalarArg(p, 'exponent');
+  if (typeof p !== 'number') throw new TypeError(expected('number', 'exponent', describe(p)));
   const out = empty(x.shape);
   native.powScalarForward(out.data, x.data, x.size, p);
   return record(out, 'pow', [x], (g, [dx]) => native.powScalarBackward(dx!.data, x.data, g.data, x.size, p));

@@ -78,6 +78,7 @@ export class Tensor {
   dispose(): void {
     if (this._view === null) return;
     this._view = null;
+    if (this._node) this._graphFreed = true;
     this._node = null;
     const s = this._storage;
     this._storage = null;

@@ -22,7 +22,9 @@ using Bwd2 = void (*)(float*, const float*, const float*, int64_t, float, float)
 void def(Napi::Env env, Napi::Object exports, const char* name, Fwd0 f) {
   exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 2, "n");
-    f(f32(info, 0, "out", n), f32(info, 1, "x", n), static_cast<int64_t>(n));
+    float* p0 = f32(info, 0, "out", n);
+    float* p1 = f32(info, 1, "x", n);
+    f(p0, p1, static_cast<int64_t>(n));
     return undef(info);
   }, name));
 }
@@ -30,7 +32,10 @@ void def(Napi::Env env, Napi::Object exports, const char* name, Fwd0 f) {
 void def(Napi::Env env, Napi::Object exports, const char* name, Bwd0 f, const char* saved) {
   exports.Set(name, Napi::Function::New(env, [f, saved](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 3, "n");
-    f(f32(info, 0, "dx", n), f32(info, 1, saved, n), f32(info, 2, "dout", n), static_cast<int64_t>(n));
+    float* p0 = f32(info, 0, "dx", n);
+    float* p1 = f32(info, 1, saved, n);
+    float* p2 = f32(info, 2, "dout", n);
+    f(p0, p1, p2, static_cast<int64_t>(n));
     return undef(info);
   }, name));
 }
@@ -39,7 +44,9 @@ void def(Napi::Env env, Napi::Object exports, const char* name, Fwd1 f, const ch
   exports.Set(name, Napi::Function::New(env, [f, a](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 2, "n");
     const float av = fnum(info, 3, a);
-    f(f32(info, 0, "out", n), f32(info, 1, "x", n), static_cast<int64_t>(n), av);
+    float* p0 = f32(info, 0, "out", n);
+    float* p1 = f32(info, 1, "x", n);
+    f(p0, p1, static_cast<int64_t>(n), av);
     return undef(info);
   }, name));
 }
@@ -48,7 +55,10 @@ void def(Napi::Env env, Napi::Object exports, const char* name, Bwd1 f, const ch
   exports.Set(name, Napi::Function::New(env, [f, a](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 3, "n");
     const float av = fnum(info, 4, a);
-    f(f32(info, 0, "dx", n), f32(info, 1, "x", n), f32(info, 2, "dout", n), static_cast<int64_t>(n), av);
+    float* p0 = f32(info, 0, "dx", n);
+    float* p1 = f32(info, 1, "x", n);
+    float* p2 = f32(info, 2, "dout", n);
+    f(p0, p1, p2, static_cast<int64_t>(n), av);
     return undef(info);
   }, name));
 }
@@ -57,7 +67,9 @@ void def(Napi::Env env, Napi::Object exports, const char* name, Fwd2 f, const ch
   exports.Set(name, Napi::Function::New(env, [f, a, b](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 2, "n");
     const float av = fnum(info, 3, a), bv = fnum(info, 4, b);
-    f(f32(info, 0, "out", n), f32(info, 1, "x", n), static_cast<int64_t>(n), av, bv);
+    float* p0 = f32(info, 0, "out", n);
+    float* p1 = f32(info, 1, "x", n);
+    f(p0, p1, static_cast<int64_t>(n), av, bv);
     return undef(info);
   }, name));
 }
@@ -66,7 +78,10 @@ void def(Napi::Env env, Napi::Object exports, const char* name, Bwd2 f, const ch
   exports.Set(name, Napi::Function::New(env, [f, a, b](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 3, "n");
     const float av = fnum(info, 4, a), bv = fnum(info, 5, b);
-    f(f32(info, 0, "dx", n), f32(info, 1, "x", n), f32(info, 2, "dout", n), static_cast<int64_t>(n), av, bv);
+    float* p0 = f32(info, 0, "dx", n);
+    float* p1 = f32(info, 1, "x", n);
+    float* p2 = f32(info, 2, "dout", n);
+    f(p0, p1, p2, static_cast<int64_t>(n), av, bv);
     return undef(info);
   }, name));
 }

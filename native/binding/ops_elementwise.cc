@@ -89,7 +89,9 @@ void def_scalar(Napi::Env env, Napi::Object exports, const char* name, void (*f)
   exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 2, "n");
     const float s = fnum(info, 3, "s");
-    f(f32(info, 0, "out", n), f32(info, 1, "x", n), static_cast<int64_t>(n), s);
+    float* p0 = f32(info, 0, "out", n);
+    float* p1 = f32(info, 1, "x", n);
+    f(p0, p1, static_cast<int64_t>(n), s);
     return undef(info);
   }, name));
 }
@@ -100,7 +102,10 @@ void def_scalar_bwd(Napi::Env env, Napi::Object exports, const char* name,
   exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 3, "n");
     const float s = fnum(info, 4, "s");
-    f(f32(info, 0, "dx", n), f32(info, 1, "x", n), f32(info, 2, "dout", n), static_cast<int64_t>(n), s);
+    float* p0 = f32(info, 0, "dx", n);
+    float* p1 = f32(info, 1, "x", n);
+    float* p2 = f32(info, 2, "dout", n);
+    f(p0, p1, p2, static_cast<int64_t>(n), s);
     return undef(info);
   }, name));
 }
@@ -108,7 +113,9 @@ void def_scalar_bwd(Napi::Env env, Napi::Object exports, const char* name,
 void def_unary(Napi::Env env, Napi::Object exports, const char* name, void (*f)(float*, const float*, int64_t)) {
   exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 2, "n");
-    f(f32(info, 0, "out", n), f32(info, 1, "x", n), static_cast<int64_t>(n));
+    float* p0 = f32(info, 0, "out", n);
+    float* p1 = f32(info, 1, "x", n);
+    f(p0, p1, static_cast<int64_t>(n));
     return undef(info);
   }, name));
 }
@@ -117,7 +124,10 @@ void def_unary_bwd(Napi::Env env, Napi::Object exports, const char* name,
                    void (*f)(float*, const float*, const float*, int64_t), const char* saved) {
   exports.Set(name, Napi::Function::New(env, [f, saved](const Napi::CallbackInfo& info) -> Napi::Value {
     const size_t n = size_arg(info, 3, "n");
-    f(f32(info, 0, "dx", n), f32(info, 1, saved, n), f32(info, 2, "dout", n), static_cast<int64_t>(n));
+    float* p0 = f32(info, 0, "dx", n);
+    float* p1 = f32(info, 1, saved, n);
+    float* p2 = f32(info, 2, "dout", n);
+    f(p0, p1, p2, static_cast<int64_t>(n));
     return undef(info);
   }, name));
 }
@@ -126,14 +136,18 @@ Napi::Value MulScalarBackward(const Napi::CallbackInfo& info) {
   // mulScalarBackward(dx, dout, n, s)
   const size_t n = size_arg(info, 2, "n");
   const float s = fnum(info, 3, "s");
-  cpu::mul_scalar_backward(f32(info, 0, "dx", n), f32(info, 1, "dout", n), static_cast<int64_t>(n), s);
+  float* p0 = f32(info, 0, "dx", n);
+  float* p1 = f32(info, 1, "dout", n);
+  cpu::mul_scalar_backward(p0, p1, static_cast<int64_t>(n), s);
   return undef(info);
 }
 
 Napi::Value NegBackward(const Napi::CallbackInfo& info) {
   // negBackward(dx, dout, n)
   const size_t n = size_arg(info, 2, "n");
-  cpu::neg_backward(f32(info, 0, "dx", n), f32(info, 1, "dout", n), static_cast<int64_t>(n));
+  float* p0 = f32(info, 0, "dx", n);
+  float* p1 = f32(info, 1, "dout", n);
+  cpu::neg_backward(p0, p1, static_cast<int64_t>(n));
   return undef(info);
 }
 
@@ -141,7 +155,9 @@ Napi::Value ClampForward(const Napi::CallbackInfo& info) {
   // clampForward(out, x, n, lo, hi)
   const size_t n = size_arg(info, 2, "n");
   const float lo = fnum_inf(info, 3, "lo"), hi = fnum_inf(info, 4, "hi");
-  cpu::clamp_forward(f32(info, 0, "out", n), f32(info, 1, "x", n), static_cast<int64_t>(n), lo, hi);
+  float* p0 = f32(info, 0, "out", n);
+  float* p1 = f32(info, 1, "x", n);
+  cpu::clamp_forward(p0, p1, static_cast<int64_t>(n), lo, hi);
   return undef(info);
 }
 
@@ -149,22 +165,28 @@ Napi::Value ClampBackward(const Napi::CallbackInfo& info) {
   // clampBackward(dx, x, dout, n, lo, hi)
   const size_t n = size_arg(info, 3, "n");
   const float lo = fnum_inf(info, 4, "lo"), hi = fnum_inf(info, 5, "hi");
-  cpu::clamp_backward(f32(info, 0, "dx", n), f32(info, 1, "x", n), f32(info, 2, "dout", n),
-                      static_cast<int64_t>(n), lo, hi);
+  float* p0 = f32(info, 0, "dx", n);
+  float* p1 = f32(info, 1, "x", n);
+  float* p2 = f32(info, 2, "dout", n);
+  cpu::clamp_backward(p0, p1, p2, static_cast<int64_t>(n), lo, hi);
   return undef(info);
 }
 
 Napi::Value AddInto(const Napi::CallbackInfo& info) {
   // addInto(dst, src, n): dst += src
   const size_t n = size_arg(info, 2, "n");
-  cpu::add_inplace(f32(info, 0, "dst", n), f32(info, 1, "src", n), static_cast<int64_t>(n));
+  float* p0 = f32(info, 0, "dst", n);
+  float* p1 = f32(info, 1, "src", n);
+  cpu::add_inplace(p0, p1, static_cast<int64_t>(n));
   return undef(info);
 }
 
 Napi::Value Copy(const Napi::CallbackInfo& info) {
   // copy(dst, src, n)
   const size_t n = size_arg(info, 2, "n");
-  cpu::copy_f32(f32(info, 0, "dst", n), f32(info, 1, "src", n), static_cast<int64_t>(n));
+  float* p0 = f32(info, 0, "dst", n);
+  float* p1 = f32(info, 1, "src", n);
+  cpu::copy_f32(p0, p1, static_cast<int64_t>(n));
   return undef(info);
 }
 

@@ -166,29 +166,35 @@ SliceArgs slice_args(const Napi::CallbackInfo& info, size_t i) {
 
 Napi::Value SliceForward(const Napi::CallbackInfo& info) {
   const SliceArgs s = slice_args(info, 2);
-  cpu::slice_forward(f32(info, 0, "out", s.n_part), f32(info, 1, "x", s.n_full), s.outer, s.dim, s.inner, s.start,
-                     s.len);
+  float* p0 = f32(info, 0, "out", s.n_part);
+  float* p1 = f32(info, 1, "x", s.n_full);
+  cpu::slice_forward(p0, p1, s.outer, s.dim, s.inner, s.start, s.len);
   return undef(info);
 }
 
 Napi::Value SliceBackward(const Napi::CallbackInfo& info) {
   const SliceArgs s = slice_args(info, 2);
-  cpu::slice_backward(f32(info, 0, "dx", s.n_full), f32(info, 1, "dout", s.n_part), s.outer, s.dim, s.inner,
-                      s.start, s.len);
+  float* p0 = f32(info, 0, "dx", s.n_full);
+  float* p1 = f32(info, 1, "dout", s.n_part);
+  cpu::slice_backward(p0, p1, s.outer, s.dim, s.inner, s.start, s.len);
   return undef(info);
 }
 
 Napi::Value TransposeForward(const Napi::CallbackInfo& info) {
   const int64_t B = size_arg(info, 2, "B"), R = size_arg(info, 3, "R"), C = size_arg(info, 4, "C");
   const size_t n = count(info, {B, R, C}, "x");
-  cpu::transpose_forward(f32(info, 0, "out", n), f32(info, 1, "x", n), B, R, C);
+  float* p0 = f32(info, 0, "out", n);
+  float* p1 = f32(info, 1, "x", n);
+  cpu::transpose_forward(p0, p1, B, R, C);
   return undef(info);
 }
 
 Napi::Value TransposeBackward(const Napi::CallbackInfo& info) {
   const int64_t B = size_arg(info, 2, "B"), R = size_arg(info, 3, "R"), C = size_arg(info, 4, "C");
   const size_t n = count(info, {B, R, C}, "x");
-  cpu::transpose_backward(f32(info, 0, "dx", n), f32(info, 1, "dout", n), B, R, C);
+  float* p0 = f32(info, 0, "dx", n);
+  float* p1 = f32(info, 1, "dout", n);
+  cpu::transpose_backward(p0, p1, B, R, C);
   return undef(info);
 }
 

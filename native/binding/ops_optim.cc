@@ -88,20 +88,23 @@ Napi::Value ClipByNorm(const Napi::CallbackInfo& info) {
 Napi::Value ScaleInPlace(const Napi::CallbackInfo& info) {
   const size_t n = size_arg(info, 1, "n");
   const float s = fnum(info, 2, "s");
-  cpu::scale_inplace(f32(info, 0, "x", n), static_cast<int64_t>(n), s);
+  float* p0 = f32(info, 0, "x", n);
+  cpu::scale_inplace(p0, static_cast<int64_t>(n), s);
   return undef(info);
 }
 
 Napi::Value ClipByValue(const Napi::CallbackInfo& info) {
   const size_t n = size_arg(info, 1, "n");
   const float lo = fnum_inf(info, 2, "lo"), hi = fnum_inf(info, 3, "hi");
-  cpu::clip_by_value(f32(info, 0, "x", n), static_cast<int64_t>(n), lo, hi);
+  float* p0 = f32(info, 0, "x", n);
+  cpu::clip_by_value(p0, static_cast<int64_t>(n), lo, hi);
   return undef(info);
 }
 
 Napi::Value ZeroGrad(const Napi::CallbackInfo& info) {
   const size_t n = size_arg(info, 1, "n");
-  cpu::zero_f32(f32(info, 0, "x", n), static_cast<int64_t>(n));
+  float* p0 = f32(info, 0, "x", n);
+  cpu::zero_f32(p0, static_cast<int64_t>(n));
   return undef(info);
 }
 

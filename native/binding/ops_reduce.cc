@@ -30,12 +30,16 @@ void def_sum(Napi::Env env, Napi::Object exports, const char* fwd, const char* b
              void (*b)(float*, const float*, int64_t, int64_t, int64_t)) {
   exports.Set(fwd, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
     const Axis a = axis_args(info, 2, 0);
-    f(f32(info, 0, "out", a.n_out), f32(info, 1, "x", a.n_in), a.outer, a.dim, a.inner);
+    float* p0 = f32(info, 0, "out", a.n_out);
+    float* p1 = f32(info, 1, "x", a.n_in);
+    f(p0, p1, a.outer, a.dim, a.inner);
     return undef(info);
   }, fwd));
   exports.Set(bwd, Napi::Function::New(env, [b](const Napi::CallbackInfo& info) -> Napi::Value {
     const Axis a = axis_args(info, 2, 0);
-    b(f32(info, 0, "dx", a.n_in), f32(info, 1, "dout", a.n_out), a.outer, a.dim, a.inner);
+    float* p0 = f32(info, 0, "dx", a.n_in);
+    float* p1 = f32(info, 1, "dout", a.n_out);
+    b(p0, p1, a.outer, a.dim, a.inner);
     return undef(info);
   }, bwd));
 }
@@ -44,15 +48,19 @@ void def_extreme(Napi::Env env, Napi::Object exports, const char* name,
                  void (*f)(float*, int32_t*, const float*, int64_t, int64_t, int64_t)) {
   exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
     const Axis a = axis_args(info, 3, 1);
-    f(f32(info, 0, "out", a.n_out), i32(info, 1, "idx", a.n_out), f32(info, 2, "x", a.n_in), a.outer, a.dim,
-      a.inner);
+    float* p0 = f32(info, 0, "out", a.n_out);
+    int32_t* p1 = i32(info, 1, "idx", a.n_out);
+    float* p2 = f32(info, 2, "x", a.n_in);
+    f(p0, p1, p2, a.outer, a.dim, a.inner);
     return undef(info);
   }, name));
 }
 
 Napi::Value Argmax(const Napi::CallbackInfo& info) {
   const Axis a = axis_args(info, 2, 1);
-  cpu::argmax(i32(info, 0, "idx", a.n_out), f32(info, 1, "x", a.n_in), a.outer, a.dim, a.inner);
+  int32_t* p0 = i32(info, 0, "idx", a.n_out);
+  float* p1 = f32(info, 1, "x", a.n_in);
+  cpu::argmax(p0, p1, a.outer, a.dim, a.inner);
   return undef(info);
 }
 

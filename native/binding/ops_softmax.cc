@@ -18,13 +18,18 @@ void def(Napi::Env env, Napi::Object exports, const char* fwd, const char* bwd,
   exports.Set(fwd, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
     const int64_t N = size_arg(info, 2, "N"), C = size_arg(info, 3, "C");
     const size_t n = count(info, {N, C}, "x");
-    f(f32(info, 0, "out", n), f32(info, 1, "x", n), N, C);
+    float* p0 = f32(info, 0, "out", n);
+    float* p1 = f32(info, 1, "x", n);
+    f(p0, p1, N, C);
     return undef(info);
   }, fwd));
   exports.Set(bwd, Napi::Function::New(env, [b](const Napi::CallbackInfo& info) -> Napi::Value {
     const int64_t N = size_arg(info, 3, "N"), C = size_arg(info, 4, "C");
     const size_t n = count(info, {N, C}, "out");
-    b(f32(info, 0, "dx", n), f32(info, 1, "out", n), f32(info, 2, "dout", n), N, C);
+    float* p0 = f32(info, 0, "dx", n);
+    float* p1 = f32(info, 1, "out", n);
+    float* p2 = f32(info, 2, "dout", n);
+    b(p0, p1, p2, N, C);
     return undef(info);
   }, bwd));
 }

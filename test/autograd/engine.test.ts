@@ -77,11 +77,9 @@ describe('graph lifetime', () => {
     expect(after - before).toBe(2 * block + bucketSize(4));
   });
 
-  // BUG (lib/autograd/engine.ts, backward/topoOrder): marked it.fails until fixed - flip to it()
-  // then. y's graph was consumed by the first backward; a new op on y records y as an input, and
-  // the next backward treats y (requiresGrad, no _node) as a leaf: y gets a .grad and x nothing,
-  // silently. PyTorch raises "Trying to backward through the graph a second time".
-  it.fails('an intermediate reused after backward does not silently cut the gradient (throws, like the root)', () => {
+  // Regression (found by this suite): y's graph was consumed by the first backward; a new op on y
+  // used to treat y as a leaf, silently. PyTorch raises "Trying to backward through the graph a second time".
+  it('an intermediate reused after backward does not silently cut the gradient (throws, like the root)', () => {
     const x = ng.tensor([1, 2, 3], { requiresGrad: true });
     const y = ng.mul(x, 2);
     ng.sum(y).backward();
@@ -92,7 +90,9 @@ describe('graph lifetime', () => {
       z.backward();
     } catch (e) {
       threw = true;
-      expect((e as Error).message).toBe(GRAPH_CONSUMED);
+      expect((e as Error).message).toBe("Expected live graph inputs for backward() but input 0 of 'mul' was already " +
+        'consumed by an earlier backward() (keep the forward pass and backward() inside the same ng.tidy(), and ' +
+        'recompute the forward pass for a second backward)');
     }
     // Either it refuses, or the gradient reaches x; it must not be lost.
     if (!threw) expect(arr(x.grad)).not.toEqual([2, 2, 2]);
@@ -101,12 +101,10 @@ describe('graph lifetime', () => {
 });
 
 describe('graph intermediates disposed before backward', () => {
-  // BUG (lib/autograd/engine.ts topoOrder/backward + Tensor.dispose): marked it.fails until fixed -
-  // flip to it() then. Tensor.dispose() clears _node, so a disposed intermediate looks like a
-  // leaf to backward(): the gradient stops there silently (the parameters get none), and the
-  // engine even attaches a kept .grad buffer to the disposed tensor (leaked: nothing frees it).
-  // The common way to get here is returning the loss from ng.tidy() and calling backward outside.
-  it.fails('backward through an intermediate disposed by tidy throws instead of silently dropping the gradient', () => {
+  // Regression (found by this suite): a disposed intermediate used to look like a leaf to
+  // backward(), which silently dropped the gradient and leaked a .grad buffer. The common way to
+  // get here is returning the loss from ng.tidy() and calling backward outside.
+  it('backward through an intermediate disposed by tidy throws instead of silently dropping the gradient', () => {
     const lin = new ng.nn.Linear(3, 2);
     const x = ng.tensor([[1, 2, 3]]);
     const loss = ng.tidy(() => ng.sum(ng.exp(lin.forward(x))));
@@ -128,7 +126,7 @@ describe('graph intermediates disposed before backward', () => {
     const x = ng.tensor([[1, 2, 3]]);
     const loss = ng.tidy(() => ng.losses.mse(ng.relu(lin.forward(x)), ng.zeros([1, 2])));
     for (let i = 0; i < 8; i++) ng.full([1, 2], 1e6); // recycle the freed blocks
-    expect(() => loss.backward()).toThrow(new TypeError('Expected a live tensor for tensor but received a disposed tensor'));
+    expect(() => loss.backward()).toThrow("Expected live graph inputs for backward() but input 0 of 'mse' was disposed");
     lin.dispose();
   });
 });
@@ -302,6 +300,30 @@ describe('embedding paddingIdx and batchNorm eval', () => {
     expect(arr(bn.runningMean)).toEqual(f32([0.2, 0.4, 0.6]));
     expect(arr(bn.runningVar)).toEqual(f32([0.9 + 0.1 * 2, 0.9 + 0.1 * 8, 0.9 + 0.1 * 18]));
     bn.dispose();
+  });
+});
+
+describe('composite identities', () => {
+  it('nll(logSoftmax(x)) equals crossEntropy(x), forward and gradient (with class weights)', () => {
+    const data = [[0.3, -1.2, 2, 0.1], [1.5, -0.2, 0.7, -2.2], [0.05, 0.6, -0.8, 1.1]];
+    const y = ng.fromArray(Int32Array.from([2, 0, 3]), [3]);
+    const w = ng.tensor([0.5, 1, 2, 0.25]);
+    const a = ng.tensor(data, { requiresGrad: true });
+    const b = ng.tensor(data, { requiresGrad: true });
+    const l1 = ng.losses.nll(ng.logSoftmax(a), y, { weight: w });
+    const l2 = ng.losses.crossEntropy(b, y, { weight: w });
+    expect(l1.item()).toBeCloseTo(l2.item(), 6);
+    l1.backward();
+    l2.backward();
+    arr(a.grad).forEach((g, i) => expect(g).toBeCloseTo(b.grad!.data[i], 6));
+  });
+
+  it('a chain of 20000 ops backpropagates (no recursion limit)', () => {
+    const x = ng.tensor([1.5], { requiresGrad: true });
+    let y = x;
+    for (let i = 0; i < 20000; i++) y = ng.add(y, 0.001);
+    ng.sum(y).backward();
+    expect(arr(x.grad)).toEqual([1]);
   });
 });
 

@@ -119,10 +119,9 @@ describe('op and loss argument errors: exact messages', () => {
     expect(err).toBeInstanceOf(ctor);
   });
 
-  // BUG (lib/ops/elementwise.ts, pow -> scalarArg): marked it.fails until fixed - flip to it() then.
   // pow(x, p) takes only a number p, but validates it with the Tensor-or-number helper of
   // add/mul/..., so a Tensor exponent is rejected with a message claiming Tensors are accepted.
-  it.fails('pow with a Tensor exponent names what it accepts (a number), not "Tensor or number"', () => {
+  it('pow with a Tensor exponent names what it accepts (a number), not "Tensor or number"', () => {
     expect(() => ng.pow(f([2]), f([1]) as unknown as number)).toThrow(new TypeError('Expected number for exponent but received Tensor of shape [1]'));
     expect(() => ng.pow(f([2]), any('2') as unknown as number)).toThrow(new TypeError('Expected number for exponent but received "2" of type string'));
   });

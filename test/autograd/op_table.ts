@@ -1,8 +1,11 @@
 // THE op table (in the style of ggml's test-backend-ops): one entry per op configuration drives
 //   forward.test.ts    nodegrad forward vs the naive double reference in ./reference.ts
 //   gradcheck.test.ts  nodegrad backward vs central finite differences of that reference (double)
+//   determinism.test.ts  large entries rerun bit-identically (same seed and thread count)
 // and coverage.test.ts fails when a function exported from lib/ops/index.ts or
 // lib/losses/index.ts has no entry here, so a new op cannot land without its tests.
+// Large entries ('large/...', above the kernels' OpenMP threshold) run forward with 1 and 2
+// threads. (Performance mode lives in bench/, not here.)
 //
 // HOW TO ADD AN OP
 //   1. Write its double-precision reference in ./reference.ts (plain loops over Float64Array,
@@ -16,11 +19,13 @@
 //                numbers); grad: true marks the inputs gradcheck differentiates; int: int32 input
 //        run     the nodegrad call on tensors made from those inputs (same order)
 //        ref     the reference on Float64Arrays (same order); ctx.out is nodegrad's output, for
-//                stochastic ops (dropout) whose reference needs the drawn mask (usesOutput: true)
+//                stochastic ops (dropout) whose reference needs the drawn mask, and for values
+//                that must act as constants (embedding's padding row) (usesOutput: true)
 //        reduce  the longest sum that feeds one output element (matmul: K, softmax: C, ...);
 //                tolerances scale with it
-//        fdSample  for large entries: finite differences on this many sampled coordinates per input
-//                (every coordinate costs two full reference evaluations)
+//        fdSample  large entries: finite differences on this many sampled coordinates per input
+//                (each costs two full reference evaluations; a coordinate straddling a kink is
+//                detected by comparing steps h and h/2 and skipped)
 //        kink    distance from the inputs to the nearest non-differentiable point (ReLU at 0,
 //                L1 at input == target, max ties, clamp bounds, ...). Generators already keep
 //                away from kinks; gradcheck regenerates with the next seed while the distance

@@ -248,6 +248,51 @@ describe('nodegrad train (CSV regression)', () => {
   });
 });
 
+describe('nodegrad train (CSV classification)', () => {
+  /** 150 rows: two numeric features, a categorical feature (noise), and a 3-class target. */
+  function writeClassCsv(file: string, names: string[]): void {
+    const rng = new ng.Rng(11);
+    const rows = ['x1,x2,color,label'];
+    for (let i = 0; i < 150; i++) {
+      const c = i % 3;
+      const color = ['red', 'green', 'blue'][rng.int(3)];
+      rows.push(`${([0, 4, 8][c] + rng.normal()).toFixed(3)},${([0, -3, 3][c] + rng.normal()).toFixed(3)},${color},${names[c]}`);
+    }
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+  }
+
+  it('numeric class labels, a categorical feature, --val-split 0 and --early-stopping', async () => {
+    const file = path.join(tmp, 'classes-num.csv');
+    writeClassCsv(file, ['0', '1', '2']);
+    const out = path.join(tmp, 'cls-num');
+    const r = await cli(['train', '--data', file, '--target', 'label', '--categorical', 'color', '--epochs', '15', '--val-split', '0',
+      '--early-stopping', '1', '--threads', '1', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`data: ${file} | classification | train 120 | test 30 | features 5 | classes 3\n`);
+    expect(r.stdout).toMatch(/^nodegrad \S+ \| backend \S+ \| threads 1$/m);
+    const acc = /^test accuracy: (\d+\.\d\d)% \(30 samples\)/m.exec(r.stdout);
+    expect(Number(acc![1])).toBeGreaterThan(80);
+    expect(r.stdout).toMatch(/^true \\ pred\s+0\s+1\s+2$/m);
+    expect(fs.existsSync(path.join(out, 'confusion.png'))).toBe(true);
+  });
+
+  it('string class labels (like an iris "species" column) train and predict by name', async () => {
+    const file = path.join(tmp, 'classes-str.csv');
+    writeClassCsv(file, ['cat', 'dog', 'bird']);
+    const out = path.join(tmp, 'cls-str');
+    const r = await cli(['train', '--data', file, '--target', 'label', '--categorical', 'color', '--epochs', '15', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('| classification |');
+    expect(r.stdout).toMatch(/^true \\ pred\s+bird\s+cat\s+dog$/m);
+    const p = await cli(['predict', path.join(out, 'model.safetensors'), '--input', file]);
+    expect(p.code).toBe(0);
+    const names = new Set((JSON.parse(p.stdout) as { prediction: string }[]).map((q) => q.prediction));
+    for (const n of names) expect(['bird', 'cat', 'dog']).toContain(n);
+  });
+});
+
 describe('CLI errors: one line, non-zero exit, no stack trace', () => {
   const cases: [string, () => string[], RegExp | string][] = [
     ['missing CSV file', () => ['train', '--data', path.join(tmp, 'nope.csv'), '--target', 'y'],
@@ -291,12 +336,12 @@ describe('CLI errors: one line, non-zero exit, no stack trace', () => {
     });
   });
 
-  it('a closed stdout pipe (nodegrad evaluate ... | head -1) ends quietly, without a stack trace', async () => {
+  it('a closed stdout pipe (nodegrad evaluate ... | head -0) ends quietly, without a stack trace', async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'evaluate', path.join(csvOut, 'model.safetensors'), '--data', csvFile],
+      const child = spawn(process.execPath, [CLI, 'evaluate', path.join(mnistOut, 'model.safetensors')],
         { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
-      child.stdout.once('data', () => child.stdout.destroy()); // the reader goes away after the first chunk
+      child.stdout.destroy(); // the reader is gone before the command writes anything
       child.stderr.on('data', (d) => { err += d; });
       child.on('error', reject);
       child.on('close', (c) => resolve({ code: c, stderr: err }));

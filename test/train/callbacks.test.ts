@@ -316,11 +316,12 @@ describe('lambda and user callbacks', () => {
   it('setting trainer.stopTraining from a callback ends fit after the epoch', async () => {
     const { x, y } = linearData(30, 12);
     const trainer = new ng.Trainer({ model: regressor(), loss: 'mse' });
-    const h = await trainer.fit([x, y], { epochs: 10, verbose: 0, callbacks: [{
-      setTrainer(t: ng.Trainer) { this.t = t; },
-      onEpochEnd(epoch: number) { if (epoch === 1) this.t!.stopTraining = true; },
-      t: null as ng.Trainer | null,
-    } as ng.Callback] });
+    class StopAfterTwo implements ng.Callback {
+      t: ng.Trainer | null = null;
+      setTrainer(t: ng.Trainer) { this.t = t; }
+      onEpochEnd(epoch: number) { if (epoch === 1) this.t!.stopTraining = true; }
+    }
+    const h = await trainer.fit([x, y], { epochs: 10, verbose: 0, callbacks: [new StopAfterTwo()] });
     expect(h.epoch).toEqual([0, 1]);
   });
 

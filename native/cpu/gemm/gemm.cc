@@ -221,6 +221,9 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   }
 }
 
+// Problems with fewer multiply-adds (M*N*K) than this run on one thread.
+constexpr double kParallelMinWork = 6.0e6;
+
 // Splits [0, n) into `parts` ranges aligned to `align`; returns the start of part i.
 int64_t split_point(int64_t n, int parts, int i, int align) {
   if (i >= parts) return n;
@@ -243,18 +246,23 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
                 float beta, float* C, int64_t ldc, const float* bias, int relu, int nthreads) {
   if (M <= 0 || N <= 0) return;
   const Problem p{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu};
-  // Serial below ~4 MFLOP, or when there is less than one tile per thread.
+  // Serial below ~12 MFLOP (~80 us on one core: waking a second thread costs more than it
+  // saves), when the caller is already parallel, or when alpha == 0 / K == 0.
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
   int nt = nthreads;
-  if (work < 2.0e6 || K == 0 || alpha == 0.0f) nt = 1;
-  // Grid pm x pn = nt minimising redundant packing: each of the pn column strips packs all of
-  // its rows of A (pn * M*K) and each of the pm row strips packs its B columns (pm * K*N).
+  if (work < kParallelMinWork || K == 0 || alpha == 0.0f) nt = 1;
+  // Tasks: 2 per thread when there is plenty of work (a late or busy thread then costs half a
+  // share, not a whole one), scheduled dynamically.
+  const int64_t tiles = ((M + t.MR - 1) / t.MR) * ((N + t.NR - 1) / t.NR);
+  const int want = nt > 1 && work >= 8 * kParallelMinWork && tiles >= 16 * nt ? 2 * nt : nt;
+  // Grid pm x pn = want minimising redundant packing: each of the pn column strips packs all
+  // of its rows of A (cost pn * M) and each of the pm row strips its columns of B (pm * N).
   int pm = 1, pn = 1;
-  if (nt > 1) {
+  if (want > 1) {
     double best = -1.0;
-    for (int d = 1; d <= nt; ++d) {
-      if (nt % d != 0) continue;
-      const int qm = d, qn = nt / d;
+    for (int d = 1; d <= want; ++d) {
+      if (want % d != 0) continue;
+      const int qm = d, qn = want / d;
       if ((M + t.MR - 1) / t.MR < qm || (N + t.NR - 1) / t.NR < qn) continue;
       const double cost = static_cast<double>(qn) * M + static_cast<double>(qm) * N;
       if (best < 0 || cost < best) { best = cost; pm = qm; pn = qn; }
@@ -262,18 +270,23 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
     if (best < 0) { pm = 1; pn = 1; }
   }
   const int tasks = pm * pn;
+  // Split points are multiples of MR / NR, so every task sees the same register tiles as a
+  // serial run: results do not depend on the thread count.
+  auto run_task = [&](int task) {
+    const int bi = task / pn, bj = task % pn;
+    gemm_block(t, p, split_point(M, pm, bi, t.MR), split_point(M, pm, bi + 1, t.MR),
+               split_point(N, pn, bj, t.NR), split_point(N, pn, bj + 1, t.NR));
+  };
   if (tasks <= 1) {
     gemm_block(t, p, 0, M, 0, N);
     return;
   }
 #ifdef _OPENMP
   bool failed = false;
-#pragma omp parallel for schedule(static) num_threads(tasks)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min(nt, tasks))
   for (int task = 0; task < tasks; ++task) {
-    const int bi = task / pn, bj = task % pn;
     try {
-      gemm_block(t, p, split_point(M, pm, bi, t.MR), split_point(M, pm, bi + 1, t.MR),
-                 split_point(N, pn, bj, t.NR), split_point(N, pn, bj + 1, t.NR));
+      run_task(task);
     } catch (...) {
 #pragma omp atomic write
       failed = true;
@@ -281,11 +294,7 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
   }
   if (failed) throw std::bad_alloc();
 #else
-  for (int task = 0; task < tasks; ++task) {
-    const int bi = task / pn, bj = task % pn;
-    gemm_block(t, p, split_point(M, pm, bi, t.MR), split_point(M, pm, bi + 1, t.MR),
-               split_point(N, pn, bj, t.NR), split_point(N, pn, bj + 1, t.NR));
-  }
+  for (int task = 0; task < tasks; ++task) run_task(task);
 #endif
 }
 

@@ -103,21 +103,25 @@ void gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) 
 
 void gelu_tanh_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-    const float x = inp[i];
-    const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
-    out[i] = 0.5f * x * (1.0f + std::tanh(u));
+  run_isa(n, 10, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) {
+      const float x = inp[i];
+      const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
+      out[i] = 0.5f * x * (1.0f + tanh_fast(u));
+    }
   });
 }
 
 void gelu_tanh_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-    const float x = inp[i];
-    const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
-    const float t = std::tanh(u);
-    const float du = kSqrt2OverPi * (1.0f + 3.0f * kGeluC * x * x);
-    dinp[i] += dout[i] * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du);
+  run_isa(n, 10, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) {
+      const float x = inp[i];
+      const float u = kSqrt2OverPi * (x + kGeluC * x * x * x);
+      const float t = tanh_fast(u);
+      const float du = kSqrt2OverPi * (1.0f + 3.0f * kGeluC * x * x);
+      dinp[i] += dout[i] * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du);
+    }
   });
 }
 
@@ -152,7 +156,9 @@ void sigmoid_backward(float* dinp, const float* out, const float* dout, int64_t 
 
 void tanh_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::tanh(inp[i]); });
+  run_isa(n, 8, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) out[i] = tanh_fast(inp[i]);
+  });
 }
 
 void tanh_backward(float* dinp, const float* out, const float* dout, int64_t n) {

@@ -27,7 +27,7 @@ inline float act_grad(float y, float x) {
     const float cdf = 0.5f * (1.0f + std::erf(x * kInvSqrt2));
     return cdf + x * kInvSqrt2Pi * exp_fast(-0.5f * x * x);
   } else {
-    const float t = std::tanh(kSqrt2OverPi * (x + kGeluC * x * x * x));
+    const float t = tanh_fast(kSqrt2OverPi * (x + kGeluC * x * x * x));
     return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * kGeluC * x * x);
   }
 }
