@@ -17,7 +17,6 @@
 #include <cstring>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/cpu_features.h"
@@ -150,7 +149,7 @@ void run_shape(const Shape& s, int threads, const Timing& tm, Lib lib) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false, peak_only = false, peak = false;
+  bool quick = false, peak_only = false, with_peak = false;
   Lib lib = Lib::nodegrad;
   Timing tm;
   std::string only, threads_arg = "1,2";
@@ -159,11 +158,11 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--peak-only")) peak_only = true;
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads_arg = argv[++i];
     else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
-    else if (!std::strcmp(argv[i], "--peak")) peak = true;
+    else if (!std::strcmp(argv[i], "--peak")) with_peak = true;
     else if (!std::strcmp(argv[i], "--lib") && i + 1 < argc) lib = !std::strcmp(argv[++i], "openblas") ? Lib::openblas : Lib::nodegrad;
   }
   if (quick) tm = Timing{0.01, 3, 1};
-  if (peak_only) peak = true;
+  if (peak_only) with_peak = true;
   std::vector<int> threads;
   for (const char* p = threads_arg.c_str(); *p;) {
     threads.push_back(std::atoi(p));
@@ -175,7 +174,7 @@ int main(int argc, char** argv) {
   std::printf("{\"kind\":\"info\",\"isa\":\"%s\",\"kernel\":\"%s\",\"openblas_coretype\":\"%s\",\"openblas_config\":\"%s\"}\n",
               ng::isa_name(ng::active_isa()), ng::cpu::sgemm_kernel_name(),
               openblas_get_corename(), openblas_get_config());
-  if (have_avx2 && peak) {
+  if (have_avx2 && with_peak) {
     for (int t : threads)
       std::printf("{\"kind\":\"peak\",\"threads\":%d,\"isa\":\"%s\",\"gflops\":%.2f}\n", t,
                   avx512 ? "avx512" : "avx2", peak(t, avx512));

@@ -18,6 +18,7 @@ const OUT_DIR = join(ROOT, 'bench', 'build', 'gemm');
 const EXE = join(OUT_DIR, 'gemm_bench');
 const BLAS_INC = '/usr/include/x86_64-linux-gnu/openblas-pthread';
 
+// Processes alternate in rounds: nodegrad, then OpenBLAS with each core-type setting.
 export const SETTINGS = [
   { peer: 'openblas-skylakex', env: { OPENBLAS_CORETYPE: 'SkylakeX' } },
   { peer: 'openblas-shipped', env: {} },
@@ -49,53 +50,70 @@ export function buildGemmBench(log = () => {}) {
   return EXE;
 }
 
-function runOnce(setting, { quick, threads }) {
-  const args = ['--threads', threads.join(',')];
-  if (quick) args.push('--quick');
+function runProc(args, env) {
   return new Promise((resolve, reject) => {
-    // Peers and nodegrad run with the same OpenMP policy (libgomp default) in one process.
-    const child = spawn(EXE, args, { env: { ...process.env, ...setting.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(EXE, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`gemm_bench (${setting.peer}) exited ${code}: ${err.slice(-400)}`));
+      if (code !== 0) return reject(new Error(`gemm_bench ${args.join(' ')} exited ${code}: ${err.slice(-400)}`));
       resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l)));
     });
   });
 }
 
+const median = (xs) => {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
 const r3 = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 const r1 = (x) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
 
-// Runs both settings and returns { rows, notes, info, peaks, raw }.
+// Runs the rounds and returns { rows, notes, info, peaks, summary }.
 export async function runGemm({ quick = false, threads = [1, 2], log = () => {} } = {}) {
   buildGemmBench(log);
-  const raw = {};
-  for (const s of SETTINGS) {
-    log(`gemm: running with ${s.peer}${quick ? ' (quick)' : ''}`);
-    raw[s.peer] = await runOnce(s, { quick, threads });
+  const base = ['--threads', threads.join(','), ...(quick ? ['--quick'] : [])];
+  const rounds = quick ? 2 : 3;
+  const loadStart = os.loadavg();
+  const peakRuns = [];
+  const probe = async () => peakRuns.push(...(await runProc(['--peak-only', '--threads', threads.join(',')], {})));
+  await probe();
+  const contenders = [{ id: 'nodegrad', args: ['--lib', 'nodegrad'], env: {} },
+    ...SETTINGS.map((s) => ({ id: s.peer, args: ['--lib', 'openblas'], env: s.env }))];
+  const samples = {}; // id -> key -> [gflops]
+  const shapes = new Map(); // key -> shape record
+  const infos = {};
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const c of order) {
+      log(`gemm: round ${r + 1}/${rounds}: ${c.id}`);
+      const out = await runProc([...c.args, ...base], c.env);
+      for (const o of out) {
+        if (o.kind === 'info') infos[c.id] = o;
+        if (o.kind !== 'gemm') continue;
+        const key = `${o.name}|${o.threads}`;
+        if (!shapes.has(key)) shapes.set(key, o);
+        ((samples[c.id] ??= {})[key] ??= []).push(o.gflops);
+      }
+    }
   }
-  const main = raw[SETTINGS[0].peer];
-  const info = main.find((r) => r.kind === 'info');
+  await probe();
   const peaks = {};
-  for (const r of main.filter((x) => x.kind === 'peak')) peaks[r.threads] = r.gflops;
-  const key = (r) => `${r.name}|${r.threads}`;
-  const bySetting = {};
-  for (const s of SETTINGS) bySetting[s.peer] = new Map(raw[s.peer].filter((r) => r.kind === 'gemm').map((r) => [key(r), r]));
+  for (const p of peakRuns.filter((x) => x.kind === 'peak')) peaks[p.threads] = Math.max(peaks[p.threads] ?? 0, p.gflops);
   const rows = [];
-  for (const r of main.filter((x) => x.kind === 'gemm')) {
+  for (const [key, r] of shapes) {
+    const ng = median(samples.nodegrad?.[key] ?? []);
     const peers = {};
     const ratios = {};
-    const ngAll = [];
     for (const s of SETTINGS) {
-      const o = bySetting[s.peer].get(key(r));
-      peers[s.peer] = o ? r1(o.blas_gflops) : null;
-      // The ratio comes from the interleaved pair inside that setting's run.
-      ratios[s.peer] = o ? r3(o.nodegrad_gflops / o.blas_gflops) : null;
-      if (o) ngAll.push(o.nodegrad_gflops);
+      const v = median(samples[s.peer]?.[key] ?? []);
+      peers[s.peer] = r1(v);
+      ratios[s.peer] = r3(ng / v);
     }
     const peak = peaks[r.threads];
     rows.push({
@@ -103,24 +121,65 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
       metric: 'sgemm throughput',
       unit: 'GFLOP/s',
       better: 'higher',
-      nodegrad: r1(r.nodegrad_gflops),
+      nodegrad: r1(ng),
       peers,
       ratios,
       extra: {
         group: r.group, M: r.M, N: r.N, K: r.K, transA: !!r.ta, transB: !!r.tb, threads: r.threads,
-        fractionOfPeak: peak ? r3(r.nodegrad_gflops / peak) : null,
-        peerFractionOfPeak: peak ? r3(r.blas_gflops / peak) : null,
-        maxRelDiff: r.max_rel_diff,
+        fractionOfPeak: peak ? r3(ng / peak) : null,
+        peerFractionOfPeak: Object.fromEntries(SETTINGS.map((s) => [s.peer, peak ? r3(median(samples[s.peer]?.[key] ?? []) / peak) : null])),
+        samples: Object.fromEntries(Object.entries(samples).map(([id, m]) => [id, (m[key] ?? []).map(r1)])),
       },
     });
   }
+  const info = infos.nodegrad ?? {};
   const notes = [
-    `nodegrad kernel ${info?.kernel} (ISA ${info?.isa}); OpenBLAS: ${info?.openblas_config}`,
-    `FMA peak probe (${Object.keys(peaks).length ? 'AVX-512' : 'n/a'}): ${Object.entries(peaks).map(([t, g]) => `${r1(g)} GFLOP/s at ${t} thread${t > 1 ? 's' : ''}`).join(', ')}`,
-    'Each figure: median of interleaved timing blocks (nodegrad and OpenBLAS alternate in one process); ratios = nodegrad / OpenBLAS from the same process.',
-    `Load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (the machine is shared; 2-thread figures are especially noisy).`,
+    `nodegrad kernel ${info.kernel} (ISA ${info.isa}); ${infos['openblas-skylakex']?.openblas_config ?? 'OpenBLAS'}; shipped core type: ${infos['openblas-shipped']?.openblas_coretype ?? '?'}`,
+    `Measured FMA peak (AVX-512 probe, best of ${peakRuns.filter((x) => x.kind === 'peak').length / threads.length} runs): ${Object.entries(peaks).map(([t, g]) => `${r1(g)} GFLOP/s at ${t} thread${t > 1 ? 's' : ''}`).join(', ')}`,
+    `Method: one library per process; processes alternate (nodegrad, OpenBLAS SkylakeX, OpenBLAS shipped) for ${rounds} rounds; each process times every shape (warm-up, then ${quick ? '3 blocks of ~10 ms' : '5 blocks of ~0.1 s'}, median block); figures are medians over rounds; ratio = nodegrad / OpenBLAS.`,
+    `Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared machine: figures well below the peak mean other processes took the cores).`,
   ];
-  return { rows, notes, info, peaks, raw };
+  const summary = summarize(rows, threads);
+  notes.push(...summary.lines);
+  return { rows, notes, info, peaks, summary };
+}
+
+const geomean = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x) && x > 0);
+  return v.length ? Math.exp(v.reduce((a, x) => a + Math.log(x), 0) / v.length) : NaN;
+};
+
+// Target checks: squares >= 512 (>= 0.95x SkylakeX at 1 thread), MLP shapes (>= 1.0x at
+// 1 thread), fraction of peak on large squares; 2-thread scaling.
+export function summarize(rows, threads) {
+  const lines = [];
+  const pick = (f) => rows.filter(f);
+  const ratio = (r) => r.ratios['openblas-skylakex'];
+  for (const t of threads) {
+    const sq = pick((r) => r.extra.group === 'square' && r.extra.M >= 512 && r.extra.threads === t);
+    const mlp = pick((r) => r.extra.group !== 'square' && r.extra.threads === t);
+    const big = pick((r) => r.extra.group === 'square' && r.extra.M >= 1024 && r.extra.threads === t);
+    if (sq.length) lines.push(`${t} thread${t > 1 ? 's' : ''}: squares >= 512 vs OpenBLAS SkylakeX: min ${r3(Math.min(...sq.map(ratio)))}x, geomean ${r3(geomean(sq.map(ratio)))}x`);
+    if (mlp.length) {
+      const worst = mlp.reduce((a, r) => (ratio(r) < ratio(a) ? r : a));
+      lines.push(`${t} thread${t > 1 ? 's' : ''}: MLP shapes vs OpenBLAS SkylakeX: geomean ${r3(geomean(mlp.map(ratio)))}x, ${mlp.filter((r) => ratio(r) >= 1).length}/${mlp.length} at >= 1.0x, worst ${r3(ratio(worst))}x (${worst.config})`);
+    }
+    if (big.length) lines.push(`${t} thread${t > 1 ? 's' : ''}: squares >= 1024 reach ${big.map((r) => `${Math.round(100 * r.extra.fractionOfPeak)}%`).join(', ')} of the measured peak (OpenBLAS SkylakeX: ${big.map((r) => `${Math.round(100 * r.extra.peerFractionOfPeak['openblas-skylakex'])}%`).join(', ')})`);
+  }
+  if (threads.includes(1) && threads.includes(2)) {
+    const scal = (id) => {
+      const xs = [];
+      for (const r of pick((r) => r.extra.threads === 2 && r.extra.group === 'square' && r.extra.M >= 512)) {
+        const one = rows.find((o) => o.extra.threads === 1 && o.extra.group === r.extra.group && o.extra.M === r.extra.M && o.extra.N === r.extra.N && o.extra.K === r.extra.K && o.extra.transA === r.extra.transA && o.extra.transB === r.extra.transB);
+        const a = id === 'nodegrad' ? r.nodegrad : r.peers[id];
+        const b = id === 'nodegrad' ? one?.nodegrad : one?.peers[id];
+        if (a && b) xs.push(a / b);
+      }
+      return r3(geomean(xs));
+    };
+    lines.push(`2-thread speed-up on squares >= 512 (geomean): nodegrad ${scal('nodegrad')}x, OpenBLAS SkylakeX ${scal('openblas-skylakex')}x, OpenBLAS shipped ${scal('openblas-shipped')}x`);
+  }
+  return { lines };
 }
 
 export function markdown(res, { quick, date }) {

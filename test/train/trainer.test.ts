@@ -241,6 +241,25 @@ describe('Trainer.fit', () => {
     expect(['10 steps', 'throws TypeError', 'throws RangeError']).toContain(outcome);
   });
 
+  it('accepts a Dataset or a DataLoader as data, and writes one line per epoch to a non-TTY stream', async () => {
+    const { x, y } = linearData(64, 16);
+    const trainer = mkTrainer({ model: regressor(), loss: 'mse', metrics: ['mae'] });
+    const chunks: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => { chunks.push(s); return true; } };
+    const h1 = await trainer.fit(ng.data.fromTensors(x, y), { epochs: 2, batchSize: 16, stream, validationSplit: 0.25 });
+    expect(h1.epoch).toEqual([0, 1]);
+    const lines = chunks.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Epoch 1\/2 - \d+\.\ds - loss: \d+\.\d{4} - mae: \d+\.\d{4} - lr: 0\.0010 - val_loss: \d+\.\d{4} - val_mae: \d+\.\d{4}$/);
+    expect(lines[1]).toMatch(/^Epoch 2\/2 - /);
+    let steps = 0;
+    const loader = new ng.data.DataLoader(ng.data.fromTensors(x, y), { batchSize: 8, shuffle: false });
+    const h2 = await trainer.fit(loader, { epochs: 1, verbose: 0, callbacks: [ng.callbacks.lambda({ onBatchEnd: () => { steps++; } })] });
+    expect(steps).toBe(8);
+    expect(h2.epoch).toEqual([0]);
+    expect(Object.keys(await trainer.evaluate(loader)).sort()).toEqual(['loss', 'mae']);
+  });
+
   it('a pre-aborted signal resolves at once with an empty history', async () => {
     const { x, y } = linearData(40, 1);
     const model = regressor();
