@@ -12,7 +12,8 @@
 import path from 'node:path';
 import * as ng from '../lib';
 
-async function main(): Promise<void> {
+export async function run(opts: { log?: (s: string) => void; epochs?: number } = {}): Promise<{ r2: number; rmse: number }> {
+  const log = opts.log ?? ((s: string) => console.log(s));
   ng.setSeed(42);
   // The package's entry is build/index.js; its CSV files sit in data/ beside build/.
   const file = path.join(path.dirname(require.resolve('vega-datasets')), '..', 'data', 'weather.csv');
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     categorical: ['location', 'weather'],
     missing: 'keep', // empty / NA cells become NaN and are imputed below
   });
-  console.log(`${path.basename(file)}: ${ds.length} rows, features: ${ds.featureNames!.join(', ')}`);
+  log(`${path.basename(file)}: ${ds.length} rows, features: ${ds.featureNames!.join(', ')}`);
 
   const { train, test } = ng.data.trainTestSplit(ds, { testSize: 0.2, seed: 42 });
   ds.dispose();
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     new ng.nn.Linear(16, 1),
   );
   const trainer = new ng.Trainer({ model, loss: 'mse', optimizer: 'adam', lr: 3e-3, metrics: ['r2'] });
-  await trainer.fit(trainSet, { epochs: 40, batchSize: 64, validationData: testSet, verbose: 0, seed: 42 });
+  await trainer.fit(trainSet, { epochs: opts.epochs ?? 40, batchSize: 64, validationData: testSet, verbose: 0, seed: 42 });
 
   // Held-out R^2 and RMSE in degrees Celsius (predictions mapped back to the original scale).
   const predScaled = trainer.predict(testSet.x);
@@ -60,15 +61,18 @@ async function main(): Promise<void> {
   }
   const r2 = 1 - ssRes / ssTot;
   const rmse = Math.sqrt(ssRes / y.length);
-  console.log(`held-out (${y.length} rows): R^2 = ${r2.toFixed(3)}, RMSE = ${rmse.toFixed(2)} °C`);
-  console.log('saved preprocessing state:', JSON.stringify(prep.toJSON()).length, 'bytes of JSON');
+  log(`held-out (${y.length} rows): R^2 = ${r2.toFixed(3)}, RMSE = ${rmse.toFixed(2)} °C`);
+  log('saved preprocessing state: ' + JSON.stringify(prep.toJSON()).length + ' bytes of JSON');
 
   for (const t of [predScaled, pred, trainSet.x, trainSet.y!, testSet.x, testSet.y!]) t.dispose();
   train.dispose();
   test.dispose();
+  return { r2, rmse };
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  run().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,9 +1,11 @@
-// Times nodegrad's sgemm or OpenBLAS's cblas_sgemm (one library per process) over the benchmark
-// shapes, plus an FMA peak probe. Built and driven by bench/gemm/run.mjs, which alternates
-// processes: nodegrad, OpenBLAS forced to SkylakeX, OpenBLAS as shipped, repeated in rounds.
-// One library per process keeps one library's idle worker threads (OpenBLAS spins for up to
-// ~0.1 s after a call) from stealing the other's cores; OPENBLAS_CORETYPE is read at load.
-//   gemm_bench --lib nodegrad|openblas [--quick] [--threads 1,2] [--only squares|mlp] [--peak]
+// Times nodegrad's sgemm and/or OpenBLAS's cblas_sgemm over the benchmark shapes, plus an FMA
+// peak probe. Built and driven by bench/gemm/run.mjs. OPENBLAS_CORETYPE is read at load, so
+// each OpenBLAS setting needs its own process.
+//   gemm_bench --lib both|nodegrad|openblas [--quick] [--threads 1,2] [--only squares|mlp]
+//              [--peak | --peak-only]
+// --lib both interleaves the libraries block by block in one process (fair at 1 thread). At 2
+// threads run one library per process and alternate processes: OpenBLAS's idle workers spin
+// for up to ~0.1 s after each call and would steal the other library's cores.
 // Timing per shape: warm-up, then 5 blocks of ~0.1 s (quick: 3 of ~10 ms); median block.
 // Output: one JSON object per line ({"kind":"peak",...} and {"kind":"gemm",...}).
 #include <cblas.h>
@@ -100,49 +102,63 @@ struct Timing {
   int min_reps = 3;
 };
 
-enum class Lib { nodegrad, openblas };
+enum class Lib { nodegrad, openblas, both };
 
+// Times one shape. Lib::both interleaves the two libraries block by block in this process
+// (used at 1 thread, where neither library has worker threads that could disturb the other).
 void run_shape(const Shape& s, int threads, const Timing& tm, Lib lib) {
   const int64_t ar = s.ta ? s.K : s.M, ac = s.ta ? s.M : s.K;
   const int64_t br = s.tb ? s.N : s.K, bc = s.tb ? s.K : s.N;
-  std::vector<float> A(ar * ac), B(br * bc), C(s.M * s.N);
+  std::vector<float> A(ar * ac), B(br * bc), C1(s.M * s.N), C2(s.M * s.N);
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
   for (auto& x : A) x = u(rng);
   for (auto& x : B) x = u(rng);
   omp_set_num_threads(threads);
   openblas_set_num_threads(threads);
-  auto call = [&] {
-    if (lib == Lib::nodegrad) {
-      ng::cpu::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C.data(), s.N);
-    } else {
-      cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
-                  s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C.data(), s.N);
-    }
+  auto ng_call = [&] {
+    ng::cpu::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C1.data(), s.N);
   };
-  // Warm up (packing buffers, thread pool, page faults), then size the repetitions so that a
-  // block takes about block_seconds (at least min_reps calls).
-  call();
-  double t0 = now();
-  call();
-  const double per_call = std::max(1e-7, now() - t0);
-  const int reps = static_cast<int>(std::clamp(tm.block_seconds / per_call, double(tm.min_reps), 1000.0));
-  std::vector<double> times;
-  for (int b = 0; b < tm.blocks; ++b) {
-    const double s0 = now();
-    for (int r = 0; r < reps; ++r) call();
-    times.push_back((now() - s0) / reps);
+  auto blas_call = [&] {
+    cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+                s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C2.data(), s.N);
+  };
+  const bool do_ng = lib != Lib::openblas, do_blas = lib != Lib::nodegrad;
+  // Warm up (packing buffers, thread pool, page faults) and time one call of each.
+  double per_call = 1e-7;
+  for (int w = 0; w < 2; ++w) {
+    if (do_ng) { const double t0 = now(); ng_call(); per_call = std::max(per_call, now() - t0); }
+    if (do_blas) { const double t0 = now(); blas_call(); per_call = std::max(per_call, now() - t0); }
+    if (per_call > 0.2) break;  // slow (shipped OpenBLAS on big squares): one warm-up is enough
   }
-  // Checksum against a fixed reference element so that a broken build shows up in the output.
-  double sum = 0;
-  for (int64_t i = 0; i < std::min<int64_t>(s.M * s.N, 4096); ++i) sum += C[i];
+  const int reps = static_cast<int>(std::clamp(tm.block_seconds / per_call, double(tm.min_reps), 1000.0));
+  const int blocks = per_call * reps > 0.5 ? std::min(tm.blocks, 2) : tm.blocks;
+  std::vector<double> tn, tb;
+  for (int b = 0; b < blocks; ++b) {
+    for (int side = 0; side < 2; ++side) {
+      const bool ng_turn = (side == 0) == (b % 2 == 0);  // alternate who goes first
+      if (ng_turn ? !do_ng : !do_blas) continue;
+      const double s0 = now();
+      for (int r = 0; r < reps; ++r) ng_turn ? ng_call() : blas_call();
+      (ng_turn ? tn : tb).push_back((now() - s0) / reps);
+    }
+  }
+  double diff = 0, ref = 0;
+  if (do_ng && do_blas) {
+    for (size_t i = 0; i < C1.size(); ++i) {
+      diff = std::max(diff, static_cast<double>(std::fabs(C1[i] - C2[i])));
+      ref = std::max(ref, static_cast<double>(std::fabs(C2[i])));
+    }
+  }
   const double flop = 2.0 * s.M * s.N * s.K;
   std::printf(
-      "{\"kind\":\"gemm\",\"lib\":\"%s\",\"group\":\"%s\",\"name\":\"%s\",\"ta\":%d,\"tb\":%d,"
-      "\"M\":%lld,\"N\":%lld,\"K\":%lld,\"threads\":%d,\"reps\":%d,\"gflops\":%.3f,\"checksum\":%.6g}\n",
-      lib == Lib::nodegrad ? "nodegrad" : "openblas", s.group.c_str(), s.name.c_str(), s.ta, s.tb,
-      static_cast<long long>(s.M), static_cast<long long>(s.N), static_cast<long long>(s.K), threads,
-      reps * tm.blocks, flop / median(times) / 1e9, sum);
+      "{\"kind\":\"gemm\",\"group\":\"%s\",\"name\":\"%s\",\"ta\":%d,\"tb\":%d,\"M\":%lld,"
+      "\"N\":%lld,\"K\":%lld,\"threads\":%d,\"reps\":%d,\"nodegrad_gflops\":%.3f,"
+      "\"blas_gflops\":%.3f,\"max_rel_diff\":%.3g}\n",
+      s.group.c_str(), s.name.c_str(), s.ta, s.tb, static_cast<long long>(s.M),
+      static_cast<long long>(s.N), static_cast<long long>(s.K), threads, reps * blocks,
+      do_ng ? flop / median(tn) / 1e9 : -1.0, do_blas ? flop / median(tb) / 1e9 : -1.0,
+      ref > 0 ? diff / ref : 0.0);
   std::fflush(stdout);
 }
 
@@ -159,7 +175,10 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads_arg = argv[++i];
     else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else if (!std::strcmp(argv[i], "--peak")) with_peak = true;
-    else if (!std::strcmp(argv[i], "--lib") && i + 1 < argc) lib = !std::strcmp(argv[++i], "openblas") ? Lib::openblas : Lib::nodegrad;
+    else if (!std::strcmp(argv[i], "--lib") && i + 1 < argc) {
+      ++i;
+      lib = !std::strcmp(argv[i], "openblas") ? Lib::openblas : !std::strcmp(argv[i], "both") ? Lib::both : Lib::nodegrad;
+    }
   }
   if (quick) tm = Timing{0.01, 3, 1};
   if (peak_only) with_peak = true;

@@ -74,31 +74,50 @@ const median = (xs) => {
 const r3 = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 const r1 = (x) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
 
-// Runs the rounds and returns { rows, notes, info, peaks, summary }.
+// Runs everything and returns { rows, notes, info, peaks, summary }.
+//   1 thread: one process per OpenBLAS setting, each interleaving nodegrad and OpenBLAS block
+//             by block (--lib both); nodegrad's figure is the median over those processes.
+//   2+ threads: one library per process, processes alternating (nodegrad, SkylakeX, shipped,
+//             then reversed) for `rounds` rounds; figures are medians over rounds.
 export async function runGemm({ quick = false, threads = [1, 2], log = () => {} } = {}) {
   buildGemmBench(log);
-  const base = ['--threads', threads.join(','), ...(quick ? ['--quick'] : [])];
+  const q = quick ? ['--quick'] : [];
   const rounds = quick ? 2 : 3;
   const loadStart = os.loadavg();
   const peakRuns = [];
   const probe = async () => peakRuns.push(...(await runProc(['--peak-only', '--threads', threads.join(',')], {})));
   await probe();
-  const contenders = [{ id: 'nodegrad', args: ['--lib', 'nodegrad'], env: {} },
-    ...SETTINGS.map((s) => ({ id: s.peer, args: ['--lib', 'openblas'], env: s.env }))];
-  const samples = {}; // id -> key -> [gflops]
+  const samples = {}; // contender -> key -> [gflops]
   const shapes = new Map(); // key -> shape record
   const infos = {};
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? contenders : [...contenders].reverse();
-    for (const c of order) {
-      log(`gemm: round ${r + 1}/${rounds}: ${c.id}`);
-      const out = await runProc([...c.args, ...base], c.env);
-      for (const o of out) {
-        if (o.kind === 'info') infos[c.id] = o;
+  const add = (id, o, v) => {
+    const key = `${o.name}|${o.threads}`;
+    if (!shapes.has(key)) shapes.set(key, o);
+    if (v > 0) ((samples[id] ??= {})[key] ??= []).push(v);
+  };
+  const single = threads.filter((t) => t === 1);
+  const multi = threads.filter((t) => t > 1);
+  if (single.length) {
+    for (const s of SETTINGS) {
+      log(`gemm: 1 thread, nodegrad interleaved with ${s.peer}`);
+      for (const o of await runProc(['--lib', 'both', '--threads', '1', ...q], s.env)) {
+        if (o.kind === 'info') infos[s.peer] = infos.nodegrad = o;
         if (o.kind !== 'gemm') continue;
-        const key = `${o.name}|${o.threads}`;
-        if (!shapes.has(key)) shapes.set(key, o);
-        ((samples[c.id] ??= {})[key] ??= []).push(o.gflops);
+        add('nodegrad', o, o.nodegrad_gflops);
+        add(s.peer, o, o.blas_gflops);
+      }
+    }
+  }
+  if (multi.length) {
+    const contenders = [{ id: 'nodegrad', lib: 'nodegrad', env: {} }, ...SETTINGS.map((s) => ({ id: s.peer, lib: 'openblas', env: s.env }))];
+    for (let r = 0; r < rounds; r++) {
+      for (const c of r % 2 === 0 ? contenders : [...contenders].reverse()) {
+        log(`gemm: ${multi.join(',')} threads, round ${r + 1}/${rounds}: ${c.id}`);
+        for (const o of await runProc(['--lib', c.lib, '--threads', multi.join(','), ...q], c.env)) {
+          if (o.kind === 'info') infos[c.id] = o;
+          if (o.kind !== 'gemm') continue;
+          add(c.id, o, c.lib === 'nodegrad' ? o.nodegrad_gflops : o.blas_gflops);
+        }
       }
     }
   }
@@ -132,11 +151,12 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
       },
     });
   }
+  rows.sort((a, b) => a.extra.threads - b.extra.threads);
   const info = infos.nodegrad ?? {};
   const notes = [
     `nodegrad kernel ${info.kernel} (ISA ${info.isa}); ${infos['openblas-skylakex']?.openblas_config ?? 'OpenBLAS'}; shipped core type: ${infos['openblas-shipped']?.openblas_coretype ?? '?'}`,
     `Measured FMA peak (AVX-512 probe, best of ${peakRuns.filter((x) => x.kind === 'peak').length / threads.length} runs): ${Object.entries(peaks).map(([t, g]) => `${r1(g)} GFLOP/s at ${t} thread${t > 1 ? 's' : ''}`).join(', ')}`,
-    `Method: one library per process; processes alternate (nodegrad, OpenBLAS SkylakeX, OpenBLAS shipped) for ${rounds} rounds; each process times every shape (warm-up, then ${quick ? '3 blocks of ~10 ms' : '5 blocks of ~0.1 s'}, median block); figures are medians over rounds; ratio = nodegrad / OpenBLAS.`,
+    `Method: 1 thread: nodegrad and OpenBLAS interleaved block by block in one process per OpenBLAS setting; 2 threads: one library per process, processes alternating for ${rounds} rounds (OpenBLAS's idle workers spin ~0.1 s after each call and would steal cores from the other library). Per shape: warm-up, then ${quick ? '3 blocks of ~10 ms' : '5 blocks of ~0.1 s'}, median block; ratio = nodegrad / OpenBLAS.`,
     `Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared machine: figures well below the peak mean other processes took the cores).`,
   ];
   const summary = summarize(rows, threads);

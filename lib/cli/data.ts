@@ -16,6 +16,8 @@ export interface PreprocessingState {
   target?: string;
   /** Class names (index = label) for classification. */
   labels?: string[];
+  /** The target column holds words (read as classes), not numbers. */
+  textLabels?: boolean;
   imputer?: unknown;
   scaler?: unknown;
 }
@@ -57,12 +59,24 @@ export async function loadTrainingData(opts: { data: string; target?: string; ta
   }
   if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV file or "mnist" for --data but received "${opts.data}" (file not found)`);
   if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV file for --data but received none');
-  const categorical = listOption(opts.categorical);
-  const ds = await ng.data.fromCsv(opts.data, { target: opts.target, missing: 'keep', categorical, targetType: 'float' });
+  let categorical = listOption(opts.categorical);
+  let ds: Awaited<ReturnType<typeof ng.data.fromCsv>>;
+  let textLabels = false;
+  try {
+    ds = await ng.data.fromCsv(opts.data, { target: opts.target, missing: 'keep', categorical, targetType: 'float' });
+  } catch (e) {
+    // A target column of words (cat/dog, setosa/...) is a classification target: read it as classes.
+    if (!(e instanceof ng.data.DataError) || e.column !== opts.target || opts.task === 'regression') throw e;
+    categorical = [...(categorical ?? []), opts.target];
+    ds = await ng.data.fromCsv(opts.data, { target: opts.target, missing: 'keep', categorical, targetType: 'label' });
+    textLabels = true;
+  }
   let y = ds.y as ng.Tensor;
-  const task: Task = opts.task ?? (looksCategorical(y) ? 'classification' : 'regression');
+  const task: Task = textLabels ? 'classification' : opts.task ?? (looksCategorical(y) ? 'classification' : 'regression');
   let labelNames: string[] | undefined;
-  if (task === 'classification') {
+  if (textLabels) {
+    labelNames = ds.classes as string[];
+  } else if (task === 'classification') {
     const { labels, names } = toLabels(y);
     y = labels;
     labelNames = names;
@@ -79,9 +93,18 @@ export async function loadTrainingData(opts: { data: string; target?: string; ta
     test: ng.data.fromTensors(xTest, test.y as ng.Tensor),
     inputSize: ds.x.shape[1],
     outputSize: task === 'classification' ? (labelNames as string[]).length : 1,
-    prep: { source: 'csv', task, columns: ds.columns, categorical, categories: ds.categories, target: ds.targetName,
+    prep: { source: 'csv', task, columns: ds.columns, categorical: categorical?.filter((c) => c !== ds.targetName),
+      categories: ds.categories, target: ds.targetName, textLabels,
       labels: labelNames, imputer: imputer.toJSON(), scaler: scaler.toJSON() },
   };
+}
+
+/** Applies the saved imputer and scaler (CSV models). */
+function applyPrep(x: ng.Tensor, prep: PreprocessingState): ng.Tensor {
+  if (prep.source !== 'csv') return x;
+  const imputer = ng.data.SimpleImputer.fromJSON(prep.imputer);
+  const scaler = ng.data.StandardScaler.fromJSON(prep.scaler);
+  return scaler.transform(imputer.transform(x)) as ng.Tensor;
 }
 
 /** Reads features for evaluate/predict and applies the saved preprocessing. */
@@ -102,16 +125,25 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
     x = ng.tensor(rows as number[][]);
   } else {
     const target = withTarget ? prep.target : undefined;
-    const ds = await ng.data.fromCsv(file, { target, columns: prep.columns,
-      missing: 'keep', targetType: 'float', categorical: prep.categorical });
+    const text = prep.textLabels === true && target !== undefined;
+    const ds = await ng.data.fromCsv(file, { target, columns: prep.columns, missing: 'keep',
+      targetType: text ? 'label' : 'float', categorical: text ? [...(prep.categorical ?? []), target] : prep.categorical });
     x = ds.x;
+    if (ds.y && text) {
+      // Map this file's class names onto the training classes.
+      const names = ds.classes as string[];
+      const index = new Map((prep.labels ?? []).map((n, i) => [n, i]));
+      const out = new Int32Array(ds.y.size);
+      Array.from(ds.y.data).forEach((k, i) => {
+        const m = index.get(names[k]);
+        if (m === undefined) throw new UsageError(`Expected a class seen in training (${(prep.labels ?? []).join(', ')}) for target row ${i + 1} but received "${names[k]}"`);
+        out[i] = m;
+      });
+      return { x: applyPrep(x, prep), y: ng.fromArray(out, [out.length]) };
+    }
     if (ds.y) y = ds.y;
   }
-  if (prep.source === 'csv') {
-    const imputer = ng.data.SimpleImputer.fromJSON(prep.imputer);
-    const scaler = ng.data.StandardScaler.fromJSON(prep.scaler);
-    x = scaler.transform(imputer.transform(x)) as ng.Tensor;
-  }
+  x = applyPrep(x, prep);
   if (y && prep.task === 'classification' && prep.labels) {
     const index = new Map(prep.labels.map((n, i) => [n, i]));
     const out = new Int32Array(y.size);

@@ -15,7 +15,6 @@ export function reportError(err: unknown, verbose: boolean): number {
   const msg = (e.message || String(e)).split('\n')[0];
   process.stderr.write(`nodegrad: error: ${msg}\n`);
   if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
-  else if (!(e instanceof UsageError)) process.stderr.write('(run with --verbose for details)\n');
   return code;
 }
 

@@ -3,6 +3,12 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors';
 
+// A reader that went away (`nodegrad predict ... | head`) ends the command quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   const program = new Command();

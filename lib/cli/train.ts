@@ -70,7 +70,7 @@ export async function train(args: TrainArgs): Promise<void> {
   }
   mods.push(new ng.nn.Linear(width, loaded.outputSize));
   const model = new ng.nn.Sequential(...mods);
-  log(`model: ${[loaded.inputSize, ...layers, loaded.outputSize].join('-')} (${act}), ${model.numParameters().toLocaleString('en-US')} parameters, ${optimizer} lr ${lr}, batch ${batchSize}, ${epochs} epochs`);
+  log(`model: ${[loaded.inputSize, ...layers, loaded.outputSize].join('-')} (${act}), ${model.numParameters().toLocaleString('en-US')} parameters, ${optimizer} lr ${lr}, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? "" : "s"}`);
 
   const classification = prep.task === 'classification';
   const trainer = new ng.Trainer({ model, loss: classification ? 'crossEntropy' : 'mse', optimizer, lr,

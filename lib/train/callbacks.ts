@@ -106,7 +106,8 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.patience && this.trainer) {
+    // Keras semantics: stop once `patience` epochs in a row brought no improvement.
+    if (this.wait >= this.patience && this.trainer) {
       this.stoppedEpoch = epoch;
       this.trainer.stopTraining = true;
     }

@@ -230,10 +230,15 @@ export class Trainer {
     // Datasets fit() makes itself (validation split) are freed when it returns.
     const owned: { dispose(): void }[] = [];
     if (data instanceof DataLoader) {
+      if (opts.validationSplit !== undefined && opts.validationData === undefined) {
+        throw new TypeError('Expected a Dataset or [x, y] tensors for data with validationSplit but received a DataLoader ' +
+          '(split the dataset first, or pass validationData)');
+      }
       loader = data;
     } else {
       let train = this.toDataset(data, 'data');
-      if (opts.validationSplit !== undefined) {
+      // Like Keras, validationData takes precedence over validationSplit.
+      if (opts.validationSplit !== undefined && opts.validationData === undefined) {
         assertNumberInRange(opts.validationSplit, 'validationSplit', 0, 1, { hiOpen: true });
         const nVal = Math.floor(train.length * opts.validationSplit);
         if (nVal > 0) {

@@ -31,16 +31,19 @@ async function main(): Promise<void> {
   const ds = ng.data.fromTensors(ng.fromArray(job.x.data, job.x.shape), ng.fromArray(job.y.data, job.y.shape));
   const val = job.val ? ng.data.fromTensors(ng.fromArray(job.val.x.data, job.val.x.shape), ng.fromArray(job.val.y.data, job.val.y.shape)) : undefined;
   const callbacks: ng.Callback[] = [ng.callbacks.lambda({
+    onEpochBegin: (epoch: number) => { parentPort!.postMessage({ type: 'epochBegin', epoch }); },
     onEpochEnd: (epoch: number, logs: Record<string, number>) => { parentPort!.postMessage({ type: 'epoch', epoch, logs: { ...logs } }); },
   })];
-  if (job.earlyStopping) callbacks.push(ng.callbacks.earlyStopping(job.earlyStopping));
+  const es = job.earlyStopping ? ng.callbacks.earlyStopping(job.earlyStopping) : null;
+  if (es) callbacks.push(es);
   const stop = { aborted: false };
   parentPort!.on('message', (m: { type: string }) => { if (m.type === 'abort') stop.aborted = true; });
   const history = await trainer.fit(ds, { ...job.fit, validationData: val, callbacks, verbose: 0,
     signal: stop as unknown as AbortSignal });
   const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [k, t] of Object.entries(model.stateDict())) weights[k] = { shape: t.shape.slice(), data: (t.data as Float32Array).slice() };
-  parentPort!.postMessage({ type: 'done', weights, history: history.toJSON(), optimizerStep: trainer.optimizer.stepCount });
+  parentPort!.postMessage({ type: 'done', weights, history: history.toJSON(), optimizerStep: trainer.optimizer.stepCount,
+    earlyStopping: es ? { best: es.best, bestEpoch: es.bestEpoch, stoppedEpoch: es.stoppedEpoch } : null });
 }
 
 main().catch((e: Error) => parentPort!.postMessage({ type: 'error', message: e.message, stack: e.stack }));

@@ -30,9 +30,11 @@ export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset
   spec: { loss: string; optimizer: unknown; lr?: number; metrics: string[]; clipGradNorm?: number; clipGradValue?: number }): Promise<History> {
   const callbacks = opts.callbacks ?? [];
   let earlyStopping: Record<string, unknown> | undefined;
+  let callerEs: EarlyStopping | null = null;
   const local: Callback[] = [];
   for (const cb of callbacks) {
     if (cb instanceof EarlyStopping) {
+      callerEs = cb;
       earlyStopping = { monitor: cb.monitor, mode: cb.mode, patience: cb.patience, minDelta: cb.minDelta,
         restoreBestWeights: cb.restoreBestWeights, startFromEpoch: cb.startFromEpoch };
     } else if (cb.onBatchBegin || cb.onBatchEnd || cb.setTrainer) {
@@ -66,12 +68,15 @@ export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset
   const onAbort = () => worker.postMessage({ type: 'abort' });
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    const result = await new Promise<{ weights: typeof weights; history: { epoch: number[]; history: Record<string, number[]> } }>((resolve, reject) => {
+    const result = await new Promise<{ weights: typeof weights; history: { epoch: number[]; history: Record<string, number[]> };
+      earlyStopping: { best: number; bestEpoch: number; stoppedEpoch: number } | null }>((resolve, reject) => {
       let chain = Promise.resolve();
       worker.on('message', (m: { type: string; epoch?: number; logs?: Record<string, number>; message?: string; weights?: typeof weights; history?: never }) => {
         chain = chain.then(async () => {
-          if (m.type === 'epoch') {
+          if (m.type === 'epochBegin') {
             progress.onEpochBegin(m.epoch as number);
+            for (const cb of local) await cb.onEpochBegin?.(m.epoch as number, {});
+          } else if (m.type === 'epoch') {
             for (const cb of local) await cb.onEpochEnd?.(m.epoch as number, m.logs as Record<string, number>);
             progress.onEpochEnd(m.epoch as number, m.logs as Record<string, number>);
           } else if (m.type === 'done') {
@@ -85,6 +90,11 @@ export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset
       worker.on('exit', (code) => { if (code !== 0) reject(new Error(`Training worker exited with code ${code}`)); });
     });
     model.loadStateDict(result.weights);
+    if (callerEs && result.earlyStopping) {
+      callerEs.best = result.earlyStopping.best ?? NaN;
+      callerEs.bestEpoch = result.earlyStopping.bestEpoch;
+      callerEs.stoppedEpoch = result.earlyStopping.stoppedEpoch;
+    }
     result.history.epoch.forEach((e, i) => history.append(e, Object.fromEntries(
       Object.entries(result.history.history).map(([k, v]) => [k, v[i]]))));
   } finally {

@@ -176,8 +176,8 @@ describe('resume bit-identity', () => {
 
   it('earlyStopping resumed from a checkpoint stops at the same epoch as the uninterrupted run', async () => {
     // Monitoring lr in 'max' mode makes "no improvement" deterministic: StepLR halves it each epoch,
-    // so with patience 1 the uninterrupted run stops after epoch index 2.
-    const mk = () => ng.callbacks.earlyStopping({ monitor: 'lr', mode: 'max', patience: 1 });
+    // so with patience 2 (Keras semantics) the uninterrupted run stops after epoch index 2.
+    const mk = () => ng.callbacks.earlyStopping({ monitor: 'lr', mode: 'max', patience: 2 });
     const opts = { dropout: false };
     const a = buildScenario({ ...opts, checkpointPath: path.join(dir, 'es-A-{epoch}.safetensors'), extraCallbacks: [mk()] });
     const histA = await a.trainer.fit(a.data, { ...a.fitOptions, epochs: 6 });

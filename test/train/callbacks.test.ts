@@ -65,7 +65,7 @@ describe('earlyStopping', () => {
   });
 
   it('an improvement resets the patience counter; no stop when it keeps improving', () => {
-    const es = ng.callbacks.earlyStopping({ patience: 1 });
+    const es = ng.callbacks.earlyStopping({ patience: 2 });
     expect(drive(es, trainer, [1, 1.1, 0.8, 0.85, 0.7, 0.6])).toBe(6);
     expect(es.stoppedEpoch).toBe(-1);
     expect(es.bestEpoch).toBe(5);
