@@ -12,8 +12,8 @@
       ],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
-      "cflags": ["-O3", "-march=x86-64-v2", "-fopenmp", "-fno-math-errno"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=x86-64-v2", "-fopenmp", "-fexceptions", "-frtti", "-fno-math-errno"],
+      "cflags": ["-O3", "-march=x86-64-v2", "-fopenmp", "-fno-math-errno", "-fno-trapping-math"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=x86-64-v2", "-fopenmp", "-fexceptions", "-frtti", "-fno-math-errno", "-fno-trapping-math"],
       "ldflags": ["-fopenmp"],
       "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES" }
     }

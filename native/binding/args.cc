@@ -1,7 +1,8 @@
 #include "binding/args.h"
 
 #include <cmath>
-#include <sstream>
+#include <cstdio>
+#include <cstdlib>
 
 namespace ng::binding {
 
@@ -9,14 +10,23 @@ std::string expected_msg(const std::string& what, const std::string& name, const
   return "Expected " + what + " for " + name + " but received " + got;
 }
 
+// A number as JavaScript prints it: NaN, Infinity, and the shortest round-tripping decimal.
+static std::string js_number(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == 0) return "0";
+  char buf[40];
+  for (int prec = 1; prec <= 17; prec++) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
 std::string describe_value(const Napi::Value& v) {
   if (v.IsUndefined()) return "undefined";
   if (v.IsNull()) return "null";
-  if (v.IsNumber()) {
-    std::ostringstream os;
-    os << v.As<Napi::Number>().DoubleValue() << " of type number";
-    return os.str();
-  }
+  if (v.IsNumber()) return js_number(v.As<Napi::Number>().DoubleValue()) + " of type number";
   if (v.IsBoolean()) return std::string(v.As<Napi::Boolean>().Value() ? "true" : "false") + " of type boolean";
   if (v.IsString()) return "\"" + v.As<Napi::String>().Utf8Value() + "\" of type string";
   if (v.IsTypedArray()) {

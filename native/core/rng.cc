@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/parallel.h"
+
 namespace ng {
 
 namespace {
@@ -41,18 +43,16 @@ float rng_uniform_at(uint64_t seed, uint64_t pos) {
 void rng_uniform(float* out, int64_t n, uint64_t seed, uint64_t offset, float lo, float hi) {
   // out: (n,)
   const float span = hi - lo;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     float u = rng_uniform_at(seed, offset + static_cast<uint64_t>(i));
     float v = lo + span * u;
     out[i] = v < hi ? v : lo;  // guard rounding up to hi
-  }
+  });
 }
 
 void rng_normal(float* out, int64_t n, uint64_t seed, uint64_t offset, float mean, float std) {
   // out: (n,). Position p uses the Philox block of p: words (0,1) give a pair, (2,3) another.
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
     uint64_t pos = offset + static_cast<uint64_t>(i);
     Philox4 r = philox4x32(seed, pos >> 1);
     uint32_t a = r.v[0], b = r.v[1];
@@ -63,7 +63,7 @@ void rng_normal(float* out, int64_t n, uint64_t seed, uint64_t offset, float mea
     double ang = 6.283185307179586 * u2;
     double z = (pos & 1) ? rad * std::sin(ang) : rad * std::cos(ang);
     out[i] = static_cast<float>(mean + std * z);
-  }
+  });
 }
 
 }  // namespace ng

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/parallel.h"
+
 namespace ng::cpu {
 
 namespace {
@@ -9,18 +11,15 @@ constexpr int64_t kParallelMin = 1 << 18;
 }
 
 void fill_f32(float* out, int64_t n, float value) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = value;
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = value; });
 }
 
 void fill_i32(int32_t* out, int64_t n, int32_t value) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = value;
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = value; });
 }
 
 void arange_f32(float* out, int64_t n, double start, double step) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = static_cast<float>(start + static_cast<double>(i) * step);
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = static_cast<float>(start + static_cast<double>(i) * step); });
 }
 
 void eye_f32(float* out, int64_t n, int64_t m) {
@@ -31,13 +30,11 @@ void eye_f32(float* out, int64_t n, int64_t m) {
 }
 
 void cast_i32_f32(float* out, const int32_t* inp, int64_t n) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = static_cast<float>(inp[i]);
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = static_cast<float>(inp[i]); });
 }
 
 void cast_f32_i32(int32_t* out, const float* inp, int64_t n) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = static_cast<int32_t>(inp[i]);
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = static_cast<int32_t>(inp[i]); });
 }
 
 }  // namespace ng::cpu

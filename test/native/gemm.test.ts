@@ -225,6 +225,30 @@ describe('random-vector check on large sizes (parallel path)', () => {
   }
 });
 
+describe('thread count', () => {
+  it('gives bit-identical results with 1 and 2 threads', () => {
+    if (typeof native.setNumThreads !== 'function') return;
+    const before: number = native.getNumThreads();
+    try {
+      const r = rng(77);
+      for (const [M, N, K, ta, tb] of [[301, 517, 389, false, false], [640, 200, 900, true, true]] as const) {
+        const A = randF32(M * K, r);
+        const B = randF32(K * N, r);
+        const bias = randF32(N, r);
+        const c1 = new Float32Array(M * N);
+        const c2 = new Float32Array(M * N);
+        native.setNumThreads(1);
+        native.gemm(ta, tb, M, N, K, 1, A, ta ? M : K, B, tb ? K : N, 0, c1, N, bias, 1);
+        native.setNumThreads(2);
+        native.gemm(ta, tb, M, N, K, 1, A, ta ? M : K, B, tb ? K : N, 0, c2, N, bias, 1);
+        expect(Buffer.from(c1.buffer).equals(Buffer.from(c2.buffer))).toBe(true);
+      }
+    } finally {
+      native.setNumThreads(before);
+    }
+  });
+});
+
 describe('epilogue and special cases', () => {
   it('K == 0 gives beta*C + bias, then relu, without reading A or B', () => {
     const C = new Float32Array([1, -2, 3, -4]);

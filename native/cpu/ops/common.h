@@ -7,40 +7,18 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__GNUC__)
-#define NG_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define NG_ALWAYS_INLINE inline
-#endif
+#include "core/parallel.h"
+
 
 namespace ng::cpu {
+
+using ng::parallel_for;
 
 // Loops over fewer elements than this stay on one thread (parallel regions cost microseconds).
 constexpr int64_t kParallelMin = 1 << 15;
 
 // Loss reductions. batchmean (KL divergence only) divides the sum by the batch size.
 enum class Reduction : int { none = 0, mean = 1, sum = 2, batchmean = 3 };
-
-// Runs body(i) for i in [0, n): on the OpenMP team (static schedule) when `parallel`, else as a
-// plain loop. Entering the OpenMP runtime costs 1-2 us even when an `if` clause makes the team
-// one thread, too much for the small tensors of tiny networks, so small work never enters it.
-// Loops written this way still auto-vectorize (the lambda is inlined into both loops).
-template <class F>
-NG_ALWAYS_INLINE void parallel_for(int64_t n, bool parallel, const F& body) {
-  if (parallel) {
-#pragma omp parallel
-    {
-      // Per-thread copy of the functor: with by-value captures its fields become registers,
-      // so stores through the kernel's float pointers cannot alias them (keeps loops
-      // vectorizable). Kernels pass [=] lambdas.
-      const F f = body;
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < n; i++) f(i);
-    }
-  } else {
-    for (int64_t i = 0; i < n; i++) body(i);
-  }
-}
 
 // Sum of f(i0, i1) over fixed chunks of [0, n), added in chunk order. Chunk boundaries depend
 // only on n and cost, so the result is bit-identical for any thread count. f returns a double.
