@@ -2,6 +2,7 @@
 import { native } from '../native';
 import { Tensor, DType, shapeSize } from './tensor';
 import { Storage } from './storage';
+import { inScope } from './scope';
 import { takeNativeStream } from '../core/seed';
 import {
   assertShape, assertOneOf, assertFinite, assertPlainObject, describe, expected, fmtShape,
@@ -42,14 +43,14 @@ function checkedShape(shape: unknown, name = 'shape'): number[] {
 }
 
 function make(shape: number[], o: { dtype: DType; requiresGrad: boolean }): Tensor {
-  const t = new Tensor(shape, o.dtype, new Storage(shapeSize(shape) * 4));
+  const t = new Tensor(shape, o.dtype, new Storage(shapeSize(shape) * 4, inScope()));
   t.requiresGrad = o.requiresGrad;
   return t;
 }
 
 /** An uninitialized float32 tensor (internal: kernels overwrite it). */
 export function empty(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4));
+  return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4, inScope()));
 }
 
 /** Infers the shape of nested arrays, checking they are rectangular and numeric. */

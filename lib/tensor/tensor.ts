@@ -7,7 +7,7 @@
  * they are implemented in lib/ops and attached below.
  */
 import { Storage } from './storage';
-import { track } from './scope';
+import { track, inScope } from './scope';
 import { fmtShape } from '../core/validate';
 import type { GradNode } from '../autograd/node';
 
@@ -56,7 +56,12 @@ export class Tensor {
 
   /** Allocates an uninitialized tensor (internal; kernels fill it). */
   static empty(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4));
+    return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4, inScope()));
+  }
+
+  /** @internal The tensor left every ng.tidy() scope: give its storage the GC safety net. */
+  _escape(): void {
+    this._storage?.ensureFinalizer();
   }
 
   /** Zero-copy view of the data. Throws if the tensor was disposed. */

@@ -147,7 +147,10 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   float* Ap = PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
   float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
   alignas(64) float tile[kMaxMR * kMaxNR];
+  // Narrow N: each element of A meets at most NR columns, so read A in place.
+  const bool direct_a = t.kernel_rows != nullptr && t.partial_tiles && !p.transA && n1 - n0 <= NR;
   auto do_pack_a = [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc) {
+    if (direct_a) return;
     if (t.pack_a) t.pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, Ap);
     else pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
   };
@@ -169,7 +172,10 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
       const float* ap = Ap + ir * kc;
       const float* bias_j = bias ? bias + jc + jr : nullptr;
       float* c = p.C + (ic + ir) * p.ldc + jc + jr;
-      if (t.partial_tiles || (mr == MR && nr == NR)) {
+      if (direct_a) {
+        t.kernel_rows(kc, p.A + (ic + ir) * p.lda + pc, p.lda, bp, NR, c, p.ldc, mr, nr, p.alpha,
+                      beta, bias_j, relu);
+      } else if (t.partial_tiles || (mr == MR && nr == NR)) {
         t.kernel(kc, ap, bp, NR, c, p.ldc, mr, nr, p.alpha, beta, bias_j, relu);
       } else {
         t.kernel(kc, ap, bp, NR, tile, NR, MR, NR, 1.0f, 0.0f, nullptr, 0);

@@ -55,6 +55,6 @@ NG_TARGET_AVX2 void sgemm_avx2_6x16(int64_t kc, const float* __restrict Ap,
 }  // namespace
 
 const KernelTable kTableAvx2 = {"sgemm_avx2_6x16", sgemm_avx2_6x16, MR, NR, 144, 256, 4096,
-                                /*a_in_l1=*/false, /*partial_tiles=*/false, nullptr, nullptr};
+                                /*a_in_l1=*/false, /*partial_tiles=*/false, nullptr, nullptr, nullptr};
 
 }  // namespace ng::cpu::gemm

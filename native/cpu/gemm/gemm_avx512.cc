@@ -22,10 +22,17 @@ void sgemm_avx512_14x32(int64_t kc, const float* Ap, const float* Bp, int64_t ld
   avx512_kernel<MR, NV>(kc, Ap, Bp, ldbp, C, ldc, mr, nr, alpha, beta, bias, relu);
 }
 
+// Narrow N (N <= 32): A read in place, no packing.
+void sgemm_avx512_rows_14x32(int64_t kc, const float* A, int64_t lda, const float* Bp,
+                             int64_t ldbp, float* C, int64_t ldc, int mr, int nr, float alpha,
+                             float beta, const float* bias, int relu) {
+  avx512_rows_kernel<MR, NV>(kc, A, lda, Bp, ldbp, C, ldc, mr, nr, alpha, beta, bias, relu);
+}
+
 }  // namespace
 
 const KernelTable kTableAvx512 = {"sgemm_avx512_14x32", sgemm_avx512_14x32, MR, NR, 2016, 384, 512,
                                   /*a_in_l1=*/true, /*partial_tiles=*/true,
-                                  avx512_pack_a<MR>, avx512_pack_b<NR>};
+                                  avx512_pack_a<MR>, avx512_pack_b<NR>, sgemm_avx512_rows_14x32};
 
 }  // namespace ng::cpu::gemm

@@ -32,6 +32,6 @@ void sgemm_generic_4x16(int64_t kc, const float* Ap, const float* Bp, int64_t ld
 
 // MC x KC floats of A (128 KiB) and a KC x NR micro-panel (16 KiB) stay in L2 / L1.
 const KernelTable kTableGeneric = {"sgemm_generic_4x16", sgemm_generic_4x16, MR, NR, 128, 256, 2048,
-                                   /*a_in_l1=*/false, /*partial_tiles=*/false, nullptr, nullptr};
+                                   /*a_in_l1=*/false, /*partial_tiles=*/false, nullptr, nullptr, nullptr};
 
 }  // namespace ng::cpu::gemm

@@ -23,6 +23,13 @@ using MicroKernel = void (*)(int64_t kc, const float* Ap, const float* Bp, int64
                              int64_t ldc, int mr, int nr, float alpha, float beta,
                              const float* bias, int relu);
 
+// Same contract with A read in place instead of packed: op(A) not transposed, row i of the
+// tile at A + i*lda (contiguous in k). Used for narrow N, where packing A would cost as much as
+// the arithmetic (each element of A is used for at most NR columns).
+using RowsKernel = void (*)(int64_t kc, const float* A, int64_t lda, const float* Bp,
+                            int64_t ldbp, float* C, int64_t ldc, int mr, int nr, float alpha,
+                            float beta, const float* bias, int relu);
+
 // Packing routines (formats above). PackA packs rows [i0, i0+mc) x cols [k0, k0+kc) of op(A)
 // into ceil(mc/MR) panels; PackB packs rows [k0, k0+kc) x cols [j0, j0+nc) of op(B).
 using PackA = void (*)(bool transA, const float* A, int64_t lda, int64_t i0, int64_t mc,
@@ -43,6 +50,7 @@ struct KernelTable {
   bool partial_tiles;  // see above
   PackA pack_a;        // nullptr: the portable packing in gemm.cc
   PackB pack_b;
+  RowsKernel kernel_rows;  // nullptr: always pack A. Else used when !transA and N <= NR.
 };
 
 constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile

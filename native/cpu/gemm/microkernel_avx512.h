@@ -227,6 +227,82 @@ NG_TARGET_AVX512 void avx512_pack_b(bool transB, const float* B, int64_t ldb, in
   }
 }
 
+// Narrow-N tile reading A in place (op(A) not transposed: row i at A + i*lda, contiguous in
+// k), so small-N problems skip packing A, which there costs as much as the arithmetic.
+// ROWS x (NV*16) with masked columns j < nr; B packed (row stride ldbp).
+template <int ROWS, int NV>
+NG_TARGET_AVX512 void avx512_tile_rows(int64_t kc, const float* __restrict A, int64_t lda,
+                                       const float* __restrict Bp, int64_t ldbp,
+                                       float* __restrict C, int64_t ldc, int nr, float alpha,
+                                       float beta, const float* bias, int relu) {
+  __m512 acc[ROWS][NV];
+#pragma GCC unroll 32
+  for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+  __mmask16 mask[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const int left = nr - 16 * v;
+    mask[v] = left >= 16 ? static_cast<__mmask16>(0xffff)
+                         : static_cast<__mmask16>(left <= 0 ? 0 : (1u << left) - 1u);
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], Bp + v * 16);
+#pragma GCC unroll 32
+    for (int i = 0; i < ROWS; ++i) {
+      const __m512 a = _mm512_set1_ps(A[i * lda + k]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(a, b[v], acc[i][v]);
+    }
+    Bp += ldbp;
+  }
+  const __m512 va = _mm512_set1_ps(alpha);
+  const __m512 vb = _mm512_set1_ps(beta);
+  const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 32
+  for (int i = 0; i < ROWS; ++i) {
+    float* c = C + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      __m512 x = _mm512_mul_ps(acc[i][v], va);
+      if (beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[v], c + v * 16), x);
+      if (bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], bias + v * 16));
+      if (relu) x = _mm512_max_ps(zero, x);
+      _mm512_mask_storeu_ps(c + v * 16, mask[v], x);
+    }
+  }
+}
+
+// Same dispatch for the in-place-A tiles (a RowsKernel, see gemm_kernels.h).
+template <int MR, int NV>
+struct Avx512RowsFamily {
+  using Fn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int,
+                      float, float, const float*, int);
+  template <int R, int... V>
+  static constexpr void row(Fn (&t)[MR][NV], int r, std::integer_sequence<int, V...>) {
+    ((t[r][V] = &avx512_tile_rows<R, V + 1>), ...);
+  }
+  template <int... R>
+  static constexpr void all(Fn (&t)[MR][NV], std::integer_sequence<int, R...>) {
+    (row<R + 1>(t, R, std::make_integer_sequence<int, NV>{}), ...);
+  }
+  struct Table {
+    Fn fn[MR][NV];
+    constexpr Table() : fn{} { all(fn, std::make_integer_sequence<int, MR>{}); }
+  };
+};
+
+template <int MR, int NV>
+void avx512_rows_kernel(int64_t kc, const float* A, int64_t lda, const float* Bp, int64_t ldbp,
+                        float* C, int64_t ldc, int mr, int nr, float alpha, float beta,
+                        const float* bias, int relu) {
+  static constexpr typename Avx512RowsFamily<MR, NV>::Table tiles{};
+  tiles.fn[mr - 1][(nr + 15) / 16 - 1](kc, A, lda, Bp, ldbp, C, ldc, nr, alpha, beta, bias, relu);
+}
+
 // A MicroKernel (see gemm_kernels.h) for an MR x (NV*16) table entry.
 template <int MR, int NV>
 void avx512_kernel(int64_t kc, const float* Ap, const float* Bp, int64_t ldbp, float* C,
