@@ -12,10 +12,11 @@ tgz=$(npm pack --silent | tail -n 1)
 work=$(mktemp -d)
 trap 'rm -rf "$work" "$root/$tgz"' EXIT
 
-# A PATH with node and npm only.
+# A PATH with node, npm and a shell (npm runs install scripts through sh) and no compiler.
 mkdir -p "$work/bin"
 ln -s "$(command -v node)" "$work/bin/node"
 ln -s "$(command -v npm)" "$work/bin/npm"
+ln -s "$(command -v sh)" "$work/bin/sh"
 for tool in g++ gcc c++ cc make python3; do
   if PATH="$work/bin" command -v "$tool" >/dev/null 2>&1; then echo "unexpected $tool on PATH"; exit 1; fi
 done

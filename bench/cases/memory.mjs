@@ -2,7 +2,7 @@
 // after warm-up (a leak check), nodegrad vs peers, each in a fresh child process.
 import { makeRow, ngUnavailable } from '../lib/case.mjs';
 import { startNodegradChild, startTfjs, startTorch, tfjsAvailable, torchAvailable, torchConfigs } from '../lib/peers.mjs';
-import { errMsg, now, rssMB, sig } from '../lib/util.mjs';
+import { errMsg, now, peakRssMB, rssMB, sig } from '../lib/util.mjs';
 import { ngMlpRunner } from './mlp.mjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -33,7 +33,7 @@ export async function ngMemory(ng, { threads = 1, batch = 128, warmup = 100, ste
     rssStartMB: rssStart,
     rssAfterWarmupMB: rssWarm,
     rssEndMB: rssMB(),
-    peakRssMB: Math.max(peak, process.resourceUsage().maxRSS / 1024),
+    peakRssMB: Math.max(peak, peakRssMB()),
     steps: done,
     seconds: (now() - t0) / 1e3,
     series,
@@ -53,7 +53,8 @@ function safeStats(ng) {
 
 // least-squares slope of RSS (MB) per 1000 steps
 function slopePer1000(series) {
-  if (!series || series.length < 3) return null;
+  // too few steps make the extrapolation to 1000 steps meaningless
+  if (!series || series.length < 3 || series[series.length - 1][0] < 1000) return null;
   const n = series.length;
   const mx = series.reduce((a, [x]) => a + x, 0) / n;
   const my = series.reduce((a, [, y]) => a + y, 0) / n;
@@ -89,7 +90,7 @@ export async function run(ctx) {
   if (!unavailable) {
     const child = startNodegradChild();
     try {
-      res.nodegrad = await child.request('call', { file: 'cases/memory.mjs', fn: 'ngMemory', args: { threads: t, batch, steps, warmup: quick ? 20 : 100, maxSeconds: quick ? 20 : 150 } }, { timeoutMs: 400_000 });
+      res.nodegrad = await child.request('call', { file: 'cases/memory.mjs', fn: 'ngMemory', args: { threads: t, batch, steps, warmup: quick ? 20 : 100, maxSeconds: quick ? 15 : 90 } }, { timeoutMs: 400_000 });
     } catch (e) {
       notes.push(`nodegrad failed: ${errMsg(e)}`);
     } finally {
@@ -99,11 +100,11 @@ export async function run(ctx) {
   if (!ctx.noPeers) {
     if (torchAvailable().ok) {
       const cfg = torchConfigs(t)[0];
-      await go('pytorch', startTorch(cfg), 'memory', { batch, steps, warmup: quick ? 20 : 100, max_seconds: quick ? 10 : 60 });
+      await go('pytorch', startTorch(cfg), 'memory', { batch, steps, warmup: quick ? 20 : 100, max_seconds: quick ? 10 : 45 });
     } else notes.push(`PyTorch skipped: ${torchAvailable().why}`);
     if (tfjsAvailable().ok) {
       for (const be of quick ? ['wasm'] : ['cpu', 'wasm']) {
-        await go(`tfjs-${be}`, startTfjs(be), 'memory', { batch, steps, warmup: quick ? 3 : 10, maxSeconds: quick ? 3 : 20 });
+        await go(`tfjs-${be}`, startTfjs(be), 'memory', { batch, steps, warmup: quick ? 3 : 10, maxSeconds: quick ? 3 : 15 });
       }
     } else notes.push(`tfjs skipped: ${tfjsAvailable().why}`);
   }
@@ -136,6 +137,6 @@ export async function run(ctx) {
   const stepsRun = Object.entries(res).map(([k, v]) => `${k} ${v.steps} steps in ${sig(v.seconds, 3)} s`);
   notes.push(`Steps run after warm-up (the slow peers are capped by time): ${stepsRun.join(', ')}.`);
   if (res.nodegrad) notes.push(`nodegrad memoryStats() after warm-up ${JSON.stringify(res.nodegrad.memoryStatsAfterWarmup)}, at end ${JSON.stringify(res.nodegrad.memoryStatsEnd)}.`);
-  notes.push('RSS growth ratios are not given: growth near zero is noise, compare the figures (target: no growth beyond noise).');
+  notes.push('RSS growth ratios are not given: growth near zero is noise, compare the figures (target: no growth beyond noise). The slope (least squares over the samples) is given only for runs of >= 1000 steps. Peak RSS is VmHWM of each fresh process.');
   return { name: 'memory', rows, notes, raw: Object.fromEntries(Object.entries(res).map(([k, v]) => [k, { ...v, series: v.series }])) };
 }

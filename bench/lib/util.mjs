@@ -34,6 +34,18 @@ export function rssMB() {
   }
 }
 
+// Peak RSS of this process in MiB: VmHWM from /proc (per address space, so unlike
+// getrusage's ru_maxrss it does not inherit the spawning parent's high-water mark).
+export function peakRssMB() {
+  try {
+    const m = readFileSync('/proc/self/status', 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    /* not linux */
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 export const now = () => performance.now();
 
 export function median(xs) {

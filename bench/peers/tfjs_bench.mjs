@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { performance } from 'node:perf_hooks';
 import { serve } from '../lib/proto.mjs';
 import { startLagMonitor } from '../lib/lag.mjs';
-import { mnistLike, mulberry32, rssMB } from '../lib/util.mjs';
+import { mnistLike, mulberry32, peakRssMB, rssMB } from '../lib/util.mjs';
 
 const argBackend = process.argv.indexOf('--backend');
 const BACKEND = argBackend > 0 ? process.argv[argBackend + 1] : 'cpu';
@@ -196,7 +196,7 @@ async function memory({ batch = 128, warmup = 50, steps = 5000, maxSeconds = 60,
     rssStartMB: rssStart,
     rssAfterWarmupMB: rssWarm,
     rssEndMB: rssMB(),
-    peakRssMB: Math.max(peak, process.resourceUsage().maxRSS / 1024),
+    peakRssMB: Math.max(peak, peakRssMB()),
     steps: done,
     seconds: (performance.now() - t0) / 1e3,
     series,

@@ -57,6 +57,14 @@ def rss_mb():
 
 
 def peak_rss_mb():
+    # VmHWM: peak RSS of this address space (ru_maxrss can carry the spawning parent's peak)
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

@@ -157,10 +157,11 @@ describe('random-vector check on large sizes (parallel path)', () => {
   // C*t against beta*C0*t + alpha*A*(B*t), computed in double in JS.
   const original: string = native.getIsa();
   afterAll(() => native.setIsa(original));
+  // Crosses every blocking boundary of every table (KC 256/384, NC 512/4096, MC 144..2016).
   const big = [
-    [1000, 1100, 900],
-    [517, 1031, 1290],
-    [1536, 260, 700],
+    [700, 800, 600],
+    [517, 4200, 130],
+    [2100, 40, 800],
   ];
   for (const isa of supported.filter((i) => i !== 'generic')) {
     it(`holds for all transposes and beta in {0, 1} with ${isa}`, () => {
@@ -182,16 +183,18 @@ describe('random-vector check on large sizes (parallel path)', () => {
           const C = C0.slice();
           native.gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, null, 0);
           const tv = Array.from({ length: N }, () => 2 * r() - 1);
-          const a = (i: number, k: number): number => (ta ? A[k * lda + i] : A[i * lda + k]);
-          const b = (k: number, j: number): number => (tb ? B[j * ldb + k] : B[k * ldb + j]);
+          // op(A)(i, k) = A[i*ai + k*ak], op(B)(k, j) = B[k*bk + j*bj]
+          const [ai, ak] = ta ? [1, lda] : [lda, 1];
+          const [bk, bj] = tb ? [1, ldb] : [ldb, 1];
           const bt = new Float64Array(K);
           const abt = new Float64Array(K);
           for (let k = 0; k < K; k++) {
             let s = 0;
             let sa = 0;
             for (let j = 0; j < N; j++) {
-              s += b(k, j) * tv[j];
-              sa += Math.abs(b(k, j) * tv[j]);
+              const v = B[k * bk + j * bj] * tv[j];
+              s += v;
+              sa += Math.abs(v);
             }
             bt[k] = s;
             abt[k] = sa;
@@ -210,8 +213,9 @@ describe('random-vector check on large sizes (parallel path)', () => {
             let abt2 = 0;
             let scale = 0;
             for (let k = 0; k < K; k++) {
-              abt2 += a(i, k) * bt[k];
-              scale += Math.abs(a(i, k)) * abt[k];
+              const x = A[i * ai + k * ak];
+              abt2 += x * bt[k];
+              scale += Math.abs(x) * abt[k];
             }
             const want = beta * c0t + alpha * abt2;
             const tol = (K * 1.2e-7 + 1e-6) * (Math.abs(alpha) * scale + c0abs) + 1e-4;

@@ -1,10 +1,15 @@
-// The BLIS-style driver: five loops around a per-ISA micro-kernel.
-//   jc: N by NC  ->  pc: K by KC (pack B block KC x nc)  ->  ic: M by MC (pack A block mc x KC)
-//   -> jr: by NR (B micro-panel in L1)  ->  ir: by MR (A micro-panels from L2)  -> micro-kernel
-// Transposes are absorbed by the packing routines. Packing buffers are thread_local and grow
-// only (never freed per call). Parallelism: C is cut into a grid of nthreads blocks (along the
-// dimension whose operand is cheaper to pack twice) and each OpenMP thread runs the serial
-// algorithm on its block; small problems stay serial.
+// The BLIS-style driver: five loops around a per-ISA micro-kernel (tables in gemm_kernels.h).
+// Two loop orders, chosen by the table:
+//   Goto (AVX2, generic): jc: N by NC -> pc: K by KC (pack B panel KC x nc) -> ic: M by MC
+//     (pack A block mc x KC, L2) -> jr: NR (B micro-panel in L1) -> ir: MR -> micro-kernel
+//   transposed (AVX-512; BLIS applied to C^T): ic: M by MC (pack A panel, L3) -> pc: K by KC
+//     -> jc: N by NC (pack B block KC x nc, L2) -> ir: MR (A micro-panel in L1) -> jr: NR
+// K is cut into equal blocks of at most KC. Transposes are absorbed by the packing routines
+// (SIMD ones from the table where present). For narrow N (<= NR) a table may read A in place
+// instead of packing it. Packing buffers are thread_local and only grow (never allocated per
+// call once warm). Parallelism: C is cut into a grid of tasks (1-2 per thread, along the
+// dimension whose operand is cheaper to pack twice, at MR / NR multiples so results do not
+// depend on the thread count), each running the serial algorithm; small problems stay serial.
 #include "cpu/gemm/gemm.h"
 
 #include <algorithm>
@@ -144,11 +149,11 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   const int64_t KC = (p.K + kblocks - 1) / kblocks;
   const int64_t kc_max = KC;
   PackBuffers& buf = tl_buffers;
-  float* Ap = PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
-  float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
-  alignas(64) float tile[kMaxMR * kMaxNR];
   // Narrow N: each element of A meets at most NR columns, so read A in place.
   const bool direct_a = t.kernel_rows != nullptr && t.partial_tiles && !p.transA && n1 - n0 <= NR;
+  float* Ap = direct_a ? nullptr : PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
+  float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
+  alignas(64) float tile[kMaxMR * kMaxNR];
   auto do_pack_a = [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc) {
     if (direct_a) return;
     if (t.pack_a) t.pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, Ap);
