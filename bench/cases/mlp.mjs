@@ -83,14 +83,18 @@ export function ngReleaseBatch(_b) {}
 
 // A runner for the benchmarks: run(steps) -> { seconds, loadSeconds } (loadSeconds: time spent
 // in the DataLoader assembling batches, inside `seconds`).
-export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N }) {
+export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N, data = ngMnistTensors(ng, n, seed) }) {
   const m = ngMlpModel(ng, seed);
-  const data = ngMnistTensors(ng, n, seed);
   const next = ngBatches(ng, data, batch, seed);
   return {
     m,
     data,
     loaderKind: next.kind,
+    // frees the model and optimizer state (the data set stays: it may be shared)
+    dispose() {
+      m.opt.dispose?.();
+      m.model.dispose?.();
+    },
     run(steps) {
       let load = 0;
       const t0 = now();
@@ -106,6 +110,12 @@ export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N }) {
   };
 }
 // ---------------------------------------------------------------------------------------------
+
+// Every repetition starts from a freshly initialized model after FRESH warm-up steps: on this
+// random-label data, long training drives Adam's values into denormal floats and slows some
+// libraries down several-fold after ~600 steps (see the memory case), which would otherwise
+// penalize whoever runs more steps per repetition, i.e. the faster library.
+const FRESH = 3;
 
 export async function run(ctx) {
   const { quick, threads, ng, log } = ctx;
@@ -125,23 +135,39 @@ export async function run(ctx) {
         log(`  mlp threads=${t} batch=${b}`);
         const cs = [];
         let ngErr = null;
+        let ngCleanup = null;
         if (ng && !unavailable) {
           try {
             ng.setNumThreads(t);
-            const r = ngMlpRunner(ng, { batch: b });
+            let r = ngMlpRunner(ng, { batch: b });
             if (!notes.some((n) => n.startsWith('nodegrad batches:'))) notes.push(`nodegrad batches: ${r.loaderKind}.`);
-            cs.push({ name: 'nodegrad', run: (steps) => r.run(steps) });
+            const beforeRep = () => {
+              r.dispose();
+              r = ngMlpRunner(ng, { batch: b, data: r.data }); // fresh model each repetition (see FRESH)
+              r.run(FRESH);
+            };
+            cs.push({ name: 'nodegrad', run: (steps) => r.run(steps), beforeRep });
+            ngCleanup = () => {
+              r.dispose();
+              r.data.x.dispose();
+              r.data.y.dispose();
+            };
           } catch (e) {
             ngErr = errMsg(e);
           }
         }
-        for (const [i, p] of peers.torch.entries()) cs.push(await peerContestant(p, `pytorch#${i}`, { kind: 'mlp', batch: b }));
+        for (const [i, p] of peers.torch.entries()) cs.push(await peerContestant(p, `pytorch#${i}`, { kind: 'mlp', batch: b }, { fresh: FRESH }));
         for (const p of peers.tfjs) {
           const slow = p.name === 'tfjs-cpu';
-          cs.push(await peerContestant(p, p.name, { kind: 'mlp', batch: b }, slow ? { reps: 3, targetSec: targetSec / 2, slow } : {}));
+          cs.push(await peerContestant(p, p.name, { kind: 'mlp', batch: b }, slow ? { reps: 3, targetSec: targetSec / 2, slow } : { fresh: FRESH }));
         }
         const res = await interleave(cs, { reps, targetSec, log });
         for (const c of cs) await c.free?.();
+        try {
+          ngCleanup?.();
+        } catch (e) {
+          notes.push(`nodegrad cleanup failed: ${errMsg(e)}`);
+        }
         const sps = (r) => (r?.perStep ? b / r.perStep : null);
         const torch = bestOf(res, peers.torch, 'higher', sps);
         for (const p of peers.tfjs) tfjsOnce[`${p.name}/${b}`] = sps(res[p.name]);
@@ -181,6 +207,7 @@ export async function run(ctx) {
   }
   if (threads.length > 1 && Object.keys(tfjsOnce).length) notes.push(`tfjs backends are single-threaded in Node (wasm: SIMD on, threads off): measured once at threads=${threads[0]} and repeated in the other rows.`);
   if (quick) notes.push('quick: tfjs-cpu skipped (seconds per step), batch 128 only.');
+  notes.push(`Each repetition trains a freshly initialized model (after ${FRESH} untimed warm-up steps), so every library is timed over the same early phase of training (tfjs-cpu, seconds per step, keeps one model).`);
   notes.push('Each step includes batch assembly from a shuffled 8192-sample data set (nodegrad: DataLoader; PyTorch: index gather; tfjs: tf.gather + oneHot).');
   return { name: 'mlp', rows, notes };
 }

@@ -115,7 +115,7 @@ void run_shape(const Shape& s, int threads, const Timing& tm, Lib lib) {
   for (auto& x : A) x = u(rng);
   for (auto& x : B) x = u(rng);
   omp_set_num_threads(threads);
-  openblas_set_num_threads(threads);
+  if (lib != Lib::nodegrad) openblas_set_num_threads(threads);
   auto ng_call = [&] {
     ng::cpu::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C1.data(), s.N);
   };

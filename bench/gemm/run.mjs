@@ -109,7 +109,11 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
     }
   }
   if (multi.length) {
-    const contenders = [{ id: 'nodegrad', lib: 'nodegrad', env: {} }, ...SETTINGS.map((s) => ({ id: s.peer, lib: 'openblas', env: s.env }))];
+    // libgomp's default spin-waiting collapses under contention on 2 cores (a parallel call
+    // then costs a scheduler time slice, ~8 ms, here); nodegrad is meant to run with passive
+    // waiting, so the bench uses it unless the caller set a policy.
+    const ngEnv = process.env.OMP_WAIT_POLICY ? {} : { OMP_WAIT_POLICY: 'passive' };
+    const contenders = [{ id: 'nodegrad', lib: 'nodegrad', env: ngEnv }, ...SETTINGS.map((s) => ({ id: s.peer, lib: 'openblas', env: s.env }))];
     for (let r = 0; r < rounds; r++) {
       for (const c of r % 2 === 0 ? contenders : [...contenders].reverse()) {
         log(`gemm: ${multi.join(',')} threads, round ${r + 1}/${rounds}: ${c.id}`);
@@ -156,7 +160,7 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
   const notes = [
     `nodegrad kernel ${info.kernel} (ISA ${info.isa}); ${infos['openblas-skylakex']?.openblas_config ?? 'OpenBLAS'}; shipped core type: ${infos['openblas-shipped']?.openblas_coretype ?? '?'}`,
     `Measured FMA peak (AVX-512 probe, best of ${peakRuns.filter((x) => x.kind === 'peak').length / threads.length} runs): ${Object.entries(peaks).map(([t, g]) => `${r1(g)} GFLOP/s at ${t} thread${t > 1 ? 's' : ''}`).join(', ')}`,
-    `Method: 1 thread: nodegrad and OpenBLAS interleaved block by block in one process per OpenBLAS setting; 2 threads: one library per process, processes alternating for ${rounds} rounds (OpenBLAS's idle workers spin ~0.1 s after each call and would steal cores from the other library). Per shape: warm-up, then ${quick ? '3 blocks of ~10 ms' : '5 blocks of ~0.1 s'}, median block; ratio = nodegrad / OpenBLAS.`,
+    `Method: 1 thread: nodegrad and OpenBLAS interleaved block by block in one process per OpenBLAS setting; 2 threads: one library per process, processes alternating for ${rounds} rounds (OpenBLAS's idle workers spin ~0.1 s after each call and would steal cores from the other library); nodegrad with OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'passive'}. Per shape: warm-up, then ${quick ? '3 blocks of ~10 ms' : '5 blocks of ~0.1 s'}, median block; ratio = nodegrad / OpenBLAS.`,
     `Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared machine: figures well below the peak mean other processes took the cores).`,
   ];
   const summary = summarize(rows, threads);

@@ -38,6 +38,7 @@ export async function interleave(contestants, { reps = 5, targetSec = 0.5, warmu
       const o = out[c.name];
       if (o.error || r >= (c.reps ?? reps)) continue;
       try {
+        if (c.beforeRep) await c.beforeRep(); // untimed (e.g. a fresh model, see peerContestant)
         const res = await call(c, o.steps);
         o.samples.push(res.seconds / o.steps);
         o.extras.push(res);
@@ -54,12 +55,15 @@ export async function interleave(contestants, { reps = 5, targetSec = 0.5, warmu
 }
 
 // A contestant backed by a peer server: setup once, then 'run' requests.
-export async function peerContestant(peer, name, setupArgs, extra = {}) {
+// With { fresh: n }, the benchmark object is rebuilt (and warmed up with n steps) before every
+// repetition, so each repetition times the same early phase of training whatever its length.
+export async function peerContestant(peer, name, setupArgs, { fresh, ...extra } = {}) {
   const key = `${setupArgs.kind}-${Math.random().toString(36).slice(2, 8)}`;
   await peer.request('setup', { key, ...setupArgs });
   return {
     name,
     ...extra,
+    ...(fresh ? { beforeRep: () => peer.request('reset', { key, warmup: fresh }) } : {}),
     run: (steps) => peer.request('run', { key, steps }),
     free: () => peer.request('free', { key }).catch(() => {}),
   };

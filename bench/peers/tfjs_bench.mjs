@@ -48,6 +48,12 @@ class Mlp {
     this.perm = shuffled(n, this.rnd);
     this.pos = 0;
   }
+  dispose() {
+    this.x.dispose();
+    this.y.dispose();
+    this.model.dispose();
+    this.opt.dispose();
+  }
   nextIdx() {
     if (this.pos + this.batch > this.n) {
       this.perm = shuffled(this.n, this.rnd);
@@ -186,11 +192,11 @@ async function memory({ batch = 128, warmup = 50, steps = 5000, maxSeconds = 60,
   let done = 0;
   while (done < steps && performance.now() - t0 < maxSeconds * 1e3) {
     const k = Math.min(chunk, steps - done);
-    b.run(k);
+    const sec = b.run(k).seconds;
     done += k;
     const r = rssMB();
     peak = Math.max(peak, r);
-    series.push([done, r]);
+    series.push([done, r, (sec / k) * 1e3]);
   }
   return {
     rssStartMB: rssStart,
@@ -218,6 +224,7 @@ async function hello() {
 }
 
 const benches = new Map();
+const specs = new Map();
 let ready = null;
 serve(async (op, args) => {
   ready ??= hello();
@@ -226,12 +233,24 @@ serve(async (op, args) => {
     case 'hello':
       return info;
     case 'setup':
+      specs.set(args.key, args);
       benches.set(args.key, new KINDS[args.kind](args));
       return { key: args.key };
+    case 'reset': {
+      // a fresh object of the same kind, warmed up (untimed)
+      const spec = specs.get(args.key);
+      benches.get(args.key)?.dispose?.();
+      const b = new KINDS[spec.kind](spec);
+      benches.set(args.key, b);
+      if (args.warmup > 0) b.run(args.warmup);
+      return {};
+    }
     case 'run':
       return benches.get(args.key).run(args.steps);
     case 'free':
+      benches.get(args.key)?.dispose?.();
       benches.delete(args.key);
+      specs.delete(args.key);
       return {};
     case 'eventloop':
       return eventloop(args);

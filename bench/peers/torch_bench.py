@@ -197,9 +197,9 @@ def memory(batch=128, warmup=100, steps=5000, max_seconds=60.0, seed=1, samples=
     chunk = max(1, min(steps // samples, int(max_seconds / samples / per)))
     while done < steps and time.perf_counter() - t0 < max_seconds:
         k = min(chunk, steps - done)
-        b.run(k)
+        sec = b.run(k)
         done += k
-        series.append([done, rss_mb()])
+        series.append([done, rss_mb(), sec / k * 1e3])
     return {"rssStartMB": rss_start, "rssAfterWarmupMB": rss_warm, "rssEndMB": rss_mb(),
             "peakRssMB": peak_rss_mb(), "steps": done, "seconds": time.perf_counter() - t0,
             "series": series}
@@ -229,6 +229,7 @@ def hello():
 
 def main():
     benches = {}
+    specs = {}
     out = sys.stdout
     for line in sys.stdin:
         line = line.strip()
@@ -242,8 +243,17 @@ def main():
                 res = hello()
             elif op == "setup":
                 key = req.pop("key")
+                specs[key] = dict(req)
                 benches[key] = KINDS[req.pop("kind")](**req)
                 res = {"key": key}
+            elif op == "reset":  # a fresh object of the same kind, warmed up (untimed)
+                key = req["key"]
+                spec = dict(specs[key])
+                benches.pop(key, None)
+                benches[key] = KINDS[spec.pop("kind")](**spec)
+                if int(req.get("warmup", 0)) > 0:
+                    benches[key].run(int(req["warmup"]))
+                res = {}
             elif op == "run":
                 bench = benches[req["key"]]
                 res = {"seconds": bench.run(int(req["steps"]))}

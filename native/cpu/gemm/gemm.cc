@@ -135,15 +135,24 @@ void scale_only(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   }
 }
 
+// Block size for cutting n into ceil(n/max) near-equal blocks, rounded up to a multiple of unit.
+int64_t balanced_block(int64_t n, int64_t max, int unit) {
+  const int64_t cap = std::max<int64_t>(unit, max / unit * unit);
+  const int64_t blocks = (n + cap - 1) / cap;
+  const int64_t per = (n + blocks - 1) / blocks;
+  return std::min(cap, (per + unit - 1) / unit * unit);
+}
+
 // The serial blocked algorithm on the sub-block rows [m0,m1) x cols [n0,n1) of C.
 void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, int64_t n0,
                 int64_t n1) {
   if (m1 <= m0 || n1 <= n0) return;
   if (p.K == 0 || p.alpha == 0.0f) return scale_only(p, m0, m1, n0, n1);
   const int MR = t.MR, NR = t.NR;
-  // Blocks are whole numbers of register tiles (packed panels are zero-padded to MR / NR).
-  const int64_t MC = std::min<int64_t>(std::max<int64_t>(MR, t.MC / MR * MR), (m1 - m0 + MR - 1) / MR * MR);
-  const int64_t NC = std::min<int64_t>(std::max<int64_t>(NR, t.NC / NR * NR), (n1 - n0 + NR - 1) / NR * NR);
+  // Balanced M / N blocks of at most MC / NC, each a whole number of register tiles (packed
+  // panels are zero-padded to MR / NR).
+  const int64_t MC = balanced_block(m1 - m0, t.MC, MR);
+  const int64_t NC = balanced_block(n1 - n0, t.NC, NR);
   // Balanced K blocks: ceil(K/KC) blocks of near-equal depth (no thin last block).
   const int64_t kblocks = (p.K + t.KC - 1) / t.KC;
   const int64_t KC = (p.K + kblocks - 1) / kblocks;

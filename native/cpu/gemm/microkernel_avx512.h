@@ -11,6 +11,12 @@
 #include "cpu/gemm/gemm_kernels.h"
 
 #define NG_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
+#ifndef NG_B_PREFETCH
+#define NG_B_PREFETCH 8  // k steps ahead: the streamed B micro-panel comes from L2
+#endif
+#ifndef NG_C_PREFETCH_HINT
+#define NG_C_PREFETCH_HINT _MM_HINT_T0
+#endif
 
 // GCC 12 warns about _mm512_undefined_ps() inside _mm512_max_ps; the warning is spurious.
 #pragma GCC diagnostic push
@@ -44,13 +50,21 @@ NG_TARGET_AVX512 void avx512_tile(int64_t kc, const float* __restrict Ap,
   }
   const bool full = nr == NV * 16;
 
-  // Bring the C tile towards L1 while the k loop runs.
+  // Bring the C tile (every line of it) towards the core while the k loop runs.
 #pragma GCC unroll 32
-  for (int i = 0; i < ROWS; ++i) _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
+  for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc + v * 16), NG_C_PREFETCH_HINT);
 
   if (full) {
     for (int64_t k = 0; k < kc; ++k) {
       __m512 b[NV];
+#if NG_B_PREFETCH > 0
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        _mm_prefetch(reinterpret_cast<const char*>(Bp + NG_B_PREFETCH * ldbp + v * 16), _MM_HINT_T0);
+#endif
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(Bp + v * 16);
 #pragma GCC unroll 32
