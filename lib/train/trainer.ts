@@ -306,6 +306,8 @@ export class Trainer {
       ...callbacks.filter((c) => (c as { runsLast?: boolean }).runsLast)];
     this.run = { epoch: startEpoch, loader, history, callbacks };
     await this.call(callbacks, 'onTrainBegin', {});
+    // Setup (data split, loader, metrics) ran synchronously: let the event loop breathe first.
+    await new Promise<void>((r) => setImmediate(r));
     if (pendingCallbackStates) {
       const keys = callbackKeys(callbacks);
       callbacks.forEach((cb, i) => {
@@ -344,7 +346,7 @@ export class Trainer {
         const logs: Logs = { loss: lossSum / seen };
         for (const m of metrics) logs[m.name] = m.result();
         if (valSet) {
-          const v = this.evaluateSync(valSet, batchSize);
+          const v = await this.evaluateAsync(valSet, batchSize, yieldMs);
           for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
           this.model.train();
         }
@@ -387,37 +389,64 @@ export class Trainer {
     }
   }
 
-  /** Loss and metrics over a dataset, in eval mode, without gradients. */
-  evaluateSync(data: DataInput, batchSize = 256): Record<string, number> {
+  /**
+   * Evaluation as a generator: one batch per step (eval mode, no gradients), returning the loss
+   * and metrics. evaluateSync runs it straight through; evaluate/fit yield to the event loop
+   * between steps.
+   */
+  private *evaluationSteps(data: DataInput, batchSize: number): Generator<void, Record<string, number>> {
     const ds = data instanceof DataLoader ? data.dataset : this.toDataset(data, 'data');
     assertPositiveInteger(batchSize, 'batchSize');
     const wasTraining = this.model.training;
-    this.model.eval();
     const metrics = createMetrics(this.metricNames, this.metricOptions());
     let lossSum = 0;
     let seen = 0;
     const loader = new DataLoader(ds, { batchSize, shuffle: false, training: false });
-    noGrad(() => {
+    try {
       for (const batch of loader) {
-        tidy(() => {
+        this.model.eval();
+        noGrad(() => tidy(() => {
           const pred = this.model.forward(batch.x);
           const n = batch.x.shape[0];
           lossSum += this.lossFn(pred, batch.y as Tensor).item() * n;
           seen += n;
           for (const m of metrics) m.update(pred, batch.y as Tensor);
-        });
+        }));
+        yield;
       }
-    });
-    this.model.train(wasTraining);
+    } finally {
+      this.model.train(wasTraining);
+    }
     const out: Record<string, number> = { loss: seen ? lossSum / seen : NaN };
     for (const m of metrics) out[m.name] = m.result();
     return out;
   }
 
-  /** Like evaluateSync, but yields to the event loop first. */
+  /** Loss and metrics over a dataset, in eval mode, without gradients (blocks until done). */
+  evaluateSync(data: DataInput, batchSize = 256): Record<string, number> {
+    const steps = this.evaluationSteps(data, batchSize);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** Loss and metrics over a dataset (eval mode, no gradients), yielding to the event loop between batches. */
   async evaluate(data: DataInput, opts: { batchSize?: number } = {}): Promise<Record<string, number>> {
-    await new Promise<void>((r) => setImmediate(r));
-    return this.evaluateSync(data, opts.batchSize ?? 256);
+    return this.evaluateAsync(data, opts.batchSize ?? 256, 2);
+  }
+
+  private async evaluateAsync(data: DataInput, batchSize: number, yieldMs: number): Promise<Record<string, number>> {
+    const steps = this.evaluationSteps(data, batchSize);
+    let last = performance.now();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      if (performance.now() - last >= yieldMs) {
+        await new Promise<void>((res) => setImmediate(res));
+        last = performance.now();
+      }
+    }
   }
 
   /** Model outputs for x (batched, eval mode, no gradients). The caller owns the result. */

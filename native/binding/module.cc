@@ -1,9 +1,12 @@
-// Addon entry: only registers exports (every binding file adds itself via NG_BINDING).
+// Addon entry: sets the float mode (denormals flushed) and registers exports (every binding
+// file adds itself via NG_BINDING).
 #include <napi.h>
 
 #include "binding/registry.h"
+#include "core/threads.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  ng::flush_denormals_all_threads();
   ng::binding::register_all(env, exports);
   return exports;
 }

@@ -6,6 +6,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 namespace ng {
 
@@ -35,6 +38,23 @@ void set_num_threads(int n) {
   g_default_threads = n;
 #ifdef _OPENMP
   omp_set_num_threads(n);
+#endif
+  flush_denormals_all_threads();
+}
+
+namespace {
+void flush_denormals_here() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_setcsr(_mm_getcsr() | 0x8040);  // FTZ (bit 15) | DAZ (bit 6)
+#endif
+}
+}  // namespace
+
+void flush_denormals_all_threads() {
+  flush_denormals_here();
+#ifdef _OPENMP
+#pragma omp parallel
+  flush_denormals_here();
 #endif
 }
 

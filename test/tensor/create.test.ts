@@ -169,6 +169,15 @@ describe('runtime', () => {
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('flushes denormal floats to zero in kernels, on every thread (no slow denormal math)', () => {
+    const n = ng.getNumThreads();
+    ng.setNumThreads(2);
+    const big = ng.full([200000], 1e-40).mul(1); // parallel path
+    expect(big.data.every((v) => v === 0)).toBe(true);
+    expect(ng.tensor([1e-40, 1]).mul(1).data[0]).toBe(0);
+    ng.setNumThreads(n);
+  });
+
   it('setSeed validates its argument', () => {
     expect(() => ng.setSeed(1.5)).toThrow('Expected integer for seed but received 1.5 of type number');
   });
