@@ -3,16 +3,17 @@
  * OpenMP wait policy before libgomp initializes.
  *
  * The wait policy: libgomp's default spins for a long time after each parallel region. On a
- * 2-core machine the spinning worker competes with the JS thread (and V8's helpers) and many
- * small regions become very slow. A short spin (GOMP_SPINCOUNT) keeps back-to-back kernels
- * fast while idle workers go to sleep quickly. Users can override both variables.
+ * 2-core machine the spinning worker competes with the JS thread, V8's helper threads and any
+ * other process, and back-to-back kernels get several times slower (measured with
+ * bench/kernels/omp-wait.mjs: 20 parallel kernels with JS work in between took ~350 ms with
+ * libgomp's default, ~31 ms with GOMP_SPINCOUNT=10000 and ~8 ms with OMP_WAIT_POLICY=passive;
+ * the 784-512-256-10 training step at 2 threads went from 9.5 ms to 5.1 ms). So idle workers
+ * sleep at once (passive), unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT.
  */
 import path from 'node:path';
 
-export const DEFAULT_SPINCOUNT = '10000';
-
 if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-  process.env.GOMP_SPINCOUNT = DEFAULT_SPINCOUNT;
+  process.env.OMP_WAIT_POLICY = 'passive';
 }
 
 const root = path.join(__dirname, '..');

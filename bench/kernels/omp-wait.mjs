@@ -37,7 +37,8 @@ if (process.argv[2] === '--child') {
 }
 
 const policies = [
-  { name: 'nodegrad default (GOMP_SPINCOUNT=10000)', env: {} },
+  { name: 'nodegrad default (OMP_WAIT_POLICY=passive)', env: {} },
+  { name: 'GOMP_SPINCOUNT=10000', env: { GOMP_SPINCOUNT: '10000' } },
   { name: 'libgomp default (OMP_WAIT_POLICY unset, spin ~300k)', env: { GOMP_SPINCOUNT: '300000' } },
   { name: 'OMP_WAIT_POLICY=active', env: { OMP_WAIT_POLICY: 'active' } },
   { name: 'OMP_WAIT_POLICY=passive', env: { OMP_WAIT_POLICY: 'passive' } },
