@@ -11,6 +11,7 @@ namespace ng::cpu::gemm {
 namespace {
 
 constexpr int MR = 6, NR = 16;
+static_assert(MR <= kMaxMR && NR <= kMaxNR, "scratch edge tile too small");
 
 NG_TARGET_AVX2 void sgemm_avx2_6x16(int64_t kc, const float* __restrict Ap,
                                     const float* __restrict Bp, int64_t ldbp, float* __restrict C,

@@ -15,6 +15,7 @@ namespace ng::cpu::gemm {
 namespace {
 
 constexpr int MR = 14, NV = 2, NR = 16 * NV;
+static_assert(MR <= kMaxMR && NR <= kMaxNR, "scratch edge tile too small");
 
 void sgemm_avx512_14x32(int64_t kc, const float* Ap, const float* Bp, int64_t ldbp, float* C,
                         int64_t ldc, int mr, int nr, float alpha, float beta, const float* bias,

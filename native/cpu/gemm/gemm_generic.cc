@@ -5,6 +5,7 @@ namespace ng::cpu::gemm {
 namespace {
 
 constexpr int MR = 4, NR = 16;
+static_assert(MR <= kMaxMR && NR <= kMaxNR, "scratch edge tile too small");
 
 void sgemm_generic_4x16(int64_t kc, const float* Ap, const float* Bp, int64_t ldbp, float* C,
                         int64_t ldc, int /*mr*/, int /*nr*/, float alpha, float beta,

@@ -69,6 +69,94 @@ void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* o
   });
 }
 
+// Problems this small (tiny networks: 100 x 2 -> 10) are dominated by GEMM setup (packing,
+// blocking); plain loops over the rows are several times faster there.
+constexpr int64_t kSmallWork = 32768;
+
+// The small path works on weight^T (C, OC) so the inner loops run over OC contiguously (they
+// vectorize even when C is 2); it fits on the stack.
+constexpr int64_t kSmallWeights = 4096;
+
+inline bool small_problem(int64_t B, int64_t C, int64_t OC) {
+  return B * C * OC <= kSmallWork && C * OC <= kSmallWeights;
+}
+
+inline void transpose_small(float* wt, const float* weight, int64_t C, int64_t OC) {
+  for (int64_t j = 0; j < OC; j++)
+    for (int64_t c = 0; c < C; c++) wt[c * OC + j] = weight[j * C + c];
+}
+
+// out (B, OC) = inp (B, C) * weight^T (OC, C) + bias, with relu when asked.
+void small_forward(float* out, const float* inp, const float* weight, const float* bias, int64_t B, int64_t C,
+                   int64_t OC, bool relu) {
+  if (OC < 8) {  // few outputs: dot products along C
+    for (int64_t b = 0; b < B; b++) {
+      for (int64_t j = 0; j < OC; j++) {
+        const float v = (bias ? bias[j] : 0.0f) + row_dot(inp + b * C, weight + j * C, C);
+        out[b * OC + j] = relu && v < 0.0f ? 0.0f : v;
+      }
+    }
+    return;
+  }
+  float wt[kSmallWeights];
+  transpose_small(wt, weight, C, OC);
+  for (int64_t b = 0; b < B; b++) {
+    const float* x = inp + b * C;
+    float* o = out + b * OC;
+    for (int64_t j = 0; j < OC; j++) o[j] = bias ? bias[j] : 0.0f;
+    for (int64_t c = 0; c < C; c++) {
+      const float xc = x[c];
+      const float* w = wt + c * OC;
+      for (int64_t j = 0; j < OC; j++) o[j] += xc * w[j];
+    }
+    if (relu)
+      for (int64_t j = 0; j < OC; j++) o[j] = o[j] < 0.0f ? 0.0f : o[j];
+  }
+}
+
+// dinp (B, C) += dpre (B, OC) * weight (OC, C);  dweight (OC, C) += dpre^T * inp (B, C)
+void small_backward(float* dinp, float* dweight, const float* dpre, const float* inp, const float* weight,
+                    int64_t B, int64_t C, int64_t OC) {
+  if (OC < 8) {  // few outputs: rows of C
+    for (int64_t b = 0; b < B; b++) {
+      const float* x = inp + b * C;
+      for (int64_t j = 0; j < OC; j++) {
+        const float g = dpre[b * OC + j];
+        const float* w = weight + j * C;
+        if (dinp) {
+          float* dx = dinp + b * C;
+          for (int64_t c = 0; c < C; c++) dx[c] += g * w[c];
+        }
+        if (dweight) {
+          float* dw = dweight + j * C;
+          for (int64_t c = 0; c < C; c++) dw[c] += g * x[c];
+        }
+      }
+    }
+    return;
+  }
+  float wt[kSmallWeights];
+  float dwt[kSmallWeights];
+  if (dinp) transpose_small(wt, weight, C, OC);
+  if (dweight)
+    for (int64_t i = 0; i < C * OC; i++) dwt[i] = 0.0f;
+  for (int64_t b = 0; b < B; b++) {
+    const float* g = dpre + b * OC;
+    const float* x = inp + b * C;
+    for (int64_t c = 0; c < C; c++) {
+      if (dinp) dinp[b * C + c] += row_dot(g, wt + c * OC, OC);
+      if (dweight) {
+        const float xc = x[c];
+        float* d = dwt + c * OC;
+        for (int64_t j = 0; j < OC; j++) d[j] += xc * g[j];
+      }
+    }
+  }
+  if (dweight)
+    for (int64_t j = 0; j < OC; j++)
+      for (int64_t c = 0; c < C; c++) dweight[j * C + c] += dwt[c * OC + j];
+}
+
 }  // namespace
 
 void linear_forward(float* out, float* pre, const float* inp, const float* weight, const float* bias,
@@ -79,7 +167,8 @@ void linear_forward(float* out, float* pre, const float* inp, const float* weigh
   ep.act = act == LinearAct::relu ? Act::relu : Act::none;
   const bool gelu = act == LinearAct::gelu || act == LinearAct::gelu_tanh;
   float* dst = gelu ? pre : out;
-  sgemm(false, true, B, OC, C, 1.0f, inp, C, weight, C, 0.0f, dst, OC, &ep);
+  if (small_problem(B, C, OC)) small_forward(dst, inp, weight, bias, B, C, OC, ep.act == Act::relu);
+  else sgemm(false, true, B, OC, C, 1.0f, inp, C, weight, C, 0.0f, dst, OC, &ep);
   const int64_t n = B * OC;
   switch (act) {
     case LinearAct::none:
@@ -104,6 +193,10 @@ void linear_backward(float* dinp, float* dweight, float* dbias, const float* dou
     case LinearAct::tanh: dpre_and_dbias<3>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
     case LinearAct::gelu: dpre_and_dbias<4>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
     case LinearAct::gelu_tanh: dpre_and_dbias<5>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+  }
+  if (small_problem(B, C, OC)) {
+    small_backward(dinp, dweight, dpre, inp, weight, B, C, OC);
+    return;
   }
   // dinp (B, C) += dpre (B, OC) * weight (OC, C)
   if (dinp) sgemm(false, false, B, C, OC, 1.0f, dpre, OC, weight, C, 1.0f, dinp, C);
