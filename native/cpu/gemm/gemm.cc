@@ -241,6 +241,12 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   }
 }
 
+// Tasks per thread for large problems (compile-time knob for experiments; see bench/kernels).
+#ifndef NG_GEMM_TASKS_PER_THREAD
+#define NG_GEMM_TASKS_PER_THREAD 2
+#endif
+constexpr int kTasksPerThread = NG_GEMM_TASKS_PER_THREAD;
+
 // Problems with fewer multiply-adds (M*N*K) than this run on one thread.
 constexpr double kParallelMinWork = 6.0e6;
 
@@ -274,7 +280,7 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
   // Tasks: 2 per thread when there is plenty of work (a late or busy thread then costs half a
   // share, not a whole one), scheduled dynamically.
   const int64_t tiles = ((M + t.MR - 1) / t.MR) * ((N + t.NR - 1) / t.NR);
-  const int want = nt > 1 && work >= 8 * kParallelMinWork && tiles >= 16 * nt ? 2 * nt : nt;
+  const int want = nt > 1 && work >= 8 * kParallelMinWork && tiles >= 16 * nt ? kTasksPerThread * nt : nt;
   // Grid pm x pn = want minimising redundant packing: each of the pn column strips packs all
   // of its rows of A (cost pn * M) and each of the pm row strips its columns of B (pm * N).
   int pm = 1, pn = 1;
