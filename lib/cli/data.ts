@@ -18,6 +18,8 @@ export interface PreprocessingState {
   labels?: string[];
   /** The target column holds words (read as classes), not numbers. */
   textLabels?: boolean;
+  /** Seed of the MNIST train/test split (evaluate recreates the same test set). */
+  seed?: number;
   imputer?: unknown;
   scaler?: unknown;
 }
@@ -55,7 +57,7 @@ export async function loadTrainingData(opts: { data: string; target?: string; ta
     const { train, test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: opts.seed });
     if (opts.task === 'regression') throw new UsageError('Expected --task classification for --data mnist but received "regression"');
     return { train, test, inputSize: 784, outputSize: 10,
-      prep: { source: 'mnist', task: 'classification', labels: Array.from({ length: 10 }, (_, i) => String(i)) } };
+      prep: { source: 'mnist', task: 'classification', labels: Array.from({ length: 10 }, (_, i) => String(i)), seed: opts.seed } };
   }
   if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV file or "mnist" for --data but received "${opts.data}" (file not found)`);
   if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV file for --data but received none');
@@ -112,7 +114,7 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
   Promise<{ x: ng.Tensor; y?: ng.Tensor }> {
   if (prep.source === 'mnist') {
     if (file === 'mnist') {
-      const { test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: 42 });
+      const { test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: prep.seed ?? 42 });
       return { x: test.x, y: test.y };
     }
   }

@@ -11,7 +11,8 @@ import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/me
 export interface TrainArgs {
   data?: string; target?: string; layers?: string; activation?: string; epochs?: string; batchSize?: string;
   optimizer?: string; lr?: string; seed?: string; threads?: string; valSplit?: string; earlyStopping?: string;
-  out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean;
+  out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
+  augment?: string; schedule?: string;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -44,7 +45,7 @@ export async function train(args: TrainArgs): Promise<void> {
   const data = args.data ?? 'mnist';
   const layers = parseLayers(args.layers);
   const act = choiceOption(args.activation, '--activation', ACTIVATIONS, 'relu');
-  const epochs = intOption(args.epochs, '--epochs', 1, data === 'mnist' ? 15 : 100);
+  const epochs = intOption(args.epochs, '--epochs', 1, data === 'mnist' ? 20 : 100);
   const batchSize = intOption(args.batchSize, '--batch-size', 1, 64);
   const optimizer = choiceOption(args.optimizer, '--optimizer', OPTIMIZERS, 'adam');
   const lr = numOption(args.lr, '--lr', optimizer === 'sgd' ? 0.01 : 1e-3, { min: 0, minOpen: true });
@@ -53,6 +54,9 @@ export async function train(args: TrainArgs): Promise<void> {
   const patience = args.earlyStopping === undefined ? undefined : intOption(args.earlyStopping, '--early-stopping', 0, 0);
   const task = args.task === undefined ? undefined : choiceOption(args.task, '--task', ['classification', 'regression'] as const, 'classification') as Task;
   const out = path.resolve(args.out ?? 'nodegrad-output');
+  const dropout = numOption(args.dropout, '--dropout', 0, { min: 0, max: 0.9 });
+  const augment = choiceOption(args.augment, '--augment', ['none', 'shift'] as const, data === 'mnist' ? 'shift' : 'none');
+  const schedule = choiceOption(args.schedule, '--schedule', ['none', 'cosine'] as const, 'cosine');
   if (args.threads !== undefined) ng.setNumThreads(intOption(args.threads, '--threads', 1, 1));
   ng.setSeed(seed);
 
@@ -66,23 +70,33 @@ export async function train(args: TrainArgs): Promise<void> {
   let width = loaded.inputSize;
   for (const h of layers) {
     mods.push(new ng.nn.Linear(width, h), activation(act));
+    if (dropout > 0) mods.push(new ng.nn.Dropout(dropout));
     width = h;
   }
   mods.push(new ng.nn.Linear(width, loaded.outputSize));
   const model = new ng.nn.Sequential(...mods);
-  log(`model: ${[loaded.inputSize, ...layers, loaded.outputSize].join('-')} (${act}), ${model.numParameters().toLocaleString('en-US')} parameters, ${optimizer} lr ${lr}, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? "" : "s"}`);
+  log(`model: ${[loaded.inputSize, ...layers, loaded.outputSize].join('-')} (${act}${dropout > 0 ? `, dropout ${dropout}` : ''}${augment !== 'none' ? `, augment ${augment}` : ''}), ${model.numParameters().toLocaleString('en-US')} parameters, ${optimizer} lr ${lr}, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? "" : "s"}`);
 
   const classification = prep.task === 'classification';
   const trainer = new ng.Trainer({ model, loss: classification ? 'crossEntropy' : 'mse', optimizer, lr,
     metrics: classification ? ['accuracy'] : ['mae', 'r2'] });
   trainer.preprocessing = prep;
   const callbacks: ng.Callback[] = [ng.callbacks.nanGuard()];
+  if (schedule === 'cosine') {
+    callbacks.push(ng.callbacks.lrScheduler(new ng.optim.CosineAnnealingLR(trainer.optimizer, epochs, lr / 100)));
+  }
   if (patience !== undefined) {
     callbacks.push(ng.callbacks.earlyStopping({ monitor: valSplit > 0 ? 'val_loss' : 'loss', patience, restoreBestWeights: true }));
   }
+  // Validation: the last valSplit of the training rows (like Keras); augmentation (image data) only on the rest.
+  const nVal = Math.floor(trainSet.length * valSplit);
+  const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+  const fitSet = nVal > 0 ? ng.data.subset(trainSet, rows(0, trainSet.length - nVal)) : trainSet;
+  const valSet = nVal > 0 ? ng.data.subset(trainSet, rows(trainSet.length - nVal, trainSet.length)) : undefined;
+  const loader = new ng.data.DataLoader(fitSet, { batchSize, shuffle: true, seed,
+    transform: augment === 'shift' ? ng.data.compose([ng.data.randomShift(2, { imageShape: [28, 28] })]) : undefined });
   const t0 = performance.now();
-  const history = await trainer.fit(trainSet, { epochs, batchSize, validationSplit: valSplit > 0 ? valSplit : undefined,
-    callbacks, verbose: args.quiet ? 0 : 1, seed });
+  const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1 });
   const seconds = (performance.now() - t0) / 1000;
 
   fs.mkdirSync(out, { recursive: true });
@@ -125,7 +139,8 @@ export async function train(args: TrainArgs): Promise<void> {
   files.report = path.join(out, 'report.html');
   await writeReport(files.report, {
     title: `nodegrad training report: ${data === 'mnist' ? 'MNIST digits' : path.basename(data)}`,
-    config: { data, task: prep.task, layers: [loaded.inputSize, ...layers, loaded.outputSize].join('-'), activation: act,
+    config: { data, task: prep.task, layers: [loaded.inputSize, ...layers, loaded.outputSize].join('-'), activation: act, dropout,
+      augment, schedule,
       optimizer, lr, batchSize, epochs, epochsRun: history.epoch.length, seed, threads: ng.getNumThreads(),
       backend: ng.backend(), trainSeconds: Number(seconds.toFixed(2)) },
     history,

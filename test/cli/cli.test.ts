@@ -66,7 +66,7 @@ beforeAll(async () => {
   await ensureDist();
   writeCsv();
   [mnistRun, csvRun] = await Promise.all([
-    cli(['train', '--epochs', '2', '--layers', '32', '--out', mnistOut]),
+    cli(['train', '--epochs', '2', '--layers', '32', '--augment', 'none', '--schedule', 'none', '--out', mnistOut]),
     cli(['train', '--data', csvFile, '--target', 'y', '--task', 'regression', '--epochs', '20', '--out', csvOut]),
   ]);
 }, 240_000);
@@ -307,6 +307,10 @@ describe('CLI errors: one line, non-zero exit, no stack trace', () => {
     ['--lr -1', () => ['train', '--lr', '-1'], 'nodegrad: error: Expected a number > 0 for --lr but received "-1"'],
     ['--activation foo', () => ['train', '--activation', 'foo'],
       'nodegrad: error: Expected one of relu, tanh, sigmoid, gelu, leakyRelu, elu, selu, silu for --activation but received "foo"'],
+    ['--augment foo', () => ['train', '--augment', 'foo'],
+      'nodegrad: error: Expected one of none, shift for --augment but received "foo"'],
+    ['--dropout 2', () => ['train', '--dropout', '2'],
+      'nodegrad: error: Expected a number >= 0 and <= 0.9 for --dropout but received "2"'],
     ['--layers 3,x', () => ['train', '--layers', '3,x'],
       'nodegrad: error: Expected comma-separated positive integers for --layers but received "3,x"'],
     ['--val-split 2', () => ['train', '--val-split', '2'], 'nodegrad: error: Expected a number >= 0 and <= 0.9 for --val-split but received "2"'],
