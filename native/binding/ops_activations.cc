@@ -19,25 +19,10 @@ using Bwd1 = void (*)(float*, const float*, const float*, int64_t, float);
 using Fwd2 = void (*)(float*, const float*, int64_t, float, float);
 using Bwd2 = void (*)(float*, const float*, const float*, int64_t, float, float);
 
-void def(Napi::Env env, Napi::Object exports, const char* name, Fwd0 f) {
-  exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
-    const size_t n = size_arg(info, 2, "n");
-    float* p0 = f32(info, 0, "out", n);
-    float* p1 = f32(info, 1, "x", n);
-    f(p0, p1, static_cast<int64_t>(n));
-    return undef(info);
-  }, name));
-}
+void def(Napi::Env env, Napi::Object exports, const char* name, Fwd0 f) { def_unary_forward(env, exports, name, f); }
 
 void def(Napi::Env env, Napi::Object exports, const char* name, Bwd0 f, const char* saved) {
-  exports.Set(name, Napi::Function::New(env, [f, saved](const Napi::CallbackInfo& info) -> Napi::Value {
-    const size_t n = size_arg(info, 3, "n");
-    float* p0 = f32(info, 0, "dx", n);
-    float* p1 = f32(info, 1, saved, n);
-    float* p2 = f32(info, 2, "dout", n);
-    f(p0, p1, p2, static_cast<int64_t>(n));
-    return undef(info);
-  }, name));
+  def_unary_backward(env, exports, name, f, saved);
 }
 
 void def(Napi::Env env, Napi::Object exports, const char* name, Fwd1 f, const char* a) {

@@ -117,4 +117,30 @@ inline float* loss_out(const Napi::CallbackInfo& info, size_t i, ng::cpu::Reduct
 
 inline size_t dout_len(ng::cpu::Reduction red, size_t n) { return red == ng::cpu::Reduction::none ? n : 1; }
 
+// Registers a pointwise kernel with the binding shape  name(out, x, n).
+inline void def_unary_forward(Napi::Env env, Napi::Object exports, const char* name,
+                              void (*f)(float*, const float*, int64_t)) {
+  exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
+    const size_t n = size_arg(info, 2, "n");
+    float* out = f32(info, 0, "out", n);
+    float* x = f32(info, 1, "x", n);
+    f(out, x, static_cast<int64_t>(n));
+    return undef(info);
+  }, name));
+}
+
+// Registers a pointwise backward kernel  name(dx, saved, dout, n); `saved` names the tensor the
+// kernel reads (the input x or the forward output).
+inline void def_unary_backward(Napi::Env env, Napi::Object exports, const char* name,
+                               void (*f)(float*, const float*, const float*, int64_t), const char* saved) {
+  exports.Set(name, Napi::Function::New(env, [f, saved](const Napi::CallbackInfo& info) -> Napi::Value {
+    const size_t n = size_arg(info, 3, "n");
+    float* dx = f32(info, 0, "dx", n);
+    float* s = f32(info, 1, saved, n);
+    float* dout = f32(info, 2, "dout", n);
+    f(dx, s, dout, static_cast<int64_t>(n));
+    return undef(info);
+  }, name));
+}
+
 }  // namespace ng::binding::ops

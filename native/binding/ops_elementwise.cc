@@ -110,28 +110,6 @@ void def_scalar_bwd(Napi::Env env, Napi::Object exports, const char* name,
   }, name));
 }
 
-void def_unary(Napi::Env env, Napi::Object exports, const char* name, void (*f)(float*, const float*, int64_t)) {
-  exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& info) -> Napi::Value {
-    const size_t n = size_arg(info, 2, "n");
-    float* p0 = f32(info, 0, "out", n);
-    float* p1 = f32(info, 1, "x", n);
-    f(p0, p1, static_cast<int64_t>(n));
-    return undef(info);
-  }, name));
-}
-
-void def_unary_bwd(Napi::Env env, Napi::Object exports, const char* name,
-                   void (*f)(float*, const float*, const float*, int64_t), const char* saved) {
-  exports.Set(name, Napi::Function::New(env, [f, saved](const Napi::CallbackInfo& info) -> Napi::Value {
-    const size_t n = size_arg(info, 3, "n");
-    float* p0 = f32(info, 0, "dx", n);
-    float* p1 = f32(info, 1, saved, n);
-    float* p2 = f32(info, 2, "dout", n);
-    f(p0, p1, p2, static_cast<int64_t>(n));
-    return undef(info);
-  }, name));
-}
-
 Napi::Value MulScalarBackward(const Napi::CallbackInfo& info) {
   // mulScalarBackward(dx, dout, n, s)
   const size_t n = size_arg(info, 2, "n");
@@ -204,18 +182,18 @@ NG_BINDING(ops_elementwise) {
   def_scalar_bwd(env, exports, "powScalarBackward", cpu::pow_scalar_backward);
   def_scalar(env, exports, "rdivScalarForward", cpu::rdiv_scalar_forward);
   def_scalar_bwd(env, exports, "rdivScalarBackward", cpu::rdiv_scalar_backward);
-  def_unary(env, exports, "negForward", cpu::neg_forward);
+  def_unary_forward(env, exports, "negForward", cpu::neg_forward);
   exports.Set("negBackward", Napi::Function::New(env, NegBackward, "negBackward"));
-  def_unary(env, exports, "expForward", cpu::exp_forward);
-  def_unary_bwd(env, exports, "expBackward", cpu::exp_backward, "out");
-  def_unary(env, exports, "logForward", cpu::log_forward);
-  def_unary_bwd(env, exports, "logBackward", cpu::log_backward, "x");
-  def_unary(env, exports, "sqrtForward", cpu::sqrt_forward);
-  def_unary_bwd(env, exports, "sqrtBackward", cpu::sqrt_backward, "out");
-  def_unary(env, exports, "absForward", cpu::abs_forward);
-  def_unary_bwd(env, exports, "absBackward", cpu::abs_backward, "x");
-  def_unary(env, exports, "squareForward", cpu::square_forward);
-  def_unary_bwd(env, exports, "squareBackward", cpu::square_backward, "x");
+  def_unary_forward(env, exports, "expForward", cpu::exp_forward);
+  def_unary_backward(env, exports, "expBackward", cpu::exp_backward, "out");
+  def_unary_forward(env, exports, "logForward", cpu::log_forward);
+  def_unary_backward(env, exports, "logBackward", cpu::log_backward, "x");
+  def_unary_forward(env, exports, "sqrtForward", cpu::sqrt_forward);
+  def_unary_backward(env, exports, "sqrtBackward", cpu::sqrt_backward, "out");
+  def_unary_forward(env, exports, "absForward", cpu::abs_forward);
+  def_unary_backward(env, exports, "absBackward", cpu::abs_backward, "x");
+  def_unary_forward(env, exports, "squareForward", cpu::square_forward);
+  def_unary_backward(env, exports, "squareBackward", cpu::square_backward, "x");
   exports.Set("clampForward", Napi::Function::New(env, ClampForward, "clampForward"));
   exports.Set("clampBackward", Napi::Function::New(env, ClampBackward, "clampBackward"));
   exports.Set("addInto", Napi::Function::New(env, AddInto, "addInto"));
