@@ -4,5 +4,4 @@
  *   fromArray (copy into native memory), empty (a tensor that transforms write into), gatherRows (native row gather for batch assembly),
  *   memoryStats (tests check that loaders do not leak).
  */
-export { Tensor, fromArray, empty, memoryStats } from '../tensor';
-export { gather as gatherRows } from '../ops/shape';
+export { Tensor, fromArray, empty, memoryStats, gatherRows } from '../tensor';

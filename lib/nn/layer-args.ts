@@ -5,6 +5,6 @@ import { INIT_NAMES } from './init';
 export { assertPositiveInteger, assertBoolean, assertNumberInRange, assertFinite, assertOneOf, assertInteger,
   shapeError } from '../core/validate';
 
-export function INIT_NAMES_GUARD(name: unknown): void {
+export function assertInitName(name: unknown): void {
   if (name !== undefined) assertOneOf(name, 'init', INIT_NAMES);
 }

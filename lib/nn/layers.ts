@@ -10,7 +10,7 @@ import * as F from '../ops';
 import * as init from './init';
 import type { Nonlinearity, InitName } from './init';
 import { assertPositiveInteger, assertBoolean, assertNumberInRange, assertFinite, assertOneOf, assertInteger,
-  shapeError, INIT_NAMES_GUARD } from './layer-args';
+  shapeError, assertInitName } from './layer-args';
 
 export type ActivationName = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'gelu' | 'geluTanh';
 
@@ -33,7 +33,7 @@ export class Linear extends Module {
     assertPositiveInteger(outFeatures, 'outFeatures');
     const useBias = opts.bias ?? true;
     assertBoolean(useBias, 'bias');
-    INIT_NAMES_GUARD(opts.init);
+    assertInitName(opts.init);
     this._explicitInit = opts.init !== undefined;
     this.weight = this.registerParameter('weight', empty([outFeatures, inFeatures]));
     this.bias = useBias ? this.registerParameter('bias', empty([outFeatures])) : null;

@@ -92,12 +92,10 @@ export abstract class Module {
 
   /** Zeroes the gradients of every parameter (one fill when they share a flat buffer). */
   zeroGrad(): void {
-    const seen = new Set<ArrayBuffer>();
     for (const p of this.parameters()) {
       const g = p.grad;
       if (!g || g.isDisposed) continue;
       native.fillF32(g.data, g.size, 0);
-      seen.add((g.data as Float32Array).buffer as ArrayBuffer);
     }
   }
 

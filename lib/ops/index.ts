@@ -5,4 +5,5 @@ export { relu, leakyRelu, elu, selu, gelu, silu, sigmoid, tanh, softplus, softma
 export { matmul, linear, LINEAR_ACTS } from './matmul';
 export { reshape, flatten, transpose, concat, slice, gather } from './shape';
 export { layerNorm, batchNorm } from './norm';
-export { dropout, embedding } from './dropout';
+export { dropout } from './dropout';
+export { embedding } from './embedding';

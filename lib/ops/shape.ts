@@ -1,7 +1,7 @@
 /** Shape and data-movement ops: reshape, flatten, transpose, concat, slice, gather. */
 import { Tensor, shapeSize } from '../tensor/tensor';
 import { native } from '../native';
-import { empty, fin, record, axisView } from './util';
+import { empty, fin, record, needsGrad, axisView } from './util';
 import { assertTensor, normAxis } from '../tensor/check';
 import { assertShape, describe, expected, fmtShape } from '../core/validate';
 
@@ -116,6 +116,7 @@ export function gather(x: Tensor, indices: Tensor | Int32Array): Tensor {
     return out;
   }
   native.gatherRows(out.data, x.data, idx, idx.length, N, D);
-  const saved = idx.slice();
+  if (!needsGrad(x)) return out;
+  const saved = idx.slice(); // the caller may reuse its index array before backward
   return record(out, 'gather', [x], (g, [dx]) => native.scatterAddRows(dx!.data, g.data, saved, saved.length, N, D));
 }

@@ -29,6 +29,14 @@ export class History implements HistoryLike {
     return plotHistory(this, path, opts);
   }
 
+  /** Rebuilds a History from toJSON() output (checkpoints, worker threads). */
+  static fromJSON(json: { epoch: number[]; history: Record<string, number[]> }): History {
+    const h = new History();
+    json.epoch.forEach((e, i) => h.append(e, Object.fromEntries(
+      Object.entries(json.history).map(([k, v]) => [k, v[i] ?? NaN]))));
+    return h;
+  }
+
   toJSON(): { epoch: number[]; history: Record<string, number[]> } {
     return { epoch: this.epoch.slice(), history: Object.fromEntries(Object.entries(this.history).map(([k, v]) => [k, v.slice()])) };
   }

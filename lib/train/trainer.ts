@@ -9,7 +9,6 @@
 import { Module } from '../nn/module';
 import { Tensor } from '../tensor/tensor';
 import { tidy } from '../tensor/scope';
-import { empty } from '../tensor/create';
 import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
@@ -283,11 +282,7 @@ export class Trainer {
       this.model.loadStateDict(ck.weights);
       this.optimizer.loadStateDict(ck.optimizer);
       if (ck.loader) loader.setState(ck.loader);
-      if (ck.history) {
-        history = new History();
-        ck.history.epoch.forEach((e, i) => history.append(e, Object.fromEntries(
-          Object.entries(ck.history!.history).map(([k, v]) => [k, v[i] ?? NaN]))));
-      }
+      if (ck.history) history = History.fromJSON(ck.history);
       pendingCallbackStates = ck.callbacks ?? {};
       if (ck.preprocessing !== undefined) this.preprocessing = ck.preprocessing;
       setRngState(ck.rng);
@@ -472,4 +467,3 @@ export class Trainer {
   }
 }
 
-export { empty as _empty };

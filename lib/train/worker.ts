@@ -62,7 +62,7 @@ export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset
   const epochs = opts.epochs ?? 1;
   const progress = new ProgressLogger({ verbose: (opts.verbose ?? 1) as 0 | 1 | 2, totalEpochs: epochs, stepsPerEpoch: 0,
     stream: opts.stream as never });
-  const history = new History();
+  let history = new History();
   for (const cb of local) await cb.onTrainBegin?.({});
   const worker = new Worker(workerScript(), { workerData: job });
   const onAbort = () => worker.postMessage({ type: 'abort' });
@@ -95,8 +95,7 @@ export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset
       callerEs.bestEpoch = result.earlyStopping.bestEpoch;
       callerEs.stoppedEpoch = result.earlyStopping.stoppedEpoch;
     }
-    result.history.epoch.forEach((e, i) => history.append(e, Object.fromEntries(
-      Object.entries(result.history.history).map(([k, v]) => [k, v[i]]))));
+    history = History.fromJSON(result.history);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     progress.onTrainEnd();

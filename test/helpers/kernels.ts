@@ -1,18 +1,10 @@
 // Shared helpers for the kernel tests in test/native/ops_*.test.ts: seeded data, naive
 // double-precision references support, finite differences and tolerances.
 import { expect } from 'vitest';
+import { rng } from './random';
+
+export { rng };
 export type Arr = ArrayLike<number>;
-/** Seeded uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 export function randF32(n: number, r: () => number, lo = -2, hi = 2): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r();
