@@ -38,4 +38,5 @@ import * as ng from 'nodegrad';
 const t = ng.ones([2, 2]);
 console.log('esm ok', ng.backend(), t.shape.join('x'));
 "
+for s in "$root"/scripts/smoke/*.sh; do PATH="$work/bin" bash "$s" "$work/app" "$root"; done
 echo "pack-smoke: the packed tarball installed and loaded without a compiler"

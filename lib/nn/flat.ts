@@ -96,7 +96,7 @@ export function packParameters(params: readonly Tensor[]): FlatLayout {
   native.fillF32(grads.data, total, 0);
   const vbuf = valueStorage.buffer as ArrayBuffer;
   params.forEach((p, i) => {
-    const view = new Float32Array(vbuf, offsets[i] * 4, p.size);
+    const view = new Float32Array(vbuf, valueStorage.byteOffset + offsets[i] * 4, p.size);
     view.set(p.data as Float32Array);
     const old = p._storage;
     p._storage = valueStorage.retain();

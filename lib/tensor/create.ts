@@ -2,7 +2,6 @@
 import { native } from '../native';
 import { Tensor, DType, shapeSize } from './tensor';
 import { Storage } from './storage';
-import { inScope } from './scope';
 import { takeNativeStream } from '../core/seed';
 import {
   assertShape, assertOneOf, assertFinite, assertPlainObject, describe, expected, fmtShape,
@@ -43,14 +42,14 @@ function checkedShape(shape: unknown, name = 'shape'): number[] {
 }
 
 function make(shape: number[], o: { dtype: DType; requiresGrad: boolean }): Tensor {
-  const t = new Tensor(shape, o.dtype, new Storage(shapeSize(shape) * 4, inScope()));
+  const t = new Tensor(shape, o.dtype, new Storage(shapeSize(shape) * 4));
   t.requiresGrad = o.requiresGrad;
   return t;
 }
 
 /** An uninitialized float32 tensor (internal: kernels overwrite it). */
 export function empty(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4, inScope()));
+  return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4));
 }
 
 /** Infers the shape of nested arrays, checking they are rectangular and numeric. */

@@ -7,8 +7,6 @@ export interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
   /** @internal */ _kept: boolean;
-  /** @internal adds the GC safety net when the tensor leaves every scope */
-  _escape?(): void;
 }
 
 const stack: Disposable[][] = [];
@@ -21,13 +19,7 @@ export function track(t: Disposable): void {
 /** Marks a tensor to survive every enclosing tidy(). */
 export function keep<T extends Disposable>(t: T): T {
   t._kept = true;
-  t._escape?.();
   return t;
-}
-
-/** True inside ng.tidy(): new tensors will be disposed by the scope. */
-export function inScope(): boolean {
-  return stack.length > 0;
 }
 
 function collect(value: unknown, out: Set<unknown>, depth: number): void {
@@ -73,13 +65,9 @@ export function tidy<T>(fn: () => T): T {
   const parent = stack.length > 0 ? stack[stack.length - 1] : null;
   for (const t of list) {
     if (t.isDisposed) continue;
-    if (t._kept) {
-      t._escape?.();
-      continue;
-    }
+    if (t._kept) continue;
     if (survivors.has(t)) {
       if (parent) parent.push(t);
-      else t._escape?.();
       continue;
     }
     t.dispose();

@@ -2,12 +2,13 @@
  * Tensor: a contiguous float32 or int32 array in native memory, with a shape.
  *
  * `t.data` is a zero-copy Float32Array/Int32Array view of the native block. Tensors are freed
- * by dispose() (at once), by an enclosing ng.tidy(), or - as a safety net only - by GC.
+ * by dispose() (at once), by an enclosing ng.tidy(), or by the garbage collector when dropped
+ * without either (see storage.ts: V8 owns the memory, so this works inside synchronous loops).
  * Math methods (add, matmul, relu, ...) are recorded by autograd when an input requires grad;
  * they are implemented in lib/ops and attached below.
  */
 import { Storage } from './storage';
-import { track, inScope } from './scope';
+import { track } from './scope';
 import { fmtShape } from '../core/validate';
 import type { GradNode } from '../autograd/node';
 
@@ -48,20 +49,14 @@ export class Tensor {
     this.size = shapeSize(shape);
     this._storage = storage;
     const buf = storage.buffer as ArrayBuffer;
-    this._view = dtype === 'float32'
-      ? new Float32Array(buf, offsetElements * 4, this.size)
-      : new Int32Array(buf, offsetElements * 4, this.size);
+    const at = storage.byteOffset + offsetElements * 4;
+    this._view = dtype === 'float32' ? new Float32Array(buf, at, this.size) : new Int32Array(buf, at, this.size);
     track(this);
   }
 
   /** Allocates an uninitialized tensor (internal; kernels fill it). */
   static empty(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4, inScope()));
-  }
-
-  /** @internal The tensor left every ng.tidy() scope: give its storage the GC safety net. */
-  _escape(): void {
-    this._storage?.ensureFinalizer();
+    return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4));
   }
 
   /** Zero-copy view of the data. Throws if the tensor was disposed. */
@@ -97,7 +92,7 @@ export class Tensor {
   /** @internal A tensor sharing this one's storage with another shape (same size). */
   _viewAs(shape: readonly number[], offsetElements = 0): Tensor {
     const s = (this._storage as Storage).retain();
-    const base = (this._view as TypedData).byteOffset / 4;
+    const base = ((this._view as TypedData).byteOffset - s.byteOffset) / 4;
     return new Tensor(shape, this.dtype, s, base + offsetElements);
   }
 

@@ -85,6 +85,26 @@ Napi::Value FreeBuffer(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// alignmentPadding(ab, align) -> bytes to skip from the start of ab so that the address is a
+// multiple of align (a power of two). Tensor storage asks once per ArrayBuffer it creates.
+Napi::Value AlignmentPadding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArrayBuffer()) {
+    throw Napi::TypeError::New(env, ng::binding::expected_msg("ArrayBuffer", "buffer",
+                                                              ng::binding::describe_value(info[0])));
+  }
+  int64_t align = ng::binding::int_arg(info, 1, "align", 1);
+  if ((align & (align - 1)) != 0 || align > 4096) {
+    throw Napi::RangeError::New(env, ng::binding::expected_msg("power of two up to 4096", "align",
+                                                               std::to_string(align)));
+  }
+  auto ab = info[0].As<Napi::ArrayBuffer>();
+  uintptr_t addr = reinterpret_cast<uintptr_t>(ab.Data());
+  uintptr_t pad = (static_cast<uintptr_t>(align) - (addr & static_cast<uintptr_t>(align - 1))) &
+                  static_cast<uintptr_t>(align - 1);
+  return Napi::Number::New(env, static_cast<double>(pad));
+}
+
 Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ng::MemoryStats s = ng::memory_stats();
@@ -117,6 +137,7 @@ Napi::Value BucketSize(const Napi::CallbackInfo& info) {
 NG_BINDING(memory) {
   exports.Set("allocBuffer", Napi::Function::New(env, AllocBuffer, "allocBuffer"));
   exports.Set("freeBuffer", Napi::Function::New(env, FreeBuffer, "freeBuffer"));
+  exports.Set("alignmentPadding", Napi::Function::New(env, AlignmentPadding, "alignmentPadding"));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats, "memoryStats"));
   exports.Set("poolTrim", Napi::Function::New(env, PoolTrim, "poolTrim"));
   exports.Set("setMaxAllocation", Napi::Function::New(env, SetMaxAllocation, "setMaxAllocation"));

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import * as ng from '../../lib';
-import { native } from '../../lib/native';
+import { setMaxAllocation } from '../../lib/tensor/storage';
 
 describe('tensor creation', () => {
   it('ng.tensor infers shapes from nested arrays, numbers and typed arrays', () => {
@@ -101,12 +101,11 @@ describe('tensor creation', () => {
   it('allocation requests too large give a JS error, not a crash', () => {
     expect(() => ng.zeros([65536, 65536])).toThrow('Expected at most 2147483647 elements for shape but received [65536, 65536] (4294967296 elements)');
     // Within the element limit but above what the allocator accepts:
-    const before = native.memoryStats().maxAllocation;
-    native.setMaxAllocation(1024 * 1024);
+    const before = setMaxAllocation(1024 * 1024);
     try {
       expect(() => ng.zeros([1024, 1024])).toThrow(/Cannot allocate \d+ bytes: above the limit of 1048576 bytes/);
     } finally {
-      native.setMaxAllocation(before);
+      setMaxAllocation(before);
     }
   });
 });
