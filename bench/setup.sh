@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the benchmark peers on a fresh Debian/Ubuntu machine (a no-op where present):
-#   - apt: python3-torch (PyTorch CPU, Debian's 1.13 build) and libopenblas-dev (OpenBLAS 0.3.21)
+#   - apt: python3-torch (PyTorch CPU, Debian's 1.13 build), libopenblas-dev (OpenBLAS 0.3.21) and
+#     libjemalloc2 (the tuned allocator PyTorch's CPU tuning guide recommends; preloaded for torch)
 #   - npm (into bench/node_modules, pinned in bench/package.json): @tensorflow/tfjs 4.22.0 and
 #     @tensorflow/tfjs-backend-wasm 4.22.0
 # @tensorflow/tfjs-node is deliberately absent: its install script downloads libtensorflow from
@@ -9,7 +10,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-apt_pkgs=(python3-torch libopenblas-dev)
+apt_pkgs=(python3-torch libopenblas-dev libjemalloc2)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

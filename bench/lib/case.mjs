@@ -49,8 +49,9 @@ export async function startPeers(ctx, threads, { torch = true, tfjs = true, tfjs
   return set;
 }
 
-// PyTorch processes are named 'pytorch#<i>'; fold them into one 'pytorch' figure (its best
-// configuration) and remember which configuration that was.
+// PyTorch processes are named 'pytorch#<i>'; fold them into one 'pytorch' figure (its best tuned
+// configuration) and remember which configuration that was. Reference (untuned) configurations
+// appear in `all` beside the others but never become the figure a ratio is taken against.
 export function bestOf(results, torchProcs, better = 'higher', toValue = (r) => r) {
   let best = null;
   let label = null;
@@ -59,7 +60,7 @@ export function bestOf(results, torchProcs, better = 'higher', toValue = (r) => 
     const r = results[`pytorch#${i}`];
     const v = r ? toValue(r) : null;
     all[p.config] = Number.isFinite(v) ? sig(v) : r?.error ?? null;
-    if (!Number.isFinite(v)) return;
+    if (!Number.isFinite(v) || p.reference) return;
     if (best === null || (better === 'higher' ? v > best : v < best)) {
       best = v;
       label = p.config;
