@@ -96,7 +96,7 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
       textLabels = true;
     }
   } catch (e) {
-    throw cliDataError(e, { flags: true });
+    throw cliDataError(e, { flags: true, target: opts.target });
   }
   let y = ds.y as ng.Tensor;
   const task: Task = textLabels ? 'classification' : opts.task ?? (looksCategorical(y) ? 'classification' : 'regression');
@@ -138,14 +138,14 @@ function applyPrep(x: ng.Tensor, prep: PreprocessingState): ng.Tensor {
  * Restates fromCsv errors in the CLI's terms: a feature column of text names the flags that handle
  * it; an unseen category names --unknown-category; missing columns are the model's columns.
  */
-function cliDataError(e: unknown, ctx: { flags?: boolean }): unknown {
+function cliDataError(e: unknown, ctx: { flags?: boolean; target?: string }): unknown {
   if (!(e instanceof ng.data.DataError)) return e;
   let msg = e.message
     .replace("pass handleUnknown: 'ignore' to encode it as all zeros", 'pass --unknown-category ignore to encode it as all zeros')
     .replace('(listed in columns)', ctx.flags ? '(listed in --columns)' : '(used in training)')
     .replace('(listed in ignoreColumns)', '(listed in --ignore-columns)')
     .replace('(listed in dates)', '(listed in --dates)');
-  if (ctx.flags && e.column !== undefined && /^Expected number for /.test(msg)) {
+  if (ctx.flags && e.column !== undefined && e.column !== ctx.target && /^Expected number for /.test(msg)) {
     msg += `; use --categorical ${e.column}, --dates ${e.column} or --ignore-columns ${e.column}`;
   }
   if (msg === e.message) return e;
