@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as ng from '../index';
 import { loadFeatures, PreprocessingState } from './data';
-import { UsageError } from './errors';
+import { UsageError, choiceOption, BENCH_SCRIPT } from './errors';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
 import { formatClassReport, formatConfusionMatrix } from '../train/report';
 
@@ -20,11 +20,14 @@ function forward(model: ng.nn.Module, x: ng.Tensor): ng.Tensor {
   return ng.noGrad(() => model.forward(x));
 }
 
-export async function evaluate(modelPath: string, opts: { data?: string }): Promise<void> {
+const unknownCategory = (v: string | undefined) => choiceOption(v, '--unknown-category', ['error', 'ignore'] as const, 'error');
+
+export async function evaluate(modelPath: string, opts: { data?: string; unknownCategory?: string }): Promise<void> {
+  const unknown = unknownCategory(opts.unknownCategory);
   const { model, prep } = await loadModel(modelPath);
   const dataArg = opts.data ?? (prep.source === 'mnist' ? 'mnist' : undefined);
   if (!dataArg) throw new UsageError('Expected --data <file.csv> for evaluate but received none');
-  const { x, y } = await loadFeatures(dataArg, prep, true);
+  const { x, y } = await loadFeatures(dataArg, prep, true, unknown);
   if (!y) throw new UsageError(`Expected the target column "${prep.target}" in ${dataArg} but it is missing`);
   const pred = forward(model, x);
   if (prep.task === 'classification') {
@@ -40,10 +43,11 @@ export async function evaluate(modelPath: string, opts: { data?: string }): Prom
   }
 }
 
-export async function predict(modelPath: string, opts: { input?: string; output?: string }): Promise<void> {
+export async function predict(modelPath: string, opts: { input?: string; output?: string; unknownCategory?: string }): Promise<void> {
   if (!opts.input) throw new UsageError('Expected --input <file.csv|file.json> for predict but received none');
+  const unknown = unknownCategory(opts.unknownCategory);
   const { model, prep } = await loadModel(modelPath);
-  const { x } = await loadFeatures(opts.input, prep, false);
+  const { x } = await loadFeatures(opts.input, prep, false, unknown);
   const pred = forward(model, x);
   const rows: unknown[] = [];
   if (prep.task === 'classification') {
@@ -91,8 +95,10 @@ export function info(): void {
 }
 
 export function bench(args: string[]): number {
-  const script = path.join(__dirname, '..', '..', 'bench', 'run.mjs');
-  if (!fs.existsSync(script)) throw new UsageError('Expected the bench/ folder of a source checkout (it is not part of the npm package)');
-  const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' });
+  if (!fs.existsSync(BENCH_SCRIPT)) {
+    throw new UsageError('Expected a source checkout of nodegrad (with bench/run.mjs) for bench but received an installed package ' +
+      'without bench/; clone the repository and run npm run bench there');
+  }
+  const r = spawnSync(process.execPath, [BENCH_SCRIPT, ...args], { stdio: 'inherit' });
   return r.status ?? 1;
 }

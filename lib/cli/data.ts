@@ -6,13 +6,22 @@ import type { TensorDataset } from '../data/dataset';
 
 export type Task = 'classification' | 'regression';
 
-/** Everything needed to encode new rows the way the training data was encoded. */
+/**
+ * Everything fitted on the training data, saved with the model (ng.io.save's preprocessing) and
+ * applied as saved to new rows: source columns by name and order, date columns, the categories of
+ * each categorical column (one-hot blocks fixed to them), the label classes, imputer and scaler.
+ */
 export interface PreprocessingState {
   source: 'mnist' | 'csv';
   task: Task;
+  /** Source columns used as features, in order (matched by name in new files). */
   columns?: string[];
   categorical?: string[];
   categories?: Record<string, string[]>;
+  /** Columns parsed as ISO dates (each becomes year, month, dayOfYear, weekday). */
+  dates?: string[];
+  /** Model input columns after encoding ("weather=fog", "date.month", ...). */
+  features?: string[];
   target?: string;
   /** Class names (index = label) for classification. */
   labels?: string[];
@@ -23,6 +32,9 @@ export interface PreprocessingState {
   imputer?: unknown;
   scaler?: unknown;
 }
+
+/** What to do with a category the model was not trained on: fail (default) or encode it as all zeros. */
+export type UnknownCategory = 'error' | 'ignore';
 
 export interface LoadedData {
   train: TensorDataset;
@@ -51,9 +63,16 @@ function looksCategorical(y: ng.Tensor): boolean {
   return values.every((v) => Number.isInteger(v)) && new Set(values).size <= 50;
 }
 
-export async function loadTrainingData(opts: { data: string; target?: string; task?: Task; seed: number;
-  categorical?: string; testSize: number }): Promise<LoadedData> {
+export interface TrainingDataOptions {
+  data: string; target?: string; task?: Task; seed: number; testSize: number;
+  categorical?: string; columns?: string; ignoreColumns?: string; dates?: string;
+}
+
+export async function loadTrainingData(opts: TrainingDataOptions): Promise<LoadedData> {
   if (opts.data === 'mnist') {
+    if (opts.columns ?? opts.ignoreColumns ?? opts.dates ?? opts.categorical) {
+      throw new UsageError('Expected --columns, --ignore-columns, --dates and --categorical only with a CSV file for --data but received "mnist"');
+    }
     const { train, test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: opts.seed });
     if (opts.task === 'regression') throw new UsageError('Expected --task classification for --data mnist but received "regression"');
     return { train, test, inputSize: 784, outputSize: 10,
@@ -62,16 +81,22 @@ export async function loadTrainingData(opts: { data: string; target?: string; ta
   if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV file or "mnist" for --data but received "${opts.data}" (file not found)`);
   if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV file for --data but received none');
   let categorical = listOption(opts.categorical);
-  let ds: Awaited<ReturnType<typeof ng.data.fromCsv>>;
+  const read = { target: opts.target, missing: 'keep' as const, columns: listOption(opts.columns),
+    ignoreColumns: listOption(opts.ignoreColumns), dates: listOption(opts.dates) };
+  let ds: ng.data.CsvDataset;
   let textLabels = false;
   try {
-    ds = await ng.data.fromCsv(opts.data, { target: opts.target, missing: 'keep', categorical, targetType: 'float' });
+    try {
+      ds = await ng.data.fromCsv(opts.data, { ...read, categorical, targetType: 'float' });
+    } catch (e) {
+      // A target column of words (cat/dog, setosa/...) is a classification target: read it as classes.
+      if (!(e instanceof ng.data.DataError) || e.column !== opts.target || opts.task === 'regression') throw e;
+      categorical = [...(categorical ?? []), opts.target];
+      ds = await ng.data.fromCsv(opts.data, { ...read, categorical, targetType: 'label' });
+      textLabels = true;
+    }
   } catch (e) {
-    // A target column of words (cat/dog, setosa/...) is a classification target: read it as classes.
-    if (!(e instanceof ng.data.DataError) || e.column !== opts.target || opts.task === 'regression') throw e;
-    categorical = [...(categorical ?? []), opts.target];
-    ds = await ng.data.fromCsv(opts.data, { target: opts.target, missing: 'keep', categorical, targetType: 'label' });
-    textLabels = true;
+    throw cliDataError(e, { flags: true, target: opts.target });
   }
   let y = ds.y as ng.Tensor;
   const task: Task = textLabels ? 'classification' : opts.task ?? (looksCategorical(y) ? 'classification' : 'regression');
@@ -96,7 +121,7 @@ export async function loadTrainingData(opts: { data: string; target?: string; ta
     inputSize: ds.x.shape[1],
     outputSize: task === 'classification' ? (labelNames as string[]).length : 1,
     prep: { source: 'csv', task, columns: ds.columns, categorical: categorical?.filter((c) => c !== ds.targetName),
-      categories: ds.categories, target: ds.targetName, textLabels,
+      categories: ds.categories, dates: ds.dates, features: ds.featureNames, target: ds.targetName, textLabels,
       labels: labelNames, imputer: imputer.toJSON(), scaler: scaler.toJSON() },
   };
 }
@@ -109,8 +134,26 @@ function applyPrep(x: ng.Tensor, prep: PreprocessingState): ng.Tensor {
   return scaler.transform(imputer.transform(x)) as ng.Tensor;
 }
 
-/** Reads features for evaluate/predict and applies the saved preprocessing. */
-export async function loadFeatures(file: string, prep: PreprocessingState, withTarget: boolean):
+/**
+ * Restates fromCsv errors in the CLI's terms: a feature column of text names the flags that handle
+ * it; an unseen category names --unknown-category; missing columns are the model's columns.
+ */
+function cliDataError(e: unknown, ctx: { flags?: boolean; target?: string }): unknown {
+  if (!(e instanceof ng.data.DataError)) return e;
+  let msg = e.message
+    .replace("pass handleUnknown: 'ignore' to encode it as all zeros", 'pass --unknown-category ignore to encode it as all zeros')
+    .replace('(listed in columns)', ctx.flags ? '(listed in --columns)' : '(used in training)')
+    .replace('(listed in ignoreColumns)', '(listed in --ignore-columns)')
+    .replace('(listed in dates)', '(listed in --dates)');
+  if (ctx.flags && e.column !== undefined && e.column !== ctx.target && /^Expected number for /.test(msg)) {
+    msg += `; use --categorical ${e.column}, --dates ${e.column} or --ignore-columns ${e.column}`;
+  }
+  if (msg === e.message) return e;
+  return new ng.data.DataError(msg, { file: e.file, row: e.row, column: e.column });
+}
+
+/** Reads features for evaluate/predict and applies the saved preprocessing as saved. */
+export async function loadFeatures(file: string, prep: PreprocessingState, withTarget: boolean, unknown: UnknownCategory = 'error'):
   Promise<{ x: ng.Tensor; y?: ng.Tensor }> {
   if (prep.source === 'mnist') {
     if (file === 'mnist') {
@@ -125,25 +168,27 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
     const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
     if (!Array.isArray(rows)) throw new UsageError(`Expected a JSON array of feature rows in ${file} but received ${typeof rows}`);
     x = ng.tensor(rows as number[][]);
+    const width = prep.features?.length;
+    if (width !== undefined && (x.shape.length !== 2 || x.shape[1] !== width)) {
+      const names = width > 12 ? `${prep.features!.slice(0, 12).join(', ')}, ...` : prep.features!.join(', ');
+      throw new UsageError(`Expected rows of ${width} encoded features (${names}) in ${file} but received rows of shape [${x.shape.join(', ')}]`);
+    }
   } else {
     const target = withTarget ? prep.target : undefined;
     const text = prep.textLabels === true && target !== undefined;
-    const ds = await ng.data.fromCsv(file, { target, columns: prep.columns, missing: 'keep',
-      targetType: text ? 'label' : 'float', categorical: text ? [...(prep.categorical ?? []), target] : prep.categorical });
-    x = ds.x;
-    if (ds.y && text) {
-      // Map this file's class names onto the training classes.
-      const names = ds.classes as string[];
-      const index = new Map((prep.labels ?? []).map((n, i) => [n, i]));
-      const out = new Int32Array(ds.y.size);
-      Array.from(ds.y.data).forEach((k, i) => {
-        const m = index.get(names[k]);
-        if (m === undefined) throw new UsageError(`Expected a class seen in training (${(prep.labels ?? []).join(', ')}) for target row ${i + 1} but received "${names[k]}"`);
-        out[i] = m;
-      });
-      return { x: applyPrep(x, prep), y: ng.fromArray(out, [out.length]) };
+    // Fixed categories: the one-hot blocks are the training ones whatever this file holds;
+    // a text target is read against the training classes (label k = prep.labels[k]).
+    const categories = { ...(prep.categories ?? {}), ...(text ? { [target]: prep.labels ?? [] } : {}) };
+    let ds: ng.data.CsvDataset;
+    try {
+      ds = await ng.data.fromCsv(file, { target, columns: prep.columns, missing: 'keep', dates: prep.dates,
+        targetType: text ? 'label' : 'float', categorical: prep.categorical, categories, handleUnknown: unknown });
+    } catch (e) {
+      throw cliDataError(e, {});
     }
-    if (ds.y) y = ds.y;
+    x = ds.x;
+    y = ds.y;
+    if (text) return { x: applyPrep(x, prep), y };
   }
   x = applyPrep(x, prep);
   if (y && prep.task === 'classification' && prep.labels) {

@@ -1,4 +1,8 @@
 /** CLI error handling: one clear line and a non-zero exit code; a stack trace only with --verbose. */
+import path from 'node:path';
+
+/** The benchmark runner of a source checkout (the npm package does not ship bench/). */
+export const BENCH_SCRIPT = path.join(__dirname, '..', '..', 'bench', 'run.mjs');
 
 /** An error in what the user asked for (bad option, missing file): exit code 2. */
 export class UsageError extends Error {

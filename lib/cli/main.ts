@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** The nodegrad command line: train, evaluate, predict, export-onnx, info, bench. */
+/** The nodegrad command line: train, evaluate, predict, export-onnx, info, and bench in a source checkout. */
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { reportError } from './errors';
+import { reportError, BENCH_SCRIPT } from './errors';
 
 // A reader that went away (`nodegrad predict ... | head`) ends the command quietly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -25,6 +26,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--target <column>', 'target column of a CSV file')
     .option('--task <classification|regression>', 'task (CSV default: guessed from the target)')
     .option('--categorical <columns>', 'comma-separated categorical feature columns (one-hot encoded)')
+    .option('--columns <columns>', 'comma-separated feature columns (default: all but the target)')
+    .option('--ignore-columns <columns>', 'comma-separated columns left out of the features (an id, a date)')
+    .option('--dates <columns>', 'comma-separated ISO date columns, each turned into year, month, day-of-year, weekday')
     .option('--layers <sizes>', 'hidden layer sizes', '256,128')
     .option('--activation <name>', 'relu | tanh | sigmoid | gelu | leakyRelu | elu | selu | silu', 'relu')
     .option('--dropout <p>', 'dropout after each hidden layer', '0')
@@ -48,12 +52,14 @@ async function main(argv: string[]): Promise<number> {
   program.command('evaluate <model>')
     .description('evaluate a saved model on data (mnist or a CSV with the target column)')
     .option('--data <mnist|file.csv>', 'evaluation data')
+    .option('--unknown-category <error|ignore>', 'a category not seen in training: fail, or encode it as all zeros', 'error')
     .action(async (model, opts) => (await import('./commands')).evaluate(model, opts));
 
   program.command('predict <model>')
     .description('predict with a saved model on a CSV or JSON file of feature rows')
     .option('--input <file>', 'input rows (.csv with the training columns, or .json array of arrays)')
     .option('--output <file>', 'write predictions as JSON here (default: stdout)')
+    .option('--unknown-category <error|ignore>', 'a category not seen in training: fail, or encode it as all zeros', 'error')
     .action(async (model, opts) => (await import('./commands')).predict(model, opts));
 
   program.command('export-onnx <model> <out>')
@@ -64,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     .description('version, backend/ISA, threads, CUDA and MPI availability')
     .action(async () => (await import('./commands')).info());
 
-  program.command('bench')
+  // The benchmark suite (bench/) lives in the source checkout only, not in the npm package:
+  // there the command is left out of the help, and running it says why it is not available.
+  program.command('bench', { hidden: !fs.existsSync(BENCH_SCRIPT) })
     .description('run the benchmark suite (source checkout; arguments go to bench/run.mjs)')
     .allowUnknownOption(true)
     .argument('[args...]')

@@ -12,7 +12,7 @@ export interface TrainArgs {
   data?: string; target?: string; layers?: string; activation?: string; epochs?: string; batchSize?: string;
   optimizer?: string; lr?: string; seed?: string; threads?: string; valSplit?: string; earlyStopping?: string;
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
-  augment?: string; schedule?: string;
+  augment?: string; schedule?: string; columns?: string; ignoreColumns?: string; dates?: string;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -61,7 +61,8 @@ export async function train(args: TrainArgs): Promise<void> {
   ng.setSeed(seed);
 
   const log = (s: string) => { if (!args.quiet) process.stdout.write(s + '\n'); };
-  const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical, testSize: 0.2 });
+  const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical,
+    columns: args.columns, ignoreColumns: args.ignoreColumns, dates: args.dates, testSize: 0.2 });
   const { train: trainSet, test: testSet, prep } = loaded;
   log(`nodegrad ${ng.buildInfo().version} | backend ${ng.backend()} | threads ${ng.getNumThreads()}`);
   log(`data: ${data === 'mnist' ? 'MNIST digits from the mnist package' : data} | ${prep.task} | train ${trainSet.length} | test ${testSet.length} | features ${loaded.inputSize}${prep.task === 'classification' ? ` | classes ${loaded.outputSize}` : ''}`);
@@ -85,9 +86,9 @@ export async function train(args: TrainArgs): Promise<void> {
   if (schedule === 'cosine') {
     callbacks.push(ng.callbacks.lrScheduler(new ng.optim.CosineAnnealingLR(trainer.optimizer, epochs, lr / 100)));
   }
-  if (patience !== undefined) {
-    callbacks.push(ng.callbacks.earlyStopping({ monitor: valSplit > 0 ? 'val_loss' : 'loss', patience, restoreBestWeights: true }));
-  }
+  const stopper = patience === undefined ? undefined
+    : ng.callbacks.earlyStopping({ monitor: valSplit > 0 ? 'val_loss' : 'loss', patience, restoreBestWeights: true });
+  if (stopper) callbacks.push(stopper);
   // Validation: the last valSplit of the training rows (like Keras); augmentation (image data) only on the rest.
   const nVal = Math.floor(trainSet.length * valSplit);
   const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
@@ -98,6 +99,11 @@ export async function train(args: TrainArgs): Promise<void> {
   const t0 = performance.now();
   const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1 });
   const seconds = (performance.now() - t0) / 1000;
+  if (stopper && stopper.stoppedEpoch >= 0) {
+    const waited = stopper.stoppedEpoch - stopper.bestEpoch;
+    log(`Early stopping at epoch ${stopper.stoppedEpoch + 1}/${epochs}: ${stopper.monitor} did not improve for ${waited} epoch${waited === 1 ? '' : 's'}; ` +
+      `best ${stopper.monitor} ${stopper.best.toFixed(4)} at epoch ${stopper.bestEpoch + 1} (weights restored)`);
+  }
 
   fs.mkdirSync(out, { recursive: true });
   const files: Record<string, string> = {};

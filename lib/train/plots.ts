@@ -13,7 +13,10 @@ import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assertString, describe, expected, is } from '../core/validate';
 
-/** Per-epoch history as the Trainer records it: history.loss[i] belongs to epoch[i]. */
+/**
+ * Per-epoch history as the Trainer records it: history.loss[i] belongs to epoch[i], a 0-based
+ * index; the plots number epochs from 1, like the training log ("Epoch 1/20").
+ */
 export interface HistoryLike {
   epoch: number[];
   /** Keys like loss, val_loss, accuracy, val_accuracy. */
@@ -131,7 +134,7 @@ export function historyMetrics(h: HistoryLike): string[] {
   return out;
 }
 
-/** Long-format rows { metric, split, epoch, value } for the curves (non-finite values dropped). */
+/** Long-format rows { metric, split, epoch (1-based), value } for the curves (non-finite values dropped). */
 function historyRows(h: HistoryLike, metrics: string[]): object[] {
   const rows: object[] = [];
   for (const m of metrics) {
@@ -139,7 +142,7 @@ function historyRows(h: HistoryLike, metrics: string[]): object[] {
       const vals = h.history[key];
       if (!vals) continue;
       for (let i = 0; i < vals.length && i < h.epoch.length; i++) {
-        if (Number.isFinite(vals[i])) rows.push({ metric: m, split, epoch: h.epoch[i], value: vals[i] });
+        if (Number.isFinite(vals[i])) rows.push({ metric: m, split, epoch: h.epoch[i] + 1, value: vals[i] });
       }
     }
   }

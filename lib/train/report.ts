@@ -219,7 +219,7 @@ export async function reportHtml(data: ReportData): Promise<string> {
     const metrics = historyMetrics(h);
     const last = h.epoch.length - 1;
     const at = (k: string): string => (h.history[k]?.[last] === undefined ? '' : formatNumber(h.history[k][last]));
-    parts.push(`<p class="meta">Last epoch (${escapeHtml(String(h.epoch[last]))} of ${h.epoch.length} recorded):</p>`,
+    parts.push(`<p class="meta">Last epoch (epoch ${escapeHtml(String(h.epoch[last] + 1))}, ${h.epoch.length} recorded):</p>`,
       table(['metric', 'train', 'validation'], metrics.map((m) => [m, at(m), at(`val_${m}`)])));
   } else {
     parts.push('<p class="note">No epochs recorded.</p>');

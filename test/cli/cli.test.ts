@@ -9,28 +9,16 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import { CLI, ROOT, ensureDist } from './ensure-dist';
+import { runCli, type CliResult } from './run-cli';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ort = require('onnxruntime-node');
 
-interface Result { code: number | null; stdout: string; stderr: string }
+type Result = CliResult;
 
-/** Runs the CLI with a non-TTY stdout (a pipe) and returns its exit code and output. */
+/** Runs the CLI in the test's temporary folder. */
 function cli(args: string[], opts: { timeout?: number } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(args, { cwd: tmp, timeout: opts.timeout });
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodegrad-cli-'));

@@ -143,3 +143,100 @@ describe('fromCsv errors name file, row and column', () => {
     await expect(fromCsv(path.join(dir, 'nope.csv'))).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe('fromCsv: fixed categories, column choice and dates (new files encoded like the training file)', () => {
+  const TRAIN = 'x,weather,t\n1,rain,0.5\n2,fog,1.5\n3,sun,2\n4,drizzle,3\n';
+
+  it('categories fix the one-hot block: a file with a subset of them encodes an identical row identically', async () => {
+    const train = await fromCsv(write('w-train.csv', TRAIN), { target: 't', categorical: ['weather'] });
+    expect(train.categories).toEqual({ weather: ['drizzle', 'fog', 'rain', 'sun'] });
+    const sub = await fromCsv(write('w-sub.csv', 'x,weather\n2,fog\n5,rain\n'), { categories: train.categories, columns: train.columns });
+    expect(sub.featureNames).toEqual(train.featureNames.slice(0, 5));
+    expect(sub.categories).toEqual(train.categories);
+    expect(Array.from(sub.x.data.subarray(0, 5))).toEqual(Array.from(train.x.data.subarray(5, 10)));
+    expect(Array.from(sub.x.data.subarray(5, 10))).toEqual([5, 0, 0, 1, 0]);
+    // Given order is kept (not re-sorted).
+    const ordered = await fromCsv(write('w-ord.csv', 'weather\nsun\nfog\n'), { categories: { weather: ['sun', 'fog'] } });
+    expect(ordered.featureNames).toEqual(['weather=sun', 'weather=fog']);
+    expect(Array.from(ordered.x.data)).toEqual([1, 0, 0, 1]);
+    for (const d of [train, sub, ordered]) d.dispose();
+  });
+
+  it('an unseen category is an error naming file, row, column and value, unless handleUnknown is ignore', async () => {
+    const file = write('w-hail.csv', 'x,weather\n2,fog\n1,hail\n');
+    const cats = { weather: ['drizzle', 'fog', 'rain', 'sun'] };
+    const e = await fromCsv(file, { categories: cats }).catch((err) => err);
+    expect(e).toBeInstanceOf(DataError);
+    expect(e.message).toBe(`Expected one of the known categories (drizzle, fog, rain, sun) for ${file} row 3 column "weather" ` +
+      `but received "hail" of type string; pass handleUnknown: 'ignore' to encode it as all zeros`);
+    expect([e.row, e.column]).toEqual([3, 'weather']);
+    const ds = await fromCsv(file, { categories: cats, handleUnknown: 'ignore' });
+    expect(ds.x.shape).toEqual([2, 5]);
+    expect(Array.from(ds.x.data)).toEqual([2, 0, 1, 0, 0, 1, 0, 0, 0, 0]);
+    ds.dispose();
+  });
+
+  it('fixed classes of a categorical target; an unknown class is always an error', async () => {
+    const file = write('w-t.csv', 'x,t\n1,b\n2,b\n');
+    const ds = await fromCsv(file, { target: 't', categories: { t: ['a', 'b'] } });
+    expect(ds.classes).toEqual(['a', 'b']);
+    expect(Array.from(ds.y!.data)).toEqual([1, 1]);
+    ds.dispose();
+    await expect(fromCsv(write('w-t2.csv', 'x,t\n1,c\n'), { target: 't', categories: { t: ['a', 'b'] }, handleUnknown: 'ignore' }))
+      .rejects.toThrow(`Expected one of the known categories (a, b) for ${dir}/w-t2.csv row 2 column "t" but received "c" of type string`);
+  });
+
+  it('columns are matched by name: extra ones are ignored, missing ones are listed together', async () => {
+    const file = write('w-extra.csv', 'weather,id,x,note\nfog,7,2,hi\n');
+    const ds = await fromCsv(file, { columns: ['x', 'weather'], categories: { weather: ['fog', 'rain'] } });
+    expect(ds.featureNames).toEqual(['x', 'weather=fog', 'weather=rain']);
+    expect(Array.from(ds.x.data)).toEqual([2, 1, 0]);
+    ds.dispose();
+    const missing = write('w-missing.csv', 'x\n1\n');
+    const e = await fromCsv(missing, { columns: ['x', 'weather', 'wind'] }).catch((err) => err);
+    expect(e).toBeInstanceOf(DataError);
+    expect(e.message).toBe(`Expected the columns "weather", "wind" (listed in columns) for ${missing} but received a header without them (x)`);
+  });
+
+  it('ignoreColumns drops columns (with or without columns); the target cannot be ignored', async () => {
+    const file = write('w-ign.csv', 'date,a,b,t\n2012-01-01,1,2,3\n');
+    const ds = await fromCsv(file, { target: 't', ignoreColumns: ['date'] });
+    expect(ds.columns).toEqual(['a', 'b']);
+    const ds2 = await fromCsv(file, { target: 't', columns: ['b', 'a', 'date'], ignoreColumns: ['date', 1] });
+    expect(ds2.columns).toEqual(['b']);
+    for (const d of [ds, ds2]) d.dispose();
+    await expect(fromCsv(file, { target: 't', ignoreColumns: ['t'] })).rejects.toThrow(
+      'Expected columns other than the target for ignoreColumns but received the target column "t"');
+    await expect(fromCsv(file, { target: 't', ignoreColumns: ['nope'] })).rejects.toThrow(
+      `Expected the column "nope" (listed in ignoreColumns) for ${file} but received a header without it (date, a, b, t)`);
+  });
+
+  it('dates become year, month, dayOfYear and weekday (Monday = 0); a time part is ignored', async () => {
+    const file = write('w-dates.csv', 'date,v\n2012-01-01,1\n2016-12-31,2\n2012-03-01T10:30:00Z,3\n,4\n2024-02-29 23:59,5\n');
+    const ds = await fromCsv(file, { dates: ['date'], missing: 'keep' });
+    expect(ds.featureNames).toEqual(['date.year', 'date.month', 'date.dayOfYear', 'date.weekday', 'v']);
+    expect(ds.dates).toEqual(['date']);
+    const rows = Array.from({ length: 5 }, (_, i) => Array.from(ds.x.data.subarray(i * 5, i * 5 + 5)));
+    expect(rows[0]).toEqual([2012, 1, 1, 6, 1]); // a Sunday
+    expect(rows[1]).toEqual([2016, 12, 366, 5, 2]); // leap year, a Saturday
+    expect(rows[2]).toEqual([2012, 3, 61, 3, 3]); // a Thursday
+    expect(rows[3].slice(0, 4).every(Number.isNaN)).toBe(true);
+    expect(rows[4]).toEqual([2024, 2, 60, 3, 5]);
+    ds.dispose();
+    const bad = write('w-baddate.csv', 'date\n2012-01-01\n2012-02-30\n');
+    await expect(fromCsv(bad, { dates: ['date'] })).rejects.toThrow(
+      `Expected ISO 8601 date (YYYY-MM-DD) for ${bad} row 3 column "date" but received "2012-02-30" of type string`);
+    await expect(fromCsv(bad, { dates: ['date'], categorical: ['date'] })).rejects.toThrow(
+      'Expected a column that is not categorical for dates but received "date" (also categorical)');
+  });
+
+  it('argument errors for the new options', async () => {
+    const file = write('w-args.csv', 'a\n1\n');
+    await expect(fromCsv(file, { categories: { a: 'x' as any } })).rejects.toThrow(
+      'Expected array of strings for categories.a but received "x" of type string');
+    await expect(fromCsv(file, { categories: { a: ['x', 'x'] } })).rejects.toThrow(
+      'Expected distinct categories for categories.a but received "x" of type string twice');
+    await expect(fromCsv(file, { handleUnknown: 'skip' as any })).rejects.toThrow(/for handleUnknown/);
+    await expect(fromCsv(file, { ignoreColumns: 'a' as any })).rejects.toThrow(/Expected array of column names or indices for ignoreColumns/);
+  });
+});

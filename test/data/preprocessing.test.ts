@@ -177,6 +177,18 @@ describe('encoders match scikit-learn', () => {
     expect(() => enc.transform([['a'], ['c']])).toThrow(
       'Expected a category seen during fit ("a", "b") for x[1][0] but received "c" of type string');
   });
+  it('OneHotEncoder with fixed categories: a subset encodes an identical row identically; unknown -> error or zeros', () => {
+    const categories = [['drizzle', 'fog', 'rain', 'snow', 'sun']];
+    const full = new OneHotEncoder({ categories }).fit([['rain'], ['fog'], ['snow'], ['sun'], ['drizzle']]);
+    const subset = new OneHotEncoder({ categories }).fit([['fog'], ['rain']]);
+    expect(subset.categories).toEqual(categories);
+    expect(subset.transform([['fog']])).toEqual(full.transform([['fog']]));
+    expect(subset.transform([['fog']])).toEqual([[0, 1, 0, 0, 0]]);
+    expect(() => new OneHotEncoder({ categories }).fit([['fog'], ['hail']])).toThrow(
+      'Expected one of the given categories ("drizzle", "fog", "rain", "snow", "sun") for x[1][0] but received "hail" of type string');
+    const ignore = new OneHotEncoder({ categories, handleUnknown: 'ignore' }).fit([['fog'], ['hail']]);
+    expect(ignore.transform([['hail'], ['fog']])).toEqual([[0, 0, 0, 0, 0], [0, 1, 0, 0, 0]]);
+  });
   it('OneHotEncoder on a tensor of codes', () => {
     const t = fromArray(new Float32Array([2, 0, 1, 2]), [4, 1]);
     const enc = new OneHotEncoder();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  confusionMatrixSvg, historyMetrics, historyToSvg, plotConfusionMatrix, plotHistory, svgToPng,
+  confusionMatrixSvg, historyMetrics, historySpec, historyToSvg, plotConfusionMatrix, plotHistory, svgToPng,
   type HistoryLike,
 } from '../../lib/train/plots';
 import { classificationReport, confusionMatrix } from '../../lib/train/metrics';
@@ -12,7 +12,7 @@ import { formatClassReport, formatConfusionMatrix, reportHtml, writeReport } fro
 const dir = mkdtempSync(join(tmpdir(), 'ng-plots-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const epoch = [1, 2, 3, 4, 5];
+const epoch = [0, 1, 2, 3, 4]; // 0-based indices, as the Trainer records them
 const history: HistoryLike = {
   epoch,
   history: {
@@ -44,6 +44,14 @@ describe('plots', () => {
     expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(4);
     expect((svg.match(/<path [^>]*stroke="#ff7f0e"/g) ?? []).length).toBeGreaterThanOrEqual(2);
     expect((svg.match(/<path [^>]*stroke="#1f77b4"/g) ?? []).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('numbers epochs from 1 like the training log ("Epoch 1/5"); the report names the last one the same way', async () => {
+    const spec = historySpec(history) as { data: { values: { epoch: number; metric: string; split: string }[] } };
+    const lossEpochs = spec.data.values.filter((r) => r.metric === 'loss' && r.split === 'train').map((r) => r.epoch);
+    expect(lossEpochs).toEqual([1, 2, 3, 4, 5]);
+    const html = await reportHtml({ title: 't', config: {}, history, evaluation: { metrics: {} } });
+    expect(html).toContain('Last epoch (epoch 5, 5 recorded):');
   });
 
   it('metrics option picks panels; a history without validation has no validation legend', async () => {

@@ -127,7 +127,8 @@ export class OneHotEncoder extends Preprocessor<CategoricalInput, Tensor | numbe
         const k = this.index[j].get(key(rows[i][j]));
         if (k === undefined) {
           if (this.handleUnknown === 'error') {
-            throw new RangeError(expected(`a category seen during fit (${cats[j].map((c) => JSON.stringify(c)).join(', ')})`,
+            const known = this.fixed ? 'one of the given categories' : 'a category seen during fit';
+            throw new RangeError(expected(`${known} (${cats[j].map((c) => JSON.stringify(c)).join(', ')})`,
               `x[${i}][${j}]`, describe(rows[i][j] === null ? NaN : rows[i][j])));
           }
         } else {
