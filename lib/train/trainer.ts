@@ -124,6 +124,11 @@ export class Trainer {
   /** Fitted preprocessing state (any JSON) stored in checkpoints and saved models. */
   preprocessing: unknown = undefined;
   private run: RunState | null = null;
+  /** True from the start of fit() until it settles (one fit at a time). */
+  private fitting = false;
+  /** Public evaluate() calls in progress; fit() pauses its steps until they finish. */
+  private evaluations = 0;
+  private evaluationWaiters: (() => void)[] = [];
   private readonly spec: { loss: string | null; optimizer: unknown; lr?: number };
   private readonly clipNorm?: number;
   private readonly clipValue?: number;
@@ -210,6 +215,24 @@ export class Trainer {
    * val_) are computed after each epoch when validationData or validationSplit is given.
    */
   async fit(data: DataInput, opts: FitOptions = {}): Promise<History> {
+    if (this.fitting) {
+      throw new Error('Expected one fit() at a time for this Trainer but received a second fit() while the first is ' +
+        'running (await the first fit(), or stop it with its signal option, before starting another)');
+    }
+    this.fitting = true;
+    try {
+      return await this.fitChecked(data, opts);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  /** True while fit() runs. */
+  get isFitting(): boolean {
+    return this.fitting;
+  }
+
+  private async fitChecked(data: DataInput, opts: FitOptions): Promise<History> {
     assertPlainObject(opts as unknown, 'options');
     const epochs = opts.epochs ?? 1;
     assertPositiveInteger(epochs, 'epochs');
@@ -324,6 +347,11 @@ export class Trainer {
         for (const batch of loader) {
           if (aborted()) break;
           await this.call(callbacks, 'onBatchBegin', step, {});
+          if (this.evaluations > 0) {
+            // An evaluate() started during fit sees the weights as they were when it began.
+            await new Promise<void>((r) => this.evaluationWaiters.push(r));
+            this.model.train();
+          }
           const n = batch.x.shape[0];
           const loss = this.trainStep(batch.x, batch.y as Tensor, metrics);
           lossSum += loss * n;
@@ -426,9 +454,18 @@ export class Trainer {
     }
   }
 
-  /** Loss and metrics over a dataset (eval mode, no gradients), yielding to the event loop between batches. */
+  /**
+   * Loss and metrics over a dataset (eval mode, no gradients), yielding to the event loop between
+   * batches. Called while fit() runs (from a callback or elsewhere), it evaluates the weights as
+   * they are when it starts: fit() holds its next step until every evaluate() has finished.
+   */
   async evaluate(data: DataInput, opts: { batchSize?: number } = {}): Promise<Record<string, number>> {
-    return this.evaluateAsync(data, opts.batchSize ?? 256, 2);
+    this.evaluations++;
+    try {
+      return await this.evaluateAsync(data, opts.batchSize ?? 256, 2);
+    } finally {
+      if (--this.evaluations === 0) for (const resume of this.evaluationWaiters.splice(0)) resume();
+    }
   }
 
   private async evaluateAsync(data: DataInput, batchSize: number, yieldMs: number): Promise<Record<string, number>> {
