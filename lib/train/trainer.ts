@@ -13,8 +13,9 @@ import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
 import { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from '../optim/optimizer';
+import type { OptimizerConfig, OptimizerName } from '../optim/optimizer';
 import { clipGradNorm, clipGradValue } from '../optim/clip';
-import { createMetrics, Metric } from './metrics/stateful';
+import { createMetrics, Metric, MetricName } from './metrics/stateful';
 import { History } from './history';
 import { Callback, Logs } from './callbacks';
 import { ProgressLogger } from './progress';
@@ -29,7 +30,7 @@ import {
   fmtShape,
 } from '../core/validate';
 
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+export type { OptimizerConfig, OptimizerName };
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 
 export interface TrainerOptions {
@@ -37,10 +38,11 @@ export interface TrainerOptions {
   /** A loss name ('crossEntropy', 'mse', ...) or a function (pred, target) => scalar tensor. */
   loss: losses.LossName | losses.LossFn;
   /** An optimizer name, { type, ...options }, or an Optimizer over model.parameters(). Default 'adam'. */
-  optimizer?: OptimizerName | ({ type: OptimizerName } & Record<string, unknown>) | Optimizer;
+  optimizer?: OptimizerName | OptimizerConfig | Optimizer;
   /** Learning rate when the optimizer is given by name. */
   lr?: number;
-  metrics?: (string | Metric)[];
+  /** Metric names ('accuracy', 'f1', 'top3', ...) or Metric objects; history keys are their names. */
+  metrics?: readonly (MetricName | Metric)[];
   /** Clip gradients by global norm and/or value before each update. */
   clipGradNorm?: number;
   clipGradValue?: number;
@@ -118,7 +120,7 @@ export class Trainer {
   readonly optimizer: Optimizer;
   readonly lossFn: losses.LossFn;
   readonly lossName: string;
-  readonly metricNames: (string | Metric)[];
+  readonly metricNames: readonly (MetricName | Metric)[];
   /** Set by callbacks (early stopping) to end fit() after the current epoch. */
   stopTraining = false;
   /** Fitted preprocessing state (any JSON) stored in checkpoints and saved models. */
@@ -292,7 +294,7 @@ export class Trainer {
       if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
       const { fitInWorker } = await import('./worker');
       return fitInWorker(this, loader.dataset, valSet, opts, { loss: this.spec.loss, optimizer: this.spec.optimizer,
-        lr: this.spec.lr, metrics: this.metricNames as string[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
+        lr: this.spec.lr, metrics: this.metricNames as MetricName[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
     }
 
     let history = new History();
