@@ -57,4 +57,26 @@ describe('public types, as a strict TypeScript consumer sees them', () => {
     expect(total).toBeGreaterThanOrEqual(20);
     for (const [file, lines] of expectedLines) expect(got.get(file) ?? [], path.basename(file)).toEqual(lines);
   }, 120_000);
+
+  it("the README's TypeScript examples (its ```ts blocks, one program) type-check as a strict ES module", () => {
+    const parsed = ts.getParsedCommandLineOfConfigFile(TSCONFIG, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    // A file that is never written: served to the compiler from memory, inside the package so
+    // that 'nodegrad' resolves to the built package like it does for the consumer files.
+    const virtual = path.join(DIR, 'readme-examples.mts');
+    const host = ts.createCompilerHost(parsed.options);
+    const original = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, lang, onError) => (path.resolve(file) === virtual
+      ? ts.createSourceFile(file, blocks.join('\n') + '\nexport {};\n', lang) : original(file, lang, onError));
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (file) => path.resolve(file) === virtual || fileExists(file);
+    const program = ts.createProgram([virtual], parsed.options, host);
+    const errors = ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start!).line + 1}: ` : '';
+      return where + ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    });
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
