@@ -17,7 +17,7 @@ mkdir -p "$work/bin"
 ln -s "$(command -v node)" "$work/bin/node"
 ln -s "$(command -v npm)" "$work/bin/npm"
 ln -s "$(command -v sh)" "$work/bin/sh"
-ln -s "$(command -v bash)" "$work/bin/bash"
+ln -s "$(command -v bash)" "$work/bin/bash"   # runs scripts/smoke/*.sh below
 for tool in g++ gcc c++ cc make python3; do
   if PATH="$work/bin" command -v "$tool" >/dev/null 2>&1; then echo "unexpected $tool on PATH"; exit 1; fi
 done

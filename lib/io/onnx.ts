@@ -2,8 +2,8 @@
  * ONNX export of a sequential stack of layers, described as plain data (the nn classes turn
  * themselves into OnnxLayer lists; this file knows nothing about them).
  *
- * The protobuf is encoded with the `onnx-proto` package: the official onnx.proto compiled by
- * protobufjs. Default opset 17 (LayerNormalization exists from 17); GELU is emitted as its erf
+ * The protobuf is written by our own encoder (onnx-schema.ts over protobuf.ts; the tests decode
+ * it with the official schema and run it in onnxruntime-node). Default opset 17 (LayerNormalization exists from 17); GELU is emitted as its erf
  * formula below opset 20 and as the Gelu op from 20 on. Shapes are tracked through the layers so
  * that a wrong size is reported at export time, naming the layer, instead of at inference time.
  *
@@ -20,8 +20,11 @@
  *   batchNorm   BatchNormalization with the running statistics (input (N, C) or (N, C, L))
  *   embedding   Gather(weight, indices) on int64 indices; only as the first layer
  */
-import type { onnx as OnnxNS } from 'onnx-proto';
 import { writeFileAtomic } from './atomic';
+import {
+  encodeModelProto, OnnxAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo, ONNX_FLOAT as FLOAT,
+  ONNX_INT64 as INT64, ATTR_FLOAT, ATTR_INT, ATTR_STRING,
+} from './onnx-schema';
 import {
   typeError, rangeError, expected, describe, assertPlainObject, assertOneOf, assertPositiveInteger,
   assertFinite, assertString, fmtShape,
@@ -66,23 +69,6 @@ const MAX_PROTO_WEIGHT_BYTES = 2 ** 31 - 2 ** 26;
 /** PyTorch's SELU constants (torch.nn.functional.selu). */
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
-
-// TensorProto.DataType and AttributeProto.AttributeType values of onnx.proto
-const FLOAT = 1;
-const INT64 = 7;
-const ATTR_FLOAT = 1;
-const ATTR_INT = 2;
-const ATTR_STRING = 3;
-
-let onnxModule: typeof OnnxNS | null = null;
-/** Loaded on first use so that the rest of lib/io works without it. */
-function onnxProto(): typeof OnnxNS {
-  if (onnxModule === null) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    onnxModule = (require('onnx-proto') as { onnx: typeof OnnxNS }).onnx;
-  }
-  return onnxModule;
-}
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -183,18 +169,18 @@ function irVersionFor(opset: number): number {
 // Graph building
 
 interface Builder {
-  nodes: OnnxNS.INodeProto[];
-  initializers: OnnxNS.ITensorProto[];
+  nodes: OnnxNode[];
+  initializers: OnnxTensor[];
   constants: Map<number, string>;
   opset: number;
 }
 
-function attr(name: string, value: number, kind: 'float' | 'int'): OnnxNS.IAttributeProto {
+function attr(name: string, value: number, kind: 'float' | 'int'): OnnxAttribute {
   return kind === 'float' ? { name, type: ATTR_FLOAT, f: value } : { name, type: ATTR_INT, i: value };
 }
 
 function node(b: Builder, opType: string, inputs: string[], outputs: string[], name: string,
-  attributes: OnnxNS.IAttributeProto[] = []): void {
+  attributes: OnnxAttribute[] = []): void {
   b.nodes.push({ opType, input: inputs, output: outputs, name, attribute: attributes, domain: '' });
 }
 
@@ -225,7 +211,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
   const needRank = (n: number): void => {
     if (shape.length < n) shapeMismatch(where, layer.type, `of rank >= ${n}`, shape);
   };
-  const elementwise = (op: string, attributes: OnnxNS.IAttributeProto[] = []): Dim[] => {
+  const elementwise = (op: string, attributes: OnnxAttribute[] = []): Dim[] => {
     node(b, op, [x], [y], p, attributes);
     return shape;
   };
@@ -318,7 +304,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
   }
 }
 
-function valueInfo(name: string, elemType: number, shape: readonly Dim[]): OnnxNS.IValueInfoProto {
+function valueInfo(name: string, elemType: number, shape: readonly Dim[]): OnnxValueInfo {
   return {
     name,
     type: {
@@ -331,7 +317,7 @@ function valueInfo(name: string, elemType: number, shape: readonly Dim[]): OnnxN
 }
 
 /** Builds the ModelProto object (before encoding); exported for tests and tools. */
-export function buildOnnxModel(layers: OnnxLayer[], opts: OnnxExportOptions): OnnxNS.IModelProto {
+export function buildOnnxModel(layers: OnnxLayer[], opts: OnnxExportOptions): OnnxModel {
   if (!Array.isArray(layers)) typeError('array of layers', 'layers', layers);
   const checked = layers.map((l, i) => checkLayer(l, i));
   const o = checkOptions(opts);
@@ -347,7 +333,7 @@ export function buildOnnxModel(layers: OnnxLayer[], opts: OnnxExportOptions): On
     shape = emitLayer(b, layer, i, x, y, shape);
     x = y;
   });
-  const weightBytes = b.initializers.reduce((n, t) => n + (t.rawData as Uint8Array).length, 0);
+  const weightBytes = b.initializers.reduce((n, t) => n + t.rawData.length, 0);
   if (weightBytes > MAX_PROTO_WEIGHT_BYTES) {
     throw new RangeError(expected('model with under 2 GiB of weights (the protobuf limit; ONNX external data is not supported)',
       'layers', `${weightBytes} bytes of weights`));
@@ -369,9 +355,7 @@ export function buildOnnxModel(layers: OnnxLayer[], opts: OnnxExportOptions): On
 
 /** Encodes a sequential model as ONNX protobuf bytes. */
 export function encodeOnnx(layers: OnnxLayer[], opts: OnnxExportOptions): Uint8Array {
-  const model = buildOnnxModel(layers, opts);
-  const onnx = onnxProto();
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  return encodeModelProto(buildOnnxModel(layers, opts));
 }
 
 /** Writes an ONNX file atomically (temp file, fsync, rename, fsync folder). */

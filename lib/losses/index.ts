@@ -140,7 +140,13 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
       native.crossEntropyBackward(dx!.data, probs.data, target.data, w ? w.data : null, g.data, N, C, ls, CODE[red], ignore),
     () => probs.dispose());
   }
-  assertSameShape(logits, target, 'logits', 'target');
+  if (target.shape.length !== 2 || target.shape[0] !== N || target.shape[1] !== C) {
+    // Most often float labels of shape [N] or [N, 1] (e.g. from a CSV or a Float32Array): say what works.
+    const labelsLike = target.shape.length === 1 || (target.shape.length === 2 && target.shape[1] === 1);
+    throw new RangeError(expected(`int32 class indices of shape [${N}] or float32 probabilities of shape [${N}, ${C}]`,
+      'target', `float32 Tensor of shape ${fmtShape(target.shape)}` + (labelsLike ? ' (make class indices with ' +
+      "ng.tensor(labels, { dtype: 'int32' }) or ng.fromArray(Int32Array.from(labels)))" : '')));
+  }
   native.crossEntropyDenseForward(out.data, probs.data, logits.data, target.data, w ? w.data : null, N, C, ls, CODE[red]);
   return record(out, 'crossEntropy', [logits], (g, [dx]) =>
     native.crossEntropyDenseBackward(dx!.data, probs.data, target.data, w ? w.data : null, g.data, N, C, ls, CODE[red]),

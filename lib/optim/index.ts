@@ -1,5 +1,7 @@
 export { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizer';
-export type { OptimizerState, AdamOptions } from './optimizer';
+export type {
+  OptimizerState, AdamOptions, SGDOptions, RMSpropOptions, AdagradOptions, OptimizerConfig, OptimizerName,
+} from './optimizer';
 export { clipGradNorm, clipGradValue, gradsFinite } from './clip';
 export {
   LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR,

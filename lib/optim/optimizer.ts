@@ -153,6 +153,8 @@ export abstract class Optimizer {
   }
 }
 
+export interface SGDOptions { lr?: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }
+
 /** SGD with momentum, dampening, Nesterov and (L2) weight decay. */
 export class SGD extends Optimizer {
   readonly momentum: number;
@@ -160,8 +162,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
   readonly weightDecay: number;
 
-  constructor(params: Tensor[], opts: { lr?: number; momentum?: number; dampening?: number; nesterov?: boolean;
-    weightDecay?: number } = {}) {
+  constructor(params: Tensor[], opts: SGDOptions = {}) {
     super(params, opts, 0.01);
     const o = opts as Record<string, unknown>;
     this.momentum = hyper(o, 'momentum', 0, 0);
@@ -232,6 +233,9 @@ export class AdamW extends Adam {
   }
 }
 
+export interface RMSpropOptions { lr?: number; alpha?: number; eps?: number; weightDecay?: number; momentum?: number;
+  centered?: boolean }
+
 /** RMSprop with optional momentum and centering. */
 export class RMSprop extends Optimizer {
   readonly alpha: number;
@@ -240,8 +244,7 @@ export class RMSprop extends Optimizer {
   readonly momentum: number;
   readonly centered: boolean;
 
-  constructor(params: Tensor[], opts: { lr?: number; alpha?: number; eps?: number; weightDecay?: number;
-    momentum?: number; centered?: boolean } = {}) {
+  constructor(params: Tensor[], opts: RMSpropOptions = {}) {
     super(params, opts, 0.01);
     const o = opts as Record<string, unknown>;
     this.alpha = hyper(o, 'alpha', 0.99, 0, 1);
@@ -262,6 +265,9 @@ export class RMSprop extends Optimizer {
   }
 }
 
+export interface AdagradOptions { lr?: number; lrDecay?: number; weightDecay?: number; eps?: number;
+  initialAccumulatorValue?: number }
+
 /** Adagrad. */
 export class Adagrad extends Optimizer {
   readonly lrDecay: number;
@@ -269,8 +275,7 @@ export class Adagrad extends Optimizer {
   readonly eps: number;
   readonly initialAccumulatorValue: number;
 
-  constructor(params: Tensor[], opts: { lr?: number; lrDecay?: number; weightDecay?: number; eps?: number;
-    initialAccumulatorValue?: number } = {}) {
+  constructor(params: Tensor[], opts: AdagradOptions = {}) {
     super(params, opts, 0.01);
     const o = opts as Record<string, unknown>;
     this.lrDecay = hyper(o, 'lrDecay', 0, 0);
@@ -289,3 +294,13 @@ export class Adagrad extends Optimizer {
       initialAccumulatorValue: this.initialAccumulatorValue };
   }
 }
+
+/** An optimizer given by name and options (Trainer's `optimizer` option): { type: 'adam', lr: 1e-3, ... }. */
+export type OptimizerConfig =
+  | ({ type: 'sgd' } & SGDOptions)
+  | ({ type: 'adam' } & AdamOptions)
+  | ({ type: 'adamw' } & AdamOptions)
+  | ({ type: 'rmsprop' } & RMSpropOptions)
+  | ({ type: 'adagrad' } & AdagradOptions);
+
+export type OptimizerName = OptimizerConfig['type'];

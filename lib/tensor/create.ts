@@ -12,6 +12,13 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
+/** A tensor shape: sizes per dimension (a single number n means [n]). */
+export type Shape = readonly number[] | number;
+
+/** Values ng.tensor accepts: a number, (nested) arrays of numbers, or a typed array. */
+export type TensorValues = number | NestedNumbers | ArrayLike<number>;
+export type NestedNumbers = readonly (number | ArrayLike<number> | NestedNumbers)[];
+
 const DTYPES: readonly DType[] = ['float32', 'int32'];
 /** Largest element count one tensor may have (2^31 - 1, the int32 index range of kernels). */
 export const MAX_ELEMENTS = 2147483647;
@@ -99,7 +106,7 @@ export function isDetached(buf: ArrayBufferLike): boolean {
 }
 
 /** A tensor from a number, nested arrays, or a typed array (1-D). Float32 unless dtype says int32. */
-export function tensor(values: unknown, opts?: CreateOptions): Tensor {
+export function tensor(values: TensorValues, opts?: CreateOptions): Tensor {
   const o = options(opts);
   if (typeof values === 'number') {
     const t = make([], o);
@@ -122,7 +129,7 @@ export function tensor(values: unknown, opts?: CreateOptions): Tensor {
 }
 
 /** Copies a typed array (or plain array) into a new tensor of the given shape. */
-export function fromArray(data: unknown, shape?: unknown, opts?: CreateOptions): Tensor {
+export function fromArray(data: ArrayLike<number>, shape?: Shape, opts?: CreateOptions): Tensor {
   const o = options(opts ?? (data instanceof Int32Array ? { dtype: 'int32' } : undefined));
   const isTyped = ArrayBuffer.isView(data) && !(data instanceof DataView);
   if (!isTyped && !Array.isArray(data)) {
@@ -155,7 +162,7 @@ export function fromArray(data: unknown, shape?: unknown, opts?: CreateOptions):
 }
 
 /** A tensor filled with `value`. */
-export function full(shape: unknown, value: number, opts?: CreateOptions): Tensor {
+export function full(shape: Shape, value: number, opts?: CreateOptions): Tensor {
   const o = options(opts);
   const s = checkedShape(shape);
   if (typeof value !== 'number') throw new TypeError(expected('number', 'value', describe(value)));
@@ -168,11 +175,11 @@ export function full(shape: unknown, value: number, opts?: CreateOptions): Tenso
   return t;
 }
 
-export function zeros(shape: unknown, opts?: CreateOptions): Tensor {
+export function zeros(shape: Shape, opts?: CreateOptions): Tensor {
   return full(shape, 0, opts);
 }
 
-export function ones(shape: unknown, opts?: CreateOptions): Tensor {
+export function ones(shape: Shape, opts?: CreateOptions): Tensor {
   return full(shape, 1, opts);
 }
 
@@ -185,7 +192,7 @@ export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
 }
 
 /** Uniform random in [low, high) from the seeded native stream. */
-export function rand(shape: unknown, opts: CreateOptions & { low?: number; high?: number } = {}): Tensor {
+export function rand(shape: Shape, opts: CreateOptions & { low?: number; high?: number } = {}): Tensor {
   const { low = 0, high = 1, ...rest } = opts;
   assertFinite(low, 'low');
   assertFinite(high, 'high');
@@ -199,7 +206,7 @@ export function rand(shape: unknown, opts: CreateOptions & { low?: number; high?
 }
 
 /** Normal random (mean, std) from the seeded native stream. */
-export function randn(shape: unknown, opts: CreateOptions & { mean?: number; std?: number } = {}): Tensor {
+export function randn(shape: Shape, opts: CreateOptions & { mean?: number; std?: number } = {}): Tensor {
   const { mean = 0, std = 1, ...rest } = opts;
   assertFinite(mean, 'mean');
   assertFinite(std, 'std');

@@ -3,7 +3,7 @@ export type { DType, TypedData } from './tensor';
 export {
   tensor, fromArray, full, zeros, ones, zerosLike, onesLike, rand, randn, arange, eye, empty, isDetached, MAX_ELEMENTS,
 } from './create';
-export type { CreateOptions } from './create';
+export type { CreateOptions, Shape, TensorValues, NestedNumbers } from './create';
 export { tidy, keep } from './scope';
 export { memoryStats, trimMemoryPool, setPoolLimit } from './storage';
 export type { MemoryStats } from './storage';

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Trainer } from './trainer';
 import type { LRScheduler, ReduceLROnPlateau } from '../optim/scheduler';
+import type { MetricName } from './metrics/stateful';
 import { assertNonNegativeInteger, assertFinite, assertOneOf, assertString, assertFunction, assertPlainObject,
   describe, expected } from '../core/validate';
 
@@ -25,13 +26,25 @@ export interface Callback {
 
 type Mode = 'min' | 'max' | 'auto';
 
+/**
+ * A value of the epoch logs a callback can watch: the loss or a metric, on the training data or
+ * (prefixed val_) the validation data. Custom Metric objects: name them as the type argument,
+ * e.g. earlyStopping<'myMetric'>({ monitor: 'val_myMetric' }).
+ */
+export type MonitorName<Custom extends string = never> =
+  | 'loss' | MetricName | Custom | `val_${'loss' | MetricName | Custom}`;
+
+/** T, but never inferred from an argument (so a typo cannot become a custom metric name). */
+type Explicit<T> = [T][T extends unknown ? 0 : never];
+
 function resolveMode(mode: Mode, monitor: string): 'min' | 'max' {
   if (mode !== 'auto') return mode;
   return /acc|f1|precision|recall|auc|ap$|map|r2/.test(monitor) ? 'max' : 'min';
 }
 
-export interface EarlyStoppingOptions {
-  monitor?: string;
+export interface EarlyStoppingOptions<Custom extends string = never> {
+  /** Default 'val_loss'. */
+  monitor?: MonitorName<Custom>;
   mode?: Mode;
   patience?: number;
   minDelta?: number;
@@ -42,8 +55,8 @@ export interface EarlyStoppingOptions {
 }
 
 /** Stops training when the monitored value has not improved by minDelta for `patience` epochs. */
-export class EarlyStopping implements Callback {
-  readonly monitor: string;
+export class EarlyStopping<Custom extends string = never> implements Callback {
+  readonly monitor: MonitorName<Custom>;
   readonly mode: 'min' | 'max';
   readonly patience: number;
   readonly minDelta: number;
@@ -56,7 +69,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: Float32Array[] | null = null;
   private trainer: Trainer | null = null;
 
-  constructor(opts: EarlyStoppingOptions = {}) {
+  constructor(opts: EarlyStoppingOptions<Explicit<Custom>> = {}) {
     assertPlainObject(opts as unknown, 'options');
     this.monitor = opts.monitor ?? 'val_loss';
     assertString(this.monitor, 'monitor');
@@ -133,12 +146,14 @@ export class EarlyStopping implements Callback {
   }
 }
 
-export function earlyStopping(opts: EarlyStoppingOptions = {}): EarlyStopping {
-  return new EarlyStopping(opts);
+export function earlyStopping<Custom extends string = never>(
+  opts: EarlyStoppingOptions<Explicit<Custom>> = {}): EarlyStopping<Custom> {
+  return new EarlyStopping<Custom>(opts);
 }
 
-export interface ModelCheckpointOptions {
-  monitor?: string;
+export interface ModelCheckpointOptions<Custom extends string = never> {
+  /** Default 'val_loss'. */
+  monitor?: MonitorName<Custom>;
   mode?: Mode;
   /** Only write when the monitored value improves (default true). */
   saveBestOnly?: boolean;
@@ -148,8 +163,8 @@ export interface ModelCheckpointOptions {
  * Saves the model (safetensors with its config) after each epoch, or when the monitored value
  * improves. The path may contain {epoch} (1-based). Writes are atomic.
  */
-export class ModelCheckpoint implements Callback {
-  readonly monitor: string;
+export class ModelCheckpoint<Custom extends string = never> implements Callback {
+  readonly monitor: MonitorName<Custom>;
   readonly mode: 'min' | 'max';
   readonly saveBestOnly: boolean;
   best = NaN;
@@ -157,7 +172,7 @@ export class ModelCheckpoint implements Callback {
   readonly saved: string[] = [];
   private trainer: Trainer | null = null;
 
-  constructor(readonly filePath: string, opts: ModelCheckpointOptions = {}) {
+  constructor(readonly filePath: string, opts: ModelCheckpointOptions<Explicit<Custom>> = {}) {
     assertString(filePath, 'path');
     assertPlainObject(opts as unknown, 'options');
     this.monitor = opts.monitor ?? 'val_loss';
@@ -194,19 +209,20 @@ export class ModelCheckpoint implements Callback {
   }
 }
 
-export function modelCheckpoint(filePath: string, opts: ModelCheckpointOptions = {}): ModelCheckpoint {
-  return new ModelCheckpoint(filePath, opts);
+export function modelCheckpoint<Custom extends string = never>(filePath: string,
+  opts: ModelCheckpointOptions<Explicit<Custom>> = {}): ModelCheckpoint<Custom> {
+  return new ModelCheckpoint<Custom>(filePath, opts);
 }
 
 /**
  * Steps a learning-rate scheduler at the end of each epoch: an LRScheduler, a
  * ReduceLROnPlateau (fed `monitor`, default val_loss, else loss), or fn(epoch, lr) -> lr.
  */
-export class LRSchedulerCallback implements Callback {
+export class LRSchedulerCallback<Custom extends string = never> implements Callback {
   private trainer: Trainer | null = null;
 
   constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau | ((epoch: number, lr: number) => number),
-    readonly monitor = 'val_loss') {
+    readonly monitor: MonitorName<Explicit<Custom>> = 'val_loss') {
     if (typeof scheduler !== 'function' && (typeof scheduler !== 'object' || scheduler === null ||
       typeof (scheduler as LRScheduler).step !== 'function')) {
       throw new TypeError(expected('LR scheduler or function (epoch, lr) => lr', 'scheduler', describe(scheduler)));
@@ -243,8 +259,9 @@ export class LRSchedulerCallback implements Callback {
   }
 }
 
-export function lrScheduler(scheduler: LRSchedulerCallback['scheduler'], opts: { monitor?: string } = {}): LRSchedulerCallback {
-  return new LRSchedulerCallback(scheduler, opts.monitor);
+export function lrScheduler<Custom extends string = never>(scheduler: LRSchedulerCallback['scheduler'],
+  opts: { monitor?: MonitorName<Explicit<Custom>> } = {}): LRSchedulerCallback<Custom> {
+  return new LRSchedulerCallback<Custom>(scheduler, opts.monitor);
 }
 
 /**

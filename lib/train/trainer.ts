@@ -13,8 +13,9 @@ import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
 import { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from '../optim/optimizer';
+import type { OptimizerConfig, OptimizerName } from '../optim/optimizer';
 import { clipGradNorm, clipGradValue } from '../optim/clip';
-import { createMetrics, Metric } from './metrics/stateful';
+import { createMetrics, Metric, MetricName } from './metrics/stateful';
 import { History } from './history';
 import { Callback, Logs } from './callbacks';
 import { ProgressLogger } from './progress';
@@ -29,7 +30,7 @@ import {
   fmtShape,
 } from '../core/validate';
 
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+export type { OptimizerConfig, OptimizerName };
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 
 export interface TrainerOptions {
@@ -37,10 +38,11 @@ export interface TrainerOptions {
   /** A loss name ('crossEntropy', 'mse', ...) or a function (pred, target) => scalar tensor. */
   loss: losses.LossName | losses.LossFn;
   /** An optimizer name, { type, ...options }, or an Optimizer over model.parameters(). Default 'adam'. */
-  optimizer?: OptimizerName | ({ type: OptimizerName } & Record<string, unknown>) | Optimizer;
+  optimizer?: OptimizerName | OptimizerConfig | Optimizer;
   /** Learning rate when the optimizer is given by name. */
   lr?: number;
-  metrics?: (string | Metric)[];
+  /** Metric names ('accuracy', 'f1', 'top3', ...) or Metric objects; history keys are their names. */
+  metrics?: readonly (MetricName | Metric)[];
   /** Clip gradients by global norm and/or value before each update. */
   clipGradNorm?: number;
   clipGradValue?: number;
@@ -118,12 +120,17 @@ export class Trainer {
   readonly optimizer: Optimizer;
   readonly lossFn: losses.LossFn;
   readonly lossName: string;
-  readonly metricNames: (string | Metric)[];
+  readonly metricNames: readonly (MetricName | Metric)[];
   /** Set by callbacks (early stopping) to end fit() after the current epoch. */
   stopTraining = false;
   /** Fitted preprocessing state (any JSON) stored in checkpoints and saved models. */
   preprocessing: unknown = undefined;
   private run: RunState | null = null;
+  /** True from the start of fit() until it settles (one fit at a time). */
+  private fitting = false;
+  /** Public evaluate() calls in progress; fit() pauses its steps until they finish. */
+  private evaluations = 0;
+  private evaluationWaiters: (() => void)[] = [];
   private readonly spec: { loss: string | null; optimizer: unknown; lr?: number };
   private readonly clipNorm?: number;
   private readonly clipValue?: number;
@@ -210,6 +217,24 @@ export class Trainer {
    * val_) are computed after each epoch when validationData or validationSplit is given.
    */
   async fit(data: DataInput, opts: FitOptions = {}): Promise<History> {
+    if (this.fitting) {
+      throw new Error('Expected one fit() at a time for this Trainer but received a second fit() while the first is ' +
+        'running (await the first fit(), or stop it with its signal option, before starting another)');
+    }
+    this.fitting = true;
+    try {
+      return await this.fitChecked(data, opts);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  /** True while fit() runs. */
+  get isFitting(): boolean {
+    return this.fitting;
+  }
+
+  private async fitChecked(data: DataInput, opts: FitOptions): Promise<History> {
     assertPlainObject(opts as unknown, 'options');
     const epochs = opts.epochs ?? 1;
     assertPositiveInteger(epochs, 'epochs');
@@ -269,7 +294,7 @@ export class Trainer {
       if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
       const { fitInWorker } = await import('./worker');
       return fitInWorker(this, loader.dataset, valSet, opts, { loss: this.spec.loss, optimizer: this.spec.optimizer,
-        lr: this.spec.lr, metrics: this.metricNames as string[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
+        lr: this.spec.lr, metrics: this.metricNames as MetricName[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
     }
 
     let history = new History();
@@ -324,6 +349,11 @@ export class Trainer {
         for (const batch of loader) {
           if (aborted()) break;
           await this.call(callbacks, 'onBatchBegin', step, {});
+          if (this.evaluations > 0) {
+            // An evaluate() started during fit sees the weights as they were when it began.
+            await new Promise<void>((r) => this.evaluationWaiters.push(r));
+            this.model.train();
+          }
           const n = batch.x.shape[0];
           const loss = this.trainStep(batch.x, batch.y as Tensor, metrics);
           lossSum += loss * n;
@@ -426,9 +456,18 @@ export class Trainer {
     }
   }
 
-  /** Loss and metrics over a dataset (eval mode, no gradients), yielding to the event loop between batches. */
+  /**
+   * Loss and metrics over a dataset (eval mode, no gradients), yielding to the event loop between
+   * batches. Called while fit() runs (from a callback or elsewhere), it evaluates the weights as
+   * they are when it starts: fit() holds its next step until every evaluate() has finished.
+   */
   async evaluate(data: DataInput, opts: { batchSize?: number } = {}): Promise<Record<string, number>> {
-    return this.evaluateAsync(data, opts.batchSize ?? 256, 2);
+    this.evaluations++;
+    try {
+      return await this.evaluateAsync(data, opts.batchSize ?? 256, 2);
+    } finally {
+      if (--this.evaluations === 0) for (const resume of this.evaluationWaiters.splice(0)) resume();
+    }
   }
 
   private async evaluateAsync(data: DataInput, batchSize: number, yieldMs: number): Promise<Record<string, number>> {

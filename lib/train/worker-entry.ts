@@ -13,7 +13,7 @@ interface Job {
   x: { shape: number[]; data: Float32Array };
   y: { shape: number[]; data: Float32Array | Int32Array };
   val?: { x: { shape: number[]; data: Float32Array }; y: { shape: number[]; data: Float32Array | Int32Array } };
-  trainer: { loss: string; optimizer: unknown; lr?: number; metrics: string[]; clipGradNorm?: number; clipGradValue?: number };
+  trainer: { loss: string; optimizer: unknown; lr?: number; metrics: ng.metrics.MetricName[]; clipGradNorm?: number; clipGradValue?: number };
   fit: Record<string, unknown>;
   seed: number;
   threads: number;

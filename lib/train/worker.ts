@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Trainer, FitOptions } from './trainer';
 import type { Dataset } from '../data/dataset';
+import type { MetricName } from './metrics/stateful';
 import { History } from './history';
 import { EarlyStopping, Callback } from './callbacks';
 import { ProgressLogger } from './progress';
@@ -27,7 +28,7 @@ function workerScript(): string {
 const raw = (t: Tensor) => ({ shape: t.shape.slice(), data: t.data.slice() });
 
 export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset | null, opts: FitOptions,
-  spec: { loss: string; optimizer: unknown; lr?: number; metrics: string[]; clipGradNorm?: number; clipGradValue?: number }): Promise<History> {
+  spec: { loss: string; optimizer: unknown; lr?: number; metrics: MetricName[]; clipGradNorm?: number; clipGradValue?: number }): Promise<History> {
   const callbacks = opts.callbacks ?? [];
   let earlyStopping: Record<string, unknown> | undefined;
   let callerEs: EarlyStopping | null = null;

@@ -82,7 +82,14 @@ expectErr('crossEntropy: labels shape', () => ng.losses.crossEntropy(f([2, 3]), 
 expectErr('crossEntropy: 1-D logits', () => ng.losses.crossEntropy(f([3]), i32([0])), RangeError, 'Expected shape [N, C] for logits but received [3]');
 expectErr('crossEntropy: label out of range', () => ng.losses.crossEntropy(f([2, 2]), i32([0, 5])), RangeError, 'Expected integer in [0, 2) or -100 for labels[1] but received 5');
 expectErr('crossEntropy: class weight size', () => ng.losses.crossEntropy(f([2, 3]), i32([0, 1]), { weight: f([2]) }), RangeError, 'Expected shape [3] for weight but received [2]');
-expectErr('crossEntropy: dense target shape', () => ng.losses.crossEntropy(f([2, 3]), f([2, 4])), RangeError, 'Expected shape [2, 3] (the shape of logits) for target but received [2, 4]');
+expectErr('crossEntropy: dense target shape', () => ng.losses.crossEntropy(f([2, 3]), f([2, 4])), RangeError,
+  'Expected int32 class indices of shape [2] or float32 probabilities of shape [2, 3] for target but received float32 Tensor of shape [2, 4]');
+expectErr('crossEntropy: float labels [N]', () => ng.losses.crossEntropy(f([6, 3]), ng.tensor([0, 2, 1, 1, 0, 2])), RangeError,
+  'Expected int32 class indices of shape [6] or float32 probabilities of shape [6, 3] for target but received float32 Tensor of shape [6] ' +
+  "(make class indices with ng.tensor(labels, { dtype: 'int32' }) or ng.fromArray(Int32Array.from(labels)))");
+expectErr('crossEntropy: float labels [N, 1]', () => ng.losses.crossEntropy(f([2, 3]), f([2, 1])), RangeError,
+  'Expected int32 class indices of shape [2] or float32 probabilities of shape [2, 3] for target but received float32 Tensor of shape [2, 1] ' +
+  "(make class indices with ng.tensor(labels, { dtype: 'int32' }) or ng.fromArray(Int32Array.from(labels)))");
 expectErr('crossEntropy: labelSmoothing', () => ng.losses.crossEntropy(f([2, 3]), i32([0, 1]), { labelSmoothing: 1.5 }), RangeError,
   'Expected number in [0, 1] for labelSmoothing but received 1.5 of type number');
 expectErr('nll: label out of range', () => ng.losses.nll(f([2, 2]), i32([0, -3])), RangeError, 'Expected integer in [0, 2) or -100 for labels[1] but received -3');
@@ -124,5 +131,32 @@ describe('op and loss argument errors: exact messages', () => {
   it('pow with a Tensor exponent names what it accepts (a number), not "Tensor or number"', () => {
     expect(() => ng.pow(f([2]), f([1]) as unknown as number)).toThrow(new TypeError('Expected number for exponent but received Tensor of shape [1]'));
     expect(() => ng.pow(f([2]), any('2') as unknown as number)).toThrow(new TypeError('Expected number for exponent but received "2" of type string'));
+  });
+});
+
+describe('crossEntropy with float labels', () => {
+  it('the two remedies its message names give the loss of int32 labels', () => {
+    ng.tidy(() => {
+      const labels = [0, 2, 1, 1];
+      const logits = ng.tensor([[1, 2, 0.5], [0.1, -1, 3], [2, 2, 2], [0, 1, -1]]);
+      const a = ng.losses.crossEntropy(logits, ng.tensor(labels, { dtype: 'int32' })).item();
+      const b = ng.losses.crossEntropy(logits, ng.fromArray(Int32Array.from(labels))).item();
+      const want = [[1, 2, 0.5], [0.1, -1, 3], [2, 2, 2], [0, 1, -1]].reduce((s, row, i) =>
+        s + Math.log(row.reduce((t, v) => t + Math.exp(v), 0)) - row[labels[i]], 0) / 4;
+      expect(a).toBeCloseTo(want, 5);
+      expect(b).toBe(a);
+    });
+  });
+
+  it('a Trainer step with loss crossEntropy and float labels fails with the same message', () => {
+    const model = new ng.nn.Sequential(new ng.nn.Linear(2, 3));
+    const trainer = new ng.Trainer({ model, loss: 'crossEntropy' });
+    const x = ng.zeros([6, 2]);
+    const y = ng.tensor([0, 1, 2, 0, 1, 2]);
+    expect(() => trainer.trainStep(x, y)).toThrow(
+      'Expected int32 class indices of shape [6] or float32 probabilities of shape [6, 3] for target but received float32 Tensor of shape [6]');
+    trainer.optimizer.dispose();
+    for (const t of [x, y]) t.dispose();
+    model.dispose?.();
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { encodeOnnx, writeOnnx, buildOnnxModel, type OnnxLayer, type OnnxExportOptions } from '../../lib/io/onnx';
+import { ProtoWriter } from '../../lib/io/protobuf';
 import { rng, randn, randomF32, tempDir } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -338,5 +339,38 @@ describe('ONNX export checked by onnxruntime-node', () => {
     expect(t([], { inputShape: [2], opset: 13 })).toThrow('Expected integer in [17, 21] for options.opset but received 13 of type number');
     expect(t([], { inputShape: [2], outputName: 'input' })).toThrow('Expected name different from options.inputName for options.outputName but received "input" of type string');
     expect(t([], { inputShape: [2], inputName: '' })).toThrow('Expected non-empty string for options.inputName but received "" of type string');
+  });
+
+  it('our protobuf encoder writes the same bytes as the official schema compiled by protobufjs (onnx-proto)', () => {
+    const r = rng(29);
+    // every attribute kind (negative int, float, string), dynamic and fixed dims, int64 input, optional fields
+    const cases: [OnnxLayer[], OnnxExportOptions][] = [
+      [[linear(5, 4, r), { type: 'logSoftmax' }, { type: 'leakyRelu', alpha: 0.3 }, layerNorm(4, r), { type: 'gelu' }],
+        { inputShape: [null, 5], opset: 20, producerVersion: '1.2.3' }],
+      [[{ type: 'embedding', numEmbeddings: 9, dim: 3, weight: randn(27, r) }, { type: 'flatten' }, linear(12, 2, r, false), batchNorm(2, r)],
+        { inputShape: [null, 4], inputName: 'ids', outputName: 'out' }],
+      [[linear(3, 3, r), { type: 'gelu' }, { type: 'selu' }], { inputShape: [2, null, 3] }],
+      [[], { inputShape: [1] }],
+    ];
+    for (const [layers, opts] of cases) {
+      const model = buildOnnxModel(layers, opts);
+      const official = onnx.ModelProto.encode(onnx.ModelProto.create(model as unknown as onnx.IModelProto)).finish();
+      expect(Buffer.from(encodeOnnx(layers, opts)).equals(Buffer.from(official))).toBe(true);
+    }
+  });
+
+  it('ProtoWriter: varints past 2^31 and 2^53-1, negative int64 (10 bytes), floats, nested messages', () => {
+    const inner = new ProtoWriter().int(1, 2 ** 40).string(2, 'héllo');
+    const w = new ProtoWriter().int(1, 300).int(3, -1).int(4, Number.MAX_SAFE_INTEGER).float(5, 0.1).message(7, inner)
+      .packedInts(9, [0, 127, 128, -2]).packedInts(10, []);
+    expect(Array.from(w.finish())).toEqual([
+      0x08, 0xac, 0x02,                                                          // 1: 300
+      0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,          // 3: -1
+      0x20, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f,                      // 4: 2^53 - 1
+      0x2d, ...new Uint8Array(Float32Array.of(0.1).buffer),                      // 5: 0.1f
+      0x3a, 15, 0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x12, 6, 0x68, 0xc3, 0xa9, 0x6c, 0x6c, 0x6f, // 7: { 2^40, "héllo" }
+      0x4a, 14, 0x00, 0x7f, 0x80, 0x01, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, // 9: packed
+    ]);
+    expect(() => new ProtoWriter().int(1, 0.5)).toThrow('protobuf varint: expected a safe integer but received 0.5');
   });
 });

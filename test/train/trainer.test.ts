@@ -376,3 +376,57 @@ describe('Trainer.evaluate / predict', () => {
     l.dispose();
   });
 });
+
+describe('Trainer: one fit() at a time', () => {
+  const SECOND_FIT = 'Expected one fit() at a time for this Trainer but received a second fit() while the first is running ' +
+    '(await the first fit(), or stop it with its signal option, before starting another)';
+
+  it('a second fit() while one runs is rejected with a clear error; the first finishes; fit() works again after', async () => {
+    const { x, y } = linearData(200, 2);
+    const trainer = mkTrainer({ model: regressor(), loss: 'mse', lr: 0.01 });
+    const first = trainer.fit([x, y], { epochs: 3, batchSize: 20, verbose: 0 });
+    expect(trainer.isFitting).toBe(true);
+    await expect(trainer.fit([x, y], { epochs: 1, verbose: 0 })).rejects.toThrow(SECOND_FIT);
+    expect((await first).epoch).toEqual([0, 1, 2]);
+    expect(trainer.isFitting).toBe(false);
+
+    // from inside one of its own callbacks
+    let inner: unknown = null;
+    await trainer.fit([x, y], { epochs: 1, verbose: 0, callbacks: [ng.callbacks.lambda({
+      onEpochEnd: async () => { inner = await trainer.fit([x, y], { verbose: 0 }).catch((e: Error) => e.message); },
+    })] });
+    expect(inner).toBe(SECOND_FIT);
+
+    // a fit() that fails releases the trainer
+    await expect(trainer.fit([x, y], { epochs: 0 })).rejects.toThrow('Expected positive integer for epochs');
+    expect(trainer.isFitting).toBe(false);
+    expect((await trainer.fit([x, y], { epochs: 1, verbose: 0 })).epoch).toEqual([0]);
+  });
+
+  it('evaluate() during fit() evaluates the weights of the moment it starts; training resumes in train mode', async () => {
+    const { x, y } = linearData(1500, 5);
+    ng.setSeed(8);
+    const model = track(new ng.nn.Sequential(new ng.nn.Linear(4, 16), new ng.nn.Tanh(), new ng.nn.Dropout(0.2), new ng.nn.Linear(16, 1)));
+    const trainer = mkTrainer({ model, loss: 'mse', lr: 0.05 });
+    const modes: boolean[] = [];
+    let want: Record<string, number> | null = null;
+    let pending: Promise<Record<string, number>> | null = null;
+    let yieldedWhilePending = false;
+    const h = await trainer.fit([x, y], { epochs: 2, batchSize: 50, verbose: 0, yieldMs: 0, callbacks: [ng.callbacks.lambda({
+      onBatchEnd: (step) => {
+        modes.push(model.training);
+        if (step !== 3 || pending) return;
+        want = trainer.evaluateSync([x, y], 1); // the weights now, evaluated without yielding
+        let settled = false;
+        pending = trainer.evaluate([x, y], { batchSize: 1 }); // not awaited: fit goes on concurrently
+        void pending.then(() => { settled = true; });
+        setImmediate(() => { yieldedWhilePending = !settled; });
+      },
+    })] });
+    expect(h.epoch).toEqual([0, 1]);
+    expect(yieldedWhilePending).toBe(true); // the evaluation did overlap the running fit()
+    expect(await pending).toEqual(want);
+    expect(modes).toHaveLength(2 * 30);
+    expect(modes.every((m) => m)).toBe(true);
+  });
+});

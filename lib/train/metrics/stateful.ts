@@ -247,7 +247,7 @@ function isMetricObject(v: unknown): v is Metric {
  * Builds a metric from its name ('accuracy', 'topk' / 'top5' / 'top<k>', 'precision', 'recall',
  * 'f1', 'auc', 'ap', 'map', 'mse', 'mae', 'r2') or returns a user Metric object unchanged.
  */
-export function createMetric(name: string | Metric, opts: MetricOptions = {}): Metric {
+export function createMetric(name: MetricName | Metric, opts: MetricOptions = {}): Metric {
   if (typeof name === 'object' && name !== null) {
     if (isMetricObject(name)) return name;
     throw new TypeError(expected('metric name or object with name, reset, update and result', 'metric', describe(name)));
@@ -277,7 +277,7 @@ export function createMetric(name: string | Metric, opts: MetricOptions = {}): M
 }
 
 /** Builds a list of metrics; throws on duplicate names (they would share a history key). */
-export function createMetrics(list: readonly (string | Metric)[], opts: MetricOptions = {}): Metric[] {
+export function createMetrics(list: readonly (MetricName | Metric)[], opts: MetricOptions = {}): Metric[] {
   if (!Array.isArray(list)) throw new TypeError(expected('array of metric names or objects', 'metrics', describe(list)));
   const out = list.map((m) => createMetric(m, opts));
   const seen = new Set<string>();
