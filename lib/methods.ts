@@ -32,6 +32,7 @@ declare module './tensor/tensor' {
     selu(): Tensor;
     gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor;
     silu(): Tensor;
+    hardswish(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
     softplus(beta?: number, threshold?: number): Tensor;
@@ -78,6 +79,7 @@ P.elu = function (a) { return ops.elu(this, a); };
 P.selu = function () { return ops.selu(this); };
 P.gelu = function (o) { return ops.gelu(this, o); };
 P.silu = function () { return ops.silu(this); };
+P.hardswish = function () { return ops.hardswish(this); };
 P.sigmoid = function () { return ops.sigmoid(this); };
 P.tanh = function () { return ops.tanh(this); };
 P.softplus = function (b, t) { return ops.softplus(this, b, t); };

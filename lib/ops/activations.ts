@@ -10,6 +10,8 @@ export const selu = (x: Tensor): Tensor => pointwise(UNARY.selu, x);
 export const silu = (x: Tensor): Tensor => pointwise(UNARY.silu, x);
 export const sigmoid = (x: Tensor): Tensor => pointwise(UNARY.sigmoid, x);
 export const tanh = (x: Tensor): Tensor => pointwise(UNARY.tanh, x);
+/** Hard swish (MobileNetV3): x * relu6(x + 3) / 6. */
+export const hardswish = (x: Tensor): Tensor => pointwise(UNARY.hardswish, x);
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   assertFinite(negativeSlope, 'negativeSlope');

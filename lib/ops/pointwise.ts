@@ -27,6 +27,7 @@ export const UNARY = {
   sigmoid: { name: 'sigmoid', fwd: 'sigmoidForward', bwd: 'sigmoidBackward', saved: 'out' },
   tanh: { name: 'tanh', fwd: 'tanhForward', bwd: 'tanhBackward', saved: 'out' },
   softplus: { name: 'softplus', fwd: 'softplusForward', bwd: 'softplusBackward', saved: 'x' },
+  hardswish: { name: 'hardswish', fwd: 'hardswishForward', bwd: 'hardswishBackward', saved: 'x' },
   exp: { name: 'exp', fwd: 'expForward', bwd: 'expBackward', saved: 'out' },
   log: { name: 'log', fwd: 'logForward', bwd: 'logBackward', saved: 'x' },
   sqrt: { name: 'sqrt', fwd: 'sqrtForward', bwd: 'sqrtBackward', saved: 'out' },

@@ -135,6 +135,7 @@ const Backend* make_cpu() {
   set_kernel<Op::sigmoidForward>(b, pw<sigmoid_forward>);
   set_kernel<Op::tanhForward>(b, pw<tanh_forward>);
   set_kernel<Op::softplusForward>(b, pw<softplus_forward>);
+  set_kernel<Op::hardswishForward>(b, pw<hardswish_forward>);
   set_kernel<Op::negForward>(b, pw<neg_forward>);
   set_kernel<Op::expForward>(b, pw<exp_forward>);
   set_kernel<Op::logForward>(b, pw<log_forward>);
@@ -161,6 +162,7 @@ const Backend* make_cpu() {
   set_kernel<Op::sigmoidBackward>(b, pwb<sigmoid_backward>);
   set_kernel<Op::tanhBackward>(b, pwb<tanh_backward>);
   set_kernel<Op::softplusBackward>(b, pwb<softplus_backward>);
+  set_kernel<Op::hardswishBackward>(b, pwb<hardswish_backward>);
   set_kernel<Op::expBackward>(b, pwb<exp_backward>);
   set_kernel<Op::logBackward>(b, pwb<log_backward>);
   set_kernel<Op::sqrtBackward>(b, pwb<sqrt_backward>);

@@ -25,6 +25,7 @@
   X(sigmoidForward,     pointwise,     "out,x")                               \
   X(tanhForward,        pointwise,     "out,x")                               \
   X(softplusForward,    pointwise,     "out,x,beta,threshold")                \
+  X(hardswishForward,   pointwise,     "out,x")                               \
   X(negForward,         pointwise,     "out,x")                               \
   X(expForward,         pointwise,     "out,x")                               \
   X(logForward,         pointwise,     "out,x")                               \
@@ -51,6 +52,7 @@
   X(sigmoidBackward,    pointwise_bwd, "dx,out,dout")                         \
   X(tanhBackward,       pointwise_bwd, "dx,out,dout")                         \
   X(softplusBackward,   pointwise_bwd, "dx,x,dout,beta,threshold")            \
+  X(hardswishBackward,  pointwise_bwd, "dx,x,dout")                           \
   X(expBackward,        pointwise_bwd, "dx,out,dout")                         \
   X(logBackward,        pointwise_bwd, "dx,x,dout")                           \
   X(sqrtBackward,       pointwise_bwd, "dx,out,dout")                         \

@@ -32,6 +32,7 @@ const ACTS: Act[] = [
     saved: 'x',
   },
   { name: 'silu', f: (x) => x * sig(x), saved: 'x' },
+  { name: 'hardswish', f: (x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6, saved: 'x', kinks: [-3, 3] },
   { name: 'sigmoid', f: sig, saved: 'out' },
   { name: 'tanh', f: Math.tanh, saved: 'out' },
   {
@@ -145,7 +146,7 @@ describe('activation argument errors', () => {
 // ---- PyTorch fixtures (test/fixtures/torch/ops.json) ----
 describe('PyTorch fixtures: activations', () => {
   const ops = loadFixture('ops');
-  const names = new Set(['relu', 'leakyRelu', 'elu', 'selu', 'gelu', 'silu', 'sigmoid', 'tanh', 'softplus']);
+  const names = new Set(['relu', 'leakyRelu', 'elu', 'selu', 'gelu', 'silu', 'sigmoid', 'tanh', 'softplus', 'hardswish']);
   for (const c of ops.cases.filter((k) => names.has(k.op))) {
     it(c.name, () => {
       const a = c.attrs as Record<string, unknown>;
