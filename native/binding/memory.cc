@@ -1,89 +1,15 @@
-// Tensor storage: 64-byte aligned native blocks exposed to JS as external ArrayBuffers.
-// allocBuffer(bytes) -> ArrayBuffer; freeBuffer(ab) frees at once and detaches it, so a stale
-// view reads as empty instead of touching freed memory. GC finalization frees buffers that
-// were never freed explicitly (the safety net).
+// Memory glue: the native scratch pool's stats and limits, and the alignment query tensor
+// storage makes for each V8 ArrayBuffer it creates (lib/tensor/storage.ts owns tensor memory).
 #include <napi.h>
 
-#include <mutex>
-#include <new>
-#include <stdexcept>
-#include <unordered_map>
+#include <cstdint>
+#include <string>
 
 #include "binding/args.h"
 #include "binding/registry.h"
 #include "core/alloc.h"
 
 namespace {
-
-struct Block {
-  void* ptr;
-  size_t bytes;
-  bool freed;
-};
-
-std::mutex g_blocks_mu;
-std::unordered_map<void*, Block*>& blocks() {
-  static auto* m = new std::unordered_map<void*, Block*>();
-  return *m;
-}
-
-void finalize_block(Napi::Env, void*, Block* b) {
-  {
-    std::lock_guard<std::mutex> lock(g_blocks_mu);
-    if (!b->freed) {
-      blocks().erase(b->ptr);
-      ng::free_bytes(b->ptr, b->bytes);
-      b->freed = true;
-    }
-  }
-  delete b;
-}
-
-Napi::Value AllocBuffer(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int64_t bytes = ng::binding::int_arg(info, 0, "bytes", 0);
-  void* p = nullptr;
-  size_t n = static_cast<size_t>(bytes) ? static_cast<size_t>(bytes) : 64;
-  try {
-    p = ng::alloc_bytes(n);
-  } catch (const std::length_error& e) {
-    throw Napi::RangeError::New(env, e.what());
-  } catch (const std::bad_alloc&) {
-    throw Napi::RangeError::New(env, "Cannot allocate " + std::to_string(bytes) +
-                                         " bytes: the system is out of memory");
-  }
-  auto* b = new Block{p, n, false};
-  {
-    std::lock_guard<std::mutex> lock(g_blocks_mu);
-    blocks()[p] = b;
-  }
-  return Napi::ArrayBuffer::New(env, p, static_cast<size_t>(bytes), finalize_block, b);
-}
-
-Napi::Value FreeBuffer(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsArrayBuffer()) {
-    throw Napi::TypeError::New(env, ng::binding::expected_msg("ArrayBuffer", "buffer",
-                                                              ng::binding::describe_value(info[0])));
-  }
-  auto ab = info[0].As<Napi::ArrayBuffer>();
-  if (ab.IsDetached()) return Napi::Boolean::New(env, false);
-  void* p = ab.Data();
-  {
-    std::lock_guard<std::mutex> lock(g_blocks_mu);
-    auto it = blocks().find(p);
-    if (it == blocks().end()) {
-      throw Napi::TypeError::New(env, ng::binding::expected_msg("buffer allocated by nodegrad", "buffer",
-                                                                "a foreign ArrayBuffer"));
-    }
-    Block* b = it->second;
-    blocks().erase(it);
-    ng::free_bytes(b->ptr, b->bytes);
-    b->freed = true;  // the finalizer still runs later and deletes b
-  }
-  ab.Detach();
-  return Napi::Boolean::New(env, true);
-}
 
 // alignmentPadding(ab, align) -> bytes to skip from the start of ab so that the address is a
 // multiple of align (a power of two). Tensor storage asks once per ArrayBuffer it creates.
@@ -127,19 +53,11 @@ Napi::Value SetMaxAllocation(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value BucketSize(const Napi::CallbackInfo& info) {
-  int64_t bytes = ng::binding::int_arg(info, 0, "bytes", 0);
-  return Napi::Number::New(info.Env(), static_cast<double>(ng::bucket_size(static_cast<size_t>(bytes))));
-}
-
 }  // namespace
 
 NG_BINDING(memory) {
-  exports.Set("allocBuffer", Napi::Function::New(env, AllocBuffer, "allocBuffer"));
-  exports.Set("freeBuffer", Napi::Function::New(env, FreeBuffer, "freeBuffer"));
   exports.Set("alignmentPadding", Napi::Function::New(env, AlignmentPadding, "alignmentPadding"));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats, "memoryStats"));
   exports.Set("poolTrim", Napi::Function::New(env, PoolTrim, "poolTrim"));
   exports.Set("setMaxAllocation", Napi::Function::New(env, SetMaxAllocation, "setMaxAllocation"));
-  exports.Set("bucketSize", Napi::Function::New(env, BucketSize, "bucketSize"));
 }
