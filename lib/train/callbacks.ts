@@ -347,3 +347,6 @@ export function lambda(hooks: Callback): Callback {
   }
   return hooks;
 }
+
+export { dashboard, eventLog, DashboardCallback, EventLogCallback } from './dashboard/callback';
+export type { DashboardOptions, EventLogOptions } from './dashboard/callback';
