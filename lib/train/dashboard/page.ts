@@ -54,14 +54,15 @@ header { display: flex; align-items: baseline; gap: 1em; padding: 0.6em 1.2em; b
 header h1 { font-size: 1.3em; margin: 0; }
 .status { font-size: 0.9em; opacity: 0.85; }
 .layout { display: flex; align-items: flex-start; }
-aside { width: 250px; flex: none; padding: 0.8em 1em; box-sizing: border-box; position: sticky; top: 0; }
+aside { width: 230px; flex: none; padding: 0.8em 1em; box-sizing: border-box; position: sticky; top: 0; }
 aside h2 { font-size: 1.1em; margin: 0.2em 0; }
 .hint { color: #777; font-size: 0.85em; margin: 0.2em 0 0.6em; }
 #run-list { list-style: none; padding: 0; margin: 0; }
-#run-list li { display: flex; align-items: center; gap: 0.4em; padding: 0.3em 0.2em; border-radius: 4px; }
+#run-list li { display: grid; grid-template-columns: auto 1fr; column-gap: 0.4em; padding: 0.3em 0.2em; border-radius: 4px; }
 #run-list li.selected { background: #e8f0fa; }
-#run-list button { all: unset; cursor: pointer; flex: 1; overflow-wrap: anywhere; }
-#run-list .count { color: #888; font-size: 0.8em; }
+#run-list button { all: unset; cursor: pointer; overflow-wrap: anywhere; }
+#run-list .info { grid-column: 2; font-size: 0.8em; color: #888; }
+#run-list .info .badge { margin-right: 0.5em; }
 main { flex: 1; padding: 0.5em 1.5em 2em; min-width: 0; }
 section { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 0.4em 1em 1em; margin: 0.8em 0; }
 h2 { font-size: 1.15em; }
@@ -158,9 +159,9 @@ export const PAGE_JS = String.raw`'use strict';
       box.addEventListener('change', function () { r.visible = box.checked; dirty.steps = dirty.epochs = true; });
       var name = el('button', 'name', r.name === id ? id : r.name + ' (' + id + ')');
       name.addEventListener('click', function () { selected = id; dirty.list = dirty.detail = true; });
-      var badge = el('span', 'badge ' + r.status, r.status);
-      var count = el('span', 'count', r.steps.length + ' steps');
-      li.append(box, name, badge, count);
+      var info = el('div', 'info');
+      info.append(el('span', 'badge ' + r.status, r.status), el('span', 'count', (r.steps.length ? r.steps[r.steps.length - 1].step + 1 : 0) + ' steps'));
+      li.append(box, name, info);
       ul.append(li);
     });
   }
@@ -176,7 +177,7 @@ export const PAGE_JS = String.raw`'use strict';
     columns: 3,
     resolve: { scale: { y: 'independent' } },
     spec: {
-      width: 240, height: 140,
+      width: 220, height: 130,
       mark: { type: 'line', strokeWidth: 1.3, clip: true },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step' },
@@ -193,7 +194,7 @@ export const PAGE_JS = String.raw`'use strict';
     columns: 3,
     resolve: { scale: { y: 'independent' } },
     spec: {
-      width: 240, height: 140,
+      width: 220, height: 130,
       mark: { type: 'line', point: true, strokeWidth: 1.5 },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
@@ -240,6 +241,11 @@ export const PAGE_JS = String.raw`'use strict';
   function updateChart(name, target, spec, rows) {
     var div = document.getElementById(target);
     if (rows.length === 0 && !views[name]) return Promise.resolve();
+    if (!views[name]) {
+      // As many chart columns as fit the page.
+      spec.columns = Math.max(1, Math.min(4, Math.floor((div.clientWidth - 150) / 290)));
+      div.textContent = '';
+    }
     var p = views[name] ? Promise.resolve(views[name]) : embed('#' + target, spec).then(function (v) { views[name] = v; return v; });
     return p.then(function (view) {
       return view.data('points', rows).resize().runAsync().then(function () {
@@ -275,16 +281,20 @@ export const PAGE_JS = String.raw`'use strict';
     table.append(thead, tbody);
   }
   var detailViews = { cm: null, hist: null };
+  // What the detail charts show now (they are redrawn only when it changes, histograms at most every 2 s).
+  var shown = { run: null, cm: null, hist: null, histAt: 0 };
   function replaceChart(key, target, spec) {
     if (detailViews[key]) { detailViews[key].finalize(); detailViews[key] = null; }
     var div = document.getElementById(target);
     div.textContent = '';
-    if (!spec) return Promise.resolve();
+    if (!spec) { div.append(el('p', 'note', key === 'cm' ? 'Shown after each validation of a classification run.' : 'No histograms yet.')); return Promise.resolve(); }
     return embed('#' + target, spec).then(function (v) { detailViews[key] = v; });
   }
   function renderDetail() {
     var r = selected === null ? null : runs.get(selected);
     if (!r) return Promise.resolve();
+    if (shown.run !== r) { shown.run = r; shown.cm = shown.hist = undefined; shown.histAt = 0; }
+    var work = [];
     document.getElementById('detail-name').textContent = r.name;
     var badge = document.getElementById('detail-status');
     badge.textContent = r.status;
@@ -299,10 +309,18 @@ export const PAGE_JS = String.raw`'use strict';
     fillTable(document.getElementById('class-table'), ['class', 'precision', 'recall', 'f1', 'support'],
       ev ? ev.classes.map(function (c) { return [c.name, value(c.precision).toFixed(4), value(c.recall).toFixed(4), value(c.f1).toFixed(4), String(c.support)]; })
         .concat([['accuracy', '', '', value(ev.accuracy).toFixed(4), '']]) : []);
+    if (shown.cm !== ev) { shown.cm = ev; work.push(replaceChart('cm', 'cm-chart', cmSpec(ev))); }
+    if (shown.hist !== r.hist) {
+      if (Date.now() - shown.histAt >= 2000) { shown.hist = r.hist; shown.histAt = Date.now(); work.push(replaceChart('hist', 'hist-chart', histSpec(r))); }
+      else dirty.detail = true;
+    }
+    return Promise.all(work);
+  }
+  function cmSpec(ev) {
     var cmRows = [];
     if (ev) ev.cm.forEach(function (row, i) { row.forEach(function (v, j) { cmRows.push({ truth: ev.labels[i], predicted: ev.labels[j], i: i, j: j, count: v }); }); });
     var cell = ev ? Math.max(22, Math.min(48, Math.floor(420 / ev.labels.length))) : 0;
-    var cmSpec = ev ? {
+    return ev ? {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: cmRows }, width: cell * ev.labels.length, height: cell * ev.labels.length,
       encoding: {
@@ -315,13 +333,15 @@ export const PAGE_JS = String.raw`'use strict';
           color: { condition: { test: 'datum.count > 0.5 * ' + Math.max.apply(null, cmRows.map(function (d) { return d.count; }).concat([1])), value: 'white' }, value: 'black' } } }
       ]
     } : null;
+  }
+  function histSpec(r) {
     document.getElementById('hist-step').textContent = r.hist ? '(step ' + r.hist.step + ', epoch ' + (r.hist.epoch + 1) + ')' : '';
     var histRows = [];
     if (r.hist) r.hist.tensors.forEach(function (t) {
       var w = (value(t.hi) - value(t.lo)) / t.counts.length;
       t.counts.forEach(function (c, b) { histRows.push({ tensor: t.name, kind: t.kind === 'grad' ? 'gradient' : 'weight', x0: value(t.lo) + b * w, x1: value(t.lo) + (b + 1) * w, count: c }); });
     });
-    var histSpec = r.hist ? {
+    return r.hist ? {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: histRows },
       facet: { row: { field: 'tensor', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } },
@@ -331,17 +351,20 @@ export const PAGE_JS = String.raw`'use strict';
         encoding: { x: { field: 'x0', type: 'quantitative', title: null, scale: { zero: false } }, x2: { field: 'x1' },
           y: { field: 'count', type: 'quantitative', title: null, axis: { tickCount: 2 } } } }
     } : null;
-    return Promise.all([replaceChart('cm', 'cm-chart', cmSpec), replaceChart('hist', 'hist-chart', histSpec)]);
   }
 
   // ---- rendering loop: at most a few redraws a second, one at a time
   var busy = false;
+  var chartsAt = 0;
   function render() {
     if (busy) return;
     var work = [];
     if (dirty.list) { dirty.list = false; renderList(); }
-    if (dirty.steps) { dirty.steps = false; work.push(updateChart('steps', 'steps-chart', stepSpec, stepRows())); }
-    if (dirty.epochs) { dirty.epochs = false; work.push(updateChart('epochs', 'epochs-chart', epochSpec, epochRows())); }
+    // The curves are redrawn whole (decimated to MAX_POINTS per run): at most twice a second.
+    var charts = Date.now() - chartsAt >= 500;
+    if (charts && (dirty.steps || dirty.epochs)) chartsAt = Date.now();
+    if (charts && dirty.steps) { dirty.steps = false; work.push(updateChart('steps', 'steps-chart', stepSpec, stepRows())); }
+    if (charts && dirty.epochs) { dirty.epochs = false; work.push(updateChart('epochs', 'epochs-chart', epochSpec, epochRows())); }
     if (dirty.detail) { dirty.detail = false; work.push(renderDetail()); }
     if (work.length === 0) return;
     busy = true;
