@@ -258,7 +258,9 @@ export class EventLogCallback implements Callback {
     if (!this.writer) return;
     const t = this.trainer;
     const status = t?.stopTraining ? 'stopped' : 'finished';
-    this.writer.append({ t: 'end', time: new Date().toISOString(), status, logs: this.lastLogs });
+    const o = this.overhead();
+    this.writer.append({ t: 'end', time: new Date().toISOString(), status, logs: this.lastLogs,
+      recording: { ms: o.ms, fraction: o.fraction, stride: o.stride } });
     this.writer.close();
     this.writer = null;
   }

@@ -22,7 +22,11 @@ export interface HistogramEvent { t: 'hist'; step: number; epoch: number; tensor
 export interface ClassRow { name: string; precision: number; recall: number; f1: number; support: number }
 export interface EvalEvent { t: 'eval'; epoch: number; labels: string[]; cm: number[][]; classes: ClassRow[]; accuracy: number }
 export interface FinalEvent { t: 'final'; metrics: Record<string, number> }
-export interface EndEvent { t: 'end'; time: string; status: 'finished' | 'stopped' | 'failed'; logs: Record<string, number> }
+/** recording: what writing the log cost (ms, its share of the step time, the step stride reached). */
+export interface EndEvent {
+  t: 'end'; time: string; status: 'finished' | 'stopped'; logs: Record<string, number>;
+  recording?: { ms: number; fraction: number; stride: number };
+}
 
 export type RunEvent = StartEvent | ConfigEvent | SummaryEvent | StepEvent | EpochEvent | HistogramEvent | EvalEvent |
   FinalEvent | EndEvent;

@@ -26,8 +26,8 @@ export const PAGE_HTML = `<!DOCTYPE html>
 <ul id="run-list"></ul>
 </aside>
 <main>
-<section><h2>Per step</h2><div id="steps-chart" class="chart"></div></section>
-<section><h2>Per epoch</h2><div id="epochs-chart" class="chart"><p class="note">No epoch finished yet.</p></div></section>
+<section><h2>Per step <span class="meta">loss of the batch, running metrics of the epoch so far</span></h2><div id="steps-chart" class="chart"></div></section>
+<section><h2>Per epoch <span class="meta">solid: training, dashed: validation</span></h2><div id="epochs-chart" class="chart"><p class="note">No epoch finished yet.</p></div></section>
 <section id="detail">
 <h2>Run <span id="detail-name"></span> <span id="detail-status" class="badge"></span></h2>
 <div id="final" class="cards"></div>
@@ -71,7 +71,7 @@ h3 { font-size: 1em; margin: 1.2em 0 0.4em; }
 .note { color: #888; font-style: italic; }
 .badge { font-size: 0.75em; padding: 0.1em 0.5em; border-radius: 9px; background: #eee; color: #444; font-weight: normal; vertical-align: middle; }
 .badge.live { background: #d8f5dd; color: #17692a; }
-.badge.stopped, .badge.failed { background: #fbe3d6; color: #8a3b12; }
+.badge.stopped { background: #fbe3d6; color: #8a3b12; }
 .cards { display: flex; flex-wrap: wrap; gap: 0.6em; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.3em 0.8em; min-width: 7em; }
 .card .k { color: #666; font-size: 0.8em; }
@@ -200,7 +200,7 @@ export const PAGE_JS = String.raw`'use strict';
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'run', type: 'nominal', title: 'run' },
-        strokeDash: { field: 'split', type: 'nominal', title: null, sort: ['train', 'validation'] },
+        strokeDash: { field: 'split', type: 'nominal', title: null, sort: ['train', 'validation'], legend: null },
         tooltip: [{ field: 'run' }, { field: 'metric' }, { field: 'split' }, { field: 'epoch' }, { field: 'value', format: '.4g' }]
       }
     }
@@ -243,7 +243,7 @@ export const PAGE_JS = String.raw`'use strict';
     if (rows.length === 0 && !views[name]) return Promise.resolve();
     if (!views[name]) {
       // As many chart columns as fit the page.
-      spec.columns = Math.max(1, Math.min(4, Math.floor((div.clientWidth - 150) / 290)));
+      spec.columns = Math.max(1, Math.min(4, Math.floor((div.clientWidth - 140) / 275)));
       div.textContent = '';
     }
     var p = views[name] ? Promise.resolve(views[name]) : embed('#' + target, spec).then(function (v) { views[name] = v; return v; });
