@@ -61,6 +61,7 @@ describe.skipIf(!browserPath)('dashboard in chromium', () => {
   const pageErrors: string[] = [];
   const dialogs: string[] = [];
   const requests: string[] = [];
+  const refused: string[] = [];
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -72,6 +73,8 @@ describe.skipIf(!browserPath)('dashboard in chromium', () => {
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
     page.on('request', (r) => requests.push(r.url()));
+    // The page runs under a CSP without 'unsafe-eval': anything it blocks is a failure.
+    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text()); });
   });
 
   afterAll(async () => {
@@ -122,6 +125,7 @@ describe.skipIf(!browserPath)('dashboard in chromium', () => {
     const origin = new URL(url).origin;
     expect(requests.filter((r) => !r.startsWith(origin))).toEqual([]);
     expect(pageErrors).toEqual([]);
+    expect(refused).toEqual([]);
   });
 
   it('lists a second run as it starts, and overlays its curve', async () => {

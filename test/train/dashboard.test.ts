@@ -211,6 +211,7 @@ describe('event log', () => {
     expect(() => ng.callbacks.dashboard({ port: 1.5 })).toThrow(/port/);
     expect(() => ng.callbacks.dashboard({ runsDir: tmp, run: '../outside' })).toThrow(/Expected folder name inside runsDir for run but received "..\/outside"/);
     expect(() => ng.callbacks.dashboard({ onListen: 'x' as unknown as () => void })).toThrow(/Expected function for onListen/);
+    expect(() => new DashboardServer(5 as unknown as string)).toThrow(/Expected folder path \(string\) for root but received 5/);
   });
 });
 

@@ -168,7 +168,8 @@ export const PAGE_JS = String.raw`'use strict';
 
   // ---- charts
   function embed(target, spec) {
-    return vegaEmbed(target, spec, { actions: false, renderer: 'svg' }).then(function (res) { return res.view; });
+    // ast: vega's expression interpreter instead of compiled code (the page's CSP has no 'unsafe-eval').
+    return vegaEmbed(target, spec, { actions: false, renderer: 'svg', ast: true }).then(function (res) { return res.view; });
   }
   var stepSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { EVENT_LOG_NAME, RunTail, type LogWarning, type RunEvent } from './events';
 import { PAGE_HTML, PAGE_JS, PAGE_CSS } from './page';
+import { describe, expected } from '../../core/validate';
 
 interface Run {
   id: string;
@@ -42,8 +43,8 @@ const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
-  // vega compiles its expressions with Function(): hence 'unsafe-eval'; nothing is loaded from elsewhere.
-  'Content-Security-Policy': "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+  // Scripts from this server only, and no eval (the page runs vega with its expression interpreter).
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
     "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
 
@@ -69,7 +70,7 @@ export class DashboardServer {
   private port = 0;
 
   constructor(root: string, opts: DashboardServerOptions = {}) {
-    if (typeof root !== 'string') throw new TypeError(`Expected a folder path for runs folder but received ${typeof root}`);
+    if (typeof root !== 'string') throw new TypeError(expected('folder path (string)', 'root', describe(root)));
     this.root = path.resolve(root);
     this.warn = opts.warn ?? ((m) => process.stderr.write(`nodegrad dashboard: ${m}\n`));
     this.pollMs = opts.pollMs ?? 200;
@@ -178,6 +179,8 @@ export class DashboardServer {
   }
 
   private hostAllowed(hostHeader: string | undefined): boolean {
+    // Listening on every interface was asked for explicitly: any name of this machine will do.
+    if (this.host === '0.0.0.0' || this.host === '::') return true;
     if (!hostHeader) return false;
     const name = hostHeader.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
     return name === 'localhost' || name === '127.0.0.1' || name === '::1' || name === this.host.toLowerCase();
