@@ -99,7 +99,8 @@ export async function train(args: TrainArgs): Promise<void> {
   // The run's event log (out/events.jsonl) and, with --dashboard, the live page.
   const recorder = runRecorder(out, args.dashboard, { labels: prep.labels, config: { data, layers: layers.join(','), activation: act,
     dropout, augment, schedule, batchSize, epochs, seed }, onListen: (url) => log(`dashboard: ${url}`) });
-  callbacks.push(recorder);
+  // First, so a step with a non-finite loss is recorded before nanGuard stops the run.
+  callbacks.unshift(recorder);
   const t0 = performance.now();
   const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1 });
   const seconds = (performance.now() - t0) / 1000;

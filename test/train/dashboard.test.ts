@@ -140,6 +140,22 @@ describe('event log', () => {
     expect(events.filter((e) => e.t === 'final').map((e) => (e as Extract<RunEvent, { t: 'final' }>).metrics.test_accuracy)).toEqual([0.5, 1.5]);
   });
 
+  it('a fit() that throws still gets its recorded steps written (no end event), and the callback can be reused', async () => {
+    const { x, y } = blobs(60, 7);
+    const dir = path.join(tmp, 'log3');
+    const cb = ng.callbacks.eventLog(dir, { histogramEvery: 0, flushMs: 20 });
+    const boom = ng.callbacks.lambda({ onBatchEnd: (step) => { if (step === 3) throw new Error('boom'); } });
+    await expect(classifier().fit([x, y], { epochs: 1, batchSize: 10, callbacks: [cb, boom], verbose: 0 })).rejects.toThrow('boom');
+    await new Promise((r) => setTimeout(r, 200));
+    const events = readEventLog(cb.file, warn);
+    expect(events.filter((e) => e.t === 'step').map((e) => (e as Extract<RunEvent, { t: 'step' }>).step)).toEqual([0, 1, 2, 3]);
+    expect(events.some((e) => e.t === 'end')).toBe(false);
+    await classifier().fit([x, y], { epochs: 1, batchSize: 10, callbacks: [cb], verbose: 0 });
+    const again = readEventLog(cb.file, warn);
+    expect(again.filter((e) => e.t === 'start')).toHaveLength(2);
+    expect(again[again.length - 1].t).toBe('end');
+  });
+
   it('histogram counts match a naive count, with non-finite values set aside', () => {
     const rng = new ng.Rng(3);
     const data = new Float32Array(1001).map(() => rng.normal());

@@ -140,6 +140,8 @@ export class EventLogCallback implements Callback {
 
   onTrainBegin(): void {
     fs.mkdirSync(this.dir, { recursive: true });
+    // A writer left open by a fit() that threw is closed (flushed) first.
+    this.writer?.close();
     this.writer = new EventLogWriter(this.file, this.opts.flushMs ?? 100);
     this.globalStep = 0;
     this.overheadMs = 0;

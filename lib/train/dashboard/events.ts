@@ -59,15 +59,23 @@ export function stepLine(step: number, epoch: number, s: Record<string, number>)
 
 /**
  * Appends events to a log file. Lines are buffered and written with one append at most every
- * flushMs (and on flush/close), so a step costs a JSON.stringify and an array push.
+ * flushMs (and on flush/close), so a step costs a JSON.stringify and an array push. A timer
+ * and a process 'exit' hook write what is left when training stops with an error.
  */
 export class EventLogWriter {
   private fd: number | null;
   private buffer: string[] = [];
   private lastFlush = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  private readonly onExit = () => this.flush();
 
   constructor(readonly file: string, readonly flushMs = 100) {
     this.fd = fs.openSync(file, 'a');
+    this.timer = setInterval(() => {
+      if (performance.now() - this.lastFlush >= this.flushMs) this.flush();
+    }, Math.max(flushMs, 20));
+    this.timer.unref();
+    process.on('exit', this.onExit);
   }
 
   append(event: RunEvent): void {
@@ -92,6 +100,8 @@ export class EventLogWriter {
   close(): void {
     if (this.fd === null) return;
     this.flush();
+    clearInterval(this.timer);
+    process.off('exit', this.onExit);
     fs.closeSync(this.fd);
     this.fd = null;
   }
