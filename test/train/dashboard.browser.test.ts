@@ -84,6 +84,7 @@ describe.skipIf(!browserPath)('dashboard in chromium', () => {
   });
 
   const points = () => page.$eval('#steps-chart', (d) => Number((d as HTMLElement).dataset.points ?? 0));
+  const lastStep = () => page.$eval('#steps-chart', (d) => Number((d as HTMLElement).dataset.lastStep ?? -1));
 
   it('loads the page and shows the live chart gaining points while fit() runs', async () => {
     const { x, y } = blobs(240, 1);
@@ -97,14 +98,16 @@ describe.skipIf(!browserPath)('dashboard in chromium', () => {
     const url = await until('the server', async () => dash.url);
     await page.goto(url, { waitUntil: 'load' });
     expect(await page.title()).toBe('nodegrad dashboard');
-    const first = await until('a first chart point', async () => ((await points()) > 0 ? points() : null));
-    const later = await until('more chart points', async () => {
-      const n = await points();
+    await until('a first chart point', async () => (await points()) > 0);
+    const first = await lastStep();
+    const later = await until('later steps in the chart', async () => {
+      const n = await lastStep();
       return n > first ? n : null;
     });
-    // The chart grew while training was still going on: live, not from the finished log.
+    // The chart gained points while training was still going on: live, not from the finished log.
     expect(fitDone).toBe(false);
     expect(later).toBeGreaterThan(first);
+    expect(await points()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, 'live.png') });
     stop = true;
     const history = await fit;

@@ -215,13 +215,17 @@ export const PAGE_JS = String.raw`'use strict';
     order.forEach(function (id) {
       var r = runs.get(id);
       if (!r.visible || r.steps.length === 0) return;
-      var every = Math.max(1, Math.ceil(r.steps.length / MAX_POINTS));
-      for (var i = 0; i < r.steps.length; i += every) {
+      // One point per bucket of steps (MAX_POINTS buckets over the run so far), and the last step.
+      var last = r.steps[r.steps.length - 1];
+      var width = Math.max(1, Math.ceil((last.step + 1) / MAX_POINTS));
+      var bucket = -1;
+      for (var i = 0; i < r.steps.length; i++) {
         var e = r.steps[i];
+        var b = Math.floor(e.step / width);
+        if (b === bucket && e !== last) continue;
+        bucket = b;
         for (var k in e.s) rows.push({ run: id, key: k, order: keyOrder(k), step: e.step, value: value(e.s[k]) });
       }
-      var last = r.steps[r.steps.length - 1];
-      if ((r.steps.length - 1) % every !== 0) for (var k2 in last.s) rows.push({ run: id, key: k2, order: keyOrder(k2), step: last.step, value: value(last.s[k2]) });
     });
     return rows;
   }
@@ -250,7 +254,10 @@ export const PAGE_JS = String.raw`'use strict';
     var p = views[name] ? Promise.resolve(views[name]) : embed('#' + target, spec).then(function (v) { views[name] = v; return v; });
     return p.then(function (view) {
       return view.data('points', rows).resize().runAsync().then(function () {
-        div.dataset.points = String(view.data('points').length);
+        // What the chart holds, for tests and curious users: its point count and last step.
+        var shownRows = view.data('points');
+        div.dataset.points = String(shownRows.length);
+        div.dataset.lastStep = String(shownRows.reduce(function (m, d) { return d.step > m ? d.step : m; }, -1));
       });
     });
   }
