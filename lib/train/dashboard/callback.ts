@@ -174,8 +174,8 @@ export class EventLogCallback implements Callback {
     const stepMs = now - this.batchStart;
     this.stepMs += stepMs;
     const step = this.globalStep++;
-    // Throughput over the whole step cycle (data loading and callbacks included).
-    const cycle = this.lastBatchEnd > 0 ? now - this.lastBatchEnd : stepMs;
+    // Throughput over the whole step cycle (data loading and callbacks included; from the epoch's start for its first step).
+    const cycle = now - (this.lastBatchEnd > 0 ? this.lastBatchEnd : this.epochStart);
     this.lastBatchEnd = now;
     const record = step % this.stride === 0;
     this.histStepMs += stepMs;
