@@ -350,3 +350,4 @@ export function lambda(hooks: Callback): Callback {
 
 export { dashboard, eventLog, DashboardCallback, EventLogCallback } from './dashboard/callback';
 export type { DashboardOptions, EventLogOptions } from './dashboard/callback';
+export type { RunEvent } from './dashboard/events';
