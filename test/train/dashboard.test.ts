@@ -156,6 +156,28 @@ describe('event log', () => {
     expect(again[again.length - 1].t).toBe('end');
   });
 
+  it('records every k-th step when recording would cost over 1% of the step time (empty steps here)', () => {
+    const cb = ng.callbacks.eventLog(path.join(tmp, 'log4'), { histogramEvery: 0 });
+    cb.onTrainBegin();
+    cb.onEpochBegin(0);
+    // Steps with no work in them: writing a line costs far more than 1% of nothing.
+    for (let i = 0; i < 2048; i++) {
+      cb.onBatchBegin();
+      cb.onBatchEnd(i, { loss: 1 / (i + 1), size: 4 });
+    }
+    cb.onTrainEnd();
+    const stride = cb.overhead().stride;
+    expect(stride).toBeGreaterThanOrEqual(4);
+    const steps = readEventLog(cb.file, warn).filter((e): e is Extract<RunEvent, { t: 'step' }> => e.t === 'step').map((e) => e.step);
+    expect(steps.length).toBeLessThan(1024);
+    expect(steps.slice(0, 256)).toEqual(Array.from({ length: 256 }, (_, i) => i));
+    // The gap between recorded steps only grows, by doubling, up to the final stride.
+    const gaps = steps.slice(1).map((s, i) => s - steps[i]);
+    expect(gaps.every((g, i) => (g & (g - 1)) === 0 && (i === 0 || g >= gaps[i - 1]))).toBe(true);
+    expect(gaps[gaps.length - 1]).toBeLessThanOrEqual(stride);
+    expect(gaps[gaps.length - 1]).toBeGreaterThanOrEqual(2);
+  });
+
   it('histogram counts match a naive count, with non-finite values set aside', () => {
     const rng = new ng.Rng(3);
     const data = new Float32Array(1001).map(() => rng.normal());

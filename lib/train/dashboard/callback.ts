@@ -193,16 +193,19 @@ export class EventLogCallback implements Callback {
       s.tensor_mb = this.memory[1];
       this.writer.appendLine(stepLine(step, this.epoch, s));
     }
+    let histMs = 0;
     if (hist) {
       const h0 = performance.now();
       this.writeHistograms(step);
-      if (step > 0 && performance.now() - h0 > 0.005 * this.histStepMs && this.histogramEvery < 1 << 20) this.histogramEvery *= 2;
+      histMs = performance.now() - h0;
+      if (step > 0 && histMs > 0.005 * this.histStepMs && this.histogramEvery < 1 << 20) this.histogramEvery *= 2;
       this.histStepMs = 0;
     }
     const cost = performance.now() - now;
     this.overheadMs += cost;
     this.lastBatchEnd += cost;
-    this.adapt(step, stepMs, cost);
+    // Histograms keep to their own budget (above); the stride answers for the step records.
+    this.adapt(step, stepMs, cost - histMs);
   }
 
   /** Keeps recording under 1% of the step time: every 256 steps, doubles the stride if it was over. */
