@@ -341,7 +341,10 @@ export function eventLog(dir: string, opts: EventLogOptions = {}): EventLogCallb
   return new EventLogCallback(dir, opts);
 }
 
-/** A live dashboard of this run (and the others in runsDir) at http://127.0.0.1:6060/. */
+/**
+ * A live dashboard of this run (and the others in runsDir) at http://127.0.0.1:6060/. Needs
+ * batch hooks, so not with fit({ worker: true }) (which rejects it with an error).
+ */
 export function dashboard(opts: DashboardOptions = {}): DashboardCallback {
   return new DashboardCallback(opts);
 }
