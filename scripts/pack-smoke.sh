@@ -39,5 +39,25 @@ import * as ng from 'nodegrad';
 const t = ng.ones([2, 2]);
 console.log('esm ok', ng.backend(), t.shape.join('x'));
 "
+# The dashboard's page and its vega/vega-lite/vega-embed builds come from the installed packages.
+PATH="$work/bin" node -e "
+const ng = require('nodegrad');
+const fs = require('fs'), os = require('os'), path = require('path');
+(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodegrad-dash-'));
+  const dash = ng.callbacks.dashboard({ port: 0, runsDir: dir, run: 'smoke', onListen: () => {} });
+  const check = ng.callbacks.lambda({ onEpochEnd: async () => {
+    for (const f of ['', 'assets/app.js', 'assets/vega.min.js', 'assets/vega-lite.min.js', 'assets/vega-embed.min.js']) {
+      const r = await fetch(dash.url + f);
+      if (r.status !== 200 || (await r.arrayBuffer()).byteLength < 100) throw new Error('dashboard /' + f + ': ' + r.status);
+    }
+  } });
+  const t = new ng.Trainer({ model: new ng.nn.Linear(2, 1), loss: 'mse' });
+  await t.fit([ng.ones([4, 2]), ng.ones([4, 1])], { epochs: 1, callbacks: [dash, check], verbose: 0 });
+  await dash.close();
+  fs.rmSync(dir, { recursive: true });
+  console.log('dashboard assets ok');
+})().catch((e) => { console.error(e); process.exit(1); });
+"
 for s in "$root"/scripts/smoke/*.sh; do PATH="$work/bin" bash "$s" "$work/app" "$root"; done
 echo "pack-smoke: the packed tarball installed and loaded without a compiler"

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The nodegrad command line: train, evaluate, predict, export-onnx, info, and bench in a source checkout. */
+/** The nodegrad command line: train, evaluate, predict, export-onnx, dashboard, info, and bench in a source checkout. */
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { reportError, BENCH_SCRIPT } from './errors';
@@ -44,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--early-stopping <patience>', 'stop when val_loss has not improved for <patience> epochs')
     .option('--out <dir>', 'output folder', 'nodegrad-output')
     .option('--quiet', 'print nothing but errors')
+    .option('--dashboard [port]', 'serve a live dashboard of the runs in the folder above --out (default port 6060)')
     .action(async (opts) => {
       const { train } = await import('./train');
       await train(opts);
@@ -65,6 +66,12 @@ async function main(argv: string[]): Promise<number> {
   program.command('export-onnx <model> <out>')
     .description('export a saved model to ONNX')
     .action(async (model, out) => (await import('./commands')).exportOnnx(model, out));
+
+  program.command('dashboard <runs-folder>')
+    .description('serve the dashboard of the runs (folders with events.jsonl) in a folder until Ctrl+C')
+    .option('--port <n>', 'port (0: any free port)', '6060')
+    .option('--host <address>', 'interface to listen on', '127.0.0.1')
+    .action(async (folder, opts) => (await import('./dashboard')).serveDashboard(folder, opts));
 
   program.command('info')
     .description('version, backend/ISA, threads, CUDA and MPI availability')

@@ -7,12 +7,14 @@ import { UsageError, intOption, numOption, choiceOption } from './errors';
 import { writeReport, formatConfusionMatrix, formatClassReport } from '../train/report';
 import { plotHistory, plotConfusionMatrix } from '../train/plots';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
+import { runRecorder } from './dashboard';
 
 export interface TrainArgs {
   data?: string; target?: string; layers?: string; activation?: string; epochs?: string; batchSize?: string;
   optimizer?: string; lr?: string; seed?: string; threads?: string; valSplit?: string; earlyStopping?: string;
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
   augment?: string; schedule?: string; columns?: string; ignoreColumns?: string; dates?: string;
+  dashboard?: string | boolean;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -96,6 +98,11 @@ export async function train(args: TrainArgs): Promise<void> {
   const valSet = nVal > 0 ? ng.data.subset(trainSet, rows(trainSet.length - nVal, trainSet.length)) : undefined;
   const loader = new ng.data.DataLoader(fitSet, { batchSize, shuffle: true, seed,
     transform: augment === 'shift' ? ng.data.compose([ng.data.randomShift(2, { imageShape: [28, 28] })]) : undefined });
+  // The run's event log (out/events.jsonl) and, with --dashboard, the live page.
+  const recorder = runRecorder(out, args.dashboard, { labels: prep.labels, config: { data, layers: layers.join(','), activation: act,
+    dropout, augment, schedule, batchSize, epochs, seed }, onListen: (url) => log(`dashboard: ${url}`) });
+  // First, so a step with a non-finite loss is recorded before nanGuard stops the run.
+  callbacks.unshift(recorder);
   const t0 = performance.now();
   const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1 });
   const seconds = (performance.now() - t0) / 1000;
@@ -154,6 +161,9 @@ export async function train(args: TrainArgs): Promise<void> {
     files,
   });
   pred.dispose();
+  recorder.append({ t: 'final', metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`test_${k}`, v])) });
+  files.events = recorder.file;
+  await (recorder as { close?(): Promise<void> }).close?.();
   log('');
   log('wrote:');
   for (const [k, f] of Object.entries(files)) log(`  ${k.padEnd(13)} ${f}`);

@@ -364,3 +364,7 @@ export function lambda(hooks: Callback): Callback {
   }
   return hooks;
 }
+
+export { dashboard, eventLog, DashboardCallback, EventLogCallback } from './dashboard/callback';
+export type { DashboardOptions, EventLogOptions } from './dashboard/callback';
+export type { RunEvent } from './dashboard/events';

@@ -86,6 +86,7 @@ interface RunState {
   loader: DataLoader;
   history: History;
   callbacks: Callback[];
+  valSet: Dataset | null;
 }
 
 type DataInput = Dataset | DataLoader | [Tensor, Tensor];
@@ -324,7 +325,9 @@ export class Trainer {
     // Checkpoint writers see the other callbacks' end-of-epoch updates (schedulers, early stopping).
     const ordered = [...callbacks.filter((c) => !(c as { runsLast?: boolean }).runsLast),
       ...callbacks.filter((c) => (c as { runsLast?: boolean }).runsLast)];
-    this.run = { epoch: startEpoch, loader, history, callbacks };
+    this.run = { epoch: startEpoch, loader, history, callbacks, valSet };
+    // Callbacks that set batchMetrics get the running (epoch-to-date) metrics in each batch's logs.
+    const batchMetrics = callbacks.some((c) => (c as { batchMetrics?: boolean }).batchMetrics === true);
     await this.call(callbacks, 'onTrainBegin', {});
     // Setup (data split, loader, metrics) ran synchronously: let the event loop breathe first.
     await new Promise<void>((r) => setImmediate(r));
@@ -358,7 +361,8 @@ export class Trainer {
           const loss = this.trainStep(batch.x, batch.y as Tensor, metrics);
           lossSum += loss * n;
           seen += n;
-          const logs: Logs = { loss };
+          const logs: Logs = { loss, size: n };
+          if (batchMetrics) for (const m of metrics) logs[m.name] = m.result();
           progress.onBatchEnd(step, { loss: lossSum / seen });
           await this.call(callbacks, 'onBatchEnd', step, logs);
           step++;
@@ -389,6 +393,11 @@ export class Trainer {
     await this.call(callbacks, 'onTrainEnd', {});
     this.model.eval();
     return history;
+  }
+
+  /** The validation set of the current (or last) fit(), or null: for callbacks that evaluate more. */
+  get validationSet(): Dataset | null {
+    return this.run?.valSet ?? null;
   }
 
   /**
