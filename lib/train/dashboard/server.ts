@@ -10,7 +10,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { EVENT_LOG_NAME, RunTail, type LogWarning, type RunEvent } from './events';
 import { PAGE_HTML, PAGE_JS, PAGE_CSS } from './page';
@@ -22,19 +21,21 @@ interface Run {
   events: RunEvent[];
 }
 
-/** Library scripts: URL name -> [package, file next to the package's resolved entry]. */
-const LIBRARIES: Record<string, [string, string]> = {
-  'vega.min.js': ['vega', 'vega.min.js'],
-  'vega-lite.min.js': ['vega-lite', 'vega-lite.min.js'],
-  'vega-embed.min.js': ['vega-embed', 'vega-embed.min.js'],
+/**
+ * Library scripts: URL name -> [package, its resolved entry, file next to that entry]. The
+ * require.resolve calls are spelled out so the dependency scan (test/package) sees each package.
+ */
+const LIBRARIES: Record<string, [string, () => string, string]> = {
+  'vega.min.js': ['vega', () => require.resolve('vega'), 'vega.min.js'],
+  'vega-lite.min.js': ['vega-lite', () => require.resolve('vega-lite'), 'vega-lite.min.js'],
+  'vega-embed.min.js': ['vega-embed', () => require.resolve('vega-embed'), 'vega-embed.min.js'],
 };
 
 /** Finds a library's browser build in the installed package (throws naming it when missing). */
 export function libraryFile(name: string): string {
   const lib = LIBRARIES[name];
   if (!lib) throw new RangeError(`Expected one of ${Object.keys(LIBRARIES).join(', ')} for library but received "${name}"`);
-  const entry = createRequire(__filename).resolve(lib[0]);
-  const file = path.join(path.dirname(entry), lib[1]);
+  const file = path.join(path.dirname(lib[1]()), lib[2]);
   if (!fs.existsSync(file)) throw new Error(`Expected the browser build ${file} of the installed ${lib[0]} package, but it is missing`);
   return file;
 }
