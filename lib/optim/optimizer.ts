@@ -87,26 +87,19 @@ export abstract class Optimizer {
     return this.layout.values.size;
   }
 
-  /** @internal Shards the optimizer state (ZeRO-1), before any state exists; null gathers it back (on every rank). */
+  /** @internal Shards the optimizer state (ZeRO-1); null gathers it back (collective: call on every rank). */
   setShard(shard: OptimizerShard | null): void {
-    if (shard === null) {
-      if (!this.shard) return;
-      const full = this.stateDict();
-      for (const b of this.buffers.values()) b.dispose();
-      this.buffers.clear();
-      this.shard = null;
-      this.loadStateDict(full);
-      return;
-    }
-    if (this.buffers.size > 0) {
-      throw new Error('Expected an optimizer without state for shardOptimizerState but received one that already stepped ' +
-        '(shard it before the first step)');
-    }
     if (shard && (this.segments.length !== 1 || this.segments[0].start !== 0 || this.segments[0].end !== this.numel)) {
       throw new TypeError('Expected an optimizer over all of the model\'s parameters for shardOptimizerState but received one ' +
         'over a subset');
     }
+    if (shard === this.shard) return;
+    // Existing state (a second fit, or unsharding) is kept: gathered in full, then re-split.
+    const full = this.buffers.size > 0 ? this.stateDict() : null;
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
     this.shard = shard;
+    if (full) this.loadStateDict(full);
   }
 
   /** Elements of each state buffer on this rank (the shard's length when sharded). */

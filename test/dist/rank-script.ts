@@ -152,8 +152,8 @@ async function fit(): Promise<void> {
   const m = model(1 + rank * 7);
   const trainer = new ng.Trainer({ model: m, loss: 'crossEntropy', optimizer: optName as never, lr: optName === 'sgd' ? 0.1 : 0.01,
     metrics: ['accuracy'] });
-  const { x, y } = data(96);
-  const xv = x.slice(0, 30), yv = y.slice(0, 30);
+  const { x, y, labels } = data(96);
+  const xv = x.slice(0, 30), yv = ng.fromArray(labels.subarray(0, 30), [30], { dtype: 'int32' });
   const callbacks = ckpt && ckpt !== '-' ? [ng.callbacks.checkpoint(ckpt)] : [];
   const h = await trainer.fit([x, y], { epochs: Number(epochsArg), batchSize: G, seed: 3, verbose: 0, callbacks,
     validationData: [xv, yv],
