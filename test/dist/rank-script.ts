@@ -1,20 +1,23 @@
 /**
- * One rank of the MPI tests (test/dist/dist.test.ts spawns `mpirun -np N node --import tsx
- * rank-script.ts SCENARIO OUT_DIR ...`). Without a launcher (PLAIN=1) it runs the
- * single-process reference. Results go to OUT_DIR/<scenario>-<rank>.json.
+ * One rank of the MPI tests: test/dist/dist.test.ts spawns
+ *   mpirun -np N node --import tsx rank-script.ts OUT_DIR SCENARIO[,ARG...] [SCENARIO[,ARG...] ...]
+ * and each scenario writes OUT_DIR/<scenario_args>-<rank>.json. With PLAIN=1 (no launcher) it
+ * runs the single-process reference without ng.dist.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ng from '../../lib';
 import { rng, randomF32 } from '../helpers/random';
 
-const [scenario, outDir, ...rest] = process.argv.slice(2);
+const [outDir, ...specs] = process.argv.slice(2);
+let key = '';
+let rest: string[] = [];
 const plain = process.env.PLAIN === '1';
 const info = plain ? { rank: 0, worldSize: 1 } : ng.dist.init({ timeoutMs: Number(process.env.TIMEOUT_MS ?? 20000) });
 const { rank, worldSize } = info;
 
 function write(obj: unknown): void {
-  fs.writeFileSync(path.join(outDir, `${scenario}-${rank}.json`), JSON.stringify(obj));
+  fs.writeFileSync(path.join(outDir, `${key}-${rank}.json`), JSON.stringify(obj));
 }
 
 const IN = 13, HID = 21, OUT = 5, G = 12;
@@ -163,6 +166,13 @@ async function fit(): Promise<void> {
 }
 
 const scenarios: Record<string, () => Promise<void>> = { manual, collectives, badInput, partial, fault, fit };
-scenarios[scenario]().then(() => {
+async function main(): Promise<void> {
+  for (const spec of specs) {
+    const [name, ...args] = spec.split(',');
+    key = spec.replace(/[^A-Za-z0-9]+/g, '_');
+    rest = args;
+    await scenarios[name]();
+  }
   if (!plain) ng.dist.finalize();
-});
+}
+void main();
