@@ -38,7 +38,8 @@ export class DistributedSampler implements Sampler {
   epoch = 0;
 
   constructor(dataset: number | { length: number }, opts: DistributedSamplerOptions = {}) {
-    const n = typeof dataset === 'number' ? dataset : (dataset as { length?: unknown })?.length;
+    const n = typeof dataset === 'number' ? dataset
+      : typeof dataset === 'object' && dataset !== null ? (dataset as { length?: unknown }).length : undefined;
     if (typeof n !== 'number') throw new TypeError(expected('dataset or dataset length', 'dataset', describe(dataset)));
     assertNonNegativeInteger(n, 'dataset length');
     assertPlainObject(opts as unknown, 'options');
