@@ -59,11 +59,15 @@ export async function train(args: TrainArgs): Promise<void> {
   const schedule = choiceOption(args.schedule, '--schedule', ['none', 'cosine'] as const, 'cosine');
   if (args.threads !== undefined) ng.setNumThreads(intOption(args.threads, '--threads', 1, 1));
   ng.setSeed(seed);
+  // Under mpirun/srun: data-parallel over the ranks (--batch-size is the global batch); rank 0 prints and writes.
+  const dist = ng.dist.underLauncher() ? ng.dist.init() : null;
+  const writer = !dist || dist.rank === 0;
 
-  const log = (s: string) => { if (!args.quiet) process.stdout.write(s + '\n'); };
+  const log = (s: string) => { if (!args.quiet && writer) process.stdout.write(s + '\n'); };
   const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical, testSize: 0.2 });
   const { train: trainSet, test: testSet, prep } = loaded;
-  log(`nodegrad ${ng.buildInfo().version} | backend ${ng.backend()} | threads ${ng.getNumThreads()}`);
+  log(`nodegrad ${ng.buildInfo().version} | backend ${ng.backend()} | threads ${ng.getNumThreads()}` +
+    (dist ? ` | ranks ${dist.worldSize} (MPI data-parallel, ${dist.library})` : ''));
   log(`data: ${data === 'mnist' ? 'MNIST digits from the mnist package' : data} | ${prep.task} | train ${trainSet.length} | test ${testSet.length} | features ${loaded.inputSize}${prep.task === 'classification' ? ` | classes ${loaded.outputSize}` : ''}`);
 
   const mods: ng.nn.Module[] = [];
@@ -96,8 +100,10 @@ export async function train(args: TrainArgs): Promise<void> {
   const loader = new ng.data.DataLoader(fitSet, { batchSize, shuffle: true, seed,
     transform: augment === 'shift' ? ng.data.compose([ng.data.randomShift(2, { imageShape: [28, 28] })]) : undefined });
   const t0 = performance.now();
-  const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1 });
+  const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1,
+    distributed: dist !== null });
   const seconds = (performance.now() - t0) / 1000;
+  if (!writer) return;
 
   fs.mkdirSync(out, { recursive: true });
   const files: Record<string, string> = {};

@@ -66,7 +66,7 @@ export class DistributedFit {
         'a DataLoader with a sampler (the distributed sampler replaces it)'));
     }
     if (loader.batchSize % this.worldSize !== 0) {
-      throw new RangeError(expected(`batchSize divisible by the number of ranks (${this.worldSize}); it is the global batch`,
+      throw new RangeError(expected(`a global batch divisible by the number of ranks (${this.worldSize})`,
         'batchSize', describe(loader.batchSize)));
     }
     this.sampler = new DistributedSampler(loader.dataset, { numReplicas: this.worldSize, rank: this.rank,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { findAddon } from '../../lib/dist/addon';
+import { CLI, ensureDist } from '../cli/ensure-dist';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCRIPT = path.join(__dirname, 'rank-script.ts');
@@ -20,11 +21,12 @@ if (skipReason) console.warn(`test/dist/dist.test.ts skipped: ${skipReason}`);
 
 interface Run { code: number | null; out: string; seconds: number }
 
-function mpirun(np: number, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Run> {
+function mpirun(np: number, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000,
+  command = [process.execPath, '--import', 'tsx', SCRIPT]): Promise<Run> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn('mpirun', ['--allow-run-as-root', '--oversubscribe', '--bind-to', 'none', '-np', String(np),
-      process.execPath, '--import', 'tsx', SCRIPT, ...args], {
+      ...command, ...args], {
       cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -167,4 +169,26 @@ describe.skipIf(!!skipReason)('ng.dist faults end every rank with a clear error'
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('nodegrad.dist: rank 0 of 2: allReduce of 10 float32 values (op sum) did not complete within 1500 ms');
   }, 120_000);
+});
+
+describe.skipIf(!!skipReason)('mpirun -np 2 nodegrad train', () => {
+  it('trains data-parallel, says the ranks in its header, and only rank 0 prints and writes', async () => {
+    ensureDist();
+    const csv = path.join(tmp, 'two-class.csv');
+    const lines = ['a,b,label'];
+    for (let i = 0; i < 120; i++) lines.push(`${Math.sin(i)},${Math.cos(1.3 * i)},${Math.sin(i) + Math.cos(1.3 * i) > 0 ? 'yes' : 'no'}`);
+    fs.writeFileSync(csv, lines.join('\n') + '\n');
+    const out = path.join(tmp, 'cli-out');
+    const r = await mpirun(2, ['train', '--data', csv, '--target', 'label', '--epochs', '2', '--batch-size', '16', '--threads', '1',
+      '--out', out], {}, 120_000, [process.execPath, CLI]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/threads 1 \| ranks 2 \(MPI data-parallel, Open MPI/);
+    expect(r.out.match(/\| ranks 2/g)).toHaveLength(1);
+    expect(r.out.match(/test accuracy/g)).toHaveLength(1);
+    expect(fs.existsSync(path.join(out, 'model.safetensors'))).toBe(true);
+    const bad = await mpirun(2, ['train', '--data', csv, '--target', 'label', '--epochs', '1', '--batch-size', '15', '--out', out],
+      {}, 120_000, [process.execPath, CLI]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain('Expected a global batch divisible by the number of ranks (2) for batchSize but received 15');
+  }, 180_000);
 });
