@@ -98,6 +98,9 @@ export function init(opts: InitOptions = {}): DistInfo {
       'cores --oversubscribe; give OpenMP threads to each rank with --bind-to none)\n' +
       '  or under Slurm:  srun --mpi=pmix -n 2 node train.js\nSee docs/DISTRIBUTED.md.');
   }
+  // Waiting ranks yield the core instead of spinning: the communication thread shares the cores
+  // with this rank's compute threads (and other ranks), which spinning would slow down.
+  if (process.env.OMPI_MCA_mpi_yield_when_idle === undefined) process.env.OMPI_MCA_mpi_yield_when_idle = '1';
   addon = mpiAddon();
   const raw = addon.init();
   addon.setTimeout(timeoutMs);

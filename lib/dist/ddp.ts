@@ -64,6 +64,7 @@ export class DistributedDataParallel implements GradReadyHook {
   private readonly buckets: Bucket[] = [];
   private readonly bucketOf = new Map<Tensor, Bucket>();
   private touched = false;
+  private paused = false;
   private sharded: Optimizer | null = null;
   private disposed = false;
   readonly stats: DDPStats = { steps: 0, commSeconds: 0, exposedSeconds: 0, bytesPerStep: 0, buckets: 0 };
@@ -99,14 +100,14 @@ export class DistributedDataParallel implements GradReadyHook {
     for (let i = params.length - 1; i >= 0; i--) {
       const start = offsets[i];
       const end = i + 1 < params.length ? offsets[i + 1] : this.layout.values.size;
-      if (!cur) {
+      // A new bucket when this parameter would take the current one past the cap.
+      if (!cur || cur.end - start > cap) {
         cur = { start, end, view: grads, params: new Set(), remaining: 0, id: 0 };
         this.buckets.push(cur);
       }
       cur.start = start;
       cur.params.add(params[i]);
       this.bucketOf.set(params[i], cur);
-      if (cur.end - cur.start >= cap) cur = null;
     }
     for (const b of this.buckets) {
       b.view = grads.subarray(b.start, b.end);
@@ -133,7 +134,7 @@ export class DistributedDataParallel implements GradReadyHook {
 
   /** @internal autograd: `leaf`'s gradient is final for this backward pass. */
   ready(leaf: Tensor): void {
-    if (this.sharded) return;
+    if (this.sharded || this.paused) return;
     const b = this.bucketOf.get(leaf);
     if (!b) return;
     this.touched = true;
@@ -142,11 +143,26 @@ export class DistributedDataParallel implements GradReadyHook {
 
   /** @internal autograd: the backward pass ended; finish the gradient all-reduce. */
   end(): void {
-    if (!this.touched) return;
+    if (!this.touched || this.paused) return;
     this.touched = false;
     // Buckets not launched yet (unused parameters, or overlap off) go in layout order, the same on every rank.
     for (const b of this.buckets) if (b.id === 0) this.launch(b);
     this.waitAll();
+  }
+
+  /**
+   * Runs `fn` without gradient communication: backward passes inside only accumulate local
+   * gradients (gradient accumulation; call allReduceGradients() or run a synchronized backward
+   * before the optimizer step). Like PyTorch's no_sync().
+   */
+  noSync<T>(fn: () => T): T {
+    const was = this.paused;
+    this.paused = true;
+    try {
+      return fn();
+    } finally {
+      this.paused = was;
+    }
   }
 
   /** Averages the gradients over all ranks now (after a backward() made without this wrapper's hooks). */
