@@ -42,6 +42,8 @@ export interface DDPStats {
   /** Gradient payload bytes per step (per rank, as given to MPI). */
   bytesPerStep: number;
   buckets: number;
+  /** Buckets sent while backward still had gradients to compute (the rest went out at its end). */
+  earlyBuckets: number;
 }
 
 interface Bucket {
@@ -51,6 +53,7 @@ interface Bucket {
   params: Set<Tensor>;
   remaining: number;
   id: number; // collective in flight, 0 when none
+  mark: number; // readyCount when it was sent during backward (0: not sent early)
 }
 
 const MEAN = opCode('mean');
@@ -65,9 +68,10 @@ export class DistributedDataParallel implements GradReadyHook {
   private readonly bucketOf = new Map<Tensor, Bucket>();
   private touched = false;
   private paused = false;
+  private readyCount = 0;
   private sharded: Optimizer | null = null;
   private disposed = false;
-  readonly stats: DDPStats = { steps: 0, commSeconds: 0, exposedSeconds: 0, bytesPerStep: 0, buckets: 0 };
+  readonly stats: DDPStats = { steps: 0, commSeconds: 0, exposedSeconds: 0, bytesPerStep: 0, buckets: 0, earlyBuckets: 0 };
 
   constructor(model: Module, opts: DDPOptions = {}) {
     if (typeof model !== 'object' || model === null || typeof (model as Module).parameters !== 'function') {
@@ -92,19 +96,27 @@ export class DistributedDataParallel implements GradReadyHook {
     broadcastSync(this.layout.values.data as Float32Array, 0);
     if (broadcastBuffers) for (const [, b] of model.namedBuffers()) broadcastSync(b.data as Float32Array, 0);
 
-    // Buckets over the layout, from its end (the last layers finish backward first).
+    // Buckets over the layout, from its end (the last layers finish backward first). A module's
+    // parameters (e.g. a Linear's weight and bias) get their final gradients together and stay in
+    // one bucket; a bucket is closed before the next module's parameters when it already holds a
+    // useful amount (rather than waiting for them) or when they would take it past the cap.
     const cap = Math.max(16, Math.floor((capMB * 1024 * 1024) / 4));
+    const minFill = Math.min(cap, 16384); // 64 KiB: below this, one more collective costs more than waiting
     const { offsets } = this.layout;
     const grads = this.layout.grads.data as Float32Array;
+    const owner = new Map<Tensor, string>();
+    for (const [name, p] of model.namedParameters()) owner.set(p, name.slice(0, Math.max(0, name.lastIndexOf('.'))));
     let cur: Bucket | null = null;
+    let curOwner: string | undefined;
     for (let i = params.length - 1; i >= 0; i--) {
       const start = offsets[i];
       const end = i + 1 < params.length ? offsets[i + 1] : this.layout.values.size;
-      // A new bucket when this parameter would take the current one past the cap.
-      if (!cur || cur.end - start > cap) {
-        cur = { start, end, view: grads, params: new Set(), remaining: 0, id: 0 };
+      const o = owner.get(params[i]);
+      if (!cur || (o !== curOwner && (cur.end - start > cap || cur.end - cur.start >= minFill))) {
+        cur = { start, end, view: grads, params: new Set(), remaining: 0, id: 0, mark: 0 };
         this.buckets.push(cur);
       }
+      curOwner = o;
       cur.start = start;
       cur.params.add(params[i]);
       this.bucketOf.set(params[i], cur);
@@ -138,7 +150,11 @@ export class DistributedDataParallel implements GradReadyHook {
     const b = this.bucketOf.get(leaf);
     if (!b) return;
     this.touched = true;
-    if (--b.remaining === 0 && this.overlap) this.launch(b);
+    this.readyCount++;
+    if (--b.remaining === 0 && this.overlap) {
+      this.launch(b);
+      b.mark = this.readyCount;
+    }
   }
 
   /** @internal autograd: the backward pass ended; finish the gradient all-reduce. */
@@ -146,7 +162,12 @@ export class DistributedDataParallel implements GradReadyHook {
     if (!this.touched || this.paused) return;
     this.touched = false;
     // Buckets not launched yet (unused parameters, or overlap off) go in layout order, the same on every rank.
-    for (const b of this.buckets) if (b.id === 0) this.launch(b);
+    for (const b of this.buckets) {
+      if (b.id === 0) this.launch(b);
+      else if (b.mark > 0 && b.mark < this.readyCount) this.stats.earlyBuckets++;
+      b.mark = 0;
+    }
+    this.readyCount = 0;
     this.waitAll();
   }
 
