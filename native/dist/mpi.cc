@@ -367,6 +367,7 @@ Napi::Value SetTimeout(const Napi::CallbackInfo& info) {
 // Pointer, dtype and element count of a typed array (or null).
 void* typed_ptr(const Napi::Value& v, int* dtype, int64_t* n) {
   if (v.IsNull() || v.IsUndefined()) { *dtype = NONE; *n = 0; return nullptr; }
+  if (!v.IsTypedArray()) throw Napi::TypeError::New(v.Env(), "nodegrad.dist: expected a typed array buffer");
   Napi::TypedArray a = v.As<Napi::TypedArray>();
   switch (a.TypedArrayType()) {
     case napi_float32_array: *dtype = F32; break;

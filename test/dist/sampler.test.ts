@@ -84,6 +84,20 @@ describe('ng.dist without MPI', () => {
     expect(() => ng.dist.init({ timeoutMs: 0 })).toThrow(/Expected positive integer for timeoutMs but received 0/);
   });
 
+  it('fit({ distributed: true }) outside mpirun rejects with the same advice and changes nothing', async () => {
+    ng.setSeed(1);
+    const model = new ng.nn.Sequential(new ng.nn.Linear(3, 2));
+    const before = Array.from(model.parameters()[0].data);
+    const trainer = new ng.Trainer({ model, loss: 'mse', optimizer: 'sgd' });
+    const x = ng.zeros([4, 3]);
+    const y = ng.zeros([4, 2]);
+    await expect(trainer.fit([x, y], { distributed: true, verbose: 0 })).rejects.toThrow(/not started by an MPI launcher/);
+    await expect(trainer.fit([x, y], { distributed: { shardOptimizerState: 1 } as never, verbose: 0 })).rejects.toThrow(/for shardOptimizerState/);
+    expect(Array.from(model.parameters()[0].data)).toEqual(before);
+    x.dispose();
+    y.dispose();
+  });
+
   it('a missing or unloadable MPI build says how to build it (in a child process under a fake launcher)', () => {
     const code = `const ng = require(${JSON.stringify(path.join(__dirname, '../../lib'))}); try { ng.dist.init(); } ` +
       'catch (e) { console.log(e.message); }';
