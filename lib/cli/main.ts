@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--early-stopping <patience>', 'stop when val_loss has not improved for <patience> epochs')
     .option('--out <dir>', 'output folder', 'nodegrad-output')
     .option('--quiet', 'print nothing but errors')
+    .option('--shard-optimizer-state', 'under mpirun: ZeRO-1, each rank keeps 1/ranks of the optimizer state')
     .action(async (opts) => {
       const { train } = await import('./train');
       await train(opts);

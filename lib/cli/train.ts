@@ -12,7 +12,7 @@ export interface TrainArgs {
   data?: string; target?: string; layers?: string; activation?: string; epochs?: string; batchSize?: string;
   optimizer?: string; lr?: string; seed?: string; threads?: string; valSplit?: string; earlyStopping?: string;
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
-  augment?: string; schedule?: string;
+  augment?: string; schedule?: string; shardOptimizerState?: boolean;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -62,6 +62,9 @@ export async function train(args: TrainArgs): Promise<void> {
   // Under mpirun/srun: data-parallel over the ranks (--batch-size is the global batch); rank 0 prints and writes.
   const dist = ng.dist.underLauncher() ? ng.dist.init() : null;
   const writer = !dist || dist.rank === 0;
+  if (args.shardOptimizerState && !dist) {
+    throw new UsageError('Expected an MPI launch (mpirun -np N nodegrad train ...) for --shard-optimizer-state but received a single process');
+  }
 
   const log = (s: string) => { if (!args.quiet && writer) process.stdout.write(s + '\n'); };
   const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical, testSize: 0.2 });
@@ -101,7 +104,7 @@ export async function train(args: TrainArgs): Promise<void> {
     transform: augment === 'shift' ? ng.data.compose([ng.data.randomShift(2, { imageShape: [28, 28] })]) : undefined });
   const t0 = performance.now();
   const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1,
-    distributed: dist !== null });
+    distributed: dist === null ? false : args.shardOptimizerState ? { shardOptimizerState: true } : true });
   const seconds = (performance.now() - t0) / 1000;
   if (!writer) return;
 
@@ -121,6 +124,13 @@ export async function train(args: TrainArgs): Promise<void> {
   let classReport: ReturnType<typeof classificationReport> | undefined;
   log('');
   log(`trained in ${seconds.toFixed(1)} s (${(history.epoch.length * trainSet.length * (1 - valSplit) / seconds).toFixed(0)} samples/s)`);
+  const ds = trainer.distributedStats;
+  if (ds && ds.steps > 0) {
+    const mib = (b: number) => (b / 2 ** 20).toFixed(2);
+    log(`${ds.worldSize} ranks: gradients ${mib(ds.bytesPerStep)} MiB/step per rank, ${(ds.commSeconds / ds.steps * 1e3).toFixed(2)} ms/step ` +
+      `in communication (${(ds.exposedSeconds / ds.steps * 1e3).toFixed(2)} ms/step waited for); optimizer state ` +
+      `${mib(ds.optimizerStateBytesPerRank)} MiB per rank${ds.shardOptimizerState ? ' (sharded, ZeRO-1)' : ''}`);
+  }
   if (classification) {
     const yTrue = testSet.y as ng.Tensor;
     const predicted = pred.argmax(-1);

@@ -33,11 +33,27 @@ export interface DistributedFitOptions {
 /** Callbacks that write files: rank 0 alone runs them (checkpoint writers also run elsewhere for their collectives). */
 const WRITERS = new Set(['CsvLogger', 'ModelCheckpoint']);
 
+/** What a distributed fit() did (trainer.distributedStats). */
+export interface DistributedFitStats {
+  worldSize: number;
+  /** Bytes of optimizer state this rank held during training (1/worldSize of it with shardOptimizerState). */
+  optimizerStateBytesPerRank: number;
+  shardOptimizerState: boolean;
+  /** Steps that communicated gradients. */
+  steps: number;
+  /** Seconds the communication thread spent in gradient collectives, and the JS thread waited for them. */
+  commSeconds: number;
+  exposedSeconds: number;
+  /** Gradient payload per step and rank. */
+  bytesPerStep: number;
+}
+
 export class DistributedFit {
   readonly rank: number;
   readonly worldSize: number;
   readonly ddp: DistributedDataParallel;
   private sampler: DistributedSampler | null = null;
+  private readonly shard: boolean;
 
   constructor(trainer: Trainer, option: true | DistributedFitOptions, clipping: boolean) {
     const o: DistributedFitOptions = option === true ? {} : option;
@@ -53,6 +69,7 @@ export class DistributedFit {
     }
     this.ddp = new DistributedDataParallel(trainer.model, o.bucketCapMB === undefined ? {} : { bucketCapMB: o.bucketCapMB });
     if (shard) this.ddp.shardOptimizerState(trainer.optimizer);
+    this.shard = shard;
   }
 
   get isWriter(): boolean {
@@ -116,7 +133,12 @@ export class DistributedFit {
     return this.isWriter ? cbs : cbs.filter((c) => !WRITERS.has(c.constructor?.name ?? ''));
   }
 
-  end(): void {
+  /** Stops the gradient hooks (a sharded optimizer gathers its state back); returns the run's figures. */
+  end(optimizer: { stateBytes: number }): DistributedFitStats {
+    const s = this.ddp.stats;
+    const stats = { worldSize: this.worldSize, optimizerStateBytesPerRank: optimizer.stateBytes, shardOptimizerState: this.shard,
+      steps: s.steps, commSeconds: s.commSeconds, exposedSeconds: s.exposedSeconds, bytesPerStep: s.bytesPerStep };
     this.ddp.dispose();
+    return stats;
   }
 }

@@ -24,7 +24,7 @@ import { fromTensors, subset } from '../data/dataset';
 import { assertTensor } from '../tensor/check';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint';
 import { getRngState, setRngState } from '../core/seed';
-import { DistributedFit, DistributedFitOptions } from '../dist/fit';
+import { DistributedFit, DistributedFitOptions, DistributedFitStats } from '../dist/fit';
 import {
   assertPlainObject, assertPositiveInteger, assertBoolean, assertNumberInRange, assertOneOf, describe, expected,
   fmtShape,
@@ -133,6 +133,8 @@ export class Trainer {
   preprocessing: unknown = undefined;
   private run: RunState | null = null;
   private dist: DistributedFit | null = null;
+  /** Figures of the last fit({ distributed }) (communication, optimizer state per rank); null before one. */
+  distributedStats: DistributedFitStats | null = null;
   private readonly spec: { loss: string | null; optimizer: unknown; lr?: number };
   private readonly clipNorm?: number;
   private readonly clipValue?: number;
@@ -271,7 +273,7 @@ export class Trainer {
       return await this.fitLoop(loader, valSet, opts, { epochs, batchSize, verbose, yieldMs, callbacks });
     } finally {
       for (const d of owned) d.dispose();
-      this.dist?.end();
+      if (this.dist) this.distributedStats = this.dist.end(this.optimizer);
       this.dist = null;
     }
   }

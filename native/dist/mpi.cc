@@ -147,12 +147,18 @@ void scale(void* p, int64_t n, double f) {
 // Runs one collective on the comm thread; throws std::runtime_error with a user-facing message.
 void run_job(State* s, Job& j) {
   if (j.check) {
-    // Descriptor: every field as max and as -min in one all-reduce; equal iff max == min.
-    int64_t total = j.counts.empty() ? j.count : 0;
-    if (!j.counts.empty()) for (int c : j.counts) total += c;
-    int64_t d[10] = {j.kind, j.count, j.arg, j.dtype, total, -j.kind, -j.count, -j.arg, -j.dtype, -total};
+    // Descriptor: every field as max and as -min in one all-reduce; equal iff max == min. With
+    // per-rank counts (allGather/reduceScatter of unequal parts) this rank's count may differ
+    // from the others': the counts themselves are compared (as a checksum) and the total.
+    int64_t total = j.counts.empty() ? j.count : 0, own = j.count;
+    if (!j.counts.empty()) {
+      own = 0;
+      for (size_t r = 0; r < j.counts.size(); r++) { total += j.counts[r]; own = own * 1000003 % 2147483647 + j.counts[r]; }
+    }
+    int64_t d[10] = {j.kind, own, j.arg, j.dtype, total, -j.kind, -own, -j.arg, -j.dtype, -total};
     check_mpi(MPI_Allreduce(MPI_IN_PLACE, d, 10, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD), kind_name(j.kind));
-    static const char* fields[5] = {"collective", "element count", j.kind == BROADCAST ? "root" : "op", "dtype", "total count"};
+    const char* fields[5] = {"collective", j.counts.empty() ? "element count" : "per-rank counts", j.kind == BROADCAST ? "root" : "op",
+      "dtype", "total count"};
     for (int i = 0; i < 5; i++) {
       if (d[i] != -d[i + 5]) {
         std::string lo = std::to_string(-d[i + 5]), hi = std::to_string(d[i]);

@@ -109,11 +109,13 @@ describe.skipIf(!!skipReason)('ng.dist on MPI (2 ranks vs 1)', () => {
     }
   });
 
-  it('a checkpoint of a 2-rank ZeRO-1 run resumes on 3 ranks with the same global batch', async () => {
+  it('a checkpoint of a 2-rank ZeRO-1 run resumes on 3 ranks (ZeRO-1, unequal shards) with the same global batch', async () => {
     expect(read(`fit,adam,1,zero,-,${ck}`, 0).files).toBe(true); // rank 0 wrote it
-    const r = await mpirun(3, [tmp, `fit,adam,2,-,${ck}`]);
+    const spec = `fit,adam,2,zero,${ck},${ck}.3`;
+    const r = await mpirun(3, [tmp, spec]);
     expect(r.code, r.out).toBe(0);
-    const resumed = read(`fit,adam,2,-,${ck}`, 0);
+    const resumed = read(spec, 0);
+    expect(resumed.files).toBe(true); // the 3 unequal optimizer shards were gathered into a checkpoint
     expect(maxDiff(resumed.weights, read('fit,adam,2,-', 0).weights)).toBeLessThan(1e-5);
     expect(resumed.history.epoch).toEqual([0, 1]);
   }, 120_000);
@@ -190,6 +192,14 @@ describe.skipIf(!!skipReason)('mpirun -np 2 nodegrad train', () => {
     expect(r.out.match(/\| ranks 2/g)).toHaveLength(1);
     expect(r.out.match(/test accuracy/g)).toHaveLength(1);
     expect(fs.existsSync(path.join(out, 'model.safetensors'))).toBe(true);
+    const state = (s: string) => Number(s.match(/optimizer state ([\d.]+) MiB per rank/)?.[1]);
+    expect(r.out).toMatch(/2 ranks: gradients [\d.]+ MiB\/step per rank, [\d.]+ ms\/step in communication/);
+    const sharded = await mpirun(2, ['train', '--data', csv, '--target', 'label', '--epochs', '1', '--batch-size', '16', '--threads', '1',
+      '--out', out, '--shard-optimizer-state'], {}, 120_000, [process.execPath, CLI]);
+    expect(sharded.code, sharded.out).toBe(0);
+    expect(sharded.out).toContain('(sharded, ZeRO-1)');
+    // Adam's m and v: half of them on each rank.
+    expect(state(sharded.out)).toBeCloseTo(state(r.out) / 2, 2);
     const bad = await mpirun(2, ['train', '--data', csv, '--target', 'label', '--epochs', '1', '--batch-size', '15', '--out', out],
       {}, 120_000, [process.execPath, CLI]);
     expect(bad.code).not.toBe(0);
