@@ -262,14 +262,14 @@ export class Trainer {
       loader = new DataLoader(train, { batchSize, shuffle, seed: opts.seed });
     }
     if (opts.validationData !== undefined) valSet = this.toDataset(opts.validationData, 'validationData');
-    if (opts.distributed !== undefined && opts.distributed !== false) {
-      if (opts.worker) throw new TypeError('Expected worker false with fit({ distributed }) but received true');
-      const dist = new DistributedFit(this, opts.distributed, this.clipNorm !== undefined || this.clipValue !== undefined);
-      this.dist = dist;
-      loader = dist.shardLoader(loader, opts.seed);
-      if (valSet) owned.push((valSet = dist.shardDataset(valSet)) as unknown as { dispose(): void });
-    }
     try {
+      if (opts.distributed !== undefined && opts.distributed !== false) {
+        if (opts.worker) throw new TypeError('Expected worker false with fit({ distributed }) but received true');
+        const dist = new DistributedFit(this, opts.distributed, this.clipNorm !== undefined || this.clipValue !== undefined);
+        this.dist = dist;
+        loader = dist.shardLoader(loader, opts.seed);
+        if (valSet) owned.push((valSet = dist.shardDataset(valSet)) as unknown as { dispose(): void });
+      }
       return await this.fitLoop(loader, valSet, opts, { epochs, batchSize, verbose, yieldMs, callbacks });
     } finally {
       for (const d of owned) d.dispose();
