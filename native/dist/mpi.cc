@@ -19,7 +19,9 @@
 #include <mpi.h>
 #include <napi.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -138,6 +140,35 @@ void check_mpi(int rc, const char* what) {
   throw std::runtime_error(std::string(what) + " failed in MPI: " + std::string(msg, len));
 }
 
+// Completes a nonblocking collective. Open MPI's blocking collectives spin at full speed while
+// they wait for the slowest rank, taking a core from this rank's compute threads (the backward
+// pass still running) or from the other ranks. Here the comm thread tests in a tight loop for
+// 100 us, then sleeps between tests (10 us doubling to 200 us), which adds at most ~0.2 ms to a
+// collective that waits that long anyway. NODEGRAD_DIST_WAIT=spin restores the blocking calls.
+int finish(MPI_Request* req) {
+  const auto t0 = Clock::now();
+  int done = 0;
+  int sleepUs = 10;
+  for (;;) {
+    const int rc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS || done) return rc;
+    if (Clock::now() - t0 < std::chrono::microseconds(100)) continue;
+    std::this_thread::sleep_for(std::chrono::microseconds(sleepUs));
+    sleepUs = std::min(sleepUs * 2, 200);
+  }
+}
+
+bool g_poll = true;
+
+// Runs a collective in its blocking form, or its nonblocking form completed by finish().
+template <typename Blocking, typename Nonblocking>
+int collective(Blocking blocking, Nonblocking nonblocking) {
+  if (!g_poll) return blocking();
+  MPI_Request req;
+  const int rc = nonblocking(&req);
+  return rc == MPI_SUCCESS ? finish(&req) : rc;
+}
+
 template <typename T>
 void scale(void* p, int64_t n, double f) {
   T* a = static_cast<T*>(p);
@@ -156,7 +187,9 @@ void run_job(State* s, Job& j) {
       for (size_t r = 0; r < j.counts.size(); r++) { total += j.counts[r]; own = own * 1000003 % 2147483647 + j.counts[r]; }
     }
     int64_t d[10] = {j.kind, own, j.arg, j.dtype, total, -j.kind, -own, -j.arg, -j.dtype, -total};
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, d, 10, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD), kind_name(j.kind));
+    check_mpi(collective([&] { return MPI_Allreduce(MPI_IN_PLACE, d, 10, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD); },
+      [&](MPI_Request* r) { return MPI_Iallreduce(MPI_IN_PLACE, d, 10, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD, r); }),
+      kind_name(j.kind));
     const char* fields[5] = {"collective", j.counts.empty() ? "element count" : "per-rank counts", j.kind == BROADCAST ? "root" : "op",
       "dtype", "total count"};
     for (int i = 0; i < 5; i++) {
@@ -175,11 +208,16 @@ void run_job(State* s, Job& j) {
   int64_t bytes = 0;
   switch (j.kind) {
     case BARRIER:
-      check_mpi(MPI_Barrier(MPI_COMM_WORLD), "barrier");
+      check_mpi(collective([&] { return MPI_Barrier(MPI_COMM_WORLD); },
+        [&](MPI_Request* r) { return MPI_Ibarrier(MPI_COMM_WORLD, r); }), "barrier");
       break;
     case ALLREDUCE:
-      check_mpi(MPI_Allreduce(j.send == j.recv ? MPI_IN_PLACE : j.send, j.recv, static_cast<int>(j.count), t,
-        mpi_op(j.arg), MPI_COMM_WORLD), "allReduce");
+    {
+      const void* src = j.send == j.recv ? MPI_IN_PLACE : j.send;
+      const int n = static_cast<int>(j.count);
+      check_mpi(collective([&] { return MPI_Allreduce(src, j.recv, n, t, mpi_op(j.arg), MPI_COMM_WORLD); },
+        [&](MPI_Request* r) { return MPI_Iallreduce(src, j.recv, n, t, mpi_op(j.arg), MPI_COMM_WORLD, r); }), "allReduce");
+    }
       if (j.arg == MEAN && s->size > 1) {
         const double f = 1.0 / s->size;
         if (j.dtype == F32) scale<float>(j.recv, j.count, f);
@@ -189,28 +227,37 @@ void run_job(State* s, Job& j) {
       bytes = j.count * eb;
       break;
     case BROADCAST:
-      check_mpi(MPI_Bcast(j.recv, static_cast<int>(j.count), t, j.arg, MPI_COMM_WORLD), "broadcast");
+      check_mpi(collective([&] { return MPI_Bcast(j.recv, static_cast<int>(j.count), t, j.arg, MPI_COMM_WORLD); },
+        [&](MPI_Request* r) { return MPI_Ibcast(j.recv, static_cast<int>(j.count), t, j.arg, MPI_COMM_WORLD, r); }), "broadcast");
       bytes = j.count * eb;
       break;
     case ALLGATHER:
       if (j.counts.empty()) {
-        check_mpi(MPI_Allgather(j.send, static_cast<int>(j.count), t, j.recv, static_cast<int>(j.count), t, MPI_COMM_WORLD),
-          "allGather");
+        const int n = static_cast<int>(j.count);
+        check_mpi(collective([&] { return MPI_Allgather(j.send, n, t, j.recv, n, t, MPI_COMM_WORLD); },
+          [&](MPI_Request* r) { return MPI_Iallgather(j.send, n, t, j.recv, n, t, MPI_COMM_WORLD, r); }), "allGather");
         bytes = j.count * s->size * eb;
       } else {
         std::vector<int> displs(s->size, 0);
         for (int r = 1; r < s->size; r++) displs[r] = displs[r - 1] + j.counts[r - 1];
         // In place: this rank's part already sits at its displacement in recv.
         const bool inPlace = j.send == nullptr;
-        check_mpi(MPI_Allgatherv(inPlace ? MPI_IN_PLACE : j.send, static_cast<int>(j.count), t, j.recv, j.counts.data(),
-          displs.data(), t, MPI_COMM_WORLD), "allGather");
+        const void* src = inPlace ? MPI_IN_PLACE : j.send;
+        const int n = static_cast<int>(j.count);
+        check_mpi(collective(
+          [&] { return MPI_Allgatherv(src, n, t, j.recv, j.counts.data(), displs.data(), t, MPI_COMM_WORLD); },
+          [&](MPI_Request* r) { return MPI_Iallgatherv(src, n, t, j.recv, j.counts.data(), displs.data(), t, MPI_COMM_WORLD, r); }),
+          "allGather");
         bytes = (displs[s->size - 1] + j.counts[s->size - 1]) * eb;
       }
       break;
     case REDUCE_SCATTER: {
       std::vector<int> counts = j.counts;
       if (counts.empty()) counts.assign(s->size, static_cast<int>(j.count));
-      check_mpi(MPI_Reduce_scatter(j.send, j.recv, counts.data(), t, mpi_op(j.arg), MPI_COMM_WORLD), "reduceScatter");
+      check_mpi(collective([&] { return MPI_Reduce_scatter(j.send, j.recv, counts.data(), t, mpi_op(j.arg), MPI_COMM_WORLD); },
+        [&](MPI_Request* r) {
+          return MPI_Ireduce_scatter(j.send, j.recv, counts.data(), t, mpi_op(j.arg), MPI_COMM_WORLD, r);
+        }), "reduceScatter");
       if (j.arg == MEAN && s->size > 1) {
         const double f = 1.0 / s->size;
         if (j.dtype == F32) scale<float>(j.recv, j.count, f);
@@ -337,6 +384,8 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
         " but nodegrad needs at least MPI_THREAD_SERIALIZED (its collectives run on a communication thread)");
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    const char* wait = std::getenv("NODEGRAD_DIST_WAIT");
+    g_poll = !(wait && std::string(wait) == "spin");
     MPI_Comm_rank(MPI_COMM_WORLD, &s->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s->size);
     MPI_Comm local;
