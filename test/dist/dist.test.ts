@@ -106,6 +106,10 @@ describe.skipIf(!!skipReason)('ng.dist on MPI (2 ranks vs 1)', () => {
       for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy']) {
         expect(maxDiff(r0.history.history[k], ref.history.history[k]), k).toBeLessThan(1e-5);
       }
+      // File-writing callbacks run on rank 0 only.
+      const log = (r: number) => path.join(tmp, `${spec.replace(/[^A-Za-z0-9]+/g, '_')}-log-r${r}.csv`);
+      expect(fs.readFileSync(log(0), 'utf8').trim().split('\n')).toHaveLength(3); // header + 2 epochs
+      expect(fs.existsSync(log(1))).toBe(false);
     }
   });
 

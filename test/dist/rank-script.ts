@@ -157,12 +157,13 @@ async function fit(): Promise<void> {
     metrics: ['accuracy'] });
   const { x, y, labels } = data(96);
   const xv = x.slice(0, 30), yv = ng.fromArray(labels.subarray(0, 30), [30], { dtype: 'int32' });
-  const callbacks = ckpt && ckpt !== '-' ? [ng.callbacks.checkpoint(ckpt)] : [];
+  const callbacks: ng.Callback[] = [ng.callbacks.csvLogger(path.join(outDir, `${key}-log-r${rank}.csv`))];
+  if (ckpt && ckpt !== '-') callbacks.push(ng.callbacks.checkpoint(ckpt));
   const h = await trainer.fit([x, y], { epochs: Number(epochsArg), batchSize: G, seed: 3, verbose: 0, callbacks,
     validationData: [xv, yv],
     distributed: mode === 'zero' ? { shardOptimizerState: true } : true, resumeFrom: resume && resume !== '-' ? resume : undefined });
   write({ weights: Array.from(m.parameters().flatMap((p) => Array.from(p.data))), history: h.toJSON(),
-    files: callbacks.length ? fs.existsSync(ckpt) : null });
+    files: ckpt && ckpt !== '-' ? fs.existsSync(ckpt) : null });
 }
 
 const scenarios: Record<string, () => Promise<void>> = { manual, collectives, badInput, partial, fault, fit };
