@@ -16,6 +16,24 @@
       "cflags_cc": ["-std=c++17", "-O3", "-march=x86-64-v2", "-fopenmp", "-fexceptions", "-frtti", "-fno-math-errno", "-fno-trapping-math"],
       "ldflags": ["-fopenmp"],
       "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES" }
+    },
+    {
+      "target_name": "nodegrad_mpi",
+      "variables": { "nodegrad_mpi%": "<!(node -p \"process.env.NODEGRAD_MPI === '1' ? 1 : 0\")" },
+      "conditions": [
+        ["nodegrad_mpi==1", {
+          "sources": ["native/dist/mpi.cc"],
+          "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<!@(mpicc --showme:incdirs)"],
+          "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED",
+            "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "OMPI_SKIP_MPICXX=1"],
+          "cflags!": ["-fno-exceptions", "-fno-rtti"],
+          "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
+          "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti"],
+          "libraries": ["<!@(mpicc --showme:link)"]
+        }, {
+          "type": "none"
+        }]
+      ]
     }
   ]
 }

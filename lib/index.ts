@@ -22,5 +22,6 @@ export * as optim from './optim';
 export * as losses from './losses';
 export * as data from './data';
 export * as io from './io';
+export * as dist from './dist';
 export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport } from './train';
 export type { TrainerOptions, FitOptions, Callback } from './train';

@@ -7,6 +7,32 @@ import { assertTensor } from '../tensor/check';
 import { fmtShape } from '../core/validate';
 import type { GradNode } from './node';
 
+/**
+ * @internal Observers told, during backward(), when a leaf's gradient is final (no node left
+ * that adds to it) and when the pass ends: distributed data parallel sends gradient buckets
+ * while the rest of the backward pass runs.
+ */
+export interface GradReadyHook {
+  ready(leaf: Tensor): void;
+  end(): void;
+}
+export const gradReadyHooks = new Set<GradReadyHook>();
+
+/** For each position in `order`, the leaves whose last contribution is that node's backward. */
+function finalLeaves(order: Tensor[]): Map<number, Tensor[]> {
+  const last = new Map<Tensor, number>();
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]._node as GradNode;
+    if (node) for (const inp of node.inputs) if (inp && !inp._node && inp.requiresGrad) last.set(inp, k);
+  }
+  const at = new Map<number, Tensor[]>();
+  for (const [leaf, k] of last) {
+    const list = at.get(k);
+    if (list) list.push(leaf); else at.set(k, [leaf]);
+  }
+  return at;
+}
+
 function zerosOf(t: Tensor): Tensor {
   const g = empty(t.shape, 'float32');
   kernels(g.device).fillF32(g.f32, g.size, 0);
@@ -80,11 +106,13 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     // A leaf: its gradient is the seed itself.
     accumulateLeaf(root, seed);
     seed.dispose();
+    for (const h of gradReadyHooks) { h.ready(root); h.end(); }
     return;
   }
 
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
+  const finals = gradReadyHooks.size > 0 ? finalLeaves(order) : null;
   try {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
@@ -107,7 +135,10 @@ export function backward(root: Tensor, gradient?: Tensor): void {
         });
         node.backward(gOut, bufs);
       }
+      const done = finals?.get(k);
+      if (done) for (const h of gradReadyHooks) for (const leaf of done) h.ready(leaf);
     }
+    if (finals) for (const h of gradReadyHooks) h.end();
   } finally {
     for (const t of order) {
       const node = t._node;

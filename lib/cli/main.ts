@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'output folder', 'nodegrad-output')
     .option('--quiet', 'print nothing but errors')
     .option('--dashboard [port]', 'serve a live dashboard of the runs in the folder above --out (default port 6060)')
+    .option('--shard-optimizer-state', 'under mpirun: ZeRO-1, each rank keeps 1/ranks of the optimizer state')
     .action(async (opts) => {
       const { train } = await import('./train');
       await train(opts);

@@ -14,7 +14,7 @@ export interface TrainArgs {
   optimizer?: string; lr?: string; seed?: string; threads?: string; valSplit?: string; earlyStopping?: string;
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
   augment?: string; schedule?: string; columns?: string; ignoreColumns?: string; dates?: string;
-  dashboard?: string | boolean;
+  dashboard?: string | boolean; shardOptimizerState?: boolean;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -61,12 +61,19 @@ export async function train(args: TrainArgs): Promise<void> {
   const schedule = choiceOption(args.schedule, '--schedule', ['none', 'cosine'] as const, 'cosine');
   if (args.threads !== undefined) ng.setNumThreads(intOption(args.threads, '--threads', 1, 1));
   ng.setSeed(seed);
+  // Under mpirun/srun: data-parallel over the ranks (--batch-size is the global batch); rank 0 prints and writes.
+  const dist = ng.dist.underLauncher() ? ng.dist.init() : null;
+  const writer = !dist || dist.rank === 0;
+  if (args.shardOptimizerState && !dist) {
+    throw new UsageError('Expected an MPI launch (mpirun -np N nodegrad train ...) for --shard-optimizer-state but received a single process');
+  }
 
-  const log = (s: string) => { if (!args.quiet) process.stdout.write(s + '\n'); };
+  const log = (s: string) => { if (!args.quiet && writer) process.stdout.write(s + '\n'); };
   const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical,
     columns: args.columns, ignoreColumns: args.ignoreColumns, dates: args.dates, testSize: 0.2 });
   const { train: trainSet, test: testSet, prep } = loaded;
-  log(`nodegrad ${ng.buildInfo().version} | backend ${ng.backend()} | threads ${ng.getNumThreads()}`);
+  log(`nodegrad ${ng.buildInfo().version} | backend ${ng.backend()} | threads ${ng.getNumThreads()}` +
+    (dist ? ` | ranks ${dist.worldSize} (MPI data-parallel, ${dist.library})` : ''));
   log(`data: ${data === 'mnist' ? 'MNIST digits from the mnist package' : data} | ${prep.task} | train ${trainSet.length} | test ${testSet.length} | features ${loaded.inputSize}${prep.task === 'classification' ? ` | classes ${loaded.outputSize}` : ''}`);
 
   const mods: ng.nn.Module[] = [];
@@ -99,18 +106,21 @@ export async function train(args: TrainArgs): Promise<void> {
   const loader = new ng.data.DataLoader(fitSet, { batchSize, shuffle: true, seed,
     transform: augment === 'shift' ? ng.data.compose([ng.data.randomShift(2, { imageShape: [28, 28] })]) : undefined });
   // The run's event log (out/events.jsonl) and, with --dashboard, the live page.
-  const recorder = runRecorder(out, args.dashboard, { labels: prep.labels, config: { data, layers: layers.join(','), activation: act,
+  // Rank 0 alone writes it under mpirun (every rank shares --out).
+  const recorder = !writer ? null : runRecorder(out, args.dashboard, { labels: prep.labels, config: { data, layers: layers.join(','), activation: act,
     dropout, augment, schedule, batchSize, epochs, seed }, onListen: (url) => log(`dashboard: ${url}`) });
   // First, so a step with a non-finite loss is recorded before nanGuard stops the run.
-  callbacks.unshift(recorder);
+  if (recorder) callbacks.unshift(recorder);
   const t0 = performance.now();
-  const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1 });
+  const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1,
+    distributed: dist === null ? false : args.shardOptimizerState ? { shardOptimizerState: true } : true });
   const seconds = (performance.now() - t0) / 1000;
   if (stopper && stopper.stoppedEpoch >= 0) {
     const waited = stopper.stoppedEpoch - stopper.bestEpoch;
     log(`Early stopping at epoch ${stopper.stoppedEpoch + 1}/${epochs}: ${stopper.monitor} did not improve for ${waited} epoch${waited === 1 ? '' : 's'}; ` +
       `best ${stopper.monitor} ${stopper.best.toFixed(4)} at epoch ${stopper.bestEpoch + 1} (weights restored)`);
   }
+  if (!writer || !recorder) return;
 
   fs.mkdirSync(out, { recursive: true });
   const files: Record<string, string> = {};
@@ -128,6 +138,13 @@ export async function train(args: TrainArgs): Promise<void> {
   let classReport: ReturnType<typeof classificationReport> | undefined;
   log('');
   log(`trained in ${seconds.toFixed(1)} s (${(history.epoch.length * trainSet.length * (1 - valSplit) / seconds).toFixed(0)} samples/s)`);
+  const ds = trainer.distributedStats;
+  if (ds && ds.steps > 0) {
+    const mib = (b: number) => (b / 2 ** 20).toFixed(2);
+    log(`${ds.worldSize} ranks: gradients ${mib(ds.bytesPerStep)} MiB/step per rank, ${(ds.commSeconds / ds.steps * 1e3).toFixed(2)} ms/step ` +
+      `in communication (${(ds.exposedSeconds / ds.steps * 1e3).toFixed(2)} ms/step waited for); optimizer state ` +
+      `${mib(ds.optimizerStateBytesPerRank)} MiB per rank${ds.shardOptimizerState ? ' (sharded, ZeRO-1)' : ''}`);
+  }
   if (classification) {
     const yTrue = testSet.y as ng.Tensor;
     const predicted = pred.argmax(-1);

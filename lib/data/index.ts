@@ -33,6 +33,7 @@ export { DataLoader } from './loader';
 export type { Batch, BatchTransform, TransformContext, DataLoaderOptions } from './loader';
 export { WeightedRandomSampler } from './sampler';
 export type { Sampler, WeightedRandomSamplerOptions } from './sampler';
+export { DistributedSampler } from '../dist/sampler'; // also ng.dist.DistributedSampler (docs/DISTRIBUTED.md)
 export { trainTestSplit, trainTestSplitIndices, kFold, stratifiedKFold } from './split';
 export type { IndexSplit, TrainTestSplitOptions, KFoldOptions } from './split';
 export { computeClassWeights, computeSampleWeights } from './weights';

@@ -9,3 +9,5 @@ export { Sequential } from './sequential';
 export { fromConfig, registerModule } from './registry';
 export { packParameters } from './flat';
 export * as functional from '../ops';
+export { DistributedDataParallel } from '../dist/ddp';
+export type { DDPOptions } from '../dist/ddp';

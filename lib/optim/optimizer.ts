@@ -45,6 +45,21 @@ export function flag(opts: Record<string, unknown>, name: string, def: boolean):
   return v;
 }
 
+/**
+ * @internal ZeRO stage 1 (set by ng.dist.DistributedDataParallel): this rank updates only
+ * [start, end) of the flat layout and keeps optimizer state for that range alone. step() calls
+ * reduce() (gradients reduced and scattered into `grads`) before the update and gather()
+ * (every rank's updated range to all) after it; stateDict() calls gatherState per buffer.
+ */
+export interface OptimizerShard {
+  start: number;
+  end: number;
+  grads: Float32Array;
+  reduce(): void;
+  gather(): void;
+  gatherState(shard: Float32Array): Float32Array;
+}
+
 export abstract class Optimizer {
   readonly params: Tensor[];
   /** Learning rate (schedulers set it). */
@@ -54,6 +69,7 @@ export abstract class Optimizer {
   /** @internal */ readonly layout: FlatLayout;
   /** @internal ranges of the layout this optimizer updates */ readonly segments: Segment[];
   /** @internal */ protected readonly buffers = new Map<string, Tensor>();
+  /** @internal ZeRO-1 shard of this rank (null: the whole layout). */ private shard: OptimizerShard | null = null;
 
   constructor(params: unknown, opts: unknown, defaultLr: number) {
     this.params = checkParams(params);
@@ -76,11 +92,39 @@ export abstract class Optimizer {
     return this.layout.values.size;
   }
 
+  /** @internal Shards the optimizer state (ZeRO-1); null gathers it back (collective: call on every rank). */
+  setShard(shard: OptimizerShard | null): void {
+    if (shard && (this.segments.length !== 1 || this.segments[0].start !== 0 || this.segments[0].end !== this.numel)) {
+      throw new TypeError('Expected an optimizer over all of the model\'s parameters for shardOptimizerState but received one ' +
+        'over a subset');
+    }
+    if (shard === this.shard) return;
+    // Existing state (a second fit, or unsharding) is kept: gathered in full, then re-split.
+    const full = this.buffers.size > 0 ? this.stateDict() : null;
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
+    this.shard = shard;
+    if (full) this.loadStateDict(full);
+  }
+
+  /** Elements of each state buffer on this rank (the shard's length when sharded). */
+  get stateSize(): number {
+    return this.shard ? this.shard.end - this.shard.start : this.numel;
+  }
+
+  /** Bytes of optimizer state held by this process. */
+  get stateBytes(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) n += b.size * 4;
+    return n;
+  }
+
   /** A state buffer in the flat layout, created on first use (filled with `init`). */
   protected buffer(name: string, init = 0): Float32Array {
     let b = this.buffers.get(name);
     if (!b) {
-      b = keep(new Tensor([this.numel], 'float32', new Storage(Math.max(this.numel, 1) * 4)));
+      const n = this.stateSize;
+      b = keep(new Tensor([n], 'float32', new Storage(Math.max(n, 1) * 4)));
       this.k.fillF32(b.f32, b.size, init);
       this.buffers.set(name, b);
     }
@@ -98,6 +142,13 @@ export abstract class Optimizer {
     this.lr = hyper(this as unknown as Record<string, unknown>, 'lr', this.lr, 0);
     this.stepCount++;
     const p = this.layout.values.data as Float32Array;
+    const sh = this.shard;
+    if (sh) {
+      sh.reduce();
+      this.update(p.subarray(sh.start, sh.end), sh.grads, sh.end - sh.start, (a) => a);
+      sh.gather();
+      return;
+    }
     const g = this.layout.grads.data as Float32Array;
     for (const s of this.segments) {
       const view = (a: Float32Array | null) => (a === null ? null : s.start === 0 && s.end === a.length ? a : a.subarray(s.start, s.end));
@@ -115,10 +166,14 @@ export abstract class Optimizer {
   /** Hyperparameters (for state dicts and configs). */
   abstract hyperparameters(): Record<string, number | boolean>;
 
-  /** Copies of the state buffers and step count. */
+  /** Copies of the state buffers and step count (when sharded, gathered from every rank: call it on all). */
   stateDict(): OptimizerState {
     const buffers: Record<string, Float32Array> = {};
-    for (const [k, b] of this.buffers) buffers[k] = (b.data as Float32Array).slice();
+    const sh = this.shard;
+    for (const k of [...this.buffers.keys()].sort()) {
+      const d = this.buffers.get(k)!.data as Float32Array;
+      buffers[k] = sh ? sh.gatherState(d) : d.slice();
+    }
     return { type: this.constructor.name, hyper: { lr: this.lr, ...this.hyperparameters() }, step: this.stepCount, buffers };
   }
 
@@ -142,7 +197,8 @@ export abstract class Optimizer {
       throw new TypeError(expected(`${this.constructor.name} state`, 'state', `${String(state.type)} state`));
     }
     this.checkState(state);
-    for (const [k, src] of Object.entries(state.buffers)) this.buffer(k).set(src);
+    const sh = this.shard;
+    for (const [k, src] of Object.entries(state.buffers)) this.buffer(k).set(sh ? src.subarray(sh.start, sh.end) : src);
     this.stepCount = state.step;
     if (typeof state.hyper.lr === 'number') this.lr = state.hyper.lr;
   }

@@ -25,6 +25,7 @@ import { fromTensors, subset } from '../data/dataset';
 import { assertTensor } from '../tensor/check';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint';
 import { getRngState, setRngState } from '../core/seed';
+import { DistributedFit, DistributedFitOptions, DistributedFitStats } from '../dist/fit';
 import {
   assertPlainObject, assertPositiveInteger, assertBoolean, assertNumberInRange, assertOneOf, describe, expected,
   fmtShape,
@@ -78,6 +79,13 @@ export interface FitOptions {
    * earlyStopping run as usual, batch-level callbacks are not supported.
    */
   worker?: boolean;
+  /**
+   * Data-parallel training over the ranks of an MPI job (every rank runs the same fit; see
+   * docs/DISTRIBUTED.md): batchSize is the global batch, split over the ranks; rank 0 alone
+   * prints, writes checkpoints and runs file-writing callbacks. `{ shardOptimizerState: true }`
+   * shards the optimizer state (ZeRO stage 1).
+   */
+  distributed?: boolean | DistributedFitOptions;
 }
 
 /** The state of a fit() in progress (what a checkpoint captures). */
@@ -132,6 +140,9 @@ export class Trainer {
   /** Public evaluate() calls in progress; fit() pauses its steps until they finish. */
   private evaluations = 0;
   private evaluationWaiters: (() => void)[] = [];
+  private dist: DistributedFit | null = null;
+  /** Figures of the last fit({ distributed }) (communication, optimizer state per rank); null before one. */
+  distributedStats: DistributedFitStats | null = null;
   private readonly spec: { loss: string | null; optimizer: unknown; lr?: number };
   private readonly clipNorm?: number;
   private readonly clipValue?: number;
@@ -278,15 +289,27 @@ export class Trainer {
     }
     if (opts.validationData !== undefined) valSet = this.toDataset(opts.validationData, 'validationData');
     try {
+      if (opts.distributed !== undefined && opts.distributed !== false) {
+        if (opts.worker) throw new TypeError('Expected worker false with fit({ distributed }) but received true');
+        const dist = new DistributedFit(this, opts.distributed, this.clipNorm !== undefined || this.clipValue !== undefined);
+        this.dist = dist;
+        loader = dist.shardLoader(loader, opts.seed);
+        if (valSet) owned.push((valSet = dist.shardDataset(valSet)) as unknown as { dispose(): void });
+      }
       return await this.fitLoop(loader, valSet, opts, { epochs, batchSize, verbose, yieldMs, callbacks });
     } finally {
       for (const d of owned) d.dispose();
+      if (this.dist) this.distributedStats = this.dist.end(this.optimizer);
+      this.dist = null;
     }
   }
 
   private async fitLoop(loader: DataLoader, valSet: Dataset | null, opts: FitOptions,
     o: { epochs: number; batchSize: number; verbose: number; yieldMs: number; callbacks: Callback[] }): Promise<History> {
-    const { epochs, batchSize, verbose, yieldMs, callbacks } = o;
+    const { epochs, batchSize, yieldMs } = o;
+    const dist = this.dist;
+    const verbose = dist && !dist.isWriter ? 0 : o.verbose;
+    const callbacks = dist ? dist.callbacks(o.callbacks) : o.callbacks;
     if (opts.worker) {
       if (this.spec.loss === null || this.spec.optimizer === null || this.metricNames.some((m) => typeof m !== 'string')) {
         throw new TypeError('Expected a loss, optimizer and metrics given by name for fit({ worker: true }) but received ' +
@@ -313,6 +336,7 @@ export class Trainer {
       if (ck.preprocessing !== undefined) this.preprocessing = ck.preprocessing;
       setRngState(ck.rng);
       startEpoch = ck.epoch;
+      dist?.resumed(loader);
     }
     const progress = new ProgressLogger({ verbose: verbose as 0 | 1 | 2, totalEpochs: epochs, stepsPerEpoch: loader.length,
       stream: opts.stream as never });
@@ -372,10 +396,11 @@ export class Trainer {
           }
         }
         if (seen === 0) break;
-        const logs: Logs = { loss: lossSum / seen };
-        for (const m of metrics) logs[m.name] = m.result();
+        const logs: Logs = dist ? dist.reduceTrain(lossSum, seen, metrics) : { loss: lossSum / seen };
+        if (!dist) for (const m of metrics) logs[m.name] = m.result();
         if (valSet) {
-          const v = await this.evaluateAsync(valSet, batchSize, yieldMs);
+          let v = await this.evaluateAsync(valSet, batchSize, yieldMs);
+          if (dist) v = dist.reduceEval(v, valSet.length);
           for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
           this.model.train();
         }
@@ -406,6 +431,10 @@ export class Trainer {
    */
   async saveCheckpoint(path: string): Promise<void> {
     const run = this.run;
+    if (this.dist && !this.dist.isWriter) {
+      this.optimizer.stateDict(); // rank 0 writes; a sharded optimizer gathers its state from every rank
+      return;
+    }
     await writeCheckpoint(path, this.model, this.optimizer, {
       epoch: run ? run.epoch : 0,
       rng: getRngState(),
