@@ -188,7 +188,6 @@ export const OP_TABLE = {
   sumBackward: { kind: 'reduce_bwd', params: '' },
   meanBackward: { kind: 'reduce_bwd', params: '' },
   maxForward: { kind: 'reduce_index', params: '' },
-  minForward: { kind: 'reduce_index', params: '' },
   maxBackward: { kind: 'reduce_index_bwd', params: '' },
   argmax: { kind: 'argmax', params: '' },
   linearForward: { kind: 'linear', params: '' },

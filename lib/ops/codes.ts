@@ -16,7 +16,10 @@ export type ReductionCode = (typeof REDUCTION_CODES)[number];
 export const LINEAR_ACTS = Object.freeze(Object.fromEntries(LINEAR_ACTIVATIONS.map((n, i) => [n, i]))) as
   Readonly<Record<ActivationName, number>>;
 
+const REDUCTION_CODE = Object.freeze(Object.fromEntries(REDUCTION_CODES.map((n, i) => [n, i]))) as
+  Readonly<Record<ReductionCode, number>>;
+
 /** The code of a reduction name. */
 export function reductionCode(name: ReductionCode): number {
-  return REDUCTION_CODES.indexOf(name);
+  return REDUCTION_CODE[name];
 }

@@ -41,6 +41,10 @@ export function pointwise(op: PointwiseSpec, x: Tensor, attrs: readonly number[]
   fin(x, 'x');
   const k = kernelsFor(x);
   const out = empty(x.shape);
+  if (attrs.length === 0) {
+    k[op.fwd](out.f32, x.f32, x.size);
+    return record(out, op.name, [x], (g, [dx]) => k[op.bwd](dx!.f32, op.saved === 'x' ? x.f32 : out.f32, g.f32, x.size));
+  }
   k[op.fwd](out.f32, x.f32, x.size, ...attrs);
   return record(out, op.name, [x], (g, [dx]) =>
     k[op.bwd](dx!.f32, op.saved === 'x' ? x.f32 : out.f32, g.f32, x.size, ...attrs));

@@ -1,6 +1,6 @@
 /** Shape and data-movement ops: reshape, flatten, transpose, concat, slice, gather. */
 import { Tensor, shapeSize } from '../tensor/tensor';
-import { empty, fin, record, needsGrad, axisView, kernelsFor } from './util';
+import { empty, fin, record, needsGrad, axisView, kernelsFor, kernelsForAll } from './util';
 import { assertTensor, normAxis } from '../tensor/check';
 import { assertShape, describe, expected, fmtShape } from '../core/validate';
 
@@ -70,7 +70,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   const shape = first.shape.slice();
   shape[ax] = dims.reduce((a, b) => a + b, 0);
   const out = empty(shape);
-  const k = kernelsFor(...tensors);
+  const k = kernelsForAll(tensors);
   k.concatForward(out.f32, tensors.map((t) => t.f32), dims, outer, inner);
   return record(out, 'concat', tensors, (g, grads) => {
     k.concatBackward(grads.map((d) => (d ? d.f32 : null)), g.f32, dims, outer, inner);

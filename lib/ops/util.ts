@@ -3,25 +3,31 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import { fmtShape, expected } from '../core/validate';
-import { kernels, type OpKernels } from '../native';
+import { cpuKernels, kernels, type OpKernels } from '../native';
 
 export { record, needsGrad } from '../autograd/node';
 export { empty };
 
 /**
  * The kernels of the backend the tensors live on (null entries are skipped). Every tensor of
- * one op must be on the same device.
+ * one op must be on the same device. Called once per op, so it allocates nothing.
  */
-export function kernelsFor(...tensors: (Tensor | null | undefined)[]): OpKernels {
-  let device: Tensor['device'] | undefined;
-  for (const t of tensors) {
-    if (!t) continue;
-    if (device === undefined) device = t.device;
-    else if (t.device !== device) {
-      throw new Error(expected(`every tensor on device ${device} (the first input's)`, 'inputs', `a tensor on ${t.device}`));
-    }
+export function kernelsFor(a: Tensor, b?: Tensor | null, c?: Tensor | null, d?: Tensor | null,
+  e?: Tensor | null): OpKernels {
+  const device = a.device;
+  if ((b && b.device !== device) || (c && c.device !== device) || (d && d.device !== device) ||
+    (e && e.device !== device)) {
+    const other = [b, c, d, e].find((t) => t && t.device !== device) as Tensor;
+    throw new Error(expected(`every tensor on device ${device} (the first input's)`, 'inputs', `a tensor on ${other.device}`));
   }
-  return kernels(device ?? 'cpu');
+  return device === 'cpu' ? cpuKernels : kernels(device);
+}
+
+/** kernelsFor over a list of tensors (concat, parameter lists); an empty list means the CPU. */
+export function kernelsForAll(tensors: readonly Tensor[]): OpKernels {
+  if (tensors.length === 0) return cpuKernels;
+  for (const t of tensors) kernelsFor(tensors[0], t);
+  return kernelsFor(tensors[0]);
 }
 
 /** Validates a float32 tensor input. */

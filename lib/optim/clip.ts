@@ -1,6 +1,6 @@
 /** Gradient clipping over parameters' gradients (one native call when they share a flat buffer). */
 import { Tensor } from '../tensor/tensor';
-import { kernelsFor } from '../ops/util';
+import { kernelsForAll } from '../ops/util';
 import { existingLayout } from '../nn/flat';
 import { assertNumberInRange, describe, expected } from '../core/validate';
 
@@ -15,7 +15,7 @@ function grads(params: Tensor[]): Float32Array[] {
 export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   assertNumberInRange(maxNorm, 'maxNorm', 0, Infinity, { loOpen: true });
   const gs = grads(params);
-  const k = kernelsFor(...params);
+  const k = kernelsForAll(params);
   if (gs.length === 1) return k.clipByNorm(gs[0], gs[0].length, maxNorm);
   let sq = 0;
   for (const g of gs) sq += k.l2Norm(g, g.length) ** 2;
@@ -28,13 +28,13 @@ export function clipGradNorm(params: Tensor[], maxNorm: number): number {
 /** Clamps every gradient element to [-clipValue, clipValue]. */
 export function clipGradValue(params: Tensor[], clipValue: number): void {
   assertNumberInRange(clipValue, 'clipValue', 0, Infinity, { loOpen: true });
-  const k = kernelsFor(...params);
+  const k = kernelsForAll(params);
   for (const g of grads(params)) k.clipByValue(g, g.length, -clipValue, clipValue);
 }
 
 /** True when every gradient is finite (used by the NaN guard). */
 export function gradsFinite(params: Tensor[]): boolean {
-  const k = kernelsFor(...params);
+  const k = kernelsForAll(params);
   for (const g of grads(params)) if (!k.allFinite(g, g.length)) return false;
   return true;
 }

@@ -3,7 +3,7 @@
  * so each step is ONE native call over all parameters, and zeroGrad is one fill.
  */
 import { Tensor } from '../tensor/tensor';
-import { kernels, type OpKernels } from '../native';
+import { cpuKernels, kernels, type OpKernels } from '../native';
 import { segmentsFor, FlatLayout, Segment } from '../nn/flat';
 import { Storage } from '../tensor/storage';
 import { keep } from '../tensor/scope';
@@ -85,7 +85,8 @@ export abstract class Optimizer {
   /** Flat parameter count (with alignment padding). */
   /** The kernels of the parameters' device. */
   protected get k(): OpKernels {
-    return kernels(this.layout.values.device);
+    const device = this.layout.values.device;
+    return device === 'cpu' ? cpuKernels : kernels(device);
   }
 
   get numel(): number {

@@ -190,7 +190,6 @@ const Backend* make_cpu() {
   set_kernel<Op::sumBackward>(b, sum_backward);
   set_kernel<Op::meanBackward>(b, mean_backward);
   set_kernel<Op::maxForward>(b, max_forward);
-  set_kernel<Op::minForward>(b, min_forward);
   set_kernel<Op::maxBackward>(b, max_backward);
   set_kernel<Op::argmax>(b, argmax);
   // layers

@@ -81,7 +81,6 @@
   X(sumBackward,        reduce_bwd,    "")                                    \
   X(meanBackward,       reduce_bwd,    "")                                    \
   X(maxForward,         reduce_index,  "")                                    \
-  X(minForward,         reduce_index,  "")                                    \
   X(maxBackward,        reduce_index_bwd, "")                                 \
   X(argmax,             argmax,        "")                                    \
   /* layers */                                                                \

@@ -257,7 +257,7 @@ describe('reductions', () => {
       }
     });
 
-    it(`max / min / argmax over axis ${k} with the gradient routed to the argmax`, () => {
+    it(`max / argmax over axis ${k} with the gradient routed to the argmax`, () => {
       const [outer, dim, inner] = axes(shape, k);
       const x = randF32(numel(shape), rng(k + 40));
       const out = new Float32Array(outer * inner);
@@ -272,8 +272,6 @@ describe('reductions', () => {
       const got = added(x.length, (dx) => native.maxBackward(dx, dout, idx, outer, dim, inner));
       const want = numGrad((xd) => dot(dout, ref(xd, outer, dim, inner, (v) => Math.max(...v))), x);
       expectClose(got, want, 1e-5, 1e-6, 'max backward');
-      native.minForward(out, idx, x, outer, dim, inner);
-      expectClose(out, ref(x, outer, dim, inner, (v) => Math.min(...v)), 0, 0, 'min');
     });
   }
 

@@ -95,9 +95,6 @@ void mean_backward(float* dinp, const float* dout, int64_t outer, int64_t dim, i
 void max_forward(float* out, int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t inner) {
   extreme<true>(out, idx, inp, outer, dim, inner);
 }
-void min_forward(float* out, int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t inner) {
-  extreme<false>(out, idx, inp, outer, dim, inner);
-}
 void argmax(int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t inner) {
   extreme<true>(nullptr, idx, inp, outer, dim, inner);
 }

@@ -17,7 +17,6 @@ void max_forward(float* out, int32_t* idx, const float* inp, int64_t outer, int6
 // dinp[o, idx[o, i], i] += dout[o, i]
 void max_backward(float* dinp, const float* dout, const int32_t* idx, int64_t outer, int64_t dim,
                   int64_t inner);
-void min_forward(float* out, int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t inner);
 // idx: (outer, inner), argmax along the axis (first maximum).
 void argmax(int32_t* idx, const float* inp, int64_t outer, int64_t dim, int64_t inner);
 
