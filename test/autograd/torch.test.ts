@@ -58,7 +58,12 @@ function reductionLength(c: OpCase): number {
     case 'matmul': case 'linear': return Math.max(...shapes.flat());
     case 'softmax': case 'logSoftmax': return c.inputs.x.shape[c.inputs.x.shape.length - 1];
     case 'layerNorm': { const s = c.inputs.x.shape; return Math.max(s[s.length - 1], sz(s) / s[s.length - 1]); }
-    case 'batchNorm1d': return sz(c.inputs.x.shape) / c.inputs.x.shape[1];
+    case 'batchNorm1d': case 'batchNorm2d': return sz(c.inputs.x.shape) / c.inputs.x.shape[1];
+    case 'conv2d': { // weight gradients sum over N * OH * OW, outputs over C / groups * KH * KW
+      const w = c.inputs.weight.shape;
+      return Math.max(w[1] * w[2] * w[3], sz(c.output.shape) / c.output.shape[1]);
+    }
+    case 'maxPool2d': case 'avgPool2d': case 'adaptiveAvgPool2d': return sz(c.inputs.x.shape.slice(2));
     case 'embedding': return sz(c.inputs.indices.shape);
     case 'gather': return sz(c.inputs.index.shape);
     default:
@@ -95,6 +100,12 @@ function runOp(c: OpCase, T: Record<string, Tensor>): Tensor {
     case 'batchNorm1d': return ng.batchNorm(T.x, T.runningMean, T.runningVar, T.weight, T.bias, a.training, a.momentum, a.eps);
     case 'embedding': return ng.embedding(T.indices, T.weight);
     case 'linear': return ng.linear(T.x, T.weight, a.bias ? T.bias : null, a.activation);
+    case 'conv2d': return ng.conv2d(T.x, T.weight, a.bias ? T.bias : null,
+      { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
+    case 'maxPool2d': return ng.maxPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode });
+    case 'avgPool2d': return ng.avgPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad });
+    case 'adaptiveAvgPool2d': return ng.adaptiveAvgPool2d(T.x, a.outputSize);
+    case 'batchNorm2d': return ng.batchNorm2d(T.x, T.runningMean, T.runningVar, T.weight, T.bias, a.training, a.momentum, a.eps);
     default: throw new Error(`torch.test.ts: no runner for op ${c.op}`);
   }
 }
@@ -131,7 +142,7 @@ function runCase(c: OpCase, run: (c: OpCase, T: Record<string, Tensor>) => Tenso
       const idx = ng.argmax(T.x, (c.attrs as any).axis, (c.attrs as any).keepdim);
       expect(Array.from(idx.data), `${c.name} indices`).toEqual(asInt(c.outputs!.indices).data);
     }
-    if (c.op === 'batchNorm1d' && c.outputs?.runningMean) {
+    if ((c.op === 'batchNorm1d' || c.op === 'batchNorm2d') && c.outputs?.runningMean) {
       check(`${c.name} runningMean`, T.runningMean, asFloat(c.outputs.runningMean), outRtol(K));
       check(`${c.name} runningVar`, T.runningVar, asFloat(c.outputs.runningVar), outRtol(K));
     }
@@ -147,6 +158,12 @@ function runCase(c: OpCase, run: (c: OpCase, T: Record<string, Tensor>) => Tenso
 describe('PyTorch fixtures: ops.json', () => {
   const file = loadFixture('ops');
   it('has the documented 207 cases', () => expect(file.cases.length).toBe(207));
+  it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
+});
+
+describe('PyTorch fixtures: conv.json (conv2d, pooling, batchNorm2d)', () => {
+  const file = loadFixture('conv');
+  it('has the documented 36 cases', () => expect(file.cases.length).toBe(36));
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 

@@ -4,58 +4,20 @@
 import { describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { Arr, rng, randF32, expectClose, numGrad, dot, added } from '../helpers/kernels';
+import * as R from '../autograd/reference';
+import type { ConvGeom, PoolGeom } from '../autograd/reference';
+import { CONV_CASES, POOL_CASES, cg, pg } from '../autograd/op_table';
 
 // ---- convolution -------------------------------------------------------------------------------
 
-interface Conv {
-  N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number;
-  bias: boolean; act: 0 | 1;
-}
-const outSize = (i: number, k: number, s: number, p: number, d: number): number => Math.floor((i + 2 * p - d * (k - 1) - 1) / s) + 1;
+type Conv = ConvGeom & { bias: boolean; act: 0 | 1 };
 const geom = (c: Conv): number[] => [c.N, c.C, c.H, c.W, c.OC, c.KH, c.KW, c.sh, c.sw, c.ph, c.pw, c.dh, c.dw, c.groups];
+const convRef = (c: Conv, x: Arr, w: Arr, b: Arr | null, act = c.act): Float64Array => R.conv2d(x, w, b, c, act === 1).data;
 
-function convRef(c: Conv, x: Arr, w: Arr, b: Arr | null, act = c.act): number[] {
-  const OH = outSize(c.H, c.KH, c.sh, c.ph, c.dh);
-  const OW = outSize(c.W, c.KW, c.sw, c.pw, c.dw);
-  const Cg = c.C / c.groups;
-  const OCg = c.OC / c.groups;
-  const out: number[] = [];
-  for (let n = 0; n < c.N; n++)
-    for (let o = 0; o < c.OC; o++) {
-      const g = Math.floor(o / OCg);
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          let s = b ? b[o] : 0;
-          for (let ci = 0; ci < Cg; ci++)
-            for (let kh = 0; kh < c.KH; kh++)
-              for (let kw = 0; kw < c.KW; kw++) {
-                const ih = oh * c.sh - c.ph + kh * c.dh;
-                const iw = ow * c.sw - c.pw + kw * c.dw;
-                if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
-                s += x[((n * c.C + g * Cg + ci) * c.H + ih) * c.W + iw] * w[((o * Cg + ci) * c.KH + kh) * c.KW + kw];
-              }
-          out.push(act === 1 ? Math.max(s, 0) : s);
-        }
-    }
-  return out;
-}
-
-function conv(o: Partial<Conv> & Pick<Conv, 'N' | 'C' | 'H' | 'W' | 'OC' | 'KH' | 'KW'>): Conv {
-  return { sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, bias: true, act: 0, ...o };
-}
-
-const CONVS: Array<[string, Conv]> = [
-  ['1x1 (direct path), batch 2', conv({ N: 2, C: 3, H: 5, W: 4, OC: 4, KH: 1, KW: 1 })],
-  ['1x1 stride 2 (im2col path)', conv({ N: 2, C: 3, H: 5, W: 6, OC: 2, KH: 1, KW: 1, sh: 2, sw: 2 })],
-  ['7x7 stride 2 pad 3, batch 1', conv({ N: 1, C: 2, H: 9, W: 11, OC: 3, KH: 7, KW: 7, sh: 2, sw: 2, ph: 3, pw: 3 })],
-  ['3x3 stride 3, padding 2 > half the kernel', conv({ N: 2, C: 3, H: 7, W: 8, OC: 2, KH: 3, KW: 3, sh: 3, sw: 3, ph: 2, pw: 2 })],
-  ['dilation 2, odd sizes', conv({ N: 3, C: 2, H: 9, W: 7, OC: 3, KH: 3, KW: 3, dh: 2, dw: 2, ph: 1, pw: 2 })],
-  ['depthwise (groups = C), multiplier 2', conv({ N: 2, C: 4, H: 6, W: 5, OC: 8, KH: 3, KW: 3, ph: 1, pw: 1, groups: 4 })],
-  ['groups 2, 2x3 kernel, stride (2, 1), relu', conv({ N: 2, C: 4, H: 7, W: 6, OC: 6, KH: 2, KW: 3, sh: 2, groups: 2, act: 1 })],
-  ['5x5 relu without bias, batch 9 (several chunks)', conv({ N: 9, C: 2, H: 8, W: 8, OC: 3, KH: 5, KW: 5, ph: 2, pw: 2, bias: false, act: 1 })],
-  ['kernel = padded input (1x1 output)', conv({ N: 2, C: 2, H: 3, W: 4, OC: 2, KH: 5, KW: 4, ph: 1 })],
-];
+/** The op table's conv2d geometries (1x1, 7x7, stride 2-3, padding > half the kernel, dilation 2,
+ * depthwise, groups, batch 1 and 9, a kernel as large as the padded input) at kernel level. */
+const CONVS: Array<[string, Conv]> = CONV_CASES.map(([tag, g, o, bias]) => [tag, { ...g, bias, act: o.activation === 'relu' ? 1 : 0 }]);
+const conv = (o: Partial<Conv> & Pick<Conv, 'N' | 'C' | 'H' | 'W' | 'OC' | 'KH' | 'KW'>): Conv => ({ ...cg(o), bias: true, act: 0, ...o });
 
 describe('conv2d', () => {
   for (const [name, c] of CONVS) {
@@ -87,7 +49,7 @@ describe('conv2d', () => {
   }
 
   it('null dx / dw / db are skipped; each alone matches the full backward', () => {
-    const c = CONVS[4][1];
+    const c = CONVS.find(([t]) => t.startsWith('3x3/dil2'))![1];
     const r = rng(77);
     const x = randF32(c.N * c.C * c.H * c.W, r);
     const w = randF32(c.OC * c.C * c.KH * c.KW, r);
@@ -144,80 +106,16 @@ describe('conv2d', () => {
 
 // ---- pooling -----------------------------------------------------------------------------------
 
-interface Pool {
-  N: number; C: number; H: number; W: number; KH: number; KW: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; ceil: boolean;
-}
-function pool(o: Partial<Pool> & Pick<Pool, 'N' | 'C' | 'H' | 'W' | 'KH' | 'KW'>): Pool {
-  return { sh: o.KH, sw: o.KW, ph: 0, pw: 0, dh: 1, dw: 1, ceil: false, ...o };
-}
-function poolOut(i: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
-  const span = i + 2 * p - d * (k - 1) - 1;
-  let o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
-  if (ceil && (o - 1) * s >= i + p) o--;
-  return o;
-}
+type Pool = PoolGeom;
 const pgeom = (p: Pool): number[] => [p.N, p.C, p.H, p.W, p.KH, p.KW, p.sh, p.sw, p.ph, p.pw];
+const maxRef = (p: Pool, x: Arr): { out: Float64Array; idx: number[] } => {
+  const r = R.maxPool2d(x, p);
+  return { out: r.data, idx: r.idx };
+};
+const avgRef = (p: Pool, x: Arr, includePad: boolean): Float64Array => R.avgPool2d(x, p, includePad).data;
 
-/** Max pooling reference: values and the flat in-plane argmax (first maximum). */
-function maxRef(p: Pool, x: Arr): { out: number[]; idx: number[] } {
-  const OH = poolOut(p.H, p.KH, p.sh, p.ph, p.dh, p.ceil);
-  const OW = poolOut(p.W, p.KW, p.sw, p.pw, p.dw, p.ceil);
-  const out: number[] = [];
-  const idx: number[] = [];
-  for (let pl = 0; pl < p.N * p.C; pl++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++) {
-        let best = -Infinity;
-        let arg = -1;
-        for (let kh = 0; kh < p.KH; kh++)
-          for (let kw = 0; kw < p.KW; kw++) {
-            const ih = oh * p.sh - p.ph + kh * p.dh;
-            const iw = ow * p.sw - p.pw + kw * p.dw;
-            if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
-            const v = x[pl * p.H * p.W + ih * p.W + iw];
-            if (arg < 0 || v > best) { best = v; arg = ih * p.W + iw; }
-          }
-        out.push(best);
-        idx.push(arg);
-      }
-  return { out, idx };
-}
-
-/** Average pooling reference written from PyTorch's documented divisor rule. */
-function avgRef(p: Pool, x: Arr, includePad: boolean): number[] {
-  const OH = poolOut(p.H, p.KH, p.sh, p.ph, 1, p.ceil);
-  const OW = poolOut(p.W, p.KW, p.sw, p.pw, 1, p.ceil);
-  const out: number[] = [];
-  for (let pl = 0; pl < p.N * p.C; pl++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++) {
-        let s = 0;
-        let real = 0;
-        let padded = 0;
-        for (let kh = 0; kh < p.KH; kh++)
-          for (let kw = 0; kw < p.KW; kw++) {
-            const ih = oh * p.sh - p.ph + kh;
-            const iw = ow * p.sw - p.pw + kw;
-            if (ih < p.H + p.ph && iw < p.W + p.pw) padded++; // inside the padded input
-            if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
-            s += x[pl * p.H * p.W + ih * p.W + iw];
-            real++;
-          }
-        out.push(s / (includePad ? padded : real));
-      }
-  return out;
-}
-
-const POOLS: Array<[string, Pool]> = [
-  ['2x2 stride 2, even input', pool({ N: 2, C: 3, H: 8, W: 6, KH: 2, KW: 2 })],
-  ['3x3 stride 2 pad 1, odd input, batch 1', pool({ N: 1, C: 2, H: 7, W: 9, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
-  ['3x3 stride 2 pad 1, ceil mode', pool({ N: 2, C: 2, H: 8, W: 7, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, ceil: true })],
-  ['2x2 stride 2 ceil mode on odd input', pool({ N: 1, C: 3, H: 5, W: 7, KH: 2, KW: 2, ceil: true })],
-  ['7x7 stride 3 pad 3', pool({ N: 2, C: 1, H: 11, W: 9, KH: 7, KW: 7, sh: 3, sw: 3, ph: 3, pw: 3 })],
-  ['3x1 window, stride (1, 2)', pool({ N: 3, C: 2, H: 5, W: 6, KH: 3, KW: 1, sh: 1, sw: 2, ph: 1 })],
-  ['1x1 window stride 3', pool({ N: 1, C: 2, H: 7, W: 7, KH: 1, KW: 1, sh: 3, sw: 3 })],
-];
+const POOLS = POOL_CASES;
+const pool = pg;
 
 describe('maxPool2d', () => {
   const cases: Array<[string, Pool]> = [
@@ -233,7 +131,7 @@ describe('maxPool2d', () => {
       const idx = new Int32Array(ref.out.length);
       const g = [...pgeom(p), p.dh, p.dw, p.ceil];
       native.maxPool2dForward(out, idx, x, ...g);
-      expect(Array.from(out)).toEqual(ref.out.map(Math.fround));
+      expect(Array.from(out)).toEqual(Array.from(ref.out, Math.fround));
       expect(Array.from(idx)).toEqual(ref.idx);
       const dout = randF32(out.length, r);
       const dx = added(x.length, (gx) => native.maxPool2dBackward(gx, dout, idx, ...g));
@@ -271,21 +169,8 @@ describe('avgPool2d', () => {
     }
 });
 
-function adaptiveRef(x: Arr, NC: number, H: number, W: number, OH: number, OW: number): number[] {
-  const out: number[] = [];
-  for (let pl = 0; pl < NC; pl++)
-    for (let i = 0; i < OH; i++)
-      for (let j = 0; j < OW; j++) {
-        const h0 = Math.floor((i * H) / OH);
-        const h1 = Math.ceil(((i + 1) * H) / OH);
-        const w0 = Math.floor((j * W) / OW);
-        const w1 = Math.ceil(((j + 1) * W) / OW);
-        let s = 0;
-        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s += x[pl * H * W + h * W + w];
-        out.push(s / ((h1 - h0) * (w1 - w0)));
-      }
-  return out;
-}
+const adaptiveRef = (x: Arr, NC: number, H: number, W: number, OH: number, OW: number): Float64Array =>
+  R.adaptiveAvgPool2d(x, NC, 1, H, W, OH, OW).data;
 
 describe('adaptiveAvgPool2d', () => {
   const cases: Array<[number, number, number, number, number, number]> = [
