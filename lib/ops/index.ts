@@ -7,5 +7,5 @@ export { reshape, flatten, transpose, concat, slice, gather } from './shape';
 export { layerNorm, batchNorm, batchNorm2d } from './norm';
 export { conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './conv';
 export type { Conv2dOptions, MaxPool2dOptions, AvgPool2dOptions, Size2 } from './conv';
-export { dropout } from './dropout';
+export { dropout, dropout2d } from './dropout';
 export { embedding } from './embedding';

@@ -538,6 +538,23 @@ for (const [p, sx] of [[0.3, [3, 17]], [0.5, [2, 255]], [0.9, [17]]] as [number,
     ref: ([x], { out }) => ({ shape: sx, data: R.map(x, (v) => v).map((v, i) => (out[i] === 0 ? 0 : v / (1 - p))) }),
   });
 }
+for (const [p, sx] of [[0.3, [3, 4, 5, 2]], [0.5, [2, 17, 3]]] as [number, number[]][]) {
+  // Whole (n, c) channels are kept or dropped: the reference reads which from nodegrad's output
+  // (inputs are away from 0) and checks every channel is all kept or all zero.
+  add({
+    name: `dropout2d/p${p}/${nameOf(sx)}`, fn: 'ops.dropout2d', inputs: x1(sx, PM(0.1, 3)), usesOutput: true,
+    run: ([x]) => ng.dropout2d(x, p, true),
+    ref: ([x], { out }) => {
+      const L = size(sx.slice(2));
+      const data = new Float64Array(x.length);
+      for (let ch = 0; ch < sx[0] * sx[1]; ch++) {
+        const kept = out[ch * L] !== 0;
+        for (let l = 0; l < L; l++) data[ch * L + l] = kept ? x[ch * L + l] / (1 - p) : 0;
+      }
+      return { shape: sx, data };
+    },
+  });
+}
 for (const [V, D, si] of [[10, 6, [2, 5]], [7, 3, [8]], [1, 1, [3]], [50, 17, [4]]] as [number, number, number[]][]) {
   add({
     name: `embedding/${V}x${D}/idx${nameOf(si)}`, fn: 'ops.embedding',

@@ -13,7 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import type { Tensor } from '../../lib';
-import { loadFixture, OpCase, FixtureTensor, FloatTensor, asFloat, asInt, MlpCase, toFloat32 } from '../fixtures/fixtures';
+import { loadFixture, OpCase, FixtureTensor, FloatTensor, asFloat, asInt, MlpCase, toFloat32, fixturePath } from '../fixtures/fixtures';
 import { EPS32, compare, report, rms } from './harness';
 
 const sz = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
@@ -326,5 +326,46 @@ describe('PyTorch fixtures: mlp.json (3-layer MLP, loss, gradients, 10 steps of 
         }
       },
     }));
+  });
+});
+
+describe('PyTorch fixtures: lenet.json (LeNet-style torch.nn network loaded from its safetensors state dict)', () => {
+  const c = loadFixture('lenet').cases[0] as OpCase & Record<string, any>;
+  // Longest sums: the first Linear's fan-in (400), and the conv weight gradients over N * OH * OW.
+  const K = 3 * 28 * 28;
+
+  const build = (): ng.nn.Sequential => {
+    const nn = ng.nn;
+    return new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(6, 16, 5), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.AvgPool2d(2),
+      new nn.Flatten(), new nn.Linear(16 * 5 * 5, 16), new nn.ReLU(), new nn.Linear(16, 10));
+  };
+
+  it('loads PyTorch names (0.weight, 4.running_mean, 4.num_batches_tracked); logits, loss, gradients, running stats and eval logits match', async () => {
+    const model = build();
+    const res = await ng.io.loadStateDict(model, fixturePath(c.attrs.file));
+    expect(res).toEqual({ missing: [], unexpected: [] });
+    const own = model.stateDict();
+    for (const [k, t] of Object.entries(c.stateDict as Record<string, FixtureTensor>)) {
+      if (k.endsWith('num_batches_tracked')) continue;
+      const name = k.replace('running_mean', 'runningMean').replace('running_var', 'runningVar');
+      expect(Array.from(own[name].data), k).toEqual(Array.from(Float32Array.from(t.data)));
+    }
+    ng.tidy(() => {
+      const x = tensorOf(c.inputs.x);
+      const logits = model.forward(x);
+      check('logits', logits, c.output, outRtol(K));
+      const loss = ng.losses.crossEntropy(logits, tensorOf(c.inputs.labels));
+      expect(Math.abs(loss.item() - c.loss)).toBeLessThanOrEqual(outRtol(K) * Math.abs(c.loss));
+      loss.backward();
+      const params = Object.fromEntries(model.namedParameters());
+      for (const [k, want] of Object.entries(c.grads as Record<string, FloatTensor>)) check(`grad ${k}`, params[k].grad, want, gradRtol(K), GRAD_FLOOR);
+      const bn = model.layers[4] as ng.nn.BatchNorm2d;
+      check('running_mean', bn.runningMean, c.runningAfter.running_mean, outRtol(K));
+      check('running_var', bn.runningVar, c.runningAfter.running_var, outRtol(K));
+      model.eval();
+      check('eval logits', model.forward(x), c.evalOutput, outRtol(K));
+    });
+    model.dispose();
   });
 });
