@@ -19,6 +19,13 @@
  *   layerNorm   LayerNormalization over the last axis
  *   batchNorm   BatchNormalization with the running statistics (input (N, C) or (N, C, L))
  *   embedding   Gather(weight, indices) on int64 indices; only as the first layer
+ * Image layers (NCHW; emitImageLayer):
+ *   conv2d      Conv (kernel_shape, strides, pads, dilations, group) + bias
+ *   maxPool2d   MaxPool;  avgPool2d   AveragePool (count_include_pad, ceil_mode: onnxruntime
+ *               drops a last window that starts in the right padding, like PyTorch; tested)
+ *   globalAvgPool   GlobalAveragePool;  adaptiveAvgPool2d  AveragePool with kernel = stride =
+ *               input / output when the input size is known and divisible (else an error)
+ *   batchNorm on (N, C, H, W) is the same BatchNormalization; Dropout2d exports as dropout
  */
 import type { onnx as OnnxNS } from 'onnx-proto';
 import { writeFileAtomic } from './atomic';
@@ -35,7 +42,18 @@ export type OnnxLayer =
   | { type: 'dropout' }
   | { type: 'layerNorm'; weight: Float32Array; bias: Float32Array; eps: number; size: number }
   | { type: 'batchNorm'; weight: Float32Array; bias: Float32Array; runningMean: Float32Array; runningVar: Float32Array; eps: number; size: number }
-  | { type: 'embedding'; weight: Float32Array; numEmbeddings: number; dim: number };
+  | { type: 'embedding'; weight: Float32Array; numEmbeddings: number; dim: number }
+  | OnnxImageLayer;
+
+type Pair = [number, number];
+/** NCHW layers (see emitImageLayer); padding is explicit, symmetric zero (-inf for max) padding. */
+export type OnnxImageLayer =
+  | { type: 'conv2d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: Pair;
+      stride: Pair; padding: Pair; dilation: Pair; groups: number }
+  | { type: 'maxPool2d'; kernelSize: Pair; stride: Pair; padding: Pair; dilation: Pair; ceilMode: boolean }
+  | { type: 'avgPool2d'; kernelSize: Pair; stride: Pair; padding: Pair; ceilMode: boolean; countIncludePad: boolean }
+  | { type: 'globalAvgPool' }
+  | { type: 'adaptiveAvgPool2d'; outputSize: [number | null, number | null] };
 
 export type OnnxLayerType = OnnxLayer['type'];
 
@@ -55,6 +73,7 @@ export interface OnnxExportOptions {
 export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
+  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -73,6 +92,7 @@ const INT64 = 7;
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;
+const ATTR_INTS = 7;
 
 let onnxModule: typeof OnnxNS | null = null;
 /** Loaded on first use so that the rest of lib/io works without it. */
@@ -141,10 +161,48 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
       checkArray(l, 'weight', (l.numEmbeddings as number) * (l.dim as number), where, 'numEmbeddings x dim');
       if (i !== 0) rangeError('embedding only as the first layer (it reads int64 indices)', where, 'an embedding layer');
       break;
+    case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d':
+      checkImageLayer(l, where);
+      break;
     default:
       break;
   }
   return l as unknown as OnnxLayer;
+}
+
+function checkPair(l: Record<string, unknown>, key: string, where: string, lo: number): void {
+  const v = l[key];
+  const what = `[integer >= ${lo}, integer >= ${lo}]`;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((d) => Number.isInteger(d) && d >= lo)) {
+    throw new RangeError(expected(what, `${where}.${key}`, Array.isArray(v) ? `[${v.join(', ')}]` : describe(v)));
+  }
+}
+
+function checkImageLayer(l: Record<string, unknown>, where: string): void {
+  if (l.type === 'globalAvgPool') return;
+  if (l.type === 'adaptiveAvgPool2d') {
+    const o = l.outputSize;
+    if (!Array.isArray(o) || o.length !== 2 || !o.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
+      throw new RangeError(expected('[positive integer or null, positive integer or null]', `${where}.outputSize`, describe(o)));
+    }
+    return;
+  }
+  checkPair(l, 'kernelSize', where, 1);
+  checkPair(l, 'stride', where, 1);
+  checkPair(l, 'padding', where, 0);
+  if (l.type !== 'avgPool2d') checkPair(l, 'dilation', where, 1);
+  if (l.type === 'conv2d') {
+    assertPositiveInteger(l.inChannels, `${where}.inChannels`);
+    assertPositiveInteger(l.outChannels, `${where}.outChannels`);
+    assertPositiveInteger(l.groups, `${where}.groups`);
+    const [kh, kw] = l.kernelSize as Pair;
+    const g = l.groups as number;
+    if ((l.inChannels as number) % g !== 0 || (l.outChannels as number) % g !== 0) {
+      throw new RangeError(expected(`channels divisible by groups (${g})`, `${where}`, `inChannels ${l.inChannels}, outChannels ${l.outChannels}`));
+    }
+    checkArray(l, 'weight', (l.outChannels as number) * ((l.inChannels as number) / g) * kh * kw, where, 'outChannels x inChannels / groups x KH x KW');
+    if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', l.outChannels as number, where, 'outChannels');
+  }
 }
 
 function checkOptions(opts: unknown): Required<Omit<OnnxExportOptions, 'producerVersion'>> & { producerVersion?: string } {
@@ -191,6 +249,10 @@ interface Builder {
 
 function attr(name: string, value: number, kind: 'float' | 'int'): OnnxNS.IAttributeProto {
   return kind === 'float' ? { name, type: ATTR_FLOAT, f: value } : { name, type: ATTR_INT, i: value };
+}
+
+function ints(name: string, values: number[]): OnnxNS.IAttributeProto {
+  return { name, type: ATTR_INTS, ints: values };
 }
 
 function node(b: Builder, opType: string, inputs: string[], outputs: string[], name: string,
@@ -309,6 +371,8 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
       ], [y], p, [attr('epsilon', layer.eps, 'float')]);
       return shape;
     }
+    case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d':
+      return emitImageLayer(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -316,6 +380,63 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     default:
       throw new Error(`unreachable layer type ${(layer as { type: string }).type}`);
   }
+}
+
+/** Spatial output size for one dim (PyTorch's rule); null when the input size is dynamic. */
+function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: boolean): Dim {
+  if (typeof d !== 'number') return null;
+  const span = d + 2 * p - dil * (k - 1) - 1;
+  let o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  if (ceil && (o - 1) * s >= d + p) o--;
+  return o;
+}
+
+/** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
+function emitImageLayer(b: Builder, layer: OnnxImageLayer, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const where = `layers[${i}]`;
+  if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);
+  const [N, C, H, W] = shape;
+  if (layer.type === 'globalAvgPool') {
+    node(b, 'GlobalAveragePool', [x], [y], p);
+    return [N, C, 1, 1];
+  }
+  if (layer.type === 'adaptiveAvgPool2d') {
+    const [oh, ow] = [layer.outputSize[0] ?? H, layer.outputSize[1] ?? W];
+    if (oh === 1 && ow === 1) {
+      node(b, 'GlobalAveragePool', [x], [y], p);
+      return [N, C, 1, 1];
+    }
+    if (typeof H !== 'number' || typeof W !== 'number' || typeof oh !== 'number' || typeof ow !== 'number' || H % oh !== 0 || W % ow !== 0) {
+      shapeMismatch(where, layer.type, `with H, W known and divisible by the output size [${layer.outputSize.map((d) => d ?? '*').join(', ')}] (ONNX has no adaptive pooling)`, shape);
+    }
+    const k = [H / oh, W / ow];
+    node(b, 'AveragePool', [x], [y], p, [ints('kernel_shape', k), ints('strides', k)]);
+    return [N, C, oh, ow];
+  }
+  const { kernelSize: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = layer;
+  const [dh, dw] = layer.type === 'avgPool2d' ? [1, 1] : layer.dilation;
+  const ceil = layer.type === 'conv2d' ? false : layer.ceilMode;
+  const OH = spatialOut(H, kh, sh, ph, dh, ceil);
+  const OW = spatialOut(W, kw, sw, pw, dw, ceil);
+  if ((typeof OH === 'number' && OH < 1) || (typeof OW === 'number' && OW < 1)) shapeMismatch(where, layer.type, `larger than the kernel [${kh}, ${kw}]`, shape);
+  const common = [ints('kernel_shape', [kh, kw]), ints('strides', [sh, sw]), ints('pads', [ph, pw, ph, pw])];
+  if (layer.type === 'conv2d') {
+    if (typeof C === 'number' && C !== layer.inChannels) shapeMismatch(where, 'conv2d', `with dimension 1 equal to ${layer.inChannels}`, shape);
+    const w = initializer(b, `${p}.weight`, [layer.outChannels, layer.inChannels / layer.groups, kh, kw], layer.weight);
+    const inputs = layer.bias ? [x, w, initializer(b, `${p}.bias`, [layer.outChannels], layer.bias)] : [x, w];
+    node(b, 'Conv', inputs, [y], p, [...common, ints('dilations', [dh, dw]), attr('group', layer.groups, 'int')]);
+    return [N, layer.outChannels, OH, OW];
+  }
+  const opAttrs = [...common, attr('ceil_mode', ceil ? 1 : 0, 'int')];
+  if (layer.type === 'maxPool2d') node(b, 'MaxPool', [x], [y], p, [...opAttrs, ints('dilations', [dh, dw])]);
+  else node(b, 'AveragePool', [x], [y], p, [...opAttrs, attr('count_include_pad', layer.countIncludePad ? 1 : 0, 'int')]);
+  // ONNX's shape inference lacks PyTorch's ceil-mode correction that onnxruntime's kernels apply
+  // (values are right, tested): where they disagree the declared size is left dynamic
+  // (onnxruntime still logs a warning that its inferred size differs from the computed one).
+  const inferred = (d: Dim, o: Dim, k: number, s: number, pad: number, dil: number): Dim =>
+    (ceil && typeof d === 'number' && Math.ceil((d + 2 * pad - dil * (k - 1) - 1) / s) + 1 !== o ? null : o);
+  return [N, C, inferred(H, OH, kh, sh, ph, dh), inferred(W, OW, kw, sw, pw, dw)];
 }
 
 function valueInfo(name: string, elemType: number, shape: readonly Dim[]): OnnxNS.IValueInfoProto {
