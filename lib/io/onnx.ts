@@ -53,7 +53,8 @@ export type OnnxImageLayer =
   | { type: 'maxPool2d'; kernelSize: Pair; stride: Pair; padding: Pair; dilation: Pair; ceilMode: boolean }
   | { type: 'avgPool2d'; kernelSize: Pair; stride: Pair; padding: Pair; ceilMode: boolean; countIncludePad: boolean }
   | { type: 'globalAvgPool' }
-  | { type: 'adaptiveAvgPool2d'; outputSize: [number | null, number | null] };
+  | { type: 'adaptiveAvgPool2d'; outputSize: [number | null, number | null] }
+  | { type: 'unflatten'; sizes: number[] };
 
 export type OnnxLayerType = OnnxLayer['type'];
 
@@ -73,7 +74,7 @@ export interface OnnxExportOptions {
 export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
-  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d',
+  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -161,7 +162,7 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
       checkArray(l, 'weight', (l.numEmbeddings as number) * (l.dim as number), where, 'numEmbeddings x dim');
       if (i !== 0) rangeError('embedding only as the first layer (it reads int64 indices)', where, 'an embedding layer');
       break;
-    case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d':
+    case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d': case 'unflatten':
       checkImageLayer(l, where);
       break;
     default:
@@ -180,6 +181,13 @@ function checkPair(l: Record<string, unknown>, key: string, where: string, lo: n
 
 function checkImageLayer(l: Record<string, unknown>, where: string): void {
   if (l.type === 'globalAvgPool') return;
+  if (l.type === 'unflatten') {
+    const v = l.sizes;
+    if (!Array.isArray(v) || v.length === 0 || !v.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new RangeError(expected('non-empty array of positive integers', `${where}.sizes`, describe(v)));
+    }
+    return;
+  }
   if (l.type === 'adaptiveAvgPool2d') {
     const o = l.outputSize;
     if (!Array.isArray(o) || o.length !== 2 || !o.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
@@ -373,6 +381,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     }
     case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d':
       return emitImageLayer(b, layer, i, x, y, shape);
+    case 'unflatten': return emitUnflatten(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -380,6 +389,18 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     default:
       throw new Error(`unreachable layer type ${(layer as { type: string }).type}`);
   }
+}
+
+/** Unflatten of the last dimension: Reshape to [0, ..., 0, ...sizes] (0 copies the input dim). */
+function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const n = layer.sizes.reduce((a, c) => a * c, 1);
+  const last = shape[shape.length - 1];
+  if (shape.length < 1 || (typeof last === 'number' && last !== n)) shapeMismatch(`layers[${i}]`, 'unflatten', `with last dimension ${n}`, shape);
+  const target = BigInt64Array.from([...shape.slice(0, -1).map(() => 0), ...layer.sizes], (v) => BigInt(v));
+  b.initializers.push({ name: `${p}.shape`, dataType: INT64, dims: [target.length], rawData: new Uint8Array(target.buffer) });
+  node(b, 'Reshape', [x, `${p}.shape`], [y], p);
+  return [...shape.slice(0, -1), ...layer.sizes];
 }
 
 /** Spatial output size for one dim (PyTorch's rule); null when the input size is dynamic. */
@@ -392,7 +413,7 @@ function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: 
 }
 
 /** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
-function emitImageLayer(b: Builder, layer: OnnxImageLayer, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);

@@ -278,3 +278,31 @@ export class Dropout2d extends Module {
   getConfig(): ModuleConfig { return { type: 'Dropout2d', args: { p: this.p } }; }
   protected override extraRepr(): string { return `p=${this.p}`; }
 }
+
+/**
+ * Splits dimension `dim` into `sizes` (PyTorch's nn.Unflatten): new Unflatten(1, [1, 28, 28])
+ * turns rows of 784 pixels into (N, 1, 28, 28) images. A view: no copy.
+ */
+export class Unflatten extends Module {
+  readonly sizes: number[];
+
+  constructor(readonly dim: number, sizes: readonly number[]) {
+    super();
+    if (!Number.isInteger(dim) || dim < 0) throw new RangeError(expected('non-negative integer', 'dim', describe(dim)));
+    if (!Array.isArray(sizes) || sizes.length === 0) throw new TypeError(expected('non-empty array of positive integers', 'sizes', describe(sizes)));
+    sizes.forEach((s, i) => assertPositiveInteger(s, `sizes[${i}]`));
+    this.sizes = sizes.slice();
+  }
+
+  forward(x: Tensor): Tensor {
+    assertTensor(x, 'input');
+    const n = this.sizes.reduce((a, b) => a * b, 1);
+    if (x.shape.length <= this.dim || x.shape[this.dim] !== n) {
+      shapeError([...Array.from({ length: this.dim }, () => null), n], 'input', x.shape);
+    }
+    return F.reshape(x, [...x.shape.slice(0, this.dim), ...this.sizes, ...x.shape.slice(this.dim + 1)]);
+  }
+
+  getConfig(): ModuleConfig { return { type: 'Unflatten', args: { dim: this.dim, sizes: this.sizes } }; }
+  protected override extraRepr(): string { return `dim=${this.dim}, sizes=[${this.sizes}]`; }
+}

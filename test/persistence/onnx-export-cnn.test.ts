@@ -23,12 +23,12 @@ interface Case { name: string; build: () => ng.nn.Sequential; inputShape: (numbe
 
 const CASES: Case[] = [
   {
-    name: 'LeNet-style: Conv2d (padding) + ReLU, MaxPool2d, Conv2d, BatchNorm2d, ReLU, AvgPool2d, Flatten, Linear',
-    build: () => new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    name: 'LeNet-style on flat pixel rows: Unflatten, Conv2d (padding) + ReLU, MaxPool2d, Conv2d, BatchNorm2d, ReLU, AvgPool2d, Flatten, Linear',
+    build: () => new nn.Sequential(new nn.Unflatten(1, [1, 28, 28]), new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
       new nn.Conv2d(6, 16, 5), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.AvgPool2d(2), new nn.Flatten(),
       new nn.Linear(16 * 5 * 5, 10)),
-    inputShape: [null, 1, 28, 28],
-    runShapes: [[3, 1, 28, 28], [1, 1, 28, 28]],
+    inputShape: [null, 784],
+    runShapes: [[3, 784], [1, 784]],
   },
   {
     name: "stride, dilation, groups, depthwise, no bias, 'same'; BatchNorm2d without affine; Dropout2d; GlobalAveragePool",
@@ -59,7 +59,7 @@ const CASES: Case[] = [
 describe('exportOnnx (image layers) -> onnxruntime-node == nodegrad eval forward', () => {
   it('the cases cover every exportable image layer', () => {
     const covered = new Set(CASES.flatMap((c) => (c.build().getConfig().children ?? []).map((ch) => ch.type)));
-    expect(['Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten'].filter((t) => !covered.has(t))).toEqual([]);
+    expect(['Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten'].filter((t) => !covered.has(t))).toEqual([]);
   });
 
   CASES.forEach((c, ci) => {

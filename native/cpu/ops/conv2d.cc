@@ -10,6 +10,7 @@
 #include "cpu/ops/conv2d.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 
 #include "cpu/gemm/gemm.h"
@@ -54,6 +55,33 @@ int64_t chunks_of(const Conv2dShape& s, const Dims& d, bool backward) {
   if (most <= 1) return 1;
   const int64_t per = std::max<int64_t>(chunk_floats(s, d, backward, true), 1);
   return std::max<int64_t>(1, std::min<int64_t>(most, kScratchBudget / per));
+}
+
+#if defined(__GNUC__)
+#define NG_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define NG_ALWAYS_INLINE_LAMBDA
+#endif
+
+// Sum of g[i] where y[i] > 0 (the relu gradient's bias reduction), 8 accumulators so that it
+// vectorizes; fixed order.
+inline float relu_masked_sum(const float* g, const float* y, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  // g & mask(y > 0) on the bit patterns: gcc does not if-convert the select in a reduction.
+  const auto masked = [](float v, float yv) NG_ALWAYS_INLINE_LAMBDA {
+    int32_t b;
+    std::memcpy(&b, &v, 4);
+    b &= -static_cast<int32_t>(yv > 0.0f);
+    float r;
+    std::memcpy(&r, &b, 4);
+    return r;
+  };
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) acc[k] += masked(g[i + k], y[i + k]);
+  float s = 0.0f;
+  for (; i < n; i++) s += masked(g[i], y[i]);
+  return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
 // [lo, hi): the output positions o whose input index o * stride - pad + off lies in [0, in).
@@ -188,13 +216,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         double acc = 0.0;
         for (int64_t n = 0; n < s.N; n++) {
           const int64_t off = (n * s.OC + o) * d.P;
-          float part = 0.0f;
-          if (relu) {
-            for (int64_t p = 0; p < d.P; p++) part += out[off + p] > 0.0f ? dout[off + p] : 0.0f;
-          } else {
-            part = row_sum(dout + off, d.P);
-          }
-          acc += part;
+          acc += relu ? relu_masked_sum(dout + off, out + off, d.P) : row_sum(dout + off, d.P);
         }
         dbias[o] += static_cast<float>(acc);
       }
@@ -214,7 +236,10 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
       const float* g_out = dout + n * s.OC * d.P;
       if (relu) {
         const float* y = out + n * s.OC * d.P;
-        for (int64_t i = 0; i < s.OC * d.P; i++) dpre[i] = y[i] > 0.0f ? g_out[i] : 0.0f;
+        for (int64_t i = 0; i < s.OC * d.P; i++) {
+          const float v = g_out[i];
+          dpre[i] = y[i] > 0.0f ? v : 0.0f;
+        }
         g_out = dpre;
       }
       for (int64_t g = 0; g < s.groups; g++) {
