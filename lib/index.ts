@@ -2,7 +2,7 @@
  * nodegrad: neural-network training for Node.js with native kernels.
  * `import * as ng from 'nodegrad'` (ESM) or `const ng = require('nodegrad')` (CommonJS).
  */
-import './tensor/methods';
+import './methods';
 
 export * from './tensor';
 export { backend, setNumThreads, getNumThreads, buildInfo, setSeed } from './core/runtime';
@@ -13,7 +13,7 @@ export { noGrad, isGradEnabled, setGradEnabled } from './autograd/node';
 export { backward } from './autograd/engine';
 export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, square, clamp, clone, sum, mean, max, argmax, relu, leakyRelu, elu,
-  selu, gelu, silu, sigmoid, tanh, softplus, softmax, logSoftmax, matmul, linear, reshape, flatten, transpose, concat,
+  selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax, matmul, linear, reshape, flatten, transpose, concat,
   slice, gather, layerNorm, batchNorm, dropout, embedding,
 } from './ops';
 export { conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';

@@ -4,8 +4,7 @@
  * sides, output size floor((H + 2 pad - dilation (k - 1) - 1) / stride) + 1 (ceil in ceilMode).
  */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record } from './util';
+import { empty, fin, record, kernelsFor } from './util';
 import { describe, expected, fmtShape, rangeError, typeError } from '../core/validate';
 
 /** One size per spatial dim: a number (both) or [h, w]. */
@@ -118,10 +117,11 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   checkFits(H, W, KH, KW, ph, pw, dh, dw, 'kernel');
   const geom = [N, C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, groups];
   const out = empty([N, OC, outSize(H, KH, sh, ph, dh), outSize(W, KW, sw, pw, dw)]);
-  native.conv2dForward(out.data, input.data, weight.data, bias ? bias.data : null, ...geom, actCode);
+  const k = kernelsFor(input, weight, bias);
+  k.conv2dForward(out.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
   return record(out, 'conv2d', [input, weight, bias], (g, [dx, dwt, db]) => {
-    native.conv2dBackward(dx ? dx.data : null, dwt ? dwt.data : null, db ? db.data : null, g.data, input.data,
-      weight.data, out.data, ...geom, actCode);
+    k.conv2dBackward(dx ? dx.f32 : null, dwt ? dwt.f32 : null, db ? db.f32 : null, g.f32, input.f32,
+      weight.f32, out.f32, ...geom, actCode);
   });
 }
 
@@ -175,10 +175,11 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, options: MaxPool2dOp
   const [N, C] = input.shape;
   const out = empty([N, C, g.OH, g.OW]);
   const idx = empty(out.shape, 'int32');
-  const args = [...g.geom, g.dil[0], g.dil[1], g.ceil];
-  native.maxPool2dForward(out.data, idx.data, input.data, ...args);
+  const [n, c, h, w, kh, kw, sh, sw, ph, pw] = g.geom;
+  const k = kernelsFor(input);
+  k.maxPool2dForward(out.f32, idx.i32, input.f32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.dil[0], g.dil[1], g.ceil);
   return record(out, 'maxPool2d', [input], (gr, [dx]) => {
-    if (dx) native.maxPool2dBackward(dx.data, gr.data, idx.data, ...args);
+    if (dx) k.maxPool2dBackward(dx.f32, gr.f32, idx.i32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.dil[0], g.dil[1], g.ceil);
   }, () => idx.dispose());
 }
 
@@ -192,9 +193,11 @@ export function avgPool2d(input: Tensor, kernelSize: Size2, options: AvgPool2dOp
   if (typeof includePad !== 'boolean') typeError('boolean', 'countIncludePad', includePad);
   const [N, C] = input.shape;
   const out = empty([N, C, g.OH, g.OW]);
-  native.avgPool2dForward(out.data, input.data, ...g.geom, g.ceil, includePad);
+  const [n, c, h, w, kh, kw, sh, sw, ph, pw] = g.geom;
+  const k = kernelsFor(input);
+  k.avgPool2dForward(out.f32, input.f32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.ceil, includePad);
   return record(out, 'avgPool2d', [input], (gr, [dx]) => {
-    if (dx) native.avgPool2dBackward(dx.data, gr.data, ...g.geom, g.ceil, includePad);
+    if (dx) k.avgPool2dBackward(dx.f32, gr.f32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.ceil, includePad);
   });
 }
 
@@ -208,8 +211,9 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly [
   const raw = Array.isArray(outputSize) ? [outputSize[0] ?? H, outputSize[1] ?? W] : outputSize;
   const [OH, OW] = pair(raw, 'outputSize', 1);
   const out = empty([N, C, OH, OW]);
-  native.adaptiveAvgPool2dForward(out.data, input.data, N, C, H, W, OH, OW);
+  const k = kernelsFor(input);
+  k.adaptiveAvgPool2dForward(out.f32, input.f32, N, C, H, W, OH, OW);
   return record(out, 'adaptiveAvgPool2d', [input], (gr, [dx]) => {
-    if (dx) native.adaptiveAvgPool2dBackward(dx.data, gr.data, N, C, H, W, OH, OW);
+    if (dx) k.adaptiveAvgPool2dBackward(dx.f32, gr.f32, N, C, H, W, OH, OW);
   });
 }

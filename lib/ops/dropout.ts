@@ -1,7 +1,6 @@
 /** Inverted dropout. */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record } from './util';
+import { empty, fin, record, kernelsFor } from './util';
 import { takeNativeStream } from '../core/seed';
 import { assertNumberInRange } from '../core/validate';
 
@@ -17,8 +16,9 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const out = empty(x.shape);
   const mask = new Uint8Array(x.size);
   const s = takeNativeStream(x.size);
-  native.dropoutForward(out.data, mask, x.data, x.size, p, s.hi, s.lo, s.offset);
-  return record(out, 'dropout', [x], (g, [dx]) => native.dropoutBackward(dx!.data, g.data, mask, x.size, p));
+  const k = kernelsFor(x);
+  k.dropoutForward(out.f32, mask, x.f32, x.size, p, s.hi, s.lo, s.offset);
+  return record(out, 'dropout', [x], (g, [dx]) => k.dropoutBackward(dx!.f32, g.f32, mask, x.size, p));
 }
 
 /**
@@ -35,8 +35,9 @@ export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
   const keep = new Float32Array(NC); // per channel: 0 or 1/(1-p) (the Float32Array mask form)
   const ones = new Float32Array(NC).fill(1);
   const s = takeNativeStream(NC);
-  native.dropoutForward(new Float32Array(NC), keep, ones, NC, p, s.hi, s.lo, s.offset);
+  const k = kernelsFor(x);
+  k.dropoutForward(new Float32Array(NC), keep, ones, NC, p, s.hi, s.lo, s.offset);
   const out = empty(x.shape);
-  native.mulForward(out.data, x.data, [NC, L], keep, [NC, 1]);
-  return record(out, 'dropout2d', [x], (g, [dx]) => native.mulBackward(dx!.data, null, g.data, x.data, [NC, L], keep, [NC, 1]));
+  k.mulForward(out.f32, x.f32, [NC, L], keep, [NC, 1]);
+  return record(out, 'dropout2d', [x], (g, [dx]) => k.mulBackward(dx!.f32, null, g.f32, x.f32, [NC, L], keep, [NC, 1]));
 }

@@ -1,7 +1,7 @@
 /** Differentiable ops (also available as Tensor methods). */
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, square, clamp, clone } from './elementwise';
 export { sum, mean, max, argmax } from './reduce';
-export { relu, leakyRelu, elu, selu, gelu, silu, sigmoid, tanh, softplus, softmax, logSoftmax } from './activations';
+export { relu, leakyRelu, elu, selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax } from './activations';
 export { matmul, linear, LINEAR_ACTS } from './matmul';
 export { reshape, flatten, transpose, concat, slice, gather } from './shape';
 export { layerNorm, batchNorm, batchNorm2d } from './norm';

@@ -227,6 +227,7 @@ const UNARY: [string, (x: Tensor) => Tensor, (v: number) => number, Gen, number[
   ['relu', ng.relu, (v) => (v > 0 ? v : 0), PM(0.01, 3), [0]],
   ['selu', ng.selu, (v) => R.SELU_SCALE * R.elu(v, R.SELU_ALPHA), PM(0.01, 4), [0]],
   ['silu', ng.silu, (v) => v * R.sigmoid(v), U(-8, 8)],
+  ['hardswish', ng.hardswish, (v) => (v * Math.min(Math.max(v + 3, 0), 6)) / 6, U(-5, 5), [-3, 3]],
   ['sigmoid', ng.sigmoid, R.sigmoid, U(-8, 8)],
   ['tanh', ng.tanh, Math.tanh, U(-4, 4)],
 ];

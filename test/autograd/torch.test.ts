@@ -89,7 +89,7 @@ function runOp(c: OpCase, T: Record<string, Tensor>): Tensor {
     case 'concat': return ng.concat(Array.from({ length: a.count }, (_, i) => T[`x${i}`]), a.axis);
     case 'slice': return ng.slice(T.x, a.start, a.end, a.axis);
     case 'gather': return ng.gather(T.x, T.index);
-    case 'relu': case 'selu': case 'silu': case 'sigmoid': case 'tanh': return ng[c.op as 'relu'](T.x);
+    case 'relu': case 'selu': case 'silu': case 'sigmoid': case 'tanh': case 'hardswish': return ng[c.op as 'relu'](T.x);
     case 'leakyRelu': return ng.leakyRelu(T.x, a.slope);
     case 'elu': return ng.elu(T.x, a.alpha);
     case 'gelu': return ng.gelu(T.x, { approximate: a.approximate });
@@ -157,7 +157,7 @@ function runCase(c: OpCase, run: (c: OpCase, T: Record<string, Tensor>) => Tenso
 
 describe('PyTorch fixtures: ops.json', () => {
   const file = loadFixture('ops');
-  it('has the documented 207 cases', () => expect(file.cases.length).toBe(207));
+  it('has the documented 210 cases', () => expect(file.cases.length).toBe(210));
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 

@@ -1,9 +1,9 @@
-// The raw native addon, for kernel-level tests (no TypeScript layer in between).
-import path from 'node:path';
+// The raw native addon for kernel-level tests (no TypeScript layer in between): the runtime
+// functions plus the CPU backend's op kernels, typed by lib/native.ts.
 import { expect } from 'vitest';
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const load = require('node-gyp-build');
-export const native = load(path.join(__dirname, '..', '..'));
+import { native as addon, cpuKernels, type NativeAddon, type OpKernels } from '../../lib/native';
+
+export const native: NativeAddon & OpKernels = Object.assign(Object.create(null), addon, cpuKernels);
 
 /** Runs f with 1 and with 2 OpenMP threads; the results must be bit-identical. */
 export function sameForThreads(f: () => Float32Array | number[]): void {

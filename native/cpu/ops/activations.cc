@@ -36,6 +36,26 @@ void relu_backward(float* dinp, const float* inp, const float* dout, int64_t n) 
   });
 }
 
+void hardswish_forward(float* out, const float* inp, int64_t n) {
+  // out, inp: (n,)
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
+    const float x = inp[i];
+    float r = x + 3.0f;
+    r = r < 0.0f ? 0.0f : r;
+    r = r > 6.0f ? 6.0f : r;
+    out[i] = x * r / 6.0f;
+  });
+}
+
+void hardswish_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  // dinp, inp, dout: (n,)
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
+    const float x = inp[i];
+    const float d = x < -3.0f ? 0.0f : (x <= 3.0f ? x / 3.0f + 0.5f : 1.0f);
+    dinp[i] += dout[i] * d;
+  });
+}
+
 void leaky_relu_forward(float* out, const float* inp, int64_t n, float slope) {
   // out, inp: (n,)
   parallel_for(n, n >= kParallelMin, [=](int64_t i) {

@@ -29,6 +29,10 @@ void sigmoid_backward(float* dinp, const float* out, const float* dout, int64_t 
 void tanh_forward(float* out, const float* inp, int64_t n);
 void tanh_backward(float* dinp, const float* out, const float* dout, int64_t n);
 // softplus(x) = log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch).
+// hardswish(x) = x * min(max(x + 3, 0), 6) / 6; gradient 0 below -3, 1 above 3, x / 3 + 0.5
+// between (PyTorch's convention at the kinks).
+void hardswish_forward(float* out, const float* inp, int64_t n);
+void hardswish_backward(float* dinp, const float* inp, const float* dout, int64_t n);
 void softplus_forward(float* out, const float* inp, int64_t n, float beta, float threshold);
 void softplus_backward(float* dinp, const float* inp, const float* dout, int64_t n, float beta,
                        float threshold);

@@ -160,11 +160,6 @@ void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& b
 
 }  // namespace
 
-int64_t conv_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil) {
-  const int64_t span = in + 2 * pad - dil * (k - 1) - 1;
-  return span < 0 ? 0 : span / stride + 1;
-}
-
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
   const Dims d = dims_of(s);
   const int64_t nchunks = chunks_of(s, d, backward);

@@ -11,23 +11,12 @@
 #pragma once
 #include <cstdint>
 
+#include "ops/kinds.h"
+
 namespace ng::cpu {
 
-enum class ConvAct : int { none = 0, relu = 1 };
-
-struct Conv2dShape {
-  int64_t N, C, H, W;     // input (N, C, H, W)
-  int64_t OC, KH, KW;     // weight (OC, C / groups, KH, KW)
-  int64_t sh, sw;         // stride >= 1
-  int64_t ph, pw;         // zero padding >= 0 on each side
-  int64_t dh, dw;         // dilation >= 1
-  int64_t groups;         // divides C and OC
-  int64_t OH, OW;         // output (N, OC, OH, OW); see conv_out_size
-};
-
-// floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1; <= 0 when the dilated kernel does not
-// fit in the padded input.
-int64_t conv_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil);
+using ConvAct = ng::ops::ConvAct;          // shared by every backend (native/ops/kinds.h)
+using Conv2dShape = ng::ops::Conv2dGeom;  // N, C, H, W, OC, KH, KW, stride, padding, dilation, groups, OH, OW
 
 // Floats of scratch conv2d_forward / conv2d_backward need for this shape.
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward);

@@ -56,14 +56,6 @@ inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1
 
 }  // namespace
 
-int64_t pool_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil, bool ceil_mode) {
-  const int64_t span = in + 2 * pad - dil * (k - 1) - 1;
-  if (span < 0) return 0;
-  int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
-  if (ceil_mode && (out - 1) * stride >= in + pad) out--;
-  return out;
-}
-
 void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dShape& s) {
   // out, idx: (NC, OH, OW)  inp: (NC, H, W)
   // Per output, the in-range kernel rows / columns are computed first so the inner loop has no

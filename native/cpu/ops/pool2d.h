@@ -5,20 +5,11 @@
 #pragma once
 #include <cstdint>
 
+#include "ops/kinds.h"
+
 namespace ng::cpu {
 
-struct Pool2dShape {
-  int64_t NC, H, W;   // NC = N * C planes of H x W
-  int64_t KH, KW;     // window
-  int64_t sh, sw;     // stride >= 1
-  int64_t ph, pw;     // implicit padding (-inf for max, zeros for average), <= half the window
-  int64_t dh, dw;     // dilation (max pooling only; 1 for average)
-  int64_t OH, OW;     // output size, see pool_out_size
-};
-
-// PyTorch's pooling output size: floor (or ceil) of (in + 2 pad - dil (k - 1) - 1) / stride, + 1;
-// in ceil mode the last window must start inside the input or its left padding.
-int64_t pool_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil, bool ceil_mode);
+using Pool2dShape = ng::ops::Pool2dGeom;  // NC, H, W, KH, KW, stride, padding, dilation, OH, OW
 
 // out: (NC, OH, OW)  idx: (NC, OH, OW) index h * W + w of the maximum in its plane (first
 // maximum wins; NaN propagates)  inp: (NC, H, W)

@@ -1,13 +1,13 @@
 /**
  * Tensor methods for the ops (x.add(y), x.matmul(w).relu(), loss.backward(), ...). Attached
- * here, after both modules load, so lib/tensor does not import lib/ops at definition time.
+ * here, above lib/ops and lib/autograd, so lib/tensor imports neither (no import cycle).
  */
-import { Tensor } from './tensor';
-import * as ops from '../ops';
-import { backward } from '../autograd/engine';
-import { assertBoolean } from '../core/validate';
+import { Tensor } from './tensor/tensor';
+import * as ops from './ops';
+import { backward } from './autograd/engine';
+import { assertBoolean } from './core/validate';
 
-declare module './tensor' {
+declare module './tensor/tensor' {
   interface Tensor {
     add(other: Tensor | number): Tensor;
     sub(other: Tensor | number): Tensor;
@@ -32,6 +32,7 @@ declare module './tensor' {
     selu(): Tensor;
     gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor;
     silu(): Tensor;
+    hardswish(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
     softplus(beta?: number, threshold?: number): Tensor;
@@ -78,6 +79,7 @@ P.elu = function (a) { return ops.elu(this, a); };
 P.selu = function () { return ops.selu(this); };
 P.gelu = function (o) { return ops.gelu(this, o); };
 P.silu = function () { return ops.silu(this); };
+P.hardswish = function () { return ops.hardswish(this); };
 P.sigmoid = function () { return ops.sigmoid(this); };
 P.tanh = function () { return ops.tanh(this); };
 P.softplus = function (b, t) { return ops.softplus(this, b, t); };
