@@ -12,9 +12,15 @@
       ],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
-      "cflags": ["-O3", "-march=x86-64-v2", "-fopenmp", "-fno-math-errno", "-fno-trapping-math"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=x86-64-v2", "-fopenmp", "-fexceptions", "-frtti", "-fno-math-errno", "-fno-trapping-math"],
+      "cflags": ["-O3", "-fopenmp", "-fno-math-errno", "-fno-trapping-math"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions", "-frtti", "-fno-math-errno", "-fno-trapping-math"],
       "ldflags": ["-fopenmp"],
+      "conditions": [
+        ["target_arch=='x64'", {
+          "cflags": ["-march=x86-64-v2"],
+          "cflags_cc": ["-march=x86-64-v2"]
+        }]
+      ],
       "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES" }
     }
   ]

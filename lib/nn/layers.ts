@@ -50,13 +50,11 @@ export class Linear extends Module {
     return this.forwardWith(x, 'none');
   }
 
-  /** Forward with a fused activation (used by Sequential for Linear + activation pairs). */
+  /**
+   * Forward with a fused activation (used by Sequential for Linear + activation pairs). The
+   * input is checked once, by F.linear (same message: "Expected shape [*, in] for input").
+   */
   forwardWith(x: Tensor, act: ActivationName): Tensor {
-    assertTensor(x, 'input', 'float32');
-    const last = x.shape[x.shape.length - 1];
-    if (x.shape.length < 1 || last !== this.inFeatures) {
-      shapeError([...x.shape.slice(0, -1).map(() => null), this.inFeatures], 'input', x.shape);
-    }
     return F.linear(x, this.weight, this.bias, act);
   }
 

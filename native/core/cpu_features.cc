@@ -8,15 +8,15 @@
 #include <stdexcept>
 #include <string>
 
-#if defined(__x86_64__) || defined(__i386__)
+#include "core/isa_target.h"
+#if NG_X86
 #include <cpuid.h>
-#define NG_X86 1
 #endif
 
 namespace ng {
 namespace {
 
-#ifdef NG_X86
+#if NG_X86
 unsigned long long read_xcr0() {
   unsigned int lo = 0, hi = 0;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
@@ -25,7 +25,7 @@ unsigned long long read_xcr0() {
 #endif
 
 Isa detect_uncached() {
-#ifdef NG_X86
+#if NG_X86
   unsigned int a = 0, b = 0, c = 0, d = 0;
   if (__get_cpuid_max(0, nullptr) < 7) return Isa::generic;
   __cpuid_count(1, 0, a, b, c, d);

@@ -1,20 +1,16 @@
 #include "core/threads.h"
 
-#include <atomic>
 #include <thread>
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#if defined(__x86_64__) || defined(__i386__)
+#include "core/isa_target.h"
+#if NG_X86
 #include <xmmintrin.h>
 #endif
 
 namespace ng {
-
-namespace {
-std::atomic<int> g_default_threads{0};
-}
 
 int hardware_threads() {
 #ifdef _OPENMP
@@ -35,7 +31,6 @@ int get_num_threads() {
 
 void set_num_threads(int n) {
   if (n < 1) n = 1;
-  g_default_threads = n;
 #ifdef _OPENMP
   omp_set_num_threads(n);
 #endif
@@ -44,7 +39,7 @@ void set_num_threads(int n) {
 
 namespace {
 void flush_denormals_here() {
-#if defined(__x86_64__) || defined(__i386__)
+#if NG_X86
   _mm_setcsr(_mm_getcsr() | 0x8040);  // FTZ (bit 15) | DAZ (bit 6)
 #endif
 }
@@ -55,15 +50,6 @@ void flush_denormals_all_threads() {
 #ifdef _OPENMP
 #pragma omp parallel
   flush_denormals_here();
-#endif
-}
-
-void apply_num_threads() {
-  int n = g_default_threads.load();
-#ifdef _OPENMP
-  if (n > 0 && omp_get_max_threads() != n) omp_set_num_threads(n);
-#else
-  (void)n;
 #endif
 }
 

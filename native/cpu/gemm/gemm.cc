@@ -18,6 +18,7 @@
 #include <new>
 
 #include "core/cpu_features.h"
+#include "core/isa_target.h"
 #include "cpu/gemm/gemm_kernels.h"
 
 #ifdef _OPENMP
@@ -261,8 +262,10 @@ int64_t split_point(int64_t n, int parts, int i, int align) {
 
 const KernelTable& active_table() {
   switch (active_isa()) {
+#if NG_X86
     case Isa::avx512: return kTableAvx512;
     case Isa::avx2: return kTableAvx2;
+#endif
     default: return kTableGeneric;
   }
 }

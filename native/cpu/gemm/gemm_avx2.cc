@@ -1,11 +1,12 @@
 // AVX2+FMA micro-kernel (6 x 16: 12 ymm accumulators, 2 for B, 1 broadcast) and its table.
 //   B micro-panel KC x NR = 256 x 16 floats = 16 KiB in L1; A block MC x KC = 144 x 256 floats
 //   = 144 KiB in L2; B panel KC x NC = 256 x 4096 floats = 4 MiB.
+// Built on x86 only (NG_X86); elsewhere this file is empty and kTableAvx2 does not exist.
+#include "core/isa_target.h"
+#if NG_X86
 #include <immintrin.h>
 
 #include "cpu/gemm/gemm_kernels.h"
-
-#define NG_TARGET_AVX2 __attribute__((target("avx2,fma")))
 
 namespace ng::cpu::gemm {
 namespace {
@@ -59,3 +60,5 @@ const KernelTable kTableAvx2 = {"sgemm_avx2_6x16", sgemm_avx2_6x16, MR, NR, 144,
                                 /*a_in_l1=*/false, /*partial_tiles=*/false, nullptr, nullptr, nullptr};
 
 }  // namespace ng::cpu::gemm
+
+#endif  // NG_X86

@@ -8,6 +8,9 @@
 //        (21 KiB) stays in L1 while the jr loop streams B micro-panels past it;
 //   NC = 512: the packed B block KC x NC (768 KiB) stays in L2 (2 MiB);
 //   MC = 2016: the packed A panel MC x KC (3 MiB) lives in L3 and is reused across all of N.
+// Built on x86 only (NG_X86); elsewhere this file is empty and kTableAvx512 does not exist.
+#include "core/isa_target.h"
+#if NG_X86
 #include "cpu/gemm/microkernel_avx512.h"
 #include "cpu/gemm/gemm_kernels.h"
 
@@ -37,3 +40,5 @@ const KernelTable kTableAvx512 = {"sgemm_avx512_14x32", sgemm_avx512_14x32, MR, 
                                   avx512_pack_a<MR>, avx512_pack_b<NR>, sgemm_avx512_rows_14x32};
 
 }  // namespace ng::cpu::gemm
+
+#endif  // NG_X86

@@ -56,8 +56,8 @@ struct KernelTable {
 constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile
 
 extern const KernelTable kTableGeneric;  // gemm_generic.cc
-extern const KernelTable kTableAvx2;     // gemm_avx2.cc
-extern const KernelTable kTableAvx512;   // gemm_avx512.cc
+extern const KernelTable kTableAvx2;     // gemm_avx2.cc (x86 builds only: NG_X86)
+extern const KernelTable kTableAvx512;   // gemm_avx512.cc (x86 builds only: NG_X86)
 
 // Table for ng::active_isa().
 const KernelTable& active_table();

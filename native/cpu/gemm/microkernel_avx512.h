@@ -2,15 +2,15 @@
 // Included only by gemm_avx512.cc and by bench/kernels experiments. Everything here has
 // internal linkage and carries the AVX-512 target attribute, so no AVX-512 copy of an inline
 // function can be chosen by the linker for baseline callers. Uses nothing but intrinsics.
+// x86 only: include it under #if NG_X86 (core/isa_target.h).
 #pragma once
 #include <immintrin.h>
 
 #include <cstdint>
 #include <utility>
 
+#include "core/isa_target.h"
 #include "cpu/gemm/gemm_kernels.h"
-
-#define NG_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
 #ifndef NG_B_PREFETCH
 #define NG_B_PREFETCH 8  // k steps ahead: the streamed B micro-panel comes from L2
 #endif

@@ -15,16 +15,13 @@
 #include <cstdint>
 
 #include "core/cpu_features.h"
+#include "core/isa_target.h"
 #include "cpu/ops/common.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #define NG_INLINE_LAMBDA __attribute__((always_inline))
-#define NG_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define NG_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 #else
 #define NG_INLINE_LAMBDA
-#define NG_TARGET_AVX2
-#define NG_TARGET_AVX512
 #endif
 
 namespace ng::cpu {
@@ -67,7 +64,7 @@ inline Isa isa_or_generic() noexcept {
 
 template <class F>
 void run_isa(int64_t n, int64_t cost, const F& f) {
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#if defined(__GNUC__) && !defined(__clang__) && NG_X86
   switch (isa_detail::isa_or_generic()) {
     case Isa::avx512: isa_detail::run_avx512(n, cost, f); return;
     case Isa::avx2: isa_detail::run_avx2(n, cost, f); return;
