@@ -54,7 +54,9 @@ export type OnnxImageLayer =
   | { type: 'avgPool2d'; kernelSize: Pair; stride: Pair; padding: Pair; ceilMode: boolean; countIncludePad: boolean }
   | { type: 'globalAvgPool' }
   | { type: 'adaptiveAvgPool2d'; outputSize: [number | null, number | null] }
-  | { type: 'unflatten'; sizes: number[] };
+  | { type: 'unflatten'; sizes: number[] }
+  | { type: 'conv1d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: number;
+      stride: number; padding: number; dilation: number; groups: number };
 
 export type OnnxLayerType = OnnxLayer['type'];
 
@@ -74,7 +76,7 @@ export interface OnnxExportOptions {
 export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
-  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten',
+  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -164,6 +166,13 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
       break;
     case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d': case 'unflatten':
       checkImageLayer(l, where);
+      break;
+    case 'conv1d':
+      for (const key of ['inChannels', 'outChannels', 'kernelSize', 'stride', 'dilation', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
+      if (!Number.isInteger(l.padding) || (l.padding as number) < 0) rangeError('non-negative integer', `${where}.padding`, l.padding);
+      checkArray(l, 'weight', (l.outChannels as number) * ((l.inChannels as number) / (l.groups as number)) * (l.kernelSize as number),
+        where, 'outChannels x inChannels / groups x kernelSize');
+      if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', l.outChannels as number, where, 'outChannels');
       break;
     default:
       break;
@@ -382,6 +391,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d':
       return emitImageLayer(b, layer, i, x, y, shape);
     case 'unflatten': return emitUnflatten(b, layer, i, x, y, shape);
+    case 'conv1d': return emitConv1d(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -403,6 +413,23 @@ function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: str
   return [...shape.slice(0, -1), ...layer.sizes];
 }
 
+/** 1-D Conv on (N, C, L). */
+function emitConv1d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv1d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const where = `layers[${i}]`;
+  if (shape.length !== 3) shapeMismatch(where, 'conv1d', 'of rank 3 (N, C, L)', shape);
+  const [N, C, L] = shape;
+  if (typeof C === 'number' && C !== layer.inChannels) shapeMismatch(where, 'conv1d', `with dimension 1 equal to ${layer.inChannels}`, shape);
+  const { kernelSize: k, stride: s, padding: pad, dilation: d } = layer;
+  const OL = spatialOut(L, k, s, pad, d, false);
+  if (typeof OL === 'number' && OL < 1) shapeMismatch(where, 'conv1d', `longer than the kernel ${k}`, shape);
+  const w = initializer(b, `${p}.weight`, [layer.outChannels, layer.inChannels / layer.groups, k], layer.weight);
+  const inputs = layer.bias ? [x, w, initializer(b, `${p}.bias`, [layer.outChannels], layer.bias)] : [x, w];
+  node(b, 'Conv', inputs, [y], p, [ints('kernel_shape', [k]), ints('strides', [s]), ints('pads', [pad, pad]),
+    ints('dilations', [d]), attr('group', layer.groups, 'int')]);
+  return [N, layer.outChannels, OL];
+}
+
 /** Spatial output size for one dim (PyTorch's rule); null when the input size is dynamic. */
 function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: boolean): Dim {
   if (typeof d !== 'number') return null;
@@ -413,7 +440,7 @@ function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: 
 }
 
 /** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
-function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);

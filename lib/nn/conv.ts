@@ -36,41 +36,32 @@ function checkPadding(p: unknown): Size2 | 'same' | 'valid' {
   return pair(p, 'padding', 0);
 }
 
-/** 2-D convolution over (N, C, H, W): weight (outChannels, inChannels / groups, KH, KW), bias (outChannels). */
-export class Conv2d extends Module {
+/**
+ * What Conv1d and Conv2d share: channel and groups checks, the weight (outChannels,
+ * inChannels / groups, ...kernel) and optional bias, PyTorch's default initialization.
+ */
+export abstract class ConvNd extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
-  readonly padding: [number, number] | 'same' | 'valid';
-  readonly dilation: [number, number];
   readonly groups: number;
   /** @internal whether the initializer was chosen by the user (Sequential may pick one otherwise). */
   readonly _explicitInit: boolean;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, opts: Conv2dOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernel: readonly number[],
+    opts: { groups?: number; bias?: boolean; init?: InitName }) {
     super();
     assertPositiveInteger(inChannels, 'inChannels');
     assertPositiveInteger(outChannels, 'outChannels');
-    this.kernelSize = pair(kernelSize, 'kernelSize', 1);
-    this.stride = pair(opts.stride ?? 1, 'stride', 1);
-    this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
-    const p = checkPadding(opts.padding ?? 0);
-    this.padding = typeof p === 'string' ? p : pair(p, 'padding', 0);
     this.groups = opts.groups ?? 1;
     assertPositiveInteger(this.groups, 'groups');
-    if (inChannels % this.groups !== 0) {
-      throw new RangeError(expected(`a multiple of groups (${this.groups})`, 'inChannels', String(inChannels)));
-    }
-    if (outChannels % this.groups !== 0) {
-      throw new RangeError(expected(`a multiple of groups (${this.groups})`, 'outChannels', String(outChannels)));
+    for (const [v, name] of [[inChannels, 'inChannels'], [outChannels, 'outChannels']] as const) {
+      if (v % this.groups !== 0) throw new RangeError(expected(`a multiple of groups (${this.groups})`, name, String(v)));
     }
     const useBias = opts.bias ?? true;
     assertBoolean(useBias, 'bias');
     assertInitName(opts.init);
     this._explicitInit = opts.init !== undefined;
-    const [kh, kw] = this.kernelSize;
-    this.weight = this.registerParameter('weight', empty([outChannels, inChannels / this.groups, kh, kw]));
+    this.weight = this.registerParameter('weight', empty([outChannels, inChannels / this.groups, ...kernel]));
     this.bias = useBias ? this.registerParameter('bias', empty([outChannels])) : null;
     this.resetParameters(opts.init);
   }
@@ -84,7 +75,27 @@ export class Conv2d extends Module {
     return this.forwardWith(x, 'none');
   }
 
-  /** Forward with relu fused into the GEMM epilogue (used by Sequential for Conv2d + ReLU). */
+  /** Forward with relu fused into the GEMM epilogue (used by Sequential for Conv + ReLU). */
+  abstract forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor;
+}
+
+/** 2-D convolution over (N, C, H, W): weight (outChannels, inChannels / groups, KH, KW), bias (outChannels). */
+export class Conv2d extends ConvNd {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'same' | 'valid';
+  readonly dilation: [number, number];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2dOptions = {}) {
+    const k = pair(kernelSize, 'kernelSize', 1);
+    super(inChannels, outChannels, k, opts);
+    this.kernelSize = k;
+    this.stride = pair(opts.stride ?? 1, 'stride', 1);
+    this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
+    const p = checkPadding(opts.padding ?? 0);
+    this.padding = typeof p === 'string' ? p : pair(p, 'padding', 0);
+  }
+
   forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
     assertTensor(x, 'input', 'float32');
     if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
@@ -305,4 +316,50 @@ export class Unflatten extends Module {
 
   getConfig(): ModuleConfig { return { type: 'Unflatten', args: { dim: this.dim, sizes: this.sizes } }; }
   protected override extraRepr(): string { return `dim=${this.dim}, sizes=[${this.sizes}]`; }
+}
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+  init?: InitName;
+}
+
+/** 1-D convolution over (N, C, L): weight (outChannels, inChannels / groups, kernelSize), bias (outChannels). */
+export class Conv1d extends ConvNd {
+  readonly stride: number;
+  readonly padding: number | 'same' | 'valid';
+  readonly dilation: number;
+
+  constructor(inChannels: number, outChannels: number, readonly kernelSize: number, opts: Conv1dOptions = {}) {
+    assertPositiveInteger(kernelSize, 'kernelSize');
+    super(inChannels, outChannels, [kernelSize], opts);
+    this.stride = opts.stride ?? 1;
+    assertPositiveInteger(this.stride, 'stride');
+    this.dilation = opts.dilation ?? 1;
+    assertPositiveInteger(this.dilation, 'dilation');
+    const p = opts.padding ?? 0;
+    if (Array.isArray(p)) throw new TypeError(expected("a number, 'same' or 'valid'", 'padding', describe(p)));
+    if (p !== 'same' && p !== 'valid') pair(p, 'padding', 0);
+    this.padding = p;
+  }
+
+  forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 3 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null], 'input', x.shape);
+    return F.conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation });
+  }
+
+  getConfig(): ModuleConfig {
+    return {
+      type: 'Conv1d',
+      args: { inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+        padding: this.padding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null },
+    };
+  }
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
+  }
 }

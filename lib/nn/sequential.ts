@@ -1,12 +1,12 @@
 /**
  * Sequential: modules applied in order. A Linear followed by ReLU/Sigmoid/Tanh/GELU, or a
- * Conv2d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
- * one fused backward), and a Linear / Conv2d feeding a ReLU-family activation gets He
+ * Conv2d / Conv1d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
+ * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
  * initialization unless its init was chosen.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
-import { Conv2d } from './conv';
+import { ConvNd } from './conv';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
@@ -37,7 +37,7 @@ export class Sequential extends Module {
   /** A Linear followed by a ReLU-family activation gets He init unless its init was chosen. */
   private applyDefaultInit(activationIndex: number): void {
     const m = this.layers[activationIndex - 1];
-    if ((m instanceof Linear || m instanceof Conv2d) && !m._explicitInit) {
+    if ((m instanceof Linear || m instanceof ConvNd) && !m._explicitInit) {
       const nl = nonlinearityOf(this.layers[activationIndex]);
       if (nl === 'relu' || nl === 'leakyRelu') m.resetParameters('kaimingUniform', nl);
     }
@@ -53,7 +53,7 @@ export class Sequential extends Module {
         i++;
         continue;
       }
-      if (m instanceof Conv2d && next instanceof ReLU) {
+      if (m instanceof ConvNd && next instanceof ReLU) {
         x = m.forwardWith(x, 'relu');
         i++;
         continue;

@@ -5,6 +5,7 @@
  */
 import { Tensor } from '../tensor/tensor';
 import { empty, fin, record, kernelsFor } from './util';
+import { reshape } from './shape';
 import { describe, expected, fmtShape, rangeError, typeError } from '../core/validate';
 
 /** One size per spatial dim: a number (both) or [h, w]. */
@@ -216,4 +217,54 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly [
   return record(out, 'adaptiveAvgPool2d', [input], (gr, [dx]) => {
     if (dx) k.adaptiveAvgPool2dBackward(dx.f32, gr.f32, N, C, H, W, OH, OW);
   });
+}
+
+export interface Conv1dOptions {
+  /** Default 1. */
+  stride?: number;
+  /** Zero padding on each side (default 0); 'valid' is 0, 'same' keeps L (stride 1 only). */
+  padding?: number | 'same' | 'valid';
+  /** Default 1. */
+  dilation?: number;
+  /** Default 1; C for depthwise. */
+  groups?: number;
+  /** Fused into the GEMM epilogue (default 'none'). */
+  activation?: 'none' | 'relu';
+}
+
+/**
+ * 1-D convolution (PyTorch's F.conv1d). input (N, C, L), weight (OC, C / groups, K), bias (OC) or
+ * null; returns (N, OC, OL). Runs as conv2d on (N, C, 1, L) views (no copies).
+ */
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
+  fin(input, 'input');
+  fin(weight, 'weight');
+  if (input.shape.length !== 3) throw new RangeError(expected('3-D shape [N, C, L]', 'input', fmtShape(input.shape)));
+  if (weight.shape.length !== 3) {
+    throw new RangeError(expected('3-D shape [outChannels, inChannels / groups, K]', 'weight', fmtShape(weight.shape)));
+  }
+  const one = (v: unknown, name: string, lo: number): number => pair(v, name, lo)[0];
+  if (Array.isArray(options.stride) || Array.isArray(options.dilation) || Array.isArray(options.padding)) {
+    const [name, v] = Array.isArray(options.stride) ? ['stride', options.stride] : Array.isArray(options.dilation)
+      ? ['dilation', options.dilation] : ['padding', options.padding];
+    throw new TypeError(expected('a number (conv1d has one spatial dim)', name, describe(v)));
+  }
+  const padding = options.padding ?? 0;
+  const [N, C, L] = input.shape;
+  const [OC, Cg, K] = weight.shape;
+  const groups = options.groups ?? 1;
+  if (typeof groups === 'number' && Number.isInteger(groups) && groups >= 1 && C % groups === 0 && Cg * groups !== C) {
+    throw new RangeError(expected(`shape [N, ${Cg * groups}, L] (NCL: weight has ${Cg} channels per group x ${groups} groups)`,
+      'input', fmtShape(input.shape)));
+  }
+  const x4 = reshape(input, [N, C, 1, L]);
+  const w4 = reshape(weight, [OC, Cg, 1, K]);
+  const y = conv2d(x4, w4, bias, {
+    stride: [1, one(options.stride ?? 1, 'stride', 1)],
+    padding: typeof padding === 'string' ? padding : [0, one(padding, 'padding', 0)],
+    dilation: [1, one(options.dilation ?? 1, 'dilation', 1)],
+    groups,
+    activation: options.activation,
+  });
+  return reshape(y, [N, y.shape[1], y.shape[3]]);
 }

@@ -475,6 +475,34 @@ for (const [tag, g, o, bias] of CONV_CASES) {
   add({ name: `conv2d/${tag}/${nameOf([g.N, g.C, g.H, g.W])}->${g.OC}`, fn: 'ops.conv2d', ...convEntry(tag, g, o, bias) });
 }
 
+// conv1d: [tag, (N, C, L), OC, K, options, bias]
+const N_ = N; // the generator (N is the batch size below)
+for (const [tag, [N, C, L], OC, K, o, bias] of [
+  ['k3/p1', [2, 3, 9], 4, 3, { padding: 1 }, true],
+  ['k5/s2/d2/relu', [3, 2, 17], 3, 5, { stride: 2, dilation: 2, activation: 'relu' }, true],
+  ['depthwise/same/noBias', [1, 4, 7], 8, 3, { groups: 4, padding: 'same' }, false],
+] as Array<[string, number[], number, number, ng.Conv1dOptions, boolean]>) {
+  const groups = o.groups ?? 1;
+  const pad = o.padding === 'same' ? ((o.dilation ?? 1) * (K - 1)) / 2 : typeof o.padding === 'number' ? o.padding : 0;
+  const g = cg({ N, C, H: 1, W: L, OC, KH: 1, KW: K, sw: o.stride ?? 1, pw: pad, dw: o.dilation ?? 1, groups });
+  const Cg = C / groups;
+  const relu = o.activation === 'relu';
+  const inputs: InputSpec[] = [{ name: 'x', shape: [N, C, L], gen: N_(), grad: true },
+    { name: 'weight', shape: [OC, Cg, K], gen: N_(1 / Math.sqrt(Cg * K)), grad: true }];
+  if (bias) inputs.push({ name: 'bias', shape: [OC], gen: N_(0.5), grad: true });
+  const ref = (x: F64, w: F64, b: F64 | null, act: boolean): Ref => {
+    const r = R.conv2d(x, w, b, g, act);
+    return { shape: [N, OC, r.shape[3]], data: r.data };
+  };
+  add({
+    name: `conv1d/${tag}/${nameOf([N, C, L])}->${OC}`, fn: 'ops.conv1d', inputs,
+    run: ([x, w, b]) => ng.conv1d(x, w, bias ? b : null, o),
+    ref: ([x, w, b]) => ref(x, w, bias ? b : null, relu),
+    reduce: Cg * K,
+    kink: relu ? ([x, w, b]) => distTo(ref(x, w, bias ? b : null, false).data, [0]) : undefined,
+  });
+}
+
 export const pg = (o: Partial<R.PoolGeom> & Pick<R.PoolGeom, 'N' | 'C' | 'H' | 'W' | 'KH' | 'KW'>): R.PoolGeom =>
   ({ sh: o.KH, sw: o.KW, ph: 0, pw: 0, dh: 1, dw: 1, ceil: false, ...o });
 const poolOpts = (g: R.PoolGeom) => ({ stride: [g.sh, g.sw] as [number, number], padding: [g.ph, g.pw] as [number, number], ceilMode: g.ceil });

@@ -59,9 +59,9 @@ function reductionLength(c: OpCase): number {
     case 'softmax': case 'logSoftmax': return c.inputs.x.shape[c.inputs.x.shape.length - 1];
     case 'layerNorm': { const s = c.inputs.x.shape; return Math.max(s[s.length - 1], sz(s) / s[s.length - 1]); }
     case 'batchNorm1d': case 'batchNorm2d': return sz(c.inputs.x.shape) / c.inputs.x.shape[1];
-    case 'conv2d': { // weight gradients sum over N * OH * OW, outputs over C / groups * KH * KW
+    case 'conv2d': case 'conv1d': { // weight gradients sum over N * (output positions), outputs over C / groups * kernel
       const w = c.inputs.weight.shape;
-      return Math.max(w[1] * w[2] * w[3], sz(c.output.shape) / c.output.shape[1]);
+      return Math.max(sz(w.slice(1)), sz(c.output.shape) / c.output.shape[1]);
     }
     case 'maxPool2d': case 'avgPool2d': case 'adaptiveAvgPool2d': return sz(c.inputs.x.shape.slice(2));
     case 'embedding': return sz(c.inputs.indices.shape);
@@ -101,6 +101,8 @@ function runOp(c: OpCase, T: Record<string, Tensor>): Tensor {
     case 'embedding': return ng.embedding(T.indices, T.weight);
     case 'linear': return ng.linear(T.x, T.weight, a.bias ? T.bias : null, a.activation);
     case 'conv2d': return ng.conv2d(T.x, T.weight, a.bias ? T.bias : null,
+      { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
+    case 'conv1d': return ng.conv1d(T.x, T.weight, a.bias ? T.bias : null,
       { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
     case 'maxPool2d': return ng.maxPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode });
     case 'avgPool2d': return ng.avgPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad });
@@ -161,9 +163,9 @@ describe('PyTorch fixtures: ops.json', () => {
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 
-describe('PyTorch fixtures: conv.json (conv2d, pooling, batchNorm2d)', () => {
+describe('PyTorch fixtures: conv.json (conv2d, conv1d, pooling, batchNorm2d)', () => {
   const file = loadFixture('conv');
-  it('has the documented 36 cases', () => expect(file.cases.length).toBe(36));
+  it('has the documented 39 cases', () => expect(file.cases.length).toBe(39));
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 

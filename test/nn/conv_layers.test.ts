@@ -53,6 +53,33 @@ describe('Conv2d', () => {
   });
 });
 
+describe('Conv1d', () => {
+  it('(N, C, L) in, PyTorch-shaped weight, config round trip, Sequential fuses Conv1d + ReLU', () => {
+    ng.setSeed(9);
+    const c = new nn.Conv1d(4, 6, 3, { groups: 2, padding: 'same', dilation: 2 });
+    expect(c.weight.shape).toEqual([6, 2, 3]);
+    expect(nn.fromConfig(c.getConfig()).getConfig()).toEqual(c.getConfig());
+    const x = ng.randn([2, 4, 11]);
+    expect(c.forward(x).shape).toEqual([2, 6, 11]);
+    const fused = new nn.Sequential(new nn.Conv1d(4, 3, 5, { stride: 2 }), new nn.ReLU());
+    const plain = new nn.Conv1d(4, 3, 5, { stride: 2 });
+    plain.loadStateDict({ weight: fused.stateDict()['0.weight'], bias: fused.stateDict()['0.bias'] });
+    expect(Array.from(fused.forward(x).data)).toEqual(Array.from(ng.relu(plain.forward(x)).data));
+  });
+
+  it('errors name the argument', () => {
+    expect(() => new nn.Conv1d(3, 4, 3, { groups: 2 })).toThrow(new RangeError('Expected a multiple of groups (2) for inChannels but received 3'));
+    expect(() => new nn.Conv1d(3, 4, 0)).toThrow(new RangeError('Expected positive integer for kernelSize but received 0 of type number'));
+    expect(() => new nn.Conv1d(3, 4, 3).forward(ng.zeros([2, 5, 3]))).toThrow(new RangeError('Expected shape [*, 3, *] for input but received [2, 5, 3]'));
+    expect(() => ng.conv1d(ng.zeros([2, 3, 8, 1]), ng.zeros([4, 3, 3]))).toThrow(
+      new RangeError('Expected 3-D shape [N, C, L] for input but received [2, 3, 8, 1]'));
+    expect(() => ng.conv1d(ng.zeros([2, 8, 3]), ng.zeros([4, 3, 3]))).toThrow(
+      new RangeError('Expected shape [N, 3, L] (NCL: weight has 3 channels per group x 1 groups) for input but received [2, 8, 3]'));
+    expect(() => ng.conv1d(ng.zeros([2, 3, 8]), ng.zeros([4, 3, 3]), null, { stride: [1, 2] as never })).toThrow(
+      new TypeError('Expected a number (conv1d has one spatial dim) for stride but received an array of length 2'));
+  });
+});
+
 describe('BatchNorm2d', () => {
   it('training updates the running statistics (unbiased variance); eval uses them', () => {
     const bn = new nn.BatchNorm2d(2, { momentum: 0.5 });

@@ -48,6 +48,13 @@ const CASES: Case[] = [
     runShapes: [[2, 2, 16, 14]],
   },
   {
+    name: "Conv1d on (N, C, L): padding, stride + dilation + ReLU (fused), depthwise 'same', Flatten, Linear",
+    build: () => new nn.Sequential(new nn.Conv1d(3, 4, 3, { padding: 1 }), new nn.Conv1d(4, 4, 5, { stride: 2, dilation: 2 }), new nn.ReLU(),
+      new nn.Conv1d(4, 8, 3, { groups: 4, padding: 'same', bias: false }), new nn.Flatten(), new nn.Linear(8 * 5, 2)),
+    inputShape: [null, 3, 17],
+    runShapes: [[2, 3, 17]],
+  },
+  {
     name: 'ceil mode where the last window would start in the right padding (PyTorch drops it)',
     build: () => new nn.Sequential(new nn.MaxPool2d(3, { stride: 3, padding: 1, ceilMode: true }), new nn.Conv2d(2, 2, 1),
       new nn.AvgPool2d(3, { stride: 3, padding: 1, ceilMode: true })),
@@ -59,7 +66,7 @@ const CASES: Case[] = [
 describe('exportOnnx (image layers) -> onnxruntime-node == nodegrad eval forward', () => {
   it('the cases cover every exportable image layer', () => {
     const covered = new Set(CASES.flatMap((c) => (c.build().getConfig().children ?? []).map((ch) => ch.type)));
-    expect(['Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten'].filter((t) => !covered.has(t))).toEqual([]);
+    expect(['Conv2d', 'Conv1d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten'].filter((t) => !covered.has(t))).toEqual([]);
   });
 
   CASES.forEach((c, ci) => {
