@@ -53,8 +53,8 @@ function cnnModules(channels: number[], layers: number[], act: typeof ACTIVATION
   const mods: ng.nn.Module[] = [new ng.nn.Unflatten(1, [1, 28, 28])];
   let c = 1;
   let side = 28;
-  for (const oc of channels) {
-    if (side < 2) throw new UsageError(`Expected at most ${channels.indexOf(oc)} conv blocks for --channels (28x28 input halves per block) but received ${channels.length}`);
+  for (const [i, oc] of channels.entries()) {
+    if (side < 2) throw new UsageError(`Expected at most ${i} conv blocks for --channels (28x28 input halves per block) but received ${channels.length}`);
     mods.push(new ng.nn.Conv2d(c, oc, 5, { padding: 2 }), activation(act), new ng.nn.MaxPool2d(2));
     c = oc;
     side = Math.floor(side / 2);

@@ -42,7 +42,7 @@ describe('nodegrad train --model cnn', () => {
   it('trains, prints the architecture and a test accuracy, writes the model', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^model: cnn 1x28x28-conv5x5\(4\)-pool2-conv5x5\(8\)-pool2-16-10 \(relu, augment shift\), 7,442 parameters, adam lr 0\.001, batch 64, 2 epochs$/m);
+    expect(run.stdout).toMatch(/^model: cnn 1x28x28-conv5x5\(4\)-pool2-conv5x5\(8\)-pool2-16-10 \(relu, augment shift\), 7,370 parameters, adam lr 0\.002, batch 64, 2 epochs$/m);
     const acc = /^test accuracy: (\d+\.\d\d)% \(2000 samples\)/m.exec(run.stdout);
     expect(acc).not.toBeNull();
     expect(Number(acc![1])).toBeGreaterThan(80);
@@ -77,7 +77,7 @@ describe('nodegrad train --model cnn', () => {
       [['train', '--model', 'cnn', '--data', csv, '--target', 'y'], `nodegrad: error: Expected --data mnist for --model cnn (a network for 28x28 images) but received "${csv}"`],
       [['train', '--channels', '8'], 'nodegrad: error: Expected --model cnn with --channels but received --model mlp'],
       [['train', '--model', 'cnn', '--channels', '8,0'], 'nodegrad: error: Expected comma-separated positive integers for --channels but received "8,0"'],
-      [['train', '--model', 'cnn', '--channels', '2,2,2,2,2,2'], 'nodegrad: error: Expected at most 5 conv blocks for --channels (28x28 input halves per block) but received 6'],
+      [['train', '--model', 'cnn', '--channels', '2,2,2,2,2,2'], 'nodegrad: error: Expected at most 4 conv blocks for --channels (28x28 input halves per block) but received 6'],
     ];
     const results = await Promise.all(cases.map(([args]) => cli([...args, '--out', path.join(tmp, 'x')])));
     results.forEach((r, i) => {
