@@ -57,10 +57,15 @@ int64_t chunks_of(const Conv2dShape& s, const Dims& d, bool backward) {
   return std::max<int64_t>(1, std::min<int64_t>(most, kScratchBudget / per));
 }
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__)
 #define NG_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#define NG_NO_LIBC_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#elif defined(__GNUC__)
+#define NG_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#define NG_NO_LIBC_LOOPS
 #else
 #define NG_ALWAYS_INLINE_LAMBDA
+#define NG_NO_LIBC_LOOPS
 #endif
 
 // Sum of g[i] where y[i] > 0 (the relu gradient's bias reduction), 8 accumulators so that it
@@ -94,8 +99,9 @@ inline void valid_range(int64_t out, int64_t in, int64_t stride, int64_t pad, in
   *hi = std::max(*lo, std::min(h, out));
 }
 
-// col (K, P) from the Cg planes at src (Cg, H, W).
-void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d) {
+// col (K, P) from the Cg planes at src (Cg, H, W). Loop-to-memset/memcpy conversion is off
+// here (NG_NO_LIBC_LOOPS): the row segments are short.
+NG_NO_LIBC_LOOPS void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d) {
   for (int64_t c = 0; c < d.Cg; c++)
     for (int64_t kh = 0; kh < s.KH; kh++)
       for (int64_t kw = 0; kw < s.KW; kw++) {
@@ -111,13 +117,14 @@ void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d) {
             continue;
           }
           const float* line = plane + (oh * s.sh - s.ph + kh * s.dh) * s.W - s.pw + kw * s.dw;
-          std::fill(r, r + w0, 0.0f);
+          // Plain loops (segments are a few floats: a memset/memcpy call each costs more)
+          for (int64_t ow = 0; ow < w0; ow++) r[ow] = 0.0f;
           if (s.sw == 1) {
-            std::copy(line + w0, line + w1, r + w0);
+            for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow];
           } else {
             for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow * s.sw];
           }
-          std::fill(r + w1, r + s.OW, 0.0f);
+          for (int64_t ow = w1; ow < s.OW; ow++) r[ow] = 0.0f;
         }
       }
 }
