@@ -144,7 +144,7 @@ export function onnxLayers(model: Module): OnnxLayer[] {
     if (img) return img;
     throw new TypeError(`Expected a layer ONNX export supports for layers[${i}] but received ${m.constructor.name}` +
       ' (supported: Linear, activations, Softmax/LogSoftmax over the last axis, Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding,' +
-      ' Conv2d, Conv1d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Unflatten(1, sizes) on 2-D input)');
+      ' Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Unflatten(1, sizes) on 2-D input)');
   });
 }
 
@@ -158,6 +158,11 @@ function imageOnnxLayer(m: Module): OnnxLayer | null {
       : m.padding === 'same' ? [(dh * (kh - 1)) / 2, (dw * (kw - 1)) / 2] : m.padding;
     return { type: 'conv2d', weight: f(m.weight), ...(m.bias ? { bias: f(m.bias) } : {}), inChannels: m.inChannels,
       outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride, padding, dilation: m.dilation, groups: m.groups };
+  }
+  if (m instanceof C.ConvTranspose2d) {
+    return { type: 'convTranspose2d', weight: f(m.weight), ...(m.bias ? { bias: f(m.bias) } : {}), inChannels: m.inChannels,
+      outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, outputPadding: m.outputPadding,
+      dilation: m.dilation, groups: m.groups };
   }
   if (m instanceof C.Conv1d) {
     const k = m.kernelSize;

@@ -26,6 +26,8 @@
  *   globalAvgPool   GlobalAveragePool;  adaptiveAvgPool2d  AveragePool with kernel = stride =
  *               input / output when the input size is known and divisible (else an error)
  *   batchNorm on (N, C, H, W) is the same BatchNormalization; Dropout2d exports as dropout
+ *   convTranspose2d  ConvTranspose (output_padding);  conv1d  Conv with 1-D attributes;
+ *   unflatten   Reshape of the last dimension (flat pixel rows -> images)
  */
 import type { onnx as OnnxNS } from 'onnx-proto';
 import { writeFileAtomic } from './atomic';
@@ -55,6 +57,8 @@ export type OnnxImageLayer =
   | { type: 'globalAvgPool' }
   | { type: 'adaptiveAvgPool2d'; outputSize: [number | null, number | null] }
   | { type: 'unflatten'; sizes: number[] }
+  | { type: 'convTranspose2d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number;
+      kernelSize: Pair; stride: Pair; padding: Pair; outputPadding: Pair; dilation: Pair; groups: number }
   | { type: 'conv1d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: number;
       stride: number; padding: number; dilation: number; groups: number };
 
@@ -76,7 +80,7 @@ export interface OnnxExportOptions {
 export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
-  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d',
+  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -167,6 +171,15 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
     case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d': case 'unflatten':
       checkImageLayer(l, where);
       break;
+    case 'convTranspose2d': {
+      for (const key of ['inChannels', 'outChannels', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
+      for (const [key, lo] of [['kernelSize', 1], ['stride', 1], ['padding', 0], ['outputPadding', 0], ['dilation', 1]] as const) checkPair(l, key, where, lo);
+      const [kh, kw] = l.kernelSize as Pair;
+      checkArray(l, 'weight', (l.inChannels as number) * ((l.outChannels as number) / (l.groups as number)) * kh * kw,
+        where, 'inChannels x outChannels / groups x KH x KW');
+      if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', l.outChannels as number, where, 'outChannels');
+      break;
+    }
     case 'conv1d':
       for (const key of ['inChannels', 'outChannels', 'kernelSize', 'stride', 'dilation', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
       if (!Number.isInteger(l.padding) || (l.padding as number) < 0) rangeError('non-negative integer', `${where}.padding`, l.padding);
@@ -392,6 +405,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
       return emitImageLayer(b, layer, i, x, y, shape);
     case 'unflatten': return emitUnflatten(b, layer, i, x, y, shape);
     case 'conv1d': return emitConv1d(b, layer, i, x, y, shape);
+    case 'convTranspose2d': return emitConvTranspose2d(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -411,6 +425,24 @@ function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: str
   b.initializers.push({ name: `${p}.shape`, dataType: INT64, dims: [target.length], rawData: new Uint8Array(target.buffer) });
   node(b, 'Reshape', [x, `${p}.shape`], [y], p);
   return [...shape.slice(0, -1), ...layer.sizes];
+}
+
+/** ConvTranspose on (N, C, H, W); weight (C, OC / groups, KH, KW) as PyTorch. */
+function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'convTranspose2d' }>, i: number, x: string, y: string,
+  shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const where = `layers[${i}]`;
+  if (shape.length !== 4) shapeMismatch(where, 'convTranspose2d', 'of rank 4 (N, C, H, W)', shape);
+  const [N, C, H, W] = shape;
+  if (typeof C === 'number' && C !== layer.inChannels) shapeMismatch(where, 'convTranspose2d', `with dimension 1 equal to ${layer.inChannels}`, shape);
+  const { kernelSize: [kh, kw], stride: [sh, sw], padding: [ph, pw], outputPadding: [oh, ow], dilation: [dh, dw] } = layer;
+  const out = (d: Dim, s: number, pad: number, dil: number, k: number, op: number): Dim =>
+    (typeof d === 'number' ? (d - 1) * s - 2 * pad + dil * (k - 1) + op + 1 : null);
+  const wt = initializer(b, `${p}.weight`, [layer.inChannels, layer.outChannels / layer.groups, kh, kw], layer.weight);
+  const inputs = layer.bias ? [x, wt, initializer(b, `${p}.bias`, [layer.outChannels], layer.bias)] : [x, wt];
+  node(b, 'ConvTranspose', inputs, [y], p, [ints('kernel_shape', [kh, kw]), ints('strides', [sh, sw]),
+    ints('pads', [ph, pw, ph, pw]), ints('output_padding', [oh, ow]), ints('dilations', [dh, dw]), attr('group', layer.groups, 'int')]);
+  return [N, layer.outChannels, out(H, sh, ph, dh, kh, oh), out(W, sw, pw, dw, kw, ow)];
 }
 
 /** 1-D Conv on (N, C, L). */
@@ -440,7 +472,7 @@ function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: 
 }
 
 /** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
-function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);

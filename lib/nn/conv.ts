@@ -37,8 +37,10 @@ function checkPadding(p: unknown): Size2 | 'same' | 'valid' {
 }
 
 /**
- * What Conv1d and Conv2d share: channel and groups checks, the weight (outChannels,
- * inChannels / groups, ...kernel) and optional bias, PyTorch's default initialization.
+ * What Conv1d, Conv2d and ConvTranspose2d share: channel and groups checks, the weight
+ * (outChannels, inChannels / groups, ...kernel), or (inChannels, outChannels / groups, ...kernel)
+ * when transposed, the optional bias, PyTorch's default initialization (bound 1/sqrt(fanIn)
+ * with fanIn = weight dim 1 x kernel size, which is PyTorch's rule for both layouts).
  */
 export abstract class ConvNd extends Module {
   readonly weight: Tensor;
@@ -47,8 +49,9 @@ export abstract class ConvNd extends Module {
   /** @internal whether the initializer was chosen by the user (Sequential may pick one otherwise). */
   readonly _explicitInit: boolean;
 
+  /** transposed: the weight is (inChannels, outChannels / groups, ...kernel) (ConvTranspose). */
   constructor(readonly inChannels: number, readonly outChannels: number, kernel: readonly number[],
-    opts: { groups?: number; bias?: boolean; init?: InitName }) {
+    opts: { groups?: number; bias?: boolean; init?: InitName }, transposed = false) {
     super();
     assertPositiveInteger(inChannels, 'inChannels');
     assertPositiveInteger(outChannels, 'outChannels');
@@ -61,7 +64,8 @@ export abstract class ConvNd extends Module {
     assertBoolean(useBias, 'bias');
     assertInitName(opts.init);
     this._explicitInit = opts.init !== undefined;
-    this.weight = this.registerParameter('weight', empty([outChannels, inChannels / this.groups, ...kernel]));
+    const wshape = transposed ? [inChannels, outChannels / this.groups, ...kernel] : [outChannels, inChannels / this.groups, ...kernel];
+    this.weight = this.registerParameter('weight', empty(wshape));
     this.bias = useBias ? this.registerParameter('bias', empty([outChannels])) : null;
     this.resetParameters(opts.init);
   }
@@ -361,5 +365,57 @@ export class Conv1d extends ConvNd {
   }
   protected override extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
+  }
+}
+
+export interface ConvTranspose2dOptions extends F.ConvTranspose2dOptions {
+  /** Default true. */
+  bias?: boolean;
+  init?: InitName;
+}
+
+/**
+ * Transposed 2-D convolution (upsampling by stride): weight (inChannels, outChannels / groups,
+ * KH, KW) like PyTorch, bias (outChannels); PyTorch's default initialization.
+ */
+export class ConvTranspose2d extends ConvNd {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly outputPadding: [number, number];
+  readonly dilation: [number, number];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: ConvTranspose2dOptions = {}) {
+    const k = pair(kernelSize, 'kernelSize', 1);
+    super(inChannels, outChannels, k, opts, true);
+    this.kernelSize = k;
+    this.stride = pair(opts.stride ?? 1, 'stride', 1);
+    this.padding = pair(opts.padding ?? 0, 'padding', 0);
+    this.outputPadding = pair(opts.outputPadding ?? 0, 'outputPadding', 0);
+    this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
+  }
+
+  /** relu is applied after the transposed convolution (not fused: its output is a col2im sum). */
+  forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
+    const y = this.forwardTransposed(x);
+    return activation === 'relu' ? F.relu(y) : y;
+  }
+
+  private forwardTransposed(x: Tensor): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
+    return F.convTranspose2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding,
+      outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups });
+  }
+
+  getConfig(): ModuleConfig {
+    return {
+      type: 'ConvTranspose2d',
+      args: { inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+        padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null },
+    };
+  }
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}]`;
   }
 }

@@ -30,6 +30,8 @@ const factories: Record<string, Factory> = {
     { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, bias: a.bias }),
   Conv1d: (a) => new C.Conv1d(a.inChannels, a.outChannels, a.kernelSize,
     { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, bias: a.bias }),
+  ConvTranspose2d: (a) => new C.ConvTranspose2d(a.inChannels, a.outChannels, a.kernelSize, { stride: a.stride, padding: a.padding,
+    outputPadding: a.outputPadding, dilation: a.dilation, groups: a.groups, bias: a.bias }),
   MaxPool2d: (a) => new C.MaxPool2d(a.kernelSize, { stride: a.stride, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode }),
   AvgPool2d: (a) => new C.AvgPool2d(a.kernelSize, { stride: a.stride, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad }),
   AdaptiveAvgPool2d: (a) => new C.AdaptiveAvgPool2d(a.outputSize),

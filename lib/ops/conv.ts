@@ -6,6 +6,7 @@
 import { Tensor } from '../tensor/tensor';
 import { empty, fin, record, kernelsFor } from './util';
 import { reshape } from './shape';
+import { add } from './elementwise';
 import { describe, expected, fmtShape, rangeError, typeError } from '../core/validate';
 
 /** One size per spatial dim: a number (both) or [h, w]. */
@@ -267,4 +268,76 @@ export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     activation: options.activation,
   });
   return reshape(y, [N, y.shape[1], y.shape[3]]);
+}
+
+export interface ConvTranspose2dOptions {
+  /** Default 1. */
+  stride?: Size2;
+  /** Removed from each side of the output (default 0). */
+  padding?: Size2;
+  /** Added to one side of each output dim (default 0; below the stride or the dilation). */
+  outputPadding?: Size2;
+  /** Default 1. */
+  dilation?: Size2;
+  /** Default 1. */
+  groups?: number;
+}
+
+/**
+ * Transposed 2-D convolution (PyTorch's F.conv_transpose2d): the gradient of conv2d with respect
+ * to its input. input (N, C, H, W), weight (C, OC / groups, KH, KW), bias (OC) or null; returns
+ * (N, OC, OH, OW) with OH = (H - 1) stride - 2 padding + dilation (KH - 1) + outputPadding + 1.
+ * Runs on the conv2d kernels: forward is conv2d's input-gradient pass, the input gradient is a
+ * conv2d forward, the weight gradient conv2d's weight-gradient pass with the roles swapped.
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null = null,
+  options: ConvTranspose2dOptions = {}): Tensor {
+  const [N, C, H, W] = nchw(input, 'input');
+  fin(weight, 'weight');
+  if (weight.shape.length !== 4) {
+    throw new RangeError(expected('4-D shape [inChannels, outChannels / groups, KH, KW]', 'weight', fmtShape(weight.shape)));
+  }
+  const [WC, OCg, KH, KW] = weight.shape;
+  const groups = options.groups ?? 1;
+  if (typeof groups !== 'number') typeError('positive integer', 'groups', groups);
+  if (!Number.isInteger(groups) || groups < 1) rangeError('positive integer', 'groups', groups);
+  if (WC !== C) {
+    throw new RangeError(expected(`shape [N, ${WC}, H, W] (NCHW: weight has ${WC} input channels)`, 'input', fmtShape(input.shape)));
+  }
+  if (C % groups !== 0) {
+    throw new RangeError(expected(`in channels divisible by groups (${groups})`, 'input', `${C} channels (shape ${fmtShape(input.shape)})`));
+  }
+  const OC = OCg * groups;
+  if (bias !== null) {
+    fin(bias, 'bias');
+    if (bias.shape.length !== 1 || bias.shape[0] !== OC) throw new RangeError(expected(`shape [${OC}]`, 'bias', fmtShape(bias.shape)));
+  }
+  const [sh, sw] = pair(options.stride ?? 1, 'stride', 1);
+  const [ph, pw] = pair(options.padding ?? 0, 'padding', 0);
+  const [dh, dw] = pair(options.dilation ?? 1, 'dilation', 1);
+  const [oph, opw] = pair(options.outputPadding ?? 0, 'outputPadding', 0);
+  if ((oph >= sh && oph >= dh) || (opw >= sw && opw >= dw)) {
+    throw new RangeError(expected('outputPadding smaller than stride or dilation', 'outputPadding', fmtShape([oph, opw])));
+  }
+  const OH = (H - 1) * sh - 2 * ph + dh * (KH - 1) + oph + 1;
+  const OW = (W - 1) * sw - 2 * pw + dw * (KW - 1) + opw + 1;
+  if (OH < 1 || OW < 1) {
+    throw new RangeError(expected('padding that leaves an output of at least 1 x 1', 'padding', `${fmtShape([ph, pw])} (output ${OH} x ${OW})`));
+  }
+  // The conv2d whose input gradient this is: input (N, OC, OH, OW) -> output (N, C, H, W).
+  const geom = [N, OC, OH, OW, C, KH, KW, sh, sw, ph, pw, dh, dw, groups];
+  const k = kernelsFor(input, weight, bias);
+  const out = empty([N, OC, OH, OW]);
+  k.fillF32(out.f32, out.size, 0);
+  k.conv2dBackward(out.f32, null, null, input.f32, out.f32, weight.f32, null, ...geom, 0);
+  const y = record(out, 'convTranspose2d', [input, weight], (g, [dx, dwt]) => {
+    if (dx) {
+      const t = empty(input.shape);
+      k.conv2dForward(t.f32, g.f32, weight.f32, null, ...geom, 0);
+      k.addInto(dx.f32, t.f32, t.size);
+      t.dispose();
+    }
+    if (dwt) k.conv2dBackward(null, dwt.f32, null, input.f32, g.f32, weight.f32, null, ...geom, 0);
+  });
+  return bias === null ? y : add(y, reshape(bias, [1, OC, 1, 1]));
 }

@@ -503,6 +503,24 @@ for (const [tag, [N, C, L], OC, K, o, bias] of [
   });
 }
 
+// convTranspose2d: [tag, (N, C, H, W), OC / groups, [KH, KW], geometry, bias]
+for (const [tag, [N, C, H, W], OCg, [KH, KW], t, bias] of [
+  ['k3/s2/p1/op1', [2, 3, 4, 5], 2, [3, 3], { sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1, oph: 1, opw: 1 }, true],
+  ['k2x3/s1x2/dil2/groups2/noBias', [1, 4, 3, 4], 3, [2, 3], { sh: 1, sw: 2, ph: 0, pw: 1, dh: 2, dw: 1, groups: 2, oph: 0, opw: 1 }, false],
+  ['k4/s3/batch3', [3, 2, 3, 3], 3, [4, 4], { sh: 3, sw: 3, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, oph: 0, opw: 0 }, true],
+] as Array<[string, number[], number, number[], { sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number; oph: number; opw: number }, boolean]>) {
+  const inputs: InputSpec[] = [{ name: 'x', shape: [N, C, H, W], gen: N_(), grad: true },
+    { name: 'weight', shape: [C, OCg, KH, KW], gen: N_(1 / Math.sqrt(OCg * KH * KW)), grad: true }];
+  if (bias) inputs.push({ name: 'bias', shape: [OCg * t.groups], gen: N_(0.5), grad: true });
+  add({
+    name: `convTranspose2d/${tag}/${nameOf([N, C, H, W])}`, fn: 'ops.convTranspose2d', inputs,
+    run: ([x, w, b]) => ng.convTranspose2d(x, w, bias ? b : null, { stride: [t.sh, t.sw], padding: [t.ph, t.pw],
+      dilation: [t.dh, t.dw], groups: t.groups, outputPadding: [t.oph, t.opw] }),
+    ref: ([x, w, b]) => R.convTranspose2d(x, w, bias ? b : null, N, C, H, W, OCg, KH, KW, t),
+    reduce: C * KH * KW,
+  });
+}
+
 export const pg = (o: Partial<R.PoolGeom> & Pick<R.PoolGeom, 'N' | 'C' | 'H' | 'W' | 'KH' | 'KW'>): R.PoolGeom =>
   ({ sh: o.KH, sw: o.KW, ph: 0, pw: 0, dh: 1, dw: 1, ceil: false, ...o });
 const poolOpts = (g: R.PoolGeom) => ({ stride: [g.sh, g.sw] as [number, number], padding: [g.ph, g.pw] as [number, number], ceilMode: g.ceil });

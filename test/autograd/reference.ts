@@ -354,6 +354,37 @@ export function conv2d(x: Num, w: Num, b: Num | null, g: ConvGeom, relu = false)
   return { shape: [g.N, g.OC, OH, OW], data: o };
 }
 
+/**
+ * Transposed convolution from its definition: every input pixel scatters x * w into the output
+ * window it maps to. x (N, C, H, W), w (C, OC / groups, KH, KW); g.sh.. as for conv2d; op: output padding.
+ */
+export function convTranspose2d(x: Num, w: Num, b: Num | null, N: number, C: number, H: number, W: number, OCg: number,
+  KH: number, KW: number, g: { sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number; oph: number; opw: number }): Ref {
+  const OC = OCg * g.groups;
+  const Cg = C / g.groups;
+  const OH = (H - 1) * g.sh - 2 * g.ph + g.dh * (KH - 1) + g.oph + 1;
+  const OW = (W - 1) * g.sw - 2 * g.pw + g.dw * (KW - 1) + g.opw + 1;
+  const o = new Float64Array(N * OC * OH * OW);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const grp = Math.floor(c / Cg);
+      for (let h = 0; h < H; h++)
+        for (let wi = 0; wi < W; wi++) {
+          const v = x[((n * C + c) * H + h) * W + wi];
+          for (let oc = 0; oc < OCg; oc++)
+            for (let kh = 0; kh < KH; kh++)
+              for (let kw = 0; kw < KW; kw++) {
+                const oh = h * g.sh - g.ph + kh * g.dh;
+                const ow = wi * g.sw - g.pw + kw * g.dw;
+                if (oh < 0 || oh >= OH || ow < 0 || ow >= OW) continue;
+                o[((n * OC + grp * OCg + oc) * OH + oh) * OW + ow] += v * w[((c * OCg + oc) * KH + kh) * KW + kw];
+              }
+        }
+    }
+  if (b) for (let i = 0; i < o.length; i++) o[i] += b[Math.floor(i / (OH * OW)) % OC];
+  return { shape: [N, OC, OH, OW], data: o };
+}
+
 /** Pooling geometry over (N, C, H, W); dilation is 1 for average pooling. */
 export interface PoolGeom {
   N: number; C: number; H: number; W: number; KH: number; KW: number;

@@ -59,6 +59,10 @@ function reductionLength(c: OpCase): number {
     case 'softmax': case 'logSoftmax': return c.inputs.x.shape[c.inputs.x.shape.length - 1];
     case 'layerNorm': { const s = c.inputs.x.shape; return Math.max(s[s.length - 1], sz(s) / s[s.length - 1]); }
     case 'batchNorm1d': case 'batchNorm2d': return sz(c.inputs.x.shape) / c.inputs.x.shape[1];
+    case 'convTranspose2d': { // outputs sum over C * KH * KW, weight gradients over N * H * W
+      const w = c.inputs.weight.shape;
+      return Math.max(w[0] * w[2] * w[3], sz(c.inputs.x.shape) / c.inputs.x.shape[1]);
+    }
     case 'conv2d': case 'conv1d': { // weight gradients sum over N * (output positions), outputs over C / groups * kernel
       const w = c.inputs.weight.shape;
       return Math.max(sz(w.slice(1)), sz(c.output.shape) / c.output.shape[1]);
@@ -104,6 +108,8 @@ function runOp(c: OpCase, T: Record<string, Tensor>): Tensor {
       { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
     case 'conv1d': return ng.conv1d(T.x, T.weight, a.bias ? T.bias : null,
       { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
+    case 'convTranspose2d': return ng.convTranspose2d(T.x, T.weight, a.bias ? T.bias : null,
+      { stride: a.stride, padding: a.padding, outputPadding: a.outputPadding, dilation: a.dilation, groups: a.groups });
     case 'maxPool2d': return ng.maxPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode });
     case 'avgPool2d': return ng.avgPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad });
     case 'adaptiveAvgPool2d': return ng.adaptiveAvgPool2d(T.x, a.outputSize);
@@ -163,9 +169,9 @@ describe('PyTorch fixtures: ops.json', () => {
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 
-describe('PyTorch fixtures: conv.json (conv2d, conv1d, pooling, batchNorm2d)', () => {
+describe('PyTorch fixtures: conv.json (conv2d, conv1d, convTranspose2d, pooling, batchNorm2d)', () => {
   const file = loadFixture('conv');
-  it('has the documented 39 cases', () => expect(file.cases.length).toBe(39));
+  it('has the documented 41 cases', () => expect(file.cases.length).toBe(41));
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 

@@ -80,6 +80,24 @@ describe('Conv1d', () => {
   });
 });
 
+describe('ConvTranspose2d', () => {
+  it('upsamples by the stride, PyTorch weight layout and init bound, config round trip, errors', () => {
+    ng.setSeed(4);
+    const t = new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
+    expect(t.weight.shape).toEqual([4, 3, 3, 3]);
+    const bound = 1 / Math.sqrt(3 * 9);
+    expect(Math.max(...Array.from(t.weight.data, Math.abs))).toBeLessThanOrEqual(bound);
+    expect(t.forward(ng.randn([2, 4, 5, 7])).shape).toEqual([2, 6, 10, 14]);
+    expect(nn.fromConfig(t.getConfig()).getConfig()).toEqual(t.getConfig());
+    expect(() => new nn.ConvTranspose2d(3, 4, 3, { groups: 2 })).toThrow(new RangeError('Expected a multiple of groups (2) for inChannels but received 3'));
+    expect(() => t.forward(ng.zeros([2, 5, 5, 4]))).toThrow(new RangeError('Expected shape [*, 4, *, *] for input but received [2, 5, 5, 4]'));
+    expect(() => ng.convTranspose2d(ng.zeros([1, 4, 3, 3]), ng.zeros([4, 2, 3, 3]), null, { stride: 2, outputPadding: 2 })).toThrow(
+      new RangeError('Expected outputPadding smaller than stride or dilation for outputPadding but received [2, 2]'));
+    expect(() => ng.convTranspose2d(ng.zeros([1, 5, 3, 3]), ng.zeros([4, 2, 3, 3]))).toThrow(
+      new RangeError('Expected shape [N, 4, H, W] (NCHW: weight has 4 input channels) for input but received [1, 5, 3, 3]'));
+  });
+});
+
 describe('BatchNorm2d', () => {
   it('training updates the running statistics (unbiased variance); eval uses them', () => {
     const bn = new nn.BatchNorm2d(2, { momentum: 0.5 });

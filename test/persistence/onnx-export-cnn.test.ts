@@ -55,6 +55,13 @@ const CASES: Case[] = [
     runShapes: [[2, 3, 17]],
   },
   {
+    name: 'ConvTranspose2d (stride 2, padding, output padding, groups; dilation 2 without bias)',
+    build: () => new nn.Sequential(new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }), new nn.ReLU(),
+      new nn.ConvTranspose2d(6, 2, [2, 3], { dilation: 2, bias: false })),
+    inputShape: [null, 4, 5, 6],
+    runShapes: [[2, 4, 5, 6]],
+  },
+  {
     name: 'ceil mode where the last window would start in the right padding (PyTorch drops it)',
     build: () => new nn.Sequential(new nn.MaxPool2d(3, { stride: 3, padding: 1, ceilMode: true }), new nn.Conv2d(2, 2, 1),
       new nn.AvgPool2d(3, { stride: 3, padding: 1, ceilMode: true })),
@@ -66,7 +73,7 @@ const CASES: Case[] = [
 describe('exportOnnx (image layers) -> onnxruntime-node == nodegrad eval forward', () => {
   it('the cases cover every exportable image layer', () => {
     const covered = new Set(CASES.flatMap((c) => (c.build().getConfig().children ?? []).map((ch) => ch.type)));
-    expect(['Conv2d', 'Conv1d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten'].filter((t) => !covered.has(t))).toEqual([]);
+    expect(['Conv2d', 'Conv1d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten'].filter((t) => !covered.has(t))).toEqual([]);
   });
 
   CASES.forEach((c, ci) => {
