@@ -419,3 +419,30 @@ export class ConvTranspose2d extends ConvNd {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}]`;
   }
 }
+
+/**
+ * Upsampling of (N, C, H, W) images by whole-number scale factors (PyTorch's nn.Upsample with
+ * scale_factor). mode 'nearest' only (bilinear is not implemented yet and is refused).
+ */
+export class Upsample extends Module {
+  readonly scaleFactor: [number, number];
+  readonly mode: 'nearest';
+
+  constructor(opts: { scaleFactor: Size2; mode?: 'nearest' }) {
+    super();
+    if (opts === null || typeof opts !== 'object') throw new TypeError(expected('{ scaleFactor, mode? }', 'options', describe(opts)));
+    this.scaleFactor = pair(opts.scaleFactor, 'scaleFactor', 1);
+    const mode = opts.mode ?? 'nearest';
+    if (mode !== 'nearest') {
+      throw new RangeError(expected("'nearest' (bilinear upsampling is not implemented yet)", 'mode', describe(mode)));
+    }
+    this.mode = mode;
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.upsampleNearest2d(x, this.scaleFactor);
+  }
+
+  getConfig(): ModuleConfig { return { type: 'Upsample', args: { scaleFactor: this.scaleFactor, mode: this.mode } }; }
+  protected override extraRepr(): string { return `scaleFactor=[${this.scaleFactor}], mode=${this.mode}`; }
+}

@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor/tensor';
 import { empty, fin, record, kernelsFor } from './util';
 import { reshape } from './shape';
-import { add } from './elementwise';
+import { add, mul } from './elementwise';
 import { describe, expected, fmtShape, rangeError, typeError } from '../core/validate';
 
 /** One size per spatial dim: a number (both) or [h, w]. */
@@ -340,4 +340,20 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | nu
     if (dwt) k.conv2dBackward(null, dwt.f32, null, input.f32, g.f32, weight.f32, null, ...geom, 0);
   });
   return bias === null ? y : add(y, reshape(bias, [1, OC, 1, 1]));
+}
+
+/**
+ * Nearest-neighbour upsampling of (N, C, H, W) by whole-number factors (PyTorch's
+ * F.interpolate(mode='nearest', scale_factor=s)): out[n, c, i, j] = x[n, c, floor(i / sh), floor(j / sw)].
+ * Built from a broadcasting multiply and views, so the gradient (the sum over each block) comes
+ * from their autograd rules.
+ */
+export function upsampleNearest2d(input: Tensor, scaleFactor: Size2): Tensor {
+  const [N, C, H, W] = nchw(input, 'input');
+  const [sh, sw] = pair(scaleFactor, 'scaleFactor', 1);
+  const ones = empty([1, sh, 1, sw]);
+  kernelsFor(input).fillF32(ones.f32, ones.size, 1);
+  const rows = reshape(input, [N * C * H, 1, W, 1]);
+  // `ones` stays alive: mul's backward reads it (freed with the step's intermediates, like any).
+  return reshape(mul(rows, ones), [N, C, H * sh, W * sw]);
 }

@@ -521,6 +521,23 @@ for (const [tag, [N, C, H, W], OCg, [KH, KW], t, bias] of [
   });
 }
 
+for (const [sx, sf] of [[[2, 3, 4, 5], 2], [[1, 2, 3, 3], [3, 2]], [[3, 1, 1, 7], [2, 1]]] as Array<[number[], number | [number, number]]>) {
+  const [sh, sw] = typeof sf === 'number' ? [sf, sf] : sf;
+  const [N, C, H, W] = sx;
+  add({
+    name: `upsampleNearest2d/x${sh}x${sw}/${nameOf(sx)}`, fn: 'ops.upsampleNearest2d', inputs: x1(sx),
+    run: ([x]) => ng.upsampleNearest2d(x, sf),
+    ref: ([x]) => {
+      const o = new Float64Array(N * C * H * sh * W * sw);
+      for (let p = 0; p < N * C; p++)
+        for (let i = 0; i < H * sh; i++)
+          for (let j = 0; j < W * sw; j++) o[(p * H * sh + i) * W * sw + j] = x[(p * H + Math.floor(i / sh)) * W + Math.floor(j / sw)];
+      return { shape: [N, C, H * sh, W * sw], data: o };
+    },
+    reduce: sh * sw,
+  });
+}
+
 export const pg = (o: Partial<R.PoolGeom> & Pick<R.PoolGeom, 'N' | 'C' | 'H' | 'W' | 'KH' | 'KW'>): R.PoolGeom =>
   ({ sh: o.KH, sw: o.KW, ph: 0, pw: 0, dh: 1, dw: 1, ceil: false, ...o });
 const poolOpts = (g: R.PoolGeom) => ({ stride: [g.sh, g.sw] as [number, number], padding: [g.ph, g.pw] as [number, number], ceilMode: g.ceil });

@@ -68,6 +68,7 @@ function reductionLength(c: OpCase): number {
       return Math.max(sz(w.slice(1)), sz(c.output.shape) / c.output.shape[1]);
     }
     case 'maxPool2d': case 'avgPool2d': case 'adaptiveAvgPool2d': return sz(c.inputs.x.shape.slice(2));
+    case 'upsampleNearest2d': return sz(c.output.shape) / sz(c.inputs.x.shape);
     case 'embedding': return sz(c.inputs.indices.shape);
     case 'gather': return sz(c.inputs.index.shape);
     default:
@@ -110,6 +111,7 @@ function runOp(c: OpCase, T: Record<string, Tensor>): Tensor {
       { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
     case 'convTranspose2d': return ng.convTranspose2d(T.x, T.weight, a.bias ? T.bias : null,
       { stride: a.stride, padding: a.padding, outputPadding: a.outputPadding, dilation: a.dilation, groups: a.groups });
+    case 'upsampleNearest2d': return ng.upsampleNearest2d(T.x, a.scaleFactor);
     case 'maxPool2d': return ng.maxPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode });
     case 'avgPool2d': return ng.avgPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad });
     case 'adaptiveAvgPool2d': return ng.adaptiveAvgPool2d(T.x, a.outputSize);
@@ -169,9 +171,9 @@ describe('PyTorch fixtures: ops.json', () => {
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 
-describe('PyTorch fixtures: conv.json (conv2d, conv1d, convTranspose2d, pooling, batchNorm2d)', () => {
+describe('PyTorch fixtures: conv.json (conv2d, conv1d, convTranspose2d, pooling, nearest upsampling, batchNorm2d)', () => {
   const file = loadFixture('conv');
-  it('has the documented 41 cases', () => expect(file.cases.length).toBe(41));
+  it('has the documented 43 cases', () => expect(file.cases.length).toBe(43));
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 

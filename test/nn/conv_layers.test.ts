@@ -98,6 +98,19 @@ describe('ConvTranspose2d', () => {
   });
 });
 
+describe('Upsample', () => {
+  it('nearest by whole-number factors; config round trip; bilinear and bad factors refused', () => {
+    const u = new nn.Upsample({ scaleFactor: [2, 3] });
+    const x = ng.fromArray(Float32Array.of(1, 2, 3, 4), [1, 1, 2, 2]);
+    expect(Array.from(u.forward(x).data)).toEqual([1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4]);
+    expect(nn.fromConfig(u.getConfig()).getConfig()).toEqual(u.getConfig());
+    expect(() => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' as never })).toThrow(
+      new RangeError('Expected \'nearest\' (bilinear upsampling is not implemented yet) for mode but received "bilinear" of type string'));
+    expect(() => new nn.Upsample({ scaleFactor: 1.5 })).toThrow(new RangeError('Expected positive integer for scaleFactor but received 1.5 of type number'));
+    expect(() => u.forward(ng.zeros([2, 3]))).toThrow(new RangeError('Expected 4-D shape [N, C, H, W] for input but received [2, 3]'));
+  });
+});
+
 describe('BatchNorm2d', () => {
   it('training updates the running statistics (unbiased variance); eval uses them', () => {
     const bn = new nn.BatchNorm2d(2, { momentum: 0.5 });
