@@ -144,7 +144,7 @@ export function onnxLayers(model: Module): OnnxLayer[] {
     if (img) return img;
     throw new TypeError(`Expected a layer ONNX export supports for layers[${i}] but received ${m.constructor.name}` +
       ' (supported: Linear, activations, Softmax/LogSoftmax over the last axis, Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding,' +
-      ' Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Unflatten(1, sizes) on 2-D input)');
+      ' Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Upsample, Unflatten(1, sizes) on 2-D input)');
   });
 }
 
@@ -184,6 +184,7 @@ function imageOnnxLayer(m: Module): OnnxLayer | null {
       runningMean: f(m.runningMean), runningVar: f(m.runningVar), eps: m.eps, size: n };
   }
   if (m instanceof C.Dropout2d) return { type: 'dropout' };
+  if (m instanceof C.Upsample) return { type: 'upsample', scaleFactor: m.scaleFactor };
   if (m instanceof C.Unflatten && m.dim === 1) return { type: 'unflatten', sizes: m.sizes };
   return null;
 }

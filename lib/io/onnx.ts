@@ -28,6 +28,7 @@
  *   batchNorm on (N, C, H, W) is the same BatchNormalization; Dropout2d exports as dropout
  *   convTranspose2d  ConvTranspose (output_padding);  conv1d  Conv with 1-D attributes;
  *   unflatten   Reshape of the last dimension (flat pixel rows -> images)
+ *   upsample    Resize (nearest, asymmetric, floor) by whole-number scales
  */
 import type { onnx as OnnxNS } from 'onnx-proto';
 import { writeFileAtomic } from './atomic';
@@ -59,6 +60,7 @@ export type OnnxImageLayer =
   | { type: 'unflatten'; sizes: number[] }
   | { type: 'convTranspose2d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number;
       kernelSize: Pair; stride: Pair; padding: Pair; outputPadding: Pair; dilation: Pair; groups: number }
+  | { type: 'upsample'; scaleFactor: Pair }
   | { type: 'conv1d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: number;
       stride: number; padding: number; dilation: number; groups: number };
 
@@ -80,7 +82,7 @@ export interface OnnxExportOptions {
 export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
-  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d',
+  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d', 'upsample',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -170,6 +172,9 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
       break;
     case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d': case 'unflatten':
       checkImageLayer(l, where);
+      break;
+    case 'upsample':
+      checkPair(l, 'scaleFactor', where, 1);
       break;
     case 'convTranspose2d': {
       for (const key of ['inChannels', 'outChannels', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
@@ -406,6 +411,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     case 'unflatten': return emitUnflatten(b, layer, i, x, y, shape);
     case 'conv1d': return emitConv1d(b, layer, i, x, y, shape);
     case 'convTranspose2d': return emitConvTranspose2d(b, layer, i, x, y, shape);
+    case 'upsample': return emitUpsample(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -425,6 +431,18 @@ function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: str
   b.initializers.push({ name: `${p}.shape`, dataType: INT64, dims: [target.length], rawData: new Uint8Array(target.buffer) });
   node(b, 'Reshape', [x, `${p}.shape`], [y], p);
   return [...shape.slice(0, -1), ...layer.sizes];
+}
+
+/** Nearest upsampling by whole-number factors: Resize (asymmetric coordinates, floor), which is PyTorch's 'nearest'. */
+function emitUpsample(b: Builder, layer: { scaleFactor: Pair }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  if (shape.length !== 4) shapeMismatch(`layers[${i}]`, 'upsample', 'of rank 4 (N, C, H, W)', shape);
+  const [sh, sw] = layer.scaleFactor;
+  const str = (name: string, v: string): OnnxNS.IAttributeProto => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(v) });
+  node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p,
+    [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]);
+  const [N, C, H, W] = shape;
+  return [N, C, typeof H === 'number' ? H * sh : null, typeof W === 'number' ? W * sw : null];
 }
 
 /** ConvTranspose on (N, C, H, W); weight (C, OC / groups, KH, KW) as PyTorch. */
@@ -472,7 +490,7 @@ function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: 
 }
 
 /** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
-function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' | 'upsample' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);

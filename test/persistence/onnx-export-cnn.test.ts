@@ -55,9 +55,9 @@ const CASES: Case[] = [
     runShapes: [[2, 3, 17]],
   },
   {
-    name: 'ConvTranspose2d (stride 2, padding, output padding, groups; dilation 2 without bias)',
+    name: 'ConvTranspose2d (stride 2, padding, output padding, groups; dilation 2 without bias), nearest Upsample (Resize)',
     build: () => new nn.Sequential(new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }), new nn.ReLU(),
-      new nn.ConvTranspose2d(6, 2, [2, 3], { dilation: 2, bias: false })),
+      new nn.ConvTranspose2d(6, 2, [2, 3], { dilation: 2, bias: false }), new nn.Upsample({ scaleFactor: [2, 3] })),
     inputShape: [null, 4, 5, 6],
     runShapes: [[2, 4, 5, 6]],
   },
@@ -73,7 +73,7 @@ const CASES: Case[] = [
 describe('exportOnnx (image layers) -> onnxruntime-node == nodegrad eval forward', () => {
   it('the cases cover every exportable image layer', () => {
     const covered = new Set(CASES.flatMap((c) => (c.build().getConfig().children ?? []).map((ch) => ch.type)));
-    expect(['Conv2d', 'Conv1d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten'].filter((t) => !covered.has(t))).toEqual([]);
+    expect(['Conv2d', 'Conv1d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten', 'Upsample'].filter((t) => !covered.has(t))).toEqual([]);
   });
 
   CASES.forEach((c, ci) => {
