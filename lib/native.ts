@@ -62,6 +62,20 @@ export interface KindSignatures {
   dropout: (out: F32, mask: Uint8Array | F32, x: F32, n: number, p: number, seedHi: number, seedLo: number,
     offset: number) => void;
   dropout_bwd: (dx: F32, dout: F32, mask: Uint8Array | F32, n: number, p: number) => void;
+  /** (..., N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups, act) */
+  conv2d: (out: F32, x: F32, w: F32, bias: F32N, ...geometryThenAct: number[]) => void;
+  /** (dx, dw, db, dout, x, w, out, ...geometry (as conv2d), act) */
+  conv2d_bwd: (dx: F32N, dw: F32N, db: F32N, dout: F32, x: F32, w: F32, out: F32N, ...geometryThenAct: number[]) => void;
+  max_pool2d: (out: F32, idx: I32, x: F32, N: number, C: number, H: number, W: number, KH: number, KW: number,
+    strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, ceilMode: boolean) => void;
+  max_pool2d_bwd: (dx: F32, dout: F32, idx: I32, N: number, C: number, H: number, W: number, KH: number, KW: number,
+    strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, ceilMode: boolean) => void;
+  avg_pool2d: (out: F32, x: F32, N: number, C: number, H: number, W: number, KH: number, KW: number, strideH: number,
+    strideW: number, padH: number, padW: number, ceilMode: boolean, countIncludePad: boolean) => void;
+  avg_pool2d_bwd: (dx: F32, dout: F32, N: number, C: number, H: number, W: number, KH: number, KW: number, strideH: number,
+    strideW: number, padH: number, padW: number, ceilMode: boolean, countIncludePad: boolean) => void;
+  adaptive_avg_pool2d: (out: F32, x: F32, N: number, C: number, H: number, W: number, OH: number, OW: number) => void;
+  adaptive_avg_pool2d_bwd: (dx: F32, dout: F32, N: number, C: number, H: number, W: number, OH: number, OW: number) => void;
   embedding: (out: F32, weight: F32, indices: I32, N: number, V: number, D: number) => void;
   embedding_bwd: (dweight: F32, dout: F32, indices: I32, N: number, V: number, D: number, paddingIdx: number) => void;
   gather_rows: (out: F32, src: F32, indices: I32, nIdx: number, N: number, D: number) => void;
@@ -117,7 +131,8 @@ export type OpKind = keyof KindSignatures;
 export const OP_KINDS = [
   'pointwise', 'pointwise_bwd', 'binary', 'binary_bwd', 'rows', 'rows_bwd', 'reduce', 'reduce_bwd', 'reduce_index',
   'reduce_index_bwd', 'argmax', 'linear', 'linear_bwd', 'layer_norm', 'layer_norm_bwd', 'batch_norm',
-  'batch_norm_bwd', 'dropout', 'dropout_bwd', 'embedding', 'embedding_bwd', 'gather_rows', 'gather_rows_i32',
+  'batch_norm_bwd', 'dropout', 'dropout_bwd', 'conv2d', 'conv2d_bwd', 'max_pool2d', 'max_pool2d_bwd',
+  'avg_pool2d', 'avg_pool2d_bwd', 'adaptive_avg_pool2d', 'adaptive_avg_pool2d_bwd', 'embedding', 'embedding_bwd', 'gather_rows', 'gather_rows_i32',
   'scatter_add_rows', 'concat', 'concat_bwd', 'slice', 'slice_bwd', 'transpose', 'cross_entropy',
   'cross_entropy_bwd', 'cross_entropy_dense', 'cross_entropy_dense_bwd', 'nll', 'nll_bwd', 'bce_logits',
   'bce_logits_bwd', 'pair_loss', 'pair_loss_bwd', 'kl_div', 'kl_div_bwd', 'sgd', 'adam', 'rmsprop', 'adagrad',
@@ -198,6 +213,14 @@ export const OP_TABLE = {
   batchNormBackward: { kind: 'batch_norm_bwd', params: '' },
   dropoutForward: { kind: 'dropout', params: '' },
   dropoutBackward: { kind: 'dropout_bwd', params: '' },
+  conv2dForward: { kind: 'conv2d', params: '' },
+  conv2dBackward: { kind: 'conv2d_bwd', params: '' },
+  maxPool2dForward: { kind: 'max_pool2d', params: '' },
+  maxPool2dBackward: { kind: 'max_pool2d_bwd', params: '' },
+  avgPool2dForward: { kind: 'avg_pool2d', params: '' },
+  avgPool2dBackward: { kind: 'avg_pool2d_bwd', params: '' },
+  adaptiveAvgPool2dForward: { kind: 'adaptive_avg_pool2d', params: '' },
+  adaptiveAvgPool2dBackward: { kind: 'adaptive_avg_pool2d_bwd', params: '' },
   embeddingForward: { kind: 'embedding', params: '' },
   embeddingBackward: { kind: 'embedding_bwd', params: '' },
   gatherRows: { kind: 'gather_rows', params: '' },

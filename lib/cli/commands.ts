@@ -74,8 +74,11 @@ export async function predict(modelPath: string, opts: { input?: string; output?
 export async function exportOnnx(modelPath: string, outPath: string): Promise<void> {
   const { model } = await loadModel(modelPath);
   const first = model instanceof ng.nn.Sequential ? model.layers[0] : model;
-  const inFeatures = first instanceof ng.nn.Linear ? first.inFeatures : null;
-  if (inFeatures === null) throw new UsageError('Expected a model whose first layer is Linear for export-onnx (the input size comes from it)');
+  const inFeatures = first instanceof ng.nn.Linear ? first.inFeatures
+    : first instanceof ng.nn.Unflatten && first.dim === 1 ? first.sizes.reduce((a, b) => a * b, 1) : null;
+  if (inFeatures === null) {
+    throw new UsageError('Expected a model whose first layer is Linear or Unflatten(1, sizes) for export-onnx (the input size comes from it)');
+  }
   await ng.io.exportOnnx(model, outPath, { inputShape: [null, inFeatures] });
   process.stdout.write(`wrote ${path.resolve(outPath)} (input: [batch, ${inFeatures}] float32)\n`);
 }

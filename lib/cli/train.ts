@@ -1,4 +1,7 @@
-/** `nodegrad train`: trains an MLP (default: the bundled MNIST digits) and writes model, report and plots. */
+/**
+ * `nodegrad train`: trains an MLP, or with --model cnn a small convolutional network on 28x28
+ * images (default data: the bundled MNIST digits), and writes model, report and plots.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ng from '../index';
@@ -15,6 +18,7 @@ export interface TrainArgs {
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
   augment?: string; schedule?: string; columns?: string; ignoreColumns?: string; dates?: string;
   dashboard?: string | boolean; shardOptimizerState?: boolean;
+  model?: string; channels?: string;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -33,24 +37,56 @@ function activation(name: typeof ACTIVATIONS[number]): ng.nn.Module {
   }
 }
 
-function parseLayers(v: string | undefined): number[] {
-  if (v === undefined) return [256, 128];
+function parseSizes(v: string | undefined, flag: string, fallback: number[]): number[] {
+  if (v === undefined) return fallback;
   if (v.trim() === '') return [];
   const sizes = v.split(',').map((s) => Number(s.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
-    throw new UsageError(`Expected comma-separated positive integers for --layers but received "${v}"`);
+    throw new UsageError(`Expected comma-separated positive integers for ${flag} but received "${v}"`);
   }
   return sizes;
 }
 
+/**
+ * The --model cnn network for 28x28 single-channel images given as rows of 784 pixels:
+ * Unflatten to (N, 1, 28, 28), then per entry of `channels` a 5x5 Conv2d (padding 2) + ReLU
+ * (one fused kernel) and a 2x2 MaxPool2d, then Flatten and the dense `layers` (+ ReLU).
+ */
+function cnnModules(channels: number[], layers: number[], act: typeof ACTIVATIONS[number], dropout: number, outputs: number): ng.nn.Module[] {
+  const mods: ng.nn.Module[] = [new ng.nn.Unflatten(1, [1, 28, 28])];
+  let c = 1;
+  let side = 28;
+  for (const [i, oc] of channels.entries()) {
+    if (side < 2) throw new UsageError(`Expected at most ${i} conv blocks for --channels (28x28 input halves per block) but received ${channels.length}`);
+    mods.push(new ng.nn.Conv2d(c, oc, 5, { padding: 2 }), activation(act), new ng.nn.MaxPool2d(2));
+    c = oc;
+    side = Math.floor(side / 2);
+  }
+  mods.push(new ng.nn.Flatten());
+  let width = c * side * side;
+  for (const h of layers) {
+    mods.push(new ng.nn.Linear(width, h), activation(act));
+    if (dropout > 0) mods.push(new ng.nn.Dropout(dropout));
+    width = h;
+  }
+  mods.push(new ng.nn.Linear(width, outputs));
+  return mods;
+}
+
 export async function train(args: TrainArgs): Promise<void> {
   const data = args.data ?? 'mnist';
-  const layers = parseLayers(args.layers);
+  const kind = choiceOption(args.model, '--model', ['mlp', 'cnn'] as const, 'mlp');
+  const layers = parseSizes(args.layers, '--layers', kind === 'cnn' ? [128] : [256, 128]);
+  const channels = parseSizes(args.channels, '--channels', [16, 32]);
+  if (kind === 'cnn' && data !== 'mnist') {
+    throw new UsageError(`Expected --data mnist for --model cnn (a network for 28x28 images) but received "${data}"`);
+  }
+  if (kind !== 'cnn' && args.channels !== undefined) throw new UsageError('Expected --model cnn with --channels but received --model mlp');
   const act = choiceOption(args.activation, '--activation', ACTIVATIONS, 'relu');
-  const epochs = intOption(args.epochs, '--epochs', 1, data === 'mnist' ? 20 : 100);
+  const epochs = intOption(args.epochs, '--epochs', 1, data === 'mnist' ? (kind === 'cnn' ? 12 : 20) : 100);
   const batchSize = intOption(args.batchSize, '--batch-size', 1, 64);
   const optimizer = choiceOption(args.optimizer, '--optimizer', OPTIMIZERS, 'adam');
-  const lr = numOption(args.lr, '--lr', optimizer === 'sgd' ? 0.01 : 1e-3, { min: 0, minOpen: true });
+  const lr = numOption(args.lr, '--lr', optimizer === 'sgd' ? 0.01 : kind === 'cnn' ? 2e-3 : 1e-3, { min: 0, minOpen: true });
   const seed = intOption(args.seed, '--seed', 0, 42);
   const valSplit = numOption(args.valSplit, '--val-split', 0.1, { min: 0, max: 0.9 });
   const patience = args.earlyStopping === undefined ? undefined : intOption(args.earlyStopping, '--early-stopping', 0, 0);
@@ -77,15 +113,22 @@ export async function train(args: TrainArgs): Promise<void> {
   log(`data: ${data === 'mnist' ? 'MNIST digits from the mnist package' : data} | ${prep.task} | train ${trainSet.length} | test ${testSet.length} | features ${loaded.inputSize}${prep.task === 'classification' ? ` | classes ${loaded.outputSize}` : ''}`);
 
   const mods: ng.nn.Module[] = [];
-  let width = loaded.inputSize;
-  for (const h of layers) {
-    mods.push(new ng.nn.Linear(width, h), activation(act));
-    if (dropout > 0) mods.push(new ng.nn.Dropout(dropout));
-    width = h;
+  if (kind === 'cnn') {
+    mods.push(...cnnModules(channels, layers, act, dropout, loaded.outputSize));
+  } else {
+    let width = loaded.inputSize;
+    for (const h of layers) {
+      mods.push(new ng.nn.Linear(width, h), activation(act));
+      if (dropout > 0) mods.push(new ng.nn.Dropout(dropout));
+      width = h;
+    }
+    mods.push(new ng.nn.Linear(width, loaded.outputSize));
   }
-  mods.push(new ng.nn.Linear(width, loaded.outputSize));
   const model = new ng.nn.Sequential(...mods);
-  log(`model: ${[loaded.inputSize, ...layers, loaded.outputSize].join('-')} (${act}${dropout > 0 ? `, dropout ${dropout}` : ''}${augment !== 'none' ? `, augment ${augment}` : ''}), ${model.numParameters().toLocaleString('en-US')} parameters, ${optimizer} lr ${lr}, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? "" : "s"}`);
+  const arch = kind === 'cnn'
+    ? `cnn 1x28x28-${channels.map((c) => `conv5x5(${c})-pool2`).join('-')}-${[...layers, loaded.outputSize].join('-')}`
+    : [loaded.inputSize, ...layers, loaded.outputSize].join('-');
+  log(`model: ${arch} (${act}${dropout > 0 ? `, dropout ${dropout}` : ''}${augment !== 'none' ? `, augment ${augment}` : ''}), ${model.numParameters().toLocaleString('en-US')} parameters, ${optimizer} lr ${lr}, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? "" : "s"}`);
 
   const classification = prep.task === 'classification';
   const trainer = new ng.Trainer({ model, loss: classification ? 'crossEntropy' : 'mse', optimizer, lr,
@@ -169,7 +212,7 @@ export async function train(args: TrainArgs): Promise<void> {
   files.report = path.join(out, 'report.html');
   await writeReport(files.report, {
     title: `nodegrad training report: ${data === 'mnist' ? 'MNIST digits' : path.basename(data)}`,
-    config: { data, task: prep.task, layers: [loaded.inputSize, ...layers, loaded.outputSize].join('-'), activation: act, dropout,
+    config: { data, task: prep.task, model: kind, layers: arch, activation: act, dropout,
       augment, schedule,
       optimizer, lr, batchSize, epochs, epochsRun: history.epoch.length, seed, threads: ng.getNumThreads(),
       backend: ng.backend(), trainSeconds: Number(seconds.toFixed(2)) },

@@ -6,6 +6,7 @@ import { Module, ModuleConfig } from '../nn/module';
 import { fromConfig } from '../nn/registry';
 import { Sequential } from '../nn/sequential';
 import * as L from '../nn/layers';
+import * as C from '../nn/conv';
 import { Tensor } from '../tensor/tensor';
 import { readSafetensors, writeSafetensors, RawTensor } from './safetensors';
 import { writeOnnx, OnnxLayer } from './onnx';
@@ -139,9 +140,53 @@ export function onnxLayers(model: Module): OnnxLayer[] {
         runningVar: f(m.runningVar), eps: m.eps, size: m.numFeatures };
     }
     if (m instanceof L.Embedding) return { type: 'embedding', weight: f(m.weight), numEmbeddings: m.numEmbeddings, dim: m.embeddingDim };
+    const img = imageOnnxLayer(m);
+    if (img) return img;
     throw new TypeError(`Expected a layer ONNX export supports for layers[${i}] but received ${m.constructor.name}` +
-      ' (supported: Linear, activations, Softmax/LogSoftmax over the last axis, Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding)');
+      ' (supported: Linear, activations, Softmax/LogSoftmax over the last axis, Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding,' +
+      ' Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Upsample, Unflatten(1, sizes) on 2-D input)');
   });
+}
+
+/** ONNX descriptions of the image layers (lib/nn/conv.ts); null for other modules. */
+function imageOnnxLayer(m: Module): OnnxLayer | null {
+  const f = (t: Tensor) => (t.data as Float32Array).slice();
+  if (m instanceof C.Conv2d) {
+    const [kh, kw] = m.kernelSize;
+    const [dh, dw] = m.dilation;
+    const padding: [number, number] = m.padding === 'valid' ? [0, 0]
+      : m.padding === 'same' ? [(dh * (kh - 1)) / 2, (dw * (kw - 1)) / 2] : m.padding;
+    return { type: 'conv2d', weight: f(m.weight), ...(m.bias ? { bias: f(m.bias) } : {}), inChannels: m.inChannels,
+      outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride, padding, dilation: m.dilation, groups: m.groups };
+  }
+  if (m instanceof C.ConvTranspose2d) {
+    return { type: 'convTranspose2d', weight: f(m.weight), ...(m.bias ? { bias: f(m.bias) } : {}), inChannels: m.inChannels,
+      outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, outputPadding: m.outputPadding,
+      dilation: m.dilation, groups: m.groups };
+  }
+  if (m instanceof C.Conv1d) {
+    const k = m.kernelSize;
+    const padding = m.padding === 'valid' ? 0 : m.padding === 'same' ? (m.dilation * (k - 1)) / 2 : m.padding;
+    return { type: 'conv1d', weight: f(m.weight), ...(m.bias ? { bias: f(m.bias) } : {}), inChannels: m.inChannels,
+      outChannels: m.outChannels, kernelSize: k, stride: m.stride, padding, dilation: m.dilation, groups: m.groups };
+  }
+  if (m instanceof C.MaxPool2d) {
+    return { type: 'maxPool2d', kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, dilation: m.dilation, ceilMode: m.ceilMode };
+  }
+  if (m instanceof C.AvgPool2d) {
+    return { type: 'avgPool2d', kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, ceilMode: m.ceilMode,
+      countIncludePad: m.countIncludePad };
+  }
+  if (m instanceof C.AdaptiveAvgPool2d) return m.isGlobal ? { type: 'globalAvgPool' } : { type: 'adaptiveAvgPool2d', outputSize: m.outputSize };
+  if (m instanceof C.BatchNorm2d) {
+    const n = m.numFeatures;
+    return { type: 'batchNorm', weight: m.weight ? f(m.weight) : new Float32Array(n).fill(1), bias: m.bias ? f(m.bias) : new Float32Array(n),
+      runningMean: f(m.runningMean), runningVar: f(m.runningVar), eps: m.eps, size: n };
+  }
+  if (m instanceof C.Dropout2d) return { type: 'dropout' };
+  if (m instanceof C.Upsample) return { type: 'upsample', scaleFactor: m.scaleFactor };
+  if (m instanceof C.Unflatten && m.dim === 1) return { type: 'unflatten', sizes: m.sizes };
+  return null;
 }
 
 /** Exports a Sequential model to ONNX (verified against onnxruntime-node in the tests). */

@@ -12,14 +12,16 @@ export const ONNX_INT64 = 7;
 export const ATTR_FLOAT = 1;
 export const ATTR_INT = 2;
 export const ATTR_STRING = 3;
+export const ATTR_INTS = 7;
 
 export interface OnnxAttribute {
   name: string;
-  /** AttributeProto.AttributeType (1 FLOAT, 2 INT, 3 STRING). */
+  /** AttributeProto.AttributeType (1 FLOAT, 2 INT, 3 STRING, 7 INTS). */
   type: number;
   f?: number;
   i?: number;
   s?: Uint8Array;
+  ints?: number[];
 }
 
 export interface OnnxNode {
@@ -79,6 +81,7 @@ function attribute(a: OnnxAttribute): ProtoWriter {
   if (a.f !== undefined) w.float(2, a.f);                            // f = 2
   if (a.i !== undefined) w.int(3, a.i);                              // i = 3
   if (a.s !== undefined) w.bytes(4, a.s);                            // s = 4
+  if (a.ints !== undefined) w.packedInts(8, a.ints);                 // ints = 8
   return w.int(20, a.type);                                          // type = 20
 }
 

@@ -19,11 +19,21 @@
  *   layerNorm   LayerNormalization over the last axis
  *   batchNorm   BatchNormalization with the running statistics (input (N, C) or (N, C, L))
  *   embedding   Gather(weight, indices) on int64 indices; only as the first layer
+ * Image layers (NCHW; emitImageLayer):
+ *   conv2d      Conv (kernel_shape, strides, pads, dilations, group) + bias
+ *   maxPool2d   MaxPool;  avgPool2d   AveragePool (count_include_pad, ceil_mode: onnxruntime
+ *               drops a last window that starts in the right padding, like PyTorch; tested)
+ *   globalAvgPool   GlobalAveragePool;  adaptiveAvgPool2d  AveragePool with kernel = stride =
+ *               input / output when the input size is known and divisible (else an error)
+ *   batchNorm on (N, C, H, W) is the same BatchNormalization; Dropout2d exports as dropout
+ *   convTranspose2d  ConvTranspose (output_padding);  conv1d  Conv with 1-D attributes;
+ *   unflatten   Reshape of the last dimension (flat pixel rows -> images)
+ *   upsample    Resize (nearest, asymmetric, floor) by whole-number scales
  */
 import { writeFileAtomic } from './atomic';
 import {
   encodeModelProto, OnnxAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo, ONNX_FLOAT as FLOAT,
-  ONNX_INT64 as INT64, ATTR_FLOAT, ATTR_INT, ATTR_STRING,
+  ONNX_INT64 as INT64, ATTR_FLOAT, ATTR_INT, ATTR_STRING, ATTR_INTS,
 } from './onnx-schema';
 import {
   typeError, rangeError, expected, describe, assertPlainObject, assertOneOf, assertPositiveInteger,
@@ -38,7 +48,24 @@ export type OnnxLayer =
   | { type: 'dropout' }
   | { type: 'layerNorm'; weight: Float32Array; bias: Float32Array; eps: number; size: number }
   | { type: 'batchNorm'; weight: Float32Array; bias: Float32Array; runningMean: Float32Array; runningVar: Float32Array; eps: number; size: number }
-  | { type: 'embedding'; weight: Float32Array; numEmbeddings: number; dim: number };
+  | { type: 'embedding'; weight: Float32Array; numEmbeddings: number; dim: number }
+  | OnnxImageLayer;
+
+type Pair = [number, number];
+/** NCHW layers (see emitImageLayer); padding is explicit, symmetric zero (-inf for max) padding. */
+export type OnnxImageLayer =
+  | { type: 'conv2d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: Pair;
+      stride: Pair; padding: Pair; dilation: Pair; groups: number }
+  | { type: 'maxPool2d'; kernelSize: Pair; stride: Pair; padding: Pair; dilation: Pair; ceilMode: boolean }
+  | { type: 'avgPool2d'; kernelSize: Pair; stride: Pair; padding: Pair; ceilMode: boolean; countIncludePad: boolean }
+  | { type: 'globalAvgPool' }
+  | { type: 'adaptiveAvgPool2d'; outputSize: [number | null, number | null] }
+  | { type: 'unflatten'; sizes: number[] }
+  | { type: 'convTranspose2d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number;
+      kernelSize: Pair; stride: Pair; padding: Pair; outputPadding: Pair; dilation: Pair; groups: number }
+  | { type: 'upsample'; scaleFactor: Pair }
+  | { type: 'conv1d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: number;
+      stride: number; padding: number; dilation: number; groups: number };
 
 export type OnnxLayerType = OnnxLayer['type'];
 
@@ -58,6 +85,7 @@ export interface OnnxExportOptions {
 export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
+  'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d', 'upsample',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -127,10 +155,74 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
       checkArray(l, 'weight', (l.numEmbeddings as number) * (l.dim as number), where, 'numEmbeddings x dim');
       if (i !== 0) rangeError('embedding only as the first layer (it reads int64 indices)', where, 'an embedding layer');
       break;
+    case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d': case 'unflatten':
+      checkImageLayer(l, where);
+      break;
+    case 'upsample':
+      checkPair(l, 'scaleFactor', where, 1);
+      break;
+    case 'convTranspose2d': {
+      for (const key of ['inChannels', 'outChannels', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
+      for (const [key, lo] of [['kernelSize', 1], ['stride', 1], ['padding', 0], ['outputPadding', 0], ['dilation', 1]] as const) checkPair(l, key, where, lo);
+      const [kh, kw] = l.kernelSize as Pair;
+      checkArray(l, 'weight', (l.inChannels as number) * ((l.outChannels as number) / (l.groups as number)) * kh * kw,
+        where, 'inChannels x outChannels / groups x KH x KW');
+      if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', l.outChannels as number, where, 'outChannels');
+      break;
+    }
+    case 'conv1d':
+      for (const key of ['inChannels', 'outChannels', 'kernelSize', 'stride', 'dilation', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
+      if (!Number.isInteger(l.padding) || (l.padding as number) < 0) rangeError('non-negative integer', `${where}.padding`, l.padding);
+      checkArray(l, 'weight', (l.outChannels as number) * ((l.inChannels as number) / (l.groups as number)) * (l.kernelSize as number),
+        where, 'outChannels x inChannels / groups x kernelSize');
+      if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', l.outChannels as number, where, 'outChannels');
+      break;
     default:
       break;
   }
   return l as unknown as OnnxLayer;
+}
+
+function checkPair(l: Record<string, unknown>, key: string, where: string, lo: number): void {
+  const v = l[key];
+  const what = `[integer >= ${lo}, integer >= ${lo}]`;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((d) => Number.isInteger(d) && d >= lo)) {
+    throw new RangeError(expected(what, `${where}.${key}`, Array.isArray(v) ? `[${v.join(', ')}]` : describe(v)));
+  }
+}
+
+function checkImageLayer(l: Record<string, unknown>, where: string): void {
+  if (l.type === 'globalAvgPool') return;
+  if (l.type === 'unflatten') {
+    const v = l.sizes;
+    if (!Array.isArray(v) || v.length === 0 || !v.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new RangeError(expected('non-empty array of positive integers', `${where}.sizes`, describe(v)));
+    }
+    return;
+  }
+  if (l.type === 'adaptiveAvgPool2d') {
+    const o = l.outputSize;
+    if (!Array.isArray(o) || o.length !== 2 || !o.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
+      throw new RangeError(expected('[positive integer or null, positive integer or null]', `${where}.outputSize`, describe(o)));
+    }
+    return;
+  }
+  checkPair(l, 'kernelSize', where, 1);
+  checkPair(l, 'stride', where, 1);
+  checkPair(l, 'padding', where, 0);
+  if (l.type !== 'avgPool2d') checkPair(l, 'dilation', where, 1);
+  if (l.type === 'conv2d') {
+    assertPositiveInteger(l.inChannels, `${where}.inChannels`);
+    assertPositiveInteger(l.outChannels, `${where}.outChannels`);
+    assertPositiveInteger(l.groups, `${where}.groups`);
+    const [kh, kw] = l.kernelSize as Pair;
+    const g = l.groups as number;
+    if ((l.inChannels as number) % g !== 0 || (l.outChannels as number) % g !== 0) {
+      throw new RangeError(expected(`channels divisible by groups (${g})`, `${where}`, `inChannels ${l.inChannels}, outChannels ${l.outChannels}`));
+    }
+    checkArray(l, 'weight', (l.outChannels as number) * ((l.inChannels as number) / g) * kh * kw, where, 'outChannels x inChannels / groups x KH x KW');
+    if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', l.outChannels as number, where, 'outChannels');
+  }
 }
 
 function checkOptions(opts: unknown): Required<Omit<OnnxExportOptions, 'producerVersion'>> & { producerVersion?: string } {
@@ -177,6 +269,10 @@ interface Builder {
 
 function attr(name: string, value: number, kind: 'float' | 'int'): OnnxAttribute {
   return kind === 'float' ? { name, type: ATTR_FLOAT, f: value } : { name, type: ATTR_INT, i: value };
+}
+
+function ints(name: string, values: number[]): OnnxAttribute {
+  return { name, type: ATTR_INTS, ints: values };
 }
 
 function node(b: Builder, opType: string, inputs: string[], outputs: string[], name: string,
@@ -295,6 +391,12 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
       ], [y], p, [attr('epsilon', layer.eps, 'float')]);
       return shape;
     }
+    case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d':
+      return emitImageLayer(b, layer, i, x, y, shape);
+    case 'unflatten': return emitUnflatten(b, layer, i, x, y, shape);
+    case 'conv1d': return emitConv1d(b, layer, i, x, y, shape);
+    case 'convTranspose2d': return emitConvTranspose2d(b, layer, i, x, y, shape);
+    case 'upsample': return emitUpsample(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -302,6 +404,122 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     default:
       throw new Error(`unreachable layer type ${(layer as { type: string }).type}`);
   }
+}
+
+/** Unflatten of the last dimension: Reshape to [0, ..., 0, ...sizes] (0 copies the input dim). */
+function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const n = layer.sizes.reduce((a, c) => a * c, 1);
+  const last = shape[shape.length - 1];
+  if (shape.length < 1 || (typeof last === 'number' && last !== n)) shapeMismatch(`layers[${i}]`, 'unflatten', `with last dimension ${n}`, shape);
+  const target = BigInt64Array.from([...shape.slice(0, -1).map(() => 0), ...layer.sizes], (v) => BigInt(v));
+  b.initializers.push({ name: `${p}.shape`, dataType: INT64, dims: [target.length], rawData: new Uint8Array(target.buffer) });
+  node(b, 'Reshape', [x, `${p}.shape`], [y], p);
+  return [...shape.slice(0, -1), ...layer.sizes];
+}
+
+/** Nearest upsampling by whole-number factors: Resize (asymmetric coordinates, floor), which is PyTorch's 'nearest'. */
+function emitUpsample(b: Builder, layer: { scaleFactor: Pair }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  if (shape.length !== 4) shapeMismatch(`layers[${i}]`, 'upsample', 'of rank 4 (N, C, H, W)', shape);
+  const [sh, sw] = layer.scaleFactor;
+  const str = (name: string, v: string): OnnxAttribute => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(v) });
+  node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p,
+    [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]);
+  const [N, C, H, W] = shape;
+  return [N, C, typeof H === 'number' ? H * sh : null, typeof W === 'number' ? W * sw : null];
+}
+
+/** ConvTranspose on (N, C, H, W); weight (C, OC / groups, KH, KW) as PyTorch. */
+function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'convTranspose2d' }>, i: number, x: string, y: string,
+  shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const where = `layers[${i}]`;
+  if (shape.length !== 4) shapeMismatch(where, 'convTranspose2d', 'of rank 4 (N, C, H, W)', shape);
+  const [N, C, H, W] = shape;
+  if (typeof C === 'number' && C !== layer.inChannels) shapeMismatch(where, 'convTranspose2d', `with dimension 1 equal to ${layer.inChannels}`, shape);
+  const { kernelSize: [kh, kw], stride: [sh, sw], padding: [ph, pw], outputPadding: [oh, ow], dilation: [dh, dw] } = layer;
+  const out = (d: Dim, s: number, pad: number, dil: number, k: number, op: number): Dim =>
+    (typeof d === 'number' ? (d - 1) * s - 2 * pad + dil * (k - 1) + op + 1 : null);
+  const wt = initializer(b, `${p}.weight`, [layer.inChannels, layer.outChannels / layer.groups, kh, kw], layer.weight);
+  const inputs = layer.bias ? [x, wt, initializer(b, `${p}.bias`, [layer.outChannels], layer.bias)] : [x, wt];
+  node(b, 'ConvTranspose', inputs, [y], p, [ints('kernel_shape', [kh, kw]), ints('strides', [sh, sw]),
+    ints('pads', [ph, pw, ph, pw]), ints('output_padding', [oh, ow]), ints('dilations', [dh, dw]), attr('group', layer.groups, 'int')]);
+  return [N, layer.outChannels, out(H, sh, ph, dh, kh, oh), out(W, sw, pw, dw, kw, ow)];
+}
+
+/** 1-D Conv on (N, C, L). */
+function emitConv1d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv1d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const where = `layers[${i}]`;
+  if (shape.length !== 3) shapeMismatch(where, 'conv1d', 'of rank 3 (N, C, L)', shape);
+  const [N, C, L] = shape;
+  if (typeof C === 'number' && C !== layer.inChannels) shapeMismatch(where, 'conv1d', `with dimension 1 equal to ${layer.inChannels}`, shape);
+  const { kernelSize: k, stride: s, padding: pad, dilation: d } = layer;
+  const OL = spatialOut(L, k, s, pad, d, false);
+  if (typeof OL === 'number' && OL < 1) shapeMismatch(where, 'conv1d', `longer than the kernel ${k}`, shape);
+  const w = initializer(b, `${p}.weight`, [layer.outChannels, layer.inChannels / layer.groups, k], layer.weight);
+  const inputs = layer.bias ? [x, w, initializer(b, `${p}.bias`, [layer.outChannels], layer.bias)] : [x, w];
+  node(b, 'Conv', inputs, [y], p, [ints('kernel_shape', [k]), ints('strides', [s]), ints('pads', [pad, pad]),
+    ints('dilations', [d]), attr('group', layer.groups, 'int')]);
+  return [N, layer.outChannels, OL];
+}
+
+/** Spatial output size for one dim (PyTorch's rule); null when the input size is dynamic. */
+function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: boolean): Dim {
+  if (typeof d !== 'number') return null;
+  const span = d + 2 * p - dil * (k - 1) - 1;
+  let o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  if (ceil && (o - 1) * s >= d + p) o--;
+  return o;
+}
+
+/** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
+function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' | 'upsample' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const where = `layers[${i}]`;
+  if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);
+  const [N, C, H, W] = shape;
+  if (layer.type === 'globalAvgPool') {
+    node(b, 'GlobalAveragePool', [x], [y], p);
+    return [N, C, 1, 1];
+  }
+  if (layer.type === 'adaptiveAvgPool2d') {
+    const [oh, ow] = [layer.outputSize[0] ?? H, layer.outputSize[1] ?? W];
+    if (oh === 1 && ow === 1) {
+      node(b, 'GlobalAveragePool', [x], [y], p);
+      return [N, C, 1, 1];
+    }
+    if (typeof H !== 'number' || typeof W !== 'number' || typeof oh !== 'number' || typeof ow !== 'number' || H % oh !== 0 || W % ow !== 0) {
+      shapeMismatch(where, layer.type, `with H, W known and divisible by the output size [${layer.outputSize.map((d) => d ?? '*').join(', ')}] (ONNX has no adaptive pooling)`, shape);
+    }
+    const k = [H / oh, W / ow];
+    node(b, 'AveragePool', [x], [y], p, [ints('kernel_shape', k), ints('strides', k)]);
+    return [N, C, oh, ow];
+  }
+  const { kernelSize: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = layer;
+  const [dh, dw] = layer.type === 'avgPool2d' ? [1, 1] : layer.dilation;
+  const ceil = layer.type === 'conv2d' ? false : layer.ceilMode;
+  const OH = spatialOut(H, kh, sh, ph, dh, ceil);
+  const OW = spatialOut(W, kw, sw, pw, dw, ceil);
+  if ((typeof OH === 'number' && OH < 1) || (typeof OW === 'number' && OW < 1)) shapeMismatch(where, layer.type, `larger than the kernel [${kh}, ${kw}]`, shape);
+  const common = [ints('kernel_shape', [kh, kw]), ints('strides', [sh, sw]), ints('pads', [ph, pw, ph, pw])];
+  if (layer.type === 'conv2d') {
+    if (typeof C === 'number' && C !== layer.inChannels) shapeMismatch(where, 'conv2d', `with dimension 1 equal to ${layer.inChannels}`, shape);
+    const w = initializer(b, `${p}.weight`, [layer.outChannels, layer.inChannels / layer.groups, kh, kw], layer.weight);
+    const inputs = layer.bias ? [x, w, initializer(b, `${p}.bias`, [layer.outChannels], layer.bias)] : [x, w];
+    node(b, 'Conv', inputs, [y], p, [...common, ints('dilations', [dh, dw]), attr('group', layer.groups, 'int')]);
+    return [N, layer.outChannels, OH, OW];
+  }
+  const opAttrs = [...common, attr('ceil_mode', ceil ? 1 : 0, 'int')];
+  if (layer.type === 'maxPool2d') node(b, 'MaxPool', [x], [y], p, [...opAttrs, ints('dilations', [dh, dw])]);
+  else node(b, 'AveragePool', [x], [y], p, [...opAttrs, attr('count_include_pad', layer.countIncludePad ? 1 : 0, 'int')]);
+  // ONNX's shape inference lacks PyTorch's ceil-mode correction that onnxruntime's kernels apply
+  // (values are right, tested): where they disagree the declared size is left dynamic
+  // (onnxruntime still logs a warning that its inferred size differs from the computed one).
+  const inferred = (d: Dim, o: Dim, k: number, s: number, pad: number, dil: number): Dim =>
+    (ceil && typeof d === 'number' && Math.ceil((d + 2 * pad - dil * (k - 1) - 1) / s) + 1 !== o ? null : o);
+  return [N, C, inferred(H, OH, kh, sh, ph, dh), inferred(W, OW, kw, sw, pw, dw)];
 }
 
 function valueInfo(name: string, elemType: number, shape: readonly Dim[]): OnnxValueInfo {

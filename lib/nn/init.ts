@@ -217,3 +217,19 @@ export function byName(name: InitName, t: Tensor, nonlinearity?: Nonlinearity): 
     case 'orthogonal': return orthogonal(t, { gain: calculateGain(nonlinearity) });
   }
 }
+
+/**
+ * Initializes a layer's weight and bias: PyTorch's default for Linear / Conv (both
+ * U(-1/sqrt(fanIn), 1/sqrt(fanIn))) when no name is given, else the named initializer for the
+ * weight and zeros for the bias.
+ */
+export function layerDefault(weight: Tensor, bias: Tensor | null, name?: InitName, nonlinearity?: Nonlinearity): void {
+  if (name === undefined) {
+    const bound = 1 / Math.sqrt(fans(weight).fanIn);
+    uniform(weight, { low: -bound, high: bound });
+    if (bias) uniform(bias, { low: -bound, high: bound });
+  } else {
+    byName(name, weight, nonlinearity);
+    if (bias) zeros(bias);
+  }
+}

@@ -43,14 +43,7 @@ export class Linear extends Module {
 
   /** Re-initializes: PyTorch's default, or a named initializer (bias = 0 then). */
   resetParameters(name?: InitName, nonlinearity?: Nonlinearity): void {
-    const bound = 1 / Math.sqrt(this.inFeatures);
-    if (name === undefined) {
-      init.uniform(this.weight, { low: -bound, high: bound });
-      if (this.bias) init.uniform(this.bias, { low: -bound, high: bound });
-    } else {
-      init.byName(name, this.weight, nonlinearity);
-      if (this.bias) init.zeros(this.bias);
-    }
+    init.layerDefault(this.weight, this.bias, name, nonlinearity);
   }
 
   forward(x: Tensor): Tensor {

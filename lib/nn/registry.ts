@@ -2,6 +2,7 @@
 import { Module, ModuleConfig } from './module';
 import * as L from './layers';
 import { Sequential } from './sequential';
+import * as C from './conv';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -25,6 +26,19 @@ const factories: Record<string, Factory> = {
   Flatten: (a) => new L.Flatten(a.startDim),
   LayerNorm: (a) => new L.LayerNorm(a.normalizedShape, a.eps),
   BatchNorm1d: (a) => new L.BatchNorm1d(a.numFeatures, { eps: a.eps, momentum: a.momentum }),
+  Conv2d: (a) => new C.Conv2d(a.inChannels, a.outChannels, a.kernelSize,
+    { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, bias: a.bias }),
+  Conv1d: (a) => new C.Conv1d(a.inChannels, a.outChannels, a.kernelSize,
+    { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, bias: a.bias }),
+  ConvTranspose2d: (a) => new C.ConvTranspose2d(a.inChannels, a.outChannels, a.kernelSize, { stride: a.stride, padding: a.padding,
+    outputPadding: a.outputPadding, dilation: a.dilation, groups: a.groups, bias: a.bias }),
+  MaxPool2d: (a) => new C.MaxPool2d(a.kernelSize, { stride: a.stride, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode }),
+  AvgPool2d: (a) => new C.AvgPool2d(a.kernelSize, { stride: a.stride, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad }),
+  AdaptiveAvgPool2d: (a) => new C.AdaptiveAvgPool2d(a.outputSize),
+  BatchNorm2d: (a) => new C.BatchNorm2d(a.numFeatures, { eps: a.eps, momentum: a.momentum, affine: a.affine }),
+  Dropout2d: (a) => new C.Dropout2d(a.p),
+  Unflatten: (a) => new C.Unflatten(a.dim, a.sizes),
+  Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, mode: a.mode }),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
 };
 

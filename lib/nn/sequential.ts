@@ -1,10 +1,12 @@
 /**
- * Sequential: modules applied in order. A Linear followed by ReLU/Sigmoid/Tanh/GELU runs as
- * ONE fused kernel (bias and activation in the GEMM epilogue, one fused backward), and a
- * Linear feeding a ReLU-family activation gets He initialization unless its init was chosen.
+ * Sequential: modules applied in order. A Linear followed by ReLU/Sigmoid/Tanh/GELU, or a
+ * Conv2d / Conv1d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
+ * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
+ * initialization unless its init was chosen.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
+import { ConvNd } from './conv';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
@@ -35,7 +37,7 @@ export class Sequential extends Module {
   /** A Linear followed by a ReLU-family activation gets He init unless its init was chosen. */
   private applyDefaultInit(activationIndex: number): void {
     const m = this.layers[activationIndex - 1];
-    if (m instanceof Linear && !m._explicitInit) {
+    if ((m instanceof Linear || m instanceof ConvNd) && !m._explicitInit) {
       const nl = nonlinearityOf(this.layers[activationIndex]);
       if (nl === 'relu' || nl === 'leakyRelu') m.resetParameters('kaimingUniform', nl);
     }
@@ -48,6 +50,11 @@ export class Sequential extends Module {
       const next = L[i + 1];
       if (m instanceof Linear && next instanceof Activation && next.fusable !== null) {
         x = m.forwardWith(x, next.fusable);
+        i++;
+        continue;
+      }
+      if (m instanceof ConvNd && next instanceof ReLU) {
+        x = m.forwardWith(x, 'relu');
         i++;
         continue;
       }

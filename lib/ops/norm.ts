@@ -31,7 +31,8 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
 }
 
 /**
- * Batch normalization of (N, C) or (N, C, L). Training: batch statistics, and the running
+ * Batch normalization of (N, C), (N, C, L) or (N, C, H, W) (statistics per channel over every
+ * other dim). Training: batch statistics, and the running
  * statistics are updated in place (momentum, unbiased variance, like PyTorch). Eval: the
  * running statistics normalize.
  */
@@ -40,11 +41,11 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   fin(x, 'input');
   assertNumberInRange(eps, 'eps', 0, Infinity, { loOpen: true });
   assertNumberInRange(momentum, 'momentum', 0, 1);
-  if (x.shape.length !== 2 && x.shape.length !== 3) {
-    throw new RangeError(expected('shape [N, C] or [N, C, L]', 'input', fmtShape(x.shape)));
+  if (x.shape.length < 2 || x.shape.length > 4) {
+    throw new RangeError(expected('shape [N, C], [N, C, L] or [N, C, H, W]', 'input', fmtShape(x.shape)));
   }
   const [N, C] = x.shape;
-  const L = x.shape.length === 3 ? x.shape[2] : 1;
+  const L = shapeSize(x.shape.slice(2));
   for (const [t, name] of [[runningMean, 'runningMean'], [runningVar, 'runningVar'], [weight, 'weight'], [bias, 'bias']] as const) {
     if (t !== null) {
       fin(t, name);
@@ -71,4 +72,12 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     meanT.dispose();
     rstdT.dispose();
   });
+}
+
+/** Batch normalization of NCHW images (BatchNorm2d's functional form): batchNorm on a 4-D input. */
+export function batchNorm2d(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
+  bias: Tensor | null, training: boolean, momentum = 0.1, eps = 1e-5): Tensor {
+  fin(x, 'input');
+  if (x.shape.length !== 4) throw new RangeError(expected('4-D shape [N, C, H, W]', 'input', fmtShape(x.shape)));
+  return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
 }

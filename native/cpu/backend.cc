@@ -13,6 +13,7 @@
 #include "cpu/ops/activations.h"
 #include "cpu/ops/batchnorm.h"
 #include "cpu/ops/clip.h"
+#include "cpu/ops/conv2d.h"
 #include "cpu/ops/dropout.h"
 #include "cpu/ops/elementwise.h"
 #include "cpu/ops/embedding.h"
@@ -21,6 +22,7 @@
 #include "cpu/ops/linear.h"
 #include "cpu/ops/losses.h"
 #include "cpu/ops/optimizers.h"
+#include "cpu/ops/pool2d.h"
 #include "cpu/ops/reduce.h"
 #include "cpu/ops/softmax.h"
 
@@ -80,6 +82,23 @@ void bce_bwd(float* dx, float*, const float* x, const float* y, const float* g, 
 }
 void hinge_bwd(float* dx, float*, const float* x, const float* y, const float* g, i64 n, const double* a, Reduction r) {
   if (dx) hinge_backward(dx, x, y, g, n, static_cast<float>(a[0]), r);
+}
+
+// conv2d's im2col / partial-gradient scratch: a per-thread buffer that grows, never shrinks
+// (std::bad_alloc reaches the binding, which reports it).
+float* conv_scratch(const ops::Conv2dGeom& g, bool backward) {
+  thread_local std::vector<float> buf;
+  const size_t need = static_cast<size_t>(conv2d_scratch_floats(g, backward));
+  if (buf.size() < need) buf.resize(need);
+  return buf.data();
+}
+void conv2d_fwd(float* out, const float* x, const float* w, const float* bias, const ops::Conv2dGeom& g,
+                ops::ConvAct act) {
+  conv2d_forward(out, x, w, bias, g, act, conv_scratch(g, false));
+}
+void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
+                const ops::Conv2dGeom& g, ops::ConvAct act) {
+  conv2d_backward(dx, dw, db, dout, x, w, out, g, act, conv_scratch(g, true));
 }
 
 void linear_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
@@ -201,6 +220,15 @@ const Backend* make_cpu() {
   set_kernel<Op::batchNormBackward>(b, batchnorm_backward);
   set_kernel<Op::dropoutForward>(b, dropout_forward);
   set_kernel<Op::dropoutBackward>(b, dropout_bwd);
+  // images (NCHW)
+  set_kernel<Op::conv2dForward>(b, conv2d_fwd);
+  set_kernel<Op::conv2dBackward>(b, conv2d_bwd);
+  set_kernel<Op::maxPool2dForward>(b, maxpool2d_forward);
+  set_kernel<Op::maxPool2dBackward>(b, maxpool2d_backward);
+  set_kernel<Op::avgPool2dForward>(b, avgpool2d_forward);
+  set_kernel<Op::avgPool2dBackward>(b, avgpool2d_backward);
+  set_kernel<Op::adaptiveAvgPool2dForward>(b, adaptive_avgpool2d_forward);
+  set_kernel<Op::adaptiveAvgPool2dBackward>(b, adaptive_avgpool2d_backward);
   // indexed rows, layout
   set_kernel<Op::embeddingForward>(b, embedding_forward);
   set_kernel<Op::embeddingBackward>(b, embedding_backward);

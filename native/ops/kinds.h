@@ -57,6 +57,51 @@ NG_KIND_FN(batch_norm_bwd, void (*)(float* dx, float* dw, float* db, cf* dout, c
 NG_KIND_FN(dropout, void (*)(float* out, uint8_t* mask_u8, float* mask_f32, cf* x, i64 n, float p, uint64_t seed,
                              uint64_t offset))
 NG_KIND_FN(dropout_bwd, void (*)(float* dx, cf* dout, const uint8_t* mask_u8, cf* mask_f32, i64 n, float p))
+// Image geometry (NCHW), filled in by the kind helpers (which also derive the output size).
+struct Conv2dGeom {
+  i64 N, C, H, W;  // input (N, C, H, W)
+  i64 OC, KH, KW;  // weight (OC, C / groups, KH, KW)
+  i64 sh, sw;      // stride >= 1
+  i64 ph, pw;      // zero padding >= 0 on each side
+  i64 dh, dw;      // dilation >= 1
+  i64 groups;      // divides C and OC
+  i64 OH, OW;      // output (N, OC, OH, OW), >= 1
+};
+struct Pool2dGeom {
+  i64 NC, H, W;  // NC = N * C planes of H x W
+  i64 KH, KW;    // window
+  i64 sh, sw;    // stride >= 1
+  i64 ph, pw;    // implicit padding, at most half the (dilated) window
+  i64 dh, dw;    // dilation (1 for average pooling)
+  i64 OH, OW;    // output size (floor or ceil mode), >= 1
+};
+// PyTorch's output sizes. conv: floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1, <= 0 when
+// the dilated kernel does not fit in the padded input. pool: floor or ceil; in ceil mode the last
+// window must start inside the input or its left padding.
+inline i64 conv_out_size(i64 in, i64 k, i64 stride, i64 pad, i64 dil) {
+  const i64 span = in + 2 * pad - dil * (k - 1) - 1;
+  return span < 0 ? 0 : span / stride + 1;
+}
+inline i64 pool_out_size(i64 in, i64 k, i64 stride, i64 pad, i64 dil, bool ceil_mode) {
+  const i64 span = in + 2 * pad - dil * (k - 1) - 1;
+  if (span < 0) return 0;
+  i64 out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= in + pad) out--;
+  return out;
+}
+// Activations fused into conv2d's GEMM epilogue.
+enum class ConvAct : int { none = 0, relu = 1 };
+
+NG_KIND_FN(conv2d, void (*)(float* out, cf* x, cf* w, cf* bias, const Conv2dGeom& g, ConvAct act))
+// out (post-activation) is read for relu; dx, dw, db may be null; all accumulate.
+NG_KIND_FN(conv2d_bwd, void (*)(float* dx, float* dw, float* db, cf* dout, cf* x, cf* w, cf* out, const Conv2dGeom& g,
+                                ConvAct act))
+NG_KIND_FN(max_pool2d, void (*)(float* out, int32_t* idx, cf* x, const Pool2dGeom& g))
+NG_KIND_FN(max_pool2d_bwd, void (*)(float* dx, cf* dout, const int32_t* idx, const Pool2dGeom& g))
+NG_KIND_FN(avg_pool2d, void (*)(float* out, cf* x, const Pool2dGeom& g, bool count_include_pad))
+NG_KIND_FN(avg_pool2d_bwd, void (*)(float* dx, cf* dout, const Pool2dGeom& g, bool count_include_pad))
+NG_KIND_FN(adaptive_avg_pool2d, void (*)(float* out, cf* x, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
+NG_KIND_FN(adaptive_avg_pool2d_bwd, void (*)(float* dx, cf* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 NG_KIND_FN(embedding, void (*)(float* out, cf* w, const int32_t* idx, i64 N, i64 D))
 NG_KIND_FN(embedding_bwd, void (*)(float* dw, cf* dout, const int32_t* idx, i64 N, i64 D, int32_t padding_idx))
 NG_KIND_FN(gather_rows, void (*)(float* out, cf* src, const int32_t* idx, i64 nidx, i64 D))

@@ -92,6 +92,15 @@
   X(batchNormBackward,  batch_norm_bwd, "")                                   \
   X(dropoutForward,     dropout,       "")                                    \
   X(dropoutBackward,    dropout_bwd,   "")                                    \
+  /* images (NCHW) */                                                         \
+  X(conv2dForward,      conv2d,        "")                                    \
+  X(conv2dBackward,     conv2d_bwd,    "")                                    \
+  X(maxPool2dForward,   max_pool2d,    "")                                    \
+  X(maxPool2dBackward,  max_pool2d_bwd, "")                                   \
+  X(avgPool2dForward,   avg_pool2d,    "")                                    \
+  X(avgPool2dBackward,  avg_pool2d_bwd, "")                                   \
+  X(adaptiveAvgPool2dForward,  adaptive_avg_pool2d,     "")                   \
+  X(adaptiveAvgPool2dBackward, adaptive_avg_pool2d_bwd, "")                   \
   /* indexed rows */                                                          \
   X(embeddingForward,   embedding,     "")                                    \
   X(embeddingBackward,  embedding_bwd, "")                                    \
@@ -152,6 +161,8 @@
   X(pointwise) X(pointwise_bwd) X(binary) X(binary_bwd) X(rows) X(rows_bwd) X(reduce)             \
   X(reduce_bwd) X(reduce_index) X(reduce_index_bwd) X(argmax) X(linear) X(linear_bwd)             \
   X(layer_norm) X(layer_norm_bwd) X(batch_norm) X(batch_norm_bwd) X(dropout) X(dropout_bwd)       \
+  X(conv2d) X(conv2d_bwd) X(max_pool2d) X(max_pool2d_bwd) X(avg_pool2d) X(avg_pool2d_bwd)        \
+  X(adaptive_avg_pool2d) X(adaptive_avg_pool2d_bwd)                                               \
   X(embedding) X(embedding_bwd) X(gather_rows) X(gather_rows_i32) X(scatter_add_rows) X(concat)   \
   X(concat_bwd) X(slice) X(slice_bwd) X(transpose) X(cross_entropy) X(cross_entropy_bwd)          \
   X(cross_entropy_dense) X(cross_entropy_dense_bwd) X(nll) X(nll_bwd) X(bce_logits)               \

@@ -63,7 +63,7 @@ expectErr('slice: negative start', () => ng.slice(f([3, 2]), -1), RangeError, 'E
 expectErr('gather: index out of range', () => ng.gather(f([2, 2]), new Int32Array([5])), RangeError, 'Expected integer in [0, 2) for indices[0] but received 5');
 expectErr('embedding: index out of range', () => ng.embedding(i32([0, 7]), f([4, 3])), RangeError, 'Expected integer in [0, 4) for indices[1] but received 7');
 expectErr('layerNorm: weight size', () => ng.layerNorm(f([2, 3]), f([4]), null), RangeError, 'Expected shape [3] for weight but received [4]');
-expectErr('batchNorm: rank', () => ng.batchNorm(f([2]), null, null, null, null, true), RangeError, 'Expected shape [N, C] or [N, C, L] for input but received [2]');
+expectErr('batchNorm: rank', () => ng.batchNorm(f([2]), null, null, null, null, true), RangeError, 'Expected shape [N, C], [N, C, L] or [N, C, H, W] for input but received [2]');
 expectErr('batchNorm: one value per channel', () => ng.batchNorm(f([1, 3]), null, null, null, null, true), RangeError,
   'Expected more than 1 value per channel when training for input but received shape [1, 3]');
 expectErr('batchNorm: eval without running statistics', () => ng.batchNorm(f([4, 3]), null, null, null, null, false), TypeError,

@@ -439,6 +439,158 @@ for (const training of [true, false]) {
   }
 }
 
+// ---------------------------------------------------------------- convolution, pooling, batchNorm2d (NCHW)
+
+export const cg = (o: Partial<R.ConvGeom> & Pick<R.ConvGeom, 'N' | 'C' | 'H' | 'W' | 'OC' | 'KH' | 'KW'>): R.ConvGeom =>
+  ({ sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, ...o });
+/** conv2d entries: geometry, options passed to ng.conv2d (padding 'same' included), bias, relu. */
+export const CONV_CASES: Array<[string, R.ConvGeom, ng.Conv2dOptions, boolean]> = [
+  ['1x1', cg({ N: 2, C: 3, H: 5, W: 4, OC: 4, KH: 1, KW: 1 }), {}, true],
+  ['1x1/s2', cg({ N: 2, C: 3, H: 5, W: 6, OC: 2, KH: 1, KW: 1, sh: 2, sw: 2 }), { stride: 2 }, true],
+  ['7x7/s2p3/batch1', cg({ N: 1, C: 2, H: 9, W: 11, OC: 3, KH: 7, KW: 7, sh: 2, sw: 2, ph: 3, pw: 3 }), { stride: 2, padding: 3 }, true],
+  ['3x3/s3/pad2', cg({ N: 2, C: 3, H: 7, W: 8, OC: 2, KH: 3, KW: 3, sh: 3, sw: 3, ph: 2, pw: 2 }), { stride: 3, padding: 2 }, true],
+  ['3x3/dil2/pad1x2', cg({ N: 3, C: 2, H: 9, W: 7, OC: 3, KH: 3, KW: 3, dh: 2, dw: 2, ph: 1, pw: 2 }), { dilation: 2, padding: [1, 2] }, true],
+  ['depthwise', cg({ N: 2, C: 4, H: 6, W: 5, OC: 8, KH: 3, KW: 3, ph: 1, pw: 1, groups: 4 }), { padding: 'same', groups: 4 }, true],
+  ['groups2/2x3/s2x1/relu', cg({ N: 2, C: 4, H: 7, W: 6, OC: 6, KH: 2, KW: 3, sh: 2, groups: 2 }), { stride: [2, 1], groups: 2, activation: 'relu' }, true],
+  ['5x5/same/relu/noBias', cg({ N: 3, C: 2, H: 8, W: 8, OC: 3, KH: 5, KW: 5, ph: 2, pw: 2 }), { padding: 'same', activation: 'relu' }, false],
+  ['valid/3x2', cg({ N: 2, C: 3, H: 5, W: 4, OC: 2, KH: 3, KW: 2 }), { padding: 'valid' }, true],
+  ['5x5/p2/relu/noBias/batch9', cg({ N: 9, C: 2, H: 8, W: 8, OC: 3, KH: 5, KW: 5, ph: 2, pw: 2 }), { padding: 2, activation: 'relu' }, false],
+  ['kernel=paddedInput', cg({ N: 2, C: 2, H: 3, W: 4, OC: 2, KH: 5, KW: 4, ph: 1 }), { padding: [1, 0] }, true],
+];
+const convEntry = (tag: string, g: R.ConvGeom, o: ng.Conv2dOptions, bias: boolean): Omit<OpEntry, 'name' | 'fn'> => {
+  const Cg = g.C / g.groups;
+  const relu = o.activation === 'relu';
+  const inputs: InputSpec[] = [{ name: 'x', shape: [g.N, g.C, g.H, g.W], gen: N(), grad: true },
+    { name: 'weight', shape: [g.OC, Cg, g.KH, g.KW], gen: N(1 / Math.sqrt(Cg * g.KH * g.KW)), grad: true }];
+  if (bias) inputs.push({ name: 'bias', shape: [g.OC], gen: N(0.5), grad: true });
+  return {
+    inputs,
+    run: ([x, w, b]) => ng.conv2d(x, w, bias ? b : null, o),
+    ref: ([x, w, b]) => R.conv2d(x, w, bias ? b : null, g, relu),
+    reduce: Cg * g.KH * g.KW,
+    kink: relu ? ([x, w, b]) => distTo(R.conv2d(x, w, bias ? b : null, g).data, [0]) : undefined,
+  };
+};
+for (const [tag, g, o, bias] of CONV_CASES) {
+  add({ name: `conv2d/${tag}/${nameOf([g.N, g.C, g.H, g.W])}->${g.OC}`, fn: 'ops.conv2d', ...convEntry(tag, g, o, bias) });
+}
+
+// conv1d: [tag, (N, C, L), OC, K, options, bias]
+const N_ = N; // the generator (N is the batch size below)
+for (const [tag, [N, C, L], OC, K, o, bias] of [
+  ['k3/p1', [2, 3, 9], 4, 3, { padding: 1 }, true],
+  ['k5/s2/d2/relu', [3, 2, 17], 3, 5, { stride: 2, dilation: 2, activation: 'relu' }, true],
+  ['depthwise/same/noBias', [1, 4, 7], 8, 3, { groups: 4, padding: 'same' }, false],
+] as Array<[string, number[], number, number, ng.Conv1dOptions, boolean]>) {
+  const groups = o.groups ?? 1;
+  const pad = o.padding === 'same' ? ((o.dilation ?? 1) * (K - 1)) / 2 : typeof o.padding === 'number' ? o.padding : 0;
+  const g = cg({ N, C, H: 1, W: L, OC, KH: 1, KW: K, sw: o.stride ?? 1, pw: pad, dw: o.dilation ?? 1, groups });
+  const Cg = C / groups;
+  const relu = o.activation === 'relu';
+  const inputs: InputSpec[] = [{ name: 'x', shape: [N, C, L], gen: N_(), grad: true },
+    { name: 'weight', shape: [OC, Cg, K], gen: N_(1 / Math.sqrt(Cg * K)), grad: true }];
+  if (bias) inputs.push({ name: 'bias', shape: [OC], gen: N_(0.5), grad: true });
+  const ref = (x: F64, w: F64, b: F64 | null, act: boolean): Ref => {
+    const r = R.conv2d(x, w, b, g, act);
+    return { shape: [N, OC, r.shape[3]], data: r.data };
+  };
+  add({
+    name: `conv1d/${tag}/${nameOf([N, C, L])}->${OC}`, fn: 'ops.conv1d', inputs,
+    run: ([x, w, b]) => ng.conv1d(x, w, bias ? b : null, o),
+    ref: ([x, w, b]) => ref(x, w, bias ? b : null, relu),
+    reduce: Cg * K,
+    kink: relu ? ([x, w, b]) => distTo(ref(x, w, bias ? b : null, false).data, [0]) : undefined,
+  });
+}
+
+// convTranspose2d: [tag, (N, C, H, W), OC / groups, [KH, KW], geometry, bias]
+for (const [tag, [N, C, H, W], OCg, [KH, KW], t, bias] of [
+  ['k3/s2/p1/op1', [2, 3, 4, 5], 2, [3, 3], { sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1, oph: 1, opw: 1 }, true],
+  ['k2x3/s1x2/dil2/groups2/noBias', [1, 4, 3, 4], 3, [2, 3], { sh: 1, sw: 2, ph: 0, pw: 1, dh: 2, dw: 1, groups: 2, oph: 0, opw: 1 }, false],
+  ['k4/s3/batch3', [3, 2, 3, 3], 3, [4, 4], { sh: 3, sw: 3, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, oph: 0, opw: 0 }, true],
+] as Array<[string, number[], number, number[], { sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number; oph: number; opw: number }, boolean]>) {
+  const inputs: InputSpec[] = [{ name: 'x', shape: [N, C, H, W], gen: N_(), grad: true },
+    { name: 'weight', shape: [C, OCg, KH, KW], gen: N_(1 / Math.sqrt(OCg * KH * KW)), grad: true }];
+  if (bias) inputs.push({ name: 'bias', shape: [OCg * t.groups], gen: N_(0.5), grad: true });
+  add({
+    name: `convTranspose2d/${tag}/${nameOf([N, C, H, W])}`, fn: 'ops.convTranspose2d', inputs,
+    run: ([x, w, b]) => ng.convTranspose2d(x, w, bias ? b : null, { stride: [t.sh, t.sw], padding: [t.ph, t.pw],
+      dilation: [t.dh, t.dw], groups: t.groups, outputPadding: [t.oph, t.opw] }),
+    ref: ([x, w, b]) => R.convTranspose2d(x, w, bias ? b : null, N, C, H, W, OCg, KH, KW, t),
+    reduce: C * KH * KW,
+  });
+}
+
+for (const [sx, sf] of [[[2, 3, 4, 5], 2], [[1, 2, 3, 3], [3, 2]], [[3, 1, 1, 7], [2, 1]]] as Array<[number[], number | [number, number]]>) {
+  const [sh, sw] = typeof sf === 'number' ? [sf, sf] : sf;
+  const [N, C, H, W] = sx;
+  add({
+    name: `upsampleNearest2d/x${sh}x${sw}/${nameOf(sx)}`, fn: 'ops.upsampleNearest2d', inputs: x1(sx),
+    run: ([x]) => ng.upsampleNearest2d(x, sf),
+    ref: ([x]) => {
+      const o = new Float64Array(N * C * H * sh * W * sw);
+      for (let p = 0; p < N * C; p++)
+        for (let i = 0; i < H * sh; i++)
+          for (let j = 0; j < W * sw; j++) o[(p * H * sh + i) * W * sw + j] = x[(p * H + Math.floor(i / sh)) * W + Math.floor(j / sw)];
+      return { shape: [N, C, H * sh, W * sw], data: o };
+    },
+    reduce: sh * sw,
+  });
+}
+
+export const pg = (o: Partial<R.PoolGeom> & Pick<R.PoolGeom, 'N' | 'C' | 'H' | 'W' | 'KH' | 'KW'>): R.PoolGeom =>
+  ({ sh: o.KH, sw: o.KW, ph: 0, pw: 0, dh: 1, dw: 1, ceil: false, ...o });
+const poolOpts = (g: R.PoolGeom) => ({ stride: [g.sh, g.sw] as [number, number], padding: [g.ph, g.pw] as [number, number], ceilMode: g.ceil });
+export const POOL_CASES: Array<[string, R.PoolGeom]> = [
+  ['2x2', pg({ N: 2, C: 3, H: 8, W: 6, KH: 2, KW: 2 })],
+  ['3x3/s2p1/batch1', pg({ N: 1, C: 2, H: 7, W: 9, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+  ['3x3/s2p1/ceil', pg({ N: 2, C: 2, H: 8, W: 7, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, ceil: true })],
+  ['2x2/ceil/odd', pg({ N: 1, C: 3, H: 5, W: 7, KH: 2, KW: 2, ceil: true })],
+  ['7x7/s3p3', pg({ N: 2, C: 1, H: 11, W: 9, KH: 7, KW: 7, sh: 3, sw: 3, ph: 3, pw: 3 })],
+  ['3x1/s1x2/p1x0', pg({ N: 3, C: 2, H: 5, W: 6, KH: 3, KW: 1, sh: 1, sw: 2, ph: 1 })],
+  ['1x1/s3', pg({ N: 1, C: 2, H: 7, W: 7, KH: 1, KW: 1, sh: 3, sw: 3 })],
+];
+for (const [tag, g] of [...POOL_CASES, ['3x3/dil2/p2x1', pg({ N: 2, C: 2, H: 9, W: 8, KH: 3, KW: 3, sh: 1, sw: 2, ph: 2, pw: 1, dh: 2, dw: 2 })]] as Array<[string, R.PoolGeom]>) {
+  const sx = [g.N, g.C, g.H, g.W];
+  add({
+    name: `maxPool2d/${tag}/${nameOf(sx)}`, fn: 'ops.maxPool2d', inputs: x1(sx, distinct(size(sx) / 10)),
+    run: ([x]) => ng.maxPool2d(x, [g.KH, g.KW], { ...poolOpts(g), dilation: [g.dh, g.dw] }),
+    ref: ([x]) => R.maxPool2d(x, g),
+  });
+}
+for (const [tag, g] of POOL_CASES) {
+  for (const includePad of [true, false]) {
+    const sx = [g.N, g.C, g.H, g.W];
+    add({
+      name: `avgPool2d/${tag}${includePad ? '' : '/excludePad'}/${nameOf(sx)}`, fn: 'ops.avgPool2d', inputs: x1(sx),
+      run: ([x]) => ng.avgPool2d(x, [g.KH, g.KW], { ...poolOpts(g), countIncludePad: includePad }),
+      ref: ([x]) => R.avgPool2d(x, g, includePad), reduce: g.KH * g.KW,
+    });
+  }
+}
+for (const [sx, os] of [[[2, 3, 7, 5], [3, 2]], [[1, 2, 9, 9], 1], [[2, 2, 4, 6], [4, 6]], [[1, 3, 5, 3], [7, 4]],
+  [[3, 1, 10, 13], [3, null]]] as Array<[number[], number | [number, number | null]]>) {
+  const [OH, OW] = typeof os === 'number' ? [os, os] : [os[0], os[1] ?? sx[3]];
+  add({
+    name: `adaptiveAvgPool2d/${nameOf(sx)}->${OH}x${OW}`, fn: 'ops.adaptiveAvgPool2d', inputs: x1(sx),
+    run: ([x]) => ng.adaptiveAvgPool2d(x, os), ref: ([x]) => R.adaptiveAvgPool2d(x, sx[0], sx[1], sx[2], sx[3], OH, OW),
+    reduce: Math.ceil(sx[2] / OH + 1) * Math.ceil(sx[3] / OW + 1),
+  });
+}
+for (const training of [true, false]) {
+  for (const sx of [[2, 3, 5, 7], [1, 4, 3, 3]]) {
+    const C = sx[1];
+    add({
+      name: `batchNorm2d/${training ? 'train' : 'eval'}/${nameOf(sx)}`, fn: 'ops.batchNorm2d',
+      inputs: [{ name: 'x', shape: sx, gen: N(2), grad: true }, { name: 'weight', shape: [C], gen: N(), grad: true },
+        { name: 'bias', shape: [C], gen: N(), grad: true }, { name: 'runningMean', shape: [C], gen: N() },
+        { name: 'runningVar', shape: [C], gen: U(0.5, 2) }],
+      run: ([x, w, b, rm, rv]) => ng.batchNorm2d(x, rm, rv, w, b, training),
+      ref: ([x, w, b, rm, rv]) => R.batchNorm(x, sx, rm, rv, w, b, training, 1e-5), reduce: size(sx) / C,
+    });
+  }
+}
+
 // ---------------------------------------------------------------- dropout, embedding
 
 for (const [p, sx] of [[0.3, [3, 17]], [0.5, [2, 255]], [0.9, [17]]] as [number, number[]][]) {
@@ -448,6 +600,23 @@ for (const [p, sx] of [[0.3, [3, 17]], [0.5, [2, 255]], [0.9, [17]]] as [number,
     name: `dropout/p${p}/${nameOf(sx)}`, fn: 'ops.dropout', inputs: x1(sx, PM(0.1, 3)), usesOutput: true,
     run: ([x]) => ng.dropout(x, p, true),
     ref: ([x], { out }) => ({ shape: sx, data: R.map(x, (v) => v).map((v, i) => (out[i] === 0 ? 0 : v / (1 - p))) }),
+  });
+}
+for (const [p, sx] of [[0.3, [3, 4, 5, 2]], [0.5, [2, 17, 3]]] as [number, number[]][]) {
+  // Whole (n, c) channels are kept or dropped: the reference reads which from nodegrad's output
+  // (inputs are away from 0) and checks every channel is all kept or all zero.
+  add({
+    name: `dropout2d/p${p}/${nameOf(sx)}`, fn: 'ops.dropout2d', inputs: x1(sx, PM(0.1, 3)), usesOutput: true,
+    run: ([x]) => ng.dropout2d(x, p, true),
+    ref: ([x], { out }) => {
+      const L = size(sx.slice(2));
+      const data = new Float64Array(x.length);
+      for (let ch = 0; ch < sx[0] * sx[1]; ch++) {
+        const kept = out[ch * L] !== 0;
+        for (let l = 0; l < L; l++) data[ch * L + l] = kept ? x[ch * L + l] / (1 - p) : 0;
+      }
+      return { shape: sx, data };
+    },
   });
 }
 for (const [V, D, si] of [[10, 6, [2, 5]], [7, 3, [8]], [1, 1, [3]], [50, 17, [4]]] as [number, number, number[]][]) {
@@ -699,6 +868,34 @@ big('batchNorm/train/3d/65x3x171', 'ops.batchNorm', {
     { name: 'bias', shape: [3], gen: N(), grad: true }, { name: 'runningMean', shape: [3], gen: N() }, { name: 'runningVar', shape: [3], gen: U(0.5, 2) }],
   run: ([x, w, b, rm, rv]) => ng.batchNorm(x, rm, rv, w, b, true), ref: ([x, w, b, rm, rv]) => R.batchNorm(x, [65, 3, 171], rm, rv, w, b, true, 1e-5),
   reduce: 65 * 171,
+});
+big('conv2d/relu/16x8x20x19->12', 'ops.conv2d', {
+  ...convEntry('large', cg({ N: 16, C: 8, H: 20, W: 19, OC: 12, KH: 3, KW: 3, ph: 1, pw: 1 }), { padding: 1, activation: 'relu' }, true),
+  // 36480 pre-activations cannot all be kept clear of ReLU's kink; gradcheck's two-step test
+  // skips the sampled coordinates whose finite difference straddles one.
+  kink: undefined, fdSample: 4,
+});
+big('conv2d/groups2/9x6x17x17->8', 'ops.conv2d', {
+  ...convEntry('large', cg({ N: 9, C: 6, H: 17, W: 17, OC: 8, KH: 3, KW: 3, sh: 2, sw: 2, groups: 2 }), { stride: 2, groups: 2 }, true),
+  fdSample: 4,
+});
+for (const kind of ['max', 'avg'] as const) {
+  const g = pg({ N: 8, C: 16, H: 17, W: 17, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, ceil: true });
+  const sx = [8, 16, 17, 17];
+  big(`${kind}Pool2d/3x3/s2p1/ceil/${nameOf(sx)}`, `ops.${kind}Pool2d`, {
+    inputs: x1(sx, kind === 'max' ? distinct(size(sx) / 10) : N()),
+    run: ([x]) => (kind === 'max' ? ng.maxPool2d(x, 3, poolOpts(g)) : ng.avgPool2d(x, 3, poolOpts(g))),
+    ref: ([x]) => (kind === 'max' ? R.maxPool2d(x, g) : R.avgPool2d(x, g, true)), reduce: 9,
+  });
+}
+big('adaptiveAvgPool2d/8x16x17x17->1x1', 'ops.adaptiveAvgPool2d', {
+  inputs: x1([8, 16, 17, 17]), run: ([x]) => ng.adaptiveAvgPool2d(x, 1), ref: ([x]) => R.adaptiveAvgPool2d(x, 8, 16, 17, 17, 1, 1), reduce: 289,
+});
+big('batchNorm2d/train/8x16x17x17', 'ops.batchNorm2d', {
+  inputs: [{ name: 'x', shape: [8, 16, 17, 17], gen: N(2), grad: true }, { name: 'weight', shape: [16], gen: N(), grad: true },
+    { name: 'bias', shape: [16], gen: N(), grad: true }, { name: 'runningMean', shape: [16], gen: N() }, { name: 'runningVar', shape: [16], gen: U(0.5, 2) }],
+  run: ([x, w, b, rm, rv]) => ng.batchNorm2d(x, rm, rv, w, b, true),
+  ref: ([x, w, b, rm, rv]) => R.batchNorm(x, [8, 16, 17, 17], rm, rv, w, b, true, 1e-5), reduce: 8 * 289,
 });
 for (const a of ['none', 'relu', 'gelu', 'sigmoid'] as R.Act[]) {
   const sx = [515, 67];

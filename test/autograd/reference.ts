@@ -270,7 +270,7 @@ export function layerNorm(x: F64, shape: number[], w: F64 | null, b: F64 | null,
 export function batchNorm(x: F64, shape: number[], rm: F64, rv: F64, w: F64 | null, b: F64 | null,
   training: boolean, eps: number): Ref {
   const [N, C] = shape;
-  const L = shape.length === 3 ? shape[2] : 1;
+  const L = size(shape.slice(2));
   const o = new Float64Array(x.length);
   for (let c = 0; c < C; c++) {
     let m = 0;
@@ -298,7 +298,7 @@ export function batchNorm(x: F64, shape: number[], rm: F64, rv: F64, w: F64 | nu
 /** Running statistics after one training batch: (1-m) r + m batch (unbiased variance), like PyTorch. */
 export function batchNormRunning(x: F64, shape: number[], rm: F64, rv: F64, momentum: number): { mean: F64; var: F64 } {
   const [N, C] = shape;
-  const L = shape.length === 3 ? shape[2] : 1;
+  const L = size(shape.slice(2));
   const n = N * L;
   const mean = new Float64Array(C);
   const vr = new Float64Array(C);
@@ -312,6 +312,160 @@ export function batchNormRunning(x: F64, shape: number[], rm: F64, rv: F64, mome
     vr[c] = (1 - momentum) * rv[c] + momentum * (v / (n - 1));
   }
   return { mean, var: vr };
+}
+
+// ---------------------------------------------------------------- convolution and pooling (NCHW)
+
+type Num = ArrayLike<number>;
+
+/** Conv2d geometry: input (N, C, H, W), weight (OC, C / groups, KH, KW). */
+export interface ConvGeom {
+  N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number;
+}
+export const convOutSize = (i: number, k: number, s: number, p: number, d: number): number =>
+  Math.floor((i + 2 * p - d * (k - 1) - 1) / s) + 1;
+
+/** Cross-correlation with zero padding, dilation and groups, + bias, optionally relu. */
+export function conv2d(x: Num, w: Num, b: Num | null, g: ConvGeom, relu = false): Ref {
+  const OH = convOutSize(g.H, g.KH, g.sh, g.ph, g.dh);
+  const OW = convOutSize(g.W, g.KW, g.sw, g.pw, g.dw);
+  const Cg = g.C / g.groups;
+  const OCg = g.OC / g.groups;
+  const o = new Float64Array(g.N * g.OC * OH * OW);
+  let k = 0;
+  for (let n = 0; n < g.N; n++)
+    for (let oc = 0; oc < g.OC; oc++) {
+      const grp = Math.floor(oc / OCg);
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          let s = b ? b[oc] : 0;
+          for (let ci = 0; ci < Cg; ci++)
+            for (let kh = 0; kh < g.KH; kh++)
+              for (let kw = 0; kw < g.KW; kw++) {
+                const ih = oh * g.sh - g.ph + kh * g.dh;
+                const iw = ow * g.sw - g.pw + kw * g.dw;
+                if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                s += x[((n * g.C + grp * Cg + ci) * g.H + ih) * g.W + iw] * w[((oc * Cg + ci) * g.KH + kh) * g.KW + kw];
+              }
+          o[k++] = relu ? Math.max(s, 0) : s;
+        }
+    }
+  return { shape: [g.N, g.OC, OH, OW], data: o };
+}
+
+/**
+ * Transposed convolution from its definition: every input pixel scatters x * w into the output
+ * window it maps to. x (N, C, H, W), w (C, OC / groups, KH, KW); g.sh.. as for conv2d; op: output padding.
+ */
+export function convTranspose2d(x: Num, w: Num, b: Num | null, N: number, C: number, H: number, W: number, OCg: number,
+  KH: number, KW: number, g: { sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number; oph: number; opw: number }): Ref {
+  const OC = OCg * g.groups;
+  const Cg = C / g.groups;
+  const OH = (H - 1) * g.sh - 2 * g.ph + g.dh * (KH - 1) + g.oph + 1;
+  const OW = (W - 1) * g.sw - 2 * g.pw + g.dw * (KW - 1) + g.opw + 1;
+  const o = new Float64Array(N * OC * OH * OW);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const grp = Math.floor(c / Cg);
+      for (let h = 0; h < H; h++)
+        for (let wi = 0; wi < W; wi++) {
+          const v = x[((n * C + c) * H + h) * W + wi];
+          for (let oc = 0; oc < OCg; oc++)
+            for (let kh = 0; kh < KH; kh++)
+              for (let kw = 0; kw < KW; kw++) {
+                const oh = h * g.sh - g.ph + kh * g.dh;
+                const ow = wi * g.sw - g.pw + kw * g.dw;
+                if (oh < 0 || oh >= OH || ow < 0 || ow >= OW) continue;
+                o[((n * OC + grp * OCg + oc) * OH + oh) * OW + ow] += v * w[((c * OCg + oc) * KH + kh) * KW + kw];
+              }
+        }
+    }
+  if (b) for (let i = 0; i < o.length; i++) o[i] += b[Math.floor(i / (OH * OW)) % OC];
+  return { shape: [N, OC, OH, OW], data: o };
+}
+
+/** Pooling geometry over (N, C, H, W); dilation is 1 for average pooling. */
+export interface PoolGeom {
+  N: number; C: number; H: number; W: number; KH: number; KW: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; ceil: boolean;
+}
+/** PyTorch's pooling output size: in ceil mode the last window must start inside the input or its left padding. */
+export function poolOutSize(i: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  const span = i + 2 * p - d * (k - 1) - 1;
+  let o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  if (ceil && (o - 1) * s >= i + p) o--;
+  return o;
+}
+
+/** Max pooling: values and the flat in-plane index of the first maximum of each window. */
+export function maxPool2d(x: Num, g: PoolGeom): Ref & { idx: number[] } {
+  const OH = poolOutSize(g.H, g.KH, g.sh, g.ph, g.dh, g.ceil);
+  const OW = poolOutSize(g.W, g.KW, g.sw, g.pw, g.dw, g.ceil);
+  const o = new Float64Array(g.N * g.C * OH * OW);
+  const idx: number[] = [];
+  let k = 0;
+  for (let pl = 0; pl < g.N * g.C; pl++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++) {
+        let best = -Infinity;
+        let arg = -1;
+        for (let kh = 0; kh < g.KH; kh++)
+          for (let kw = 0; kw < g.KW; kw++) {
+            const ih = oh * g.sh - g.ph + kh * g.dh;
+            const iw = ow * g.sw - g.pw + kw * g.dw;
+            if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+            const v = x[pl * g.H * g.W + ih * g.W + iw];
+            if (arg < 0 || v > best) { best = v; arg = ih * g.W + iw; }
+          }
+        o[k++] = best;
+        idx.push(arg);
+      }
+  return { shape: [g.N, g.C, OH, OW], data: o, idx };
+}
+
+/** Average pooling from PyTorch's divisor rule: with countIncludePad, the window positions inside the padded input. */
+export function avgPool2d(x: Num, g: PoolGeom, includePad: boolean): Ref {
+  const OH = poolOutSize(g.H, g.KH, g.sh, g.ph, 1, g.ceil);
+  const OW = poolOutSize(g.W, g.KW, g.sw, g.pw, 1, g.ceil);
+  const o = new Float64Array(g.N * g.C * OH * OW);
+  let k = 0;
+  for (let pl = 0; pl < g.N * g.C; pl++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++) {
+        let s = 0;
+        let real = 0;
+        let padded = 0;
+        for (let kh = 0; kh < g.KH; kh++)
+          for (let kw = 0; kw < g.KW; kw++) {
+            const ih = oh * g.sh - g.ph + kh;
+            const iw = ow * g.sw - g.pw + kw;
+            if (ih < g.H + g.ph && iw < g.W + g.pw) padded++;
+            if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+            s += x[pl * g.H * g.W + ih * g.W + iw];
+            real++;
+          }
+        o[k++] = s / (includePad ? padded : real);
+      }
+  return { shape: [g.N, g.C, OH, OW], data: o };
+}
+
+/** Adaptive average pooling: cell i averages [floor(i H / OH), ceil((i + 1) H / OH)). */
+export function adaptiveAvgPool2d(x: Num, N: number, C: number, H: number, W: number, OH: number, OW: number): Ref {
+  const o = new Float64Array(N * C * OH * OW);
+  let k = 0;
+  for (let pl = 0; pl < N * C; pl++)
+    for (let i = 0; i < OH; i++)
+      for (let j = 0; j < OW; j++) {
+        const h0 = Math.floor((i * H) / OH);
+        const h1 = Math.ceil(((i + 1) * H) / OH);
+        const w0 = Math.floor((j * W) / OW);
+        const w1 = Math.ceil(((j + 1) * W) / OW);
+        let s = 0;
+        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s += x[pl * H * W + h * W + w];
+        o[k++] = s / ((h1 - h0) * (w1 - w0));
+      }
+  return { shape: [N, C, OH, OW], data: o };
 }
 
 // ---------------------------------------------------------------- losses

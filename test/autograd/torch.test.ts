@@ -13,7 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import type { Tensor } from '../../lib';
-import { loadFixture, OpCase, FixtureTensor, FloatTensor, asFloat, asInt, MlpCase, toFloat32 } from '../fixtures/fixtures';
+import { loadFixture, OpCase, FixtureTensor, FloatTensor, asFloat, asInt, MlpCase, toFloat32, fixturePath } from '../fixtures/fixtures';
 import { EPS32, compare, report, rms } from './harness';
 
 const sz = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
@@ -58,7 +58,17 @@ function reductionLength(c: OpCase): number {
     case 'matmul': case 'linear': return Math.max(...shapes.flat());
     case 'softmax': case 'logSoftmax': return c.inputs.x.shape[c.inputs.x.shape.length - 1];
     case 'layerNorm': { const s = c.inputs.x.shape; return Math.max(s[s.length - 1], sz(s) / s[s.length - 1]); }
-    case 'batchNorm1d': return sz(c.inputs.x.shape) / c.inputs.x.shape[1];
+    case 'batchNorm1d': case 'batchNorm2d': return sz(c.inputs.x.shape) / c.inputs.x.shape[1];
+    case 'convTranspose2d': { // outputs sum over C * KH * KW, weight gradients over N * H * W
+      const w = c.inputs.weight.shape;
+      return Math.max(w[0] * w[2] * w[3], sz(c.inputs.x.shape) / c.inputs.x.shape[1]);
+    }
+    case 'conv2d': case 'conv1d': { // weight gradients sum over N * (output positions), outputs over C / groups * kernel
+      const w = c.inputs.weight.shape;
+      return Math.max(sz(w.slice(1)), sz(c.output.shape) / c.output.shape[1]);
+    }
+    case 'maxPool2d': case 'avgPool2d': case 'adaptiveAvgPool2d': return sz(c.inputs.x.shape.slice(2));
+    case 'upsampleNearest2d': return sz(c.output.shape) / sz(c.inputs.x.shape);
     case 'embedding': return sz(c.inputs.indices.shape);
     case 'gather': return sz(c.inputs.index.shape);
     default:
@@ -95,6 +105,17 @@ function runOp(c: OpCase, T: Record<string, Tensor>): Tensor {
     case 'batchNorm1d': return ng.batchNorm(T.x, T.runningMean, T.runningVar, T.weight, T.bias, a.training, a.momentum, a.eps);
     case 'embedding': return ng.embedding(T.indices, T.weight);
     case 'linear': return ng.linear(T.x, T.weight, a.bias ? T.bias : null, a.activation);
+    case 'conv2d': return ng.conv2d(T.x, T.weight, a.bias ? T.bias : null,
+      { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
+    case 'conv1d': return ng.conv1d(T.x, T.weight, a.bias ? T.bias : null,
+      { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, activation: a.activation });
+    case 'convTranspose2d': return ng.convTranspose2d(T.x, T.weight, a.bias ? T.bias : null,
+      { stride: a.stride, padding: a.padding, outputPadding: a.outputPadding, dilation: a.dilation, groups: a.groups });
+    case 'upsampleNearest2d': return ng.upsampleNearest2d(T.x, a.scaleFactor);
+    case 'maxPool2d': return ng.maxPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode });
+    case 'avgPool2d': return ng.avgPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad });
+    case 'adaptiveAvgPool2d': return ng.adaptiveAvgPool2d(T.x, a.outputSize);
+    case 'batchNorm2d': return ng.batchNorm2d(T.x, T.runningMean, T.runningVar, T.weight, T.bias, a.training, a.momentum, a.eps);
     default: throw new Error(`torch.test.ts: no runner for op ${c.op}`);
   }
 }
@@ -131,7 +152,7 @@ function runCase(c: OpCase, run: (c: OpCase, T: Record<string, Tensor>) => Tenso
       const idx = ng.argmax(T.x, (c.attrs as any).axis, (c.attrs as any).keepdim);
       expect(Array.from(idx.data), `${c.name} indices`).toEqual(asInt(c.outputs!.indices).data);
     }
-    if (c.op === 'batchNorm1d' && c.outputs?.runningMean) {
+    if ((c.op === 'batchNorm1d' || c.op === 'batchNorm2d') && c.outputs?.runningMean) {
       check(`${c.name} runningMean`, T.runningMean, asFloat(c.outputs.runningMean), outRtol(K));
       check(`${c.name} runningVar`, T.runningVar, asFloat(c.outputs.runningVar), outRtol(K));
     }
@@ -147,6 +168,12 @@ function runCase(c: OpCase, run: (c: OpCase, T: Record<string, Tensor>) => Tenso
 describe('PyTorch fixtures: ops.json', () => {
   const file = loadFixture('ops');
   it('has the documented 210 cases', () => expect(file.cases.length).toBe(210));
+  it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
+});
+
+describe('PyTorch fixtures: conv.json (conv2d, conv1d, convTranspose2d, pooling, nearest upsampling, batchNorm2d)', () => {
+  const file = loadFixture('conv');
+  it('has the documented 43 cases', () => expect(file.cases.length).toBe(43));
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 
@@ -309,5 +336,46 @@ describe('PyTorch fixtures: mlp.json (3-layer MLP, loss, gradients, 10 steps of 
         }
       },
     }));
+  });
+});
+
+describe('PyTorch fixtures: lenet.json (LeNet-style torch.nn network loaded from its safetensors state dict)', () => {
+  const c = loadFixture('lenet').cases[0] as OpCase & Record<string, any>;
+  // Longest sums: the first Linear's fan-in (400), and the conv weight gradients over N * OH * OW.
+  const K = 3 * 28 * 28;
+
+  const build = (): ng.nn.Sequential => {
+    const nn = ng.nn;
+    return new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(6, 16, 5), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.AvgPool2d(2),
+      new nn.Flatten(), new nn.Linear(16 * 5 * 5, 16), new nn.ReLU(), new nn.Linear(16, 10));
+  };
+
+  it('loads PyTorch names (0.weight, 4.running_mean, 4.num_batches_tracked); logits, loss, gradients, running stats and eval logits match', async () => {
+    const model = build();
+    const res = await ng.io.loadStateDict(model, fixturePath(c.attrs.file));
+    expect(res).toEqual({ missing: [], unexpected: [] });
+    const own = model.stateDict();
+    for (const [k, t] of Object.entries(c.stateDict as Record<string, FixtureTensor>)) {
+      if (k.endsWith('num_batches_tracked')) continue;
+      const name = k.replace('running_mean', 'runningMean').replace('running_var', 'runningVar');
+      expect(Array.from(own[name].data), k).toEqual(Array.from(Float32Array.from(t.data)));
+    }
+    ng.tidy(() => {
+      const x = tensorOf(c.inputs.x);
+      const logits = model.forward(x);
+      check('logits', logits, c.output, outRtol(K));
+      const loss = ng.losses.crossEntropy(logits, tensorOf(c.inputs.labels));
+      expect(Math.abs(loss.item() - c.loss)).toBeLessThanOrEqual(outRtol(K) * Math.abs(c.loss));
+      loss.backward();
+      const params = Object.fromEntries(model.namedParameters());
+      for (const [k, want] of Object.entries(c.grads as Record<string, FloatTensor>)) check(`grad ${k}`, params[k].grad, want, gradRtol(K), GRAD_FLOOR);
+      const bn = model.layers[4] as ng.nn.BatchNorm2d;
+      check('running_mean', bn.runningMean, c.runningAfter.running_mean, outRtol(K));
+      check('running_var', bn.runningVar, c.runningAfter.running_var, outRtol(K));
+      model.eval();
+      check('eval logits', model.forward(x), c.evalOutput, outRtol(K));
+    });
+    model.dispose();
   });
 });

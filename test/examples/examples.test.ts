@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import * as ng from '../../lib';
 import * as xor from '../../examples/xor';
 import * as binary from '../../examples/binary-classifier';
 import * as mnist from '../../examples/mnist-mlp';
+import * as mnistCnn from '../../examples/mnist-cnn';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -44,6 +46,13 @@ describe('examples', () => {
     expect(r.test.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(r.history.history.val_accuracy).toHaveLength(r.history.epoch.length);
   });
+
+  it('mnist-cnn (shortened: 2 epochs): >= 95% test accuracy on (N, 1, 28, 28) batches', async () => {
+    const r = await mnistCnn.run({ epochs: 2, verbose: 0 });
+    expect(r.history.epoch.length).toBe(2);
+    expect(r.test.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect((r.model.layers[0] as ng.nn.Conv2d).weight.shape).toEqual([16, 1, 5, 5]);
+  }, 120_000);
 
   it('csv-regression (spawned with tsx): reports a held-out R^2 > 0.5', async () => {
     const file = path.join(ROOT, 'examples', 'csv-regression.ts');

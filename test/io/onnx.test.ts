@@ -318,7 +318,8 @@ describe('ONNX export checked by onnxruntime-node', () => {
     const o = { inputShape: [null, 4] };
     const t = (layers: unknown, opts: unknown = o) => () => buildOnnxModel(layers as OnnxLayer[], opts as OnnxExportOptions);
     expect(t('relu')).toThrow('Expected array of layers for layers but received "relu" of type string');
-    expect(t([{ type: 'conv2d' }])).toThrow(/^Expected one of 'linear', 'relu', .* for layers\[0\]\.type but received "conv2d" of type string$/);
+    expect(t([{ type: 'lstm' }])).toThrow(/^Expected one of 'linear', 'relu', .* for layers\[0\]\.type but received "lstm" of type string$/);
+    expect(t([{ type: 'conv2d' }])).toThrow('Expected [integer >= 1, integer >= 1] for layers[0].kernelSize but received undefined');
     expect(t([{ type: 'linear', inFeatures: 4, outFeatures: 2, weight: new Float32Array(7) }]))
       .toThrow('Expected Float32Array of length 8 (outFeatures x inFeatures) for layers[0].weight but received Float32Array of length 7');
     expect(t([{ type: 'linear', inFeatures: 4, outFeatures: 0, weight: new Float32Array(0) }]))

@@ -2,7 +2,7 @@
 // row gather/scatter, concat, slice, transpose (native/cpu/ops/*.cc): references in double,
 // finite-difference gradients, PyTorch fixtures, argument errors.
 import { describe, expect, it } from 'vitest';
-import { native } from '../helpers/native';
+import { native, sameForThreads } from '../helpers/native';
 import { asFloat, asInt, loadFixture, type OpCase } from '../fixtures/fixtures';
 
 import { Arr, rng, randF32, expectClose, numGrad, dot, added, erf } from '../helpers/kernels';
@@ -182,7 +182,8 @@ function bnRef(x: Arr, w: Arr, b: Arr, N: number, C: number, L: number, eps: num
 }
 
 describe('batchNorm1d', () => {
-  for (const [N, C, L] of [[7, 5, 1], [4, 3, 6], [2, 17, 1], [3, 1, 1], [3, 70, 2]]) {
+  // BatchNorm2d is the same kernel with L = H * W: [1, 3, 35] is batch 1 with a 5 x 7 plane.
+  for (const [N, C, L] of [[7, 5, 1], [4, 3, 6], [2, 17, 1], [3, 1, 1], [3, 70, 2], [1, 3, 35], [2, 4, 63]]) {
     it(`training ${N}x${C}x${L}: forward, running stats, gradients`, () => {
       const r = rng(N * C * L);
       const x = randF32(N * C * L, r, -2, 2);
@@ -423,20 +424,6 @@ describe('concat, slice, transpose', () => {
 });
 
 describe('determinism across thread counts', () => {
-  /** Runs f with 1 and with 2 OpenMP threads; the results must be bit-identical. */
-  function sameForThreads(f: () => Float32Array | number[]): void {
-    const before = native.getNumThreads();
-    try {
-      native.setNumThreads(1);
-      const a = Array.from(f());
-      native.setNumThreads(2);
-      const b = Array.from(f());
-      expect(b).toEqual(a);
-    } finally {
-      native.setNumThreads(before);
-    }
-  }
-
   it('big reductions, norms, losses, embedding / linear / layerNorm backward, dropout', () => {
     const r = rng(99);
     const n = 300007;

@@ -57,6 +57,17 @@ const CASES: Case[] = [
     build: () => new nn.Sequential(new nn.Embedding(7, 5), new nn.Linear(5, 3), new nn.Flatten(2), new nn.Softplus()),
     input: () => ng.fromArray(Int32Array.from([6, 0, 2, 2, 5, 1]), [2, 3]),
   },
+  {
+    name: 'cnn: Conv2d (stride, padding, dilation, groups, no bias, same), pools, BatchNorm2d (+/- affine), Dropout2d, AdaptiveAvgPool2d',
+    build: () => new nn.Sequential(
+      new nn.Conv2d(2, 6, 3, { padding: 1 }), new nn.BatchNorm2d(6, { eps: 1e-3, momentum: 0.2 }), new nn.ReLU(),
+      new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), new nn.Dropout2d(0.3),
+      new nn.Conv2d(6, 6, [3, 2], { groups: 3, bias: false, dilation: [1, 2], stride: [1, 2] }), new nn.BatchNorm2d(6, { affine: false }),
+      new nn.Conv2d(6, 4, 3, { padding: 'same' }), new nn.ReLU(),
+      new nn.AvgPool2d(2, { stride: 1, padding: 1, countIncludePad: false }), new nn.AdaptiveAvgPool2d([2, null]),
+      new nn.Flatten(), new nn.Linear(4 * 2 * 3, 3)),
+    input: floatInput([3, 2, 9, 10], 3),
+  },
 ];
 
 const layerTypes = (m: ng.nn.Module): string[] => {

@@ -169,7 +169,8 @@ describe('exportOnnx -> onnxruntime-node == nodegrad eval forward', () => {
 });
 
 describe('exportOnnx: unsupported layers', () => {
-  const SUPPORTED = ' (supported: Linear, activations, Softmax/LogSoftmax over the last axis, Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding)';
+  const SUPPORTED = ' (supported: Linear, activations, Softmax/LogSoftmax over the last axis, Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding,' +
+    ' Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Upsample, Unflatten(1, sizes) on 2-D input)';
   const cases: [string, () => ng.nn.Module, string][] = [
     ['GELU tanh approximation', () => new nn.Sequential(new nn.Linear(4, 4), new nn.GELU('tanh')), 'layers[1] but received GELU'],
     ['Softplus with beta 2', () => new nn.Sequential(new nn.Linear(4, 4), new nn.Softplus(2)), 'layers[1] but received Softplus'],

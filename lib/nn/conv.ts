@@ -1,0 +1,448 @@
+/**
+ * Image layers (NCHW, PyTorch's names and defaults): Conv2d, MaxPool2d, AvgPool2d,
+ * AdaptiveAvgPool2d, BatchNorm2d, Dropout2d. Options objects carry what PyTorch passes by
+ * keyword: new MaxPool2d(2, { stride: 2 }).
+ */
+import { Module, ModuleConfig } from './module';
+import { Tensor } from '../tensor/tensor';
+import { empty } from '../tensor/create';
+import { assertTensor } from '../tensor/check';
+import * as F from '../ops';
+import { pair } from '../ops/conv';
+import type { Size2 } from '../ops/conv';
+import * as init from './init';
+import type { Nonlinearity, InitName } from './init';
+import { assertPositiveInteger, assertBoolean, assertNumberInRange, shapeError, assertInitName } from './layer-args';
+import { describe, expected } from '../core/validate';
+
+export interface Conv2dOptions {
+  /** Default 1. */
+  stride?: Size2;
+  /** Zero padding on each side (default 0), or 'same' / 'valid'. */
+  padding?: Size2 | 'same' | 'valid';
+  /** Default 1. */
+  dilation?: Size2;
+  /** Default 1; inChannels for a depthwise convolution. */
+  groups?: number;
+  /** Default true. */
+  bias?: boolean;
+  /** Weight initializer; default PyTorch's (U(-1/sqrt(fanIn), 1/sqrt(fanIn))); Sequential picks He for ReLU layers. */
+  init?: InitName;
+}
+
+function checkPadding(p: unknown): Size2 | 'same' | 'valid' {
+  if (p === 'same' || p === 'valid') return p;
+  if (typeof p === 'string') throw new RangeError(expected("non-negative integer, [h, w], 'same' or 'valid'", 'padding', describe(p)));
+  return pair(p, 'padding', 0);
+}
+
+/**
+ * What Conv1d, Conv2d and ConvTranspose2d share: channel and groups checks, the weight
+ * (outChannels, inChannels / groups, ...kernel), or (inChannels, outChannels / groups, ...kernel)
+ * when transposed, the optional bias, PyTorch's default initialization (bound 1/sqrt(fanIn)
+ * with fanIn = weight dim 1 x kernel size, which is PyTorch's rule for both layouts).
+ */
+export abstract class ConvNd extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly groups: number;
+  /** @internal whether the initializer was chosen by the user (Sequential may pick one otherwise). */
+  readonly _explicitInit: boolean;
+
+  /** transposed: the weight is (inChannels, outChannels / groups, ...kernel) (ConvTranspose). */
+  constructor(readonly inChannels: number, readonly outChannels: number, kernel: readonly number[],
+    opts: { groups?: number; bias?: boolean; init?: InitName }, transposed = false) {
+    super();
+    assertPositiveInteger(inChannels, 'inChannels');
+    assertPositiveInteger(outChannels, 'outChannels');
+    this.groups = opts.groups ?? 1;
+    assertPositiveInteger(this.groups, 'groups');
+    for (const [v, name] of [[inChannels, 'inChannels'], [outChannels, 'outChannels']] as const) {
+      if (v % this.groups !== 0) throw new RangeError(expected(`a multiple of groups (${this.groups})`, name, String(v)));
+    }
+    const useBias = opts.bias ?? true;
+    assertBoolean(useBias, 'bias');
+    assertInitName(opts.init);
+    this._explicitInit = opts.init !== undefined;
+    const wshape = transposed ? [inChannels, outChannels / this.groups, ...kernel] : [outChannels, inChannels / this.groups, ...kernel];
+    this.weight = this.registerParameter('weight', empty(wshape));
+    this.bias = useBias ? this.registerParameter('bias', empty([outChannels])) : null;
+    this.resetParameters(opts.init);
+  }
+
+  /** Re-initializes: PyTorch's default, or a named initializer (bias = 0 then). */
+  resetParameters(name?: InitName, nonlinearity?: Nonlinearity): void {
+    init.layerDefault(this.weight, this.bias, name, nonlinearity);
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** Forward with relu fused into the GEMM epilogue (used by Sequential for Conv + ReLU). */
+  abstract forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor;
+}
+
+/** 2-D convolution over (N, C, H, W): weight (outChannels, inChannels / groups, KH, KW), bias (outChannels). */
+export class Conv2d extends ConvNd {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'same' | 'valid';
+  readonly dilation: [number, number];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2dOptions = {}) {
+    const k = pair(kernelSize, 'kernelSize', 1);
+    super(inChannels, outChannels, k, opts);
+    this.kernelSize = k;
+    this.stride = pair(opts.stride ?? 1, 'stride', 1);
+    this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
+    const p = checkPadding(opts.padding ?? 0);
+    this.padding = typeof p === 'string' ? p : pair(p, 'padding', 0);
+  }
+
+  forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
+    return F.conv2d(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation,
+    });
+  }
+
+  getConfig(): ModuleConfig {
+    return {
+      type: 'Conv2d',
+      args: {
+        inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+        padding: this.padding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null,
+      },
+    };
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], ` +
+      `padding=${typeof this.padding === 'string' ? this.padding : `[${this.padding}]`}` +
+      (this.dilation[0] * this.dilation[1] > 1 ? `, dilation=[${this.dilation}]` : '') +
+      (this.groups > 1 ? `, groups=${this.groups}` : '') + `, bias=${this.bias !== null}`;
+  }
+}
+
+export interface MaxPool2dOptions {
+  /** Default: the kernel size. */
+  stride?: Size2;
+  padding?: Size2;
+  dilation?: Size2;
+  ceilMode?: boolean;
+}
+
+function checkCeil(v: unknown): boolean {
+  const c = v ?? false;
+  assertBoolean(c, 'ceilMode');
+  return c;
+}
+
+export class MaxPool2d extends Module {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly dilation: [number, number];
+  readonly ceilMode: boolean;
+
+  constructor(kernelSize: Size2, opts: MaxPool2dOptions = {}) {
+    super();
+    this.kernelSize = pair(kernelSize, 'kernelSize', 1);
+    this.stride = opts.stride === undefined || opts.stride === null ? this.kernelSize : pair(opts.stride, 'stride', 1);
+    this.padding = pair(opts.padding ?? 0, 'padding', 0);
+    this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
+    this.ceilMode = checkCeil(opts.ceilMode);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  }
+
+  getConfig(): ModuleConfig {
+    return { type: 'MaxPool2d', args: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode } };
+  }
+  protected override extraRepr(): string {
+    return `kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}], ceilMode=${this.ceilMode}`;
+  }
+}
+
+export interface AvgPool2dOptions {
+  stride?: Size2;
+  padding?: Size2;
+  ceilMode?: boolean;
+  /** Default true (PyTorch). */
+  countIncludePad?: boolean;
+}
+
+export class AvgPool2d extends Module {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+
+  constructor(kernelSize: Size2, opts: AvgPool2dOptions = {}) {
+    super();
+    this.kernelSize = pair(kernelSize, 'kernelSize', 1);
+    this.stride = opts.stride === undefined || opts.stride === null ? this.kernelSize : pair(opts.stride, 'stride', 1);
+    this.padding = pair(opts.padding ?? 0, 'padding', 0);
+    this.ceilMode = checkCeil(opts.ceilMode);
+    this.countIncludePad = opts.countIncludePad ?? true;
+    assertBoolean(this.countIncludePad, 'countIncludePad');
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+
+  getConfig(): ModuleConfig {
+    return { type: 'AvgPool2d', args: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad } };
+  }
+  protected override extraRepr(): string {
+    return `kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}]`;
+  }
+}
+
+/** Adaptive average pooling to a fixed output size (null keeps that input size); 1 is global average pooling. */
+export class AdaptiveAvgPool2d extends Module {
+  readonly outputSize: [number | null, number | null];
+
+  constructor(outputSize: number | readonly [number | null, number | null]) {
+    super();
+    if (Array.isArray(outputSize)) {
+      if (outputSize.length !== 2) throw new RangeError(expected('a number or [h, w]', 'outputSize', describe(outputSize)));
+      outputSize.forEach((v, i) => { if (v !== null) pair(v, `outputSize[${i}]`, 1); });
+    } else {
+      pair(outputSize, 'outputSize', 1);
+    }
+    const o: [number | null, number | null] = Array.isArray(outputSize) ? [outputSize[0], outputSize[1]] : [outputSize as number, outputSize as number];
+    this.outputSize = o;
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+
+  /** True when this pools every plane to one value (ONNX GlobalAveragePool). */
+  get isGlobal(): boolean {
+    return this.outputSize[0] === 1 && this.outputSize[1] === 1;
+  }
+
+  getConfig(): ModuleConfig {
+    return { type: 'AdaptiveAvgPool2d', args: { outputSize: this.outputSize } };
+  }
+  protected override extraRepr(): string {
+    return `outputSize=[${this.outputSize.map((v) => (v === null ? 'null' : v))}]`;
+  }
+}
+
+export interface BatchNorm2dOptions {
+  eps?: number;
+  momentum?: number;
+  /** Learnable weight and bias (default true). */
+  affine?: boolean;
+}
+
+/** Batch normalization of (N, C, H, W) per channel, with runningMean / runningVar buffers. */
+export class BatchNorm2d extends Module {
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly runningMean: Tensor;
+  readonly runningVar: Tensor;
+  readonly eps: number;
+  readonly momentum: number;
+
+  constructor(readonly numFeatures: number, opts: BatchNorm2dOptions = {}) {
+    super();
+    assertPositiveInteger(numFeatures, 'numFeatures');
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum ?? 0.1;
+    assertNumberInRange(this.eps, 'eps', 0, Infinity, { loOpen: true });
+    assertNumberInRange(this.momentum, 'momentum', 0, 1);
+    const affine = opts.affine ?? true;
+    assertBoolean(affine, 'affine');
+    this.weight = affine ? this.registerParameter('weight', init.ones(empty([numFeatures]))) : null;
+    this.bias = affine ? this.registerParameter('bias', init.zeros(empty([numFeatures]))) : null;
+    this.runningMean = this.registerBuffer('runningMean', init.zeros(empty([numFeatures])));
+    this.runningVar = this.registerBuffer('runningVar', init.ones(empty([numFeatures])));
+  }
+
+  forward(x: Tensor): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.numFeatures) shapeError([null, this.numFeatures, null, null], 'input', x.shape);
+    return F.batchNorm2d(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps);
+  }
+
+  getConfig(): ModuleConfig {
+    return { type: 'BatchNorm2d', args: { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.weight !== null } };
+  }
+  protected override extraRepr(): string { return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}`; }
+}
+
+/** Channel dropout: zeroes whole (n, c) planes with probability p in training mode. */
+export class Dropout2d extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    assertNumberInRange(p, 'p', 0, 1, { hiOpen: true });
+  }
+  forward(x: Tensor): Tensor {
+    return F.dropout2d(x, this.p, this.training);
+  }
+  getConfig(): ModuleConfig { return { type: 'Dropout2d', args: { p: this.p } }; }
+  protected override extraRepr(): string { return `p=${this.p}`; }
+}
+
+/**
+ * Splits dimension `dim` into `sizes` (PyTorch's nn.Unflatten): new Unflatten(1, [1, 28, 28])
+ * turns rows of 784 pixels into (N, 1, 28, 28) images. A view: no copy.
+ */
+export class Unflatten extends Module {
+  readonly sizes: number[];
+
+  constructor(readonly dim: number, sizes: readonly number[]) {
+    super();
+    if (!Number.isInteger(dim) || dim < 0) throw new RangeError(expected('non-negative integer', 'dim', describe(dim)));
+    if (!Array.isArray(sizes) || sizes.length === 0) throw new TypeError(expected('non-empty array of positive integers', 'sizes', describe(sizes)));
+    sizes.forEach((s, i) => assertPositiveInteger(s, `sizes[${i}]`));
+    this.sizes = sizes.slice();
+  }
+
+  forward(x: Tensor): Tensor {
+    assertTensor(x, 'input');
+    const n = this.sizes.reduce((a, b) => a * b, 1);
+    if (x.shape.length <= this.dim || x.shape[this.dim] !== n) {
+      shapeError([...Array.from({ length: this.dim }, () => null), n], 'input', x.shape);
+    }
+    return F.reshape(x, [...x.shape.slice(0, this.dim), ...this.sizes, ...x.shape.slice(this.dim + 1)]);
+  }
+
+  getConfig(): ModuleConfig { return { type: 'Unflatten', args: { dim: this.dim, sizes: this.sizes } }; }
+  protected override extraRepr(): string { return `dim=${this.dim}, sizes=[${this.sizes}]`; }
+}
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+  init?: InitName;
+}
+
+/** 1-D convolution over (N, C, L): weight (outChannels, inChannels / groups, kernelSize), bias (outChannels). */
+export class Conv1d extends ConvNd {
+  readonly stride: number;
+  readonly padding: number | 'same' | 'valid';
+  readonly dilation: number;
+
+  constructor(inChannels: number, outChannels: number, readonly kernelSize: number, opts: Conv1dOptions = {}) {
+    assertPositiveInteger(kernelSize, 'kernelSize');
+    super(inChannels, outChannels, [kernelSize], opts);
+    this.stride = opts.stride ?? 1;
+    assertPositiveInteger(this.stride, 'stride');
+    this.dilation = opts.dilation ?? 1;
+    assertPositiveInteger(this.dilation, 'dilation');
+    const p = opts.padding ?? 0;
+    if (Array.isArray(p)) throw new TypeError(expected("a number, 'same' or 'valid'", 'padding', describe(p)));
+    if (p !== 'same' && p !== 'valid') pair(p, 'padding', 0);
+    this.padding = p;
+  }
+
+  forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 3 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null], 'input', x.shape);
+    return F.conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation });
+  }
+
+  getConfig(): ModuleConfig {
+    return {
+      type: 'Conv1d',
+      args: { inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+        padding: this.padding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null },
+    };
+  }
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
+  }
+}
+
+export interface ConvTranspose2dOptions extends F.ConvTranspose2dOptions {
+  /** Default true. */
+  bias?: boolean;
+  init?: InitName;
+}
+
+/**
+ * Transposed 2-D convolution (upsampling by stride): weight (inChannels, outChannels / groups,
+ * KH, KW) like PyTorch, bias (outChannels); PyTorch's default initialization.
+ */
+export class ConvTranspose2d extends ConvNd {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly outputPadding: [number, number];
+  readonly dilation: [number, number];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: ConvTranspose2dOptions = {}) {
+    const k = pair(kernelSize, 'kernelSize', 1);
+    super(inChannels, outChannels, k, opts, true);
+    this.kernelSize = k;
+    this.stride = pair(opts.stride ?? 1, 'stride', 1);
+    this.padding = pair(opts.padding ?? 0, 'padding', 0);
+    this.outputPadding = pair(opts.outputPadding ?? 0, 'outputPadding', 0);
+    this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
+  }
+
+  /** relu is applied after the transposed convolution (not fused: its output is a col2im sum). */
+  forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
+    const y = this.forwardTransposed(x);
+    return activation === 'relu' ? F.relu(y) : y;
+  }
+
+  private forwardTransposed(x: Tensor): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
+    return F.convTranspose2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding,
+      outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups });
+  }
+
+  getConfig(): ModuleConfig {
+    return {
+      type: 'ConvTranspose2d',
+      args: { inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+        padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null },
+    };
+  }
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}]`;
+  }
+}
+
+/**
+ * Upsampling of (N, C, H, W) images by whole-number scale factors (PyTorch's nn.Upsample with
+ * scale_factor). mode 'nearest' only (bilinear is not implemented yet and is refused).
+ */
+export class Upsample extends Module {
+  readonly scaleFactor: [number, number];
+  readonly mode: 'nearest';
+
+  constructor(opts: { scaleFactor: Size2; mode?: 'nearest' }) {
+    super();
+    if (opts === null || typeof opts !== 'object') throw new TypeError(expected('{ scaleFactor, mode? }', 'options', describe(opts)));
+    this.scaleFactor = pair(opts.scaleFactor, 'scaleFactor', 1);
+    const mode = opts.mode ?? 'nearest';
+    if (mode !== 'nearest') {
+      throw new RangeError(expected("'nearest' (bilinear upsampling is not implemented yet)", 'mode', describe(mode)));
+    }
+    this.mode = mode;
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.upsampleNearest2d(x, this.scaleFactor);
+  }
+
+  getConfig(): ModuleConfig { return { type: 'Upsample', args: { scaleFactor: this.scaleFactor, mode: this.mode } }; }
+  protected override extraRepr(): string { return `scaleFactor=[${this.scaleFactor}], mode=${this.mode}`; }
+}

@@ -1,0 +1,222 @@
+// Kind helpers for image ops (NCHW): convolution and 2-D pooling. They derive the output size
+// from the geometry (PyTorch's rules, ops/kinds.h) so that every buffer length can be checked;
+// a geometry with no output (kernel larger than the padded input) or channels that groups do
+// not divide is refused here too, since the lengths depend on it.
+//   conv2d      conv2dForward(out, x, w, bias|null, ...G, act)
+//   conv2d_bwd  conv2dBackward(dx|null, dw|null, db|null, dout, x, w, out|null, ...G, act)
+//               G = N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
+//               act: 0 none, 1 relu (then out, the post-activation output, is required)
+//   max_pool2d      maxPool2dForward(out, idx, x, ...P, dilationH, dilationW, ceilMode)   idx: Int32Array
+//   max_pool2d_bwd  maxPool2dBackward(dx, dout, idx, ...P, dilationH, dilationW, ceilMode)
+//   avg_pool2d      avgPool2dForward(out, x, ...P, ceilMode, countIncludePad)
+//   avg_pool2d_bwd  avgPool2dBackward(dx, dout, ...P, ceilMode, countIncludePad)
+//               P = N, C, H, W, KH, KW, strideH, strideW, padH, padW; padding at most half the window
+//   adaptive_avg_pool2d      adaptiveAvgPool2dForward(out, x, N, C, H, W, OH, OW)
+//   adaptive_avg_pool2d_bwd  adaptiveAvgPool2dBackward(dx, dout, N, C, H, W, OH, OW)
+#include <new>
+#include <string>
+
+#include "binding/kind.h"
+
+namespace ng::binding {
+
+using ops::Kind;
+
+namespace {
+
+struct ConvArgs {
+  ops::Conv2dGeom g;
+  size_t nx, nw, no;
+};
+
+void refuse_extent(const Napi::CallbackInfo& info, bool height, int64_t k, int64_t dil, int64_t in, int64_t pad,
+                   const char* what) {
+  throw Napi::RangeError::New(info.Env(), expected_msg(
+      std::string("a ") + what + " extent <= the padded input " + std::to_string(in + 2 * pad), height ? "KH" : "KW",
+      "an extent of " + std::to_string(dil * (k - 1) + 1)));
+}
+
+ConvArgs conv_args(const Napi::CallbackInfo& info, size_t i) {
+  ConvArgs a;
+  ops::Conv2dGeom& g = a.g;
+  g.N = int_arg(info, i, "N", 0);
+  g.C = int_arg(info, i + 1, "C", 1);
+  g.H = int_arg(info, i + 2, "H", 1);
+  g.W = int_arg(info, i + 3, "W", 1);
+  g.OC = int_arg(info, i + 4, "OC", 1);
+  g.KH = int_arg(info, i + 5, "KH", 1);
+  g.KW = int_arg(info, i + 6, "KW", 1);
+  g.sh = int_arg(info, i + 7, "strideH", 1);
+  g.sw = int_arg(info, i + 8, "strideW", 1);
+  g.ph = int_arg(info, i + 9, "padH", 0);
+  g.pw = int_arg(info, i + 10, "padW", 0);
+  g.dh = int_arg(info, i + 11, "dilationH", 1);
+  g.dw = int_arg(info, i + 12, "dilationW", 1);
+  g.groups = int_arg(info, i + 13, "groups", 1);
+  for (const auto& [v, name] : {std::pair<int64_t, const char*>{g.C, "C"}, {g.OC, "OC"}}) {
+    if (v % g.groups != 0) {
+      throw Napi::RangeError::New(info.Env(), expected_msg("a multiple of groups (" + std::to_string(g.groups) + ")",
+                                                           name, std::to_string(v)));
+    }
+  }
+  g.OH = ops::conv_out_size(g.H, g.KH, g.sh, g.ph, g.dh);
+  g.OW = ops::conv_out_size(g.W, g.KW, g.sw, g.pw, g.dw);
+  if (g.OH < 1) refuse_extent(info, true, g.KH, g.dh, g.H, g.ph, "kernel");
+  if (g.OW < 1) refuse_extent(info, false, g.KW, g.dw, g.W, g.pw, "kernel");
+  a.nx = count(info, {g.N, g.C, g.H, g.W}, "x");
+  a.nw = count(info, {g.OC, g.C / g.groups, g.KH, g.KW}, "w");
+  a.no = count(info, {g.N, g.OC, g.OH, g.OW}, "out");
+  return a;
+}
+
+ops::ConvAct conv_act(const Napi::CallbackInfo& info, size_t i) {
+  return static_cast<ops::ConvAct>(int_in(info, i, "act", 0, 1));
+}
+
+// Converts the backend's scratch allocation failure into a JS error.
+template <class F>
+void with_scratch(const Napi::CallbackInfo& info, const F& f) {
+  try {
+    f();
+  } catch (const std::bad_alloc&) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("a size that fits in memory", "conv2d geometry",
+                                                         "more scratch than can be allocated"));
+  }
+}
+
+struct PoolArgs {
+  ops::Pool2dGeom g;
+  size_t nx, no;
+};
+
+void check_pad(const Napi::CallbackInfo& info, int64_t pad, int64_t extent, const char* name) {
+  if (2 * pad > extent) {
+    throw Napi::RangeError::New(info.Env(), expected_msg(
+        "at most half the window (" + std::to_string(extent / 2) + ")", name, std::to_string(pad)));
+  }
+}
+
+// P at i; with `dilated`, dilationH/W at i + 10; then ceilMode.
+PoolArgs pool_args(const Napi::CallbackInfo& info, size_t i, bool dilated) {
+  PoolArgs a;
+  ops::Pool2dGeom& g = a.g;
+  const int64_t N = int_arg(info, i, "N", 0), C = int_arg(info, i + 1, "C", 1);
+  g.H = int_arg(info, i + 2, "H", 1);
+  g.W = int_arg(info, i + 3, "W", 1);
+  g.KH = int_arg(info, i + 4, "KH", 1);
+  g.KW = int_arg(info, i + 5, "KW", 1);
+  g.sh = int_arg(info, i + 6, "strideH", 1);
+  g.sw = int_arg(info, i + 7, "strideW", 1);
+  g.ph = int_arg(info, i + 8, "padH", 0);
+  g.pw = int_arg(info, i + 9, "padW", 0);
+  g.dh = dilated ? int_arg(info, i + 10, "dilationH", 1) : 1;
+  g.dw = dilated ? int_arg(info, i + 11, "dilationW", 1) : 1;
+  const bool ceil_mode = bool_arg(info, i + (dilated ? 12 : 10), "ceilMode");
+  check_pad(info, g.ph, g.dh * (g.KH - 1) + 1, "padH");
+  check_pad(info, g.pw, g.dw * (g.KW - 1) + 1, "padW");
+  g.OH = ops::pool_out_size(g.H, g.KH, g.sh, g.ph, g.dh, ceil_mode);
+  g.OW = ops::pool_out_size(g.W, g.KW, g.sw, g.pw, g.dw, ceil_mode);
+  if (g.OH < 1) refuse_extent(info, true, g.KH, g.dh, g.H, g.ph, "window");
+  if (g.OW < 1) refuse_extent(info, false, g.KW, g.dw, g.W, g.pw, "window");
+  g.NC = N * C;
+  a.nx = count(info, {N, C, g.H, g.W}, "x");
+  a.no = count(info, {N, C, g.OH, g.OW}, "out");
+  return a;
+}
+
+struct AdaptiveArgs { int64_t NC, H, W, OH, OW; size_t nx, no; };
+
+AdaptiveArgs adaptive_args(const Napi::CallbackInfo& info, size_t i) {
+  AdaptiveArgs a;
+  const int64_t N = int_arg(info, i, "N", 0), C = int_arg(info, i + 1, "C", 1);
+  a.H = int_arg(info, i + 2, "H", 1);
+  a.W = int_arg(info, i + 3, "W", 1);
+  a.OH = int_arg(info, i + 4, "OH", 1);
+  a.OW = int_arg(info, i + 5, "OW", 1);
+  a.NC = N * C;
+  a.nx = count(info, {N, C, a.H, a.W}, "x");
+  a.no = count(info, {N, C, a.OH, a.OW}, "out");
+  return a;
+}
+
+}  // namespace
+
+Napi::Value kind_conv2d(const Napi::CallbackInfo& info) {
+  const ConvArgs a = conv_args(info, 4);
+  const ops::ConvAct act = conv_act(info, 18);
+  float* out = f32(info, 0, "out", a.no);
+  const float* x = f32(info, 1, "x", a.nx);
+  const float* w = f32(info, 2, "w", a.nw);
+  const float* bias = f32_or_null(info, 3, "bias", static_cast<size_t>(a.g.OC));
+  with_scratch(info, [&] { kernel<Kind::conv2d>(info)(out, x, w, bias, a.g, act); });
+  return undef(info);
+}
+
+Napi::Value kind_conv2d_bwd(const Napi::CallbackInfo& info) {
+  const ConvArgs a = conv_args(info, 7);
+  const ops::ConvAct act = conv_act(info, 21);
+  float* dx = f32_or_null(info, 0, "dx", a.nx);
+  float* dw = f32_or_null(info, 1, "dw", a.nw);
+  float* db = f32_or_null(info, 2, "db", static_cast<size_t>(a.g.OC));
+  const float* dout = f32(info, 3, "dout", a.no);
+  const float* x = f32(info, 4, "x", a.nx);
+  const float* w = f32(info, 5, "w", a.nw);
+  const float* out = act == ops::ConvAct::relu ? f32(info, 6, "out", a.no) : f32_or_null(info, 6, "out", a.no);
+  with_scratch(info, [&] { kernel<Kind::conv2d_bwd>(info)(dx, dw, db, dout, x, w, out, a.g, act); });
+  return undef(info);
+}
+
+Napi::Value kind_max_pool2d(const Napi::CallbackInfo& info) {
+  const PoolArgs a = pool_args(info, 3, true);
+  float* out = f32(info, 0, "out", a.no);
+  int32_t* idx = i32(info, 1, "idx", a.no);
+  const float* x = f32(info, 2, "x", a.nx);
+  kernel<Kind::max_pool2d>(info)(out, idx, x, a.g);
+  return undef(info);
+}
+
+Napi::Value kind_max_pool2d_bwd(const Napi::CallbackInfo& info) {
+  const PoolArgs a = pool_args(info, 3, true);
+  float* dx = f32(info, 0, "dx", a.nx);
+  const float* dout = f32(info, 1, "dout", a.no);
+  const int32_t* idx = i32(info, 2, "idx", a.no);
+  check_indices(info, idx, static_cast<int64_t>(a.no), a.g.H * a.g.W, "idx");
+  kernel<Kind::max_pool2d_bwd>(info)(dx, dout, idx, a.g);
+  return undef(info);
+}
+
+Napi::Value kind_avg_pool2d(const Napi::CallbackInfo& info) {
+  const PoolArgs a = pool_args(info, 2, false);
+  const bool include_pad = bool_arg(info, 13, "countIncludePad");
+  float* out = f32(info, 0, "out", a.no);
+  const float* x = f32(info, 1, "x", a.nx);
+  kernel<Kind::avg_pool2d>(info)(out, x, a.g, include_pad);
+  return undef(info);
+}
+
+Napi::Value kind_avg_pool2d_bwd(const Napi::CallbackInfo& info) {
+  const PoolArgs a = pool_args(info, 2, false);
+  const bool include_pad = bool_arg(info, 13, "countIncludePad");
+  float* dx = f32(info, 0, "dx", a.nx);
+  const float* dout = f32(info, 1, "dout", a.no);
+  kernel<Kind::avg_pool2d_bwd>(info)(dx, dout, a.g, include_pad);
+  return undef(info);
+}
+
+Napi::Value kind_adaptive_avg_pool2d(const Napi::CallbackInfo& info) {
+  const AdaptiveArgs a = adaptive_args(info, 2);
+  float* out = f32(info, 0, "out", a.no);
+  const float* x = f32(info, 1, "x", a.nx);
+  kernel<Kind::adaptive_avg_pool2d>(info)(out, x, a.NC, a.H, a.W, a.OH, a.OW);
+  return undef(info);
+}
+
+Napi::Value kind_adaptive_avg_pool2d_bwd(const Napi::CallbackInfo& info) {
+  const AdaptiveArgs a = adaptive_args(info, 2);
+  float* dx = f32(info, 0, "dx", a.nx);
+  const float* dout = f32(info, 1, "dout", a.no);
+  kernel<Kind::adaptive_avg_pool2d_bwd>(info)(dx, dout, a.NC, a.H, a.W, a.OH, a.OW);
+  return undef(info);
+}
+
+}  // namespace ng::binding

@@ -1,0 +1,280 @@
+#include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+
+// Convolution as im2col + sgemm. Per image n and group g (Cg = C / groups, OCg = OC / groups,
+// K = Cg * KH * KW, P = OH * OW):
+//   forward   out[n, g] (OCg, P) = W[g] (OCg, K) @ col (K, P)          (+ bias, relu: epilogue)
+//   dweight   dW[g] (OCg, K)    += dpre[n, g] (OCg, P) @ col^T (P, K)
+//   dinp      dcol (K, P)        = W[g]^T (K, OCg) @ dpre[n, g] (OCg, P), then col2im adds it
+// The bias is fused by pre-filling each output row with bias[oc] and running the GEMM with
+// beta = 1, so the relu epilogue sees W col + bias.
+#include "cpu/ops/conv2d.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "cpu/gemm/gemm.h"
+#include "cpu/ops/common.h"
+
+namespace ng::cpu {
+
+namespace {
+
+// At most this many image chunks (each with its own scratch slice), and about this many floats
+// of scratch in all (fewer chunks for big images).
+constexpr int64_t kMaxChunks = 8;
+constexpr int64_t kScratchBudget = int64_t{1} << 22;
+// Convolutions with fewer multiply-adds than this run their chunks on one thread.
+constexpr double kParallelWork = 2.0e6;
+
+struct Dims {
+  int64_t Cg, OCg, K, P, HW;
+  bool direct;  // 1x1, stride 1, no padding: the input plane block is the column matrix
+};
+
+Dims dims_of(const Conv2dShape& s) {
+  Dims d;
+  d.Cg = s.C / s.groups;
+  d.OCg = s.OC / s.groups;
+  d.K = d.Cg * s.KH * s.KW;
+  d.P = s.OH * s.OW;
+  d.HW = s.H * s.W;
+  d.direct = s.KH == 1 && s.KW == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
+  return d;
+}
+
+// Scratch floats per chunk: column matrix, dpre (relu backward), partial dweight (several chunks).
+int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
+  int64_t f = d.direct ? 0 : d.K * d.P;
+  if (backward) f += s.OC * d.P + (partial ? s.OC * d.K : 0);
+  return f;
+}
+
+int64_t chunks_of(const Conv2dShape& s, const Dims& d, bool backward) {
+  const int64_t most = std::min<int64_t>(kMaxChunks, std::max<int64_t>(s.N, 1));
+  if (most <= 1) return 1;
+  const int64_t per = std::max<int64_t>(chunk_floats(s, d, backward, true), 1);
+  return std::max<int64_t>(1, std::min<int64_t>(most, kScratchBudget / per));
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define NG_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#define NG_NO_LIBC_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#elif defined(__GNUC__)
+#define NG_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#define NG_NO_LIBC_LOOPS
+#else
+#define NG_ALWAYS_INLINE_LAMBDA
+#define NG_NO_LIBC_LOOPS
+#endif
+
+// Sum of g[i] where y[i] > 0 (the relu gradient's bias reduction), 8 accumulators so that it
+// vectorizes; fixed order.
+inline float relu_masked_sum(const float* g, const float* y, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  // g & mask(y > 0) on the bit patterns: gcc does not if-convert the select in a reduction.
+  const auto masked = [](float v, float yv) NG_ALWAYS_INLINE_LAMBDA {
+    int32_t b;
+    std::memcpy(&b, &v, 4);
+    b &= -static_cast<int32_t>(yv > 0.0f);
+    float r;
+    std::memcpy(&r, &b, 4);
+    return r;
+  };
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) acc[k] += masked(g[i + k], y[i + k]);
+  float s = 0.0f;
+  for (; i < n; i++) s += masked(g[i], y[i]);
+  return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+// [lo, hi): the output positions o whose input index o * stride - pad + off lies in [0, in).
+inline void valid_range(int64_t out, int64_t in, int64_t stride, int64_t pad, int64_t off, int64_t* lo,
+                        int64_t* hi) {
+  const int64_t a = pad - off;  // need o * stride >= a and o * stride < in + a
+  int64_t l = a <= 0 ? 0 : (a + stride - 1) / stride;
+  int64_t h = in + a <= 0 ? 0 : (in + a + stride - 1) / stride;
+  *lo = std::min(l, out);
+  *hi = std::max(*lo, std::min(h, out));
+}
+
+// col (K, P) from the Cg planes at src (Cg, H, W). Loop-to-memset/memcpy conversion is off
+// here (NG_NO_LIBC_LOOPS): the row segments are short.
+NG_NO_LIBC_LOOPS void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d) {
+  for (int64_t c = 0; c < d.Cg; c++)
+    for (int64_t kh = 0; kh < s.KH; kh++)
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        const float* plane = src + c * d.HW;
+        int64_t w0, w1, h0, h1;
+        valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w0, &w1);
+        valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h0, &h1);
+        for (int64_t oh = 0; oh < s.OH; oh++) {
+          float* r = row + oh * s.OW;
+          if (oh < h0 || oh >= h1) {
+            std::fill(r, r + s.OW, 0.0f);
+            continue;
+          }
+          const float* line = plane + (oh * s.sh - s.ph + kh * s.dh) * s.W - s.pw + kw * s.dw;
+          // Plain loops (segments are a few floats: a memset/memcpy call each costs more)
+          for (int64_t ow = 0; ow < w0; ow++) r[ow] = 0.0f;
+          if (s.sw == 1) {
+            for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow];
+          } else {
+            for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow * s.sw];
+          }
+          for (int64_t ow = w1; ow < s.OW; ow++) r[ow] = 0.0f;
+        }
+      }
+}
+
+// dst (Cg, H, W) += col2im(col (K, P)).
+void col2im_add(float* dst, const float* col, const Conv2dShape& s, const Dims& d) {
+  for (int64_t c = 0; c < d.Cg; c++)
+    for (int64_t kh = 0; kh < s.KH; kh++)
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        const float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        float* plane = dst + c * d.HW;
+        int64_t w0, w1, h0, h1;
+        valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w0, &w1);
+        valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h0, &h1);
+        for (int64_t oh = h0; oh < h1; oh++) {
+          const float* r = row + oh * s.OW;
+          float* line = plane + (oh * s.sh - s.ph + kh * s.dh) * s.W - s.pw + kw * s.dw;
+          for (int64_t ow = w0; ow < w1; ow++) line[ow * s.sw] += r[ow];
+        }
+      }
+}
+
+// Runs body(chunk, n0, n1) over the fixed image chunks, in parallel when the work is large.
+// sgemm may throw std::bad_alloc (packing buffers); it is carried out of the parallel region.
+template <class F>
+void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& body) {
+  const double work = static_cast<double>(s.N) * static_cast<double>(s.OC) * static_cast<double>(d.P) *
+                      static_cast<double>(d.K);
+  bool failed = false;
+  parallel_for(nchunks, nchunks > 1 && work >= kParallelWork, [&](int64_t c) {
+    try {
+      body(c, s.N * c / nchunks, s.N * (c + 1) / nchunks);
+    } catch (...) {
+#pragma omp atomic write
+      failed = true;
+    }
+  });
+  if (failed) throw std::bad_alloc();
+}
+
+}  // namespace
+
+int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
+  const Dims d = dims_of(s);
+  const int64_t nchunks = chunks_of(s, d, backward);
+  return nchunks * chunk_floats(s, d, backward, nchunks > 1);
+}
+
+void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
+                    const Conv2dShape& s, ConvAct act, float* scratch) {
+  // out: (N, OC, OH, OW)  inp: (N, C, H, W)  weight: (OC, Cg, KH, KW)  bias: (OC)
+  const Dims d = dims_of(s);
+  if (s.N == 0 || s.OC == 0 || d.P == 0) return;
+  const int64_t nchunks = chunks_of(s, d, false);
+  const int64_t per = chunk_floats(s, d, false, nchunks > 1);
+  GemmEpilogue ep;
+  ep.act = act == ConvAct::relu ? Act::relu : Act::none;
+  for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
+    float* col = scratch + c * per;
+    for (int64_t n = n0; n < n1; n++)
+      for (int64_t g = 0; g < s.groups; g++) {
+        const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
+        float* dst = out + (n * s.OC + g * d.OCg) * d.P;
+        if (bias)
+          for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
+        const float* B = src;
+        if (!d.direct) {
+          im2col(col, src, s, d);
+          B = col;
+        }
+        sgemm(false, false, d.OCg, d.P, d.K, 1.0f, weight + g * d.OCg * d.K, d.K, B, d.P, bias ? 1.0f : 0.0f,
+              dst, d.P, &ep);
+      }
+  });
+}
+
+void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                     const float* weight, const float* out, const Conv2dShape& s, ConvAct act,
+                     float* scratch) {
+  // dinp, inp: (N, C, H, W)  dweight, weight: (OC, Cg, KH, KW)  dbias: (OC)
+  // dout, out: (N, OC, OH, OW)
+  const Dims d = dims_of(s);
+  if (s.N == 0 || s.OC == 0 || d.P == 0) return;
+  const bool relu = act == ConvAct::relu;
+  if (dbias) {
+    // Threads own blocks of output channels; double sums in a fixed order.
+    constexpr int64_t kBlock = 8;
+    const int64_t nblk = (s.OC + kBlock - 1) / kBlock;
+    parallel_for(nblk, s.N * s.OC * d.P >= kParallelMin && nblk > 1, [=](int64_t blk) {
+      for (int64_t o = blk * kBlock; o < std::min(s.OC, (blk + 1) * kBlock); o++) {
+        double acc = 0.0;
+        for (int64_t n = 0; n < s.N; n++) {
+          const int64_t off = (n * s.OC + o) * d.P;
+          acc += relu ? relu_masked_sum(dout + off, out + off, d.P) : row_sum(dout + off, d.P);
+        }
+        dbias[o] += static_cast<float>(acc);
+      }
+    });
+  }
+  if (!dinp && !dweight) return;
+  const int64_t nchunks = chunks_of(s, d, true);
+  const bool partial = nchunks > 1;
+  const int64_t per = chunk_floats(s, d, true, partial);
+  const int64_t wsize = s.OC * d.K;
+  for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
+    float* col = scratch + c * per;
+    float* dpre = col + (d.direct ? 0 : d.K * d.P);
+    float* dw = partial ? dpre + s.OC * d.P : dweight;
+    if (partial && dweight) std::fill(dw, dw + wsize, 0.0f);
+    for (int64_t n = n0; n < n1; n++) {
+      const float* g_out = dout + n * s.OC * d.P;
+      if (relu) {
+        const float* y = out + n * s.OC * d.P;
+        for (int64_t i = 0; i < s.OC * d.P; i++) {
+          const float v = g_out[i];
+          dpre[i] = y[i] > 0.0f ? v : 0.0f;
+        }
+        g_out = dpre;
+      }
+      for (int64_t g = 0; g < s.groups; g++) {
+        const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
+        const float* dp = g_out + g * d.OCg * d.P;
+        const float* wg = weight + g * d.OCg * d.K;
+        if (dweight) {
+          const float* B = src;
+          if (!d.direct) {
+            im2col(col, src, s, d);
+            B = col;
+          }
+          sgemm(false, true, d.OCg, d.K, d.P, 1.0f, dp, d.P, B, d.P, 1.0f, dw + g * d.OCg * d.K, d.K);
+        }
+        if (dinp) {
+          float* dst = dinp + (n * s.C + g * d.Cg) * d.HW;
+          if (d.direct) {
+            sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 1.0f, dst, d.P);
+          } else {
+            sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 0.0f, col, d.P);
+            col2im_add(dst, col, s, d);
+          }
+        }
+      }
+    }
+  });
+  if (partial && dweight) {
+    parallel_for(wsize, wsize * nchunks >= kParallelMin, [=](int64_t i) {
+      float acc = 0.0f;
+      for (int64_t c = 0; c < nchunks; c++) acc += scratch[c * per + (d.direct ? 0 : d.K * d.P) + s.OC * d.P + i];
+      dweight[i] += acc;
+    });
+  }
+}
+
+}  // namespace ng::cpu

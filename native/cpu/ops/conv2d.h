@@ -1,0 +1,36 @@
+// 2-D convolution (cross-correlation, as PyTorch's conv2d), NCHW, with stride, zero padding,
+// dilation and groups (depthwise: groups == C), bias and relu fused into the GEMM epilogue.
+//
+// Implementation: im2col + sgemm per image and group (a 1x1 / stride 1 / no padding conv uses
+// the input directly as the column matrix). Images are split into fixed chunks that depend only
+// on the shape (never on the thread count); each chunk owns a slice of the scratch buffer, so
+// results are bit-identical for any number of threads.
+//
+// What the caller must keep for backward: inp and weight always; out (post-activation) when
+// act is relu.
+#pragma once
+#include <cstdint>
+
+#include "ops/kinds.h"
+
+namespace ng::cpu {
+
+using ConvAct = ng::ops::ConvAct;          // shared by every backend (native/ops/kinds.h)
+using Conv2dShape = ng::ops::Conv2dGeom;  // N, C, H, W, OC, KH, KW, stride, padding, dilation, groups, OH, OW
+
+// Floats of scratch conv2d_forward / conv2d_backward need for this shape.
+int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward);
+
+// out: (N, OC, OH, OW)  inp: (N, C, H, W)  weight: (OC, C/groups, KH, KW)  bias: (OC) or null
+// scratch: conv2d_scratch_floats(s, false) floats.
+void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
+                    const Conv2dShape& s, ConvAct act, float* scratch);
+
+// dinp: (N, C, H, W) or null  dweight: (OC, C/groups, KH, KW) or null  dbias: (OC) or null
+// (all accumulate)  dout, out: (N, OC, OH, OW) (out read only for relu)
+// scratch: conv2d_scratch_floats(s, true) floats.
+void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                     const float* weight, const float* out, const Conv2dShape& s, ConvAct act,
+                     float* scratch);
+
+}  // namespace ng::cpu

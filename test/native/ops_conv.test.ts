@@ -1,0 +1,247 @@
+// Kernel tests for convolution and pooling (native/cpu/ops/conv2d.cc, pool2d.cc): naive
+// double-precision references on awkward geometries, finite-difference gradients, determinism
+// across thread counts, argument errors.
+import { describe, expect, it } from 'vitest';
+import { native, sameForThreads } from '../helpers/native';
+import { Arr, rng, randF32, expectClose, numGrad, dot, added } from '../helpers/kernels';
+import * as R from '../autograd/reference';
+import type { ConvGeom, PoolGeom } from '../autograd/reference';
+import { CONV_CASES, POOL_CASES, cg, pg } from '../autograd/op_table';
+
+// ---- convolution -------------------------------------------------------------------------------
+
+type Conv = ConvGeom & { bias: boolean; act: 0 | 1 };
+const geom = (c: Conv): number[] => [c.N, c.C, c.H, c.W, c.OC, c.KH, c.KW, c.sh, c.sw, c.ph, c.pw, c.dh, c.dw, c.groups];
+const convRef = (c: Conv, x: Arr, w: Arr, b: Arr | null, act = c.act): Float64Array => R.conv2d(x, w, b, c, act === 1).data;
+
+/** The op table's conv2d geometries (1x1, 7x7, stride 2-3, padding > half the kernel, dilation 2,
+ * depthwise, groups, batch 1 and 9, a kernel as large as the padded input) at kernel level. */
+const CONVS: Array<[string, Conv]> = CONV_CASES.map(([tag, g, o, bias]) => [tag, { ...g, bias, act: o.activation === 'relu' ? 1 : 0 }]);
+const conv = (o: Partial<Conv> & Pick<Conv, 'N' | 'C' | 'H' | 'W' | 'OC' | 'KH' | 'KW'>): Conv => ({ ...cg(o), bias: true, act: 0, ...o });
+
+describe('conv2d', () => {
+  for (const [name, c] of CONVS) {
+    it(`${name}: forward and gradients`, () => {
+      const r = rng(c.N * 131 + c.C * 17 + c.KH * 7 + c.groups + c.act);
+      const Cg = c.C / c.groups;
+      const x = randF32(c.N * c.C * c.H * c.W, r, -1, 1);
+      const w = randF32(c.OC * Cg * c.KH * c.KW, r, -0.5, 0.5);
+      const b = c.bias ? randF32(c.OC, r, -0.5, 0.5) : null;
+      const want = convRef(c, x, w, b);
+      const out = new Float32Array(want.length);
+      native.conv2dForward(out, x, w, b, ...geom(c), c.act);
+      expectClose(out, want, 1e-5, 1e-6, 'forward');
+      const dout = randF32(out.length, r, -1, 1);
+      let dw = new Float64Array(0);
+      let db = new Float64Array(0);
+      const dx = added(x.length, (gx) => {
+        dw = added(w.length, (gw) => {
+          db = added(c.OC, (gb) => native.conv2dBackward(gx, gw, b ? gb : null, dout, x, w, out, ...geom(c), c.act));
+        });
+      });
+      // relu kinks: skip if a pre-activation sits within 1e-4 of 0.
+      if (c.act === 1 && convRef(c, x, w, b, 0).some((v) => Math.abs(v) < 1e-4)) return;
+      const L = (xx: Arr, ww: Arr, bb: Arr | null): number => dot(dout, convRef(c, xx, ww, bb));
+      expectClose(dx, numGrad((v) => L(v, w, b), x), 1e-4, 1e-5, 'dx');
+      expectClose(dw, numGrad((v) => L(x, v, b), w), 1e-4, 1e-5, 'dw');
+      if (b) expectClose(db, numGrad((v) => L(x, w, v), b), 1e-4, 1e-5, 'db');
+    });
+  }
+
+  it('null dx / dw / db are skipped; each alone matches the full backward', () => {
+    const c = CONVS.find(([t]) => t.startsWith('3x3/dil2'))![1];
+    const r = rng(77);
+    const x = randF32(c.N * c.C * c.H * c.W, r);
+    const w = randF32(c.OC * c.C * c.KH * c.KW, r);
+    const b = randF32(c.OC, r);
+    const out = new Float32Array(convRef(c, x, w, b).length);
+    native.conv2dForward(out, x, w, b, ...geom(c), 0);
+    const dout = randF32(out.length, r);
+    const all = [new Float32Array(x.length), new Float32Array(w.length), new Float32Array(c.OC)];
+    native.conv2dBackward(all[0], all[1], all[2], dout, x, w, null, ...geom(c), 0);
+    for (let k = 0; k < 3; k++) {
+      const only = [null, null, null] as Array<Float32Array | null>;
+      only[k] = new Float32Array(all[k].length);
+      native.conv2dBackward(only[0], only[1], only[2], dout, x, w, null, ...geom(c), 0);
+      expect(Array.from(only[k]!)).toEqual(Array.from(all[k]));
+    }
+  });
+
+  it('argument errors name the argument', () => {
+    const a = new Float32Array(1000);
+    const g = [2, 4, 6, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1];
+    const with_ = (i: number, v: number): number[] => g.map((x, k) => (k === i ? v : x));
+    expect(() => native.conv2dForward(a, a, a, null, ...with_(13, 3), 0)).toThrow(
+      new RangeError('Expected a multiple of groups (3) for C but received 4'),
+    );
+    expect(() => native.conv2dForward(a, a, a, null, ...with_(4, 6).map((v, k) => (k === 13 ? 4 : v)), 0)).toThrow(
+      new RangeError('Expected a multiple of groups (4) for OC but received 6'),
+    );
+    expect(() => native.conv2dForward(a, a, a, null, ...with_(5, 7), 0)).toThrow(
+      new RangeError('Expected a kernel extent <= the padded input 6 for KH but received an extent of 7'),
+    );
+    expect(() => native.conv2dForward(a, a, a, null, ...with_(12, 4), 0)).toThrow(
+      new RangeError('Expected a kernel extent <= the padded input 6 for KW but received an extent of 9'),
+    );
+    expect(() => native.conv2dForward(a, a, a, null, ...with_(7, 0), 0)).toThrow(
+      new RangeError('Expected positive integer for strideH but received 0 of type number'),
+    );
+    expect(() => native.conv2dForward(a, a, a, null, ...with_(9, -1), 0)).toThrow(
+      new RangeError('Expected non-negative integer for padH but received -1 of type number'),
+    );
+    expect(() => native.conv2dForward(a, a, a, null, ...with_(2, 2.5), 0)).toThrow(
+      new RangeError('Expected positive integer for H but received 2.5 of type number'),
+    );
+    expect(() => native.conv2dForward(a, new Float32Array(287), a, null, ...g, 0)).toThrow(
+      new RangeError('Expected Float32Array of length >= 288 for x but received Float32Array of length 287'),
+    );
+    expect(() => native.conv2dForward(a, a, a, null, ...g, 2)).toThrow(
+      new RangeError('Expected integer in [0, 1] for act but received 2 of type number'),
+    );
+    expect(() => native.conv2dBackward(null, null, null, a, a, a, null, ...g, 1)).toThrow(
+      new TypeError('Expected Float32Array for out but received null'),
+    );
+  });
+});
+
+// ---- pooling -----------------------------------------------------------------------------------
+
+type Pool = PoolGeom;
+const pgeom = (p: Pool): number[] => [p.N, p.C, p.H, p.W, p.KH, p.KW, p.sh, p.sw, p.ph, p.pw];
+const maxRef = (p: Pool, x: Arr): { out: Float64Array; idx: number[] } => {
+  const r = R.maxPool2d(x, p);
+  return { out: r.data, idx: r.idx };
+};
+const avgRef = (p: Pool, x: Arr, includePad: boolean): Float64Array => R.avgPool2d(x, p, includePad).data;
+
+const POOLS = POOL_CASES;
+const pool = pg;
+
+describe('maxPool2d', () => {
+  const cases: Array<[string, Pool]> = [
+    ...POOLS,
+    ['3x3 dilation 2 pad 2', pool({ N: 2, C: 2, H: 9, W: 8, KH: 3, KW: 3, sh: 1, sw: 2, ph: 2, pw: 1, dh: 2, dw: 2 })],
+  ];
+  for (const [name, p] of cases) {
+    it(`${name}: forward, argmax and backward`, () => {
+      const r = rng(p.H * 31 + p.W * 7 + p.KH + (p.ceil ? 1 : 0));
+      const x = randF32(p.N * p.C * p.H * p.W, r);
+      const ref = maxRef(p, x);
+      const out = new Float32Array(ref.out.length);
+      const idx = new Int32Array(ref.out.length);
+      const g = [...pgeom(p), p.dh, p.dw, p.ceil];
+      native.maxPool2dForward(out, idx, x, ...g);
+      expect(Array.from(out)).toEqual(Array.from(ref.out, Math.fround));
+      expect(Array.from(idx)).toEqual(ref.idx);
+      const dout = randF32(out.length, r);
+      const dx = added(x.length, (gx) => native.maxPool2dBackward(gx, dout, idx, ...g));
+      const L = (xx: Arr): number => dot(dout, maxRef(p, xx).out);
+      expectClose(dx, numGrad(L, x, 1e-5), 1e-5, 1e-5, 'dx');
+    });
+  }
+
+  it('NaN propagates; ties take the first maximum', () => {
+    const x = new Float32Array([1, 3, 3, NaN, 2, 2, 2, 2]);
+    const out = new Float32Array(2);
+    const idx = new Int32Array(2);
+    native.maxPool2dForward(out, idx, x, 1, 1, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
+    expect(Number.isNaN(out[1])).toBe(true);
+    expect(idx[1]).toBe(3);
+    native.maxPool2dForward(out, idx, x, 1, 1, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
+    expect([out[0], idx[0]]).toEqual([3, 1]);
+  });
+});
+
+describe('avgPool2d', () => {
+  for (const [name, p] of POOLS)
+    for (const includePad of [true, false]) {
+      it(`${name}, countIncludePad ${includePad}: forward and backward`, () => {
+        const r = rng(p.H * 37 + p.W * 3 + p.KH + (includePad ? 1 : 0));
+        const x = randF32(p.N * p.C * p.H * p.W, r);
+        const want = avgRef(p, x, includePad);
+        const out = new Float32Array(want.length);
+        native.avgPool2dForward(out, x, ...pgeom(p), p.ceil, includePad);
+        expectClose(out, want, 1e-5, 1e-6, 'forward');
+        const dout = randF32(out.length, r);
+        const dx = added(x.length, (gx) => native.avgPool2dBackward(gx, dout, ...pgeom(p), p.ceil, includePad));
+        expectClose(dx, numGrad((xx) => dot(dout, avgRef(p, xx, includePad)), x), 1e-4, 1e-5, 'dx');
+      });
+    }
+});
+
+const adaptiveRef = (x: Arr, NC: number, H: number, W: number, OH: number, OW: number): Float64Array =>
+  R.adaptiveAvgPool2d(x, NC, 1, H, W, OH, OW).data;
+
+describe('adaptiveAvgPool2d', () => {
+  const cases: Array<[number, number, number, number, number, number]> = [
+    [2, 3, 7, 5, 3, 2], [1, 2, 9, 9, 1, 1], [2, 2, 4, 6, 4, 6], [1, 3, 5, 3, 7, 4], [3, 1, 10, 13, 3, 5],
+  ];
+  for (const [N, C, H, W, OH, OW] of cases) {
+    it(`${N}x${C}x${H}x${W} -> ${OH}x${OW}: forward and backward`, () => {
+      const r = rng(H * 100 + W * 10 + OH + OW);
+      const x = randF32(N * C * H * W, r);
+      const want = adaptiveRef(x, N * C, H, W, OH, OW);
+      const out = new Float32Array(want.length);
+      native.adaptiveAvgPool2dForward(out, x, N, C, H, W, OH, OW);
+      expectClose(out, want, 1e-5, 1e-6, 'forward');
+      const dout = randF32(out.length, r);
+      const dx = added(x.length, (gx) => native.adaptiveAvgPool2dBackward(gx, dout, N, C, H, W, OH, OW));
+      expectClose(dx, numGrad((xx) => dot(dout, adaptiveRef(xx, N * C, H, W, OH, OW)), x), 1e-4, 1e-5, 'dx');
+    });
+  }
+});
+
+describe('pooling argument errors', () => {
+  const a = new Float32Array(1000);
+  const i = new Int32Array(1000);
+  it('name the argument, expected vs got', () => {
+    expect(() => native.maxPool2dForward(a, i, a, 1, 1, 6, 6, 3, 3, 1, 1, 2, 2, 1, 1, false)).toThrow(
+      new RangeError('Expected at most half the window (1) for padH but received 2'),
+    );
+    expect(() => native.avgPool2dForward(a, a, 1, 1, 4, 4, 5, 2, 1, 1, 0, 0, false, true)).toThrow(
+      new RangeError('Expected a window extent <= the padded input 4 for KH but received an extent of 5'),
+    );
+    expect(() => native.maxPool2dForward(a, a, a, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false)).toThrow(
+      new TypeError('Expected Int32Array for idx but received Float32Array of length 1000'),
+    );
+    expect(() => native.avgPool2dForward(a, a, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, true)).toThrow(
+      new TypeError('Expected boolean for ceilMode but received 1 of type number'),
+    );
+    expect(() => native.adaptiveAvgPool2dForward(a, a, 1, 1, 4, 4, 0, 2)).toThrow(
+      new RangeError('Expected positive integer for OH but received 0 of type number'),
+    );
+    const bad = new Int32Array(4).fill(16);
+    expect(() => native.maxPool2dBackward(a, a, bad, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false)).toThrow(
+      new RangeError('Expected integer in [0, 16) for idx[0] but received 16'),
+    );
+  });
+});
+
+describe('determinism across thread counts', () => {
+  it('conv2d forward / backward and pooling on a batch big enough to run in parallel', () => {
+    const c = conv({ N: 16, C: 8, H: 20, W: 19, OC: 12, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 });
+    const r = rng(1234);
+    const x = randF32(c.N * c.C * c.H * c.W, r);
+    const w = randF32(c.OC * c.C * 9, r, -0.3, 0.3);
+    const b = randF32(c.OC, r);
+    const no = c.N * c.OC * c.H * c.W;
+    const dout = randF32(no, r);
+    sameForThreads(() => {
+      const out = new Float32Array(no);
+      native.conv2dForward(out, x, w, b, ...geom(c), 1);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      const db = new Float32Array(c.OC);
+      native.conv2dBackward(dx, dw, db, dout, x, w, out, ...geom(c), 1);
+      return [...out.subarray(0, 500), ...dx.subarray(0, 500), ...dw, ...db];
+    });
+    sameForThreads(() => {
+      const g = [16, 8, 20, 19, 3, 3, 2, 2, 1, 1];
+      const out = new Float32Array(16 * 8 * 11 * 10); // ceil mode: 11 x 10
+      native.avgPool2dForward(out, x, ...g, true, false);
+      const m = new Float32Array(out.length);
+      native.maxPool2dForward(m, new Int32Array(out.length), x, ...g, 1, 1, true);
+      return [...out, ...m];
+    });
+  });
+});

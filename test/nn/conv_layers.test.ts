@@ -1,0 +1,187 @@
+// Image layers (lib/nn/conv.ts): parameters and buffers with PyTorch's shapes and names,
+// default initialization bounds, Sequential's Conv2d + ReLU fusion, BatchNorm2d train/eval,
+// Dropout2d, configs, and constructor / forward errors naming the argument.
+import { describe, expect, it } from 'vitest';
+import * as ng from '../../lib';
+
+const nn = ng.nn;
+
+describe('Conv2d', () => {
+  it('has PyTorch-shaped parameters and PyTorch default init bounds', () => {
+    ng.setSeed(3);
+    const c = new nn.Conv2d(6, 8, [3, 5], { groups: 2 });
+    expect(c.weight.shape).toEqual([8, 3, 3, 5]);
+    expect(c.bias!.shape).toEqual([8]);
+    expect(Object.keys(c.stateDict())).toEqual(['weight', 'bias']);
+    const bound = 1 / Math.sqrt(3 * 3 * 5);
+    for (const t of [c.weight, c.bias!]) {
+      const v = Array.from(t.data as Float32Array);
+      expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(bound);
+      expect(Math.max(...v.map(Math.abs))).toBeGreaterThan(bound * 0.5);
+    }
+    expect(new nn.Conv2d(1, 2, 3, { bias: false }).bias).toBeNull();
+  });
+
+  it('Sequential fuses Conv2d + ReLU (same values and gradients as the unfused pair) and gives it He init', () => {
+    ng.setSeed(5);
+    const fused = new nn.Sequential(new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.ReLU());
+    const plain = new nn.Conv2d(2, 4, 3, { padding: 1 });
+    plain.loadStateDict({ weight: fused.stateDict()['0.weight'], bias: fused.stateDict()['0.bias'] });
+    const bound = Math.sqrt(2) * Math.sqrt(3 / (2 * 9)); // kaimingUniform for relu
+    const w = Array.from(fused.stateDict()['0.weight'].data as Float32Array);
+    expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(1 / Math.sqrt(18)); // beyond PyTorch's default bound
+    expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
+    const x = ng.randn([2, 2, 5, 6]);
+    const a = fused.forward(x);
+    const b = ng.relu(plain.forward(x));
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    ng.sum(ng.mul(a, a)).backward();
+    ng.sum(ng.mul(b, b)).backward();
+    expect(Array.from(fused.stateDict()['0.weight'].grad!.data)).toEqual(Array.from(plain.weight.grad!.data));
+  });
+
+  it('errors name the argument', () => {
+    expect(() => new nn.Conv2d(3, 4, 3, { groups: 2 })).toThrow(new RangeError('Expected a multiple of groups (2) for inChannels but received 3'));
+    expect(() => new nn.Conv2d(4, 6, 3, { groups: 4 })).toThrow(new RangeError('Expected a multiple of groups (4) for outChannels but received 6'));
+    expect(() => new nn.Conv2d(0, 4, 3)).toThrow(new RangeError('Expected positive integer for inChannels but received 0 of type number'));
+    expect(() => new nn.Conv2d(1, 4, [3, -1])).toThrow(new RangeError('Expected positive integer for kernelSize[1] but received -1 of type number'));
+    expect(() => new nn.Conv2d(1, 4, 3, { padding: 'full' as never })).toThrow(
+      new RangeError("Expected non-negative integer, [h, w], 'same' or 'valid' for padding but received \"full\" of type string"));
+    const c = new nn.Conv2d(3, 4, 3);
+    expect(() => c.forward(ng.zeros([2, 28, 28, 3]))).toThrow(new RangeError('Expected shape [*, 3, *, *] for input but received [2, 28, 28, 3]'));
+    expect(() => c.forward(ng.zeros([3, 28, 28]))).toThrow(new RangeError('Expected shape [*, 3, *, *] for input but received [3, 28, 28]'));
+  });
+});
+
+describe('Conv1d', () => {
+  it('(N, C, L) in, PyTorch-shaped weight, config round trip, Sequential fuses Conv1d + ReLU', () => {
+    ng.setSeed(9);
+    const c = new nn.Conv1d(4, 6, 3, { groups: 2, padding: 'same', dilation: 2 });
+    expect(c.weight.shape).toEqual([6, 2, 3]);
+    expect(nn.fromConfig(c.getConfig()).getConfig()).toEqual(c.getConfig());
+    const x = ng.randn([2, 4, 11]);
+    expect(c.forward(x).shape).toEqual([2, 6, 11]);
+    const fused = new nn.Sequential(new nn.Conv1d(4, 3, 5, { stride: 2 }), new nn.ReLU());
+    const plain = new nn.Conv1d(4, 3, 5, { stride: 2 });
+    plain.loadStateDict({ weight: fused.stateDict()['0.weight'], bias: fused.stateDict()['0.bias'] });
+    expect(Array.from(fused.forward(x).data)).toEqual(Array.from(ng.relu(plain.forward(x)).data));
+  });
+
+  it('errors name the argument', () => {
+    expect(() => new nn.Conv1d(3, 4, 3, { groups: 2 })).toThrow(new RangeError('Expected a multiple of groups (2) for inChannels but received 3'));
+    expect(() => new nn.Conv1d(3, 4, 0)).toThrow(new RangeError('Expected positive integer for kernelSize but received 0 of type number'));
+    expect(() => new nn.Conv1d(3, 4, 3).forward(ng.zeros([2, 5, 3]))).toThrow(new RangeError('Expected shape [*, 3, *] for input but received [2, 5, 3]'));
+    expect(() => ng.conv1d(ng.zeros([2, 3, 8, 1]), ng.zeros([4, 3, 3]))).toThrow(
+      new RangeError('Expected 3-D shape [N, C, L] for input but received [2, 3, 8, 1]'));
+    expect(() => ng.conv1d(ng.zeros([2, 8, 3]), ng.zeros([4, 3, 3]))).toThrow(
+      new RangeError('Expected shape [N, 3, L] (NCL: weight has 3 channels per group x 1 groups) for input but received [2, 8, 3]'));
+    expect(() => ng.conv1d(ng.zeros([2, 3, 8]), ng.zeros([4, 3, 3]), null, { stride: [1, 2] as never })).toThrow(
+      new TypeError('Expected a number (conv1d has one spatial dim) for stride but received an array of length 2'));
+  });
+});
+
+describe('ConvTranspose2d', () => {
+  it('upsamples by the stride, PyTorch weight layout and init bound, config round trip, errors', () => {
+    ng.setSeed(4);
+    const t = new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
+    expect(t.weight.shape).toEqual([4, 3, 3, 3]);
+    const bound = 1 / Math.sqrt(3 * 9);
+    expect(Math.max(...Array.from(t.weight.data, Math.abs))).toBeLessThanOrEqual(bound);
+    expect(t.forward(ng.randn([2, 4, 5, 7])).shape).toEqual([2, 6, 10, 14]);
+    expect(nn.fromConfig(t.getConfig()).getConfig()).toEqual(t.getConfig());
+    expect(() => new nn.ConvTranspose2d(3, 4, 3, { groups: 2 })).toThrow(new RangeError('Expected a multiple of groups (2) for inChannels but received 3'));
+    expect(() => t.forward(ng.zeros([2, 5, 5, 4]))).toThrow(new RangeError('Expected shape [*, 4, *, *] for input but received [2, 5, 5, 4]'));
+    expect(() => ng.convTranspose2d(ng.zeros([1, 4, 3, 3]), ng.zeros([4, 2, 3, 3]), null, { stride: 2, outputPadding: 2 })).toThrow(
+      new RangeError('Expected outputPadding smaller than stride or dilation for outputPadding but received [2, 2]'));
+    expect(() => ng.convTranspose2d(ng.zeros([1, 5, 3, 3]), ng.zeros([4, 2, 3, 3]))).toThrow(
+      new RangeError('Expected shape [N, 4, H, W] (NCHW: weight has 4 input channels) for input but received [1, 5, 3, 3]'));
+  });
+});
+
+describe('Upsample', () => {
+  it('nearest by whole-number factors; config round trip; bilinear and bad factors refused', () => {
+    const u = new nn.Upsample({ scaleFactor: [2, 3] });
+    const x = ng.fromArray(Float32Array.of(1, 2, 3, 4), [1, 1, 2, 2]);
+    expect(Array.from(u.forward(x).data)).toEqual([1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4]);
+    expect(nn.fromConfig(u.getConfig()).getConfig()).toEqual(u.getConfig());
+    expect(() => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' as never })).toThrow(
+      new RangeError('Expected \'nearest\' (bilinear upsampling is not implemented yet) for mode but received "bilinear" of type string'));
+    expect(() => new nn.Upsample({ scaleFactor: 1.5 })).toThrow(new RangeError('Expected positive integer for scaleFactor but received 1.5 of type number'));
+    expect(() => u.forward(ng.zeros([2, 3]))).toThrow(new RangeError('Expected 4-D shape [N, C, H, W] for input but received [2, 3]'));
+  });
+});
+
+describe('BatchNorm2d', () => {
+  it('training updates the running statistics (unbiased variance); eval uses them', () => {
+    const bn = new nn.BatchNorm2d(2, { momentum: 0.5 });
+    expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'runningMean', 'runningVar']);
+    // channel 0: values 0..7, channel 1: 10 * (0..7); N = 2, H = 2, W = 2
+    const data = [0, 1, 2, 3, 0, 10, 20, 30, 4, 5, 6, 7, 40, 50, 60, 70];
+    const x = ng.fromArray(Float32Array.from(data), [2, 2, 2, 2]);
+    const y = bn.forward(x);
+    const var0 = 6; // unbiased variance of 0..7
+    expect(Array.from(bn.runningMean.data)).toEqual([0.5 * 3.5, 0.5 * 35]);
+    const rv = Array.from(bn.runningVar.data);
+    expect(rv[0]).toBeCloseTo(0.5 + 0.5 * var0, 5);
+    expect(rv[1]).toBeCloseTo(0.5 + 0.5 * 600, 3);
+    expect(y.data[0]).toBeCloseTo(-3.5 / Math.sqrt(5.25 + 1e-5), 5);
+    bn.eval();
+    const z = bn.forward(x);
+    expect(z.data[0]).toBeCloseTo((0 - 1.75) / Math.sqrt(rv[0] + 1e-5), 5);
+    expect(Array.from(bn.runningMean.data)).toEqual([0.5 * 3.5, 0.5 * 35]);
+  });
+
+  it('affine: false has no parameters; wrong channel count names the input', () => {
+    const bn = new nn.BatchNorm2d(3, { affine: false });
+    expect(bn.parameters()).toEqual([]);
+    expect(Object.keys(bn.stateDict())).toEqual(['runningMean', 'runningVar']);
+    expect(() => bn.forward(ng.zeros([2, 4, 3, 3]))).toThrow(new RangeError('Expected shape [*, 3, *, *] for input but received [2, 4, 3, 3]'));
+    expect(() => new nn.BatchNorm2d(3, { momentum: 2 })).toThrow(new RangeError('Expected number in [0, 1] for momentum but received 2 of type number'));
+  });
+});
+
+describe('pooling layers, Dropout2d, configs', () => {
+  it('stride defaults to the kernel size; getConfig -> fromConfig rebuilds the same layer', () => {
+    const layers = [
+      new nn.MaxPool2d(3, { padding: 1, ceilMode: true }), new nn.AvgPool2d([2, 3], { stride: 1, countIncludePad: false }),
+      new nn.AdaptiveAvgPool2d([3, null]), new nn.Conv2d(4, 4, 3, { groups: 4, padding: 'same', dilation: 2 }),
+      new nn.BatchNorm2d(4, { eps: 1e-3, affine: false }), new nn.Dropout2d(0.2),
+    ];
+    expect((layers[0] as ng.nn.MaxPool2d).stride).toEqual([3, 3]);
+    for (const m of layers) expect(nn.fromConfig(m.getConfig()).getConfig()).toEqual(m.getConfig());
+    const x = ng.randn([2, 4, 7, 8]);
+    expect(layers[0].forward(x).shape).toEqual([2, 4, 3, 3]);
+    expect(layers[1].forward(x).shape).toEqual([2, 4, 6, 6]);
+    expect(layers[2].forward(x).shape).toEqual([2, 4, 3, 8]);
+    expect(layers[3].forward(x).shape).toEqual([2, 4, 7, 8]);
+  });
+
+  it('Dropout2d zeroes whole channels in training and is the identity in eval', () => {
+    ng.setSeed(11);
+    const d = new nn.Dropout2d(0.5);
+    const x = ng.add(ng.rand([4, 8, 3, 3]), 1);
+    const y = d.forward(x).data as Float32Array;
+    let dropped = 0;
+    for (let ch = 0; ch < 32; ch++) {
+      const plane = Array.from(y.subarray(ch * 9, ch * 9 + 9));
+      const xs = Array.from((x.data as Float32Array).subarray(ch * 9, ch * 9 + 9));
+      if (plane[0] === 0) {
+        dropped++;
+        expect(plane.every((v) => v === 0)).toBe(true);
+      } else {
+        plane.forEach((v, i) => expect(v).toBeCloseTo(xs[i] * 2, 5));
+      }
+    }
+    expect(dropped).toBeGreaterThan(4);
+    expect(dropped).toBeLessThan(28);
+    d.eval();
+    expect(d.forward(x)).toBe(x);
+    expect(() => new nn.Dropout2d(1)).toThrow(new RangeError('Expected number in [0, 1) for p but received 1 of type number'));
+  });
+
+  it('pooling constructor errors', () => {
+    expect(() => new nn.MaxPool2d(0)).toThrow(new RangeError('Expected positive integer for kernelSize but received 0 of type number'));
+    expect(() => new nn.MaxPool2d(2, { ceilMode: 'yes' as never })).toThrow(new TypeError('Expected boolean for ceilMode but received "yes" of type string'));
+    expect(() => new nn.AdaptiveAvgPool2d(0)).toThrow(new RangeError('Expected positive integer for outputSize but received 0 of type number'));
+  });
+});
