@@ -19,6 +19,9 @@ if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === 
 const root = path.join(__dirname, '..');
 
 function loadAddon(): any {
+  // NODEGRAD_ADDON_PATH: load this .node file instead (sanitizer and cross builds, see scripts/build-variant.js).
+  const override = process.env.NODEGRAD_ADDON_PATH;
+  if (override) return require(path.resolve(override));
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const load = require('node-gyp-build');

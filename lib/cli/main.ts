@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--early-stopping <patience>', 'stop when val_loss has not improved for <patience> epochs')
     .option('--out <dir>', 'output folder', 'nodegrad-output')
     .option('--quiet', 'print nothing but errors')
+    .option('--resume <checkpoint>', 'continue an interrupted run (SIGINT/SIGTERM write <out>/checkpoint.safetensors)')
     .action(async (opts) => {
       const { train } = await import('./train');
       await train(opts);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as ng from '../index';
 import { loadTrainingData, Task } from './data';
 import { UsageError, intOption, numOption, choiceOption } from './errors';
+import { onInterrupt, resumeCommand, INTERRUPTED_EXIT_CODE } from './interrupt';
 import { writeReport, formatConfusionMatrix, formatClassReport } from '../train/report';
 import { plotHistory, plotConfusionMatrix } from '../train/plots';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
@@ -12,7 +13,7 @@ export interface TrainArgs {
   data?: string; target?: string; layers?: string; activation?: string; epochs?: string; batchSize?: string;
   optimizer?: string; lr?: string; seed?: string; threads?: string; valSplit?: string; earlyStopping?: string;
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
-  augment?: string; schedule?: string;
+  augment?: string; schedule?: string; resume?: string;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -96,7 +97,23 @@ export async function train(args: TrainArgs): Promise<void> {
   const loader = new ng.data.DataLoader(fitSet, { batchSize, shuffle: true, seed,
     transform: augment === 'shift' ? ng.data.compose([ng.data.randomShift(2, { imageShape: [28, 28] })]) : undefined });
   const t0 = performance.now();
-  const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1 });
+  if (args.resume !== undefined && !fs.existsSync(args.resume)) {
+    throw new UsageError(`Expected an existing checkpoint for --resume but received "${args.resume}" (file not found)`);
+  }
+  const interrupt = onInterrupt((s) => process.stderr.write(s + '\n'));
+  const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1,
+    signal: interrupt.signal, resumeFrom: args.resume });
+  if (interrupt.received) {
+    const checkpoint = path.join(out, 'checkpoint.safetensors');
+    fs.mkdirSync(out, { recursive: true });
+    await trainer.saveCheckpoint(checkpoint);
+    const argv = process.argv.slice(process.argv.indexOf('train'));
+    process.stderr.write(`interrupted: wrote ${checkpoint}\nresume with: ${resumeCommand(argv, checkpoint)}\n`);
+    process.exitCode = INTERRUPTED_EXIT_CODE;
+    interrupt.dispose();
+    return;
+  }
+  interrupt.dispose();
   const seconds = (performance.now() - t0) / 1000;
 
   fs.mkdirSync(out, { recursive: true });

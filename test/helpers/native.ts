@@ -2,4 +2,5 @@
 import path from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const load = require('node-gyp-build');
-export const native = load(path.join(__dirname, '..', '..'));
+const override = process.env.NODEGRAD_ADDON_PATH; // a variant build (scripts/build-variant.js)
+export const native = override ? require(path.resolve(override)) : load(path.join(__dirname, '..', '..'));
