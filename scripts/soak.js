@@ -16,6 +16,11 @@ const os = require('os');
 const path = require('path');
 const ng = require(path.join(__dirname, '..', 'dist'));
 
+// A full GC between samples (without needing node --expose-gc), so RSS and live tensors
+// reflect what is really held.
+require('v8').setFlagsFromString('--expose-gc');
+const gc = require('vm').runInNewContext('gc');
+
 function opt(name, def) {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return def;
@@ -104,7 +109,8 @@ async function main() {
       }
       if (step % sampleEvery === 0) {
         if (step === warmup || (stats0 === null && step > warmup)) {
-          global.gc?.();
+          gc();
+          ng.trimMemoryPool();
           stats0 = ng.memoryStats();
           rss0 = process.memoryUsage().rss;
         }
@@ -112,9 +118,10 @@ async function main() {
       }
     }
   }
-  global.gc?.();
+  gc();
   await new Promise((r) => setTimeout(r, 50));
-  global.gc?.();
+  gc();
+  ng.trimMemoryPool();
   const stats1 = ng.memoryStats();
   const rss1 = process.memoryUsage().rss;
   const kibPer1000 = (slope(samples) * 1000) / 1024;

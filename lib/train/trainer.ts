@@ -337,7 +337,9 @@ export class Trainer {
             lastYield = performance.now();
           }
         }
-        if (seen === 0) break;
+        // Aborted mid-epoch: the epoch is not complete, so it is neither recorded nor counted
+        // (a checkpoint taken now resumes by redoing it).
+        if (seen === 0 || aborted()) break;
         const logs: Logs = { loss: lossSum / seen };
         for (const m of metrics) logs[m.name] = m.result();
         if (valSet) {
