@@ -13,7 +13,8 @@ export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:detect_odr_violation=0:log_
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=${SANITIZE_LOG:-/tmp/nodegrad-asan}"
 rm -f "${SANITIZE_LOG:-/tmp/nodegrad-asan}".*
 status=0
-npx vitest run "$@" || status=$?
+# ASan makes native code several times slower: generous timeouts (no test asserts on time).
+npx vitest run --testTimeout=600000 --hookTimeout=600000 "$@" || status=$?
 if compgen -G "${SANITIZE_LOG:-/tmp/nodegrad-asan}.*" > /dev/null; then
   echo "== sanitizer reports:"
   cat "${SANITIZE_LOG:-/tmp/nodegrad-asan}".*
