@@ -1,6 +1,15 @@
 // AVX2+FMA micro-kernel (6 x 16: 12 ymm accumulators, 2 for B, 1 broadcast) and its table.
 //   B micro-panel KC x NR = 256 x 16 floats = 16 KiB in L1; A block MC x KC = 144 x 256 floats
 //   = 144 KiB in L2; B panel KC x NC = 256 x 4096 floats = 4 MiB.
+#include "cpu/gemm/gemm_kernels.h"
+
+#if !defined(__x86_64__) && !defined(__i386__)
+// Not x86: no such kernel. The table exists so gemm.cc links; active_isa() never selects it
+// (set_isa refuses an ISA the CPU does not have).
+namespace ng::cpu::gemm {
+const KernelTable kTableAvx2 = {"unavailable", nullptr, 1, 1, 1, 1, 1, false, false, nullptr, nullptr, nullptr};
+}  // namespace ng::cpu::gemm
+#else
 #include <immintrin.h>
 
 #include "cpu/gemm/gemm_kernels.h"
@@ -59,3 +68,4 @@ const KernelTable kTableAvx2 = {"sgemm_avx2_6x16", sgemm_avx2_6x16, MR, NR, 144,
                                 /*a_in_l1=*/false, /*partial_tiles=*/false, nullptr, nullptr, nullptr};
 
 }  // namespace ng::cpu::gemm
+#endif  // x86

@@ -8,6 +8,15 @@
 //        (21 KiB) stays in L1 while the jr loop streams B micro-panels past it;
 //   NC = 512: the packed B block KC x NC (768 KiB) stays in L2 (2 MiB);
 //   MC = 2016: the packed A panel MC x KC (3 MiB) lives in L3 and is reused across all of N.
+#include "cpu/gemm/gemm_kernels.h"
+
+#if !defined(__x86_64__) && !defined(__i386__)
+// Not x86: no such kernel. The table exists so gemm.cc links; active_isa() never selects it
+// (set_isa refuses an ISA the CPU does not have).
+namespace ng::cpu::gemm {
+const KernelTable kTableAvx512 = {"unavailable", nullptr, 1, 1, 1, 1, 1, false, false, nullptr, nullptr, nullptr};
+}  // namespace ng::cpu::gemm
+#else
 #include "cpu/gemm/microkernel_avx512.h"
 #include "cpu/gemm/gemm_kernels.h"
 
@@ -37,3 +46,4 @@ const KernelTable kTableAvx512 = {"sgemm_avx512_14x32", sgemm_avx512_14x32, MR, 
                                   avx512_pack_a<MR>, avx512_pack_b<NR>, sgemm_avx512_rows_14x32};
 
 }  // namespace ng::cpu::gemm
+#endif  // x86

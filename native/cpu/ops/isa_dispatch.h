@@ -17,10 +17,15 @@
 #include "core/cpu_features.h"
 #include "cpu/ops/common.h"
 
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__i386__))
 #define NG_INLINE_LAMBDA __attribute__((always_inline))
 #define NG_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define NG_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+#elif defined(__GNUC__) && !defined(__clang__)
+// Not x86 (arm64, ...): the three copies are all baseline builds; only the generic one runs.
+#define NG_INLINE_LAMBDA __attribute__((always_inline))
+#define NG_TARGET_AVX2
+#define NG_TARGET_AVX512
 #else
 #define NG_INLINE_LAMBDA
 #define NG_TARGET_AVX2
