@@ -29,3 +29,17 @@ run scripts/arm64/kernel-battery.js compare build-arm64/reference-x64.json
 run scripts/fuzz.js --child --seed 1 --from 0 --to 2000 > build-arm64/fuzz.json
 echo "arm64 fuzz: $(cat build-arm64/fuzz.json | head -c 80)... (2000 calls, no crash)"
 run scripts/arm64/smoke.js
+
+# --prebuild: after the checks pass, write the linux-arm64 prebuild next to linux-x64 (the name
+# prebuildify --napi --tag-libc gives) and prove node-gyp-build picks it on arm64.
+if [ "${1:-}" = "--prebuild" ]; then
+  mkdir -p prebuilds/linux-arm64
+  aarch64-linux-gnu-strip -o prebuilds/linux-arm64/nodegrad.glibc.node build-arm64/Release/nodegrad.node
+  probe=$(mktemp -d)
+  mkdir -p "$probe/prebuilds/linux-arm64"
+  cp prebuilds/linux-arm64/nodegrad.glibc.node "$probe/prebuilds/linux-arm64/"
+  qemu-aarch64 -L "$SYSROOT" "$ARM64_NODE" -e "
+    const n = require('$PWD/node_modules/node-gyp-build')('$probe');
+    console.log('prebuilds/linux-arm64/nodegrad.glibc.node loads on arm64:', Object.keys(n).length, 'exports, isa', n.getIsa());"
+  rm -rf "$probe"
+fi

@@ -14,10 +14,19 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=${SANITIZE_LOG
 rm -f "${SANITIZE_LOG:-/tmp/nodegrad-asan}".*
 status=0
 # ASan makes native code several times slower: generous timeouts (no test asserts on time).
-npx vitest run --testTimeout=600000 --hookTimeout=600000 "$@" || status=$?
-if compgen -G "${SANITIZE_LOG:-/tmp/nodegrad-asan}.*" > /dev/null; then
+# Reports go to $SANITIZE_LOG.<pid> files; a child process started with its own environment
+# may print its report to stderr instead, so the output is searched too.
+out="${SANITIZE_LOG:-/tmp/nodegrad-asan}.vitest-output"
+set -o pipefail
+npx vitest run --testTimeout=600000 --hookTimeout=600000 "$@" 2>&1 | tee "$out" || status=$?
+reports=$(ls "${SANITIZE_LOG:-/tmp/nodegrad-asan}".* 2>/dev/null | grep -v vitest-output || true)
+if [ -n "$reports" ] || grep -qE 'runtime error:|ERROR: (Address|Undefined)Sanitizer' "$out"; then
   echo "== sanitizer reports:"
-  cat "${SANITIZE_LOG:-/tmp/nodegrad-asan}".*
+  [ -n "$reports" ] && cat $reports
+  grep -A12 -E 'runtime error:|ERROR: (Address|Undefined)Sanitizer' "$out" || true
   status=1
+else
+  echo "== no sanitizer reports"
 fi
+rm -f "$out"
 exit $status
