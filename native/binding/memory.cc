@@ -39,6 +39,10 @@ void finalize_block(Napi::Env, void*, Block* b) {
   delete b;
 }
 
+void finalize_raw(napi_env env, void* data, void* hint) {
+  finalize_block(Napi::Env(env), data, static_cast<Block*>(hint));
+}
+
 Napi::Value AllocBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t bytes = ng::binding::int_arg(info, 0, "bytes", 0);
@@ -57,7 +61,31 @@ Napi::Value AllocBuffer(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(g_blocks_mu);
     blocks()[p] = b;
   }
-  return Napi::ArrayBuffer::New(env, p, static_cast<size_t>(bytes), finalize_block, b);
+  // The raw N-API call, not Napi::ArrayBuffer::New: when Node cannot wrap the memory (Node 20:
+  // over buffer.constants.MAX_LENGTH, 4 GiB) it runs the finalizer at once and fails, and
+  // node-addon-api then deleted its finalizer data a second time (a double free, found by
+  // allocating an 8 GB tensor). Whether the finalizer ran is read from the block table.
+  napi_value ab;
+  napi_status st = napi_create_external_arraybuffer(env, p, static_cast<size_t>(bytes), finalize_raw, b, &ab);
+  if (st == napi_ok) return Napi::Value(env, ab);
+  {
+    std::lock_guard<std::mutex> lock(g_blocks_mu);
+    auto it = blocks().find(p);
+    if (it != blocks().end()) {  // the finalizer did not run: release here
+      blocks().erase(it);
+      ng::free_bytes(p, n);
+      delete b;
+    }
+  }
+  std::string why = "Node could not create an ArrayBuffer that large";
+  napi_value pending;
+  bool is_pending = false;
+  if (napi_is_exception_pending(env, &is_pending) == napi_ok && is_pending &&
+      napi_get_and_clear_last_exception(env, &pending) == napi_ok) {
+    Napi::Value e(env, pending);
+    if (e.IsObject()) why = e.As<Napi::Object>().Get("message").ToString().Utf8Value();
+  }
+  throw Napi::RangeError::New(env, "Cannot allocate " + std::to_string(bytes) + " bytes as one buffer: " + why);
 }
 
 Napi::Value FreeBuffer(const Napi::CallbackInfo& info) {

@@ -206,7 +206,7 @@ function tryCall(fn, args) {
 }
 
 const HOSTILE_INTS = [0, 1, 2, 3, 4, 7, 63, 64, 65, 255, 4096, -1, -2, 0.5, 1.5, -0, NaN, Infinity, -Infinity,
-  2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 2 ** 62, 1e300, -(2 ** 31), Number.MIN_VALUE];
+  2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 32 + 1, 2 ** 33, 2 ** 34 + 64, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 2 ** 62, 1e300, -(2 ** 31), Number.MIN_VALUE];
 const HOSTILE_NUMS = [0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 3.4e38, 3.5e38, -3.5e38, 1e-45, 5e-324, 1e300, 2 ** 31];
 const HOSTILE_FLOATS = [0, -0, 1, -1, NaN, Infinity, -Infinity, 3.4e38, -3.4e38, 1e-40, 1e30, -1e30];
 const WRONG_TYPES = [undefined, null, true, '2', '', {}, [], [1, 2, 3], () => 1, Symbol('x'), 10n, new Float64Array(8),
@@ -306,6 +306,8 @@ function makeArgs(r, sig, native, arena) {
 
 // Functions that change process-wide state: restored after each call so later calls stay fast
 // and meaningful.
+const STATE_SETTERS = new Set(['setNumThreads', 'setMaxAllocation', 'setIsa']);
+
 function restoreState(native, defaults) {
   native.setNumThreads(defaults.threads);
   native.setMaxAllocation(defaults.maxAllocation);
@@ -318,10 +320,11 @@ function restoreState(native, defaults) {
  * printing the call) on a guard violation or a thrown non-Error / badly formatted message.
  */
 function fuzz(native, { seed, from, to, signatures, log = () => {} }) {
-  const names = signatures.map((s) => s.name);
   const defaults = {
     threads: native.getNumThreads(),
-    maxAllocation: 1 << 30, // huge sizes fail fast instead of allocating
+    // The addon's default limit: sizes up to 16 GiB are really requested (virtual memory,
+    // untouched) so the paths past Node's ArrayBuffer limit run too.
+    maxAllocation: 16 * 2 ** 30,
     isa: typeof native.getIsa === 'function' ? native.getIsa() : null,
   };
   restoreState(native, defaults);
@@ -346,7 +349,7 @@ function fuzz(native, { seed, from, to, signatures, log = () => {} }) {
     }
     const damage = arena.check();
     if (damage) throw new Error(`call ${i} (${sig.name}): wrote out of bounds ${damage}`);
-    if (names.includes('setNumThreads')) restoreState(native, defaults);
+    if (STATE_SETTERS.has(sig.name)) restoreState(native, defaults);
   }
   return stats;
 }

@@ -63,6 +63,17 @@ describe('fuzzer findings (regressions)', () => {
     expect(Array.from(cat)).toEqual([1, 1, 2, 2]);
   });
 
+  // UBSan (npm run test:sanitize): exp_fast shifted a negative exponent left for NaN input.
+  it('NaN through the exp-based kernels gives NaN', () => {
+    for (const f of ['expForward', 'tanhForward', 'sigmoidForward', 'siluForward', 'geluTanhForward', 'eluForward']) {
+      const out = new Float32Array(3);
+      const args = f === 'eluForward' ? [out, new Float32Array([NaN, 1, -2]), 3, 1] : [out, new Float32Array([NaN, 1, -2]), 3];
+      native[f](...args);
+      expect(out[0]).toBeNaN();
+      expect(Number.isFinite(out[1])).toBe(true);
+    }
+  });
+
   it('still refuses detached buffers, in every argument helper, with the project message', () => {
     const dead = new Float32Array(4);
     structuredClone(dead.buffer, { transfer: [dead.buffer] });
