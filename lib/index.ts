@@ -2,7 +2,7 @@
  * nodegrad: neural-network training for Node.js with native kernels.
  * `import * as ng from 'nodegrad'` (ESM) or `const ng = require('nodegrad')` (CommonJS).
  */
-import './tensor/methods';
+import './methods';
 
 export * from './tensor';
 export { backend, setNumThreads, getNumThreads, buildInfo, setSeed } from './core/runtime';

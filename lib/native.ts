@@ -1,6 +1,15 @@
 /**
- * Loads the native addon (prebuilt binary first, local build as the fallback) and sets the
- * OpenMP wait policy before libgomp initializes.
+ * The native addon and its typed interface.
+ *
+ * Loads the addon (prebuilt binary first, local build as the fallback) and sets the OpenMP
+ * wait policy before libgomp initializes.
+ *
+ * The interface mirrors the op table in native/ops/op_table.h: OP_TABLE lists every op with
+ * its signature kind and params, KindSignatures gives each kind's TypeScript signature, and
+ * OpKernels (one function per op, typed by its kind) is derived from the two. The addon exports
+ * one OpKernels object per backend (`native.backends.cpu`); callers pick it by the tensors'
+ * device with kernelsFor (lib/ops/util.ts) or kernels(device). test/native/op_table.test.ts
+ * fails when this file and the native table disagree.
  *
  * The wait policy: libgomp's default spins for a long time after each parallel region. On a
  * 2-core machine the spinning worker competes with the JS thread, V8's helper threads and any
@@ -16,15 +25,307 @@ if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === 
   process.env.OMP_WAIT_POLICY = 'passive';
 }
 
+/** Where a tensor's memory lives; each device has a backend (kernel table) in the addon. */
+export type Device = 'cpu';
+
+type F32 = Float32Array;
+type F32N = Float32Array | null;
+type I32 = Int32Array;
+type Shape = readonly number[];
+
+/**
+ * The TypeScript signature of each kind (native/ops/kinds.h and the helpers in
+ * native/binding/kind_*.cc). Sizes are plain numbers; `attrs` are the row's attribute params.
+ */
+export interface KindSignatures {
+  pointwise: (out: F32, x: F32, n: number, ...attrs: number[]) => void;
+  pointwise_bwd: (dx: F32, saved: F32, dout: F32, n: number, ...attrs: number[]) => void;
+  binary: (out: F32, a: F32, aShape: Shape, b: F32, bShape: Shape) => void;
+  binary_bwd: (da: F32N, db: F32N, dout: F32, a: F32N, aShape: Shape, b: F32N, bShape: Shape) => void;
+  rows: (out: F32, x: F32, N: number, C: number) => void;
+  rows_bwd: (dx: F32, out: F32, dout: F32, N: number, C: number) => void;
+  reduce: (out: F32, x: F32, outer: number, dim: number, inner: number) => void;
+  reduce_bwd: (dx: F32, dout: F32, outer: number, dim: number, inner: number) => void;
+  reduce_index: (out: F32, idx: I32, x: F32, outer: number, dim: number, inner: number) => void;
+  reduce_index_bwd: (dx: F32, dout: F32, idx: I32, outer: number, dim: number, inner: number) => void;
+  argmax: (idx: I32, x: F32, outer: number, dim: number, inner: number) => void;
+  linear: (out: F32, x: F32, w: F32, bias: F32N, B: number, C: number, OC: number, act: number, pre: F32N) => void;
+  linear_bwd: (dx: F32N, dw: F32N, db: F32N, dout: F32, x: F32, w: F32, out: F32N, pre: F32N,
+    B: number, C: number, OC: number, act: number) => void;
+  layer_norm: (out: F32, mean: F32, rstd: F32, x: F32, weight: F32N, bias: F32N, N: number, C: number, eps: number) => void;
+  layer_norm_bwd: (dx: F32N, dweight: F32N, dbias: F32N, dout: F32, x: F32, weight: F32N, mean: F32, rstd: F32,
+    N: number, C: number) => void;
+  batch_norm: (out: F32, mean: F32, rstd: F32, runningMean: F32N, runningVar: F32N, x: F32, weight: F32N, bias: F32N,
+    N: number, C: number, L: number, eps: number, momentum: number, training: boolean) => void;
+  batch_norm_bwd: (dx: F32N, dweight: F32N, dbias: F32N, dout: F32, x: F32, weight: F32N, mean: F32, rstd: F32,
+    N: number, C: number, L: number, training: boolean) => void;
+  dropout: (out: F32, mask: Uint8Array | F32, x: F32, n: number, p: number, seedHi: number, seedLo: number,
+    offset: number) => void;
+  dropout_bwd: (dx: F32, dout: F32, mask: Uint8Array | F32, n: number, p: number) => void;
+  embedding: (out: F32, weight: F32, indices: I32, N: number, V: number, D: number) => void;
+  embedding_bwd: (dweight: F32, dout: F32, indices: I32, N: number, V: number, D: number, paddingIdx: number) => void;
+  gather_rows: (out: F32, src: F32, indices: I32, nIdx: number, N: number, D: number) => void;
+  gather_rows_i32: (out: I32, src: I32, indices: I32, nIdx: number, N: number, D: number) => void;
+  scatter_add_rows: (dsrc: F32, dout: F32, indices: I32, nIdx: number, N: number, D: number) => void;
+  concat: (out: F32, inputs: readonly F32[], dims: Shape, outer: number, inner: number) => void;
+  concat_bwd: (dinputs: readonly F32N[], dout: F32, dims: Shape, outer: number, inner: number) => void;
+  slice: (out: F32, x: F32, outer: number, dim: number, inner: number, start: number, len: number) => void;
+  slice_bwd: (dx: F32, dout: F32, outer: number, dim: number, inner: number, start: number, len: number) => void;
+  transpose: (out: F32, x: F32, B: number, R: number, C: number) => void;
+  cross_entropy: (loss: F32, probs: F32, logits: F32, labels: I32, weight: F32N, N: number, C: number,
+    labelSmoothing: number, reduction: number, ignoreIndex: number) => number;
+  cross_entropy_bwd: (dlogits: F32, probs: F32, labels: I32, weight: F32N, dout: F32, N: number, C: number,
+    labelSmoothing: number, reduction: number, ignoreIndex: number) => void;
+  cross_entropy_dense: (loss: F32, probs: F32, logits: F32, target: F32, weight: F32N, N: number, C: number,
+    labelSmoothing: number, reduction: number) => number;
+  cross_entropy_dense_bwd: (dlogits: F32, probs: F32, target: F32, weight: F32N, dout: F32, N: number, C: number,
+    labelSmoothing: number, reduction: number) => void;
+  nll: (loss: F32, logp: F32, labels: I32, weight: F32N, N: number, C: number, reduction: number,
+    ignoreIndex: number) => number;
+  nll_bwd: (dlogp: F32, labels: I32, weight: F32N, dout: F32, N: number, C: number, reduction: number,
+    ignoreIndex: number) => void;
+  bce_logits: (loss: F32, x: F32, y: F32, posWeight: F32N, n: number, C: number, reduction: number) => number;
+  bce_logits_bwd: (dx: F32, x: F32, y: F32, posWeight: F32N, dout: F32, n: number, C: number, reduction: number) => void;
+  /** (loss, x, y, n, ...attrs, reduction) */
+  pair_loss: (loss: F32, x: F32, y: F32, n: number, ...attrsThenReduction: number[]) => number;
+  /** (dx, dy, x, y, dout, n, ...attrs, reduction) */
+  pair_loss_bwd: (dx: F32N, dy: F32N, x: F32, y: F32, dout: F32, n: number, ...attrsThenReduction: number[]) => void;
+  kl_div: (loss: F32, input: F32, target: F32, n: number, batch: number, logTarget: boolean, reduction: number) => number;
+  kl_div_bwd: (dinput: F32, target: F32, dout: F32, n: number, batch: number, logTarget: boolean,
+    reduction: number) => void;
+  sgd: (params: F32, grads: F32, momentumBuf: F32N, n: number, lr: number, momentum: number, dampening: number,
+    nesterov: boolean, weightDecay: number, firstStep: boolean) => void;
+  adam: (params: F32, grads: F32, m: F32, v: F32, vmax: F32N, n: number, lr: number, beta1: number, beta2: number,
+    eps: number, weightDecay: number, step: number, decoupled: boolean, amsgrad: boolean) => void;
+  rmsprop: (params: F32, grads: F32, squareAvg: F32, gradAvg: F32N, momentumBuf: F32N, n: number, lr: number,
+    alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean) => void;
+  adagrad: (params: F32, grads: F32, stateSum: F32, n: number, lr: number, lrDecay: number, weightDecay: number,
+    eps: number, step: number) => void;
+  vec_reduce: (x: F32, n: number, ...attrs: number[]) => number;
+  vec_test: (x: F32, n: number) => boolean;
+  vec_map: (x: F32, n: number, ...attrs: number[]) => void;
+  fill_i32: (out: I32, n: number, value: number) => void;
+  eye: (out: F32, n: number, m: number) => void;
+  rng: (out: F32, n: number, seedHi: number, seedLo: number, offset: number, a: number, b: number) => void;
+  gemm: (transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number,
+    B: F32, ldb: number, beta: number, C: F32, ldc: number, bias: F32N, act: number) => void;
+}
+
+export type OpKind = keyof KindSignatures;
+
+/** The kinds in native order (checked against the addon by test/native/op_table.test.ts). */
+export const OP_KINDS = [
+  'pointwise', 'pointwise_bwd', 'binary', 'binary_bwd', 'rows', 'rows_bwd', 'reduce', 'reduce_bwd', 'reduce_index',
+  'reduce_index_bwd', 'argmax', 'linear', 'linear_bwd', 'layer_norm', 'layer_norm_bwd', 'batch_norm',
+  'batch_norm_bwd', 'dropout', 'dropout_bwd', 'embedding', 'embedding_bwd', 'gather_rows', 'gather_rows_i32',
+  'scatter_add_rows', 'concat', 'concat_bwd', 'slice', 'slice_bwd', 'transpose', 'cross_entropy',
+  'cross_entropy_bwd', 'cross_entropy_dense', 'cross_entropy_dense_bwd', 'nll', 'nll_bwd', 'bce_logits',
+  'bce_logits_bwd', 'pair_loss', 'pair_loss_bwd', 'kl_div', 'kl_div_bwd', 'sgd', 'adam', 'rmsprop', 'adagrad',
+  'vec_reduce', 'vec_test', 'vec_map', 'fill_i32', 'eye', 'rng', 'gemm',
+] as const satisfies readonly OpKind[];
+
+/** The op table, row for row as native/ops/op_table.h. */
+export const OP_TABLE = {
+  reluForward: { kind: 'pointwise', params: 'out,x' },
+  leakyReluForward: { kind: 'pointwise', params: 'out,x,slope' },
+  eluForward: { kind: 'pointwise', params: 'out,x,alpha' },
+  seluForward: { kind: 'pointwise', params: 'out,x' },
+  geluForward: { kind: 'pointwise', params: 'out,x' },
+  geluTanhForward: { kind: 'pointwise', params: 'out,x' },
+  siluForward: { kind: 'pointwise', params: 'out,x' },
+  sigmoidForward: { kind: 'pointwise', params: 'out,x' },
+  tanhForward: { kind: 'pointwise', params: 'out,x' },
+  softplusForward: { kind: 'pointwise', params: 'out,x,beta,threshold' },
+  negForward: { kind: 'pointwise', params: 'out,x' },
+  expForward: { kind: 'pointwise', params: 'out,x' },
+  logForward: { kind: 'pointwise', params: 'out,x' },
+  sqrtForward: { kind: 'pointwise', params: 'out,x' },
+  absForward: { kind: 'pointwise', params: 'out,x' },
+  squareForward: { kind: 'pointwise', params: 'out,x' },
+  addScalarForward: { kind: 'pointwise', params: 'out,x,s' },
+  mulScalarForward: { kind: 'pointwise', params: 'out,x,s' },
+  powScalarForward: { kind: 'pointwise', params: 'out,x,s' },
+  rdivScalarForward: { kind: 'pointwise', params: 'out,x,s' },
+  clampForward: { kind: 'pointwise', params: 'out,x,lo,hi' },
+  negBackward: { kind: 'pointwise', params: 'dx,dout' },
+  mulScalarBackward: { kind: 'pointwise', params: 'dx,dout,s' },
+  addInto: { kind: 'pointwise', params: 'dst,src' },
+  copy: { kind: 'pointwise', params: 'dst,src' },
+  reluBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  leakyReluBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout,slope' },
+  eluBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout,alpha' },
+  seluBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  geluBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  geluTanhBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  siluBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  sigmoidBackward: { kind: 'pointwise_bwd', params: 'dx,out,dout' },
+  tanhBackward: { kind: 'pointwise_bwd', params: 'dx,out,dout' },
+  softplusBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout,beta,threshold' },
+  expBackward: { kind: 'pointwise_bwd', params: 'dx,out,dout' },
+  logBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  sqrtBackward: { kind: 'pointwise_bwd', params: 'dx,out,dout' },
+  absBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  squareBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  powScalarBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout,s' },
+  rdivScalarBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout,s' },
+  clampBackward: { kind: 'pointwise_bwd', params: 'dx,x,dout,lo,hi' },
+  addForward: { kind: 'binary', params: '' },
+  subForward: { kind: 'binary', params: '' },
+  mulForward: { kind: 'binary', params: '' },
+  divForward: { kind: 'binary', params: '' },
+  addBackward: { kind: 'binary_bwd', params: '' },
+  subBackward: { kind: 'binary_bwd', params: '' },
+  mulBackward: { kind: 'binary_bwd', params: 'a,b' },
+  divBackward: { kind: 'binary_bwd', params: 'a,b' },
+  softmaxForward: { kind: 'rows', params: '' },
+  logSoftmaxForward: { kind: 'rows', params: '' },
+  softmaxBackward: { kind: 'rows_bwd', params: '' },
+  logSoftmaxBackward: { kind: 'rows_bwd', params: '' },
+  sumForward: { kind: 'reduce', params: '' },
+  meanForward: { kind: 'reduce', params: '' },
+  sumBackward: { kind: 'reduce_bwd', params: '' },
+  meanBackward: { kind: 'reduce_bwd', params: '' },
+  maxForward: { kind: 'reduce_index', params: '' },
+  minForward: { kind: 'reduce_index', params: '' },
+  maxBackward: { kind: 'reduce_index_bwd', params: '' },
+  argmax: { kind: 'argmax', params: '' },
+  linearForward: { kind: 'linear', params: '' },
+  linearBackward: { kind: 'linear_bwd', params: '' },
+  layerNormForward: { kind: 'layer_norm', params: '' },
+  layerNormBackward: { kind: 'layer_norm_bwd', params: '' },
+  batchNormForward: { kind: 'batch_norm', params: '' },
+  batchNormBackward: { kind: 'batch_norm_bwd', params: '' },
+  dropoutForward: { kind: 'dropout', params: '' },
+  dropoutBackward: { kind: 'dropout_bwd', params: '' },
+  embeddingForward: { kind: 'embedding', params: '' },
+  embeddingBackward: { kind: 'embedding_bwd', params: '' },
+  gatherRows: { kind: 'gather_rows', params: '' },
+  gatherRowsI32: { kind: 'gather_rows_i32', params: '' },
+  scatterAddRows: { kind: 'scatter_add_rows', params: '' },
+  concatForward: { kind: 'concat', params: '' },
+  concatBackward: { kind: 'concat_bwd', params: '' },
+  sliceForward: { kind: 'slice', params: '' },
+  sliceBackward: { kind: 'slice_bwd', params: '' },
+  transposeForward: { kind: 'transpose', params: 'out,x' },
+  transposeBackward: { kind: 'transpose', params: 'dx,dout' },
+  crossEntropyForward: { kind: 'cross_entropy', params: '' },
+  crossEntropyBackward: { kind: 'cross_entropy_bwd', params: '' },
+  crossEntropyDenseForward: { kind: 'cross_entropy_dense', params: '' },
+  crossEntropyDenseBackward: { kind: 'cross_entropy_dense_bwd', params: '' },
+  nllForward: { kind: 'nll', params: '' },
+  nllBackward: { kind: 'nll_bwd', params: '' },
+  bceWithLogitsForward: { kind: 'bce_logits', params: '' },
+  bceWithLogitsBackward: { kind: 'bce_logits_bwd', params: '' },
+  bceForward: { kind: 'pair_loss', params: 'p,y' },
+  bceBackward: { kind: 'pair_loss_bwd', params: 'p,y' },
+  mseForward: { kind: 'pair_loss', params: 'x,y' },
+  mseBackward: { kind: 'pair_loss_bwd', params: 'x,y' },
+  l1Forward: { kind: 'pair_loss', params: 'x,y' },
+  l1Backward: { kind: 'pair_loss_bwd', params: 'x,y' },
+  huberForward: { kind: 'pair_loss', params: 'x,y,delta' },
+  huberBackward: { kind: 'pair_loss_bwd', params: 'x,y,delta' },
+  hingeForward: { kind: 'pair_loss', params: 'x,y,margin' },
+  hingeBackward: { kind: 'pair_loss_bwd', params: 'x,y,margin' },
+  klDivForward: { kind: 'kl_div', params: '' },
+  klDivBackward: { kind: 'kl_div_bwd', params: '' },
+  sgdUpdate: { kind: 'sgd', params: '' },
+  adamUpdate: { kind: 'adam', params: '' },
+  rmspropUpdate: { kind: 'rmsprop', params: '' },
+  adagradUpdate: { kind: 'adagrad', params: '' },
+  l2Norm: { kind: 'vec_reduce', params: 'x' },
+  clipByNorm: { kind: 'vec_reduce', params: 'x,maxNorm' },
+  allFinite: { kind: 'vec_test', params: 'x' },
+  scaleInPlace: { kind: 'vec_map', params: 'x,s' },
+  clipByValue: { kind: 'vec_map', params: 'x,lo,hi' },
+  fillF32: { kind: 'vec_map', params: 'out,value' },
+  arangeF32: { kind: 'vec_map', params: 'out,start,step' },
+  fillI32: { kind: 'fill_i32', params: '' },
+  eyeF32: { kind: 'eye', params: '' },
+  rngUniform: { kind: 'rng', params: 'low,high' },
+  rngNormal: { kind: 'rng', params: 'mean,std' },
+  gemm: { kind: 'gemm', params: '' },
+} as const satisfies Record<string, { kind: OpKind; params: string }>;
+
+export type OpName = keyof typeof OP_TABLE;
+
+/** One backend's kernels: every op of the table, typed by its kind. */
+export type OpKernels = { readonly [K in OpName]: KindSignatures[(typeof OP_TABLE)[K]['kind']] };
+
+/** Names of the ops of one kind (e.g. OpsOfKind<'pointwise'>). */
+export type OpsOfKind<K extends OpKind> = { [N in OpName]: (typeof OP_TABLE)[N]['kind'] extends K ? N : never }[OpName];
+
+export interface OpTableRow {
+  name: string;
+  kind: string;
+  params: string;
+  /** Backends that implement the op. */
+  devices: string[];
+}
+
+export interface BuildInfo {
+  openmp: boolean;
+  hardwareThreads: number;
+  detectedIsa: string;
+  cuda: boolean;
+  mpi: boolean;
+  compiler: string;
+}
+
+export interface GemmInfo { kernel: string; isa: string; MR: number; NR: number; MC: number; KC: number; NC: number }
+
+export interface NativeMemoryStats {
+  bytesLive: number;
+  bytesPooled: number;
+  allocations: number;
+  poolHits: number;
+  maxAllocation: number;
+}
+
+/** The addon: runtime functions, the op table and one kernel object per backend. */
+export interface NativeAddon {
+  setNumThreads(threads: number): void;
+  getNumThreads(): number;
+  buildInfo(): BuildInfo;
+  activeIsa(): string;
+  setIsa(isa: string): void;
+  getIsa(): string;
+  detectIsa(): string;
+  gemmInfo(): GemmInfo;
+  allocBuffer(bytes: number): ArrayBuffer;
+  freeBuffer(buffer: ArrayBuffer): boolean;
+  memoryStats(): NativeMemoryStats;
+  poolTrim(): void;
+  setMaxAllocation(bytes: number): void;
+  bucketSize(bytes: number): number;
+  opTable(): OpTableRow[];
+  /** Enumerations shared with TypeScript (lib/ops/codes.ts), in code order. */
+  readonly codes: { readonly reduction: readonly string[]; readonly linearAct: readonly string[] };
+  readonly backends: Readonly<Record<string, OpKernels>>;
+}
+
+/** Every NativeAddon member (checked against the addon's exports by test/native/op_table.test.ts). */
+export const ADDON_EXPORTS = [
+  'setNumThreads', 'getNumThreads', 'buildInfo', 'activeIsa', 'setIsa', 'getIsa', 'detectIsa', 'gemmInfo',
+  'allocBuffer', 'freeBuffer', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'bucketSize', 'opTable', 'codes',
+  'backends',
+] as const satisfies readonly (keyof NativeAddon)[];
+
+// Compile-time: ADDON_EXPORTS and OP_KINDS name every member / kind (no more, no fewer).
+type Exhaustive<L extends string, T extends string> = [T] extends [L] ? true : never;
+const exportsComplete: Exhaustive<(typeof ADDON_EXPORTS)[number], keyof NativeAddon> = true;
+const kindsComplete: Exhaustive<(typeof OP_KINDS)[number], OpKind> = true;
+void exportsComplete;
+void kindsComplete;
+
 const root = path.join(__dirname, '..');
 
-function loadAddon(): any {
+function loadAddon(): NativeAddon {
   // NODEGRAD_ADDON_PATH: load this .node file instead (sanitizer and cross builds, see scripts/build-variant.js).
   const override = process.env.NODEGRAD_ADDON_PATH;
   if (override) return require(path.resolve(override));
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const load = require('node-gyp-build');
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
     return load(root);
   } catch (err) {
     const e = err as Error;
@@ -43,5 +344,17 @@ function loadAddon(): any {
   }
 }
 
-/** The raw addon. Internal: public functions validate their arguments before calling it. */
-export const native: any = loadAddon();
+/** The addon. Internal: public functions validate their arguments before calling it. */
+export const native: NativeAddon = loadAddon();
+
+/** The kernels of a device's backend. */
+export function kernels(device: Device): OpKernels {
+  const k = native.backends[device];
+  if (k === undefined) {
+    throw new Error(`Expected a device with a native backend (${Object.keys(native.backends).join(', ')}) but received ${device}`);
+  }
+  return k;
+}
+
+/** The CPU backend's kernels (for host buffers that belong to no tensor). */
+export const cpuKernels: OpKernels = kernels('cpu');

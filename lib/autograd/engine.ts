@@ -2,14 +2,14 @@
 import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { keep } from '../tensor/scope';
-import { native } from '../native';
+import { kernels } from '../native';
 import { assertTensor } from '../tensor/check';
 import { fmtShape } from '../core/validate';
 import type { GradNode } from './node';
 
 function zerosOf(t: Tensor): Tensor {
   const g = empty(t.shape, 'float32');
-  native.fillF32(g.data, g.size, 0);
+  kernels(g.device).fillF32(g.f32, g.size, 0);
   return g;
 }
 

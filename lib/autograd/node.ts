@@ -4,21 +4,10 @@
  * into the gradient buffers of its inputs (native backward kernels accumulate; zeroing is a
  * separate step, as in llm.c).
  */
-import type { Tensor } from '../tensor/tensor';
+import type { Tensor, TapeNode } from '../tensor/tensor';
 
-export interface GradNode {
-  /** Op name, for messages. */
-  readonly op: string;
-  /** The op's tensor inputs (null where an input is not a tensor or needs no grad). */
-  readonly inputs: readonly (Tensor | null)[];
-  /**
-   * Adds d(loss)/d(input i) into grads[i] for every input that needs a gradient
-   * (grads[i] is null for the others). gradOut is d(loss)/d(output).
-   */
-  backward(gradOut: Tensor, grads: readonly (Tensor | null)[]): void;
-  /** Frees tensors saved only for the backward pass (masks, statistics, probabilities). */
-  release?(): void;
-}
+/** A recorded op (the interface lives in the tensor layer, which must not import this one). */
+export type GradNode = TapeNode;
 
 let gradEnabled = true;
 

@@ -4,21 +4,20 @@
  * reduction: 'mean' (default) | 'sum' | 'none' (per element, or per sample for CE/NLL).
  */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record } from '../ops/util';
+import type { OpsOfKind } from '../native';
+import { empty, fin, record, kernelsFor } from '../ops/util';
+import { reductionCode, type ReductionCode } from '../ops/codes';
 import { mul } from '../ops/elementwise';
 import { assertTensor, assertSameShape } from '../tensor/check';
 import { assertOneOf, assertFinite, assertNumberInRange, assertPlainObject, expected, fmtShape, describe } from '../core/validate';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS = ['mean', 'sum', 'none'] as const;
-const CODE: Record<string, number> = { none: 0, mean: 1, sum: 2, batchmean: 3 };
-
-function reductionOf(opts: unknown, allowed: readonly string[] = REDUCTIONS): string {
+function reductionOf(opts: unknown, allowed: readonly ReductionCode[] = REDUCTIONS): ReductionCode {
   if (opts === undefined) return 'mean';
   assertPlainObject(opts, 'options');
-  const r = (opts as { reduction?: string }).reduction ?? 'mean';
-  assertOneOf(r, 'reduction', allowed as readonly string[]);
+  const r = (opts as { reduction?: ReductionCode }).reduction ?? 'mean';
+  assertOneOf(r, 'reduction', allowed);
   return r;
 }
 
@@ -33,26 +32,40 @@ function pair(input: Tensor, target: Tensor): void {
   assertSameShape(input, target, 'input', 'target');
 }
 
-type RegressionKind = 'mse' | 'l1' | 'huber';
+/** An elementwise (prediction, target) loss: its kernels and whether the target gets a gradient. */
+interface PairLossSpec {
+  name: string;
+  fwd: OpsOfKind<'pair_loss'>;
+  bwd: OpsOfKind<'pair_loss_bwd'>;
+  targetGrad: boolean;
+}
 
-function regression(kind: RegressionKind, input: Tensor, target: Tensor, red: string, attrs: number[]): Tensor {
+const MSE: PairLossSpec = { name: 'mse', fwd: 'mseForward', bwd: 'mseBackward', targetGrad: true };
+const L1: PairLossSpec = { name: 'l1', fwd: 'l1Forward', bwd: 'l1Backward', targetGrad: true };
+const HUBER: PairLossSpec = { name: 'huber', fwd: 'huberForward', bwd: 'huberBackward', targetGrad: true };
+const BCE: PairLossSpec = { name: 'bce', fwd: 'bceForward', bwd: 'bceBackward', targetGrad: false };
+const HINGE: PairLossSpec = { name: 'hinge', fwd: 'hingeForward', bwd: 'hingeBackward', targetGrad: false };
+
+function pairLoss(op: PairLossSpec, input: Tensor, target: Tensor, red: ReductionCode, attrs: number[]): Tensor {
   pair(input, target);
+  const k = kernelsFor(input, target);
   const n = input.size;
+  const code = reductionCode(red);
   const out = lossTensor(red, input.shape);
-  native[`${kind}Forward`](out.data, input.data, target.data, n, ...attrs, CODE[red]);
-  return record(out, kind, [input, target], (g, [dx, dy]) => {
-    native[`${kind}Backward`](dx ? dx.data : null, dy ? dy.data : null, input.data, target.data, g.data, n, ...attrs, CODE[red]);
+  k[op.fwd](out.f32, input.f32, target.f32, n, ...attrs, code);
+  return record(out, op.name, op.targetGrad ? [input, target] : [input], (g, [dx, dy]) => {
+    k[op.bwd](dx ? dx.f32 : null, dy ? dy.f32 : null, input.f32, target.f32, g.f32, n, ...attrs, code);
   });
 }
 
 /** Mean squared error. */
 export function mse(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor {
-  return regression('mse', input, target, reductionOf(opts), []);
+  return pairLoss(MSE, input, target, reductionOf(opts), []);
 }
 
 /** Mean absolute error (L1). */
 export function l1(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor {
-  return regression('l1', input, target, reductionOf(opts), []);
+  return pairLoss(L1, input, target, reductionOf(opts), []);
 }
 export const mae = l1;
 
@@ -60,25 +73,20 @@ export const mae = l1;
 export function huber(input: Tensor, target: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor {
   const delta = opts.delta ?? 1;
   assertNumberInRange(delta, 'delta', 0, Infinity, { loOpen: true });
-  return regression('huber', input, target, reductionOf(opts), [delta]);
+  return pairLoss(HUBER, input, target, reductionOf(opts), [delta]);
 }
 
 /** Smooth L1 (PyTorch): huber(beta) / beta. */
 export function smoothL1(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
   const beta = opts.beta ?? 1;
   assertNumberInRange(beta, 'beta', 0, Infinity, { loOpen: true });
-  const h = regression('huber', input, target, reductionOf(opts), [beta]);
+  const h = pairLoss(HUBER, input, target, reductionOf(opts), [beta]);
   return beta === 1 ? h : mul(h, 1 / beta);
 }
 
 /** Binary cross-entropy on probabilities in [0, 1] (logs clamped at -100 like PyTorch). */
 export function bce(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor {
-  const red = reductionOf(opts);
-  pair(input, target);
-  const n = input.size;
-  const out = lossTensor(red, input.shape);
-  native.bceForward(out.data, input.data, target.data, n, CODE[red]);
-  return record(out, 'bce', [input], (g, [dx]) => native.bceBackward(dx!.data, input.data, target.data, g.data, n, CODE[red]));
+  return pairLoss(BCE, input, target, reductionOf(opts), []);
 }
 export const binaryCrossEntropy = bce;
 
@@ -94,9 +102,10 @@ export function bceWithLogits(input: Tensor, target: Tensor, opts: { reduction?:
   }
   const n = input.size;
   const out = lossTensor(red, input.shape);
-  native.bceWithLogitsForward(out.data, input.data, target.data, pw ? pw.data : null, n, C, CODE[red]);
+  const k = kernelsFor(input, target, pw);
+  k.bceWithLogitsForward(out.f32, input.f32, target.f32, pw ? pw.f32 : null, n, C, reductionCode(red));
   return record(out, 'bceWithLogits', [input], (g, [dx]) =>
-    native.bceWithLogitsBackward(dx!.data, input.data, target.data, pw ? pw.data : null, g.data, n, C, CODE[red]));
+    k.bceWithLogitsBackward(dx!.f32, input.f32, target.f32, pw ? pw.f32 : null, g.f32, n, C, reductionCode(red)));
 }
 
 export interface CrossEntropyOptions {
@@ -135,15 +144,17 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
     if (target.shape.length !== 1 || target.shape[0] !== N) throw new RangeError(expected(`shape [${N}]`, 'target', fmtShape(target.shape)));
     const ignore = opts.ignoreIndex ?? -100;
     assertFinite(ignore, 'ignoreIndex');
-    native.crossEntropyForward(out.data, probs.data, logits.data, target.data, w ? w.data : null, N, C, ls, CODE[red], ignore);
+    const k = kernelsFor(logits, target, w);
+    k.crossEntropyForward(out.f32, probs.f32, logits.f32, target.i32, w ? w.f32 : null, N, C, ls, reductionCode(red), ignore);
     return record(out, 'crossEntropy', [logits], (g, [dx]) =>
-      native.crossEntropyBackward(dx!.data, probs.data, target.data, w ? w.data : null, g.data, N, C, ls, CODE[red], ignore),
+      k.crossEntropyBackward(dx!.f32, probs.f32, target.i32, w ? w.f32 : null, g.f32, N, C, ls, reductionCode(red), ignore),
     () => probs.dispose());
   }
   assertSameShape(logits, target, 'logits', 'target');
-  native.crossEntropyDenseForward(out.data, probs.data, logits.data, target.data, w ? w.data : null, N, C, ls, CODE[red]);
+  const k = kernelsFor(logits, target, w);
+  k.crossEntropyDenseForward(out.f32, probs.f32, logits.f32, target.f32, w ? w.f32 : null, N, C, ls, reductionCode(red));
   return record(out, 'crossEntropy', [logits], (g, [dx]) =>
-    native.crossEntropyDenseBackward(dx!.data, probs.data, target.data, w ? w.data : null, g.data, N, C, ls, CODE[red]),
+    k.crossEntropyDenseBackward(dx!.f32, probs.f32, target.f32, w ? w.f32 : null, g.f32, N, C, ls, reductionCode(red)),
   () => probs.dispose());
 }
 export const categoricalCrossEntropy = crossEntropy;
@@ -159,9 +170,10 @@ export function nll(logProbs: Tensor, labels: Tensor, opts: { reduction?: Reduct
   const w = classWeight(opts.weight, C);
   const ignore = opts.ignoreIndex ?? -100;
   const out = lossTensor(red, [N]);
-  native.nllForward(out.data, logProbs.data, labels.data, w ? w.data : null, N, C, CODE[red], ignore);
+  const k = kernelsFor(logProbs, labels, w);
+  k.nllForward(out.f32, logProbs.f32, labels.i32, w ? w.f32 : null, N, C, reductionCode(red), ignore);
   return record(out, 'nll', [logProbs], (g, [dx]) =>
-    native.nllBackward(dx!.data, labels.data, w ? w.data : null, g.data, N, C, CODE[red], ignore));
+    k.nllBackward(dx!.f32, labels.i32, w ? w.f32 : null, g.f32, N, C, reductionCode(red), ignore));
 }
 
 /** KL divergence: input = log q, target = p (or log p with logTarget). Default reduction batchmean. */
@@ -172,22 +184,18 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: Reducti
   const n = input.size;
   const batch = input.shape.length > 0 ? input.shape[0] : 1;
   const out = lossTensor(red, input.shape);
-  native.klDivForward(out.data, input.data, target.data, n, batch, logTarget, CODE[red]);
+  const k = kernelsFor(input, target);
+  k.klDivForward(out.f32, input.f32, target.f32, n, batch, logTarget, reductionCode(red));
   return record(out, 'klDiv', [input], (g, [dx]) =>
-    native.klDivBackward(dx!.data, target.data, g.data, n, batch, logTarget, CODE[red]));
+    k.klDivBackward(dx!.f32, target.f32, g.f32, n, batch, logTarget, reductionCode(red)));
 }
 
 /** Hinge: max(0, margin - y x) with labels y in {-1, 1}. */
 export function hinge(input: Tensor, target: Tensor, opts: { reduction?: Reduction; margin?: number } = {}): Tensor {
   const red = reductionOf(opts);
-  pair(input, target);
   const margin = opts.margin ?? 1;
   assertFinite(margin, 'margin');
-  const n = input.size;
-  const out = lossTensor(red, input.shape);
-  native.hingeForward(out.data, input.data, target.data, n, margin, CODE[red]);
-  return record(out, 'hinge', [input], (g, [dx]) =>
-    native.hingeBackward(dx!.data, input.data, target.data, g.data, n, margin, CODE[red]));
+  return pairLoss(HINGE, input, target, red, [margin]);
 }
 
 export type LossName = 'mse' | 'l1' | 'mae' | 'huber' | 'smoothL1' | 'bce' | 'binaryCrossEntropy' | 'bceWithLogits' |

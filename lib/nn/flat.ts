@@ -7,7 +7,7 @@
 import { Tensor } from '../tensor/tensor';
 import { Storage } from '../tensor/storage';
 import { keep } from '../tensor/scope';
-import { native } from '../native';
+import { kernels } from '../native';
 
 const SLOT = 16; // floats per 64 bytes
 
@@ -91,9 +91,9 @@ export function packParameters(params: readonly Tensor[]): FlatLayout {
   }
   const valueStorage = new Storage(Math.max(total, 1) * 4);
   const values = keep(new Tensor([total], 'float32', valueStorage));
-  native.fillF32(values.data, total, 0);
+  kernels(values.device).fillF32(values.f32, total, 0);
   const grads = keep(new Tensor([total], 'float32', new Storage(Math.max(total, 1) * 4)));
-  native.fillF32(grads.data, total, 0);
+  kernels(grads.device).fillF32(grads.f32, total, 0);
   const vbuf = valueStorage.buffer as ArrayBuffer;
   params.forEach((p, i) => {
     const view = new Float32Array(vbuf, offsets[i] * 4, p.size);

@@ -4,7 +4,7 @@
  */
 import { Tensor } from '../tensor/tensor';
 import { assertTensor } from '../tensor/check';
-import { native } from '../native';
+import { kernels } from '../native';
 import { takeNativeStream } from '../core/seed';
 import { globalRng } from '../core/random';
 import { assertFinite, assertOneOf, expected, describe, fmtShape } from '../core/validate';
@@ -45,7 +45,7 @@ export function fans(t: Tensor): { fanIn: number; fanOut: number } {
 export function constant(t: Tensor, value: number): Tensor {
   target(t);
   assertFinite(value, 'value');
-  native.fillF32(t.data, t.size, value);
+  kernels(t.device).fillF32(t.f32, t.size, value);
   return t;
 }
 
@@ -65,7 +65,7 @@ export function uniform(t: Tensor, opts: { low?: number; high?: number } = {}): 
   assertFinite(high, 'high');
   if (!(high >= low)) throw new RangeError(expected(`number >= low (${low})`, 'high', describe(high)));
   const s = takeNativeStream(t.size);
-  native.rngUniform(t.data, t.size, s.hi, s.lo, s.offset, low, high);
+  kernels(t.device).rngUniform(t.f32, t.size, s.hi, s.lo, s.offset, low, high);
   return t;
 }
 
@@ -77,7 +77,7 @@ export function normal(t: Tensor, opts: { mean?: number; std?: number } = {}): T
   assertFinite(std, 'std');
   if (std < 0) throw new RangeError(expected('non-negative number', 'std', describe(std)));
   const s = takeNativeStream(t.size);
-  native.rngNormal(t.data, t.size, s.hi, s.lo, s.offset, mean, std);
+  kernels(t.device).rngNormal(t.f32, t.size, s.hi, s.lo, s.offset, mean, std);
   return t;
 }
 

@@ -9,10 +9,11 @@ import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
 import * as init from './init';
 import type { Nonlinearity, InitName } from './init';
+import type { ActivationName } from '../ops/codes';
 import { assertPositiveInteger, assertBoolean, assertNumberInRange, assertFinite, assertOneOf, assertInteger,
   shapeError, assertInitName } from './layer-args';
 
-export type ActivationName = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'gelu' | 'geluTanh';
+export type { ActivationName };
 
 export interface LinearOptions {
   bias?: boolean;

@@ -7,7 +7,7 @@
 import { Tensor } from '../tensor/tensor';
 import { keep } from '../tensor/scope';
 import { assertTensor } from '../tensor/check';
-import { native } from '../native';
+import { kernels } from '../native';
 import { fmtShape, describe, expected, assertPlainObject } from '../core/validate';
 
 export interface ModuleConfig {
@@ -95,7 +95,7 @@ export abstract class Module {
     for (const p of this.parameters()) {
       const g = p.grad;
       if (!g || g.isDisposed) continue;
-      native.fillF32(g.data, g.size, 0);
+      kernels(g.device).fillF32(g.f32, g.size, 0);
     }
   }
 

@@ -1,7 +1,6 @@
 /** Inverted dropout. */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record } from './util';
+import { empty, fin, record, kernelsFor } from './util';
 import { takeNativeStream } from '../core/seed';
 import { assertNumberInRange } from '../core/validate';
 
@@ -17,6 +16,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const out = empty(x.shape);
   const mask = new Uint8Array(x.size);
   const s = takeNativeStream(x.size);
-  native.dropoutForward(out.data, mask, x.data, x.size, p, s.hi, s.lo, s.offset);
-  return record(out, 'dropout', [x], (g, [dx]) => native.dropoutBackward(dx!.data, g.data, mask, x.size, p));
+  const k = kernelsFor(x);
+  k.dropoutForward(out.f32, mask, x.f32, x.size, p, s.hi, s.lo, s.offset);
+  return record(out, 'dropout', [x], (g, [dx]) => k.dropoutBackward(dx!.f32, g.f32, mask, x.size, p));
 }

@@ -1,7 +1,6 @@
 /** Embedding lookup (backward: deterministic scatter-add into the weight gradient). */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record } from './util';
+import { empty, fin, record, kernelsFor } from './util';
 import { assertTensor } from '../tensor/check';
 import { describe, expected, fmtShape } from '../core/validate';
 
@@ -14,7 +13,8 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx = -1): Ten
   const [V, D] = weight.shape;
   const N = indices.size;
   const out = empty([...indices.shape, D]);
-  native.embeddingForward(out.data, weight.data, indices.data, N, V, D);
+  const k = kernelsFor(weight);
+  k.embeddingForward(out.f32, weight.f32, indices.i32, N, V, D);
   const idx = (indices.data as Int32Array).slice();
-  return record(out, 'embedding', [weight], (g, [dw]) => native.embeddingBackward(dw!.data, g.data, idx, N, V, D, paddingIdx));
+  return record(out, 'embedding', [weight], (g, [dw]) => k.embeddingBackward(dw!.f32, g.f32, idx, N, V, D, paddingIdx));
 }

@@ -1,9 +1,10 @@
 /** Matrix products: matmul (with autograd) and the fused linear layer. */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record } from './util';
+import { empty, fin, record, kernelsFor } from './util';
 import { expected, fmtShape } from '../core/validate';
-import type { ActivationName } from '../nn/layers';
+import { LINEAR_ACTS, type ActivationName } from './codes';
+
+export { LINEAR_ACTS };
 
 /**
  * a @ b for a: (..., M, K) (leading dims flattened into M) and b: (K, N). Both 2-D is the
@@ -24,17 +25,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const outShape = a.shape.length === 1 ? [N] : [...a.shape.slice(0, -1), N];
   const rows = a.shape.slice(0, -1).reduce((p, d) => p * d, 1);
   const out = empty(outShape);
-  native.gemm(false, false, rows, N, K, 1, a.data, Math.max(K, 1), b.data, Math.max(N, 1), 0, out.data, Math.max(N, 1), null, 0);
+  const k = kernelsFor(a, b);
+  k.gemm(false, false, rows, N, K, 1, a.f32, Math.max(K, 1), b.f32, Math.max(N, 1), 0, out.f32, Math.max(N, 1), null, 0);
   return record(out, 'matmul', [a, b], (g, [da, db]) => {
     // da (rows, K) += g (rows, N) * b^T ; db (K, N) += a^T (K, rows) * g (rows, N)
-    if (da) native.gemm(false, true, rows, K, N, 1, g.data, Math.max(N, 1), b.data, Math.max(N, 1), 1, da.data, Math.max(K, 1), null, 0);
-    if (db) native.gemm(true, false, K, N, rows, 1, a.data, Math.max(K, 1), g.data, Math.max(N, 1), 1, db.data, Math.max(N, 1), null, 0);
+    if (da) k.gemm(false, true, rows, K, N, 1, g.f32, Math.max(N, 1), b.f32, Math.max(N, 1), 1, da.f32, Math.max(K, 1), null, 0);
+    if (db) k.gemm(true, false, K, N, rows, 1, a.f32, Math.max(K, 1), g.f32, Math.max(N, 1), 1, db.f32, Math.max(N, 1), null, 0);
   });
 }
-
-export const LINEAR_ACTS: Record<ActivationName, number> = {
-  none: 0, relu: 1, sigmoid: 2, tanh: 3, gelu: 4, geluTanh: 5,
-};
 
 /**
  * Fused linear layer: act(x W^T + b) with W: (out, in). One GEMM with the bias (and ReLU)
@@ -59,9 +57,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
   const out = empty([...x.shape.slice(0, -1), OC]);
   const needPre = act === 'gelu' || act === 'geluTanh';
   const pre = needPre ? empty(out.shape) : null;
-  native.linearForward(out.data, x.data, weight.data, bias ? bias.data : null, B, C, OC, actCode, pre ? pre.data : null);
+  const k = kernelsFor(x, weight, bias);
+  k.linearForward(out.f32, x.f32, weight.f32, bias ? bias.f32 : null, B, C, OC, actCode, pre ? pre.f32 : null);
   return record(out, 'linear', [x, weight, bias], (g, [dx, dw, db]) => {
-    native.linearBackward(dx ? dx.data : null, dw ? dw.data : null, db ? db.data : null, g.data, x.data, weight.data,
-      out.data, pre ? pre.data : null, B, C, OC, actCode);
+    k.linearBackward(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null, g.f32, x.f32, weight.f32,
+      out.f32, pre ? pre.f32 : null, B, C, OC, actCode);
   }, pre ? () => pre.dispose() : undefined);
 }

@@ -1,12 +1,12 @@
 /** Normalization ops: layerNorm and batchNorm (training and running statistics). */
 import { Tensor, shapeSize } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record } from './util';
-import { expected, fmtShape } from '../core/validate';
+import { empty, fin, record, kernelsFor } from './util';
+import { assertNumberInRange, expected, fmtShape } from '../core/validate';
 
 /** Normalizes over the last dimension, then scales by weight and shifts by bias (either may be null). */
 export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
   fin(x, 'input');
+  assertNumberInRange(eps, 'eps', 0, Infinity, { loOpen: true });
   if (x.shape.length < 1) throw new RangeError(expected('tensor with at least 1 dimension', 'input', 'shape []'));
   const C = x.shape[x.shape.length - 1];
   const N = shapeSize(x.shape.slice(0, -1));
@@ -19,10 +19,11 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   const out = empty(x.shape);
   const meanT = empty([N]);
   const rstdT = empty([N]);
-  native.layerNormForward(out.data, meanT.data, rstdT.data, x.data, weight ? weight.data : null, bias ? bias.data : null, N, C, eps);
+  const k = kernelsFor(x, weight, bias);
+  k.layerNormForward(out.f32, meanT.f32, rstdT.f32, x.f32, weight ? weight.f32 : null, bias ? bias.f32 : null, N, C, eps);
   return record(out, 'layerNorm', [x, weight, bias], (g, [dx, dw, db]) => {
-    native.layerNormBackward(dx ? dx.data : null, dw ? dw.data : null, db ? db.data : null, g.data, x.data,
-      weight ? weight.data : null, meanT.data, rstdT.data, N, C);
+    k.layerNormBackward(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null, g.f32, x.f32,
+      weight ? weight.f32 : null, meanT.f32, rstdT.f32, N, C);
   }, () => {
     meanT.dispose();
     rstdT.dispose();
@@ -37,6 +38,8 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
   bias: Tensor | null, training: boolean, momentum = 0.1, eps = 1e-5): Tensor {
   fin(x, 'input');
+  assertNumberInRange(eps, 'eps', 0, Infinity, { loOpen: true });
+  assertNumberInRange(momentum, 'momentum', 0, 1);
   if (x.shape.length !== 2 && x.shape.length !== 3) {
     throw new RangeError(expected('shape [N, C] or [N, C, L]', 'input', fmtShape(x.shape)));
   }
@@ -57,12 +60,13 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const out = empty(x.shape);
   const meanT = empty([C]);
   const rstdT = empty([C]);
-  native.batchNormForward(out.data, meanT.data, rstdT.data, runningMean ? runningMean.data : null,
-    runningVar ? runningVar.data : null, x.data, weight ? weight.data : null, bias ? bias.data : null,
+  const k = kernelsFor(x, runningMean, runningVar, weight, bias);
+  k.batchNormForward(out.f32, meanT.f32, rstdT.f32, runningMean ? runningMean.f32 : null,
+    runningVar ? runningVar.f32 : null, x.f32, weight ? weight.f32 : null, bias ? bias.f32 : null,
     N, C, L, eps, momentum, training);
   return record(out, 'batchNorm', [x, weight, bias], (g, [dx, dw, db]) => {
-    native.batchNormBackward(dx ? dx.data : null, dw ? dw.data : null, db ? db.data : null, g.data, x.data,
-      weight ? weight.data : null, meanT.data, rstdT.data, N, C, L, training);
+    k.batchNormBackward(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null, g.f32, x.f32,
+      weight ? weight.f32 : null, meanT.f32, rstdT.f32, N, C, L, training);
   }, () => {
     meanT.dispose();
     rstdT.dispose();

@@ -1,7 +1,6 @@
 /** Reductions: sum, mean, max (with autograd), argmax. */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record, axisView } from './util';
+import { empty, fin, record, axisView, kernelsFor } from './util';
 import { normAxis } from '../tensor/check';
 import { assertTensor } from '../tensor/check';
 
@@ -13,23 +12,27 @@ function reducedShape(shape: readonly number[], axis: number | undefined, keepdi
   return s;
 }
 
-function sumOrMean(kind: 'sum' | 'mean', x: Tensor, axis?: number, keepdim = false): Tensor {
+const SUM = { name: 'sum', fwd: 'sumForward', bwd: 'sumBackward' } as const;
+const MEAN = { name: 'mean', fwd: 'meanForward', bwd: 'meanBackward' } as const;
+
+function sumOrMean(op: typeof SUM | typeof MEAN, x: Tensor, axis?: number, keepdim = false): Tensor {
   fin(x, 'x');
+  const k = kernelsFor(x);
   const ax = axis === undefined ? undefined : normAxis(axis, x.shape.length);
   const v = ax === undefined ? { outer: 1, dim: x.size, inner: 1 } : axisView(x.shape, ax);
   const out = empty(reducedShape(x.shape, ax, keepdim));
-  native[`${kind}Forward`](out.data, x.data, v.outer, v.dim, v.inner);
-  return record(out, kind, [x], (g, [dx]) => native[`${kind}Backward`](dx!.data, g.data, v.outer, v.dim, v.inner));
+  k[op.fwd](out.f32, x.f32, v.outer, v.dim, v.inner);
+  return record(out, op.name, [x], (g, [dx]) => k[op.bwd](dx!.f32, g.f32, v.outer, v.dim, v.inner));
 }
 
 /** Sum of all elements, or along one axis. */
 export function sum(x: Tensor, axis?: number, keepdim = false): Tensor {
-  return sumOrMean('sum', x, axis, keepdim);
+  return sumOrMean(SUM, x, axis, keepdim);
 }
 
 /** Mean of all elements, or along one axis. */
 export function mean(x: Tensor, axis?: number, keepdim = false): Tensor {
-  return sumOrMean('mean', x, axis, keepdim);
+  return sumOrMean(MEAN, x, axis, keepdim);
 }
 
 /** Maximum along an axis (all elements when omitted); the gradient goes to the first maximum. */
@@ -40,8 +43,9 @@ export function max(x: Tensor, axis?: number, keepdim = false): Tensor {
   if (v.dim === 0) throw new RangeError('Expected a non-empty axis for max but received an axis of length 0');
   const out = empty(reducedShape(x.shape, ax, keepdim));
   const idx = empty(out.shape, 'int32');
-  native.maxForward(out.data, idx.data, x.data, v.outer, v.dim, v.inner);
-  return record(out, 'max', [x], (g, [dx]) => native.maxBackward(dx!.data, g.data, idx.data, v.outer, v.dim, v.inner),
+  const k = kernelsFor(x);
+  k.maxForward(out.f32, idx.i32, x.f32, v.outer, v.dim, v.inner);
+  return record(out, 'max', [x], (g, [dx]) => k.maxBackward(dx!.f32, g.f32, idx.i32, v.outer, v.dim, v.inner),
     () => idx.dispose());
 }
 
@@ -52,6 +56,6 @@ export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
   const v = axisView(x.shape, ax);
   if (v.dim === 0) throw new RangeError('Expected a non-empty axis for argmax but received an axis of length 0');
   const out = empty(reducedShape(x.shape, ax, keepdim), 'int32');
-  native.argmax(out.data, x.data, v.outer, v.dim, v.inner);
+  kernelsFor(x).argmax(out.i32, x.f32, v.outer, v.dim, v.inner);
   return out;
 }

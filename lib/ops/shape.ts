@@ -1,7 +1,6 @@
 /** Shape and data-movement ops: reshape, flatten, transpose, concat, slice, gather. */
 import { Tensor, shapeSize } from '../tensor/tensor';
-import { native } from '../native';
-import { empty, fin, record, needsGrad, axisView } from './util';
+import { empty, fin, record, needsGrad, axisView, kernelsFor } from './util';
 import { assertTensor, normAxis } from '../tensor/check';
 import { assertShape, describe, expected, fmtShape } from '../core/validate';
 
@@ -26,7 +25,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   const out = x._viewAs(s);
   if (x.dtype !== 'float32') return out;
-  return record(out, 'reshape', [x], (g, [dx]) => native.addInto(dx!.data, g.data, x.size));
+  const k = kernelsFor(x);
+  return record(out, 'reshape', [x], (g, [dx]) => k.addInto(dx!.f32, g.f32, x.size));
 }
 
 /** Flattens dimensions startDim..end into one. */
@@ -46,8 +46,9 @@ export function transpose(x: Tensor): Tensor {
   const C = x.shape[x.shape.length - 1];
   const B = shapeSize(x.shape.slice(0, -2));
   const out = empty([...x.shape.slice(0, -2), C, R]);
-  native.transposeForward(out.data, x.data, B, R, C);
-  return record(out, 'transpose', [x], (g, [dx]) => native.transposeBackward(dx!.data, g.data, B, R, C));
+  const k = kernelsFor(x);
+  k.transposeForward(out.f32, x.f32, B, R, C);
+  return record(out, 'transpose', [x], (g, [dx]) => k.transposeBackward(dx!.f32, g.f32, B, R, C));
 }
 
 /** Joins tensors along an axis (all other dimensions must match). */
@@ -69,9 +70,10 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   const shape = first.shape.slice();
   shape[ax] = dims.reduce((a, b) => a + b, 0);
   const out = empty(shape);
-  native.concatForward(out.data, tensors.map((t) => t.data), dims, outer, inner);
+  const k = kernelsFor(...tensors);
+  k.concatForward(out.f32, tensors.map((t) => t.f32), dims, outer, inner);
   return record(out, 'concat', tensors, (g, grads) => {
-    native.concatBackward(grads.map((d) => (d ? d.data : null)), g.data, dims, outer, inner);
+    k.concatBackward(grads.map((d) => (d ? d.f32 : null)), g.f32, dims, outer, inner);
   });
 }
 
@@ -91,8 +93,9 @@ export function slice(x: Tensor, start: number, end?: number, axis = 0): Tensor 
   const shape = x.shape.slice();
   shape[ax] = len;
   const out = empty(shape);
-  native.sliceForward(out.data, x.data, v.outer, v.dim, v.inner, start, len);
-  return record(out, 'slice', [x], (g, [dx]) => native.sliceBackward(dx!.data, g.data, v.outer, v.dim, v.inner, start, len));
+  const k = kernelsFor(x);
+  k.sliceForward(out.f32, x.f32, v.outer, v.dim, v.inner, start, len);
+  return record(out, 'slice', [x], (g, [dx]) => k.sliceBackward(dx!.f32, g.f32, v.outer, v.dim, v.inner, start, len));
 }
 
 /** Rows of x picked by int32 indices (mini-batch assembly; float32 or int32 x). */
@@ -111,12 +114,13 @@ export function gather(x: Tensor, indices: Tensor | Int32Array): Tensor {
   const N = x.shape[0];
   const D = N === 0 ? shapeSize(x.shape.slice(1)) : x.size / N;
   const out = empty([idx.length, ...x.shape.slice(1)], x.dtype);
+  const k = kernelsFor(x);
   if (x.dtype === 'int32') {
-    native.gatherRows(out.data, x.data, idx, idx.length, N, D);
+    k.gatherRowsI32(out.i32, x.i32, idx, idx.length, N, D);
     return out;
   }
-  native.gatherRows(out.data, x.data, idx, idx.length, N, D);
+  k.gatherRows(out.f32, x.f32, idx, idx.length, N, D);
   if (!needsGrad(x)) return out;
   const saved = idx.slice(); // the caller may reuse its index array before backward
-  return record(out, 'gather', [x], (g, [dx]) => native.scatterAddRows(dx!.data, g.data, saved, saved.length, N, D));
+  return record(out, 'gather', [x], (g, [dx]) => k.scatterAddRows(dx!.f32, g.f32, saved, saved.length, N, D));
 }

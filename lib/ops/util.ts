@@ -3,9 +3,26 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import { fmtShape, expected } from '../core/validate';
+import { kernels, type OpKernels } from '../native';
 
 export { record, needsGrad } from '../autograd/node';
 export { empty };
+
+/**
+ * The kernels of the backend the tensors live on (null entries are skipped). Every tensor of
+ * one op must be on the same device.
+ */
+export function kernelsFor(...tensors: (Tensor | null | undefined)[]): OpKernels {
+  let device: Tensor['device'] | undefined;
+  for (const t of tensors) {
+    if (!t) continue;
+    if (device === undefined) device = t.device;
+    else if (t.device !== device) {
+      throw new Error(expected(`every tensor on device ${device} (the first input's)`, 'inputs', `a tensor on ${t.device}`));
+    }
+  }
+  return kernels(device ?? 'cpu');
+}
 
 /** Validates a float32 tensor input. */
 export function fin(t: unknown, name: string): Tensor {

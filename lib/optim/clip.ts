@@ -1,6 +1,6 @@
 /** Gradient clipping over parameters' gradients (one native call when they share a flat buffer). */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
+import { kernelsFor } from '../ops/util';
 import { existingLayout } from '../nn/flat';
 import { assertNumberInRange, describe, expected } from '../core/validate';
 
@@ -15,23 +15,26 @@ function grads(params: Tensor[]): Float32Array[] {
 export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   assertNumberInRange(maxNorm, 'maxNorm', 0, Infinity, { loOpen: true });
   const gs = grads(params);
-  if (gs.length === 1) return native.clipByNorm(gs[0], gs[0].length, maxNorm);
+  const k = kernelsFor(...params);
+  if (gs.length === 1) return k.clipByNorm(gs[0], gs[0].length, maxNorm);
   let sq = 0;
-  for (const g of gs) sq += native.l2Norm(g, g.length) ** 2;
+  for (const g of gs) sq += k.l2Norm(g, g.length) ** 2;
   const total = Math.sqrt(sq);
   const scale = maxNorm / (total + 1e-6);
-  if (scale < 1) for (const g of gs) native.scaleInPlace(g, g.length, scale);
+  if (scale < 1) for (const g of gs) k.scaleInPlace(g, g.length, scale);
   return total;
 }
 
 /** Clamps every gradient element to [-clipValue, clipValue]. */
 export function clipGradValue(params: Tensor[], clipValue: number): void {
   assertNumberInRange(clipValue, 'clipValue', 0, Infinity, { loOpen: true });
-  for (const g of grads(params)) native.clipByValue(g, g.length, -clipValue, clipValue);
+  const k = kernelsFor(...params);
+  for (const g of grads(params)) k.clipByValue(g, g.length, -clipValue, clipValue);
 }
 
 /** True when every gradient is finite (used by the NaN guard). */
 export function gradsFinite(params: Tensor[]): boolean {
-  for (const g of grads(params)) if (!native.allFinite(g, g.length)) return false;
+  const k = kernelsFor(...params);
+  for (const g of grads(params)) if (!k.allFinite(g, g.length)) return false;
   return true;
 }

@@ -3,7 +3,7 @@
  * so each step is ONE native call over all parameters, and zeroGrad is one fill.
  */
 import { Tensor } from '../tensor/tensor';
-import { native } from '../native';
+import { kernels, type OpKernels } from '../native';
 import { segmentsFor, FlatLayout, Segment } from '../nn/flat';
 import { Storage } from '../tensor/storage';
 import { keep } from '../tensor/scope';
@@ -67,6 +67,11 @@ export abstract class Optimizer {
   }
 
   /** Flat parameter count (with alignment padding). */
+  /** The kernels of the parameters' device. */
+  protected get k(): OpKernels {
+    return kernels(this.layout.values.device);
+  }
+
   get numel(): number {
     return this.layout.values.size;
   }
@@ -76,7 +81,7 @@ export abstract class Optimizer {
     let b = this.buffers.get(name);
     if (!b) {
       b = keep(new Tensor([this.numel], 'float32', new Storage(Math.max(this.numel, 1) * 4)));
-      native.fillF32(b.data, b.size, init);
+      this.k.fillF32(b.f32, b.size, init);
       this.buffers.set(name, b);
     }
     return b.data as Float32Array;
@@ -85,7 +90,7 @@ export abstract class Optimizer {
   /** Sets every gradient to zero (one native fill over the flat gradient buffer). */
   zeroGrad(): void {
     const g = this.layout.grads.data as Float32Array;
-    for (const s of this.segments) native.fillF32(s.start === 0 ? g : g.subarray(s.start), s.end - s.start, 0);
+    for (const s of this.segments) this.k.fillF32(s.start === 0 ? g : g.subarray(s.start), s.end - s.start, 0);
   }
 
   /** Applies one update to all parameters. */
@@ -176,7 +181,7 @@ export class SGD extends Optimizer {
 
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
     const buf = seg(this.momentum > 0 ? this.buffer('momentum') : null);
-    native.sgdUpdate(p, g, buf, n, this.lr, this.momentum, this.dampening, this.nesterov, this.weightDecay,
+    this.k.sgdUpdate(p, g, buf, n, this.lr, this.momentum, this.dampening, this.nesterov, this.weightDecay,
       this.stepCount === 1);
   }
 
@@ -214,7 +219,7 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
-    native.adamUpdate(p, g, seg(this.buffer('m')), seg(this.buffer('v')), seg(this.amsgrad ? this.buffer('vmax') : null), n,
+    this.k.adamUpdate(p, g, seg(this.buffer('m'))!, seg(this.buffer('v'))!, seg(this.amsgrad ? this.buffer('vmax') : null), n,
       this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.stepCount, this.decoupled, this.amsgrad);
   }
 
@@ -252,7 +257,7 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
-    native.rmspropUpdate(p, g, seg(this.buffer('squareAvg')), seg(this.centered ? this.buffer('gradAvg') : null),
+    this.k.rmspropUpdate(p, g, seg(this.buffer('squareAvg'))!, seg(this.centered ? this.buffer('gradAvg') : null),
       seg(this.momentum > 0 ? this.buffer('momentum') : null), n, this.lr, this.alpha, this.eps, this.weightDecay,
       this.momentum, this.centered);
   }
@@ -280,7 +285,7 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
-    native.adagradUpdate(p, g, seg(this.buffer('sum', this.initialAccumulatorValue)), n, this.lr, this.lrDecay,
+    this.k.adagradUpdate(p, g, seg(this.buffer('sum', this.initialAccumulatorValue))!, n, this.lr, this.lrDecay,
       this.weightDecay, this.eps, this.stepCount);
   }
 

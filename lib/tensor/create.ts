@@ -1,5 +1,5 @@
 /** Tensor creation: from JS values, constants, ranges and seeded random streams. */
-import { native } from '../native';
+import { kernels } from '../native';
 import { Tensor, DType, shapeSize } from './tensor';
 import { Storage } from './storage';
 import { inScope } from './scope';
@@ -164,8 +164,8 @@ export function full(shape: unknown, value: number, opts?: CreateOptions): Tenso
     throw new RangeError(expected('integer (dtype is int32)', 'value', describe(value)));
   }
   const t = make(s, o);
-  if (o.dtype === 'float32') native.fillF32(t.data, t.size, value);
-  else native.fillI32(t.data, t.size, value);
+  if (o.dtype === 'float32') kernels(t.device).fillF32(t.f32, t.size, value);
+  else kernels(t.device).fillI32(t.i32, t.size, value);
   return t;
 }
 
@@ -195,7 +195,7 @@ export function rand(shape: unknown, opts: CreateOptions & { low?: number; high?
   if (o.dtype !== 'float32') throw new TypeError(expected("'float32'", 'dtype', `'${o.dtype}'`));
   const t = make(checkedShape(shape), o);
   const st = takeNativeStream(t.size);
-  native.rngUniform(t.data, t.size, st.hi, st.lo, st.offset, low, high);
+  kernels(t.device).rngUniform(t.f32, t.size, st.hi, st.lo, st.offset, low, high);
   return t;
 }
 
@@ -209,7 +209,7 @@ export function randn(shape: unknown, opts: CreateOptions & { mean?: number; std
   if (o.dtype !== 'float32') throw new TypeError(expected("'float32'", 'dtype', `'${o.dtype}'`));
   const t = make(checkedShape(shape), o);
   const st = takeNativeStream(t.size);
-  native.rngNormal(t.data, t.size, st.hi, st.lo, st.offset, mean, std);
+  kernels(t.device).rngNormal(t.f32, t.size, st.hi, st.lo, st.offset, mean, std);
   return t;
 }
 
@@ -226,7 +226,7 @@ export function arange(start: number, stop?: number, step = 1, opts?: CreateOpti
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const o = options(opts);
   const t = make(checkedShape([n]), o);
-  if (o.dtype === 'float32') native.arangeF32(t.data, n, start, step);
+  if (o.dtype === 'float32') kernels(t.device).arangeF32(t.f32, n, start, step);
   else for (let i = 0; i < n; i++) t.data[i] = start + i * step;
   return t;
 }
@@ -236,9 +236,9 @@ export function eye(n: number, m: number = n, opts?: CreateOptions): Tensor {
   const o = options(opts);
   const s = checkedShape([n, m]);
   const t = make(s, o);
-  if (o.dtype === 'float32') native.eyeF32(t.data, n, m);
+  if (o.dtype === 'float32') kernels(t.device).eyeF32(t.f32, n, m);
   else {
-    native.fillI32(t.data, t.size, 0);
+    kernels(t.device).fillI32(t.i32, t.size, 0);
     for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
   }
   return t;

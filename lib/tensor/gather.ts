@@ -2,7 +2,7 @@
 import { Tensor, shapeSize } from './tensor';
 import { empty } from './create';
 import { assertTensor } from './check';
-import { native } from '../native';
+import { kernels } from '../native';
 import { describe, expected } from '../core/validate';
 
 /** Rows of src (N, ...) at the given indices -> (indices.length, ...). One native call. */
@@ -13,6 +13,8 @@ export function gatherRows(src: Tensor, indices: Int32Array): Tensor {
   const N = src.shape[0];
   const D = shapeSize(src.shape.slice(1));
   const out = empty([indices.length, ...src.shape.slice(1)], src.dtype);
-  native.gatherRows(out.data, src.data, indices, indices.length, N, D);
+  const k = kernels(src.device);
+  if (src.dtype === 'int32') k.gatherRowsI32(out.i32, src.i32, indices, indices.length, N, D);
+  else k.gatherRows(out.f32, src.f32, indices, indices.length, N, D);
   return out;
 }

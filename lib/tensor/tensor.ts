@@ -9,7 +9,7 @@
 import { Storage } from './storage';
 import { track, inScope } from './scope';
 import { fmtShape } from '../core/validate';
-import type { GradNode } from '../autograd/node';
+import type { Device } from '../native';
 
 export type DType = 'float32' | 'int32';
 export type TypedData = Float32Array | Int32Array;
@@ -20,6 +20,24 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * The autograd node type, declared here so that the tensor layer needs nothing from the
+ * autograd layer above it (lib/autograd/node.ts builds these nodes).
+ */
+export interface TapeNode {
+  /** Op name, for messages. */
+  readonly op: string;
+  /** The op's tensor inputs (null where an input is not a tensor or needs no grad). */
+  readonly inputs: readonly (Tensor | null)[];
+  /**
+   * Adds d(loss)/d(input i) into grads[i] for every input that needs a gradient
+   * (grads[i] is null for the others). gradOut is d(loss)/d(output).
+   */
+  backward(gradOut: Tensor, grads: readonly (Tensor | null)[]): void;
+  /** Frees tensors saved only for the backward pass (masks, statistics, probabilities). */
+  release?(): void;
+}
+
 let nextId = 1;
 
 export class Tensor {
@@ -27,6 +45,8 @@ export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
+  /** Where the data lives; ops dispatch to this device's backend and refuse to mix devices. */
+  readonly device: Device = 'cpu';
   /** Whether gradients flow to this tensor. Leaves with requiresGrad get `.grad` from backward(). */
   requiresGrad = false;
   /** Gradient accumulated by backward() (leaves only). */
@@ -35,7 +55,7 @@ export class Tensor {
   name: string | undefined = undefined;
   /** @internal */ _storage: Storage | null;
   /** @internal */ _view: TypedData | null;
-  /** @internal */ _node: GradNode | null = null;
+  /** @internal the autograd node that produced this tensor (lib/autograd/node.ts) */ _node: TapeNode | null = null;
   /** @internal set when a graph through this tensor was consumed by backward(). */
   _graphFreed = false;
   /** @internal */ _kept = false;
@@ -69,6 +89,16 @@ export class Tensor {
     const v = this._view;
     if (v === null) throw disposedError('tensor');
     return v;
+  }
+
+  /** @internal The data of a float32 tensor, typed for kernels (callers checked the dtype). */
+  get f32(): Float32Array {
+    return this.data as Float32Array;
+  }
+
+  /** @internal The data of an int32 tensor, typed for kernels (callers checked the dtype). */
+  get i32(): Int32Array {
+    return this.data as Int32Array;
   }
 
   get rank(): number {

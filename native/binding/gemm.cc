@@ -1,18 +1,20 @@
-// GEMM glue: validates shapes / leading dimensions / array lengths, then calls ng::cpu::sgemm
-// (or the reference). No math here.
-//   gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias|null, act 0|1)
-//   gemmRef(...same...), setIsa(name), getIsa(), detectIsa(), gemmInfo()
+// GEMM: the gemm kind helper (checks leading dimensions, array lengths and overlap, then calls
+// the backend's kernel) and the CPU GEMM's runtime controls. No math here.
+//   gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias|null, act 0|1)   (op table)
+//   setIsa(name), getIsa(), detectIsa(), gemmInfo()                                          (runtime)
 #include <napi.h>
 
 #include <new>
 #include <stdexcept>
 #include <string>
 
-#include "binding/args.h"
+#include "binding/kind.h"
 #include "binding/registry.h"
 #include "core/cpu_features.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/gemm/gemm_kernels.h"
+
+namespace ng::binding {
 
 namespace {
 
@@ -50,7 +52,10 @@ bool overlaps(const float* a, size_t na, const float* b, size_t nb) {
   return na != 0 && nb != 0 && a < b + nb && b < a + na;
 }
 
-Napi::Value Gemm(const Napi::CallbackInfo& info, bool reference) {
+}  // namespace
+
+// The gemm kind (op table row "gemm"): C = alpha op(A) op(B) + beta C [+ bias] [relu].
+Napi::Value kind_gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bool transA = ng::binding::bool_arg(info, 0, "transA");
   const bool transB = ng::binding::bool_arg(info, 1, "transB");
@@ -67,13 +72,14 @@ Napi::Value Gemm(const Napi::CallbackInfo& info, bool reference) {
   const float* B = matrix_arg(info, 8, "B", transB ? span(N, K, ldb) : span(K, N, ldb), &nb);
   float* C = matrix_arg(info, 11, "C", span(M, N, ldc), &nc);
 
-  ng::cpu::GemmEpilogue ep;
+  const float* bias = nullptr;
+  ng::ops::LinearAct act = ng::ops::LinearAct::none;
   size_t nbias = 0;
   if (!info[13].IsNull() && !info[13].IsUndefined()) {
     if (!info[13].IsTypedArray() || info[13].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
       throw Napi::TypeError::New(env, expected_msg("Float32Array or null", "bias", describe_value(info[13])));
     }
-    ep.bias = ng::binding::f32_arg_min(info, 13, "bias", static_cast<size_t>(N));
+    bias = ng::binding::f32_arg_min(info, 13, "bias", static_cast<size_t>(N));
     nbias = static_cast<size_t>(N);
   }
   if (!info[14].IsUndefined()) {
@@ -84,21 +90,17 @@ Napi::Value Gemm(const Napi::CallbackInfo& info, bool reference) {
     if (a != 0.0 && a != 1.0) {
       throw Napi::RangeError::New(env, expected_msg("0 (none) or 1 (relu)", "act", describe_value(info[14])));
     }
-    ep.act = a == 1.0 ? ng::cpu::Act::relu : ng::cpu::Act::none;
+    act = a == 1.0 ? ng::ops::LinearAct::relu : ng::ops::LinearAct::none;
   }
   // The used range of C must not overlap the inputs (results would be garbage).
   const bool reads_ab = K != 0 && alpha != 0.0f;
   if ((reads_ab && overlaps(C, nc, A, na)) || (reads_ab && overlaps(C, nc, B, nb)) ||
-      overlaps(C, nc, ep.bias, nbias)) {
+      overlaps(C, nc, bias, nbias)) {
     throw Napi::RangeError::New(env, expected_msg("a C that does not overlap A, B or bias", "C",
                                                   "overlapping memory"));
   }
   try {
-    if (reference) {
-      ng::cpu::sgemm_ref(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, &ep);
-    } else {
-      ng::cpu::sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, &ep);
-    }
+    kernel<ng::ops::Kind::gemm>(info)(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
   } catch (const std::invalid_argument& e) {
     throw Napi::RangeError::New(env, e.what());
   } catch (const std::bad_alloc&) {
@@ -107,8 +109,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info, bool reference) {
   return env.Undefined();
 }
 
-Napi::Value GemmFast(const Napi::CallbackInfo& info) { return Gemm(info, false); }
-Napi::Value GemmRef(const Napi::CallbackInfo& info) { return Gemm(info, true); }
+namespace {
 
 Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   const std::string name = ng::binding::str_arg(info, 0, "isa");
@@ -158,9 +159,10 @@ Napi::Value GemmInfo(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+}  // namespace ng::binding
+
 NG_BINDING(gemm) {
-  exports.Set("gemm", Napi::Function::New(env, GemmFast, "gemm"));
-  exports.Set("gemmRef", Napi::Function::New(env, GemmRef, "gemmRef"));
+  using namespace ng::binding;
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("getIsa", Napi::Function::New(env, GetIsa, "getIsa"));
   exports.Set("detectIsa", Napi::Function::New(env, DetectIsa, "detectIsa"));

@@ -18,7 +18,7 @@ inline uint32_t mulhilo(uint32_t a, uint32_t b, uint32_t* hi) {
 
 // Top 24 bits -> [0, 1).
 inline float to_unit(uint32_t x) { return static_cast<float>(x >> 8) * (1.0f / 16777216.0f); }
-constexpr int64_t kParallelMin = 1 << 16;
+constexpr int64_t kRngParallelMin = 1 << 16;
 }  // namespace
 
 Philox4 philox4x32(uint64_t seed, uint64_t ctr) {
@@ -43,7 +43,7 @@ float rng_uniform_at(uint64_t seed, uint64_t pos) {
 void rng_uniform(float* out, int64_t n, uint64_t seed, uint64_t offset, float lo, float hi) {
   // out: (n,)
   const float span = hi - lo;
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
+  parallel_for(n, n >= kRngParallelMin, [=](int64_t i) {
     float u = rng_uniform_at(seed, offset + static_cast<uint64_t>(i));
     float v = lo + span * u;
     out[i] = v < hi ? v : lo;  // guard rounding up to hi
@@ -52,7 +52,7 @@ void rng_uniform(float* out, int64_t n, uint64_t seed, uint64_t offset, float lo
 
 void rng_normal(float* out, int64_t n, uint64_t seed, uint64_t offset, float mean, float std) {
   // out: (n,). Position p uses the Philox block of p: words (0,1) give a pair, (2,3) another.
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
+  parallel_for(n, n >= kRngParallelMin, [=](int64_t i) {
     uint64_t pos = offset + static_cast<uint64_t>(i);
     Philox4 r = philox4x32(seed, pos >> 1);
     uint32_t a = r.v[0], b = r.v[1];

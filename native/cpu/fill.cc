@@ -7,19 +7,20 @@
 namespace ng::cpu {
 
 namespace {
-constexpr int64_t kParallelMin = 1 << 18;
+// Fills are memory-bound: below this many elements one thread saturates bandwidth.
+constexpr int64_t kFillParallelMin = 1 << 18;
 }
 
 void fill_f32(float* out, int64_t n, float value) {
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = value; });
+  parallel_for(n, n >= kFillParallelMin, [=](int64_t i) { out[i] = value; });
 }
 
 void fill_i32(int32_t* out, int64_t n, int32_t value) {
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = value; });
+  parallel_for(n, n >= kFillParallelMin, [=](int64_t i) { out[i] = value; });
 }
 
 void arange_f32(float* out, int64_t n, double start, double step) {
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = static_cast<float>(start + static_cast<double>(i) * step); });
+  parallel_for(n, n >= kFillParallelMin, [=](int64_t i) { out[i] = static_cast<float>(start + static_cast<double>(i) * step); });
 }
 
 void eye_f32(float* out, int64_t n, int64_t m) {
@@ -27,14 +28,6 @@ void eye_f32(float* out, int64_t n, int64_t m) {
   std::memset(out, 0, static_cast<size_t>(n * m) * sizeof(float));
   int64_t d = n < m ? n : m;
   for (int64_t i = 0; i < d; i++) out[i * m + i] = 1.0f;
-}
-
-void cast_i32_f32(float* out, const int32_t* inp, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = static_cast<float>(inp[i]); });
-}
-
-void cast_f32_i32(int32_t* out, const float* inp, int64_t n) {
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = static_cast<int32_t>(inp[i]); });
 }
 
 }  // namespace ng::cpu

@@ -1,4 +1,4 @@
-// Whole-buffer fills and conversions used by tensor creation.
+// Whole-buffer fills used by tensor creation.
 #pragma once
 #include <cstdint>
 
@@ -10,8 +10,5 @@ void fill_i32(int32_t* out, int64_t n, int32_t value);
 void arange_f32(float* out, int64_t n, double start, double step);
 // out: (n, m) identity-like matrix, ones on the main diagonal
 void eye_f32(float* out, int64_t n, int64_t m);
-void cast_i32_f32(float* out, const int32_t* inp, int64_t n);
-// Truncates toward zero; caller guarantees values are in int32 range.
-void cast_f32_i32(int32_t* out, const float* inp, int64_t n);
 
 }  // namespace ng::cpu

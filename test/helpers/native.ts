@@ -1,6 +1,5 @@
-// The raw native addon, for kernel-level tests (no TypeScript layer in between).
-import path from 'node:path';
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const load = require('node-gyp-build');
-const override = process.env.NODEGRAD_ADDON_PATH; // a variant build (scripts/build-variant.js)
-export const native = override ? require(path.resolve(override)) : load(path.join(__dirname, '..', '..'));
+// The raw native addon for kernel-level tests (no TypeScript layer in between): the runtime
+// functions plus the CPU backend's op kernels, typed by lib/native.ts.
+import { native as addon, cpuKernels, type NativeAddon, type OpKernels } from '../../lib/native';
+
+export const native: NativeAddon & OpKernels = Object.assign(Object.create(null), addon, cpuKernels);

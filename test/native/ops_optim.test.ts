@@ -196,7 +196,7 @@ describe('gradient utilities', () => {
     expect(Array.from(y)).toEqual([Math.fround(0.3), Math.fround(0.4)]);
   });
 
-  it('scaleInPlace, clipByValue, zeroGrad, allFinite', () => {
+  it('scaleInPlace, clipByValue, fillF32, allFinite', () => {
     const x = new Float32Array([1, -2, 3, -4, 5]);
     native.scaleInPlace(x, 5, 0.5);
     expect(Array.from(x)).toEqual([0.5, -1, 1.5, -2, 2.5]);
@@ -210,7 +210,7 @@ describe('gradient utilities', () => {
     big[99999] = -Infinity;
     expect(native.allFinite(big, big.length)).toBe(false);
     expect(native.allFinite(big, 99999)).toBe(true);
-    native.zeroGrad(x, 5);
+    native.fillF32(x, 5, 0);
     expect(Array.from(x)).toEqual([0, 0, 0, 0, 0]);
   });
 });

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/parallel.h"
+#include "ops/kinds.h"
 
 
 namespace ng::cpu {
@@ -17,8 +18,8 @@ using ng::parallel_for;
 // Loops over fewer elements than this stay on one thread (parallel regions cost microseconds).
 constexpr int64_t kParallelMin = 1 << 15;
 
-// Loss reductions. batchmean (KL divergence only) divides the sum by the batch size.
-enum class Reduction : int { none = 0, mean = 1, sum = 2, batchmean = 3 };
+// Loss reductions (shared by every backend: native/ops/kinds.h).
+using Reduction = ng::ops::Reduction;
 
 // Sum of f(i0, i1) over fixed chunks of [0, n), added in chunk order. Chunk boundaries depend
 // only on n and cost, so the result is bit-identical for any thread count. f returns a double.

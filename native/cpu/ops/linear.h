@@ -9,10 +9,11 @@
 #pragma once
 #include <cstdint>
 
+#include "ops/kinds.h"
+
 namespace ng::cpu {
 
-enum class LinearAct : int { none = 0, relu = 1, sigmoid = 2, tanh = 3, gelu = 4, gelu_tanh = 5 };
-constexpr int kLinearActCount = 6;
+using LinearAct = ng::ops::LinearAct;  // shared by every backend (native/ops/kinds.h)
 
 // out: (B, OC)  pre: (B, OC), required for gelu/gelu_tanh, else ignored (may be null)
 // inp: (B, C)  weight: (OC, C)  bias: (OC) or null

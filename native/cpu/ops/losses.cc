@@ -49,11 +49,16 @@ double pointwise_forward(float* losses, int64_t n, int64_t batch, Reduction red,
 
 inline float wt(const float* weight, int64_t c) { return weight ? weight[c] : 1.0f; }
 
+// Whether row label y counts: not ignore_index and a class in [0, C). The binding checks labels
+// in the forward pass only (once per step); the range test keeps the backward pass from ever
+// indexing out of bounds without a second scan (valid labels take the same path as before).
+inline bool counted(int32_t y, int64_t C, int32_t ignore_index) { return y != ignore_index && y >= 0 && y < C; }
+
 // Sum of w[y_n] over counted rows (the CE/NLL mean denominator).
-double label_weight_sum(const int32_t* labels, const float* weight, int64_t N, int32_t ignore_index) {
+double label_weight_sum(const int32_t* labels, const float* weight, int64_t N, int64_t C, int32_t ignore_index) {
   double s = 0.0;
   for (int64_t n = 0; n < N; n++)
-    if (labels[n] != ignore_index) s += wt(weight, labels[n]);
+    if (counted(labels[n], C, ignore_index)) s += wt(weight, labels[n]);
   return s;
 }
 
@@ -88,7 +93,7 @@ double cross_entropy_forward(float* losses, float* probs, const float* logits, c
     }
     return acc;
   }, C);
-  if (red == Reduction::mean) return total / label_weight_sum(labels, weight, N, ignore_index);
+  if (red == Reduction::mean) return total / label_weight_sum(labels, weight, N, C, ignore_index);
   return total;
 }
 
@@ -96,7 +101,7 @@ void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* l
                             const float* weight, const float* dout, int64_t N, int64_t C,
                             float label_smoothing, int32_t ignore_index, Reduction red) {
   // dlogits, probs: (N, C)  labels: (N)  weight: (C) or null  dout: (1) or (N)
-  const double denom = red == Reduction::mean ? label_weight_sum(labels, weight, N, ignore_index) : 1.0;
+  const double denom = red == Reduction::mean ? label_weight_sum(labels, weight, N, C, ignore_index) : 1.0;
   const Scale sc = make_scale(dout, red, denom);
   float W = static_cast<float>(C);
   if (weight) {
@@ -107,7 +112,7 @@ void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* l
   const float ls = label_smoothing;
   parallel_for(N, N * C >= kParallelMin, [=](int64_t n) {
     const int32_t y = labels[n];
-    if (y == ignore_index) return;
+    if (!counted(y, C, ignore_index)) return;
     const float s = sc.at(n);
     const float a = s * (1.0f - ls) * wt(weight, y);
     const float b = s * ls / static_cast<float>(C);
@@ -179,18 +184,18 @@ double nll_forward(float* losses, const float* logp, const int32_t* labels, cons
     if (losses) losses[n] = l;
     total += l;
   }
-  if (red == Reduction::mean) return total / label_weight_sum(labels, weight, N, ignore_index);
+  if (red == Reduction::mean) return total / label_weight_sum(labels, weight, N, C, ignore_index);
   return total;
 }
 
 void nll_backward(float* dlogp, const int32_t* labels, const float* weight, const float* dout,
                   int64_t N, int64_t C, int32_t ignore_index, Reduction red) {
   // dlogp: (N, C)  labels: (N)  weight: (C) or null  dout: (1) or (N)
-  const double denom = red == Reduction::mean ? label_weight_sum(labels, weight, N, ignore_index) : 1.0;
+  const double denom = red == Reduction::mean ? label_weight_sum(labels, weight, N, C, ignore_index) : 1.0;
   const Scale sc = make_scale(dout, red, denom);
   for (int64_t n = 0; n < N; n++) {
     const int32_t y = labels[n];
-    if (y != ignore_index) dlogp[n * C + y] -= sc.at(n) * wt(weight, y);
+    if (counted(y, C, ignore_index)) dlogp[n * C + y] -= sc.at(n) * wt(weight, y);
   }
 }
 

@@ -1,13 +1,13 @@
 /**
  * Tensor methods for the ops (x.add(y), x.matmul(w).relu(), loss.backward(), ...). Attached
- * here, after both modules load, so lib/tensor does not import lib/ops at definition time.
+ * here, above lib/ops and lib/autograd, so lib/tensor imports neither (no import cycle).
  */
-import { Tensor } from './tensor';
-import * as ops from '../ops';
-import { backward } from '../autograd/engine';
-import { assertBoolean } from '../core/validate';
+import { Tensor } from './tensor/tensor';
+import * as ops from './ops';
+import { backward } from './autograd/engine';
+import { assertBoolean } from './core/validate';
 
-declare module './tensor' {
+declare module './tensor/tensor' {
   interface Tensor {
     add(other: Tensor | number): Tensor;
     sub(other: Tensor | number): Tensor;

@@ -1,0 +1,260 @@
+// The CPU backend: fills the kernel table (backend/backend.h) from native/cpu. Most kernels
+// have their kind's exact type; the small adapters below only reorder or unpack arguments
+// (attributes from the attrs array, the GEMM epilogue, linear's scratch). No math here.
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/alloc.h"
+#include "core/rng.h"
+#include "cpu/fill.h"
+#include "cpu/gemm/gemm.h"
+#include "cpu/ops/activations.h"
+#include "cpu/ops/batchnorm.h"
+#include "cpu/ops/clip.h"
+#include "cpu/ops/dropout.h"
+#include "cpu/ops/elementwise.h"
+#include "cpu/ops/embedding.h"
+#include "cpu/ops/gather.h"
+#include "cpu/ops/layernorm.h"
+#include "cpu/ops/linear.h"
+#include "cpu/ops/losses.h"
+#include "cpu/ops/optimizers.h"
+#include "cpu/ops/reduce.h"
+#include "cpu/ops/softmax.h"
+
+namespace ng::cpu {
+namespace {
+
+using ng::backend::Backend;
+using ng::backend::set_kernel;
+using ops::Op;
+using i64 = int64_t;
+
+// Pointwise kernels with 0, 1 or 2 float attributes.
+template <void (*F)(float*, const float*, i64)>
+void pw(float* o, const float* x, i64 n, const double*) { F(o, x, n); }
+template <void (*F)(float*, const float*, i64, float)>
+void pw(float* o, const float* x, i64 n, const double* a) { F(o, x, n, static_cast<float>(a[0])); }
+template <void (*F)(float*, const float*, i64, float, float)>
+void pw(float* o, const float* x, i64 n, const double* a) {
+  F(o, x, n, static_cast<float>(a[0]), static_cast<float>(a[1]));
+}
+template <void (*F)(float*, const float*, const float*, i64)>
+void pwb(float* d, const float* s, const float* g, i64 n, const double*) { F(d, s, g, n); }
+template <void (*F)(float*, const float*, const float*, i64, float)>
+void pwb(float* d, const float* s, const float* g, i64 n, const double* a) { F(d, s, g, n, static_cast<float>(a[0])); }
+template <void (*F)(float*, const float*, const float*, i64, float, float)>
+void pwb(float* d, const float* s, const float* g, i64 n, const double* a) {
+  F(d, s, g, n, static_cast<float>(a[0]), static_cast<float>(a[1]));
+}
+
+template <BinaryOp OP>
+void bin(float* out, const float* a, const int64_t* as, const float* b, const int64_t* bs) {
+  binary_forward(OP, out, a, as, b, bs);
+}
+template <BinaryOp OP>
+void bin_bwd(float* da, float* db, const float* g, const float* a, const int64_t* as, const float* b,
+             const int64_t* bs) {
+  binary_backward(OP, da, db, g, a, as, b, bs);
+}
+
+// Pair losses with 0 or 1 attribute; bce and hinge have no dy.
+template <double (*F)(float*, const float*, const float*, i64, Reduction)>
+double pl(float* l, const float* x, const float* y, i64 n, const double*, Reduction r) { return F(l, x, y, n, r); }
+template <double (*F)(float*, const float*, const float*, i64, float, Reduction)>
+double pl(float* l, const float* x, const float* y, i64 n, const double* a, Reduction r) {
+  return F(l, x, y, n, static_cast<float>(a[0]), r);
+}
+template <void (*F)(float*, float*, const float*, const float*, const float*, i64, Reduction)>
+void plb(float* dx, float* dy, const float* x, const float* y, const float* g, i64 n, const double*, Reduction r) {
+  F(dx, dy, x, y, g, n, r);
+}
+void huber_bwd(float* dx, float* dy, const float* x, const float* y, const float* g, i64 n, const double* a,
+               Reduction r) {
+  huber_backward(dx, dy, x, y, g, n, static_cast<float>(a[0]), r);
+}
+void bce_bwd(float* dx, float*, const float* x, const float* y, const float* g, i64 n, const double*, Reduction r) {
+  if (dx) bce_backward(dx, x, y, g, n, r);
+}
+void hinge_bwd(float* dx, float*, const float* x, const float* y, const float* g, i64 n, const double* a, Reduction r) {
+  if (dx) hinge_backward(dx, x, y, g, n, static_cast<float>(a[0]), r);
+}
+
+void linear_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
+                const float* pre, i64 B, i64 C, i64 OC, LinearAct act) {
+  float* scratch = nullptr;
+  if (act != LinearAct::none) {
+    thread_local std::vector<float> buf;  // per-thread dpre scratch: grows, never shrinks
+    const size_t need = static_cast<size_t>(B) * static_cast<size_t>(OC);
+    if (buf.size() < need) buf.resize(need);
+    scratch = buf.data();
+  }
+  linear_backward(dx, dw, db, dout, x, w, out, pre, B, C, OC, act, scratch);
+}
+
+void dropout_bwd(float* dx, const float* dout, const uint8_t* mu, const float* mf, i64 n, float p) {
+  if (mu) dropout_backward_u8(dx, dout, mu, n, p);
+  else dropout_backward_f32(dx, dout, mf, n);
+}
+
+double l2(float* x, i64 n, const double*) { return l2_norm(x, n); }
+double clip_norm(float* x, i64 n, const double* a) { return clip_by_norm(x, n, static_cast<float>(a[0])); }
+void scale(float* x, i64 n, const double* a) { scale_inplace(x, n, static_cast<float>(a[0])); }
+void clip_value(float* x, i64 n, const double* a) {
+  clip_by_value(x, n, static_cast<float>(a[0]), static_cast<float>(a[1]));
+}
+void fill(float* x, i64 n, const double* a) { fill_f32(x, n, static_cast<float>(a[0])); }
+void arange(float* x, i64 n, const double* a) { arange_f32(x, n, a[0], a[1]); }
+
+void gemm_fused(bool ta, bool tb, i64 M, i64 N, i64 K, float alpha, const float* A, i64 lda, const float* B, i64 ldb,
+          float beta, float* C, i64 ldc, const float* bias, LinearAct act) {
+  GemmEpilogue ep;
+  ep.bias = bias;
+  ep.act = act == LinearAct::relu ? Act::relu : Act::none;
+  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, &ep);
+}
+
+void copy_bytes(void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); }
+
+const Backend* make_cpu() {
+  static Backend b{};
+  b.name = "cpu";
+  b.alloc = ng::alloc_bytes;
+  b.free = ng::free_bytes;
+  b.copy = copy_bytes;
+  // pointwise
+  set_kernel<Op::reluForward>(b, pw<relu_forward>);
+  set_kernel<Op::leakyReluForward>(b, pw<leaky_relu_forward>);
+  set_kernel<Op::eluForward>(b, pw<elu_forward>);
+  set_kernel<Op::seluForward>(b, pw<selu_forward>);
+  set_kernel<Op::geluForward>(b, pw<gelu_forward>);
+  set_kernel<Op::geluTanhForward>(b, pw<gelu_tanh_forward>);
+  set_kernel<Op::siluForward>(b, pw<silu_forward>);
+  set_kernel<Op::sigmoidForward>(b, pw<sigmoid_forward>);
+  set_kernel<Op::tanhForward>(b, pw<tanh_forward>);
+  set_kernel<Op::softplusForward>(b, pw<softplus_forward>);
+  set_kernel<Op::negForward>(b, pw<neg_forward>);
+  set_kernel<Op::expForward>(b, pw<exp_forward>);
+  set_kernel<Op::logForward>(b, pw<log_forward>);
+  set_kernel<Op::sqrtForward>(b, pw<sqrt_forward>);
+  set_kernel<Op::absForward>(b, pw<abs_forward>);
+  set_kernel<Op::squareForward>(b, pw<square_forward>);
+  set_kernel<Op::addScalarForward>(b, pw<add_scalar_forward>);
+  set_kernel<Op::mulScalarForward>(b, pw<mul_scalar_forward>);
+  set_kernel<Op::powScalarForward>(b, pw<pow_scalar_forward>);
+  set_kernel<Op::rdivScalarForward>(b, pw<rdiv_scalar_forward>);
+  set_kernel<Op::clampForward>(b, pw<clamp_forward>);
+  set_kernel<Op::negBackward>(b, pw<neg_backward>);
+  set_kernel<Op::mulScalarBackward>(b, pw<mul_scalar_backward>);
+  set_kernel<Op::addInto>(b, pw<add_inplace>);
+  set_kernel<Op::copy>(b, pw<copy_f32>);
+  // pointwise backward
+  set_kernel<Op::reluBackward>(b, pwb<relu_backward>);
+  set_kernel<Op::leakyReluBackward>(b, pwb<leaky_relu_backward>);
+  set_kernel<Op::eluBackward>(b, pwb<elu_backward>);
+  set_kernel<Op::seluBackward>(b, pwb<selu_backward>);
+  set_kernel<Op::geluBackward>(b, pwb<gelu_backward>);
+  set_kernel<Op::geluTanhBackward>(b, pwb<gelu_tanh_backward>);
+  set_kernel<Op::siluBackward>(b, pwb<silu_backward>);
+  set_kernel<Op::sigmoidBackward>(b, pwb<sigmoid_backward>);
+  set_kernel<Op::tanhBackward>(b, pwb<tanh_backward>);
+  set_kernel<Op::softplusBackward>(b, pwb<softplus_backward>);
+  set_kernel<Op::expBackward>(b, pwb<exp_backward>);
+  set_kernel<Op::logBackward>(b, pwb<log_backward>);
+  set_kernel<Op::sqrtBackward>(b, pwb<sqrt_backward>);
+  set_kernel<Op::absBackward>(b, pwb<abs_backward>);
+  set_kernel<Op::squareBackward>(b, pwb<square_backward>);
+  set_kernel<Op::powScalarBackward>(b, pwb<pow_scalar_backward>);
+  set_kernel<Op::rdivScalarBackward>(b, pwb<rdiv_scalar_backward>);
+  set_kernel<Op::clampBackward>(b, pwb<clamp_backward>);
+  // binary
+  set_kernel<Op::addForward>(b, bin<BinaryOp::add>);
+  set_kernel<Op::subForward>(b, bin<BinaryOp::sub>);
+  set_kernel<Op::mulForward>(b, bin<BinaryOp::mul>);
+  set_kernel<Op::divForward>(b, bin<BinaryOp::div>);
+  set_kernel<Op::addBackward>(b, bin_bwd<BinaryOp::add>);
+  set_kernel<Op::subBackward>(b, bin_bwd<BinaryOp::sub>);
+  set_kernel<Op::mulBackward>(b, bin_bwd<BinaryOp::mul>);
+  set_kernel<Op::divBackward>(b, bin_bwd<BinaryOp::div>);
+  // rows, reductions
+  set_kernel<Op::softmaxForward>(b, softmax_forward);
+  set_kernel<Op::logSoftmaxForward>(b, log_softmax_forward);
+  set_kernel<Op::softmaxBackward>(b, softmax_backward);
+  set_kernel<Op::logSoftmaxBackward>(b, log_softmax_backward);
+  set_kernel<Op::sumForward>(b, sum_forward);
+  set_kernel<Op::meanForward>(b, mean_forward);
+  set_kernel<Op::sumBackward>(b, sum_backward);
+  set_kernel<Op::meanBackward>(b, mean_backward);
+  set_kernel<Op::maxForward>(b, max_forward);
+  set_kernel<Op::minForward>(b, min_forward);
+  set_kernel<Op::maxBackward>(b, max_backward);
+  set_kernel<Op::argmax>(b, argmax);
+  // layers
+  set_kernel<Op::linearForward>(b, linear_forward);
+  set_kernel<Op::linearBackward>(b, linear_bwd);
+  set_kernel<Op::layerNormForward>(b, layernorm_forward);
+  set_kernel<Op::layerNormBackward>(b, layernorm_backward);
+  set_kernel<Op::batchNormForward>(b, batchnorm_forward);
+  set_kernel<Op::batchNormBackward>(b, batchnorm_backward);
+  set_kernel<Op::dropoutForward>(b, dropout_forward);
+  set_kernel<Op::dropoutBackward>(b, dropout_bwd);
+  // indexed rows, layout
+  set_kernel<Op::embeddingForward>(b, embedding_forward);
+  set_kernel<Op::embeddingBackward>(b, embedding_backward);
+  set_kernel<Op::gatherRows>(b, gather_rows_f32);
+  set_kernel<Op::gatherRowsI32>(b, gather_rows_i32);
+  set_kernel<Op::scatterAddRows>(b, scatter_add_rows);
+  set_kernel<Op::concatForward>(b, concat_forward);
+  set_kernel<Op::concatBackward>(b, concat_backward);
+  set_kernel<Op::sliceForward>(b, slice_forward);
+  set_kernel<Op::sliceBackward>(b, slice_backward);
+  set_kernel<Op::transposeForward>(b, transpose_forward);
+  set_kernel<Op::transposeBackward>(b, transpose_backward);
+  // losses
+  set_kernel<Op::crossEntropyForward>(b, cross_entropy_forward);
+  set_kernel<Op::crossEntropyBackward>(b, cross_entropy_backward);
+  set_kernel<Op::crossEntropyDenseForward>(b, cross_entropy_dense_forward);
+  set_kernel<Op::crossEntropyDenseBackward>(b, cross_entropy_dense_backward);
+  set_kernel<Op::nllForward>(b, nll_forward);
+  set_kernel<Op::nllBackward>(b, nll_backward);
+  set_kernel<Op::bceWithLogitsForward>(b, bce_logits_forward);
+  set_kernel<Op::bceWithLogitsBackward>(b, bce_logits_backward);
+  set_kernel<Op::bceForward>(b, pl<bce_forward>);
+  set_kernel<Op::bceBackward>(b, bce_bwd);
+  set_kernel<Op::mseForward>(b, pl<mse_forward>);
+  set_kernel<Op::mseBackward>(b, plb<mse_backward>);
+  set_kernel<Op::l1Forward>(b, pl<l1_forward>);
+  set_kernel<Op::l1Backward>(b, plb<l1_backward>);
+  set_kernel<Op::huberForward>(b, pl<huber_forward>);
+  set_kernel<Op::huberBackward>(b, huber_bwd);
+  set_kernel<Op::hingeForward>(b, pl<hinge_forward>);
+  set_kernel<Op::hingeBackward>(b, hinge_bwd);
+  set_kernel<Op::klDivForward>(b, kl_div_forward);
+  set_kernel<Op::klDivBackward>(b, kl_div_backward);
+  // optimizers, gradient utilities
+  set_kernel<Op::sgdUpdate>(b, sgd_update);
+  set_kernel<Op::adamUpdate>(b, adam_update);
+  set_kernel<Op::rmspropUpdate>(b, rmsprop_update);
+  set_kernel<Op::adagradUpdate>(b, adagrad_update);
+  set_kernel<Op::l2Norm>(b, l2);
+  set_kernel<Op::clipByNorm>(b, clip_norm);
+  set_kernel<Op::allFinite>(b, all_finite);
+  set_kernel<Op::scaleInPlace>(b, scale);
+  set_kernel<Op::clipByValue>(b, clip_value);
+  // creation
+  set_kernel<Op::fillF32>(b, fill);
+  set_kernel<Op::arangeF32>(b, arange);
+  set_kernel<Op::fillI32>(b, fill_i32);
+  set_kernel<Op::eyeF32>(b, eye_f32);
+  set_kernel<Op::rngUniform>(b, ng::rng_uniform);
+  set_kernel<Op::rngNormal>(b, ng::rng_normal);
+  set_kernel<Op::gemm>(b, gemm_fused);
+  return &b;
+}
+
+}  // namespace
+}  // namespace ng::cpu
+
+NG_REGISTER_BACKEND(cpu, ng::cpu::make_cpu);

@@ -1,0 +1,114 @@
+// The kernel type of each signature kind: what a backend implements for an op of that kind.
+// Plain C++ (no N-API): pointers are already unwrapped and length-checked by the kind's binding
+// helper (native/binding/kind_*.cc). Attributes (the params after the arrays in op_table.h)
+// arrive as `const double* attrs` in row order. Enumerations shared by every backend and
+// mirrored in TypeScript (lib/ops/codes.ts) live here too.
+#pragma once
+#include <cstdint>
+
+#include "ops/op_table.h"
+
+namespace ng::ops {
+
+// Loss reductions. batchmean (KL divergence only) divides the sum by the batch size.
+enum class Reduction : int { none = 0, mean = 1, sum = 2, batchmean = 3 };
+constexpr const char* kReductionNames[] = {"none", "mean", "sum", "batchmean"};
+
+// Activations fused into linear (and GEMM's epilogue: none and relu only).
+enum class LinearAct : int { none = 0, relu = 1, sigmoid = 2, tanh = 3, gelu = 4, gelu_tanh = 5 };
+constexpr const char* kLinearActNames[] = {"none", "relu", "sigmoid", "tanh", "gelu", "geluTanh"};
+constexpr int kLinearActCount = sizeof(kLinearActNames) / sizeof(kLinearActNames[0]);
+
+template <Kind K>
+struct KindFn;
+
+#define NG_KIND_FN(kind, ...)          \
+  template <>                          \
+  struct KindFn<Kind::kind> {          \
+    using type = __VA_ARGS__;          \
+  };
+
+using i64 = int64_t;
+using cf = const float;
+using Shape4 = const int64_t*;  // 4 dims, padded with leading 1s
+
+NG_KIND_FN(pointwise, void (*)(float* out, cf* x, i64 n, const double* attrs))
+NG_KIND_FN(pointwise_bwd, void (*)(float* dx, cf* saved, cf* dout, i64 n, const double* attrs))
+NG_KIND_FN(binary, void (*)(float* out, cf* a, Shape4 as, cf* b, Shape4 bs))
+NG_KIND_FN(binary_bwd, void (*)(float* da, float* db, cf* dout, cf* a, Shape4 as, cf* b, Shape4 bs))
+NG_KIND_FN(rows, void (*)(float* out, cf* x, i64 N, i64 C))
+NG_KIND_FN(rows_bwd, void (*)(float* dx, cf* out, cf* dout, i64 N, i64 C))
+NG_KIND_FN(reduce, void (*)(float* out, cf* x, i64 outer, i64 dim, i64 inner))
+NG_KIND_FN(reduce_bwd, void (*)(float* dx, cf* dout, i64 outer, i64 dim, i64 inner))
+NG_KIND_FN(reduce_index, void (*)(float* out, int32_t* idx, cf* x, i64 outer, i64 dim, i64 inner))
+NG_KIND_FN(reduce_index_bwd, void (*)(float* dx, cf* dout, const int32_t* idx, i64 outer, i64 dim, i64 inner))
+NG_KIND_FN(argmax, void (*)(int32_t* idx, cf* x, i64 outer, i64 dim, i64 inner))
+NG_KIND_FN(linear, void (*)(float* out, float* pre, cf* x, cf* w, cf* bias, i64 B, i64 C, i64 OC, LinearAct act))
+NG_KIND_FN(linear_bwd, void (*)(float* dx, float* dw, float* db, cf* dout, cf* x, cf* w, cf* out, cf* pre, i64 B,
+                                i64 C, i64 OC, LinearAct act))
+NG_KIND_FN(layer_norm, void (*)(float* out, float* mean, float* rstd, cf* x, cf* w, cf* b, i64 N, i64 C, float eps))
+NG_KIND_FN(layer_norm_bwd, void (*)(float* dx, float* dw, float* db, cf* dout, cf* x, cf* w, cf* mean, cf* rstd,
+                                    i64 N, i64 C))
+NG_KIND_FN(batch_norm, void (*)(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
+                                cf* x, cf* w, cf* b, i64 N, i64 C, i64 L, float eps, float momentum, bool training))
+NG_KIND_FN(batch_norm_bwd, void (*)(float* dx, float* dw, float* db, cf* dout, cf* x, cf* w, cf* mean, cf* rstd,
+                                    i64 N, i64 C, i64 L, bool training))
+// mask: exactly one of mask_u8 (1 kept / 0 dropped) and mask_f32 (0 or 1/(1-p)) is non-null.
+NG_KIND_FN(dropout, void (*)(float* out, uint8_t* mask_u8, float* mask_f32, cf* x, i64 n, float p, uint64_t seed,
+                             uint64_t offset))
+NG_KIND_FN(dropout_bwd, void (*)(float* dx, cf* dout, const uint8_t* mask_u8, cf* mask_f32, i64 n, float p))
+NG_KIND_FN(embedding, void (*)(float* out, cf* w, const int32_t* idx, i64 N, i64 D))
+NG_KIND_FN(embedding_bwd, void (*)(float* dw, cf* dout, const int32_t* idx, i64 N, i64 D, int32_t padding_idx))
+NG_KIND_FN(gather_rows, void (*)(float* out, cf* src, const int32_t* idx, i64 nidx, i64 D))
+NG_KIND_FN(gather_rows_i32, void (*)(int32_t* out, const int32_t* src, const int32_t* idx, i64 nidx, i64 D))
+NG_KIND_FN(scatter_add_rows, void (*)(float* dsrc, cf* dout, const int32_t* idx, i64 nidx, i64 D))
+NG_KIND_FN(concat, void (*)(float* out, cf* const* ins, const int64_t* dims, i64 k, i64 outer, i64 inner))
+NG_KIND_FN(concat_bwd, void (*)(float* const* dins, cf* dout, const int64_t* dims, i64 k, i64 outer, i64 inner))
+NG_KIND_FN(slice, void (*)(float* out, cf* x, i64 outer, i64 dim, i64 inner, i64 start, i64 len))
+NG_KIND_FN(slice_bwd, void (*)(float* dx, cf* dout, i64 outer, i64 dim, i64 inner, i64 start, i64 len))
+NG_KIND_FN(transpose, void (*)(float* out, cf* x, i64 B, i64 R, i64 C))
+// Loss forwards return the reduced loss (the plain sum for none) and write per-item losses
+// into `losses` when red == none (null otherwise). Backwards ADD into the gradients.
+NG_KIND_FN(cross_entropy, double (*)(float* losses, float* probs, cf* logits, const int32_t* labels, cf* weight, i64 N,
+                                     i64 C, float label_smoothing, int32_t ignore_index, Reduction red))
+// Labels were checked by the forward pass of the same step; the kernel skips (never reads
+// out of bounds for) a label outside [0, C).
+NG_KIND_FN(cross_entropy_bwd, void (*)(float* dlogits, cf* probs, const int32_t* labels, cf* weight, cf* dout, i64 N,
+                                       i64 C, float label_smoothing, int32_t ignore_index, Reduction red))
+NG_KIND_FN(cross_entropy_dense, double (*)(float* losses, float* probs, cf* logits, cf* target, cf* weight, i64 N,
+                                           i64 C, float label_smoothing, Reduction red))
+NG_KIND_FN(cross_entropy_dense_bwd, void (*)(float* dlogits, cf* probs, cf* target, cf* weight, cf* dout, i64 N, i64 C,
+                                             float label_smoothing, Reduction red))
+NG_KIND_FN(nll, double (*)(float* losses, cf* logp, const int32_t* labels, cf* weight, i64 N, i64 C,
+                           int32_t ignore_index, Reduction red))
+NG_KIND_FN(nll_bwd, void (*)(float* dlogp, const int32_t* labels, cf* weight, cf* dout, i64 N, i64 C,
+                             int32_t ignore_index, Reduction red))
+NG_KIND_FN(bce_logits, double (*)(float* losses, cf* x, cf* y, cf* pos_weight, i64 n, i64 C, Reduction red))
+NG_KIND_FN(bce_logits_bwd, void (*)(float* dx, cf* x, cf* y, cf* pos_weight, cf* dout, i64 n, i64 C, Reduction red))
+NG_KIND_FN(pair_loss, double (*)(float* losses, cf* x, cf* y, i64 n, const double* attrs, Reduction red))
+// dx and/or dy may be null; dy gets the gradient with respect to y.
+NG_KIND_FN(pair_loss_bwd, void (*)(float* dx, float* dy, cf* x, cf* y, cf* dout, i64 n, const double* attrs,
+                                   Reduction red))
+NG_KIND_FN(kl_div, double (*)(float* losses, cf* input, cf* target, i64 n, i64 batch, bool log_target, Reduction red))
+NG_KIND_FN(kl_div_bwd, void (*)(float* dinput, cf* target, cf* dout, i64 n, i64 batch, bool log_target, Reduction red))
+NG_KIND_FN(sgd, void (*)(float* params, cf* grads, float* momentum_buf, i64 n, float lr, float momentum,
+                         float dampening, bool nesterov, float weight_decay, bool first_step))
+NG_KIND_FN(adam, void (*)(float* params, cf* grads, float* m, float* v, float* vmax, i64 n, float lr, float beta1,
+                          float beta2, float eps, float weight_decay, i64 step, bool decoupled, bool amsgrad))
+NG_KIND_FN(rmsprop, void (*)(float* params, cf* grads, float* square_avg, float* grad_avg, float* momentum_buf, i64 n,
+                             float lr, float alpha, float eps, float weight_decay, float momentum, bool centered))
+NG_KIND_FN(adagrad, void (*)(float* params, cf* grads, float* state_sum, i64 n, float lr, float lr_decay,
+                             float weight_decay, float eps, i64 step))
+NG_KIND_FN(vec_reduce, double (*)(float* x, i64 n, const double* attrs))
+NG_KIND_FN(vec_test, bool (*)(cf* x, i64 n))
+NG_KIND_FN(vec_map, void (*)(float* x, i64 n, const double* attrs))
+NG_KIND_FN(fill_i32, void (*)(int32_t* out, i64 n, int32_t value))
+NG_KIND_FN(eye, void (*)(float* out, i64 n, i64 m))
+NG_KIND_FN(rng, void (*)(float* out, i64 n, uint64_t seed, uint64_t offset, float a, float b))
+// C = alpha op(A) op(B) + beta C, then + bias (N) per column and act (none or relu).
+NG_KIND_FN(gemm, void (*)(bool transA, bool transB, i64 M, i64 N, i64 K, float alpha, cf* A, i64 lda, cf* B, i64 ldb,
+                          float beta, float* C, i64 ldc, cf* bias, LinearAct act))
+
+#undef NG_KIND_FN
+
+}  // namespace ng::ops
