@@ -13,7 +13,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { discoverAll, fuzz, describeArg } = require('./fuzz/napi');
+const { discoverAll, fuzz, describeArg, flatten } = require('./fuzz/napi');
 
 function opt(name, def) {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,7 +23,7 @@ const has = (name) => process.argv.includes(`--${name}`);
 
 function loadAddon() {
   const p = process.env.NODEGRAD_ADDON_PATH;
-  return p ? require(path.resolve(p)) : require('node-gyp-build')(path.join(__dirname, '..'));
+  return flatten(p ? require(path.resolve(p)) : require('node-gyp-build')(path.join(__dirname, '..')));
 }
 
 function child() {

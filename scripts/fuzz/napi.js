@@ -369,9 +369,28 @@ function describeArg(a) {
   return String(a);
 }
 
+/**
+ * Every function the addon offers as one flat object: the runtime exports plus, from the op
+ * table (native/ops/op_table.h, addon.opTable()), each op of each device's backend
+ * (addon.backends.<device>.<name>; CPU ops keep their plain name, others get "<device>.").
+ */
+function flatten(addon) {
+  const out = {};
+  for (const k of Object.keys(addon)) if (typeof addon[k] === 'function') out[k] = addon[k];
+  if (typeof addon.opTable === 'function' && addon.backends) {
+    for (const row of addon.opTable()) {
+      for (const device of row.devices) {
+        const fn = addon.backends[device] && addon.backends[device][row.name];
+        if (typeof fn === 'function') out[device === 'cpu' ? row.name : `${device}.${row.name}`] = fn;
+      }
+    }
+  }
+  return out;
+}
+
 /** Signatures for every exported function (sorted by name). */
 function discoverAll(native) {
   return Object.keys(native).filter((k) => typeof native[k] === 'function').sort().map((k) => discoverSignature(native, k));
 }
 
-module.exports = { discoverSignature, discoverAll, fuzz, describeArg, rng, Arena };
+module.exports = { discoverSignature, discoverAll, fuzz, describeArg, rng, Arena, flatten };
