@@ -62,7 +62,10 @@ function main() {
   for (let from = 0; from < calls; from += chunk) {
     const to = Math.min(calls, from + chunk);
     const r = spawnSync(process.execPath, [__filename, '--child', '--seed', String(seed), '--from', String(from), '--to', String(to)],
-      { env: { ...process.env, NODEGRAD_FUZZ_PROGRESS: progress }, encoding: 'utf8', maxBuffer: 64 << 20 });
+      // A hang is a failure too: a chunk normally takes seconds (minutes under ASan on a busy machine).
+      { env: { ...process.env, NODEGRAD_FUZZ_PROGRESS: progress }, encoding: 'utf8', maxBuffer: 64 << 20,
+        timeout: opt('chunk-timeout-s', 900) * 1000, killSignal: 'SIGKILL' });
+    if (r.error && r.error.code === 'ETIMEDOUT') console.error('FAIL: the chunk did not finish in time (a hang)');
     if (r.status !== 0) {
       const last = fs.existsSync(progress) ? fs.readFileSync(progress, 'utf8').trim().split(/\s+/) : [];
       const at = Number(last[0]);

@@ -81,6 +81,17 @@ describe('fuzzer findings (regressions)', () => {
     }
   });
 
+  // Seed 1, call 49500: subForward with bShape [2, 2^53 - 1, 4, 0] (no elements) walked the
+  // other dimensions for ever.
+  it('an empty broadcast result returns at once, forward and backward', () => {
+    const a = new Float32Array(4).fill(1);
+    native.subForward(new Float32Array(4), a, [0], a, [2, 2 ** 53 - 1, 4, 0]);
+    const da = new Float32Array(4);
+    native.subBackward(da, null, new Float32Array(4), null, [1], null, [2 ** 53 - 1, 0]);
+    expect(Array.from(da)).toEqual([0, 0, 0, 0]); // nothing flows from an empty result
+    expect(() => native.addForward(new Float32Array(4), a, [2 ** 52, 1, 0], a, [1, 2 ** 52, 1])).toThrow(RangeError);
+  });
+
   it('still refuses detached buffers, in every argument helper, with the project message', () => {
     const dead = new Float32Array(4);
     structuredClone(dead.buffer, { transfer: [dead.buffer] });
