@@ -30,8 +30,8 @@ const res = trainJob(ng, workerData.seed, workerData.steps, (s) => { if (s === w
 parentPort.postMessage({ done: true, ...res });
 `;
 
-function startWorker(seed, reportAt) {
-  return new Worker(workerSource, { eval: true, workerData: { dist, job: path.join(__dirname, 'stress', 'train-job.js'), seed, steps, reportAt } });
+function startWorker(seed, reportAt, jobSteps = steps) {
+  return new Worker(workerSource, { eval: true, workerData: { dist, job: path.join(__dirname, 'stress', 'train-job.js'), seed, steps: jobSteps, reportAt } });
 }
 
 function finish(w) {
@@ -44,7 +44,7 @@ function finish(w) {
 
 // A worker that is terminated once it reports reaching `at` (it is then inside its training loop).
 async function terminatedMidStep(seed, at) {
-  const w = startWorker(seed, at);
+  const w = startWorker(seed, at, 1e9); // trains until terminated (never finishes on its own)
   await new Promise((resolve, reject) => {
     w.on('message', (m) => { if (m.step === at) resolve(); });
     w.once('error', reject);
