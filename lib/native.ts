@@ -343,6 +343,9 @@ void kindsComplete;
 const root = path.join(__dirname, '..');
 
 function loadAddon(): NativeAddon {
+  // NODEGRAD_ADDON_PATH: load this .node file instead (sanitizer and cross builds, see scripts/build-variant.js).
+  const override = process.env.NODEGRAD_ADDON_PATH;
+  if (override) return require(path.resolve(override));
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;

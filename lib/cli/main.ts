@@ -48,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--quiet', 'print nothing but errors')
     .option('--dashboard [port]', 'serve a live dashboard of the runs in the folder above --out (default port 6060)')
     .option('--shard-optimizer-state', 'under mpirun: ZeRO-1, each rank keeps 1/ranks of the optimizer state')
+    .option('--resume <checkpoint>', 'continue an interrupted run (SIGINT/SIGTERM write <out>/checkpoint.safetensors)')
     .action(async (opts) => {
       const { train } = await import('./train');
       await train(opts);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as ng from '../index';
 import { loadTrainingData, Task } from './data';
 import { UsageError, intOption, numOption, choiceOption } from './errors';
+import { onInterrupt, resumeCommand, INTERRUPTED_EXIT_CODE } from './interrupt';
 import { writeReport, formatConfusionMatrix, formatClassReport } from '../train/report';
 import { plotHistory, plotConfusionMatrix } from '../train/plots';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
@@ -18,7 +19,7 @@ export interface TrainArgs {
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
   augment?: string; schedule?: string; columns?: string; ignoreColumns?: string; dates?: string;
   dashboard?: string | boolean; shardOptimizerState?: boolean;
-  model?: string; channels?: string;
+  model?: string; channels?: string; resume?: string;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -155,8 +156,24 @@ export async function train(args: TrainArgs): Promise<void> {
   // First, so a step with a non-finite loss is recorded before nanGuard stops the run.
   if (recorder) callbacks.unshift(recorder);
   const t0 = performance.now();
+  if (args.resume !== undefined && !fs.existsSync(args.resume)) {
+    throw new UsageError(`Expected an existing checkpoint for --resume but received "${args.resume}" (file not found)`);
+  }
+  const interrupt = onInterrupt((s) => process.stderr.write(s + '\n'));
   const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1,
+    signal: interrupt.signal, resumeFrom: args.resume,
     distributed: dist === null ? false : args.shardOptimizerState ? { shardOptimizerState: true } : true });
+  if (interrupt.received) {
+    const checkpoint = path.join(out, 'checkpoint.safetensors');
+    fs.mkdirSync(out, { recursive: true });
+    await trainer.saveCheckpoint(checkpoint);
+    const argv = process.argv.slice(process.argv.indexOf('train'));
+    process.stderr.write(`interrupted: wrote ${checkpoint}\nresume with: ${resumeCommand(argv, checkpoint)}\n`);
+    process.exitCode = INTERRUPTED_EXIT_CODE;
+    interrupt.dispose();
+    return;
+  }
+  interrupt.dispose();
   const seconds = (performance.now() - t0) / 1000;
   if (stopper && stopper.stoppedEpoch >= 0) {
     const waited = stopper.stoppedEpoch - stopper.bestEpoch;

@@ -105,9 +105,22 @@ const IDX_TYPES: Record<number, { dtype: IdxArray['dtype']; bytes: number }> = {
 
 const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
 
+/** Largest decompressed .gz IDX file (a gzip bomb stops here instead of filling memory). */
+export const MAX_IDX_GZ_BYTES = 1 << 30;
+
+function gunzipIdx(buf: Uint8Array, file: string): Uint8Array {
+  try {
+    return zlib.gunzipSync(buf, { maxOutputLength: MAX_IDX_GZ_BYTES });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const got = err.code === 'ERR_BUFFER_TOO_LARGE' ? `more than ${MAX_IDX_GZ_BYTES} bytes once decompressed` : `a corrupt gzip stream (${err.message})`;
+    throw new DataError(expected(`a gzip-compressed IDX file of at most ${MAX_IDX_GZ_BYTES} bytes`, file, got), { file });
+  }
+}
+
 /** Parses an IDX buffer (big-endian); `file` names it in errors. */
 export function parseIdx(buf: Uint8Array, file = '<buffer>'): IdxArray {
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = zlib.gunzipSync(buf);
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipIdx(buf, file);
   if (buf.length < 4) throw new DataError(expected('an IDX file (at least 4 bytes)', file, `${buf.length} bytes`), { file });
   if (buf[0] !== 0 || buf[1] !== 0) {
     throw new DataError(expected('IDX magic number 0x00 0x00 <type> <rank>', file,

@@ -54,7 +54,15 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   if (text === undefined) {
     throw new Error(`Expected a nodegrad checkpoint (with '${KEY}' metadata) for ${path} but received a safetensors file without one`);
   }
-  const meta = JSON.parse(text) as Omit<Checkpoint, 'weights'> & { optimizer: Omit<OptimizerState, 'buffers'> };
+  let meta: Omit<Checkpoint, 'weights'> & { optimizer: Omit<OptimizerState, 'buffers'> };
+  try {
+    meta = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Expected valid JSON in the '${KEY}' metadata of ${path} but received: ${(e as Error).message}`);
+  }
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+    throw new Error(`Expected a JSON object in the '${KEY}' metadata of ${path} but received ${text.slice(0, 40)}`);
+  }
   const weights: Record<string, RawTensor> = {};
   const buffers: Record<string, Float32Array> = {};
   for (const [k, t] of Object.entries(tensors)) {

@@ -24,6 +24,7 @@
  * A Storage is reference-counted: views (reshape, row slices) share it, and its block returns to
  * the free list with the last release().
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { native } from '../native';
 
 const ALIGN = 64;
@@ -73,6 +74,10 @@ export function setMaxAllocation(bytes: number): number {
 function newAligned(bytes: number): Block {
   if (bytes > maxAllocationBytes) {
     throw new RangeError(`Cannot allocate ${bytes} bytes: above the limit of ${maxAllocationBytes} bytes for one allocation`);
+  }
+  if (bytes + ALIGN > bufferConstants.MAX_LENGTH) {
+    throw new RangeError(`Cannot allocate ${bytes} bytes as one buffer: above this Node's limit of ` +
+      `${bufferConstants.MAX_LENGTH} bytes (buffer.constants.MAX_LENGTH)`);
   }
   let buffer: ArrayBuffer;
   try {

@@ -395,7 +395,9 @@ export class Trainer {
             lastYield = performance.now();
           }
         }
-        if (seen === 0) break;
+        // Aborted mid-epoch: the epoch is not complete, so it is neither recorded nor counted
+        // (a checkpoint taken now resumes by redoing it).
+        if (seen === 0 || aborted()) break;
         const logs: Logs = dist ? dist.reduceTrain(lossSum, seen, metrics) : { loss: lossSum / seen };
         if (!dist) for (const m of metrics) logs[m.name] = m.result();
         if (valSet) {

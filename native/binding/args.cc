@@ -46,6 +46,27 @@ std::string describe_value(const Napi::Value& v) {
   return "an object";
 }
 
+// The raw N-API call, not Napi::TypedArray::ArrayBuffer(): a view over a SharedArrayBuffer is
+// accepted (its memory cannot move or shrink), where Napi::ArrayBuffer's accessors would fail on
+// it with a bare "Invalid argument". The data pointer already includes the view's byte offset.
+void* view_data(Napi::Env env, const Napi::Value& v, const std::string& name, const std::string& type_name, size_t* len) {
+  napi_typedarray_type t;
+  size_t n = 0, offset = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  bool is_ab = false, detached = false;
+  if (napi_get_typedarray_info(env, v, &t, &n, &data, &buffer, &offset) != napi_ok ||
+      napi_is_arraybuffer(env, buffer, &is_ab) != napi_ok ||
+      (is_ab && napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok)) {
+    throw Napi::TypeError::New(env, expected_msg(type_name, name, describe_value(v)));
+  }
+  if (detached) {
+    throw Napi::TypeError::New(env, expected_msg("attached " + type_name, name, "a detached buffer (disposed or transferred)"));
+  }
+  if (len) *len = n;
+  return data;
+}
+
 namespace {
 
 template <class T>
@@ -55,15 +76,7 @@ T* typed_arg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_ty
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
     throw Napi::TypeError::New(info.Env(), expected_msg(type_name, name, describe_value(v)));
   }
-  auto ta = v.As<Napi::TypedArray>();
-  size_t n = ta.ElementLength();
-  Napi::ArrayBuffer ab = ta.ArrayBuffer();
-  if (ab.IsDetached()) {
-    throw Napi::TypeError::New(info.Env(), expected_msg(std::string("attached ") + type_name, name,
-                                                        "a detached buffer (disposed or transferred)"));
-  }
-  if (len) *len = n;
-  return reinterpret_cast<T*>(static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset());
+  return static_cast<T*>(view_data(info.Env(), v, name, type_name, len));
 }
 
 template <class T>

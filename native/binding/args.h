@@ -16,6 +16,10 @@ namespace ng::binding {
 std::string expected_msg(const std::string& what, const std::string& name, const std::string& got);
 std::string describe_value(const Napi::Value& v);
 
+// Data pointer (byte offset applied) and element count of typed array v, whose type the caller
+// checked; views over SharedArrayBuffer are accepted; TypeError naming `name` when detached.
+void* view_data(Napi::Env env, const Napi::Value& v, const std::string& name, const std::string& type_name, size_t* len);
+
 // Float32Array argument i (named for messages). Throws on wrong type or detached buffer.
 float* f32_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t* len = nullptr);
 // Int32Array argument i.

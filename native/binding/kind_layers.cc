@@ -150,16 +150,13 @@ void mask_arg(const Napi::CallbackInfo& info, size_t i, size_t n, uint8_t** u8, 
   *u8 = nullptr;
   *f = nullptr;
   if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
-    auto ta = v.As<Napi::Uint8Array>();
-    if (ta.ArrayBuffer().IsDetached()) {
-      throw Napi::TypeError::New(info.Env(), expected_msg("attached Uint8Array", "mask",
-                                                          "a detached buffer (disposed or transferred)"));
-    }
-    if (ta.ElementLength() < n) {
+    size_t len = 0;
+    uint8_t* data = static_cast<uint8_t*>(view_data(info.Env(), v, "mask", "Uint8Array", &len));
+    if (len < n) {
       throw Napi::RangeError::New(info.Env(), expected_msg("Uint8Array of length >= " + std::to_string(n), "mask",
                                                            describe_value(v)));
     }
-    *u8 = ta.Data();
+    *u8 = data;
     return;
   }
   if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {

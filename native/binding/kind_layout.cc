@@ -54,16 +54,13 @@ std::vector<float*> arrays_arg(const Napi::CallbackInfo& info, size_t i, const c
       throw Napi::TypeError::New(info.Env(), expected_msg(nullable ? "Float32Array or null" : "Float32Array", ename,
                                                           describe_value(e)));
     }
-    auto ta = e.As<Napi::Float32Array>();
-    if (ta.ArrayBuffer().IsDetached()) {
-      throw Napi::TypeError::New(info.Env(), expected_msg("attached Float32Array", ename,
-                                                          "a detached buffer (disposed or transferred)"));
-    }
-    if (ta.ElementLength() < need) {
+    size_t len = 0;
+    float* data = static_cast<float*>(view_data(info.Env(), e, ename, "Float32Array", &len));
+    if (len < need) {
       throw Napi::RangeError::New(info.Env(), expected_msg("Float32Array of length >= " + std::to_string(need), ename,
                                                            describe_value(e)));
     }
-    out[k] = ta.Data();
+    out[k] = data;
   }
   return out;
 }

@@ -93,7 +93,15 @@ Broadcast broadcast_args(const Napi::CallbackInfo& info, size_t a_shape, size_t 
     }
     os[k] = x == 1 ? y : x;
   }
-  s.no = static_cast<size_t>(os[0] * os[1] * os[2] * os[3]);
+  // In double: a zero-size dimension lets the others be as large as 2^53 (the product of the
+  // rest would overflow int64).
+  double no = 1.0;
+  for (int k = 0; k < 4; k++) no *= static_cast<double>(os[k]);
+  if (no > 9007199254740991.0) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("shapes whose broadcast fits in 2^53 elements", "aShape and bShape",
+                                                         shape_str(s.as) + " and " + shape_str(s.bs)));
+  }
+  s.no = static_cast<size_t>(no);
   return s;
 }
 
@@ -104,6 +112,9 @@ Napi::Value kind_binary(const Napi::CallbackInfo& info) {
   float* out = f32(info, 0, "out", s.no);
   const float* a = f32(info, 1, "a", s.na);
   const float* b = f32(info, 3, "b", s.nb);
+  // An empty result: nothing to compute. (The kernel would still walk the other dimensions,
+  // which may be as large as 2^53: a fuzzer-found hang with shapes like [2, 2^53 - 1, 4, 0].)
+  if (s.no == 0) return undef(info);
   kernel<Kind::binary>(info)(out, a, s.as, b, s.bs);
   return undef(info);
 }
@@ -117,6 +128,7 @@ Napi::Value kind_binary_bwd(const Napi::CallbackInfo& info) {
   const float* dout = f32(info, 2, "dout", s.no);
   const float* a = needs_inputs ? f32(info, 3, "a", s.na) : f32_or_null(info, 3, "a", s.na);
   const float* b = needs_inputs ? f32(info, 5, "b", s.nb) : f32_or_null(info, 5, "b", s.nb);
+  if (s.no == 0) return undef(info);  // no gradient flows from an empty result (they accumulate)
   kernel<Kind::binary_bwd>(info)(da, db, dout, a, s.as, b, s.bs);
   return undef(info);
 }

@@ -46,9 +46,13 @@ describe('worker_threads (context-aware addon)', () => {
     const w = new Worker(`
       const ng = require(${JSON.stringify(dist)});
       const a = ng.randn([512, 512]);
+      require('node:worker_threads').parentPort.postMessage('looping');
       for (;;) ng.tidy(() => a.matmul(a));
     `, { eval: true });
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the worker is inside its loop (on a slow machine, or under ASan, loading takes
+    // longer than any fixed delay; terminated before its script ran, a worker exits with 0).
+    await new Promise((r) => w.once('message', r));
+    await new Promise((r) => setTimeout(r, 50));
     const code = await w.terminate();
     expect(code).toBe(1);
     // The main process is still alive and the addon still works here.

@@ -60,7 +60,9 @@ NG_ALWAYS_INLINE float exp_fast(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const float scale = bits_to_float((static_cast<int32_t>(n) + 127) << 23);
+  // The shift is done unsigned: for a NaN input the exponent is negative and a signed left
+  // shift of it is undefined (UBSan finding); the bits are the same and NaN still comes out.
+  const float scale = bits_to_float(static_cast<int32_t>(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23));
   float y = p * scale;
   y = x < -87.33654f ? 0.0f : y;
   y = x > 88.72283f ? INFINITY : y;
