@@ -18,7 +18,7 @@ const native = flatten(process.env.NODEGRAD_ADDON_PATH
   : require('node-gyp-build')(path.join(__dirname, '..', '..')));
 
 const HOST_DEPENDENT = new Set(['activeIsa', 'buildInfo', 'detectIsa', 'getIsa', 'setIsa', 'gemmInfo', 'getNumThreads',
-  'setNumThreads', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'allocBuffer', 'freeBuffer', 'bucketSize', 'opTable']);
+  'setNumThreads', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'alignmentPadding', 'opTable']);
 const SIZES = [2, 3, 7];
 
 function argsFor(sig, size, r) {
@@ -40,7 +40,7 @@ function argsFor(sig, size, r) {
       case 'num': args[s.pos] = s.value ?? 0.5; break;
       case 'bool': args[s.pos] = false; break;
       case 'str': args[s.pos] = s.value ?? (s.choices && s.choices[0]) ?? 'generic'; break;
-      case 'ab': args[s.pos] = native.allocBuffer(64); break;
+      case 'ab': args[s.pos] = new ArrayBuffer(64); break;
       default: break;
     }
   }

@@ -16,7 +16,7 @@
 const GUARD = 16; // elements of sentinel on each side of every typed array
 const SENTINEL_F32 = Math.fround(-7.25e-31);
 const SENTINEL_I32 = -0x5a5a5a5b;
-const MAX_ARITY = 14;
+const MAX_ARITY = 32;
 const MESSAGE = /Expected (.+?) for (\S+?),? but received/;
 const MAX_LEN = 1 << 16; // longest valid array the fuzzer builds
 
@@ -77,6 +77,7 @@ function kindOf(what) {
   if (/^array of .*integers/.test(w)) return 'shape';
   if (/^array of \d+ Float32Arrays/.test(w)) return 'f32list';
   if (/^0 \(none\)/.test(w)) return 'int';
+  if (/^at most .*\(\d+\)$/.test(w)) return 'int';
   if (/integer/.test(w)) return 'int';
   if (/number/.test(w)) return 'num';
   if (/^boolean/.test(w)) return 'bool';
@@ -94,6 +95,8 @@ function intRange(what) {
   if (m) return [Number(m[1]), Number(m[2])];
   if (/^0 \(none\)/.test(what)) return [0, /3 \(batchmean\)/.test(what) ? 3 : 2];
   if (/positive integer/.test(what)) return [1, Infinity];
+  const most = /^at most .*\((\d+)\)$/.exec(what);
+  if (most) return [0, Number(most[1])];
   const g = /integer >= (-?\d+)/.exec(what);
   if (g) return [Number(g[1]), Infinity];
   return [0, Infinity];
@@ -117,7 +120,7 @@ function validValue(slot, native) {
   switch (slot.kind) {
     case 'f32': case 'f32n': return new Float32Array(slot.len ?? 64).fill(0.5);
     case 'i32': case 'i32n': return new Int32Array(slot.len ?? 64);
-    case 'ab': return native.allocBuffer(64);
+    case 'ab': return new ArrayBuffer(64);
     case 'mask': return new Float32Array(slot.len ?? 64).fill(1);
     case 'shape': return slot.value ?? [2, 2];
     case 'f32list': return Array.from({ length: slot.count }, () => new Float32Array(64).fill(0.5));
@@ -139,7 +142,7 @@ function discoverSignature(native, fnName) {
   const slots = new Map(); // pos -> slot
   let ok = false;
   let lastError = null;
-  for (let iter = 0; iter < 80; iter++) {
+  for (let iter = 0; iter < 240; iter++) {
     const r = tryCall(fn, args);
     if (r.ok) { ok = true; break; }
     const p = parse(r.error);
@@ -236,11 +239,11 @@ function detached(Ctor) {
   return view;
 }
 
-// A freed nodegrad buffer (what a disposed tensor holds).
+// A view of a detached buffer (transferred away: its memory is gone).
 function disposed(native, Ctor) {
-  const ab = native.allocBuffer(64 * Ctor.BYTES_PER_ELEMENT);
+  const ab = new ArrayBuffer(64 * Ctor.BYTES_PER_ELEMENT);
   const view = new Ctor(ab);
-  native.freeBuffer(ab);
+  structuredClone(ab, { transfer: [ab] });
   return view;
 }
 
@@ -264,7 +267,7 @@ function mutate(r, slot, native, arena, args) {
   if (r.chance(0.08)) return r.pick(WRONG_TYPES);
   switch (slot.kind) {
     case 'f32': case 'f32n': case 'i32': case 'i32n': return mutateArray(r, slot, native, arena, args);
-    case 'ab': return r.pick([() => native.allocBuffer(r.pick([0, 1, 64])), () => disposed(native, Uint8Array).buffer,
+    case 'ab': return r.pick([() => new ArrayBuffer(r.pick([0, 1, 64])), () => disposed(native, Uint8Array).buffer,
       () => new ArrayBuffer(64), () => new SharedArrayBuffer(64), () => r.pick(WRONG_TYPES)])();
     case 'int': return r.chance(0.7) ? r.pick(HOSTILE_INTS) : r.int(130);
     case 'num': return r.pick(HOSTILE_NUMS);

@@ -68,7 +68,8 @@ describe('nodegrad train interrupted', () => {
       expect(command).toBe(`nodegrad train --data ${csv} --target y --layers 8 --epochs 100000 --out ${out} --resume ${checkpoint}`);
       const ck = await ng.io.readCheckpoint(checkpoint);
       expect(ck.epoch).toBeGreaterThanOrEqual(2);
-      expect(fs.readdirSync(out)).toEqual(['checkpoint.safetensors']); // no temp files, no half report
+      // no temp files, no half report (events.jsonl is the run's append-only event log)
+      expect(fs.readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'events.jsonl']);
 
       // The printed command (with node running the CLI) continues from the checkpoint's epoch.
       const resumed = start(command.split(' ').slice(1));
@@ -90,7 +91,7 @@ describe('nodegrad train interrupted', () => {
     expect(res).toEqual({ code: 130, signal: null });
     // Either the second signal came before the checkpoint was renamed into place (no file) or
     // after (a complete, readable checkpoint); never a partial file.
-    const files = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => !f.startsWith('.')) : [];
+    const files = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => !f.startsWith('.') && f !== 'events.jsonl') : [];
     for (const f of files) expect(f).toBe('checkpoint.safetensors');
     if (files.length) expect((await ng.io.readCheckpoint(path.join(out, files[0]))).epoch).toBeGreaterThanOrEqual(1);
   });
