@@ -18,6 +18,7 @@ import { clipGradNorm, clipGradValue } from '../optim/clip';
 import { createMetrics, Metric, MetricName } from './metrics/stateful';
 import { History } from './history';
 import { Callback, Logs } from './callbacks';
+import type { TrainerContext } from './context';
 import { ProgressLogger } from './progress';
 import { DataLoader } from '../data/loader';
 import type { Dataset } from '../data/dataset';
@@ -124,7 +125,7 @@ function callbackStates(callbacks: Callback[]): Record<string, Record<string, un
   return out;
 }
 
-export class Trainer {
+export class Trainer implements TrainerContext {
   readonly model: Module;
   readonly optimizer: Optimizer;
   readonly lossFn: losses.LossFn;
@@ -347,8 +348,7 @@ export class Trainer {
     const signal = opts.signal;
     const aborted = () => signal?.aborted === true;
     // Checkpoint writers see the other callbacks' end-of-epoch updates (schedulers, early stopping).
-    const ordered = [...callbacks.filter((c) => !(c as { runsLast?: boolean }).runsLast),
-      ...callbacks.filter((c) => (c as { runsLast?: boolean }).runsLast)];
+    const ordered = [...callbacks.filter((c) => !c.runsLast), ...callbacks.filter((c) => c.runsLast)];
     this.run = { epoch: startEpoch, loader, history, callbacks, valSet };
     // Callbacks that set batchMetrics get the running (epoch-to-date) metrics in each batch's logs.
     const batchMetrics = callbacks.some((c) => (c as { batchMetrics?: boolean }).batchMetrics === true);
