@@ -12,7 +12,8 @@ import { tidy } from '../tensor/scope';
 import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
-import { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from '../optim/optimizer';
+import { Optimizer } from '../optim/optimizer';
+import { createOptimizer } from '../optim/factory';
 import type { OptimizerConfig, OptimizerName } from '../optim/optimizer';
 import { clipGradNorm, clipGradValue } from '../optim/clip';
 import { createMetrics, Metric, MetricName } from './metrics/stateful';
@@ -33,7 +34,6 @@ import {
 } from '../core/validate';
 
 export type { OptimizerConfig, OptimizerName };
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 
 export interface TrainerOptions {
   model: Module;
@@ -159,7 +159,7 @@ export class Trainer implements TrainerContext {
       this.lossFn = losses.get(opts.loss);
       this.lossName = opts.loss;
     }
-    this.optimizer = this.makeOptimizer(opts.optimizer ?? 'adam', opts.lr);
+    this.optimizer = createOptimizer(this.model.parameters(), opts.optimizer ?? 'adam', opts.lr);
     this.spec = { loss: typeof opts.loss === 'string' ? opts.loss : null,
       optimizer: opts.optimizer instanceof Optimizer ? null : (opts.optimizer ?? 'adam'), lr: opts.lr };
     this.metricNames = opts.metrics ?? [];
@@ -169,26 +169,6 @@ export class Trainer implements TrainerContext {
     if (opts.clipGradValue !== undefined) assertNumberInRange(opts.clipGradValue, 'clipGradValue', 0, Infinity, { loOpen: true });
     this.clipNorm = opts.clipGradNorm;
     this.clipValue = opts.clipGradValue;
-  }
-
-  private makeOptimizer(spec: TrainerOptions['optimizer'], lr?: number): Optimizer {
-    if (spec instanceof Optimizer) return spec;
-    const params = this.model.parameters();
-    let name: unknown = spec;
-    let rest: Record<string, unknown> = {};
-    if (typeof spec === 'object' && spec !== null) {
-      ({ type: name, ...rest } = spec as { type: OptimizerName });
-    }
-    assertOneOf(name, 'optimizer', OPTIMIZERS);
-    const o = lr === undefined ? rest : { ...rest, lr };
-    switch (name as OptimizerName) {
-      case 'sgd': return new SGD(params, o);
-      case 'adam': return new Adam(params, o);
-      case 'adamw': return new AdamW(params, o);
-      case 'rmsprop': return new RMSprop(params, o);
-      case 'adagrad': return new Adagrad(params, o);
-    }
-    throw new Error('unreachable');
   }
 
   /** Metric options derived from the loss (logit outputs use threshold 0). */
