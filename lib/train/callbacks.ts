@@ -258,7 +258,7 @@ export function lrScheduler<Custom extends string = never>(scheduler: LRSchedule
  * schedulers, history) every `every` epochs; resume with fit(data, { resumeFrom: path }).
  * The path may contain {epoch} (1-based).
  */
-export class CheckpointCallback implements Callback {
+export class TrainingCheckpoint implements Callback {
   /** The Trainer runs this callback's onEpochEnd after all others, so it sees their updates. */
   readonly runsLast = true;
   private trainer: TrainerContext | null = null;
@@ -283,8 +283,12 @@ export class CheckpointCallback implements Callback {
   }
 }
 
-export function checkpoint(filePath: string, opts: { every?: number } = {}): CheckpointCallback {
-  return new CheckpointCallback(filePath, opts.every ?? 1);
+/**
+ * A training-state checkpoint for resuming (fit({ resumeFrom })); not a model file: for the best
+ * model as a loadable file use modelCheckpoint.
+ */
+export function trainingCheckpoint(filePath: string, opts: { every?: number } = {}): TrainingCheckpoint {
+  return new TrainingCheckpoint(filePath, opts.every ?? 1);
 }
 
 /** Appends one CSV row per epoch (header from the first epoch's keys). */

@@ -69,7 +69,7 @@ export interface FitOptions {
   /** Where progress lines go (default process.stdout). */
   stream?: { write(s: string): unknown; isTTY?: boolean };
   /**
-   * A checkpoint file (see ng.callbacks.checkpoint / trainer.saveCheckpoint) to resume from:
+   * A checkpoint file (see ng.callbacks.trainingCheckpoint / trainer.saveCheckpoint) to resume from:
    * weights, optimizer state, epoch, random state, shuffle order, schedulers and history are
    * restored, and training continues bit-identically to an uninterrupted run.
    */
@@ -407,7 +407,7 @@ export class Trainer implements TrainerContext {
 
   /**
    * Writes a checkpoint of the training state (call from a callback during fit, e.g.
-   * ng.callbacks.checkpoint, or after fit for the final state).
+   * ng.callbacks.trainingCheckpoint, or after fit for the final state).
    */
   async saveCheckpoint(path: string): Promise<void> {
     const run = this.run;
