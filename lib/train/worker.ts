@@ -8,7 +8,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { Trainer, FitOptions } from './trainer';
+import type { TrainerContext } from './context';
 import type { Dataset } from '../data/dataset';
 import { History } from './history';
 import { EarlyStopping, Callback } from './callbacks';
@@ -27,7 +27,20 @@ function workerScript(): string {
   return found;
 }
 
-export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset | null, opts: FitOptions,
+/** The fit() options a worker fit uses (a subset of FitOptions; declared here so worker.ts does not import trainer.ts). */
+export interface WorkerFitOptions {
+  callbacks?: Callback[];
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  yieldMs?: number;
+  verbose?: 0 | 1 | 2;
+  stream?: { write(s: string): unknown; isTTY?: boolean };
+  signal?: AbortSignal;
+}
+
+export async function fitInWorker(trainer: TrainerContext, train: Dataset, val: Dataset | null, opts: WorkerFitOptions,
   spec: WorkerTrainerSpec): Promise<History> {
   const callbacks = opts.callbacks ?? [];
   let earlyStopping: WorkerJob['earlyStopping'];
