@@ -26,4 +26,4 @@ export * as data from './data';
 export * as io from './io';
 export * as dist from './dist';
 export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport } from './train';
-export type { TrainerOptions, FitOptions, Callback } from './train';
+export type { TrainerOptions, FitOptions, Callback, TrainerContext } from './train';

@@ -132,7 +132,3 @@ function rotl(x: number, k: number): number {
 /** The global generator; ng.setSeed(n) reseeds it. Default seed: from the clock (not reproducible). */
 export const globalRng = new Rng(Date.now() % 2147483647);
 
-/** Reseeds the global JS generator (ng.setSeed also reseeds native streams). */
-export function seedGlobal(seed: number): void {
-  globalRng.seed(seed);
-}

@@ -56,10 +56,6 @@ export const is = {
   oneOf: <T>(v: unknown, list: readonly T[]): v is T => list.includes(v as T),
 };
 
-export function assertNumber(v: unknown, name: string): asserts v is number {
-  if (!is.number(v)) typeError('number', name, v);
-}
-
 export function assertFinite(v: unknown, name: string): asserts v is number {
   if (typeof v !== 'number') typeError('finite number', name, v);
   if (!Number.isFinite(v)) rangeError('finite number', name, v);
@@ -136,9 +132,3 @@ export function shapeError(expectedShape: readonly (number | null)[], name: stri
   throw new RangeError(expected(`shape ${fmtShape(expectedShape)}`, name, fmtShape(got)));
 }
 
-/** Checks a shape against a pattern where null matches any size. */
-export function assertShapeMatches(got: readonly number[], pattern: readonly (number | null)[], name: string): void {
-  if (got.length !== pattern.length || pattern.some((d, i) => d !== null && d !== got[i])) {
-    shapeError(pattern, name, got);
-  }
-}

@@ -67,7 +67,7 @@ export interface LabelOptions {
 }
 
 /** Checks int32 labels (N,): integers in [0, numClasses). Returns numClasses. */
-export function checkLabels(labels: ArrayLike<number>, name: string, numClasses?: number,
+export function checkClassIndices(labels: ArrayLike<number>, name: string, numClasses?: number,
   locate: (i: number) => string = (i) => `${name}[${i}]`): number {
   let max = -1;
   for (let i = 0; i < labels.length; i++) {
@@ -90,7 +90,7 @@ function checkY(x: Tensor, y: Tensor | undefined, numClasses: number | undefined
     if (y.shape.length !== 1 || y.shape[0] !== n) {
       throw new RangeError(expected(`int32 labels of shape [${n}]`, 'y', `shape ${fmtShape(y.shape)}`));
     }
-    return checkLabels(y.data, 'y', numClasses);
+    return checkClassIndices(y.data, 'y', numClasses);
   }
   if (y.shape.length !== 2 || y.shape[0] !== n) {
     throw new RangeError(expected(`float32 targets of shape [${n}, *] (or int32 labels [${n}])`, 'y', `shape ${fmtShape(y.shape)}`));
@@ -185,7 +185,7 @@ function buildY(y: unknown, n: number, opts: FromArraysOptions): { y: Tensor; nu
     }
   }
   if (yType === 'label') {
-    const numClasses = checkLabels(nums, 'y', opts.numClasses);
+    const numClasses = checkClassIndices(nums, 'y', opts.numClasses);
     return { y: fromArray(Int32Array.from(nums), [n]), numClasses };
   }
   return { y: fromArray(Float32Array.from(nums), [n, 1]) };

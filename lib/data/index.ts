@@ -23,7 +23,7 @@
  * return a new Tensor the caller owns.
  */
 export type { Dataset, DatasetInfo } from './dataset';
-export { TensorDataset, fromTensors, fromArrays, fromObjects, subset, checkLabels } from './dataset';
+export { TensorDataset, fromTensors, fromArrays, fromObjects, subset, checkClassIndices } from './dataset';
 export type { FromArraysOptions, IOPair, LabelOptions, MissingPolicy, ArrayInput, TargetInput } from './dataset';
 export { fromCsv, fromCsvStream, CsvDataset } from './csv';
 export type { CsvOptions } from './csv';

@@ -10,8 +10,7 @@
  *   (precision/recall/F1, AUC, R^2) as the row-weighted mean of the ranks' values.
  * - rank 0 alone prints progress, writes checkpoints and runs file-writing callbacks.
  */
-import type { Trainer } from '../train/trainer';
-import type { Callback, Logs } from '../train/callbacks';
+import type { Callback, Logs, TrainerContext } from '../train/context';
 import type { Metric } from '../train/metrics/stateful';
 import { DataLoader } from '../data/loader';
 import type { Dataset } from '../data/dataset';
@@ -55,7 +54,7 @@ export class DistributedFit {
   private sampler: DistributedSampler | null = null;
   private readonly shard: boolean;
 
-  constructor(trainer: Trainer, option: true | DistributedFitOptions, clipping: boolean) {
+  constructor(trainer: TrainerContext, option: true | DistributedFitOptions, clipping: boolean) {
     const o: DistributedFitOptions = option === true ? {} : option;
     assertPlainObject(o as unknown, 'distributed');
     const shard = o.shardOptimizerState ?? false;

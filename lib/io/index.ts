@@ -1,5 +1,8 @@
 /** ng.io: model files (safetensors), PyTorch weights, checkpoints and ONNX export. */
-export { save, load, loadWithInfo, loadStateDict, exportOnnx, onnxLayers, rawStateDict } from './model';
+export { save, load, loadWithInfo, loadStateDict, rawStateDict } from './model';
+export { exportOnnx, onnxLayers, registerOnnxExport } from './onnx-layers';
+export type { OnnxExportFn } from './onnx-layers';
+export { fromTorchStateDict, torchKeyToNodegrad } from './pytorch';
 export type { SaveOptions, LoadedModel } from './model';
 export {
   readSafetensors, readSafetensorsSync, writeSafetensors, writeSafetensorsSync, encodeSafetensors, decodeSafetensors,

@@ -13,12 +13,6 @@ export function assertTensor(t: unknown, name: string, dtype?: DType): asserts t
   }
 }
 
-export function assertRank(t: Tensor, rank: number, name: string): void {
-  if (t.shape.length !== rank) {
-    throw new RangeError(expected(`${rank}-D tensor`, name, `shape ${fmtShape(t.shape)}`));
-  }
-}
-
 export function assertSameShape(a: Tensor, b: Tensor, nameA: string, nameB: string): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new RangeError(expected(`shape ${fmtShape(a.shape)} (the shape of ${nameA})`, nameB, fmtShape(b.shape)));

@@ -75,7 +75,3 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
-/** Number of open scopes (for tests). */
-export function scopeDepth(): number {
-  return stack.length;
-}

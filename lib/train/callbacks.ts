@@ -5,24 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Trainer } from './trainer';
+import type { Callback, Logs, TrainerContext } from './context';
 import type { LRScheduler, ReduceLROnPlateau } from '../optim/scheduler';
 import type { MetricName } from './metrics/stateful';
 import { assertNonNegativeInteger, assertFinite, assertOneOf, assertString, assertFunction, assertPlainObject,
   describe, expected } from '../core/validate';
 
-export type Logs = Record<string, number>;
-
-export interface Callback {
-  /** Called by fit() before training begins. */
-  setTrainer?(trainer: Trainer): void;
-  onTrainBegin?(logs: Logs): void | Promise<void>;
-  onTrainEnd?(logs: Logs): void | Promise<void>;
-  onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
-  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
-  onBatchBegin?(step: number, logs: Logs): void | Promise<void>;
-  onBatchEnd?(step: number, logs: Logs): void | Promise<void>;
-}
+export type { Callback, Logs } from './context';
 
 type Mode = 'min' | 'max' | 'auto';
 
@@ -67,7 +56,7 @@ export class EarlyStopping<Custom extends string = never> implements Callback {
   stoppedEpoch = -1;
   private wait = 0;
   private bestWeights: Float32Array[] | null = null;
-  private trainer: Trainer | null = null;
+  private trainer: TrainerContext | null = null;
 
   constructor(opts: EarlyStoppingOptions<Explicit<Custom>> = {}) {
     assertPlainObject(opts as unknown, 'options');
@@ -85,7 +74,7 @@ export class EarlyStopping<Custom extends string = never> implements Callback {
     assertNonNegativeInteger(this.startFromEpoch, 'startFromEpoch');
   }
 
-  setTrainer(t: Trainer): void {
+  setTrainer(t: TrainerContext): void {
     this.trainer = t;
   }
 
@@ -170,7 +159,7 @@ export class ModelCheckpoint<Custom extends string = never> implements Callback 
   best = NaN;
   /** Paths written so far. */
   readonly saved: string[] = [];
-  private trainer: Trainer | null = null;
+  private trainer: TrainerContext | null = null;
 
   constructor(readonly filePath: string, opts: ModelCheckpointOptions<Explicit<Custom>> = {}) {
     assertString(filePath, 'path');
@@ -180,7 +169,7 @@ export class ModelCheckpoint<Custom extends string = never> implements Callback 
     this.saveBestOnly = opts.saveBestOnly ?? true;
   }
 
-  setTrainer(t: Trainer): void {
+  setTrainer(t: TrainerContext): void {
     this.trainer = t;
   }
 
@@ -219,7 +208,7 @@ export function modelCheckpoint<Custom extends string = never>(filePath: string,
  * ReduceLROnPlateau (fed `monitor`, default val_loss, else loss), or fn(epoch, lr) -> lr.
  */
 export class LRSchedulerCallback<Custom extends string = never> implements Callback {
-  private trainer: Trainer | null = null;
+  private trainer: TrainerContext | null = null;
 
   constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau | ((epoch: number, lr: number) => number),
     readonly monitor: MonitorName<Explicit<Custom>> = 'val_loss') {
@@ -229,7 +218,7 @@ export class LRSchedulerCallback<Custom extends string = never> implements Callb
     }
   }
 
-  setTrainer(t: Trainer): void {
+  setTrainer(t: TrainerContext): void {
     this.trainer = t;
   }
 
@@ -269,10 +258,10 @@ export function lrScheduler<Custom extends string = never>(scheduler: LRSchedule
  * schedulers, history) every `every` epochs; resume with fit(data, { resumeFrom: path }).
  * The path may contain {epoch} (1-based).
  */
-export class CheckpointCallback implements Callback {
+export class TrainingCheckpoint implements Callback {
   /** The Trainer runs this callback's onEpochEnd after all others, so it sees their updates. */
   readonly runsLast = true;
-  private trainer: Trainer | null = null;
+  private trainer: TrainerContext | null = null;
   /** Paths written so far. */
   readonly saved: string[] = [];
 
@@ -281,7 +270,7 @@ export class CheckpointCallback implements Callback {
     assertNonNegativeInteger(every, 'every');
   }
 
-  setTrainer(t: Trainer): void {
+  setTrainer(t: TrainerContext): void {
     this.trainer = t;
   }
 
@@ -294,8 +283,12 @@ export class CheckpointCallback implements Callback {
   }
 }
 
-export function checkpoint(filePath: string, opts: { every?: number } = {}): CheckpointCallback {
-  return new CheckpointCallback(filePath, opts.every ?? 1);
+/**
+ * A training-state checkpoint for resuming (fit({ resumeFrom })); not a model file: for the best
+ * model as a loadable file use modelCheckpoint.
+ */
+export function trainingCheckpoint(filePath: string, opts: { every?: number } = {}): TrainingCheckpoint {
+  return new TrainingCheckpoint(filePath, opts.every ?? 1);
 }
 
 /** Appends one CSV row per epoch (header from the first epoch's keys). */

@@ -3,6 +3,7 @@ export type { TrainerOptions, FitOptions, OptimizerName } from './trainer';
 export { History } from './history';
 export * as callbacks from './callbacks';
 export type { Callback } from './callbacks';
+export type { TrainerContext } from './context';
 export * as metrics from './metrics';
 export { ProgressLogger } from './progress';
 export { plotHistory, historyToSvg, confusionMatrixSvg, plotConfusionMatrix, svgToPng } from './plots';

@@ -223,7 +223,8 @@ function checkMatrix(cm: unknown): number[][] {
   return rows as number[][];
 }
 
-function checkLabels(labels: unknown, n: number): string[] {
+/** The n class names shown on a confusion-matrix plot: distinct strings (default '0'..'n-1'). */
+function checkDisplayLabels(labels: unknown, n: number): string[] {
   if (labels === undefined) return Array.from({ length: n }, (_, i) => String(i));
   if (!Array.isArray(labels) || labels.length !== n) {
     throw new TypeError(expected(`array of ${n} labels`, 'labels', describe(labels)));
@@ -237,7 +238,7 @@ function checkLabels(labels: unknown, n: number): string[] {
 export function confusionMatrixSpec(cmIn: number[][], labelsIn?: string[], opts: ConfusionPlotOptions = {}): object {
   const cm = checkMatrix(cmIn);
   const n = cm.length;
-  const labels = checkLabels(labelsIn, n);
+  const labels = checkDisplayLabels(labelsIn, n);
   checkOptions(opts);
   const cell = opts.cellSize ?? Math.max(22, Math.min(60, Math.floor(420 / n)));
   const values: object[] = [];

@@ -12,12 +12,14 @@ import { tidy } from '../tensor/scope';
 import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
-import { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from '../optim/optimizer';
+import { Optimizer } from '../optim/optimizer';
+import { createOptimizer } from '../optim/factory';
 import type { OptimizerConfig, OptimizerName } from '../optim/optimizer';
 import { clipGradNorm, clipGradValue } from '../optim/clip';
 import { createMetrics, Metric, MetricName } from './metrics/stateful';
 import { History } from './history';
 import { Callback, Logs } from './callbacks';
+import type { TrainerContext } from './context';
 import { ProgressLogger } from './progress';
 import { DataLoader } from '../data/loader';
 import type { Dataset } from '../data/dataset';
@@ -32,7 +34,6 @@ import {
 } from '../core/validate';
 
 export type { OptimizerConfig, OptimizerName };
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 
 export interface TrainerOptions {
   model: Module;
@@ -68,7 +69,7 @@ export interface FitOptions {
   /** Where progress lines go (default process.stdout). */
   stream?: { write(s: string): unknown; isTTY?: boolean };
   /**
-   * A checkpoint file (see ng.callbacks.checkpoint / trainer.saveCheckpoint) to resume from:
+   * A checkpoint file (see ng.callbacks.trainingCheckpoint / trainer.saveCheckpoint) to resume from:
    * weights, optimizer state, epoch, random state, shuffle order, schedulers and history are
    * restored, and training continues bit-identically to an uninterrupted run.
    */
@@ -124,7 +125,7 @@ function callbackStates(callbacks: Callback[]): Record<string, Record<string, un
   return out;
 }
 
-export class Trainer {
+export class Trainer implements TrainerContext {
   readonly model: Module;
   readonly optimizer: Optimizer;
   readonly lossFn: losses.LossFn;
@@ -158,7 +159,7 @@ export class Trainer {
       this.lossFn = losses.get(opts.loss);
       this.lossName = opts.loss;
     }
-    this.optimizer = this.makeOptimizer(opts.optimizer ?? 'adam', opts.lr);
+    this.optimizer = createOptimizer(this.model.parameters(), opts.optimizer ?? 'adam', opts.lr);
     this.spec = { loss: typeof opts.loss === 'string' ? opts.loss : null,
       optimizer: opts.optimizer instanceof Optimizer ? null : (opts.optimizer ?? 'adam'), lr: opts.lr };
     this.metricNames = opts.metrics ?? [];
@@ -168,26 +169,6 @@ export class Trainer {
     if (opts.clipGradValue !== undefined) assertNumberInRange(opts.clipGradValue, 'clipGradValue', 0, Infinity, { loOpen: true });
     this.clipNorm = opts.clipGradNorm;
     this.clipValue = opts.clipGradValue;
-  }
-
-  private makeOptimizer(spec: TrainerOptions['optimizer'], lr?: number): Optimizer {
-    if (spec instanceof Optimizer) return spec;
-    const params = this.model.parameters();
-    let name: unknown = spec;
-    let rest: Record<string, unknown> = {};
-    if (typeof spec === 'object' && spec !== null) {
-      ({ type: name, ...rest } = spec as { type: OptimizerName });
-    }
-    assertOneOf(name, 'optimizer', OPTIMIZERS);
-    const o = lr === undefined ? rest : { ...rest, lr };
-    switch (name as OptimizerName) {
-      case 'sgd': return new SGD(params, o);
-      case 'adam': return new Adam(params, o);
-      case 'adamw': return new AdamW(params, o);
-      case 'rmsprop': return new RMSprop(params, o);
-      case 'adagrad': return new Adagrad(params, o);
-    }
-    throw new Error('unreachable');
   }
 
   /** Metric options derived from the loss (logit outputs use threshold 0). */
@@ -347,8 +328,7 @@ export class Trainer {
     const signal = opts.signal;
     const aborted = () => signal?.aborted === true;
     // Checkpoint writers see the other callbacks' end-of-epoch updates (schedulers, early stopping).
-    const ordered = [...callbacks.filter((c) => !(c as { runsLast?: boolean }).runsLast),
-      ...callbacks.filter((c) => (c as { runsLast?: boolean }).runsLast)];
+    const ordered = [...callbacks.filter((c) => !c.runsLast), ...callbacks.filter((c) => c.runsLast)];
     this.run = { epoch: startEpoch, loader, history, callbacks, valSet };
     // Callbacks that set batchMetrics get the running (epoch-to-date) metrics in each batch's logs.
     const batchMetrics = callbacks.some((c) => (c as { batchMetrics?: boolean }).batchMetrics === true);
@@ -429,7 +409,7 @@ export class Trainer {
 
   /**
    * Writes a checkpoint of the training state (call from a callback during fit, e.g.
-   * ng.callbacks.checkpoint, or after fit for the final state).
+   * ng.callbacks.trainingCheckpoint, or after fit for the final state).
    */
   async saveCheckpoint(path: string): Promise<void> {
     const run = this.run;

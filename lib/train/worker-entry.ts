@@ -6,22 +6,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ng from '../index';
+import { rawWeights, type FromWorkerMessage, type ToWorkerMessage, type WorkerJob } from './worker-protocol';
 
-interface Job {
-  config: ng.nn.ModuleConfig;
-  weights: Record<string, { shape: number[]; data: Float32Array }>;
-  x: { shape: number[]; data: Float32Array };
-  y: { shape: number[]; data: Float32Array | Int32Array };
-  val?: { x: { shape: number[]; data: Float32Array }; y: { shape: number[]; data: Float32Array | Int32Array } };
-  trainer: { loss: string; optimizer: unknown; lr?: number; metrics: ng.metrics.MetricName[]; clipGradNorm?: number; clipGradValue?: number };
-  fit: Record<string, unknown>;
-  seed: number;
-  threads: number;
-  earlyStopping?: Record<string, unknown>;
-}
+const post = (m: FromWorkerMessage): void => parentPort!.postMessage(m);
 
 async function main(): Promise<void> {
-  const job = workerData as Job;
+  const job = workerData as WorkerJob;
   ng.setNumThreads(job.threads);
   ng.setSeed(job.seed);
   const model = ng.nn.fromConfig(job.config);
@@ -31,19 +21,17 @@ async function main(): Promise<void> {
   const ds = ng.data.fromTensors(ng.fromArray(job.x.data, job.x.shape), ng.fromArray(job.y.data, job.y.shape));
   const val = job.val ? ng.data.fromTensors(ng.fromArray(job.val.x.data, job.val.x.shape), ng.fromArray(job.val.y.data, job.val.y.shape)) : undefined;
   const callbacks: ng.Callback[] = [ng.callbacks.lambda({
-    onEpochBegin: (epoch: number) => { parentPort!.postMessage({ type: 'epochBegin', epoch }); },
-    onEpochEnd: (epoch: number, logs: Record<string, number>) => { parentPort!.postMessage({ type: 'epoch', epoch, logs: { ...logs } }); },
+    onEpochBegin: (epoch: number) => { post({ type: 'epochBegin', epoch }); },
+    onEpochEnd: (epoch: number, logs: Record<string, number>) => { post({ type: 'epoch', epoch, logs: { ...logs } }); },
   })];
-  const es = job.earlyStopping ? ng.callbacks.earlyStopping(job.earlyStopping) : null;
+  const es = job.earlyStopping ? ng.callbacks.earlyStopping<string>(job.earlyStopping) : null;
   if (es) callbacks.push(es);
   const stop = { aborted: false };
-  parentPort!.on('message', (m: { type: string }) => { if (m.type === 'abort') stop.aborted = true; });
+  parentPort!.on('message', (m: ToWorkerMessage) => { if (m.type === 'abort') stop.aborted = true; });
   const history = await trainer.fit(ds, { ...job.fit, validationData: val, callbacks, verbose: 0,
     signal: stop as unknown as AbortSignal });
-  const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
-  for (const [k, t] of Object.entries(model.stateDict())) weights[k] = { shape: t.shape.slice(), data: (t.data as Float32Array).slice() };
-  parentPort!.postMessage({ type: 'done', weights, history: history.toJSON(), optimizerStep: trainer.optimizer.stepCount,
+  post({ type: 'done', weights: rawWeights(model), history: history.toJSON(), optimizerStep: trainer.optimizer.stepCount,
     earlyStopping: es ? { best: es.best, bestEpoch: es.bestEpoch, stoppedEpoch: es.stoppedEpoch } : null });
 }
 
-main().catch((e: Error) => parentPort!.postMessage({ type: 'error', message: e.message, stack: e.stack }));
+main().catch((e: Error) => post({ type: 'error', message: e.message, stack: e.stack }));

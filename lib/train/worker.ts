@@ -8,15 +8,17 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { Trainer, FitOptions } from './trainer';
+import type { TrainerContext } from './context';
 import type { Dataset } from '../data/dataset';
-import type { MetricName } from './metrics/stateful';
 import { History } from './history';
 import { EarlyStopping, Callback } from './callbacks';
 import { ProgressLogger } from './progress';
-import { Tensor } from '../tensor/tensor';
+import type { Tensor } from '../tensor/tensor';
 import { getNumThreads } from '../core/runtime';
 import { globalRng } from '../core/random';
+import {
+  rawArray, rawWeights, type FromWorkerMessage, type ToWorkerMessage, type WorkerDone, type WorkerJob, type WorkerTrainerSpec,
+} from './worker-protocol';
 
 function workerScript(): string {
   const candidates = [path.join(__dirname, 'worker-entry.js'), path.join(__dirname, '..', '..', 'dist', 'train', 'worker-entry.js')];
@@ -25,12 +27,23 @@ function workerScript(): string {
   return found;
 }
 
-const raw = (t: Tensor) => ({ shape: t.shape.slice(), data: t.data.slice() });
+/** The fit() options a worker fit uses (a subset of FitOptions; declared here so worker.ts does not import trainer.ts). */
+export interface WorkerFitOptions {
+  callbacks?: Callback[];
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  yieldMs?: number;
+  verbose?: 0 | 1 | 2;
+  stream?: { write(s: string): unknown; isTTY?: boolean };
+  signal?: AbortSignal;
+}
 
-export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset | null, opts: FitOptions,
-  spec: { loss: string; optimizer: unknown; lr?: number; metrics: MetricName[]; clipGradNorm?: number; clipGradValue?: number }): Promise<History> {
+export async function fitInWorker(trainer: TrainerContext, train: Dataset, val: Dataset | null, opts: WorkerFitOptions,
+  spec: WorkerTrainerSpec): Promise<History> {
   const callbacks = opts.callbacks ?? [];
-  let earlyStopping: Record<string, unknown> | undefined;
+  let earlyStopping: WorkerJob['earlyStopping'];
   let callerEs: EarlyStopping | null = null;
   const local: Callback[] = [];
   for (const cb of callbacks) {
@@ -46,14 +59,12 @@ export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset
     }
   }
   const model = trainer.model;
-  const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
-  for (const [k, t] of Object.entries(model.stateDict())) weights[k] = { shape: t.shape.slice(), data: (t.data as Float32Array).slice() };
-  const job = {
+  const job: WorkerJob = {
     config: model.getConfig(),
-    weights,
-    x: raw(train.x),
-    y: raw(train.y as Tensor),
-    val: val ? { x: raw(val.x), y: raw(val.y as Tensor) } : undefined,
+    weights: rawWeights(model),
+    x: rawArray<Float32Array>(train.x),
+    y: rawArray(train.y as Tensor),
+    val: val ? { x: rawArray<Float32Array>(val.x), y: rawArray(val.y as Tensor) } : undefined,
     trainer: spec,
     fit: { epochs: opts.epochs ?? 1, batchSize: opts.batchSize ?? 32, shuffle: opts.shuffle ?? true, seed: opts.seed, yieldMs: opts.yieldMs },
     seed: globalRng.nextSeed(),
@@ -66,22 +77,21 @@ export async function fitInWorker(trainer: Trainer, train: Dataset, val: Dataset
   let history = new History();
   for (const cb of local) await cb.onTrainBegin?.({});
   const worker = new Worker(workerScript(), { workerData: job });
-  const onAbort = () => worker.postMessage({ type: 'abort' });
+  const onAbort = () => worker.postMessage({ type: 'abort' } satisfies ToWorkerMessage);
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    const result = await new Promise<{ weights: typeof weights; history: { epoch: number[]; history: Record<string, number[]> };
-      earlyStopping: { best: number; bestEpoch: number; stoppedEpoch: number } | null }>((resolve, reject) => {
+    const result = await new Promise<WorkerDone>((resolve, reject) => {
       let chain = Promise.resolve();
-      worker.on('message', (m: { type: string; epoch?: number; logs?: Record<string, number>; message?: string; weights?: typeof weights; history?: never }) => {
+      worker.on('message', (m: FromWorkerMessage) => {
         chain = chain.then(async () => {
           if (m.type === 'epochBegin') {
-            progress.onEpochBegin(m.epoch as number);
-            for (const cb of local) await cb.onEpochBegin?.(m.epoch as number, {});
+            progress.onEpochBegin(m.epoch);
+            for (const cb of local) await cb.onEpochBegin?.(m.epoch, {});
           } else if (m.type === 'epoch') {
-            for (const cb of local) await cb.onEpochEnd?.(m.epoch as number, m.logs as Record<string, number>);
-            progress.onEpochEnd(m.epoch as number, m.logs as Record<string, number>);
+            for (const cb of local) await cb.onEpochEnd?.(m.epoch, m.logs);
+            progress.onEpochEnd(m.epoch, m.logs);
           } else if (m.type === 'done') {
-            resolve(m as never);
+            resolve(m);
           } else if (m.type === 'error') {
             reject(new Error(m.message));
           }

@@ -158,7 +158,7 @@ async function fit(): Promise<void> {
   const { x, y, labels } = data(96);
   const xv = x.slice(0, 30), yv = ng.fromArray(labels.subarray(0, 30), [30], { dtype: 'int32' });
   const callbacks: ng.Callback[] = [ng.callbacks.csvLogger(path.join(outDir, `${key}-log-r${rank}.csv`))];
-  if (ckpt && ckpt !== '-') callbacks.push(ng.callbacks.checkpoint(ckpt));
+  if (ckpt && ckpt !== '-') callbacks.push(ng.callbacks.trainingCheckpoint(ckpt));
   const h = await trainer.fit([x, y], { epochs: Number(epochsArg), batchSize: G, seed: 3, verbose: 0, callbacks,
     validationData: [xv, yv],
     distributed: mode === 'zero' ? { shardOptimizerState: true } : true, resumeFrom: resume && resume !== '-' ? resume : undefined });

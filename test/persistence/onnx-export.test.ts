@@ -169,8 +169,10 @@ describe('exportOnnx -> onnxruntime-node == nodegrad eval forward', () => {
 });
 
 describe('exportOnnx: unsupported layers', () => {
-  const SUPPORTED = ' (supported: Linear, activations, Softmax/LogSoftmax over the last axis, Dropout, Flatten, LayerNorm, BatchNorm1d, Embedding,' +
-    ' Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Upsample, Unflatten(1, sizes) on 2-D input)';
+  const SUPPORTED = " (supported: Linear, ReLU, Sigmoid, Tanh, GELU (approximate 'none'), SiLU, SELU, " +
+    'Softplus (default beta, threshold), LeakyReLU, ELU, Softmax (last axis), LogSoftmax (last axis), Identity, Dropout, ' +
+    'Flatten (startDim 1), LayerNorm, BatchNorm1d, Embedding, Conv2d, ConvTranspose2d, Conv1d, MaxPool2d, AvgPool2d, ' +
+    'AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Upsample, Unflatten (dim 1))';
   const cases: [string, () => ng.nn.Module, string][] = [
     ['GELU tanh approximation', () => new nn.Sequential(new nn.Linear(4, 4), new nn.GELU('tanh')), 'layers[1] but received GELU'],
     ['Softplus with beta 2', () => new nn.Sequential(new nn.Linear(4, 4), new nn.Softplus(2)), 'layers[1] but received Softplus'],
@@ -186,6 +188,19 @@ describe('exportOnnx: unsupported layers', () => {
       expect(fs.existsSync(file)).toBe(false);
     });
   }
+
+  it('registerOnnxExport: a new layer class registers its export; subclasses use the nearest registered class', () => {
+    class Scale2 extends nn.Module {
+      forward(x: ng.Tensor): ng.Tensor { return x; }
+    }
+    class MyReLU extends nn.ReLU {}
+    const model = new nn.Sequential(new nn.Linear(2, 2), new Scale2(), new MyReLU());
+    expect(() => ng.io.onnxLayers(model)).toThrow(/layers\[1\] but received Scale2 \(supported: Linear, /);
+    ng.io.registerOnnxExport(Scale2, () => ({ type: 'identity' }));
+    expect(ng.io.onnxLayers(model).map((l) => l.type)).toEqual(['linear', 'identity', 'relu']);
+    expect(() => ng.io.registerOnnxExport(Object as never, () => null)).toThrow(/Expected a Module subclass for layerClass/);
+    expect(() => ng.io.registerOnnxExport(Scale2, 3 as never)).toThrow(/for fn/);
+  });
 
   it('a wrong inputShape is reported at export time, naming the layer', async () => {
     const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU());

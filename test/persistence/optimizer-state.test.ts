@@ -1,7 +1,7 @@
 // Optimizer state survives a checkpoint file for every optimizer: train, checkpoint, restore
 // into a fresh model + optimizer, continue -> bit-identical parameters (and optimizer buffers)
 // to the uninterrupted run. Two paths: trainStep loops with trainer.saveCheckpoint /
-// ng.io.readCheckpoint, and fit() with ng.callbacks.checkpoint + fit({ resumeFrom }).
+// ng.io.readCheckpoint, and fit() with ng.callbacks.trainingCheckpoint + fit({ resumeFrom }).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -106,7 +106,7 @@ describe.each(OPTIMIZERS)('%s', (_name, spec, bufferNames) => {
   it('fit 4 epochs == fit 2 epochs (checkpoint callback) + fresh trainer fit({ epochs: 4, resumeFrom })', async () => {
     const tag = `${spec.type}-${bufferNames.join('')}-${String(spec.lr)}`;
     const opts = (p: string) => ({
-      batchSize: 16, shuffle: true, verbose: 0 as const, callbacks: [ng.callbacks.checkpoint(p)],
+      batchSize: 16, shuffle: true, verbose: 0 as const, callbacks: [ng.callbacks.trainingCheckpoint(p)],
     });
     const full = build(spec, 3);
     const hFull = await full.fit([x, y], { ...opts(path.join(dir, `full-${tag}-{epoch}.st`)), epochs: 4 });

@@ -1,5 +1,5 @@
 // Resume bit-identity: ng.setSeed + MNIST subset + MLP with BatchNorm and Dropout + Adam,
-// Trainer with shuffle, validationSplit, StepLR (lrScheduler callback) and ng.callbacks.checkpoint.
+// Trainer with shuffle, validationSplit, StepLR (lrScheduler callback) and ng.callbacks.trainingCheckpoint.
 //   run A: fit 4 epochs uninterrupted.
 //   run B: same setup, fit 2 epochs (writes the checkpoint), then a NEW model + trainer built the
 //          same way after the same ng.setSeed calls fit({ epochs: 4, resumeFrom }) -- in a fresh

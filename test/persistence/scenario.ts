@@ -10,7 +10,7 @@ export const STOP_AFTER = 2;
 
 export interface ScenarioOptions {
   seed?: number;
-  /** Checkpoint path pattern for ng.callbacks.checkpoint (may contain {epoch}); none when omitted. */
+  /** Checkpoint path pattern for ng.callbacks.trainingCheckpoint (may contain {epoch}); none when omitted. */
   checkpointPath?: string;
   /** 'schedulerFirst' (default): [lrScheduler, checkpoint]; 'checkpointFirst': [checkpoint, lrScheduler]. */
   order?: 'schedulerFirst' | 'checkpointFirst';
@@ -44,7 +44,7 @@ export function buildScenario(opts: ScenarioOptions = {}): Scenario {
   const scheduler = ng.callbacks.lrScheduler(new ng.optim.StepLR(trainer.optimizer, 1, 0.5));
   const callbacks: Callback[] = [scheduler];
   if (opts.checkpointPath !== undefined) {
-    const ck = ng.callbacks.checkpoint(opts.checkpointPath);
+    const ck = ng.callbacks.trainingCheckpoint(opts.checkpointPath);
     if (opts.order === 'checkpointFirst') callbacks.unshift(ck);
     else callbacks.push(ck);
   }

@@ -334,11 +334,11 @@ describe('lambda and user callbacks', () => {
   });
 });
 
-describe('checkpoint callback', () => {
+describe('trainingCheckpoint callback', () => {
   it('writes a training checkpoint every N epochs; fit can resume from it', async () => {
     const { x, y } = linearData(48, 13);
     const file = path.join(tmp, 'ckpt', 'run-{epoch}.ckpt');
-    const ck = ng.callbacks.checkpoint(file, { every: 2 });
+    const ck = ng.callbacks.trainingCheckpoint(file, { every: 2 });
     const trainer = new ng.Trainer({ model: regressor(17), loss: 'mse', lr: 0.01 });
     const full = await trainer.fit([x, y], { epochs: 4, batchSize: 8, verbose: 0, seed: 3, callbacks: [ck] });
     expect(ck.saved).toEqual([2, 4].map((e) => path.join(tmp, 'ckpt', `run-${e}.ckpt`)));

@@ -7,7 +7,7 @@
  * Statistics are computed in float64 whatever the input precision.
  */
 import { expected, describe } from '../../core/validate';
-import type { MatrixInput } from '../matrix';
+import { toMatrix, allocOutput, checkCols, type Matrix, type MatrixInput } from '../matrix';
 
 export interface PreprocessorJSON {
   type: string;
@@ -46,6 +46,36 @@ export abstract class NumericPreprocessor extends Preprocessor<MatrixInput> {
 
   override fitTransform<T extends MatrixInput>(x: T): T {
     return this.fit(x).transform(x);
+  }
+}
+
+/**
+ * A numeric transformer with an inverse: the one shared inverseTransform checks the input (fitted
+ * when the inverse needs state, column count once fitted) and applies the subclass's invert().
+ * Scalers invert their affine map; transforms that cannot be undone (imputation, clipping) keep
+ * the default invert, a copy of x, so a Pipeline can invert the steps around them.
+ */
+export abstract class InvertiblePreprocessor extends NumericPreprocessor {
+  /** Number of columns seen by fit (0 before). */
+  abstract get nFeatures(): number;
+
+  /** Whether inverseTransform needs the fitted state (false for the copy-returning default). */
+  protected get inverseNeedsFit(): boolean {
+    return true;
+  }
+
+  inverseTransform<T extends MatrixInput>(x: T): T {
+    if (this.inverseNeedsFit) this.assertFitted();
+    const m = toMatrix(x, 'x');
+    if (this.fitted) checkCols(m, this.nFeatures, 'x', this.type);
+    return this.invert(x, m);
+  }
+
+  /** The inverse map of checked input m (x's matrix view); default: a copy of x. */
+  protected invert<T extends MatrixInput>(x: T, m: Matrix): T {
+    const o = allocOutput(x, m.rows, m.cols);
+    o.data.set(m.data);
+    return o.result();
   }
 }
 

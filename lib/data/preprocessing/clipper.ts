@@ -7,7 +7,7 @@
  */
 import { assertFinite, assertPlainObject, describe, expected, typeError } from '../../core/validate';
 import { MatrixInput, toMatrix, allocOutput, checkCols, sortedColumns, percentileSorted } from '../matrix';
-import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
+import { InvertiblePreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 export interface ClipperOptions {
   min?: number | readonly number[];
@@ -25,7 +25,7 @@ function bound(v: unknown, name: string): number | readonly number[] | undefined
   return v as number[];
 }
 
-export class Clipper extends NumericPreprocessor {
+export class Clipper extends InvertiblePreprocessor {
   readonly type = 'Clipper';
   readonly mode: 'value' | 'quantiles' | 'iqr';
   readonly options: ClipperOptions;
@@ -118,13 +118,9 @@ export class Clipper extends NumericPreprocessor {
     return o.result();
   }
 
-  /** Clipping cannot be undone: returns a copy of x (so a Pipeline can invert the steps around it). */
-  inverseTransform<T extends MatrixInput>(x: T): T {
-    const m = toMatrix(x, 'x');
-    if (this.fitted) checkCols(m, this.nFeatures, 'x', this.type);
-    const o = allocOutput(x, m.rows, m.cols);
-    o.data.set(m.data);
-    return o.result();
+  /** Clipping cannot be undone: inverseTransform returns a copy of x (InvertiblePreprocessor's default). */
+  protected override get inverseNeedsFit(): boolean {
+    return false;
   }
 
   toJSON(): PreprocessorJSON {

@@ -6,7 +6,7 @@
  */
 import { assertFinite, assertOneOf, assertPlainObject } from '../../core/validate';
 import { MatrixInput, toMatrix, allocOutput, checkCols, sortedColumns, percentileSorted } from '../matrix';
-import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
+import { InvertiblePreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
 
@@ -16,7 +16,7 @@ export interface SimpleImputerOptions {
   fillValue?: number;
 }
 
-export class SimpleImputer extends NumericPreprocessor {
+export class SimpleImputer extends InvertiblePreprocessor {
   readonly type = 'SimpleImputer';
   readonly strategy: ImputeStrategy;
   readonly fillValue: number;
@@ -77,13 +77,9 @@ export class SimpleImputer extends NumericPreprocessor {
     return o.result();
   }
 
-  /** Imputation cannot be undone: returns a copy of x (so a Pipeline can invert the steps around it). */
-  inverseTransform<T extends MatrixInput>(x: T): T {
-    const m = toMatrix(x, 'x');
-    if (this.fitted) checkCols(m, this.nFeatures, 'x', this.type);
-    const o = allocOutput(x, m.rows, m.cols);
-    o.data.set(m.data);
-    return o.result();
+  /** Imputation cannot be undone: inverseTransform returns a copy of x (InvertiblePreprocessor's default). */
+  protected override get inverseNeedsFit(): boolean {
+    return false;
   }
 
   toJSON(): PreprocessorJSON {

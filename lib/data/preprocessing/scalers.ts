@@ -4,7 +4,7 @@
  */
 import { assertBoolean, assertOneOf, assertPlainObject, expected, describe } from '../../core/validate';
 import { Matrix, MatrixInput, toMatrix, outputLike, allocOutput, checkCols, sortedColumns, percentileSorted } from '../matrix';
-import { NumericPreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
+import { NumericPreprocessor, InvertiblePreprocessor, PreprocessorJSON, checkJSON, numsToJSON, numsFromJSON } from './base';
 
 const EPS = 2.220446049250313e-16;
 
@@ -49,7 +49,7 @@ export interface MinMaxScalerOptions {
 }
 
 /** Scales each feature to featureRange: x * scale + min, with scale = (hi - lo) / (max - min). */
-export class MinMaxScaler extends NumericPreprocessor {
+export class MinMaxScaler extends InvertiblePreprocessor {
   readonly type = 'MinMaxScaler';
   readonly featureRange: [number, number];
   readonly clip: boolean;
@@ -114,10 +114,7 @@ export class MinMaxScaler extends NumericPreprocessor {
     return o.result();
   }
 
-  inverseTransform<T extends MatrixInput>(x: T): T {
-    this.assertFitted();
-    const m = toMatrix(x, 'x');
-    checkCols(m, this.nFeatures, 'x', this.type);
+  protected override invert<T extends MatrixInput>(x: T, m: Matrix): T {
     return affine(x, m, this.min, this.scale, false);
   }
 
@@ -153,7 +150,7 @@ export interface StandardScalerOptions {
 }
 
 /** z-score per feature: (x - mean) / std, population std (ddof 0) like scikit-learn. */
-export class StandardScaler extends NumericPreprocessor {
+export class StandardScaler extends InvertiblePreprocessor {
   readonly type = 'StandardScaler';
   readonly withMean: boolean;
   readonly withStd: boolean;
@@ -225,10 +222,7 @@ export class StandardScaler extends NumericPreprocessor {
     return affine(x, m, this.withMean ? this.mean : null, this.scale, false);
   }
 
-  inverseTransform<T extends MatrixInput>(x: T): T {
-    this.assertFitted();
-    const m = toMatrix(x, 'x');
-    checkCols(m, this.nFeatures, 'x', this.type);
+  protected override invert<T extends MatrixInput>(x: T, m: Matrix): T {
     return affine(x, m, this.withMean ? this.mean : null, this.scale, true);
   }
 
@@ -266,7 +260,7 @@ export interface RobustScalerOptions {
 }
 
 /** (x - median) / (q_hi - q_lo), percentiles by numpy's linear interpolation, NaN ignored. */
-export class RobustScaler extends NumericPreprocessor {
+export class RobustScaler extends InvertiblePreprocessor {
   readonly type = 'RobustScaler';
   readonly withCentering: boolean;
   readonly withScaling: boolean;
@@ -318,10 +312,7 @@ export class RobustScaler extends NumericPreprocessor {
     return affine(x, m, this.center, this.scale, false);
   }
 
-  inverseTransform<T extends MatrixInput>(x: T): T {
-    this.assertFitted();
-    const m = toMatrix(x, 'x');
-    checkCols(m, this.nFeatures, 'x', this.type);
+  protected override invert<T extends MatrixInput>(x: T, m: Matrix): T {
     return affine(x, m, this.center, this.scale, true);
   }
 

@@ -4,8 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Trainer } from '../trainer';
-import type { Callback, Logs } from '../callbacks';
+import type { Callback, Logs, TrainerContext } from '../context';
 import type { Tensor } from '../../tensor/tensor';
 import { memoryStats } from '../../tensor/storage';
 import { confusionMatrix, classificationReport } from '../metrics';
@@ -82,7 +81,7 @@ export class EventLogCallback implements Callback {
   readonly batchMetrics = true;
   readonly file: string;
   protected readonly warn: (message: string) => void;
-  protected trainer: Trainer | null = null;
+  protected trainer: TrainerContext | null = null;
   private writer: EventLogWriter | null = null;
   private histogramEvery: number;
   private histStepMs = 0;
@@ -107,7 +106,7 @@ export class EventLogCallback implements Callback {
     this.warn = opts.warn ?? defaultWarn;
   }
 
-  setTrainer(t: Trainer): void {
+  setTrainer(t: TrainerContext): void {
     this.trainer = t;
   }
 

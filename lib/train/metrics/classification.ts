@@ -180,7 +180,8 @@ export function averagePrf(cm: ArrayLike<number>, k: number, average: Average, l
   return { precision: div(p, w), recall: div(r, w), f1: div(f, w) };
 }
 
-function checkLabels(labels: unknown): readonly number[] | undefined {
+/** The `labels` option (which classes to report): a non-empty array of non-negative integer class ids, or undefined. */
+function checkClassIdsOption(labels: unknown): readonly number[] | undefined {
   if (labels === undefined) return undefined;
   if (!Array.isArray(labels) || labels.length === 0 ||
     labels.some((l) => typeof l !== 'number' || !Number.isInteger(l) || l < 0)) {
@@ -193,7 +194,7 @@ function checkLabels(labels: unknown): readonly number[] | undefined {
 export function precisionRecallF1(yTrue: MetricInput, yPred: MetricInput, opts: PrfOptions = {}): Prf {
   const o = checkOpts(opts) as PrfOptions;
   if (o.average !== undefined) assertOneOf(o.average, 'average', AVERAGES);
-  const labels = checkLabels(o.labels);
+  const labels = checkClassIdsOption(o.labels);
   const { t, p, pv } = readPair(yTrue, yPred, o);
   const binaryData = pv.cols === 1 && t.every((x) => x <= 1) && p.every((x) => x <= 1);
   const average = o.average ?? (binaryData ? 'binary' : 'macro');
@@ -244,7 +245,7 @@ export interface ClassReportOptions extends ClassificationOptions {
 /** Per-class precision, recall, F1 and support, plus accuracy and macro/weighted averages. */
 export function classificationReport(yTrue: MetricInput, yPred: MetricInput, opts: ClassReportOptions = {}): ClassReport {
   const o = checkOpts(opts) as ClassReportOptions;
-  let labels = checkLabels(o.labels);
+  let labels = checkClassIdsOption(o.labels);
   const names = o.targetNames;
   if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) {
     throw new TypeError(expected('array of strings', 'targetNames', describe(names)));
