@@ -86,7 +86,7 @@ function newAligned(bytes: number): Block {
     throw new RangeError(`Cannot allocate ${bytes} bytes: the system is out of memory`);
   }
   arrayBuffersCreated++;
-  return { buffer, byteOffset: native.alignmentPadding(buffer, ALIGN) as number };
+  return { buffer, byteOffset: native.alignmentPadding(buffer, ALIGN) };
 }
 
 let slab: Block | null = null;

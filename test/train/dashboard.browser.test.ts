@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import * as ng from '../../lib';
+import { blobs as sharedBlobs } from '../helpers/blobs';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
   .filter((p): p is string => typeof p === 'string' && p !== '');
@@ -20,16 +21,7 @@ if (!browserPath) {
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'dashboard');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
-function blobs(n: number, seed: number) {
-  const rng = new ng.Rng(seed);
-  const x = new Float32Array(n * 4);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let j = 0; j < 4; j++) x[i * 4 + j] = rng.normal() + (j === y[i] ? 2 : 0);
-  }
-  return { x: ng.fromArray(x, [n, 4]), y: ng.fromArray(y, [n], { dtype: 'int32' }) };
-}
+const blobs = (n: number, seed: number) => sharedBlobs(n, seed, 2);
 
 function trainer(seed: number) {
   ng.setSeed(seed);

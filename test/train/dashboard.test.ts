@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
+import { blobs as sharedBlobs } from '../helpers/blobs';
 import {
   DashboardServer, RunTail, histogram, libraryFile, readEventLog, type RunEvent,
 } from '../../lib/train/dashboard';
@@ -13,17 +14,7 @@ import { stepLine } from '../../lib/train/dashboard/events';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodegrad-dashboard-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Three separable classes in 4 features. */
-function blobs(n: number, seed: number) {
-  const rng = new ng.Rng(seed);
-  const x = new Float32Array(n * 4);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let j = 0; j < 4; j++) x[i * 4 + j] = rng.normal() + (j === y[i] ? 2.5 : 0);
-  }
-  return { x: ng.fromArray(x, [n, 4]), y: ng.fromArray(y, [n], { dtype: 'int32' }), raw: { x, y } };
-}
+const blobs = (n: number, seed: number) => sharedBlobs(n, seed, 2.5);
 
 function classifier() {
   ng.setSeed(5);
