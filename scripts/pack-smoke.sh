@@ -7,8 +7,23 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 npm run prebuilds --silent
-ls prebuilds/linux-x64/
+# The linux-arm64 prebuild ships next to linux-x64: cross-compiled and checked under qemu-user
+# (scripts/arm64-check.sh --prebuild) wherever the cross toolchain is installed, as in CI.
+arm64=0
+if command -v aarch64-linux-gnu-g++ >/dev/null && command -v qemu-aarch64 >/dev/null; then
+  npm run prebuilds:arm64 --silent
+  arm64=1
+else
+  echo "pack-smoke: aarch64-linux-gnu-g++/qemu-aarch64 missing: the tarball gets no linux-arm64 prebuild"
+fi
+ls prebuilds/*/
 tgz=$(npm pack --silent | tail -n 1)
+contents=$(tar tzf "$tgz")
+grep '^package/prebuilds/.*\.node$' <<< "$contents"
+grep -q '^package/prebuilds/linux-x64/nodegrad.glibc.node$' <<< "$contents" || { echo "tarball lacks the linux-x64 prebuild"; exit 1; }
+if [ "$arm64" = 1 ]; then
+  grep -q '^package/prebuilds/linux-arm64/nodegrad.glibc.node$' <<< "$contents" || { echo "tarball lacks the linux-arm64 prebuild"; exit 1; }
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work" "$root/$tgz"' EXIT
 
@@ -59,5 +74,11 @@ const fs = require('fs'), os = require('os'), path = require('path');
   console.log('dashboard assets ok');
 })().catch((e) => { console.error(e); process.exit(1); });
 "
+if [ "$arm64" = 1 ]; then
+  # The same installed package on arm64 (an arm64 node under qemu-user): node-gyp-build must pick
+  # prebuilds/linux-arm64 from the tarball, with no compiler, and train.
+  qemu-aarch64 -L "${ARM64_SYSROOT:-/usr/aarch64-linux-gnu}" "${ARM64_NODE:-$root/build-arm64/node/package/bin/node}" \
+    "$root/scripts/smoke/arm64-train.cjs"
+fi
 for s in "$root"/scripts/smoke/*.sh; do PATH="$work/bin" bash "$s" "$work/app" "$root"; done
 echo "pack-smoke: the packed tarball installed and loaded without a compiler"
