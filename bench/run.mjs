@@ -11,6 +11,7 @@ import { loadNodegrad, nodegradInfo } from './lib/nodegrad.mjs';
 import { BENCH_DIR, ROOT, peerVersions, setVerbose } from './lib/peers.mjs';
 import { formatCaseText, writeDocs } from './lib/report.mjs';
 import { errMsg } from './lib/util.mjs';
+import { measureFmaPeak } from './gemm/run.mjs';
 
 export const ALL_CASES = ['gemm', 'mlp', 'tiny', 'inference', 'eventloop', 'memory', 'ops', 'dist'];
 
@@ -104,7 +105,15 @@ async function main() {
   }
   const ngInfo = await nodegradInfo();
   machine.isa = ngInfo.backend ?? null;
+  try {
+    // GFLOP/s by thread count; the AVX-512 probe in bench/gemm/gemm_bench.cc (needs libopenblas-dev).
+    machine.fmaPeakGflops = await measureFmaPeak({ threads: [1, Math.min(2, machine.cores)].filter((t, i, a) => a.indexOf(t) === i) });
+  } catch (e) {
+    machine.fmaPeakGflops = null;
+    log(`FMA peak probe unavailable: ${errMsg(e)}`);
+  }
   log(`nodegrad bench ${opts.quick ? '(quick) ' : ''}on ${machine.cpu}, ${machine.cores} cores, node ${process.version}, load ${machine.loadAverageAtStart.join(' ')}`);
+  if (machine.fmaPeakGflops) log(`measured FMA peak: ${Object.entries(machine.fmaPeakGflops).map(([t, g]) => `${g} GFLOP/s at ${t} thread${t > 1 ? 's' : ''}`).join(', ')}`);
   log(`nodegrad: ${ngError ? `unavailable (${ngError})` : `${ngInfo.backend}`}`);
   if (machine.loadAverageAtStart[0] > 0.5) log(`warning: load average ${machine.loadAverageAtStart[0]} at start; other processes skew timings`);
   const peers = opts.noPeers ? {} : await peerVersions();

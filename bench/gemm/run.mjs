@@ -74,6 +74,19 @@ const median = (xs) => {
 const r3 = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 const r1 = (x) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
 
+// The measured FMA peak in GFLOP/s per thread count (best of `runs` probes), recorded with every
+// result file (bench/run.mjs) so ratios to the peak are read against this machine's own figure.
+export async function measureFmaPeak({ threads = [1, 2], runs = 3 } = {}) {
+  buildGemmBench();
+  const peaks = {};
+  for (let i = 0; i < runs; i++) {
+    for (const p of await runProc(['--peak-only', '--threads', threads.join(',')], {})) {
+      if (p.kind === 'peak') peaks[p.threads] = r1(Math.max(peaks[p.threads] ?? 0, p.gflops));
+    }
+  }
+  return peaks;
+}
+
 // Runs everything and returns { rows, notes, info, peaks, summary }.
 //   1 thread: one process per OpenBLAS setting, each interleaving nodegrad and OpenBLAS block
 //             by block (--lib both); nodegrad's figure is the median over those processes.

@@ -207,6 +207,7 @@ export function markdown(r) {
   out.push('');
   const m = r.machine ?? {};
   out.push(`- CPU: ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB; flags ${(m.cpuFlags ?? []).join(', ')}); nodegrad ISA: ${m.isa ?? 'n/a (nodegrad unavailable)'}`);
+  if (m.fmaPeakGflops) out.push(`- Measured FMA peak (fp32, AVX-512 probe, best of 3): ${Object.entries(m.fmaPeakGflops).map(([t, g]) => `${g} GFLOP/s at ${t} thread${t > 1 ? 's' : ''}`).join(', ')}`);
   out.push(`- OS: ${m.os}; load average at start ${JSON.stringify(m.loadAverageAtStart)}`);
   out.push(`- Node ${v.node}; nodegrad ${v.nodegrad ?? '?'}${r.nodegrad?.available ? '' : ` (**unavailable in this run:** ${r.nodegrad?.error})`}`);
   if (v.pytorch) out.push(`- PyTorch ${v.pytorch} (Debian python3-torch, Python ${v.python}, NumPy ${v.numpy}) on OpenBLAS ${v.openblas} with \`OPENBLAS_CORETYPE=SkylakeX\` (its AVX-512 kernel; 0.3.21 does not detect this CPU otherwise)`);
