@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <string>
 
@@ -39,13 +40,28 @@ inline Napi::Value undef(const Napi::CallbackInfo& info) { return info.Env().Und
 
 inline bool is_nullish(const Napi::Value& v) { return v.IsNull() || v.IsUndefined(); }
 
-// Product of sizes as an element count; RangeError if it exceeds 2^53.
+// Product of sizes as an element count; RangeError if it exceeds 2^53. An empty product (a zero
+// size) still bounds the other sizes: kernels loop over them (rows of zero columns), so a size of
+// 2^53 beside a zero would spin for hours; beyond kMaxEmptyLoop is refused as a RangeError.
+constexpr double kMaxEmptyLoop = 67108864.0;  // 2^26
+inline std::string whole_number(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
 inline size_t count(const Napi::CallbackInfo& info, std::initializer_list<int64_t> dims, const char* name) {
-  double p = 1.0;
-  for (int64_t d : dims) p *= static_cast<double>(d);
+  double p = 1.0, nonzero = 1.0;
+  for (int64_t d : dims) {
+    p *= static_cast<double>(d);
+    if (d != 0) nonzero *= static_cast<double>(d);
+  }
   if (p > 9007199254740991.0) {
     throw Napi::RangeError::New(info.Env(), expected_msg("sizes whose product fits in 2^53", name,
                                                          std::to_string(p) + " elements"));
+  }
+  if (p == 0.0 && nonzero > kMaxEmptyLoop) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("an empty tensor whose other sizes multiply to at most 2^26", name,
+                                                         whole_number(nonzero) + " beside a zero size"));
   }
   return static_cast<size_t>(p);
 }

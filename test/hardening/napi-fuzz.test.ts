@@ -92,6 +92,17 @@ describe('fuzzer findings (regressions)', () => {
     expect(() => native.addForward(new Float32Array(4), a, [2 ** 52, 1, 0], a, [1, 2 ** 52, 1])).toThrow(RangeError);
   });
 
+  // Seed 1, call 53302 (the 100,000-call run): logSoftmaxBackward with N = 2^53 - 1 and C = 0
+  // (no elements) looped over 2^53 empty rows. A zero size now bounds the others (2^26).
+  it('an empty row-wise op with a huge row count is refused, a modest one returns', () => {
+    const buf = () => new Float32Array(64);
+    expect(() => native.logSoftmaxBackward(buf(), buf(), buf(), 2 ** 53 - 1, 0)).toThrow(
+      /Expected an empty tensor whose other sizes multiply to at most 2\^26 for out but received 9007199254740991 beside a zero size/);
+    expect(() => native.softmaxForward(buf(), buf(), 0, 2 ** 40)).toThrow(RangeError);
+    native.logSoftmaxBackward(buf(), buf(), buf(), 1000, 0);
+    native.softmaxForward(buf(), buf(), 0, 17);
+  });
+
   it('still refuses detached buffers, in every argument helper, with the project message', () => {
     const dead = new Float32Array(4);
     structuredClone(dead.buffer, { transfer: [dead.buffer] });
