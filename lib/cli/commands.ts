@@ -89,6 +89,7 @@ export function info(): void {
     `nodegrad ${b.version}`,
     `node ${process.version} (${process.platform}-${process.arch}), N-API ${process.versions.napi}`,
     `backend: ${b.backend} (CPU supports ${b.detectedIsa}; force with NODEGRAD_ISA=avx512|avx2|generic)`,
+    `bf16: ${b.bf16 ? (ng.bf16Native() ? 'native (AVX512_BF16): ng.autocast(\'bf16\', fn), fit({ precision: \'bf16\' }), --precision bf16' : `AVX512_BF16 present but the ${b.backend} kernels are active`) : 'not available (bf16 requests run fp32)'}`,
     `threads: ${b.threads} of ${b.hardwareThreads} (OpenMP ${b.openmp ? 'on' : 'off'}; ng.setNumThreads or --threads)`,
     `cuda: ${b.cuda ? 'built in' : 'not built (CPU only build; build from source with NODEGRAD_CUDA=ON)'}`,
     `mpi: ${b.mpi ? 'built in' : 'not built (build from source with NODEGRAD_MPI=ON)'}`,
