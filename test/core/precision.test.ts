@@ -1,5 +1,5 @@
 // Mixed precision (lib/core/precision.ts): ng.autocast's scope, linear and matmul forward and
-// backward in bf16 against references on bf16-rounded operands, fit({ precision: 'bf16' }), and
+// backward and conv2d in bf16 against references on bf16-rounded operands, fit({ precision: 'bf16' }), and
 // the fp32 fallback with its single warning where bf16 is not native (NODEGRAD_BF16=0 in a child).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -121,6 +121,26 @@ describe.skipIf(!native)('bf16 linear and matmul, forward and backward', () => {
     const ones = new Float32Array(M * N).fill(1);
     expect(maxDiff(a.grad!.data.slice() as Float32Array, matmulRef(ones, br, M, N, K, true))).toBeLessThanOrEqual(2e-6 * (N + 4));
     expect(maxDiff(b.grad!.data.slice() as Float32Array, matmulRef(transpose(ar, M, K), ones, K, M, N))).toBeLessThanOrEqual(2e-6 * (M + 4));
+  });
+});
+
+describe.skipIf(!native)('bf16 conv2d (im2col + the same GEMM)', () => {
+  it('equals the fp32 convolution of bf16-rounded input and weight, up to summation order', () => {
+    const r = rng(13);
+    const [N, C, H, W, OC, KH] = [2, 8, 12, 12, 16, 3];
+    const xs = randomF32(N * C * H * W, r);
+    const ws = randomF32(OC * C * KH * KH, r);
+    const x = track(ng.fromArray(xs, [N, C, H, W]));
+    const w = track(ng.fromArray(ws, [OC, C, KH, KH]));
+    const got = track(ng.autocast('bf16', () => ng.conv2d(x, w, null, { padding: 1 })));
+    // Products of bf16 values are exact in fp32, so fp32 on rounded operands is the reference.
+    const xr = track(ng.fromArray(bf16Array(xs), [N, C, H, W]));
+    const wr = track(ng.fromArray(bf16Array(ws), [OC, C, KH, KH]));
+    const want = track(ng.conv2d(xr, wr, null, { padding: 1 }));
+    const exact = track(ng.conv2d(x, w, null, { padding: 1 }));
+    const tol = 2e-6 * (C * KH * KH + 4);
+    expect(maxDiff(got.data, want.data)).toBeLessThanOrEqual(tol);
+    expect(maxDiff(got.data, exact.data)).toBeGreaterThan(20 * tol);
   });
 });
 
