@@ -8,6 +8,8 @@ export * from './tensor';
 export { backend, setNumThreads, getNumThreads, buildInfo, setSeed } from './core/runtime';
 export type { Backend, BuildInfo } from './core/runtime';
 export { getRngState, setRngState } from './core/seed';
+export { autocast, getPrecision, bf16Native } from './core/precision';
+export type { Precision } from './core/precision';
 export { Rng } from './core/random';
 export { noGrad, isGradEnabled, setGradEnabled } from './autograd/node';
 export { backward } from './autograd/engine';

@@ -290,6 +290,8 @@ export interface BuildInfo {
   openmp: boolean;
   hardwareThreads: number;
   detectedIsa: string;
+  /** The CPU has AVX512_BF16 (and NODEGRAD_BF16 is not 0). */
+  bf16: boolean;
   cuda: boolean;
   mpi: boolean;
   compiler: string;
@@ -315,6 +317,12 @@ export interface NativeAddon {
   getIsa(): string;
   detectIsa(): string;
   gemmInfo(): GemmInfo;
+  // ---- mixed precision (bf16; lib/core/precision.ts) ----
+  /** GEMM precision for every later GEMM in the process: 'fp32' | 'bf16' (bf16 takes effect only where bf16Native()). */
+  setGemmPrecision(precision: string): void;
+  getGemmPrecision(): string;
+  /** bf16 GEMM kernels can run now: AVX512_BF16 and the avx512 ISA active. */
+  bf16Native(): boolean;
   /** Bytes to skip from the start of `buffer` so that its address is a multiple of `align`. */
   alignmentPadding(buffer: ArrayBuffer, align: number): number;
   memoryStats(): NativeMemoryStats;
@@ -329,6 +337,7 @@ export interface NativeAddon {
 /** Every NativeAddon member (checked against the addon's exports by test/native/op_table.test.ts). */
 export const ADDON_EXPORTS = [
   'setNumThreads', 'getNumThreads', 'buildInfo', 'activeIsa', 'setIsa', 'getIsa', 'detectIsa', 'gemmInfo',
+  'setGemmPrecision', 'getGemmPrecision', 'bf16Native',
   'alignmentPadding', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'opTable', 'codes',
   'backends',
 ] as const satisfies readonly (keyof NativeAddon)[];

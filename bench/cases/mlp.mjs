@@ -1,6 +1,8 @@
 // Case 2 (mlp): training throughput (samples/s) of 784-512-256-10 ReLU, softmax-CE, Adam lr 1e-3,
 // batch 32/128/512 on MNIST-shaped random data (fixed seed), nodegrad vs PyTorch CPU vs tfjs
-// cpu/wasm; plus the share of nodegrad's step spent assembling batches in the DataLoader.
+// cpu/wasm; plus the share of nodegrad's step spent assembling batches in the DataLoader, and
+// (where the CPU has AVX512_BF16) nodegrad with bf16 mixed precision (ng.autocast) interleaved
+// with its fp32 run: a row "bf16 mixed precision" whose ratio is bf16 / fp32 samples/s.
 import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mnistLike, mulberry32, now, sig } from '../lib/util.mjs';
@@ -83,9 +85,11 @@ export function ngReleaseBatch(_b) {}
 
 // A runner for the benchmarks: run(steps) -> { seconds, loadSeconds } (loadSeconds: time spent
 // in the DataLoader assembling batches, inside `seconds`).
-export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N, data = ngMnistTensors(ng, n, seed) }) {
+// precision 'bf16': each step runs inside ng.autocast('bf16', ...) (bf16 GEMMs, fp32 weights).
+export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N, data = ngMnistTensors(ng, n, seed), precision = 'fp32' }) {
   const m = ngMlpModel(ng, seed);
   const next = ngBatches(ng, data, batch, seed);
+  const step = precision === 'bf16' ? (x, y) => ng.autocast('bf16', () => ngTrainStep(ng, m, x, y)) : (x, y) => ngTrainStep(ng, m, x, y);
   return {
     m,
     data,
@@ -102,7 +106,7 @@ export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N, data = ngMnistTen
         const tl = now();
         const b = next();
         load += now() - tl;
-        ngTrainStep(ng, m, b.x, b.y);
+        step(b.x, b.y);
         ngReleaseBatch(b);
       }
       return { seconds: (now() - t0) / 1e3, loadSeconds: load / 1e3 };
@@ -126,6 +130,9 @@ export async function run(ctx) {
   const notes = [];
   const unavailable = ngUnavailable(ctx);
   if (unavailable) notes.push(unavailable);
+  const bf16 = Boolean(ng && !unavailable && ng.bf16Native?.());
+  notes.push(bf16 ? 'bf16 rows: nodegrad with ng.autocast(\'bf16\') (bf16 GEMMs with fp32 accumulation, fp32 weights and Adam), interleaved with the fp32 run; ratio = bf16 / fp32.'
+    : 'bf16 rows skipped: this CPU has no AVX512_BF16 (or nodegrad predates ng.bf16Native).');
   const tfjsOnce = {}; // tfjs backends are single-threaded in Node: measured in the first pass only
   for (const t of threads) {
     const peers = await startPeers(ctx, t, { tfjs: t === threads[0], tfjsBackends: quick ? ['wasm'] : ['cpu', 'wasm'] });
@@ -147,7 +154,17 @@ export async function run(ctx) {
               r.run(FRESH);
             };
             cs.push({ name: 'nodegrad', run: (steps) => r.run(steps), beforeRep });
+            // bf16 mixed precision on the same data, interleaved with the fp32 run.
+            let rb = bf16 ? ngMlpRunner(ng, { batch: b, data: r.data, precision: 'bf16' }) : null;
+            if (rb) {
+              cs.push({ name: 'nodegrad-bf16', run: (steps) => rb.run(steps), beforeRep: () => {
+                rb.dispose();
+                rb = ngMlpRunner(ng, { batch: b, data: r.data, precision: 'bf16' });
+                rb.run(FRESH);
+              } });
+            }
             ngCleanup = () => {
+              rb?.dispose();
               r.dispose();
               r.data.x.dispose();
               r.data.y.dispose();
@@ -197,6 +214,10 @@ export async function run(ctx) {
           }),
         );
         if (t === threads[threads.length - 1] && b === 128) rows[rows.length - 1].headline = true;
+        if (bf16 && !ngErr) {
+          rows.push(makeRow({ config: `threads=${t} batch=${b}`, metric: 'training throughput, bf16 mixed precision', unit: 'samples/s',
+            better: 'higher', nodegrad: sps(res['nodegrad-bf16']), peers: { 'nodegrad-fp32': sps(ngRes) ?? undefined } }));
+        }
         if (loadShare !== null) {
           rows.push(makeRow({ config: `threads=${t} batch=${b}`, metric: 'DataLoader share of step time', unit: '%', better: 'lower', nodegrad: loadShare * 100 }));
         }

@@ -7,6 +7,8 @@
 // threads run one library per process and alternate processes: OpenBLAS's idle workers spin
 // for up to ~0.1 s after each call and would steal the other library's cores.
 // Timing per shape: warm-up, then 5 blocks of ~0.1 s (quick: 3 of ~10 ms); median block.
+// Where the CPU has AVX512_BF16, nodegrad's bf16 GEMM (precision bf16: bf16 inputs, fp32
+// accumulation) is timed in the same blocks as its fp32 GEMM ("nodegrad_bf16_gflops"; -1 if not).
 // Output: one JSON object per line ({"kind":"peak",...} and {"kind":"gemm",...}).
 #include <cblas.h>
 #include <immintrin.h>
@@ -119,21 +121,29 @@ void run_shape(const Shape& s, int threads, const Timing& tm, Lib lib) {
   auto ng_call = [&] {
     ng::cpu::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C1.data(), s.N);
   };
+  std::vector<float> C3(s.M * s.N);
+  auto bf16_call = [&] {
+    ng::cpu::set_gemm_precision(ng::cpu::Precision::bf16);
+    ng::cpu::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C3.data(), s.N);
+    ng::cpu::set_gemm_precision(ng::cpu::Precision::fp32);
+  };
   auto blas_call = [&] {
     cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
                 s.M, s.N, s.K, 1.0f, A.data(), ac, B.data(), bc, 0.0f, C2.data(), s.N);
   };
   const bool do_ng = lib != Lib::openblas, do_blas = lib != Lib::nodegrad;
+  const bool do_bf16 = do_ng && ng::bf16_native();
   // Warm up (packing buffers, thread pool, page faults) and time one call of each.
   double per_call = 1e-7;
   for (int w = 0; w < 2; ++w) {
     if (do_ng) { const double t0 = now(); ng_call(); per_call = std::max(per_call, now() - t0); }
     if (do_blas) { const double t0 = now(); blas_call(); per_call = std::max(per_call, now() - t0); }
+    if (do_bf16) bf16_call();
     if (per_call > 0.2) break;  // slow (shipped OpenBLAS on big squares): one warm-up is enough
   }
   const int reps = static_cast<int>(std::clamp(tm.block_seconds / per_call, double(tm.min_reps), 1000.0));
   const int blocks = per_call * reps > 0.5 ? std::min(tm.blocks, 2) : tm.blocks;
-  std::vector<double> tn, tb;
+  std::vector<double> tn, tb, tbf;
   for (int b = 0; b < blocks; ++b) {
     for (int side = 0; side < 2; ++side) {
       const bool ng_turn = (side == 0) == (b % 2 == 0);  // alternate who goes first
@@ -141,6 +151,11 @@ void run_shape(const Shape& s, int threads, const Timing& tm, Lib lib) {
       const double s0 = now();
       for (int r = 0; r < reps; ++r) ng_turn ? ng_call() : blas_call();
       (ng_turn ? tn : tb).push_back((now() - s0) / reps);
+    }
+    if (do_bf16) {  // bf16 runs faster than fp32: reps sized for fp32 keep the block long enough
+      const double s0 = now();
+      for (int r = 0; r < reps; ++r) bf16_call();
+      tbf.push_back((now() - s0) / reps);
     }
   }
   double diff = 0, ref = 0;
@@ -154,10 +169,11 @@ void run_shape(const Shape& s, int threads, const Timing& tm, Lib lib) {
   std::printf(
       "{\"kind\":\"gemm\",\"group\":\"%s\",\"name\":\"%s\",\"ta\":%d,\"tb\":%d,\"M\":%lld,"
       "\"N\":%lld,\"K\":%lld,\"threads\":%d,\"reps\":%d,\"nodegrad_gflops\":%.3f,"
-      "\"blas_gflops\":%.3f,\"max_rel_diff\":%.3g}\n",
+      "\"blas_gflops\":%.3f,\"nodegrad_bf16_gflops\":%.3f,\"max_rel_diff\":%.3g}\n",
       s.group.c_str(), s.name.c_str(), s.ta, s.tb, static_cast<long long>(s.M),
       static_cast<long long>(s.N), static_cast<long long>(s.K), threads, reps * blocks,
       do_ng ? flop / median(tn) / 1e9 : -1.0, do_blas ? flop / median(tb) / 1e9 : -1.0,
+      do_bf16 ? flop / median(tbf) / 1e9 : -1.0,
       ref > 0 ? diff / ref : 0.0);
   std::fflush(stdout);
 }
@@ -190,8 +206,8 @@ int main(int argc, char** argv) {
   }
   const bool avx512 = ng::detect_isa() == ng::Isa::avx512;
   const bool have_avx2 = ng::detect_isa() != ng::Isa::generic;
-  std::printf("{\"kind\":\"info\",\"isa\":\"%s\",\"kernel\":\"%s\",\"openblas_coretype\":\"%s\",\"openblas_config\":\"%s\"}\n",
-              ng::isa_name(ng::active_isa()), ng::cpu::sgemm_kernel_name(),
+  std::printf("{\"kind\":\"info\",\"isa\":\"%s\",\"kernel\":\"%s\",\"bf16\":%s,\"openblas_coretype\":\"%s\",\"openblas_config\":\"%s\"}\n",
+              ng::isa_name(ng::active_isa()), ng::cpu::sgemm_kernel_name(), ng::bf16_native() ? "true" : "false",
               openblas_get_corename(), openblas_get_config());
   if (have_avx2 && with_peak) {
     for (int t : threads)

@@ -117,6 +117,7 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
         if (o.kind === 'info') infos[s.peer] = infos.nodegrad = o;
         if (o.kind !== 'gemm') continue;
         add('nodegrad', o, o.nodegrad_gflops);
+        add('nodegrad-bf16', o, o.nodegrad_bf16_gflops);
         add(s.peer, o, o.blas_gflops);
       }
     }
@@ -134,6 +135,7 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
           if (o.kind === 'info') infos[c.id] = o;
           if (o.kind !== 'gemm') continue;
           add(c.id, o, c.lib === 'nodegrad' ? o.nodegrad_gflops : o.blas_gflops);
+          if (c.lib === 'nodegrad') add('nodegrad-bf16', o, o.nodegrad_bf16_gflops);
         }
       }
     }
@@ -152,6 +154,7 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
       ratios[s.peer] = r3(ng / v);
     }
     const peak = peaks[r.threads];
+    const bf16 = median(samples['nodegrad-bf16']?.[key] ?? []);
     rows.push({
       config: `${r.group} ${r.name} (M=${r.M} N=${r.N} K=${r.K}${r.ta ? ' A^T' : ''}${r.tb ? ' B^T' : ''}), ${r.threads} thread${r.threads > 1 ? 's' : ''}`,
       metric: 'sgemm throughput',
@@ -161,8 +164,10 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
       peers,
       ratios,
       extra: {
-        group: r.group, M: r.M, N: r.N, K: r.K, transA: !!r.ta, transB: !!r.tb, threads: r.threads,
+        group: r.group, name: r.name, M: r.M, N: r.N, K: r.K, transA: !!r.ta, transB: !!r.tb, threads: r.threads,
         fractionOfPeak: peak ? r3(ng / peak) : null,
+        // nodegrad's bf16 GEMM (AVX512_BF16 CPUs), timed in the same blocks as its fp32 GEMM
+        bf16: Number.isFinite(bf16) ? { gflops: r1(bf16), vsFp32: r3(bf16 / ng) } : null,
         peerFractionOfPeak: Object.fromEntries(SETTINGS.map((s) => [s.peer, peak ? r3(median(samples[s.peer]?.[key] ?? []) / peak) : null])),
         samples: Object.fromEntries(Object.entries(samples).map(([id, m]) => [id, (m[key] ?? []).map(r1)])),
       },
@@ -176,6 +181,8 @@ export async function runGemm({ quick = false, threads = [1, 2], log = () => {} 
     `Method: 1 thread: nodegrad and OpenBLAS interleaved block by block in one process per OpenBLAS setting; 2 threads: one library per process, processes alternating for ${rounds} rounds (OpenBLAS's idle workers spin ~0.1 s after each call and would steal cores from the other library); nodegrad with OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'passive'}. Per shape: warm-up, then ${quick ? '3 blocks of ~10 ms' : '5 blocks of ~0.1 s'}, median block; ratio = nodegrad / OpenBLAS.`,
     `Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared machine: figures well below the peak mean other processes took the cores).`,
   ];
+  notes.push(info.bf16 ? 'bf16: nodegrad\'s bf16 GEMM (vdpbf16ps: bf16 inputs rounded while packing, fp32 accumulation) timed in the same blocks as its fp32 GEMM; extra.bf16.vsFp32 = bf16 / fp32 GFLOP/s (fp32-equivalent flops).'
+    : 'bf16: not measured (no AVX512_BF16 on this CPU).');
   const summary = summarize(rows, threads);
   notes.push(...summary.lines);
   return { rows, notes, info, peaks, summary };
@@ -203,6 +210,13 @@ export function summarize(rows, threads) {
     }
     if (big.length) lines.push(`${t} thread${t > 1 ? 's' : ''}: squares >= 1024 reach ${big.map((r) => `${Math.round(100 * r.extra.fractionOfPeak)}%`).join(', ')} of the measured peak (OpenBLAS SkylakeX: ${big.map((r) => `${Math.round(100 * r.extra.peerFractionOfPeak['openblas-skylakex'])}%`).join(', ')})`);
   }
+  for (const t of threads) {
+    const withBf16 = pick((r) => r.extra.threads === t && r.extra.bf16);
+    const sq = withBf16.filter((r) => r.extra.group === 'square' && r.extra.M === 1024);
+    const mlp = withBf16.filter((r) => r.extra.group !== 'square' && r.extra.name.includes(' 128x'));
+    const f = (r) => `${r.extra.name} ${r.extra.bf16.vsFp32}x`;
+    if (sq.length) lines.push(`${t} thread${t > 1 ? 's' : ''}: bf16 vs fp32 GEMM (target >= 1.7x): 1024^3 ${sq.map((r) => r.extra.bf16.vsFp32).join(', ')}x; MLP shapes at batch 128: ${mlp.map(f).join(', ')} (geomean ${r3(geomean(mlp.map((r) => r.extra.bf16.vsFp32)))}x)`);
+  }
   if (threads.includes(1) && threads.includes(2)) {
     const scal = (id) => {
       const xs = [];
@@ -227,13 +241,13 @@ export function markdown(res, { quick, date }) {
   lines.push('');
   for (const n of res.notes) lines.push(`- ${n}`);
   lines.push('');
-  lines.push('| shape | threads | nodegrad GFLOP/s | % peak | OpenBLAS SkylakeX | ratio | OpenBLAS shipped | ratio |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| shape | threads | nodegrad GFLOP/s | % peak | OpenBLAS SkylakeX | ratio | OpenBLAS shipped | ratio | nodegrad bf16 | bf16/fp32 |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of res.rows) {
     const e = r.extra;
     const shape = `${e.group} M=${e.M} N=${e.N} K=${e.K}${e.transA ? ' A^T' : ''}${e.transB ? ' B^T' : ''}`;
     const pct = e.fractionOfPeak != null ? `${Math.round(e.fractionOfPeak * 100)}%` : '';
-    lines.push(`| ${shape} | ${e.threads} | ${r.nodegrad} | ${pct} | ${r.peers['openblas-skylakex']} | ${r.ratios['openblas-skylakex']} | ${r.peers['openblas-shipped']} | ${r.ratios['openblas-shipped']} |`);
+    lines.push(`| ${shape} | ${e.threads} | ${r.nodegrad} | ${pct} | ${r.peers['openblas-skylakex']} | ${r.ratios['openblas-skylakex']} | ${r.peers['openblas-shipped']} | ${r.ratios['openblas-shipped']} | ${e.bf16?.gflops ?? ''} | ${e.bf16?.vsFp32 ?? ''} |`);
   }
   lines.push('');
   return lines.join('\n');

@@ -85,6 +85,9 @@ export async function exportOnnx(modelPath: string, outPath: string): Promise<vo
 
 export function info(): void {
   const b = ng.buildInfo();
+  const bf16 = ng.bf16Native() ? "native (AVX512_BF16): --precision bf16, fit({ precision: 'bf16' }), ng.autocast('bf16', fn)"
+    : b.bf16 ? `AVX512_BF16 present but off with the ${b.backend} kernels (bf16 requests run fp32)`
+      : 'not available on this CPU (bf16 requests run fp32)';
   const lines = [
     `nodegrad ${b.version}`,
     `node ${process.version} (${process.platform}-${process.arch}), N-API ${process.versions.napi}`,
@@ -93,6 +96,7 @@ export function info(): void {
     `cuda: ${b.cuda ? 'built in' : 'not built (CPU only build; build from source with NODEGRAD_CUDA=ON)'}`,
     `mpi: ${b.mpi ? 'built in' : 'not built (build from source with NODEGRAD_MPI=ON)'}`,
     `compiler: ${b.compiler}`,
+    `bf16: ${bf16}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -42,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--lr <rate>', 'learning rate (default 0.001, cnn 0.002; sgd 0.01)')
     .option('--seed <n>', 'random seed', '42')
     .option('--threads <n>', 'compute threads (default: all cores)')
+    .option('--precision <fp32|bf16>', 'bf16: mixed-precision training steps (bf16 GEMMs, fp32 weights; fp32 with a warning on CPUs without AVX512_BF16)', 'fp32')
     .option('--val-split <fraction>', 'validation fraction of the training data', '0.1')
     .option('--early-stopping <patience>', 'stop when val_loss has not improved for <patience> epochs')
     .option('--out <dir>', 'output folder', 'nodegrad-output')

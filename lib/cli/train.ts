@@ -17,7 +17,7 @@ export interface TrainArgs {
   data?: string; target?: string; layers?: string; activation?: string; epochs?: string; batchSize?: string;
   optimizer?: string; lr?: string; seed?: string; threads?: string; valSplit?: string; earlyStopping?: string;
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
-  augment?: string; schedule?: string; columns?: string; ignoreColumns?: string; dates?: string;
+  augment?: string; schedule?: string; precision?: string; columns?: string; ignoreColumns?: string; dates?: string;
   dashboard?: string | boolean; shardOptimizerState?: boolean;
   model?: string; channels?: string; resume?: string;
 }
@@ -96,6 +96,7 @@ export async function train(args: TrainArgs): Promise<void> {
   const dropout = numOption(args.dropout, '--dropout', 0, { min: 0, max: 0.9 });
   const augment = choiceOption(args.augment, '--augment', ['none', 'shift'] as const, data === 'mnist' ? 'shift' : 'none');
   const schedule = choiceOption(args.schedule, '--schedule', ['none', 'cosine'] as const, 'cosine');
+  const requested = choiceOption(args.precision, '--precision', ['fp32', 'bf16'] as const, 'fp32');
   if (args.threads !== undefined) ng.setNumThreads(intOption(args.threads, '--threads', 1, 1));
   ng.setSeed(seed);
   // Under mpirun/srun: data-parallel over the ranks (--batch-size is the global batch); rank 0 prints and writes.
@@ -109,7 +110,10 @@ export async function train(args: TrainArgs): Promise<void> {
   const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical,
     columns: args.columns, ignoreColumns: args.ignoreColumns, dates: args.dates, testSize: 0.2 });
   const { train: trainSet, test: testSet, prep } = loaded;
+  // bf16 where the CPU has it; otherwise fit() warns once (stderr) and trains in fp32.
+  const precision = requested === 'bf16' && !ng.bf16Native() ? 'fp32' : requested;
   log(`nodegrad ${ng.buildInfo().version} | backend ${ng.backend()} | threads ${ng.getNumThreads()}` +
+    (requested === 'bf16' ? ` | precision ${precision === 'bf16' ? 'bf16 (mixed)' : 'fp32 (bf16 unavailable)'}` : '') +
     (dist ? ` | ranks ${dist.worldSize} (MPI data-parallel, ${dist.library})` : ''));
   log(`data: ${data === 'mnist' ? 'MNIST digits from the mnist package' : data} | ${prep.task} | train ${trainSet.length} | test ${testSet.length} | features ${loaded.inputSize}${prep.task === 'classification' ? ` | classes ${loaded.outputSize}` : ''}`);
 
@@ -161,7 +165,7 @@ export async function train(args: TrainArgs): Promise<void> {
   }
   const interrupt = onInterrupt((s) => process.stderr.write(s + '\n'));
   const history = await trainer.fit(loader, { epochs, validationData: valSet, callbacks, verbose: args.quiet ? 0 : 1,
-    signal: interrupt.signal, resumeFrom: args.resume,
+    signal: interrupt.signal, resumeFrom: args.resume, precision: requested,
     distributed: dist === null ? false : args.shardOptimizerState ? { shardOptimizerState: true } : true });
   if (interrupt.received) {
     const checkpoint = path.join(out, 'checkpoint.safetensors');
@@ -230,7 +234,7 @@ export async function train(args: TrainArgs): Promise<void> {
   await writeReport(files.report, {
     title: `nodegrad training report: ${data === 'mnist' ? 'MNIST digits' : path.basename(data)}`,
     config: { data, task: prep.task, model: kind, layers: arch, activation: act, dropout,
-      augment, schedule,
+      augment, schedule, precision,
       optimizer, lr, batchSize, epochs, epochsRun: history.epoch.length, seed, threads: ng.getNumThreads(),
       backend: ng.backend(), trainSeconds: Number(seconds.toFixed(2)) },
     history,

@@ -27,6 +27,7 @@ import { fromTensors, subset } from '../data/dataset';
 import { assertTensor } from '../tensor/check';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint';
 import { getRngState, setRngState } from '../core/seed';
+import { autocast, resolvePrecision, type Precision } from '../core/precision';
 import { DistributedFit, DistributedFitOptions, DistributedFitStats } from '../dist/fit';
 import {
   assertPlainObject, assertPositiveInteger, assertBoolean, assertNumberInRange, assertOneOf, describe, expected,
@@ -87,6 +88,13 @@ export interface FitOptions {
    * shards the optimizer state (ZeRO stage 1).
    */
   distributed?: boolean | DistributedFitOptions;
+  /**
+   * 'bf16': mixed precision (docs/PRECISION.md): the training steps' GEMMs (linear, conv, matmul,
+   * forward and backward) multiply in bfloat16 and sum in fp32; weights, gradients and optimizer
+   * state stay fp32. Validation, evaluate() and predict() run fp32. Where the CPU lacks
+   * AVX512_BF16 it warns once and trains in fp32. Default 'fp32'.
+   */
+  precision?: Precision;
 }
 
 /** The state of a fit() in progress (what a checkpoint captures). */
@@ -241,6 +249,7 @@ export class Trainer implements TrainerContext {
     assertNumberInRange(yieldMs, 'yieldMs', 0, Infinity);
     const callbacks = opts.callbacks ?? [];
     if (!Array.isArray(callbacks)) throw new TypeError(expected('array of callbacks', 'callbacks', describe(callbacks)));
+    const precision = resolvePrecision(opts.precision ?? 'fp32');
 
     let loader: DataLoader;
     let valSet: Dataset | null = null;
@@ -277,7 +286,7 @@ export class Trainer implements TrainerContext {
         loader = dist.shardLoader(loader, opts.seed);
         if (valSet) owned.push((valSet = dist.shardDataset(valSet)) as unknown as { dispose(): void });
       }
-      return await this.fitLoop(loader, valSet, opts, { epochs, batchSize, verbose, yieldMs, callbacks });
+      return await this.fitLoop(loader, valSet, opts, { epochs, batchSize, verbose, yieldMs, callbacks, precision });
     } finally {
       for (const d of owned) d.dispose();
       if (this.dist) this.distributedStats = this.dist.end(this.optimizer);
@@ -286,8 +295,9 @@ export class Trainer implements TrainerContext {
   }
 
   private async fitLoop(loader: DataLoader, valSet: Dataset | null, opts: FitOptions,
-    o: { epochs: number; batchSize: number; verbose: number; yieldMs: number; callbacks: Callback[] }): Promise<History> {
-    const { epochs, batchSize, yieldMs } = o;
+    o: { epochs: number; batchSize: number; verbose: number; yieldMs: number; callbacks: Callback[]; precision: Precision },
+  ): Promise<History> {
+    const { epochs, batchSize, yieldMs, precision } = o;
     const dist = this.dist;
     const verbose = dist && !dist.isWriter ? 0 : o.verbose;
     const callbacks = dist ? dist.callbacks(o.callbacks) : o.callbacks;
@@ -298,7 +308,7 @@ export class Trainer implements TrainerContext {
       }
       if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
       const { fitInWorker } = await import('./worker');
-      return fitInWorker(this, loader.dataset, valSet, opts, { loss: this.spec.loss, optimizer: this.spec.optimizer,
+      return fitInWorker(this, loader.dataset, valSet, { ...opts, precision }, { loss: this.spec.loss, optimizer: this.spec.optimizer,
         lr: this.spec.lr, metrics: this.metricNames as MetricName[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
     }
 
@@ -362,7 +372,8 @@ export class Trainer implements TrainerContext {
             this.model.train();
           }
           const n = batch.x.shape[0];
-          const loss = this.trainStep(batch.x, batch.y as Tensor, metrics);
+          const loss = precision === 'bf16' ? autocast('bf16', () => this.trainStep(batch.x, batch.y as Tensor, metrics))
+            : this.trainStep(batch.x, batch.y as Tensor, metrics);
           lossSum += loss * n;
           seen += n;
           const logs: Logs = { loss, size: n };

@@ -34,7 +34,7 @@ export interface WorkerJob {
   y: RawArray;
   val?: { x: RawArray<Float32Array>; y: RawArray };
   trainer: WorkerTrainerSpec;
-  fit: { epochs: number; batchSize: number; shuffle: boolean; seed?: number; yieldMs?: number };
+  fit: { epochs: number; batchSize: number; shuffle: boolean; seed?: number; yieldMs?: number; precision: 'fp32' | 'bf16' };
   seed: number;
   threads: number;
   /** The caller's earlyStopping options; the worker runs its own copy and reports its outcome. */

@@ -38,6 +38,7 @@ export interface WorkerFitOptions {
   verbose?: 0 | 1 | 2;
   stream?: { write(s: string): unknown; isTTY?: boolean };
   signal?: AbortSignal;
+  precision?: 'fp32' | 'bf16';
 }
 
 export async function fitInWorker(trainer: TrainerContext, train: Dataset, val: Dataset | null, opts: WorkerFitOptions,
@@ -66,7 +67,8 @@ export async function fitInWorker(trainer: TrainerContext, train: Dataset, val: 
     y: rawArray(train.y as Tensor),
     val: val ? { x: rawArray<Float32Array>(val.x), y: rawArray(val.y as Tensor) } : undefined,
     trainer: spec,
-    fit: { epochs: opts.epochs ?? 1, batchSize: opts.batchSize ?? 32, shuffle: opts.shuffle ?? true, seed: opts.seed, yieldMs: opts.yieldMs },
+    fit: { epochs: opts.epochs ?? 1, batchSize: opts.batchSize ?? 32, shuffle: opts.shuffle ?? true, seed: opts.seed, yieldMs: opts.yieldMs,
+      precision: opts.precision ?? 'fp32' },
     seed: globalRng.nextSeed(),
     threads: getNumThreads(),
     earlyStopping,

@@ -30,6 +30,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   o.Set("openmp", Napi::Boolean::New(env, ng::openmp_enabled()));
   o.Set("hardwareThreads", Napi::Number::New(env, ng::hardware_threads()));
   o.Set("detectedIsa", Napi::String::New(env, ng::isa_name(ng::detect_isa())));
+  o.Set("bf16", Napi::Boolean::New(env, ng::detect_avx512_bf16()));
 #ifdef NODEGRAD_WITH_CUDA
   o.Set("cuda", Napi::Boolean::New(env, true));
 #else

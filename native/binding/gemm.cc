@@ -2,6 +2,7 @@
 // the backend's kernel) and the CPU GEMM's runtime controls. No math here.
 //   gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias|null, act 0|1)   (op table)
 //   setIsa(name), getIsa(), detectIsa(), gemmInfo()                                          (runtime)
+//   setGemmPrecision('fp32'|'bf16'), getGemmPrecision(), bf16Native()                        (mixed precision)
 #include <napi.h>
 
 #include <new>
@@ -142,7 +143,7 @@ Napi::Value DetectIsa(const Napi::CallbackInfo& info) {
 Napi::Value GemmInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   try {
-    const ng::cpu::gemm::KernelTable& t = ng::cpu::gemm::active_table();
+    const ng::cpu::gemm::KernelTable& t = ng::cpu::gemm::current_table();
     Napi::Object o = Napi::Object::New(env);
     o.Set("kernel", Napi::String::New(env, t.name));
     o.Set("isa", Napi::String::New(env, ng::isa_name(ng::active_isa())));
@@ -157,6 +158,24 @@ Napi::Value GemmInfo(const Napi::CallbackInfo& info) {
   }
 }
 
+Napi::Value SetGemmPrecision(const Napi::CallbackInfo& info) {
+  const std::string name = ng::binding::str_arg(info, 0, "precision");
+  if (name == "fp32") ng::cpu::set_gemm_precision(ng::cpu::Precision::fp32);
+  else if (name == "bf16") ng::cpu::set_gemm_precision(ng::cpu::Precision::bf16);
+  else
+    throw Napi::RangeError::New(info.Env(), expected_msg("one of \"fp32\", \"bf16\"", "precision",
+                                                         describe_value(info[0])));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetGemmPrecision(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), ng::cpu::gemm_precision() == ng::cpu::Precision::bf16 ? "bf16" : "fp32");
+}
+
+Napi::Value Bf16Native(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), ng::bf16_native());
+}
+
 }  // namespace
 
 }  // namespace ng::binding
@@ -167,4 +186,7 @@ NG_BINDING(gemm) {
   exports.Set("getIsa", Napi::Function::New(env, GetIsa, "getIsa"));
   exports.Set("detectIsa", Napi::Function::New(env, DetectIsa, "detectIsa"));
   exports.Set("gemmInfo", Napi::Function::New(env, GemmInfo, "gemmInfo"));
+  exports.Set("setGemmPrecision", Napi::Function::New(env, SetGemmPrecision, "setGemmPrecision"));
+  exports.Set("getGemmPrecision", Napi::Function::New(env, GetGemmPrecision, "getGemmPrecision"));
+  exports.Set("bf16Native", Napi::Function::New(env, Bf16Native, "bf16Native"));
 }

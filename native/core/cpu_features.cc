@@ -43,6 +43,21 @@ Isa detect_uncached() {
   return Isa::generic;
 }
 
+bool detect_bf16_uncached() {
+#if NG_X86
+  if (detect_uncached() != Isa::avx512) return false;
+  unsigned int a = 0, b = 0, c = 0, d = 0;
+  __cpuid_count(7, 0, a, b, c, d);
+  if (a < 1) return false;  // no sub-leaf 1
+  __cpuid_count(7, 1, a, b, c, d);
+  if (((a >> 5) & 1) == 0) return false;  // CPUID.(EAX=7,ECX=1):EAX[5] = AVX512_BF16
+  const char* env = std::getenv("NODEGRAD_BF16");
+  return !(env != nullptr && std::strcmp(env, "0") == 0);
+#else
+  return false;
+#endif
+}
+
 std::atomic<int> g_active{-1};
 
 }  // namespace
@@ -50,6 +65,20 @@ std::atomic<int> g_active{-1};
 Isa detect_isa() {
   static const Isa best = detect_uncached();
   return best;
+}
+
+bool detect_avx512_bf16() {
+  static const bool has = detect_bf16_uncached();
+  return has;
+}
+
+bool bf16_native() {
+  if (!detect_avx512_bf16()) return false;
+  try {
+    return active_isa() == Isa::avx512;
+  } catch (...) {  // a bad NODEGRAD_ISA: module load reports it
+    return false;
+  }
 }
 
 const char* isa_name(Isa isa) {

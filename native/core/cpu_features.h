@@ -14,6 +14,12 @@ Isa detect_isa();
 Isa active_isa();
 // For tests and setIsa(): throws std::invalid_argument if the CPU lacks `isa`.
 void set_active_isa(Isa isa);
+// The CPU and OS support AVX512_BF16 (and the rest of AVX-512, see detect_isa()), and the
+// environment does not turn it off (NODEGRAD_BF16=0 hides it: tests and benchmarks of the fp32
+// fallback on a bf16 machine). Cached after the first call.
+bool detect_avx512_bf16();
+// bf16 GEMMs can run now: detect_avx512_bf16() and the active ISA is avx512.
+bool bf16_native();
 // "avx512" | "avx2" | "generic"
 const char* isa_name(Isa isa);
 // Parses "avx512" | "avx2" | "generic"; returns false (and leaves *out alone) otherwise.

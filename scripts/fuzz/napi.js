@@ -188,7 +188,9 @@ function discoverSignature(native, fnName) {
       trial[pos] = candidate;
       const t = tryCall(fn, trial);
       const tp = t.ok ? null : parse(t.error);
-      if (t.ok || !tp || tp.name !== p.name) found = pos;
+      // Found: the call passes this argument, or now complains about it differently (a string
+      // of the wrong value instead of a missing string: 'generic' is not a precision).
+      if (t.ok || !tp || tp.name !== p.name || tp.what !== p.what) found = pos;
     }
     if (found < 0) break;
     slot.pos = found;
@@ -309,12 +311,13 @@ function makeArgs(r, sig, native, arena) {
 
 // Functions that change process-wide state: restored after each call so later calls stay fast
 // and meaningful.
-const STATE_SETTERS = new Set(['setNumThreads', 'setMaxAllocation', 'setIsa']);
+const STATE_SETTERS = new Set(['setNumThreads', 'setMaxAllocation', 'setIsa', 'setGemmPrecision']);
 
 function restoreState(native, defaults) {
   native.setNumThreads(defaults.threads);
   native.setMaxAllocation(defaults.maxAllocation);
   if (defaults.isa !== null) native.setIsa(defaults.isa);
+  if (defaults.precision !== null) native.setGemmPrecision(defaults.precision);
 }
 
 /**
@@ -329,6 +332,7 @@ function fuzz(native, { seed, from, to, signatures, log = () => {} }) {
     // untouched) so the paths past Node's ArrayBuffer limit run too.
     maxAllocation: 16 * 2 ** 30,
     isa: typeof native.getIsa === 'function' ? native.getIsa() : null,
+    precision: typeof native.getGemmPrecision === 'function' ? native.getGemmPrecision() : null,
   };
   restoreState(native, defaults);
   const stats = { calls: 0, ok: 0, threw: 0, byFunction: {} };

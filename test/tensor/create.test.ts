@@ -156,7 +156,7 @@ describe('tensor lifetime', () => {
 
 describe('runtime', () => {
   it('reports backend, threads and build info', () => {
-    expect(['cpu-avx512', 'cpu-avx2', 'cpu-generic']).toContain(ng.backend());
+    expect(['cpu-avx512', 'cpu-avx512-bf16', 'cpu-avx2', 'cpu-generic']).toContain(ng.backend());
     const n = ng.getNumThreads();
     ng.setNumThreads(1);
     expect(ng.getNumThreads()).toBe(1);

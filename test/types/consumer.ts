@@ -106,4 +106,13 @@ export function mistakes(model: ng.nn.Sequential): void {
   ng.callbacks.lrScheduler((epoch, lr) => lr * 0.9, { monitor: 'val_f' });
   // @ts-expect-error verbose is 0, 1 or 2
   void new ng.Trainer({ model, loss: 'mse' }).fit(ng.data.mnist().train, { verbose: 3 });
+  // bf16 mixed precision: autocast returns fn's value; the precision is 'fp32' | 'bf16'
+  const inside: ng.Precision = ng.autocast('bf16', () => ng.getPrecision());
+  const native: boolean = ng.bf16Native() && inside === 'bf16';
+  void native;
+  void new ng.Trainer({ model, loss: 'mse' }).fit(ng.data.mnist().train, { precision: 'bf16' });
+  // @ts-expect-error 'fp16' is not a precision
+  ng.autocast('fp16', () => 1);
+  // @ts-expect-error 'bfloat16' is not a precision ('bf16' is)
+  void new ng.Trainer({ model, loss: 'mse' }).fit(ng.data.mnist().train, { precision: 'bfloat16' });
 }

@@ -13,6 +13,7 @@
 #include "cpu/gemm/gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -154,13 +155,17 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   // panels are zero-padded to MR / NR).
   const int64_t MC = balanced_block(m1 - m0, t.MC, MR);
   const int64_t NC = balanced_block(n1 - n0, t.NC, NR);
-  // Balanced K blocks: ceil(K/KC) blocks of near-equal depth (no thin last block).
+  // Balanced K blocks: ceil(K/KC) blocks of near-equal depth (no thin last block), a multiple
+  // of k_pack (bf16 pairs) so that only the last block can end in a half pair.
   const int64_t kblocks = (p.K + t.KC - 1) / t.KC;
-  const int64_t KC = (p.K + kblocks - 1) / kblocks;
-  const int64_t kc_max = KC;
+  const int64_t KC = ((p.K + kblocks - 1) / kblocks + t.k_pack - 1) / t.k_pack * t.k_pack;
+  // Packed panels hold ceil(kc / k_pack) 32-bit slots per lane.
+  auto slots = [&](int64_t kc) { return (kc + t.k_pack - 1) / t.k_pack; };
+  const int64_t kc_max = slots(KC);
   PackBuffers& buf = tl_buffers;
   // Narrow N: each element of A meets at most NR columns, so read A in place.
-  const bool direct_a = t.kernel_rows != nullptr && t.partial_tiles && !p.transA && n1 - n0 <= NR;
+  const bool direct_a = t.kernel_rows != nullptr && t.partial_tiles && !p.transA && n1 - n0 <= NR &&
+                        t.k_pack == 1;
   float* Ap = direct_a ? nullptr : PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
   float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
   alignas(64) float tile[kMaxMR * kMaxNR];
@@ -180,20 +185,21 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
     const float beta = first ? p.beta : 1.0f;
     const float* bias = last ? p.bias : nullptr;
     const int relu = last ? p.relu : 0;
+    const int64_t ks = slots(kc);
     auto tile_op = [&](int64_t ir, int64_t jr) {
       const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
       const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-      const float* bp = Bp + jr * kc;
-      const float* ap = Ap + ir * kc;
+      const float* bp = Bp + jr * ks;
+      const float* ap = Ap + ir * ks;
       const float* bias_j = bias ? bias + jc + jr : nullptr;
       float* c = p.C + (ic + ir) * p.ldc + jc + jr;
       if (direct_a) {
         t.kernel_rows(kc, p.A + (ic + ir) * p.lda + pc, p.lda, bp, NR, c, p.ldc, mr, nr, p.alpha,
                       beta, bias_j, relu);
       } else if (t.partial_tiles || (mr == MR && nr == NR)) {
-        t.kernel(kc, ap, bp, NR, c, p.ldc, mr, nr, p.alpha, beta, bias_j, relu);
+        t.kernel(ks, ap, bp, NR, c, p.ldc, mr, nr, p.alpha, beta, bias_j, relu);
       } else {
-        t.kernel(kc, ap, bp, NR, tile, NR, MR, NR, 1.0f, 0.0f, nullptr, 0);
+        t.kernel(ks, ap, bp, NR, tile, NR, MR, NR, 1.0f, 0.0f, nullptr, 0);
         for (int i = 0; i < mr; ++i)
           for (int j = 0; j < nr; ++j) {
             float& cij = c[i * p.ldc + j];
@@ -258,7 +264,17 @@ int64_t split_point(int64_t n, int parts, int i, int align) {
   return std::min(n, (units * i / parts) * align);
 }
 
+std::atomic<int> g_precision{static_cast<int>(Precision::fp32)};
+
 }  // namespace
+
+const KernelTable& current_table() {
+#if NG_X86
+  if (g_precision.load(std::memory_order_relaxed) == static_cast<int>(Precision::bf16) && bf16_native())
+    return kTableAvx512Bf16;
+#endif
+  return active_table();
+}
 
 const KernelTable& active_table() {
   switch (active_isa()) {
@@ -336,7 +352,7 @@ void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alph
 #ifdef _OPENMP
   if (!omp_in_parallel()) nthreads = omp_get_max_threads();
 #endif
-  gemm::sgemm_with(gemm::active_table(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta,
+  gemm::sgemm_with(gemm::current_table(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta,
                    C, ldc, ep ? ep->bias : nullptr, ep && ep->act == Act::relu ? 1 : 0, nthreads);
 }
 
@@ -365,6 +381,14 @@ void sgemm_ref(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float 
   }
 }
 
-const char* sgemm_kernel_name() { return gemm::active_table().name; }
+const char* sgemm_kernel_name() { return gemm::current_table().name; }
+
+void set_gemm_precision(Precision p) {
+  gemm::g_precision.store(static_cast<int>(p), std::memory_order_relaxed);
+}
+
+Precision gemm_precision() {
+  return static_cast<Precision>(gemm::g_precision.load(std::memory_order_relaxed));
+}
 
 }  // namespace ng::cpu

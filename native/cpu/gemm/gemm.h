@@ -33,7 +33,21 @@ void sgemm_ref(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float 
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                int64_t ldc, const GemmEpilogue* ep = nullptr);
 
-// Name of the micro-kernel sgemm() uses now, e.g. "sgemm_avx512_14x32".
+// Name of the micro-kernel sgemm() uses now, e.g. "sgemm_avx512_14x32" (or
+// "sbgemm_avx512bf16_14x32" while the precision is bf16 and bf16 is native).
 const char* sgemm_kernel_name();
+
+// ---- mixed precision (bf16) ----------------------------------------------------------------
+// Process-wide precision of sgemm's multiplies (every caller: linear, conv, matmul, gemm):
+//   fp32 (default): as above.
+//   bf16: where ng::bf16_native() (AVX512_BF16 and the avx512 ISA active), op(A) and op(B) are
+//         rounded to bfloat16 (round to nearest even, denormals flushed) while they are packed,
+//         and the products are summed in fp32 (vdpbf16ps); alpha, beta, C, bias and the
+//         epilogue stay fp32. Elsewhere sgemm stays fp32 (the JS layer says so once).
+// The setting is an atomic read at each sgemm entry, so it applies to calls made from OpenMP
+// threads too (conv2d calls sgemm inside its parallel loop).
+enum class Precision : int { fp32 = 0, bf16 = 1 };
+void set_gemm_precision(Precision p);
+Precision gemm_precision();
 
 }  // namespace ng::cpu

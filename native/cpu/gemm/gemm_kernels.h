@@ -1,6 +1,8 @@
 // Internal to native/cpu/gemm: the micro-kernel contract and the per-ISA tables.
 //
-// Packed formats (written by pack_a / pack_b in gemm.cc, 64-byte aligned):
+// Packed formats (written by pack_a / pack_b in gemm.cc, 64-byte aligned; for a table with
+// k_pack == 2 (bf16), each 32-bit slot holds a PAIR of bfloat16 (k = 2p in the low half,
+// k = 2p+1 in the high half; an odd last k pairs with 0) and "kc" below counts pairs):
 //   A block (mc x kc) -> ceil(mc/MR) micro-panels of MR*kc floats; element (i, k) of a panel
 //                        at [k*MR + i]; rows past mc are zero.
 //   B block (kc x nc) -> ceil(nc/NR) micro-panels of NR*kc floats; element (k, j) of a panel
@@ -51,6 +53,10 @@ struct KernelTable {
   PackA pack_a;        // nullptr: the portable packing in gemm.cc
   PackB pack_b;
   RowsKernel kernel_rows;  // nullptr: always pack A. Else used when !transA and N <= NR.
+  // k values per packed 32-bit slot: 1 (fp32) or 2 (bf16 pairs). The driver then keeps K blocks
+  // even, sizes buffers and panel offsets in slots (ceil(kc / k_pack)) and passes the kernel
+  // the slot count; the packing routines still take kc in k values.
+  int k_pack = 1;
 };
 
 constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile
@@ -58,9 +64,13 @@ constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile
 extern const KernelTable kTableGeneric;  // gemm_generic.cc
 extern const KernelTable kTableAvx2;     // gemm_avx2.cc (x86 builds only: NG_X86)
 extern const KernelTable kTableAvx512;   // gemm_avx512.cc (x86 builds only: NG_X86)
+extern const KernelTable kTableAvx512Bf16;  // gemm_avx512bf16.cc (x86 builds only: NG_X86)
 
 // Table for ng::active_isa().
 const KernelTable& active_table();
+// Table sgemm() uses now: the bf16 table while gemm_precision() is bf16 and bf16_native(),
+// else active_table().
+const KernelTable& current_table();
 
 // The blocked driver with an explicit table (tests and bench/kernels experiments).
 void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64_t N, int64_t K,

@@ -26,6 +26,43 @@
 namespace ng::cpu::gemm {
 namespace {
 
+// Column masks of a tile NV vectors wide with nr valid columns.
+template <int NV>
+NG_TARGET_AVX512 inline __attribute__((always_inline)) void avx512_col_masks(int nr, __mmask16 (&mask)[NV]) {
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const int left = nr - 16 * v;
+    mask[v] = left >= 16 ? static_cast<__mmask16>(0xffff)
+                         : static_cast<__mmask16>(left <= 0 ? 0 : (1u << left) - 1u);
+  }
+}
+
+// The epilogue shared by the fp32 and bf16 tiles: C = alpha*acc (+ beta*C) (+ bias) (relu) on
+// rows i < ROWS and the masked columns; beta == 0 never reads C.
+template <int ROWS, int NV>
+NG_TARGET_AVX512 inline __attribute__((always_inline)) void avx512_store_tile(
+    __m512 (&acc)[ROWS][NV], const __mmask16 (&mask)[NV], float* __restrict C, int64_t ldc,
+    float alpha, float beta, const float* bias, int relu) {
+  const __m512 va = _mm512_set1_ps(alpha);
+  const __m512 vb = _mm512_set1_ps(beta);
+  const __m512 zero = _mm512_setzero_ps();
+  __m512 vbias[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) vbias[v] = bias ? _mm512_maskz_loadu_ps(mask[v], bias + v * 16) : zero;
+#pragma GCC unroll 32
+  for (int i = 0; i < ROWS; ++i) {
+    float* c = C + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      __m512 x = _mm512_mul_ps(acc[i][v], va);
+      if (beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[v], c + v * 16), x);
+      x = _mm512_add_ps(x, vbias[v]);
+      if (relu) x = _mm512_max_ps(zero, x);  // max(0, NaN) = NaN
+      _mm512_mask_storeu_ps(c + v * 16, mask[v], x);
+    }
+  }
+}
+
 // ROWS x (NV*16) tile from an A micro-panel packed with row stride AS (= the table's MR):
 // per k step, NV (masked) loads of the B row, ROWS broadcasts of A folded into the FMAs, and
 // ROWS*NV FMAs into accumulators that stay in zmm registers for the whole k loop.
@@ -42,12 +79,7 @@ NG_TARGET_AVX512 void avx512_tile(int64_t kc, const float* __restrict Ap,
     for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
 
   __mmask16 mask[NV];
-#pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) {
-    const int left = nr - 16 * v;
-    mask[v] = left >= 16 ? static_cast<__mmask16>(0xffff)
-                         : static_cast<__mmask16>(left <= 0 ? 0 : (1u << left) - 1u);
-  }
+  avx512_col_masks<NV>(nr, mask);
   const bool full = nr == NV * 16;
 
   // Bring the C tile (every line of it) towards the core while the k loop runs.
@@ -91,35 +123,25 @@ NG_TARGET_AVX512 void avx512_tile(int64_t kc, const float* __restrict Ap,
       Bp += ldbp;
     }
   }
-
-  const __m512 va = _mm512_set1_ps(alpha);
-  const __m512 vb = _mm512_set1_ps(beta);
-  const __m512 zero = _mm512_setzero_ps();
-  __m512 vbias[NV];
-#pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) vbias[v] = bias ? _mm512_maskz_loadu_ps(mask[v], bias + v * 16) : zero;
-#pragma GCC unroll 32
-  for (int i = 0; i < ROWS; ++i) {
-    float* c = C + i * ldc;
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      __m512 x = _mm512_mul_ps(acc[i][v], va);
-      if (beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[v], c + v * 16), x);
-      x = _mm512_add_ps(x, vbias[v]);
-      if (relu) x = _mm512_max_ps(zero, x);  // max(0, NaN) = NaN
-      _mm512_mask_storeu_ps(c + v * 16, mask[v], x);
-    }
-  }
+  avx512_store_tile<ROWS, NV>(acc, mask, C, ldc, alpha, beta, bias, relu);
 }
 
+// The fp32 tiles for Avx512Family: Make::at<R, V>() is the ROWS = R, NV = V instantiation.
+template <int MR>
+struct Avx512Fp32Tiles {
+  template <int R, int V>
+  static constexpr auto at() { return &avx512_tile<MR, R, V>; }
+};
+
 // Dispatch over (mr, ceil(nr/16)) to the exact instantiation: edge tiles cost only what they
-// compute. MR = A panel stride and the full tile height; NV = vectors in a full tile.
-template <int MR, int NV>
+// compute. MR = A panel stride and the full tile height; NV = vectors in a full tile; Make
+// names the tile template (fp32 here, bf16 in gemm_avx512bf16.cc).
+template <int MR, int NV, class Make = Avx512Fp32Tiles<MR>>
 struct Avx512Family {
   using Fn = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, float,
                       float, const float*, int);
   template <int R, int V>
-  static constexpr Fn at() { return &avx512_tile<MR, R, V>; }
+  static constexpr Fn at() { return Make::template at<R, V>(); }
   template <int R, int... V>
   static constexpr void row(Fn (&t)[MR][NV], int r, std::integer_sequence<int, V...>) {
     ((t[r][V] = at<R, V + 1>()), ...);
@@ -255,12 +277,7 @@ NG_TARGET_AVX512 void avx512_tile_rows(int64_t kc, const float* __restrict A, in
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
   __mmask16 mask[NV];
-#pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) {
-    const int left = nr - 16 * v;
-    mask[v] = left >= 16 ? static_cast<__mmask16>(0xffff)
-                         : static_cast<__mmask16>(left <= 0 ? 0 : (1u << left) - 1u);
-  }
+  avx512_col_masks<NV>(nr, mask);
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b[NV];
 #pragma GCC unroll 4
