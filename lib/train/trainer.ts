@@ -3,12 +3,13 @@
  *
  * Each training step runs inside ng.tidy, so it owns and frees its intermediates; the native
  * bytes in use return to the model's (plus optimizer state's) size after every step. fit()
- * yields to the event loop between steps (at least every `yieldMs`, default 2 ms), so a
+ * yields to the event loop between steps (see FitOptions.yieldMs: the loop waits at most about one step), so a
  * server keeps answering while it trains, and stops early on an AbortSignal.
  */
 import { Module } from '../nn/module';
 import { Tensor } from '../tensor/tensor';
-import { tidy } from '../tensor/scope';
+import { kernels } from '../native';
+import { collectCreated, tidy } from '../tensor/scope';
 import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
@@ -64,7 +65,11 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Seed for shuffling (default: from ng.setSeed's global stream). */
   seed?: number;
-  /** Longest time between yields to the event loop, in ms (default 2; 0 yields after every step). */
+  /**
+   * Longest time fit() holds the event loop between yields, in ms (default 2): it yields before
+   * a step that would end past it, so steps longer than yieldMs / 2 yield every step, and the
+   * loop waits at most about one step. 0 yields before every step.
+   */
   yieldMs?: number;
   /** Where progress lines go (default process.stdout). */
   stream?: { write(s: string): unknown; isTTY?: boolean };
@@ -115,6 +120,11 @@ function callbackKeys(callbacks: Callback[]): string[] {
   });
 }
 
+/** One turn of the event loop (timers, I/O and immediates queued meanwhile run). */
+function pause(): Promise<void> {
+  return new Promise<void>((r) => setImmediate(r));
+}
+
 function callbackStates(callbacks: Callback[]): Record<string, Record<string, unknown>> {
   const keys = callbackKeys(callbacks);
   const out: Record<string, Record<string, unknown>> = {};
@@ -141,6 +151,8 @@ export class Trainer implements TrainerContext {
   /** Public evaluate() calls in progress; fit() pauses its steps until they finish. */
   private evaluations = 0;
   private evaluationWaiters: (() => void)[] = [];
+  /** Set once fit() has run its warm-up (see warmUp). */
+  private warmedUp = false;
   private dist: DistributedFit | null = null;
   /** Figures of the last fit({ distributed }) (communication, optimizer state per rank); null before one. */
   distributedStats: DistributedFitStats | null = null;
@@ -334,7 +346,10 @@ export class Trainer implements TrainerContext {
     const batchMetrics = callbacks.some((c) => (c as { batchMetrics?: boolean }).batchMetrics === true);
     await this.call(callbacks, 'onTrainBegin', {});
     // Setup (data split, loader, metrics) ran synchronously: let the event loop breathe first.
-    await new Promise<void>((r) => setImmediate(r));
+    await pause();
+    // The optimizer state is made before the first step, in slices with the event loop running
+    // in between (first touching megabytes of fresh memory is slow on some machines).
+    await this.optimizer.prepareState(pause);
     if (pendingCallbackStates) {
       const keys = callbackKeys(callbacks);
       callbacks.forEach((cb, i) => {
@@ -344,6 +359,17 @@ export class Trainer implements TrainerContext {
       });
     }
     let lastYield = performance.now();
+    // Yields so that the JS thread is never held longer than yieldMs, or one step when a step
+    // is longer: before a step, if the time since the last yield plus the last step's duration
+    // would pass yieldMs. (Steps of yieldMs/2 or more yield every step.)
+    let lastStep = 0;
+    const maybeYield = async () => {
+      const t = performance.now();
+      if (t - lastYield + lastStep >= yieldMs) {
+        await pause();
+        lastYield = performance.now();
+      }
+    };
     try {
       for (let epoch = startEpoch; epoch < epochs && !this.stopTraining && !aborted(); epoch++) {
         this.run.epoch = epoch;
@@ -353,6 +379,8 @@ export class Trainer implements TrainerContext {
         let lossSum = 0;
         let seen = 0;
         let step = 0;
+        await loader.prepareEpoch(pause);
+        lastYield = performance.now();
         for (const batch of loader) {
           if (aborted()) break;
           await this.call(callbacks, 'onBatchBegin', step, {});
@@ -361,8 +389,17 @@ export class Trainer implements TrainerContext {
             await new Promise<void>((r) => this.evaluationWaiters.push(r));
             this.model.train();
           }
+          if (!this.warmedUp && !dist) {
+            this.warmedUp = true;
+            await this.warmUp(batch.x, batch.y as Tensor);
+            lastYield = performance.now();
+          }
+          // The batch was assembled since the last yield (the first one of an epoch after the shuffle).
+          await maybeYield();
           const n = batch.x.shape[0];
+          const t0 = performance.now();
           const loss = this.trainStep(batch.x, batch.y as Tensor, metrics);
+          lastStep = performance.now() - t0;
           lossSum += loss * n;
           seen += n;
           const logs: Logs = { loss, size: n };
@@ -370,11 +407,8 @@ export class Trainer implements TrainerContext {
           progress.onBatchEnd(step, { loss: lossSum / seen });
           await this.call(callbacks, 'onBatchEnd', step, logs);
           step++;
-          if (performance.now() - lastYield >= yieldMs) {
-            await new Promise<void>((r) => setImmediate(r));
-            lastYield = performance.now();
-          }
         }
+        await maybeYield();
         // Aborted mid-epoch: the epoch is not complete, so it is neither recorded nor counted
         // (a checkpoint taken now resumes by redoing it).
         if (seen === 0 || aborted()) break;
@@ -391,7 +425,7 @@ export class Trainer implements TrainerContext {
         this.run.epoch = epoch + 1;
         await this.call(ordered, 'onEpochEnd', epoch, logs);
         progress.onEpochEnd(epoch, logs);
-        await new Promise<void>((r) => setImmediate(r));
+        await pause();
         lastYield = performance.now();
       }
     } finally {
@@ -400,6 +434,47 @@ export class Trainer implements TrainerContext {
     await this.call(callbacks, 'onTrainEnd', {});
     this.model.eval();
     return history;
+  }
+
+  /**
+   * Runs the model and the loss in eval mode on the first batch's first sample and then on the
+   * whole batch, forward and backward, yielding to the event loop between the four, and zeroes
+   * the gradients it made. The first step of a process costs about ten steps' time at once (V8
+   * compiles each function on its first call; each buffer of the step, intermediates and kernel
+   * scratch, is fresh memory that the system maps page by page on first touch); in these slices,
+   * the first real step is as long as the others. Nothing else changes: no update, and eval mode
+   * neither updates running statistics nor draws random numbers.
+   */
+  private async warmUp(x: Tensor, y: Tensor): Promise<void> {
+    const first = (t: Tensor) => t._viewAs(t.shape.length ? [1, ...t.shape.slice(1)] : []);
+    const held: { dispose(): void; isDisposed: boolean; _kept: boolean }[] = [];
+    const free = () => {
+      for (const t of held.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();
+    };
+    this.model.eval();
+    try {
+      // One sample (the code's first run), then the batch (its memory's first touch), each
+      // forward and backward in a slice of its own.
+      for (const one of [true, false]) {
+        const { result: loss, created } = collectCreated(() => (one
+          ? this.lossFn(this.model.forward(first(x)), first(y))
+          : this.lossFn(this.model.forward(x), y)));
+        held.push(...created);
+        await pause();
+        if (loss.size === 1 && loss.requiresGrad && !loss.isDisposed) {
+          held.push(...collectCreated(() => loss.backward()).created);
+        }
+        free();
+        await pause();
+      }
+    } finally {
+      free();
+      this.model.train();
+    }
+    for (const p of this.model.parameters()) {
+      const g = p.grad;
+      if (g && !g.isDisposed) kernels(g.device).fillF32(g.f32, g.size, 0);
+    }
   }
 
   /** The validation set of the current (or last) fit(), or null: for callbacks that evaluate more. */
