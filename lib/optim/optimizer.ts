@@ -7,6 +7,7 @@ import { cpuKernels, kernels, type OpKernels } from '../native';
 import { segmentsFor, FlatLayout, Segment } from '../nn/flat';
 import { Storage } from '../tensor/storage';
 import { keep } from '../tensor/scope';
+import { captureSink } from '../tensor/capture';
 import { describe, expected, assertPlainObject, rangeError } from '../core/validate';
 
 export interface OptimizerState {
@@ -85,6 +86,7 @@ export abstract class Optimizer {
   /** Flat parameter count (with alignment padding). */
   /** The kernels of the parameters' device. */
   protected get k(): OpKernels {
+    if (this.kernelsOverride !== null) return this.kernelsOverride;
     const device = this.layout.values.device;
     return device === 'cpu' ? cpuKernels : kernels(device);
   }
@@ -170,8 +172,31 @@ export abstract class Optimizer {
     for (const s of this.segments) this.k.fillF32(s.start === 0 ? g : g.subarray(s.start), s.end - s.start, 0);
   }
 
+  /** @internal Kernels step() calls instead of the device's (a captured step re-issuing its calls). */
+  private kernelsOverride: OpKernels | null = null;
+
   /** Applies one update to all parameters. */
   step(): void {
+    const sink = captureSink();
+    if (sink !== null) {
+      if (this.shard) {
+        sink.block('a sharded optimizer step (it communicates)');
+      } else {
+        sink.dynamic((k) => {
+          this.kernelsOverride = k;
+          try {
+            this.stepNow();
+          } finally {
+            this.kernelsOverride = null;
+          }
+        }, () => this.stepNow());
+        return;
+      }
+    }
+    this.stepNow();
+  }
+
+  private stepNow(): void {
     this.lr = hyper(this as unknown as Record<string, unknown>, 'lr', this.lr, 0);
     this.stepCount++;
     const p = this.layout.values.data as Float32Array;
