@@ -10,6 +10,7 @@ import { Module } from '../nn/module';
 import { Tensor } from '../tensor/tensor';
 import { kernels } from '../native';
 import { collectCreated, tidy } from '../tensor/scope';
+import { compile } from '../tensor/compile';
 import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
@@ -79,6 +80,13 @@ export interface FitOptions {
    * restored, and training continues bit-identically to an uninterrupted run.
    */
   resumeFrom?: string;
+  /**
+   * Compile the training step (ng.compile): after one eager step, it is recorded and then
+   * replayed in one native call per batch while the batch shape holds (the last, smaller batch
+   * of an epoch gets its own record). Steps it cannot capture (gradient clipping by norm,
+   * dropout, ...) run eagerly as usual. Same results as without it, bit for bit.
+   */
+  compile?: boolean;
   /**
    * Train on a worker thread (the event loop never runs a kernel). Needs a model built from
    * registered layers, and a loss/optimizer given by name; onEpoch* callbacks and
@@ -191,19 +199,25 @@ export class Trainer implements TrainerContext {
   /** One optimization step on a batch; returns the loss value. Frees every intermediate. */
   trainStep(x: Tensor, y: Tensor, metrics: Metric[] = []): number {
     return tidy(() => {
-      this.optimizer.zeroGrad();
-      const pred = this.model.forward(x);
-      const loss = this.lossFn(pred, y);
-      if (loss.size !== 1) {
-        throw new RangeError(`Expected a scalar loss from the loss function but received shape ${fmtShape(loss.shape)}`);
-      }
-      loss.backward();
-      if (this.clipNorm !== undefined) clipGradNorm(this.optimizer.params, this.clipNorm);
-      if (this.clipValue !== undefined) clipGradValue(this.optimizer.params, this.clipValue);
-      this.optimizer.step();
+      const [loss, pred] = this.stepTensors(x, y);
       for (const m of metrics) m.update(pred, y);
       return loss.item();
     });
+  }
+
+  /** The step's kernels (no host read): zero, forward, loss, backward, clip, update. */
+  private stepTensors(x: Tensor, y: Tensor): [Tensor, Tensor] {
+    this.optimizer.zeroGrad();
+    const pred = this.model.forward(x);
+    const loss = this.lossFn(pred, y);
+    if (loss.size !== 1) {
+      throw new RangeError(`Expected a scalar loss from the loss function but received shape ${fmtShape(loss.shape)}`);
+    }
+    loss.backward();
+    if (this.clipNorm !== undefined) clipGradNorm(this.optimizer.params, this.clipNorm);
+    if (this.clipValue !== undefined) clipGradValue(this.optimizer.params, this.clipValue);
+    this.optimizer.step();
+    return [loss, pred];
   }
 
   private toDataset(d: unknown, name: string): Dataset {
@@ -249,6 +263,7 @@ export class Trainer implements TrainerContext {
     assertBoolean(shuffle, 'shuffle');
     const verbose = opts.verbose ?? 1;
     assertOneOf(verbose as unknown as string, 'verbose', [0, 1, 2] as unknown as string[]);
+    if (opts.compile !== undefined) assertBoolean(opts.compile, 'compile');
     const yieldMs = opts.yieldMs ?? 2;
     assertNumberInRange(yieldMs, 'yieldMs', 0, Infinity);
     const callbacks = opts.callbacks ?? [];
@@ -309,6 +324,7 @@ export class Trainer implements TrainerContext {
           'a function or an object (they cannot be sent to another thread)');
       }
       if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
+      if (opts.compile) throw new TypeError('Expected compile false with fit({ worker: true }) but received true');
       const { fitInWorker } = await import('./worker');
       return fitInWorker(this, loader.dataset, valSet, opts, { loss: this.spec.loss, optimizer: this.spec.optimizer,
         lr: this.spec.lr, metrics: this.metricNames as MetricName[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
@@ -358,6 +374,13 @@ export class Trainer implements TrainerContext {
         if (st && typeof c.loadStateDict === 'function') c.loadStateDict(st);
       });
     }
+    const compiled = opts.compile ? compile((x: Tensor, y: Tensor) => this.stepTensors(x, y)) : null;
+    const runStep = (x: Tensor, y: Tensor): number => {
+      if (!compiled) return this.trainStep(x, y, metrics);
+      const [loss, pred] = compiled(x, y);
+      if (metrics.length) tidy(() => { for (const m of metrics) m.update(pred, y); });
+      return loss.item();
+    };
     let lastYield = performance.now();
     // Yields so that the JS thread is never held longer than yieldMs, or one step when a step
     // is longer: before a step, if the time since the last yield plus the last step's duration
@@ -398,7 +421,7 @@ export class Trainer implements TrainerContext {
           await maybeYield();
           const n = batch.x.shape[0];
           const t0 = performance.now();
-          const loss = this.trainStep(batch.x, batch.y as Tensor, metrics);
+          const loss = runStep(batch.x, batch.y as Tensor);
           lastStep = performance.now() - t0;
           lossSum += loss * n;
           seen += n;
@@ -429,6 +452,7 @@ export class Trainer implements TrainerContext {
         lastYield = performance.now();
       }
     } finally {
+      compiled?.dispose();
       progress.onTrainEnd();
     }
     await this.call(callbacks, 'onTrainEnd', {});

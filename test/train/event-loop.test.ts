@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import { DataLoader } from '../../lib/data/loader';
+import { native } from '../../lib/native';
 
 const live: { dispose(): void }[] = [];
 afterEach(() => {
@@ -145,4 +146,42 @@ describe('Optimizer.prepareState', () => {
       }
     });
   }
+});
+
+describe('fit({ compile: true })', () => {
+  it('replays the step and gives bit-identical weights, history and metrics to fit()', async () => {
+    const [x, y] = data(100, 6); // batches of 32, 32, 32 and 4: two records
+    const run = async (compile: boolean) => {
+      ng.setSeed(8);
+      const m = new ng.nn.Sequential(new ng.nn.Linear(4, 16), new ng.nn.ReLU(), new ng.nn.Linear(16, 3));
+      const trainer = new ng.Trainer({ model: m, loss: 'crossEntropy', optimizer: 'adam', metrics: ['accuracy'] });
+      live.push(trainer.optimizer);
+      const h = await trainer.fit([x, y], { epochs: 3, batchSize: 32, verbose: 0, seed: 4, compile,
+        callbacks: [ng.callbacks.lambda({ onEpochEnd: () => { trainer.optimizer.lr *= 0.5; } })] });
+      return { w: m.parameters().map((p) => Array.from(p.data as Float32Array)), h: h.toJSON() };
+    };
+    const before = ng.memoryStats();
+    const replay = native.captureReplay;
+    let replays = 0;
+    (native as { captureReplay: typeof replay }).captureReplay = (p, q) => { replays++; replay(p, q); };
+    let a;
+    try {
+      a = await run(true);
+    } finally {
+      (native as { captureReplay: typeof replay }).captureReplay = replay;
+    }
+    // 12 steps: per batch shape one eager step and one record, then replays (32: 7, 4: 1)
+    expect(replays).toBe(8);
+    expect(ng.memoryStats().storages).toBe(before.storages + 1 + 1 + 2); // flat values, grads, adam m/v
+    const b = await run(false);
+    expect(a).toEqual(b);
+  });
+
+  it('rejects a non-boolean compile', async () => {
+    const [x, y] = data(10, 7);
+    const trainer = new ng.Trainer({ model: model(), loss: 'crossEntropy' });
+    live.push(trainer.optimizer);
+    await expect(trainer.fit([x, y], { compile: 'yes' as never, verbose: 0 })).rejects.toThrow(
+      /Expected boolean for compile but received/);
+  });
 });
