@@ -37,7 +37,7 @@
  * next call (read them, do not dispose them). dispose() frees every record's memory.
  */
 import { Tensor } from './tensor';
-import { collectCreated, type Disposable } from './scope';
+import { collectCreated, keep, type Disposable } from './scope';
 import { setCaptureSink, captureSink, type CaptureSink } from './capture';
 import { native, cpuKernels, OP_TABLE, type OpKernels } from '../native';
 import { describe, expected, fmtShape } from '../core/validate';
@@ -123,7 +123,8 @@ function checkResult(r: unknown): StepResult {
 /** Records one run of stepFn on copies of `args`. */
 function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[]): Rec {
   const inputs = args.map((t) => {
-    const c = Tensor.empty(t.shape, t.dtype);
+    // kept: a tidy() around the call must not free what the record points at
+    const c = keep(Tensor.empty(t.shape, t.dtype));
     (c.data as Float32Array).set(t.data as Float32Array);
     return c;
   });

@@ -183,6 +183,22 @@ describe('ng.compile', () => {
     expect(step.isDisposed).toBe(true);
   });
 
+  it('survives being called inside ng.tidy (its inputs and intermediates are its own)', () => {
+    const eager = tiny('adam');
+    const compiled = tiny('adam');
+    const step = own(ng.compile(stepOf(compiled)));
+    const losses: number[] = [];
+    const want: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const [x, y] = batch(i, 12, 2, 0);
+      want.push(ng.tidy(() => stepOf(eager)(x, y).item()));
+      losses.push(ng.tidy(() => step(x, y).item()));
+    }
+    expect(step.lastRun).toBe('replayed');
+    expect(losses).toEqual(want);
+    expect(snapshot(compiled)).toEqual(snapshot(eager));
+  });
+
   it('checks labels at every replay (a bad label throws, never reads out of bounds)', () => {
     const net = mlp('sgd');
     const step = own(ng.compile(stepOf(net)));
