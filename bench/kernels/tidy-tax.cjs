@@ -34,14 +34,20 @@ for (const [name, net] of Object.entries(nets)) {
     return { d, modes };
   });
   const best = {};
+  // CPU time of the process per step too: on a loaded machine it does not count the time other
+  // processes held the CPU (wall time does), so it is the steadier figure there.
+  const bestCpu = {};
   for (let r = 0; r < net.rounds; r++) {
     for (const run of runs) {
       for (const mode of Object.keys(run.modes)) {
         const t = process.hrtime.bigint();
+        const c = process.cpuUsage();
         run.modes[mode](net.steps);
         const us = Number(process.hrtime.bigint() - t) / 1e3 / net.steps;
+        const cu = process.cpuUsage(c);
         const k = `${run.d} ${mode}`;
         best[k] = Math.min(best[k] ?? Infinity, us);
+        bestCpu[k] = Math.min(bestCpu[k] ?? Infinity, (cu.user + cu.system) / net.steps);
       }
     }
   }
@@ -51,5 +57,7 @@ for (const [name, net] of Object.entries(nets)) {
     const c = best[`${run.d} compiled`];
     const comp = c === undefined ? '' : `, compiled ${c.toFixed(2)} us/step, tidy/compiled ${(t / c).toFixed(2)}x`;
     console.log(`${name} ${run.d}: tidy ${t.toFixed(2)} us/step, plain ${p.toFixed(2)} us/step, plain/tidy ${(p / t).toFixed(3)}x${comp}`);
+    const cpu = Object.keys(run.modes).map((m) => `${m} ${bestCpu[`${run.d} ${m}`].toFixed(2)}`).join(', ');
+    console.log(`${name} ${run.d}: CPU time per step (us, best round): ${cpu}`);
   }
 }
