@@ -3,6 +3,7 @@
 // rejects bad input with the project's messages.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
+import { gradReadyHooks } from '../../lib/autograd/engine';
 
 const live: { dispose(): void }[] = [];
 afterEach(() => {
@@ -156,6 +157,35 @@ describe('ng.compile', () => {
       expect(runs).toEqual(['eager', 'recorded', 'eager', 'eager', 'eager']);
       expect(step.fallbackReason).toMatch(kind === 'item' ? /item\(\)/ : /dropout/);
       expect(snapshot(compiled)).toEqual(snapshot(eager));
+    }
+  });
+
+  it('falls back for gradient clipping by norm (a host-side reduction) and for gradient hooks (data-parallel training)', () => {
+    const clipped = tiny('sgd');
+    const clip = own(ng.compile((x: ng.Tensor, y: ng.Tensor) => {
+      clipped.opt.zeroGrad();
+      const loss = clipped.loss(clipped.model.forward(x), y);
+      loss.backward();
+      ng.optim.clipGradNorm(clipped.model.parameters(), 0.5);
+      clipped.opt.step();
+      return loss;
+    }));
+    for (let i = 0; i < 3; i++) clip(...batch(i, 6, 2, 0));
+    expect(clip.lastRun).toBe('eager');
+    expect(clip.fallbackReason).toMatch(/not capturable/);
+
+    const hooked = tiny('sgd');
+    const readied: number[] = [];
+    const hook = { ready: (t: ng.Tensor) => { readied.push(t.size); }, end: () => undefined };
+    gradReadyHooks.add(hook);
+    try {
+      const step = own(ng.compile(stepOf(hooked)));
+      for (let i = 0; i < 3; i++) step(...batch(i, 6, 2, 0));
+      expect(step.lastRun).toBe('eager');
+      expect(step.fallbackReason).toMatch(/gradient hooks/);
+      expect(readied.length).toBe(3 * 4); // the hooks ran at every step, the recorded one too
+    } finally {
+      gradReadyHooks.delete(hook);
     }
   });
 
