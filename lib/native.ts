@@ -332,6 +332,15 @@ export interface NativeAddon {
   /** Enumerations shared with TypeScript (lib/ops/codes.ts), in code order. */
   readonly codes: { readonly reduction: readonly string[]; readonly linearAct: readonly string[] };
   readonly backends: Readonly<Record<string, OpKernels>>;
+  // Captured steps (native/binding/capture.cc; lib/tensor/compile.ts)
+  captureBegin(): void;
+  /** Ops recorded so far (-1 when not recording). */
+  captureCount(): number;
+  captureEnd(): { program: object; ops: number; blocked: string };
+  captureAbort(): void;
+  /** Runs a program; patches: (op index, argument position, value) triples applied first. */
+  captureReplay(program: object, patches: Float64Array | null): void;
+  captureFree(program: object): void;
 }
 
 /** Every NativeAddon member (checked against the addon's exports by test/native/op_table.test.ts). */
@@ -340,6 +349,7 @@ export const ADDON_EXPORTS = [
   'setGemmPrecision', 'getGemmPrecision', 'bf16Native',
   'alignmentPadding', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'opTable', 'codes',
   'backends',
+  'captureBegin', 'captureCount', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree',
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 // Compile-time: ADDON_EXPORTS and OP_KINDS name every member / kind (no more, no fewer).

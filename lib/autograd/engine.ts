@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { keep } from '../tensor/scope';
+import { captureSink } from '../tensor/capture';
 import { kernels } from '../native';
 import { assertTensor } from '../tensor/check';
 import { fmtShape } from '../core/validate';
@@ -84,6 +85,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     throw new Error('Expected a tensor that requires grad for backward() but received a tensor with requiresGrad=false ' +
       '(no input of the computation had requiresGrad=true, or it ran inside noGrad)');
   }
+  // Gradient hooks (data-parallel training) communicate from JS: a captured step cannot replay them.
+  if (gradReadyHooks.size > 0) captureSink()?.block('gradient hooks (distributed training)');
   // Walk the graph first: it throws on disposed or consumed intermediates before anything is allocated.
   const order = root._node ? topoOrder(root) : null;
   let seed: Tensor;

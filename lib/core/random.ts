@@ -85,7 +85,16 @@ export class Rng {
 
   /** In-place Fisher-Yates shuffle. */
   shuffle<T extends { length: number; [i: number]: any }>(arr: T): T {
-    for (let i = arr.length - 1; i > 0; i--) {
+    return this.shuffleSteps(arr, arr.length - 1, 0);
+  }
+
+  /**
+   * The steps of shuffle(arr) from position `from` down to `to` (exclusive): a shuffle split as
+   * shuffleSteps(arr, n - 1, k), shuffleSteps(arr, k, 0) draws the same numbers and gives the
+   * same order as shuffle(arr).
+   */
+  shuffleSteps<T extends { length: number; [i: number]: any }>(arr: T, from: number, to: number): T {
+    for (let i = from; i > to; i--) {
       const j = this.int(i + 1);
       const tmp = arr[i];
       arr[i] = arr[j];

@@ -76,6 +76,8 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   epoch = 0;
   private readonly rng: Rng;
   private readonly augRng: Rng;
+  /** The next epoch's order, computed ahead by prepareEpoch (with the generator states around it). */
+  private pendingOrder: { from: number[]; to: number[]; order: Int32Array } | null = null;
 
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
     if (typeof dataset !== 'object' || dataset === null || !isTensor((dataset as Dataset).x)) {
@@ -137,8 +139,57 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   /** Transforms run in evaluation mode (augmentation off). */
   eval(): this { this.training = false; return this; }
 
+  /**
+   * Computes the next epoch's sample order in slices of about `sliceMs`, awaiting `pause()`
+   * between them (fit() calls it so that shuffling a large dataset never holds the event loop).
+   * The next epoch then starts with this order: the same one, drawing the same random numbers,
+   * as without it. Ignored when the generator's state changed meanwhile (setState), and with a
+   * sampler.
+   */
+  async prepareEpoch(pause: () => Promise<void>, sliceMs = 1): Promise<void> {
+    this.pendingOrder = null;
+    if (this.sampler) return;
+    const n = this.dataset.length;
+    const from = this.rng.getState();
+    const order = new Int32Array(n);
+    let t0 = performance.now();
+    const tick = async () => {
+      if (performance.now() - t0 >= sliceMs) {
+        await pause();
+        t0 = performance.now();
+      }
+    };
+    const SLICE = 2048;
+    for (let i = 0; i < n; i += SLICE) {
+      const end = Math.min(n, i + SLICE);
+      for (let k = i; k < end; k++) order[k] = k;
+      await tick();
+    }
+    let to = from;
+    if (this.shuffle) {
+      const rng = new Rng(0);
+      rng.setState(from);
+      for (let i = n - 1; i > 0;) {
+        const stop = Math.max(0, i - SLICE);
+        rng.shuffleSteps(order, i, stop);
+        i = stop;
+        await tick();
+      }
+      to = rng.getState();
+    }
+    this.pendingOrder = { from, to, order };
+  }
+
   /** Starts an epoch: its sample order. */
   private startEpoch(): Int32Array {
+    const pending = this.pendingOrder;
+    this.pendingOrder = null;
+    if (pending && !this.sampler && pending.order.length === this.dataset.length &&
+      sameState(pending.from, this.rng.getState())) {
+      this.epoch++;
+      this.rng.setState(pending.to);
+      return pending.order;
+    }
     this.epoch++;
     if (this.sampler) {
       const idx = this.sampler.indices();
@@ -250,6 +301,10 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
     this.rng.setState(state.rng);
     this.augRng.setState(state.augRng);
   }
+}
+
+function sameState(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
 
 function disposeBatch(b: Batch): void {

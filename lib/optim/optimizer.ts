@@ -7,6 +7,7 @@ import { cpuKernels, kernels, type OpKernels } from '../native';
 import { segmentsFor, FlatLayout, Segment } from '../nn/flat';
 import { Storage } from '../tensor/storage';
 import { keep } from '../tensor/scope';
+import { captureSink } from '../tensor/capture';
 import { describe, expected, assertPlainObject, rangeError } from '../core/validate';
 
 export interface OptimizerState {
@@ -85,6 +86,7 @@ export abstract class Optimizer {
   /** Flat parameter count (with alignment padding). */
   /** The kernels of the parameters' device. */
   protected get k(): OpKernels {
+    if (this.kernelsOverride !== null) return this.kernelsOverride;
     const device = this.layout.values.device;
     return device === 'cpu' ? cpuKernels : kernels(device);
   }
@@ -132,14 +134,69 @@ export abstract class Optimizer {
     return b.data as Float32Array;
   }
 
+  /**
+   * The state buffers the next step() creates (name and initial value); prepareState() makes
+   * them ahead of time.
+   */
+  protected stateBuffers(): [string, number][] {
+    return [];
+  }
+
+  /**
+   * Creates the state buffers the first step() would create, filling them `chunk` elements at a
+   * time and awaiting `pause()` between chunks. First touching megabytes of fresh memory takes
+   * tens of milliseconds on some machines; fit() calls this before its first step so that the
+   * event loop keeps running meanwhile. The buffers and values are the same as step()'s.
+   */
+  async prepareState(pause: () => Promise<void>, chunk = 1 << 16): Promise<void> {
+    for (const [name, init] of this.stateBuffers()) {
+      if (this.buffers.has(name)) continue;
+      const n = this.stateSize;
+      const b = keep(new Tensor([n], 'float32', new Storage(Math.max(n, 1) * 4)));
+      const d = b.f32;
+      for (let at = 0; at < n; at += chunk) {
+        const len = Math.min(chunk, n - at);
+        this.k.fillF32(at === 0 ? d : d.subarray(at), len, init);
+        if (at + len < n) await pause();
+      }
+      // A step may have run meanwhile (one created it): keep the first.
+      if (this.buffers.has(name)) b.dispose();
+      else this.buffers.set(name, b);
+      await pause();
+    }
+  }
+
   /** Sets every gradient to zero (one native fill over the flat gradient buffer). */
   zeroGrad(): void {
     const g = this.layout.grads.data as Float32Array;
     for (const s of this.segments) this.k.fillF32(s.start === 0 ? g : g.subarray(s.start), s.end - s.start, 0);
   }
 
+  /** @internal Kernels step() calls instead of the device's (a captured step re-issuing its calls). */
+  private kernelsOverride: OpKernels | null = null;
+
   /** Applies one update to all parameters. */
   step(): void {
+    const sink = captureSink();
+    if (sink !== null) {
+      if (this.shard) {
+        sink.block('a sharded optimizer step (it communicates)');
+      } else {
+        sink.dynamic((k) => {
+          this.kernelsOverride = k;
+          try {
+            this.stepNow();
+          } finally {
+            this.kernelsOverride = null;
+          }
+        }, () => this.stepNow());
+        return;
+      }
+    }
+    this.stepNow();
+  }
+
+  private stepNow(): void {
     this.lr = hyper(this as unknown as Record<string, unknown>, 'lr', this.lr, 0);
     this.stepCount++;
     const p = this.layout.values.data as Float32Array;
@@ -237,6 +294,10 @@ export class SGD extends Optimizer {
     }
   }
 
+  protected override stateBuffers(): [string, number][] {
+    return this.momentum > 0 ? [['momentum', 0]] : [];
+  }
+
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
     const buf = seg(this.momentum > 0 ? this.buffer('momentum') : null);
     this.k.sgdUpdate(p, g, buf, n, this.lr, this.momentum, this.dampening, this.nesterov, this.weightDecay,
@@ -274,6 +335,10 @@ export class Adam extends Optimizer {
     this.eps = hyper(o, 'eps', 1e-8, 0);
     this.weightDecay = hyper(o, 'weightDecay', defaultWd, 0);
     this.amsgrad = flag(o, 'amsgrad', false);
+  }
+
+  protected override stateBuffers(): [string, number][] {
+    return this.amsgrad ? [['m', 0], ['v', 0], ['vmax', 0]] : [['m', 0], ['v', 0]];
   }
 
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
@@ -316,6 +381,13 @@ export class RMSprop extends Optimizer {
     this.centered = flag(o, 'centered', false);
   }
 
+  protected override stateBuffers(): [string, number][] {
+    const out: [string, number][] = [['squareAvg', 0]];
+    if (this.centered) out.push(['gradAvg', 0]);
+    if (this.momentum > 0) out.push(['momentum', 0]);
+    return out;
+  }
+
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {
     this.k.rmspropUpdate(p, g, seg(this.buffer('squareAvg'))!, seg(this.centered ? this.buffer('gradAvg') : null),
       seg(this.momentum > 0 ? this.buffer('momentum') : null), n, this.lr, this.alpha, this.eps, this.weightDecay,
@@ -344,6 +416,10 @@ export class Adagrad extends Optimizer {
     this.weightDecay = hyper(o, 'weightDecay', 0, 0);
     this.eps = hyper(o, 'eps', 1e-10, 0);
     this.initialAccumulatorValue = hyper(o, 'initialAccumulatorValue', 0, 0);
+  }
+
+  protected override stateBuffers(): [string, number][] {
+    return [['sum', this.initialAccumulatorValue]];
   }
 
   protected update(p: Float32Array, g: Float32Array, n: number, seg: (a: Float32Array | null) => Float32Array | null): void {

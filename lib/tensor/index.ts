@@ -5,6 +5,8 @@ export {
 } from './create';
 export type { CreateOptions, Shape, TensorValues, NestedNumbers } from './create';
 export { tidy, keep } from './scope';
+export { compile } from './compile';
+export type { CompiledStep, CompileOptions } from './compile';
 export { memoryStats, trimMemoryPool, setPoolLimit } from './storage';
 export type { MemoryStats } from './storage';
 export { assertTensor } from './check';

@@ -75,3 +75,20 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+
+/**
+ * @internal Runs fn (synchronous) and returns its result with the tensors it created, none
+ * disposed: the caller owns them and disposes them later (across an await, where a tidy()
+ * cannot reach). Tensors created by other code meanwhile are not in the list.
+ */
+export function collectCreated<T>(fn: () => T): { result: T; created: Disposable[] } {
+  stack.push([]);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    for (const t of stack.pop() as Disposable[]) if (!t._kept && !t.isDisposed) t.dispose();
+    throw e;
+  }
+  return { result, created: stack.pop() as Disposable[] };
+}

@@ -26,6 +26,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { native } from '../native';
+import { captureSink } from './capture';
 
 const ALIGN = 64;
 const MIN_BUCKET = 64;
@@ -139,6 +140,8 @@ export class Storage {
     this.bytes = bucket;
     inUseBytes += bucket;
     liveStorages++;
+    const sink = captureSink();
+    if (sink !== null) sink.storage(this);
   }
 
   retain(): this {

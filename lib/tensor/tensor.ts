@@ -9,6 +9,7 @@
  */
 import { Storage } from './storage';
 import { track } from './scope';
+import { captureSink } from './capture';
 import { fmtShape } from '../core/validate';
 import type { Device } from '../native';
 
@@ -128,6 +129,7 @@ export class Tensor {
 
   /** Nested JS arrays (or a number for a 0-d tensor). */
   toArray(): any {
+    captureSink()?.block('toArray() (a host read)');
     const d = this.data;
     if (this.shape.length === 0) return d[0];
     const build = (dim: number, off: number): any[] => {
@@ -147,6 +149,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
+    captureSink()?.block('item() (a host read)');
     if (this.size !== 1) {
       throw new RangeError(`Expected tensor with exactly one element for item() but received shape ${fmtShape(this.shape)}`);
     }

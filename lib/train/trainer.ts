@@ -3,12 +3,14 @@
  *
  * Each training step runs inside ng.tidy, so it owns and frees its intermediates; the native
  * bytes in use return to the model's (plus optimizer state's) size after every step. fit()
- * yields to the event loop between steps (at least every `yieldMs`, default 2 ms), so a
+ * yields to the event loop between steps (see FitOptions.yieldMs: the loop waits at most about one step), so a
  * server keeps answering while it trains, and stops early on an AbortSignal.
  */
 import { Module } from '../nn/module';
 import { Tensor } from '../tensor/tensor';
-import { tidy } from '../tensor/scope';
+import { kernels } from '../native';
+import { collectCreated, tidy } from '../tensor/scope';
+import { compile } from '../tensor/compile';
 import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
@@ -65,7 +67,11 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Seed for shuffling (default: from ng.setSeed's global stream). */
   seed?: number;
-  /** Longest time between yields to the event loop, in ms (default 2; 0 yields after every step). */
+  /**
+   * Longest time fit() holds the event loop between yields, in ms (default 2): it yields before
+   * a step that would end past it, so steps longer than yieldMs / 2 yield every step, and the
+   * loop waits at most about one step. 0 yields before every step.
+   */
   yieldMs?: number;
   /** Where progress lines go (default process.stdout). */
   stream?: { write(s: string): unknown; isTTY?: boolean };
@@ -75,6 +81,13 @@ export interface FitOptions {
    * restored, and training continues bit-identically to an uninterrupted run.
    */
   resumeFrom?: string;
+  /**
+   * Compile the training step (ng.compile): after one eager step, it is recorded and then
+   * replayed in one native call per batch while the batch shape holds (the last, smaller batch
+   * of an epoch gets its own record). Steps it cannot capture (gradient clipping by norm,
+   * dropout, ...) run eagerly as usual. Same results as without it, bit for bit.
+   */
+  compile?: boolean;
   /**
    * Train on a worker thread (the event loop never runs a kernel). Needs a model built from
    * registered layers, and a loss/optimizer given by name; onEpoch* callbacks and
@@ -123,6 +136,11 @@ function callbackKeys(callbacks: Callback[]): string[] {
   });
 }
 
+/** One turn of the event loop (timers, I/O and immediates queued meanwhile run). */
+function pause(): Promise<void> {
+  return new Promise<void>((r) => setImmediate(r));
+}
+
 function callbackStates(callbacks: Callback[]): Record<string, Record<string, unknown>> {
   const keys = callbackKeys(callbacks);
   const out: Record<string, Record<string, unknown>> = {};
@@ -149,6 +167,8 @@ export class Trainer implements TrainerContext {
   /** Public evaluate() calls in progress; fit() pauses its steps until they finish. */
   private evaluations = 0;
   private evaluationWaiters: (() => void)[] = [];
+  /** Set once fit() has run its warm-up (see warmUp). */
+  private warmedUp = false;
   private dist: DistributedFit | null = null;
   /** Figures of the last fit({ distributed }) (communication, optimizer state per rank); null before one. */
   distributedStats: DistributedFitStats | null = null;
@@ -187,19 +207,25 @@ export class Trainer implements TrainerContext {
   /** One optimization step on a batch; returns the loss value. Frees every intermediate. */
   trainStep(x: Tensor, y: Tensor, metrics: Metric[] = []): number {
     return tidy(() => {
-      this.optimizer.zeroGrad();
-      const pred = this.model.forward(x);
-      const loss = this.lossFn(pred, y);
-      if (loss.size !== 1) {
-        throw new RangeError(`Expected a scalar loss from the loss function but received shape ${fmtShape(loss.shape)}`);
-      }
-      loss.backward();
-      if (this.clipNorm !== undefined) clipGradNorm(this.optimizer.params, this.clipNorm);
-      if (this.clipValue !== undefined) clipGradValue(this.optimizer.params, this.clipValue);
-      this.optimizer.step();
+      const [loss, pred] = this.stepTensors(x, y);
       for (const m of metrics) m.update(pred, y);
       return loss.item();
     });
+  }
+
+  /** The step's kernels (no host read): zero, forward, loss, backward, clip, update. */
+  private stepTensors(x: Tensor, y: Tensor): [Tensor, Tensor] {
+    this.optimizer.zeroGrad();
+    const pred = this.model.forward(x);
+    const loss = this.lossFn(pred, y);
+    if (loss.size !== 1) {
+      throw new RangeError(`Expected a scalar loss from the loss function but received shape ${fmtShape(loss.shape)}`);
+    }
+    loss.backward();
+    if (this.clipNorm !== undefined) clipGradNorm(this.optimizer.params, this.clipNorm);
+    if (this.clipValue !== undefined) clipGradValue(this.optimizer.params, this.clipValue);
+    this.optimizer.step();
+    return [loss, pred];
   }
 
   private toDataset(d: unknown, name: string): Dataset {
@@ -245,6 +271,7 @@ export class Trainer implements TrainerContext {
     assertBoolean(shuffle, 'shuffle');
     const verbose = opts.verbose ?? 1;
     assertOneOf(verbose as unknown as string, 'verbose', [0, 1, 2] as unknown as string[]);
+    if (opts.compile !== undefined) assertBoolean(opts.compile, 'compile');
     const yieldMs = opts.yieldMs ?? 2;
     assertNumberInRange(yieldMs, 'yieldMs', 0, Infinity);
     const callbacks = opts.callbacks ?? [];
@@ -307,6 +334,7 @@ export class Trainer implements TrainerContext {
           'a function or an object (they cannot be sent to another thread)');
       }
       if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
+      if (opts.compile) throw new TypeError('Expected compile false with fit({ worker: true }) but received true');
       const { fitInWorker } = await import('./worker');
       return fitInWorker(this, loader.dataset, valSet, { ...opts, precision }, { loss: this.spec.loss, optimizer: this.spec.optimizer,
         lr: this.spec.lr, metrics: this.metricNames as MetricName[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
@@ -344,7 +372,10 @@ export class Trainer implements TrainerContext {
     const batchMetrics = callbacks.some((c) => (c as { batchMetrics?: boolean }).batchMetrics === true);
     await this.call(callbacks, 'onTrainBegin', {});
     // Setup (data split, loader, metrics) ran synchronously: let the event loop breathe first.
-    await new Promise<void>((r) => setImmediate(r));
+    await pause();
+    // The optimizer state is made before the first step, in slices with the event loop running
+    // in between (first touching megabytes of fresh memory is slow on some machines).
+    await this.optimizer.prepareState(pause);
     if (pendingCallbackStates) {
       const keys = callbackKeys(callbacks);
       callbacks.forEach((cb, i) => {
@@ -353,7 +384,26 @@ export class Trainer implements TrainerContext {
         if (st && typeof c.loadStateDict === 'function') c.loadStateDict(st);
       });
     }
+    const compiled = opts.compile ? compile((x: Tensor, y: Tensor) => this.stepTensors(x, y)) : null;
+    const runStep = (x: Tensor, y: Tensor): number => (precision === 'bf16' ? autocast('bf16', () => runStepAt(x, y)) : runStepAt(x, y));
+    const runStepAt = (x: Tensor, y: Tensor): number => {
+      if (!compiled) return this.trainStep(x, y, metrics);
+      const [loss, pred] = compiled(x, y);
+      if (metrics.length) tidy(() => { for (const m of metrics) m.update(pred, y); });
+      return loss.item();
+    };
     let lastYield = performance.now();
+    // Yields so that the JS thread is never held longer than yieldMs, or one step when a step
+    // is longer: before a step, if the time since the last yield plus the last step's duration
+    // would pass yieldMs. (Steps of yieldMs/2 or more yield every step.)
+    let lastStep = 0;
+    const maybeYield = async () => {
+      const t = performance.now();
+      if (t - lastYield + lastStep >= yieldMs) {
+        await pause();
+        lastYield = performance.now();
+      }
+    };
     try {
       for (let epoch = startEpoch; epoch < epochs && !this.stopTraining && !aborted(); epoch++) {
         this.run.epoch = epoch;
@@ -363,6 +413,8 @@ export class Trainer implements TrainerContext {
         let lossSum = 0;
         let seen = 0;
         let step = 0;
+        await loader.prepareEpoch(pause);
+        lastYield = performance.now();
         for (const batch of loader) {
           if (aborted()) break;
           await this.call(callbacks, 'onBatchBegin', step, {});
@@ -371,9 +423,17 @@ export class Trainer implements TrainerContext {
             await new Promise<void>((r) => this.evaluationWaiters.push(r));
             this.model.train();
           }
+          if (!this.warmedUp && !dist) {
+            this.warmedUp = true;
+            await this.warmUp(batch.x, batch.y as Tensor);
+            lastYield = performance.now();
+          }
+          // The batch was assembled since the last yield (the first one of an epoch after the shuffle).
+          await maybeYield();
           const n = batch.x.shape[0];
-          const loss = precision === 'bf16' ? autocast('bf16', () => this.trainStep(batch.x, batch.y as Tensor, metrics))
-            : this.trainStep(batch.x, batch.y as Tensor, metrics);
+          const t0 = performance.now();
+          const loss = runStep(batch.x, batch.y as Tensor);
+          lastStep = performance.now() - t0;
           lossSum += loss * n;
           seen += n;
           const logs: Logs = { loss, size: n };
@@ -381,11 +441,8 @@ export class Trainer implements TrainerContext {
           progress.onBatchEnd(step, { loss: lossSum / seen });
           await this.call(callbacks, 'onBatchEnd', step, logs);
           step++;
-          if (performance.now() - lastYield >= yieldMs) {
-            await new Promise<void>((r) => setImmediate(r));
-            lastYield = performance.now();
-          }
         }
+        await maybeYield();
         // Aborted mid-epoch: the epoch is not complete, so it is neither recorded nor counted
         // (a checkpoint taken now resumes by redoing it).
         if (seen === 0 || aborted()) break;
@@ -402,15 +459,57 @@ export class Trainer implements TrainerContext {
         this.run.epoch = epoch + 1;
         await this.call(ordered, 'onEpochEnd', epoch, logs);
         progress.onEpochEnd(epoch, logs);
-        await new Promise<void>((r) => setImmediate(r));
+        await pause();
         lastYield = performance.now();
       }
     } finally {
+      compiled?.dispose();
       progress.onTrainEnd();
     }
     await this.call(callbacks, 'onTrainEnd', {});
     this.model.eval();
     return history;
+  }
+
+  /**
+   * Runs the model and the loss in eval mode on the first batch's first sample and then on the
+   * whole batch, forward and backward, yielding to the event loop between the four, and zeroes
+   * the gradients it made. The first step of a process costs about ten steps' time at once (V8
+   * compiles each function on its first call; each buffer of the step, intermediates and kernel
+   * scratch, is fresh memory that the system maps page by page on first touch); in these slices,
+   * the first real step is as long as the others. Nothing else changes: no update, and eval mode
+   * neither updates running statistics nor draws random numbers.
+   */
+  private async warmUp(x: Tensor, y: Tensor): Promise<void> {
+    const first = (t: Tensor) => t._viewAs(t.shape.length ? [1, ...t.shape.slice(1)] : []);
+    const held: { dispose(): void; isDisposed: boolean; _kept: boolean }[] = [];
+    const free = () => {
+      for (const t of held.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();
+    };
+    this.model.eval();
+    try {
+      // One sample (the code's first run), then the batch (its memory's first touch), each
+      // forward and backward in a slice of its own.
+      for (const one of [true, false]) {
+        const { result: loss, created } = collectCreated(() => (one
+          ? this.lossFn(this.model.forward(first(x)), first(y))
+          : this.lossFn(this.model.forward(x), y)));
+        held.push(...created);
+        await pause();
+        if (loss.size === 1 && loss.requiresGrad && !loss.isDisposed) {
+          held.push(...collectCreated(() => loss.backward()).created);
+        }
+        free();
+        await pause();
+      }
+    } finally {
+      free();
+      this.model.train();
+    }
+    for (const p of this.model.parameters()) {
+      const g = p.grad;
+      if (g && !g.isDisposed) kernels(g.device).fillF32(g.f32, g.size, 0);
+    }
   }
 
   /** The validation set of the current (or last) fit(), or null: for callbacks that evaluate more. */

@@ -14,6 +14,7 @@
 
 #include "backend/backend.h"
 #include "binding/args.h"
+#include "binding/capture.h"
 
 namespace ng::binding {
 
@@ -26,11 +27,12 @@ struct OpCall {
 
 inline const OpCall& op_call(const Napi::CallbackInfo& info) { return *static_cast<const OpCall*>(info.Data()); }
 
-// The kernel of the called op on its backend, with the kind's type.
+// The kernel of the called op on its backend, with the kind's type (called like the kernel;
+// recorded when a capture is in progress, see capture.h).
 template <ops::Kind K>
-typename ops::KindFn<K>::type kernel(const Napi::CallbackInfo& info) {
+capture::Kernel<K> kernel(const Napi::CallbackInfo& info) {
   const OpCall& c = op_call(info);
-  return backend::get_kernel<K>(*c.backend, c.op);
+  return {backend::get_kernel<K>(*c.backend, c.op), c.op};
 }
 
 // Attribute arguments: params[first..] read from info[at..] as numbers (any number: ranges are

@@ -31,6 +31,8 @@ namespace {
 
 Napi::Value finish(const Napi::CallbackInfo& info, float* reduced, double v) {
   if (reduced) reduced[0] = static_cast<float>(v);
+  // A captured step replays the kernel: it stores the result there too.
+  if (capture::Recording* r = capture::current(); r && reduced && !r->ops.empty()) r->ops.back()->result_to(reduced);
   return Napi::Number::New(info.Env(), v);
 }
 

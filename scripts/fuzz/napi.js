@@ -74,6 +74,7 @@ function kindOf(what) {
   if (/^Int32Array/.test(w)) return 'i32';
   if (/^(ArrayBuffer|buffer allocated by nodegrad)/.test(w)) return 'ab';
   if (/^Uint8Array or Float32Array/.test(w)) return 'mask';
+  if (/^(live )?captured program/.test(w)) return 'program';
   if (/^array of .*integers/.test(w)) return 'shape';
   if (/^array of \d+ Float32Arrays/.test(w)) return 'f32list';
   if (/^0 \(none\)/.test(w)) return 'int';
@@ -128,8 +129,18 @@ function validValue(slot, native) {
     case 'num': return slot.value ?? 0.5;
     case 'bool': return false;
     case 'str': return slot.value ?? (slot.choices && slot.choices[0]) ?? 'generic';
+    case 'program': return emptyProgram(native);
     default: return undefined;
   }
+}
+
+// A captured program with no ops (ng.compile's handle), from a recording of nothing. A capture
+// the fuzz calls left open is dropped first: a program never holds ops recorded by fuzz calls
+// (their buffers are not kept alive for a replay).
+function emptyProgram(native) {
+  if (native.captureCount() >= 0) native.captureAbort();
+  native.captureBegin();
+  return native.captureEnd().program;
 }
 
 /**
@@ -279,6 +290,11 @@ function mutate(r, slot, native, arena, args) {
       () => mutateArray(r, { kind: 'f32' }, native, arena, args));
     case 'shape': return Array.from({ length: r.pick([0, 1, 2, 3, 4, 5, 9]) }, () => (r.chance(0.8) ? r.int(5) : r.pick(HOSTILE_INTS)));
     case 'bool': return r.pick([true, false, 0, 1, 'true']);
+    case 'program': {
+      const p = emptyProgram(native);
+      if (r.chance(0.5)) native.captureFree(p); // freed: must be refused
+      return p;
+    }
     case 'str': return r.pick(['', 'x', 'generic', 'avx2', 'avx512', 'AVX2', 'a'.repeat(10000), '\u0000', '\ud800', ...(slot.choices || [])]);
     default: return r.pick(WRONG_TYPES);
   }

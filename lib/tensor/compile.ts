@@ -1,0 +1,374 @@
+/**
+ * Captured steps: ng.compile(stepFn) records one run of a training step (every kernel call it
+ * makes, with its buffers and numbers) and replays the record in one native call while the
+ * input shapes stay the same; no JS runs between the kernels.
+ *
+ *   const step = ng.compile((x, y) => {
+ *     opt.zeroGrad();
+ *     const loss = ng.losses.mse(model.forward(x), y);
+ *     loss.backward();
+ *     opt.step();
+ *     return loss;
+ *   });
+ *   for (...) step(xBatch, yBatch).item();   // the loss tensor belongs to `step`
+ *   step.dispose();
+ *
+ * How it works:
+ * - The first call with some input shapes runs eagerly (a warm-up: state made on first use, such
+ *   as the optimizer's buffers, exists afterwards). The second records: the inputs are copied
+ *   into tensors the capture owns, stepFn runs eagerly on them (an ordinary step), and the native
+ *   side stores each kernel call (native/binding/capture.h). Every storage created meanwhile is
+ *   retained by the capture, so intermediates keep their memory, are never handed to other
+ *   tensors, and are reused by every replay: a replay allocates nothing.
+ * - A later call with the same shapes copies the inputs in, asks each optimizer step that ran
+ *   in the record for its numbers (the step count and learning rate move: the optimizer's JS
+ *   step re-issues its calls into a collector, without running kernels), patches those into the
+ *   record and replays it. New shapes record again (one record per shapes, up to `maxRecords`).
+ * - A step that cannot be replayed runs eagerly, for those shapes, on every call: one that
+ *   reads the host mid-step (item(), toArray()), draws random numbers (dropout, ng.randn), or
+ *   uses ops without capture support (concat, gathers, embeddings, gradient clipping by norm).
+ *   `step.fallbackReason` says why.
+ * - What JS computed while recording is fixed in the record: branches, the model's train/eval
+ *   mode, tensors made from JS numbers inside the step. Record again (a new ng.compile) after
+ *   changing them. Disposing a tensor the step uses (the model, the optimizer) before the
+ *   compiled step is an error the record cannot see: dispose the compiled step first.
+ *
+ * The result: the tensors stepFn returned, owned by the compiled step and overwritten by its
+ * next call (read them, do not dispose them). dispose() frees every record's memory.
+ */
+import { Tensor } from './tensor';
+import { collectCreated, keep, type Disposable } from './scope';
+import { setCaptureSink, captureSink, type CaptureSink } from './capture';
+import { native, cpuKernels, OP_TABLE, type OpKernels } from '../native';
+import { describe, expected, fmtShape } from '../core/validate';
+
+type StepResult = Tensor | readonly Tensor[] | void | undefined;
+
+export interface CompiledStep<A extends Tensor[], R extends StepResult> {
+  (...inputs: A): R;
+  /** Frees every record (its intermediates and copies of the inputs). Safe to call twice. */
+  dispose(): void;
+  readonly isDisposed: boolean;
+  /**
+   * How the last call ran: 'eager' (the first call for some input shapes, or a step that cannot
+   * be captured), 'recorded' (the second) or 'replayed' (null before the first call).
+   */
+  readonly lastRun: 'recorded' | 'replayed' | 'eager' | null;
+  /** Why the step runs eagerly for the last call's input shapes, or null when it replays. */
+  readonly fallbackReason: string | null;
+  /** Records held (one per input shapes seen). */
+  readonly records: number;
+}
+
+export interface CompileOptions {
+  /** Records kept for different input shapes (default 4); the oldest is freed past it. */
+  maxRecords?: number;
+}
+
+/** One recorded kernel call (JS side): its arguments and the native ops it recorded [a, b). */
+interface Call { name: string; args: unknown[]; a: number; b: number }
+
+/** An optimizer step inside the record: its calls [from, to) and how to re-issue them. */
+interface Dynamic { from: number; to: number; reissue: (k: OpKernels) => void }
+
+/** Collects re-issued calls (one per compiled step, reused by every replay). */
+class Collector {
+  readonly calls: { name: string; args: unknown[] }[] = [];
+  readonly kernels: OpKernels;
+  constructor() {
+    const k: Record<string, unknown> = {};
+    for (const name of OP_NAMES) k[name] = (...args: unknown[]) => { this.calls.push({ name, args }); };
+    this.kernels = k as unknown as OpKernels;
+  }
+}
+
+interface Rec {
+  /** null when the shapes run eagerly */
+  program: object | null;
+  reason: string | null;
+  inputs: Tensor[];
+  calls: Call[];
+  dynamics: Dynamic[];
+  retained: { release(): void }[];
+  created: Disposable[];
+  result: StepResult;
+}
+
+const OP_NAMES = Object.keys(OP_TABLE);
+
+
+function sameArg(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength &&
+      a.constructor === b.constructor;
+  }
+  return false;
+}
+
+function resultTensors(r: StepResult): Tensor[] {
+  if (r === undefined) return [];
+  return r instanceof Tensor ? [r] : [...r];
+}
+
+function checkResult(r: unknown): StepResult {
+  if (r === undefined || r instanceof Tensor) return r as StepResult;
+  if (Array.isArray(r) && r.every((t) => t instanceof Tensor)) return r as Tensor[];
+  if (r !== null && typeof (r as { then?: unknown }).then === 'function') {
+    throw new TypeError(expected('synchronous step function', 'stepFn', 'a function returning a Promise'));
+  }
+  throw new TypeError(expected('a Tensor, an array of Tensors or nothing returned by stepFn', 'stepFn', describe(r)));
+}
+
+/** Records one run of stepFn on copies of `args`. */
+function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[]): Rec {
+  const inputs = args.map((t) => {
+    // kept: a tidy() around the call must not free what the record points at
+    const c = keep(Tensor.empty(t.shape, t.dtype));
+    (c.data as Float32Array).set(t.data as Float32Array);
+    return c;
+  });
+  const rec: Rec = { program: null, reason: null, inputs, calls: [], dynamics: [], retained: [], created: [], result: undefined };
+  const k = cpuKernels as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const saved = new Map<string, (...a: unknown[]) => unknown>();
+  const sink: CaptureSink = {
+    storage(s) {
+      s.retain();
+      rec.retained.push(s);
+    },
+    block(reason) {
+      if (rec.reason === null) rec.reason = reason;
+    },
+    dynamic(reissue, run) {
+      const from = rec.calls.length;
+      const out = run();
+      rec.dynamics.push({ from, to: rec.calls.length, reissue });
+      return out;
+    },
+  };
+  for (const name of OP_NAMES) {
+    const orig = k[name];
+    saved.set(name, orig);
+    k[name] = (...a: unknown[]) => {
+      const before = native.captureCount();
+      const r = orig(...a);
+      rec.calls.push({ name, args: a, a: before, b: native.captureCount() });
+      return r;
+    };
+  }
+  setCaptureSink(sink);
+  native.captureBegin();
+  let ended = false;
+  try {
+    const { result, created } = collectCreated(() => stepFn(...inputs));
+    rec.created = created;
+    rec.result = checkResult(result);
+    const end = native.captureEnd();
+    ended = true;
+    if (rec.reason === null && end.blocked !== '') rec.reason = `op ${end.blocked} (not capturable)`;
+    let seen = 0;
+    for (const c of rec.calls) seen += c.b - c.a;
+    if (rec.reason === null && seen !== end.ops) rec.reason = 'a kernel called outside the backend\'s op table';
+    if (rec.reason === null) rec.program = end.program;
+    else native.captureFree(end.program);
+  } catch (e) {
+    if (!ended) native.captureAbort();
+    freeRecord(rec);
+    throw e;
+  } finally {
+    setCaptureSink(null);
+    for (const [name, orig] of saved) k[name] = orig;
+  }
+  if (rec.program === null) {
+    // Not replayable: keep the result of this (eager) run until the next call, free the rest.
+    const keepers = new Set<unknown>(resultTensors(rec.result));
+    for (const t of rec.created) if (!keepers.has(t) && !t._kept && !t.isDisposed) t.dispose();
+    rec.created = rec.created.filter((t) => keepers.has(t));
+    for (const s of rec.retained) s.release();
+    rec.retained = [];
+    rec.calls = [];
+    rec.dynamics = [];
+  }
+  return rec;
+}
+
+function freeRecord(rec: Rec): void {
+  if (rec.program !== null) native.captureFree(rec.program);
+  rec.program = null;
+  for (const t of rec.created) if (!t._kept && !t.isDisposed) t.dispose();
+  for (const t of rec.inputs) t.dispose();
+  for (const s of rec.retained) s.release();
+  rec.created = [];
+  rec.inputs = [];
+  rec.retained = [];
+  rec.calls = [];
+}
+
+/**
+ * The patches for this replay (op, position, value triples), from re-issuing every optimizer
+ * step of the record; null when a re-issued call differs in more than its numbers (the record
+ * is stale: record again).
+ */
+function patches(rec: Rec, col: Collector): number[] | null {
+  const out: number[] = [];
+  for (const d of rec.dynamics) {
+    const issued = col.calls;
+    issued.length = 0;
+    d.reissue(col.kernels);
+    if (issued.length !== d.to - d.from) return null;
+    for (let i = 0; i < issued.length; i++) {
+      const was = rec.calls[d.from + i];
+      const now = issued[i];
+      if (was.name !== now.name || was.args.length !== now.args.length) return null;
+      for (let p = 0; p < now.args.length; p++) {
+        const x = was.args[p];
+        const y = now.args[p];
+        if (sameArg(x, y)) continue;
+        const scalar = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
+        if (!scalar(x) || !scalar(y) || was.b - was.a !== 1) return null;
+        out.push(was.a, p, Number(y));
+        was.args[p] = y;
+      }
+    }
+  }
+  col.calls.length = 0;
+  return out;
+}
+
+/**
+ * Compiles a training step (see the file comment): returns a function with the same tensor
+ * arguments that records the step on its first call for some input shapes and replays it in
+ * one native call afterwards.
+ */
+export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...inputs: A) => R,
+  opts: CompileOptions = {}): CompiledStep<A, R> {
+  if (typeof stepFn !== 'function') throw new TypeError(expected('function', 'stepFn', describe(stepFn)));
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new TypeError(expected('options object', 'options', describe(opts)));
+  const maxRecords = opts.maxRecords ?? 4;
+  if (!Number.isInteger(maxRecords) || maxRecords < 1) {
+    throw new RangeError(expected('integer >= 1', 'maxRecords', describe(maxRecords)));
+  }
+  const records = new Map<string, Rec>();
+  let disposed = false;
+  let lastRun: 'recorded' | 'replayed' | 'eager' | null = null;
+  let lastReason: string | null = null;
+  /** The previous eager run's tensors (kept until the next call, like a replay's). */
+  let eagerResult: Disposable[] = [];
+
+  const col = new Collector();
+  let patchBuf = new Float64Array(0);
+  /** The key of the last call's shapes, and those shapes (a repeat call builds no string). */
+  let lastKey = '';
+  let lastShapes: (readonly number[])[] = [];
+  let lastTypes: string[] = [];
+  const keyOf = (args: Tensor[]): string => {
+    let same = args.length === lastShapes.length;
+    for (let i = 0; same && i < args.length; i++) {
+      const a = args[i].shape;
+      const b = lastShapes[i];
+      if (a !== b && (a.length !== b.length || a.some((v, j) => v !== b[j]))) same = false;
+      else if (args[i].dtype !== lastTypes[i]) same = false;
+    }
+    if (same) return lastKey;
+    lastShapes = args.map((t) => t.shape);
+    lastTypes = args.map((t) => t.dtype);
+    lastKey = args.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(' ');
+    return lastKey;
+  };
+
+  const dropEager = () => {
+    for (const t of eagerResult.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();
+  };
+
+  const run = (...args: Tensor[]): StepResult => {
+    if (disposed) throw new Error(expected('a live compiled step', 'step', 'a disposed one'));
+    if (captureSink() !== null) throw new Error(expected('no step being recorded', 'step', 'a call from inside a recording'));
+    args.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new TypeError(expected('Tensor', `inputs[${i}]`, describe(t)));
+      if (t.isDisposed) throw new TypeError(expected('a live tensor', `inputs[${i}]`, 'a disposed tensor'));
+      if (t.device !== 'cpu') throw new TypeError(expected('a tensor on the cpu', `inputs[${i}]`, `one on ${t.device}`));
+    });
+    if (eagerResult.length) dropEager();
+    const key = keyOf(args);
+    let rec = records.get(key);
+    if (rec && rec.program !== null) {
+      const p = rec.dynamics.length ? patches(rec, col) : [];
+      if (p === null) {
+        freeRecord(rec);
+        records.delete(key);
+        rec = undefined;
+      } else {
+        for (let i = 0; i < args.length; i++) {
+          if (args[i] !== rec.inputs[i]) (rec.inputs[i].data as Float32Array).set(args[i].data as Float32Array);
+        }
+        let buf: Float64Array | null = null;
+        if (p.length) {
+          if (patchBuf.length !== p.length) patchBuf = new Float64Array(p.length);
+          for (let i = 0; i < p.length; i++) patchBuf[i] = p[i];
+          buf = patchBuf;
+        }
+        native.captureReplay(rec.program, buf);
+        lastRun = 'replayed';
+        lastReason = null;
+        return rec.result;
+      }
+    }
+    if (!rec || rec.reason !== null) {
+      // New shapes run eagerly once (the warm-up: lazily made state, such as the optimizer's
+      // buffers and first gradients, exists before the record), and shapes that cannot be
+      // captured always do. The result is kept until the next call.
+      const { result, created } = collectCreated(() => stepFn(...(args as A)));
+      const r = checkResult(result);
+      const keepers = new Set<unknown>(resultTensors(r));
+      for (const t of created) if (!keepers.has(t) && !t._kept && !t.isDisposed) t.dispose();
+      eagerResult = created.filter((t) => keepers.has(t));
+      lastRun = 'eager';
+      lastReason = rec ? rec.reason : null;
+      if (!rec) {
+        if (records.size >= maxRecords) {
+          const oldest = records.keys().next().value as string;
+          freeRecord(records.get(oldest) as Rec);
+          records.delete(oldest);
+        }
+        records.set(key, { program: null, reason: null, inputs: [], calls: [], dynamics: [], retained: [], created: [],
+          result: undefined });
+      }
+      return r;
+    }
+    records.delete(key); // the warm-up entry: replaced by the record (newest last)
+    if (records.size >= maxRecords) {
+      const oldest = records.keys().next().value as string;
+      freeRecord(records.get(oldest) as Rec);
+      records.delete(oldest);
+    }
+    rec = record(stepFn as (...t: Tensor[]) => unknown, args);
+    records.set(key, rec);
+    lastRun = 'recorded';
+    lastReason = rec.reason;
+    if (rec.program === null) {
+      eagerResult = rec.created;
+      rec.created = [];
+      for (const t of rec.inputs) t.dispose();
+      rec.inputs = [];
+    }
+    return rec.result;
+  };
+
+  const step = run as unknown as CompiledStep<A, R>;
+  Object.defineProperties(step, {
+    dispose: {
+      value: () => {
+        if (disposed) return;
+        disposed = true;
+        dropEager();
+        for (const rec of records.values()) freeRecord(rec);
+        records.clear();
+      },
+    },
+    isDisposed: { get: () => disposed },
+    lastRun: { get: () => lastRun },
+    fallbackReason: { get: () => lastReason },
+    records: { get: () => records.size },
+  });
+  return step;
+}

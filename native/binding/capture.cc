@@ -1,0 +1,145 @@
+// Captured steps: the recording switch and replay (see capture.h).
+//   captureBegin()                      starts recording kernel calls on this thread
+//   captureCount() -> number            ops recorded so far (-1 when not recording)
+//   captureEnd() -> { program, ops, blocked }   stops; program is an opaque handle
+//   captureAbort()                      stops and drops the recording (error paths)
+//   captureReplay(program, patches)     runs the ops in order; patches (Float64Array or null):
+//                                       triples (op index, argument position, value) applied first
+//   captureFree(program)                frees the ops now (the GC would later)
+#include <napi.h>
+
+#include <new>
+#include <string>
+
+#include "binding/args.h"
+#include "binding/capture.h"
+#include "binding/registry.h"
+
+namespace ng::binding::capture {
+
+Recording*& current() {
+  thread_local Recording* rec = nullptr;
+  return rec;
+}
+
+const char* op_name(ops::Op op) { return ops::kOps[static_cast<int>(op)].name; }
+
+void check_labels(const int32_t* labels, int64_t n, int64_t classes, int32_t ignore_index) {
+  for (int64_t k = 0; k < n; k++) {
+    const int32_t v = labels[k];
+    if ((v < 0 || v >= classes) && v != ignore_index) {
+      throw std::out_of_range(expected_msg("integer in [0, " + std::to_string(classes) + ") or " +
+                                               std::to_string(ignore_index),
+                                           "labels[" + std::to_string(k) + "]", std::to_string(v)));
+    }
+  }
+}
+
+namespace {
+
+struct Program {
+  Recording* rec = nullptr;
+  ~Program() { delete rec; }
+};
+
+Program* program_arg(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
+  if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), expected_msg("captured program", "program", describe_value(v)));
+  Program* p = v.As<Napi::External<Program>>().Data();
+  if (p->rec == nullptr) {
+    throw Napi::TypeError::New(info.Env(), expected_msg("live captured program", "program", "a freed one"));
+  }
+  return p;
+}
+
+Napi::Value Begin(const Napi::CallbackInfo& info) {
+  if (current() != nullptr) {
+    throw Napi::Error::New(info.Env(), expected_msg("no capture in progress", "captureBegin()", "a second capture"));
+  }
+  current() = new Recording();
+  return info.Env().Undefined();
+}
+
+Napi::Value Count(const Napi::CallbackInfo& info) {
+  Recording* r = current();
+  return Napi::Number::New(info.Env(), r ? static_cast<double>(r->ops.size()) : -1.0);
+}
+
+Napi::Value Abort(const Napi::CallbackInfo& info) {
+  delete current();
+  current() = nullptr;
+  return info.Env().Undefined();
+}
+
+Napi::Value End(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Recording* r = current();
+  if (r == nullptr) throw Napi::Error::New(env, expected_msg("a capture in progress", "captureEnd()", "none"));
+  current() = nullptr;
+  auto* p = new Program();
+  p->rec = r;
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ops", Napi::Number::New(env, static_cast<double>(r->ops.size())));
+  out.Set("blocked", Napi::String::New(env, r->blocked));
+  out.Set("program", Napi::External<Program>::New(env, p, [](Napi::Env, Program* q) { delete q; }));
+  return out;
+}
+
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
+  if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), expected_msg("captured program", "program", describe_value(v)));
+  Program* p = v.As<Napi::External<Program>>().Data();
+  delete p->rec;
+  p->rec = nullptr;
+  return info.Env().Undefined();
+}
+
+Napi::Value Replay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Program* p = program_arg(info);
+  if (current() != nullptr) {
+    throw Napi::Error::New(env, expected_msg("no capture in progress", "captureReplay()", "a capture recording"));
+  }
+  auto& ops = p->rec->ops;
+  if (!is_nullish(info[1])) {
+    size_t n = 0;
+    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+      throw Napi::TypeError::New(env, expected_msg("Float64Array or null", "patches", describe_value(info[1])));
+    }
+    const double* d = static_cast<const double*>(view_data(env, info[1], "patches", "Float64Array", &n));
+    if (n % 3 != 0) throw Napi::RangeError::New(env, expected_msg("triples", "patches", std::to_string(n) + " numbers"));
+    for (size_t k = 0; k < n; k += 3) {
+      const double op = d[k], pos = d[k + 1];
+      if (!(op >= 0 && op < static_cast<double>(ops.size())) || !(pos >= 0 && pos < 64) ||
+          !ops[static_cast<size_t>(op)]->set(static_cast<size_t>(pos), d[k + 2])) {
+        throw Napi::RangeError::New(env, expected_msg("a scalar argument of a recorded op", "patches[" +
+                                                      std::to_string(k / 3) + "]", "op " + std::to_string(op) +
+                                                      " position " + std::to_string(pos)));
+      }
+    }
+  }
+  try {
+    for (auto& op : ops) op->run();
+  } catch (const std::out_of_range& e) {
+    throw Napi::RangeError::New(env, e.what());
+  } catch (const std::invalid_argument& e) {
+    throw Napi::RangeError::New(env, e.what());
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(env, "Out of memory allocating kernel scratch in a captured step");
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
+}  // namespace ng::binding::capture
+
+NG_BINDING(capture) {
+  using namespace ng::binding::capture;
+  exports.Set("captureBegin", Napi::Function::New(env, Begin, "captureBegin"));
+  exports.Set("captureCount", Napi::Function::New(env, Count, "captureCount"));
+  exports.Set("captureEnd", Napi::Function::New(env, End, "captureEnd"));
+  exports.Set("captureAbort", Napi::Function::New(env, Abort, "captureAbort"));
+  exports.Set("captureReplay", Napi::Function::New(env, Replay, "captureReplay"));
+  exports.Set("captureFree", Napi::Function::New(env, Free, "captureFree"));
+}
