@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { rng, randF32, expectClose, type Arr } from '../helpers/kernels';
+import { rnnReference, RNN_GATES } from '../helpers/rnn-reference';
 
 const MODES = ['lstm', 'gru', 'rnnTanh', 'rnnRelu'] as const;
-const GATES = [4, 3, 1, 1];
-const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+const GATES = RNN_GATES;
 
 interface Case {
   mode: number; T: number; B: number; I: number; H: number; D: number; dir: number;
@@ -16,56 +16,19 @@ interface Case {
 }
 interface Params { x: Arr; wih: Arr; whh: Arr; bih: Arr | null; bhh: Arr | null; h0: Arr | null; c0: Arr | null }
 
-/** Naive reference in double: out (T, B, D*H) (only this direction's columns), hN, cN. */
+/** The reference for direction c.dir only (its columns of out; hN, cN (B, H)). */
 function reference(c: Case, p: Params): { out: Float64Array; hN: Float64Array; cN: Float64Array } {
-  const { T, B, I, H, D, dir, mode } = c;
-  const G = GATES[mode];
-  const out = new Float64Array(T * B * D * H);
-  const hN = new Float64Array(B * H);
-  const cN = new Float64Array(B * H);
-  for (let b = 0; b < B; b++) {
-    const len = c.lengths ? c.lengths[b] : T;
-    let h = Array.from({ length: H }, (_, j) => (p.h0 ? p.h0[b * H + j] : 0));
-    let cs = Array.from({ length: H }, (_, j) => (p.c0 ? p.c0[b * H + j] : 0));
-    for (let s = 0; s < len; s++) {
-      const t = dir === 1 ? len - 1 - s : s;
-      const xi = new Float64Array(G * H);
-      const hh = new Float64Array(G * H);
-      for (let k = 0; k < G * H; k++) {
-        let a = p.bih ? p.bih[k] : 0;
-        for (let i = 0; i < I; i++) a += p.wih[k * I + i] * p.x[(t * B + b) * I + i];
-        let e = p.bhh ? p.bhh[k] : 0;
-        for (let i = 0; i < H; i++) e += p.whh[k * H + i] * h[i];
-        xi[k] = a;
-        hh[k] = e;
-      }
-      const hn = new Array<number>(H);
-      const cn = new Array<number>(H);
-      for (let j = 0; j < H; j++) {
-        if (mode === 0) {
-          const ig = sig(xi[j] + hh[j]), fg = sig(xi[H + j] + hh[H + j]);
-          const gg = Math.tanh(xi[2 * H + j] + hh[2 * H + j]), og = sig(xi[3 * H + j] + hh[3 * H + j]);
-          cn[j] = fg * cs[j] + ig * gg;
-          hn[j] = og * Math.tanh(cn[j]);
-        } else if (mode === 1) {
-          const r = sig(xi[j] + hh[j]), z = sig(xi[H + j] + hh[H + j]);
-          const n = Math.tanh(xi[2 * H + j] + r * hh[2 * H + j]);
-          hn[j] = (1 - z) * n + z * h[j];
-        } else {
-          const a = xi[j] + hh[j];
-          hn[j] = mode === 2 ? Math.tanh(a) : Math.max(a, 0);
-        }
-      }
-      h = hn;
-      if (mode === 0) cs = cn;
-      for (let j = 0; j < H; j++) out[(t * B + b) * D * H + dir * H + j] = h[j];
-    }
-    for (let j = 0; j < H; j++) {
-      hN[b * H + j] = h[j];
-      cN[b * H + j] = mode === 0 ? cs[j] : 0;
-    }
-  }
-  return { out, hN, cN };
+  const w = { wih: p.wih, whh: p.whh, bih: p.bih, bhh: p.bhh };
+  const stateAt = (s: Arr | null): Arr | null => {
+    if (!s) return null;
+    const full = new Float64Array(c.D * c.B * c.H);
+    full.set(Array.from(s), c.dir * c.B * c.H);
+    return full;
+  };
+  const r = rnnReference({ mode: c.mode, T: c.T, B: c.B, I: c.I, H: c.H, x: p.x, dirs: Array(c.D).fill(w),
+    h0: stateAt(p.h0), c0: stateAt(p.c0), lengths: c.lengths, only: [c.dir] });
+  const n = c.B * c.H;
+  return { out: r.out, hN: r.hN.slice(c.dir * n, (c.dir + 1) * n), cN: r.cN.slice(c.dir * n, (c.dir + 1) * n) };
 }
 
 function makeCase(c: Case, seed: number) {
