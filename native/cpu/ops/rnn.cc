@@ -31,11 +31,12 @@ inline i64 time_of(const RnnGeom& g, i64 s) { return g.dir == 1 ? g.T - 1 - s : 
 inline bool valid(const int32_t* lengths, i64 b, i64 t) { return lengths == nullptr || t < lengths[b]; }
 
 // ---- forward cell passes, one row of H ------------------------------------------------------
+// Every row pointer addresses a distinct region (__restrict: the loops vectorize).
 // pre: the input projection (G*H, in the gate area; overwritten with the activated gates),
 // hg: h W_hh^T + b_hh (G*H), h / c: the running state (updated), hp: saved h_prev, ex: extra,
 // y: the output row.
 
-NG_ALWAYS_INLINE void lstm_row(float* pre, const float* hg, float* h, float* c, float* hp, float* ex, float* y,
+NG_ALWAYS_INLINE void lstm_row(float* __restrict pre, const float* __restrict hg, float* __restrict h, float* __restrict c, float* __restrict hp, float* __restrict ex, float* __restrict y,
                                i64 H) {
   float* cp = ex;
   float* tc = ex + H;
@@ -61,7 +62,7 @@ NG_ALWAYS_INLINE void lstm_row(float* pre, const float* hg, float* h, float* c, 
   }
 }
 
-NG_ALWAYS_INLINE void gru_row(float* pre, const float* hg, float* h, float* hp, float* ex, float* y, i64 H) {
+NG_ALWAYS_INLINE void gru_row(float* __restrict pre, const float* __restrict hg, float* __restrict h, float* __restrict hp, float* __restrict ex, float* __restrict y, i64 H) {
   for (i64 j = 0; j < H; j++) {
     const float r = sigmoid_fast(pre[j] + hg[j]);
     const float z = sigmoid_fast(pre[H + j] + hg[H + j]);
@@ -80,7 +81,7 @@ NG_ALWAYS_INLINE void gru_row(float* pre, const float* hg, float* h, float* hp, 
 }
 
 template <bool RELU>
-NG_ALWAYS_INLINE void rnn_row(float* pre, const float* hg, float* h, float* hp, float* y, i64 H) {
+NG_ALWAYS_INLINE void rnn_row(float* __restrict pre, const float* __restrict hg, float* __restrict h, float* __restrict hp, float* __restrict y, i64 H) {
   for (i64 j = 0; j < H; j++) {
     const float a = pre[j] + hg[j];
     const float hnew = RELU ? (a > 0.0f ? a : 0.0f) : tanh_fast(a);
@@ -96,8 +97,8 @@ NG_ALWAYS_INLINE void rnn_row(float* pre, const float* hg, float* h, float* hp, 
 // dG_h W_hh), go: the output gradient row (may be null), dgi / dgh: gradients of the input and
 // hidden pre-activations (the same array except for GRU).
 
-NG_ALWAYS_INLINE void lstm_row_bwd(float* dgi, float* dh, float* dc, const float* go, const float* gates,
-                                   const float* ex, i64 H) {
+NG_ALWAYS_INLINE void lstm_row_bwd(float* __restrict dgi, float* __restrict dh, float* __restrict dc, const float* __restrict go, const float* __restrict gates,
+                                   const float* __restrict ex, i64 H) {
   const float* cp = ex;
   const float* tc = ex + H;
   for (i64 j = 0; j < H; j++) {
@@ -114,8 +115,8 @@ NG_ALWAYS_INLINE void lstm_row_bwd(float* dgi, float* dh, float* dc, const float
   }
 }
 
-NG_ALWAYS_INLINE void gru_row_bwd(float* dgi, float* dgh, float* dh, const float* go, const float* gates,
-                                  const float* hp, const float* ex, i64 H) {
+NG_ALWAYS_INLINE void gru_row_bwd(float* __restrict dgi, float* __restrict dgh, float* __restrict dh, const float* __restrict go, const float* __restrict gates,
+                                  const float* __restrict hp, const float* __restrict ex, i64 H) {
   for (i64 j = 0; j < H; j++) {
     const float dht = dh[j] + (go ? go[j] : 0.0f);
     const float r = gates[j], z = gates[H + j], n = gates[2 * H + j];
@@ -133,7 +134,7 @@ NG_ALWAYS_INLINE void gru_row_bwd(float* dgi, float* dgh, float* dh, const float
 }
 
 template <bool RELU>
-NG_ALWAYS_INLINE void rnn_row_bwd(float* dgi, float* dh, const float* go, const float* gates, i64 H) {
+NG_ALWAYS_INLINE void rnn_row_bwd(float* __restrict dgi, float* __restrict dh, const float* __restrict go, const float* __restrict gates, i64 H) {
   for (i64 j = 0; j < H; j++) {
     const float dht = dh[j] + (go ? go[j] : 0.0f);
     const float y = gates[j];
