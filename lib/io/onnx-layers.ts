@@ -168,4 +168,4 @@ registerOnnxExport(R.RNNBase, (m) => {
   });
   return { type: 'recurrent', cell, inputSize: m.inputSize, hiddenSize: H, bidirectional: m.bidirectional,
     batchFirst: m.batchFirst, layers };
-}, "LSTM, GRU, RNN (tanh) (the output sequence)");
+}, "LSTM, GRU, RNN (tanh)");

@@ -142,6 +142,10 @@ describe('recurrent layer API', () => {
       const x = ng.randn([3, 5, 3]);
       const lengths = [2, 5, 3];
       const [y, [hN, cN]] = m.forward(x, null, { lengths });
+      // the same lengths as an int32 tensor or a typed array
+      for (const l of [ng.fromArray(Int32Array.from(lengths), [3]), Int32Array.from(lengths)]) {
+        expect(Array.from(m.forward(x, null, { lengths: l })[0].data)).toEqual(Array.from(y.data));
+      }
       for (let b = 0; b < 3; b++) {
         const L = lengths[b];
         const xb = ng.slice(ng.slice(x, b, b + 1, 0), 0, L, 1);
