@@ -191,8 +191,8 @@ export abstract class RNNBase extends Module {
     const sizes = rnnPackedSizes(this.mode, T, B, H, D);
     const stateOf = (t: Tensor | null, l: number): Tensor | null => {
       if (t === null) return null;
-      const flat = F.reshape(t, [L * D, B * H]);
-      return L === 1 ? flat : F.slice(flat, l * D, (l + 1) * D, 0);
+      const all = F.reshape(t, [L * D, B, H]);
+      return L === 1 ? all : F.slice(all, l * D, (l + 1) * D, 0);
     };
     for (let l = 0; l < L; l++) {
       const packed = rnnLayer(this.mode, layerIn, this.layerWeights[l], stateOf(h0t, l), lstm ? stateOf(c0t, l) : null,
@@ -337,7 +337,9 @@ export abstract class RNNCellBase extends Module {
     const ht = h === undefined || h === null ? null : stateArg(h, 'hx', stateShape);
     const ct = c === undefined || c === null ? null : stateArg(c, 'cx', stateShape);
     const lstm = this.mode === 'lstm';
-    const packed = rnnLayer(this.mode, F.reshape(x, [1, B, I]), [this.weights], ht, lstm ? ct : null, null);
+    const asLayerState = (t: Tensor | null): Tensor | null => (t ? F.reshape(t, [1, B, H]) : null);
+    const packed = rnnLayer(this.mode, F.reshape(x, [1, B, I]), [this.weights], asLayerState(ht),
+      lstm ? asLayerState(ct) : null, null);
     const sizes = rnnPackedSizes(this.mode, 1, B, H, 1);
     const hOut = F.reshape(F.slice(packed, sizes.outputSize, sizes.outputSize + sizes.stateSize), stateShape);
     const cOut = lstm

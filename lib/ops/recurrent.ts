@@ -7,7 +7,7 @@
  */
 import { Tensor } from '../tensor/tensor';
 import { empty, fin, record, kernelsFor } from './util';
-import { expected, fmtShape } from '../core/validate';
+import { describe, expected, fmtShape } from '../core/validate';
 
 /** The cell of a recurrent layer; the codes are the kernels' mode argument. */
 export type RnnMode = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
@@ -50,15 +50,45 @@ function workspaceFloats(mode: RnnMode, T: number, B: number, H: number): number
  * (D, B, H) or null (zeros; c0 only for LSTM); lengths (B) in [1, T] or null (every row T
  * steps, pack_padded_sequence semantics otherwise). Returns the packed tensor
  * [output (T, B, D*H) | hN (D, B, H) | cN (D, B, H), LSTM only] as a flat tensor.
- * Arguments are checked by the layers (lib/nn/recurrent.ts); this checks shapes only.
+ * Checks every argument's shape (the layers in lib/nn/recurrent.ts check theirs first, with the
+ * user's names).
  */
 export function rnnLayer(mode: RnnMode, x: Tensor, weights: readonly RnnDirectionWeights[], h0: Tensor | null,
   c0: Tensor | null, lengths: Int32Array | null): Tensor {
+  if (!(mode in MODE_CODE)) {
+    throw new RangeError(expected(`one of ${Object.keys(MODE_CODE).join(', ')}`, 'mode', describe(mode)));
+  }
   fin(x, 'input');
   if (x.shape.length !== 3) throw new RangeError(expected('shape [T, B, inputSize]', 'input', fmtShape(x.shape)));
   const [T, B, I] = x.shape;
+  if (!Array.isArray(weights) || (weights.length !== 1 && weights.length !== 2)) {
+    throw new TypeError(expected('array of 1 or 2 direction weights', 'weights', describe(weights)));
+  }
   const D = weights.length;
+  fin(weights[0]?.weightHh, 'weights[0].weightHh');
   const H = weights[0].weightHh.shape[1];
+  const GH = gateCount(mode) * H;
+  const checkShape = (t: unknown, name: string, want: number[]): void => {
+    fin(t, name);
+    const s = (t as Tensor).shape;
+    if (s.length !== want.length || s.some((d, i) => d !== want[i])) throw new RangeError(expected(`shape ${fmtShape(want)}`, name, fmtShape(s)));
+  };
+  weights.forEach((w, d) => {
+    checkShape(w.weightIh, `weights[${d}].weightIh`, [GH, I]);
+    checkShape(w.weightHh, `weights[${d}].weightHh`, [GH, H]);
+    if (w.biasIh != null) checkShape(w.biasIh, `weights[${d}].biasIh`, [GH]);
+    if (w.biasHh != null) checkShape(w.biasHh, `weights[${d}].biasHh`, [GH]);
+  });
+  if (h0 !== null) checkShape(h0, 'h0', [D, B, H]);
+  if (c0 !== null) checkShape(c0, 'c0', [D, B, H]);
+  if (lengths !== null) {
+    if (!(lengths instanceof Int32Array) || lengths.length !== B) {
+      throw new TypeError(expected(`Int32Array of ${B} lengths`, 'lengths', describe(lengths)));
+    }
+    lengths.forEach((v, b) => {
+      if (v < 1 || v > T) throw new RangeError(expected(`integer in [1, ${T}]`, `lengths[${b}]`, String(v)));
+    });
+  }
   const lstm = mode === 'lstm';
   const code = MODE_CODE[mode];
   const sizes = rnnPackedSizes(mode, T, B, H, D);
@@ -81,7 +111,7 @@ export function rnnLayer(mode: RnnMode, x: Tensor, weights: readonly RnnDirectio
       code, T, B, I, H, D, d);
   }
   const inputs: (Tensor | null)[] = [x, h0, lstm ? c0 : null];
-  for (const w of weights) inputs.push(w.weightIh, w.weightHh, w.biasIh, w.biasHh);
+  for (const w of weights) inputs.push(w.weightIh, w.weightHh, w.biasIh ?? null, w.biasHh ?? null);
   return record(all, `rnn(${mode})`, inputs, (g, grads) => {
     const gf = g.f32;
     const dout = gf.subarray(0, sizes.outputSize);

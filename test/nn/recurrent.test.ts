@@ -237,3 +237,18 @@ describe('recurrent layers: bad input', () => {
     expect(m.forward(x, null, { lengths: [2, 5] })[0].shape).toEqual([5, 2, 4]);
   });
 });
+
+describe('ng.rnnLayer (functional): bad input', () => {
+  const w = (G: number, H: number, I: number) => ({ weightIh: ng.zeros([G * H, I]), weightHh: ng.zeros([G * H, H]), biasIh: null, biasHh: null });
+  const x = ng.randn([4, 2, 3]);
+  it('names the argument, expected vs got', () => {
+    expect(() => ng.rnnLayer('lstm', x, [w(4, 5, 3)], null, null, null)).not.toThrow();
+    expect(() => ng.rnnLayer('lstn' as 'lstm', x, [w(4, 5, 3)], null, null, null)).toThrow(/for mode but received/);
+    expect(() => ng.rnnLayer('lstm', x, [w(4, 5, 2)], null, null, null)).toThrow('Expected shape [20, 3] for weights[0].weightIh but received [20, 2]');
+    expect(() => ng.rnnLayer('gru', x, [w(3, 5, 3), w(4, 5, 3)], null, null, null)).toThrow('Expected shape [15, 3] for weights[1].weightIh but received [20, 3]');
+    expect(() => ng.rnnLayer('gru', x, [], null, null, null)).toThrow(/for weights but received/);
+    expect(() => ng.rnnLayer('rnnTanh', x, [w(1, 5, 3)], ng.zeros([1, 2, 4]), null, null)).toThrow('Expected shape [1, 2, 5] for h0 but received [1, 2, 4]');
+    expect(() => ng.rnnLayer('rnnTanh', x, [w(1, 5, 3)], null, null, Int32Array.from([1, 5]))).toThrow('Expected integer in [1, 4] for lengths[1] but received 5');
+    expect(() => ng.rnnLayer('rnnTanh', x, [w(1, 5, 3)], null, null, [1, 2] as unknown as Int32Array)).toThrow(/Int32Array of 2 lengths for lengths/);
+  });
+});
