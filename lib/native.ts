@@ -123,6 +123,12 @@ export interface KindSignatures {
   rng: (out: F32, n: number, seedHi: number, seedLo: number, offset: number, a: number, b: number) => void;
   gemm: (transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number,
     B: F32, ldb: number, beta: number, C: F32, ldc: number, bias: F32N, act: number) => void;
+  // recurrent layers (i14-rnn): mode 0 LSTM, 1 GRU, 2 RNN tanh, 3 RNN relu (native/binding/kind_rnn.cc)
+  rnn: (out: F32, hN: F32, cN: F32N, ws: F32, x: F32, wIh: F32, wHh: F32, bIh: F32N, bHh: F32N, h0: F32N, c0: F32N,
+    lengths: I32 | null, mode: number, T: number, B: number, I: number, H: number, D: number, dir: number) => void;
+  rnn_bwd: (dx: F32N, dwIh: F32N, dwHh: F32N, dbIh: F32N, dbHh: F32N, dh0: F32N, dc0: F32N, dout: F32N, dhN: F32N,
+    dcN: F32N, ws: F32, x: F32, wIh: F32, wHh: F32, lengths: I32 | null, mode: number, T: number, B: number,
+    I: number, H: number, D: number, dir: number) => void;
 }
 
 export type OpKind = keyof KindSignatures;
@@ -137,6 +143,8 @@ export const OP_KINDS = [
   'cross_entropy_bwd', 'cross_entropy_dense', 'cross_entropy_dense_bwd', 'nll', 'nll_bwd', 'bce_logits',
   'bce_logits_bwd', 'pair_loss', 'pair_loss_bwd', 'kl_div', 'kl_div_bwd', 'sgd', 'adam', 'rmsprop', 'adagrad',
   'vec_reduce', 'vec_test', 'vec_map', 'fill_i32', 'eye', 'rng', 'gemm',
+  // recurrent layers (i14-rnn)
+  'rnn', 'rnn_bwd',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -268,6 +276,9 @@ export const OP_TABLE = {
   rngUniform: { kind: 'rng', params: 'low,high' },
   rngNormal: { kind: 'rng', params: 'mean,std' },
   gemm: { kind: 'gemm', params: '' },
+  // recurrent layers (i14-rnn)
+  rnnForward: { kind: 'rnn', params: '' },
+  rnnBackward: { kind: 'rnn_bwd', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

@@ -160,7 +160,7 @@ export async function writeDocs(results) {
     }
   }
   const merged = { ...results, cases: [] };
-  const order = ['gemm', 'mlp', 'tiny', 'inference', 'eventloop', 'memory', 'ops', 'dist'];
+  const order = ['gemm', 'mlp', 'tiny', 'inference', 'eventloop', 'memory', 'ops', 'dist', 'lstm'];
   const byName = new Map((latest?.cases ?? []).map((c) => [c.name, c]));
   for (const c of results.cases) byName.set(c.name, { ...c, date: results.date, quick: results.quick });
   merged.cases = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
@@ -186,6 +186,7 @@ const TITLES = {
   memory: 'Memory (peak RSS, RSS growth after warm-up)',
   ops: 'Fused linear+bias+ReLU forward+backward (B x 784 -> 512)',
   dist: 'Data-parallel training over MPI ranks vs PyTorch DDP (gloo), MLP of case mlp, batch 128 per rank',
+  lstm: 'LSTM training throughput (seq 64, batch 32, input 64, hidden 128, last state -> Linear -> CE, Adam)',
 };
 
 export function markdown(r) {

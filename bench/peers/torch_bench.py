@@ -186,6 +186,11 @@ class LinearRelu:
 
 KINDS = {"mlp": Mlp, "tiny": Tiny, "inference": Inference, "linear_relu": LinearRelu}
 
+# case lstm (i14-rnn): the class lives beside this script
+from torch_lstm import Lstm  # noqa: E402
+
+KINDS["lstm"] = Lstm
+
 
 def memory(batch=128, warmup=100, steps=5000, max_seconds=60.0, seed=1, samples=20, **_):
     """Peak RSS while training case 2, and RSS growth over `steps` steps after warm-up."""

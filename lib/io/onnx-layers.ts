@@ -9,6 +9,7 @@ import { Module } from '../nn/module';
 import { Sequential } from '../nn/sequential';
 import * as L from '../nn/layers';
 import * as C from '../nn/conv';
+import * as R from '../nn/recurrent';
 import { Tensor } from '../tensor/tensor';
 import { writeOnnx, type OnnxLayer } from './onnx';
 import { libraryVersion } from './model';
@@ -124,3 +125,47 @@ registerOnnxExport(C.BatchNorm2d, (m) => {
 registerOnnxExport(C.Dropout2d, () => ({ type: 'dropout' }));
 registerOnnxExport(C.Upsample, (m) => ({ type: 'upsample', scaleFactor: m.scaleFactor }));
 registerOnnxExport(C.Unflatten, (m) => (m.dim === 1 ? { type: 'unflatten', sizes: m.sizes } : null), 'Unflatten (dim 1)');
+
+// ---- recurrent layers (nn/recurrent.ts, i14-rnn) ----
+
+/**
+ * PyTorch's gate blocks in ONNX order: LSTM i, f, g, o -> i, o, f, c; GRU r, z, n -> z, r, h
+ * (with linear_before_reset = 1, which is PyTorch's GRU); RNN one block.
+ */
+const ONNX_GATE_ORDER = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnnTanh: [0] } as const;
+
+function onnxGates(t: Tensor, order: readonly number[], H: number): Float32Array {
+  const src = t.data as Float32Array;
+  const block = H * (t.shape.length === 2 ? t.shape[1] : 1);
+  const out = new Float32Array(src.length);
+  order.forEach((from, to) => out.set(src.subarray(from * block, (from + 1) * block), to * block));
+  return out;
+}
+
+function concatF32(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of parts) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
+registerOnnxExport(R.RNNBase, (m) => {
+  if (m.mode === 'rnnRelu') return null;
+  const cell = m.mode;
+  const order = ONNX_GATE_ORDER[cell];
+  const H = m.hiddenSize;
+  const layers = Array.from({ length: m.numLayers }, (_, l) => {
+    const dirs = m.weightsOf(l);
+    const W = concatF32(dirs.map((d) => onnxGates(d.weightIh, order, H)));
+    const Rw = concatF32(dirs.map((d) => onnxGates(d.weightHh, order, H)));
+    const B = m.bias
+      ? concatF32(dirs.flatMap((d) => [onnxGates(d.biasIh as Tensor, order, H), onnxGates(d.biasHh as Tensor, order, H)]))
+      : undefined;
+    return { W, R: Rw, ...(B ? { B } : {}) };
+  });
+  return { type: 'recurrent', cell, inputSize: m.inputSize, hiddenSize: H, bidirectional: m.bidirectional,
+    batchFirst: m.batchFirst, layers };
+}, "LSTM, GRU, RNN (tanh)");

@@ -49,7 +49,25 @@ export type OnnxLayer =
   | { type: 'layerNorm'; weight: Float32Array; bias: Float32Array; eps: number; size: number }
   | { type: 'batchNorm'; weight: Float32Array; bias: Float32Array; runningMean: Float32Array; runningVar: Float32Array; eps: number; size: number }
   | { type: 'embedding'; weight: Float32Array; numEmbeddings: number; dim: number }
+  | OnnxRecurrentLayer
   | OnnxImageLayer;
+
+/**
+ * A stack of recurrent layers (i14-rnn) as ONNX LSTM / GRU / RNN ops, one per layer. Weights are
+ * already in ONNX's gate order (LSTM i, o, f, c; GRU z, r, h with linear_before_reset = 1; RNN
+ * tanh): per layer W (D, G*H, in), R (D, G*H, H) and B (D, 2*G*H) = [W biases, R biases] or
+ * absent. Input (seq, batch, inputSize), or (batch, seq, inputSize) with batchFirst; output the
+ * full sequence (seq, batch, D*H) / (batch, seq, D*H) as PyTorch's output (no final states).
+ */
+export interface OnnxRecurrentLayer {
+  type: 'recurrent';
+  cell: 'lstm' | 'gru' | 'rnnTanh';
+  inputSize: number;
+  hiddenSize: number;
+  bidirectional: boolean;
+  batchFirst: boolean;
+  layers: { W: Float32Array; R: Float32Array; B?: Float32Array }[];
+}
 
 type Pair = [number, number];
 /** NCHW layers (see emitImageLayer); padding is explicit, symmetric zero (-inf for max) padding. */
@@ -86,6 +104,7 @@ export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
   'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d', 'upsample',
+  'recurrent',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -177,10 +196,35 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
         where, 'outChannels x inChannels / groups x kernelSize');
       if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', l.outChannels as number, where, 'outChannels');
       break;
+    case 'recurrent':
+      checkRecurrentLayer(l, where);
+      break;
     default:
       break;
   }
   return l as unknown as OnnxLayer;
+}
+
+const RECURRENT_GATES = { lstm: 4, gru: 3, rnnTanh: 1 } as const;
+
+function checkRecurrentLayer(l: Record<string, unknown>, where: string): void {
+  assertOneOf(l.cell, `${where}.cell`, ['lstm', 'gru', 'rnnTanh'] as const);
+  assertPositiveInteger(l.inputSize, `${where}.inputSize`);
+  assertPositiveInteger(l.hiddenSize, `${where}.hiddenSize`);
+  for (const key of ['bidirectional', 'batchFirst']) if (typeof l[key] !== 'boolean') typeError('boolean', `${where}.${key}`, l[key]);
+  if (!Array.isArray(l.layers) || l.layers.length === 0) typeError('non-empty array of layer weights', `${where}.layers`, l.layers);
+  const D = l.bidirectional ? 2 : 1;
+  const H = l.hiddenSize as number;
+  const GH = RECURRENT_GATES[l.cell as OnnxRecurrentLayer['cell']] * H;
+  (l.layers as unknown[]).forEach((w, k) => {
+    const at = `${where}.layers[${k}]`;
+    assertPlainObject(w, at);
+    const lw = w as Record<string, unknown>;
+    const inSize = k === 0 ? (l.inputSize as number) : D * H;
+    checkArray(lw, 'W', D * GH * inSize, at, 'directions x gates*hiddenSize x input');
+    checkArray(lw, 'R', D * GH * H, at, 'directions x gates*hiddenSize x hiddenSize');
+    if (lw.B !== undefined && lw.B !== null) checkArray(lw, 'B', D * 2 * GH, at, 'directions x 2*gates*hiddenSize');
+  });
 }
 
 function checkPair(l: Record<string, unknown>, key: string, where: string, lo: number): void {
@@ -397,6 +441,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     case 'conv1d': return emitConv1d(b, layer, i, x, y, shape);
     case 'convTranspose2d': return emitConvTranspose2d(b, layer, i, x, y, shape);
     case 'upsample': return emitUpsample(b, layer, i, x, y, shape);
+    case 'recurrent': return emitRecurrent(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -404,6 +449,47 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     default:
       throw new Error(`unreachable layer type ${(layer as { type: string }).type}`);
   }
+}
+
+/**
+ * Recurrent stack: per layer one ONNX LSTM / GRU / RNN op (Y is (seq, D, batch, H)), then
+ * Transpose to (seq, batch, D, H) and Reshape to (seq, batch, D*H), PyTorch's output layout;
+ * batchFirst inputs / outputs are transposed around the stack.
+ */
+function emitRecurrent(b: Builder, layer: OnnxRecurrentLayer, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const where = `layers[${i}]`;
+  const last = shape[shape.length - 1];
+  if (shape.length !== 3 || (typeof last === 'number' && last !== layer.inputSize)) {
+    shapeMismatch(where, 'recurrent', `of rank 3 with last dimension ${layer.inputSize}`, shape);
+  }
+  const D = layer.bidirectional ? 2 : 1;
+  const H = layer.hiddenSize;
+  const GH = RECURRENT_GATES[layer.cell] * H;
+  const opType = layer.cell === 'lstm' ? 'LSTM' : layer.cell === 'gru' ? 'GRU' : 'RNN';
+  const str = (name: string, v: string): OnnxAttribute => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(v) });
+  let cur = x;
+  if (layer.batchFirst) {
+    node(b, 'Transpose', [x], [`${p}.seqFirst`], `${p}.seqFirst`, [ints('perm', [1, 0, 2])]);
+    cur = `${p}.seqFirst`;
+  }
+  const target = BigInt64Array.from([0, 0, -1], (v) => BigInt(v));
+  b.initializers.push({ name: `${p}.shape`, dataType: INT64, dims: [3], rawData: new Uint8Array(target.buffer) });
+  layer.layers.forEach((w, k) => {
+    const q = `${p}.l${k}`;
+    const inSize = k === 0 ? layer.inputSize : D * H;
+    const inputs = [cur, initializer(b, `${q}.W`, [D, GH, inSize], w.W), initializer(b, `${q}.R`, [D, GH, H], w.R)];
+    if (w.B) inputs.push(initializer(b, `${q}.B`, [D, 2 * GH], w.B));
+    const attributes = [attr('hidden_size', H, 'int'), str('direction', D === 2 ? 'bidirectional' : 'forward')];
+    if (layer.cell === 'gru') attributes.push(attr('linear_before_reset', 1, 'int'));
+    node(b, opType, inputs, [`${q}.Y`], q, attributes);
+    node(b, 'Transpose', [`${q}.Y`], [`${q}.Yt`], `${q}.Yt`, [ints('perm', [0, 2, 1, 3])]);
+    const out = k === layer.layers.length - 1 && !layer.batchFirst ? y : `${q}.out`;
+    node(b, 'Reshape', [`${q}.Yt`, `${p}.shape`], [out], `${q}.out`);
+    cur = out;
+  });
+  if (layer.batchFirst) node(b, 'Transpose', [cur], [y], p, [ints('perm', [1, 0, 2])]);
+  return [shape[0], shape[1], D * H];
 }
 
 /** Unflatten of the last dimension: Reshape to [0, ..., 0, ...sizes] (0 copies the input dim). */

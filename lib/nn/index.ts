@@ -7,6 +7,8 @@ export {
 export type { ActivationName, LinearOptions } from './layers';
 export { Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Unflatten, Upsample } from './conv';
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, BatchNorm2dOptions } from './conv';
+export { LSTM, GRU, RNN, LSTMCell, GRUCell, RNNCell, RNNBase, RNNCellBase } from './recurrent';
+export type { RNNOptions, ElmanRNNOptions, RNNForwardOptions, RnnMode } from './recurrent';
 export { Sequential } from './sequential';
 export { fromConfig, registerModule } from './registry';
 export { packParameters } from './flat';

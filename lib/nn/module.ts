@@ -22,10 +22,14 @@ export abstract class Module {
   /** @internal */ protected readonly _buffers = new Map<string, Tensor>();
   /** @internal */ protected readonly _children = new Map<string, Module>();
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  // Most modules map tensors to a tensor; recurrent layers and attention take states / options
+  // and return tuples ([output, [hN, cN]]), so the base signature is open.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...inputs: any[]): any;
 
   /** Same as forward (lets a module be called like a function via model.call(x)). */
-  call(...inputs: Tensor[]): Tensor {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call(...inputs: any[]): any {
     return this.forward(...inputs);
   }
 

@@ -3,6 +3,7 @@ import { Module, ModuleConfig } from './module';
 import * as L from './layers';
 import { Sequential } from './sequential';
 import * as C from './conv';
+import * as R from './recurrent';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -39,6 +40,12 @@ const factories: Record<string, Factory> = {
   Dropout2d: (a) => new C.Dropout2d(a.p),
   Unflatten: (a) => new C.Unflatten(a.dim, a.sizes),
   Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, mode: a.mode }),
+  LSTM: (a) => new R.LSTM(a.inputSize, a.hiddenSize, a),
+  GRU: (a) => new R.GRU(a.inputSize, a.hiddenSize, a),
+  RNN: (a) => new R.RNN(a.inputSize, a.hiddenSize, a),
+  LSTMCell: (a) => new R.LSTMCell(a.inputSize, a.hiddenSize, { bias: a.bias }),
+  GRUCell: (a) => new R.GRUCell(a.inputSize, a.hiddenSize, { bias: a.bias }),
+  RNNCell: (a) => new R.RNNCell(a.inputSize, a.hiddenSize, { bias: a.bias, nonlinearity: a.nonlinearity }),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
 };
 

@@ -58,7 +58,9 @@ export class Sequential extends Module {
         i++;
         continue;
       }
-      x = m.forward(x);
+      const y = m.forward(x);
+      // Recurrent layers return [output, finalState]: the next layer gets the output sequence.
+      x = Array.isArray(y) ? y[0] : y;
     }
     return x;
   }

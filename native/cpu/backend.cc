@@ -24,6 +24,7 @@
 #include "cpu/ops/optimizers.h"
 #include "cpu/ops/pool2d.h"
 #include "cpu/ops/reduce.h"
+#include "cpu/ops/rnn.h"
 #include "cpu/ops/softmax.h"
 
 namespace ng::cpu {
@@ -133,6 +134,26 @@ void gemm_fused(bool ta, bool tb, i64 M, i64 N, i64 K, float alpha, const float*
   ep.bias = bias;
   ep.act = act == LinearAct::relu ? Act::relu : Act::none;
   sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, &ep);
+}
+
+// Recurrent layers (i14-rnn): per-thread scratch (grows, never shrinks; std::bad_alloc reaches
+// the binding, which reports it).
+float* rnn_scratch(const ops::RnnGeom& g, bool backward) {
+  thread_local std::vector<float> buf;
+  const size_t need = static_cast<size_t>(rnn_scratch_floats(g, backward));
+  if (buf.size() < need) buf.resize(need);
+  return buf.data();
+}
+void rnn_fwd(float* out, float* hN, float* cN, float* ws, const float* x, const float* w_ih, const float* w_hh,
+             const float* b_ih, const float* b_hh, const float* h0, const float* c0, const int32_t* lengths,
+             const ops::RnnGeom& g) {
+  rnn_forward(out, hN, cN, ws, x, w_ih, w_hh, b_ih, b_hh, h0, c0, lengths, g, rnn_scratch(g, false));
+}
+void rnn_bwd(float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh, float* dh0, float* dc0,
+             const float* dout, const float* dhN, const float* dcN, const float* ws, const float* x, const float* w_ih,
+             const float* w_hh, const int32_t* lengths, const ops::RnnGeom& g) {
+  rnn_backward(dx, dw_ih, dw_hh, db_ih, db_hh, dh0, dc0, dout, dhN, dcN, ws, x, w_ih, w_hh, lengths, g,
+               rnn_scratch(g, true));
 }
 
 void copy_bytes(void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); }
@@ -280,6 +301,9 @@ const Backend* make_cpu() {
   set_kernel<Op::rngUniform>(b, ng::rng_uniform);
   set_kernel<Op::rngNormal>(b, ng::rng_normal);
   set_kernel<Op::gemm>(b, gemm_fused);
+  // recurrent layers (i14-rnn)
+  set_kernel<Op::rnnForward>(b, rnn_fwd);
+  set_kernel<Op::rnnBackward>(b, rnn_bwd);
   return &b;
 }
 

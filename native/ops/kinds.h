@@ -154,6 +154,29 @@ NG_KIND_FN(rng, void (*)(float* out, i64 n, uint64_t seed, uint64_t offset, floa
 NG_KIND_FN(gemm, void (*)(bool transA, bool transB, i64 M, i64 N, i64 K, float alpha, cf* A, i64 lda, cf* B, i64 ldb,
                           float beta, float* C, i64 ldc, cf* bias, LinearAct act))
 
+// ---- recurrent layers (i14-rnn) ----
+// Cell type of rnnForward / rnnBackward (PyTorch's gate order: LSTM i,f,g,o; GRU r,z,n).
+enum class RnnMode : int { lstm = 0, gru = 1, rnn_tanh = 2, rnn_relu = 3 };
+// One layer and one direction: x (T, B, I), hidden size H, D directions in the output
+// (T, B, D*H), this call's direction dir (1 = reverse).
+struct RnnGeom {
+  i64 T, B, I, H, D, dir;
+  RnnMode mode;
+};
+inline i64 rnn_gate_count(RnnMode m) { return m == RnnMode::lstm ? 4 : m == RnnMode::gru ? 3 : 1; }
+// Saved floats per (t, b) row beyond the G*H gates and the H of h_prev: LSTM c_prev and
+// tanh(c), GRU the hidden part of the n gate (W_hn h + b_hn), RNN nothing.
+inline i64 rnn_extra_per_row(RnnMode m, i64 H) { return m == RnnMode::lstm ? 2 * H : m == RnnMode::gru ? H : 0; }
+// Floats of the workspace rnnForward writes and rnnBackward reads (one direction).
+inline i64 rnn_workspace_floats(const RnnGeom& g) {
+  return g.T * g.B * (rnn_gate_count(g.mode) * g.H + g.H + rnn_extra_per_row(g.mode, g.H));
+}
+NG_KIND_FN(rnn, void (*)(float* out, float* hN, float* cN, float* ws, cf* x, cf* w_ih, cf* w_hh, cf* b_ih, cf* b_hh,
+                         cf* h0, cf* c0, const int32_t* lengths, const RnnGeom& g))
+NG_KIND_FN(rnn_bwd, void (*)(float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh, float* dh0, float* dc0,
+                             cf* dout, cf* dhN, cf* dcN, cf* ws, cf* x, cf* w_ih, cf* w_hh, const int32_t* lengths,
+                             const RnnGeom& g))
+
 #undef NG_KIND_FN
 
 }  // namespace ng::ops

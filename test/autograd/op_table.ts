@@ -35,6 +35,7 @@ import * as ng from '../../lib';
 import type { Tensor } from '../../lib';
 import * as R from './reference';
 import { F64, Ref, Rng, size } from './reference';
+import { rnnReference, RNN_GATES } from '../helpers/rnn-reference';
 
 export type Gen = (rng: Rng, n: number, prev: F64[]) => F64;
 
@@ -646,6 +647,53 @@ for (const [V, D, si, pad] of [[10, 6, [2, 5], 0], [7, 3, [17], 6]] as [number, 
     name: `embedding/padding${pad}/${V}x${D}/idx${nameOf(si)}`, fn: 'ops.embedding', usesOutput: true,
     inputs: [{ name: 'indices', shape: si, gen: INT_WITH(V, pad), int: true }, { name: 'weight', shape: [V, D], gen: N(), grad: true }],
     run: ([idx, w]) => ng.embedding(idx, w, pad), ref: embeddingPaddingRef(si, V, D, pad), reduce: size(si),
+  });
+}
+
+// ---------------------------------------------------------------- recurrent layers (i14-rnn)
+
+/**
+ * rnnLayer: one LSTM / GRU / RNN layer, packed result [output | hN | cN]. Inputs: x, h0, c0
+ * (LSTM), then per direction weightIh, weightHh, biasIh, biasHh. lengths are fixed per entry.
+ */
+const RNN_MODES = ['lstm', 'gru', 'rnnTanh'] as const;
+for (const [mode, T, B, I, H, D, lengths, bias] of [
+  ['lstm', 4, 3, 5, 3, 2, [2, 4, 1], true], ['lstm', 1, 1, 3, 1, 1, null, false], ['gru', 4, 3, 5, 3, 2, [3, 1, 4], true],
+  ['gru', 3, 2, 17, 3, 1, null, false], ['rnnTanh', 5, 2, 3, 17, 2, [5, 2], true], ['rnnTanh', 1, 3, 1, 3, 1, null, true],
+] as [typeof RNN_MODES[number], number, number, number, number, number, number[] | null, boolean][]) {
+  const G = RNN_GATES[RNN_MODES.indexOf(mode)];
+  const lstm = mode === 'lstm';
+  const w = 1 / Math.sqrt(H);
+  const inputs: InputSpec[] = [{ name: 'x', shape: [T, B, I], gen: N(), grad: true },
+    { name: 'h0', shape: [D, B, H], gen: N(0.5), grad: true }];
+  if (lstm) inputs.push({ name: 'c0', shape: [D, B, H], gen: N(0.5), grad: true });
+  for (let d = 0; d < D; d++) {
+    inputs.push({ name: `weightIh${d}`, shape: [G * H, I], gen: U(-w, w), grad: true },
+      { name: `weightHh${d}`, shape: [G * H, H], gen: U(-w, w), grad: true });
+    if (bias) inputs.push({ name: `biasIh${d}`, shape: [G * H], gen: U(-w, w), grad: true }, { name: `biasHh${d}`, shape: [G * H], gen: U(-w, w), grad: true });
+  }
+  const per = bias ? 4 : 2;
+  const first = lstm ? 3 : 2;
+  const lens = lengths ? Int32Array.from(lengths) : null;
+  add({
+    name: `rnnLayer/${mode}/${D === 2 ? 'bidirectional/' : ''}${lengths ? 'lengths/' : ''}${bias ? '' : 'noBias/'}T${T}xB${B}xI${I}xH${H}`,
+    fn: 'ops.rnnLayer', inputs, reduce: (I + H) * T,
+    run: (xs) => ng.rnnLayer(mode, xs[0], Array.from({ length: D }, (_, d) => {
+      const k = first + per * d;
+      return { weightIh: xs[k], weightHh: xs[k + 1], biasIh: bias ? xs[k + 2] : null, biasHh: bias ? xs[k + 3] : null };
+    }), xs[1], lstm ? xs[2] : null, lens),
+    ref: (xs) => {
+      const dirs = Array.from({ length: D }, (_, d) => {
+        const k = first + per * d;
+        return { wih: xs[k], whh: xs[k + 1], bih: bias ? xs[k + 2] : null, bhh: bias ? xs[k + 3] : null };
+      });
+      const r = rnnReference({ mode: RNN_MODES.indexOf(mode), T, B, I, H, x: xs[0], dirs, h0: xs[1], c0: lstm ? xs[2] : null, lengths: lens });
+      const data = new Float64Array(r.out.length + r.hN.length * (lstm ? 2 : 1));
+      data.set(r.out);
+      data.set(r.hN, r.out.length);
+      if (lstm) data.set(r.cN, r.out.length + r.hN.length);
+      return { shape: [data.length], data };
+    },
   });
 }
 

@@ -1,0 +1,47 @@
+// Recurrent layers over time: LSTM, GRU and Elman RNN (tanh / relu), one layer and one
+// direction per call, PyTorch's gate layout and equations.
+//
+//   LSTM  gates (i, f, g, o):  c' = f c + i g,  h' = o tanh(c')
+//   GRU   gates (r, z, n):     n = tanh(W_in x + b_in + r (W_hn h + b_hn)),  h' = (1 - z) n + z h
+//   RNN   h' = tanh / relu(W_ih x + b_ih + W_hh h + b_hh)
+//
+// Forward: the input projection of every time step is ONE sgemm (T*B, G*H) = x W_ih^T + b_ih,
+// written into the saved gate area of the workspace; each step then runs one sgemm for all gates
+// (h W_hh^T + b_hh) and one fused pass (activations, cell update, output write). Backward runs
+// the steps in reverse with one fused pass and one sgemm (dh_prev) per step, and afterwards
+// three big sgemms over all steps (dx, dW_ih, dW_hh) and deterministic column sums (biases).
+//
+// Variable lengths (pack_padded_sequence): row b is valid at time t when t < lengths[b]. Outputs
+// past a row's length are 0, the final state is the state after its last valid step, and the
+// reverse direction starts at step lengths[b] - 1. lengths null: every row has length T.
+//
+// Layout: x (T, B, I); out (T, B, D*H), this direction writes columns [dir*H, (dir+1)*H);
+// h0, c0, hN, cN, dh0, dc0, dhN, dcN (B, H); w_ih (G*H, I), w_hh (G*H, H), biases (G*H).
+// Results are bit-identical for any thread count (rows are independent; sgemm is deterministic).
+#pragma once
+#include <cstdint>
+
+#include "ops/kinds.h"
+
+namespace ng::cpu {
+
+using RnnMode = ng::ops::RnnMode;
+using RnnGeom = ng::ops::RnnGeom;
+
+using ng::ops::rnn_gate_count;        // gates per cell: 4 (LSTM), 3 (GRU), 1 (RNN)
+using ng::ops::rnn_workspace_floats;  // floats of the saved workspace (one direction)
+// Floats of temporary scratch each pass needs.
+int64_t rnn_scratch_floats(const RnnGeom& g, bool backward);
+
+// out, hN, ws written; cN (LSTM only) written; b_ih, b_hh, h0, c0, lengths may be null.
+void rnn_forward(float* out, float* hN, float* cN, float* ws, const float* x, const float* w_ih, const float* w_hh,
+                 const float* b_ih, const float* b_hh, const float* h0, const float* c0, const int32_t* lengths,
+                 const RnnGeom& g, float* scratch);
+
+// Gradients ACCUMULATE; any of dx, dw_ih, dw_hh, db_ih, db_hh, dh0, dc0 may be null, and so may
+// dout, dhN, dcN (zero upstream gradient).
+void rnn_backward(float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh, float* dh0, float* dc0,
+                  const float* dout, const float* dhN, const float* dcN, const float* ws, const float* x,
+                  const float* w_ih, const float* w_hh, const int32_t* lengths, const RnnGeom& g, float* scratch);
+
+}  // namespace ng::cpu
