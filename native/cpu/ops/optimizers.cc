@@ -1,13 +1,20 @@
 // Fused optimizer updates. Each element is independent, so loops parallelize trivially and give
 // identical results for any thread count. Expressions mirror the order of torch's tensor ops
 // (mul_ then add_, sqrt then divide then add eps) to stay within an ulp of PyTorch.
+// The loops run per ISA (isa_dispatch.h: AVX-512 / AVX2 / baseline builds of the same body);
+// multiply-adds are never contracted into FMAs, so every ISA gives the same bits.
 #include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 #include "cpu/ops/optimizers.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
 
 namespace ng::cpu {
 
@@ -43,21 +50,27 @@ void adam_update(float* params, const float* grads, float* m, float* v, float* v
   const float l2 = decoupled ? 0.0f : weight_decay;
   const float omb1 = static_cast<float>(1.0 - static_cast<double>(beta1));
   const float omb2 = static_cast<float>(1.0 - static_cast<double>(beta2));
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-    const float p = params[i] * decay;
-    const float g = grads[i] + l2 * p;
-    const float mi = m[i] * beta1 + omb1 * g;
-    const float vi = v[i] * beta2 + omb2 * (g * g);
-    m[i] = mi;
-    v[i] = vi;
-    float vv = vi;
-    if (amsgrad) {
-      vv = std::max(vmax[i], vi);
-      vmax[i] = vv;
+  auto body = [=](int64_t i0, int64_t i1, auto ams) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) {
+      const float p = params[i] * decay;
+      const float g = grads[i] + l2 * p;
+      const float mi = m[i] * beta1 + omb1 * g;
+      const float vi = v[i] * beta2 + omb2 * (g * g);
+      m[i] = mi;
+      v[i] = vi;
+      float vv = vi;
+      if constexpr (decltype(ams)::value) {
+        vv = vmax[i] < vi ? vi : vmax[i];  // std::max(vmax, v), NaN included
+        vmax[i] = vv;
+      }
+      const float denom = std::sqrt(vv) / bc2_sqrt + eps;
+      params[i] = p - step_size * (mi / denom);
     }
-    const float denom = std::sqrt(vv) / bc2_sqrt + eps;
-    params[i] = p - step_size * (mi / denom);
-  });
+  };
+  if (amsgrad)
+    run_isa(n, 1, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA { body(i0, i1, std::true_type{}); });
+  else
+    run_isa(n, 1, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA { body(i0, i1, std::false_type{}); });
 }
 
 void rmsprop_update(float* params, const float* grads, float* square_avg, float* grad_avg,
