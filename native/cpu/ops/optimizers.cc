@@ -22,18 +22,22 @@ void sgd_update(float* params, const float* grads, float* momentum_buf, int64_t 
                 float dampening, bool nesterov, float weight_decay, bool first_step) {
   // params, grads, momentum_buf: (n)
   if (momentum == 0.0f) {
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-      const float g = grads[i] + weight_decay * params[i];
-      params[i] -= lr * g;
+    run_isa(n, 1, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+      for (int64_t i = i0; i < i1; i++) {
+        const float g = grads[i] + weight_decay * params[i];
+        params[i] -= lr * g;
+      }
     });
     return;
   }
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-    float g = grads[i] + weight_decay * params[i];
-    const float buf = first_step ? g : momentum * momentum_buf[i] + (1.0f - dampening) * g;
-    momentum_buf[i] = buf;
-    g = nesterov ? g + momentum * buf : buf;
-    params[i] -= lr * g;
+  run_isa(n, 1, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) {
+      float g = grads[i] + weight_decay * params[i];
+      const float buf = first_step ? g : momentum * momentum_buf[i] + (1.0f - dampening) * g;
+      momentum_buf[i] = buf;
+      g = nesterov ? g + momentum * buf : buf;
+      params[i] -= lr * g;
+    }
   });
 }
 
@@ -78,24 +82,26 @@ void rmsprop_update(float* params, const float* grads, float* square_avg, float*
                     float momentum, bool centered) {
   // params, grads, square_avg, grad_avg, momentum_buf: (n)
   const float oma = static_cast<float>(1.0 - static_cast<double>(alpha));
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-    const float g = grads[i] + weight_decay * params[i];
-    const float sq = square_avg[i] * alpha + oma * (g * g);
-    square_avg[i] = sq;
-    float avg;
-    if (centered) {
-      const float ga = grad_avg[i] * alpha + oma * g;
-      grad_avg[i] = ga;
-      avg = std::sqrt(sq - ga * ga) + eps;
-    } else {
-      avg = std::sqrt(sq) + eps;
-    }
-    if (momentum > 0.0f) {
-      const float buf = momentum_buf[i] * momentum + g / avg;
-      momentum_buf[i] = buf;
-      params[i] -= lr * buf;
-    } else {
-      params[i] -= lr * (g / avg);
+  run_isa(n, 1, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) {
+      const float g = grads[i] + weight_decay * params[i];
+      const float sq = square_avg[i] * alpha + oma * (g * g);
+      square_avg[i] = sq;
+      float avg;
+      if (centered) {
+        const float ga = grad_avg[i] * alpha + oma * g;
+        grad_avg[i] = ga;
+        avg = std::sqrt(sq - ga * ga) + eps;
+      } else {
+        avg = std::sqrt(sq) + eps;
+      }
+      if (momentum > 0.0f) {
+        const float buf = momentum_buf[i] * momentum + g / avg;
+        momentum_buf[i] = buf;
+        params[i] -= lr * buf;
+      } else {
+        params[i] -= lr * (g / avg);
+      }
     }
   });
 }
@@ -105,11 +111,13 @@ void adagrad_update(float* params, const float* grads, float* state_sum, int64_t
   // params, grads, state_sum: (n)
   const float clr = static_cast<float>(static_cast<double>(lr) /
                                        (1.0 + static_cast<double>(step - 1) * static_cast<double>(lr_decay)));
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-    const float g = grads[i] + weight_decay * params[i];
-    const float s = state_sum[i] + g * g;
-    state_sum[i] = s;
-    params[i] -= clr * (g / (std::sqrt(s) + eps));
+  run_isa(n, 1, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) {
+      const float g = grads[i] + weight_decay * params[i];
+      const float s = state_sum[i] + g * g;
+      state_sum[i] = s;
+      params[i] -= clr * (g / (std::sqrt(s) + eps));
+    }
   });
 }
 
