@@ -1,6 +1,8 @@
 // The GEMMs of one MLP training step (784-512-256-10, batch B), as nodegrad's linear layer
 // calls them, timed one by one next to OpenBLAS: thread CPU time, best of 7 blocks, 1 thread.
 //   mlp-shapes [B ...]        (default 32 128 512)
+// COLD=1: operands evicted (a 64 MiB buffer written) before every call, as in a training step
+// where the weights come back from L3 / memory after the optimizer pass; each call timed alone.
 // Build (repository root):
 //   g++ -std=c++17 -O3 -march=x86-64-v2 -fopenmp -Inative -I/usr/include/x86_64-linux-gnu/openblas-pthread \
 //     bench/kernels/mlp-shapes.cc native/cpu/gemm/*.cc native/core/cpu_features.cc -o /tmp/mlp_shapes -lopenblas
@@ -58,6 +60,25 @@ int main(int argc, char** argv) {
       };
       ng();
       bl();
+      if (std::getenv("COLD")) {
+        static std::vector<char> junk(64 << 20);
+        auto cold = [&](auto f) {
+          double best = 1e9;
+          for (int r = 0; r < 15; ++r) {
+            for (size_t i = 0; i < junk.size(); i += 64) junk[i] += 1;
+            const double t = now();
+            f();
+            best = std::min(best, now() - t);
+          }
+          return best;
+        };
+        const double a = cold(ng), b = cold(bl), f = 2.0 * s.M * s.N * s.K / 1e9;
+        tot_ng += a;
+        tot_bl += b;
+        std::printf("B=%-4ld %-18s %4ldx%-4ldx%-4ld  cold: ng %7.1f us %6.1f GF/s | blas %7.1f us %6.1f GF/s | blas/ng %.2f\n",
+                    B, s.what, s.M, s.N, s.K, a * 1e6, f / a, b * 1e6, f / b, b / a);
+        continue;
+      }
       double t0 = now();
       ng();
       const int reps = std::max(1, static_cast<int>(0.02 / std::max(now() - t0, 1e-7)));
