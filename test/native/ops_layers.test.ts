@@ -1,7 +1,7 @@
 // Kernel tests for layer-level ops: fused linear, layerNorm, batchNorm1d, dropout, embedding,
 // row gather/scatter, concat, slice, transpose (native/cpu/ops/*.cc): references in double,
 // finite-difference gradients, PyTorch fixtures, argument errors.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { asFloat, asInt, loadFixture, type OpCase } from '../fixtures/fixtures';
 
@@ -68,6 +68,46 @@ describe('fused linear', () => {
       });
     }
   }
+
+  describe('bias gradient (activation backward pass): every ISA gives the same bits', () => {
+    // dpre_and_dbias runs per-ISA builds of one loop (no FMA contraction): each ISA the CPU has
+    // must match the baseline bit for bit and the double reference sum of dout * act'(pre).
+    const ISAS = ['generic', 'avx2', 'avx512'];
+    const original: string = native.getIsa();
+    afterAll(() => native.setIsa(original));
+    const supported = ISAS.filter((i) => ISAS.indexOf(i) <= ISAS.indexOf(native.detectIsa()));
+    const dact = (act: number, x: number): number => {
+      const h = 1e-4 * Math.max(1, Math.abs(x));
+      return (ACT_F[act](x + h) - ACT_F[act](x - h)) / (2 * h);
+    };
+    for (const [B, C, OC] of [[3, 5, 1], [17, 9, 65], [130, 7, 200]] as Array<[number, number, number]>) {
+      for (const [name, act] of Object.entries(ACT_CODES)) {
+        it(`${name} ${B}x${C}->${OC}`, () => {
+          const r = rng(B + C + OC + act);
+          const x = randF32(B * C, r, -1, 1);
+          const w = randF32(OC * C, r, -0.5, 0.5);
+          const b = randF32(OC, r, -0.5, 0.5);
+          const dout = randF32(B * OC, r, -1, 1);
+          const out = new Float32Array(B * OC);
+          const pre = act >= 4 ? new Float32Array(B * OC) : null;
+          native.linearForward(out, x, w, b, B, C, OC, act, pre);
+          const dbs = supported.map((isa) => {
+            native.setIsa(isa);
+            const db = new Float32Array(OC);
+            native.linearBackward(null, null, db, dout, x, w, out, pre, B, C, OC, act);
+            return db;
+          });
+          native.setIsa(original);
+          for (const db of dbs.slice(1)) expect(Buffer.from(db.buffer).equals(Buffer.from(dbs[0].buffer))).toBe(true);
+          const z = linearRef(x, w, b, B, C, OC, 0);
+          if (act === 1 && z.some((v) => Math.abs(v) < 1e-4)) return;
+          const want = new Float64Array(OC);
+          for (let i = 0; i < B * OC; i++) want[i % OC] += dout[i] * (act === 1 ? (z[i] > 0 ? 1 : 0) : dact(act, z[i]));
+          expectClose(dbs[0], want, 1e-4, 1e-5, 'db');
+        });
+      }
+    }
+  });
 
   it('works without bias and with null dx / dw', () => {
     const [B, C, OC] = [4, 6, 3];

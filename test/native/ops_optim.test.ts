@@ -1,7 +1,7 @@
 // Kernel tests for the fused optimizer updates and gradient utilities
 // (native/cpu/ops/optimizers.cc, clip.cc): against straightforward JS versions of the torch.optim
 // formulas (several steps, awkward sizes), against the PyTorch fixtures, and argument errors.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { native } from '../helpers/native';
 import { asFloat, loadFixture, type OptimizerCase } from '../fixtures/fixtures';
 
@@ -175,6 +175,32 @@ describe('optimizer kernels vs JS torch.optim formulas', () => {
     }
     expectClose(p, pr, 1e-5, 2e-6, 'adam large');
   });
+});
+
+describe('optimizer kernels: every ISA gives the same bits', () => {
+  // The updates run per-ISA builds of one loop (AVX-512 / AVX2 / baseline, no FMA contraction):
+  // each ISA the CPU has must give exactly the baseline's result, remainder lanes included.
+  const ISAS = ['generic', 'avx2', 'avx512'];
+  const rank = (i: string) => ISAS.indexOf(i);
+  const original: string = native.getIsa();
+  afterAll(() => native.setIsa(original));
+  const supported = ISAS.filter((i) => rank(i) <= rank(native.detectIsa()));
+  for (const [kind, h] of CONFIGS) {
+    for (const n of [1, 3, 17, 255, (1 << 15) + 3]) {
+      it(`${kind} ${JSON.stringify(h)} n = ${n}`, () => {
+        const runs = supported.map((isa) => {
+          native.setIsa(isa);
+          const r = rng(n + 7);
+          const p = randF32(n, r, -1, 1);
+          const step = makeNative(kind, n, h);
+          for (let t = 1; t <= 3; t++) step(p, randF32(n, r, -1, 1), t);
+          return p;
+        });
+        native.setIsa(original);
+        for (const p of runs.slice(1)) expect(Buffer.from(p.buffer).equals(Buffer.from(runs[0].buffer))).toBe(true);
+      });
+    }
+  }
 });
 
 describe('gradient utilities', () => {

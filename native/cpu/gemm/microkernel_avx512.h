@@ -158,6 +158,14 @@ struct Avx512Family {
 
 // ---- packing (see the packed formats in gemm_kernels.h) ----------------------------------
 
+// Software prefetch distance of the packing routines, in floats along a source row (transposing
+// pack) or /16 rows ahead (copying pack); 0: none. Operands often arrive cold from L3 / memory
+// in a training step (weights after the optimizer pass): 32 (two cache lines) measured best of
+// 0/32/64/128 on the MLP shapes, cold and warm (bench/kernels/mlp-shapes.cc, README there).
+#ifndef NG_PACK_PREFETCH
+#define NG_PACK_PREFETCH 32
+#endif
+
 // 16 x 16 in-register transpose: o[c][r] = r[r][c].
 NG_TARGET_AVX512 void avx512_transpose16(__m512 (&r)[16], __m512 (&o)[16]) {
   __m512 t[16], u[16], v[16];
@@ -206,6 +214,13 @@ NG_TARGET_AVX512 void avx512_pack_transpose(const float* src, int64_t ld, int ro
       const int64_t kk = kc - k0 < 16 ? kc - k0 : 16;
       const __mmask16 km = avx512_mask(kk);
       __m512 r[16], o[16];
+#if NG_PACK_PREFETCH > 0
+      if (k0 + NG_PACK_PREFETCH < kc) {
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; ++i)
+          if (i < gr) _mm_prefetch(reinterpret_cast<const char*>(s + i * ld + k0 + NG_PACK_PREFETCH), _MM_HINT_T0);
+      }
+#endif
 #pragma GCC unroll 16
       for (int i = 0; i < 16; ++i)
         r[i] = i < gr ? _mm512_maskz_loadu_ps(km, s + i * ld + k0) : _mm512_setzero_ps();
@@ -234,6 +249,10 @@ NG_TARGET_AVX512 void avx512_pack_copy(const float* src, int64_t ld, int cols, i
     sm[g] = avx512_mask(DS - 16 * g);
   }
   for (int64_t k = 0; k < kc; ++k) {
+#if NG_PACK_PREFETCH > 0
+    if (k + NG_PACK_PREFETCH / 16 < kc)
+      _mm_prefetch(reinterpret_cast<const char*>(src + (k + NG_PACK_PREFETCH / 16) * ld), _MM_HINT_T0);
+#endif
 #pragma GCC unroll 4
     for (int g = 0; g < G; ++g)
       _mm512_mask_storeu_ps(dst + k * DS + 16 * g, sm[g], _mm512_maskz_loadu_ps(lm[g], src + k * ld + 16 * g));

@@ -1,4 +1,9 @@
 #include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+// dpre_and_dbias runs per ISA (isa_dispatch.h); multiply-adds are never contracted into FMAs
+// (the baseline build has none), so every ISA gives the same bits.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 #include "cpu/ops/linear.h"
 
@@ -7,6 +12,7 @@
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/activations.h"
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
 
 namespace ng::cpu {
 
@@ -19,7 +25,7 @@ constexpr float kGeluC = 0.044715f;
 
 // act'(.) given the post-activation y (relu/sigmoid/tanh) or the pre-activation x (gelus).
 template <int ACT>
-inline float act_grad(float y, float x) {
+NG_ALWAYS_INLINE float act_grad(float y, float x) {
   if constexpr (ACT == 1) return y > 0.0f ? 1.0f : 0.0f;
   else if constexpr (ACT == 2) return y * (1.0f - y);
   else if constexpr (ACT == 3) return 1.0f - y * y;
@@ -32,40 +38,43 @@ inline float act_grad(float y, float x) {
   }
 }
 
-// dpre = dout * act'(.), dbias += column sums of dpre; threads own column blocks of OC.
+// dpre = dout * act'(.), dbias += column sums of dpre; column blocks of OC are independent
+// items (threads own whole blocks; per-ISA builds of the loop, see isa_dispatch.h).
 template <int ACT>
 void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* out, const float* pre,
                     int64_t B, int64_t OC) {
   constexpr int64_t kBlock = 64;
   const int64_t nblk = (OC + kBlock - 1) / kBlock;
-  parallel_for(nblk, B * OC >= kParallelMin && nblk > 1, [=](int64_t blk) {
-    const int64_t c0 = blk * kBlock, len = std::min(kBlock, OC - c0);
-    float acc[kBlock];
-    for (int64_t i = 0; i < len; i++) acc[i] = 0.0f;
-    for (int64_t b = 0; b < B; b++) {
-      const int64_t off = b * OC + c0;
-      const float* g = dout + off;
-      float* d = dpre + off;
-      if constexpr (ACT == 0) {
-        for (int64_t i = 0; i < len; i++) acc[i] += g[i];
-      } else if constexpr (ACT <= 3) {
-        const float* y = out + off;
-        for (int64_t i = 0; i < len; i++) {
-          const float v = g[i] * act_grad<ACT>(y[i], 0.0f);
-          d[i] = v;
-          acc[i] += v;
-        }
-      } else {
-        const float* x = pre + off;
-        for (int64_t i = 0; i < len; i++) {
-          const float v = g[i] * act_grad<ACT>(0.0f, x[i]);
-          d[i] = v;
-          acc[i] += v;
+  run_isa(nblk, B * kBlock, [=](int64_t blk0, int64_t blk1) NG_INLINE_LAMBDA {
+    for (int64_t blk = blk0; blk < blk1; blk++) {
+      const int64_t c0 = blk * kBlock, len = std::min(kBlock, OC - c0);
+      float acc[kBlock];
+      for (int64_t i = 0; i < kBlock; i++) acc[i] = 0.0f;
+      for (int64_t b = 0; b < B; b++) {
+        const int64_t off = b * OC + c0;
+        const float* g = dout + off;
+        float* d = dpre + off;
+        if constexpr (ACT == 0) {
+          for (int64_t i = 0; i < len; i++) acc[i] += g[i];
+        } else if constexpr (ACT <= 3) {
+          const float* y = out + off;
+          for (int64_t i = 0; i < len; i++) {
+            const float v = g[i] * act_grad<ACT>(y[i], 0.0f);
+            d[i] = v;
+            acc[i] += v;
+          }
+        } else {
+          const float* x = pre + off;
+          for (int64_t i = 0; i < len; i++) {
+            const float v = g[i] * act_grad<ACT>(0.0f, x[i]);
+            d[i] = v;
+            acc[i] += v;
+          }
         }
       }
+      if (dbias)
+        for (int64_t i = 0; i < len; i++) dbias[c0 + i] += acc[i];
     }
-    if (dbias)
-      for (int64_t i = 0; i < len; i++) dbias[c0 + i] += acc[i];
   });
 }
 
