@@ -16,8 +16,8 @@ export {
   selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax, matmul, linear, reshape, flatten, transpose, concat,
   slice, gather, layerNorm, batchNorm, dropout, embedding,
 } from './ops';
-export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';
-export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, Size2 } from './ops';
+export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, upsampleBilinear2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';
+export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, UpsampleBilinear2dOptions, Size2 } from './ops';
 export * as nn from './nn';
 export * as init from './nn/init';
 export * as optim from './optim';

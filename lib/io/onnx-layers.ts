@@ -122,5 +122,5 @@ registerOnnxExport(C.BatchNorm2d, (m) => {
     runningMean: f(m.runningMean), runningVar: f(m.runningVar), eps: m.eps, size: n };
 });
 registerOnnxExport(C.Dropout2d, () => ({ type: 'dropout' }));
-registerOnnxExport(C.Upsample, (m) => ({ type: 'upsample', scaleFactor: m.scaleFactor }));
+registerOnnxExport(C.Upsample, (m) => ({ type: 'upsample', mode: m.mode, scaleFactor: m.scaleFactor, size: m.size, alignCorners: m.alignCorners }));
 registerOnnxExport(C.Unflatten, (m) => (m.dim === 1 ? { type: 'unflatten', sizes: m.sizes } : null), 'Unflatten (dim 1)');

@@ -28,7 +28,9 @@
  *   batchNorm on (N, C, H, W) is the same BatchNormalization; Dropout2d exports as dropout
  *   convTranspose2d  ConvTranspose (output_padding);  conv1d  Conv with 1-D attributes;
  *   unflatten   Reshape of the last dimension (flat pixel rows -> images)
- *   upsample    Resize (nearest, asymmetric, floor) by whole-number scales
+ *   upsample    nearest: Resize (nearest, asymmetric, floor) by whole-number scales; bilinear:
+ *               Resize (linear; half_pixel, or align_corners) by the scales, or to the size (the
+ *               sizes input is Shape(x)[0:2] ++ [OH, OW], so N and C stay dynamic)
  */
 import { writeFileAtomic } from './atomic';
 import {
@@ -63,7 +65,8 @@ export type OnnxImageLayer =
   | { type: 'unflatten'; sizes: number[] }
   | { type: 'convTranspose2d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number;
       kernelSize: Pair; stride: Pair; padding: Pair; outputPadding: Pair; dilation: Pair; groups: number }
-  | { type: 'upsample'; scaleFactor: Pair }
+  | { type: 'upsample'; mode?: 'nearest' | 'bilinear'; scaleFactor?: [number, number] | null; size?: Pair | null;
+      alignCorners?: boolean }
   | { type: 'conv1d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: number;
       stride: number; padding: number; dilation: number; groups: number };
 
@@ -159,7 +162,18 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
       checkImageLayer(l, where);
       break;
     case 'upsample':
-      checkPair(l, 'scaleFactor', where, 1);
+      assertOneOf(l.mode ?? 'nearest', `${where}.mode`, ['nearest', 'bilinear']);
+      if ((l.mode ?? 'nearest') === 'nearest') {
+        checkPair(l, 'scaleFactor', where, 1);
+        break;
+      }
+      if (l.alignCorners !== undefined && typeof l.alignCorners !== 'boolean') typeError('boolean', `${where}.alignCorners`, l.alignCorners);
+      if (l.size !== undefined && l.size !== null) {
+        checkPair(l, 'size', where, 1);
+      } else if (!Array.isArray(l.scaleFactor) || l.scaleFactor.length !== 2
+        || !l.scaleFactor.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+        throw new RangeError(expected('[positive number, positive number] (or a size)', `${where}.scaleFactor`, describe(l.scaleFactor)));
+      }
       break;
     case 'convTranspose2d': {
       for (const key of ['inChannels', 'outChannels', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
@@ -418,16 +432,36 @@ function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: str
   return [...shape.slice(0, -1), ...layer.sizes];
 }
 
-/** Nearest upsampling by whole-number factors: Resize (asymmetric coordinates, floor), which is PyTorch's 'nearest'. */
-function emitUpsample(b: Builder, layer: { scaleFactor: Pair }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+/**
+ * Upsampling as Resize. nearest (whole-number factors): asymmetric coordinates, floor, which is
+ * PyTorch's 'nearest'. bilinear: mode linear with half_pixel (PyTorch's align_corners=False: the
+ * source position clamped at 0, as onnxruntime does too) or align_corners coordinates; by the
+ * scale factors (the output floor(H x s), coordinates from s as in PyTorch) or to a size.
+ */
+function emitUpsample(b: Builder, layer: Extract<OnnxLayer, { type: 'upsample' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   if (shape.length !== 4) shapeMismatch(`layers[${i}]`, 'upsample', 'of rank 4 (N, C, H, W)', shape);
-  const [sh, sw] = layer.scaleFactor;
   const str = (name: string, v: string): OnnxAttribute => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(v) });
-  node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p,
-    [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]);
   const [N, C, H, W] = shape;
-  return [N, C, typeof H === 'number' ? H * sh : null, typeof W === 'number' ? W * sw : null];
+  if ((layer.mode ?? 'nearest') === 'nearest') {
+    const [sh, sw] = layer.scaleFactor as Pair;
+    node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p,
+      [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]);
+    return [N, C, typeof H === 'number' ? H * sh : null, typeof W === 'number' ? W * sw : null];
+  }
+  const attrs = [str('mode', 'linear'), str('coordinate_transformation_mode', layer.alignCorners ? 'align_corners' : 'half_pixel')];
+  if (layer.size) {
+    const [OH, OW] = layer.size;
+    node(b, 'Shape', [x], [`${p}.nc`], `${p}.nc`, [attr('start', 0, 'int'), attr('end', 2, 'int')]);
+    const hw = BigInt64Array.of(BigInt(OH), BigInt(OW));
+    b.initializers.push({ name: `${p}.hw`, dataType: INT64, dims: [2], rawData: new Uint8Array(hw.buffer) });
+    node(b, 'Concat', [`${p}.nc`, `${p}.hw`], [`${p}.sizes`], `${p}.sizes`, [attr('axis', 0, 'int')]);
+    node(b, 'Resize', [x, '', '', `${p}.sizes`], [y], p, attrs);
+    return [N, C, OH, OW];
+  }
+  const [sh, sw] = layer.scaleFactor as [number, number];
+  node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p, attrs);
+  return [N, C, typeof H === 'number' ? Math.floor(H * Math.fround(sh)) : null, typeof W === 'number' ? Math.floor(W * Math.fround(sw)) : null];
 }
 
 /** ConvTranspose on (N, C, H, W); weight (C, OC / groups, KH, KW) as PyTorch. */

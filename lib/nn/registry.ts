@@ -38,7 +38,7 @@ const factories: Record<string, Factory> = {
   BatchNorm2d: (a) => new C.BatchNorm2d(a.numFeatures, { eps: a.eps, momentum: a.momentum, affine: a.affine }),
   Dropout2d: (a) => new C.Dropout2d(a.p),
   Unflatten: (a) => new C.Unflatten(a.dim, a.sizes),
-  Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, mode: a.mode }),
+  Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, size: a.size, mode: a.mode, alignCorners: a.alignCorners }),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
 };
 

@@ -6,7 +6,7 @@ import { native, sameForThreads } from '../helpers/native';
 import { Arr, rng, randF32, expectClose, numGrad, dot, added } from '../helpers/kernels';
 import * as R from '../autograd/reference';
 import type { ConvGeom, PoolGeom } from '../autograd/reference';
-import { CONV_CASES, POOL_CASES, cg, pg } from '../autograd/op_table';
+import { CONV_CASES, POOL_CASES, BILINEAR_CASES, bilinearDims, cg, pg } from '../autograd/op_table';
 
 // ---- convolution -------------------------------------------------------------------------------
 
@@ -217,6 +217,37 @@ describe('pooling argument errors', () => {
   });
 });
 
+describe('upsampleBilinear2d', () => {
+  for (const [tag, sx, o] of BILINEAR_CASES) {
+    const [N, C, H, W] = sx;
+    const [OH, OW, sh, sw] = bilinearDims(sx, o);
+    const align = o.alignCorners ?? false;
+    const ref = (x: Arr): Float64Array => R.upsampleBilinear2d(x, N, C, H, W, OH, OW, align, sh, sw).data;
+    it(`${tag} ${sx.join('x')} -> ${OH}x${OW}: forward and backward against the hat-weight reference`, () => {
+      const r = rng(H * 1000 + W * 100 + OH * 10 + OW);
+      const x = randF32(N * C * H * W, r);
+      const want = ref(x);
+      const out = new Float32Array(want.length);
+      native.upsampleBilinear2dForward(out, x, N, C, H, W, OH, OW, align, sh, sw);
+      expectClose(out, want, 1e-5, 1e-6, 'forward');
+      const dout = randF32(out.length, r);
+      const dx = added(x.length, (gx) => native.upsampleBilinear2dBackward(gx, dout, N, C, H, W, OH, OW, align, sh, sw));
+      expectClose(dx, numGrad((xx) => dot(dout, ref(xx)), x), 1e-4, 1e-5, 'dx');
+    });
+  }
+
+  it('argument errors name the argument', () => {
+    const a = new Float32Array(64);
+    expect(() => native.upsampleBilinear2dForward(a, a, 1, 1, 4, 4, 0, 8, false, 0, 0)).toThrow(
+      new RangeError('Expected positive integer for OH but received 0 of type number'));
+    expect(() => native.upsampleBilinear2dForward(a, a, 1, 1, 4, 4, 8, 8, false, -2, 0)).toThrow(
+      new RangeError('Expected a finite scale >= 0 (0: from the sizes) for scaleH but received -2.000000'));
+    expect(() => native.upsampleBilinear2dForward(a, a, 1, 1, 4, 4, 8, 8, 0, 0, 0)).toThrow(
+      new TypeError('Expected boolean for alignCorners but received 0 of type number'));
+    expect(() => native.upsampleBilinear2dBackward(a, a, 1, 1, 4, 4, 9, 8, false, 0, 0)).toThrow(RangeError);
+  });
+});
+
 describe('determinism across thread counts', () => {
   it('conv2d forward / backward and pooling on a batch big enough to run in parallel', () => {
     const c = conv({ N: 16, C: 8, H: 20, W: 19, OC: 12, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 });
@@ -242,6 +273,13 @@ describe('determinism across thread counts', () => {
       const m = new Float32Array(out.length);
       native.maxPool2dForward(m, new Int32Array(out.length), x, ...g, 1, 1, true);
       return [...out, ...m];
+    });
+    sameForThreads(() => {
+      const up = new Float32Array(16 * 8 * 30 * 47);
+      native.upsampleBilinear2dForward(up, x, 16, 8, 20, 19, 30, 47, false, 1.5, 2.5);
+      const dx = new Float32Array(x.length);
+      native.upsampleBilinear2dBackward(dx, up, 16, 8, 20, 19, 30, 47, false, 1.5, 2.5);
+      return [...up.subarray(0, 2000), ...dx];
     });
   });
 });

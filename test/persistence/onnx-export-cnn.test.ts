@@ -62,6 +62,20 @@ const CASES: Case[] = [
     runShapes: [[2, 4, 5, 6]],
   },
   {
+    name: 'bilinear Upsample (Resize linear, half_pixel): fractional scale factors, then to a size (down in H, up in W)',
+    build: () => new nn.Sequential(new nn.Conv2d(2, 3, 3, { padding: 1 }), new nn.Upsample({ scaleFactor: [1.5, 2.25], mode: 'bilinear' }),
+      new nn.ReLU(), new nn.Upsample({ size: [4, 17], mode: 'bilinear' })),
+    inputShape: [null, 2, null, null],
+    runShapes: [[2, 2, 5, 6], [1, 2, 7, 3]],
+  },
+  {
+    name: 'bilinear Upsample (Resize linear, align_corners): by a scale factor and to a size with one output row',
+    build: () => new nn.Sequential(new nn.Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: true }), new nn.Conv2d(2, 2, 1),
+      new nn.Upsample({ size: [1, 5], mode: 'bilinear', alignCorners: true })),
+    inputShape: [null, 2, 6, 5],
+    runShapes: [[3, 2, 6, 5]],
+  },
+  {
     name: 'ceil mode where the last window would start in the right padding (PyTorch drops it)',
     build: () => new nn.Sequential(new nn.MaxPool2d(3, { stride: 3, padding: 1, ceilMode: true }), new nn.Conv2d(2, 2, 1),
       new nn.AvgPool2d(3, { stride: 3, padding: 1, ceilMode: true })),
