@@ -9,6 +9,7 @@ import { Module } from '../nn/module';
 import { Sequential } from '../nn/sequential';
 import * as L from '../nn/layers';
 import * as C from '../nn/conv';
+import { Residual } from '../nn/residual';
 import { Tensor } from '../tensor/tensor';
 import { writeOnnx, type OnnxLayer } from './onnx';
 import { libraryVersion } from './model';
@@ -124,3 +125,4 @@ registerOnnxExport(C.BatchNorm2d, (m) => {
 registerOnnxExport(C.Dropout2d, () => ({ type: 'dropout' }));
 registerOnnxExport(C.Upsample, (m) => ({ type: 'upsample', mode: m.mode, scaleFactor: m.scaleFactor, size: m.size, alignCorners: m.alignCorners }));
 registerOnnxExport(C.Unflatten, (m) => (m.dim === 1 ? { type: 'unflatten', sizes: m.sizes } : null), 'Unflatten (dim 1)');
+registerOnnxExport(Residual, (m) => ({ type: 'residual', body: onnxLayers(m.body), shortcut: m.shortcut ? onnxLayers(m.shortcut) : [] }));

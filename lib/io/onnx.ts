@@ -51,6 +51,8 @@ export type OnnxLayer =
   | { type: 'layerNorm'; weight: Float32Array; bias: Float32Array; eps: number; size: number }
   | { type: 'batchNorm'; weight: Float32Array; bias: Float32Array; runningMean: Float32Array; runningVar: Float32Array; eps: number; size: number }
   | { type: 'embedding'; weight: Float32Array; numEmbeddings: number; dim: number }
+  /** body(x) + shortcut(x) (shortcut empty: x itself): Add of two sub-chains of layers. */
+  | { type: 'residual'; body: OnnxLayer[]; shortcut: OnnxLayer[] }
   | OnnxImageLayer;
 
 type Pair = [number, number];
@@ -89,6 +91,7 @@ export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'selu',
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
   'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d', 'upsample',
+  'residual',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -102,6 +105,9 @@ const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Where a layer sits: its index, or a path such as `3.body.1` inside a residual block. */
+type LayerPath = number | string;
 
 /** A dimension while tracing: a size, a named dynamic size, or unknown. */
 type Dim = number | string | null;
@@ -127,7 +133,7 @@ function checkArray(layer: Record<string, unknown>, key: string, length: number,
   }
 }
 
-function checkLayer(layer: unknown, i: number): OnnxLayer {
+function checkLayer(layer: unknown, i: LayerPath): OnnxLayer {
   const where = `layers[${i}]`;
   assertPlainObject(layer, where);
   const l = layer as Record<string, unknown>;
@@ -160,6 +166,12 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
       break;
     case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d': case 'unflatten':
       checkImageLayer(l, where);
+      break;
+    case 'residual':
+      for (const key of ['body', 'shortcut'] as const) {
+        if (!Array.isArray(l[key])) typeError('array of layers', `${where}.${key}`, l[key]);
+        l[key] = (l[key] as unknown[]).map((c, j) => checkLayer(c, `${i}.${key}.${j}`));
+      }
       break;
     case 'upsample':
       assertOneOf(l.mode ?? 'nearest', `${where}.mode`, ['nearest', 'bilinear']);
@@ -315,7 +327,7 @@ function shapeMismatch(where: string, type: string, want: string, shape: readonl
 }
 
 /** Emits the nodes of layer i from `x` to `y`; returns the output shape. */
-function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitLayer(b: Builder, layer: OnnxLayer, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   const needRank = (n: number): void => {
@@ -411,6 +423,24 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     case 'conv1d': return emitConv1d(b, layer, i, x, y, shape);
     case 'convTranspose2d': return emitConvTranspose2d(b, layer, i, x, y, shape);
     case 'upsample': return emitUpsample(b, layer, i, x, y, shape);
+    case 'residual': {
+      const chain = (key: 'body' | 'shortcut'): [string, Dim[]] => {
+        let [cx, cs] = [x, shape];
+        layer[key].forEach((l, j) => {
+          const cy = j === layer[key].length - 1 ? `${p}.${key}.out` : `${p}.${key}.${j}.out`;
+          cs = emitLayer(b, l, `${i}.${key}.${j}`, cx, cy, cs);
+          cx = cy;
+        });
+        return [cx, cs];
+      };
+      const [bx, bs] = chain('body');
+      const [sx, ss] = chain('shortcut');
+      if (bs.length !== ss.length || bs.some((d, k) => typeof d === 'number' && typeof ss[k] === 'number' && d !== ss[k])) {
+        shapeMismatch(where, 'residual', `for which body and shortcut agree (body gives ${fmtDims(bs)}, shortcut ${fmtDims(ss)})`, shape);
+      }
+      node(b, 'Add', [bx, sx], [y], p);
+      return bs.map((d, k) => (typeof d === 'number' ? d : ss[k]));
+    }
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -421,7 +451,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
 }
 
 /** Unflatten of the last dimension: Reshape to [0, ..., 0, ...sizes] (0 copies the input dim). */
-function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const n = layer.sizes.reduce((a, c) => a * c, 1);
   const last = shape[shape.length - 1];
@@ -438,7 +468,7 @@ function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: str
  * source position clamped at 0, as onnxruntime does too) or align_corners coordinates; by the
  * scale factors (the output floor(H x s), coordinates from s as in PyTorch) or to a size.
  */
-function emitUpsample(b: Builder, layer: Extract<OnnxLayer, { type: 'upsample' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitUpsample(b: Builder, layer: Extract<OnnxLayer, { type: 'upsample' }>, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   if (shape.length !== 4) shapeMismatch(`layers[${i}]`, 'upsample', 'of rank 4 (N, C, H, W)', shape);
   const str = (name: string, v: string): OnnxAttribute => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(v) });
@@ -465,7 +495,7 @@ function emitUpsample(b: Builder, layer: Extract<OnnxLayer, { type: 'upsample' }
 }
 
 /** ConvTranspose on (N, C, H, W); weight (C, OC / groups, KH, KW) as PyTorch. */
-function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'convTranspose2d' }>, i: number, x: string, y: string,
+function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'convTranspose2d' }>, i: LayerPath, x: string, y: string,
   shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
@@ -483,7 +513,7 @@ function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv
 }
 
 /** 1-D Conv on (N, C, L). */
-function emitConv1d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv1d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitConv1d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv1d' }>, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 3) shapeMismatch(where, 'conv1d', 'of rank 3 (N, C, L)', shape);
@@ -509,7 +539,7 @@ function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: 
 }
 
 /** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
-function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' | 'upsample' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' | 'upsample' }>, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);

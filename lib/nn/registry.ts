@@ -3,6 +3,7 @@ import { Module, ModuleConfig } from './module';
 import * as L from './layers';
 import { Sequential } from './sequential';
 import * as C from './conv';
+import { Residual } from './residual';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -39,6 +40,7 @@ const factories: Record<string, Factory> = {
   Dropout2d: (a) => new C.Dropout2d(a.p),
   Unflatten: (a) => new C.Unflatten(a.dim, a.sizes),
   Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, size: a.size, mode: a.mode, alignCorners: a.alignCorners }),
+  Residual: (_a, ch) => new Residual(ch[0], ch[1] ?? null),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
 };
 

@@ -137,6 +137,31 @@ describe('Upsample', () => {
   });
 });
 
+describe('Residual', () => {
+  it('adds the body to the input (or to the shortcut); gradients through both paths; names, config, errors', () => {
+    ng.setSeed(5);
+    const body = new nn.Sequential(new nn.Conv2d(2, 2, 3, { padding: 1 }), new nn.ReLU());
+    const r = new nn.Residual(body);
+    const x = ng.randn([1, 2, 4, 4]).requiresGrad_();
+    const y = r.forward(x);
+    const b = body.forward(x);
+    expect(Array.from(y.data)).toEqual(Array.from(b.data).map((v, k) => Math.fround(v + x.data[k])));
+    ng.sum(y).backward();
+    const gx = Array.from(x.grad!.data);
+    x.grad = null;
+    ng.sum(body.forward(x)).backward();
+    const want = Array.from(x.grad!.data).map((g) => g + 1); // d(body)/dx + identity
+    gx.forEach((g, k) => expect(Math.abs(g - want[k]), `dx[${k}]`).toBeLessThan(1e-6));
+    const proj = new nn.Residual(new nn.Sequential(new nn.Conv2d(2, 4, 3, { stride: 2, padding: 1 })), new nn.Conv2d(2, 4, 1, { stride: 2 }));
+    expect(proj.forward(ng.randn([2, 2, 5, 5])).shape).toEqual([2, 4, 3, 3]);
+    expect(Object.keys(proj.stateDict())).toEqual(['body.0.weight', 'body.0.bias', 'shortcut.weight', 'shortcut.bias']);
+    for (const m of [r, proj]) expect(nn.fromConfig(m.getConfig()).getConfig()).toEqual(m.getConfig());
+    expect(() => new nn.Residual(new nn.Conv2d(2, 3, 1)).forward(ng.randn([1, 2, 3, 3]))).toThrow(
+      new RangeError("Expected a body output shaped like the shortcut's [1, 2, 3, 3] for body but received [1, 3, 3, 3]"));
+    expect(() => new nn.Residual(null as never)).toThrow(TypeError);
+  });
+});
+
 describe('BatchNorm2d', () => {
   it('training updates the running statistics (unbiased variance); eval uses them', () => {
     const bn = new nn.BatchNorm2d(2, { momentum: 0.5 });
