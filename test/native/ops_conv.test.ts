@@ -150,6 +150,36 @@ describe('maxPool2d', () => {
     native.maxPool2dForward(out, idx, x, 1, 1, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
     expect([out[0], idx[0]]).toEqual([3, 1]);
   });
+
+  it('2x2 / stride 2 fast path: rows longer than a vector and odd tails, odd input sizes, ties and NaN', () => {
+    // values from a small set (many ties) with some NaN, (N, C, H, W) = (2, 3, 9, 71): OW 35 = 16 + 16 + 3
+    for (const [H, W] of [[9, 71], [4, 34], [6, 14], [3, 3]]) {
+      const p = pool({ N: 2, C: 3, H, W, KH: 2, KW: 2, sh: 2, sw: 2 });
+      const r = rng(H * 1000 + W);
+      const x = Float32Array.from({ length: 6 * H * W }, () => { const u = r(); return u < 0.05 ? NaN : Math.floor(u * 4); });
+      const [OH, OW] = [Math.floor(H / 2), Math.floor(W / 2)];
+      // PyTorch's rule, taps in row-major order: a later tap wins when greater or NaN
+      const want: number[] = [];
+      const wantIdx: number[] = [];
+      for (let pl = 0; pl < 6; pl++)
+        for (let i = 0; i < OH; i++)
+          for (let j = 0; j < OW; j++) {
+            let best = -Infinity;
+            let arg = 2 * i * W + 2 * j;
+            for (const k of [2 * i * W + 2 * j, 2 * i * W + 2 * j + 1, (2 * i + 1) * W + 2 * j, (2 * i + 1) * W + 2 * j + 1]) {
+              const v = x[pl * H * W + k];
+              if (v > best || Number.isNaN(v)) { best = v; arg = k; }
+            }
+            want.push(best);
+            wantIdx.push(arg);
+          }
+      const out = new Float32Array(want.length);
+      const idx = new Int32Array(want.length);
+      native.maxPool2dForward(out, idx, x, ...pgeom(p), 1, 1, false);
+      expect(Array.from(out)).toEqual(want);
+      expect(Array.from(idx)).toEqual(wantIdx);
+    }
+  });
 });
 
 describe('avgPool2d', () => {

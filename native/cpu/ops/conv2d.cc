@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
@@ -99,52 +100,67 @@ inline void valid_range(int64_t out, int64_t in, int64_t stride, int64_t pad, in
   *hi = std::max(*lo, std::min(h, out));
 }
 
+// The in-range output rows [h0, h1) of every kernel row kh and columns [w0, w1) of every kernel
+// column kw, computed once per call (they do not depend on the channel or the image).
+struct Ranges {
+  std::vector<int64_t> h, w;  // h[2 kh], h[2 kh + 1]; w[2 kw], w[2 kw + 1]
+  explicit Ranges(const Conv2dShape& s) : h(2 * s.KH), w(2 * s.KW) {
+    for (int64_t kh = 0; kh < s.KH; kh++) valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h[2 * kh], &h[2 * kh + 1]);
+    for (int64_t kw = 0; kw < s.KW; kw++) valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w[2 * kw], &w[2 * kw + 1]);
+  }
+};
+
 // col (K, P) from the Cg planes at src (Cg, H, W). Loop-to-memset/memcpy conversion is off
-// here (NG_NO_LIBC_LOOPS): the row segments are short.
-NG_NO_LIBC_LOOPS void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d) {
+// here (NG_NO_LIBC_LOOPS): the row segments are short, and a call each costs more than the copy.
+NG_NO_LIBC_LOOPS void im2col(float* __restrict col, const float* __restrict src, const Conv2dShape& s, const Dims& d,
+                             const Ranges& rg) {
+  const int64_t OH = s.OH, OW = s.OW, W = s.W, sw = s.sw;
   for (int64_t c = 0; c < d.Cg; c++)
-    for (int64_t kh = 0; kh < s.KH; kh++)
+    for (int64_t kh = 0; kh < s.KH; kh++) {
+      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
+      const float* plane = src + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
       for (int64_t kw = 0; kw < s.KW; kw++) {
-        float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
-        const float* plane = src + c * d.HW;
-        int64_t w0, w1, h0, h1;
-        valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w0, &w1);
-        valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h0, &h1);
-        for (int64_t oh = 0; oh < s.OH; oh++) {
-          float* r = row + oh * s.OW;
-          if (oh < h0 || oh >= h1) {
-            std::fill(r, r + s.OW, 0.0f);
-            continue;
-          }
-          const float* line = plane + (oh * s.sh - s.ph + kh * s.dh) * s.W - s.pw + kw * s.dw;
-          // Plain loops (segments are a few floats: a memset/memcpy call each costs more)
+        float* __restrict row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
+        for (int64_t i = 0; i < h0 * OW; i++) row[i] = 0.0f;
+        for (int64_t oh = h0; oh < h1; oh++) {
+          float* __restrict r = row + oh * OW;
+          const float* __restrict line = plane + oh * s.sh * W + kw * s.dw;
           for (int64_t ow = 0; ow < w0; ow++) r[ow] = 0.0f;
-          if (s.sw == 1) {
+          if (sw == 1) {
             for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow];
           } else {
-            for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow * s.sw];
+            for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow * sw];
           }
-          for (int64_t ow = w1; ow < s.OW; ow++) r[ow] = 0.0f;
+          for (int64_t ow = w1; ow < OW; ow++) r[ow] = 0.0f;
         }
+        for (int64_t i = h1 * OW; i < OH * OW; i++) row[i] = 0.0f;
       }
+    }
 }
 
 // dst (Cg, H, W) += col2im(col (K, P)).
-void col2im_add(float* dst, const float* col, const Conv2dShape& s, const Dims& d) {
+void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2dShape& s, const Dims& d,
+                const Ranges& rg) {
+  const int64_t OW = s.OW, W = s.W, sw = s.sw;
   for (int64_t c = 0; c < d.Cg; c++)
-    for (int64_t kh = 0; kh < s.KH; kh++)
+    for (int64_t kh = 0; kh < s.KH; kh++) {
+      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
+      float* plane = dst + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
       for (int64_t kw = 0; kw < s.KW; kw++) {
-        const float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
-        float* plane = dst + c * d.HW;
-        int64_t w0, w1, h0, h1;
-        valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w0, &w1);
-        valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h0, &h1);
+        const float* __restrict row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
         for (int64_t oh = h0; oh < h1; oh++) {
-          const float* r = row + oh * s.OW;
-          float* line = plane + (oh * s.sh - s.ph + kh * s.dh) * s.W - s.pw + kw * s.dw;
-          for (int64_t ow = w0; ow < w1; ow++) line[ow * s.sw] += r[ow];
+          const float* __restrict r = row + oh * OW;
+          float* __restrict line = plane + oh * s.sh * W + kw * s.dw;
+          if (sw == 1) {
+            for (int64_t ow = w0; ow < w1; ow++) line[ow] += r[ow];
+          } else {
+            for (int64_t ow = w0; ow < w1; ow++) line[ow * sw] += r[ow];
+          }
         }
       }
+    }
 }
 
 // Runs body(chunk, n0, n1) over the fixed image chunks, in parallel when the work is large.
@@ -182,6 +198,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const int64_t per = chunk_floats(s, d, false, nchunks > 1);
   GemmEpilogue ep;
   ep.act = act == ConvAct::relu ? Act::relu : Act::none;
+  const Ranges rg(s);
   for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
     float* col = scratch + c * per;
     for (int64_t n = n0; n < n1; n++)
@@ -192,7 +209,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
           for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
         const float* B = src;
         if (!d.direct) {
-          im2col(col, src, s, d);
+          im2col(col, src, s, d, rg);
           B = col;
         }
         sgemm(false, false, d.OCg, d.P, d.K, 1.0f, weight + g * d.OCg * d.K, d.K, B, d.P, bias ? 1.0f : 0.0f,
@@ -229,6 +246,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const bool partial = nchunks > 1;
   const int64_t per = chunk_floats(s, d, true, partial);
   const int64_t wsize = s.OC * d.K;
+  const Ranges rg(s);
   for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
     float* col = scratch + c * per;
     float* dpre = col + (d.direct ? 0 : d.K * d.P);
@@ -251,7 +269,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         if (dweight) {
           const float* B = src;
           if (!d.direct) {
-            im2col(col, src, s, d);
+            im2col(col, src, s, d, rg);
             B = col;
           }
           sgemm(false, true, d.OCg, d.K, d.P, 1.0f, dp, d.P, B, d.P, 1.0f, dw + g * d.OCg * d.K, d.K);
@@ -262,7 +280,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 1.0f, dst, d.P);
           } else {
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 0.0f, col, d.P);
-            col2im_add(dst, col, s, d);
+            col2im_add(dst, col, s, d, rg);
           }
         }
       }
