@@ -14,8 +14,17 @@
 #include <new>
 #include <vector>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
+
+#if NG_X86
+#include <immintrin.h>
+#endif
 
 namespace ng::cpu {
 
@@ -44,9 +53,13 @@ Dims dims_of(const Conv2dShape& s) {
   return d;
 }
 
-// Scratch floats per chunk: column matrix, dpre (relu backward), partial dweight (several chunks).
+// Floats after the column matrix that im2col may overwrite (its last vector store of a row).
+constexpr int64_t kColSlack = 16;
+
+// Scratch floats per chunk: column matrix (+ slack), dpre (relu backward), partial dweight (several chunks).
+int64_t col_floats(const Dims& d) { return d.direct ? 0 : d.K * d.P + kColSlack; }
 int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
-  int64_t f = d.direct ? 0 : d.K * d.P;
+  int64_t f = col_floats(d);
   if (backward) f += s.OC * d.P + (partial ? s.OC * d.K : 0);
   return f;
 }
@@ -56,6 +69,37 @@ int64_t chunks_of(const Conv2dShape& s, const Dims& d, bool backward) {
   if (most <= 1) return 1;
   const int64_t per = std::max<int64_t>(chunk_floats(s, d, backward, true), 1);
   return std::max<int64_t>(1, std::min<int64_t>(most, kScratchBudget / per));
+}
+
+// Scratch layout: one slot per thread (column matrix and dpre, rewritten for every image, so
+// which thread's slot an image uses cannot change a result; one slot reused by a thread stays
+// in its cache), then the per-chunk partial weight gradients (whose chunking, by shape only,
+// fixes the summation order).
+struct Layout {
+  int64_t slots, slot, partial;  // slot count, floats per slot, floats per partial dW (0: none)
+  int64_t partial_total;  // nchunks * partial
+  int64_t floats() const { return slots * slot + partial_total; }
+};
+Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nchunks) {
+  Layout l;
+  int64_t threads = 1;
+#ifdef _OPENMP
+  if (!omp_in_parallel()) threads = omp_get_max_threads();
+#endif
+  l.slots = std::max<int64_t>(1, std::min<int64_t>(nchunks, threads));
+  l.slot = col_floats(d) + (backward ? s.OC * d.P : 0);
+  l.partial = backward && nchunks > 1 ? s.OC * d.K : 0;
+  l.partial_total = nchunks * l.partial;
+  return l;
+}
+
+// The calling thread's slot inside for_chunks (0 outside a team of ours).
+inline int64_t slot_of(bool in_team) {
+#ifdef _OPENMP
+  if (in_team) return omp_get_thread_num();
+#endif
+  (void)in_team;
+  return 0;
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -139,6 +183,73 @@ NG_NO_LIBC_LOOPS void im2col(float* __restrict col, const float* __restrict src,
     }
 }
 
+#if NG_X86
+// im2col and col2im for stride 1 in width with AVX-512: each output row segment is one masked
+// load (the in-range columns [w0, w1); masked-off lanes are never read, so the row may start
+// in the left padding) and one masked store of OW floats, 16 columns at a time.
+NG_TARGET_AVX512 void im2col_avx512(float* col, const float* src, const Conv2dShape& s, const Dims& d, const Ranges& rg) {
+  const int64_t OH = s.OH, OW = s.OW, W = s.W;
+  for (int64_t c = 0; c < d.Cg; c++)
+    for (int64_t kh = 0; kh < s.KH; kh++) {
+      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
+      const float* plane = src + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
+        for (int64_t oh = 0; oh < OH; oh++) {
+          float* r = row + oh * OW;
+          const bool in = oh >= h0 && oh < h1;
+          const float* line = plane + oh * s.sh * W + kw * s.dw;
+          for (int64_t j = 0; j < OW; j += 16) {
+            const int64_t n = std::min<int64_t>(16, OW - j);
+            // lanes j + l with w0 <= j + l < w1
+            const int64_t lo = std::clamp<int64_t>(w0 - j, 0, n), hi = std::clamp<int64_t>(w1 - j, 0, n);
+            const __mmask16 load = in ? static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u)) : 0;
+            // A full store (masked stores are slow on some CPUs): lanes past OW spill into the
+            // next segment, written after this one, or into the kColSlack floats after col.
+            _mm512_storeu_ps(r + j, _mm512_maskz_loadu_ps(load, line + j));
+          }
+        }
+      }
+    }
+}
+
+NG_TARGET_AVX512 void col2im_add_avx512(float* dst, const float* col, const Conv2dShape& s, const Dims& d,
+                                        const Ranges& rg) {
+  const int64_t OW = s.OW, W = s.W;
+  for (int64_t c = 0; c < d.Cg; c++)
+    for (int64_t kh = 0; kh < s.KH; kh++) {
+      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
+      float* plane = dst + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        const float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
+        for (int64_t oh = h0; oh < h1; oh++) {
+          const float* r = row + oh * OW;
+          float* line = plane + oh * s.sh * W + kw * s.dw;
+          int64_t j = w0;
+          for (; j + 16 <= w1; j += 16) _mm512_storeu_ps(line + j, _mm512_add_ps(_mm512_loadu_ps(line + j), _mm512_loadu_ps(r + j)));
+          for (; j < w1; j++) line[j] += r[j];
+        }
+      }
+    }
+}
+#endif
+
+// The im2col / col2im of this machine: AVX-512 ones for stride 1 in width, else the portable loops.
+struct ColOps {
+  bool avx512;
+  explicit ColOps(const Conv2dShape& s) {
+#if NG_X86
+    avx512 = s.sw == 1 && isa_detail::isa_or_generic() == Isa::avx512;
+#else
+    avx512 = false;
+#endif
+  }
+  void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d, const Ranges& rg) const;
+  void col2im_add(float* dst, const float* col, const Conv2dShape& s, const Dims& d, const Ranges& rg) const;
+};
+
 // dst (Cg, H, W) += col2im(col (K, P)).
 void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2dShape& s, const Dims& d,
                 const Ranges& rg) {
@@ -163,16 +274,31 @@ void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2d
     }
 }
 
+void ColOps::im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d, const Ranges& rg) const {
+#if NG_X86
+  if (avx512) return im2col_avx512(col, src, s, d, rg);
+#endif
+  ::ng::cpu::im2col(col, src, s, d, rg);
+}
+
+void ColOps::col2im_add(float* dst, const float* col, const Conv2dShape& s, const Dims& d, const Ranges& rg) const {
+#if NG_X86
+  if (avx512) return col2im_add_avx512(dst, col, s, d, rg);
+#endif
+  ::ng::cpu::col2im_add(dst, col, s, d, rg);
+}
+
 // Runs body(chunk, n0, n1) over the fixed image chunks, in parallel when the work is large.
 // sgemm may throw std::bad_alloc (packing buffers); it is carried out of the parallel region.
 template <class F>
 void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& body) {
   const double work = static_cast<double>(s.N) * static_cast<double>(s.OC) * static_cast<double>(d.P) *
                       static_cast<double>(d.K);
+  const bool parallel = nchunks > 1 && work >= kParallelWork;
   bool failed = false;
-  parallel_for(nchunks, nchunks > 1 && work >= kParallelWork, [&](int64_t c) {
+  parallel_for(nchunks, parallel, [&](int64_t c) {
     try {
-      body(c, s.N * c / nchunks, s.N * (c + 1) / nchunks);
+      body(c, slot_of(parallel), s.N * c / nchunks, s.N * (c + 1) / nchunks);
     } catch (...) {
 #pragma omp atomic write
       failed = true;
@@ -185,8 +311,7 @@ void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& b
 
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
   const Dims d = dims_of(s);
-  const int64_t nchunks = chunks_of(s, d, backward);
-  return nchunks * chunk_floats(s, d, backward, nchunks > 1);
+  return layout_of(s, d, backward, chunks_of(s, d, backward)).floats();
 }
 
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
@@ -195,12 +320,13 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const Dims d = dims_of(s);
   if (s.N == 0 || s.OC == 0 || d.P == 0) return;
   const int64_t nchunks = chunks_of(s, d, false);
-  const int64_t per = chunk_floats(s, d, false, nchunks > 1);
+  const Layout lay = layout_of(s, d, false, nchunks);
   GemmEpilogue ep;
   ep.act = act == ConvAct::relu ? Act::relu : Act::none;
   const Ranges rg(s);
-  for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
-    float* col = scratch + c * per;
+  const ColOps colops(s);
+  for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
+    float* col = scratch + slot * lay.slot;
     for (int64_t n = n0; n < n1; n++)
       for (int64_t g = 0; g < s.groups; g++) {
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
@@ -209,7 +335,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
           for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
         const float* B = src;
         if (!d.direct) {
-          im2col(col, src, s, d, rg);
+          colops.im2col(col, src, s, d, rg);
           B = col;
         }
         sgemm(false, false, d.OCg, d.P, d.K, 1.0f, weight + g * d.OCg * d.K, d.K, B, d.P, bias ? 1.0f : 0.0f,
@@ -244,13 +370,15 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (!dinp && !dweight) return;
   const int64_t nchunks = chunks_of(s, d, true);
   const bool partial = nchunks > 1;
-  const int64_t per = chunk_floats(s, d, true, partial);
+  const Layout lay = layout_of(s, d, true, nchunks);
+  float* partials = scratch + lay.slots * lay.slot;
   const int64_t wsize = s.OC * d.K;
   const Ranges rg(s);
-  for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
-    float* col = scratch + c * per;
-    float* dpre = col + (d.direct ? 0 : d.K * d.P);
-    float* dw = partial ? dpre + s.OC * d.P : dweight;
+  const ColOps colops(s);
+  for_chunks(s, d, nchunks, [&](int64_t c, int64_t slot, int64_t n0, int64_t n1) {
+    float* col = scratch + slot * lay.slot;
+    float* dpre = col + col_floats(d);
+    float* dw = partial ? partials + c * lay.partial : dweight;
     if (partial && dweight) std::fill(dw, dw + wsize, 0.0f);
     for (int64_t n = n0; n < n1; n++) {
       const float* g_out = dout + n * s.OC * d.P;
@@ -269,7 +397,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         if (dweight) {
           const float* B = src;
           if (!d.direct) {
-            im2col(col, src, s, d, rg);
+            colops.im2col(col, src, s, d, rg);
             B = col;
           }
           sgemm(false, true, d.OCg, d.K, d.P, 1.0f, dp, d.P, B, d.P, 1.0f, dw + g * d.OCg * d.K, d.K);
@@ -280,7 +408,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 1.0f, dst, d.P);
           } else {
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 0.0f, col, d.P);
-            col2im_add(dst, col, s, d, rg);
+            colops.col2im_add(dst, col, s, d, rg);
           }
         }
       }
@@ -289,7 +417,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (partial && dweight) {
     parallel_for(wsize, wsize * nchunks >= kParallelMin, [=](int64_t i) {
       float acc = 0.0f;
-      for (int64_t c = 0; c < nchunks; c++) acc += scratch[c * per + (d.direct ? 0 : d.K * d.P) + s.OC * d.P + i];
+      for (int64_t c = 0; c < nchunks; c++) acc += partials[c * lay.partial + i];
       dweight[i] += acc;
     });
   }
