@@ -205,7 +205,10 @@ export async function run(ctx) {
               notes.push(`onnxruntime failed: ${errMsg(e)}`);
             }
           }
-          for (const [i, p] of peers.torch.entries()) ci.push(await peerContestant(p, `pytorch#${i}`, { kind: 'conv_infer', arch, batch: INFER_BATCH, n: INFER_N }));
+          // PyTorch 1.13 (Debian, no oneDNN) takes seconds per pass here: one pass per repetition, 3 repetitions
+          for (const [i, p] of peers.torch.entries()) {
+            ci.push(await peerContestant(p, `pytorch#${i}`, { kind: 'conv_infer', arch, batch: INFER_BATCH, n: INFER_N }, { reps: 3, minSteps: 1, maxSteps: 1, slow: true }));
+          }
           try {
             const ri = await interleave(ci, { reps, targetSec, log });
             for (const c of ci) await c.free?.();
@@ -237,7 +240,7 @@ export async function run(ctx) {
     rmSync(tmp, { recursive: true, force: true });
   }
   notes.push(`Training: batch ${TRAIN_BATCH} from ${TRAIN_N} pre-built random 28x28 samples (cycled, no shuffling, on every side); one step = forward, softmax-CE, backward, Adam.`);
-  notes.push(`Inference: eval mode, ${INFER_N} samples in batches of ${INFER_BATCH}; PyTorch under inference_mode.`);
+  notes.push(`Inference: eval mode, ${INFER_N} samples in batches of ${INFER_BATCH}; PyTorch under inference_mode, one pass per repetition and 3 repetitions (seconds per pass).`);
   notes.push('"pytorch (untuned)" is PyTorch with the default allocator (reference only: ratios against "pytorch" use the best tuned configuration).');
   if (quick) notes.push('quick: LeNet only.');
   return { name: 'conv', rows, notes };
