@@ -20,11 +20,6 @@
 
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
-#include "cpu/ops/isa_dispatch.h"
-
-#if NG_X86
-#include <immintrin.h>
-#endif
 
 namespace ng::cpu {
 
@@ -53,11 +48,8 @@ Dims dims_of(const Conv2dShape& s) {
   return d;
 }
 
-// Floats after the column matrix that im2col may overwrite (its last vector store of a row).
-constexpr int64_t kColSlack = 16;
-
-// Scratch floats per chunk: column matrix (+ slack), dpre (relu backward), partial dweight (several chunks).
-int64_t col_floats(const Dims& d) { return d.direct ? 0 : d.K * d.P + kColSlack; }
+// Scratch floats per chunk: column matrix, dpre (relu backward), partial dweight (several chunks).
+int64_t col_floats(const Dims& d) { return d.direct ? 0 : d.K * d.P; }
 int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
   int64_t f = col_floats(d);
   if (backward) f += s.OC * d.P + (partial ? s.OC * d.K : 0);
@@ -183,73 +175,6 @@ NG_NO_LIBC_LOOPS void im2col(float* __restrict col, const float* __restrict src,
     }
 }
 
-#if NG_X86
-// im2col and col2im for stride 1 in width with AVX-512: each output row segment is one masked
-// load (the in-range columns [w0, w1); masked-off lanes are never read, so the row may start
-// in the left padding) and one masked store of OW floats, 16 columns at a time.
-NG_TARGET_AVX512 void im2col_avx512(float* col, const float* src, const Conv2dShape& s, const Dims& d, const Ranges& rg) {
-  const int64_t OH = s.OH, OW = s.OW, W = s.W;
-  for (int64_t c = 0; c < d.Cg; c++)
-    for (int64_t kh = 0; kh < s.KH; kh++) {
-      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
-      const float* plane = src + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
-      for (int64_t kw = 0; kw < s.KW; kw++) {
-        float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
-        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
-        for (int64_t oh = 0; oh < OH; oh++) {
-          float* r = row + oh * OW;
-          const bool in = oh >= h0 && oh < h1;
-          const float* line = plane + oh * s.sh * W + kw * s.dw;
-          for (int64_t j = 0; j < OW; j += 16) {
-            const int64_t n = std::min<int64_t>(16, OW - j);
-            // lanes j + l with w0 <= j + l < w1
-            const int64_t lo = std::clamp<int64_t>(w0 - j, 0, n), hi = std::clamp<int64_t>(w1 - j, 0, n);
-            const __mmask16 load = in ? static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u)) : 0;
-            // A full store (masked stores are slow on some CPUs): lanes past OW spill into the
-            // next segment, written after this one, or into the kColSlack floats after col.
-            _mm512_storeu_ps(r + j, _mm512_maskz_loadu_ps(load, line + j));
-          }
-        }
-      }
-    }
-}
-
-NG_TARGET_AVX512 void col2im_add_avx512(float* dst, const float* col, const Conv2dShape& s, const Dims& d,
-                                        const Ranges& rg) {
-  const int64_t OW = s.OW, W = s.W;
-  for (int64_t c = 0; c < d.Cg; c++)
-    for (int64_t kh = 0; kh < s.KH; kh++) {
-      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
-      float* plane = dst + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
-      for (int64_t kw = 0; kw < s.KW; kw++) {
-        const float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
-        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
-        for (int64_t oh = h0; oh < h1; oh++) {
-          const float* r = row + oh * OW;
-          float* line = plane + oh * s.sh * W + kw * s.dw;
-          int64_t j = w0;
-          for (; j + 16 <= w1; j += 16) _mm512_storeu_ps(line + j, _mm512_add_ps(_mm512_loadu_ps(line + j), _mm512_loadu_ps(r + j)));
-          for (; j < w1; j++) line[j] += r[j];
-        }
-      }
-    }
-}
-#endif
-
-// The im2col / col2im of this machine: AVX-512 ones for stride 1 in width, else the portable loops.
-struct ColOps {
-  bool avx512;
-  explicit ColOps(const Conv2dShape& s) {
-#if NG_X86
-    avx512 = s.sw == 1 && isa_detail::isa_or_generic() == Isa::avx512;
-#else
-    avx512 = false;
-#endif
-  }
-  void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d, const Ranges& rg) const;
-  void col2im_add(float* dst, const float* col, const Conv2dShape& s, const Dims& d, const Ranges& rg) const;
-};
-
 // dst (Cg, H, W) += col2im(col (K, P)).
 void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2dShape& s, const Dims& d,
                 const Ranges& rg) {
@@ -272,20 +197,6 @@ void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2d
         }
       }
     }
-}
-
-void ColOps::im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d, const Ranges& rg) const {
-#if NG_X86
-  if (avx512) return im2col_avx512(col, src, s, d, rg);
-#endif
-  ::ng::cpu::im2col(col, src, s, d, rg);
-}
-
-void ColOps::col2im_add(float* dst, const float* col, const Conv2dShape& s, const Dims& d, const Ranges& rg) const {
-#if NG_X86
-  if (avx512) return col2im_add_avx512(dst, col, s, d, rg);
-#endif
-  ::ng::cpu::col2im_add(dst, col, s, d, rg);
 }
 
 // Runs body(chunk, n0, n1) over the fixed image chunks, in parallel when the work is large.
@@ -324,7 +235,6 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   GemmEpilogue ep;
   ep.act = act == ConvAct::relu ? Act::relu : Act::none;
   const Ranges rg(s);
-  const ColOps colops(s);
   for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
     float* col = scratch + slot * lay.slot;
     for (int64_t n = n0; n < n1; n++)
@@ -335,7 +245,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
           for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
         const float* B = src;
         if (!d.direct) {
-          colops.im2col(col, src, s, d, rg);
+          im2col(col, src, s, d, rg);
           B = col;
         }
         sgemm(false, false, d.OCg, d.P, d.K, 1.0f, weight + g * d.OCg * d.K, d.K, B, d.P, bias ? 1.0f : 0.0f,
@@ -374,7 +284,6 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   float* partials = scratch + lay.slots * lay.slot;
   const int64_t wsize = s.OC * d.K;
   const Ranges rg(s);
-  const ColOps colops(s);
   for_chunks(s, d, nchunks, [&](int64_t c, int64_t slot, int64_t n0, int64_t n1) {
     float* col = scratch + slot * lay.slot;
     float* dpre = col + col_floats(d);
@@ -397,7 +306,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         if (dweight) {
           const float* B = src;
           if (!d.direct) {
-            colops.im2col(col, src, s, d, rg);
+            im2col(col, src, s, d, rg);
             B = col;
           }
           sgemm(false, true, d.OCg, d.K, d.P, 1.0f, dp, d.P, B, d.P, 1.0f, dw + g * d.OCg * d.K, d.K);
@@ -408,7 +317,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 1.0f, dst, d.P);
           } else {
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 0.0f, col, d.P);
-            colops.col2im_add(dst, col, s, d, rg);
+            col2im_add(dst, col, s, d, rg);
           }
         }
       }
