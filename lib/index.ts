@@ -18,8 +18,8 @@ export {
   selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax, matmul, linear, reshape, flatten, transpose, concat,
   slice, gather, layerNorm, batchNorm, dropout, embedding,
 } from './ops';
-export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';
-export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, Size2 } from './ops';
+export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, upsampleBilinear2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';
+export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, UpsampleBilinear2dOptions, Size2 } from './ops';
 export { rnnLayer } from './ops';  // recurrent layers (i14-rnn)
 export type { RnnMode, RnnDirectionWeights } from './ops';
 export * as nn from './nn';

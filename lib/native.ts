@@ -76,6 +76,11 @@ export interface KindSignatures {
     strideW: number, padH: number, padW: number, ceilMode: boolean, countIncludePad: boolean) => void;
   adaptive_avg_pool2d: (out: F32, x: F32, N: number, C: number, H: number, W: number, OH: number, OW: number) => void;
   adaptive_avg_pool2d_bwd: (dx: F32, dout: F32, N: number, C: number, H: number, W: number, OH: number, OW: number) => void;
+  // images: bilinear upsampling (issue 13). scaleH / scaleW: the user's scale factors, or 0 when the size was given.
+  upsample_bilinear2d: (out: F32, x: F32, N: number, C: number, H: number, W: number, OH: number, OW: number,
+    alignCorners: boolean, scaleH: number, scaleW: number) => void;
+  upsample_bilinear2d_bwd: (dx: F32, dout: F32, N: number, C: number, H: number, W: number, OH: number, OW: number,
+    alignCorners: boolean, scaleH: number, scaleW: number) => void;
   embedding: (out: F32, weight: F32, indices: I32, N: number, V: number, D: number) => void;
   embedding_bwd: (dweight: F32, dout: F32, indices: I32, N: number, V: number, D: number, paddingIdx: number) => void;
   gather_rows: (out: F32, src: F32, indices: I32, nIdx: number, N: number, D: number) => void;
@@ -138,7 +143,8 @@ export const OP_KINDS = [
   'pointwise', 'pointwise_bwd', 'binary', 'binary_bwd', 'rows', 'rows_bwd', 'reduce', 'reduce_bwd', 'reduce_index',
   'reduce_index_bwd', 'argmax', 'linear', 'linear_bwd', 'layer_norm', 'layer_norm_bwd', 'batch_norm',
   'batch_norm_bwd', 'dropout', 'dropout_bwd', 'conv2d', 'conv2d_bwd', 'max_pool2d', 'max_pool2d_bwd',
-  'avg_pool2d', 'avg_pool2d_bwd', 'adaptive_avg_pool2d', 'adaptive_avg_pool2d_bwd', 'embedding', 'embedding_bwd', 'gather_rows', 'gather_rows_i32',
+  'avg_pool2d', 'avg_pool2d_bwd', 'adaptive_avg_pool2d', 'adaptive_avg_pool2d_bwd',
+  'upsample_bilinear2d', 'upsample_bilinear2d_bwd', 'embedding', 'embedding_bwd', 'gather_rows', 'gather_rows_i32',
   'scatter_add_rows', 'concat', 'concat_bwd', 'slice', 'slice_bwd', 'transpose', 'cross_entropy',
   'cross_entropy_bwd', 'cross_entropy_dense', 'cross_entropy_dense_bwd', 'nll', 'nll_bwd', 'bce_logits',
   'bce_logits_bwd', 'pair_loss', 'pair_loss_bwd', 'kl_div', 'kl_div_bwd', 'sgd', 'adam', 'rmsprop', 'adagrad',
@@ -229,6 +235,9 @@ export const OP_TABLE = {
   avgPool2dBackward: { kind: 'avg_pool2d_bwd', params: '' },
   adaptiveAvgPool2dForward: { kind: 'adaptive_avg_pool2d', params: '' },
   adaptiveAvgPool2dBackward: { kind: 'adaptive_avg_pool2d_bwd', params: '' },
+  // images: bilinear upsampling (issue 13)
+  upsampleBilinear2dForward: { kind: 'upsample_bilinear2d', params: '' },
+  upsampleBilinear2dBackward: { kind: 'upsample_bilinear2d_bwd', params: '' },
   embeddingForward: { kind: 'embedding', params: '' },
   embeddingBackward: { kind: 'embedding_bwd', params: '' },
   gatherRows: { kind: 'gather_rows', params: '' },

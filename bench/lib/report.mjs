@@ -160,7 +160,7 @@ export async function writeDocs(results) {
     }
   }
   const merged = { ...results, cases: [] };
-  const order = ['gemm', 'mlp', 'tiny', 'inference', 'eventloop', 'memory', 'ops', 'dist', 'lstm'];
+  const order = ['gemm', 'mlp', 'tiny', 'inference', 'conv', 'eventloop', 'memory', 'ops', 'dist', 'lstm'];
   const byName = new Map((latest?.cases ?? []).map((c) => [c.name, c]));
   for (const c of results.cases) byName.set(c.name, { ...c, date: results.date, quick: results.quick });
   merged.cases = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
@@ -182,6 +182,7 @@ const TITLES = {
   mlp: 'MLP training throughput (784-512-256-10, ReLU, softmax-CE, Adam)',
   tiny: 'Tiny network (2-10-1, tanh/sigmoid, MSE, Adam, 100 samples full batch)',
   inference: 'Inference (case-2 model, 10,000 samples, batch 1000)',
+  conv: 'CNNs on 28x28 inputs: LeNet-style and ResNet-style training (batch 64, Adam) and inference (batch 256)',
   eventloop: 'Event loop during training (setInterval 1 ms lag)',
   memory: 'Memory (peak RSS, RSS growth after warm-up)',
   ops: 'Fused linear+bias+ReLU forward+backward (B x 784 -> 512)',

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node');
 
 class Inference {
-  static async create({ path, n = 10000, batch = 1000, threads = 1, seed = 1 }) {
+  static async create({ path, n = 10000, batch = 1000, threads = 1, seed = 1, sampleShape = [784] }) {
     const self = new Inference();
     self.session = await ort.InferenceSession.create(path, {
       executionProviders: ['cpu'],
@@ -25,7 +25,7 @@ class Inference {
     self.batches = [];
     for (let i = 0; i < n; i += batch) {
       const rows = Math.min(batch, n - i);
-      self.batches.push(new ort.Tensor('float32', x.subarray(i * 784, (i + rows) * 784), [rows, 784]));
+      self.batches.push(new ort.Tensor('float32', x.subarray(i * 784, (i + rows) * 784), [rows, ...sampleShape]));
     }
     return self;
   }

@@ -184,7 +184,80 @@ class LinearRelu:
         return time.perf_counter() - t0
 
 
-KINDS = {"mlp": Mlp, "tiny": Tiny, "inference": Inference, "linear_relu": LinearRelu}
+def conv_model(arch):
+    """The conv case's nets (bench/cases/conv.mjs): LeNet-style or a small ResNet-style stack."""
+    nn = torch.nn
+    if arch == "lenet":
+        return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                                      nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+            self.shortcut = None if stride == 1 and cin == cout else nn.Sequential(
+                nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            return F.relu(self.body(x) + (x if self.shortcut is None else self.shortcut(x)))
+
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                         Block(16, 16, 1), Block(16, 32, 2), Block(32, 32, 1),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+
+
+def image_batches(n, batch, seed):
+    x, y = mnist_like(n, seed)
+    x = x.reshape(n, 1, 28, 28)
+    return [(x[i:i + batch].contiguous(), y[i:i + batch].contiguous()) for i in range(0, n - batch + 1, batch)]
+
+
+class ConvTrain:
+    """Training steps of conv_model(arch): softmax-CE, Adam(1e-3), pre-built batches cycled."""
+
+    def __init__(self, arch, batch=64, n=2048, seed=1, **_):
+        torch.manual_seed(seed)
+        self.model = conv_model(arch).train()
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.batches, self.k = image_batches(n, batch, seed), 0
+        self.last_loss = None
+
+    def run(self, steps):
+        model, opt = self.model, self.opt
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            xb, yb = self.batches[self.k % len(self.batches)]
+            self.k += 1
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+        self.last_loss = float(loss)
+        return time.perf_counter() - t0
+
+
+class ConvInfer:
+    """Eval-mode forward of conv_model(arch) over n samples in batches; one 'step' = one pass."""
+
+    def __init__(self, arch, batch=256, n=2048, seed=1, **_):
+        torch.manual_seed(seed)
+        self.model = conv_model(arch).eval()
+        self.batches = image_batches(n, batch, seed)
+
+    def run(self, steps):
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            for _ in range(steps):
+                for xb, _y in self.batches:
+                    out = self.model(xb)
+        self.checksum = float(out.sum())
+        return time.perf_counter() - t0
+
+
+KINDS = {"mlp": Mlp, "tiny": Tiny, "inference": Inference, "linear_relu": LinearRelu,
+         "conv_train": ConvTrain, "conv_infer": ConvInfer}
 
 # case lstm (i14-rnn): the class lives beside this script
 from torch_lstm import Lstm  # noqa: E402

@@ -10,6 +10,7 @@ import { Sequential } from '../nn/sequential';
 import * as L from '../nn/layers';
 import * as C from '../nn/conv';
 import * as R from '../nn/recurrent';
+import { Residual } from '../nn/residual';
 import { Tensor } from '../tensor/tensor';
 import { writeOnnx, type OnnxLayer } from './onnx';
 import { libraryVersion } from './model';
@@ -123,7 +124,7 @@ registerOnnxExport(C.BatchNorm2d, (m) => {
     runningMean: f(m.runningMean), runningVar: f(m.runningVar), eps: m.eps, size: n };
 });
 registerOnnxExport(C.Dropout2d, () => ({ type: 'dropout' }));
-registerOnnxExport(C.Upsample, (m) => ({ type: 'upsample', scaleFactor: m.scaleFactor }));
+registerOnnxExport(C.Upsample, (m) => ({ type: 'upsample', mode: m.mode, scaleFactor: m.scaleFactor, size: m.size, alignCorners: m.alignCorners }));
 registerOnnxExport(C.Unflatten, (m) => (m.dim === 1 ? { type: 'unflatten', sizes: m.sizes } : null), 'Unflatten (dim 1)');
 
 // ---- recurrent layers (nn/recurrent.ts, i14-rnn) ----
@@ -169,3 +170,4 @@ registerOnnxExport(R.RNNBase, (m) => {
   return { type: 'recurrent', cell, inputSize: m.inputSize, hiddenSize: H, bidirectional: m.bidirectional,
     batchFirst: m.batchFirst, layers };
 }, "LSTM, GRU, RNN (tanh)");
+registerOnnxExport(Residual, (m) => ({ type: 'residual', body: onnxLayers(m.body), shortcut: m.shortcut ? onnxLayers(m.shortcut) : [] }));

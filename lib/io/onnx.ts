@@ -28,7 +28,9 @@
  *   batchNorm on (N, C, H, W) is the same BatchNormalization; Dropout2d exports as dropout
  *   convTranspose2d  ConvTranspose (output_padding);  conv1d  Conv with 1-D attributes;
  *   unflatten   Reshape of the last dimension (flat pixel rows -> images)
- *   upsample    Resize (nearest, asymmetric, floor) by whole-number scales
+ *   upsample    nearest: Resize (nearest, asymmetric, floor) by whole-number scales; bilinear:
+ *               Resize (linear; half_pixel, or align_corners) by the scales, or to the size (the
+ *               sizes input is Shape(x)[0:2] ++ [OH, OW], so N and C stay dynamic)
  */
 import { writeFileAtomic } from './atomic';
 import {
@@ -50,6 +52,8 @@ export type OnnxLayer =
   | { type: 'batchNorm'; weight: Float32Array; bias: Float32Array; runningMean: Float32Array; runningVar: Float32Array; eps: number; size: number }
   | { type: 'embedding'; weight: Float32Array; numEmbeddings: number; dim: number }
   | OnnxRecurrentLayer
+  /** body(x) + shortcut(x) (shortcut empty: x itself): Add of two sub-chains of layers. */
+  | { type: 'residual'; body: OnnxLayer[]; shortcut: OnnxLayer[] }
   | OnnxImageLayer;
 
 /**
@@ -81,7 +85,8 @@ export type OnnxImageLayer =
   | { type: 'unflatten'; sizes: number[] }
   | { type: 'convTranspose2d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number;
       kernelSize: Pair; stride: Pair; padding: Pair; outputPadding: Pair; dilation: Pair; groups: number }
-  | { type: 'upsample'; scaleFactor: Pair }
+  | { type: 'upsample'; mode?: 'nearest' | 'bilinear'; scaleFactor?: [number, number] | null; size?: Pair | null;
+      alignCorners?: boolean }
   | { type: 'conv1d'; weight: Float32Array; bias?: Float32Array; inChannels: number; outChannels: number; kernelSize: number;
       stride: number; padding: number; dilation: number; groups: number };
 
@@ -105,6 +110,7 @@ export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'identity', 'flatten', 'leakyRelu', 'elu', 'dropout', 'layerNorm', 'batchNorm', 'embedding',
   'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d', 'upsample',
   'recurrent',
+  'residual',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -118,6 +124,9 @@ const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Where a layer sits: its index, or a path such as `3.body.1` inside a residual block. */
+type LayerPath = number | string;
 
 /** A dimension while tracing: a size, a named dynamic size, or unknown. */
 type Dim = number | string | null;
@@ -143,7 +152,7 @@ function checkArray(layer: Record<string, unknown>, key: string, length: number,
   }
 }
 
-function checkLayer(layer: unknown, i: number): OnnxLayer {
+function checkLayer(layer: unknown, i: LayerPath): OnnxLayer {
   const where = `layers[${i}]`;
   assertPlainObject(layer, where);
   const l = layer as Record<string, unknown>;
@@ -177,8 +186,25 @@ function checkLayer(layer: unknown, i: number): OnnxLayer {
     case 'conv2d': case 'maxPool2d': case 'avgPool2d': case 'globalAvgPool': case 'adaptiveAvgPool2d': case 'unflatten':
       checkImageLayer(l, where);
       break;
+    case 'residual':
+      for (const key of ['body', 'shortcut'] as const) {
+        if (!Array.isArray(l[key])) typeError('array of layers', `${where}.${key}`, l[key]);
+        l[key] = (l[key] as unknown[]).map((c, j) => checkLayer(c, `${i}.${key}.${j}`));
+      }
+      break;
     case 'upsample':
-      checkPair(l, 'scaleFactor', where, 1);
+      assertOneOf(l.mode ?? 'nearest', `${where}.mode`, ['nearest', 'bilinear']);
+      if ((l.mode ?? 'nearest') === 'nearest') {
+        checkPair(l, 'scaleFactor', where, 1);
+        break;
+      }
+      if (l.alignCorners !== undefined && typeof l.alignCorners !== 'boolean') typeError('boolean', `${where}.alignCorners`, l.alignCorners);
+      if (l.size !== undefined && l.size !== null) {
+        checkPair(l, 'size', where, 1);
+      } else if (!Array.isArray(l.scaleFactor) || l.scaleFactor.length !== 2
+        || !l.scaleFactor.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+        throw new RangeError(expected('[positive number, positive number] (or a size)', `${where}.scaleFactor`, describe(l.scaleFactor)));
+      }
       break;
     case 'convTranspose2d': {
       for (const key of ['inChannels', 'outChannels', 'groups']) assertPositiveInteger(l[key], `${where}.${key}`);
@@ -345,7 +371,7 @@ function shapeMismatch(where: string, type: string, want: string, shape: readonl
 }
 
 /** Emits the nodes of layer i from `x` to `y`; returns the output shape. */
-function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitLayer(b: Builder, layer: OnnxLayer, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   const needRank = (n: number): void => {
@@ -442,6 +468,24 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
     case 'convTranspose2d': return emitConvTranspose2d(b, layer, i, x, y, shape);
     case 'upsample': return emitUpsample(b, layer, i, x, y, shape);
     case 'recurrent': return emitRecurrent(b, layer, i, x, y, shape);
+    case 'residual': {
+      const chain = (key: 'body' | 'shortcut'): [string, Dim[]] => {
+        let [cx, cs] = [x, shape];
+        layer[key].forEach((l, j) => {
+          const cy = j === layer[key].length - 1 ? `${p}.${key}.out` : `${p}.${key}.${j}.out`;
+          cs = emitLayer(b, l, `${i}.${key}.${j}`, cx, cy, cs);
+          cx = cy;
+        });
+        return [cx, cs];
+      };
+      const [bx, bs] = chain('body');
+      const [sx, ss] = chain('shortcut');
+      if (bs.length !== ss.length || bs.some((d, k) => typeof d === 'number' && typeof ss[k] === 'number' && d !== ss[k])) {
+        shapeMismatch(where, 'residual', `for which body and shortcut agree (body gives ${fmtDims(bs)}, shortcut ${fmtDims(ss)})`, shape);
+      }
+      node(b, 'Add', [bx, sx], [y], p);
+      return bs.map((d, k) => (typeof d === 'number' ? d : ss[k]));
+    }
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -456,7 +500,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: number, x: string, y: string
  * Transpose to (seq, batch, D, H) and Reshape to (seq, batch, D*H), PyTorch's output layout;
  * batchFirst inputs / outputs are transposed around the stack.
  */
-function emitRecurrent(b: Builder, layer: OnnxRecurrentLayer, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitRecurrent(b: Builder, layer: OnnxRecurrentLayer, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   const last = shape[shape.length - 1];
@@ -493,7 +537,7 @@ function emitRecurrent(b: Builder, layer: OnnxRecurrentLayer, i: number, x: stri
 }
 
 /** Unflatten of the last dimension: Reshape to [0, ..., 0, ...sizes] (0 copies the input dim). */
-function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const n = layer.sizes.reduce((a, c) => a * c, 1);
   const last = shape[shape.length - 1];
@@ -504,20 +548,40 @@ function emitUnflatten(b: Builder, layer: { sizes: number[] }, i: number, x: str
   return [...shape.slice(0, -1), ...layer.sizes];
 }
 
-/** Nearest upsampling by whole-number factors: Resize (asymmetric coordinates, floor), which is PyTorch's 'nearest'. */
-function emitUpsample(b: Builder, layer: { scaleFactor: Pair }, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+/**
+ * Upsampling as Resize. nearest (whole-number factors): asymmetric coordinates, floor, which is
+ * PyTorch's 'nearest'. bilinear: mode linear with half_pixel (PyTorch's align_corners=False: the
+ * source position clamped at 0, as onnxruntime does too) or align_corners coordinates; by the
+ * scale factors (the output floor(H x s), coordinates from s as in PyTorch) or to a size.
+ */
+function emitUpsample(b: Builder, layer: Extract<OnnxLayer, { type: 'upsample' }>, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   if (shape.length !== 4) shapeMismatch(`layers[${i}]`, 'upsample', 'of rank 4 (N, C, H, W)', shape);
-  const [sh, sw] = layer.scaleFactor;
   const str = (name: string, v: string): OnnxAttribute => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(v) });
-  node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p,
-    [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]);
   const [N, C, H, W] = shape;
-  return [N, C, typeof H === 'number' ? H * sh : null, typeof W === 'number' ? W * sw : null];
+  if ((layer.mode ?? 'nearest') === 'nearest') {
+    const [sh, sw] = layer.scaleFactor as Pair;
+    node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p,
+      [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]);
+    return [N, C, typeof H === 'number' ? H * sh : null, typeof W === 'number' ? W * sw : null];
+  }
+  const attrs = [str('mode', 'linear'), str('coordinate_transformation_mode', layer.alignCorners ? 'align_corners' : 'half_pixel')];
+  if (layer.size) {
+    const [OH, OW] = layer.size;
+    node(b, 'Shape', [x], [`${p}.nc`], `${p}.nc`, [attr('start', 0, 'int'), attr('end', 2, 'int')]);
+    const hw = BigInt64Array.of(BigInt(OH), BigInt(OW));
+    b.initializers.push({ name: `${p}.hw`, dataType: INT64, dims: [2], rawData: new Uint8Array(hw.buffer) });
+    node(b, 'Concat', [`${p}.nc`, `${p}.hw`], [`${p}.sizes`], `${p}.sizes`, [attr('axis', 0, 'int')]);
+    node(b, 'Resize', [x, '', '', `${p}.sizes`], [y], p, attrs);
+    return [N, C, OH, OW];
+  }
+  const [sh, sw] = layer.scaleFactor as [number, number];
+  node(b, 'Resize', [x, '', initializer(b, `${p}.scales`, [4], Float32Array.of(1, 1, sh, sw))], [y], p, attrs);
+  return [N, C, typeof H === 'number' ? Math.floor(H * Math.fround(sh)) : null, typeof W === 'number' ? Math.floor(W * Math.fround(sw)) : null];
 }
 
 /** ConvTranspose on (N, C, H, W); weight (C, OC / groups, KH, KW) as PyTorch. */
-function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'convTranspose2d' }>, i: number, x: string, y: string,
+function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'convTranspose2d' }>, i: LayerPath, x: string, y: string,
   shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
@@ -535,7 +599,7 @@ function emitConvTranspose2d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv
 }
 
 /** 1-D Conv on (N, C, L). */
-function emitConv1d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv1d' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitConv1d(b: Builder, layer: Extract<OnnxLayer, { type: 'conv1d' }>, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 3) shapeMismatch(where, 'conv1d', 'of rank 3 (N, C, L)', shape);
@@ -561,7 +625,7 @@ function spatialOut(d: Dim, k: number, s: number, p: number, dil: number, ceil: 
 }
 
 /** Emits an NCHW layer (Conv, MaxPool, AveragePool, GlobalAveragePool); returns the output shape. */
-function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' | 'upsample' }>, i: number, x: string, y: string, shape: Dim[]): Dim[] {
+function emitImageLayer(b: Builder, layer: Exclude<OnnxImageLayer, { type: 'unflatten' | 'conv1d' | 'convTranspose2d' | 'upsample' }>, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
   const p = `layers.${i}`;
   const where = `layers[${i}]`;
   if (shape.length !== 4) shapeMismatch(where, layer.type, 'of rank 4 (N, C, H, W)', shape);

@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
-import { pair } from '../ops/conv';
+import { pair, bilinearTarget } from '../ops/conv';
 import type { Size2 } from '../ops/conv';
 import * as init from './init';
 import type { Nonlinearity, InitName } from './init';
@@ -421,28 +421,58 @@ export class ConvTranspose2d extends ConvNd {
 }
 
 /**
- * Upsampling of (N, C, H, W) images by whole-number scale factors (PyTorch's nn.Upsample with
- * scale_factor). mode 'nearest' only (bilinear is not implemented yet and is refused).
+ * Upsampling of (N, C, H, W) images (PyTorch's nn.Upsample). mode 'nearest' (default): by
+ * whole-number scale factors. mode 'bilinear': by positive scale factors (output floor(H x s)) or
+ * to a given size, with alignCorners (default false, PyTorch's default) choosing half-pixel
+ * centres or corner-aligned coordinates.
  */
 export class Upsample extends Module {
-  readonly scaleFactor: [number, number];
-  readonly mode: 'nearest';
+  /** [sh, sw], or null when a size was given (bilinear only). */
+  readonly scaleFactor: [number, number] | null;
+  /** [OH, OW], or null when a scale factor was given. */
+  readonly size: [number, number] | null;
+  readonly mode: 'nearest' | 'bilinear';
+  readonly alignCorners: boolean;
 
-  constructor(opts: { scaleFactor: Size2; mode?: 'nearest' }) {
+  constructor(opts: { scaleFactor?: number | readonly [number, number]; size?: Size2; mode?: 'nearest' | 'bilinear'; alignCorners?: boolean }) {
     super();
-    if (opts === null || typeof opts !== 'object') throw new TypeError(expected('{ scaleFactor, mode? }', 'options', describe(opts)));
-    this.scaleFactor = pair(opts.scaleFactor, 'scaleFactor', 1);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(expected('{ scaleFactor | size, mode?, alignCorners? }', 'options', describe(opts)));
     const mode = opts.mode ?? 'nearest';
-    if (mode !== 'nearest') {
-      throw new RangeError(expected("'nearest' (bilinear upsampling is not implemented yet)", 'mode', describe(mode)));
-    }
+    if (mode !== 'nearest' && mode !== 'bilinear') throw new RangeError(expected("'nearest' or 'bilinear'", 'mode', describe(mode)));
     this.mode = mode;
+    const align = opts.alignCorners ?? false;
+    assertBoolean(align, 'alignCorners');
+    if (mode === 'nearest') {
+      if (opts.size !== undefined && opts.size !== null) {
+        throw new RangeError(expected("scaleFactor (mode 'nearest' takes whole-number scale factors)", 'size', describe(opts.size)));
+      }
+      if (align) throw new RangeError(expected("alignCorners false with mode 'nearest' (as PyTorch)", 'alignCorners', describe(align)));
+      this.scaleFactor = pair(opts.scaleFactor, 'scaleFactor', 1);
+      this.size = null;
+    } else {
+      const t = bilinearTarget(opts);
+      this.scaleFactor = t.scaleFactor;
+      this.size = t.size;
+    }
+    this.alignCorners = align;
   }
 
   forward(x: Tensor): Tensor {
-    return F.upsampleNearest2d(x, this.scaleFactor);
+    if (this.mode === 'nearest') return F.upsampleNearest2d(x, this.scaleFactor as [number, number]);
+    return F.upsampleBilinear2d(x, this.size ? { size: this.size, alignCorners: this.alignCorners }
+      : { scaleFactor: this.scaleFactor as [number, number], alignCorners: this.alignCorners });
   }
 
-  getConfig(): ModuleConfig { return { type: 'Upsample', args: { scaleFactor: this.scaleFactor, mode: this.mode } }; }
-  protected override extraRepr(): string { return `scaleFactor=[${this.scaleFactor}], mode=${this.mode}`; }
+  getConfig(): ModuleConfig {
+    const args: Record<string, unknown> = { mode: this.mode };
+    if (this.scaleFactor) args.scaleFactor = this.scaleFactor;
+    if (this.size) args.size = this.size;
+    if (this.mode === 'bilinear') args.alignCorners = this.alignCorners;
+    return { type: 'Upsample', args };
+  }
+
+  protected override extraRepr(): string {
+    const what = this.size ? `size=[${this.size}]` : `scaleFactor=[${this.scaleFactor}]`;
+    return `${what}, mode=${this.mode}${this.mode === 'bilinear' ? `, alignCorners=${this.alignCorners}` : ''}`;
+  }
 }

@@ -10,6 +10,7 @@ export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOpt
 export { LSTM, GRU, RNN, LSTMCell, GRUCell, RNNCell, RNNBase, RNNCellBase } from './recurrent';
 export type { RNNOptions, ElmanRNNOptions, RNNForwardOptions, RnnMode } from './recurrent';
 export { Sequential } from './sequential';
+export { Residual } from './residual';
 export { fromConfig, registerModule } from './registry';
 export { packParameters } from './flat';
 export * as functional from '../ops';

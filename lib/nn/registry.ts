@@ -4,6 +4,7 @@ import * as L from './layers';
 import { Sequential } from './sequential';
 import * as C from './conv';
 import * as R from './recurrent';
+import { Residual } from './residual';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -39,13 +40,14 @@ const factories: Record<string, Factory> = {
   BatchNorm2d: (a) => new C.BatchNorm2d(a.numFeatures, { eps: a.eps, momentum: a.momentum, affine: a.affine }),
   Dropout2d: (a) => new C.Dropout2d(a.p),
   Unflatten: (a) => new C.Unflatten(a.dim, a.sizes),
-  Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, mode: a.mode }),
+  Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, size: a.size, mode: a.mode, alignCorners: a.alignCorners }),
   LSTM: (a) => new R.LSTM(a.inputSize, a.hiddenSize, a),
   GRU: (a) => new R.GRU(a.inputSize, a.hiddenSize, a),
   RNN: (a) => new R.RNN(a.inputSize, a.hiddenSize, a),
   LSTMCell: (a) => new R.LSTMCell(a.inputSize, a.hiddenSize, { bias: a.bias }),
   GRUCell: (a) => new R.GRUCell(a.inputSize, a.hiddenSize, { bias: a.bias }),
   RNNCell: (a) => new R.RNNCell(a.inputSize, a.hiddenSize, { bias: a.bias, nonlinearity: a.nonlinearity }),
+  Residual: (_a, ch) => new Residual(ch[0], ch[1] ?? null),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
 };
 

@@ -357,3 +357,71 @@ export function upsampleNearest2d(input: Tensor, scaleFactor: Size2): Tensor {
   // `ones` stays alive: mul's backward reads it (freed with the step's intermediates, like any).
   return reshape(mul(rows, ones), [N, C, H * sh, W * sw]);
 }
+
+export interface UpsampleBilinear2dOptions {
+  /** Output size = floor(input size x scaleFactor); positive numbers (not necessarily whole). */
+  scaleFactor?: number | readonly [number, number];
+  /** Output size [OH, OW] (or one number for both); give exactly one of size and scaleFactor. */
+  size?: Size2;
+  /** Map the corner pixels of input and output onto each other (default false: half-pixel centres). */
+  alignCorners?: boolean;
+}
+
+/** [h, w] positive finite scale factors from a number or a pair; names the argument on error. */
+function scalePair(v: unknown, name: string): [number, number] {
+  const one = (x: unknown, n: string): number => {
+    if (typeof x !== 'number') typeError('positive number or [positive number, positive number]', n, x);
+    if (!Number.isFinite(x) || (x as number) <= 0) rangeError('positive finite number', n, x);
+    return x as number;
+  };
+  if (Array.isArray(v)) {
+    if (v.length !== 2) throw new RangeError(expected('[positive number, positive number]', name, describe(v)));
+    return [one(v[0], `${name}[0]`), one(v[1], `${name}[1]`)];
+  }
+  const x = one(v, name);
+  return [x, x];
+}
+
+/** The checked target of a bilinear resize: exactly one of size and scaleFactor. */
+export function bilinearTarget(o: UpsampleBilinear2dOptions): { size: [number, number] | null; scaleFactor: [number, number] | null } {
+  if (o === null || typeof o !== 'object') throw new TypeError(expected('{ scaleFactor } or { size }', 'options', describe(o)));
+  const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
+  const hasSize = o.size !== undefined && o.size !== null;
+  if (hasScale === hasSize) {
+    throw new RangeError(expected('exactly one of size and scaleFactor', 'options', hasScale ? 'both' : 'neither'));
+  }
+  return hasSize ? { size: pair(o.size, 'size', 1), scaleFactor: null } : { size: null, scaleFactor: scalePair(o.scaleFactor, 'scaleFactor') };
+}
+
+/** Output size and the scale factors the kernel uses for coordinates (0 when the size was given). */
+function bilinearGeometry(H: number, W: number, o: UpsampleBilinear2dOptions): { OH: number; OW: number; sh: number; sw: number } {
+  const t = bilinearTarget(o);
+  if (t.size) return { OH: t.size[0], OW: t.size[1], sh: 0, sw: 0 };
+  const [sh, sw] = t.scaleFactor as [number, number];
+  const OH = Math.floor(H * sh);
+  const OW = Math.floor(W * sw);
+  if (OH < 1 || OW < 1) {
+    throw new RangeError(expected('a scale factor that leaves an output of at least 1 x 1', 'scaleFactor',
+      `${fmtShape([sh, sw])} (input ${H} x ${W}, output ${OH} x ${OW})`));
+  }
+  return { OH, OW, sh, sw };
+}
+
+/**
+ * Bilinear upsampling (or downsampling) of (N, C, H, W), PyTorch's F.interpolate(mode='bilinear'):
+ * output pixel i reads the source position (i + 0.5) / scale - 0.5 clamped at 0 (alignCorners
+ * false; scale is the given scaleFactor, or OH / H when a size was given), or i (H - 1) / (OH - 1)
+ * with alignCorners, and interpolates its two neighbours in each axis.
+ */
+export function upsampleBilinear2d(input: Tensor, options: UpsampleBilinear2dOptions): Tensor {
+  const [N, C, H, W] = nchw(input, 'input');
+  const { OH, OW, sh, sw } = bilinearGeometry(H, W, options);
+  const align = options.alignCorners ?? false;
+  if (typeof align !== 'boolean') typeError('boolean', 'alignCorners', align);
+  const out = empty([N, C, OH, OW]);
+  const k = kernelsFor(input);
+  k.upsampleBilinear2dForward(out.f32, input.f32, N, C, H, W, OH, OW, align, sh, sw);
+  return record(out, 'upsampleBilinear2d', [input], (g, [dx]) => {
+    if (dx) k.upsampleBilinear2dBackward(dx.f32, g.f32, N, C, H, W, OH, OW, align, sh, sw);
+  });
+}

@@ -5,8 +5,8 @@ export { relu, leakyRelu, elu, selu, gelu, silu, sigmoid, tanh, softplus, hardsw
 export { matmul, linear, LINEAR_ACTS } from './matmul';
 export { reshape, flatten, transpose, concat, slice, gather } from './shape';
 export { layerNorm, batchNorm, batchNorm2d } from './norm';
-export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './conv';
-export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, Size2 } from './conv';
+export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, upsampleBilinear2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './conv';
+export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, UpsampleBilinear2dOptions, Size2 } from './conv';
 export { dropout, dropout2d } from './dropout';
 export { embedding } from './embedding';
 export { rnnLayer } from './recurrent';

@@ -13,6 +13,10 @@
 //               P = N, C, H, W, KH, KW, strideH, strideW, padH, padW; padding at most half the window
 //   adaptive_avg_pool2d      adaptiveAvgPool2dForward(out, x, N, C, H, W, OH, OW)
 //   adaptive_avg_pool2d_bwd  adaptiveAvgPool2dBackward(dx, dout, N, C, H, W, OH, OW)
+//   upsample_bilinear2d      upsampleBilinear2dForward(out, x, N, C, H, W, OH, OW, alignCorners, scaleH, scaleW)
+//   upsample_bilinear2d_bwd  upsampleBilinear2dBackward(dx, dout, N, C, H, W, OH, OW, alignCorners, scaleH, scaleW)
+//               scaleH / scaleW: the user's scale factors (> 0) or 0 when the output size was given
+#include <cmath>
 #include <new>
 #include <string>
 
@@ -139,6 +143,31 @@ AdaptiveArgs adaptive_args(const Napi::CallbackInfo& info, size_t i) {
   return a;
 }
 
+struct UpsampleArgs { ops::Upsample2dGeom g; size_t nx, no; };
+
+UpsampleArgs upsample_args(const Napi::CallbackInfo& info, size_t i) {
+  UpsampleArgs a;
+  ops::Upsample2dGeom& g = a.g;
+  const int64_t N = int_arg(info, i, "N", 0), C = int_arg(info, i + 1, "C", 1);
+  g.H = int_arg(info, i + 2, "H", 1);
+  g.W = int_arg(info, i + 3, "W", 1);
+  g.OH = int_arg(info, i + 4, "OH", 1);
+  g.OW = int_arg(info, i + 5, "OW", 1);
+  g.align_corners = bool_arg(info, i + 6, "alignCorners");
+  g.scale_h = num_arg(info, i + 7, "scaleH");
+  g.scale_w = num_arg(info, i + 8, "scaleW");
+  for (const auto& [v, name] : {std::pair<double, const char*>{g.scale_h, "scaleH"}, {g.scale_w, "scaleW"}}) {
+    if (!(v >= 0.0) || !std::isfinite(v)) {
+      throw Napi::RangeError::New(info.Env(), expected_msg("a finite scale >= 0 (0: from the sizes)", name,
+                                                           std::to_string(v)));
+    }
+  }
+  g.NC = N * C;
+  a.nx = count(info, {N, C, g.H, g.W}, "x");
+  a.no = count(info, {N, C, g.OH, g.OW}, "out");
+  return a;
+}
+
 }  // namespace
 
 Napi::Value kind_conv2d(const Napi::CallbackInfo& info) {
@@ -216,6 +245,22 @@ Napi::Value kind_adaptive_avg_pool2d_bwd(const Napi::CallbackInfo& info) {
   float* dx = f32(info, 0, "dx", a.nx);
   const float* dout = f32(info, 1, "dout", a.no);
   kernel<Kind::adaptive_avg_pool2d_bwd>(info)(dx, dout, a.NC, a.H, a.W, a.OH, a.OW);
+  return undef(info);
+}
+
+Napi::Value kind_upsample_bilinear2d(const Napi::CallbackInfo& info) {
+  const UpsampleArgs a = upsample_args(info, 2);
+  float* out = f32(info, 0, "out", a.no);
+  const float* x = f32(info, 1, "x", a.nx);
+  kernel<Kind::upsample_bilinear2d>(info)(out, x, a.g);
+  return undef(info);
+}
+
+Napi::Value kind_upsample_bilinear2d_bwd(const Napi::CallbackInfo& info) {
+  const UpsampleArgs a = upsample_args(info, 2);
+  float* dx = f32(info, 0, "dx", a.nx);
+  const float* dout = f32(info, 1, "dout", a.no);
+  kernel<Kind::upsample_bilinear2d_bwd>(info)(dx, dout, a.g);
   return undef(info);
 }
 

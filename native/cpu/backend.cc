@@ -26,6 +26,7 @@
 #include "cpu/ops/reduce.h"
 #include "cpu/ops/rnn.h"
 #include "cpu/ops/softmax.h"
+#include "cpu/ops/upsample2d.h"
 
 namespace ng::cpu {
 namespace {
@@ -250,6 +251,9 @@ const Backend* make_cpu() {
   set_kernel<Op::avgPool2dBackward>(b, avgpool2d_backward);
   set_kernel<Op::adaptiveAvgPool2dForward>(b, adaptive_avgpool2d_forward);
   set_kernel<Op::adaptiveAvgPool2dBackward>(b, adaptive_avgpool2d_backward);
+  // images: bilinear upsampling (issue 13)
+  set_kernel<Op::upsampleBilinear2dForward>(b, upsample_bilinear2d_forward);
+  set_kernel<Op::upsampleBilinear2dBackward>(b, upsample_bilinear2d_backward);
   // indexed rows, layout
   set_kernel<Op::embeddingForward>(b, embedding_forward);
   set_kernel<Op::embeddingBackward>(b, embedding_backward);

@@ -102,6 +102,15 @@ NG_KIND_FN(avg_pool2d, void (*)(float* out, cf* x, const Pool2dGeom& g, bool cou
 NG_KIND_FN(avg_pool2d_bwd, void (*)(float* dx, cf* dout, const Pool2dGeom& g, bool count_include_pad))
 NG_KIND_FN(adaptive_avg_pool2d, void (*)(float* out, cf* x, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 NG_KIND_FN(adaptive_avg_pool2d_bwd, void (*)(float* dx, cf* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
+// Bilinear upsampling (PyTorch's upsample_bilinear2d): scale_h / scale_w are the user's scale
+// factors (used for the source coordinates as PyTorch does) or 0 when the output size was given.
+struct Upsample2dGeom {
+  i64 NC, H, W, OH, OW;
+  bool align_corners;
+  double scale_h, scale_w;
+};
+NG_KIND_FN(upsample_bilinear2d, void (*)(float* out, cf* x, const Upsample2dGeom& g))
+NG_KIND_FN(upsample_bilinear2d_bwd, void (*)(float* dx, cf* dout, const Upsample2dGeom& g))
 NG_KIND_FN(embedding, void (*)(float* out, cf* w, const int32_t* idx, i64 N, i64 D))
 NG_KIND_FN(embedding_bwd, void (*)(float* dw, cf* dout, const int32_t* idx, i64 N, i64 D, int32_t padding_idx))
 NG_KIND_FN(gather_rows, void (*)(float* out, cf* src, const int32_t* idx, i64 nidx, i64 D))

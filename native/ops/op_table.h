@@ -101,6 +101,9 @@
   X(avgPool2dBackward,  avg_pool2d_bwd, "")                                   \
   X(adaptiveAvgPool2dForward,  adaptive_avg_pool2d,     "")                   \
   X(adaptiveAvgPool2dBackward, adaptive_avg_pool2d_bwd, "")                   \
+  /* images: bilinear upsampling (issue 13) */                                \
+  X(upsampleBilinear2dForward,  upsample_bilinear2d,     "")                  \
+  X(upsampleBilinear2dBackward, upsample_bilinear2d_bwd, "")                  \
   /* indexed rows */                                                          \
   X(embeddingForward,   embedding,     "")                                    \
   X(embeddingBackward,  embedding_bwd, "")                                    \
@@ -166,6 +169,7 @@
   X(layer_norm) X(layer_norm_bwd) X(batch_norm) X(batch_norm_bwd) X(dropout) X(dropout_bwd)       \
   X(conv2d) X(conv2d_bwd) X(max_pool2d) X(max_pool2d_bwd) X(avg_pool2d) X(avg_pool2d_bwd)        \
   X(adaptive_avg_pool2d) X(adaptive_avg_pool2d_bwd)                                               \
+  X(upsample_bilinear2d) X(upsample_bilinear2d_bwd)                                               \
   X(embedding) X(embedding_bwd) X(gather_rows) X(gather_rows_i32) X(scatter_add_rows) X(concat)   \
   X(concat_bwd) X(slice) X(slice_bwd) X(transpose) X(cross_entropy) X(cross_entropy_bwd)          \
   X(cross_entropy_dense) X(cross_entropy_dense_bwd) X(nll) X(nll_bwd) X(bce_logits)               \

@@ -522,6 +522,39 @@ for (const [tag, [N, C, H, W], OCg, [KH, KW], t, bias] of [
   });
 }
 
+/** upsampleBilinear2d: [tag, (N, C, H, W), options]: whole and fractional scale factors, sizes up in
+ * one axis and down in the other, alignCorners, a 1 x 1 input, outputs of one row / column. */
+export const BILINEAR_CASES: Array<[string, number[], ng.UpsampleBilinear2dOptions]> = [
+  ['x2', [2, 3, 4, 5], { scaleFactor: 2 }],
+  ['x1.5x2.25/batch1', [1, 2, 3, 5], { scaleFactor: [1.5, 2.25] }],
+  ['size7x3', [2, 1, 5, 4], { size: [7, 3] }],
+  ['x2/alignCorners', [1, 2, 4, 3], { scaleFactor: 2, alignCorners: true }],
+  ['size1x4/alignCorners/batch3', [3, 1, 5, 6], { size: [1, 4], alignCorners: true }],
+  ['1x1->size3x2', [1, 1, 1, 1], { size: [3, 2] }],
+  ['down/size3x4', [1, 2, 7, 9], { size: [3, 4] }],
+  ['x0.5->1x1', [2, 2, 3, 3], { scaleFactor: 0.5 }],
+  ['x1.7/alignCorners', [1, 1, 3, 4], { scaleFactor: [1.7, 3], alignCorners: true }],
+];
+/** Output size and the kernel's scale arguments of a BILINEAR_CASES entry. */
+export const bilinearDims = ([, , H, W]: number[], o: ng.UpsampleBilinear2dOptions): [number, number, number, number] => {
+  if (o.size !== undefined) {
+    const [OH, OW] = typeof o.size === 'number' ? [o.size, o.size] : o.size;
+    return [OH, OW, 0, 0];
+  }
+  const [sh, sw] = typeof o.scaleFactor === 'number' ? [o.scaleFactor, o.scaleFactor] : o.scaleFactor as [number, number];
+  return [Math.floor(H * sh), Math.floor(W * sw), sh, sw];
+};
+for (const [tag, sx, o] of BILINEAR_CASES) {
+  const [N, C, H, W] = sx;
+  const [OH, OW, sh, sw] = bilinearDims(sx, o);
+  add({
+    name: `upsampleBilinear2d/${tag}/${nameOf(sx)}`, fn: 'ops.upsampleBilinear2d', inputs: x1(sx),
+    run: ([x]) => ng.upsampleBilinear2d(x, o),
+    ref: ([x]) => R.upsampleBilinear2d(x, N, C, H, W, OH, OW, o.alignCorners ?? false, sh, sw),
+    reduce: 4 * Math.ceil(OH / H + 1) * Math.ceil(OW / W + 1),
+  });
+}
+
 for (const [sx, sf] of [[[2, 3, 4, 5], 2], [[1, 2, 3, 3], [3, 2]], [[3, 1, 1, 7], [2, 1]]] as Array<[number[], number | [number, number]]>) {
   const [sh, sw] = typeof sf === 'number' ? [sf, sf] : sf;
   const [N, C, H, W] = sx;

@@ -468,6 +468,32 @@ export function adaptiveAvgPool2d(x: Num, N: number, C: number, H: number, W: nu
   return { shape: [N, C, OH, OW], data: o };
 }
 
+/**
+ * Bilinear resize, PyTorch's coordinates, as a sum of hat weights (not the two-tap form of the
+ * kernel): output i reads src = i (in - 1) / (out - 1) (alignCorners; 0 for one output) or
+ * (i + 0.5) / s - 0.5 with s the scale factor (out / in when sf is 0), clamped to [0, in - 1];
+ * input h weighs max(0, 1 - |src - h|).
+ */
+export function upsampleBilinear2d(x: Num, N: number, C: number, H: number, W: number, OH: number, OW: number,
+  alignCorners: boolean, sfh: number, sfw: number): Ref {
+  const weights = (inp: number, out: number, sf: number): F64[] => Array.from({ length: out }, (_, i) => {
+    let src = alignCorners ? (out > 1 ? (i * (inp - 1)) / (out - 1) : 0) : (i + 0.5) / (sf > 0 ? sf : out / inp) - 0.5;
+    src = Math.min(Math.max(src, 0), inp - 1);
+    return Float64Array.from({ length: inp }, (_, h) => Math.max(0, 1 - Math.abs(src - h)));
+  });
+  const wh = weights(H, OH, sfh);
+  const ww = weights(W, OW, sfw);
+  const o = new Float64Array(N * C * OH * OW);
+  for (let pl = 0; pl < N * C; pl++)
+    for (let i = 0; i < OH; i++)
+      for (let j = 0; j < OW; j++) {
+        let s = 0;
+        for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) s += wh[i][h] * ww[j][w] * x[pl * H * W + h * W + w];
+        o[(pl * OH + i) * OW + j] = s;
+      }
+  return { shape: [N, C, OH, OW], data: o };
+}
+
 // ---------------------------------------------------------------- losses
 
 export type Red = 'mean' | 'sum' | 'none' | 'batchmean';

@@ -69,6 +69,11 @@ function reductionLength(c: OpCase): number {
     }
     case 'maxPool2d': case 'avgPool2d': case 'adaptiveAvgPool2d': return sz(c.inputs.x.shape.slice(2));
     case 'upsampleNearest2d': return sz(c.output.shape) / sz(c.inputs.x.shape);
+    case 'upsampleBilinear2d': { // each input gathers from about (OH / H + 1) (OW / W + 1) outputs, 4 taps each
+      const [, , H, W] = c.inputs.x.shape;
+      const [, , OH, OW] = c.output.shape;
+      return 4 * Math.ceil(OH / H + 1) * Math.ceil(OW / W + 1);
+    }
     case 'embedding': return sz(c.inputs.indices.shape);
     case 'gather': return sz(c.inputs.index.shape);
     default:
@@ -112,6 +117,8 @@ function runOp(c: OpCase, T: Record<string, Tensor>): Tensor {
     case 'convTranspose2d': return ng.convTranspose2d(T.x, T.weight, a.bias ? T.bias : null,
       { stride: a.stride, padding: a.padding, outputPadding: a.outputPadding, dilation: a.dilation, groups: a.groups });
     case 'upsampleNearest2d': return ng.upsampleNearest2d(T.x, a.scaleFactor);
+    case 'upsampleBilinear2d': return ng.upsampleBilinear2d(T.x, a.size ? { size: a.size, alignCorners: a.alignCorners }
+      : { scaleFactor: a.scaleFactor, alignCorners: a.alignCorners });
     case 'maxPool2d': return ng.maxPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode });
     case 'avgPool2d': return ng.avgPool2d(T.x, a.kernelSize, { stride: a.stride ?? undefined, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad });
     case 'adaptiveAvgPool2d': return ng.adaptiveAvgPool2d(T.x, a.outputSize);
@@ -171,9 +178,9 @@ describe('PyTorch fixtures: ops.json', () => {
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 
-describe('PyTorch fixtures: conv.json (conv2d, conv1d, convTranspose2d, pooling, nearest upsampling, batchNorm2d)', () => {
+describe('PyTorch fixtures: conv.json (conv2d, conv1d, convTranspose2d, pooling, nearest and bilinear upsampling, batchNorm2d)', () => {
   const file = loadFixture('conv');
-  it('has the documented 43 cases', () => expect(file.cases.length).toBe(43));
+  it('has the documented 52 cases', () => expect(file.cases.length).toBe(52));
   it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => runCase(c, runOp));
 });
 

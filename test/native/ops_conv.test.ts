@@ -6,7 +6,7 @@ import { native, sameForThreads } from '../helpers/native';
 import { Arr, rng, randF32, expectClose, numGrad, dot, added } from '../helpers/kernels';
 import * as R from '../autograd/reference';
 import type { ConvGeom, PoolGeom } from '../autograd/reference';
-import { CONV_CASES, POOL_CASES, cg, pg } from '../autograd/op_table';
+import { CONV_CASES, POOL_CASES, BILINEAR_CASES, bilinearDims, cg, pg } from '../autograd/op_table';
 
 // ---- convolution -------------------------------------------------------------------------------
 
@@ -150,6 +150,36 @@ describe('maxPool2d', () => {
     native.maxPool2dForward(out, idx, x, 1, 1, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
     expect([out[0], idx[0]]).toEqual([3, 1]);
   });
+
+  it('2x2 / stride 2 fast path: rows longer than a vector and odd tails, odd input sizes, ties and NaN', () => {
+    // values from a small set (many ties) with some NaN, (N, C, H, W) = (2, 3, 9, 71): OW 35 = 16 + 16 + 3
+    for (const [H, W] of [[9, 71], [4, 34], [6, 14], [3, 3]]) {
+      const p = pool({ N: 2, C: 3, H, W, KH: 2, KW: 2, sh: 2, sw: 2 });
+      const r = rng(H * 1000 + W);
+      const x = Float32Array.from({ length: 6 * H * W }, () => { const u = r(); return u < 0.05 ? NaN : Math.floor(u * 4); });
+      const [OH, OW] = [Math.floor(H / 2), Math.floor(W / 2)];
+      // PyTorch's rule, taps in row-major order: a later tap wins when greater or NaN
+      const want: number[] = [];
+      const wantIdx: number[] = [];
+      for (let pl = 0; pl < 6; pl++)
+        for (let i = 0; i < OH; i++)
+          for (let j = 0; j < OW; j++) {
+            let best = -Infinity;
+            let arg = 2 * i * W + 2 * j;
+            for (const k of [2 * i * W + 2 * j, 2 * i * W + 2 * j + 1, (2 * i + 1) * W + 2 * j, (2 * i + 1) * W + 2 * j + 1]) {
+              const v = x[pl * H * W + k];
+              if (v > best || Number.isNaN(v)) { best = v; arg = k; }
+            }
+            want.push(best);
+            wantIdx.push(arg);
+          }
+      const out = new Float32Array(want.length);
+      const idx = new Int32Array(want.length);
+      native.maxPool2dForward(out, idx, x, ...pgeom(p), 1, 1, false);
+      expect(Array.from(out)).toEqual(want);
+      expect(Array.from(idx)).toEqual(wantIdx);
+    }
+  });
 });
 
 describe('avgPool2d', () => {
@@ -217,6 +247,37 @@ describe('pooling argument errors', () => {
   });
 });
 
+describe('upsampleBilinear2d', () => {
+  for (const [tag, sx, o] of BILINEAR_CASES) {
+    const [N, C, H, W] = sx;
+    const [OH, OW, sh, sw] = bilinearDims(sx, o);
+    const align = o.alignCorners ?? false;
+    const ref = (x: Arr): Float64Array => R.upsampleBilinear2d(x, N, C, H, W, OH, OW, align, sh, sw).data;
+    it(`${tag} ${sx.join('x')} -> ${OH}x${OW}: forward and backward against the hat-weight reference`, () => {
+      const r = rng(H * 1000 + W * 100 + OH * 10 + OW);
+      const x = randF32(N * C * H * W, r);
+      const want = ref(x);
+      const out = new Float32Array(want.length);
+      native.upsampleBilinear2dForward(out, x, N, C, H, W, OH, OW, align, sh, sw);
+      expectClose(out, want, 1e-5, 1e-6, 'forward');
+      const dout = randF32(out.length, r);
+      const dx = added(x.length, (gx) => native.upsampleBilinear2dBackward(gx, dout, N, C, H, W, OH, OW, align, sh, sw));
+      expectClose(dx, numGrad((xx) => dot(dout, ref(xx)), x), 1e-4, 1e-5, 'dx');
+    });
+  }
+
+  it('argument errors name the argument', () => {
+    const a = new Float32Array(64);
+    expect(() => native.upsampleBilinear2dForward(a, a, 1, 1, 4, 4, 0, 8, false, 0, 0)).toThrow(
+      new RangeError('Expected positive integer for OH but received 0 of type number'));
+    expect(() => native.upsampleBilinear2dForward(a, a, 1, 1, 4, 4, 8, 8, false, -2, 0)).toThrow(
+      new RangeError('Expected a finite scale >= 0 (0: from the sizes) for scaleH but received -2.000000'));
+    expect(() => native.upsampleBilinear2dForward(a, a, 1, 1, 4, 4, 8, 8, 0, 0, 0)).toThrow(
+      new TypeError('Expected boolean for alignCorners but received 0 of type number'));
+    expect(() => native.upsampleBilinear2dBackward(a, a, 1, 1, 4, 4, 9, 8, false, 0, 0)).toThrow(RangeError);
+  });
+});
+
 describe('determinism across thread counts', () => {
   it('conv2d forward / backward and pooling on a batch big enough to run in parallel', () => {
     const c = conv({ N: 16, C: 8, H: 20, W: 19, OC: 12, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 });
@@ -242,6 +303,13 @@ describe('determinism across thread counts', () => {
       const m = new Float32Array(out.length);
       native.maxPool2dForward(m, new Int32Array(out.length), x, ...g, 1, 1, true);
       return [...out, ...m];
+    });
+    sameForThreads(() => {
+      const up = new Float32Array(16 * 8 * 30 * 47);
+      native.upsampleBilinear2dForward(up, x, 16, 8, 20, 19, 30, 47, false, 1.5, 2.5);
+      const dx = new Float32Array(x.length);
+      native.upsampleBilinear2dBackward(dx, up, 16, 8, 20, 19, 30, 47, false, 1.5, 2.5);
+      return [...up.subarray(0, 2000), ...dx];
     });
   });
 });

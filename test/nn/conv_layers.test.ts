@@ -99,15 +99,66 @@ describe('ConvTranspose2d', () => {
 });
 
 describe('Upsample', () => {
-  it('nearest by whole-number factors; config round trip; bilinear and bad factors refused', () => {
+  it('nearest by whole-number factors; config round trip; bad factors refused', () => {
     const u = new nn.Upsample({ scaleFactor: [2, 3] });
     const x = ng.fromArray(Float32Array.of(1, 2, 3, 4), [1, 1, 2, 2]);
     expect(Array.from(u.forward(x).data)).toEqual([1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4]);
     expect(nn.fromConfig(u.getConfig()).getConfig()).toEqual(u.getConfig());
-    expect(() => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' as never })).toThrow(
-      new RangeError('Expected \'nearest\' (bilinear upsampling is not implemented yet) for mode but received "bilinear" of type string'));
+    expect(() => new nn.Upsample({ scaleFactor: 2, mode: 'bicubic' as never })).toThrow(
+      new RangeError('Expected \'nearest\' or \'bilinear\' for mode but received "bicubic" of type string'));
     expect(() => new nn.Upsample({ scaleFactor: 1.5 })).toThrow(new RangeError('Expected positive integer for scaleFactor but received 1.5 of type number'));
+    expect(() => new nn.Upsample({ size: 4 })).toThrow(
+      new RangeError('Expected scaleFactor (mode \'nearest\' takes whole-number scale factors) for size but received 4 of type number'));
     expect(() => u.forward(ng.zeros([2, 3]))).toThrow(new RangeError('Expected 4-D shape [N, C, H, W] for input but received [2, 3]'));
+  });
+
+  it('bilinear: half-pixel and corner-aligned values, by scale or size; config round trip; errors', () => {
+    const x = ng.fromArray(Float32Array.of(1, 2, 3, 4), [1, 1, 2, 2]);
+    // torch.nn.Upsample(scale_factor=2, mode='bilinear')(x), align_corners False and True
+    const half = new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' });
+    expect(Array.from(half.forward(x).data)).toEqual([1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4]);
+    const corners = new nn.Upsample({ size: [3, 3], mode: 'bilinear', alignCorners: true });
+    expect(Array.from(corners.forward(x).data)).toEqual([1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4]);
+    for (const m of [half, corners]) expect(nn.fromConfig(m.getConfig()).getConfig()).toEqual(m.getConfig());
+    expect(corners.getConfig()).toEqual({ type: 'Upsample', args: { mode: 'bilinear', size: [3, 3], alignCorners: true } });
+    expect(String(corners)).toContain('size=[3,3], mode=bilinear, alignCorners=true');
+    expect(() => new nn.Upsample({ scaleFactor: 2, size: 3, mode: 'bilinear' })).toThrow(
+      new RangeError('Expected exactly one of size and scaleFactor for options but received both'));
+    expect(() => new nn.Upsample({ mode: 'bilinear' })).toThrow(
+      new RangeError('Expected exactly one of size and scaleFactor for options but received neither'));
+    expect(() => new nn.Upsample({ scaleFactor: [2, -1], mode: 'bilinear' })).toThrow(
+      new RangeError('Expected positive finite number for scaleFactor[1] but received -1 of type number'));
+    expect(() => new nn.Upsample({ size: [2, 2.5], mode: 'bilinear' })).toThrow(
+      new RangeError('Expected positive integer for size[1] but received 2.5 of type number'));
+    expect(() => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: 1 as never })).toThrow(TypeError);
+    expect(() => ng.upsampleBilinear2d(x, { scaleFactor: 0.4 })).toThrow(
+      new RangeError('Expected a scale factor that leaves an output of at least 1 x 1 for scaleFactor but received [0.4, 0.4] (input 2 x 2, output 0 x 0)'));
+    expect(() => half.forward(ng.zeros([1, 4, 4]))).toThrow(new RangeError('Expected 4-D shape [N, C, H, W] for input but received [1, 4, 4]'));
+  });
+});
+
+describe('Residual', () => {
+  it('adds the body to the input (or to the shortcut); gradients through both paths; names, config, errors', () => {
+    ng.setSeed(5);
+    const body = new nn.Sequential(new nn.Conv2d(2, 2, 3, { padding: 1 }), new nn.ReLU());
+    const r = new nn.Residual(body);
+    const x = ng.randn([1, 2, 4, 4]).requiresGrad_();
+    const y = r.forward(x);
+    const b = body.forward(x);
+    expect(Array.from(y.data)).toEqual(Array.from(b.data).map((v, k) => Math.fround(v + x.data[k])));
+    ng.sum(y).backward();
+    const gx = Array.from(x.grad!.data);
+    x.grad = null;
+    ng.sum(body.forward(x)).backward();
+    const want = Array.from(x.grad!.data).map((g) => g + 1); // d(body)/dx + identity
+    gx.forEach((g, k) => expect(Math.abs(g - want[k]), `dx[${k}]`).toBeLessThan(1e-6));
+    const proj = new nn.Residual(new nn.Sequential(new nn.Conv2d(2, 4, 3, { stride: 2, padding: 1 })), new nn.Conv2d(2, 4, 1, { stride: 2 }));
+    expect(proj.forward(ng.randn([2, 2, 5, 5])).shape).toEqual([2, 4, 3, 3]);
+    expect(Object.keys(proj.stateDict())).toEqual(['body.0.weight', 'body.0.bias', 'shortcut.weight', 'shortcut.bias']);
+    for (const m of [r, proj]) expect(nn.fromConfig(m.getConfig()).getConfig()).toEqual(m.getConfig());
+    expect(() => new nn.Residual(new nn.Conv2d(2, 3, 1)).forward(ng.randn([1, 2, 3, 3]))).toThrow(
+      new RangeError("Expected a body output shaped like the shortcut's [1, 2, 3, 3] for body but received [1, 3, 3, 3]"));
+    expect(() => new nn.Residual(null as never)).toThrow(TypeError);
   });
 });
 

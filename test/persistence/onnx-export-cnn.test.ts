@@ -62,6 +62,34 @@ const CASES: Case[] = [
     runShapes: [[2, 4, 5, 6]],
   },
   {
+    name: 'bilinear Upsample (Resize linear, half_pixel): fractional scale factors, then to a size (down in H, up in W)',
+    build: () => new nn.Sequential(new nn.Conv2d(2, 3, 3, { padding: 1 }), new nn.Upsample({ scaleFactor: [1.5, 2.25], mode: 'bilinear' }),
+      new nn.ReLU(), new nn.Upsample({ size: [4, 17], mode: 'bilinear' })),
+    inputShape: [null, 2, null, null],
+    runShapes: [[2, 2, 5, 6], [1, 2, 7, 3]],
+  },
+  {
+    name: 'bilinear Upsample (Resize linear, align_corners): by a scale factor and to a size with one output row',
+    build: () => new nn.Sequential(new nn.Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: true }), new nn.Conv2d(2, 2, 1),
+      new nn.Upsample({ size: [1, 5], mode: 'bilinear', alignCorners: true })),
+    inputShape: [null, 2, 6, 5],
+    runShapes: [[3, 2, 6, 5]],
+  },
+  {
+    name: 'ResNet-style blocks (Residual: identity and 1x1 stride-2 projection shortcuts, BatchNorm2d), global average pool',
+    build: () => {
+      const block = (cin: number, cout: number, stride: number): ng.nn.Module[] => [new nn.Residual(
+        new nn.Sequential(new nn.Conv2d(cin, cout, 3, { stride, padding: 1, bias: false }), new nn.BatchNorm2d(cout), new nn.ReLU(),
+          new nn.Conv2d(cout, cout, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(cout)),
+        stride === 1 && cin === cout ? null : new nn.Sequential(new nn.Conv2d(cin, cout, 1, { stride, bias: false }), new nn.BatchNorm2d(cout))),
+      new nn.ReLU()];
+      return new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.ReLU(), ...block(4, 4, 1), ...block(4, 8, 2),
+        new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(8, 3));
+    },
+    inputShape: [null, 1, 12, 12],
+    runShapes: [[2, 1, 12, 12]],
+  },
+  {
     name: 'ceil mode where the last window would start in the right padding (PyTorch drops it)',
     build: () => new nn.Sequential(new nn.MaxPool2d(3, { stride: 3, padding: 1, ceilMode: true }), new nn.Conv2d(2, 2, 1),
       new nn.AvgPool2d(3, { stride: 3, padding: 1, ceilMode: true })),
@@ -73,7 +101,7 @@ const CASES: Case[] = [
 describe('exportOnnx (image layers) -> onnxruntime-node == nodegrad eval forward', () => {
   it('the cases cover every exportable image layer', () => {
     const covered = new Set(CASES.flatMap((c) => (c.build().getConfig().children ?? []).map((ch) => ch.type)));
-    expect(['Conv2d', 'Conv1d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten', 'Upsample'].filter((t) => !covered.has(t))).toEqual([]);
+    expect(['Conv2d', 'Conv1d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Dropout2d', 'Flatten', 'Unflatten', 'Upsample', 'Residual'].filter((t) => !covered.has(t))).toEqual([]);
   });
 
   CASES.forEach((c, ci) => {

@@ -13,6 +13,40 @@ namespace ng::cpu {
 
 namespace {
 constexpr int64_t kBlock = 32;
+
+// Sums over one row of L values in 8 float lanes (vectorizes; fixed order), added into the
+// channel's double accumulators by the callers: a serial double sum per element is bound by
+// the add latency (~4 cycles per value) on the (N, C, H, W) inputs of BatchNorm2d.
+NG_ALWAYS_INLINE float row_sq_dev(const float* x, float m, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) {
+      const float d = x[i + k] - m;
+      acc[k] += d * d;
+    }
+  float s = 0.0f;
+  for (; i < n; i++) s += (x[i] - m) * (x[i] - m);
+  return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+// sum g[l] and sum g[l] (x[l] - m) r over one row, 8 float lanes each.
+NG_ALWAYS_INLINE void row_grad_sums(const float* g, const float* x, float m, float r, int64_t n, float* sg, float* sgx) {
+  float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) {
+      a[k] += g[i + k];
+      b[k] += g[i + k] * ((x[i + k] - m) * r);
+    }
+  float ta = 0.0f, tb = 0.0f;
+  for (; i < n; i++) {
+    ta += g[i];
+    tb += g[i] * ((x[i] - m) * r);
+  }
+  *sg = ta + ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+  *sgx = tb + ((b[0] + b[4]) + (b[1] + b[5])) + ((b[2] + b[6]) + (b[3] + b[7]));
+}
 }  // namespace
 
 void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
@@ -28,19 +62,18 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
       double s[kBlock], v[kBlock];
       for (int64_t j = 0; j < len; j++) { s[j] = 0.0; v[j] = 0.0; }
       for (int64_t n = 0; n < N; n++)
-        for (int64_t j = 0; j < len; j++) {
-          const float* x = inp + (n * C + c0 + j) * L;
-          for (int64_t l = 0; l < L; l++) s[j] += x[l];
-        }
+        for (int64_t j = 0; j < len; j++) s[j] += row_sum(inp + (n * C + c0 + j) * L, L);
       for (int64_t j = 0; j < len; j++) s[j] /= static_cast<double>(M);  // now the mean
-      for (int64_t n = 0; n < N; n++)
-        for (int64_t j = 0; j < len; j++) {
-          const float* x = inp + (n * C + c0 + j) * L;
-          for (int64_t l = 0; l < L; l++) {
-            const double d = x[l] - s[j];
+      if (L == 1) {  // (N, C): one value per row, the double sum is exact enough and cheap
+        for (int64_t n = 0; n < N; n++)
+          for (int64_t j = 0; j < len; j++) {
+            const double d = inp[n * C + c0 + j] - s[j];
             v[j] += d * d;
           }
-        }
+      } else {
+        for (int64_t n = 0; n < N; n++)
+          for (int64_t j = 0; j < len; j++) v[j] += row_sq_dev(inp + (n * C + c0 + j) * L, static_cast<float>(s[j]), L);
+      }
       for (int64_t j = 0; j < len; j++) {
         const int64_t c = c0 + j;
         const float m = static_cast<float>(s[j]);
@@ -87,9 +120,14 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       for (int64_t j = 0; j < len; j++) {
         const int64_t off = (n * C + c0 + j) * L;
         const float m = mean[c0 + j], r = rstd[c0 + j];
-        for (int64_t l = 0; l < L; l++) {
-          sg[j] += dout[off + l];
-          sgx[j] += dout[off + l] * ((inp[off + l] - m) * r);
+        if (L == 1) {
+          sg[j] += dout[off];
+          sgx[j] += dout[off] * ((inp[off] - m) * r);
+        } else {
+          float a, b;
+          row_grad_sums(dout + off, inp + off, m, r, L, &a, &b);
+          sg[j] += a;
+          sgx[j] += b;
         }
       }
     for (int64_t j = 0; j < len; j++) {

@@ -12,6 +12,11 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
@@ -44,8 +49,9 @@ Dims dims_of(const Conv2dShape& s) {
 }
 
 // Scratch floats per chunk: column matrix, dpre (relu backward), partial dweight (several chunks).
+int64_t col_floats(const Dims& d) { return d.direct ? 0 : d.K * d.P; }
 int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
-  int64_t f = d.direct ? 0 : d.K * d.P;
+  int64_t f = col_floats(d);
   if (backward) f += s.OC * d.P + (partial ? s.OC * d.K : 0);
   return f;
 }
@@ -55,6 +61,37 @@ int64_t chunks_of(const Conv2dShape& s, const Dims& d, bool backward) {
   if (most <= 1) return 1;
   const int64_t per = std::max<int64_t>(chunk_floats(s, d, backward, true), 1);
   return std::max<int64_t>(1, std::min<int64_t>(most, kScratchBudget / per));
+}
+
+// Scratch layout: one slot per thread (column matrix and dpre, rewritten for every image, so
+// which thread's slot an image uses cannot change a result; one slot reused by a thread stays
+// in its cache), then the per-chunk partial weight gradients (whose chunking, by shape only,
+// fixes the summation order).
+struct Layout {
+  int64_t slots, slot, partial;  // slot count, floats per slot, floats per partial dW (0: none)
+  int64_t partial_total;  // nchunks * partial
+  int64_t floats() const { return slots * slot + partial_total; }
+};
+Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nchunks) {
+  Layout l;
+  int64_t threads = 1;
+#ifdef _OPENMP
+  if (!omp_in_parallel()) threads = omp_get_max_threads();
+#endif
+  l.slots = std::max<int64_t>(1, std::min<int64_t>(nchunks, threads));
+  l.slot = col_floats(d) + (backward ? s.OC * d.P : 0);
+  l.partial = backward && nchunks > 1 ? s.OC * d.K : 0;
+  l.partial_total = nchunks * l.partial;
+  return l;
+}
+
+// The calling thread's slot inside for_chunks (0 outside a team of ours).
+inline int64_t slot_of(bool in_team) {
+#ifdef _OPENMP
+  if (in_team) return omp_get_thread_num();
+#endif
+  (void)in_team;
+  return 0;
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -99,52 +136,67 @@ inline void valid_range(int64_t out, int64_t in, int64_t stride, int64_t pad, in
   *hi = std::max(*lo, std::min(h, out));
 }
 
+// The in-range output rows [h0, h1) of every kernel row kh and columns [w0, w1) of every kernel
+// column kw, computed once per call (they do not depend on the channel or the image).
+struct Ranges {
+  std::vector<int64_t> h, w;  // h[2 kh], h[2 kh + 1]; w[2 kw], w[2 kw + 1]
+  explicit Ranges(const Conv2dShape& s) : h(2 * s.KH), w(2 * s.KW) {
+    for (int64_t kh = 0; kh < s.KH; kh++) valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h[2 * kh], &h[2 * kh + 1]);
+    for (int64_t kw = 0; kw < s.KW; kw++) valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w[2 * kw], &w[2 * kw + 1]);
+  }
+};
+
 // col (K, P) from the Cg planes at src (Cg, H, W). Loop-to-memset/memcpy conversion is off
-// here (NG_NO_LIBC_LOOPS): the row segments are short.
-NG_NO_LIBC_LOOPS void im2col(float* col, const float* src, const Conv2dShape& s, const Dims& d) {
+// here (NG_NO_LIBC_LOOPS): the row segments are short, and a call each costs more than the copy.
+NG_NO_LIBC_LOOPS void im2col(float* __restrict col, const float* __restrict src, const Conv2dShape& s, const Dims& d,
+                             const Ranges& rg) {
+  const int64_t OH = s.OH, OW = s.OW, W = s.W, sw = s.sw;
   for (int64_t c = 0; c < d.Cg; c++)
-    for (int64_t kh = 0; kh < s.KH; kh++)
+    for (int64_t kh = 0; kh < s.KH; kh++) {
+      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
+      const float* plane = src + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
       for (int64_t kw = 0; kw < s.KW; kw++) {
-        float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
-        const float* plane = src + c * d.HW;
-        int64_t w0, w1, h0, h1;
-        valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w0, &w1);
-        valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h0, &h1);
-        for (int64_t oh = 0; oh < s.OH; oh++) {
-          float* r = row + oh * s.OW;
-          if (oh < h0 || oh >= h1) {
-            std::fill(r, r + s.OW, 0.0f);
-            continue;
-          }
-          const float* line = plane + (oh * s.sh - s.ph + kh * s.dh) * s.W - s.pw + kw * s.dw;
-          // Plain loops (segments are a few floats: a memset/memcpy call each costs more)
+        float* __restrict row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
+        for (int64_t i = 0; i < h0 * OW; i++) row[i] = 0.0f;
+        for (int64_t oh = h0; oh < h1; oh++) {
+          float* __restrict r = row + oh * OW;
+          const float* __restrict line = plane + oh * s.sh * W + kw * s.dw;
           for (int64_t ow = 0; ow < w0; ow++) r[ow] = 0.0f;
-          if (s.sw == 1) {
+          if (sw == 1) {
             for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow];
           } else {
-            for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow * s.sw];
+            for (int64_t ow = w0; ow < w1; ow++) r[ow] = line[ow * sw];
           }
-          for (int64_t ow = w1; ow < s.OW; ow++) r[ow] = 0.0f;
+          for (int64_t ow = w1; ow < OW; ow++) r[ow] = 0.0f;
         }
+        for (int64_t i = h1 * OW; i < OH * OW; i++) row[i] = 0.0f;
       }
+    }
 }
 
 // dst (Cg, H, W) += col2im(col (K, P)).
-void col2im_add(float* dst, const float* col, const Conv2dShape& s, const Dims& d) {
+void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2dShape& s, const Dims& d,
+                const Ranges& rg) {
+  const int64_t OW = s.OW, W = s.W, sw = s.sw;
   for (int64_t c = 0; c < d.Cg; c++)
-    for (int64_t kh = 0; kh < s.KH; kh++)
+    for (int64_t kh = 0; kh < s.KH; kh++) {
+      const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
+      float* plane = dst + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
       for (int64_t kw = 0; kw < s.KW; kw++) {
-        const float* row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
-        float* plane = dst + c * d.HW;
-        int64_t w0, w1, h0, h1;
-        valid_range(s.OW, s.W, s.sw, s.pw, kw * s.dw, &w0, &w1);
-        valid_range(s.OH, s.H, s.sh, s.ph, kh * s.dh, &h0, &h1);
+        const float* __restrict row = col + ((c * s.KH + kh) * s.KW + kw) * d.P;
+        const int64_t w0 = rg.w[2 * kw], w1 = rg.w[2 * kw + 1];
         for (int64_t oh = h0; oh < h1; oh++) {
-          const float* r = row + oh * s.OW;
-          float* line = plane + (oh * s.sh - s.ph + kh * s.dh) * s.W - s.pw + kw * s.dw;
-          for (int64_t ow = w0; ow < w1; ow++) line[ow * s.sw] += r[ow];
+          const float* __restrict r = row + oh * OW;
+          float* __restrict line = plane + oh * s.sh * W + kw * s.dw;
+          if (sw == 1) {
+            for (int64_t ow = w0; ow < w1; ow++) line[ow] += r[ow];
+          } else {
+            for (int64_t ow = w0; ow < w1; ow++) line[ow * sw] += r[ow];
+          }
         }
       }
+    }
 }
 
 // Runs body(chunk, n0, n1) over the fixed image chunks, in parallel when the work is large.
@@ -153,10 +205,11 @@ template <class F>
 void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& body) {
   const double work = static_cast<double>(s.N) * static_cast<double>(s.OC) * static_cast<double>(d.P) *
                       static_cast<double>(d.K);
+  const bool parallel = nchunks > 1 && work >= kParallelWork;
   bool failed = false;
-  parallel_for(nchunks, nchunks > 1 && work >= kParallelWork, [&](int64_t c) {
+  parallel_for(nchunks, parallel, [&](int64_t c) {
     try {
-      body(c, s.N * c / nchunks, s.N * (c + 1) / nchunks);
+      body(c, slot_of(parallel), s.N * c / nchunks, s.N * (c + 1) / nchunks);
     } catch (...) {
 #pragma omp atomic write
       failed = true;
@@ -169,8 +222,7 @@ void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& b
 
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
   const Dims d = dims_of(s);
-  const int64_t nchunks = chunks_of(s, d, backward);
-  return nchunks * chunk_floats(s, d, backward, nchunks > 1);
+  return layout_of(s, d, backward, chunks_of(s, d, backward)).floats();
 }
 
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
@@ -179,11 +231,12 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const Dims d = dims_of(s);
   if (s.N == 0 || s.OC == 0 || d.P == 0) return;
   const int64_t nchunks = chunks_of(s, d, false);
-  const int64_t per = chunk_floats(s, d, false, nchunks > 1);
+  const Layout lay = layout_of(s, d, false, nchunks);
   GemmEpilogue ep;
   ep.act = act == ConvAct::relu ? Act::relu : Act::none;
-  for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
-    float* col = scratch + c * per;
+  const Ranges rg(s);
+  for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
+    float* col = scratch + slot * lay.slot;
     for (int64_t n = n0; n < n1; n++)
       for (int64_t g = 0; g < s.groups; g++) {
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
@@ -192,7 +245,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
           for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
         const float* B = src;
         if (!d.direct) {
-          im2col(col, src, s, d);
+          im2col(col, src, s, d, rg);
           B = col;
         }
         sgemm(false, false, d.OCg, d.P, d.K, 1.0f, weight + g * d.OCg * d.K, d.K, B, d.P, bias ? 1.0f : 0.0f,
@@ -227,12 +280,14 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (!dinp && !dweight) return;
   const int64_t nchunks = chunks_of(s, d, true);
   const bool partial = nchunks > 1;
-  const int64_t per = chunk_floats(s, d, true, partial);
+  const Layout lay = layout_of(s, d, true, nchunks);
+  float* partials = scratch + lay.slots * lay.slot;
   const int64_t wsize = s.OC * d.K;
-  for_chunks(s, d, nchunks, [&](int64_t c, int64_t n0, int64_t n1) {
-    float* col = scratch + c * per;
-    float* dpre = col + (d.direct ? 0 : d.K * d.P);
-    float* dw = partial ? dpre + s.OC * d.P : dweight;
+  const Ranges rg(s);
+  for_chunks(s, d, nchunks, [&](int64_t c, int64_t slot, int64_t n0, int64_t n1) {
+    float* col = scratch + slot * lay.slot;
+    float* dpre = col + col_floats(d);
+    float* dw = partial ? partials + c * lay.partial : dweight;
     if (partial && dweight) std::fill(dw, dw + wsize, 0.0f);
     for (int64_t n = n0; n < n1; n++) {
       const float* g_out = dout + n * s.OC * d.P;
@@ -251,7 +306,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         if (dweight) {
           const float* B = src;
           if (!d.direct) {
-            im2col(col, src, s, d);
+            im2col(col, src, s, d, rg);
             B = col;
           }
           sgemm(false, true, d.OCg, d.K, d.P, 1.0f, dp, d.P, B, d.P, 1.0f, dw + g * d.OCg * d.K, d.K);
@@ -262,7 +317,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 1.0f, dst, d.P);
           } else {
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 0.0f, col, d.P);
-            col2im_add(dst, col, s, d);
+            col2im_add(dst, col, s, d, rg);
           }
         }
       }
@@ -271,7 +326,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (partial && dweight) {
     parallel_for(wsize, wsize * nchunks >= kParallelMin, [=](int64_t i) {
       float acc = 0.0f;
-      for (int64_t c = 0; c < nchunks; c++) acc += scratch[c * per + (d.direct ? 0 : d.K * d.P) + s.OC * d.P + i];
+      for (int64_t c = 0; c < nchunks; c++) acc += partials[c * lay.partial + i];
       dweight[i] += acc;
     });
   }

@@ -7,6 +7,11 @@
 #include <cstring>
 
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
+
+#if NG_X86
+#include <immintrin.h>
+#endif
 
 namespace ng::cpu {
 
@@ -39,6 +44,39 @@ NG_ALWAYS_INLINE void max_step(float v, int32_t j, float* best, int32_t* arg) {
   *arg = (j & m) | (*arg & ~m);
 }
 
+#if NG_X86
+// One output row of a 2x2 / stride 2 max pooling, 16 outputs per step: the even and odd columns
+// of the two input rows are separated with permutes, the running maximum and its index are
+// updated with mask moves (same rule as max_step: v > best or v is NaN). Masked loads and
+// stores cover the tail, so rows of any length (7 on 14 x 14 planes) stay in vectors.
+NG_TARGET_AVX512 void maxpool2x2_row_avx512(const float* r0, const float* r1, float* o, int32_t* id, int64_t OW,
+                                            int32_t base, int32_t W) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  for (int64_t ow = 0; ow < OW; ow += 16) {
+    const int64_t n = std::min<int64_t>(16, OW - ow);
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
+    const __mmask16 lo = static_cast<__mmask16>(n >= 8 ? 0xffff : (1u << (2 * n)) - 1u);
+    const __mmask16 hi = static_cast<__mmask16>(n > 8 ? (1u << (2 * n - 16)) - 1u : 0u);
+    const __m512 a0 = _mm512_maskz_loadu_ps(lo, r0 + 2 * ow), a1 = _mm512_maskz_loadu_ps(hi, r0 + 2 * ow + 16);
+    const __m512 b0 = _mm512_maskz_loadu_ps(lo, r1 + 2 * ow), b1 = _mm512_maskz_loadu_ps(hi, r1 + 2 * ow + 16);
+    const __m512 taps[4] = {_mm512_permutex2var_ps(a0, even, a1), _mm512_permutex2var_ps(a0, odd, a1),
+                            _mm512_permutex2var_ps(b0, even, b1), _mm512_permutex2var_ps(b0, odd, b1)};
+    const __m512i j = _mm512_add_epi32(_mm512_set1_epi32(base + 2 * static_cast<int32_t>(ow)), even);
+    const int32_t offs[4] = {0, 1, W, W + 1};
+    __m512 best = taps[0];
+    __m512i arg = j;
+    for (int t = 1; t < 4; t++) {
+      const __mmask16 take = _mm512_cmp_ps_mask(taps[t], best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(taps[t], taps[t], _CMP_UNORD_Q);
+      best = _mm512_mask_mov_ps(best, take, taps[t]);
+      arg = _mm512_mask_mov_epi32(arg, take, _mm512_add_epi32(j, _mm512_set1_epi32(offs[t])));
+    }
+    _mm512_mask_storeu_ps(o + ow, m, best);
+    _mm512_mask_storeu_epi32(id + ow, m, arg);
+  }
+}
+#endif
+
 // Kernel taps [k0, k1) whose position start + k * dil lies in [0, in). Integer divisions only
 // for dilation > 1 (they cost more than the rest of a 2x2 window).
 inline void kernel_range(int64_t start, int64_t in, int64_t k, int64_t dil, int64_t* k0, int64_t* k1) {
@@ -64,27 +102,42 @@ void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dS
   const int64_t HW = s.H * s.W, P = s.OH * s.OW;
   const bool plain2x2 = s.KH == 2 && s.KW == 2 && s.sh == 2 && s.sw == 2 && s.ph == 0 && s.pw == 0 && s.dh == 1 &&
                         s.dw == 1 && 2 * s.OH <= s.H && 2 * s.OW <= s.W;
-  for_planes(s.NC, P * s.KH * s.KW, [=](int64_t pl) {
-    const float* x = inp + pl * HW;
-    if (plain2x2) {  // the common MaxPool2d(2): every window inside the input
-      const int32_t W = static_cast<int32_t>(s.W);  // locals: stores through out/idx cannot alias them
-      const int64_t OH = s.OH, OW = s.OW;
-      float* o = out + pl * P;
-      int32_t* id = idx + pl * P;
-      for (int64_t oh = 0; oh < OH; oh++)
+  if (plain2x2) {  // the common MaxPool2d(2): every window inside the input
+    const int64_t W = s.W, OH = s.OH, OW = s.OW;
+#if NG_X86
+    const bool avx512 = isa_detail::isa_or_generic() == Isa::avx512;
+#else
+    const bool avx512 = false;
+#endif
+    for_planes(s.NC, 4 * P, [=](int64_t pl) {
+      for (int64_t oh = 0; oh < OH; oh++) {
+        const float* r0 = inp + pl * HW + 2 * oh * W;
+        float* o = out + pl * P + oh * OW;
+        int32_t* id = idx + pl * P + oh * OW;
+        const int32_t base = static_cast<int32_t>(2 * oh * W), w = static_cast<int32_t>(W);
+#if NG_X86
+        if (avx512) {
+          maxpool2x2_row_avx512(r0, r0 + W, o, id, OW, base, w);
+          continue;
+        }
+#endif
         for (int64_t ow = 0; ow < OW; ow++) {
-          const int32_t j = static_cast<int32_t>(2 * oh * W + 2 * ow);
+          const int32_t j = base + 2 * static_cast<int32_t>(ow);
           float best = -INFINITY;
           int32_t arg = j;
-          max_step(x[j], j, &best, &arg);
-          max_step(x[j + 1], j + 1, &best, &arg);
-          max_step(x[j + W], j + W, &best, &arg);
-          max_step(x[j + W + 1], j + W + 1, &best, &arg);
-          o[oh * OW + ow] = best;
-          id[oh * OW + ow] = arg;
+          max_step(r0[2 * ow], j, &best, &arg);
+          max_step(r0[2 * ow + 1], j + 1, &best, &arg);
+          max_step(r0[W + 2 * ow], j + w, &best, &arg);
+          max_step(r0[W + 2 * ow + 1], j + w + 1, &best, &arg);
+          o[ow] = best;
+          id[ow] = arg;
         }
-      return;
-    }
+      }
+    });
+    return;
+  }
+  for_planes(s.NC, P * s.KH * s.KW, [=](int64_t pl) {
+    const float* x = inp + pl * HW;
     for (int64_t oh = 0; oh < s.OH; oh++) {
       const int64_t h0 = oh * s.sh - s.ph;
       int64_t kh0, kh1;

@@ -1,0 +1,35 @@
+/**
+ * Residual connection: y = body(x) + shortcut(x), with the identity when there is no shortcut
+ * (a ResNet block is Residual(Sequential(conv, bn, relu, conv, bn), projection?) followed by a
+ * ReLU). State-dict names: body.* and shortcut.*. ONNX export: Add of the two exported chains.
+ */
+import { Module, ModuleConfig } from './module';
+import { Tensor } from '../tensor/tensor';
+import { add } from '../ops';
+import { describe, expected } from '../core/validate';
+
+export class Residual extends Module {
+  readonly body: Module;
+  readonly shortcut: Module | null;
+
+  constructor(body: Module, shortcut: Module | null = null) {
+    super();
+    if (!(body instanceof Module)) throw new TypeError(expected('Module', 'body', describe(body)));
+    if (shortcut !== null && !(shortcut instanceof Module)) throw new TypeError(expected('Module or null', 'shortcut', describe(shortcut)));
+    this.body = this.registerModule('body', body);
+    this.shortcut = shortcut === null ? null : this.registerModule('shortcut', shortcut);
+  }
+
+  forward(x: Tensor): Tensor {
+    const y: Tensor = this.body.forward(x);
+    const s: Tensor = this.shortcut ? this.shortcut.forward(x) : x;
+    if (y.shape.length !== s.shape.length || y.shape.some((d, k) => d !== s.shape[k])) {
+      throw new RangeError(expected(`a body output shaped like the shortcut's [${s.shape.join(', ')}]`, 'body', `[${y.shape.join(', ')}]`));
+    }
+    return add(y, s);
+  }
+
+  getConfig(): ModuleConfig {
+    return { type: 'Residual', args: {}, children: this.shortcut ? [this.body.getConfig(), this.shortcut.getConfig()] : [this.body.getConfig()] };
+  }
+}
