@@ -8,6 +8,8 @@ export type { ActivationName, LinearOptions } from './layers';
 export { Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Unflatten, Upsample } from './conv';
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, BatchNorm2dOptions } from './conv';
 export { Sequential } from './sequential';
+export { EmbeddingBag } from './embedding-bag'; // text (issue 14)
+export type { EmbeddingBagLayerOptions } from './embedding-bag';
 export { fromConfig, registerModule } from './registry';
 export { packParameters } from './flat';
 export * as functional from '../ops';

@@ -3,6 +3,7 @@ import { Module, ModuleConfig } from './module';
 import * as L from './layers';
 import { Sequential } from './sequential';
 import * as C from './conv';
+import { EmbeddingBag } from './embedding-bag';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -40,6 +41,9 @@ const factories: Record<string, Factory> = {
   Unflatten: (a) => new C.Unflatten(a.dim, a.sizes),
   Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, mode: a.mode }),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
+  // text (issue 14)
+  EmbeddingBag: (a) => new EmbeddingBag(a.numEmbeddings, a.embeddingDim,
+    { mode: a.mode, paddingIdx: a.paddingIdx, includeLastOffset: a.includeLastOffset }),
 };
 
 /** Registers a custom module type so saved models using it can be loaded. */

@@ -107,6 +107,9 @@
   X(gatherRows,         gather_rows,   "")                                    \
   X(gatherRowsI32,      gather_rows_i32, "")                                  \
   X(scatterAddRows,     scatter_add_rows, "")                                 \
+  /* text (issue 14): EmbeddingBag, bags of rows reduced by sum, mean or max */ \
+  X(embeddingBagForward,  embedding_bag,     "")                              \
+  X(embeddingBagBackward, embedding_bag_bwd, "")                              \
   /* layout */                                                                \
   X(concatForward,      concat,        "")                                    \
   X(concatBackward,     concat_bwd,    "")                                    \
@@ -167,7 +170,8 @@
   X(concat_bwd) X(slice) X(slice_bwd) X(transpose) X(cross_entropy) X(cross_entropy_bwd)          \
   X(cross_entropy_dense) X(cross_entropy_dense_bwd) X(nll) X(nll_bwd) X(bce_logits)               \
   X(bce_logits_bwd) X(pair_loss) X(pair_loss_bwd) X(kl_div) X(kl_div_bwd) X(sgd) X(adam)          \
-  X(rmsprop) X(adagrad) X(vec_reduce) X(vec_test) X(vec_map) X(fill_i32) X(eye) X(rng) X(gemm)
+  X(rmsprop) X(adagrad) X(vec_reduce) X(vec_test) X(vec_map) X(fill_i32) X(eye) X(rng) X(gemm)    \
+  /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd)
 
 namespace ng::ops {
 
