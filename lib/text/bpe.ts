@@ -120,17 +120,19 @@ export class BPETokenizer extends TokenizerBase implements Tokenizer {
 
   encode(text: string): Int32Array {
     assertString(text, 'text');
-    const parts: Int32Array[] = [];
-    let total = 0;
+    let out = new Int32Array(Math.max(16, text.length >> 1));
+    let k = 0;
     for (const w of pretokens(text, PATTERNS[this.pattern])) {
       const ids = this.encodeWord(w);
-      parts.push(ids);
-      total += ids.length;
+      if (k + ids.length > out.length) {
+        const grown = new Int32Array(Math.max(out.length * 2, k + ids.length));
+        grown.set(out.subarray(0, k));
+        out = grown;
+      }
+      out.set(ids, k);
+      k += ids.length;
     }
-    const out = new Int32Array(total);
-    let k = 0;
-    for (const p of parts) { out.set(p, k); k += p.length; }
-    return out;
+    return out.slice(0, k);
   }
 
   /** The bytes that ids stand for (decode() is their UTF-8 reading). */
