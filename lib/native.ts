@@ -81,7 +81,8 @@ export interface KindSignatures {
   gather_rows: (out: F32, src: F32, indices: I32, nIdx: number, N: number, D: number) => void;
   gather_rows_i32: (out: I32, src: I32, indices: I32, nIdx: number, N: number, D: number) => void;
   scatter_add_rows: (dsrc: F32, dout: F32, indices: I32, nIdx: number, N: number, D: number) => void;
-  // text (issue 14): EmbeddingBag (mode: 0 sum, 1 mean, 2 max; maxIdx for max only; perSampleWeights for sum only)
+  // text (issue 14): EmbeddingBag (offsets: the B bag starts; mode: 0 sum, 1 mean, 2 max; maxIdx for max only;
+  // perSampleWeights for sum only)
   embedding_bag: (out: F32, maxIdx: I32 | null, weight: F32, indices: I32, offsets: I32, perSampleWeights: F32N,
     nIdx: number, B: number, V: number, D: number, mode: number, paddingIdx: number) => void;
   embedding_bag_bwd: (dweight: F32N, dpsw: F32N, dout: F32, weight: F32, indices: I32, offsets: I32,

@@ -130,9 +130,10 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
   const out = empty([B, D]);
   const maxIdx = mode === 'max' ? new Int32Array(B * D) : null;
   const pswData = psw ? psw.f32.slice() : null;
-  k.embeddingBagForward(out.f32, maxIdx, weight.f32, idx, bounds, pswData, N, B, V, D, modeCode, pad);
+  const starts = bounds.subarray(0, B); // the kernels take the B bag starts; the last bag ends at N
+  k.embeddingBagForward(out.f32, maxIdx, weight.f32, idx, starts, pswData, N, B, V, D, modeCode, pad);
   return record(out, 'embeddingBag', [weight, psw], (g, [dw, dpsw]) => {
-    k.embeddingBagBackward(dw ? dw.f32 : null, dpsw ? dpsw.f32 : null, g.f32, weight.f32, idx, bounds, pswData, maxIdx,
+    k.embeddingBagBackward(dw ? dw.f32 : null, dpsw ? dpsw.f32 : null, g.f32, weight.f32, idx, starts, pswData, maxIdx,
       N, B, V, D, modeCode, pad);
   });
 }

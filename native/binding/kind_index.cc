@@ -10,8 +10,8 @@
 //   embedding_bag_bwd embeddingBagBackward(dweight, dpsw, dout, weight, indices, offsets, perSampleWeights, maxIdx,
 //                                          nIdx, B, V, D, mode, paddingIdx)
 //                     maxIdx (B * D) is required for mode max (2) and null otherwise; perSampleWeights only
-//                     for mode sum (0); dweight / dpsw may be null. offsets has B + 1 entries: 0, non-decreasing,
-//                     ending at nIdx.
+//                     for mode sum (0); dweight / dpsw may be null. offsets: the B bag starts, 0 first,
+//                     non-decreasing, at most nIdx (the last bag ends at nIdx).
 #include "binding/kind.h"
 
 namespace ng::binding {
@@ -99,18 +99,20 @@ ops::BagGeom bag_geom(const Napi::CallbackInfo& info, size_t first, size_t at_id
   g.padding_idx = static_cast<int32_t>(int_in(info, first + 5, "paddingIdx", -1, g.V - 1));
   *idx = i32(info, at_idx, "indices", static_cast<size_t>(g.nidx));
   check_indices(info, *idx, g.nidx, g.V, "indices");
-  *off = i32(info, at_off, "offsets", count(info, {g.B, 1}, "offsets") + 1);
+  *off = i32(info, at_off, "offsets", static_cast<size_t>(g.B));
   const int32_t* o = *off;
   auto fail = [&](int64_t b, const std::string& what) {
     throw Napi::RangeError::New(info.Env(), expected_msg(what, "offsets[" + std::to_string(b) + "]", std::to_string(o[b])));
   };
-  if (o[0] != 0) fail(0, "0");
-  for (int64_t b = 1; b <= g.B; b++) {
+  if (g.B > 0 && o[0] != 0) fail(0, "0");
+  for (int64_t b = 1; b < g.B; b++) {
     if (o[b] < o[b - 1] || o[b] > g.nidx) {
       fail(b, "integer in [" + std::to_string(o[b - 1]) + ", " + std::to_string(g.nidx) + "] (non-decreasing)");
     }
   }
-  if (o[g.B] != g.nidx) fail(g.B, "nIdx (" + std::to_string(g.nidx) + ")");
+  if (g.B == 0 && g.nidx != 0) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("0 (no bags)", "nIdx", std::to_string(g.nidx)));
+  }
   return g;
 }
 
@@ -137,11 +139,8 @@ Napi::Value kind_embedding_bag_bwd(const Napi::CallbackInfo& info) {
   const int32_t* off;
   const ops::BagGeom g = bag_geom(info, 8, 4, 5, &idx, &off);
   const size_t no = count(info, {g.B, g.D}, "dout");
-  float* dw = f32_or_null(info, 0, "dweight", count(info, {g.V, g.D}, "dweight"));
-  float* dpsw = f32_or_null(info, 1, "dpsw", static_cast<size_t>(g.nidx));
-  const float* dout = f32(info, 2, "dout", no);
-  const float* w = f32(info, 3, "weight", count(info, {g.V, g.D}, "weight"));
-  const float* psw = f32_or_null(info, 6, "perSampleWeights", static_cast<size_t>(g.nidx));
+  // maxIdx first: it holds row ids (checked here), and the nullable float arrays before it in
+  // the argument list must not be mistaken for it.
   const int32_t* max_idx = nullptr;
   if (g.mode == ops::BagMode::max) {
     max_idx = i32(info, 7, "maxIdx", no);
@@ -149,6 +148,11 @@ Napi::Value kind_embedding_bag_bwd(const Napi::CallbackInfo& info) {
   } else {
     max_idx = i32_or_null(info, 7, "maxIdx", 0);
   }
+  float* dw = f32_or_null(info, 0, "dweight", count(info, {g.V, g.D}, "dweight"));
+  float* dpsw = f32_or_null(info, 1, "dpsw", static_cast<size_t>(g.nidx));
+  const float* dout = f32(info, 2, "dout", no);
+  const float* w = f32(info, 3, "weight", count(info, {g.V, g.D}, "weight"));
+  const float* psw = f32_or_null(info, 6, "perSampleWeights", static_cast<size_t>(g.nidx));
   if ((psw || dpsw) && g.mode != ops::BagMode::sum) {
     throw Napi::TypeError::New(info.Env(), expected_msg("null (perSampleWeights need mode sum)", "perSampleWeights", "a Float32Array"));
   }

@@ -105,13 +105,14 @@ NG_KIND_FN(adaptive_avg_pool2d_bwd, void (*)(float* dx, cf* dout, i64 NC, i64 H,
 NG_KIND_FN(embedding, void (*)(float* out, cf* w, const int32_t* idx, i64 N, i64 D))
 NG_KIND_FN(embedding_bwd, void (*)(float* dw, cf* dout, const int32_t* idx, i64 N, i64 D, int32_t padding_idx))
 // text (issue 14): EmbeddingBag. Bag b reduces the rows weight[idx[k]], k in [offsets[b],
-// offsets[b + 1]), skipping entries equal to padding_idx (-1: none); an empty bag gives zeros.
+// offsets[b + 1]) (the last bag ends at nidx), skipping entries equal to padding_idx (-1: none);
+// an empty bag gives zeros.
 // sum may scale each row by per_sample_weights[k]; mean divides by the rows kept; max takes the
 // per-column maximum and records its row (max_idx (B, D), -1 for an empty bag) for backward.
 // Mode codes: sum 0, mean 1, max 2 (lib/ops/embedding.ts).
 enum class BagMode : int { sum = 0, mean = 1, max = 2 };
 struct BagGeom {
-  i64 nidx, B, V, D;  // indices (nidx), offsets (B + 1), weight (V, D), out (B, D)
+  i64 nidx, B, V, D;  // indices (nidx), offsets (B bag starts), weight (V, D), out (B, D)
   BagMode mode;
   int32_t padding_idx;
 };

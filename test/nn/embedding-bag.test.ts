@@ -155,15 +155,19 @@ describe('embeddingBag: bad input', () => {
     const out = new Float32Array(6);
     const wd = Float32Array.from({ length: 15 }, (_, i) => i);
     const idx = Int32Array.from([0, 1, 2, 3]);
-    expect(() => k.embeddingBagForward(out, null, wd, idx, Int32Array.from([0, 3, 2]), null, 4, 2, 5, 3, 0, -1))
-      .toThrow(/offsets\[2\]/);
-    expect(() => k.embeddingBagForward(out, null, wd, Int32Array.from([0, 1, 9, 3]), Int32Array.from([0, 2, 4]), null, 4, 2, 5, 3, 0, -1))
+    expect(() => k.embeddingBagForward(new Float32Array(9), null, wd, idx, Int32Array.from([0, 3, 2]), null, 4, 3, 5, 3, 0, -1))
+      .toThrow(/Expected integer in \[3, 4\] \(non-decreasing\) for offsets\[2\] but received 2/);
+    expect(() => k.embeddingBagForward(out, null, wd, idx, Int32Array.from([1, 2]), null, 4, 2, 5, 3, 0, -1))
+      .toThrow(/Expected 0 for offsets\[0\]/);
+    expect(() => k.embeddingBagForward(out, null, wd, idx, Int32Array.from([0, 5]), null, 4, 2, 5, 3, 0, -1))
+      .toThrow(/offsets\[1\]/);
+    expect(() => k.embeddingBagForward(out, null, wd, Int32Array.from([0, 1, 9, 3]), Int32Array.from([0, 2]), null, 4, 2, 5, 3, 0, -1))
       .toThrow(/indices\[2\]/);
-    expect(() => k.embeddingBagForward(out, null, wd, idx, Int32Array.from([0, 2, 4]), null, 4, 2, 5, 3, 2, -1))
+    expect(() => k.embeddingBagForward(out, null, wd, idx, Int32Array.from([0, 2]), null, 4, 2, 5, 3, 2, -1))
       .toThrow(/maxIdx/);
-    expect(() => k.embeddingBagBackward(new Float32Array(15), null, out, wd, idx, Int32Array.from([0, 2, 4]), null,
+    expect(() => k.embeddingBagBackward(new Float32Array(15), null, out, wd, idx, Int32Array.from([0, 2]), null,
       Int32Array.from([0, 1, 7, 0, 0, 0]), 4, 2, 5, 3, 2, -1)).toThrow(/maxIdx\[2\]/);
-    k.embeddingBagForward(out, null, wd, idx, Int32Array.from([0, 2, 4]), null, 4, 2, 5, 3, 0, -1);
+    k.embeddingBagForward(out, null, wd, idx, Int32Array.from([0, 2]), null, 4, 2, 5, 3, 0, -1);
     expect(Array.from(out)).toEqual([3, 5, 7, 15, 17, 19]);
   });
 });

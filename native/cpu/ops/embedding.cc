@@ -36,6 +36,13 @@ void embedding_backward(float* dweight, const float* dout, const int32_t* idx, i
 
 // ---- text (issue 14): EmbeddingBag --------------------------------------------------------
 
+namespace {
+// Bag b holds indices [offsets[b], end): the next bag's start, or nidx for the last bag.
+inline int64_t bag_end(const int32_t* offsets, int64_t b, const ops::BagGeom& g) {
+  return b + 1 < g.B ? offsets[b + 1] : g.nidx;
+}
+}  // namespace
+
 void embedding_bag_forward(float* out, int32_t* max_idx, const float* w, const int32_t* idx, const int32_t* offsets,
                            const float* psw, const ops::BagGeom& g) {
   const ops::BagGeom geo = g;
@@ -46,7 +53,7 @@ void embedding_bag_forward(float* out, int32_t* max_idx, const float* w, const i
     int32_t* mi = geo.mode == ops::BagMode::max ? max_idx + b * D : nullptr;
     if (mi) std::fill(mi, mi + D, -1);
     int64_t kept = 0;
-    for (int64_t k = offsets[b]; k < offsets[b + 1]; k++) {
+    for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) {
       const int32_t r = idx[k];
       if (r == geo.padding_idx) continue;
       const float* row = w + static_cast<int64_t>(r) * D;
@@ -75,7 +82,7 @@ void embedding_bag_backward(float* dw, float* dpsw, const float* dout, const flo
     // d per_sample_weights[k] = <weight[idx[k]], dout[bag of k]> (sum mode); padding gets none.
     parallel_for(geo.B, geo.nidx * D >= kParallelMin, [=](int64_t b) {
       const float* gb = dout + b * D;
-      for (int64_t k = offsets[b]; k < offsets[b + 1]; k++) {
+      for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) {
         const int32_t r = idx[k];
         if (r == geo.padding_idx) continue;
         const float* row = w + static_cast<int64_t>(r) * D;
@@ -102,11 +109,11 @@ void embedding_bag_backward(float* dw, float* dpsw, const float* dout, const flo
       float scale = 1.0f;
       if (geo.mode == ops::BagMode::mean) {
         int64_t kept = 0;
-        for (int64_t k = offsets[b]; k < offsets[b + 1]; k++) kept += idx[k] != geo.padding_idx;
+        for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) kept += idx[k] != geo.padding_idx;
         if (kept == 0) continue;
         scale = 1.0f / static_cast<float>(kept);
       }
-      for (int64_t k = offsets[b]; k < offsets[b + 1]; k++) {
+      for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) {
         const int32_t r = idx[k];
         if (r == geo.padding_idx) continue;
         const float s = psw ? psw[k] * scale : scale;
