@@ -86,6 +86,13 @@ export interface KindSignatures {
   gather_rows: (out: F32, src: F32, indices: I32, nIdx: number, N: number, D: number) => void;
   gather_rows_i32: (out: I32, src: I32, indices: I32, nIdx: number, N: number, D: number) => void;
   scatter_add_rows: (dsrc: F32, dout: F32, indices: I32, nIdx: number, N: number, D: number) => void;
+  // text (issue 14): EmbeddingBag (offsets: the B bag starts; mode: 0 sum, 1 mean, 2 max; maxIdx for max only;
+  // perSampleWeights for sum only)
+  embedding_bag: (out: F32, maxIdx: I32 | null, weight: F32, indices: I32, offsets: I32, perSampleWeights: F32N,
+    nIdx: number, B: number, V: number, D: number, mode: number, paddingIdx: number) => void;
+  embedding_bag_bwd: (dweight: F32N, dpsw: F32N, dout: F32, weight: F32, indices: I32, offsets: I32,
+    perSampleWeights: F32N, maxIdx: I32 | null, nIdx: number, B: number, V: number, D: number, mode: number,
+    paddingIdx: number) => void;
   concat: (out: F32, inputs: readonly F32[], dims: Shape, outer: number, inner: number) => void;
   concat_bwd: (dinputs: readonly F32N[], dout: F32, dims: Shape, outer: number, inner: number) => void;
   slice: (out: F32, x: F32, outer: number, dim: number, inner: number, start: number, len: number) => void;
@@ -151,6 +158,8 @@ export const OP_KINDS = [
   'vec_reduce', 'vec_test', 'vec_map', 'fill_i32', 'eye', 'rng', 'gemm',
   // recurrent layers (i14-rnn)
   'rnn', 'rnn_bwd',
+  // text (issue 14)
+  'embedding_bag', 'embedding_bag_bwd',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -243,6 +252,9 @@ export const OP_TABLE = {
   gatherRows: { kind: 'gather_rows', params: '' },
   gatherRowsI32: { kind: 'gather_rows_i32', params: '' },
   scatterAddRows: { kind: 'scatter_add_rows', params: '' },
+  // text (issue 14): EmbeddingBag
+  embeddingBagForward: { kind: 'embedding_bag', params: '' },
+  embeddingBagBackward: { kind: 'embedding_bag_bwd', params: '' },
   concatForward: { kind: 'concat', params: '' },
   concatBackward: { kind: 'concat_bwd', params: '' },
   sliceForward: { kind: 'slice', params: '' },

@@ -11,6 +11,8 @@ export { LSTM, GRU, RNN, LSTMCell, GRUCell, RNNCell, RNNBase, RNNCellBase } from
 export type { RNNOptions, ElmanRNNOptions, RNNForwardOptions, RnnMode } from './recurrent';
 export { Sequential } from './sequential';
 export { Residual } from './residual';
+export { EmbeddingBag } from './embedding-bag'; // text (issue 14)
+export type { EmbeddingBagLayerOptions } from './embedding-bag';
 export { fromConfig, registerModule } from './registry';
 export { packParameters } from './flat';
 export * as functional from '../ops';

@@ -5,6 +5,7 @@ import { Sequential } from './sequential';
 import * as C from './conv';
 import * as R from './recurrent';
 import { Residual } from './residual';
+import { EmbeddingBag } from './embedding-bag';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -49,6 +50,9 @@ const factories: Record<string, Factory> = {
   RNNCell: (a) => new R.RNNCell(a.inputSize, a.hiddenSize, { bias: a.bias, nonlinearity: a.nonlinearity }),
   Residual: (_a, ch) => new Residual(ch[0], ch[1] ?? null),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
+  // text (issue 14)
+  EmbeddingBag: (a) => new EmbeddingBag(a.numEmbeddings, a.embeddingDim,
+    { mode: a.mode, paddingIdx: a.paddingIdx, includeLastOffset: a.includeLastOffset }),
 };
 
 /** Registers a custom module type so saved models using it can be loaded. */

@@ -11,3 +11,5 @@ export { dropout, dropout2d } from './dropout';
 export { embedding } from './embedding';
 export { rnnLayer } from './recurrent';
 export type { RnnMode, RnnDirectionWeights } from './recurrent';
+export { embeddingBag } from './embedding-bag'; // text (issue 14)
+export type { BagMode, EmbeddingBagOptions } from './embedding-bag';

@@ -335,8 +335,13 @@ export class Trainer implements TrainerContext {
       }
       if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
       if (opts.compile) throw new TypeError('Expected compile false with fit({ worker: true }) but received true');
+      const ds = loader.dataset;
+      if (!isDataset(ds)) {
+        throw new TypeError(expected('a Dataset with x/y tensors for fit({ worker: true })', 'data',
+          'a DataLoader over a dataset with its own gather()'));
+      }
       const { fitInWorker } = await import('./worker');
-      return fitInWorker(this, loader.dataset, valSet, { ...opts, precision }, { loss: this.spec.loss, optimizer: this.spec.optimizer,
+      return fitInWorker(this, ds, valSet, { ...opts, precision }, { loss: this.spec.loss, optimizer: this.spec.optimizer,
         lr: this.spec.lr, metrics: this.metricNames as MetricName[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
     }
 

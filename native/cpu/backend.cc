@@ -260,6 +260,9 @@ const Backend* make_cpu() {
   set_kernel<Op::gatherRows>(b, gather_rows_f32);
   set_kernel<Op::gatherRowsI32>(b, gather_rows_i32);
   set_kernel<Op::scatterAddRows>(b, scatter_add_rows);
+  // text (issue 14)
+  set_kernel<Op::embeddingBagForward>(b, embedding_bag_forward);
+  set_kernel<Op::embeddingBagBackward>(b, embedding_bag_backward);
   set_kernel<Op::concatForward>(b, concat_forward);
   set_kernel<Op::concatBackward>(b, concat_backward);
   set_kernel<Op::sliceForward>(b, slice_forward);

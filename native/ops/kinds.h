@@ -113,6 +113,23 @@ NG_KIND_FN(upsample_bilinear2d, void (*)(float* out, cf* x, const Upsample2dGeom
 NG_KIND_FN(upsample_bilinear2d_bwd, void (*)(float* dx, cf* dout, const Upsample2dGeom& g))
 NG_KIND_FN(embedding, void (*)(float* out, cf* w, const int32_t* idx, i64 N, i64 D))
 NG_KIND_FN(embedding_bwd, void (*)(float* dw, cf* dout, const int32_t* idx, i64 N, i64 D, int32_t padding_idx))
+// text (issue 14): EmbeddingBag. Bag b reduces the rows weight[idx[k]], k in [offsets[b],
+// offsets[b + 1]) (the last bag ends at nidx), skipping entries equal to padding_idx (-1: none);
+// an empty bag gives zeros.
+// sum may scale each row by per_sample_weights[k]; mean divides by the rows kept; max takes the
+// per-column maximum and records its row (max_idx (B, D), -1 for an empty bag) for backward.
+// Mode codes: sum 0, mean 1, max 2 (lib/ops/embedding.ts).
+enum class BagMode : int { sum = 0, mean = 1, max = 2 };
+struct BagGeom {
+  i64 nidx, B, V, D;  // indices (nidx), offsets (B bag starts), weight (V, D), out (B, D)
+  BagMode mode;
+  int32_t padding_idx;
+};
+NG_KIND_FN(embedding_bag, void (*)(float* out, int32_t* max_idx, cf* w, const int32_t* idx, const int32_t* offsets,
+                                   cf* psw, const BagGeom& g))
+// dw (V, D) and dpsw (nidx) accumulate; either may be null. w is read for dpsw only.
+NG_KIND_FN(embedding_bag_bwd, void (*)(float* dw, float* dpsw, cf* dout, cf* w, const int32_t* idx,
+                                       const int32_t* offsets, cf* psw, const int32_t* max_idx, const BagGeom& g))
 NG_KIND_FN(gather_rows, void (*)(float* out, cf* src, const int32_t* idx, i64 nidx, i64 D))
 NG_KIND_FN(gather_rows_i32, void (*)(int32_t* out, const int32_t* src, const int32_t* idx, i64 nidx, i64 D))
 NG_KIND_FN(scatter_add_rows, void (*)(float* dsrc, cf* dout, const int32_t* idx, i64 nidx, i64 D))

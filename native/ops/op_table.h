@@ -110,6 +110,9 @@
   X(gatherRows,         gather_rows,   "")                                    \
   X(gatherRowsI32,      gather_rows_i32, "")                                  \
   X(scatterAddRows,     scatter_add_rows, "")                                 \
+  /* text (issue 14): EmbeddingBag, bags of rows reduced by sum, mean or max */ \
+  X(embeddingBagForward,  embedding_bag,     "")                              \
+  X(embeddingBagBackward, embedding_bag_bwd, "")                              \
   /* layout */                                                                \
   X(concatForward,      concat,        "")                                    \
   X(concatBackward,     concat_bwd,    "")                                    \
@@ -175,7 +178,8 @@
   X(cross_entropy_dense) X(cross_entropy_dense_bwd) X(nll) X(nll_bwd) X(bce_logits)               \
   X(bce_logits_bwd) X(pair_loss) X(pair_loss_bwd) X(kl_div) X(kl_div_bwd) X(sgd) X(adam)          \
   X(rmsprop) X(adagrad) X(vec_reduce) X(vec_test) X(vec_map) X(fill_i32) X(eye) X(rng) X(gemm)    \
-  /* recurrent layers (i14-rnn) */ X(rnn) X(rnn_bwd)
+  /* recurrent layers (i14-rnn) */ X(rnn) X(rnn_bwd) \
+  /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd)
 
 namespace ng::ops {
 

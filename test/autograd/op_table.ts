@@ -1073,6 +1073,63 @@ big('l1/mean/129x257', 'losses.l1', {
   kink: ([t, x]) => distTo(R.map(x, (v) => v).map((v, i) => v - t[i]), [0]),
 });
 
+// ---------------------------------------------------------------- text (issue 14): embeddingBag
+
+{
+  const rowsBounds = (B: number, L: number): number[] => Array.from({ length: B + 1 }, (_, b) => b * L);
+  const bagModes = ['sum', 'mean', 'max'] as const;
+  // [V, D, input shape, offsets (1-D input) or null, paddingIdx or null]
+  const bagCases: [number, number, number[], number[] | null, number | null][] = [
+    [10, 6, [3, 5], null, null],
+    [12, 5, [7], [0, 2, 2, 7], null], // an empty bag in the middle
+    [8, 3, [4, 3], null, 0], // padding entries left out (and out of the mean's count)
+    [9, 67, [8], [0, 3, 3], 2], // D past one 64-column block; empty bag
+    [1, 1, [2, 1], null, null],
+  ];
+  for (const mode of bagModes) {
+    for (const [V, D, si, offs, pad] of bagCases) {
+      const n = size(si);
+      const bounds = offs ? [...offs, n] : rowsBounds(si[0], si[1]);
+      const p = pad ?? -1;
+      add({
+        name: `embeddingBag/${mode}${offs ? '/offsets' : ''}${pad !== null ? `/padding${pad}` : ''}/${V}x${D}/idx${nameOf(si)}`,
+        fn: 'ops.embeddingBag',
+        inputs: [{ name: 'input', shape: si, gen: pad !== null ? INT_WITH(V, pad) : INT(V), int: true },
+          { name: 'weight', shape: [V, D], gen: mode === 'max' ? distinct(8) : N(), grad: true }],
+        run: ([i, w]) => ng.embeddingBag(i, w, { mode, offsets: offs ?? undefined, paddingIdx: pad }),
+        ref: ([i, w]) => R.embeddingBag(w, V, D, i, bounds, mode, null, p),
+        reduce: n,
+        kink: mode === 'max' ? ([i, w]) => R.embeddingBagMaxGap(w, D, i, bounds, p) : undefined,
+      });
+    }
+  }
+  // per-sample weights (sum): gradients for both the weight and the per-sample weights.
+  for (const [V, D, si, offs, pad] of [[7, 6, [2, 4], null, null], [7, 6, [6], [0, 3, 3], null], [6, 4, [5], [0, 2], 5]] as
+    [number, number, number[], number[] | null, number | null][]) {
+    const n = size(si);
+    const bounds = offs ? [...offs, n] : rowsBounds(si[0], si[1]);
+    add({
+      name: `embeddingBag/sum/perSampleWeights${offs ? '/offsets' : ''}${pad !== null ? `/padding${pad}` : ''}/${V}x${D}/idx${nameOf(si)}`,
+      fn: 'ops.embeddingBag',
+      inputs: [{ name: 'input', shape: si, gen: pad !== null ? INT_WITH(V, pad) : INT(V), int: true },
+        { name: 'weight', shape: [V, D], gen: N(), grad: true }, { name: 'perSampleWeights', shape: si, gen: N(), grad: true }],
+      run: ([i, w, psw]) => ng.embeddingBag(i, w, { mode: 'sum', offsets: offs ?? undefined, perSampleWeights: psw, paddingIdx: pad }),
+      ref: ([i, w, psw]) => R.embeddingBag(w, V, D, i, bounds, 'sum', psw, pad ?? -1),
+      reduce: n,
+    });
+  }
+  // Large (above the OpenMP threshold, D > 64): determinism across thread counts too.
+  for (const mode of bagModes) {
+    const bounds = rowsBounds(60, 25);
+    big(`embeddingBag/${mode}/40x67/idx60x25`, 'ops.embeddingBag', {
+      inputs: [{ name: 'input', shape: [60, 25], gen: INT(40), int: true },
+        { name: 'weight', shape: [40, 67], gen: mode === 'max' ? distinct(8) : N(), grad: true }],
+      run: ([i, w]) => ng.embeddingBag(i, w, { mode }), ref: ([i, w]) => R.embeddingBag(w, 40, 67, i, bounds, mode, null, -1),
+      reduce: 25, kink: mode === 'max' ? ([i, w]) => R.embeddingBagMaxGap(w, 67, i, bounds, -1) : undefined,
+    });
+  }
+}
+
 /** Every entry, in table order. */
 export const OP_TABLE: readonly OpEntry[] = ENTRIES;
 

@@ -594,3 +594,52 @@ export function klDiv(x: F64, t: F64, shape: number[], red: Red, logTarget: bool
 export function hinge(x: F64, y: F64, shape: number[], red: Red, margin = 1): Ref {
   return reduceLoss(map(x, (v) => v).map((v, i) => Math.max(0, margin - y[i] * v)), shape, red);
 }
+
+// ---- text (issue 14): EmbeddingBag ----------------------------------------------------------
+
+/**
+ * PyTorch's embedding_bag from the definition: bag b = idx[bounds[b], bounds[b + 1]), padding
+ * entries left out; sum (optionally weighted), mean over the rows kept, or the per-column max
+ * (first maximum wins); an empty bag is zeros.
+ */
+export function embeddingBag(w: F64, V: number, D: number, idx: F64, bounds: readonly number[], mode: 'sum' | 'mean' | 'max',
+  psw: F64 | null, pad: number): Ref {
+  const B = bounds.length - 1;
+  const o = new Float64Array(B * D);
+  for (let b = 0; b < B; b++) {
+    const rows: number[] = [];
+    const scales: number[] = [];
+    for (let k = bounds[b]; k < bounds[b + 1]; k++) {
+      if (idx[k] === pad) continue;
+      rows.push(idx[k]);
+      scales.push(psw ? psw[k] : 1);
+    }
+    for (let d = 0; d < D; d++) {
+      if (rows.length === 0) continue;
+      if (mode === 'max') {
+        let m = -Infinity;
+        for (const r of rows) m = Math.max(m, w[r * D + d]);
+        o[b * D + d] = m;
+      } else {
+        let s = 0;
+        rows.forEach((r, j) => { s += scales[j] * w[r * D + d]; });
+        o[b * D + d] = mode === 'mean' ? s / rows.length : s;
+      }
+    }
+  }
+  void V;
+  return { shape: [B, D], data: o };
+}
+
+/** Smallest gap between a bag's column maximum and the runner-up from another row (max's kink). */
+export function embeddingBagMaxGap(w: F64, D: number, idx: F64, bounds: readonly number[], pad: number): number {
+  let gap = Infinity;
+  for (let b = 0; b + 1 < bounds.length; b++) {
+    const rows = [...new Set(Array.from(idx.subarray(bounds[b], bounds[b + 1])).filter((r) => r !== pad))];
+    for (let d = 0; d < D; d++) {
+      const vals = rows.map((r) => w[r * D + d]).sort((p, q) => q - p);
+      if (vals.length > 1) gap = Math.min(gap, vals[0] - vals[1]);
+    }
+  }
+  return gap;
+}

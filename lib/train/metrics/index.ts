@@ -5,6 +5,7 @@
  *   classification.ts  accuracy, top-k, confusion matrix, precision/recall/F1, class report
  *   ranking.ts         ROC-AUC, average precision, mean average precision
  *   regression.ts      MSE, MAE, R^2
+ *   topk.ts            recommender metrics: hit rate, precision, recall, mAP, nDCG at k; topK
  *   stateful.ts        Metric interface, createMetric / createMetrics
  */
 export type { MetricInput, TensorLike, NumericArray, ArrayView, PredictionOptions } from './input';
@@ -18,5 +19,9 @@ export {
 } from './classification';
 export { rocAuc, averagePrecision, meanAveragePrecision } from './ranking';
 export { mse, mae, r2 } from './regression';
+export {
+  hitRateAtK, precisionAtK, recallAtK, averagePrecisionAtK, meanAveragePrecisionAtK, ndcgAtK, topK,
+} from './topk'; // text/recommendation (issue 14)
+export type { ItemList } from './topk';
 export type { Metric, MetricName, MetricOptions } from './stateful';
 export { METRIC_NAMES, createMetric, createMetrics } from './stateful';

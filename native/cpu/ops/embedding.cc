@@ -2,6 +2,7 @@
 
 #include "cpu/ops/embedding.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/ops/common.h"
@@ -29,6 +30,96 @@ void embedding_backward(float* dweight, const float* dout, const int32_t* idx, i
       float* dw = dweight + static_cast<int64_t>(idx[n]) * D + d0;
       const float* g = dout + n * D + d0;
       for (int64_t i = 0; i < len; i++) dw[i] += g[i];
+    }
+  });
+}
+
+// ---- text (issue 14): EmbeddingBag --------------------------------------------------------
+
+namespace {
+// Bag b holds indices [offsets[b], end): the next bag's start, or nidx for the last bag.
+inline int64_t bag_end(const int32_t* offsets, int64_t b, const ops::BagGeom& g) {
+  return b + 1 < g.B ? offsets[b + 1] : g.nidx;
+}
+}  // namespace
+
+void embedding_bag_forward(float* out, int32_t* max_idx, const float* w, const int32_t* idx, const int32_t* offsets,
+                           const float* psw, const ops::BagGeom& g) {
+  const ops::BagGeom geo = g;
+  const int64_t D = geo.D;
+  parallel_for(geo.B, (geo.nidx + geo.B) * D >= kParallelMin, [=](int64_t b) {
+    float* o = out + b * D;
+    std::fill(o, o + D, 0.0f);
+    int32_t* mi = geo.mode == ops::BagMode::max ? max_idx + b * D : nullptr;
+    if (mi) std::fill(mi, mi + D, -1);
+    int64_t kept = 0;
+    for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) {
+      const int32_t r = idx[k];
+      if (r == geo.padding_idx) continue;
+      const float* row = w + static_cast<int64_t>(r) * D;
+      if (mi) {
+        for (int64_t d = 0; d < D; d++) {
+          if (mi[d] < 0 || row[d] > o[d]) { o[d] = row[d]; mi[d] = r; }
+        }
+      } else {
+        const float s = psw ? psw[k] : 1.0f;
+        for (int64_t d = 0; d < D; d++) o[d] += s * row[d];
+      }
+      kept++;
+    }
+    if (geo.mode == ops::BagMode::mean && kept > 0) {
+      const float inv = 1.0f / static_cast<float>(kept);
+      for (int64_t d = 0; d < D; d++) o[d] *= inv;
+    }
+  });
+}
+
+void embedding_bag_backward(float* dw, float* dpsw, const float* dout, const float* w, const int32_t* idx,
+                            const int32_t* offsets, const float* psw, const int32_t* max_idx, const ops::BagGeom& g) {
+  const ops::BagGeom geo = g;
+  const int64_t D = geo.D;
+  if (dpsw) {
+    // d per_sample_weights[k] = <weight[idx[k]], dout[bag of k]> (sum mode); padding gets none.
+    parallel_for(geo.B, geo.nidx * D >= kParallelMin, [=](int64_t b) {
+      const float* gb = dout + b * D;
+      for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) {
+        const int32_t r = idx[k];
+        if (r == geo.padding_idx) continue;
+        const float* row = w + static_cast<int64_t>(r) * D;
+        float acc = 0.0f;
+        for (int64_t d = 0; d < D; d++) acc += row[d] * gb[d];
+        dpsw[k] += acc;
+      }
+    });
+  }
+  if (!dw) return;
+  constexpr int64_t kBlock = 64;
+  const int64_t nblk = (D + kBlock - 1) / kBlock;
+  parallel_for(nblk, (geo.nidx + geo.B) * D >= kParallelMin && nblk > 1, [=](int64_t blk) {
+    const int64_t d0 = blk * kBlock, len = std::min(kBlock, D - d0);
+    for (int64_t b = 0; b < geo.B; b++) {
+      const float* gb = dout + b * D + d0;
+      if (geo.mode == ops::BagMode::max) {
+        const int32_t* mi = max_idx + b * D + d0;
+        for (int64_t i = 0; i < len; i++) {
+          if (mi[i] >= 0) dw[static_cast<int64_t>(mi[i]) * D + d0 + i] += gb[i];
+        }
+        continue;
+      }
+      float scale = 1.0f;
+      if (geo.mode == ops::BagMode::mean) {
+        int64_t kept = 0;
+        for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) kept += idx[k] != geo.padding_idx;
+        if (kept == 0) continue;
+        scale = 1.0f / static_cast<float>(kept);
+      }
+      for (int64_t k = offsets[b], end = bag_end(offsets, b, geo); k < end; k++) {
+        const int32_t r = idx[k];
+        if (r == geo.padding_idx) continue;
+        const float s = psw ? psw[k] * scale : scale;
+        float* dst = dw + static_cast<int64_t>(r) * D + d0;
+        for (int64_t i = 0; i < len; i++) dst[i] += s * gb[i];
+      }
     }
   });
 }
