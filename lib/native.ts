@@ -123,6 +123,16 @@ export interface KindSignatures {
   rng: (out: F32, n: number, seedHi: number, seedLo: number, offset: number, a: number, b: number) => void;
   gemm: (transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number,
     B: F32, ldb: number, beta: number, C: F32, ldc: number, bias: F32N, act: number) => void;
+  // attention / transformer (issue 14, i14-gpt): native/binding/kind_attention.cc
+  attention: (out: F32, lse: F32, q: F32, k: F32, v: F32, mask: F32N, kpm: F32N, B: number, H: number, Tq: number,
+    Tk: number, D: number, ldq: number, ldk: number, ldv: number, ldo: number, scale: number, causal: boolean,
+    causalOffset: number, maskStride: number) => void;
+  attention_bwd: (dq: F32N, dk: F32N, dv: F32N, dout: F32, q: F32, k: F32, v: F32, out: F32, lse: F32, mask: F32N,
+    kpm: F32N, B: number, H: number, Tq: number, Tk: number, D: number, ldq: number, ldk: number, ldv: number,
+    ldo: number, scale: number, causal: boolean, causalOffset: number, maskStride: number) => void;
+  bmm: (transA: boolean, transB: boolean, B1: number, B2: number, M: number, N: number, K: number, alpha: number,
+    A: F32, sA1: number, sA2: number, lda: number, B: F32, sB1: number, sB2: number, ldb: number, beta: number,
+    C: F32, sC1: number, sC2: number, ldc: number) => void;
 }
 
 export type OpKind = keyof KindSignatures;
@@ -137,6 +147,8 @@ export const OP_KINDS = [
   'cross_entropy_bwd', 'cross_entropy_dense', 'cross_entropy_dense_bwd', 'nll', 'nll_bwd', 'bce_logits',
   'bce_logits_bwd', 'pair_loss', 'pair_loss_bwd', 'kl_div', 'kl_div_bwd', 'sgd', 'adam', 'rmsprop', 'adagrad',
   'vec_reduce', 'vec_test', 'vec_map', 'fill_i32', 'eye', 'rng', 'gemm',
+  // attention / transformer (issue 14, i14-gpt)
+  'attention', 'attention_bwd', 'bmm',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -268,6 +280,10 @@ export const OP_TABLE = {
   rngUniform: { kind: 'rng', params: 'low,high' },
   rngNormal: { kind: 'rng', params: 'mean,std' },
   gemm: { kind: 'gemm', params: '' },
+  // attention / transformer (issue 14, i14-gpt)
+  attentionForward: { kind: 'attention', params: '' },
+  attentionBackward: { kind: 'attention_bwd', params: '' },
+  bmm: { kind: 'bmm', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

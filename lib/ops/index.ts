@@ -9,3 +9,5 @@ export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, maxPool2d, avgPool2
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, Size2 } from './conv';
 export { dropout, dropout2d } from './dropout';
 export { embedding } from './embedding';
+export { bmm, multiHeadAttention } from './attention';
+export type { AttentionOptions } from './attention';

@@ -11,6 +11,7 @@
 #include "cpu/fill.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/activations.h"
+#include "cpu/ops/attention.h"
 #include "cpu/ops/batchnorm.h"
 #include "cpu/ops/clip.h"
 #include "cpu/ops/conv2d.h"
@@ -280,6 +281,10 @@ const Backend* make_cpu() {
   set_kernel<Op::rngUniform>(b, ng::rng_uniform);
   set_kernel<Op::rngNormal>(b, ng::rng_normal);
   set_kernel<Op::gemm>(b, gemm_fused);
+  // attention / transformer (issue 14, i14-gpt)
+  set_kernel<Op::attentionForward>(b, attention_forward);
+  set_kernel<Op::attentionBackward>(b, attention_backward);
+  set_kernel<Op::bmm>(b, bmm);
   return &b;
 }
 

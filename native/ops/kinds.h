@@ -154,6 +154,28 @@ NG_KIND_FN(rng, void (*)(float* out, i64 n, uint64_t seed, uint64_t offset, floa
 NG_KIND_FN(gemm, void (*)(bool transA, bool transB, i64 M, i64 N, i64 K, float alpha, cf* A, i64 lda, cf* B, i64 ldb,
                           float beta, float* C, i64 ldc, cf* bias, LinearAct act))
 
+// ---- attention / transformer (issue 14, i14-gpt) ----
+// Fused attention geometry: heads side by side in rows, see cpu/ops/attention.h.
+struct AttnGeom {
+  i64 B, H, Tq, Tk, D;     // batch, heads, query and key lengths, head size
+  i64 ldq, ldk, ldv, ldo;  // elements between consecutive positions (>= H * D)
+  float scale;             // multiplies q . k
+  bool causal;             // key j is visible to query i only when j <= i + causal_offset
+  i64 causal_offset;
+  i64 mask_stride;         // additive mask (Tq, Tk) per (b, h): 0 (one shared mask) or Tq * Tk
+};
+NG_KIND_FN(attention, void (*)(float* out, float* lse, cf* q, cf* k, cf* v, cf* mask, cf* kpm, const AttnGeom& g))
+NG_KIND_FN(attention_bwd, void (*)(float* dq, float* dk, float* dv, cf* dout, cf* q, cf* k, cf* v, cf* out, cf* lse,
+                                   cf* mask, cf* kpm, const AttnGeom& g))
+// Strided batched GEMM: B1 x B2 products, operand X_b at X + b1 * sX1 + b2 * sX2.
+struct BmmGeom {
+  bool transA, transB;
+  i64 B1, B2, M, N, K;
+  float alpha, beta;
+  i64 sA1, sA2, lda, sB1, sB2, ldb, sC1, sC2, ldc;
+};
+NG_KIND_FN(bmm, void (*)(cf* A, cf* B, float* C, const BmmGeom& g))
+
 #undef NG_KIND_FN
 
 }  // namespace ng::ops

@@ -153,7 +153,11 @@
   X(rngUniform,         rng,           "low,high")                            \
   X(rngNormal,          rng,           "mean,std")                            \
   /* matrix product */                                                        \
-  X(gemm,               gemm,          "")
+  X(gemm,               gemm,          "")                                    \
+  /* attention / transformer (issue 14, i14-gpt) */                           \
+  X(attentionForward,   attention,     "")                                    \
+  X(attentionBackward,  attention_bwd, "")                                    \
+  X(bmm,                bmm,           "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).
@@ -167,7 +171,8 @@
   X(concat_bwd) X(slice) X(slice_bwd) X(transpose) X(cross_entropy) X(cross_entropy_bwd)          \
   X(cross_entropy_dense) X(cross_entropy_dense_bwd) X(nll) X(nll_bwd) X(bce_logits)               \
   X(bce_logits_bwd) X(pair_loss) X(pair_loss_bwd) X(kl_div) X(kl_div_bwd) X(sgd) X(adam)          \
-  X(rmsprop) X(adagrad) X(vec_reduce) X(vec_test) X(vec_map) X(fill_i32) X(eye) X(rng) X(gemm)
+  X(rmsprop) X(adagrad) X(vec_reduce) X(vec_test) X(vec_map) X(fill_i32) X(eye) X(rng) X(gemm)          \
+  X(attention) X(attention_bwd) X(bmm)
 
 namespace ng::ops {
 
