@@ -8,6 +8,11 @@ export type { ActivationName, LinearOptions } from './layers';
 export { Conv2d, Conv1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Unflatten, Upsample } from './conv';
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, BatchNorm2dOptions } from './conv';
 export { Sequential } from './sequential';
+export { MultiheadAttention, TransformerEncoderLayer, GPTBlock, LearnedPositionalEmbedding, SinusoidalPositionalEmbedding } from './transformer';
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions, TransformerEncoderLayerOptions,
+  TransformerEncoderLayerForwardOptions, GPTBlockOptions } from './transformer';
+export { GPT } from './gpt';
+export type { GPTConfig, GenerateOptions } from './gpt';
 export { fromConfig, registerModule } from './registry';
 export { packParameters } from './flat';
 export * as functional from '../ops';

@@ -22,11 +22,17 @@ export abstract class Module {
   /** @internal */ protected readonly _buffers = new Map<string, Tensor>();
   /** @internal */ protected readonly _children = new Map<string, Module>();
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  /**
+   * The computation. Most layers map tensors to a tensor; some take PyTorch's options objects
+   * or return pairs (MultiheadAttention: forward(q, k, v, opts) -> [output, weights]), so the
+   * base type is open and each layer declares its own signature.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...inputs: any[]): any;
 
   /** Same as forward (lets a module be called like a function via model.call(x)). */
   call(...inputs: Tensor[]): Tensor {
-    return this.forward(...inputs);
+    return this.forward(...inputs) as Tensor;
   }
 
   /** Registers a parameter: it requires grad and survives ng.tidy(). */

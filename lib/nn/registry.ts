@@ -3,6 +3,8 @@ import { Module, ModuleConfig } from './module';
 import * as L from './layers';
 import { Sequential } from './sequential';
 import * as C from './conv';
+import * as TR from './transformer';
+import { GPT } from './gpt';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -39,6 +41,15 @@ const factories: Record<string, Factory> = {
   Dropout2d: (a) => new C.Dropout2d(a.p),
   Unflatten: (a) => new C.Unflatten(a.dim, a.sizes),
   Upsample: (a) => new C.Upsample({ scaleFactor: a.scaleFactor, mode: a.mode }),
+  MultiheadAttention: (a) => new TR.MultiheadAttention(a.embedDim, a.numHeads,
+    { batchFirst: a.batchFirst, bias: a.bias, dropout: a.dropout, kdim: a.kdim, vdim: a.vdim }),
+  TransformerEncoderLayer: (a) => new TR.TransformerEncoderLayer(a.dModel, a.nhead, { dimFeedforward: a.dimFeedforward,
+    dropout: a.dropout, activation: a.activation, layerNormEps: a.layerNormEps, batchFirst: a.batchFirst, normFirst: a.normFirst, bias: a.bias }),
+  GPTBlock: (a) => new TR.GPTBlock(a.dModel, a.nhead, { dimFeedforward: a.dimFeedforward, dropout: a.dropout,
+    activation: a.activation, layerNormEps: a.layerNormEps, normFirst: a.normFirst, bias: a.bias }),
+  LearnedPositionalEmbedding: (a) => new TR.LearnedPositionalEmbedding(a.maxLen, a.dim),
+  SinusoidalPositionalEmbedding: (a) => new TR.SinusoidalPositionalEmbedding(a.maxLen, a.dim),
+  GPT: (a) => new GPT(a as never),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
 };
 
