@@ -23,6 +23,7 @@ export * as init from './nn/init';
 export * as optim from './optim';
 export * as losses from './losses';
 export * as data from './data';
+export * as text from './text';
 export * as io from './io';
 export * as dist from './dist';
 export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport } from './train';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // File fuzzer for every reader: safetensors, model files (architecture config in the metadata),
-// training checkpoints, CSV and IDX. Random mutations and truncations of valid files, plus
+// training checkpoints, CSV, IDX and tokenizer files (char and BPE JSON). Random mutations and truncations of valid files, plus
 // hand-made hostile files (huge declared sizes, overlapping offsets, deep JSON nesting,
 // non-UTF-8 names, a gzip bomb). Each case must load or throw an Error; a crash, a hang (no
 // progress for --hang-ms) or memory growth past --max-rss-mb fails the run. Cases run in a child
@@ -37,7 +37,12 @@ async function seedFiles(ng, dir) {
   const csv = 'a,b,color,label\n1,2.5,red,yes\n3,NA,blue,no\n-1e3,4,red,yes\n0.5,1,green,no\n';
   const idx = ng.data.writeIdx({ dtype: 'uint8', shape: [3, 2, 2], data: Uint8Array.from({ length: 12 }, (_, i) => i * 20) });
   const idxF = ng.data.writeIdx({ dtype: 'float32', shape: [2, 3], data: Float32Array.from([1, -2, 3.5, NaN, 0, 7]) });
+  const corpus = 'Call me Ishmael. Some years ago—never mind how long precisely—naïve café 🐋 1851, 1851!';
+  const bpe = ng.text.BPETokenizer.train(corpus.repeat(3), { vocabSize: 300 });
+  const chars = ng.text.CharTokenizer.fit(corpus);
   return {
+    tokenizerBpe: Buffer.from(JSON.stringify(bpe.toJSON())),
+    tokenizerChar: Buffer.from(JSON.stringify(chars.toJSON())),
     safetensors: fs.readFileSync(modelFile),
     model: fs.readFileSync(modelFile),
     checkpoint: fs.readFileSync(ckFile),
@@ -77,7 +82,17 @@ function readers(ng, dir) {
     idx: async (b) => { ng.data.readIdx(file('d.idx', b)); },
     idxFloat: async (b) => { ng.data.readIdx(file('f.idx', b)); },
     idxGz: async (b) => { ng.data.readIdx(file('d.idx.gz', b)); },
+    tokenizerBpe: async (b) => useTokenizer(await ng.text.loadTokenizer(file('bpe.json', b))),
+    tokenizerChar: async (b) => useTokenizer(ng.text.loadTokenizerSync(file('chars.json', b))),
   };
+}
+
+/** A loaded tokenizer must encode and decode (text round trip for BPE, which covers all bytes). */
+function useTokenizer(tok) {
+  const text = 'Call me Ishmael 🐋 — naïve 1851!';
+  const ids = tok.encode(text);
+  const back = tok.decode(ids);
+  if (tok.type === 'bpe' && back !== text) throw new Error(`BPE round trip broke: ${JSON.stringify(back)}`);
 }
 
 // ---- mutations ------------------------------------------------------------------------------
@@ -139,6 +154,8 @@ function withMeta(seed, key, value) {
 
 function hostile(seeds) {
   const deep = (n) => '['.repeat(n) + ']'.repeat(n);
+  const tokPrefix = (type) => `{"format":"nodegrad-tokenizer","version":1,"type":"${type}","pattern":"gpt2",`;
+  const tok = (o) => Buffer.from(JSON.stringify({ format: 'nodegrad-tokenizer', version: 1, ...o }));
   const deepObj = (n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
   const idxHeader = (type, dims) => {
     const b = Buffer.alloc(4 + 4 * dims.length);
@@ -176,6 +193,15 @@ function hostile(seeds) {
     ['idx', 'declared shape overflowing 2^53', Buffer.concat([idxHeader(0x0e, [0xffffffff, 0xffffffff, 0xffffffff]), Buffer.alloc(8)])],
     ['idxGz', 'gzip bomb (64 MiB of zeros in 64 KiB)', zlib.gzipSync(Buffer.concat([idxHeader(0x08, [1]), Buffer.alloc(64 << 20)]), { level: 9 })],
     ['idxGz', 'truncated gzip', zlib.gzipSync(seeds.idx).subarray(0, 20)],
+    ['tokenizerBpe', 'merges doubling a token 60 times (2^60 bytes)', tok({ type: 'bpe', pattern: 'gpt2', merges: Array.from({ length: 60 }, (_, k) => (k === 0 ? [97, 97] : [255 + k, 255 + k])) })],
+    ['tokenizerBpe', '20000 tokens of 32 KiB each (640 MB of tokens)', tok({ type: 'bpe', pattern: 'gpt2', merges: [[97, 97], ...Array.from({ length: 14 }, (_, k) => [256 + k, 256 + k]), ...Array.from({ length: 20000 }, (_, k) => [270 + k, 97])] })],
+    ['tokenizerBpe', 'merges nested 200000 deep', Buffer.from(tokPrefix('bpe') + `"merges":${deep(200000)}}`)],
+    ['tokenizerBpe', 'a regular expression as the pattern', tok({ type: 'bpe', pattern: '(a+)+$', merges: [] })],
+    ['tokenizerBpe', 'merges of strings and nulls', tok({ type: 'bpe', pattern: 'gpt2', merges: [['a', 'b'], null, [1e300, -0]] })],
+    ['tokenizerChar', '100000 characters, one repeated at the end', tok({ type: 'char', unknown: 'replace', chars: [...Array.from({ length: 100000 }, (_, i) => String.fromCodePoint(0x4e00 + i)), '\u4e00'] })],
+    ['tokenizerChar', 'lone surrogates and multi-character entries', tok({ type: 'char', unknown: 'error', chars: ['\ud800', '\udc00', 'ab', ''] })],
+    ['tokenizerChar', 'header only', tok({ type: 'char' })],
+    ['tokenizerChar', 'prototype keys', Buffer.from('{"__proto__":{"type":"char"},"format":"nodegrad-tokenizer","version":1,"type":"char","unknown":"replace","chars":{"length":1e9}}')],
   ];
 }
 

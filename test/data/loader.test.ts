@@ -132,7 +132,7 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('Expected positive integer for batchSize but received 0 of type number');
     expect(() => new DataLoader(ds, { batchSize: 1.5 })).toThrow('Expected positive integer for batchSize but received 1.5 of type number');
     expect(() => new DataLoader(ds, { shuffle: 'yes' as any })).toThrow('Expected boolean for shuffle but received "yes" of type string');
-    expect(() => new DataLoader({} as any)).toThrow('Expected Dataset ({ length, x, y? }) for dataset but received an object');
+    expect(() => new DataLoader({} as any)).toThrow('Expected Dataset ({ length, x, y? } or { length, gather(indices) }) for dataset but received an object');
     expect(() => new DataLoader(ds, { batchSize: 4, dropLast: true })).toThrow(
       'Expected batchSize <= 3 (dataset length) with dropLast for batchSize but received 4 of type number');
     ds.dispose();
