@@ -26,5 +26,5 @@ export * as data from './data';
 export * as text from './text';
 export * as io from './io';
 export * as dist from './dist';
-export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport } from './train';
-export type { TrainerOptions, FitOptions, Callback, TrainerContext } from './train';
+export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport, trainCharGPT } from './train';
+export type { TrainerOptions, FitOptions, Callback, TrainerContext, CharGPTOptions, CharGPTResult } from './train';
