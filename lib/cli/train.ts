@@ -81,7 +81,7 @@ function cnnModules(channels: number[], layers: number[], act: typeof ACTIVATION
 async function trainGpt(args: TrainArgs): Promise<void> {
   const data = args.data ?? 'moby-dick';
   if (data !== 'moby-dick') throw new UsageError(`Expected --data moby-dick for --model gpt but received "${data}"`);
-  for (const flag of ['layers', 'channels', 'epochs', 'activation', 'target', 'resume'] as const) {
+  for (const flag of ['layers', 'channels', 'epochs', 'target', 'resume'] as const) {
     if (args[flag] !== undefined) throw new UsageError(`Expected no --${flag} with --model gpt (a fixed GPT recipe; use --steps) but received one`);
   }
   const steps = intOption(args.steps, '--steps', 1, 600);
