@@ -12,7 +12,7 @@ import { BENCH_DIR, ROOT, peerVersions, setVerbose } from './lib/peers.mjs';
 import { formatCaseText, writeDocs } from './lib/report.mjs';
 import { errMsg } from './lib/util.mjs';
 
-export const ALL_CASES = ['gemm', 'mlp', 'tiny', 'inference', 'eventloop', 'memory', 'ops', 'dist'];
+export const ALL_CASES = ['gemm', 'mlp', 'tiny', 'inference', 'eventloop', 'memory', 'ops', 'dist', 'gpt'];
 
 function parseArgs(argv) {
   const o = { cases: ALL_CASES, quick: false, threads: [1, 2], requireNodegrad: false, noPeers: false, out: null, write: true, verbose: false };

@@ -22,17 +22,15 @@ export abstract class Module {
   /** @internal */ protected readonly _buffers = new Map<string, Tensor>();
   /** @internal */ protected readonly _children = new Map<string, Module>();
 
-  /**
-   * The computation. Most layers map tensors to a tensor; some take PyTorch's options objects
-   * or return pairs (MultiheadAttention: forward(q, k, v, opts) -> [output, weights]), so the
-   * base type is open and each layer declares its own signature.
-   */
+  // Most modules map tensors to a tensor; recurrent layers and attention take states / options
+  // and return tuples ([output, [hN, cN]]), so the base signature is open.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   abstract forward(...inputs: any[]): any;
 
   /** Same as forward (lets a module be called like a function via model.call(x)). */
-  call(...inputs: Tensor[]): Tensor {
-    return this.forward(...inputs) as Tensor;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call(...inputs: any[]): any {
+    return this.forward(...inputs);
   }
 
   /** Registers a parameter: it requires grad and survives ng.tidy(). */
