@@ -13,7 +13,7 @@ import { empty, fromArray } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import { tidy } from '../tensor/scope';
 import { noGrad } from '../autograd/node';
-import { Rng } from '../core/random';
+import { Rng, globalRng } from '../core/random';
 import * as F from '../ops';
 import { crossEntropy } from '../losses';
 import * as init from './init';
@@ -47,7 +47,7 @@ export interface GenerateOptions {
   topK?: number;
   /** Nucleus sampling: the smallest set of tokens whose probability reaches topP. */
   topP?: number;
-  /** Seed of the sampler (default: drawn from the global generator). */
+  /** Seed of the sampler (default: a generator forked from the global one, so ng.setSeed fixes it). */
   seed?: number;
   /** Use the key/value cache (default true). */
   useCache?: boolean;
@@ -197,8 +197,8 @@ export class GPT extends Module {
     if (opts.topP !== undefined) assertNumberInRange(opts.topP, 'topP', 0, 1, { loOpen: true });
     const useCache = opts.useCache ?? true;
     assertBoolean(useCache, 'useCache');
-    const rng = new Rng(opts.seed ?? Math.floor(Math.random() * 2 ** 31));
     if (opts.seed !== undefined) assertInteger(opts.seed, 'seed');
+    const rng = opts.seed !== undefined ? new Rng(opts.seed) : globalRng.fork();
     const seq = Array.from(promptIds);
     const out: number[] = [];
     const wasTraining = this.training;

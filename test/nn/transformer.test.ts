@@ -209,6 +209,27 @@ describe('attention gradients: finite differences and fused vs unfused paths', (
   });
 });
 
+describe('functional multiHeadAttention', () => {
+  it('custom scale, int32 (boolean) mask and key padding: fused equals the unfused weights path; weights rows sum to 1 (0 when fully masked)', () => {
+    ng.setSeed(21);
+    const q = ng.randn([2, 4, 6]), k = ng.randn([2, 5, 6]), v = ng.randn([2, 5, 6]);
+    const attnMask = ng.fromArray(Int32Array.from({ length: 20 }, (_, i) => (i % 7 === 3 ? 1 : 0)), [4, 5]);
+    const kpm = ng.fromArray(Int32Array.from([0, 0, 1, 0, 0, 1, 1, 1, 1, 1]), [2, 5]); // batch 1 sees no key at all
+    const opts = { numHeads: 2, scale: 0.7, attnMask, keyPaddingMask: kpm };
+    const [fused, none] = F.multiHeadAttention(q, k, v, opts);
+    expect(none).toBeNull();
+    const [unfused, w] = F.multiHeadAttention(q, k, v, { ...opts, needWeights: true });
+    expect(w!.shape).toEqual([2, 2, 4, 5]);
+    expectClose(fused.data, unfused.data, 1e-5, 1e-6, 'output');
+    const wd = w!.data as Float32Array;
+    for (let r = 0; r < 16; r++) {
+      const s = wd.subarray(r * 5, r * 5 + 5).reduce((a, b) => a + b, 0);
+      expect(s).toBeCloseTo(r < 8 ? 1 : 0, 5);
+    }
+    expect(Array.from((fused.data as Float32Array).subarray(24))).toEqual(new Array(24).fill(0));
+  });
+});
+
 describe('positional embeddings and attention argument errors', () => {
   it('sinusoidal table values and learned positions', () => {
     const s = new nn.SinusoidalPositionalEmbedding(10, 6);
