@@ -126,10 +126,10 @@ export interface KindSignatures {
   // attention / transformer (issue 14, i14-gpt): native/binding/kind_attention.cc
   attention: (out: F32, lse: F32, q: F32, k: F32, v: F32, mask: F32N, kpm: F32N, B: number, H: number, Tq: number,
     Tk: number, D: number, ldq: number, ldk: number, ldv: number, ldo: number, scale: number, causal: boolean,
-    causalOffset: number, maskStride: number) => void;
+    causalOffset: number, maskPerHead: boolean) => void;
   attention_bwd: (dq: F32N, dk: F32N, dv: F32N, dout: F32, q: F32, k: F32, v: F32, out: F32, lse: F32, mask: F32N,
     kpm: F32N, B: number, H: number, Tq: number, Tk: number, D: number, ldq: number, ldk: number, ldv: number,
-    ldo: number, scale: number, causal: boolean, causalOffset: number, maskStride: number) => void;
+    ldo: number, scale: number, causal: boolean, causalOffset: number, maskPerHead: boolean) => void;
   bmm: (transA: boolean, transB: boolean, B1: number, B2: number, M: number, N: number, K: number, alpha: number,
     A: F32, sA1: number, sA2: number, lda: number, B: F32, sB1: number, sB2: number, ldb: number, beta: number,
     C: F32, sC1: number, sC2: number, ldc: number) => void;

@@ -143,11 +143,11 @@ export function attentionFused(q: HeadView, k: HeadView, v: HeadView, s: AttnSha
   const kn = kernelsFor(q.t, k.t, v.t);
   const qa = q.t.f32.subarray(q.off), ka = k.t.f32.subarray(k.off), va = v.t.f32.subarray(v.off);
   kn.attentionForward(out.f32, lse.f32, qa, ka, va, m.mask, m.kpm, B, H, Tq, Tk, D, q.ld, k.ld, v.ld, E, s.scale,
-    s.causal, s.causalOffset, m.maskStride);
+    s.causal, s.causalOffset, m.maskStride !== 0);
   return record(out, 'attention', [q.t, k.t, v.t], (g, [dq, dk, dv]) => {
     kn.attentionBackward(dq ? dq.f32.subarray(q.off) : null, dk ? dk.f32.subarray(k.off) : null,
       dv ? dv.f32.subarray(v.off) : null, g.f32, qa, ka, va, out.f32, lse.f32, m.mask, m.kpm, B, H, Tq, Tk, D,
-      q.ld, k.ld, v.ld, E, s.scale, s.causal, s.causalOffset, m.maskStride);
+      q.ld, k.ld, v.ld, E, s.scale, s.causal, s.causalOffset, m.maskStride !== 0);
   }, () => lse.dispose());
 }
 

@@ -2,11 +2,11 @@
 // strided batched GEMM. Each checks sizes, strides and that every array covers what the
 // kernel reads or writes, then calls the backend's kernel.
 //   attention      attentionForward(out, lse, q, k, v, mask|null, kpm|null,
-//                                   B, H, Tq, Tk, D, ldq, ldk, ldv, ldo, scale, causal, causalOffset, maskStride)
+//                                   B, H, Tq, Tk, D, ldq, ldk, ldv, ldo, scale, causal, causalOffset, maskPerHead)
 //   attention_bwd  attentionBackward(dq|null, dk|null, dv|null, dout, q, k, v, out, lse, mask|null, kpm|null,
-//                                    B, H, Tq, Tk, D, ldq, ldk, ldv, ldo, scale, causal, causalOffset, maskStride)
-//                  q[b, i, h, :] = q[(b Tq + i) ldq + h D ...]; mask: (Tq, Tk) shared (maskStride 0) or
-//                  (B H, Tq, Tk) (maskStride Tq Tk), additive; kpm: (B, Tk) additive; lse: (B, H, Tq)
+//                                    B, H, Tq, Tk, D, ldq, ldk, ldv, ldo, scale, causal, causalOffset, maskPerHead)
+//                  q[b, i, h, :] = q[(b Tq + i) ldq + h D ...]; mask: (Tq, Tk) shared or (B H, Tq, Tk) with
+//                  maskPerHead, additive; kpm: (B, Tk) additive; lse: (B, H, Tq)
 //   bmm            bmm(transA, transB, B1, B2, M, N, K, alpha, A, sA1, sA2, lda, B, sB1, sB2, ldb,
 //                      beta, C, sC1, sC2, ldc)       C_b = alpha op(A_b) op(B_b) + beta C_b per (b1, b2)
 #include <string>
@@ -37,13 +37,14 @@ size_t need(const Napi::CallbackInfo& info, double n, const char* name) {
   return static_cast<size_t>(n);
 }
 
-int64_t ld_at_least(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t lo) {
+int64_t ld_at_least(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t lo) {  // bmm's leading dimensions
   const int64_t ld = int_arg(info, i, name, 0);
   if (ld < lo) range_error(info, "integer >= " + std::to_string(lo), name, std::to_string(ld));
   return ld;
 }
 
-// The geometry arguments starting at index i.
+// The geometry arguments starting at index i. The strides are checked against H * D after every
+// argument is read (so a caller learns the argument order before the constraints between them).
 AttnGeom attn_geom(const Napi::CallbackInfo& info, size_t i) {
   AttnGeom g;
   g.B = size_arg(info, i, "B");
@@ -51,11 +52,9 @@ AttnGeom attn_geom(const Napi::CallbackInfo& info, size_t i) {
   g.Tq = size_arg(info, i + 2, "Tq");
   g.Tk = size_arg(info, i + 3, "Tk");
   g.D = size_arg(info, i + 4, "D");
-  const int64_t w = g.H * g.D;
-  g.ldq = ld_at_least(info, i + 5, "ldq", w);
-  g.ldk = ld_at_least(info, i + 6, "ldk", w);
-  g.ldv = ld_at_least(info, i + 7, "ldv", w);
-  g.ldo = ld_at_least(info, i + 8, "ldo", w);
+  const char* ld_names[4] = {"ldq", "ldk", "ldv", "ldo"};
+  int64_t* lds[4] = {&g.ldq, &g.ldk, &g.ldv, &g.ldo};
+  for (int k = 0; k < 4; k++) *lds[k] = int_arg(info, i + 5 + k, ld_names[k], 0);
   g.scale = fnum(info, i + 9, "scale");
   g.causal = bool_arg(info, i + 10, "causal");
   const Napi::Value off = info[i + 11];
@@ -65,9 +64,10 @@ AttnGeom attn_geom(const Napi::CallbackInfo& info, size_t i) {
     range_error(info, "integer", "causalOffset", describe_value(off));
   }
   g.causal_offset = static_cast<int64_t>(od);
-  g.mask_stride = size_arg(info, i + 12, "maskStride");
-  if (g.mask_stride != 0 && g.mask_stride != g.Tq * g.Tk) {
-    range_error(info, "0 or Tq * Tk = " + std::to_string(g.Tq * g.Tk), "maskStride", std::to_string(g.mask_stride));
+  g.mask_stride = bool_arg(info, i + 12, "maskPerHead") ? g.Tq * g.Tk : 0;
+  const int64_t w = g.H * g.D;
+  for (int k = 0; k < 4; k++) {
+    if (*lds[k] < w) range_error(info, "integer >= " + std::to_string(w) + " (H * D)", ld_names[k], std::to_string(*lds[k]));
   }
   return g;
 }

@@ -98,9 +98,9 @@ function reference(x: Inputs, q = Array.from(x.q), k = Array.from(x.k), v = Arra
   return { out, lse, dq, dk, dv };
 }
 
-function geom(x: Inputs): [number, number, number, number, number, number, number, number, number, number, boolean, number, number] {
+function geom(x: Inputs): [number, number, number, number, number, number, number, number, number, number, boolean, number, boolean] {
   const c = x.c;
-  return [c.B, c.H, c.Tq, c.Tk, c.D, x.ld, x.ld, x.ld, x.E, x.scale, c.causal ?? false, c.offset ?? 0, x.maskStride];
+  return [c.B, c.H, c.Tq, c.Tk, c.D, x.ld, x.ld, x.ld, x.E, x.scale, c.causal ?? false, c.offset ?? 0, x.maskStride !== 0];
 }
 
 function runForward(x: Inputs) {
@@ -181,7 +181,7 @@ describe('attention kernel: forward and backward against the naive reference', (
     });
   });
 
-  it('throws on short arrays, bad strides and a bad mask stride', () => {
+  it('throws on short arrays, bad strides and a per-head mask that is too short', () => {
     const x = make({ B: 1, H: 2, Tq: 3, Tk: 3, D: 2 });
     const out = new Float32Array(12), lse = new Float32Array(6);
     const g = geom(x);
@@ -192,11 +192,11 @@ describe('attention kernel: forward and backward against the naive reference', (
     const bad = [...g] as typeof g;
     bad[5] = 3;
     expect(() => native.attentionForward(out, lse, x.q, x.k, x.v, null, null, ...bad))
-      .toThrow('Expected integer >= 4 for ldq but received 3');
-    const badMs = [...g] as typeof g;
-    badMs[12] = 5;
-    expect(() => native.attentionForward(out, lse, x.q, x.k, x.v, new Float32Array(18), null, ...badMs))
-      .toThrow('Expected 0 or Tq * Tk = 9 for maskStride but received 5');
+      .toThrow('Expected integer >= 4 (H * D) for ldq but received 3');
+    const perHead = [...g] as typeof g;
+    perHead[12] = true;
+    expect(() => native.attentionForward(out, lse, x.q, x.k, x.v, new Float32Array(9), null, ...perHead))
+      .toThrow('Expected Float32Array of length >= 18 for mask but received Float32Array of length 9');
     expect(() => native.attentionForward(out, lse, x.q, x.k, x.v, new Float32Array(8), null, ...g))
       .toThrow('for mask but received Float32Array of length 8');
   });
