@@ -14,8 +14,9 @@ export { backward } from './autograd/engine';
 export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, square, clamp, clone, sum, mean, max, argmax, relu, leakyRelu, elu,
   selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax, matmul, linear, reshape, flatten, transpose, concat,
-  slice, gather, layerNorm, batchNorm, dropout, embedding,
+  slice, gather, layerNorm, batchNorm, dropout, embedding, bmm, multiHeadAttention,
 } from './ops';
+export type { AttentionOptions } from './ops';
 export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, Size2 } from './ops';
 export * as nn from './nn';
