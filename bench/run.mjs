@@ -13,7 +13,7 @@ import { formatCaseText, writeDocs } from './lib/report.mjs';
 import { errMsg } from './lib/util.mjs';
 import { measureFmaPeak } from './gemm/run.mjs';
 
-export const ALL_CASES = ['gemm', 'mlp', 'tiny', 'inference', 'conv', 'eventloop', 'memory', 'ops', 'dist', 'lstm'];
+export const ALL_CASES = ['gemm', 'mlp', 'tiny', 'inference', 'conv', 'eventloop', 'memory', 'ops', 'dist', 'lstm', 'gpt'];
 
 function parseArgs(argv) {
   const o = { cases: ALL_CASES, quick: false, threads: [1, 2], requireNodegrad: false, noPeers: false, out: null, write: true, verbose: false };

@@ -16,8 +16,9 @@ export { backward } from './autograd/engine';
 export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, square, clamp, clone, sum, mean, max, argmax, relu, leakyRelu, elu,
   selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax, matmul, linear, reshape, flatten, transpose, concat,
-  slice, gather, layerNorm, batchNorm, dropout, embedding,
+  slice, gather, layerNorm, batchNorm, dropout, embedding, bmm, multiHeadAttention,
 } from './ops';
+export type { AttentionOptions } from './ops';
 export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, upsampleBilinear2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, UpsampleBilinear2dOptions, Size2 } from './ops';
 export { rnnLayer } from './ops';  // recurrent layers (i14-rnn)
@@ -32,5 +33,5 @@ export { embeddingBag } from './ops'; // text (issue 14)
 export type { BagMode, EmbeddingBagOptions } from './ops';
 export * as io from './io';
 export * as dist from './dist';
-export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport } from './train';
-export type { TrainerOptions, FitOptions, Callback, TrainerContext } from './train';
+export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport, trainCharGPT } from './train';
+export type { TrainerOptions, FitOptions, Callback, TrainerContext, CharGPTOptions, CharGPTResult } from './train';

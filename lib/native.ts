@@ -141,6 +141,16 @@ export interface KindSignatures {
   rnn_bwd: (dx: F32N, dwIh: F32N, dwHh: F32N, dbIh: F32N, dbHh: F32N, dh0: F32N, dc0: F32N, dout: F32N, dhN: F32N,
     dcN: F32N, ws: F32, x: F32, wIh: F32, wHh: F32, lengths: I32 | null, mode: number, T: number, B: number,
     I: number, H: number, D: number, dir: number) => void;
+  // attention / transformer (issue 14, i14-gpt): native/binding/kind_attention.cc
+  attention: (out: F32, lse: F32, q: F32, k: F32, v: F32, mask: F32N, kpm: F32N, B: number, H: number, Tq: number,
+    Tk: number, D: number, ldq: number, ldk: number, ldv: number, ldo: number, scale: number, causal: boolean,
+    causalOffset: number, maskPerHead: boolean) => void;
+  attention_bwd: (dq: F32N, dk: F32N, dv: F32N, dout: F32, q: F32, k: F32, v: F32, out: F32, lse: F32, mask: F32N,
+    kpm: F32N, B: number, H: number, Tq: number, Tk: number, D: number, ldq: number, ldk: number, ldv: number,
+    ldo: number, scale: number, causal: boolean, causalOffset: number, maskPerHead: boolean) => void;
+  bmm: (transA: boolean, transB: boolean, B1: number, B2: number, M: number, N: number, K: number, alpha: number,
+    A: F32, sA1: number, sA2: number, lda: number, B: F32, sB1: number, sB2: number, ldb: number, beta: number,
+    C: F32, sC1: number, sC2: number, ldc: number) => void;
 }
 
 export type OpKind = keyof KindSignatures;
@@ -160,6 +170,8 @@ export const OP_KINDS = [
   'rnn', 'rnn_bwd',
   // text (issue 14)
   'embedding_bag', 'embedding_bag_bwd',
+  // attention / transformer (issue 14, i14-gpt)
+  'attention', 'attention_bwd', 'bmm',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -300,6 +312,10 @@ export const OP_TABLE = {
   // recurrent layers (i14-rnn)
   rnnForward: { kind: 'rnn', params: '' },
   rnnBackward: { kind: 'rnn_bwd', params: '' },
+  // attention / transformer (issue 14, i14-gpt)
+  attentionForward: { kind: 'attention', params: '' },
+  attentionBackward: { kind: 'attention_bwd', params: '' },
+  bmm: { kind: 'bmm', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

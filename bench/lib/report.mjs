@@ -160,7 +160,7 @@ export async function writeDocs(results) {
     }
   }
   const merged = { ...results, cases: [] };
-  const order = ['gemm', 'mlp', 'tiny', 'inference', 'conv', 'eventloop', 'memory', 'ops', 'dist', 'lstm'];
+  const order = ['gemm', 'mlp', 'tiny', 'inference', 'conv', 'eventloop', 'memory', 'ops', 'dist', 'lstm', 'gpt'];
   const byName = new Map((latest?.cases ?? []).map((c) => [c.name, c]));
   for (const c of results.cases) byName.set(c.name, { ...c, date: results.date, quick: results.quick });
   merged.cases = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));

@@ -238,6 +238,38 @@ class ConvTrain:
         return time.perf_counter() - t0
 
 
+class GptTrain:
+    """Char-GPT training step (bench/gpt_torch.py's model: 4 pre-LN layers, d=128, 4 heads,
+    context 128, tied embeddings), random token windows, AdamW + clipping, batch `batch`."""
+
+    def __init__(self, batch=16, context=128, vocab=82, seed=1, **_):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+        from gpt_torch import GPT  # noqa: E402  (the recipe script beside this folder)
+        torch.manual_seed(seed)
+        self.model = GPT(vocab, context)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
+        self.gen = torch.Generator().manual_seed(seed)
+        self.stream = torch.randint(0, vocab, (200_000,), generator=self.gen)
+        self.batch, self.context = batch, context
+        self.last_loss = None
+
+    def run(self, steps):
+        t0 = time.perf_counter()
+        T = self.context
+        for _ in range(steps):
+            starts = torch.randint(0, len(self.stream) - T - 1, (self.batch,), generator=self.gen).tolist()
+            x = torch.stack([self.stream[s:s + T] for s in starts])
+            y = torch.stack([self.stream[s + 1:s + 1 + T] for s in starts])
+            logits = self.model(x)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+            self.opt.step()
+        self.last_loss = float(loss)
+        return time.perf_counter() - t0
+
+
 class ConvInfer:
     """Eval-mode forward of conv_model(arch) over n samples in batches; one 'step' = one pass."""
 
@@ -257,7 +289,7 @@ class ConvInfer:
 
 
 KINDS = {"mlp": Mlp, "tiny": Tiny, "inference": Inference, "linear_relu": LinearRelu,
-         "conv_train": ConvTrain, "conv_infer": ConvInfer}
+         "conv_train": ConvTrain, "conv_infer": ConvInfer, "gpt": GptTrain}
 
 # case lstm (i14-rnn): the class lives beside this script
 from torch_lstm import Lstm  # noqa: E402

@@ -19,7 +19,7 @@ export interface TrainArgs {
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
   augment?: string; schedule?: string; precision?: string; columns?: string; ignoreColumns?: string; dates?: string;
   dashboard?: string | boolean; shardOptimizerState?: boolean;
-  model?: string; channels?: string; resume?: string;
+  model?: string; channels?: string; resume?: string; steps?: string;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -74,9 +74,34 @@ function cnnModules(channels: number[], layers: number[], act: typeof ACTIVATION
   return mods;
 }
 
+/**
+ * --model gpt: the character-level GPT on Moby-Dick (lib/train/lm.ts; bench/gpt_torch.py is
+ * the same recipe in PyTorch). Writes model.safetensors (tokenizer inside) and tokenizer.json.
+ */
+async function trainGpt(args: TrainArgs): Promise<void> {
+  const data = args.data ?? 'moby-dick';
+  if (data !== 'moby-dick') throw new UsageError(`Expected --data moby-dick for --model gpt but received "${data}"`);
+  for (const flag of ['layers', 'channels', 'epochs', 'target', 'resume'] as const) {
+    if (args[flag] !== undefined) throw new UsageError(`Expected no --${flag} with --model gpt (a fixed GPT recipe; use --steps) but received one`);
+  }
+  const steps = intOption(args.steps, '--steps', 1, 600);
+  const batchSize = intOption(args.batchSize, '--batch-size', 1, 16);
+  const lr = numOption(args.lr, '--lr', 2e-3, { min: 0, minOpen: true });
+  const seed = intOption(args.seed, '--seed', 0, 1337);
+  if (args.threads !== undefined) ng.setNumThreads(intOption(args.threads, '--threads', 1, 1));
+  const out = path.resolve(args.out ?? 'nodegrad-output');
+  const log = (s: string) => { if (!args.quiet) process.stdout.write(s + '\n'); };
+  log(`nodegrad ${ng.buildInfo().version} | backend ${ng.backend()} | threads ${ng.getNumThreads()}`);
+  const r = await ng.trainCharGPT({ steps, batchSize, lr, seed, out, log });
+  log(`trained ${steps} steps in ${r.seconds.toFixed(1)} s (${Math.round(r.trainTokensPerSec)} training tokens/s) | ` +
+    `final validation loss ${r.valLoss.toFixed(4)}`);
+}
+
 export async function train(args: TrainArgs): Promise<void> {
+  if (args.model === 'gpt') return trainGpt(args);
+  if (args.steps !== undefined) throw new UsageError('Expected --model gpt with --steps but received --model ' + (args.model ?? 'mlp'));
   const data = args.data ?? 'mnist';
-  const kind = choiceOption(args.model, '--model', ['mlp', 'cnn'] as const, 'mlp');
+  const kind = choiceOption(args.model, '--model', ['mlp', 'cnn', 'gpt'] as const, 'mlp');
   const layers = parseSizes(args.layers, '--layers', kind === 'cnn' ? [128] : [256, 128]);
   const channels = parseSizes(args.channels, '--channels', [16, 32]);
   if (kind === 'cnn' && data !== 'mnist') {

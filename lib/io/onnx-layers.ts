@@ -11,6 +11,7 @@ import * as L from '../nn/layers';
 import * as C from '../nn/conv';
 import * as R from '../nn/recurrent';
 import { Residual } from '../nn/residual';
+import * as TR from '../nn/transformer';
 import { Tensor } from '../tensor/tensor';
 import { writeOnnx, type OnnxLayer } from './onnx';
 import { libraryVersion } from './model';
@@ -171,3 +172,19 @@ registerOnnxExport(R.RNNBase, (m) => {
     batchFirst: m.batchFirst, layers };
 }, "LSTM, GRU, RNN (tanh)");
 registerOnnxExport(Residual, (m) => ({ type: 'residual', body: onnxLayers(m.body), shortcut: m.shortcut ? onnxLayers(m.shortcut) : [] }));
+// ---- attention (nn/transformer.ts; issue 14, i14-gpt): self-attention as MatMul / Softmax subgraphs ----
+
+const lin = (m: L.Linear) => ({ weight: f(m.weight), ...(m.bias ? { bias: f(m.bias) } : {}) });
+const attentionOf = (m: TR.MultiheadAttention, causal: boolean) => (m.in_proj_weight === null ? null : {
+  type: 'attention' as const, embedDim: m.embedDim, numHeads: m.numHeads, batchFirst: m.batchFirst, causal,
+  inProj: { weight: f(m.in_proj_weight), ...(m.in_proj_bias ? { bias: f(m.in_proj_bias) } : {}) }, outProj: lin(m.out_proj),
+});
+const blockOf = (m: TR.TransformerEncoderLayer, causal: boolean) => {
+  const a = attentionOf(m.self_attn, causal);
+  return a && { ...a, batchFirst: m.batchFirst, block: { normFirst: m.normFirst, activation: m.activation, eps: m.layerNormEps,
+    dimFeedforward: m.dimFeedforward, linear1: lin(m.linear1), linear2: lin(m.linear2),
+    norm1: { weight: f(m.norm1.weight), bias: f(m.norm1.bias) }, norm2: { weight: f(m.norm2.weight), bias: f(m.norm2.bias) } } };
+};
+registerOnnxExport(TR.MultiheadAttention, (m) => attentionOf(m, false), 'MultiheadAttention (self-attention, kdim = vdim = embedDim)');
+registerOnnxExport(TR.TransformerEncoderLayer, (m) => blockOf(m, false), 'TransformerEncoderLayer (no mask)');
+registerOnnxExport(TR.GPTBlock, (m) => blockOf(m, true), 'GPTBlock (causal; fixed sequence length)');

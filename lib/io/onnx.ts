@@ -54,6 +54,7 @@ export type OnnxLayer =
   | OnnxRecurrentLayer
   /** body(x) + shortcut(x) (shortcut empty: x itself): Add of two sub-chains of layers. */
   | { type: 'residual'; body: OnnxLayer[]; shortcut: OnnxLayer[] }
+  | OnnxAttentionLayer
   | OnnxImageLayer;
 
 /**
@@ -111,6 +112,7 @@ export const ONNX_LAYER_TYPES: readonly OnnxLayerType[] = [
   'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool', 'adaptiveAvgPool2d', 'unflatten', 'conv1d', 'convTranspose2d', 'upsample',
   'recurrent',
   'residual',
+  'attention',
 ];
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17;
@@ -224,6 +226,9 @@ function checkLayer(layer: unknown, i: LayerPath): OnnxLayer {
       break;
     case 'recurrent':
       checkRecurrentLayer(l, where);
+      break;
+    case 'attention':
+      checkAttentionLayer(l, where);
       break;
     default:
       break;
@@ -486,6 +491,7 @@ function emitLayer(b: Builder, layer: OnnxLayer, i: LayerPath, x: string, y: str
       node(b, 'Add', [bx, sx], [y], p);
       return bs.map((d, k) => (typeof d === 'number' ? d : ss[k]));
     }
+    case 'attention': return emitAttention(b, layer, i, x, y, shape);
     case 'embedding':
       node(b, 'Gather', [initializer(b, `${p}.weight`, [layer.numEmbeddings, layer.dim], layer.weight), x], [y], p,
         [attr('axis', 0, 'int')]);
@@ -730,4 +736,161 @@ export function encodeOnnx(layers: OnnxLayer[], opts: OnnxExportOptions): Uint8A
 export async function writeOnnx(path: string, layers: OnnxLayer[], opts: OnnxExportOptions): Promise<void> {
   assertString(path, 'path');
   await writeFileAtomic(path, encodeOnnx(layers, opts));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attention (issue 14, i14-gpt): MultiheadAttention self-attention, and the residual blocks of
+// TransformerEncoderLayer / GPTBlock around it, as MatMul / Softmax subgraphs.
+
+/** Weight (out, in) and optional bias of a linear map. */
+export interface OnnxLinearWeights { weight: Float32Array; bias?: Float32Array }
+
+/**
+ * Self-attention over (batch, seq, E) (or (seq, batch, E) unless batchFirst): q, k, v projections
+ * (inProjWeight (3E, E), PyTorch's packed layout), per head softmax(q k^T / sqrt(D) [+ causal
+ * mask]) v, and the output projection. With `block`: the TransformerEncoderLayer around it
+ * (post-LN: norm1(x + attn(x)), norm2(. + ff(.)); pre-LN: x + attn(norm1(x)), . + ff(norm2(.))).
+ * A causal mask needs the sequence length fixed in inputShape (the mask is a constant).
+ */
+export interface OnnxAttentionLayer {
+  type: 'attention';
+  embedDim: number;
+  numHeads: number;
+  batchFirst: boolean;
+  causal: boolean;
+  inProj: OnnxLinearWeights;
+  outProj: OnnxLinearWeights;
+  block?: {
+    normFirst: boolean;
+    activation: 'relu' | 'gelu';
+    eps: number;
+    dimFeedforward: number;
+    linear1: OnnxLinearWeights;
+    linear2: OnnxLinearWeights;
+    norm1: { weight: Float32Array; bias: Float32Array };
+    norm2: { weight: Float32Array; bias: Float32Array };
+  };
+}
+
+function checkLinearWeights(v: unknown, where: string, outF: number, inF: number): void {
+  assertPlainObject(v, where);
+  const l = v as Record<string, unknown>;
+  checkArray(l, 'weight', outF * inF, where, `${outF} x ${inF}`);
+  if (l.bias !== undefined && l.bias !== null) checkArray(l, 'bias', outF, where, `${outF}`);
+}
+
+function checkAttentionLayer(l: Record<string, unknown>, where: string): void {
+  assertPositiveInteger(l.embedDim, `${where}.embedDim`);
+  assertPositiveInteger(l.numHeads, `${where}.numHeads`);
+  const E = l.embedDim as number;
+  if (E % (l.numHeads as number) !== 0) {
+    throw new RangeError(expected(`embedDim divisible by numHeads (${l.numHeads as number})`, `${where}.embedDim`, `${E}`));
+  }
+  for (const key of ['batchFirst', 'causal']) if (typeof l[key] !== 'boolean') typeError('boolean', `${where}.${key}`, l[key]);
+  checkLinearWeights(l.inProj, `${where}.inProj`, 3 * E, E);
+  checkLinearWeights(l.outProj, `${where}.outProj`, E, E);
+  if (l.block === undefined) return;
+  assertPlainObject(l.block, `${where}.block`);
+  const k = l.block as Record<string, unknown>;
+  if (typeof k.normFirst !== 'boolean') typeError('boolean', `${where}.block.normFirst`, k.normFirst);
+  assertOneOf(k.activation, `${where}.block.activation`, ['relu', 'gelu'] as const);
+  assertFinite(k.eps, `${where}.block.eps`);
+  assertPositiveInteger(k.dimFeedforward, `${where}.block.dimFeedforward`);
+  const F = k.dimFeedforward as number;
+  checkLinearWeights(k.linear1, `${where}.block.linear1`, F, E);
+  checkLinearWeights(k.linear2, `${where}.block.linear2`, E, F);
+  for (const n of ['norm1', 'norm2']) {
+    assertPlainObject(k[n], `${where}.block.${n}`);
+    checkArray(k[n] as Record<string, unknown>, 'weight', E, `${where}.block.${n}`, `${E}`);
+    checkArray(k[n] as Record<string, unknown>, 'bias', E, `${where}.block.${n}`, `${E}`);
+  }
+}
+
+function int64Init(b: Builder, name: string, values: number[]): string {
+  const t = BigInt64Array.from(values, (v) => BigInt(v));
+  b.initializers.push({ name, dataType: INT64, dims: [values.length], rawData: new Uint8Array(t.buffer) });
+  return name;
+}
+
+function emitAttention(b: Builder, layer: OnnxAttentionLayer, i: LayerPath, x: string, y: string, shape: Dim[]): Dim[] {
+  const p = `layers.${i}`;
+  const E = layer.embedDim, H = layer.numHeads, D = E / H;
+  const last = shape[shape.length - 1];
+  if (shape.length !== 3 || (typeof last === 'number' && last !== E)) {
+    shapeMismatch(`layers[${i}]`, 'attention', `of rank 3 with last dimension ${E}`, shape);
+  }
+  const T = layer.batchFirst ? shape[1] : shape[0];
+  if (layer.causal && typeof T !== 'number') {
+    throw new RangeError(expected('a fixed sequence length in inputShape (the causal mask is a constant)', `layers[${i}] (attention)`,
+      `shape ${fmtDims(shape)}`));
+  }
+  let n = 0;
+  const tmp = (what: string): string => `${p}.${what}${n++}`;
+  const op = (type: string, inputs: string[], what: string, attributes: OnnxAttribute[] = []): string => {
+    const out = tmp(what);
+    node(b, type, inputs, [out], out, attributes);
+    return out;
+  };
+  /** x W^T (+ b) over the last axis, W given as (out, in). */
+  const linear = (inp: string, w: OnnxLinearWeights, rows: [number, number], cols: number, name: string): string => {
+    const [r0, r1] = rows;
+    const outF = r1 - r0;
+    const wt = new Float32Array(cols * outF);
+    for (let o = 0; o < outF; o++) for (let k = 0; k < cols; k++) wt[k * outF + o] = w.weight[(r0 + o) * cols + k];
+    const mm = op('MatMul', [inp, initializer(b, `${p}.${name}.weight_t`, [cols, outF], wt)], `${name}.matmul`);
+    if (!w.bias) return mm;
+    return op('Add', [mm, initializer(b, `${p}.${name}.bias`, [outF], w.bias.slice(r0, r1))], `${name}.add`);
+  };
+  const heads = int64Init(b, `${p}.headsShape`, [0, 0, H, D]);
+  const merged = int64Init(b, `${p}.mergedShape`, [0, 0, E]);
+  const attend = (inp: string): string => {
+    const split = (k: number, perm: number[]): string =>
+      op('Transpose', [op('Reshape', [linear(inp, layer.inProj, [k * E, (k + 1) * E], E, `proj${k}`), heads], 'heads')], 'perm',
+        [ints('perm', perm)]);
+    const q = split(0, [0, 2, 1, 3]), kT = split(1, [0, 2, 3, 1]), v = split(2, [0, 2, 1, 3]);
+    let s = op('Mul', [op('MatMul', [q, kT], 'scores'), constant(b, 1 / Math.sqrt(D))], 'scaled');
+    if (layer.causal) {
+      const t = T as number;
+      const mask = new Float32Array(t * t);
+      for (let r = 0; r < t; r++) for (let c = r + 1; c < t; c++) mask[r * t + c] = -Infinity;
+      s = op('Add', [s, initializer(b, `${p}.causalMask`, [t, t], mask)], 'masked');
+    }
+    const w = op('Softmax', [s], 'weights', [attr('axis', -1, 'int')]);
+    const o = op('Transpose', [op('MatMul', [w, v], 'context')], 'unperm', [ints('perm', [0, 2, 1, 3])]);
+    return linear(op('Reshape', [o, merged], 'merged'), layer.outProj, [0, E], E, 'out_proj');
+  };
+  let cur = x;
+  if (!layer.batchFirst) cur = op('Transpose', [x], 'batchFirst', [ints('perm', [1, 0, 2])]);
+  let res: string;
+  const k = layer.block;
+  if (!k) {
+    res = attend(cur);
+  } else {
+    const norm = (inp: string, w: { weight: Float32Array; bias: Float32Array }, name: string): string =>
+      op('LayerNormalization', [inp, initializer(b, `${p}.${name}.weight`, [E], w.weight), initializer(b, `${p}.${name}.bias`, [E], w.bias)],
+        name, [attr('axis', -1, 'int'), attr('epsilon', k.eps, 'float')]);
+    const ff = (inp: string): string => {
+      const h = linear(inp, k.linear1, [0, k.dimFeedforward], E, 'linear1');
+      let a: string;
+      if (k.activation === 'relu') a = op('Relu', [h], 'relu');
+      else if (b.opset >= 20) {
+        a = tmp('gelu');
+        b.nodes.push({ opType: 'Gelu', input: [h], output: [a], name: a, domain: '',
+          attribute: [{ name: 'approximate', type: ATTR_STRING, s: new TextEncoder().encode('none') }] });
+      } else {
+        const e = op('Add', [op('Erf', [op('Div', [h, constant(b, Math.SQRT2)], 'geluScaled')], 'erf'), constant(b, 1)], 'erf1');
+        a = op('Mul', [op('Mul', [h, e], 'xerf1'), constant(b, 0.5)], 'gelu');
+      }
+      return linear(a, k.linear2, [0, E], k.dimFeedforward, 'linear2');
+    };
+    if (k.normFirst) {
+      const a = op('Add', [cur, attend(norm(cur, k.norm1, 'norm1'))], 'residual1');
+      res = op('Add', [a, ff(norm(a, k.norm2, 'norm2'))], 'residual2');
+    } else {
+      const a = norm(op('Add', [cur, attend(cur)], 'residual1'), k.norm1, 'norm1');
+      res = norm(op('Add', [a, ff(a)], 'residual2'), k.norm2, 'norm2');
+    }
+  }
+  node(b, layer.batchFirst ? 'Identity' : 'Transpose', [res], [y], p, layer.batchFirst ? [] : [ints('perm', [1, 0, 2])]);
+  return shape;
 }

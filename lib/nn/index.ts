@@ -13,6 +13,11 @@ export { Sequential } from './sequential';
 export { Residual } from './residual';
 export { EmbeddingBag } from './embedding-bag'; // text (issue 14)
 export type { EmbeddingBagLayerOptions } from './embedding-bag';
+export { MultiheadAttention, TransformerEncoderLayer, GPTBlock, LearnedPositionalEmbedding, SinusoidalPositionalEmbedding } from './transformer';
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions, TransformerEncoderLayerOptions,
+  TransformerEncoderLayerForwardOptions, GPTBlockOptions } from './transformer';
+export { GPT } from './gpt';
+export type { GPTConfig, GenerateOptions } from './gpt';
 export { fromConfig, registerModule } from './registry';
 export { packParameters } from './flat';
 export * as functional from '../ops';

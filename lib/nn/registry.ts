@@ -6,6 +6,8 @@ import * as C from './conv';
 import * as R from './recurrent';
 import { Residual } from './residual';
 import { EmbeddingBag } from './embedding-bag';
+import * as TR from './transformer';
+import { GPT } from './gpt';
 import { expected, describe } from '../core/validate';
 
 type Factory = (args: Record<string, any>, children: Module[]) => Module;
@@ -49,6 +51,15 @@ const factories: Record<string, Factory> = {
   GRUCell: (a) => new R.GRUCell(a.inputSize, a.hiddenSize, { bias: a.bias }),
   RNNCell: (a) => new R.RNNCell(a.inputSize, a.hiddenSize, { bias: a.bias, nonlinearity: a.nonlinearity }),
   Residual: (_a, ch) => new Residual(ch[0], ch[1] ?? null),
+  MultiheadAttention: (a) => new TR.MultiheadAttention(a.embedDim, a.numHeads,
+    { batchFirst: a.batchFirst, bias: a.bias, dropout: a.dropout, kdim: a.kdim, vdim: a.vdim }),
+  TransformerEncoderLayer: (a) => new TR.TransformerEncoderLayer(a.dModel, a.nhead, { dimFeedforward: a.dimFeedforward,
+    dropout: a.dropout, activation: a.activation, layerNormEps: a.layerNormEps, batchFirst: a.batchFirst, normFirst: a.normFirst, bias: a.bias }),
+  GPTBlock: (a) => new TR.GPTBlock(a.dModel, a.nhead, { dimFeedforward: a.dimFeedforward, dropout: a.dropout,
+    activation: a.activation, layerNormEps: a.layerNormEps, normFirst: a.normFirst, bias: a.bias }),
+  LearnedPositionalEmbedding: (a) => new TR.LearnedPositionalEmbedding(a.maxLen, a.dim),
+  SinusoidalPositionalEmbedding: (a) => new TR.SinusoidalPositionalEmbedding(a.maxLen, a.dim),
+  GPT: (a) => new GPT(a as never),
   Embedding: (a) => new L.Embedding(a.numEmbeddings, a.embeddingDim, a.paddingIdx === undefined ? {} : { paddingIdx: a.paddingIdx }),
   // text (issue 14)
   EmbeddingBag: (a) => new EmbeddingBag(a.numEmbeddings, a.embeddingDim,

@@ -13,3 +13,5 @@ export { rnnLayer } from './recurrent';
 export type { RnnMode, RnnDirectionWeights } from './recurrent';
 export { embeddingBag } from './embedding-bag'; // text (issue 14)
 export type { BagMode, EmbeddingBagOptions } from './embedding-bag';
+export { bmm, multiHeadAttention } from './attention';
+export type { AttentionOptions } from './attention';

@@ -78,7 +78,10 @@ constexpr bool capturable() {
   using ops::Kind;
   return K != Kind::vec_reduce && K != Kind::vec_test && K != Kind::rng && K != Kind::dropout &&
          K != Kind::concat && K != Kind::concat_bwd && K != Kind::embedding && K != Kind::embedding_bwd &&
-         K != Kind::gather_rows && K != Kind::gather_rows_i32 && K != Kind::scatter_add_rows;
+         K != Kind::gather_rows && K != Kind::gather_rows_i32 && K != Kind::scatter_add_rows &&
+         // index-carrying inputs checked by the binding (lengths, bag ids/offsets): a replay with
+         // new values would skip those checks, so these run eagerly.
+         K != Kind::rnn && K != Kind::rnn_bwd && K != Kind::embedding_bag && K != Kind::embedding_bag_bwd;
 }
 
 void check_labels(const int32_t* labels, int64_t n, int64_t classes, int32_t ignore_index);

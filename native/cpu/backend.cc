@@ -11,6 +11,7 @@
 #include "cpu/fill.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/activations.h"
+#include "cpu/ops/attention.h"
 #include "cpu/ops/batchnorm.h"
 #include "cpu/ops/clip.h"
 #include "cpu/ops/conv2d.h"
@@ -311,6 +312,10 @@ const Backend* make_cpu() {
   // recurrent layers (i14-rnn)
   set_kernel<Op::rnnForward>(b, rnn_fwd);
   set_kernel<Op::rnnBackward>(b, rnn_bwd);
+  // attention / transformer (issue 14, i14-gpt)
+  set_kernel<Op::attentionForward>(b, attention_forward);
+  set_kernel<Op::attentionBackward>(b, attention_backward);
+  set_kernel<Op::bmm>(b, bmm);
   return &b;
 }
 

@@ -202,6 +202,27 @@ NG_KIND_FN(rnn, void (*)(float* out, float* hN, float* cN, float* ws, cf* x, cf*
 NG_KIND_FN(rnn_bwd, void (*)(float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh, float* dh0, float* dc0,
                              cf* dout, cf* dhN, cf* dcN, cf* ws, cf* x, cf* w_ih, cf* w_hh, const int32_t* lengths,
                              const RnnGeom& g))
+// ---- attention / transformer (issue 14, i14-gpt) ----
+// Fused attention geometry: heads side by side in rows, see cpu/ops/attention.h.
+struct AttnGeom {
+  i64 B, H, Tq, Tk, D;     // batch, heads, query and key lengths, head size
+  i64 ldq, ldk, ldv, ldo;  // elements between consecutive positions (>= H * D)
+  float scale;             // multiplies q . k
+  bool causal;             // key j is visible to query i only when j <= i + causal_offset
+  i64 causal_offset;
+  i64 mask_stride;         // additive mask (Tq, Tk) per (b, h): 0 (one shared mask) or Tq * Tk
+};
+NG_KIND_FN(attention, void (*)(float* out, float* lse, cf* q, cf* k, cf* v, cf* mask, cf* kpm, const AttnGeom& g))
+NG_KIND_FN(attention_bwd, void (*)(float* dq, float* dk, float* dv, cf* dout, cf* q, cf* k, cf* v, cf* out, cf* lse,
+                                   cf* mask, cf* kpm, const AttnGeom& g))
+// Strided batched GEMM: B1 x B2 products, operand X_b at X + b1 * sX1 + b2 * sX2.
+struct BmmGeom {
+  bool transA, transB;
+  i64 B1, B2, M, N, K;
+  float alpha, beta;
+  i64 sA1, sA2, lda, sB1, sB2, ldb, sC1, sC2, ldc;
+};
+NG_KIND_FN(bmm, void (*)(cf* A, cf* B, float* C, const BmmGeom& g))
 
 #undef NG_KIND_FN
 

@@ -162,7 +162,11 @@
   X(gemm,               gemm,          "")                                    \
   /* recurrent layers (i14-rnn): one layer, one direction over time */       \
   X(rnnForward,         rnn,           "")                                    \
-  X(rnnBackward,        rnn_bwd,       "")
+  X(rnnBackward,        rnn_bwd,       "")                                    \
+  /* attention / transformer (issue 14, i14-gpt) */                           \
+  X(attentionForward,   attention,     "")                                    \
+  X(attentionBackward,  attention_bwd, "")                                    \
+  X(bmm,                bmm,           "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).
@@ -179,7 +183,8 @@
   X(bce_logits_bwd) X(pair_loss) X(pair_loss_bwd) X(kl_div) X(kl_div_bwd) X(sgd) X(adam)          \
   X(rmsprop) X(adagrad) X(vec_reduce) X(vec_test) X(vec_map) X(fill_i32) X(eye) X(rng) X(gemm)    \
   /* recurrent layers (i14-rnn) */ X(rnn) X(rnn_bwd) \
-  /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd)
+  /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd) \
+  X(attention) X(attention_bwd) X(bmm)
 
 namespace ng::ops {
 

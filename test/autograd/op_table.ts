@@ -336,6 +336,26 @@ for (const [sa, sb] of [[[1, 1], [1, 1]], [[3, 17], [17, 5]], [[5, 33], [33, 7]]
     reduce: Math.max(sa[sa.length - 1], size(sa) / sa[sa.length - 1]), // K for out and dA, rows for dB
   });
 }
+// bmm and multi-head attention (issue 14)
+for (const [sa, sb, tA, tB] of [[[3, 4, 5], [3, 5, 2], false, false], [[2, 5, 3], [2, 5, 17], true, false],
+  [[1, 1, 3], [1, 17, 3], false, true], [[2, 3, 5], [2, 4, 3], true, true]] as [number[], number[], boolean, boolean][]) {
+  add({
+    name: `bmm/${tA ? 'tA/' : ''}${tB ? 'tB/' : ''}${nameOf(sa)}@${nameOf(sb)}`, fn: 'ops.bmm',
+    inputs: [{ name: 'a', shape: sa, gen: N(), grad: true }, { name: 'b', shape: sb, gen: N(), grad: true }],
+    run: ([a, b]) => ng.bmm(a, b, { transA: tA, transB: tB }), ref: ([a, b]) => R.bmm(a, sa, b, sb, tA, tB),
+    reduce: 17,
+  });
+}
+for (const [B, Tq, Tk, E, H, causal] of [[2, 3, 5, 6, 2, false], [1, 1, 1, 3, 1, false], [2, 17, 17, 4, 2, true]] as
+  [number, number, number, number, number, boolean][]) {
+  add({
+    name: `multiHeadAttention/${causal ? 'causal/' : ''}B${B}xTq${Tq}xTk${Tk}xE${E}/H${H}`, fn: 'ops.multiHeadAttention',
+    inputs: [{ name: 'q', shape: [B, Tq, E], gen: N(), grad: true }, { name: 'k', shape: [B, Tk, E], gen: N(), grad: true },
+      { name: 'v', shape: [B, Tk, E], gen: N(), grad: true }],
+    run: ([q, k, v]) => ng.multiHeadAttention(q, k, v, { numHeads: H, isCausal: causal })[0],
+    ref: ([q, k, v]) => R.multiHeadAttention(q, k, v, B, Tq, Tk, E, H, causal), reduce: Math.max(Tk, E),
+  });
+}
 const ACTS: R.Act[] = ['none', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh'];
 for (const a of ACTS) {
   for (const [sx, OC, bias] of [[[7, 20], 5, true], [[3, 33], 17, true], [[7, 20], 5, false], [[1, 1], 1, true], [[2, 255], 3, true], [[2, 3, 17], 9, true]] as [number[], number, boolean][]) {

@@ -643,3 +643,51 @@ export function embeddingBagMaxGap(w: F64, D: number, idx: F64, bounds: readonly
   }
   return gap;
 }
+
+/** Batched a (..., M, K) @ b (..., K, N) with optional transposes (issue 14). */
+export function bmm(a: F64, sa: number[], b: F64, sb: number[], tA: boolean, tB: boolean): Ref {
+  const r = sa.length;
+  const [M, K] = tA ? [sa[r - 1], sa[r - 2]] : [sa[r - 2], sa[r - 1]];
+  const N = tB ? sb[r - 2] : sb[r - 1];
+  const batch = a.length / (M * K);
+  const o = new Float64Array(batch * M * N);
+  for (let n = 0; n < batch; n++)
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) {
+          const av = tA ? a[n * M * K + k * M + i] : a[n * M * K + i * K + k];
+          const bv = tB ? b[n * K * N + j * K + k] : b[n * K * N + k * N + j];
+          s += av * bv;
+        }
+        o[n * M * N + i * N + j] = s;
+      }
+  return { shape: [...sa.slice(0, -2), M, N], data: o };
+}
+
+/** Multi-head attention on (B, Tq, E) / (B, Tk, E) with heads side by side; causal: key j <= query i. */
+export function multiHeadAttention(q: F64, k: F64, v: F64, B: number, Tq: number, Tk: number, E: number, H: number,
+  causal: boolean): Ref {
+  const D = E / H;
+  const o = new Float64Array(B * Tq * E);
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < Tq; i++) {
+        const s = new Float64Array(Tk);
+        let mx = -Infinity;
+        for (let j = 0; j < Tk; j++) {
+          let t = 0;
+          for (let d = 0; d < D; d++) t += q[(b * Tq + i) * E + h * D + d] * k[(b * Tk + j) * E + h * D + d];
+          s[j] = causal && j > i ? -Infinity : t / Math.sqrt(D);
+          mx = Math.max(mx, s[j]);
+        }
+        let sum = 0;
+        for (let j = 0; j < Tk; j++) sum += Math.exp(s[j] - mx);
+        for (let d = 0; d < D; d++) {
+          let acc = 0;
+          for (let j = 0; j < Tk; j++) acc += (Math.exp(s[j] - mx) / sum) * v[(b * Tk + j) * E + h * D + d];
+          o[(b * Tq + i) * E + h * D + d] = acc;
+        }
+      }
+  return { shape: [B, Tq, E], data: o };
+}

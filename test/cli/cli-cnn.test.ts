@@ -73,7 +73,7 @@ describe('nodegrad train --model cnn', () => {
     const csv = path.join(tmp, 'd.csv');
     fs.writeFileSync(csv, 'a,y\n1,2\n3,4\n');
     const cases: [string[], string][] = [
-      [['train', '--model', 'rnn'], 'nodegrad: error: Expected one of mlp, cnn for --model but received "rnn"'],
+      [['train', '--model', 'rnn'], 'nodegrad: error: Expected one of mlp, cnn, gpt for --model but received "rnn"'],
       [['train', '--model', 'cnn', '--data', csv, '--target', 'y'], `nodegrad: error: Expected --data mnist for --model cnn (a network for 28x28 images) but received "${csv}"`],
       [['train', '--channels', '8'], 'nodegrad: error: Expected --model cnn with --channels but received --model mlp'],
       [['train', '--model', 'cnn', '--channels', '8,0'], 'nodegrad: error: Expected comma-separated positive integers for --channels but received "8,0"'],
