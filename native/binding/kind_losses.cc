@@ -30,7 +30,7 @@ using ops::Reduction;
 namespace {
 
 Napi::Value finish(const Napi::CallbackInfo& info, float* reduced, double v) {
-  if (reduced) reduced[0] = static_cast<float>(v);
+  if (reduced) store_f32(reduced, static_cast<float>(v));  // a device buffer in the CUDA addon
   return Napi::Number::New(info.Env(), v);
 }
 

@@ -30,8 +30,15 @@ const Probe& probe() {
       r.reason = "no CUDA device was found (the driver is loaded but reports 0 GPUs; check CUDA_VISIBLE_DEVICES)";
     } else if (e == cudaErrorInsufficientDriver) {
       r.count = 0;
-      r.reason = std::string("the NVIDIA driver is missing or older than this build's CUDA runtime (") +
-                 cudaGetErrorName(e) + ": " + cudaGetErrorString(e) + ")";
+      int drv = 0, rt = 0;
+      if (cudaDriverGetVersion(&drv) != cudaSuccess) drv = 0;
+      cudaRuntimeGetVersion(&rt);
+      const std::string rts = std::to_string(rt / 1000) + "." + std::to_string(rt % 1000 / 10);
+      r.reason = drv == 0 ? "no NVIDIA driver was found (libcuda.so.1 could not be loaded); install the NVIDIA driver "
+                            "for a GPU (this build's CUDA runtime is " + rts + ")"
+                          : "the NVIDIA driver supports CUDA " + std::to_string(drv / 1000) + "." +
+                                std::to_string(drv % 1000 / 10) + " but this build's CUDA runtime is " + rts +
+                                "; update the driver";
     } else if (e != cudaSuccess) {
       r.count = 0;
       r.reason = std::string("the CUDA driver could not be initialized (") + cudaGetErrorName(e) + ": " +
