@@ -25,5 +25,8 @@ export * as losses from './losses';
 export * as data from './data';
 export * as io from './io';
 export * as dist from './dist';
+export * as cuda from './cuda';
+export { device } from './cuda';
+export type { DeviceDescriptor, CudaStatus } from './cuda';
 export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport } from './train';
 export type { TrainerOptions, FitOptions, Callback, TrainerContext } from './train';
