@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "binding/args.h"
@@ -106,20 +107,28 @@ Napi::Value Download(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// downloadAsync(ptr, hostArray) -> Promise: the copy and the wait run off the JS thread.
+// downloadAsync(ptr, hostArray) -> Promise. The copy is queued now, in stream order, into pinned
+// staging memory (a true asynchronous copy: kernels queued later cannot change what it reads);
+// a worker thread waits for it and moves the bytes into the host array.
 class DownloadWorker : public Napi::AsyncWorker {
  public:
-  DownloadWorker(Napi::Env env, Napi::Object host, void* dst, const void* src, size_t bytes)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), dst_(dst), src_(src), bytes_(bytes) {
+  DownloadWorker(Napi::Env env, Napi::Object host, void* dst, void* staging, cudaEvent_t done, size_t bytes)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), dst_(dst), staging_(staging),
+        done_(done), bytes_(bytes) {
     host_ = Napi::Persistent(host);  // keeps the destination alive until the copy is done
+  }
+  ~DownloadWorker() override {
+    cudaEventDestroy(done_);
+    cudaFreeHost(staging_);
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override {
-    try {
-      cu::copy_to_host(dst_, src_, bytes_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
+    const cudaError_t e = cudaEventSynchronize(done_);
+    if (e != cudaSuccess) {
+      SetError(std::string("CUDA error in downloadAsync: ") + cudaGetErrorName(e) + ": " + cudaGetErrorString(e));
+      return;
     }
+    std::memcpy(dst_, staging_, bytes_);
   }
   void OnOK() override { deferred_.Resolve(host_.Value()); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -128,7 +137,8 @@ class DownloadWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference host_;
   void* dst_;
-  const void* src_;
+  void* staging_;
+  cudaEvent_t done_;
   size_t bytes_;
 };
 
@@ -136,7 +146,18 @@ Napi::Value DownloadAsync(const Napi::CallbackInfo& info) {
   size_t bytes = 0;
   void* dst = host_view(info, 1, "dst", &bytes);
   void* src = ptr_arg(info, 0, "ptr", bytes);
-  auto* w = new DownloadWorker(info.Env(), info[1].As<Napi::Object>(), dst, src, bytes);
+  void* staging = nullptr;
+  cu::check(cudaMallocHost(&staging, bytes ? bytes : 1), "cudaMallocHost");
+  cudaEvent_t done = nullptr;
+  cudaError_t e = cudaEventCreateWithFlags(&done, cudaEventDisableTiming);
+  if (e == cudaSuccess && bytes) e = cudaMemcpyAsync(staging, src, bytes, cudaMemcpyDeviceToHost, cu::stream());
+  if (e == cudaSuccess) e = cudaEventRecord(done, cu::stream());
+  if (e != cudaSuccess) {
+    if (done) cudaEventDestroy(done);
+    cudaFreeHost(staging);
+    cu::check(e, "downloadAsync");
+  }
+  auto* w = new DownloadWorker(info.Env(), info[1].As<Napi::Object>(), dst, staging, done, bytes);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
