@@ -17,8 +17,10 @@ if [ -n "$missing" ]; then
 fi
 export PATH="$(dirname "$(node scripts/cuda-config.js --nvcc)"):$PATH"
 start=$(date +%s)
-npx cmake-js build --out build-cuda --CDNODEGRAD_CUDA=ON --target nodegrad_cuda -p "${JOBS:-2}" \
-  --CDCMAKE_CUDA_FLAGS="-Werror all-warnings -Xcompiler=-Wall,-Wextra,-Werror" >/tmp/nodegrad-cuda-check.log 2>&1 || {
+# configure first: cmake-js build alone keeps an existing cache's flags (TOOLCHAIN.md).
+FLAGS=(--out build-cuda --CDNODEGRAD_CUDA=ON "--CDCMAKE_CUDA_FLAGS=-Werror all-warnings -Xcompiler=-Wall,-Wextra,-Werror")
+{ npx cmake-js configure "${FLAGS[@]}" && npx cmake-js build "${FLAGS[@]}" --target nodegrad_cuda -p "${JOBS:-2}"; } \
+  >/tmp/nodegrad-cuda-check.log 2>&1 || {
   tail -60 /tmp/nodegrad-cuda-check.log
   echo "cuda compile check: FAILED (full log: /tmp/nodegrad-cuda-check.log)"
   exit 1
