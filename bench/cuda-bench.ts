@@ -126,7 +126,7 @@ def step():
 out["mlpStepMs"] = bench(step, 200) * 1e3
 print(json.dumps(out))
 `;
-  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', timeout: 100_000 });
   if (r.status !== 0 || !r.stdout.trim()) return { error: `python3 failed: ${(r.stderr || r.error?.message || '').split('\n').slice(-2).join(' ')}` };
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() as string);

@@ -17,6 +17,8 @@ T0=$(date +%s)
 note() { echo "$*" | tee -a "$SUMMARY"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 elapsed() { echo "$(( $(date +%s) - T0 ))s"; }
+# Seconds a stage may take: its own cap, never past the 470 s mark (the script stays under 8 min).
+budget() { local left=$(( 470 - ($(date +%s) - T0) )); [ "$left" -lt 10 ] && left=10; [ "$1" -lt "$left" ] && echo "$1" || echo "$left"; }
 
 # ---- 1. environment --------------------------------------------------------------------------
 {
@@ -49,7 +51,7 @@ fi
 if [ -e build/Release/nodegrad.node ]; then
   note "PASS build main addon: already built (build/Release/nodegrad.node)"
 elif [ -d node_modules/node-gyp ] && [ -d node_modules/node-addon-api ]; then
-  if timeout 240 npx node-gyp rebuild -j "$JOBS" >"$OUT/build-main.log" 2>&1; then note "PASS build main addon ($(elapsed))"
+  if timeout "$(budget 150)" npx node-gyp rebuild -j "$JOBS" >"$OUT/build-main.log" 2>&1; then note "PASS build main addon ($(elapsed))"
   else note "FAIL build main addon (see build-main.log)"; fi
 else
   note "SKIP build main addon: node_modules/node-gyp or node-addon-api missing"
@@ -57,7 +59,7 @@ fi
 
 CUDA_ADDON=""
 if [ -n "$NVCC" ] && have cmake && [ -d node_modules/cmake-js ] && [ -d node_modules/node-addon-api ]; then
-  if timeout 300 npx cmake-js build --out build-cuda --CDNODEGRAD_CUDA=ON --target nodegrad_cuda -p "$JOBS" \
+  if timeout "$(budget 200)" npx cmake-js build --out build-cuda --CDNODEGRAD_CUDA=ON --target nodegrad_cuda -p "$JOBS" \
       >"$OUT/build-cuda.log" 2>&1; then
     CUDA_ADDON="build-cuda/Release/nodegrad_cuda.node"; note "PASS build CUDA addon with $NVCC ($(elapsed))"
   else note "FAIL build CUDA addon (see build-cuda.log)"; fi
@@ -86,7 +88,7 @@ fi
 
 # ---- 4. tests: every CUDA op vs the CPU, the MLP training run, the error paths ------------------
 if [ -d node_modules/vitest ] && [ -e build/Release/nodegrad.node ]; then
-  timeout 240 npx vitest run test/cuda --reporter=verbose >"$OUT/test-cuda.txt" 2>&1
+  timeout "$(budget 150)" npx vitest run test/cuda --reporter=verbose >"$OUT/test-cuda.txt" 2>&1
   rc=$?
   grep -E "Test Files|Tests  |skipped|✗|×|FAIL" "$OUT/test-cuda.txt" | head -40
   if [ $rc = 0 ] && grep -q "CUDA ops against the CPU" "$OUT/test-cuda.txt" && ! grep -q "no usable GPU" "$OUT/test-cuda.txt"; then
@@ -99,7 +101,7 @@ fi
 
 # ---- 5. benchmark --------------------------------------------------------------------------------
 if [ -d node_modules/tsx ] && [ -e build/Release/nodegrad.node ] && [ -n "$CUDA_ADDON" ]; then
-  if timeout 300 node bench/run.mjs --device cuda --out "$OUT/bench-cuda.json" >"$OUT/bench-cuda.txt" 2>&1; then
+  if timeout "$(budget 240)" node bench/run.mjs --device cuda --out "$OUT/bench-cuda.json" >"$OUT/bench-cuda.txt" 2>&1; then
     note "PASS bench --device cuda ($(elapsed))"; grep -E "gemm|mlp|% of|torch" "$OUT/bench-cuda.txt" | tee -a "$SUMMARY"
   else note "FAIL bench --device cuda: $(tail -3 "$OUT/bench-cuda.txt" | tr '\n' ' ')"; fi
 else
