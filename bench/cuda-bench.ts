@@ -3,7 +3,7 @@
  *   - GEMM TFLOP/s, TF32 (fp32 operands) and BF16 (bf16 operands), square 1024..8192
  *   - MLP training step (784 -> 512 relu -> 10, batch 128, cross-entropy, fused Adam) on the GPU
  *     and with our CPU kernels at 2 threads on the same machine (target: GPU >= 20x faster)
- *   - the CNN step: reported as not measured until conv2d has a CUDA kernel
+ *   - the CNN step: reported as not measured (no kernel-level CNN loop yet)
  * Side by side with PyTorch on the same GPU when `import torch` works there with CUDA, else with
  * the GPU's datasheet peak (detected from its name). Timings: stream synchronized around each
  * measured loop; the median of repeated loops.
@@ -175,7 +175,7 @@ function main(): void {
       mlpTarget: 20,
     },
     mlp: { config: MLP, cudaStepMs: gpuStep, cpu2ThreadStepMs: cpuStep, cudaLosses: gpuRun.losses.slice(0, 5) },
-    cnn: { note: 'not measured: conv2d and pooling have no CUDA kernels yet (the CNN step cannot run on the GPU)' },
+    cnn: { note: 'not measured: the conv2d/pooling CUDA kernels exist (tested in test/cuda/ops) but no kernel-level CNN step loop is written yet' },
     torch,
     memory: ng.cuda.memoryStats(),
     gemmKernels: { tf32: 'wmma-tf32-128x128x16', bf16: 'wmma-bf16-128x128x32', fp32: 'simt-fp32-64x64' },

@@ -108,6 +108,15 @@ const Backend* make_cuda() {
   set_kernel<Op::layerNormBackward>(b, layer_norm_backward);
   set_kernel<Op::batchNormForward>(b, batch_norm_forward);
   set_kernel<Op::batchNormBackward>(b, batch_norm_backward);
+  // images (NCHW)
+  set_kernel<Op::conv2dForward>(b, conv2d_forward);
+  set_kernel<Op::conv2dBackward>(b, conv2d_backward);
+  set_kernel<Op::maxPool2dForward>(b, max_pool2d_forward);
+  set_kernel<Op::maxPool2dBackward>(b, max_pool2d_backward);
+  set_kernel<Op::avgPool2dForward>(b, avg_pool2d_forward);
+  set_kernel<Op::avgPool2dBackward>(b, avg_pool2d_backward);
+  set_kernel<Op::adaptiveAvgPool2dForward>(b, adaptive_avg_pool2d_forward);
+  set_kernel<Op::adaptiveAvgPool2dBackward>(b, adaptive_avg_pool2d_backward);
   // indexed rows, layout
   set_kernel<Op::embeddingForward>(b, embedding_forward);
   set_kernel<Op::embeddingBackward>(b, embedding_backward);

@@ -88,6 +88,18 @@ void batch_norm_backward(float* dx, float* dw, float* db, const float* dout, con
 void embedding_forward(float* out, const float* w, const int32_t* idx, i64 N, i64 D);
 void embedding_backward(float* dw, const float* dout, const int32_t* idx, i64 N, i64 D, int32_t padding_idx);
 
+// conv.cu: conv2d as im2col + gemm, pooling (NCHW)
+void conv2d_forward(float* out, const float* x, const float* w, const float* bias, const ops::Conv2dGeom& g,
+                    ops::ConvAct act);
+void conv2d_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                     const float* out, const ops::Conv2dGeom& g, ops::ConvAct act);
+void max_pool2d_forward(float* out, int32_t* idx, const float* x, const ops::Pool2dGeom& g);
+void max_pool2d_backward(float* dx, const float* dout, const int32_t* idx, const ops::Pool2dGeom& g);
+void avg_pool2d_forward(float* out, const float* x, const ops::Pool2dGeom& g, bool count_include_pad);
+void avg_pool2d_backward(float* dx, const float* dout, const ops::Pool2dGeom& g, bool count_include_pad);
+void adaptive_avg_pool2d_forward(float* out, const float* x, i64 NC, i64 H, i64 W, i64 OH, i64 OW);
+void adaptive_avg_pool2d_backward(float* dx, const float* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW);
+
 // optim.cu: fused optimizer steps over a flat buffer, fills
 void sgd_update(float* params, const float* grads, float* momentum_buf, i64 n, float lr, float momentum,
                 float dampening, bool nesterov, float weight_decay, bool first_step);

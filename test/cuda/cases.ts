@@ -5,6 +5,12 @@
  * close to the CPU's fast exp/tanh; reductions (double accumulation) tight; GEMM per precision.
  */
 import { rand, randInt } from './harness';
+import { native } from '../../lib/native';
+
+/** The CPU's argmax indices of a max pooling (valid indices for the backward cases). */
+function cpuMaxPool(out: Float32Array, idx: Int32Array, x: Float32Array, geom: readonly (number | boolean)[]): void {
+  (native.backends.cpu.maxPool2dForward as (...a: unknown[]) => void)(out, idx, x, ...geom);
+}
 
 export interface OpCase {
   name: string;
@@ -161,6 +167,58 @@ export function opCases(): OpCase[] {
     cases.push({ name: `embeddingForward ${N},${V},${D}`, op: 'embeddingForward', args: [new Float32Array(N * D), rand(V * D, 1), idx, N, V, D], rtol: 0, atol: 0 });
     cases.push({ name: `embeddingBackward ${N},${V},${D}`, op: 'embeddingBackward',
       args: [rand(V * D, 2), rand(N * D, 3), idx, N, V, D, V > 1 ? 0 : -1], rtol: 1e-5, atol: 1e-5 });
+  }
+
+  // Convolution (im2col + GEMM on the GPU): padding, stride, dilation, groups, 1x1, bias, relu.
+  for (const [N, C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, gr] of [
+    [2, 3, 9, 11, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1], [1, 4, 8, 8, 6, 3, 2, 2, 1, 0, 1, 2, 1, 2],
+    [3, 8, 5, 7, 5, 1, 1, 1, 1, 0, 0, 1, 1, 1], [2, 6, 12, 10, 6, 5, 5, 2, 2, 2, 2, 1, 1, 3]]) {
+    const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
+    const x = rand(N * C * H * W, N + C + H), w = rand(OC * (C / gr) * KH * KW, OC + KH, -0.5, 0.5), bias = rand(OC, 3);
+    const geom = [N, C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, gr];
+    const tag = geom.join(',');
+    for (const act of [0, 1]) {
+      cases.push({ name: `conv2dForward ${tag} act ${act}`, op: 'conv2dForward', precision: 'fp32',
+        args: [new Float32Array(N * OC * OH * OW), x, w, act ? bias : null, ...geom, act], ...MM });
+      cases.push({ name: `conv2dBackward ${tag} act ${act}`, op: 'conv2dBackward', precision: 'fp32',
+        args: [rand(N * C * H * W, 5), rand(w.length, 6), rand(OC, 7), rand(N * OC * OH * OW, 8), x, w,
+          rand(N * OC * OH * OW, 9), ...geom, act], rtol: 1e-4, atol: 2e-4 });
+    }
+    cases.push({ name: `conv2dForward tf32 ${tag}`, op: 'conv2dForward', precision: 'tf32',
+      args: [new Float32Array(N * OC * OH * OW), x, w, bias, ...geom, 0], rtol: 1e-2, atol: 2e-2 });
+  }
+  // Pooling: max (padding, dilation, ceil mode, a NaN), average (with and without the padding
+  // in the count), adaptive average.
+  for (const [N, C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, ceil] of [
+    [2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1, false], [1, 2, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1, true],
+    [2, 2, 10, 11, 3, 2, 1, 2, 1, 0, 2, 1, false]] as const) {
+    const x = rand(N * C * H * W, H * W + KH);
+    x[5] = NaN;
+    const OHf = (H + 2 * ph - dh * (KH - 1) - 1) / sh, OWf = (W + 2 * pw - dw * (KW - 1) - 1) / sw;
+    let OH = (ceil ? Math.ceil(OHf) : Math.floor(OHf)) + 1, OW = (ceil ? Math.ceil(OWf) : Math.floor(OWf)) + 1;
+    if (ceil && (OH - 1) * sh >= H + ph) OH--;
+    if (ceil && (OW - 1) * sw >= W + pw) OW--;
+    const geom = [N, C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, ceil] as const;
+    const no = N * C * OH * OW;
+    cases.push({ name: `maxPool2dForward ${geom}`, op: 'maxPool2dForward', args: [new Float32Array(no), new Int32Array(no), x, ...geom], rtol: 0, atol: 0 });
+    const idx = new Int32Array(no), tmp = new Float32Array(no);
+    cpuMaxPool(tmp, idx, x, geom);
+    cases.push({ name: `maxPool2dBackward ${geom}`, op: 'maxPool2dBackward', args: [rand(N * C * H * W, 1), rand(no, 2), idx, ...geom], ...RED });
+    if (dh === 1 && dw === 1) {
+      const xa = rand(N * C * H * W, 77);
+      for (const inc of [true, false]) {
+        const ag = [N, C, H, W, KH, KW, sh, sw, ph, pw, ceil, inc];
+        cases.push({ name: `avgPool2dForward ${ag}`, op: 'avgPool2dForward', args: [new Float32Array(no), xa, ...ag], ...EW });
+        cases.push({ name: `avgPool2dBackward ${ag}`, op: 'avgPool2dBackward', args: [rand(N * C * H * W, 3), rand(no, 4), ...ag], ...RED });
+      }
+    }
+  }
+  for (const [N, C, H, W, OH, OW] of [[2, 3, 7, 9, 3, 4], [1, 2, 5, 5, 1, 1], [1, 1, 4, 6, 4, 6]]) {
+    const x = rand(N * C * H * W, H + W);
+    cases.push({ name: `adaptiveAvgPool2dForward ${N},${C},${H},${W}->${OH},${OW}`, op: 'adaptiveAvgPool2dForward',
+      args: [new Float32Array(N * C * OH * OW), x, N, C, H, W, OH, OW], ...EW });
+    cases.push({ name: `adaptiveAvgPool2dBackward ${N},${C},${H},${W}->${OH},${OW}`, op: 'adaptiveAvgPool2dBackward',
+      args: [rand(N * C * H * W, 1), rand(N * C * OH * OW, 2), N, C, H, W, OH, OW], ...RED });
   }
 
   // Transpose (B, R, C).
