@@ -26,6 +26,7 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === '--quick') o.quick = true;
+    else if (a.startsWith('--device')) o.device = val();
     else if (a.startsWith('--case')) o.cases = val().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a.startsWith('--threads')) o.threads = val().split(',').map((s) => Number(s.trim()));
     else if (a === '--require-nodegrad') o.requireNodegrad = true;
@@ -50,6 +51,8 @@ const HELP = `usage: node bench/run.mjs [options]   (npm run bench -- [options])
   --out FILE          write the results JSON to FILE (quick runs write nothing otherwise)
   --no-write          do not write bench/results/ or docs/BENCHMARKS.md
   --verbose           echo peer processes' output
+  --device cuda       the GPU benchmarks instead (bench/cuda-bench.ts: GEMM TF32/BF16, MLP and CNN
+                      steps, vs PyTorch on the same GPU or the datasheet peak); needs the CUDA build
 Full runs write bench/results/<date>.json, merge their cases into bench/results/latest.json and
 regenerate docs/BENCHMARKS.md plus bench/results/latest.svg from it.`;
 
@@ -84,6 +87,17 @@ async function main() {
   if (opts.help) {
     console.log(HELP);
     return 0;
+  }
+  if (opts.device !== undefined && opts.device !== 'cpu') {
+    if (!/^cuda(:\d+)?$/.test(opts.device)) {
+      console.error(`bench: Expected 'cpu' or 'cuda' for --device but received ${opts.device}`);
+      return 2;
+    }
+    // The GPU suite is its own script (TypeScript, run through tsx): it shares the MLP loop of test/cuda.
+    const { spawnSync } = await import('node:child_process');
+    const args = ['--import', 'tsx', join(BENCH_DIR, 'cuda-bench.ts'), ...(opts.quick ? ['--quick'] : []),
+      ...(opts.out ? ['--out', opts.out] : [])];
+    return spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
   }
   setVerbose(opts.verbose);
   const log = (s) => console.log(s);

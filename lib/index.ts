@@ -33,5 +33,8 @@ export { embeddingBag } from './ops'; // text (issue 14)
 export type { BagMode, EmbeddingBagOptions } from './ops';
 export * as io from './io';
 export * as dist from './dist';
+export * as cuda from './cuda';
+export { device } from './cuda';
+export type { DeviceDescriptor, CudaStatus } from './cuda';
 export { Trainer, History, callbacks, metrics, ProgressLogger, plotHistory, writeReport, trainCharGPT } from './train';
 export type { TrainerOptions, FitOptions, Callback, TrainerContext, CharGPTOptions, CharGPTResult } from './train';

@@ -20,13 +20,17 @@
  * sleep at once (passive), unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT.
  */
 import path from 'node:path';
+import { requireDevice } from './cuda/addon';
 
 if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
   process.env.OMP_WAIT_POLICY = 'passive';
 }
 
-/** Where a tensor's memory lives; each device has a backend (kernel table) in the addon. */
-export type Device = 'cpu';
+/**
+ * Where a tensor's memory lives; each device has a backend (kernel table): 'cpu' in the main
+ * addon, 'cuda' in the optional CUDA addon (lib/cuda/addon.ts, loaded on first use).
+ */
+export type Device = 'cpu' | 'cuda';
 
 type F32 = Float32Array;
 type F32N = Float32Array | null;
@@ -437,8 +441,9 @@ function loadAddon(): NativeAddon {
 /** The addon. Internal: public functions validate their arguments before calling it. */
 export const native: NativeAddon = loadAddon();
 
-/** The kernels of a device's backend. */
+/** The kernels of a device's backend (cuda: throws naming what is missing when CUDA is unusable). */
 export function kernels(device: Device): OpKernels {
+  if (device === 'cuda') return requireDevice(0).backends.cuda as unknown as OpKernels;
   const k = native.backends[device];
   if (k === undefined) {
     throw new Error(`Expected a device with a native backend (${Object.keys(native.backends).join(', ')}) but received ${device}`);

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The one list of native sources, shared by binding.gyp and CMakeLists.txt:
 // every .cc under native/ except the optional backends (native/cuda, native/dist).
-// Usage: node scripts/list-sources.js [--cmake]   (prints paths relative to the package root)
+// Usage: node scripts/list-sources.js [--cmake] [--cuda|--cuda-cu]   (paths relative to the package root)
+//   --cuda     the host sources of the CUDA addon (nodegrad_cuda.node): the backend registry, the
+//              shared kind helpers of native/binding (built with NG_DEVICE_ARGS) and native/cuda/*.cc
+//   --cuda-cu  its device sources, native/cuda/*.cu (compiled by nvcc)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -21,5 +24,20 @@ function walk(rel, out) {
   return out;
 }
 
-const list = walk('native', []);
+// Binding files the CUDA addon shares with the main one: the op functions and kind helpers.
+function cudaHostSources() {
+  const binding = fs.readdirSync(path.join(root, 'native/binding')).sort()
+    .filter((f) => /^(kind_.*|args|ops|registry)\.cc$/.test(f)).map((f) => `native/binding/${f}`);
+  const own = fs.readdirSync(path.join(root, 'native/cuda')).sort().filter((f) => f.endsWith('.cc'))
+    .map((f) => `native/cuda/${f}`);
+  return ['native/backend/backend.cc', ...binding, ...own];
+}
+
+function cudaDeviceSources() {
+  return fs.readdirSync(path.join(root, 'native/cuda')).sort().filter((f) => f.endsWith('.cu'))
+    .map((f) => `native/cuda/${f}`);
+}
+
+const list = process.argv.includes('--cuda') ? cudaHostSources()
+  : process.argv.includes('--cuda-cu') ? cudaDeviceSources() : walk('native', []);
 process.stdout.write(process.argv.includes('--cmake') ? list.join(';') : list.join('\n') + '\n');

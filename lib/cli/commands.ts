@@ -93,7 +93,7 @@ export function info(): void {
     `node ${process.version} (${process.platform}-${process.arch}), N-API ${process.versions.napi}`,
     `backend: ${b.backend} (CPU supports ${b.detectedIsa}; force with NODEGRAD_ISA=avx512|avx2|generic)`,
     `threads: ${b.threads} of ${b.hardwareThreads} (OpenMP ${b.openmp ? 'on' : 'off'}; ng.setNumThreads or --threads)`,
-    `cuda: ${b.cuda ? 'built in' : 'not built (CPU only build; build from source with NODEGRAD_CUDA=ON)'}`,
+    `cuda: ${b.cudaAvailable ? 'available' : b.cuda ? `built, not usable: ${b.cudaReason}` : 'not built (the CUDA variant: NODEGRAD_CUDA=1 npm install --build-from-source; docs/CUDA.md)'}`,
     `mpi: ${b.mpi ? 'built in' : 'not built (build from source with NODEGRAD_MPI=ON)'}`,
     `compiler: ${b.compiler}`,
     `bf16: ${bf16}`,

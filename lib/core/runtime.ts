@@ -2,12 +2,14 @@
 import { native } from '../native';
 import { assertPositiveInteger, rangeError } from './validate';
 import { setSeed } from './seed';
+import { status as cudaStatus } from '../cuda';
 
 export type Backend = 'cpu-avx512' | 'cpu-avx512-bf16' | 'cpu-avx2' | 'cpu-generic' | 'cuda';
 
 /**
  * The compute backend in use: the CPU instruction set chosen at load (NODEGRAD_ISA overrides),
  * with `-bf16` where bf16 GEMMs run natively (AVX512_BF16: see ng.autocast / fit's precision).
+ * Whether CUDA can be used is in buildInfo() (cuda, cudaAvailable, cudaReason) and ng.cuda.status().
  */
 export function backend(): Backend {
   return `cpu-${native.activeIsa()}${native.bf16Native() ? '-bf16' : ''}` as Backend;
@@ -33,7 +35,12 @@ export interface BuildInfo {
   openmp: boolean;
   hardwareThreads: number;
   threads: number;
+  /** The CUDA addon (nodegrad_cuda.node, a separate build) is present and loads. */
   cuda: boolean;
+  /** CUDA is built and a driver and a GPU are present (tensors can move with .to('cuda')). */
+  cudaAvailable: boolean;
+  /** Why CUDA cannot be used here ('' when it can). */
+  cudaReason: string;
   mpi: boolean;
   compiler: string;
 }
@@ -42,7 +49,9 @@ export function buildInfo(): BuildInfo {
   const b = native.buildInfo();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const version = require('../../package.json').version as string;
-  return { version, backend: backend(), threads: getNumThreads(), ...b };
+  const c = cudaStatus();
+  return { version, backend: backend(), threads: getNumThreads(), ...b, cuda: c.built, cudaAvailable: c.available,
+    cudaReason: c.reason };
 }
 
 export { setSeed };

@@ -48,7 +48,7 @@ function buffer(t: Tensor, name: string): Buffer32 {
 
 /** Runs a collective with the tensors' storage retained until it settles. */
 async function run(tensors: Tensor[], id: number): Promise<void> {
-  const held: Storage[] = [];
+  const held: Pick<Storage, 'release'>[] = [];
   for (const t of tensors) if (t._storage) held.push(t._storage.retain());
   try {
     await asPromise(id);

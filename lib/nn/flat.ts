@@ -29,7 +29,7 @@ const layouts = new WeakMap<Storage, FlatLayout>();
 export function existingLayout(params: readonly Tensor[]): FlatLayout | null {
   if (params.length === 0) return null;
   const s = params[0]._storage;
-  if (!s) return null;
+  if (!(s instanceof Storage)) return null;
   const layout = layouts.get(s);
   if (!layout || layout.params.length !== params.length) return null;
   for (let i = 0; i < params.length; i++) if (layout.params[i] !== params[i] || params[i]._storage !== s) return null;
@@ -39,7 +39,7 @@ export function existingLayout(params: readonly Tensor[]): FlatLayout | null {
 /** The packed layout a parameter belongs to, and its index there (null when not packed). */
 export function layoutOf(p: Tensor): { layout: FlatLayout; index: number } | null {
   const s = p._storage;
-  if (!s) return null;
+  if (!(s instanceof Storage)) return null;
   const layout = layouts.get(s);
   if (!layout) return null;
   const index = layout.params.indexOf(p);

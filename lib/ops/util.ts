@@ -3,7 +3,7 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import { fmtShape, expected } from '../core/validate';
-import { cpuKernels, kernels, type OpKernels } from '../native';
+import { cpuKernels, type OpKernels } from '../native';
 
 export { record, needsGrad } from '../autograd/node';
 export { empty };
@@ -20,7 +20,14 @@ export function kernelsFor(a: Tensor, b?: Tensor | null, c?: Tensor | null, d?: 
     const other = [b, c, d, e].find((t) => t && t.device !== device) as Tensor;
     throw new Error(expected(`every tensor on device ${device} (the first input's)`, 'inputs', `a tensor on ${other.device}`));
   }
-  return device === 'cpu' ? cpuKernels : kernels(device);
+  if (device !== 'cpu') {
+    // The CUDA kernels are complete for their op-table rows (ng.cuda.kernels()), but these ops
+    // still allocate their outputs and gradients on the host: say so instead of failing on a
+    // host output buffer inside the kernel call.
+    throw new Error(expected('tensors on cpu for tensor ops (ops on cuda tensors are not wired to the CUDA kernels ' +
+      "yet; see docs/CUDA.md)", 'inputs', `a tensor on ${device}; use .to('cpu'), or ng.cuda.kernels() with device buffers`));
+  }
+  return cpuKernels;
 }
 
 /** kernelsFor over a list of tensors (concat, parameter lists); an empty list means the CPU. */

@@ -10,8 +10,10 @@
 import { Storage } from './storage';
 import { track } from './scope';
 import { captureSink } from './capture';
-import { fmtShape } from '../core/validate';
+import { fmtShape, expected } from '../core/validate';
 import type { Device } from '../native';
+import { DeviceStorage } from '../cuda/buffer';
+import type { DeviceView } from '../cuda/addon';
 
 export type DType = 'float32' | 'int32';
 export type TypedData = Float32Array | Int32Array;
@@ -48,30 +50,38 @@ export class Tensor {
   readonly dtype: DType;
   readonly size: number;
   /** Where the data lives; ops dispatch to this device's backend and refuse to mix devices. */
-  readonly device: Device = 'cpu';
+  readonly device: Device;
   /** Whether gradients flow to this tensor. Leaves with requiresGrad get `.grad` from backward(). */
   requiresGrad = false;
   /** Gradient accumulated by backward() (leaves only). */
   grad: Tensor | null = null;
   /** Optional name (parameters carry theirs). */
   name: string | undefined = undefined;
-  /** @internal */ _storage: Storage | null;
-  /** @internal */ _view: TypedData | null;
+  /** @internal */ _storage: Storage | DeviceStorage | null;
+  /** @internal host tensors: a typed-array view; cuda tensors: the kernels' device view */
+  _view: TypedData | null;
   /** @internal the autograd node that produced this tensor (lib/autograd/node.ts) */ _node: TapeNode | null = null;
   /** @internal set when a graph through this tensor was consumed by backward(). */
   _graphFreed = false;
   /** @internal */ _kept = false;
 
   /** @internal Use ng.tensor/ng.zeros/ng.fromArray/... to create tensors. */
-  constructor(shape: readonly number[], dtype: DType, storage: Storage, offsetElements = 0) {
+  constructor(shape: readonly number[], dtype: DType, storage: Storage | DeviceStorage, offsetElements = 0) {
     this.id = nextId++;
     this.shape = Object.freeze(shape.slice());
     this.dtype = dtype;
     this.size = shapeSize(shape);
     this._storage = storage;
-    const buf = storage.buffer as ArrayBuffer;
-    const at = storage.byteOffset + offsetElements * 4;
-    this._view = dtype === 'float32' ? new Float32Array(buf, at, this.size) : new Int32Array(buf, at, this.size);
+    if (storage instanceof DeviceStorage) {
+      this.device = 'cuda';
+      // The kernels of the CUDA addon take { ptr, length, dtype } where the CPU ones take typed arrays.
+      this._view = storage.view(dtype, this.size, offsetElements) as unknown as TypedData;
+    } else {
+      this.device = 'cpu';
+      const buf = storage.buffer as ArrayBuffer;
+      const at = storage.byteOffset + offsetElements * 4;
+      this._view = dtype === 'float32' ? new Float32Array(buf, at, this.size) : new Int32Array(buf, at, this.size);
+    }
     track(this);
   }
 
@@ -80,21 +90,29 @@ export class Tensor {
     return new Tensor(shape, dtype, new Storage(shapeSize(shape) * 4));
   }
 
-  /** Zero-copy view of the data. Throws if the tensor was disposed. */
+  /** Zero-copy view of the data. Throws if the tensor was disposed or lives on a GPU. */
   get data(): TypedData {
     const v = this._view;
     if (v === null) throw disposedError('tensor');
+    if (this.device !== 'cpu') {
+      throw new TypeError(expected('a tensor on cpu for data (host memory)', 'tensor',
+        `a tensor on ${this.device}; copy it with .to('cpu') first`));
+    }
     return v;
   }
 
-  /** @internal The data of a float32 tensor, typed for kernels (callers checked the dtype). */
+  /** @internal The kernel argument of a float32 tensor (a device view on cuda; callers checked the dtype). */
   get f32(): Float32Array {
-    return this.data as Float32Array;
+    const v = this._view;
+    if (v === null) throw disposedError('tensor');
+    return v as Float32Array;
   }
 
-  /** @internal The data of an int32 tensor, typed for kernels (callers checked the dtype). */
+  /** @internal The kernel argument of an int32 tensor (a device view on cuda). */
   get i32(): Int32Array {
-    return this.data as Int32Array;
+    const v = this._view;
+    if (v === null) throw disposedError('tensor');
+    return v as Int32Array;
   }
 
   get rank(): number {
@@ -122,9 +140,40 @@ export class Tensor {
 
   /** @internal A tensor sharing this one's storage with another shape (same size). */
   _viewAs(shape: readonly number[], offsetElements = 0): Tensor {
-    const s = (this._storage as Storage).retain();
+    const st = this._storage;
+    if (st instanceof DeviceStorage) {
+      const base = ((this._view as unknown as DeviceView).ptr - st.ptr) / 4;
+      return new Tensor(shape, this.dtype, st.retain(), base + offsetElements);
+    }
+    const s = (st as Storage).retain();
     const base = ((this._view as TypedData).byteOffset - s.byteOffset) / 4;
     return new Tensor(shape, this.dtype, s, base + offsetElements);
+  }
+
+  /**
+   * This tensor on `device` ('cpu', 'cuda' or 'cuda:N'): the same tensor when it is there already,
+   * else a copy (host -> device copies are queued on the device's stream; device -> host waits).
+   * Throws, naming what is missing, when CUDA is requested without the CUDA build, a driver or a GPU.
+   * The copy is not recorded by autograd: a tensor that requires grad must be moved before use.
+   */
+  to(device: Device | `cuda:${number}` | { type: Device; index: number }): Tensor {
+    const { type, index } = parseDevice(device);
+    if (this._view === null) throw disposedError('tensor');
+    if (type === this.device) return this;
+    if (this.requiresGrad) {
+      throw new TypeError(expected('a tensor that does not require grad for to()', 'tensor',
+        `a tensor with requiresGrad (device copies are not recorded by autograd; move leaves before building the graph)`));
+    }
+    if (type === 'cuda') {
+      const st = new DeviceStorage(Math.max(this.size, 1) * 4, index);
+      const t = new Tensor(this.shape, this.dtype, st);
+      st.addon.upload(st.ptr, this.data.subarray(0, this.size));
+      return t;
+    }
+    const st = this._storage as DeviceStorage;
+    const t = new Tensor(this.shape, this.dtype, new Storage(this.size * 4));
+    st.addon.download((this._view as unknown as DeviceView).ptr, (t._view as TypedData).subarray(0, this.size));
+    return t;
   }
 
   /** Nested JS arrays (or a number for a 0-d tensor). */
@@ -181,6 +230,20 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/** 'cpu' | 'cuda' | 'cuda:N' | { type, index } -> { type, index }; throws on anything else. */
+export function parseDevice(device: unknown): { type: Device; index: number } {
+  if (typeof device === 'object' && device !== null && 'type' in device) {
+    const d = device as { type: unknown; index?: unknown };
+    return parseDevice(d.type === 'cuda' ? `cuda:${String(d.index ?? 0)}` : d.type);
+  }
+  if (device === 'cpu') return { type: 'cpu', index: 0 };
+  if (device === 'cuda') return { type: 'cuda', index: 0 };
+  const m = typeof device === 'string' ? /^cuda:(\d+)$/.exec(device) : null;
+  if (m) return { type: 'cuda', index: Number(m[1]) };
+  const got = typeof device === 'string' ? `"${device}"` : String(device);
+  throw new TypeError(expected("'cpu', 'cuda' or 'cuda:N'", 'device', `${got} of type ${typeof device}`));
 }
 
 export function disposedError(name: string): TypeError {

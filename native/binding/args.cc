@@ -72,6 +72,10 @@ namespace {
 template <class T>
 T* typed_arg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type,
              const char* type_name, size_t* len) {
+#ifdef NG_DEVICE_ARGS
+  (void)type_name;
+  return static_cast<T*>(device_arg(info, i, name, type == napi_float32_array ? "float32" : "int32", sizeof(T), len));
+#endif
   Napi::Value v = info[i];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
     throw Napi::TypeError::New(info.Env(), expected_msg(type_name, name, describe_value(v)));

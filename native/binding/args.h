@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "ops/kinds.h"
 
@@ -20,6 +21,18 @@ std::string describe_value(const Napi::Value& v);
 // Data pointer (byte offset applied) and element count of typed array v, whose type the caller
 // checked; views over SharedArrayBuffer are accepted; TypeError naming `name` when detached.
 void* view_data(Napi::Env env, const Napi::Value& v, const std::string& name, const std::string& type_name, size_t* len);
+
+#ifdef NG_DEVICE_ARGS
+// Device builds (the CUDA addon compiles these binding files with NG_DEVICE_ARGS): array
+// arguments are device buffers ({ ptr, length, dtype } objects made by lib/cuda), checked
+// against the device allocator's live blocks; see native/cuda/device_args.cc.
+void* device_arg(const Napi::CallbackInfo& info, size_t i, const char* name, const char* dtype, size_t elem_bytes,
+                 size_t* len);
+void indices_to_host(const int32_t* dev, int64_t n, std::vector<int32_t>* out);
+void store_f32(float* dst, float v);
+#else
+inline void store_f32(float* dst, float v) { *dst = v; }
+#endif
 
 // Float32Array argument i (named for messages). Throws on wrong type or detached buffer.
 float* f32_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t* len = nullptr);
@@ -82,9 +95,11 @@ inline int32_t* i32(const Napi::CallbackInfo& info, size_t i, const char* name, 
 inline float* f32_or_null(const Napi::CallbackInfo& info, size_t i, const char* name, size_t need) {
   Napi::Value v = info[i];
   if (is_nullish(v)) return nullptr;
+#ifndef NG_DEVICE_ARGS
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
     throw Napi::TypeError::New(info.Env(), expected_msg("Float32Array or null", name, describe_value(v)));
   }
+#endif
   return f32_arg_min(info, i, name, need);
 }
 
@@ -129,6 +144,11 @@ inline ng::ops::Reduction reduction_arg(const Napi::CallbackInfo& info, size_t i
 // Every index in [0, hi) (or equal to `allowed`, when allowed_ok). RangeError names the position.
 inline void check_indices(const Napi::CallbackInfo& info, const int32_t* idx, int64_t n, int64_t hi,
                           const char* name, bool allowed_ok = false, int32_t allowed = 0) {
+#ifdef NG_DEVICE_ARGS
+  std::vector<int32_t> host;  // device indices are scanned in a host copy
+  indices_to_host(idx, n, &host);
+  idx = host.data();
+#endif
   for (int64_t k = 0; k < n; k++) {
     const int32_t v = idx[k];
     if ((v < 0 || v >= hi) && !(allowed_ok && v == allowed)) {

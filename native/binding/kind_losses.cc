@@ -30,9 +30,11 @@ using ops::Reduction;
 namespace {
 
 Napi::Value finish(const Napi::CallbackInfo& info, float* reduced, double v) {
-  if (reduced) reduced[0] = static_cast<float>(v);
-  // A captured step replays the kernel: it stores the result there too.
+  if (reduced) store_f32(reduced, static_cast<float>(v));  // a device buffer in the CUDA addon
+#ifndef NG_DEVICE_ARGS
+  // A captured step replays the kernel: it stores the result there too (CPU addon only).
   if (capture::Recording* r = capture::current(); r && reduced && !r->ops.empty()) r->ops.back()->result_to(reduced);
+#endif
   return Napi::Number::New(info.Env(), v);
 }
 
