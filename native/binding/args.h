@@ -141,6 +141,19 @@ inline ng::ops::Reduction reduction_arg(const Napi::CallbackInfo& info, size_t i
   return static_cast<ng::ops::Reduction>(static_cast<int>(d));
 }
 
+// A host-readable view of n int32 values for argument checks: p itself on the CPU; in device
+// builds a copy in `storage` (the binding must never dereference a device pointer).
+inline const int32_t* host_view(const int32_t* p, int64_t n, std::vector<int32_t>& storage) {
+#ifdef NG_DEVICE_ARGS
+  indices_to_host(p, n, &storage);
+  return storage.data();
+#else
+  (void)n;
+  (void)storage;
+  return p;
+#endif
+}
+
 // Every index in [0, hi) (or equal to `allowed`, when allowed_ok). RangeError names the position.
 inline void check_indices(const Napi::CallbackInfo& info, const int32_t* idx, int64_t n, int64_t hi,
                           const char* name, bool allowed_ok = false, int32_t allowed = 0) {

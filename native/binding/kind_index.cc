@@ -100,7 +100,8 @@ ops::BagGeom bag_geom(const Napi::CallbackInfo& info, size_t first, size_t at_id
   *idx = i32(info, at_idx, "indices", static_cast<size_t>(g.nidx));
   check_indices(info, *idx, g.nidx, g.V, "indices");
   *off = i32(info, at_off, "offsets", static_cast<size_t>(g.B));
-  const int32_t* o = *off;
+  std::vector<int32_t> storage;
+  const int32_t* o = host_view(*off, g.B, storage);
   auto fail = [&](int64_t b, const std::string& what) {
     throw Napi::RangeError::New(info.Env(), expected_msg(what, "offsets[" + std::to_string(b) + "]", std::to_string(o[b])));
   };

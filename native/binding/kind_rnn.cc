@@ -37,7 +37,9 @@ RnnGeom rnn_geom(const Napi::CallbackInfo& info, size_t i) {
 
 const int32_t* lengths_arg(const Napi::CallbackInfo& info, size_t i, const RnnGeom& g) {
   if (is_nullish(info[i])) return nullptr;
-  const int32_t* len = i32(info, i, "lengths", static_cast<size_t>(g.B));
+  const int32_t* dev_len = i32(info, i, "lengths", static_cast<size_t>(g.B));
+  std::vector<int32_t> storage;
+  const int32_t* len = host_view(dev_len, g.B, storage);
   for (int64_t b = 0; b < g.B; b++) {
     if (len[b] < 1 || len[b] > g.T) {
       throw Napi::RangeError::New(info.Env(), expected_msg("integer in [1, " + std::to_string(g.T) + "]",
@@ -45,7 +47,7 @@ const int32_t* lengths_arg(const Napi::CallbackInfo& info, size_t i, const RnnGe
                                                            std::to_string(len[b])));
     }
   }
-  return len;
+  return dev_len;
 }
 
 struct Sizes {
