@@ -147,7 +147,9 @@ struct Kernel {
 
   template <class... A>
   auto operator()(A&&... a) const {
+#ifndef NG_DEVICE_ARGS  // the CUDA addon has no captures (capture.cc is the CPU addon's)
     if (Recording* r = current()) record(r, fn, a...);
+#endif
     return fn(std::forward<A>(a)...);
   }
 
