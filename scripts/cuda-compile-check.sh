@@ -26,3 +26,11 @@ FLAGS=(--out build-cuda --CDNODEGRAD_CUDA=ON "--CDCMAKE_CUDA_FLAGS=-Werror all-w
   exit 1
 }
 echo "cuda compile check: build-cuda/Release/nodegrad_cuda.node built for sm_80/sm_90 in $(( $(date +%s) - start )) s"
+# The addon loads lazily: a symbol of ours left undefined would only fail at its first call on a
+# GPU (a process-killing symbol lookup error). None may be.
+undefined=$(nm -D --undefined-only build-cuda/Release/nodegrad_cuda.node | awk '{print $2}' | grep '^_ZN2ng' || true)
+if [ -n "$undefined" ]; then
+  echo "$undefined" | c++filt
+  echo "cuda compile check: FAILED: nodegrad_cuda.node leaves nodegrad symbols undefined (above)"
+  exit 1
+fi
