@@ -25,9 +25,14 @@ function mpirun(np: number, args: string[], env: Record<string, string> = {}, ti
   command = [process.execPath, '--import', 'tsx', SCRIPT]): Promise<Run> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('mpirun', ['--allow-run-as-root', '--oversubscribe', '--bind-to', 'none', '-np', String(np),
+    // Under the sanitizers (npm run test:sanitize) the ASan runtime is preloaded: the ranks (node
+    // with our instrumented addon) keep it through -x, mpirun itself runs without it (its own
+    // PMIx server code is not ours to instrument, and ASan reports in it would not be ours).
+    const { LD_PRELOAD: preload, ...rest } = { ...process.env, NO_COLOR: '1', ...env };
+    const keep = preload ? ['-x', `LD_PRELOAD=${preload}`] : [];
+    const child = spawn('mpirun', ['--allow-run-as-root', '--oversubscribe', '--bind-to', 'none', ...keep, '-np', String(np),
       ...command, ...args], {
-      cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT, env: rest, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
