@@ -9,29 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { ortAvailable, startOrt } from '../lib/peers.mjs';
 import { errMsg, mnistLike, now } from '../lib/util.mjs';
 
 export const ARCHS = ['lenet', 'resnet'];
 
-// The best PyTorch figure over every configuration, the untuned one included: with Debian's
-// PyTorch 1.13, the tuning guide's jemalloc makes the ResNet-style training ~4x slower here
-// (CPU time 206 vs 50 ms per step), so the tuned figure alone would flatter nodegrad.
-function bestTorch(res, procs, value) {
-  const tuned = bestOf(res, procs, 'higher', value);
-  let best = tuned.value;
-  let label = tuned.label;
-  procs.forEach((p, i) => {
-    const v = res[`pytorch#${i}`] ? value(res[`pytorch#${i}`]) : null;
-    if (Number.isFinite(v) && (!Number.isFinite(best) || v > best)) {
-      best = v;
-      label = p.config;
-    }
-  });
-  return { value: best, label, tuned: tuned.value, all: tuned.all };
-}
 const TRAIN_BATCH = 64;
 const TRAIN_N = 2048; // 32 batches, cycled
 const INFER_BATCH = 256;

@@ -3,7 +3,7 @@
 // token windows, AdamW + gradient clipping: nodegrad vs PyTorch (bench/gpt_torch.py's model,
 // tuned per its CPU tuning guide by bench/lib/peers.mjs). Plus nodegrad's generation speed
 // (256 new tokens) with and without the key/value cache.
-import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, now, sig } from '../lib/util.mjs';
 
@@ -64,6 +64,7 @@ export async function run(ctx) {
   const notes = [];
   const unavailable = ngUnavailable(ctx);
   if (unavailable) notes.push(unavailable);
+  notes.push('"pytorch" is the fastest PyTorch configuration of the row (named in peerConfigs), tuned per its CPU guide or the untuned reference: with Debian\'s PyTorch 1.13 jemalloc makes some workloads slower (the GPT step ~3x).');
   for (const t of threads) {
     const peers = await startPeers(ctx, t, { tfjs: false });
     notes.push(...peers.notes.filter((n) => !notes.includes(n)));
@@ -85,7 +86,7 @@ export async function run(ctx) {
       const res = await interleave(cs, { reps, targetSec, log });
       for (const c of cs) await c.free?.();
       const tps = (x) => (x?.perStep ? (BATCH * CONTEXT) / x.perStep : null);
-      const torch = bestOf(res, peers.torch, 'higher', tps);
+      const torch = bestTorch(res, peers.torch, tps);
       if (res.nodegrad?.error) ngErr = res.nodegrad.error;
       if (ngErr) notes.push(`nodegrad failed at threads=${t}: ${ngErr}`);
       rows.push(makeRow({

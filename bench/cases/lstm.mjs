@@ -3,7 +3,7 @@
 // -> softmax-CE on fixed random labels, Adam lr 1e-3; nodegrad vs PyTorch CPU in its tuned
 // configurations (bench/lib/peers.mjs), 1 and 2 threads. Same shapes, init scheme and optimizer
 // on both sides; fixed inputs (no data loading in the timed loop).
-import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mulberry32, now } from '../lib/util.mjs';
 
@@ -57,6 +57,7 @@ export async function run(ctx) {
   const notes = [];
   const unavailable = ngUnavailable(ctx);
   if (unavailable) notes.push(unavailable);
+  notes.push('"pytorch" is the fastest PyTorch configuration of the row (named in peerConfigs), tuned per its CPU guide or the untuned reference: with Debian\'s PyTorch 1.13 jemalloc makes some workloads slower (the GPT step ~3x).');
   for (const t of threads) {
     const peers = await startPeers(ctx, t, { tfjs: false });
     notes.push(...peers.notes.filter((n) => !notes.includes(n)));
@@ -81,7 +82,7 @@ export async function run(ctx) {
         for (const c of cs) await c.free?.();
         r?.dispose();
         const seqPerSec = (x) => (x?.perStep ? BATCH / x.perStep : null);
-        const torch = bestOf(res, peers.torch, 'higher', seqPerSec);
+        const torch = bestTorch(res, peers.torch, seqPerSec);
         if (res.nodegrad?.error) notes.push(`nodegrad failed at threads=${t} layers=${layers}: ${res.nodegrad.error}`);
         rows.push(makeRow({
           config: `threads=${t} layers=${layers}`,
