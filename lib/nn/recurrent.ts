@@ -2,7 +2,7 @@
  * Recurrent layers with PyTorch's semantics, parameter names and initialization: LSTM, GRU,
  * RNN (tanh / relu), multi-layer, bidirectional, dropout between layers, batchFirst, initial
  * states and variable-length batches (`lengths`, pack_padded_sequence semantics, unsorted
- * accepted); and the single-step cells LSTMCell, GRUCell, RNNCell. Every layer runs on the
+ * accepted, or an equivalent prefix `mask` [batch, seq]); and the single-step cells LSTMCell, GRUCell, RNNCell. Every layer runs on the
  * fused native kernels (lib/ops/recurrent.ts, native/cpu/ops/rnn.cc).
  *
  *   const lstm = new ng.nn.LSTM(64, 128, { numLayers: 2, batchFirst: true });
@@ -50,6 +50,14 @@ export interface RNNForwardOptions {
    * valid step, and the reverse direction starts at that step.
    */
   lengths?: ArrayLike<number> | Tensor;
+  /**
+   * Valid steps as a mask (Keras' `mask`): shape [batch, seq] whatever batchFirst says ([seq]
+   * for an unbatched input), a float32 / int32 Tensor of 0 / 1 or nested arrays of booleans /
+   * 0 / 1; true / 1 marks a valid step (the opposite of attention's keyPaddingMask). Every row
+   * must be a prefix (valid steps first, then padding, at least one valid step): it is the same
+   * as `lengths` = the number of valid steps per row. Give lengths or mask, not both.
+   */
+  mask?: Tensor | ArrayLike<ArrayLike<number | boolean>> | ArrayLike<number | boolean>;
 }
 
 /** U(-1/sqrt(H), 1/sqrt(H)) for every parameter (PyTorch's reset_parameters). */
@@ -90,6 +98,64 @@ function lengthsArg(lengths: unknown, B: number, T: number): Int32Array {
     }
     out[b] = v;
   }
+  return out;
+}
+
+/**
+ * A [B, T] mask (or [T] when unbatched) of 0 / 1 / booleans whose rows are prefixes -> lengths
+ * (pack_padded_sequence semantics).
+ */
+function maskToLengths(mask: unknown, B: number, T: number, unbatched: boolean): Int32Array {
+  const want = unbatched ? [T] : [B, T];
+  const wantText = unbatched ? `shape [${T}] (seq)` : `shape [${B}, ${T}] (batch, seq)`;
+  let rows: ArrayLike<unknown>[];
+  if (mask instanceof Tensor) {
+    assertTensor(mask, 'mask');
+    const s = mask.shape;
+    if (s.length !== want.length || s.some((d, i) => d !== want[i])) throw new RangeError(expected(wantText, 'mask', fmtShape(s)));
+    const data = mask.data as ArrayLike<number>;
+    rows = [];
+    for (let b = 0; b < (unbatched ? 1 : B); b++) rows.push(Array.prototype.slice.call(data, b * T, (b + 1) * T));
+  } else if (Array.isArray(mask) || ArrayBuffer.isView(mask)) {
+    const outer = mask as ArrayLike<unknown>;
+    if (unbatched) {
+      if (outer.length !== T) throw new RangeError(expected(wantText, 'mask', `${outer.length} entries`));
+      rows = [outer];
+    } else {
+      if (outer.length !== B) throw new RangeError(expected(wantText, 'mask', `${outer.length} rows`));
+      rows = [];
+      for (let b = 0; b < B; b++) {
+        const r = outer[b];
+        if (!Array.isArray(r) && !ArrayBuffer.isView(r)) {
+          throw new TypeError(expected(`array of ${T} booleans or 0 / 1 values`, `mask[${b}]`, describe(r)));
+        }
+        const row = r as ArrayLike<unknown>;
+        if (row.length !== T) throw new RangeError(expected(wantText, 'mask', `${row.length} entries in mask[${b}]`));
+        rows.push(row);
+      }
+    }
+  } else {
+    throw new TypeError(expected('Tensor or (nested) array of booleans or 0 / 1 values', 'mask', describe(mask)));
+  }
+  const out = new Int32Array(rows.length);
+  rows.forEach((row, b) => {
+    const name = unbatched ? 'mask' : `mask[${b}]`;
+    let len = 0;
+    for (let t = 0; t < T; t++) {
+      const v = row[t];
+      const on = v === true || v === 1;
+      if (!on && v !== false && v !== 0) {
+        throw new RangeError(expected('boolean or 0 / 1', unbatched ? `mask[${t}]` : `mask[${b}][${t}]`, describe(v)));
+      }
+      if (on && len < t) {
+        throw new RangeError(expected('a prefix mask (valid steps first, then padding)', name,
+          `a valid step at ${t} after padding at ${len}`));
+      }
+      if (on) len = t + 1;
+    }
+    if (len === 0) throw new RangeError(expected('at least one valid step', name, 'no valid step'));
+    out[b] = len;
+  });
   return out;
 }
 
@@ -182,9 +248,13 @@ export abstract class RNNBase extends Module {
     const h0t = h0 === undefined || h0 === null ? null : stateArg(h0, 'h0', stateShape);
     const c0t = c0 === undefined || c0 === null ? null : stateArg(c0, 'c0', stateShape);
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
-      throw new TypeError(expected('options object { lengths }', 'options', describe(opts)));
+      throw new TypeError(expected('options object { lengths } or { mask }', 'options', describe(opts)));
     }
-    const lengths = opts?.lengths === undefined ? null : lengthsArg(opts.lengths, B, T);
+    if (opts?.lengths !== undefined && opts?.mask !== undefined) {
+      throw new TypeError(expected('either lengths or mask, not both', 'options', 'both'));
+    }
+    const lengths = opts?.lengths !== undefined ? lengthsArg(opts.lengths, B, T)
+      : opts?.mask !== undefined ? maskToLengths(opts.mask, B, T, unbatched) : null;
     const hNs: Tensor[] = [];
     const cNs: Tensor[] = [];
     let layerIn = seq;
@@ -238,7 +308,7 @@ export abstract class RNNBase extends Module {
 }
 
 /**
- * Long short-term memory (torch.nn.LSTM). forward(x, [h0, c0]?, { lengths }?) returns
+ * Long short-term memory (torch.nn.LSTM). forward(x, [h0, c0]?, { lengths | mask }?) returns
  * [output, [hN, cN]]: output (T, B, D*H) (batchFirst: (B, T, D*H)), hN and cN (L*D, B, H).
  */
 export class LSTM extends RNNBase {
@@ -259,7 +329,7 @@ export class LSTM extends RNNBase {
   }
 }
 
-/** Gated recurrent unit (torch.nn.GRU). forward(x, h0?, { lengths }?) returns [output, hN]. */
+/** Gated recurrent unit (torch.nn.GRU). forward(x, h0?, { lengths | mask }?) returns [output, hN]. */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('gru', inputSize, hiddenSize, opts);

@@ -172,6 +172,31 @@ describe('recurrent layer API', () => {
     });
   });
 
+  it('a prefix mask [batch, seq] equals the lengths it encodes (any batchFirst, tensors or arrays, unbatched)', () => {
+    ng.tidy(() => {
+      for (const batchFirst of [false, true]) {
+        const m = new ng.nn.GRU(3, 4, { bidirectional: true, batchFirst });
+        const x = batchFirst ? ng.randn([3, 5, 3]) : ng.randn([5, 3, 3]);
+        const lengths = [2, 5, 3];
+        const rows = lengths.map((L) => Array.from({ length: 5 }, (_, t) => t < L));
+        const [y, hN] = m.forward(x, null, { lengths });
+        const flat = rows.flat().map(Number);
+        for (const mask of [rows, rows.map((r) => r.map(Number)), ng.fromArray(Float32Array.from(flat), [3, 5]),
+          ng.fromArray(Int32Array.from(flat), [3, 5])]) {
+          const [ym, hm] = m.forward(x, null, { mask });
+          expect(Array.from(ym.data)).toEqual(Array.from(y.data));
+          expect(Array.from(hm.data)).toEqual(Array.from(hN.data));
+        }
+        m.dispose();
+      }
+      const u = new ng.nn.LSTM(3, 2);
+      const xu = ng.randn([4, 3]);
+      const [yu] = u.forward(xu, null, { mask: [1, 1, 0, 0] });
+      expect(Array.from(yu.data)).toEqual(Array.from(u.forward(xu, null, { lengths: [2] })[0].data));
+      u.dispose();
+    });
+  });
+
   it('applies dropout between layers only while training', () => {
     ng.tidy(() => {
       ng.setSeed(1);
@@ -247,6 +272,23 @@ describe('recurrent layers: bad input', () => {
     expect(() => m.forward(x, null, { lengths: [2] })).toThrow('Expected 2 lengths (one per sequence of the batch) for lengths but received 1');
     expect(() => m.forward(x, null, { lengths: 3 as unknown as number[] })).toThrow(/for lengths but received/);
     expect(m.forward(x, null, { lengths: [2, 5] })[0].shape).toEqual([5, 2, 4]);
+  });
+});
+
+describe('recurrent layers: bad masks', () => {
+  const m = new ng.nn.GRU(3, 4, { batchFirst: true });
+  const x = ng.randn([2, 3, 3]);
+  it('names the argument, expected vs got', () => {
+    expect(() => m.forward(x, null, { mask: ng.ones([3, 2]) })).toThrow('Expected shape [2, 3] (batch, seq) for mask but received [3, 2]');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1]] })).toThrow('Expected shape [2, 3] (batch, seq) for mask but received 1 rows');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1], [1, 1]] })).toThrow('Expected shape [2, 3] (batch, seq) for mask but received 2 entries in mask[1]');
+    expect(() => m.forward(x, null, { mask: [[1, 0, 1], [1, 1, 1]] })).toThrow('Expected a prefix mask (valid steps first, then padding) for mask[0] but received a valid step at 2 after padding at 1');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1], [0, 0, 0]] })).toThrow('Expected at least one valid step for mask[1] but received no valid step');
+    expect(() => m.forward(x, null, { mask: [[1, 0.5, 0], [1, 1, 1]] })).toThrow('Expected boolean or 0 / 1 for mask[0][1] but received 0.5 of type number');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1], [1, 1, 1]], lengths: [3, 3] })).toThrow('Expected either lengths or mask, not both for options but received both');
+    expect(() => m.forward(x, null, { mask: 'all' as unknown as number[] })).toThrow(/for mask but received "all" of type string/);
+    expect(() => m.forward(x, null, { mask: [1, 1] as unknown as number[][] })).toThrow(/for mask\[0\] but received 1 of type number/);
+    expect(() => new ng.nn.RNN(3, 2).forward(ng.randn([3, 3]), null, { mask: [1, 1] })).toThrow('Expected shape [3] (seq) for mask but received 2 entries');
   });
 });
 
