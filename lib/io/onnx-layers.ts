@@ -155,6 +155,9 @@ function concatF32(parts: Float32Array[]): Float32Array {
 }
 
 registerOnnxExport(R.RNNBase, (m) => {
+  if (m.projSize > 0) {
+    throw new TypeError(expected('an LSTM without projSize (ONNX LSTM has no projection)', 'projSize', `${m.projSize}`));
+  }
   const cell = m.mode;
   const order = ONNX_GATE_ORDER[cell];
   const H = m.hiddenSize;

@@ -8,9 +8,10 @@
  *   const lstm = new ng.nn.LSTM(64, 128, { numLayers: 2, batchFirst: true });
  *   const [output, [hN, cN]] = lstm.forward(x, [h0, c0], { lengths });
  *
- * Parameters: weight_ih_l{k} (G*H, in), weight_hh_l{k} (G*H, H), bias_ih_l{k}, bias_hh_l{k}
- * (G*H) and the same with _reverse for the backward direction, G = 4 (LSTM: i, f, g, o),
- * 3 (GRU: r, z, n), 1 (RNN); all drawn from U(-1/sqrt(H), 1/sqrt(H)).
+ * Parameters: weight_ih_l{k} (G*H, in), weight_hh_l{k} (G*H, R), bias_ih_l{k}, bias_hh_l{k}
+ * (G*H), LSTM with projSize P: weight_hr_l{k} (P, H), and the same with _reverse for the backward
+ * direction, G = 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n), 1 (RNN), R = P or H (the hidden state's
+ * size); all drawn from U(-1/sqrt(H), 1/sqrt(H)).
  */
 import { Module, ModuleConfig } from './module';
 import { Tensor, shapeSize } from '../tensor/tensor';
@@ -21,7 +22,7 @@ import { rnnLayer, rnnPackedSizes, gateCount } from '../ops/recurrent';
 import type { RnnMode, RnnDirectionWeights } from '../ops/recurrent';
 import * as init from './init';
 import { assertPositiveInteger, assertBoolean, assertNumberInRange, assertOneOf, shapeError } from './layer-args';
-import { describe, expected, fmtShape } from '../core/validate';
+import { assertNonNegativeInteger, describe, expected, fmtShape } from '../core/validate';
 
 export type { RnnMode } from '../ops/recurrent';
 
@@ -36,6 +37,15 @@ export interface RNNOptions {
   dropout?: number;
   /** A second, reverse-direction pass per layer; outputs are concatenated (default false). */
   bidirectional?: boolean;
+}
+
+export interface LSTMOptions extends RNNOptions {
+  /**
+   * PyTorch's proj_size (default 0 = none): h_t = W_hr (o_t * tanh(c_t)) with W_hr (projSize,
+   * hiddenSize) (weight_hr_l{k}); outputs and h states then have projSize entries per direction,
+   * c states keep hiddenSize. Must be below hiddenSize.
+   */
+  projSize?: number;
 }
 
 export interface ElmanRNNOptions extends RNNOptions {
@@ -173,6 +183,8 @@ export abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  /** LSTM projection size (0 = none). */
+  readonly projSize: number;
   /** Per layer, per direction: the weights of that pass. */
   private readonly layerWeights: RnnDirectionWeights[][] = [];
 
@@ -190,18 +202,29 @@ export abstract class RNNBase extends Module {
     assertNumberInRange(this.dropout, 'dropout', 0, 1, { hiOpen: true });
     this.bidirectional = opts.bidirectional ?? false;
     assertBoolean(this.bidirectional, 'bidirectional');
+    const projSize = (opts as LSTMOptions).projSize ?? 0;
+    if (projSize !== 0) {
+      if (mode !== 'lstm') throw new TypeError(expected('no projSize (projections are LSTM only)', 'projSize', describe(projSize)));
+      assertNonNegativeInteger(projSize, 'projSize');
+      if (projSize >= hiddenSize) {
+        throw new RangeError(expected(`integer in [0, ${hiddenSize - 1}] (below hiddenSize)`, 'projSize', describe(projSize)));
+      }
+    }
+    this.projSize = projSize;
     const G = gateCount(mode);
     const D = this.numDirections;
+    const R = this.stateSize;
     for (let l = 0; l < this.numLayers; l++) {
-      const inSize = l === 0 ? inputSize : hiddenSize * D;
+      const inSize = l === 0 ? inputSize : R * D;
       const dirs: RnnDirectionWeights[] = [];
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
         dirs.push({
           weightIh: this.registerParameter(`weight_ih${sfx}`, empty([G * hiddenSize, inSize])),
-          weightHh: this.registerParameter(`weight_hh${sfx}`, empty([G * hiddenSize, hiddenSize])),
+          weightHh: this.registerParameter(`weight_hh${sfx}`, empty([G * hiddenSize, R])),
           biasIh: this.bias ? this.registerParameter(`bias_ih${sfx}`, empty([G * hiddenSize])) : null,
           biasHh: this.bias ? this.registerParameter(`bias_hh${sfx}`, empty([G * hiddenSize])) : null,
+          weightHr: projSize > 0 ? this.registerParameter(`weight_hr${sfx}`, empty([projSize, hiddenSize])) : null,
         });
       }
       this.layerWeights.push(dirs);
@@ -211,6 +234,11 @@ export abstract class RNNBase extends Module {
 
   get numDirections(): number {
     return this.bidirectional ? 2 : 1;
+  }
+
+  /** Entries of the hidden state h per direction: projSize when set, else hiddenSize. */
+  get stateSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
   }
 
   /** Re-draws every parameter from U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)). */
@@ -242,11 +270,11 @@ export abstract class RNNBase extends Module {
     if (this.batchFirst && !unbatched) seq = swapLeadingAxes(seq);
     const [T, B] = seq.shape;
     if (T < 1) throw new RangeError(expected('a sequence of at least 1 step', 'input', fmtShape(x.shape)));
-    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize;
+    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, R = this.stateSize;
     const lstm = this.mode === 'lstm';
-    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const h0t = h0 === undefined || h0 === null ? null : stateArg(h0, 'h0', stateShape);
-    const c0t = c0 === undefined || c0 === null ? null : stateArg(c0, 'c0', stateShape);
+    const stateShape = (n: number): number[] => (unbatched ? [L * D, n] : [L * D, B, n]);
+    const h0t = h0 === undefined || h0 === null ? null : stateArg(h0, 'h0', stateShape(R));
+    const c0t = c0 === undefined || c0 === null ? null : stateArg(c0, 'c0', stateShape(H));
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
       throw new TypeError(expected('options object { lengths } or { mask }', 'options', describe(opts)));
     }
@@ -258,20 +286,20 @@ export abstract class RNNBase extends Module {
     const hNs: Tensor[] = [];
     const cNs: Tensor[] = [];
     let layerIn = seq;
-    const sizes = rnnPackedSizes(this.mode, T, B, H, D);
-    const stateOf = (t: Tensor | null, l: number): Tensor | null => {
+    const sizes = rnnPackedSizes(this.mode, T, B, H, D, this.projSize);
+    const stateOf = (t: Tensor | null, l: number, n: number): Tensor | null => {
       if (t === null) return null;
-      const all = F.reshape(t, [L * D, B, H]);
+      const all = F.reshape(t, [L * D, B, n]);
       return L === 1 ? all : F.slice(all, l * D, (l + 1) * D, 0);
     };
     for (let l = 0; l < L; l++) {
-      const packed = rnnLayer(this.mode, layerIn, this.layerWeights[l], stateOf(h0t, l), lstm ? stateOf(c0t, l) : null,
-        lengths);
-      let out = F.reshape(F.slice(packed, 0, sizes.outputSize), [T, B, D * H]);
-      hNs.push(F.reshape(F.slice(packed, sizes.outputSize, sizes.outputSize + sizes.stateSize), [D, B, H]));
+      const packed = rnnLayer(this.mode, layerIn, this.layerWeights[l], stateOf(h0t, l, R),
+        lstm ? stateOf(c0t, l, H) : null, lengths);
+      let out = F.reshape(F.slice(packed, 0, sizes.outputSize), [T, B, D * R]);
+      hNs.push(F.reshape(F.slice(packed, sizes.outputSize, sizes.outputSize + sizes.stateSize), [D, B, R]));
       if (lstm) {
         const at = sizes.outputSize + sizes.stateSize;
-        cNs.push(F.reshape(F.slice(packed, at, at + sizes.stateSize), [D, B, H]));
+        cNs.push(F.reshape(F.slice(packed, at, at + sizes.cellSize), [D, B, H]));
       }
       if (l < L - 1 && this.dropout > 0 && this.training) out = F.dropout(out, this.dropout, true);
       layerIn = out;
@@ -280,8 +308,8 @@ export abstract class RNNBase extends Module {
     let hN = L === 1 ? hNs[0] : F.concat(hNs, 0);
     let cN = lstm ? (L === 1 ? cNs[0] : F.concat(cNs, 0)) : null;
     if (unbatched) {
-      output = F.reshape(output, [T, D * H]);
-      hN = F.reshape(hN, [L * D, H]);
+      output = F.reshape(output, [T, D * R]);
+      hN = F.reshape(hN, [L * D, R]);
       if (cN) cN = F.reshape(cN, [L * D, H]);
     } else if (this.batchFirst) {
       output = swapLeadingAxes(output);
@@ -303,16 +331,18 @@ export abstract class RNNBase extends Module {
     if (this.batchFirst) parts.push('batchFirst=true');
     if (this.dropout) parts.push(`dropout=${this.dropout}`);
     if (this.bidirectional) parts.push('bidirectional=true');
+    if (this.projSize) parts.push(`projSize=${this.projSize}`);
     return parts.join(', ');
   }
 }
 
 /**
  * Long short-term memory (torch.nn.LSTM). forward(x, [h0, c0]?, { lengths | mask }?) returns
- * [output, [hN, cN]]: output (T, B, D*H) (batchFirst: (B, T, D*H)), hN and cN (L*D, B, H).
+ * [output, [hN, cN]]: output (T, B, D*R) (batchFirst: (B, T, D*R)), hN (L*D, B, R) and cN
+ * (L*D, B, H), R = projSize or H.
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, opts: LSTMOptions = {}) {
     super('lstm', inputSize, hiddenSize, opts);
   }
 
@@ -325,7 +355,7 @@ export class LSTM extends RNNBase {
   }
 
   getConfig(): ModuleConfig {
-    return { type: 'LSTM', args: this.configArgs() };
+    return { type: 'LSTM', args: { ...this.configArgs(), ...(this.projSize ? { projSize: this.projSize } : {}) } };
   }
 }
 

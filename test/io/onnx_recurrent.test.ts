@@ -76,6 +76,11 @@ describe('recurrent layers exported to ONNX match onnxruntime', () => {
     m.dispose();
   });
 
+  it('an LSTM with projSize has no ONNX mapping (ONNX LSTM has no projection): the error names projSize', () => {
+    expect(() => onnxLayers(new ng.nn.LSTM(3, 4, { projSize: 2 })))
+      .toThrow('Expected an LSTM without projSize (ONNX LSTM has no projection) for projSize but received 2');
+  });
+
   it('rejects weights of the wrong size and a wrong input shape', () => {
     const layer = onnxLayers(new ng.nn.LSTM(3, 2))[0] as { layers: { W: Float32Array }[] };
     expect(() => encodeOnnx([{ ...layer, layers: [{ ...layer.layers[0], W: new Float32Array(5) }] } as never], { inputShape: [4, 2, 3] }))
