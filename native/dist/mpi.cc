@@ -18,6 +18,7 @@
 //   not hang the others forever.
 #include <mpi.h>
 #include <napi.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
@@ -169,10 +170,23 @@ int collective(Blocking blocking, Nonblocking nonblocking) {
   return rc == MPI_SUCCESS ? finish(&req) : rc;
 }
 
-template <typename T>
-void scale(void* p, int64_t n, double f) {
-  T* a = static_cast<T*>(p);
-  for (int64_t i = 0; i < n; i++) a[i] = static_cast<T>(a[i] * f);
+// 'mean' = sum / ranks, applied in place after the sum. float32 (gradients) is multiplied by a
+// float factor in a loop the compiler vectorizes: the former float->double->float scalar loop
+// took ~40% of the communication thread's CPU time for the MLP's 2 MiB gradient (perf).
+void scale_mean(void* p, int64_t n, int dtype, int ranks) {
+  if (ranks <= 1) return;
+  if (dtype == F32) {
+    float* __restrict a = static_cast<float*>(p);
+    const float f = 1.0f / static_cast<float>(ranks);
+    for (int64_t i = 0; i < n; i++) a[i] *= f;
+  } else if (dtype == F64) {
+    double* __restrict a = static_cast<double*>(p);
+    const double f = 1.0 / ranks;
+    for (int64_t i = 0; i < n; i++) a[i] *= f;
+  } else {
+    int32_t* a = static_cast<int32_t*>(p);
+    for (int64_t i = 0; i < n; i++) a[i] /= ranks;
+  }
 }
 
 // Runs one collective on the comm thread; throws std::runtime_error with a user-facing message.
@@ -218,12 +232,7 @@ void run_job(State* s, Job& j) {
       check_mpi(collective([&] { return MPI_Allreduce(src, j.recv, n, t, mpi_op(j.arg), MPI_COMM_WORLD); },
         [&](MPI_Request* r) { return MPI_Iallreduce(src, j.recv, n, t, mpi_op(j.arg), MPI_COMM_WORLD, r); }), "allReduce");
     }
-      if (j.arg == MEAN && s->size > 1) {
-        const double f = 1.0 / s->size;
-        if (j.dtype == F32) scale<float>(j.recv, j.count, f);
-        else if (j.dtype == F64) scale<double>(j.recv, j.count, f);
-        else scale<int32_t>(j.recv, j.count, f);
-      }
+      if (j.arg == MEAN) scale_mean(j.recv, j.count, j.dtype, s->size);
       bytes = j.count * eb;
       break;
     case BROADCAST:
@@ -258,12 +267,7 @@ void run_job(State* s, Job& j) {
         [&](MPI_Request* r) {
           return MPI_Ireduce_scatter(j.send, j.recv, counts.data(), t, mpi_op(j.arg), MPI_COMM_WORLD, r);
         }), "reduceScatter");
-      if (j.arg == MEAN && s->size > 1) {
-        const double f = 1.0 / s->size;
-        if (j.dtype == F32) scale<float>(j.recv, j.count, f);
-        else if (j.dtype == F64) scale<double>(j.recv, j.count, f);
-        else scale<int32_t>(j.recv, j.count, f);
-      }
+      if (j.arg == MEAN) scale_mean(j.recv, j.count, j.dtype, s->size);
       int64_t tot = 0;
       for (int c : counts) tot += c;
       bytes = tot * eb;
@@ -276,6 +280,7 @@ void run_job(State* s, Job& j) {
 }
 
 void comm_loop(State* s) {
+  pthread_setname_np(pthread_self(), "ng-mpi-comm");  // shows in top -H, perf, /proc/PID/task/*/comm
   for (;;) {
     std::shared_ptr<Job> job;
     {
@@ -341,6 +346,7 @@ void comm_loop(State* s) {
 }
 
 void watchdog_loop(State* s) {
+  pthread_setname_np(pthread_self(), "ng-mpi-watch");
   std::unique_lock<std::mutex> lk(s->wmu);
   while (!s->wstop) {
     if (s->running.empty()) {
