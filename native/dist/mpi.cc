@@ -95,6 +95,10 @@ struct State {
   int64_t nextId = 1;
   bool stopping = false;
   std::thread comm;
+  // JS threads blocked in wait(): the comm thread then polls MPI without sleeping (finish()).
+  std::atomic<int> jsWaiting{0};
+  std::mutex pollMu;
+  std::condition_variable pollCv;
 
   // Watchdog: the collective now running and when it must end.
   std::mutex wmu;
@@ -141,20 +145,36 @@ void check_mpi(int rc, const char* what) {
   throw std::runtime_error(std::string(what) + " failed in MPI: " + std::string(msg, len));
 }
 
-// Completes a nonblocking collective. Open MPI's blocking collectives spin at full speed while
-// they wait for the slowest rank, taking a core from this rank's compute threads (the backward
-// pass still running) or from the other ranks. Here the comm thread tests in a tight loop for
-// 100 us, then sleeps between tests (10 us doubling to 200 us), which adds at most ~0.2 ms to a
-// collective that waits that long anyway. NODEGRAD_DIST_WAIT=spin restores the blocking calls.
+// Completes a nonblocking collective. Open MPI makes progress only inside MPI calls, and its
+// blocking collectives spin at full speed while they wait for the slowest rank. Where the comm
+// thread waits decides whose core it takes:
+// - While the JS thread is blocked in wait() for a collective (DDP after backward, ZeRO-1's
+//   step), that thread's core is idle: the comm thread tests in a tight loop (lowest latency;
+//   after 1 ms it yields the core between tests, for ranks oversubscribing the cores).
+// - Otherwise (a DDP bucket sent while backward still computes, or a Promise collective) the
+//   rank's compute threads own the cores: the comm thread sleeps between tests (20 us doubling
+//   to 200 us) and wakes at once when the JS thread starts waiting.
+// (The former loop spun for 100 us at the start of every collective, also while this rank's
+// backward pass still computed on the same cores.)
+// NODEGRAD_DIST_WAIT=spin uses the blocking calls instead.
 int finish(MPI_Request* req) {
-  const auto t0 = Clock::now();
+  State* s = S();
   int done = 0;
-  int sleepUs = 10;
+  int sleepUs = 20;
+  Clock::time_point spinStart{};
+  bool spinning = false;
   for (;;) {
     const int rc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
     if (rc != MPI_SUCCESS || done) return rc;
-    if (Clock::now() - t0 < std::chrono::microseconds(100)) continue;
-    std::this_thread::sleep_for(std::chrono::microseconds(sleepUs));
+    const bool js = s->jsWaiting.load(std::memory_order_relaxed) > 0;
+    if (js) {
+      if (!spinning) { spinning = true; spinStart = Clock::now(); sleepUs = 20; }
+      if (Clock::now() - spinStart < std::chrono::microseconds(500)) continue;
+    } else {
+      spinning = false;
+    }
+    std::unique_lock<std::mutex> lk(s->pollMu);
+    s->pollCv.wait_for(lk, std::chrono::microseconds(sleepUs), [&] { return !js && s->jsWaiting.load() > 0; });
     sleepUs = std::min(sleepUs * 2, 200);
   }
 }
@@ -502,7 +522,15 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
     auto it = s->jobs.find(id);
     if (it == s->jobs.end() || it->second->deferred) throw Napi::Error::New(env, "nodegrad.dist: unknown collective id");
     j = it->second;
-    s->cv.wait(lk, [&] { return j->done; });
+    if (!j->done) {
+      {
+        std::lock_guard<std::mutex> plk(s->pollMu);
+        s->jsWaiting++;
+      }
+      s->pollCv.notify_all();
+      s->cv.wait(lk, [&] { return j->done; });
+      s->jsWaiting--;
+    }
     s->jobs.erase(it);
   }
   j->sendRef.Reset();
