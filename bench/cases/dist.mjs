@@ -9,6 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { makeRow, ngUnavailable } from '../lib/case.mjs';
 import { BENCH_DIR, ROOT, PYTHON, torchAvailable } from '../lib/peers.mjs';
 import { errMsg, sig } from '../lib/util.mjs';
@@ -19,8 +20,12 @@ const TORCH_ENV = {
   OPENBLAS_CORETYPE: 'SkylakeX', MALLOC_TRIM_THRESHOLD_: '4000000000', MALLOC_MMAP_THRESHOLD_: '4000000000', OMP_WAIT_POLICY: 'PASSIVE',
 };
 
+// The launch docs/DISTRIBUTED.md ("Thread settings per rank") tells users: --bind-to none (Open
+// MPI would otherwise pin each rank to one core), threads per rank through OMP_NUM_THREADS and
+// ng.setNumThreads, --oversubscribe only where the ranks outnumber the cores.
 function mpirunArgs(np) {
-  const a = ['--oversubscribe', '--bind-to', 'none', '-np', String(np)];
+  const a = ['--bind-to', 'none', '-np', String(np)];
+  if (np > availableParallelism()) a.unshift('--oversubscribe');
   if (process.getuid?.() === 0) a.unshift('--allow-run-as-root');
   return a;
 }
