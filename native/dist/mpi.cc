@@ -158,6 +158,8 @@ void check_mpi(int rc, const char* what) {
 // (The former loop spun for 100 us at the start of every collective, also while this rank's
 // backward pass still computed on the same cores.)
 // NODEGRAD_DIST_WAIT=spin uses the blocking calls instead.
+int64_t g_spinUs = 500;  // NODEGRAD_DIST_SPIN_US
+
 int finish(MPI_Request* req) {
   State* s = S();
   int done = 0;
@@ -170,7 +172,7 @@ int finish(MPI_Request* req) {
     const bool js = s->jsWaiting.load(std::memory_order_relaxed) > 0;
     if (js) {
       if (!spinning) { spinning = true; spinStart = Clock::now(); sleepUs = 20; }
-      if (Clock::now() - spinStart < std::chrono::microseconds(500)) continue;
+      if (Clock::now() - spinStart < std::chrono::microseconds(g_spinUs)) continue;
     } else {
       spinning = false;
     }
@@ -430,6 +432,11 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     const char* wait = std::getenv("NODEGRAD_DIST_WAIT");
     g_poll = !(wait && std::string(wait) == "spin");
+    if (const char* spin = std::getenv("NODEGRAD_DIST_SPIN_US")) {
+      char* end = nullptr;
+      const long long v = std::strtoll(spin, &end, 10);
+      if (end != spin && *end == '\0' && v >= 0) g_spinUs = std::min<long long>(v, 1000000);
+    }
     MPI_Comm_rank(MPI_COMM_WORLD, &s->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s->size);
     MPI_Comm local;
