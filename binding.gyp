@@ -34,7 +34,7 @@
             "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "NG_DEVICE_ARGS"],
           "cflags!": ["-fno-exceptions", "-fno-rtti"],
           "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
-          "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti"],
+          "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti"],
           "libraries": ["<!(node scripts/cuda-config.js --lib)/libcudart_static.a", "-ldl", "-lpthread", "-lrt"],
           "rules": [{
             "rule_name": "nvcc",
