@@ -62,7 +62,7 @@
             "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "OMPI_SKIP_MPICXX=1"],
           "cflags!": ["-fno-exceptions", "-fno-rtti"],
           "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++14", "-std=gnu++17"],
-          "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti"],
+          "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti"],
           "libraries": ["<!@(mpicc --showme:link)"]
         }, {
           "type": "none"

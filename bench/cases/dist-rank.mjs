@@ -4,7 +4,7 @@
 //   node bench/cases/dist-rank.mjs STEPS BATCH_PER_RANK THREADS [REPS]        (under mpirun or not)
 import { loadNodegrad } from '../lib/nodegrad.mjs';
 import { ngMlpModel } from './mlp.mjs';
-import { mnistLike } from '../lib/util.mjs';
+import { mnistLike, threadCpu, cpuSince } from '../lib/util.mjs';
 
 const [steps, batch, threads, reps = 3] = process.argv.slice(2).map(Number);
 const { ng, error } = await loadNodegrad();
@@ -49,9 +49,22 @@ for (let i = 0; i < 5; i++) step(i);
 let stepSec = Infinity;
 let computeOnly = Infinity;
 let comm = 0, exposed = 0, n = 0;
+// CPU per step of the synchronized repetitions, per thread: the JS thread (compute), the MPI
+// communication thread, the rest (OpenMP workers, V8, Open MPI's own threads).
+const cpu = { main: 0, comm: 0, other: 0, wait: 0 };
+let cpuSteps = 0;
 for (let r = 0; r < reps; r++) {
   const s0 = ddp ? { ...ddp.stats } : null;
+  const c0 = threadCpu();
   stepSec = Math.min(stepSec, await timed(step));
+  const c = cpuSince(c0);
+  if (c) {
+    cpuSteps += steps;
+    for (const [name, v] of Object.entries(c)) {
+      cpu[name === 'main' ? 'main' : name === 'ng-mpi-comm' ? 'comm' : 'other'] += v.cpuMs;
+      cpu.wait += v.waitMs;
+    }
+  }
   if (ddp) {
     n += ddp.stats.steps - s0.steps;
     comm += ddp.stats.commSeconds - s0.commSeconds;
@@ -60,6 +73,9 @@ for (let r = 0; r < reps; r++) {
   }
 }
 const out = { worldSize: info.worldSize, threads, batch, stepSec, samplesPerSec: (info.worldSize * batch) / stepSec };
+// Rank 0's figures; cpuMsPerStep.wait is the time its threads were runnable but had no core (a
+// loaded machine). The timed loop includes the barrier and the max-reduction of the time.
+if (cpuSteps) out.cpuMsPerStep = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / cpuSteps]));
 if (ddp) {
   out.commSecPerStep = comm / n;
   out.waitSecPerStep = exposed / n;

@@ -3,11 +3,13 @@
 // (batch 256, the same global batch as 2 ranks) and 2 ranks x 1 thread (mpirun, ng.dist's
 // DistributedDataParallel), side by side with PyTorch DistributedDataParallel (gloo) in the
 // same configurations. Also: time in gradient communication per step, the part of it not
-// hidden behind backward, and bytes all-reduced per step.
+// hidden behind backward, bytes all-reduced per step, and CPU time per step per rank (per thread;
+// with the run-queue wait that shows how loaded the machine was) with the speed-up it predicts.
 // Each configuration is a separate process group (bench/cases/dist-rank.mjs, bench/peers/torch_ddp.py).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { makeRow, ngUnavailable } from '../lib/case.mjs';
 import { BENCH_DIR, ROOT, PYTHON, torchAvailable } from '../lib/peers.mjs';
 import { errMsg, sig } from '../lib/util.mjs';
@@ -18,8 +20,12 @@ const TORCH_ENV = {
   OPENBLAS_CORETYPE: 'SkylakeX', MALLOC_TRIM_THRESHOLD_: '4000000000', MALLOC_MMAP_THRESHOLD_: '4000000000', OMP_WAIT_POLICY: 'PASSIVE',
 };
 
+// The launch docs/DISTRIBUTED.md ("Thread settings per rank") tells users: --bind-to none (Open
+// MPI would otherwise pin each rank to one core), threads per rank through OMP_NUM_THREADS and
+// ng.setNumThreads, --oversubscribe only where the ranks outnumber the cores.
 function mpirunArgs(np) {
-  const a = ['--oversubscribe', '--bind-to', 'none', '-np', String(np)];
+  const a = ['--bind-to', 'none', '-np', String(np)];
+  if (np > availableParallelism()) a.unshift('--oversubscribe');
   if (process.getuid?.() === 0) a.unshift('--allow-run-as-root');
   return a;
 }
@@ -118,6 +124,35 @@ export async function run(ctx) {
   const exposed = (side) => v(side, '2x1', (r) => (r.stepSec - r.computeOnlyStepSec) * 1e3);
   rows.push(makeRow({ config: '2 ranks: step time minus the same step without gradient sync (no_sync)', metric: 'exposed communication',
     unit: 'ms/step', better: 'lower', nodegrad: exposed('ng'), peers: { 'pytorch-ddp': exposed('torch') } }));
+  // CPU time per step per rank (rank 0's threads), and what it predicts where each rank has a
+  // core of its own: on a machine with more runnable threads than cores wall-clock scaling says
+  // little, CPU time still does. cpu(2 ranks) - cpu(1 rank) is the CPU cost of data parallelism.
+  const cpuTotal = (r) => (r?.cpuMsPerStep ? r.cpuMsPerStep.main + (r.cpuMsPerStep.comm ?? 0) + r.cpuMsPerStep.other : undefined);
+  const cpuOf = (side, key) => cpuTotal(res[side][key]);
+  for (const key of ['1x1', '2x1']) {
+    const c = configs.find((x) => x.key === key);
+    rows.push(makeRow({ config: `${c.label}: CPU time per step per rank (all its threads)`, metric: 'CPU time', unit: 'ms/step',
+      better: 'lower', nodegrad: cpuOf('ng', key), peers: { 'pytorch-ddp': cpuOf('torch', key) },
+      extra: res.ng[key]?.cpuMsPerStep ? { nodegradThreads: Object.fromEntries(Object.entries(res.ng[key].cpuMsPerStep).map(([k, x]) => [k, sig(x, 3)])) } : undefined }));
+  }
+  const cpuSpeedup = (side) => {
+    const a = cpuOf(side, '1x1'), b = cpuOf(side, '2x1');
+    return Number.isFinite(a) && Number.isFinite(b) ? (2 * a) / b : undefined;
+  };
+  rows.push(makeRow({ config: '2 ranks vs 1 rank, from CPU time (each rank on a free core): 2 x CPU(1 rank) / CPU(2 ranks, per rank)',
+    metric: 'CPU-time speed-up estimate', unit: 'x', better: 'higher', nodegrad: cpuSpeedup('ng'), peers: { 'pytorch-ddp': cpuSpeedup('torch') },
+    extra: { target: 1.8 } }));
+  const waits = [];
+  for (const [side, name] of [['ng', 'nodegrad'], ['torch', 'PyTorch']]) {
+    for (const key of ['1x1', '2x1']) {
+      const w = res[side][key]?.cpuMsPerStep?.wait;
+      if (Number.isFinite(w)) waits.push(`${name} ${key} ${w.toFixed(2)}`);
+    }
+  }
+  if (waits.length) {
+    notes.push(`Run-queue wait (rank 0's threads runnable but without a core), ms per step: ${waits.join(', ')}. ` +
+      'Well above 0 means a loaded machine: judge scaling by the CPU-time rows then.');
+  }
   const n2 = res.ng['2x1'];
   if (n2) {
     rows.push(makeRow({ config: '2 ranks: gradient all-reduce on the communication thread (nodegrad)', metric: 'communication time',

@@ -1,5 +1,5 @@
 // Small helpers shared by the runner, the cases and the peer servers.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 // Seeded PRNG (uniform [0, 1)), so every process can generate the same MNIST-shaped data.
@@ -74,3 +74,34 @@ export function errMsg(e) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// CPU accounting per thread of this process (Linux /proc/self/task/*/schedstat: ns on a CPU and
+// ns runnable but waiting for one). Returns null where /proc is missing. threadCpu() snapshots;
+// cpuSince(snapshot) gives ms per thread name ('main': the JS thread) since it: { name: { cpuMs, waitMs } }. The runqueue
+// wait says how loaded the machine was: a rank that waits for a core can not scale.
+export function threadCpu() {
+  let tids;
+  try { tids = readdirSync('/proc/self/task'); } catch { return null; }
+  const out = new Map();
+  for (const t of tids) {
+    try {
+      const name = t === String(process.pid) ? 'main' : readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim();
+      const [run, wait] = readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+      out.set(t, { name, run, wait });
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+export function cpuSince(before) {
+  const now = threadCpu();
+  if (!before || !now) return null;
+  const res = {};
+  for (const [t, b] of now) {
+    const a = before.get(t) ?? { run: 0, wait: 0 };
+    const r = (res[b.name] ??= { cpuMs: 0, waitMs: 0 });
+    r.cpuMs += (b.run - a.run) / 1e6;
+    r.waitMs += (b.wait - a.wait) / 1e6;
+  }
+  return res;
+}

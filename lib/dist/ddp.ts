@@ -19,6 +19,9 @@ import type { Module } from '../nn/module';
 import type { Tensor } from '../tensor/tensor';
 import type { Optimizer } from '../optim/optimizer';
 import { packParameters, FlatLayout } from '../nn/flat';
+import { Tensor as TensorClass } from '../tensor/tensor';
+import { Storage } from '../tensor/storage';
+import { keep } from '../tensor/scope';
 import { gradReadyHooks, GradReadyHook } from '../autograd/engine';
 import { assertBoolean, assertNumberInRange, assertPlainObject, describe, expected } from '../core/validate';
 import { KIND, state, submit, waitSync, broadcastSync, partition, opCode } from './comm';
@@ -44,6 +47,42 @@ export interface DDPStats {
   buckets: number;
   /** Buckets sent while backward still had gradients to compute (the rest went out at its end). */
   earlyBuckets: number;
+  /** Bytes of the gradient buffer advised onto transparent huge pages (0: not available or too small). */
+  hugePageBytes: number;
+}
+
+const HUGE_PAGE = 2 * 1024 * 1024;
+
+/**
+ * Moves the flat gradient buffer to memory that starts on a 2 MiB boundary and asks the kernel
+ * for transparent huge pages there (madvise MADV_HUGEPAGE; Linux). Open MPI's shared-memory
+ * transport copies large messages with process_vm_readv, which pins every page of the peer's
+ * buffer: with 4 KiB pages that pinning was 12-49% of the communication thread's CPU samples for
+ * the MLP's 2 MiB gradient; with huge pages the copy + pinning of a 2 MiB all-reduce fell from
+ * 0.55-0.70 ms to 0.20 ms per call in a C microbenchmark (perf, loaded 2-core machine). Only for
+ * gradients of at least one huge page; costs 2 MiB of alignment slack. Returns the bytes advised.
+ */
+function hugePageGradients(layout: FlatLayout): number {
+  const { addon } = state();
+  const old = layout.grads;
+  const total = old.size;
+  if (process.platform !== 'linux' || typeof addon.adviseHugePages !== 'function' || total * 4 < HUGE_PAGE ||
+    old.device !== 'cpu' || old.dtype !== 'float32') return 0;
+  const block = keep(new TensorClass([total + HUGE_PAGE / 4], 'float32', new Storage(total * 4 + HUGE_PAGE)));
+  const pad = addon.hugePagePadding(block.data as Float32Array) / 4;
+  const grads = keep(block._viewAs([total], pad));
+  block.dispose(); // the view holds the storage
+  const advised = addon.adviseHugePages(grads.data as Float32Array) as number;
+  (grads.data as Float32Array).set(old.data as Float32Array);
+  layout.params.forEach((p, i) => {
+    const g = keep(grads._viewAs(p.shape, layout.offsets[i]));
+    const prev = p.grad;
+    p.grad = g;
+    if (prev && !prev.isDisposed) prev.dispose();
+  });
+  layout.grads = grads;
+  old.dispose();
+  return advised;
 }
 
 interface Bucket {
@@ -71,7 +110,7 @@ export class DistributedDataParallel implements GradReadyHook {
   private readyCount = 0;
   private sharded: Optimizer | null = null;
   private disposed = false;
-  readonly stats: DDPStats = { steps: 0, commSeconds: 0, exposedSeconds: 0, bytesPerStep: 0, buckets: 0, earlyBuckets: 0 };
+  readonly stats: DDPStats = { steps: 0, commSeconds: 0, exposedSeconds: 0, bytesPerStep: 0, buckets: 0, earlyBuckets: 0, hugePageBytes: 0 };
 
   constructor(model: Module, opts: DDPOptions = {}) {
     if (typeof model !== 'object' || model === null || typeof (model as Module).parameters !== 'function') {
@@ -92,6 +131,7 @@ export class DistributedDataParallel implements GradReadyHook {
     const params = model.parameters();
     if (params.length === 0) throw new RangeError(expected('model with parameters', 'model', 'a model without parameters'));
     this.layout = packParameters(params);
+    if (this.worldSize > 1) this.stats.hugePageBytes = hugePageGradients(this.layout);
     // Same weights everywhere (this also checks that every rank built the same layout size).
     broadcastSync(this.layout.values.data as Float32Array, 0);
     if (broadcastBuffers) for (const [, b] of model.namedBuffers()) broadcastSync(b.data as Float32Array, 0);

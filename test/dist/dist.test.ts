@@ -71,10 +71,10 @@ describe.skipIf(!!skipReason)('ng.dist on MPI (2 ranks vs 1)', () => {
   let run2: Run;
 
   it('runs the 2-rank scenarios and the references', async () => {
-    plain(['' + tmp, 'manual,sgd,-', 'manual,adam,-']);
+    plain(['' + tmp, 'manual,sgd,-', 'manual,adam,-', 'manual,adam,-,wide']);
     const ref = await mpirun(1, [tmp, 'fit,sgd,2,-', 'fit,adam,2,-']);
     expect(ref.code, ref.out).toBe(0);
-    run2 = await mpirun(2, [tmp, ...manual, ...fits, 'fit,adam,1,zero,-,' + ck, 'collectives', 'badInput']);
+    run2 = await mpirun(2, [tmp, ...manual, 'manual,adam,-,wide', ...fits, 'fit,adam,1,zero,-,' + ck, 'collectives', 'badInput']);
     expect(run2.code, run2.out).toBe(0);
   }, 240_000);
 
@@ -99,6 +99,21 @@ describe.skipIf(!!skipReason)('ng.dist on MPI (2 ranks vs 1)', () => {
         for (const k of Object.keys(full)) expect(maxDiff(r0.state[k], full[k]), k).toBeLessThan(1e-5);
       }
     }
+  });
+
+  it('a gradient buffer of a huge page or more moves to 2 MiB aligned memory (THP advised) and training still equals 1 rank', () => {
+    // The optimizer packed the parameters before DDP re-homed the gradients: its updates must see the new buffer.
+    const ref = read('manual,adam,-,wide', 0).weights;
+    const r0 = read('manual,adam,-,wide', 0);
+    const r1 = read('manual,adam,-,wide', 1);
+    expect(ref.length).toBeGreaterThan(512 * 1024);
+    expect(maxDiff(r0.weights, ref)).toBeLessThan(1e-5);
+    expect(maxDiff(r0.weights, r1.weights)).toBe(0);
+    expect(r0.stats.steps).toBe(20);
+    let thp = '[never]';
+    try { thp = fs.readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'); } catch { /* no THP */ }
+    // 2 MiB advised where the kernel has THP (always or madvise), none where it is off.
+    expect(r0.stats.hugePageBytes).toBe(process.platform === 'linux' && !thp.includes('[never]') ? 2 * 1024 * 1024 : 0);
   });
 
   it('Trainer.fit({ distributed }): 2 ranks equal 1 rank (weights and reduced history), also sharded', () => {

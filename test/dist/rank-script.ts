@@ -30,8 +30,13 @@ function data(n: number): { x: ng.Tensor; y: ng.Tensor; labels: Int32Array } {
   return { x, y: ng.fromArray(labels, [n], { dtype: 'int32' }), labels };
 }
 
-function model(seed: number): ng.nn.Module {
+/** wide: a 730-unit hidden layer, so the flat gradient buffer (2.04 MiB) spans a huge page. */
+function model(seed: number, wide = false): ng.nn.Module {
   ng.setSeed(seed);
+  if (wide) {
+    return new ng.nn.Sequential(new ng.nn.Linear(IN, HID), new ng.nn.ReLU(), new ng.nn.Linear(HID, 730), new ng.nn.Tanh(),
+      new ng.nn.Linear(730, 730), new ng.nn.Tanh(), new ng.nn.Linear(730, OUT));
+  }
   return new ng.nn.Sequential(new ng.nn.Linear(IN, HID), new ng.nn.ReLU(), new ng.nn.Linear(HID, HID), new ng.nn.Tanh(),
     new ng.nn.Linear(HID, OUT));
 }
@@ -42,12 +47,15 @@ function makeOpt(name: string, m: ng.nn.Module): ng.optim.Optimizer {
 }
 
 async function manual(): Promise<void> {
-  const [optName, mode] = rest;
-  const steps = 50;
+  const [optName, mode, size] = rest;
+  const wide = size === 'wide';
+  const steps = wide ? 20 : 50;
   // Each rank starts from different weights: DDP must broadcast rank 0's.
-  const m = model(1 + rank * 7);
-  const ddp = plain ? null : new ng.nn.DistributedDataParallel(m, { bucketCapMB: 0.001 });
-  const opt = makeOpt(optName, m);
+  const m = model(1 + rank * 7, wide);
+  // wide: the optimizer packs the parameters first, then DDP moves the gradient buffer onto huge pages.
+  let opt = wide ? makeOpt(optName, m) : null;
+  const ddp = plain ? null : new ng.nn.DistributedDataParallel(m, { bucketCapMB: wide ? 1 : 0.001 });
+  opt ??= makeOpt(optName, m);
   if (ddp && mode === 'zero') ddp.shardOptimizerState(opt);
   const { x, labels } = data(G * 10);
   const B = G / worldSize;
