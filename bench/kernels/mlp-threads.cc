@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cpu/gemm/gemm.h"
+#include "mlp-gemms.h"
 
 static double clock_s(clockid_t c) {
   timespec ts;
@@ -22,30 +23,14 @@ static double clock_s(clockid_t c) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-struct Shape { const char* what; bool ta, tb; long M, N, K; };
-
 int main(int argc, char** argv) {
   const long B = argc > 1 ? std::atol(argv[1]) : 512;
-  const long dims[] = {784, 512, 256, 10};
-  std::vector<Shape> shapes;
-  static char names[3][3][32];
-  for (int l = 0; l < 3; ++l) {
-    const long C = dims[l], OC = dims[l + 1];
-    std::snprintf(names[l][0], 32, "L%d fwd  Y=XW^T", l + 1);
-    std::snprintf(names[l][1], 32, "L%d dX   =dY W", l + 1);
-    std::snprintf(names[l][2], 32, "L%d dW   =dY^T X", l + 1);
-    shapes.push_back({names[l][0], false, true, B, OC, C});
-    if (l > 0) shapes.push_back({names[l][1], false, false, B, C, OC});
-    shapes.push_back({names[l][2], true, false, OC, C, B});
-  }
+  const std::vector<Shape> shapes = mlp_gemms(B);
   double tot_cpu = 0, tot_wall = 0;
   for (const Shape& s : shapes) {
-    const long lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N;
-    std::vector<float> A(s.M * s.K), Bm(s.K * s.N), C(s.M * s.N);
-    std::mt19937 rng(1);
-    std::uniform_real_distribution<float> u(-1, 1);
-    for (auto& x : A) x = u(rng);
-    for (auto& x : Bm) x = u(rng);
+    Operands o(s);
+    const long lda = o.lda, ldb = o.ldb;
+    std::vector<float>&A = o.A, &Bm = o.Bm, &C = o.C;
     auto ng = [&] { ng::cpu::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1, A.data(), lda, Bm.data(), ldb, 1, C.data(), s.N); };
     ng();
     double t0 = clock_s(CLOCK_MONOTONIC);
