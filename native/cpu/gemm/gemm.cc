@@ -14,20 +14,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 #include "core/cpu_features.h"
 #include "core/isa_target.h"
+#include "core/parallel.h"
 #include "cpu/gemm/gemm_kernels.h"
 
 #ifdef _OPENMP
 #include <omp.h>
-#endif
-#if NG_X86
-#include <immintrin.h>
 #endif
 
 namespace ng::cpu {
@@ -262,31 +259,6 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
 #endif
 constexpr int kTasksPerThread = NG_GEMM_TASKS_PER_THREAD;
 
-// How long the calling thread spins for the other threads' tasks before it sleeps at the
-// closing barrier of a parallel GEMM (compile-time knob for experiments; 0: never spins).
-#ifndef NG_GEMM_FINISH_SPIN_NS
-#define NG_GEMM_FINISH_SPIN_NS 100000
-#endif
-constexpr int64_t kFinishSpinNs = NG_GEMM_FINISH_SPIN_NS;
-
-#ifdef _OPENMP
-// Spins until `count` reaches `target` (acquire), at most `max_ns` nanoseconds.
-void spin_until_count(const std::atomic<int>& count, int target, int64_t max_ns) {
-  if (max_ns <= 0) return;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 1; count.load(std::memory_order_acquire) < target; ++i) {
-#if NG_X86
-    _mm_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-    if (i % 64 == 0 && std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-                               .count() > max_ns)
-      return;
-  }
-}
-#endif
-
 // Problems with fewer multiply-adds (M*N*K) than this run on one thread.
 constexpr double kParallelMinWork = 6.0e6;
 
@@ -362,11 +334,10 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
   }
 #ifdef _OPENMP
   bool failed = false;
-  // Tasks are taken dynamically; the calling thread then waits for the others' tasks by
-  // spinning for a short while (kFinishSpinNs) before the region's closing barrier, where
-  // libgomp's passive policy (lib/native.ts) puts it to sleep and the futex wake-up costs tens
-  // of us on a VM (bench/kernels/README.md). Which thread runs a task does not change its result.
-  std::atomic<int> next{0}, finished{0};
+  // Tasks are taken dynamically; then the calling thread waits for the others' tasks by spinning
+  // briefly before the closing barrier (finish_share, core/parallel.h). Which thread runs a task
+  // does not change its result.
+  std::atomic<int> next{0}, done{0};
 #pragma omp parallel num_threads(std::min(nt, tasks))
   {
     for (int task = next.fetch_add(1, std::memory_order_relaxed); task < tasks;
@@ -377,9 +348,8 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
 #pragma omp atomic write
         failed = true;
       }
-      finished.fetch_add(1, std::memory_order_release);
     }
-    if (omp_get_thread_num() == 0) spin_until_count(finished, tasks, kFinishSpinNs);
+    finish_share(done);
   }
   if (failed) throw std::bad_alloc();
 #else
