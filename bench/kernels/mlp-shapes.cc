@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cpu/gemm/gemm.h"
+#include "mlp-gemms.h"
 
 extern "C" void openblas_set_num_threads(int);
 
@@ -25,34 +26,18 @@ static double now() {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-struct Shape { const char* what; bool ta, tb; long M, N, K; };
-
 int main(int argc, char** argv) {
   std::vector<long> batches;
   for (int i = 1; i < argc; ++i) batches.push_back(std::atol(argv[i]));
   if (batches.empty()) batches = {32, 128, 512};
   openblas_set_num_threads(1);
-  const long dims[] = {784, 512, 256, 10};
   for (long B : batches) {
-    std::vector<Shape> shapes;
-    for (int l = 0; l < 3; ++l) {
-      const long C = dims[l], OC = dims[l + 1];
-      static char names[3][3][32];
-      std::snprintf(names[l][0], 32, "L%d fwd  Y=XW^T", l + 1);
-      std::snprintf(names[l][1], 32, "L%d dX   =dY W", l + 1);
-      std::snprintf(names[l][2], 32, "L%d dW   =dY^T X", l + 1);
-      shapes.push_back({names[l][0], false, true, B, OC, C});
-      if (l > 0) shapes.push_back({names[l][1], false, false, B, C, OC});
-      shapes.push_back({names[l][2], true, false, OC, C, B});
-    }
+    const std::vector<Shape> shapes = mlp_gemms(B);
     double tot_ng = 0, tot_bl = 0;
     for (const Shape& s : shapes) {
-      const long lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N;
-      std::vector<float> A(s.M * s.K), Bm(s.K * s.N), C(s.M * s.N);
-      std::mt19937 rng(1);
-      std::uniform_real_distribution<float> u(-1, 1);
-      for (auto& x : A) x = u(rng);
-      for (auto& x : Bm) x = u(rng);
+      Operands o(s);
+      const long lda = o.lda, ldb = o.ldb;
+      std::vector<float>&A = o.A, &Bm = o.Bm, &C = o.C;
       auto ng = [&] { ng::cpu::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1, A.data(), lda, Bm.data(), ldb, 1, C.data(), s.N); };
       auto bl = [&] {
         cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans, s.M, s.N,

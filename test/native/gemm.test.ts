@@ -253,7 +253,10 @@ describe('thread count', () => {
     const before: number = native.getNumThreads();
     try {
       const r = rng(77);
-      for (const [M, N, K, ta, tb] of [[301, 517, 389, false, false], [640, 200, 900, true, true]] as const) {
+      // Splits along N and along M (one task per thread: the grid is 1 x 2 or 2 x 1), and the MLP
+      // step's shapes (forward X W^T, weight gradient dY^T X) with odd sizes.
+      for (const [M, N, K, ta, tb] of [[301, 517, 389, false, false], [640, 200, 900, true, true],
+        [129, 515, 785, false, true], [513, 783, 127, true, false]] as const) {
         const A = randF32(M * K, r);
         const B = randF32(K * N, r);
         const bias = randF32(N, r);

@@ -7,7 +7,7 @@
 // K is cut into equal blocks of at most KC. Transposes are absorbed by the packing routines
 // (SIMD ones from the table where present). For narrow N (<= NR) a table may read A in place
 // instead of packing it. Packing buffers are thread_local and only grow (never allocated per
-// call once warm). Parallelism: C is cut into a grid of tasks (1-2 per thread, along the
+// call once warm). Parallelism: C is cut into a grid of tasks (one per thread, along the
 // dimension whose operand is cheaper to pack twice, at MR / NR multiples so results do not
 // depend on the thread count), each running the serial algorithm; small problems stay serial.
 #include "cpu/gemm/gemm.h"
@@ -20,6 +20,7 @@
 
 #include "core/cpu_features.h"
 #include "core/isa_target.h"
+#include "core/parallel.h"
 #include "cpu/gemm/gemm_kernels.h"
 
 #ifdef _OPENMP
@@ -249,8 +250,12 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
 }
 
 // Tasks per thread for large problems (compile-time knob for experiments; see bench/kernels).
+// One: every task packs the whole of one operand for its strip of C, so a 2 x 2 grid (2 per
+// thread) packs both operands twice where a 1 x 2 / 2 x 1 grid packs only the cheaper one
+// twice; bench/kernels/mlp-threads.cc measured 2.5-3.7% less CPU time for the MLP step's
+// parallel GEMMs at 2 threads with one task per thread.
 #ifndef NG_GEMM_TASKS_PER_THREAD
-#define NG_GEMM_TASKS_PER_THREAD 2
+#define NG_GEMM_TASKS_PER_THREAD 1
 #endif
 constexpr int kTasksPerThread = NG_GEMM_TASKS_PER_THREAD;
 
@@ -296,8 +301,9 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
   int nt = nthreads;
   if (work < kParallelMinWork || K == 0 || alpha == 0.0f) nt = 1;
-  // Tasks: 2 per thread when there is plenty of work (a late or busy thread then costs half a
-  // share, not a whole one), scheduled dynamically.
+  // Tasks: kTasksPerThread per thread when there is plenty of work (with 2, a late or busy
+  // thread costs half a share, not a whole one, at the price of more packing), scheduled
+  // dynamically.
   const int64_t tiles = ((M + t.MR - 1) / t.MR) * ((N + t.NR - 1) / t.NR);
   const int want = nt > 1 && work >= 8 * kParallelMinWork && tiles >= 16 * nt ? kTasksPerThread * nt : nt;
   // Grid pm x pn = want minimising redundant packing: each of the pn column strips packs all
@@ -328,14 +334,22 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
   }
 #ifdef _OPENMP
   bool failed = false;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min(nt, tasks))
-  for (int task = 0; task < tasks; ++task) {
-    try {
-      run_task(task);
-    } catch (...) {
+  // Tasks are taken dynamically; then the calling thread waits for the others' tasks by spinning
+  // briefly before the closing barrier (finish_share, core/parallel.h). Which thread runs a task
+  // does not change its result.
+  std::atomic<int> next{0}, done{0};
+#pragma omp parallel num_threads(std::min(nt, tasks))
+  {
+    for (int task = next.fetch_add(1, std::memory_order_relaxed); task < tasks;
+         task = next.fetch_add(1, std::memory_order_relaxed)) {
+      try {
+        run_task(task);
+      } catch (...) {
 #pragma omp atomic write
-      failed = true;
+        failed = true;
+      }
     }
+    finish_share(done);
   }
   if (failed) throw std::bad_alloc();
 #else

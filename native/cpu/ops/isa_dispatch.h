@@ -12,6 +12,7 @@
 // work is split into fixed chunks run on the OpenMP team. Bodies must give the same result for
 // any split (they do: items are independent).
 #pragma once
+#include <atomic>
 #include <cstdint>
 
 #include "core/cpu_features.h"
@@ -39,10 +40,15 @@ inline int64_t chunk_of(int64_t cost) { return std::max<int64_t>(1, 4096 / std::
     }                                                                       \
     const int64_t chunk = chunk_of(cost);                                   \
     const int64_t nchunks = (n + chunk - 1) / chunk;                        \
-    _Pragma("omp parallel for schedule(static)")                            \
-    for (int64_t c = 0; c < nchunks; c++) {                                 \
-      const int64_t i0 = c * chunk;                                         \
-      f(i0, std::min(n, i0 + chunk));                                       \
+    std::atomic<int> done{0};                                               \
+    _Pragma("omp parallel")                                                 \
+    {                                                                       \
+      _Pragma("omp for schedule(static) nowait")                            \
+      for (int64_t c = 0; c < nchunks; c++) {                               \
+        const int64_t i0 = c * chunk;                                       \
+        f(i0, std::min(n, i0 + chunk));                                     \
+      }                                                                     \
+      finish_share(done); /* core/parallel.h */                             \
     }                                                                       \
   }
 NG_ISA_RUNNER(run_generic, )
