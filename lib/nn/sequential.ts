@@ -2,11 +2,13 @@
  * Sequential: modules applied in order. A Linear followed by ReLU/Sigmoid/Tanh/GELU, or a
  * Conv2d / Conv1d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
  * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
- * initialization unless its init was chosen.
+ * initialization unless its init was chosen. In eval mode with nothing recorded for autograd,
+ * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
-import { ConvNd } from './conv';
+import { ConvNd, Conv2d, BatchNorm2d } from './conv';
+import { needsGrad } from '../autograd/node';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
@@ -51,6 +53,14 @@ export class Sequential extends Module {
       if (m instanceof Linear && next instanceof Activation && next.fusable !== null) {
         x = m.forwardWith(x, next.fusable);
         i++;
+        continue;
+      }
+      // Eval mode, nothing recorded: Conv2d + BatchNorm2d (+ ReLU) as one convolution (BN folded).
+      if (m instanceof Conv2d && next instanceof BatchNorm2d && !next.training && m.weight.device === 'cpu' &&
+        !needsGrad(x, m.weight, m.bias, next.weight, next.bias)) {
+        const relu = L[i + 2] instanceof ReLU;
+        x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none');
+        i += relu ? 2 : 1;
         continue;
       }
       if (m instanceof ConvNd && next instanceof ReLU) {
