@@ -365,6 +365,26 @@ describe('determinism across thread counts', () => {
       native.conv2dBackward(dx, dw, db, dout, x, w, out, ...geom(c), 1);
       return [...out.subarray(0, 500), ...dx.subarray(0, 500), ...dw, ...db];
     });
+    // BatchNorm2d statistics and gradients (plane-parallel path): big enough to run in parallel, few channels
+    sameForThreads(() => {
+      const [N, C, L] = [16, 3, 20 * 19];
+      const xs = x.subarray(0, N * C * L);
+      const y = new Float32Array(N * C * L);
+      const mean = new Float32Array(C);
+      const rstd = new Float32Array(C);
+      const rm = new Float32Array(C).fill(0.5);
+      const rv = new Float32Array(C).fill(2);
+      const wt = Float32Array.from([1.5, -0.5, 2]);
+      const bs = Float32Array.from([0.1, 0.2, -0.3]);
+      native.batchNormForward(y, mean, rstd, rm, rv, xs, wt, bs, N, C, L, 1e-5, 0.1, true);
+      const want = R.batchNorm(xs, [N, C, L], rm, rv, wt, bs, true, 1e-5).data;
+      expectClose(y, want, 1e-4, 1e-5, 'batchNorm forward');
+      const dxb = new Float32Array(xs.length);
+      const dwb = new Float32Array(C);
+      const dbb = new Float32Array(C);
+      native.batchNormBackward(dxb, dwb, dbb, dout.subarray(0, xs.length), xs, wt, mean, rstd, N, C, L, true);
+      return [...y.subarray(0, 700), ...mean, ...rstd, ...rm, ...rv, ...dxb.subarray(0, 700), ...dwb, ...dbb];
+    });
     sameForThreads(() => {
       const g = [16, 8, 20, 19, 3, 3, 2, 2, 1, 1];
       const out = new Float32Array(16 * 8 * 11 * 10); // ceil mode: 11 x 10
