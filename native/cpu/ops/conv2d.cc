@@ -5,8 +5,9 @@
 //   forward   out[n, g] (OCg, P) = W[g] (OCg, K) @ col (K, P)          (+ bias, relu: epilogue)
 //   dweight   dW[g] (OCg, K)    += dpre[n, g] (OCg, P) @ col^T (P, K)
 //   dinp      dcol (K, P)        = W[g]^T (K, OCg) @ dpre[n, g] (OCg, P), then col2im adds it
-// The bias is fused by pre-filling each output row with bias[oc] and running the GEMM with
-// beta = 1, so the relu epilogue sees W col + bias.
+// The bias is fused as one more GEMM row ([W | bias] @ [col; ones], beta = 0; fp32 mode), or by
+// pre-filling each output row with bias[oc] and running the GEMM with beta = 1 (1x1 convs that
+// use the input as the column matrix, bf16 mode), so the relu epilogue sees W col + bias.
 #include "cpu/ops/conv2d.h"
 
 #include <algorithm>
@@ -53,10 +54,11 @@ Dims dims_of(const Conv2dShape& s) {
   return d;
 }
 
-// Scratch floats per chunk: column matrix, dpre (relu backward), partial dweight (several chunks).
-int64_t col_floats(const Dims& d) { return d.direct ? 0 : d.K * d.P; }
+// Scratch floats per chunk: column matrix (forward: one more row, of ones, for the bias), dpre
+// (relu backward), partial dweight (several chunks).
+int64_t col_floats(const Dims& d, bool backward) { return d.direct ? 0 : (d.K + (backward ? 0 : 1)) * d.P; }
 int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
-  int64_t f = col_floats(d);
+  int64_t f = col_floats(d, backward);
   if (backward) f += s.OC * d.P + (partial ? s.OC * d.K : 0);
   return f;
 }
@@ -71,11 +73,12 @@ int64_t chunks_of(const Conv2dShape& s, const Dims& d, bool backward) {
 // Scratch layout: one slot per thread (column matrix and dpre, rewritten for every image, so
 // which thread's slot an image uses cannot change a result; one slot reused by a thread stays
 // in its cache), then the per-chunk partial weight gradients (whose chunking, by shape only,
-// fixes the summation order).
+// fixes the summation order); forward: then the weights with the bias as an extra column.
 struct Layout {
   int64_t slots, slot, partial;  // slot count, floats per slot, floats per partial dW (0: none)
   int64_t partial_total;  // nchunks * partial
-  int64_t floats() const { return slots * slot + partial_total; }
+  int64_t wb;             // forward, im2col path: OC * (K + 1) floats of [weight | bias] rows
+  int64_t floats() const { return slots * slot + partial_total + wb; }
 };
 Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nchunks) {
   Layout l;
@@ -84,9 +87,10 @@ Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nch
   if (!omp_in_parallel()) threads = omp_get_max_threads();
 #endif
   l.slots = std::max<int64_t>(1, std::min<int64_t>(nchunks, threads));
-  l.slot = col_floats(d) + (backward ? s.OC * d.P : 0);
+  l.slot = col_floats(d, backward) + (backward ? s.OC * d.P : 0);
   l.partial = backward && nchunks > 1 ? s.OC * d.K : 0;
   l.partial_total = nchunks * l.partial;
+  l.wb = backward || d.direct ? 0 : s.OC * (d.K + 1);
   return l;
 }
 
@@ -298,20 +302,33 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   GemmEpilogue ep;
   ep.act = act == ConvAct::relu ? Act::relu : Act::none;
   const Ranges rg(s);
+  // The bias as one more GEMM row: [W | bias] (OCg, K + 1) @ [col; ones] (K + 1, P) with beta 0,
+  // which saves filling the output with the bias and reading it back. Not in bf16 mode (the
+  // packed operands are rounded to bf16 there; the bias must stay fp32) nor without im2col.
+  const bool bias_row = bias && !d.direct && gemm_precision() == Precision::fp32;
+  const int64_t KA = bias_row ? d.K + 1 : d.K;  // GEMM depth
+  float* wb = scratch + lay.slots * lay.slot + lay.partial_total;
+  if (bias_row)
+    for (int64_t o = 0; o < s.OC; o++) {
+      std::copy(weight + o * d.K, weight + (o + 1) * d.K, wb + o * KA);
+      wb[o * KA + d.K] = bias[o];
+    }
+  const float* A = bias_row ? wb : weight;
   for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
     float* col = scratch + slot * lay.slot;
+    if (bias_row) std::fill(col + d.K * d.P, col + (d.K + 1) * d.P, 1.0f);  // im2col leaves this row alone
     for (int64_t n = n0; n < n1; n++)
       for (int64_t g = 0; g < s.groups; g++) {
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
         float* dst = out + (n * s.OC + g * d.OCg) * d.P;
-        if (bias)
+        if (bias && !bias_row)
           for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
         const float* B = src;
         if (!d.direct) {
           im2col(col, src, s, d, rg);
           B = col;
         }
-        sgemm(false, false, d.OCg, d.P, d.K, 1.0f, weight + g * d.OCg * d.K, d.K, B, d.P, bias ? 1.0f : 0.0f,
+        sgemm(false, false, d.OCg, d.P, KA, 1.0f, A + g * d.OCg * KA, KA, B, d.P, bias && !bias_row ? 1.0f : 0.0f,
               dst, d.P, &ep);
       }
   });
@@ -349,7 +366,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const Ranges rg(s);
   for_chunks(s, d, nchunks, [&](int64_t c, int64_t slot, int64_t n0, int64_t n1) {
     float* col = scratch + slot * lay.slot;
-    float* dpre = col + col_floats(d);
+    float* dpre = col + col_floats(d, true);
     float* dw = partial ? partials + c * lay.partial : dweight;
     if (partial && dweight) std::fill(dw, dw + wsize, 0.0f);
     for (int64_t n = n0; n < n1; n++) {
