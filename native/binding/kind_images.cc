@@ -6,7 +6,7 @@
 //   conv2d_bwd  conv2dBackward(dx|null, dw|null, db|null, dout, x, w, out|null, ...G, act)
 //               G = N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
 //               act: 0 none, 1 relu (then out, the post-activation output, is required)
-//   max_pool2d      maxPool2dForward(out, idx, x, ...P, dilationH, dilationW, ceilMode)   idx: Int32Array
+//   max_pool2d      maxPool2dForward(out, idx|null, x, ...P, dilationH, dilationW, ceilMode)   idx: Int32Array
 //   max_pool2d_bwd  maxPool2dBackward(dx, dout, idx, ...P, dilationH, dilationW, ceilMode)
 //   avg_pool2d      avgPool2dForward(out, x, ...P, ceilMode, countIncludePad)
 //   avg_pool2d_bwd  avgPool2dBackward(dx, dout, ...P, ceilMode, countIncludePad)
@@ -198,7 +198,7 @@ Napi::Value kind_conv2d_bwd(const Napi::CallbackInfo& info) {
 Napi::Value kind_max_pool2d(const Napi::CallbackInfo& info) {
   const PoolArgs a = pool_args(info, 3, true);
   float* out = f32(info, 0, "out", a.no);
-  int32_t* idx = i32(info, 1, "idx", a.no);
+  int32_t* idx = is_nullish(info[1]) ? nullptr : i32(info, 1, "idx", a.no);  // null: no indices (inference)
   const float* x = f32(info, 2, "x", a.nx);
   kernel<Kind::max_pool2d>(info)(out, idx, x, a.g);
   return undef(info);

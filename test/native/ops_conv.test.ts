@@ -178,7 +178,25 @@ describe('maxPool2d', () => {
       native.maxPool2dForward(out, idx, x, ...pgeom(p), 1, 1, false);
       expect(Array.from(out)).toEqual(want);
       expect(Array.from(idx)).toEqual(wantIdx);
+      // without indices (inference): the same maxima
+      const outNoIdx = new Float32Array(want.length);
+      native.maxPool2dForward(outNoIdx, null, x, ...pgeom(p), 1, 1, false);
+      expect(Array.from(outNoIdx)).toEqual(want);
     }
+  });
+
+  it('null idx (inference): the same maxima on the general path too (padding, dilation, ceil mode)', () => {
+    const p = pool({ N: 2, C: 3, H: 9, W: 8, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 2, dw: 1 });
+    const r = rng(77);
+    const x = randF32(6 * 9 * 8, r);
+    const n = 6 * 5 * 4; // ceil mode: OH 5 (ceil((9 + 2 - 5) / 2) + 1 - 0), OW 4
+    const out = new Float32Array(n);
+    const idx = new Int32Array(n);
+    native.maxPool2dForward(out, idx, x, ...pgeom(p), 2, 1, true);
+    const out2 = new Float32Array(n);
+    native.maxPool2dForward(out2, null, x, ...pgeom(p), 2, 1, true);
+    expect(Array.from(out2)).toEqual(Array.from(out));
+    expect(Array.from(out).every((v, i) => v === x[Math.floor(i / 20) * 72 + idx[i]])).toBe(true);
   });
 });
 

@@ -224,6 +224,19 @@ describe('BatchNorm2d', () => {
     close(ng.noGrad(() => model.forward(x)).data as Float32Array, ng.noGrad(unfolded));
   });
 
+  it('MaxPool2d without autograd (no argmax indices kept) gives the same values as with it', () => {
+    ng.setSeed(4);
+    const x = ng.randn([2, 3, 11, 37]);
+    x.requiresGrad = true;
+    for (const m of [new nn.MaxPool2d(2), new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true })]) {
+      const y = m.forward(x);
+      const z = ng.noGrad(() => m.forward(x));
+      expect(y.requiresGrad).toBe(true);
+      expect(z.requiresGrad).toBe(false);
+      expect(Array.from(z.data)).toEqual(Array.from(y.data));
+    }
+  });
+
   it('affine: false has no parameters; wrong channel count names the input', () => {
     const bn = new nn.BatchNorm2d(3, { affine: false });
     expect(bn.parameters()).toEqual([]);
