@@ -3,12 +3,15 @@
  * Conv2d / Conv1d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
  * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
  * initialization unless its init was chosen. In eval mode with nothing recorded for autograd,
- * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it.
+ * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it, and
+ * the ReLU after a Residual runs in place on its sum.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
 import { ConvNd, Conv2d, BatchNorm2d } from './conv';
+import { Residual } from './residual';
 import { needsGrad } from '../autograd/node';
+import { kernelsFor } from '../ops/util';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
@@ -61,6 +64,18 @@ export class Sequential extends Module {
         const relu = L[i + 2] instanceof ReLU;
         x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none');
         i += relu ? 2 : 1;
+        continue;
+      }
+      // Residual + ReLU with nothing recorded (inference): the ReLU in place on the sum.
+      if (m instanceof Residual && next instanceof ReLU) {
+        const y = m.forward(x);
+        if (!y.requiresGrad && y.device === 'cpu') {
+          kernelsFor(y).reluForward(y.f32, y.f32, y.size);
+          x = y;
+        } else {
+          x = next.forward(y);
+        }
+        i++;
         continue;
       }
       if (m instanceof ConvNd && next instanceof ReLU) {

@@ -224,6 +224,25 @@ describe('BatchNorm2d', () => {
     close(ng.noGrad(() => model.forward(x)).data as Float32Array, ng.noGrad(unfolded));
   });
 
+  it('eval: a ResNet block (folded convolutions, ReLU in place after the Residual) matches the layers run one by one', () => {
+    ng.setSeed(12);
+    const body = new nn.Sequential(new nn.Conv2d(3, 4, 3, { stride: 2, padding: 1, bias: false }), new nn.BatchNorm2d(4), new nn.ReLU(),
+      new nn.Conv2d(4, 4, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(4));
+    const shortcut = new nn.Sequential(new nn.Conv2d(3, 4, 1, { stride: 2, bias: false }), new nn.BatchNorm2d(4));
+    const res = new nn.Residual(body, shortcut);
+    const model = new nn.Sequential(res, new nn.ReLU());
+    model.forward(ng.randn([4, 3, 10, 9])); // running statistics
+    model.eval();
+    const x = ng.randn([2, 3, 10, 9]);
+    const run = (seq: InstanceType<typeof nn.Sequential>, v: ng.Tensor): ng.Tensor => seq.layers.reduce((t, m) => m.forward(t), v);
+    const want = ng.noGrad(() => ng.relu(ng.add(run(body, x), run(shortcut, x)))).data as Float32Array;
+    const got = ng.noGrad(() => model.forward(x)).data as Float32Array;
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(want[i])));
+    expect(got.some((v) => v === 0) && got.some((v) => v > 0)).toBe(true);
+    expect(Array.from(model.forward(x).data as Float32Array).every((v, i) => Math.abs(v - want[i]) < 1e-5 * Math.max(1, Math.abs(want[i])))).toBe(true);
+  });
+
   it('MaxPool2d without autograd (no argmax indices kept) gives the same values as with it', () => {
     ng.setSeed(4);
     const x = ng.randn([2, 3, 11, 37]);
