@@ -360,7 +360,11 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const Dims d = dims_of(s);
   if (s.N == 0 || s.OC == 0 || d.P == 0) return;
   const bool relu = act == ConvAct::relu;
-  if (dbias) {
+  // With dinp or dweight the bias gradient is summed inside the image loop below (the relu mask
+  // reads dout and out there anyway), per chunk in double, then added in chunk order; alone it
+  // is a pass of its own.
+  const bool fuse_db = dbias && (dinp || dweight);
+  if (dbias && !fuse_db) {
     // Threads own blocks of output channels; double sums in a fixed order.
     constexpr int64_t kBlock = 8;
     const int64_t nblk = (s.OC + kBlock - 1) / kBlock;
@@ -382,6 +386,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   float* partials = scratch + lay.slots * lay.slot;
   const int64_t wsize = s.OC * d.K;
   const Ranges rg(s);
+  std::vector<double> dbp(fuse_db ? nchunks * s.OC : 0, 0.0);
   for_chunks(s, d, nchunks, [&](int64_t c, int64_t slot, int64_t n0, int64_t n1) {
     float* col = scratch + slot * lay.slot;
     float* dpre = col + col_floats(d, true);
@@ -397,6 +402,8 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         }
         g_out = dpre;
       }
+      if (fuse_db)  // row_sum of the masked rows = relu_masked_sum, bit for bit
+        for (int64_t o = 0; o < s.OC; o++) dbp[c * s.OC + o] += row_sum(g_out + o * d.P, d.P);
       for (int64_t g = 0; g < s.groups; g++) {
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
         const float* dp = g_out + g * d.OCg * d.P;
@@ -421,6 +428,12 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
       }
     }
   });
+  if (fuse_db)
+    for (int64_t o = 0; o < s.OC; o++) {
+      double acc = 0.0;
+      for (int64_t c = 0; c < nchunks; c++) acc += dbp[c * s.OC + o];
+      dbias[o] += static_cast<float>(acc);
+    }
   if (partial && dweight) {
     parallel_for(wsize, wsize * nchunks >= kParallelMin, [=](int64_t i) {
       float acc = 0.0f;
