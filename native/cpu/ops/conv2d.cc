@@ -323,7 +323,12 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   // The bias as one more GEMM row: [W | bias] (OCg, K + 1) @ [col; ones] (K + 1, P) with beta 0,
   // which saves filling the output with the bias and reading it back. Not in bf16 mode (the
   // packed operands are rounded to bf16 there; the bias must stay fp32) nor without im2col.
-  const bool bias_row = bias && !d.direct && gemm_precision() == Precision::fp32;
+  // Only while K + 1 fits one K block of the GEMM (256: the smallest KC of the kernel tables):
+  // then the bias is added last to the one accumulator, exactly as the beta = 1 store adds it,
+  // so results are bit-identical to the fill path (a deeper K would move the block boundary,
+  // and training runs would take another trajectory).
+  constexpr int64_t kOneKBlock = 256;
+  const bool bias_row = bias && !d.direct && d.K + 1 <= kOneKBlock && gemm_precision() == Precision::fp32;
   const int64_t KA = bias_row ? d.K + 1 : d.K;  // GEMM depth
   float* wb = scratch + lay.slots * lay.slot + lay.partial_total;
   if (bias_row)
@@ -361,8 +366,9 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (s.N == 0 || s.OC == 0 || d.P == 0) return;
   const bool relu = act == ConvAct::relu;
   // With dinp or dweight the bias gradient is summed inside the image loop below (the relu mask
-  // reads dout and out there anyway), per chunk in double, then added in chunk order; alone it
-  // is a pass of its own.
+  // reads dout and out there anyway): float row sums per (image, channel), then added per
+  // channel in double in image order, the same sums in the same order as the pass of its own
+  // that runs when the bias gradient is asked alone (bit-identical).
   const bool fuse_db = dbias && (dinp || dweight);
   if (dbias && !fuse_db) {
     // Threads own blocks of output channels; double sums in a fixed order.
@@ -386,7 +392,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   float* partials = scratch + lay.slots * lay.slot;
   const int64_t wsize = s.OC * d.K;
   const Ranges rg(s);
-  std::vector<double> dbp(fuse_db ? nchunks * s.OC : 0, 0.0);
+  std::vector<float> dbp(fuse_db ? s.N * s.OC : 0);
   for_chunks(s, d, nchunks, [&](int64_t c, int64_t slot, int64_t n0, int64_t n1) {
     float* col = scratch + slot * lay.slot;
     float* dpre = col + col_floats(d, true);
@@ -403,7 +409,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         g_out = dpre;
       }
       if (fuse_db)  // row_sum of the masked rows = relu_masked_sum, bit for bit
-        for (int64_t o = 0; o < s.OC; o++) dbp[c * s.OC + o] += row_sum(g_out + o * d.P, d.P);
+        for (int64_t o = 0; o < s.OC; o++) dbp[n * s.OC + o] = row_sum(g_out + o * d.P, d.P);
       for (int64_t g = 0; g < s.groups; g++) {
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
         const float* dp = g_out + g * d.OCg * d.P;
@@ -431,7 +437,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (fuse_db)
     for (int64_t o = 0; o < s.OC; o++) {
       double acc = 0.0;
-      for (int64_t c = 0; c < nchunks; c++) acc += dbp[c * s.OC + o];
+      for (int64_t n = 0; n < s.N; n++) acc += dbp[n * s.OC + o];
       dbias[o] += static_cast<float>(acc);
     }
   if (partial && dweight) {
