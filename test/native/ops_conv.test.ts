@@ -250,7 +250,7 @@ describe('pooling argument errors', () => {
       new RangeError('Expected a window extent <= the padded input 4 for KH but received an extent of 5'),
     );
     expect(() => native.maxPool2dForward(a, a, a, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false)).toThrow(
-      new TypeError('Expected Int32Array for idx but received Float32Array of length 1000'),
+      new TypeError('Expected Int32Array or null for idx but received Float32Array of length 1000'),
     );
     expect(() => native.avgPool2dForward(a, a, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, true)).toThrow(
       new TypeError('Expected boolean for ceilMode but received 1 of type number'),
