@@ -70,7 +70,7 @@ export interface KindSignatures {
   conv2d: (out: F32, x: F32, w: F32, bias: F32N, ...geometryThenAct: number[]) => void;
   /** (dx, dw, db, dout, x, w, out, ...geometry (as conv2d), act) */
   conv2d_bwd: (dx: F32N, dw: F32N, db: F32N, dout: F32, x: F32, w: F32, out: F32N, ...geometryThenAct: number[]) => void;
-  max_pool2d: (out: F32, idx: I32, x: F32, N: number, C: number, H: number, W: number, KH: number, KW: number,
+  max_pool2d: (out: F32, idx: I32 | null, x: F32, N: number, C: number, H: number, W: number, KH: number, KW: number,
     strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, ceilMode: boolean) => void;
   max_pool2d_bwd: (dx: F32, dout: F32, idx: I32, N: number, C: number, H: number, W: number, KH: number, KW: number,
     strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, ceilMode: boolean) => void;

@@ -108,6 +108,50 @@ export class Conv2d extends ConvNd {
     });
   }
 
+  /**
+   * @internal Eval-mode Conv2d followed by BatchNorm2d as ONE convolution (used by Sequential when
+   * nothing is recorded for autograd): the normalization by the running statistics is folded
+   * into copies of the weight and bias, w * k and (b - mean) k + beta with
+   * k = gamma / sqrt(runningVar + eps), and relu runs in the GEMM epilogue. The copies are made
+   * per call (a few thousand multiplies), so they never go stale when parameters or statistics
+   * change, and they are freed before returning.
+   */
+  forwardFoldedBn(x: Tensor, bn: BatchNorm2d, activation: 'none' | 'relu'): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
+    if (bn.numFeatures !== this.outChannels) {
+      throw new RangeError(expected(`a BatchNorm2d over ${this.outChannels} channels after this Conv2d`, 'bn', `BatchNorm2d(${bn.numFeatures})`));
+    }
+    const OC = this.outChannels;
+    const per = this.weight.size / OC;
+    const wf = empty(this.weight.shape);
+    const bf = empty([OC]);
+    try {
+      const w = this.weight.data as Float32Array;
+      const b = this.bias ? (this.bias.data as Float32Array) : null;
+      const mean = bn.runningMean.data as Float32Array;
+      const rv = bn.runningVar.data as Float32Array;
+      const gamma = bn.weight ? (bn.weight.data as Float32Array) : null;
+      const beta = bn.bias ? (bn.bias.data as Float32Array) : null;
+      const wo = wf.data as Float32Array;
+      const bo = bf.data as Float32Array;
+      const f = Math.fround;
+      for (let o = 0; o < OC; o++) {
+        // as the BatchNorm kernel rounds: rstd = 1 / sqrtf(var + eps), k = gamma * rstd
+        const rstd = f(1 / f(Math.sqrt(f(rv[o] + bn.eps))));
+        const k = gamma ? f(gamma[o] * rstd) : rstd;
+        for (let i = o * per; i < (o + 1) * per; i++) wo[i] = w[i] * k;
+        bo[o] = f((b ? b[o] : 0) - mean[o]) * k + (beta ? beta[o] : 0);
+      }
+      return F.conv2d(x, wf, bf, {
+        stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation,
+      });
+    } finally {
+      wf.dispose();
+      bf.dispose();
+    }
+  }
+
   getConfig(): ModuleConfig {
     return {
       type: 'Conv2d',

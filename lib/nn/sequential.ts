@@ -2,11 +2,16 @@
  * Sequential: modules applied in order. A Linear followed by ReLU/Sigmoid/Tanh/GELU, or a
  * Conv2d / Conv1d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
  * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
- * initialization unless its init was chosen.
+ * initialization unless its init was chosen. In eval mode with nothing recorded for autograd,
+ * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it, and
+ * the ReLU after a Residual runs in place on its sum.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
-import { ConvNd } from './conv';
+import { ConvNd, Conv2d, BatchNorm2d } from './conv';
+import { Residual } from './residual';
+import { needsGrad } from '../autograd/node';
+import { kernelsFor } from '../ops/util';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
@@ -50,6 +55,26 @@ export class Sequential extends Module {
       const next = L[i + 1];
       if (m instanceof Linear && next instanceof Activation && next.fusable !== null) {
         x = m.forwardWith(x, next.fusable);
+        i++;
+        continue;
+      }
+      // Eval mode, nothing recorded: Conv2d + BatchNorm2d (+ ReLU) as one convolution (BN folded).
+      if (m instanceof Conv2d && next instanceof BatchNorm2d && !next.training && m.weight.device === 'cpu' &&
+        !needsGrad(x, m.weight, m.bias, next.weight, next.bias)) {
+        const relu = L[i + 2] instanceof ReLU;
+        x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none');
+        i += relu ? 2 : 1;
+        continue;
+      }
+      // Residual + ReLU with nothing recorded (inference): the ReLU in place on the sum.
+      if (m instanceof Residual && next instanceof ReLU) {
+        const y = m.forward(x);
+        if (!y.requiresGrad && y.device === 'cpu') {
+          kernelsFor(y).reluForward(y.f32, y.f32, y.size);
+          x = y;
+        } else {
+          x = next.forward(y);
+        }
         i++;
         continue;
       }

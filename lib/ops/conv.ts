@@ -4,7 +4,7 @@
  * sides, output size floor((H + 2 pad - dilation (k - 1) - 1) / stride) + 1 (ceil in ceilMode).
  */
 import { Tensor } from '../tensor/tensor';
-import { empty, fin, record, kernelsFor } from './util';
+import { empty, fin, record, kernelsFor, needsGrad } from './util';
 import { reshape } from './shape';
 import { add, mul } from './elementwise';
 import { describe, expected, fmtShape, rangeError, typeError } from '../core/validate';
@@ -176,9 +176,14 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, options: MaxPool2dOp
   const g = poolGeom(input, kernelSize, options);
   const [N, C] = input.shape;
   const out = empty([N, C, g.OH, g.OW]);
-  const idx = empty(out.shape, 'int32');
   const [n, c, h, w, kh, kw, sh, sw, ph, pw] = g.geom;
   const k = kernelsFor(input);
+  if (!needsGrad(input) && input.device === 'cpu') {
+    // nothing to record: no argmax indices (inference)
+    k.maxPool2dForward(out.f32, null, input.f32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.dil[0], g.dil[1], g.ceil);
+    return out;
+  }
+  const idx = empty(out.shape, 'int32');
   k.maxPool2dForward(out.f32, idx.i32, input.f32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.dil[0], g.dil[1], g.ceil);
   return record(out, 'maxPool2d', [input], (gr, [dx]) => {
     if (dx) k.maxPool2dBackward(dx.f32, gr.f32, idx.i32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.dil[0], g.dil[1], g.ceil);

@@ -6,7 +6,8 @@
 //   conv2d_bwd  conv2dBackward(dx|null, dw|null, db|null, dout, x, w, out|null, ...G, act)
 //               G = N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
 //               act: 0 none, 1 relu (then out, the post-activation output, is required)
-//   max_pool2d      maxPool2dForward(out, idx, x, ...P, dilationH, dilationW, ceilMode)   idx: Int32Array
+//   max_pool2d      maxPool2dForward(out, idx|null, x, ...P, dilationH, dilationW, ceilMode)   idx: Int32Array
+//                   (null: no indices; CPU only, the CUDA addon requires them)
 //   max_pool2d_bwd  maxPool2dBackward(dx, dout, idx, ...P, dilationH, dilationW, ceilMode)
 //   avg_pool2d      avgPool2dForward(out, x, ...P, ceilMode, countIncludePad)
 //   avg_pool2d_bwd  avgPool2dBackward(dx, dout, ...P, ceilMode, countIncludePad)
@@ -198,8 +199,19 @@ Napi::Value kind_conv2d_bwd(const Napi::CallbackInfo& info) {
 Napi::Value kind_max_pool2d(const Napi::CallbackInfo& info) {
   const PoolArgs a = pool_args(info, 3, true);
   float* out = f32(info, 0, "out", a.no);
-  int32_t* idx = i32(info, 1, "idx", a.no);
-  const float* x = f32(info, 2, "x", a.nx);
+  const float* x = f32(info, 2, "x", a.nx);  // before idx, which may be absent
+#ifdef NG_DEVICE_ARGS
+  int32_t* idx = i32(info, 1, "idx", a.no);  // device backends always write the indices
+#else
+  int32_t* idx = nullptr;  // null: no indices (CPU inference)
+  if (!is_nullish(info[1])) {
+    const Napi::Value v = info[1];
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+      throw Napi::TypeError::New(info.Env(), expected_msg("Int32Array or null", "idx", describe_value(v)));
+    }
+    idx = i32(info, 1, "idx", a.no);
+  }
+#endif
   kernel<Kind::max_pool2d>(info)(out, idx, x, a.g);
   return undef(info);
 }

@@ -178,7 +178,25 @@ describe('maxPool2d', () => {
       native.maxPool2dForward(out, idx, x, ...pgeom(p), 1, 1, false);
       expect(Array.from(out)).toEqual(want);
       expect(Array.from(idx)).toEqual(wantIdx);
+      // without indices (inference): the same maxima
+      const outNoIdx = new Float32Array(want.length);
+      native.maxPool2dForward(outNoIdx, null, x, ...pgeom(p), 1, 1, false);
+      expect(Array.from(outNoIdx)).toEqual(want);
     }
+  });
+
+  it('null idx (inference): the same maxima on the general path too (padding, dilation, ceil mode)', () => {
+    const p = pool({ N: 2, C: 3, H: 9, W: 8, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 2, dw: 1 });
+    const r = rng(77);
+    const x = randF32(6 * 9 * 8, r);
+    const n = 6 * 5 * 4; // ceil mode: OH 5 (ceil((9 + 2 - 5) / 2) + 1 - 0), OW 4
+    const out = new Float32Array(n);
+    const idx = new Int32Array(n);
+    native.maxPool2dForward(out, idx, x, ...pgeom(p), 2, 1, true);
+    const out2 = new Float32Array(n);
+    native.maxPool2dForward(out2, null, x, ...pgeom(p), 2, 1, true);
+    expect(Array.from(out2)).toEqual(Array.from(out));
+    expect(Array.from(out).every((v, i) => v === x[Math.floor(i / 20) * 72 + idx[i]])).toBe(true);
   });
 });
 
@@ -232,7 +250,7 @@ describe('pooling argument errors', () => {
       new RangeError('Expected a window extent <= the padded input 4 for KH but received an extent of 5'),
     );
     expect(() => native.maxPool2dForward(a, a, a, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false)).toThrow(
-      new TypeError('Expected Int32Array for idx but received Float32Array of length 1000'),
+      new TypeError('Expected Int32Array or null for idx but received Float32Array of length 1000'),
     );
     expect(() => native.avgPool2dForward(a, a, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, true)).toThrow(
       new TypeError('Expected boolean for ceilMode but received 1 of type number'),
@@ -278,6 +296,75 @@ describe('upsampleBilinear2d', () => {
   });
 });
 
+/** Gradients of sum(dout * conv(x, w, b)) from the definition (no relu): the exact adjoint. */
+function convGradRef(c: Conv, x: Arr, w: Arr, dout: Arr): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const OH = R.convOutSize(c.H, c.KH, c.sh, c.ph, c.dh);
+  const OW = R.convOutSize(c.W, c.KW, c.sw, c.pw, c.dw);
+  const Cg = c.C / c.groups;
+  const OCg = c.OC / c.groups;
+  const dx = new Float64Array(x.length);
+  const dw = new Float64Array(w.length);
+  const db = new Float64Array(c.OC);
+  for (let n = 0; n < c.N; n++)
+    for (let oc = 0; oc < c.OC; oc++) {
+      const grp = Math.floor(oc / OCg);
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          const g = dout[((n * c.OC + oc) * OH + oh) * OW + ow];
+          db[oc] += g;
+          for (let ci = 0; ci < Cg; ci++)
+            for (let kh = 0; kh < c.KH; kh++)
+              for (let kw = 0; kw < c.KW; kw++) {
+                const ih = oh * c.sh - c.ph + kh * c.dh;
+                const iw = ow * c.sw - c.pw + kw * c.dw;
+                if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
+                const xi = ((n * c.C + grp * Cg + ci) * c.H + ih) * c.W + iw;
+                const wi = ((oc * Cg + ci) * c.KH + kh) * c.KW + kw;
+                dx[xi] += g * w[wi];
+                dw[wi] += g * x[xi];
+              }
+        }
+    }
+  return { dx, dw, db };
+}
+
+describe('conv2d rows wider than one vector (16-lane row copies: full vectors, tails, exact multiples of 16)', () => {
+  const wide: Array<[string, Conv]> = [
+    ['3x3/p1 W=37', conv({ N: 2, C: 2, H: 5, W: 37, OC: 3, KH: 3, KW: 3, ph: 1, pw: 1 })],
+    ['3x3/p1 W=16', conv({ N: 1, C: 3, H: 4, W: 16, OC: 2, KH: 3, KW: 3, ph: 1, pw: 1 })],
+    ['3x3/p1 W=32 relu', conv({ N: 2, C: 2, H: 3, W: 32, OC: 2, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 })],
+    ['3x3/s2/p1 W=41', conv({ N: 2, C: 2, H: 6, W: 41, OC: 3, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+    ['5x5/s3/p4 W=50 (padding > half)', conv({ N: 1, C: 2, H: 7, W: 50, OC: 2, KH: 5, KW: 5, sh: 3, sw: 3, ph: 4, pw: 4 })],
+    ['3x3/dil2/p3 W=35', conv({ N: 2, C: 2, H: 6, W: 35, OC: 2, KH: 3, KW: 3, dh: 2, dw: 2, ph: 3, pw: 3 })],
+    ['depthwise 3x3/p1 W=18', conv({ N: 2, C: 3, H: 4, W: 18, OC: 3, KH: 3, KW: 3, ph: 1, pw: 1, groups: 3 })],
+    ['1x1/s2 W=34', conv({ N: 2, C: 3, H: 3, W: 34, OC: 2, KH: 1, KW: 1, sh: 2, sw: 2 })],
+    ['7x2/p0x3 W=17', conv({ N: 1, C: 2, H: 9, W: 17, OC: 2, KH: 7, KW: 2, ph: 0, pw: 3 })],
+  ];
+  for (const [name, c] of wide) {
+    it(`${name}: forward and backward against the definition`, () => {
+      const r = rng(c.W * 31 + c.KH);
+      const x = randF32(c.N * c.C * c.H * c.W, r, -1, 1);
+      const w = randF32(c.OC * (c.C / c.groups) * c.KH * c.KW, r, -0.5, 0.5);
+      const b = randF32(c.OC, r, -0.5, 0.5);
+      const want = convRef(c, x, w, b);
+      const out = new Float32Array(want.length);
+      native.conv2dForward(out, x, w, b, ...geom(c), c.act);
+      expectClose(out, want, 1e-5, 1e-6, 'forward');
+      const dout = randF32(out.length, r, -1, 1);
+      // relu: the reference gradient of the masked dout
+      const gIn = c.act === 1 ? dout.map((g, i) => (out[i] > 0 ? g : 0)) : dout;
+      const ref = convGradRef(c, x, w, gIn);
+      const dx = new Float32Array(x.length).fill(0.25); // the kernels accumulate
+      const dw = new Float32Array(w.length).fill(-0.5);
+      const db = new Float32Array(c.OC).fill(1);
+      native.conv2dBackward(dx, dw, db, dout, x, w, out, ...geom(c), c.act);
+      expectClose(dx, ref.dx.map((v) => v + 0.25), 1e-5, 1e-6, 'dx');
+      expectClose(dw, ref.dw.map((v) => v - 0.5), 1e-5, 1e-6, 'dw');
+      expectClose(db, ref.db.map((v) => v + 1), 1e-5, 1e-6, 'db');
+    });
+  }
+});
+
 describe('determinism across thread counts', () => {
   it('conv2d forward / backward and pooling on a batch big enough to run in parallel', () => {
     const c = conv({ N: 16, C: 8, H: 20, W: 19, OC: 12, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 });
@@ -295,6 +382,26 @@ describe('determinism across thread counts', () => {
       const db = new Float32Array(c.OC);
       native.conv2dBackward(dx, dw, db, dout, x, w, out, ...geom(c), 1);
       return [...out.subarray(0, 500), ...dx.subarray(0, 500), ...dw, ...db];
+    });
+    // BatchNorm2d statistics and gradients (plane-parallel path): big enough to run in parallel, few channels
+    sameForThreads(() => {
+      const [N, C, L] = [16, 3, 20 * 19];
+      const xs = x.subarray(0, N * C * L);
+      const y = new Float32Array(N * C * L);
+      const mean = new Float32Array(C);
+      const rstd = new Float32Array(C);
+      const rm = new Float32Array(C).fill(0.5);
+      const rv = new Float32Array(C).fill(2);
+      const wt = Float32Array.from([1.5, -0.5, 2]);
+      const bs = Float32Array.from([0.1, 0.2, -0.3]);
+      native.batchNormForward(y, mean, rstd, rm, rv, xs, wt, bs, N, C, L, 1e-5, 0.1, true);
+      const want = R.batchNorm(xs, [N, C, L], rm, rv, wt, bs, true, 1e-5).data;
+      expectClose(y, want, 1e-4, 1e-5, 'batchNorm forward');
+      const dxb = new Float32Array(xs.length);
+      const dwb = new Float32Array(C);
+      const dbb = new Float32Array(C);
+      native.batchNormBackward(dxb, dwb, dbb, dout.subarray(0, xs.length), xs, wt, mean, rstd, N, C, L, true);
+      return [...y.subarray(0, 700), ...mean, ...rstd, ...rm, ...rv, ...dxb.subarray(0, 700), ...dwb, ...dbb];
     });
     sameForThreads(() => {
       const g = [16, 8, 20, 19, 3, 3, 2, 2, 1, 1];

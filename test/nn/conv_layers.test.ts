@@ -182,6 +182,80 @@ describe('BatchNorm2d', () => {
     expect(Array.from(bn.runningMean.data)).toEqual([0.5 * 3.5, 0.5 * 35]);
   });
 
+  it('eval: Sequential folds Conv2d + BatchNorm2d (+ ReLU) into one convolution, matching the unfolded layers within 1e-5', () => {
+    ng.setSeed(11);
+    const model = new nn.Sequential(
+      new nn.Conv2d(4, 6, 3, { stride: 2, padding: 2, groups: 2 }), new nn.BatchNorm2d(6), new nn.ReLU(),
+      new nn.Conv2d(6, 5, [1, 3], { bias: false, dilation: 2, padding: [0, 2] }), new nn.BatchNorm2d(5, { eps: 1e-3, affine: false }),
+      new nn.Conv2d(5, 3, 3, { padding: 1 }), new nn.BatchNorm2d(3, { momentum: 0.3 }),
+    );
+    const bns = model.layers.filter((m): m is InstanceType<typeof nn.BatchNorm2d> => m instanceof nn.BatchNorm2d);
+    for (const bn of bns) {
+      if (bn.weight) (bn.weight.data as Float32Array).set(ng.randn([bn.numFeatures]).data as Float32Array);
+      if (bn.bias) (bn.bias.data as Float32Array).set(ng.randn([bn.numFeatures]).data as Float32Array);
+    }
+    for (let i = 0; i < 3; i++) model.forward(ng.mul(ng.add(ng.randn([5, 4, 9, 11]), 0.7), 2)); // running statistics away from 0 / 1
+    model.eval();
+    const x = ng.randn([3, 4, 9, 11]);
+    const unfolded = (): Float32Array => {
+      let y = x;
+      for (const m of model.layers) y = m.forward(y);
+      return y.data as Float32Array;
+    };
+    const close = (a: Float32Array, b: Float32Array): void => {
+      expect(a.length).toBe(b.length);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+      expect(worst).toBeLessThan(1e-5);
+    };
+    const want = ng.noGrad(unfolded);
+    const folded = ng.noGrad(() => model.forward(x)).data as Float32Array;
+    close(folded, want);
+    // the fold is not exact arithmetic: it really ran (the outputs differ in the last bits somewhere)
+    expect(folded.some((v, i) => v !== want[i])).toBe(true);
+    // recorded for autograd: the unfolded path, gradients reach the BatchNorm parameters
+    const y = model.forward(x);
+    close(y.data as Float32Array, want);
+    ng.sum(y).backward();
+    expect(bns[0].weight!.grad).not.toBeNull();
+    // nothing is cached: new statistics and weights are seen at once
+    (bns[2].runningVar.data as Float32Array)[1] *= 3;
+    (model.layers[0] as InstanceType<typeof nn.Conv2d>).weight.data[0] += 0.5;
+    close(ng.noGrad(() => model.forward(x)).data as Float32Array, ng.noGrad(unfolded));
+  });
+
+  it('eval: a ResNet block (folded convolutions, ReLU in place after the Residual) matches the layers run one by one', () => {
+    ng.setSeed(12);
+    const body = new nn.Sequential(new nn.Conv2d(3, 4, 3, { stride: 2, padding: 1, bias: false }), new nn.BatchNorm2d(4), new nn.ReLU(),
+      new nn.Conv2d(4, 4, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(4));
+    const shortcut = new nn.Sequential(new nn.Conv2d(3, 4, 1, { stride: 2, bias: false }), new nn.BatchNorm2d(4));
+    const res = new nn.Residual(body, shortcut);
+    const model = new nn.Sequential(res, new nn.ReLU());
+    model.forward(ng.randn([4, 3, 10, 9])); // running statistics
+    model.eval();
+    const x = ng.randn([2, 3, 10, 9]);
+    const run = (seq: InstanceType<typeof nn.Sequential>, v: ng.Tensor): ng.Tensor => seq.layers.reduce((t, m) => m.forward(t), v);
+    const want = ng.noGrad(() => ng.relu(ng.add(run(body, x), run(shortcut, x)))).data as Float32Array;
+    const got = ng.noGrad(() => model.forward(x)).data as Float32Array;
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(want[i])));
+    expect(got.some((v) => v === 0) && got.some((v) => v > 0)).toBe(true);
+    expect(Array.from(model.forward(x).data as Float32Array).every((v, i) => Math.abs(v - want[i]) < 1e-5 * Math.max(1, Math.abs(want[i])))).toBe(true);
+  });
+
+  it('MaxPool2d without autograd (no argmax indices kept) gives the same values as with it', () => {
+    ng.setSeed(4);
+    const x = ng.randn([2, 3, 11, 37]);
+    x.requiresGrad = true;
+    for (const m of [new nn.MaxPool2d(2), new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true })]) {
+      const y = m.forward(x);
+      const z = ng.noGrad(() => m.forward(x));
+      expect(y.requiresGrad).toBe(true);
+      expect(z.requiresGrad).toBe(false);
+      expect(Array.from(z.data)).toEqual(Array.from(y.data));
+    }
+  });
+
   it('affine: false has no parameters; wrong channel count names the input', () => {
     const bn = new nn.BatchNorm2d(3, { affine: false });
     expect(bn.parameters()).toEqual([]);

@@ -1,11 +1,13 @@
 #include "cpu/ops/opt_flags.h"  // first: compiler options for this file
 
-// Batch normalization. Threads own blocks of kBlock channels, so statistics and weight/bias
-// gradients are race-free and deterministic; inside a block the loops run over (n, channel, l)
-// so that (N, C) inputs (L = 1) are read row by row, contiguously.
+// Batch normalization. (N, C) inputs (L = 1): threads own blocks of kBlock channels, so
+// statistics and weight/bias gradients are race-free and deterministic; inside a block the loops
+// run over (n, channel) so that rows are read contiguously. (N, C, L) inputs: parallel over the
+// N * C planes (forward_planes / backward_planes).
 #include "cpu/ops/batchnorm.h"
 
 #include <cmath>
+#include <vector>
 
 #include "cpu/ops/common.h"
 
@@ -47,12 +49,109 @@ NG_ALWAYS_INLINE void row_grad_sums(const float* g, const float* x, float m, flo
   *sg = ta + ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
   *sgx = tb + ((b[0] + b[4]) + (b[1] + b[5])) + ((b[2] + b[6]) + (b[3] + b[7]));
 }
+// (N, C, L) inputs with L > 1 (BatchNorm2d): parallel over the N * C planes, whose float row
+// sums go into per-plane slots, then added per channel in double in plane order n = 0, 1, ...:
+// the same sums in the same order as a serial loop, so results do not depend on the thread
+// count, and the work spreads over threads even when C is small (16 or 32 channels are one
+// block of the channel-parallel path below).
+template <class F>
+void for_planes(int64_t N, int64_t C, int64_t L, const F& f) {
+  parallel_for(N * C, N * C * L >= kParallelMin && N * C > 1, f);
+}
+
+void forward_planes(float* out, float* mean, float* rstd, float* running_mean, float* running_var, const float* inp,
+                    const float* weight, const float* bias, int64_t N, int64_t C, int64_t L, float eps, float momentum,
+                    bool training) {
+  const int64_t M = N * L;
+  std::vector<float> k(C), o(C);
+  if (training) {
+    std::vector<float> part(N * C);
+    std::vector<double> s(C, 0.0), v(C, 0.0);
+    float* pp = part.data();
+    for_planes(N, C, L, [=](int64_t p) { pp[p] = row_sum(inp + p * L, L); });
+    for (int64_t n = 0; n < N; n++)
+      for (int64_t c = 0; c < C; c++) s[c] += pp[n * C + c];
+    for (int64_t c = 0; c < C; c++) {
+      s[c] /= static_cast<double>(M);  // now the mean
+      mean[c] = static_cast<float>(s[c]);
+    }
+    for_planes(N, C, L, [=](int64_t p) { pp[p] = row_sq_dev(inp + p * L, mean[p % C], L); });
+    for (int64_t n = 0; n < N; n++)
+      for (int64_t c = 0; c < C; c++) v[c] += pp[n * C + c];
+    for (int64_t c = 0; c < C; c++) {
+      const float m = mean[c];
+      rstd[c] = static_cast<float>(1.0 / std::sqrt(v[c] / static_cast<double>(M) + static_cast<double>(eps)));
+      if (running_mean) running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * m;
+      if (running_var) {
+        const double unbiased = M > 1 ? v[c] / static_cast<double>(M - 1) : NAN;
+        running_var[c] = (1.0f - momentum) * running_var[c] + momentum * static_cast<float>(unbiased);
+      }
+    }
+  } else {
+    for (int64_t c = 0; c < C; c++) {
+      mean[c] = running_mean[c];
+      rstd[c] = 1.0f / std::sqrt(running_var[c] + eps);
+    }
+  }
+  for (int64_t c = 0; c < C; c++) {
+    k[c] = (weight ? weight[c] : 1.0f) * rstd[c];
+    o[c] = (bias ? bias[c] : 0.0f) - mean[c] * k[c];
+  }
+  const float* kp = k.data();
+  const float* op = o.data();
+  for_planes(N, C, L, [=](int64_t p) {
+    const float kc = kp[p % C], oc = op[p % C];
+    const float* x = inp + p * L;
+    float* y = out + p * L;
+    for (int64_t l = 0; l < L; l++) y[l] = x[l] * kc + oc;
+  });
+}
+
+void backward_planes(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                     const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C, int64_t L,
+                     bool training) {
+  const int64_t M = N * L;
+  std::vector<float> pa(N * C), pb(N * C);
+  float* ap = pa.data();
+  float* bp = pb.data();
+  for_planes(N, C, L, [=](int64_t p) {
+    const int64_t c = p % C;
+    row_grad_sums(dout + p * L, inp + p * L, mean[c], rstd[c], L, ap + p, bp + p);
+  });
+  std::vector<double> sg(C, 0.0), sgx(C, 0.0);  // sum dout, sum dout * xhat
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t c = 0; c < C; c++) {
+      sg[c] += ap[n * C + c];
+      sgx[c] += bp[n * C + c];
+    }
+  for (int64_t c = 0; c < C; c++) {
+    if (dweight) dweight[c] += static_cast<float>(sgx[c]);
+    if (dbias) dbias[c] += static_cast<float>(sg[c]);
+  }
+  if (!dinp) return;
+  for (int64_t c = 0; c < C; c++) {  // reuse the slots of channel c (plane c of image 0) for its coefficients
+    ap[c] = training ? static_cast<float>(sg[c] / static_cast<double>(M)) : 0.0f;
+    bp[c] = training ? static_cast<float>(sgx[c] / static_cast<double>(M)) : 0.0f;
+  }
+  for_planes(N, C, L, [=](int64_t p) {
+    const int64_t c = p % C;
+    const float k = (weight ? weight[c] : 1.0f) * rstd[c], a = ap[c], b = bp[c], m = mean[c], r = rstd[c];
+    const float* g = dout + p * L;
+    const float* x = inp + p * L;
+    float* d = dinp + p * L;
+    for (int64_t l = 0; l < L; l++) d[l] += k * (g[l] - a - (x[l] - m) * r * b);
+  });
+}
 }  // namespace
 
 void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
                        const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                        int64_t L, float eps, float momentum, bool training) {
   // out, inp: (N, C, L)  mean, rstd, running_mean, running_var, weight, bias: (C)
+  if (L > 1) {
+    forward_planes(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, L, eps, momentum, training);
+    return;
+  }
   const int64_t M = N * L;
   const int64_t nblk = (C + kBlock - 1) / kBlock;
   parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [=](int64_t blk) {
@@ -64,16 +163,12 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
       for (int64_t n = 0; n < N; n++)
         for (int64_t j = 0; j < len; j++) s[j] += row_sum(inp + (n * C + c0 + j) * L, L);
       for (int64_t j = 0; j < len; j++) s[j] /= static_cast<double>(M);  // now the mean
-      if (L == 1) {  // (N, C): one value per row, the double sum is exact enough and cheap
-        for (int64_t n = 0; n < N; n++)
-          for (int64_t j = 0; j < len; j++) {
-            const double d = inp[n * C + c0 + j] - s[j];
-            v[j] += d * d;
-          }
-      } else {
-        for (int64_t n = 0; n < N; n++)
-          for (int64_t j = 0; j < len; j++) v[j] += row_sq_dev(inp + (n * C + c0 + j) * L, static_cast<float>(s[j]), L);
-      }
+      // (N, C): one value per row, the double sum is exact enough and cheap
+      for (int64_t n = 0; n < N; n++)
+        for (int64_t j = 0; j < len; j++) {
+          const double d = inp[n * C + c0 + j] - s[j];
+          v[j] += d * d;
+        }
       for (int64_t j = 0; j < len; j++) {
         const int64_t c = c0 + j;
         const float m = static_cast<float>(s[j]);
@@ -110,6 +205,10 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
                         int64_t L, bool training) {
   // dinp, dout, inp: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
+  if (L > 1) {
+    backward_planes(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C, L, training);
+    return;
+  }
   const int64_t M = N * L;
   const int64_t nblk = (C + kBlock - 1) / kBlock;
   parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [=](int64_t blk) {
@@ -120,15 +219,8 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       for (int64_t j = 0; j < len; j++) {
         const int64_t off = (n * C + c0 + j) * L;
         const float m = mean[c0 + j], r = rstd[c0 + j];
-        if (L == 1) {
-          sg[j] += dout[off];
-          sgx[j] += dout[off] * ((inp[off] - m) * r);
-        } else {
-          float a, b;
-          row_grad_sums(dout + off, inp + off, m, r, L, &a, &b);
-          sg[j] += a;
-          sgx[j] += b;
-        }
+        sg[j] += dout[off];
+        sgx[j] += dout[off] * ((inp[off] - m) * r);
       }
     for (int64_t j = 0; j < len; j++) {
       if (dweight) dweight[c0 + j] += static_cast<float>(sgx[j]);

@@ -49,6 +49,8 @@ NG_ALWAYS_INLINE void max_step(float v, int32_t j, float* best, int32_t* arg) {
 // of the two input rows are separated with permutes, the running maximum and its index are
 // updated with mask moves (same rule as max_step: v > best or v is NaN). Masked loads and
 // stores cover the tail, so rows of any length (7 on 14 x 14 planes) stay in vectors.
+// kIdx false: no indices (inference), only the maxima.
+template <bool kIdx>
 NG_TARGET_AVX512 void maxpool2x2_row_avx512(const float* r0, const float* r1, float* o, int32_t* id, int64_t OW,
                                             int32_t base, int32_t W) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -72,7 +74,7 @@ NG_TARGET_AVX512 void maxpool2x2_row_avx512(const float* r0, const float* r1, fl
       arg = _mm512_mask_mov_epi32(arg, take, _mm512_add_epi32(j, _mm512_set1_epi32(offs[t])));
     }
     _mm512_mask_storeu_ps(o + ow, m, best);
-    _mm512_mask_storeu_epi32(id + ow, m, arg);
+    if (kIdx) _mm512_mask_storeu_epi32(id + ow, m, arg);
   }
 }
 #endif
@@ -113,11 +115,15 @@ void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dS
       for (int64_t oh = 0; oh < OH; oh++) {
         const float* r0 = inp + pl * HW + 2 * oh * W;
         float* o = out + pl * P + oh * OW;
-        int32_t* id = idx + pl * P + oh * OW;
+        int32_t* id = idx ? idx + pl * P + oh * OW : nullptr;
         const int32_t base = static_cast<int32_t>(2 * oh * W), w = static_cast<int32_t>(W);
 #if NG_X86
         if (avx512) {
-          maxpool2x2_row_avx512(r0, r0 + W, o, id, OW, base, w);
+          if (id) {
+            maxpool2x2_row_avx512<true>(r0, r0 + W, o, id, OW, base, w);
+          } else {
+            maxpool2x2_row_avx512<false>(r0, r0 + W, o, id, OW, base, w);
+          }
           continue;
         }
 #endif
@@ -130,7 +136,7 @@ void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dS
           max_step(r0[W + 2 * ow], j + w, &best, &arg);
           max_step(r0[W + 2 * ow + 1], j + w + 1, &best, &arg);
           o[ow] = best;
-          id[ow] = arg;
+          if (id) id[ow] = arg;
         }
       }
     });
@@ -156,7 +162,7 @@ void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dS
           }
         }
         out[pl * P + oh * s.OW + ow] = best;
-        idx[pl * P + oh * s.OW + ow] = arg;
+        if (idx) idx[pl * P + oh * s.OW + ow] = arg;
       }
     }
   });

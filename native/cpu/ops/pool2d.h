@@ -12,7 +12,7 @@ namespace ng::cpu {
 using Pool2dShape = ng::ops::Pool2dGeom;  // NC, H, W, KH, KW, stride, padding, dilation, OH, OW
 
 // out: (NC, OH, OW)  idx: (NC, OH, OW) index h * W + w of the maximum in its plane (first
-// maximum wins; NaN propagates)  inp: (NC, H, W)
+// maximum wins; NaN propagates) or null (inference: no indices)  inp: (NC, H, W)
 void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dShape& s);
 // dinp: (NC, H, W) (accumulates)  dout, idx: (NC, OH, OW)
 void maxpool2d_backward(float* dinp, const float* dout, const int32_t* idx, const Pool2dShape& s);
