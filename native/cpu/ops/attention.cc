@@ -3,6 +3,7 @@
 #include "cpu/ops/attention.h"
 
 #include <cmath>
+#include <vector>
 
 #include "core/threads.h"
 #include "cpu/gemm/gemm.h"
@@ -49,31 +50,30 @@ NG_ALWAYS_INLINE int64_t key_end(const AttnGeom& g, int64_t i0, int64_t ni) {
 
 NG_ALWAYS_INLINE int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-// s[r][c] = a_r . b_c (sum over d in order) for r < ni, c < nj; columns c >= nj get 0.
-// a_r = a + r * lda, b_c = b + c * ldb; bt: kDC x kBK scratch (chunks of b transposed).
-NG_ALWAYS_INLINE void dot_tile(float* s, float* bt, const float* a, int64_t lda, const float* b, int64_t ldb,
-                               int64_t D, int64_t ni, int64_t nj) {
-  for (int64_t r = 0; r < ni; r++)
-    for (int64_t c = 0; c < kBK; c++) s[r * kBK + c] = 0.0f;
-  for (int64_t d0 = 0; d0 < D; d0 += kDC) {
-    const int64_t nd = min64(kDC, D - d0);
-    for (int64_t dd = 0; dd < nd; dd++) {
-      float* row = bt + dd * kBK;
-      for (int64_t c = 0; c < nj; c++) row[c] = b[c * ldb + d0 + dd];
-      for (int64_t c = nj; c < kBK; c++) row[c] = 0.0f;
+// bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
+NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D) {
+  for (int64_t d = 0; d < D; d++) {
+    float* row = bt + d * ldbt;
+    for (int64_t c = 0; c < n; c++) row[c] = b[c * ldb + d];
+    for (int64_t c = n; c < ldbt; c++) row[c] = 0.0f;
+  }
+}
+
+// s[r][c] = a_r . b_c (sum over d in order) for r < ni and the kBK columns of bt (b^T, rows
+// ldbt apart); a_r = a + r * lda.
+NG_ALWAYS_INLINE void dot_tile(float* s, const float* bt, int64_t ldbt, const float* a, int64_t lda, int64_t D,
+                               int64_t ni) {
+  for (int64_t r = 0; r < ni; r++) {
+    const float* ar = a + r * lda;
+    float acc[kBK];
+    for (int64_t c = 0; c < kBK; c++) acc[c] = 0.0f;
+    for (int64_t d = 0; d < D; d++) {
+      const float x = ar[d];
+      const float* bd = bt + d * ldbt;
+      for (int64_t c = 0; c < kBK; c++) acc[c] += x * bd[c];
     }
-    for (int64_t r = 0; r < ni; r++) {
-      const float* ar = a + r * lda + d0;
-      float* sr = s + r * kBK;
-      float acc[kBK];
-      for (int64_t c = 0; c < kBK; c++) acc[c] = sr[c];
-      for (int64_t dd = 0; dd < nd; dd++) {
-        const float x = ar[dd];
-        const float* bd = bt + dd * kBK;
-        for (int64_t c = 0; c < kBK; c++) acc[c] += x * bd[c];
-      }
-      for (int64_t c = 0; c < kBK; c++) sr[c] = acc[c];
-    }
+    float* sr = s + r * kBK;
+    for (int64_t c = 0; c < kBK; c++) sr[c] = acc[c];
   }
 }
 
@@ -99,29 +99,47 @@ NG_ALWAYS_INLINE void finish_scores(float* s, const Head& hd, const AttnGeom& g,
   }
 }
 
-// Rows [0, n) of an operand chunk (columns d0 .. d0 + nd) into pad (n x kDC, zero-padded).
-NG_ALWAYS_INLINE void pad_rows(float* pad, const float* x, int64_t ld, int64_t n, int64_t d0, int64_t nd) {
-  for (int64_t r = 0; r < n; r++) {
-    const float* xr = x + r * ld + d0;
-    float* pr = pad + r * kDC;
-    for (int64_t dd = 0; dd < nd; dd++) pr[dd] = xr[dd];
-    for (int64_t dd = nd; dd < kDC; dd++) pr[dd] = 0.0f;
+// Rows c < n of an operand chunk (columns d0 .. d0 + nd): the rows themselves when the chunk is
+// full (nd = kDC), else copied into pad (n x kDC, zero-padded). Sets *ld to the row stride.
+NG_ALWAYS_INLINE const float* chunk_rows(float* pad, const float* x, int64_t ldx, int64_t n, int64_t d0, int64_t nd,
+                                         int64_t* ld) {
+  if (nd == kDC) {
+    *ld = ldx;
+    return x + d0;
   }
+  for (int64_t r = 0; r < n; r++) {
+    const float* xr = x + r * ldx + d0;
+    float* pr = pad + r * kDC;
+    for (int64_t dd = 0; dd < kDC; dd++) pr[dd] = 0.0f;
+    for (int64_t dd = 0; dd < nd; dd++) pr[dd] = xr[dd];
+  }
+  *ld = kDC;
+  return pad;
 }
 
-// y[0, nd) = y * scale + sum_{c < n, w[c] != 0} w[c] * pad[c] (pad rows kDC wide, in order of c).
-NG_ALWAYS_INLINE void accumulate_row(float* y, float scale, const float* w, int64_t wstride, const float* pad,
-                                     int64_t n, int64_t nd) {
+// y[0, nd) = y * scale + sum_{c < n, w[c] != 0} w[c] * x_c (x_c = x + c * ldx, kDC readable
+// columns), in order of c.
+NG_ALWAYS_INLINE void accumulate_row(float* y, float scale, const float* w, int64_t wstride, const float* x,
+                                     int64_t ldx, int64_t n, int64_t nd) {
+  // Full chunks get fixed-length loops (a variable-length copy becomes a slow `rep movs`).
   float acc[kDC];
-  for (int64_t dd = 0; dd < kDC; dd++) acc[dd] = 0.0f;
-  for (int64_t dd = 0; dd < nd; dd++) acc[dd] = y[dd] * scale;
-  for (int64_t c = 0; c < n; c++) {
-    const float x = w[c * wstride];
-    if (x == 0.0f) continue;  // masked keys: never touch their (possibly non-finite) rows
-    const float* pc = pad + c * kDC;
-    for (int64_t dd = 0; dd < kDC; dd++) acc[dd] += x * pc[dd];
+  if (nd == kDC) {
+    for (int64_t dd = 0; dd < kDC; dd++) acc[dd] = y[dd] * scale;
+  } else {
+    for (int64_t dd = 0; dd < kDC; dd++) acc[dd] = 0.0f;
+    for (int64_t dd = 0; dd < nd; dd++) acc[dd] = y[dd] * scale;
   }
-  for (int64_t dd = 0; dd < nd; dd++) y[dd] = acc[dd];
+  for (int64_t c = 0; c < n; c++) {
+    const float a = w[c * wstride];
+    if (a == 0.0f) continue;  // masked keys: never touch their (possibly non-finite) rows
+    const float* xc = x + c * ldx;
+    for (int64_t dd = 0; dd < kDC; dd++) acc[dd] += a * xc[dd];
+  }
+  if (nd == kDC) {
+    for (int64_t dd = 0; dd < kDC; dd++) y[dd] = acc[dd];
+  } else {
+    for (int64_t dd = 0; dd < nd; dd++) y[dd] = acc[dd];
+  }
 }
 
 }  // namespace
@@ -129,55 +147,62 @@ NG_ALWAYS_INLINE void accumulate_row(float* y, float scale, const float* w, int6
 void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const float* mask,
                        const float* kpm, const AttnGeom& g) {
   // out: rows (B * Tq) with stride ldo, head h at columns [h D, h D + D)  lse: (B, H, Tq)
-  const int64_t nqb = (g.Tq + kBQ - 1) / kBQ, items = g.B * g.H * nqb;
-  const int64_t cost = kBQ * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 2;
-  run_isa(items, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
-    float s[kBQ * kBK], bt[kDC * kBK], vt[kBK * kDC], m[kBQ], l[kBQ], alpha[kBQ];
-    for (int64_t item = it0; item < it1; item++) {
-      const int64_t bh = item / nqb, i0 = (item % nqb) * kBQ;
-      const int64_t ni = min64(g.Tq - i0, kBQ);
+  // One item per (batch, head): its keys are transposed once (kt: D x ldkt) for all query blocks.
+  const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
+  const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 2;
+  run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
+    std::vector<float> ktbuf(static_cast<size_t>(g.D * ldkt));
+    float* kt = ktbuf.data();
+    float s[kBQ * kBK], pad[kBK * kDC], m[kBQ], l[kBQ], alpha[kBQ];
+    for (int64_t bh = it0; bh < it1; bh++) {
       const Head hd = head_of(q, k, v, mask, kpm, g, bh);
-      float* o = out + hd.b * g.Tq * g.ldo + hd.h * g.D + i0 * g.ldo;
-      for (int64_t r = 0; r < ni; r++) {
-        m[r] = -INFINITY;
-        l[r] = 0.0f;
-        for (int64_t d = 0; d < g.D; d++) o[r * g.ldo + d] = 0.0f;
-      }
-      const int64_t jend = key_end(g, i0, ni);
-      for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
-        const int64_t nj = min64(jend - j0, kBK);
-        dot_tile(s, bt, hd.q + i0 * g.ldq, g.ldq, hd.k + j0 * g.ldk, g.ldk, g.D, ni, nj);
-        finish_scores(s, hd, g, i0, ni, j0, nj);
-        for (int64_t r = 0; r < ni; r++) {  // online softmax: s becomes exp(score - running max)
-          float* sr = s + r * kBK;
-          const float mx = row_max(sr, kBK);
-          const float mnew = mx > m[r] ? mx : m[r];
-          if (mnew == -INFINITY) {  // every key so far is masked for this row
-            for (int64_t c = 0; c < kBK; c++) sr[c] = 0.0f;
-            alpha[r] = 1.0f;
+      transpose_head(kt, ldkt, hd.k, g.ldk, key_end(g, 0, g.Tq), g.D);
+      for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
+        const int64_t ni = min64(g.Tq - i0, kBQ);
+        float* o = out + hd.b * g.Tq * g.ldo + hd.h * g.D + i0 * g.ldo;
+        for (int64_t r = 0; r < ni; r++) {
+          m[r] = -INFINITY;
+          l[r] = 0.0f;
+          for (int64_t d = 0; d < g.D; d++) o[r * g.ldo + d] = 0.0f;
+        }
+        const int64_t jend = key_end(g, i0, ni);
+        for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
+          const int64_t nj = min64(jend - j0, kBK);
+          dot_tile(s, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
+          finish_scores(s, hd, g, i0, ni, j0, nj);
+          for (int64_t r = 0; r < ni; r++) {  // online softmax: s becomes exp(score - running max)
+            float* sr = s + r * kBK;
+            const float mx = row_max(sr, kBK);
+            const float mnew = mx > m[r] ? mx : m[r];
+            if (mnew == -INFINITY) {  // every key so far is masked for this row
+              for (int64_t c = 0; c < kBK; c++) sr[c] = 0.0f;
+              alpha[r] = 1.0f;
+              continue;
+            }
+            alpha[r] = exp_fast(m[r] - mnew);  // 0 when m[r] = -inf
+            for (int64_t c = 0; c < kBK; c++) sr[c] = exp_fast(sr[c] - mnew);
+            l[r] = l[r] * alpha[r] + row_sum(sr, kBK);
+            m[r] = mnew;
+          }
+          for (int64_t d0 = 0; d0 < g.D; d0 += kDC) {  // o = alpha o + p v
+            const int64_t nd = min64(kDC, g.D - d0);
+            int64_t ldx;
+            const float* vx = chunk_rows(pad, hd.v + j0 * g.ldv, g.ldv, nj, d0, nd, &ldx);
+            for (int64_t r = 0; r < ni; r++)
+              accumulate_row(o + r * g.ldo + d0, alpha[r], s + r * kBK, 1, vx, ldx, nj, nd);
+          }
+        }
+        float* lrow = lse + bh * g.Tq + i0;
+        for (int64_t r = 0; r < ni; r++) {
+          float* orow = o + r * g.ldo;
+          if (l[r] == 0.0f) {  // fully masked row: zeros, lse = -inf
+            lrow[r] = -INFINITY;
             continue;
           }
-          alpha[r] = exp_fast(m[r] - mnew);  // 0 when m[r] = -inf
-          for (int64_t c = 0; c < kBK; c++) sr[c] = exp_fast(sr[c] - mnew);
-          l[r] = l[r] * alpha[r] + row_sum(sr, kBK);
-          m[r] = mnew;
+          const float inv = 1.0f / l[r];
+          for (int64_t d = 0; d < g.D; d++) orow[d] *= inv;
+          lrow[r] = m[r] + std::log(l[r]);
         }
-        for (int64_t d0 = 0; d0 < g.D; d0 += kDC) {  // o = alpha o + p v
-          const int64_t nd = min64(kDC, g.D - d0);
-          pad_rows(vt, hd.v + j0 * g.ldv, g.ldv, nj, d0, nd);
-          for (int64_t r = 0; r < ni; r++) accumulate_row(o + r * g.ldo + d0, alpha[r], s + r * kBK, 1, vt, nj, nd);
-        }
-      }
-      float* lrow = lse + bh * g.Tq + i0;
-      for (int64_t r = 0; r < ni; r++) {
-        float* orow = o + r * g.ldo;
-        if (l[r] == 0.0f) {  // fully masked row: zeros, lse = -inf
-          lrow[r] = -INFINITY;
-          continue;
-        }
-        const float inv = 1.0f / l[r];
-        for (int64_t d = 0; d < g.D; d++) orow[d] *= inv;
-        lrow[r] = m[r] + std::log(l[r]);
       }
     }
   });
@@ -187,15 +212,22 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
                         const float* v, const float* out, const float* lse, const float* mask, const float* kpm,
                         const AttnGeom& g) {
   // dq, q: like q  dk, k / dv, v: like k / v  dout, out: like out  lse: (B, H, Tq)
-  const int64_t items = g.B * g.H;
+  // One item per (batch, head); keys and values are transposed once per item.
+  const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
   const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 5;
-  run_isa(items, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
-    float P[kBQ * kBK], dS[kBQ * kBK], bt[kDC * kBK], pad[kBK * kDC], delta[kBQ];
+  run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
+    std::vector<float> tbuf(static_cast<size_t>(2 * g.D * ldkt));
+    float* kt = tbuf.data();
+    float* vt = kt + g.D * ldkt;
+    float P[kBQ * kBK], dS[kBQ * kBK], pad[kBK * kDC], delta[kBQ];
     for (int64_t bh = it0; bh < it1; bh++) {
       const Head hd = head_of(q, k, v, mask, kpm, g, bh);
       const int64_t qoff = hd.b * g.Tq * g.ldq + hd.h * g.D, koff = hd.b * g.Tk * g.ldk + hd.h * g.D;
       const int64_t voff = hd.b * g.Tk * g.ldv + hd.h * g.D, ooff = hd.b * g.Tq * g.ldo + hd.h * g.D;
       const float* lrow = lse + bh * g.Tq;
+      const int64_t kend = key_end(g, 0, g.Tq);
+      transpose_head(kt, ldkt, hd.k, g.ldk, kend, g.D);
+      transpose_head(vt, ldkt, hd.v, g.ldv, kend, g.D);
       for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
         const int64_t ni = min64(g.Tq - i0, kBQ);
         const float* go = dout + ooff + i0 * g.ldo;  // dout rows of the block
@@ -203,9 +235,9 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
         const int64_t jend = key_end(g, i0, ni);
         for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
           const int64_t nj = min64(jend - j0, kBK);
-          dot_tile(P, bt, hd.q + i0 * g.ldq, g.ldq, hd.k + j0 * g.ldk, g.ldk, g.D, ni, nj);
+          dot_tile(P, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
           finish_scores(P, hd, g, i0, ni, j0, nj);
-          dot_tile(dS, bt, go, g.ldo, v + voff + j0 * g.ldv, g.ldv, g.D, ni, nj);  // dP = dout v^T
+          dot_tile(dS, vt + j0, ldkt, go, g.ldo, g.D, ni);  // dP = dout v^T
           for (int64_t r = 0; r < ni; r++) {
             float* p = P + r * kBK;
             float* ds = dS + r * kBK;
@@ -219,20 +251,21 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
           }
           for (int64_t d0 = 0; d0 < g.D; d0 += kDC) {
             const int64_t nd = min64(kDC, g.D - d0);
+            int64_t ldx;
             if (dq) {  // dq_i += sum_j ds_ij k_j
-              pad_rows(pad, k + koff + j0 * g.ldk, g.ldk, nj, d0, nd);
+              const float* kx = chunk_rows(pad, k + koff + j0 * g.ldk, g.ldk, nj, d0, nd, &ldx);
               for (int64_t r = 0; r < ni; r++)
-                accumulate_row(dq + qoff + (i0 + r) * g.ldq + d0, 1.0f, dS + r * kBK, 1, pad, nj, nd);
+                accumulate_row(dq + qoff + (i0 + r) * g.ldq + d0, 1.0f, dS + r * kBK, 1, kx, ldx, nj, nd);
             }
             if (dk) {  // dk_j += sum_i ds_ij q_i
-              pad_rows(pad, q + qoff + i0 * g.ldq, g.ldq, ni, d0, nd);
+              const float* qx = chunk_rows(pad, q + qoff + i0 * g.ldq, g.ldq, ni, d0, nd, &ldx);
               for (int64_t c = 0; c < nj; c++)
-                accumulate_row(dk + koff + (j0 + c) * g.ldk + d0, 1.0f, dS + c, kBK, pad, ni, nd);
+                accumulate_row(dk + koff + (j0 + c) * g.ldk + d0, 1.0f, dS + c, kBK, qx, ldx, ni, nd);
             }
             if (dv) {  // dv_j += sum_i p_ij dout_i
-              pad_rows(pad, go, g.ldo, ni, d0, nd);
+              const float* ox = chunk_rows(pad, go, g.ldo, ni, d0, nd, &ldx);
               for (int64_t c = 0; c < nj; c++)
-                accumulate_row(dv + voff + (j0 + c) * g.ldv + d0, 1.0f, P + c, kBK, pad, ni, nd);
+                accumulate_row(dv + voff + (j0 + c) * g.ldv + d0, 1.0f, P + c, kBK, ox, ldx, ni, nd);
             }
           }
         }
