@@ -59,21 +59,39 @@ NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, in
   }
 }
 
+// 16 floats as one value (GCC/Clang vector extension): the accumulators below stay in registers
+// (arrays of them were kept on the stack). Each ISA build maps it to its own registers (one
+// zmm, two ymm or four xmm); the arithmetic per element is the same as a scalar loop's.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"  // vf16 never crosses a call: the helpers are always inlined
+#endif
+typedef float vf16 __attribute__((vector_size(64)));
+typedef float vf16u __attribute__((vector_size(64), aligned(4), may_alias));
+
+NG_ALWAYS_INLINE vf16 load16(const float* p) { return *reinterpret_cast<const vf16u*>(p); }
+NG_ALWAYS_INLINE void store16(float* p, vf16 x) { *reinterpret_cast<vf16u*>(p) = x; }
+
 // s[r][c] = a_r . b_c (sum over d in order) for r < ni and the kBK columns of bt (b^T, rows
 // ldbt apart); a_r = a + r * lda.
 NG_ALWAYS_INLINE void dot_tile(float* s, const float* bt, int64_t ldbt, const float* a, int64_t lda, int64_t D,
                                int64_t ni) {
+  static_assert(kBK == 64, "dot_tile keeps a score row in four 16-float accumulators");
   for (int64_t r = 0; r < ni; r++) {
     const float* ar = a + r * lda;
-    float acc[kBK];
-    for (int64_t c = 0; c < kBK; c++) acc[c] = 0.0f;
+    vf16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
     for (int64_t d = 0; d < D; d++) {
       const float x = ar[d];
       const float* bd = bt + d * ldbt;
-      for (int64_t c = 0; c < kBK; c++) acc[c] += x * bd[c];
+      a0 += x * load16(bd);
+      a1 += x * load16(bd + 16);
+      a2 += x * load16(bd + 32);
+      a3 += x * load16(bd + 48);
     }
     float* sr = s + r * kBK;
-    for (int64_t c = 0; c < kBK; c++) sr[c] = acc[c];
+    store16(sr, a0);
+    store16(sr + 16, a1);
+    store16(sr + 32, a2);
+    store16(sr + 48, a3);
   }
 }
 
@@ -121,24 +139,28 @@ NG_ALWAYS_INLINE const float* chunk_rows(float* pad, const float* x, int64_t ldx
 // columns), in order of c.
 NG_ALWAYS_INLINE void accumulate_row(float* y, float scale, const float* w, int64_t wstride, const float* x,
                                      int64_t ldx, int64_t n, int64_t nd) {
-  // Full chunks get fixed-length loops (a variable-length copy becomes a slow `rep movs`).
-  float acc[kDC];
-  if (nd == kDC) {
-    for (int64_t dd = 0; dd < kDC; dd++) acc[dd] = y[dd] * scale;
-  } else {
-    for (int64_t dd = 0; dd < kDC; dd++) acc[dd] = 0.0f;
-    for (int64_t dd = 0; dd < nd; dd++) acc[dd] = y[dd] * scale;
+  static_assert(kDC == 32, "accumulate_row keeps a chunk in two 16-float accumulators");
+  float buf[kDC];
+  const float* yin = y;
+  if (nd < kDC) {  // a partial chunk: through a zero-padded copy
+    for (int64_t dd = 0; dd < kDC; dd++) buf[dd] = dd < nd ? y[dd] : 0.0f;
+    yin = buf;
   }
+  vf16 a0 = load16(yin) * scale, a1 = load16(yin + 16) * scale;
   for (int64_t c = 0; c < n; c++) {
     const float a = w[c * wstride];
     if (a == 0.0f) continue;  // masked keys: never touch their (possibly non-finite) rows
     const float* xc = x + c * ldx;
-    for (int64_t dd = 0; dd < kDC; dd++) acc[dd] += a * xc[dd];
+    a0 += a * load16(xc);
+    a1 += a * load16(xc + 16);
   }
   if (nd == kDC) {
-    for (int64_t dd = 0; dd < kDC; dd++) y[dd] = acc[dd];
+    store16(y, a0);
+    store16(y + 16, a1);
   } else {
-    for (int64_t dd = 0; dd < nd; dd++) y[dd] = acc[dd];
+    store16(buf, a0);
+    store16(buf + 16, a1);
+    for (int64_t dd = 0; dd < nd; dd++) y[dd] = buf[dd];
   }
 }
 
