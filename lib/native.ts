@@ -140,11 +140,13 @@ export interface KindSignatures {
   gemm: (transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number,
     B: F32, ldb: number, beta: number, C: F32, ldc: number, bias: F32N, act: number) => void;
   // recurrent layers (i14-rnn): mode 0 LSTM, 1 GRU, 2 RNN tanh, 3 RNN relu (native/binding/kind_rnn.cc)
+  // (optional last arguments: the LSTM projection wHr (P, H) and its size P, 0 = none)
   rnn: (out: F32, hN: F32, cN: F32N, ws: F32, x: F32, wIh: F32, wHh: F32, bIh: F32N, bHh: F32N, h0: F32N, c0: F32N,
-    lengths: I32 | null, mode: number, T: number, B: number, I: number, H: number, D: number, dir: number) => void;
+    lengths: I32 | null, mode: number, T: number, B: number, I: number, H: number, D: number, dir: number,
+    wHr?: F32N, P?: number) => void;
   rnn_bwd: (dx: F32N, dwIh: F32N, dwHh: F32N, dbIh: F32N, dbHh: F32N, dh0: F32N, dc0: F32N, dout: F32N, dhN: F32N,
     dcN: F32N, ws: F32, x: F32, wIh: F32, wHh: F32, lengths: I32 | null, mode: number, T: number, B: number,
-    I: number, H: number, D: number, dir: number) => void;
+    I: number, H: number, D: number, dir: number, dwHr?: F32N, wHr?: F32N, P?: number) => void;
   // attention / transformer (issue 14, i14-gpt): native/binding/kind_attention.cc
   attention: (out: F32, lse: F32, q: F32, k: F32, v: F32, mask: F32N, kpm: F32N, B: number, H: number, Tq: number,
     Tk: number, D: number, ldq: number, ldk: number, ldv: number, ldo: number, scale: number, causal: boolean,

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { ortAvailable, startOrt, startTorch, torchAvailable, torchConfigs } from '../lib/peers.mjs';
 import { errMsg, mnistLike, now } from '../lib/util.mjs';
@@ -112,7 +112,7 @@ export async function run(ctx) {
         const res = await interleave(cs, { reps, targetSec, log });
         for (const c of cs) await c.free?.();
         const sps = (r, samples = n) => (r?.perStep ? samples / r.perStep : null);
-        const torch = bestOf(res, peers.torch, 'higher', sps);
+        const torch = bestTorch(res, peers.torch, sps);
         for (const p of peers.tfjs) tfjsOnce[p.name] = sps(res[p.name], p.name === 'tfjs-cpu' ? cpuN : n);
         if (res.nodegrad?.error) ngErr = res.nodegrad.error;
         if (ngErr) notes.push(`nodegrad failed at threads=${t}: ${ngErr}`);

@@ -3,7 +3,7 @@
 // cpu/wasm; plus the share of nodegrad's step spent assembling batches in the DataLoader, and
 // (where the CPU has AVX512_BF16) nodegrad with bf16 mixed precision (ng.autocast) interleaved
 // with its fp32 run: a row "bf16 mixed precision" whose ratio is bf16 / fp32 samples/s.
-import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mnistLike, mulberry32, now, sig } from '../lib/util.mjs';
 
@@ -186,7 +186,7 @@ export async function run(ctx) {
           notes.push(`nodegrad cleanup failed: ${errMsg(e)}`);
         }
         const sps = (r) => (r?.perStep ? b / r.perStep : null);
-        const torch = bestOf(res, peers.torch, 'higher', sps);
+        const torch = bestTorch(res, peers.torch, sps);
         for (const p of peers.tfjs) tfjsOnce[`${p.name}/${b}`] = sps(res[p.name]);
         const ngRes = res.nodegrad;
         if (ngRes?.error) ngErr = ngRes.error;

@@ -1,7 +1,7 @@
 // Case 7 (ops): fused linear + bias + ReLU forward + backward (ng.linear(x, W, b, 'relu')) vs the
 // unfused sequence (matmul, add, relu and their backwards) vs PyTorch, on B x 784 -> 512 for
 // B in 32, 128, 512. x needs no gradient (a first layer): backward = dW, db.
-import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mulberry32, now, sig } from '../lib/util.mjs';
 
@@ -73,7 +73,7 @@ export async function run(ctx) {
         const res = await interleave(cs, { reps, targetSec, warmupSteps: 3, log });
         for (const c of cs) await c.free?.();
         const us = (r) => (r?.perStep ? r.perStep * 1e6 : null);
-        const torch = bestOf(res, peers.torch, 'lower', us);
+        const torch = bestTorch(res, peers.torch, us, 'lower');
         if (res.nodegrad?.error) ngErr = res.nodegrad.error;
         if (ngErr) notes.push(`nodegrad failed at threads=${t} B=${B}: ${ngErr}`);
         if (res['nodegrad-unfused']?.error) notes.push(`nodegrad unfused sequence failed at threads=${t} B=${B}: ${res['nodegrad-unfused'].error}`);

@@ -1,6 +1,6 @@
 // Case 3 (tiny): 2 -> 10 (tanh) -> 1 (sigmoid), MSE, 100 samples full batch, Adam lr 1e-3,
 // 1000 steps per repetition: microseconds per step. Here per-call overhead is everything.
-import { bestOf, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mulberry32, now } from '../lib/util.mjs';
 
@@ -70,7 +70,7 @@ export async function run(ctx) {
       const res = await interleave(cs, { reps, warmupSteps: Math.min(100, steps), log });
       for (const c of cs) await c.free?.();
       const us = (r) => (r?.perStep ? r.perStep * 1e6 : null);
-      const torch = bestOf(res, peers.torch, 'lower', us);
+      const torch = bestTorch(res, peers.torch, us, 'lower');
       for (const p of peers.tfjs) tfjsOnce[p.name] = us(res[p.name]);
       if (res.nodegrad?.error) ngErr = res.nodegrad.error;
       if (ngErr) notes.push(`nodegrad failed at threads=${t}: ${ngErr}`);

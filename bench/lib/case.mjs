@@ -69,17 +69,18 @@ export function bestOf(results, torchProcs, better = 'higher', toValue = (r) => 
   return { value: best, label, all };
 }
 
-// The fastest PyTorch figure over every configuration, the untuned reference included (higher is
-// better). With Debian's PyTorch 1.13 the tuning guide's jemalloc makes some workloads several
+// The fastest PyTorch figure over every configuration, the untuned reference included (`better`
+// says whether higher or lower values win). With Debian's PyTorch 1.13 the tuning guide's jemalloc makes some workloads several
 // times slower here (ResNet-style training ~4x, the GPT step ~3x), so the tuned figure alone
-// would flatter nodegrad: the conv, gpt and lstm cases rate against this one.
-export function bestTorch(res, procs, value) {
-  const tuned = bestOf(res, procs, 'higher', value);
+// would flatter nodegrad: every training/inference case rates against this one.
+export function bestTorch(res, procs, value, better = 'higher') {
+  const tuned = bestOf(res, procs, better, value);
+  const wins = (v, than) => (better === 'higher' ? v > than : v < than);
   let best = tuned.value;
   let label = tuned.label;
   procs.forEach((p, i) => {
     const v = res[`pytorch#${i}`] ? value(res[`pytorch#${i}`]) : null;
-    if (Number.isFinite(v) && (!Number.isFinite(best) || v > best)) {
+    if (Number.isFinite(v) && (!Number.isFinite(best) || wins(v, best))) {
       best = v;
       label = p.config;
     }

@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--batch-size <n>', 'batch size (default 64; gpt 16)')
     .option('--optimizer <name>', 'adam | adamw | sgd | rmsprop | adagrad', 'adam')
     .option('--lr <rate>', 'learning rate (default 0.001, cnn 0.002; sgd 0.01)')
-    .option('--seed <n>', 'random seed', '42')
+    .option('--seed <n>', 'random seed (default 42; gpt 1337, as bench/gpt_torch.py)')
     .option('--threads <n>', 'compute threads (default: all cores)')
     .option('--precision <fp32|bf16>', 'bf16: mixed-precision training steps (bf16 GEMMs, fp32 weights; fp32 with a warning on CPUs without AVX512_BF16)', 'fp32')
     .option('--val-split <fraction>', 'validation fraction of the training data', '0.1')

@@ -132,9 +132,9 @@ registerOnnxExport(C.Unflatten, (m) => (m.dim === 1 ? { type: 'unflatten', sizes
 
 /**
  * PyTorch's gate blocks in ONNX order: LSTM i, f, g, o -> i, o, f, c; GRU r, z, n -> z, r, h
- * (with linear_before_reset = 1, which is PyTorch's GRU); RNN one block.
+ * (with linear_before_reset = 1, which is PyTorch's GRU); RNN (tanh or relu) one block.
  */
-const ONNX_GATE_ORDER = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnnTanh: [0] } as const;
+const ONNX_GATE_ORDER = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnnTanh: [0], rnnRelu: [0] } as const;
 
 function onnxGates(t: Tensor, order: readonly number[], H: number): Float32Array {
   const src = t.data as Float32Array;
@@ -155,7 +155,9 @@ function concatF32(parts: Float32Array[]): Float32Array {
 }
 
 registerOnnxExport(R.RNNBase, (m) => {
-  if (m.mode === 'rnnRelu') return null;
+  if (m.projSize > 0) {
+    throw new TypeError(expected('an LSTM without projSize (ONNX LSTM has no projection)', 'projSize', `${m.projSize}`));
+  }
   const cell = m.mode;
   const order = ONNX_GATE_ORDER[cell];
   const H = m.hiddenSize;
@@ -170,7 +172,7 @@ registerOnnxExport(R.RNNBase, (m) => {
   });
   return { type: 'recurrent', cell, inputSize: m.inputSize, hiddenSize: H, bidirectional: m.bidirectional,
     batchFirst: m.batchFirst, layers };
-}, "LSTM, GRU, RNN (tanh)");
+}, 'LSTM (without projSize), GRU, RNN');
 registerOnnxExport(Residual, (m) => ({ type: 'residual', body: onnxLayers(m.body), shortcut: m.shortcut ? onnxLayers(m.shortcut) : [] }));
 // ---- attention (nn/transformer.ts; issue 14, i14-gpt): self-attention as MatMul / Softmax subgraphs ----
 

@@ -13,15 +13,17 @@ export const ATTR_FLOAT = 1;
 export const ATTR_INT = 2;
 export const ATTR_STRING = 3;
 export const ATTR_INTS = 7;
+export const ATTR_STRINGS = 8;
 
 export interface OnnxAttribute {
   name: string;
-  /** AttributeProto.AttributeType (1 FLOAT, 2 INT, 3 STRING, 7 INTS). */
+  /** AttributeProto.AttributeType (1 FLOAT, 2 INT, 3 STRING, 7 INTS, 8 STRINGS). */
   type: number;
   f?: number;
   i?: number;
   s?: Uint8Array;
   ints?: number[];
+  strings?: Uint8Array[];
 }
 
 export interface OnnxNode {
@@ -82,6 +84,7 @@ function attribute(a: OnnxAttribute): ProtoWriter {
   if (a.i !== undefined) w.int(3, a.i);                              // i = 3
   if (a.s !== undefined) w.bytes(4, a.s);                            // s = 4
   if (a.ints !== undefined) w.packedInts(8, a.ints);                 // ints = 8
+  for (const s of a.strings ?? []) w.bytes(9, s);                    // strings = 9
   return w.int(20, a.type);                                          // type = 20
 }
 

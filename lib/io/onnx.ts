@@ -35,7 +35,7 @@
 import { writeFileAtomic } from './atomic';
 import {
   encodeModelProto, OnnxAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo, ONNX_FLOAT as FLOAT,
-  ONNX_INT64 as INT64, ATTR_FLOAT, ATTR_INT, ATTR_STRING, ATTR_INTS,
+  ONNX_INT64 as INT64, ATTR_FLOAT, ATTR_INT, ATTR_STRING, ATTR_INTS, ATTR_STRINGS,
 } from './onnx-schema';
 import {
   typeError, rangeError, expected, describe, assertPlainObject, assertOneOf, assertPositiveInteger,
@@ -60,13 +60,13 @@ export type OnnxLayer =
 /**
  * A stack of recurrent layers (i14-rnn) as ONNX LSTM / GRU / RNN ops, one per layer. Weights are
  * already in ONNX's gate order (LSTM i, o, f, c; GRU z, r, h with linear_before_reset = 1; RNN
- * tanh): per layer W (D, G*H, in), R (D, G*H, H) and B (D, 2*G*H) = [W biases, R biases] or
+ * tanh, or relu as activations ["Relu"]): per layer W (D, G*H, in), R (D, G*H, H) and B (D, 2*G*H) = [W biases, R biases] or
  * absent. Input (seq, batch, inputSize), or (batch, seq, inputSize) with batchFirst; output the
  * full sequence (seq, batch, D*H) / (batch, seq, D*H) as PyTorch's output (no final states).
  */
 export interface OnnxRecurrentLayer {
   type: 'recurrent';
-  cell: 'lstm' | 'gru' | 'rnnTanh';
+  cell: 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
   inputSize: number;
   hiddenSize: number;
   bidirectional: boolean;
@@ -236,10 +236,10 @@ function checkLayer(layer: unknown, i: LayerPath): OnnxLayer {
   return l as unknown as OnnxLayer;
 }
 
-const RECURRENT_GATES = { lstm: 4, gru: 3, rnnTanh: 1 } as const;
+const RECURRENT_GATES = { lstm: 4, gru: 3, rnnTanh: 1, rnnRelu: 1 } as const;
 
 function checkRecurrentLayer(l: Record<string, unknown>, where: string): void {
-  assertOneOf(l.cell, `${where}.cell`, ['lstm', 'gru', 'rnnTanh'] as const);
+  assertOneOf(l.cell, `${where}.cell`, ['lstm', 'gru', 'rnnTanh', 'rnnRelu'] as const);
   assertPositiveInteger(l.inputSize, `${where}.inputSize`);
   assertPositiveInteger(l.hiddenSize, `${where}.hiddenSize`);
   for (const key of ['bidirectional', 'batchFirst']) if (typeof l[key] !== 'boolean') typeError('boolean', `${where}.${key}`, l[key]);
@@ -532,6 +532,9 @@ function emitRecurrent(b: Builder, layer: OnnxRecurrentLayer, i: LayerPath, x: s
     if (w.B) inputs.push(initializer(b, `${q}.B`, [D, 2 * GH], w.B));
     const attributes = [attr('hidden_size', H, 'int'), str('direction', D === 2 ? 'bidirectional' : 'forward')];
     if (layer.cell === 'gru') attributes.push(attr('linear_before_reset', 1, 'int'));
+    if (layer.cell === 'rnnRelu') {  // one activation per direction (the default is Tanh)
+      attributes.push({ name: 'activations', type: ATTR_STRINGS, strings: Array.from({ length: D }, () => new TextEncoder().encode('Relu')) });
+    }
     node(b, opType, inputs, [`${q}.Y`], q, attributes);
     node(b, 'Transpose', [`${q}.Y`], [`${q}.Yt`], `${q}.Yt`, [ints('perm', [0, 2, 1, 3])]);
     const out = k === layer.layers.length - 1 && !layer.batchFirst ? y : `${q}.out`;

@@ -47,8 +47,12 @@ export interface GenerateOptions {
   topK?: number;
   /** Nucleus sampling: the smallest set of tokens whose probability reaches topP. */
   topP?: number;
-  /** Seed of the sampler (default: a generator forked from the global one, so ng.setSeed fixes it). */
-  seed?: number;
+  /**
+   * Seed of the sampler (default: a generator forked from the global one, so ng.setSeed fixes
+   * it). With a batch of prompts: every sequence gets a generator seeded with it, or pass one
+   * seed per prompt.
+   */
+  seed?: number | number[];
   /** Use the key/value cache (default true). */
   useCache?: boolean;
 }
@@ -154,15 +158,28 @@ export class GPT extends Module {
     return crossEntropy(F.reshape(logits, [N, this.cfg.vocabSize]), F.reshape(targets, [N]));
   }
 
-  /** Logits of the last position after the new tokens, extending the caches (batch 1, inference). */
-  private stepCached(ids: number[], caches: KVCache[]): Float32Array {
-    const offset = caches[0].len;
-    const x0 = this.embed(fromArray(Int32Array.from(ids), [1, ids.length]), offset);
-    let x = x0;
-    this.blocks.children().forEach((b, i) => { x = (b as GPTBlock).forwardCached(x, caches[i]); });
+  /**
+   * Logits (vocabSize each) of the last position after each row's new tokens, extending that
+   * row's caches (inference). Rows with the same number of new tokens run as one batch (their
+   * caches may hold different lengths: positions and attention are per row); a row with a
+   * different count runs alone.
+   */
+  private stepCached(pending: number[][], caches: KVCache[][]): Float32Array[] {
     const V = this.cfg.vocabSize;
-    const last = F.slice(x, ids.length - 1, ids.length, 1);
-    return (this.head(last).data as Float32Array).slice(0, V);
+    const out = new Array<Float32Array>(pending.length);
+    const groups = new Map<number, number[]>();
+    pending.forEach((ids, r) => groups.set(ids.length, [...(groups.get(ids.length) ?? []), r]));
+    for (const [T, rows] of groups) {
+      const offsets = rows.map((r) => caches[r][0].len);
+      const embedRow = (r: number): Tensor => this.embed(fromArray(Int32Array.from(pending[r]), [1, T]), caches[r][0].len);
+      let x = offsets.every((o) => o === offsets[0])
+        ? this.embed(fromArray(Int32Array.from(rows.flatMap((r) => pending[r])), [rows.length, T]), offsets[0])
+        : F.concat(rows.map(embedRow), 0);
+      this.blocks.children().forEach((b, i) => { x = (b as GPTBlock).forwardCached(x, rows.map((r) => caches[r][i])); });
+      const logits = this.head(F.slice(x, T - 1, T, 1)).data as Float32Array;
+      rows.forEach((r, k) => { out[r] = logits.slice(k * V, (k + 1) * V); });
+    }
+    return out;
   }
 
   /** Logits of the last position of a full forward pass over ids (no cache). */
@@ -172,22 +189,45 @@ export class GPT extends Module {
     return (logits.data as Float32Array).slice((ids.length - 1) * V, ids.length * V);
   }
 
+  /** Checks one prompt (an array of token ids); returns it as a plain array. */
+  private promptArg(p: unknown, name: string): number[] {
+    if (!Array.isArray(p) && !(p instanceof Int32Array)) throw new TypeError(expected('array of token ids', name, describe(p)));
+    if (p.length === 0) throw new RangeError(expected('at least one token id', name, 'an empty array'));
+    const V = this.cfg.vocabSize;
+    for (let i = 0; i < p.length; i++) {
+      const t = p[i];
+      if (!Number.isInteger(t) || t < 0 || t >= V) throw new RangeError(expected(`token id in [0, ${V})`, `${name}[${i}]`, describe(t)));
+    }
+    return Array.from(p as ArrayLike<number>);
+  }
+
   /**
-   * Samples maxTokens new token ids after promptIds (one sequence); returns the new ids only.
-   * With the cache (default) the prompt is run once and each new token costs one position;
-   * when the context fills up, the cache restarts from the last contextLength / 2 tokens.
-   * Without it, every token reruns the last contextLength tokens (the reference path).
+   * Samples maxTokens new token ids after promptIds; returns the new ids only. promptIds is one
+   * prompt (-> number[]) or a batch of prompts of any lengths (-> one number[] per prompt).
+   * With the cache (default) each prompt is run once and each new token costs one position;
+   * when a sequence's context fills up, its cache restarts from its last contextLength / 2
+   * tokens. A batch keeps one cache per sequence and runs each step's new tokens of all
+   * sequences as one batch (the projections and feed-forward layers as one product; attention
+   * per sequence over its own positions, so prompts of different lengths need no padding or
+   * mask); prompts of different lengths are first run per length. Without the cache, every token
+   * reruns the last contextLength tokens of each sequence (the reference path).
+   * Sampling is per sequence: `seed` (a number) gives every sequence its own generator seeded
+   * with it, `seed` as an array one seed per sequence, none a generator forked from the global
+   * one per sequence in order; so sequence b of a batch gets exactly the tokens that generating
+   * it alone with the same seed gives (up to floating-point ties of the batched products).
    */
-  generate(promptIds: ArrayLike<number>, opts: GenerateOptions = {}): number[] {
-    if (!Array.isArray(promptIds) && !(promptIds instanceof Int32Array)) {
-      throw new TypeError(expected('array of token ids', 'promptIds', describe(promptIds)));
+  generate(promptIds: ArrayLike<number>, opts?: GenerateOptions): number[];
+  generate(promptIds: readonly ArrayLike<number>[], opts?: GenerateOptions): number[][];
+  generate(promptIds: ArrayLike<number> | readonly ArrayLike<number>[], opts: GenerateOptions = {}): number[] | number[][] {
+    const batched = Array.isArray(promptIds) && promptIds.length > 0 && typeof promptIds[0] !== 'number';
+    if (batched && !(promptIds as unknown[]).every((p) => Array.isArray(p) || p instanceof Int32Array)) {
+      throw new TypeError(expected('array of token ids or array of prompts (arrays of token ids)', 'promptIds',
+        `a mix of ${describe((promptIds as unknown[]).find((p) => !Array.isArray(p) && !(p instanceof Int32Array)))} and prompts`));
     }
-    if (promptIds.length === 0) throw new RangeError(expected('at least one token id', 'promptIds', 'an empty array'));
-    const V = this.cfg.vocabSize, ctx = this.cfg.contextLength;
-    for (let i = 0; i < promptIds.length; i++) {
-      const t = promptIds[i];
-      if (!Number.isInteger(t) || t < 0 || t >= V) throw new RangeError(expected(`token id in [0, ${V})`, `promptIds[${i}]`, describe(t)));
-    }
+    const prompts = batched
+      ? (promptIds as unknown[]).map((p, b) => this.promptArg(p, `promptIds[${b}]`)) : [this.promptArg(promptIds, 'promptIds')];
+    const B = prompts.length;
+    const ctx = this.cfg.contextLength;
     const maxTokens = opts.maxTokens ?? 100;
     assertInteger(maxTokens, 'maxTokens');
     assertNumberInRange(maxTokens, 'maxTokens', 0, Infinity);
@@ -197,38 +237,41 @@ export class GPT extends Module {
     if (opts.topP !== undefined) assertNumberInRange(opts.topP, 'topP', 0, 1, { loOpen: true });
     const useCache = opts.useCache ?? true;
     assertBoolean(useCache, 'useCache');
-    if (opts.seed !== undefined) assertInteger(opts.seed, 'seed');
-    const rng = opts.seed !== undefined ? new Rng(opts.seed) : globalRng.fork();
-    const seq = Array.from(promptIds);
-    const out: number[] = [];
+    const rngs = seedsArg(opts.seed, B, batched);
+    const seqs = prompts.map((p) => p.slice());
+    const outs: number[][] = prompts.map(() => []);
     const wasTraining = this.training;
     this.eval();
     const E = this.cfg.dModel;
-    const caches: KVCache[] = useCache
-      ? this.blocks.children().map(() => ({ k: empty([ctx, E]), v: empty([ctx, E]), len: 0 })) : [];
+    const caches: KVCache[][] = useCache
+      ? prompts.map(() => this.blocks.children().map(() => ({ k: empty([ctx, E]), v: empty([ctx, E]), len: 0 }))) : [];
     try {
       noGrad(() => {
-        let pending = seq.slice(-ctx);
+        const pending = seqs.map((s) => s.slice(-ctx));
         for (let n = 0; n < maxTokens; n++) {
           const logits = tidy(() => {
-            if (!useCache) return this.stepFull(seq.slice(-ctx));
-            if (caches[0].len + pending.length > ctx) {
-              for (const c of caches) c.len = 0;
-              pending = seq.slice(-Math.max(1, Math.floor(ctx / 2)));
-            }
+            if (!useCache) return seqs.map((s) => this.stepFull(s.slice(-ctx)));
+            seqs.forEach((s, b) => {
+              if (caches[b][0].len + pending[b].length > ctx) {
+                for (const c of caches[b]) c.len = 0;
+                pending[b] = s.slice(-Math.max(1, Math.floor(ctx / 2)));
+              }
+            });
             return this.stepCached(pending, caches);
           });
-          const next = sample(logits, temperature, opts.topK, opts.topP, rng);
-          seq.push(next);
-          out.push(next);
-          pending = [next];
+          logits.forEach((l, b) => {
+            const next = sample(l, temperature, opts.topK, opts.topP, rngs[b]);
+            seqs[b].push(next);
+            outs[b].push(next);
+            pending[b] = [next];
+          });
         }
       });
     } finally {
-      for (const c of caches) { c.k.dispose(); c.v.dispose(); }
+      for (const c of caches.flat()) { c.k.dispose(); c.v.dispose(); }
       this.train(wasTraining);
     }
-    return out;
+    return batched ? outs : outs[0];
   }
 
   getConfig(): ModuleConfig {
@@ -237,6 +280,22 @@ export class GPT extends Module {
   protected override extraRepr(): string {
     return `vocab=${this.cfg.vocabSize}, context=${this.cfg.contextLength}, d=${this.cfg.dModel}`;
   }
+}
+
+/** The per-sequence samplers of generate: seed (every sequence), seeds (one each) or forks of the global generator. */
+function seedsArg(seed: unknown, B: number, batched: boolean): Rng[] {
+  if (seed === undefined) return Array.from({ length: B }, () => globalRng.fork());
+  if (Array.isArray(seed)) {
+    if (!batched || seed.length !== B) {
+      throw new RangeError(expected(batched ? `${B} seeds (one per prompt)` : 'one integer (a single prompt)', 'seed', describe(seed)));
+    }
+    return seed.map((v, b) => {
+      assertInteger(v, `seed[${b}]`);
+      return new Rng(v);
+    });
+  }
+  assertInteger(seed, 'seed');
+  return Array.from({ length: B }, () => new Rng(seed));
 }
 
 /** One token id from logits: greedy at temperature 0, else softmax(logits / T) restricted by topK / topP. */

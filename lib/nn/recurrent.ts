@@ -2,15 +2,16 @@
  * Recurrent layers with PyTorch's semantics, parameter names and initialization: LSTM, GRU,
  * RNN (tanh / relu), multi-layer, bidirectional, dropout between layers, batchFirst, initial
  * states and variable-length batches (`lengths`, pack_padded_sequence semantics, unsorted
- * accepted); and the single-step cells LSTMCell, GRUCell, RNNCell. Every layer runs on the
+ * accepted, or an equivalent prefix `mask` [batch, seq]); and the single-step cells LSTMCell, GRUCell, RNNCell. Every layer runs on the
  * fused native kernels (lib/ops/recurrent.ts, native/cpu/ops/rnn.cc).
  *
  *   const lstm = new ng.nn.LSTM(64, 128, { numLayers: 2, batchFirst: true });
  *   const [output, [hN, cN]] = lstm.forward(x, [h0, c0], { lengths });
  *
- * Parameters: weight_ih_l{k} (G*H, in), weight_hh_l{k} (G*H, H), bias_ih_l{k}, bias_hh_l{k}
- * (G*H) and the same with _reverse for the backward direction, G = 4 (LSTM: i, f, g, o),
- * 3 (GRU: r, z, n), 1 (RNN); all drawn from U(-1/sqrt(H), 1/sqrt(H)).
+ * Parameters: weight_ih_l{k} (G*H, in), weight_hh_l{k} (G*H, R), bias_ih_l{k}, bias_hh_l{k}
+ * (G*H), LSTM with projSize P: weight_hr_l{k} (P, H), and the same with _reverse for the backward
+ * direction, G = 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n), 1 (RNN), R = P or H (the hidden state's
+ * size); all drawn from U(-1/sqrt(H), 1/sqrt(H)).
  */
 import { Module, ModuleConfig } from './module';
 import { Tensor, shapeSize } from '../tensor/tensor';
@@ -21,7 +22,7 @@ import { rnnLayer, rnnPackedSizes, gateCount } from '../ops/recurrent';
 import type { RnnMode, RnnDirectionWeights } from '../ops/recurrent';
 import * as init from './init';
 import { assertPositiveInteger, assertBoolean, assertNumberInRange, assertOneOf, shapeError } from './layer-args';
-import { describe, expected, fmtShape } from '../core/validate';
+import { assertNonNegativeInteger, describe, expected, fmtShape } from '../core/validate';
 
 export type { RnnMode } from '../ops/recurrent';
 
@@ -38,6 +39,15 @@ export interface RNNOptions {
   bidirectional?: boolean;
 }
 
+export interface LSTMOptions extends RNNOptions {
+  /**
+   * PyTorch's proj_size (default 0 = none): h_t = W_hr (o_t * tanh(c_t)) with W_hr (projSize,
+   * hiddenSize) (weight_hr_l{k}); outputs and h states then have projSize entries per direction,
+   * c states keep hiddenSize. Must be below hiddenSize.
+   */
+  projSize?: number;
+}
+
 export interface ElmanRNNOptions extends RNNOptions {
   /** Default 'tanh'. */
   nonlinearity?: 'tanh' | 'relu';
@@ -50,6 +60,14 @@ export interface RNNForwardOptions {
    * valid step, and the reverse direction starts at that step.
    */
   lengths?: ArrayLike<number> | Tensor;
+  /**
+   * Valid steps as a mask (Keras' `mask`): shape [batch, seq] whatever batchFirst says ([seq]
+   * for an unbatched input), a float32 / int32 Tensor of 0 / 1 or nested arrays of booleans /
+   * 0 / 1; true / 1 marks a valid step (the opposite of attention's keyPaddingMask). Every row
+   * must be a prefix (valid steps first, then padding, at least one valid step): it is the same
+   * as `lengths` = the number of valid steps per row. Give lengths or mask, not both.
+   */
+  mask?: Tensor | ArrayLike<ArrayLike<number | boolean>> | ArrayLike<number | boolean>;
 }
 
 /** U(-1/sqrt(H), 1/sqrt(H)) for every parameter (PyTorch's reset_parameters). */
@@ -93,6 +111,64 @@ function lengthsArg(lengths: unknown, B: number, T: number): Int32Array {
   return out;
 }
 
+/**
+ * A [B, T] mask (or [T] when unbatched) of 0 / 1 / booleans whose rows are prefixes -> lengths
+ * (pack_padded_sequence semantics).
+ */
+function maskToLengths(mask: unknown, B: number, T: number, unbatched: boolean): Int32Array {
+  const want = unbatched ? [T] : [B, T];
+  const wantText = unbatched ? `shape [${T}] (seq)` : `shape [${B}, ${T}] (batch, seq)`;
+  let rows: ArrayLike<unknown>[];
+  if (mask instanceof Tensor) {
+    assertTensor(mask, 'mask');
+    const s = mask.shape;
+    if (s.length !== want.length || s.some((d, i) => d !== want[i])) throw new RangeError(expected(wantText, 'mask', fmtShape(s)));
+    const data = mask.data as ArrayLike<number>;
+    rows = [];
+    for (let b = 0; b < (unbatched ? 1 : B); b++) rows.push(Array.prototype.slice.call(data, b * T, (b + 1) * T));
+  } else if (Array.isArray(mask) || ArrayBuffer.isView(mask)) {
+    const outer = mask as ArrayLike<unknown>;
+    if (unbatched) {
+      if (outer.length !== T) throw new RangeError(expected(wantText, 'mask', `${outer.length} entries`));
+      rows = [outer];
+    } else {
+      if (outer.length !== B) throw new RangeError(expected(wantText, 'mask', `${outer.length} rows`));
+      rows = [];
+      for (let b = 0; b < B; b++) {
+        const r = outer[b];
+        if (!Array.isArray(r) && !ArrayBuffer.isView(r)) {
+          throw new TypeError(expected(`array of ${T} booleans or 0 / 1 values`, `mask[${b}]`, describe(r)));
+        }
+        const row = r as ArrayLike<unknown>;
+        if (row.length !== T) throw new RangeError(expected(wantText, 'mask', `${row.length} entries in mask[${b}]`));
+        rows.push(row);
+      }
+    }
+  } else {
+    throw new TypeError(expected('Tensor or (nested) array of booleans or 0 / 1 values', 'mask', describe(mask)));
+  }
+  const out = new Int32Array(rows.length);
+  rows.forEach((row, b) => {
+    const name = unbatched ? 'mask' : `mask[${b}]`;
+    let len = 0;
+    for (let t = 0; t < T; t++) {
+      const v = row[t];
+      const on = v === true || v === 1;
+      if (!on && v !== false && v !== 0) {
+        throw new RangeError(expected('boolean or 0 / 1', unbatched ? `mask[${t}]` : `mask[${b}][${t}]`, describe(v)));
+      }
+      if (on && len < t) {
+        throw new RangeError(expected('a prefix mask (valid steps first, then padding)', name,
+          `a valid step at ${t} after padding at ${len}`));
+      }
+      if (on) len = t + 1;
+    }
+    if (len === 0) throw new RangeError(expected('at least one valid step', name, 'no valid step'));
+    out[b] = len;
+  });
+  return out;
+}
+
 /** Checks an initial state: (L*D, B, H), or (L*D, H) for an unbatched input. */
 function stateArg(t: unknown, name: string, want: number[]): Tensor {
   assertTensor(t, name, 'float32');
@@ -107,6 +183,8 @@ export abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  /** LSTM projection size (0 = none). */
+  readonly projSize: number;
   /** Per layer, per direction: the weights of that pass. */
   private readonly layerWeights: RnnDirectionWeights[][] = [];
 
@@ -124,18 +202,29 @@ export abstract class RNNBase extends Module {
     assertNumberInRange(this.dropout, 'dropout', 0, 1, { hiOpen: true });
     this.bidirectional = opts.bidirectional ?? false;
     assertBoolean(this.bidirectional, 'bidirectional');
+    const projSize = (opts as LSTMOptions).projSize ?? 0;
+    if (projSize !== 0) {
+      if (mode !== 'lstm') throw new TypeError(expected('no projSize (projections are LSTM only)', 'projSize', describe(projSize)));
+      assertNonNegativeInteger(projSize, 'projSize');
+      if (projSize >= hiddenSize) {
+        throw new RangeError(expected(`integer in [0, ${hiddenSize - 1}] (below hiddenSize)`, 'projSize', describe(projSize)));
+      }
+    }
+    this.projSize = projSize;
     const G = gateCount(mode);
     const D = this.numDirections;
+    const R = this.stateSize;
     for (let l = 0; l < this.numLayers; l++) {
-      const inSize = l === 0 ? inputSize : hiddenSize * D;
+      const inSize = l === 0 ? inputSize : R * D;
       const dirs: RnnDirectionWeights[] = [];
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
         dirs.push({
           weightIh: this.registerParameter(`weight_ih${sfx}`, empty([G * hiddenSize, inSize])),
-          weightHh: this.registerParameter(`weight_hh${sfx}`, empty([G * hiddenSize, hiddenSize])),
+          weightHh: this.registerParameter(`weight_hh${sfx}`, empty([G * hiddenSize, R])),
           biasIh: this.bias ? this.registerParameter(`bias_ih${sfx}`, empty([G * hiddenSize])) : null,
           biasHh: this.bias ? this.registerParameter(`bias_hh${sfx}`, empty([G * hiddenSize])) : null,
+          weightHr: projSize > 0 ? this.registerParameter(`weight_hr${sfx}`, empty([projSize, hiddenSize])) : null,
         });
       }
       this.layerWeights.push(dirs);
@@ -145,6 +234,11 @@ export abstract class RNNBase extends Module {
 
   get numDirections(): number {
     return this.bidirectional ? 2 : 1;
+  }
+
+  /** Entries of the hidden state h per direction: projSize when set, else hiddenSize. */
+  get stateSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
   }
 
   /** Re-draws every parameter from U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)). */
@@ -176,32 +270,36 @@ export abstract class RNNBase extends Module {
     if (this.batchFirst && !unbatched) seq = swapLeadingAxes(seq);
     const [T, B] = seq.shape;
     if (T < 1) throw new RangeError(expected('a sequence of at least 1 step', 'input', fmtShape(x.shape)));
-    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize;
+    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, R = this.stateSize;
     const lstm = this.mode === 'lstm';
-    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const h0t = h0 === undefined || h0 === null ? null : stateArg(h0, 'h0', stateShape);
-    const c0t = c0 === undefined || c0 === null ? null : stateArg(c0, 'c0', stateShape);
+    const stateShape = (n: number): number[] => (unbatched ? [L * D, n] : [L * D, B, n]);
+    const h0t = h0 === undefined || h0 === null ? null : stateArg(h0, 'h0', stateShape(R));
+    const c0t = c0 === undefined || c0 === null ? null : stateArg(c0, 'c0', stateShape(H));
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
-      throw new TypeError(expected('options object { lengths }', 'options', describe(opts)));
+      throw new TypeError(expected('options object { lengths } or { mask }', 'options', describe(opts)));
     }
-    const lengths = opts?.lengths === undefined ? null : lengthsArg(opts.lengths, B, T);
+    if (opts?.lengths !== undefined && opts?.mask !== undefined) {
+      throw new TypeError(expected('either lengths or mask, not both', 'options', 'both'));
+    }
+    const lengths = opts?.lengths !== undefined ? lengthsArg(opts.lengths, B, T)
+      : opts?.mask !== undefined ? maskToLengths(opts.mask, B, T, unbatched) : null;
     const hNs: Tensor[] = [];
     const cNs: Tensor[] = [];
     let layerIn = seq;
-    const sizes = rnnPackedSizes(this.mode, T, B, H, D);
-    const stateOf = (t: Tensor | null, l: number): Tensor | null => {
+    const sizes = rnnPackedSizes(this.mode, T, B, H, D, this.projSize);
+    const stateOf = (t: Tensor | null, l: number, n: number): Tensor | null => {
       if (t === null) return null;
-      const all = F.reshape(t, [L * D, B, H]);
+      const all = F.reshape(t, [L * D, B, n]);
       return L === 1 ? all : F.slice(all, l * D, (l + 1) * D, 0);
     };
     for (let l = 0; l < L; l++) {
-      const packed = rnnLayer(this.mode, layerIn, this.layerWeights[l], stateOf(h0t, l), lstm ? stateOf(c0t, l) : null,
-        lengths);
-      let out = F.reshape(F.slice(packed, 0, sizes.outputSize), [T, B, D * H]);
-      hNs.push(F.reshape(F.slice(packed, sizes.outputSize, sizes.outputSize + sizes.stateSize), [D, B, H]));
+      const packed = rnnLayer(this.mode, layerIn, this.layerWeights[l], stateOf(h0t, l, R),
+        lstm ? stateOf(c0t, l, H) : null, lengths);
+      let out = F.reshape(F.slice(packed, 0, sizes.outputSize), [T, B, D * R]);
+      hNs.push(F.reshape(F.slice(packed, sizes.outputSize, sizes.outputSize + sizes.stateSize), [D, B, R]));
       if (lstm) {
         const at = sizes.outputSize + sizes.stateSize;
-        cNs.push(F.reshape(F.slice(packed, at, at + sizes.stateSize), [D, B, H]));
+        cNs.push(F.reshape(F.slice(packed, at, at + sizes.cellSize), [D, B, H]));
       }
       if (l < L - 1 && this.dropout > 0 && this.training) out = F.dropout(out, this.dropout, true);
       layerIn = out;
@@ -210,8 +308,8 @@ export abstract class RNNBase extends Module {
     let hN = L === 1 ? hNs[0] : F.concat(hNs, 0);
     let cN = lstm ? (L === 1 ? cNs[0] : F.concat(cNs, 0)) : null;
     if (unbatched) {
-      output = F.reshape(output, [T, D * H]);
-      hN = F.reshape(hN, [L * D, H]);
+      output = F.reshape(output, [T, D * R]);
+      hN = F.reshape(hN, [L * D, R]);
       if (cN) cN = F.reshape(cN, [L * D, H]);
     } else if (this.batchFirst) {
       output = swapLeadingAxes(output);
@@ -233,16 +331,18 @@ export abstract class RNNBase extends Module {
     if (this.batchFirst) parts.push('batchFirst=true');
     if (this.dropout) parts.push(`dropout=${this.dropout}`);
     if (this.bidirectional) parts.push('bidirectional=true');
+    if (this.projSize) parts.push(`projSize=${this.projSize}`);
     return parts.join(', ');
   }
 }
 
 /**
- * Long short-term memory (torch.nn.LSTM). forward(x, [h0, c0]?, { lengths }?) returns
- * [output, [hN, cN]]: output (T, B, D*H) (batchFirst: (B, T, D*H)), hN and cN (L*D, B, H).
+ * Long short-term memory (torch.nn.LSTM). forward(x, [h0, c0]?, { lengths | mask }?) returns
+ * [output, [hN, cN]]: output (T, B, D*R) (batchFirst: (B, T, D*R)), hN (L*D, B, R) and cN
+ * (L*D, B, H), R = projSize or H.
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, opts: LSTMOptions = {}) {
     super('lstm', inputSize, hiddenSize, opts);
   }
 
@@ -255,11 +355,11 @@ export class LSTM extends RNNBase {
   }
 
   getConfig(): ModuleConfig {
-    return { type: 'LSTM', args: this.configArgs() };
+    return { type: 'LSTM', args: { ...this.configArgs(), ...(this.projSize ? { projSize: this.projSize } : {}) } };
   }
 }
 
-/** Gated recurrent unit (torch.nn.GRU). forward(x, h0?, { lengths }?) returns [output, hN]. */
+/** Gated recurrent unit (torch.nn.GRU). forward(x, h0?, { lengths | mask }?) returns [output, hN]. */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('gru', inputSize, hiddenSize, opts);

@@ -198,30 +198,40 @@ export class MultiheadAttention extends Module {
   }
 
   /**
-   * @internal Self-attention of new positions x (1, Tnew, E) (batch first, inference) against
-   * the cached keys and values, which it extends; returns the output (1, Tnew, E).
+   * @internal Self-attention of new positions x (B, Tnew, E) (batch first, inference) against
+   * the cached keys and values, which it extends; returns the output (B, Tnew, E). One cache per
+   * row of the batch (a single cache: batch 1); the rows' caches may hold different lengths
+   * (each row attends to its own positions only). The projections run once for the whole batch.
    */
-  forwardCached(x: Tensor, cache: KVCache): Tensor {
+  forwardCached(x: Tensor, cache: KVCache | readonly KVCache[]): Tensor {
     const E = this.embedDim;
-    const Tnew = x.shape[1];
+    const caches = Array.isArray(cache) ? cache : [cache as KVCache];
+    const [B, Tnew] = x.shape;
     if (!this.in_proj_weight) throw new Error('Expected kdim = vdim = embedDim for a key/value cache');
-    const cap = cache.k.shape[0];
-    if (cache.len + Tnew > cap) {
-      throw new RangeError(expected(`at most ${cap - cache.len} new positions (cache capacity ${cap})`, 'input', `${Tnew}`));
-    }
+    if (B !== caches.length) throw new RangeError(expected(`${B} caches (one per row of the input)`, 'cache', `${caches.length}`));
+    caches.forEach((c, b) => {
+      const cap = c.k.shape[0];
+      if (c.len + Tnew > cap) {
+        throw new RangeError(expected(`at most ${cap - c.len} new positions (cache capacity ${cap})`, B === 1 ? 'input' : `input[${b}]`, `${Tnew}`));
+      }
+    });
     const qkv = F.linear(x, this.in_proj_weight, this.in_proj_bias);
-    const src = qkv.f32, kd = cache.k.f32, vd = cache.v.f32;
-    for (let t = 0; t < Tnew; t++) {
-      kd.set(src.subarray(t * 3 * E + E, t * 3 * E + 2 * E), (cache.len + t) * E);
-      vd.set(src.subarray(t * 3 * E + 2 * E, t * 3 * E + 3 * E), (cache.len + t) * E);
-    }
-    const Tk = cache.len + Tnew;
-    const s: AttnShape = { B: 1, H: this.numHeads, Tq: Tnew, Tk, D: this.headDim, scale: 1 / Math.sqrt(this.headDim),
-      causal: true, causalOffset: cache.len };
-    const attn = attentionFused({ t: qkv, off: 0, ld: 3 * E }, { t: cache.k, off: 0, ld: E }, { t: cache.v, off: 0, ld: E }, s,
-      { mask: null, maskStride: 0, kpm: null });
-    cache.len = Tk;
-    return this.out_proj.forward(attn);
+    const src = qkv.f32;
+    const rows = caches.map((c, b) => {
+      const kd = c.k.f32, vd = c.v.f32, at = b * Tnew * 3 * E;
+      for (let t = 0; t < Tnew; t++) {
+        kd.set(src.subarray(at + t * 3 * E + E, at + t * 3 * E + 2 * E), (c.len + t) * E);
+        vd.set(src.subarray(at + t * 3 * E + 2 * E, at + t * 3 * E + 3 * E), (c.len + t) * E);
+      }
+      const Tk = c.len + Tnew;
+      const s: AttnShape = { B: 1, H: this.numHeads, Tq: Tnew, Tk, D: this.headDim, scale: 1 / Math.sqrt(this.headDim),
+        causal: true, causalOffset: c.len };
+      const attn = attentionFused({ t: qkv, off: at, ld: 3 * E }, { t: c.k, off: 0, ld: E }, { t: c.v, off: 0, ld: E }, s,
+        { mask: null, maskStride: 0, kpm: null });
+      c.len = Tk;
+      return attn;
+    });
+    return this.out_proj.forward(B === 1 ? rows[0] : F.concat(rows, 0));
   }
 
   getConfig(): ModuleConfig {
@@ -321,8 +331,8 @@ export class TransformerEncoderLayer extends Module {
     return this.dropout2.forward(this.linear2.forward(h));
   }
 
-  /** @internal Incremental decoding step (batch first, batch 1, inference). */
-  forwardCached(x: Tensor, cache: KVCache): Tensor {
+  /** @internal Incremental decoding step (batch first, inference; one cache per row, see MultiheadAttention). */
+  forwardCached(x: Tensor, cache: KVCache | readonly KVCache[]): Tensor {
     return this.run(x, (t) => this.self_attn.forwardCached(t, cache));
   }
 

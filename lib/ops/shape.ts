@@ -56,7 +56,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new TypeError(expected('non-empty array of tensors', 'tensors', describe(tensors)));
   }
-  tensors.forEach((t, i) => fin(t, `tensors[${i}]`));
+  tensors.forEach((t, i) => assertTensor(t, `tensors[${i}]`, i === 0 ? undefined : tensors[0]?.dtype));
   const first = tensors[0];
   const ax = normAxis(axis, first.shape.length);
   tensors.forEach((t, i) => {
@@ -69,7 +69,17 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   const { outer, inner } = axisView(first.shape, ax);
   const shape = first.shape.slice();
   shape[ax] = dims.reduce((a, b) => a + b, 0);
-  const out = empty(shape);
+  const out = empty(shape, first.dtype);
+  if (first.dtype === 'int32') {  // ids / labels: block copies, no gradient
+    const dst = out.i32, row = shape[ax] * inner;
+    let at = 0;
+    tensors.forEach((t, i) => {
+      const block = dims[i] * inner;
+      for (let o = 0; o < outer; o++) dst.set(t.i32.subarray(o * block, (o + 1) * block), o * row + at);
+      at += block;
+    });
+    return out;
+  }
   const k = kernelsForAll(tensors);
   k.concatForward(out.f32, tensors.map((t) => t.f32), dims, outer, inner);
   return record(out, 'concat', tensors, (g, grads) => {
@@ -77,9 +87,9 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   });
 }
 
-/** Elements start..end-1 along an axis (default: rows). Copies. */
+/** Elements start..end-1 along an axis (default: rows). Copies; float32 (differentiable) or int32. */
 export function slice(x: Tensor, start: number, end?: number, axis = 0): Tensor {
-  fin(x, 'x');
+  assertTensor(x, 'x');
   const ax = normAxis(axis, x.shape.length);
   const v = axisView(x.shape, ax);
   const e = end === undefined ? v.dim : end;
@@ -92,7 +102,12 @@ export function slice(x: Tensor, start: number, end?: number, axis = 0): Tensor 
   const len = e - start;
   const shape = x.shape.slice();
   shape[ax] = len;
-  const out = empty(shape);
+  const out = empty(shape, x.dtype);
+  if (x.dtype === 'int32') {  // ids / labels: a block copy per outer index, no gradient
+    const src = x.i32, dst = out.i32, block = len * v.inner;
+    for (let o = 0; o < v.outer; o++) dst.set(src.subarray((o * v.dim + start) * v.inner, (o * v.dim + start) * v.inner + block), o * block);
+    return out;
+  }
   const k = kernelsFor(x);
   k.sliceForward(out.f32, x.f32, v.outer, v.dim, v.inner, start, len);
   return record(out, 'slice', [x], (g, [dx]) => k.sliceBackward(dx!.f32, g.f32, v.outer, v.dim, v.inner, start, len));

@@ -148,13 +148,13 @@ float* rnn_scratch(const ops::RnnGeom& g, bool backward) {
 }
 void rnn_fwd(float* out, float* hN, float* cN, float* ws, const float* x, const float* w_ih, const float* w_hh,
              const float* b_ih, const float* b_hh, const float* h0, const float* c0, const int32_t* lengths,
-             const ops::RnnGeom& g) {
-  rnn_forward(out, hN, cN, ws, x, w_ih, w_hh, b_ih, b_hh, h0, c0, lengths, g, rnn_scratch(g, false));
+             const float* w_hr, const ops::RnnGeom& g) {
+  rnn_forward(out, hN, cN, ws, x, w_ih, w_hh, b_ih, b_hh, h0, c0, lengths, w_hr, g, rnn_scratch(g, false));
 }
 void rnn_bwd(float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh, float* dh0, float* dc0,
              const float* dout, const float* dhN, const float* dcN, const float* ws, const float* x, const float* w_ih,
-             const float* w_hh, const int32_t* lengths, const ops::RnnGeom& g) {
-  rnn_backward(dx, dw_ih, dw_hh, db_ih, db_hh, dh0, dc0, dout, dhN, dcN, ws, x, w_ih, w_hh, lengths, g,
+             const float* w_hh, const int32_t* lengths, float* dw_hr, const float* w_hr, const ops::RnnGeom& g) {
+  rnn_backward(dx, dw_ih, dw_hh, db_ih, db_hh, dh0, dc0, dout, dhN, dcN, ws, x, w_ih, w_hh, lengths, dw_hr, w_hr, g,
                rnn_scratch(g, true));
 }
 

@@ -184,24 +184,33 @@ NG_KIND_FN(gemm, void (*)(bool transA, bool transB, i64 M, i64 N, i64 K, float a
 // Cell type of rnnForward / rnnBackward (PyTorch's gate order: LSTM i,f,g,o; GRU r,z,n).
 enum class RnnMode : int { lstm = 0, gru = 1, rnn_tanh = 2, rnn_relu = 3 };
 // One layer and one direction: x (T, B, I), hidden size H, D directions in the output
-// (T, B, D*H), this call's direction dir (1 = reverse).
+// (T, B, D*R), this call's direction dir (1 = reverse). P: LSTM projection size (PyTorch's
+// proj_size, 0 = none, else in [1, H)); the hidden state h then has R = P entries,
+// h = W_hr (o * tanh(c)), the cell state keeps H.
 struct RnnGeom {
   i64 T, B, I, H, D, dir;
   RnnMode mode;
+  i64 P = 0;
 };
 inline i64 rnn_gate_count(RnnMode m) { return m == RnnMode::lstm ? 4 : m == RnnMode::gru ? 3 : 1; }
-// Saved floats per (t, b) row beyond the G*H gates and the H of h_prev: LSTM c_prev and
-// tanh(c), GRU the hidden part of the n gate (W_hn h + b_hn), RNN nothing.
-inline i64 rnn_extra_per_row(RnnMode m, i64 H) { return m == RnnMode::lstm ? 2 * H : m == RnnMode::gru ? H : 0; }
+// Entries of the hidden state h (and of each direction's output columns): P with a projection, else H.
+inline i64 rnn_state_size(const RnnGeom& g) { return g.P > 0 ? g.P : g.H; }
+// Saved floats per (t, b) row beyond the G*H gates and the R of h_prev: LSTM c_prev and
+// tanh(c) (and o * tanh(c) with a projection), GRU the hidden part of the n gate
+// (W_hn h + b_hn), RNN nothing.
+inline i64 rnn_extra_per_row(RnnMode m, i64 H, i64 P = 0) {
+  return m == RnnMode::lstm ? (P > 0 ? 3 : 2) * H : m == RnnMode::gru ? H : 0;
+}
 // Floats of the workspace rnnForward writes and rnnBackward reads (one direction).
 inline i64 rnn_workspace_floats(const RnnGeom& g) {
-  return g.T * g.B * (rnn_gate_count(g.mode) * g.H + g.H + rnn_extra_per_row(g.mode, g.H));
+  return g.T * g.B * (rnn_gate_count(g.mode) * g.H + rnn_state_size(g) + rnn_extra_per_row(g.mode, g.H, g.P));
 }
+// w_hr / dw_hr: the LSTM projection (P, H), null when g.P == 0.
 NG_KIND_FN(rnn, void (*)(float* out, float* hN, float* cN, float* ws, cf* x, cf* w_ih, cf* w_hh, cf* b_ih, cf* b_hh,
-                         cf* h0, cf* c0, const int32_t* lengths, const RnnGeom& g))
+                         cf* h0, cf* c0, const int32_t* lengths, cf* w_hr, const RnnGeom& g))
 NG_KIND_FN(rnn_bwd, void (*)(float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh, float* dh0, float* dc0,
                              cf* dout, cf* dhN, cf* dcN, cf* ws, cf* x, cf* w_ih, cf* w_hh, const int32_t* lengths,
-                             const RnnGeom& g))
+                             float* dw_hr, cf* w_hr, const RnnGeom& g))
 // ---- attention / transformer (issue 14, i14-gpt) ----
 // Fused attention geometry: heads side by side in rows, see cpu/ops/attention.h.
 struct AttnGeom {

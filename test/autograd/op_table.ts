@@ -750,6 +750,37 @@ for (const [mode, T, B, I, H, D, lengths, bias] of [
   });
 }
 
+// LSTM with a projection (proj_size P): per direction weightIh, weightHh (4H, P), biasIh, biasHh, weightHr (P, H).
+for (const [T, B, I, H, P, D, lengths] of [[3, 2, 4, 5, 2, 2, [3, 1]], [1, 3, 2, 3, 1, 1, null]] as
+  [number, number, number, number, number, number, number[] | null][]) {
+  const w = 1 / Math.sqrt(H);
+  const inputs: InputSpec[] = [{ name: 'x', shape: [T, B, I], gen: N(), grad: true },
+    { name: 'h0', shape: [D, B, P], gen: N(0.5), grad: true }, { name: 'c0', shape: [D, B, H], gen: N(0.5), grad: true }];
+  for (let d = 0; d < D; d++) {
+    inputs.push({ name: `weightIh${d}`, shape: [4 * H, I], gen: U(-w, w), grad: true },
+      { name: `weightHh${d}`, shape: [4 * H, P], gen: U(-w, w), grad: true },
+      { name: `biasIh${d}`, shape: [4 * H], gen: U(-w, w), grad: true }, { name: `biasHh${d}`, shape: [4 * H], gen: U(-w, w), grad: true },
+      { name: `weightHr${d}`, shape: [P, H], gen: U(-w, w), grad: true });
+  }
+  const lens = lengths ? Int32Array.from(lengths) : null;
+  const dirsOf = <Tn>(xs: Tn[]) => Array.from({ length: D }, (_, d) => xs.slice(3 + 5 * d, 8 + 5 * d));
+  add({
+    name: `rnnLayer/lstm/projection/${D === 2 ? 'bidirectional/' : ''}${lengths ? 'lengths/' : ''}T${T}xB${B}xI${I}xH${H}xP${P}`,
+    fn: 'ops.rnnLayer', inputs, reduce: (I + H) * T,
+    run: (xs) => ng.rnnLayer('lstm', xs[0], dirsOf(xs).map(([wi, wh, bi, bh, wr]) => ({ weightIh: wi, weightHh: wh, biasIh: bi,
+      biasHh: bh, weightHr: wr })), xs[1], xs[2], lens),
+    ref: (xs) => {
+      const dirs = dirsOf(xs).map(([wih, whh, bih, bhh, whr]) => ({ wih, whh, bih, bhh, whr }));
+      const r = rnnReference({ mode: 0, T, B, I, H, x: xs[0], dirs, h0: xs[1], c0: xs[2], lengths: lens, P });
+      const data = new Float64Array(r.out.length + r.hN.length + r.cN.length);
+      data.set(r.out);
+      data.set(r.hN, r.out.length);
+      data.set(r.cN, r.out.length + r.hN.length);
+      return { shape: [data.length], data };
+    },
+  });
+}
+
 // ---------------------------------------------------------------- losses
 
 const L = ng.losses;

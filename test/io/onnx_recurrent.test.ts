@@ -1,4 +1,4 @@
-// ONNX export of the recurrent layers (LSTM, GRU, RNN tanh) as ONNX LSTM / GRU / RNN ops (gate
+// ONNX export of the recurrent layers (LSTM, GRU, RNN tanh / relu) as ONNX LSTM / GRU / RNN ops (gate
 // order converted: ONNX LSTM i,o,f,c vs PyTorch i,f,g,o; GRU z,r,h with linear_before_reset),
 // run by onnxruntime-node and compared with nodegrad's forward (itself checked against PyTorch
 // in test/nn/recurrent.test.ts) within 1e-5.
@@ -40,6 +40,9 @@ describe('recurrent layers exported to ONNX match onnxruntime', () => {
     ['GRU 3 layers bidirectional', () => new ng.nn.GRU(4, 17, { numLayers: 3, bidirectional: true, dropout: 0.3 }), [5, 2, 4], [null, null, 4]],
     ['GRU batchFirst without bias', () => new ng.nn.GRU(4, 3, { batchFirst: true, bias: false }), [2, 5, 4], [null, 5, 4]],
     ['RNN tanh 2 layers bidirectional', () => new ng.nn.RNN(4, 6, { numLayers: 2, bidirectional: true }), [5, 3, 4], [5, null, 4]],
+    ['RNN relu 1 layer', () => new ng.nn.RNN(5, 7, { nonlinearity: 'relu' }), [6, 3, 5], [6, null, 5]],
+    ['RNN relu 2 layers bidirectional batchFirst', () => new ng.nn.RNN(4, 6, { nonlinearity: 'relu', numLayers: 2, bidirectional: true,
+      batchFirst: true }), [3, 5, 4], [null, 5, 4]],
     ['Sequential(LSTM, Linear) on the output sequence', () => new ng.nn.Sequential(new ng.nn.LSTM(4, 8, { batchFirst: true }),
       new ng.nn.Linear(8, 2)), [3, 5, 4], [null, 5, 4]],
   ];
@@ -63,8 +66,19 @@ describe('recurrent layers exported to ONNX match onnxruntime', () => {
     }
   });
 
-  it('RNN with relu has no ONNX mapping here: a clear error', () => {
-    expect(() => onnxLayers(new ng.nn.RNN(3, 2, { nonlinearity: 'relu' }))).toThrow(/for layers\[0\] but received RNN/);
+  it('RNN relu: the exported op says Relu for each direction, and relu outputs really hit 0', () => {
+    const m = new ng.nn.RNN(3, 8, { nonlinearity: 'relu', bidirectional: true });
+    const bytes = encodeOnnx(onnxLayers(m), { inputShape: [4, 2, 3] });
+    const text = new TextDecoder('latin1').decode(bytes);
+    expect(text.split('Relu').length - 1).toBe(2);
+    const y = m.forward(ng.randn([4, 2, 3]))[0].data as Float32Array;
+    expect(Array.from(y).some((v) => v === 0)).toBe(true);  // the case would pass with tanh otherwise
+    m.dispose();
+  });
+
+  it('an LSTM with projSize has no ONNX mapping (ONNX LSTM has no projection): the error names projSize', () => {
+    expect(() => onnxLayers(new ng.nn.LSTM(3, 4, { projSize: 2 })))
+      .toThrow('Expected an LSTM without projSize (ONNX LSTM has no projection) for projSize but received 2');
   });
 
   it('rejects weights of the wrong size and a wrong input shape', () => {

@@ -1,6 +1,7 @@
 // The GPT model: shapes, weight tying, learning a short periodic sequence, generation with
 // and without the key/value cache (identical greedy tokens inside the context; seeded
-// sampling is reproducible), save/load through the module registry, and bad input.
+// sampling is reproducible), batches of prompts (each row equals its prompt generated alone),
+// save/load through the module registry, and bad input.
 import { describe, it, expect } from 'vitest';
 import * as ng from '../../lib';
 
@@ -103,6 +104,33 @@ describe('GPT', () => {
     expect(train(2)).toEqual(one);
   });
 
+  it('a batch of prompts (equal and different lengths) generates what each prompt gives alone', () => {
+    ng.setSeed(12);
+    for (const positional of ['learned', 'sinusoidal'] as const) {
+      const model = small({ positional });
+      const prompts = [[4, 4, 2], [1, 2, 3, 5, 8, 10, 0], [7], [3, 9, 9]];
+      // 30 tokens pass the context of 24: every sequence's cache restarts, at different steps.
+      for (const opts of [{ temperature: 0 }, { topK: 1 }, { temperature: 0.9, topK: 6, seed: 5 }, { topP: 0.8, seed: 77 }]) {
+        const together = model.generate(prompts, { maxTokens: 30, ...opts });
+        expect(together).toHaveLength(4);
+        prompts.forEach((p, b) => expect(together[b], `${JSON.stringify(opts)} row ${b}`).toEqual(model.generate(p, { maxTokens: 30, ...opts })));
+        expect(model.generate(prompts, { maxTokens: 10, ...opts, useCache: false })).toEqual(together.map((o) => o.slice(0, 10)));
+      }
+      // one seed per prompt; equal prompts with different seeds diverge
+      const same = [[2, 6], [2, 6]];
+      const bySeed = model.generate(same, { maxTokens: 20, seed: [1, 2] });
+      expect(bySeed[0]).toEqual(model.generate([2, 6], { maxTokens: 20, seed: 1 }));
+      expect(bySeed[1]).toEqual(model.generate([2, 6], { maxTokens: 20, seed: 2 }));
+      expect(bySeed[0]).not.toEqual(bySeed[1]);
+      // no seed: forks of the global generator, one per prompt in order
+      ng.setSeed(31);
+      const forked = model.generate(prompts, { maxTokens: 8 });
+      ng.setSeed(31);
+      expect(forked).toEqual(prompts.map((p) => model.generate(p, { maxTokens: 8 })));
+      expect(model.generate([Int32Array.from([1, 2])], { maxTokens: 3, temperature: 0 })).toEqual([model.generate([1, 2], { maxTokens: 3, temperature: 0 })]);
+    }
+  });
+
   it('rebuilds from its config and loads its own state dict', () => {
     ng.setSeed(9);
     const m = small({ positional: 'sinusoidal', normFirst: false });
@@ -120,6 +148,14 @@ describe('GPT', () => {
     expect(() => m.forward(ng.zeros([1, 3]))).toThrow('tokens');
     expect(() => m.generate([1, -1])).toThrow('Expected token id in [0, 11) for promptIds[1] but received -1 of type number');
     expect(() => m.generate([1], { topP: 0 })).toThrow('topP');
+    expect(() => m.generate([[1, 2], [3, 11]])).toThrow('Expected token id in [0, 11) for promptIds[1][1] but received 11 of type number');
+    expect(() => m.generate([[1, 2], []])).toThrow('Expected at least one token id for promptIds[1] but received an empty array');
+    expect(() => m.generate([[1, 2], 3] as unknown as number[][])).toThrow('Expected array of token ids or array of prompts (arrays of token ids) for promptIds but received a mix of 3 of type number and prompts');
+    expect(() => m.generate([1, [2]] as unknown as number[])).toThrow('Expected token id in [0, 11) for promptIds[1] but received an array of length 1');
+    expect(() => m.generate([[1], [2]], { seed: [1] })).toThrow('Expected 2 seeds (one per prompt) for seed but received an array of length 1');
+    expect(() => m.generate([[1], [2]], { seed: [1, 0.5] })).toThrow('Expected integer for seed[1] but received 0.5 of type number');
+    expect(() => m.generate([1], { seed: [1] })).toThrow('Expected one integer (a single prompt) for seed but received an array of length 1');
+    expect(() => m.generate('abc' as unknown as number[])).toThrow('Expected array of token ids for promptIds but received "abc" of type string');
     expect(() => new nn.GPT({ vocabSize: 5, contextLength: 8, dModel: 10, numHeads: 4 }))
       .toThrow('Expected dModel divisible by numHeads (4) for dModel but received 10');
   });

@@ -15,7 +15,7 @@ interface RecurrentCase {
   name: string;
   op: 'LSTM' | 'GRU' | 'RNN' | 'LSTMCell' | 'GRUCell' | 'RNNCell';
   attrs: { inputSize: number; hiddenSize: number; numLayers?: number; bias?: boolean; batchFirst?: boolean;
-    bidirectional?: boolean; nonlinearity?: 'tanh' | 'relu' };
+    bidirectional?: boolean; nonlinearity?: 'tanh' | 'relu'; projSize?: number };
   inputs: Record<string, FloatTensor | IntTensor>;
   outputs: Record<string, FloatTensor>;
   gradOutputs: Record<string, FloatTensor>;
@@ -121,11 +121,27 @@ describe('recurrent layer API', () => {
     m.dispose();
   });
 
+  it('LSTM projSize: PyTorch names and shapes (weight_hr), state and output sizes', () => {
+    ng.tidy(() => {
+      const m = new ng.nn.LSTM(5, 6, { numLayers: 2, bidirectional: true, projSize: 2 });
+      expect(m.namedParameters().filter(([n]) => n.endsWith('_l1_reverse')).map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual([
+        'weight_ih_l1_reverse:24x4', 'weight_hh_l1_reverse:24x2', 'bias_ih_l1_reverse:24', 'bias_hh_l1_reverse:24',
+        'weight_hr_l1_reverse:2x6',
+      ]);
+      expect(m.namedParameters().map(([n]) => n)).toContain('weight_hr_l0');
+      const [y, [hN, cN]] = m.forward(ng.randn([4, 3, 5]), [ng.zeros([4, 3, 2]), ng.zeros([4, 3, 6])]);
+      expect([y.shape, hN.shape, cN.shape]).toEqual([[4, 3, 4], [4, 3, 2], [4, 3, 6]]);
+      expect(m.toString()).toContain('projSize=2');
+      m.dispose();
+    });
+  });
+
   it('rebuilds from its config and round-trips through safetensors (ng.io.save / load)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-rnn-'));
     try {
       for (const m of [new ng.nn.LSTM(3, 4, { numLayers: 2, batchFirst: true, bidirectional: true, dropout: 0.25 }),
-        new ng.nn.RNN(3, 2, { nonlinearity: 'relu', bias: false }), new ng.nn.GRUCell(3, 5)]) {
+        new ng.nn.RNN(3, 2, { nonlinearity: 'relu', bias: false }), new ng.nn.GRUCell(3, 5),
+        new ng.nn.LSTM(3, 4, { projSize: 3, bidirectional: true })]) {
         const file = path.join(dir, 'm.safetensors');
         await ng.io.save(m, file);
         const back = await ng.io.load(file);
@@ -169,6 +185,31 @@ describe('recurrent layer API', () => {
         expectClose(ng.slice(cN, b, b + 1, 1).data as Float32Array, cb.data as Float32Array, 1e-6, 1e-7, 'cN');
       }
       m.dispose();
+    });
+  });
+
+  it('a prefix mask [batch, seq] equals the lengths it encodes (any batchFirst, tensors or arrays, unbatched)', () => {
+    ng.tidy(() => {
+      for (const batchFirst of [false, true]) {
+        const m = new ng.nn.GRU(3, 4, { bidirectional: true, batchFirst });
+        const x = batchFirst ? ng.randn([3, 5, 3]) : ng.randn([5, 3, 3]);
+        const lengths = [2, 5, 3];
+        const rows = lengths.map((L) => Array.from({ length: 5 }, (_, t) => t < L));
+        const [y, hN] = m.forward(x, null, { lengths });
+        const flat = rows.flat().map(Number);
+        for (const mask of [rows, rows.map((r) => r.map(Number)), ng.fromArray(Float32Array.from(flat), [3, 5]),
+          ng.fromArray(Int32Array.from(flat), [3, 5])]) {
+          const [ym, hm] = m.forward(x, null, { mask });
+          expect(Array.from(ym.data)).toEqual(Array.from(y.data));
+          expect(Array.from(hm.data)).toEqual(Array.from(hN.data));
+        }
+        m.dispose();
+      }
+      const u = new ng.nn.LSTM(3, 2);
+      const xu = ng.randn([4, 3]);
+      const [yu] = u.forward(xu, null, { mask: [1, 1, 0, 0] });
+      expect(Array.from(yu.data)).toEqual(Array.from(u.forward(xu, null, { lengths: [2] })[0].data));
+      u.dispose();
     });
   });
 
@@ -240,6 +281,16 @@ describe('recurrent layers: bad input', () => {
     expect(() => m.forward(x, ng.zeros([2, 2, 4]) as unknown as [Tensor, Tensor])).toThrow(/for hx/);
     expect(() => new ng.nn.GRU(3, 4).forward(x, ng.zeros([1, 2, 5]))).toThrow('Expected shape [1, 2, 4] for h0 but received [1, 2, 5]');
   });
+  it('projSize: LSTM only, an integer below hiddenSize; state shapes follow it', () => {
+    expect(() => new ng.nn.LSTM(3, 4, { projSize: 4 })).toThrow('Expected integer in [0, 3] (below hiddenSize) for projSize but received 4 of type number');
+    expect(() => new ng.nn.LSTM(3, 4, { projSize: 1.5 })).toThrow('Expected non-negative integer for projSize but received 1.5 of type number');
+    expect(() => new ng.nn.LSTM(3, 4, { projSize: -1 })).toThrow(/for projSize but received -1/);
+    expect(() => new ng.nn.GRU(3, 4, { projSize: 2 } as ng.nn.RNNOptions)).toThrow('Expected no projSize (projections are LSTM only) for projSize but received 2 of type number');
+    const p = new ng.nn.LSTM(3, 4, { projSize: 2 });
+    expect(() => p.forward(x, [ng.zeros([1, 2, 4]), ng.zeros([1, 2, 4])])).toThrow('Expected shape [1, 2, 2] for h0 but received [1, 2, 4]');
+    expect(() => p.forward(x, [ng.zeros([1, 2, 2]), ng.zeros([1, 2, 2])])).toThrow('Expected shape [1, 2, 4] for c0 but received [1, 2, 2]');
+    p.dispose();
+  });
   it('lengths out of range, wrong count or not integers (unsorted is fine)', () => {
     expect(() => m.forward(x, null, { lengths: [6, 1] })).toThrow('Expected integer in [1, 5] (the sequence length) for lengths[0] but received 6');
     expect(() => m.forward(x, null, { lengths: [0, 1] })).toThrow(/for lengths\[0\] but received 0/);
@@ -247,6 +298,23 @@ describe('recurrent layers: bad input', () => {
     expect(() => m.forward(x, null, { lengths: [2] })).toThrow('Expected 2 lengths (one per sequence of the batch) for lengths but received 1');
     expect(() => m.forward(x, null, { lengths: 3 as unknown as number[] })).toThrow(/for lengths but received/);
     expect(m.forward(x, null, { lengths: [2, 5] })[0].shape).toEqual([5, 2, 4]);
+  });
+});
+
+describe('recurrent layers: bad masks', () => {
+  const m = new ng.nn.GRU(3, 4, { batchFirst: true });
+  const x = ng.randn([2, 3, 3]);
+  it('names the argument, expected vs got', () => {
+    expect(() => m.forward(x, null, { mask: ng.ones([3, 2]) })).toThrow('Expected shape [2, 3] (batch, seq) for mask but received [3, 2]');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1]] })).toThrow('Expected shape [2, 3] (batch, seq) for mask but received 1 rows');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1], [1, 1]] })).toThrow('Expected shape [2, 3] (batch, seq) for mask but received 2 entries in mask[1]');
+    expect(() => m.forward(x, null, { mask: [[1, 0, 1], [1, 1, 1]] })).toThrow('Expected a prefix mask (valid steps first, then padding) for mask[0] but received a valid step at 2 after padding at 1');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1], [0, 0, 0]] })).toThrow('Expected at least one valid step for mask[1] but received no valid step');
+    expect(() => m.forward(x, null, { mask: [[1, 0.5, 0], [1, 1, 1]] })).toThrow('Expected boolean or 0 / 1 for mask[0][1] but received 0.5 of type number');
+    expect(() => m.forward(x, null, { mask: [[1, 1, 1], [1, 1, 1]], lengths: [3, 3] })).toThrow('Expected either lengths or mask, not both for options but received both');
+    expect(() => m.forward(x, null, { mask: 'all' as unknown as number[] })).toThrow(/for mask but received "all" of type string/);
+    expect(() => m.forward(x, null, { mask: [1, 1] as unknown as number[][] })).toThrow(/for mask\[0\] but received 1 of type number/);
+    expect(() => new ng.nn.RNN(3, 2).forward(ng.randn([3, 3]), null, { mask: [1, 1] })).toThrow('Expected shape [3] (seq) for mask but received 2 entries');
   });
 });
 
@@ -262,5 +330,11 @@ describe('ng.rnnLayer (functional): bad input', () => {
     expect(() => ng.rnnLayer('rnnTanh', x, [w(1, 5, 3)], ng.zeros([1, 2, 4]), null, null)).toThrow('Expected shape [1, 2, 5] for h0 but received [1, 2, 4]');
     expect(() => ng.rnnLayer('rnnTanh', x, [w(1, 5, 3)], null, null, Int32Array.from([1, 5]))).toThrow('Expected integer in [1, 4] for lengths[1] but received 5');
     expect(() => ng.rnnLayer('rnnTanh', x, [w(1, 5, 3)], null, null, [1, 2] as unknown as Int32Array)).toThrow(/Int32Array of 2 lengths for lengths/);
+    const pw = { ...w(4, 5, 3), weightHh: ng.zeros([20, 2]), weightHr: ng.zeros([2, 5]) };
+    expect(ng.rnnLayer('lstm', x, [pw], null, null, null).shape).toEqual([4 * 2 * 2 + 2 * 2 + 2 * 5]);
+    expect(() => ng.rnnLayer('gru', x, [{ ...w(3, 5, 3), weightHr: ng.zeros([2, 5]) }], null, null, null)).toThrow('Expected no weightHr (projections are LSTM only) for weights[0].weightHr but received a projection on gru');
+    expect(() => ng.rnnLayer('lstm', x, [{ ...pw, weightHr: ng.zeros([5, 5]) }], null, null, null)).toThrow('Expected projection size in [1, 4] (below the hidden size 5) for weights[0].weightHr but received shape [5, 5]');
+    expect(() => ng.rnnLayer('lstm', x, [pw, { ...pw, weightHr: null }], null, null, null)).toThrow('Expected float32 Tensor for weights[1].weightHr but received null');
+    expect(() => ng.rnnLayer('lstm', x, [pw, { ...pw, weightHr: ng.zeros([2, 4]) }], null, null, null)).toThrow('Expected shape [2, 5] for weights[1].weightHr but received [2, 4]');
   });
 });

@@ -172,7 +172,7 @@ describe('exportOnnx: unsupported layers', () => {
   const SUPPORTED = " (supported: Linear, ReLU, Sigmoid, Tanh, GELU (approximate 'none'), SiLU, SELU, " +
     'Softplus (default beta, threshold), LeakyReLU, ELU, Softmax (last axis), LogSoftmax (last axis), Identity, Dropout, ' +
     'Flatten (startDim 1), LayerNorm, BatchNorm1d, Embedding, Conv2d, ConvTranspose2d, Conv1d, MaxPool2d, AvgPool2d, ' +
-    'AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Upsample, Unflatten (dim 1), LSTM, GRU, RNN (tanh), Residual, ' +
+    'AdaptiveAvgPool2d, BatchNorm2d, Dropout2d, Upsample, Unflatten (dim 1), LSTM (without projSize), GRU, RNN, Residual, ' +
     'MultiheadAttention (self-attention, kdim = vdim = embedDim), TransformerEncoderLayer (no mask), GPTBlock (causal; fixed sequence length))';
   const cases: [string, () => ng.nn.Module, string][] = [
     ['GELU tanh approximation', () => new nn.Sequential(new nn.Linear(4, 4), new nn.GELU('tanh')), 'layers[1] but received GELU'],

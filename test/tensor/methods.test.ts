@@ -30,6 +30,15 @@ describe('Tensor methods (issue 2 surface)', () => {
     expect(labels.gather(new Int32Array([2, 1])).toArray()).toEqual([9, 8]);
     expect(ng.concat([m, m], 0).shape).toEqual([6, 2]);
     expect(ng.concat([m, m], 1).toArray()[0]).toEqual([1, 2, 1, 2]);
+    // int32 tensors (token ids, labels) slice and concat too, on any axis
+    const ids = ng.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'int32' });
+    expect(ids.slice(1).dtype).toBe('int32');
+    expect(ids.slice(1).toArray()).toEqual([[4, 5, 6]]);
+    expect(ids.slice(1, 3, 1).toArray()).toEqual([[2, 3], [5, 6]]);
+    expect(() => ids.slice(0, 3)).toThrow('Expected integer in [0, 2] for end but received 3 of type number');
+    expect(ng.concat([ids, ids.slice(0, 1)], 0).toArray()).toEqual([[1, 2, 3], [4, 5, 6], [1, 2, 3]]);
+    expect(ng.concat([ids.slice(2, 3, 1), ids.slice(0, 1, 1)], 1).toArray()).toEqual([[3, 1], [6, 4]]);
+    expect(() => ng.concat([ids, m])).toThrow('Expected int32 Tensor for tensors[1] but received float32 Tensor of shape [3, 2]');
     const c = m.clone();
     c.data[0] = 100;
     expect(m.data[0]).toBe(1);

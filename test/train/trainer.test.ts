@@ -345,6 +345,20 @@ describe('Trainer.evaluate / predict', () => {
     expect(() => trainer.predict(x, { batchSize: 0 })).toThrow(new RangeError('Expected positive integer for batchSize but received 0 of type number'));
   });
 
+  it('predict on int32 inputs (token ids) longer than its batch size equals one pass', () => {
+    ng.setSeed(5);
+    const model = track(new ng.nn.Sequential(new ng.nn.Embedding(20, 4), new ng.nn.Flatten(), new ng.nn.Linear(12, 2)));
+    const trainer = mkTrainer({ model, loss: 'crossEntropy', lr: 0.01 });
+    const ids = ng.fromArray(Int32Array.from({ length: 50 * 3 }, (_, i) => (i * 7) % 20), [50, 3]);
+    const all = trainer.predict(ids);
+    const batched = trainer.predict(ids, { batchSize: 8 });
+    expect(batched.shape).toEqual([50, 2]);
+    expect(Array.from(batched.data)).toEqual(Array.from(all.data));
+    all.dispose();
+    batched.dispose();
+    ids.dispose();
+  });
+
   it('predict returns a tensor the caller owns (survives later steps, freed by dispose)', () => {
     const { x, y } = linearData(50, 8);
     const trainer = mkTrainer({ model: regressor(), loss: 'mse' });
