@@ -99,6 +99,23 @@ describe('activation kernels', () => {
     expect(Array.from(dx)).toEqual([0, 5, 0]);
   });
 
+  it('gelu keeps its relative accuracy in the lower tail (Phi from erfc, no 1 + erf cancellation)', () => {
+    // Phi(x) = erfc(-x / sqrt 2) / 2 in double: continued fraction for the tail.
+    const erfc = (z: number): number => {
+      let f = 0;
+      for (let k = 80; k >= 1; k--) f = k / 2 / (z + f);
+      return Math.exp(-z * z) / Math.sqrt(Math.PI) / (z + f);
+    };
+    const x = new Float32Array(401).map((_, i) => -3 - (6 * i) / 400); // [-9, -3]
+    const out = fwd(ACTS[4], x);
+    const dx = new Float32Array(x.length);
+    native.geluBackward(dx, x, new Float32Array(x.length).fill(1), x.length);
+    const cdf = Array.from(x, (v) => erfc(-v / Math.SQRT2) / 2);
+    const pdf = Array.from(x, (v) => Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI));
+    expectClose(out, Array.from(x, (v, i) => v * cdf[i]), 1e-5, 0, 'gelu lower tail');
+    expectClose(dx, Array.from(x, (v, i) => cdf[i] + v * pdf[i]), 1e-4, 0, 'gelu grad lower tail');
+  });
+
   it('uses several threads on large inputs with the same result as the reference', () => {
     const n = (1 << 16) + 3;
     const x = randF32(n, rng(7), -5, 5);

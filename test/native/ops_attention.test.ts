@@ -142,6 +142,8 @@ describe('attention kernel: forward and backward against the naive reference', (
     ['a batch whose padding hides every key', { B: 2, H: 2, Tq: 4, Tk: 6, D: 3, kpm: true, deadBatch: true }],
     ['causal with a negative offset (first rows see nothing)', { B: 1, H: 1, Tq: 6, Tk: 6, D: 2, causal: true, offset: -2 }],
     ['T = 255, head size 17, causal (several key and query blocks)', { B: 1, H: 1, Tq: 255, Tk: 255, D: 17, causal: true }],
+    ['head size 40 (two column chunks), Tq 70 x Tk 130', { B: 1, H: 2, Tq: 70, Tk: 130, D: 40, kpm: true }],
+    ['head size 65 (three column chunks), causal, padded rows', { B: 2, H: 1, Tq: 67, Tk: 67, D: 65, causal: true, pad: 5 }],
   ];
   for (const [name, c] of cases) it(name, () => checkCase(c));
 

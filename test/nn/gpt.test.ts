@@ -71,6 +71,39 @@ describe('GPT', () => {
     expect(model.training).toBe(true);
   });
 
+  it('training steps (fused attention with full 32-wide head chunks, LayerNorm, GELU, AdamW + clipping) are bit-identical for 1 and 2 threads', () => {
+    const train = (threads: number): number[] => {
+      const before = ng.getNumThreads();
+      ng.setNumThreads(threads);
+      try {
+        ng.setSeed(3);
+        const model = new nn.GPT({ vocabSize: 13, contextLength: 40, dModel: 64, numLayers: 2, numHeads: 2 });
+        const opt = new ng.optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.1 });
+        const rng = new ng.Rng(5);
+        for (let step = 0; step < 3; step++) {
+          ng.tidy(() => {
+            const x = Int32Array.from({ length: 4 * 40 }, () => rng.int(13));
+            const y = Int32Array.from({ length: 4 * 40 }, () => rng.int(13));
+            const loss = model.loss(ng.fromArray(x, [4, 40]), ng.fromArray(y, [4, 40]));
+            opt.zeroGrad();
+            loss.backward();
+            ng.optim.clipGradNorm(model.parameters(), 1.0);
+            opt.step();
+          });
+        }
+        const out = model.parameters().flatMap((p) => Array.from(p.data as Float32Array));
+        opt.dispose?.();
+        model.dispose();
+        return out;
+      } finally {
+        ng.setNumThreads(before);
+      }
+    };
+    const one = train(1);
+    expect(one.every(Number.isFinite)).toBe(true);
+    expect(train(2)).toEqual(one);
+  });
+
   it('a batch of prompts (equal and different lengths) generates what each prompt gives alone', () => {
     ng.setSeed(12);
     for (const positional of ['learned', 'sinusoidal'] as const) {

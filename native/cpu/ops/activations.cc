@@ -15,8 +15,6 @@ namespace {
 constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
 constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 constexpr float kSqrt2OverPi = 0.79788456080286535588f;
-constexpr float kInvSqrt2 = 0.70710678118654752440f;
-constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
 constexpr float kGeluC = 0.044715f;
 }  // namespace
 
@@ -108,16 +106,15 @@ void selu_backward(float* dinp, const float* inp, const float* dout, int64_t n) 
 
 void gelu_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = gelu_erf_value(inp[i]); });
+  run_isa(n, 10, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) out[i] = gelu_erf_value(inp[i]);
+  });
 }
 
 void gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
   // dinp, inp, dout: (n,)   d/dx = Phi(x) + x phi(x)
-  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
-    const float x = inp[i];
-    const float cdf = 0.5f * (1.0f + std::erf(x * kInvSqrt2));
-    const float pdf = kInvSqrt2Pi * exp_fast(-0.5f * x * x);
-    dinp[i] += dout[i] * (cdf + x * pdf);
+  run_isa(n, 12, [=](int64_t i0, int64_t i1) NG_INLINE_LAMBDA {
+    for (int64_t i = i0; i < i1; i++) dinp[i] += dout[i] * gelu_erf_grad(inp[i]);
   });
 }
 

@@ -3,26 +3,32 @@
 #include "cpu/ops/attention.h"
 
 #include <cmath>
+#include <vector>
 
 #include "core/threads.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
 
 namespace ng::cpu {
 
 namespace {
 
-constexpr int64_t kBQ = 16;  // query rows per tile
-constexpr int64_t kBK = 64;  // keys per tile
+// Tiles: kBQ query rows x kBK keys. Score rows are always kBK wide (columns past the tile's keys
+// are -inf, then 0 after exp), so the loops over a row have a fixed trip count and vectorize;
+// head-dim chunks of kDC columns are copied into zero-padded scratch for the same reason.
+constexpr int64_t kBQ = 32;
+constexpr int64_t kBK = 64;
+constexpr int64_t kDC = 32;
 
 // Pointers to one (batch, head) of the attention operands.
 struct Head {
   const float *q, *k, *v, *mask, *kpm;
-  int64_t b;
+  int64_t b, h;
 };
 
-Head head_of(const float* q, const float* k, const float* v, const float* mask, const float* kpm, const AttnGeom& g,
-             int64_t bh) {
+NG_ALWAYS_INLINE Head head_of(const float* q, const float* k, const float* v, const float* mask, const float* kpm,
+                              const AttnGeom& g, int64_t bh) {
   const int64_t b = bh / g.H, h = bh % g.H;
   Head r;
   r.q = q + b * g.Tq * g.ldq + h * g.D;
@@ -31,32 +37,131 @@ Head head_of(const float* q, const float* k, const float* v, const float* mask, 
   r.mask = mask ? mask + bh * g.mask_stride : nullptr;
   r.kpm = kpm ? kpm + b * g.Tk : nullptr;
   r.b = b;
+  r.h = h;
   return r;
 }
 
 // Keys [0, end) that any query row of [i0, i0 + ni) can see (end <= 0: none).
-int64_t key_end(const AttnGeom& g, int64_t i0, int64_t ni) {
+NG_ALWAYS_INLINE int64_t key_end(const AttnGeom& g, int64_t i0, int64_t ni) {
   if (!g.causal) return g.Tk;
   const int64_t last = i0 + ni - 1 + g.causal_offset + 1;
   return last < g.Tk ? last : g.Tk;
 }
 
-// Scores of query row i against keys [j0, j0 + nj) into s (same arithmetic in both passes).
-NG_ALWAYS_INLINE void score_row(float* s, const Head& hd, const AttnGeom& g, int64_t i, int64_t j0, int64_t nj) {
-  const float* qi = hd.q + i * g.ldq;
-  const float* mrow = hd.mask ? hd.mask + i * g.Tk : nullptr;
-  for (int64_t c = 0; c < nj; c++) {
-    const int64_t j = j0 + c;
-    float x = row_dot(qi, hd.k + j * g.ldk, g.D) * g.scale;
-    if (mrow) x += mrow[j];
-    if (hd.kpm) x += hd.kpm[j];
-    if (g.causal && j > i + g.causal_offset) x = -INFINITY;
-    s[c] = x;
+NG_ALWAYS_INLINE int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+// bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
+NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D) {
+  for (int64_t d = 0; d < D; d++) {
+    float* row = bt + d * ldbt;
+    for (int64_t c = 0; c < n; c++) row[c] = b[c * ldb + d];
+    for (int64_t c = n; c < ldbt; c++) row[c] = 0.0f;
   }
 }
 
-NG_ALWAYS_INLINE void axpy(float* y, float a, const float* x, int64_t n) {
-  for (int64_t d = 0; d < n; d++) y[d] += a * x[d];
+// 16 floats as one value (GCC/Clang vector extension): the accumulators below stay in registers
+// (arrays of them were kept on the stack). Each ISA build maps it to its own registers (one
+// zmm, two ymm or four xmm); the arithmetic per element is the same as a scalar loop's.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"  // vf16 never crosses a call: the helpers are always inlined
+#endif
+typedef float vf16 __attribute__((vector_size(64)));
+typedef float vf16u __attribute__((vector_size(64), aligned(4), may_alias));
+
+NG_ALWAYS_INLINE vf16 load16(const float* p) { return *reinterpret_cast<const vf16u*>(p); }
+NG_ALWAYS_INLINE void store16(float* p, vf16 x) { *reinterpret_cast<vf16u*>(p) = x; }
+
+// s[r][c] = a_r . b_c (sum over d in order) for r < ni and the kBK columns of bt (b^T, rows
+// ldbt apart); a_r = a + r * lda.
+NG_ALWAYS_INLINE void dot_tile(float* s, const float* bt, int64_t ldbt, const float* a, int64_t lda, int64_t D,
+                               int64_t ni) {
+  static_assert(kBK == 64, "dot_tile keeps a score row in four 16-float accumulators");
+  for (int64_t r = 0; r < ni; r++) {
+    const float* ar = a + r * lda;
+    vf16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    for (int64_t d = 0; d < D; d++) {
+      const float x = ar[d];
+      const float* bd = bt + d * ldbt;
+      a0 += x * load16(bd);
+      a1 += x * load16(bd + 16);
+      a2 += x * load16(bd + 32);
+      a3 += x * load16(bd + 48);
+    }
+    float* sr = s + r * kBK;
+    store16(sr, a0);
+    store16(sr + 16, a1);
+    store16(sr + 32, a2);
+    store16(sr + 48, a3);
+  }
+}
+
+// Raw dot products (dot_tile of q and k) -> scores: scale, masks, causal and padding -inf.
+NG_ALWAYS_INLINE void finish_scores(float* s, const Head& hd, const AttnGeom& g, int64_t i0, int64_t ni, int64_t j0,
+                                    int64_t nj) {
+  for (int64_t r = 0; r < ni; r++) {
+    const int64_t i = i0 + r;
+    float* sr = s + r * kBK;
+    for (int64_t c = 0; c < kBK; c++) sr[c] *= g.scale;
+    if (hd.mask) {
+      const float* mrow = hd.mask + i * g.Tk + j0;
+      for (int64_t c = 0; c < nj; c++) sr[c] += mrow[c];
+    }
+    if (hd.kpm)
+      for (int64_t c = 0; c < nj; c++) sr[c] += hd.kpm[j0 + c];
+    int64_t lim = nj;  // keys c >= lim of the tile are hidden
+    if (g.causal) {
+      const int64_t vis = i + g.causal_offset - j0 + 1;
+      lim = vis < 0 ? 0 : min64(vis, nj);
+    }
+    for (int64_t c = lim; c < kBK; c++) sr[c] = -INFINITY;
+  }
+}
+
+// Rows c < n of an operand chunk (columns d0 .. d0 + nd): the rows themselves when the chunk is
+// full (nd = kDC), else copied into pad (n x kDC, zero-padded). Sets *ld to the row stride.
+NG_ALWAYS_INLINE const float* chunk_rows(float* pad, const float* x, int64_t ldx, int64_t n, int64_t d0, int64_t nd,
+                                         int64_t* ld) {
+  if (nd == kDC) {
+    *ld = ldx;
+    return x + d0;
+  }
+  for (int64_t r = 0; r < n; r++) {
+    const float* xr = x + r * ldx + d0;
+    float* pr = pad + r * kDC;
+    for (int64_t dd = 0; dd < kDC; dd++) pr[dd] = 0.0f;
+    for (int64_t dd = 0; dd < nd; dd++) pr[dd] = xr[dd];
+  }
+  *ld = kDC;
+  return pad;
+}
+
+// y[0, nd) = y * scale + sum_{c < n, w[c] != 0} w[c] * x_c (x_c = x + c * ldx, kDC readable
+// columns), in order of c.
+NG_ALWAYS_INLINE void accumulate_row(float* y, float scale, const float* w, int64_t wstride, const float* x,
+                                     int64_t ldx, int64_t n, int64_t nd) {
+  static_assert(kDC == 32, "accumulate_row keeps a chunk in two 16-float accumulators");
+  float buf[kDC];
+  const float* yin = y;
+  if (nd < kDC) {  // a partial chunk: through a zero-padded copy
+    for (int64_t dd = 0; dd < kDC; dd++) buf[dd] = dd < nd ? y[dd] : 0.0f;
+    yin = buf;
+  }
+  vf16 a0 = load16(yin) * scale, a1 = load16(yin + 16) * scale;
+  for (int64_t c = 0; c < n; c++) {
+    const float a = w[c * wstride];
+    if (a == 0.0f) continue;  // masked keys: never touch their (possibly non-finite) rows
+    const float* xc = x + c * ldx;
+    a0 += a * load16(xc);
+    a1 += a * load16(xc + 16);
+  }
+  if (nd == kDC) {
+    store16(y, a0);
+    store16(y + 16, a1);
+  } else {
+    store16(buf, a0);
+    store16(buf + 16, a1);
+    for (int64_t dd = 0; dd < nd; dd++) y[dd] = buf[dd];
+  }
 }
 
 }  // namespace
@@ -64,52 +169,63 @@ NG_ALWAYS_INLINE void axpy(float* y, float a, const float* x, int64_t n) {
 void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const float* mask,
                        const float* kpm, const AttnGeom& g) {
   // out: rows (B * Tq) with stride ldo, head h at columns [h D, h D + D)  lse: (B, H, Tq)
-  const int64_t nqb = (g.Tq + kBQ - 1) / kBQ, items = g.B * g.H * nqb;
-  const bool par = items > 1 && g.B * g.H * g.Tq * g.Tk * g.D >= kParallelMin;
-  parallel_for(items, par, [=, &g](int64_t item) {
-    const int64_t bh = item / nqb, i0 = (item % nqb) * kBQ;
-    const int64_t ni = g.Tq - i0 < kBQ ? g.Tq - i0 : kBQ;
-    const Head hd = head_of(q, k, v, mask, kpm, g, bh);
-    float* o = out + hd.b * g.Tq * g.ldo + (bh % g.H) * g.D;
-    float s[kBK], m[kBQ], l[kBQ];
-    for (int64_t r = 0; r < ni; r++) {
-      m[r] = -INFINITY;
-      l[r] = 0.0f;
-      float* orow = o + (i0 + r) * g.ldo;
-      for (int64_t d = 0; d < g.D; d++) orow[d] = 0.0f;
-    }
-    const int64_t jend = key_end(g, i0, ni);
-    for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
-      const int64_t nj = jend - j0 < kBK ? jend - j0 : kBK;
-      for (int64_t r = 0; r < ni; r++) {
-        const int64_t i = i0 + r;
-        score_row(s, hd, g, i, j0, nj);
-        const float mx = row_max(s, nj);
-        const float mnew = mx > m[r] ? mx : m[r];
-        if (mnew == -INFINITY) continue;  // every key so far is masked for this row
-        float* orow = o + i * g.ldo;
-        const float alpha = exp_fast(m[r] - mnew);  // 0 when m[r] = -inf
-        if (alpha != 1.0f) {
-          for (int64_t d = 0; d < g.D; d++) orow[d] *= alpha;
-          l[r] *= alpha;
+  // One item per (batch, head): its keys are transposed once (kt: D x ldkt) for all query blocks.
+  const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
+  const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 2;
+  run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
+    std::vector<float> ktbuf(static_cast<size_t>(g.D * ldkt));
+    float* kt = ktbuf.data();
+    float s[kBQ * kBK], pad[kBK * kDC], m[kBQ], l[kBQ], alpha[kBQ];
+    for (int64_t bh = it0; bh < it1; bh++) {
+      const Head hd = head_of(q, k, v, mask, kpm, g, bh);
+      transpose_head(kt, ldkt, hd.k, g.ldk, key_end(g, 0, g.Tq), g.D);
+      for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
+        const int64_t ni = min64(g.Tq - i0, kBQ);
+        float* o = out + hd.b * g.Tq * g.ldo + hd.h * g.D + i0 * g.ldo;
+        for (int64_t r = 0; r < ni; r++) {
+          m[r] = -INFINITY;
+          l[r] = 0.0f;
+          for (int64_t d = 0; d < g.D; d++) o[r * g.ldo + d] = 0.0f;
         }
-        for (int64_t c = 0; c < nj; c++) s[c] = exp_fast(s[c] - mnew);
-        l[r] += row_sum(s, nj);
-        for (int64_t c = 0; c < nj; c++)
-          if (s[c] != 0.0f) axpy(orow, s[c], hd.v + (j0 + c) * g.ldv, g.D);
-        m[r] = mnew;
+        const int64_t jend = key_end(g, i0, ni);
+        for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
+          const int64_t nj = min64(jend - j0, kBK);
+          dot_tile(s, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
+          finish_scores(s, hd, g, i0, ni, j0, nj);
+          for (int64_t r = 0; r < ni; r++) {  // online softmax: s becomes exp(score - running max)
+            float* sr = s + r * kBK;
+            const float mx = row_max(sr, kBK);
+            const float mnew = mx > m[r] ? mx : m[r];
+            if (mnew == -INFINITY) {  // every key so far is masked for this row
+              for (int64_t c = 0; c < kBK; c++) sr[c] = 0.0f;
+              alpha[r] = 1.0f;
+              continue;
+            }
+            alpha[r] = exp_fast(m[r] - mnew);  // 0 when m[r] = -inf
+            for (int64_t c = 0; c < kBK; c++) sr[c] = exp_fast(sr[c] - mnew);
+            l[r] = l[r] * alpha[r] + row_sum(sr, kBK);
+            m[r] = mnew;
+          }
+          for (int64_t d0 = 0; d0 < g.D; d0 += kDC) {  // o = alpha o + p v
+            const int64_t nd = min64(kDC, g.D - d0);
+            int64_t ldx;
+            const float* vx = chunk_rows(pad, hd.v + j0 * g.ldv, g.ldv, nj, d0, nd, &ldx);
+            for (int64_t r = 0; r < ni; r++)
+              accumulate_row(o + r * g.ldo + d0, alpha[r], s + r * kBK, 1, vx, ldx, nj, nd);
+          }
+        }
+        float* lrow = lse + bh * g.Tq + i0;
+        for (int64_t r = 0; r < ni; r++) {
+          float* orow = o + r * g.ldo;
+          if (l[r] == 0.0f) {  // fully masked row: zeros, lse = -inf
+            lrow[r] = -INFINITY;
+            continue;
+          }
+          const float inv = 1.0f / l[r];
+          for (int64_t d = 0; d < g.D; d++) orow[d] *= inv;
+          lrow[r] = m[r] + std::log(l[r]);
+        }
       }
-    }
-    float* lrow = lse + bh * g.Tq;
-    for (int64_t r = 0; r < ni; r++) {
-      float* orow = o + (i0 + r) * g.ldo;
-      if (l[r] == 0.0f) {  // fully masked row: zeros, lse = -inf
-        lrow[i0 + r] = -INFINITY;
-        continue;
-      }
-      const float inv = 1.0f / l[r];
-      for (int64_t d = 0; d < g.D; d++) orow[d] *= inv;
-      lrow[i0 + r] = m[r] + std::log(l[r]);
     }
   });
 }
@@ -118,53 +234,61 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
                         const float* v, const float* out, const float* lse, const float* mask, const float* kpm,
                         const AttnGeom& g) {
   // dq, q: like q  dk, k / dv, v: like k / v  dout, out: like out  lse: (B, H, Tq)
-  const int64_t items = g.B * g.H;
-  const bool par = items > 1 && g.B * g.H * g.Tq * g.Tk * g.D >= kParallelMin;
-  parallel_for(items, par, [=, &g](int64_t bh) {
-    const Head hd = head_of(q, k, v, mask, kpm, g, bh);
-    const int64_t h = bh % g.H;
-    const int64_t qoff = hd.b * g.Tq * g.ldq + h * g.D, koff = hd.b * g.Tk * g.ldk + h * g.D;
-    const int64_t voff = hd.b * g.Tk * g.ldv + h * g.D, ooff = hd.b * g.Tq * g.ldo + h * g.D;
-    const float* lrow = lse + bh * g.Tq;
-    float P[kBQ * kBK], dS[kBQ * kBK], delta[kBQ];
-    for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
-      const int64_t ni = g.Tq - i0 < kBQ ? g.Tq - i0 : kBQ;
-      for (int64_t r = 0; r < ni; r++) {
-        const int64_t i = i0 + r;
-        delta[r] = row_dot(dout + ooff + i * g.ldo, out + ooff + i * g.ldo, g.D);
-      }
-      const int64_t jend = key_end(g, i0, ni);
-      for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
-        const int64_t nj = jend - j0 < kBK ? jend - j0 : kBK;
-        for (int64_t r = 0; r < ni; r++) {
-          const int64_t i = i0 + r;
-          float* p = P + r * kBK;
-          float* ds = dS + r * kBK;
-          const float L = lrow[i];
-          if (L == -INFINITY) {  // fully masked row: no gradient
-            for (int64_t c = 0; c < nj; c++) p[c] = ds[c] = 0.0f;
-            continue;
-          }
-          score_row(p, hd, g, i, j0, nj);
-          for (int64_t c = 0; c < nj; c++) p[c] = exp_fast(p[c] - L);
-          const float* go = dout + ooff + i * g.ldo;
-          for (int64_t c = 0; c < nj; c++) {
-            const float dp = p[c] != 0.0f ? row_dot(go, v + voff + (j0 + c) * g.ldv, g.D) : 0.0f;
-            ds[c] = p[c] * (dp - delta[r]) * g.scale;
-          }
-          if (dq) {
-            float* dqi = dq + qoff + i * g.ldq;
-            for (int64_t c = 0; c < nj; c++)
-              if (ds[c] != 0.0f) axpy(dqi, ds[c], k + koff + (j0 + c) * g.ldk, g.D);
-          }
-        }
-        for (int64_t c = 0; c < nj; c++) {
-          const int64_t j = j0 + c;
+  // One item per (batch, head); keys and values are transposed once per item.
+  const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
+  const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 5;
+  run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
+    std::vector<float> tbuf(static_cast<size_t>(2 * g.D * ldkt));
+    float* kt = tbuf.data();
+    float* vt = kt + g.D * ldkt;
+    float P[kBQ * kBK], dS[kBQ * kBK], pad[kBK * kDC], delta[kBQ];
+    for (int64_t bh = it0; bh < it1; bh++) {
+      const Head hd = head_of(q, k, v, mask, kpm, g, bh);
+      const int64_t qoff = hd.b * g.Tq * g.ldq + hd.h * g.D, koff = hd.b * g.Tk * g.ldk + hd.h * g.D;
+      const int64_t voff = hd.b * g.Tk * g.ldv + hd.h * g.D, ooff = hd.b * g.Tq * g.ldo + hd.h * g.D;
+      const float* lrow = lse + bh * g.Tq;
+      const int64_t kend = key_end(g, 0, g.Tq);
+      transpose_head(kt, ldkt, hd.k, g.ldk, kend, g.D);
+      transpose_head(vt, ldkt, hd.v, g.ldv, kend, g.D);
+      for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
+        const int64_t ni = min64(g.Tq - i0, kBQ);
+        const float* go = dout + ooff + i0 * g.ldo;  // dout rows of the block
+        for (int64_t r = 0; r < ni; r++) delta[r] = row_dot(go + r * g.ldo, out + ooff + (i0 + r) * g.ldo, g.D);
+        const int64_t jend = key_end(g, i0, ni);
+        for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
+          const int64_t nj = min64(jend - j0, kBK);
+          dot_tile(P, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
+          finish_scores(P, hd, g, i0, ni, j0, nj);
+          dot_tile(dS, vt + j0, ldkt, go, g.ldo, g.D, ni);  // dP = dout v^T
           for (int64_t r = 0; r < ni; r++) {
-            const int64_t i = i0 + r;
-            const float pr = P[r * kBK + c], dsr = dS[r * kBK + c];
-            if (dv && pr != 0.0f) axpy(dv + voff + j * g.ldv, pr, dout + ooff + i * g.ldo, g.D);
-            if (dk && dsr != 0.0f) axpy(dk + koff + j * g.ldk, dsr, q + qoff + i * g.ldq, g.D);
+            float* p = P + r * kBK;
+            float* ds = dS + r * kBK;
+            const float L = lrow[i0 + r];
+            if (L == -INFINITY) {  // fully masked row: no gradient
+              for (int64_t c = 0; c < kBK; c++) p[c] = ds[c] = 0.0f;
+              continue;
+            }
+            for (int64_t c = 0; c < kBK; c++) p[c] = exp_fast(p[c] - L);
+            for (int64_t c = 0; c < kBK; c++) ds[c] = p[c] == 0.0f ? 0.0f : p[c] * (ds[c] - delta[r]) * g.scale;
+          }
+          for (int64_t d0 = 0; d0 < g.D; d0 += kDC) {
+            const int64_t nd = min64(kDC, g.D - d0);
+            int64_t ldx;
+            if (dq) {  // dq_i += sum_j ds_ij k_j
+              const float* kx = chunk_rows(pad, k + koff + j0 * g.ldk, g.ldk, nj, d0, nd, &ldx);
+              for (int64_t r = 0; r < ni; r++)
+                accumulate_row(dq + qoff + (i0 + r) * g.ldq + d0, 1.0f, dS + r * kBK, 1, kx, ldx, nj, nd);
+            }
+            if (dk) {  // dk_j += sum_i ds_ij q_i
+              const float* qx = chunk_rows(pad, q + qoff + i0 * g.ldq, g.ldq, ni, d0, nd, &ldx);
+              for (int64_t c = 0; c < nj; c++)
+                accumulate_row(dk + koff + (j0 + c) * g.ldk + d0, 1.0f, dS + c, kBK, qx, ldx, ni, nd);
+            }
+            if (dv) {  // dv_j += sum_i p_ij dout_i
+              const float* ox = chunk_rows(pad, go, g.ldo, ni, d0, nd, &ldx);
+              for (int64_t c = 0; c < nj; c++)
+                accumulate_row(dv + voff + (j0 + c) * g.ldv + d0, 1.0f, P + c, kBK, ox, ldx, ni, nd);
+            }
           }
         }
       }

@@ -19,8 +19,6 @@ namespace ng::cpu {
 namespace {
 
 constexpr float kSqrt2OverPi = 0.79788456080286535588f;
-constexpr float kInvSqrt2 = 0.70710678118654752440f;
-constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
 constexpr float kGeluC = 0.044715f;
 
 // act'(.) given the post-activation y (relu/sigmoid/tanh) or the pre-activation x (gelus).
@@ -30,8 +28,7 @@ NG_ALWAYS_INLINE float act_grad(float y, float x) {
   else if constexpr (ACT == 2) return y * (1.0f - y);
   else if constexpr (ACT == 3) return 1.0f - y * y;
   else if constexpr (ACT == 4) {
-    const float cdf = 0.5f * (1.0f + std::erf(x * kInvSqrt2));
-    return cdf + x * kInvSqrt2Pi * exp_fast(-0.5f * x * x);
+    return gelu_erf_grad(x);
   } else {
     const float t = tanh_fast(kSqrt2OverPi * (x + kGeluC * x * x * x));
     return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * kGeluC * x * x);
