@@ -8,5 +8,5 @@ export * as metrics from './metrics';
 export { ProgressLogger } from './progress';
 export { plotHistory, historyToSvg, confusionMatrixSvg, plotConfusionMatrix, svgToPng } from './plots';
 export { writeReport, formatConfusionMatrix, formatClassReport } from './report';
-export { trainCharGPT, warmupCosineLr, evenWindows, windowLoss } from './lm';
-export type { CharGPTOptions, CharGPTResult } from './lm';
+export { trainCharGPT, warmupCosineLr, evenWindows, windowLoss, loadCharGPTData, charGPTParamGroups, charGPTTrainStep } from './lm';
+export type { CharGPTOptions, CharGPTResult, CharGPTStepOptions, CharGPTStepResult } from './lm';

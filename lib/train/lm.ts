@@ -104,6 +104,75 @@ function chapterText(range: [number, number]): string {
   return loadMobyDick({ from: range[0], to: range[1] }).map((c) => c.text).join('\n\n');
 }
 
+/**
+ * The recipe's data: training and validation chapters joined by blank lines, a CharTokenizer
+ * fitted on the training text (characters sorted by code point, then <unk> for the others).
+ */
+export function loadCharGPTData(trainChapters: [number, number] = [1, 120], valChapters: [number, number] = [121, 135]):
+  { tokenizer: CharTokenizer; trainIds: Int32Array; valIds: Int32Array } {
+  const trainText = chapterText(trainChapters);
+  const valText = chapterText(valChapters);
+  const tokenizer = CharTokenizer.fit(trainText, { unknown: 'replace' });
+  return { tokenizer, trainIds: tokenizer.encode(trainText), valIds: tokenizer.encode(valText) };
+}
+
+/**
+ * The recipe's AdamW parameter groups: weight decay on matrices (the tied token embedding, the
+ * attention and feed-forward weights), none on biases, LayerNorm and the positional table, as in
+ * bench/gpt_torch.py. Entries are [name, parameter] in namedParameters() order.
+ */
+export function charGPTParamGroups(model: GPT): { decay: [string, Tensor][]; noDecay: [string, Tensor][] } {
+  const decay: [string, Tensor][] = [], noDecay: [string, Tensor][] = [];
+  for (const [name, p] of model.namedParameters()) {
+    (p.shape.length >= 2 && !name.startsWith('pos_emb') ? decay : noDecay).push([name, p]);
+  }
+  return { decay, noDecay };
+}
+
+export interface CharGPTStepOptions {
+  weightDecay?: number;
+  gradClip?: number;
+  betas?: [number, number];
+}
+
+/** Loss of a training step (before the update) and the global gradient norm before clipping. */
+export interface CharGPTStepResult { loss: number; gradNorm: number }
+
+/**
+ * The recipe's training step as a function of (inputs, targets, learning rate): zero the
+ * gradients, mean next-token loss, backward, clip the global gradient norm at gradClip, one AdamW
+ * step (betas 0.9 / 0.95, eps 1e-8) on each of charGPTParamGroups' groups at that learning rate.
+ * trainCharGPT runs it; test/train/gpt-parity.test.ts checks it against PyTorch's step.
+ */
+export function charGPTTrainStep(model: GPT, opts: CharGPTStepOptions = {}):
+  (x: Tensor, y: Tensor, lr: number) => CharGPTStepResult {
+  assertPlainObject(opts as unknown, 'options');
+  const weightDecay = opts.weightDecay ?? 0.1;
+  const clip = opts.gradClip ?? 1.0;
+  const betas = opts.betas ?? [0.9, 0.95];
+  assertNumberInRange(weightDecay, 'weightDecay', 0, Infinity);
+  assertNumberInRange(clip, 'gradClip', 0, Infinity, { loOpen: true });
+  const { decay, noDecay } = charGPTParamGroups(model);
+  const optDecay = new AdamW(decay.map(([, p]) => p), { betas, weightDecay });
+  const optRest = new AdamW(noDecay.map(([, p]) => p), { betas, weightDecay: 0 });
+  const params = model.parameters();
+  return (x, y, lr) => {
+    assertNumberInRange(lr, 'lr', 0, Infinity);
+    optDecay.lr = lr;
+    optRest.lr = lr;
+    return tidy(() => {
+      optDecay.zeroGrad();
+      optRest.zeroGrad();
+      const loss = model.loss(x, y);
+      loss.backward();
+      const gradNorm = clipGradNorm(params, clip);
+      optDecay.step();
+      optRest.step();
+      return { loss: loss.item(), gradNorm };
+    });
+  };
+}
+
 /** Trains the character-level GPT on Moby-Dick; prints progress through opts.log. */
 export async function trainCharGPT(opts: CharGPTOptions = {}): Promise<CharGPTResult> {
   assertPlainObject(opts as unknown, 'options');
@@ -125,11 +194,7 @@ export async function trainCharGPT(opts: CharGPTOptions = {}): Promise<CharGPTRe
   const log = opts.log ?? (() => undefined);
   setSeed(seed);
 
-  const trainText = chapterText(opts.trainChapters ?? [1, 120]);
-  const valText = chapterText(opts.valChapters ?? [121, 135]);
-  const tokenizer = CharTokenizer.fit(trainText, { unknown: 'replace' });
-  const trainIds = tokenizer.encode(trainText);
-  const valIds = tokenizer.encode(valText);
+  const { tokenizer, trainIds, valIds } = loadCharGPTData(opts.trainChapters, opts.valChapters);
   log(`data: Moby-Dick chapters ${(opts.trainChapters ?? [1, 120]).join('-')} train (${trainIds.length} chars), ` +
     `${(opts.valChapters ?? [121, 135]).join('-')} validation (${valIds.length} chars) | vocab ${tokenizer.vocabSize}`);
 
@@ -137,39 +202,21 @@ export async function trainCharGPT(opts: CharGPTOptions = {}): Promise<CharGPTRe
     numLayers: opts.numLayers ?? 4, numHeads: opts.numHeads ?? 4 });
   log(`model: GPT ${model.cfg.numLayers} layers, d=${model.cfg.dModel}, ${model.cfg.numHeads} heads, context ${T}, ` +
     `${model.numParameters().toLocaleString('en-US')} parameters (tied embeddings)`);
-  // Weight decay on matrices only (not biases, LayerNorm or positional rows), as in the PyTorch recipe.
-  const decay: Tensor[] = [], noDecay: Tensor[] = [];
-  for (const [name, p] of model.namedParameters()) {
-    (p.shape.length >= 2 && !name.startsWith('pos_emb') ? decay : noDecay).push(p);
-  }
-  const optDecay = new AdamW(decay, { lr, betas: [0.9, 0.95], weightDecay });
-  const optRest = new AdamW(noDecay, { lr, betas: [0.9, 0.95], weightDecay: 0 });
+  const trainStep = charGPTTrainStep(model, { weightDecay, gradClip: clip });
 
   const ds = new TokenWindowDataset(trainIds, T);
   const sampler = new RandomSampler(ds, { numSamples: steps * B, replacement: true, seed });
   const loader = new DataLoader(ds, { batchSize: B, sampler });
   const valStarts = evenWindows(valIds.length, T, valWindows);
   const valHistory: [number, number][] = [];
-  const params = model.parameters();
   let step = 0, trainLoss = NaN, smooth = NaN;
   let trainSeconds = 0;
   const t0 = Date.now();
   for (const batch of loader) {
     const x = batch.x as Tensor, y = batch.y as Tensor;
     const cur = warmupCosineLr(step, steps, lr, warmup);
-    optDecay.lr = cur;
-    optRest.lr = cur;
     const ts = process.hrtime.bigint();
-    trainLoss = tidy(() => {
-      optDecay.zeroGrad();
-      optRest.zeroGrad();
-      const loss = model.loss(x, y);
-      loss.backward();
-      clipGradNorm(params, clip);
-      optDecay.step();
-      optRest.step();
-      return loss.item();
-    });
+    trainLoss = trainStep(x, y, cur).loss;
     trainSeconds += Number(process.hrtime.bigint() - ts) / 1e9;
     x.dispose();
     y.dispose();
