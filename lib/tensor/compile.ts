@@ -58,6 +58,18 @@ export interface CompiledStep<A extends Tensor[], R extends StepResult> {
   readonly fallbackReason: string | null;
   /** Records held (one per input shapes seen). */
   readonly records: number;
+  /**
+   * Like calling the step, but a replay runs on nodegrad's native runner thread and the JS thread
+   * is free meanwhile (an eager or recording call runs here and resolves at once). Until the
+   * promise settles, the step cannot be called again, and JS must not read or write the
+   * tensors it uses (the model, the optimizer state, the results); `wait()` blocks until the
+   * kernels are done. dispose() meanwhile is deferred until the promise settles.
+   */
+  runAsync(...inputs: A): Promise<R>;
+  /** True from runAsync() until its promise settles. */
+  readonly isRunning: boolean;
+  /** Blocks the JS thread until a running replay's kernels have finished (at once when none runs). */
+  wait(): void;
 }
 
 export interface CompileOptions {
@@ -280,8 +292,16 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
     for (const t of eagerResult.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();
   };
 
-  const run = (...args: Tensor[]): StepResult => {
+  /** The replay running on the runner thread (runAsync), until its promise settles. */
+  let running: { program: object } | null = null;
+
+  const run = (...args: Tensor[]): StepResult => start(args, false) as StepResult;
+
+  const start = (args: Tensor[], async: boolean): StepResult | Promise<StepResult> => {
     if (disposed) throw new Error(expected('a live compiled step', 'step', 'a disposed one'));
+    if (running !== null) {
+      throw new Error(expected('no replay running', 'step', 'a call while the last runAsync() has not settled (await it first)'));
+    }
     if (captureSink() !== null) throw new Error(expected('no step being recorded', 'step', 'a call from inside a recording'));
     args.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(expected('Tensor', `inputs[${i}]`, describe(t)));
@@ -307,10 +327,26 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
           for (let i = 0; i < p.length; i++) patchBuf[i] = p[i];
           buf = patchBuf;
         }
-        native.captureReplay(rec.program, buf);
         lastRun = 'replayed';
         lastReason = null;
-        return rec.result;
+        if (!async) {
+          native.captureReplay(rec.program, buf);
+          return rec.result;
+        }
+        const done = rec;
+        const pending = native.captureReplayAsync(done.program as object, buf);
+        running = { program: done.program as object };
+        const settled = () => {
+          running = null;
+          if (disposed) freeAll();
+        };
+        return pending.then(() => {
+          settled();
+          return done.result;
+        }, (e: unknown) => {
+          settled();
+          throw e;
+        });
       }
     }
     if (!rec || rec.reason !== null) {
@@ -354,17 +390,32 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
     return rec.result;
   };
 
+  const freeAll = () => {
+    dropEager();
+    for (const rec of records.values()) freeRecord(rec);
+    records.clear();
+  };
+
   const step = run as unknown as CompiledStep<A, R>;
   Object.defineProperties(step, {
     dispose: {
       value: () => {
         if (disposed) return;
         disposed = true;
-        dropEager();
-        for (const rec of records.values()) freeRecord(rec);
-        records.clear();
+        if (running === null) freeAll(); // else when the replay settles
       },
     },
+    runAsync: {
+      value: (...args: Tensor[]): Promise<StepResult> => {
+        try {
+          return Promise.resolve(start(args, true));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+    },
+    isRunning: { get: () => running !== null },
+    wait: { value: () => { if (running !== null) native.captureWait(running.program); } },
     isDisposed: { get: () => disposed },
     lastRun: { get: () => lastRun },
     fallbackReason: { get: () => lastReason },

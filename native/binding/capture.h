@@ -15,14 +15,18 @@
 // the replay too (the helper names the destination with result_to).
 #pragma once
 #include <cstdint>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <napi.h>
 
 #include "ops/kinds.h"
 
@@ -45,6 +49,40 @@ struct Recording {
 
 // The recording in progress on this thread (nullptr: none).
 Recording*& current();
+
+// A finished recording as JS holds it (an External). A replay may run on the runner thread
+// (capture_async.cc): from its submission until its promise settles `running` is true (read and
+// written on the JS thread only) and the program can be neither freed nor replayed again;
+// `finished` (under `m`) turns true when the runner has run the last op, so the JS thread can
+// wait for the buffers to be quiet (captureWait) before its promise settles.
+struct Program {
+  Recording* rec = nullptr;
+  bool running = false;
+  std::mutex m;
+  std::condition_variable cv;
+  bool finished = true;
+  ~Program() { delete rec; }
+  // Blocks until the runner has finished this program's replay (at once when none runs).
+  void wait_finished() {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [this] { return finished; });
+  }
+};
+
+// The program argument info[0] (throws a TypeError for anything else, or for a freed or running
+// one: `what` names the call, as in "captureReplay").
+Program* program_arg(const Napi::CallbackInfo& info, const char* what);
+
+// Applies the patches argument (info[1]: Float64Array of (op, position, value) triples, or null).
+void apply_patches(const Napi::CallbackInfo& info, Recording& rec);
+
+// Runs every op of a recording in order; on failure returns the error (kind: 1 RangeError,
+// 2 out of memory, 3 Error) instead of throwing, so it can run on any thread.
+struct RunError {
+  int kind = 0;
+  std::string message;
+};
+RunError run_ops(Recording& rec);
 
 // How an argument of type T is stored and passed back.
 template <class T>
