@@ -75,6 +75,13 @@ export interface CompiledStep<A extends Tensor[], R extends StepResult> {
 export interface CompileOptions {
   /** Records kept for different input shapes (default 4); the oldest is freed past it. */
   maxRecords?: number;
+  /**
+   * Run the first call for new input shapes eagerly before recording (default true). false
+   * records at once: only for steps whose lazily made state (optimizer buffers, gradients)
+   * exists already, as in Trainer.fit after its warm-up; state made while recording would belong
+   * to the record.
+   */
+  eagerFirst?: boolean;
 }
 
 /** One recorded kernel call (JS side): its arguments and the native ops it recorded [a, b). */
@@ -260,6 +267,8 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
   if (!Number.isInteger(maxRecords) || maxRecords < 1) {
     throw new RangeError(expected('integer >= 1', 'maxRecords', describe(maxRecords)));
   }
+  const eagerFirst = opts.eagerFirst ?? true;
+  if (typeof eagerFirst !== 'boolean') throw new TypeError(expected('boolean', 'eagerFirst', describe(eagerFirst)));
   const records = new Map<string, Rec>();
   let disposed = false;
   let lastRun: 'recorded' | 'replayed' | 'eager' | null = null;
@@ -349,7 +358,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
         });
       }
     }
-    if (!rec || rec.reason !== null) {
+    if ((!rec && eagerFirst) || (rec && rec.reason !== null)) {
       // New shapes run eagerly once (the warm-up: lazily made state, such as the optimizer's
       // buffers and first gradients, exists before the record), and shapes that cannot be
       // captured always do. The result is kept until the next call.
@@ -371,7 +380,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
       }
       return r;
     }
-    records.delete(key); // the warm-up entry: replaced by the record (newest last)
+    if (rec) records.delete(key); // the warm-up entry: replaced by the record (newest last)
     if (records.size >= maxRecords) {
       const oldest = records.keys().next().value as string;
       freeRecord(records.get(oldest) as Rec);
