@@ -35,6 +35,10 @@
  *
  * The result: the tensors stepFn returned, owned by the compiled step and overwritten by its
  * next call (read them, do not dispose them). dispose() frees every record's memory.
+ *
+ * `await step.runAsync(x, y)` replays on nodegrad's native runner thread
+ * (native/binding/capture_async.cc), the JS thread free meanwhile; until it settles the step
+ * refuses another call and defers dispose(), and JS must leave the step's tensors alone.
  */
 import { Tensor } from './tensor';
 import { collectCreated, keep, type Disposable } from './scope';
