@@ -544,6 +544,8 @@ export class Trainer implements TrainerContext {
       for (const t of held.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();
     };
     this.model.eval();
+    // The first batch was just assembled: a slice of its own.
+    await pause();
     try {
       // One sample (the code's first run), then the batch (its memory's first touch), each
       // forward and backward in a slice of its own.
