@@ -36,14 +36,14 @@ void check_labels(const int32_t* labels, int64_t n, int64_t classes, int32_t ign
   }
 }
 
-Program* program_arg(const Napi::CallbackInfo& info, const char* what) {
+Program* program_arg(const Napi::CallbackInfo& info, const char* what, bool allow_running) {
   Napi::Value v = info[0];
   if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), expected_msg("captured program", "program", describe_value(v)));
   Program* p = v.As<Napi::External<Program>>().Data();
   if (p->rec == nullptr) {
     throw Napi::TypeError::New(info.Env(), expected_msg("live captured program", "program", "a freed one"));
   }
-  if (p->running) {
+  if (p->running != 0 && !allow_running) {
     throw Napi::Error::New(info.Env(), expected_msg("a captured program with no replay running",
                                                     std::string(what) + "(program)", "one whose asynchronous replay has not settled yet " +
                                                     std::string("(await its promise first)")));
@@ -51,10 +51,11 @@ Program* program_arg(const Napi::CallbackInfo& info, const char* what) {
   return p;
 }
 
-void apply_patches(const Napi::CallbackInfo& info, Recording& rec) {
+std::vector<double> read_patches(const Napi::CallbackInfo& info, const Recording& rec) {
   Napi::Env env = info.Env();
-  auto& ops = rec.ops;
-  if (is_nullish(info[1])) return;
+  const auto& ops = rec.ops;
+  std::vector<double> out;
+  if (is_nullish(info[1])) return out;
   size_t n = 0;
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     throw Napi::TypeError::New(env, expected_msg("Float64Array or null", "patches", describe_value(info[1])));
@@ -64,11 +65,19 @@ void apply_patches(const Napi::CallbackInfo& info, Recording& rec) {
   for (size_t k = 0; k < n; k += 3) {
     const double op = d[k], pos = d[k + 1];
     if (!(op >= 0 && op < static_cast<double>(ops.size())) || !(pos >= 0 && pos < 64) ||
-        !ops[static_cast<size_t>(op)]->set(static_cast<size_t>(pos), d[k + 2])) {
+        !ops[static_cast<size_t>(op)]->settable(static_cast<size_t>(pos))) {
       throw Napi::RangeError::New(env, expected_msg("a scalar argument of a recorded op", "patches[" +
                                                     std::to_string(k / 3) + "]", "op " + std::to_string(op) +
                                                     " position " + std::to_string(pos)));
     }
+  }
+  out.assign(d, d + n);
+  return out;
+}
+
+void apply_patches(Recording& rec, const std::vector<double>& patches) {
+  for (size_t k = 0; k + 2 < patches.size(); k += 3) {
+    rec.ops[static_cast<size_t>(patches[k])]->set(static_cast<size_t>(patches[k + 1]), patches[k + 2]);
   }
 }
 
@@ -127,7 +136,7 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
   if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), expected_msg("captured program", "program", describe_value(v)));
   Program* p = v.As<Napi::External<Program>>().Data();
-  if (p->running) {
+  if (p->running != 0) {
     throw Napi::Error::New(info.Env(), expected_msg("a captured program with no replay running", "captureFree(program)", "one whose asynchronous replay has not settled yet "
                                                     "(await its promise first)"));
   }
@@ -142,7 +151,7 @@ Napi::Value Replay(const Napi::CallbackInfo& info) {
   if (current() != nullptr) {
     throw Napi::Error::New(env, expected_msg("no capture in progress", "captureReplay()", "a capture recording"));
   }
-  apply_patches(info, *p->rec);
+  apply_patches(*p->rec, read_patches(info, *p->rec));
   const RunError err = run_ops(*p->rec);
   if (err.kind == 1) throw Napi::RangeError::New(env, err.message);
   if (err.kind != 0) throw Napi::Error::New(env, err.message);

@@ -1,15 +1,17 @@
 // Captured steps replayed off the JS thread (see capture.h):
 //   captureReplayAsync(program, patches) -> Promise<void>
-//       applies the patches (on the JS thread), then runs the program's ops on the runner thread
-//       and settles the promise on the JS thread afterwards (rejects with the error a
-//       synchronous replay would throw). While it runs, the program cannot be replayed or freed
-//       (TypeError naming the program), and JS must not touch its buffers: the JS side
+//       checks the patches (on the JS thread), then the runner thread sets them and runs the
+//       program's ops; the promise settles on the JS thread afterwards (rejects with the error a
+//       synchronous replay would throw). Replays of one program run one after another in call
+//       order; until their promises settle, the program can be neither freed nor replayed
+//       synchronously (Error naming the program), and JS must not touch its buffers: the JS side
 //       (lib/tensor/compile.ts, the Trainer) holds them until the promise settles.
-//   captureWait(program) -> boolean     blocks the JS thread until the program's replay has
-//       finished on the runner (true when one was running): the buffers are quiet, although the
-//       promise settles on a later turn.
-//   captureRunnerGate(open)             tests: false holds the runner before its next job (so a
-//       test can see the JS thread run while a replay is pending), true lets it go on.
+//   captureWait(program) -> boolean     blocks the JS thread until the runner has finished the
+//       program's replays (true when one was running): the buffers are quiet, although the
+//       promises settle on a later turn.
+//   captureRunnerHold(ms)               tests: the runner starts no job for `ms` milliseconds
+//       (at most 10000; 0 lets it go on at once), so a test can see the JS thread run while a
+//       replay is pending.
 //
 // The runner is one thread for the whole process (all Node environments share it; replays run
 // one after another): one OpenMP team and one set of thread-local GEMM packing buffers, as for
@@ -21,6 +23,7 @@
 // the runner never writes into freed buffers.
 #include <napi.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -51,10 +54,11 @@ class Runner {
     }
     cv_.notify_one();
   }
-  void set_open(bool open) {
+  // Starts no job before `until` (the past: at once).
+  void hold_until(std::chrono::steady_clock::time_point until) {
     {
       std::lock_guard<std::mutex> lock(m_);
-      open_ = open;
+      hold_ = until;
     }
     cv_.notify_one();
   }
@@ -66,7 +70,15 @@ class Runner {
       std::function<void()> job;
       {
         std::unique_lock<std::mutex> lock(m_);
-        cv_.wait(lock, [this] { return open_ && !q_.empty(); });
+        for (;;) {
+          if (q_.empty()) {
+            cv_.wait(lock);
+          } else if (std::chrono::steady_clock::now() < hold_) {
+            cv_.wait_until(lock, hold_);
+          } else {
+            break;
+          }
+        }
         job = std::move(q_.front());
         q_.pop_front();
       }
@@ -76,7 +88,7 @@ class Runner {
   std::mutex m_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> q_;
-  bool open_ = true;
+  std::chrono::steady_clock::time_point hold_{};
 };
 
 struct Job {
@@ -85,6 +97,7 @@ struct Job {
   Napi::Promise::Deferred deferred;
   napi_env env;
   int threads;
+  std::vector<double> patches;
   RunError error;
   Job(Napi::Env e, Program* p, Napi::Value v)
       : program(p), keep(Napi::Persistent(v)), deferred(Napi::Promise::Deferred::New(e)), env(e) {}
@@ -99,11 +112,12 @@ void run_on_runner(Job* job) {
     ng::set_num_threads(job->threads);
     runner_threads = job->threads;
   }
-  job->error = run_ops(*job->program->rec);
   Program* p = job->program;
+  apply_patches(*p->rec, job->patches);
+  job->error = run_ops(*p->rec);
   {
     std::lock_guard<std::mutex> lock(p->m);
-    p->finished = true;
+    p->queued--;
   }
   p->cv.notify_all();
 }
@@ -111,7 +125,7 @@ void run_on_runner(Job* job) {
 // On the JS thread, after the runner finished: settle the promise and release the program.
 void settle(Napi::Env env, Job* job) {
   napi_remove_env_cleanup_hook(job->env, wait_in_cleanup, job);
-  job->program->running = false;
+  job->program->running--;
   const RunError& e = job->error;
   if (e.kind == 0) {
     job->deferred.Resolve(env.Undefined());
@@ -125,20 +139,21 @@ void settle(Napi::Env env, Job* job) {
 
 Napi::Value ReplayAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Program* p = program_arg(info, "captureReplayAsync");
+  Program* p = program_arg(info, "captureReplayAsync", true);
   if (current() != nullptr) {
     throw Napi::Error::New(env, expected_msg("no capture in progress", "captureReplayAsync()", "a capture recording"));
   }
-  apply_patches(info, *p->rec);
+  std::vector<double> patches = read_patches(info, *p->rec);
   auto* job = new Job(env, p, info[0]);
   job->threads = ng::get_num_threads();
+  job->patches = std::move(patches);
   Napi::Promise promise = job->deferred.Promise();
   Napi::Function noop = Napi::Function::New(env, [](const Napi::CallbackInfo&) {});
   Napi::ThreadSafeFunction tsfn = Napi::ThreadSafeFunction::New(env, noop, "nodegrad.captureReplayAsync", 0, 1);
-  p->running = true;
+  p->running++;
   {
     std::lock_guard<std::mutex> lock(p->m);
-    p->finished = false;
+    p->queued++;
   }
   napi_add_env_cleanup_hook(env, wait_in_cleanup, job);
   Runner::get().submit([job, tsfn]() mutable {
@@ -154,14 +169,19 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
   if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), expected_msg("captured program", "program", describe_value(v)));
   Program* p = v.As<Napi::External<Program>>().Data();
-  if (!p->running) return Napi::Boolean::New(info.Env(), false);
+  if (p->running == 0) return Napi::Boolean::New(info.Env(), false);
   p->wait_finished();
   return Napi::Boolean::New(info.Env(), true);
 }
 
-Napi::Value Gate(const Napi::CallbackInfo& info) {
-  if (!info[0].IsBoolean()) throw Napi::TypeError::New(info.Env(), expected_msg("boolean", "open", describe_value(info[0])));
-  Runner::get().set_open(info[0].As<Napi::Boolean>().Value());
+Napi::Value RunnerHold(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
+  const double ms = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1.0;
+  if (!(ms >= 0 && ms <= 10000)) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("number in [0, 10000]", "ms", describe_value(v)));
+  }
+  Runner::get().hold_until(std::chrono::steady_clock::now() +
+                           std::chrono::microseconds(static_cast<int64_t>(ms * 1000.0)));
   return info.Env().Undefined();
 }
 
@@ -173,5 +193,5 @@ NG_BINDING(capture_async) {
   using namespace ng::binding::capture;
   exports.Set("captureReplayAsync", Napi::Function::New(env, ReplayAsync, "captureReplayAsync"));
   exports.Set("captureWait", Napi::Function::New(env, Wait, "captureWait"));
-  exports.Set("captureRunnerGate", Napi::Function::New(env, Gate, "captureRunnerGate"));
+  exports.Set("captureRunnerHold", Napi::Function::New(env, RunnerHold, "captureRunnerHold"));
 }

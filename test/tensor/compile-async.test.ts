@@ -1,6 +1,6 @@
 // ng.compile's runAsync: a replay runs on the native runner thread, the JS thread runs meanwhile
-// (the runner is held at a gate to show it: timers and immediates run, the weights do not move,
-// until the gate opens), the results are bit-identical to the eager loop at 1 and 2 threads, and
+// (the runner is held back to show it: timers and immediates run, the weights do not move,
+// until it is released), the results are bit-identical to the eager loop at 1 and 2 threads, and
 // the step refuses a second call, and defers dispose(), while a replay runs.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
@@ -8,7 +8,7 @@ import { native } from '../../lib/native';
 
 const live: { dispose(): void }[] = [];
 afterEach(() => {
-  native.captureRunnerGate(true);
+  native.captureRunnerHold(0);
   ng.setNumThreads(1);
   for (const d of live.splice(0).reverse()) {
     try { d.dispose(); } catch { /* already disposed */ }
@@ -78,7 +78,7 @@ describe('compiled step runAsync', () => {
     step(x, y);
     step(x, y); // recorded: the next call replays
     const before = weights(a.model);
-    native.captureRunnerGate(false);
+    native.captureRunnerHold(10000);
     const pending = step.runAsync(x, y);
     expect(step.isRunning).toBe(true);
     let settled = false;
@@ -97,7 +97,7 @@ describe('compiled step runAsync', () => {
     expect(weights(a.model)).toEqual(before); // the replay has not run yet
     expect(() => step(x, y)).toThrow(/Expected no replay running for step but received a call while the last runAsync\(\) has not settled/);
     await expect(step.runAsync(x, y)).rejects.toThrow(/Expected no replay running/);
-    native.captureRunnerGate(true);
+    native.captureRunnerHold(0);
     await pending;
     expect(step.isRunning).toBe(false);
     expect(weights(a.model)).not.toEqual(before);
@@ -136,7 +136,7 @@ describe('compiled step runAsync', () => {
     expect(step.lastRun).toBe('replayed');
   });
 
-  it('the native calls refuse a running program (free, replay) and bad arguments with the project\'s messages', async () => {
+  it('the native calls queue replays of a running program, refuse to free or replay it synchronously, and reject bad arguments with the project\'s messages', async () => {
     const a = own(ng.fromArray(new Float32Array([1, 2, 3]), [3]));
     const b = own(ng.fromArray(new Float32Array([10, 20, 30]), [3]));
     native.captureBegin();
@@ -144,19 +144,22 @@ describe('compiled step runAsync', () => {
     const { program, ops } = native.captureEnd();
     expect(ops).toBe(1);
     (a.data as Float32Array)[0] = 5;
-    native.captureRunnerGate(false);
+    native.captureRunnerHold(10000);
     const pending = native.captureReplayAsync(program, null);
     expect(() => native.captureFree(program)).toThrow(/Expected a captured program with no replay running for captureFree\(program\) but received one whose asynchronous replay has not settled/);
     expect(() => native.captureReplay(program, null)).toThrow(/for captureReplay\(program\)/);
-    expect(() => native.captureReplayAsync(program, null)).toThrow(/for captureReplayAsync\(program\)/);
-    native.captureRunnerGate(true);
-    expect(native.captureWait(program)).toBe(true);
+    const second = native.captureReplayAsync(program, null); // queued behind the first
+    native.captureRunnerHold(0);
+    expect(native.captureWait(program)).toBe(true); // both ran
     expect(Array.from(c.data as Float32Array)).toEqual([15, 22, 33]); // written by the runner
     await pending;
+    expect(() => native.captureFree(program)).toThrow(/no replay running/); // the second has not settled
+    await second;
     expect(native.captureWait(program)).toBe(false);
     native.captureFree(program);
     expect(() => native.captureWait({})).toThrow(/Expected captured program for program but received/);
-    expect(() => native.captureRunnerGate(1 as unknown as boolean)).toThrow(/Expected boolean for open/);
+    expect(() => native.captureRunnerHold(-1)).toThrow(/Expected number in \[0, 10000\] for ms but received -1/);
+    expect(() => native.captureRunnerHold('1' as unknown as number)).toThrow(/Expected number in \[0, 10000\] for ms/);
     expect(() => native.captureReplayAsync({}, null)).toThrow(/Expected captured program for program/);
     expect(() => native.captureReplayAsync(program, null)).toThrow(/Expected live captured program/);
   });

@@ -189,12 +189,12 @@ describe('fit({ compile: true })', () => {
     await trainer.fit([x, y], { epochs: 1, batchSize: 32, verbose: 0, shuffle: false, callbacks: [{
       onBatchBegin: (step: number) => {
         if (step !== 2) return; // steps 0 (record) and 1 ran: step 2 replays
-        native.captureRunnerGate(false);
+        native.captureRunnerHold(10000);
         turnsInStep = 0;
         const count = () => { turnsInStep++; if (turnsInStep < 5) setImmediate(count); };
         setImmediate(count);
-        // the step cannot end before this timer opens the gate: it runs on a free event loop
-        setTimeout(() => { timerTicks++; native.captureRunnerGate(true); }, 5);
+        // the step cannot end before this timer releases the runner: it runs on a free event loop
+        setTimeout(() => { timerTicks++; native.captureRunnerHold(0); }, 5);
       },
       onBatchEnd: (step: number) => {
         if (step === 2) expect(timerTicks).toBe(1);
