@@ -395,6 +395,12 @@ export interface NativeAddon {
   /** Runs a program; patches: (op index, argument position, value) triples applied first. */
   captureReplay(program: object, patches: Float64Array | null): void;
   captureFree(program: object): void;
+  /** The replay on the native runner thread (capture_async.cc; queued in call order); settles on the JS thread. */
+  captureReplayAsync(program: object, patches: Float64Array | null): Promise<void>;
+  /** Blocks until the program's running replay has finished (true when one ran). */
+  captureWait(program: object): boolean;
+  /** Tests: the runner thread starts no replay for `ms` ms (at most 10000; 0 releases it). */
+  captureRunnerHold(ms: number): void;
 }
 
 /** Every NativeAddon member (checked against the addon's exports by test/native/op_table.test.ts). */
@@ -403,7 +409,8 @@ export const ADDON_EXPORTS = [
   'setGemmPrecision', 'getGemmPrecision', 'bf16Native',
   'alignmentPadding', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'opTable', 'codes',
   'backends',
-  'captureBegin', 'captureCount', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree',
+  'captureBegin', 'captureCount', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree', 'captureReplayAsync', 'captureWait',
+  'captureRunnerHold',
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 // Compile-time: ADDON_EXPORTS and OP_KINDS name every member / kind (no more, no fewer).

@@ -35,6 +35,10 @@
  *
  * The result: the tensors stepFn returned, owned by the compiled step and overwritten by its
  * next call (read them, do not dispose them). dispose() frees every record's memory.
+ *
+ * `await step.runAsync(x, y)` replays on nodegrad's native runner thread
+ * (native/binding/capture_async.cc), the JS thread free meanwhile; until it settles the step
+ * refuses another call and defers dispose(), and JS must leave the step's tensors alone.
  */
 import { Tensor } from './tensor';
 import { collectCreated, keep, type Disposable } from './scope';
@@ -58,11 +62,30 @@ export interface CompiledStep<A extends Tensor[], R extends StepResult> {
   readonly fallbackReason: string | null;
   /** Records held (one per input shapes seen). */
   readonly records: number;
+  /**
+   * Like calling the step, but a replay runs on nodegrad's native runner thread and the JS thread
+   * is free meanwhile (an eager or recording call runs here and resolves at once). Until the
+   * promise settles, the step cannot be called again, and JS must not read or write the
+   * tensors it uses (the model, the optimizer state, the results); `wait()` blocks until the
+   * kernels are done. dispose() meanwhile is deferred until the promise settles.
+   */
+  runAsync(...inputs: A): Promise<R>;
+  /** True from runAsync() until its promise settles. */
+  readonly isRunning: boolean;
+  /** Blocks the JS thread until a running replay's kernels have finished (at once when none runs). */
+  wait(): void;
 }
 
 export interface CompileOptions {
   /** Records kept for different input shapes (default 4); the oldest is freed past it. */
   maxRecords?: number;
+  /**
+   * Run the first call for new input shapes eagerly before recording (default true). false
+   * records at once: only for steps whose lazily made state (optimizer buffers, gradients)
+   * exists already, as in Trainer.fit after its warm-up; state made while recording would belong
+   * to the record.
+   */
+  eagerFirst?: boolean;
 }
 
 /** One recorded kernel call (JS side): its arguments and the native ops it recorded [a, b). */
@@ -248,6 +271,8 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
   if (!Number.isInteger(maxRecords) || maxRecords < 1) {
     throw new RangeError(expected('integer >= 1', 'maxRecords', describe(maxRecords)));
   }
+  const eagerFirst = opts.eagerFirst ?? true;
+  if (typeof eagerFirst !== 'boolean') throw new TypeError(expected('boolean', 'eagerFirst', describe(eagerFirst)));
   const records = new Map<string, Rec>();
   let disposed = false;
   let lastRun: 'recorded' | 'replayed' | 'eager' | null = null;
@@ -280,8 +305,16 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
     for (const t of eagerResult.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();
   };
 
-  const run = (...args: Tensor[]): StepResult => {
+  /** The replay running on the runner thread (runAsync), until its promise settles. */
+  let running: { program: object } | null = null;
+
+  const run = (...args: Tensor[]): StepResult => start(args, false) as StepResult;
+
+  const start = (args: Tensor[], async: boolean): StepResult | Promise<StepResult> => {
     if (disposed) throw new Error(expected('a live compiled step', 'step', 'a disposed one'));
+    if (running !== null) {
+      throw new Error(expected('no replay running', 'step', 'a call while the last runAsync() has not settled (await it first)'));
+    }
     if (captureSink() !== null) throw new Error(expected('no step being recorded', 'step', 'a call from inside a recording'));
     args.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(expected('Tensor', `inputs[${i}]`, describe(t)));
@@ -307,13 +340,29 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
           for (let i = 0; i < p.length; i++) patchBuf[i] = p[i];
           buf = patchBuf;
         }
-        native.captureReplay(rec.program, buf);
         lastRun = 'replayed';
         lastReason = null;
-        return rec.result;
+        if (!async) {
+          native.captureReplay(rec.program, buf);
+          return rec.result;
+        }
+        const done = rec;
+        const pending = native.captureReplayAsync(done.program as object, buf);
+        running = { program: done.program as object };
+        const settled = () => {
+          running = null;
+          if (disposed) freeAll();
+        };
+        return pending.then(() => {
+          settled();
+          return done.result;
+        }, (e: unknown) => {
+          settled();
+          throw e;
+        });
       }
     }
-    if (!rec || rec.reason !== null) {
+    if ((!rec && eagerFirst) || (rec && rec.reason !== null)) {
       // New shapes run eagerly once (the warm-up: lazily made state, such as the optimizer's
       // buffers and first gradients, exists before the record), and shapes that cannot be
       // captured always do. The result is kept until the next call.
@@ -335,7 +384,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
       }
       return r;
     }
-    records.delete(key); // the warm-up entry: replaced by the record (newest last)
+    if (rec) records.delete(key); // the warm-up entry: replaced by the record (newest last)
     if (records.size >= maxRecords) {
       const oldest = records.keys().next().value as string;
       freeRecord(records.get(oldest) as Rec);
@@ -354,17 +403,32 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
     return rec.result;
   };
 
+  const freeAll = () => {
+    dropEager();
+    for (const rec of records.values()) freeRecord(rec);
+    records.clear();
+  };
+
   const step = run as unknown as CompiledStep<A, R>;
   Object.defineProperties(step, {
     dispose: {
       value: () => {
         if (disposed) return;
         disposed = true;
-        dropEager();
-        for (const rec of records.values()) freeRecord(rec);
-        records.clear();
+        if (running === null) freeAll(); // else when the replay settles
       },
     },
+    runAsync: {
+      value: (...args: Tensor[]): Promise<StepResult> => {
+        try {
+          return Promise.resolve(start(args, true));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+    },
+    isRunning: { get: () => running !== null },
+    wait: { value: () => { if (running !== null) native.captureWait(running.program); } },
     isDisposed: { get: () => disposed },
     lastRun: { get: () => lastRun },
     fallbackReason: { get: () => lastReason },

@@ -10,7 +10,7 @@ import { Module } from '../nn/module';
 import { Tensor } from '../tensor/tensor';
 import { kernels } from '../native';
 import { collectCreated, tidy } from '../tensor/scope';
-import { compile } from '../tensor/compile';
+import { compile, type CompiledStep } from '../tensor/compile';
 import { noGrad } from '../autograd/node';
 import { concat } from '../ops/shape';
 import * as losses from '../losses';
@@ -82,10 +82,16 @@ export interface FitOptions {
    */
   resumeFrom?: string;
   /**
-   * Compile the training step (ng.compile): after one eager step, it is recorded and then
-   * replayed in one native call per batch while the batch shape holds (the last, smaller batch
-   * of an epoch gets its own record). Steps it cannot capture (gradient clipping by norm,
-   * dropout, ...) run eagerly as usual. Same results as without it, bit for bit.
+   * Compile the training step (ng.compile): it is recorded once and then replayed in one native
+   * call per batch while the batch shape holds (the last, smaller batch of an epoch gets its own
+   * record), on nodegrad's native runner thread: the event loop is free while the kernels run.
+   * Steps it cannot capture (gradient clipping by norm, dropout, ...) run eagerly as usual. Same
+   * results as without it, bit for bit. Default: on when the loss and the optimizer are given by
+   * name (or config) and training is not distributed (a loss function or an Optimizer object may
+   * compute from JS values that a record would fix); the model's structure (parameters,
+   * requiresGrad, train/eval modes) changing between steps (from a callback) records again.
+   * While a step runs, read the model from callbacks or through the Trainer (predict, evaluate,
+   * saveCheckpoint wait for the running step), not by touching its tensors from other code.
    */
   compile?: boolean;
   /**
@@ -170,6 +176,8 @@ export class Trainer implements TrainerContext {
   /** Set once fit() has run its warm-up (see warmUp). */
   private warmedUp = false;
   private dist: DistributedFit | null = null;
+  /** The compiled step whose replay runs on the runner thread now (fit with compile), or null. */
+  private running: CompiledStep<Tensor[], [Tensor, Tensor]> | null = null;
   /** Figures of the last fit({ distributed }) (communication, optimizer state per rank); null before one. */
   distributedStats: DistributedFitStats | null = null;
   private readonly spec: { loss: string | null; optimizer: unknown; lr?: number };
@@ -204,8 +212,29 @@ export class Trainer implements TrainerContext {
     return { logits: this.lossName === 'bceWithLogits' };
   }
 
+  /**
+   * Waits (blocking, at most one step) until the step fit() runs off the JS thread, if any, has
+   * finished its kernels: the weights are quiet afterwards.
+   */
+  private quiet(): void {
+    this.running?.wait();
+  }
+
+  /** What a recorded step depends on besides shapes: parameters, requiresGrad, train modes. */
+  private structure(): unknown[] {
+    const out: unknown[] = [];
+    const walk = (m: Module) => {
+      out.push(m.training);
+      for (const c of m.children()) walk(c);
+    };
+    walk(this.model);
+    for (const p of this.model.parameters()) out.push(p, p.requiresGrad);
+    return out;
+  }
+
   /** One optimization step on a batch; returns the loss value. Frees every intermediate. */
   trainStep(x: Tensor, y: Tensor, metrics: Metric[] = []): number {
+    this.quiet();
     return tidy(() => {
       const [loss, pred] = this.stepTensors(x, y);
       for (const m of metrics) m.update(pred, y);
@@ -389,11 +418,34 @@ export class Trainer implements TrainerContext {
         if (st && typeof c.loadStateDict === 'function') c.loadStateDict(st);
       });
     }
-    const compiled = opts.compile ? compile((x: Tensor, y: Tensor) => this.stepTensors(x, y)) : null;
-    const runStep = (x: Tensor, y: Tensor): number => (precision === 'bf16' ? autocast('bf16', () => runStepAt(x, y)) : runStepAt(x, y));
-    const runStepAt = (x: Tensor, y: Tensor): number => {
-      if (!compiled) return this.trainStep(x, y, metrics);
-      const [loss, pred] = compiled(x, y);
+    // Compiled by default where a record cannot miss JS state (see FitOptions.compile); fit's
+    // warm-up has made the gradients and the optimizer state, so the first step records.
+    const byName = this.spec.loss !== null && this.spec.optimizer !== null;
+    const useCompile = opts.compile ?? (byName && !dist);
+    const makeCompiled = () => compile((x: Tensor, y: Tensor) => this.stepTensors(x, y), { eagerFirst: !byName });
+    let compiled = useCompile ? makeCompiled() : null;
+    let structure = compiled ? this.structure() : [];
+    const sameStructure = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+    const runStep = async (x: Tensor, y: Tensor): Promise<number> => {
+      if (!compiled) return precision === 'bf16' ? autocast('bf16', () => this.trainStep(x, y, metrics)) : this.trainStep(x, y, metrics);
+      const now = this.structure();
+      if (!sameStructure(now, structure)) {
+        compiled.dispose();
+        compiled = makeCompiled();
+        structure = now;
+      }
+      const c = compiled;
+      // The eager or recording run happens inside runAsync's call (under autocast); a replay
+      // runs on the runner thread until the promise settles.
+      const pending = precision === 'bf16' ? autocast('bf16', () => c.runAsync(x, y)) : c.runAsync(x, y);
+      this.running = c;
+      let out: [Tensor, Tensor];
+      try {
+        out = await pending;
+      } finally {
+        this.running = null;
+      }
+      const [loss, pred] = out;
       if (metrics.length) tidy(() => { for (const m of metrics) m.update(pred, y); });
       return loss.item();
     };
@@ -437,7 +489,7 @@ export class Trainer implements TrainerContext {
           await maybeYield();
           const n = batch.x.shape[0];
           const t0 = performance.now();
-          const loss = runStep(batch.x, batch.y as Tensor);
+          const loss = await runStep(batch.x, batch.y as Tensor);
           lastStep = performance.now() - t0;
           lossSum += loss * n;
           seen += n;
@@ -492,6 +544,8 @@ export class Trainer implements TrainerContext {
       for (const t of held.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();
     };
     this.model.eval();
+    // The first batch was just assembled: a slice of its own.
+    await pause();
     try {
       // One sample (the code's first run), then the batch (its memory's first touch), each
       // forward and backward in a slice of its own.
@@ -527,6 +581,7 @@ export class Trainer implements TrainerContext {
    * ng.callbacks.trainingCheckpoint, or after fit for the final state).
    */
   async saveCheckpoint(path: string): Promise<void> {
+    this.quiet();
     const run = this.run;
     if (this.dist && !this.dist.isWriter) {
       this.optimizer.stateDict(); // rank 0 writes; a sharded optimizer gathers its state from every rank
@@ -557,6 +612,7 @@ export class Trainer implements TrainerContext {
   private *evaluationSteps(data: DataInput, batchSize: number): Generator<void, Record<string, number>> {
     const ds = data instanceof DataLoader ? data.dataset : this.toDataset(data, 'data');
     assertPositiveInteger(batchSize, 'batchSize');
+    this.quiet();
     const wasTraining = this.model.training;
     const metrics = createMetrics(this.metricNames, this.metricOptions());
     let lossSum = 0;
@@ -625,6 +681,7 @@ export class Trainer implements TrainerContext {
     assertTensor(input, 'x');
     const batchSize = opts.batchSize ?? 1024;
     assertPositiveInteger(batchSize, 'batchSize');
+    this.quiet();
     const wasTraining = this.model.training;
     this.model.eval();
     try {

@@ -6,6 +6,7 @@
 //   captureReplay(program, patches)     runs the ops in order; patches (Float64Array or null):
 //                                       triples (op index, argument position, value) applied first
 //   captureFree(program)                frees the ops now (the GC would later)
+//   captureReplayAsync / captureWait    the replay on the runner thread (capture_async.cc)
 #include <napi.h>
 
 #include <new>
@@ -35,22 +36,68 @@ void check_labels(const int32_t* labels, int64_t n, int64_t classes, int32_t ign
   }
 }
 
-namespace {
-
-struct Program {
-  Recording* rec = nullptr;
-  ~Program() { delete rec; }
-};
-
-Program* program_arg(const Napi::CallbackInfo& info) {
+Program* program_arg(const Napi::CallbackInfo& info, const char* what, bool allow_running) {
   Napi::Value v = info[0];
   if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), expected_msg("captured program", "program", describe_value(v)));
   Program* p = v.As<Napi::External<Program>>().Data();
   if (p->rec == nullptr) {
     throw Napi::TypeError::New(info.Env(), expected_msg("live captured program", "program", "a freed one"));
   }
+  if (p->running != 0 && !allow_running) {
+    throw Napi::Error::New(info.Env(), expected_msg("a captured program with no replay running",
+                                                    std::string(what) + "(program)", "one whose asynchronous replay has not settled yet " +
+                                                    std::string("(await its promise first)")));
+  }
   return p;
 }
+
+std::vector<double> read_patches(const Napi::CallbackInfo& info, const Recording& rec) {
+  Napi::Env env = info.Env();
+  const auto& ops = rec.ops;
+  std::vector<double> out;
+  if (is_nullish(info[1])) return out;
+  size_t n = 0;
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw Napi::TypeError::New(env, expected_msg("Float64Array or null", "patches", describe_value(info[1])));
+  }
+  const double* d = static_cast<const double*>(view_data(env, info[1], "patches", "Float64Array", &n));
+  if (n % 3 != 0) throw Napi::RangeError::New(env, expected_msg("triples", "patches", std::to_string(n) + " numbers"));
+  for (size_t k = 0; k < n; k += 3) {
+    const double op = d[k], pos = d[k + 1];
+    if (!(op >= 0 && op < static_cast<double>(ops.size())) || !(pos >= 0 && pos < 64) ||
+        !ops[static_cast<size_t>(op)]->settable(static_cast<size_t>(pos))) {
+      throw Napi::RangeError::New(env, expected_msg("a scalar argument of a recorded op", "patches[" +
+                                                    std::to_string(k / 3) + "]", "op " + std::to_string(op) +
+                                                    " position " + std::to_string(pos)));
+    }
+  }
+  out.assign(d, d + n);
+  return out;
+}
+
+void apply_patches(Recording& rec, const std::vector<double>& patches) {
+  for (size_t k = 0; k + 2 < patches.size(); k += 3) {
+    rec.ops[static_cast<size_t>(patches[k])]->set(static_cast<size_t>(patches[k + 1]), patches[k + 2]);
+  }
+}
+
+RunError run_ops(Recording& rec) {
+  RunError err;
+  try {
+    for (auto& op : rec.ops) op->run();
+  } catch (const std::out_of_range& e) {
+    err = {1, e.what()};
+  } catch (const std::invalid_argument& e) {
+    err = {1, e.what()};
+  } catch (const std::bad_alloc&) {
+    err = {2, "Out of memory allocating kernel scratch in a captured step"};
+  } catch (const std::exception& e) {
+    err = {3, e.what()};
+  }
+  return err;
+}
+
+namespace {
 
 Napi::Value Begin(const Napi::CallbackInfo& info) {
   if (current() != nullptr) {
@@ -89,6 +136,10 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
   if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), expected_msg("captured program", "program", describe_value(v)));
   Program* p = v.As<Napi::External<Program>>().Data();
+  if (p->running != 0) {
+    throw Napi::Error::New(info.Env(), expected_msg("a captured program with no replay running", "captureFree(program)", "one whose asynchronous replay has not settled yet "
+                                                    "(await its promise first)"));
+  }
   delete p->rec;
   p->rec = nullptr;
   return info.Env().Undefined();
@@ -96,37 +147,14 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 
 Napi::Value Replay(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Program* p = program_arg(info);
+  Program* p = program_arg(info, "captureReplay");
   if (current() != nullptr) {
     throw Napi::Error::New(env, expected_msg("no capture in progress", "captureReplay()", "a capture recording"));
   }
-  auto& ops = p->rec->ops;
-  if (!is_nullish(info[1])) {
-    size_t n = 0;
-    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-      throw Napi::TypeError::New(env, expected_msg("Float64Array or null", "patches", describe_value(info[1])));
-    }
-    const double* d = static_cast<const double*>(view_data(env, info[1], "patches", "Float64Array", &n));
-    if (n % 3 != 0) throw Napi::RangeError::New(env, expected_msg("triples", "patches", std::to_string(n) + " numbers"));
-    for (size_t k = 0; k < n; k += 3) {
-      const double op = d[k], pos = d[k + 1];
-      if (!(op >= 0 && op < static_cast<double>(ops.size())) || !(pos >= 0 && pos < 64) ||
-          !ops[static_cast<size_t>(op)]->set(static_cast<size_t>(pos), d[k + 2])) {
-        throw Napi::RangeError::New(env, expected_msg("a scalar argument of a recorded op", "patches[" +
-                                                      std::to_string(k / 3) + "]", "op " + std::to_string(op) +
-                                                      " position " + std::to_string(pos)));
-      }
-    }
-  }
-  try {
-    for (auto& op : ops) op->run();
-  } catch (const std::out_of_range& e) {
-    throw Napi::RangeError::New(env, e.what());
-  } catch (const std::invalid_argument& e) {
-    throw Napi::RangeError::New(env, e.what());
-  } catch (const std::bad_alloc&) {
-    throw Napi::Error::New(env, "Out of memory allocating kernel scratch in a captured step");
-  }
+  apply_patches(*p->rec, read_patches(info, *p->rec));
+  const RunError err = run_ops(*p->rec);
+  if (err.kind == 1) throw Napi::RangeError::New(env, err.message);
+  if (err.kind != 0) throw Napi::Error::New(env, err.message);
   return env.Undefined();
 }
 

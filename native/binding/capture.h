@@ -15,14 +15,18 @@
 // the replay too (the helper names the destination with result_to).
 #pragma once
 #include <cstdint>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <napi.h>
 
 #include "ops/kinds.h"
 
@@ -34,6 +38,8 @@ struct CapturedOp {
   virtual void run() = 0;
   // Sets the scalar argument at `pos` (a number or boolean); false when it is not one.
   virtual bool set(size_t pos, double v) = 0;
+  // Whether set(pos, ...) would succeed (changes nothing).
+  virtual bool settable(size_t pos) const = 0;
   // Where run() stores the kernel's result (the reduced loss the helper writes into the output).
   virtual void result_to(float* dst) = 0;
 };
@@ -45,6 +51,42 @@ struct Recording {
 
 // The recording in progress on this thread (nullptr: none).
 Recording*& current();
+
+// A finished recording as JS holds it (an External). Replays may run on the runner thread
+// (capture_async.cc), one after another in submission order: `running` counts those whose
+// promise has not settled (read and written on the JS thread only; while it is not 0 the program
+// can be neither freed nor replayed synchronously); `queued` (under `m`) counts those the runner
+// has not finished, so the JS thread can wait for the buffers to be quiet (captureWait).
+struct Program {
+  Recording* rec = nullptr;
+  int running = 0;
+  std::mutex m;
+  std::condition_variable cv;
+  int queued = 0;
+  ~Program() { delete rec; }
+  // Blocks until the runner has finished every replay of this program submitted so far.
+  void wait_finished() {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [this] { return queued == 0; });
+  }
+};
+
+// The program argument info[0] (throws a TypeError for anything else or a freed one, and an Error
+// for a running one unless `allow_running`: `what` names the call, as in "captureReplay").
+Program* program_arg(const Napi::CallbackInfo& info, const char* what, bool allow_running = false);
+
+// Checks the patches argument (info[1]: Float64Array of (op, position, value) triples, or null)
+// against the recording and returns the triples; apply_patches sets them.
+std::vector<double> read_patches(const Napi::CallbackInfo& info, const Recording& rec);
+void apply_patches(Recording& rec, const std::vector<double>& patches);
+
+// Runs every op of a recording in order; on failure returns the error (kind: 1 RangeError,
+// 2 out of memory, 3 Error) instead of throwing, so it can run on any thread.
+struct RunError {
+  int kind = 0;
+  std::string message;
+};
+RunError run_ops(Recording& rec);
 
 // How an argument of type T is stored and passed back.
 template <class T>
@@ -119,6 +161,10 @@ class Captured final : public CapturedOp {
     }
   }
   bool set(size_t pos, double v) override { return set_at(pos, v, std::index_sequence_for<P...>{}); }
+  bool settable(size_t pos) const override {
+    auto copy = args_;
+    return set_in(copy, pos, 0.0, std::index_sequence_for<P...>{});
+  }
   void result_to(float* dst) override { dst_ = dst; }
 
  private:
@@ -127,9 +173,13 @@ class Captured final : public CapturedOp {
     return fn_(Hold<P>::use(std::get<I>(args_))...);
   }
   template <size_t... I>
-  bool set_at(size_t pos, double v, std::index_sequence<I...>) {
+  bool set_at(size_t pos, double v, std::index_sequence<I...> seq) {
+    return set_in(args_, pos, v, seq);
+  }
+  template <class Tuple, size_t... I>
+  static bool set_in(Tuple& args, size_t pos, double v, std::index_sequence<I...>) {
     bool ok = false;
-    ((I == pos ? (ok = assign(std::get<I>(args_), v), 0) : 0), ...);
+    ((I == pos ? (ok = assign(std::get<I>(args), v), 0) : 0), ...);
     return ok;
   }
   Fn fn_;

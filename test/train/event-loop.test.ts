@@ -161,18 +161,64 @@ describe('fit({ compile: true })', () => {
       return { w: m.parameters().map((p) => Array.from(p.data as Float32Array)), h: h.toJSON() };
     };
     const before = ng.memoryStats();
-    const replay = native.captureReplay;
+    const replay = native.captureReplayAsync;
     let replays = 0;
-    (native as { captureReplay: typeof replay }).captureReplay = (p, q) => { replays++; replay(p, q); };
+    (native as { captureReplayAsync: typeof replay }).captureReplayAsync = (p, q) => { replays++; return replay(p, q); };
     let a;
     try {
       a = await run(true);
     } finally {
-      (native as { captureReplay: typeof replay }).captureReplay = replay;
+      (native as { captureReplayAsync: typeof replay }).captureReplayAsync = replay;
     }
-    // 12 steps: per batch shape one eager step and one record, then replays (32: 7, 4: 1)
-    expect(replays).toBe(8);
+    // 12 steps: per batch shape one record (the warm-up made the state), then replays on the
+    // runner thread (32: 8, 4: 2)
+    expect(replays).toBe(10);
     expect(ng.memoryStats().storages).toBe(before.storages + 1 + 1 + 2); // flat values, grads, adam m/v
+    const b = await run(false);
+    expect(a).toEqual(b);
+  });
+
+  it('is the default for a loss and optimizer by name: the event loop runs while a step\'s kernels wait on the runner', async () => {
+    const [x, y] = data(100, 9);
+    ng.setSeed(8);
+    const m = new ng.nn.Sequential(new ng.nn.Linear(4, 16), new ng.nn.ReLU(), new ng.nn.Linear(16, 3));
+    const trainer = new ng.Trainer({ model: m, loss: 'crossEntropy', optimizer: 'sgd', lr: 0.1 });
+    live.push(trainer.optimizer);
+    let turnsInStep = -1;
+    let timerTicks = 0;
+    await trainer.fit([x, y], { epochs: 1, batchSize: 32, verbose: 0, shuffle: false, callbacks: [{
+      onBatchBegin: (step: number) => {
+        if (step !== 2) return; // steps 0 (record) and 1 ran: step 2 replays
+        native.captureRunnerHold(10000);
+        turnsInStep = 0;
+        const count = () => { turnsInStep++; if (turnsInStep < 5) setImmediate(count); };
+        setImmediate(count);
+        // the step cannot end before this timer releases the runner: it runs on a free event loop
+        setTimeout(() => { timerTicks++; native.captureRunnerHold(0); }, 5);
+      },
+      onBatchEnd: (step: number) => {
+        if (step === 2) expect(timerTicks).toBe(1);
+      },
+    }] });
+    expect(turnsInStep).toBe(5);
+    expect(timerTicks).toBe(1);
+  });
+
+  it('records again when a callback changes the model\'s structure (a frozen layer), bit-identically to eager fit()', async () => {
+    const [x, y] = data(96, 10);
+    const run = async (compile: boolean | undefined) => {
+      ng.setSeed(12);
+      const m = new ng.nn.Sequential(new ng.nn.Linear(4, 16), new ng.nn.Tanh(), new ng.nn.Linear(16, 3));
+      const trainer = new ng.Trainer({ model: m, loss: 'crossEntropy', optimizer: 'adam' });
+      live.push(trainer.optimizer);
+      await trainer.fit([x, y], { epochs: 2, batchSize: 32, verbose: 0, seed: 2, compile, callbacks: [{
+        onBatchEnd: (step: number) => {
+          if (step === 1) m.parameters()[0].requiresGrad = false; // freeze the first layer's weight
+        },
+      }] });
+      return m.parameters().map((p) => Array.from(p.data as Float32Array));
+    };
+    const a = await run(undefined);
     const b = await run(false);
     expect(a).toEqual(b);
   });

@@ -1,0 +1,166 @@
+// ng.compile's runAsync: a replay runs on the native runner thread, the JS thread runs meanwhile
+// (the runner is held back to show it: timers and immediates run, the weights do not move,
+// until it is released), the results are bit-identical to the eager loop at 1 and 2 threads, and
+// the step refuses a second call, and defers dispose(), while a replay runs.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as ng from '../../lib';
+import { native } from '../../lib/native';
+
+const live: { dispose(): void }[] = [];
+afterEach(() => {
+  native.captureRunnerHold(0);
+  ng.setNumThreads(1);
+  for (const d of live.splice(0).reverse()) {
+    try { d.dispose(); } catch { /* already disposed */ }
+  }
+});
+function own<T extends { dispose(): void }>(t: T): T {
+  live.push(t);
+  return t;
+}
+
+function net() {
+  ng.setSeed(31);
+  const model = new ng.nn.Sequential(new ng.nn.Linear(20, 48), new ng.nn.ReLU(), new ng.nn.Linear(48, 24), new ng.nn.GELU(),
+    new ng.nn.Linear(24, 5));
+  const opt = own(new ng.optim.AdamW(model.parameters(), { lr: 3e-3, amsgrad: true }));
+  const step = (x: ng.Tensor, y: ng.Tensor) => {
+    opt.zeroGrad();
+    const loss = ng.losses.crossEntropy(model.forward(x), y);
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+  return { model, opt, step };
+}
+
+function batch(i: number, n = 37): [ng.Tensor, ng.Tensor] {
+  const rng = new ng.Rng(500 + i);
+  const x = new Float32Array(n * 20);
+  for (let k = 0; k < x.length; k++) x[k] = rng.normal();
+  const y = Int32Array.from({ length: n }, (_, k) => (k * 7 + i) % 5);
+  return [own(ng.fromArray(x, [n, 20])), own(ng.fromArray(y, [n]))];
+}
+
+const weights = (m: ng.nn.Module) => m.parameters().map((p) => Array.from(p.data as Float32Array));
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+describe('compiled step runAsync', () => {
+  for (const threads of [1, 2]) {
+    it(`trains bit-identically to the eager loop (${threads} thread${threads > 1 ? 's' : ''})`, async () => {
+      ng.setNumThreads(threads);
+      const batches = Array.from({ length: 7 }, (_, i) => batch(i, i === 6 ? 11 : 37));
+      const eager = net();
+      const eagerLoss: number[] = [];
+      for (const [x, y] of batches) eagerLoss.push(ng.tidy(() => eager.step(x, y).item()));
+      const a = net();
+      const step = own(ng.compile(a.step));
+      const losses: number[] = [];
+      const runs: (string | null)[] = [];
+      for (const [x, y] of batches) {
+        const loss = await step.runAsync(x, y);
+        runs.push(step.lastRun);
+        losses.push(loss.item());
+      }
+      expect(runs).toEqual(['eager', 'recorded', 'replayed', 'replayed', 'replayed', 'replayed', 'eager']);
+      expect(losses).toEqual(eagerLoss);
+      expect(weights(a.model)).toEqual(weights(eager.model));
+      const sa = a.opt.stateDict();
+      const sb = eager.opt.stateDict();
+      for (const k of Object.keys(sb.buffers)) expect(Array.from(sa.buffers[k])).toEqual(Array.from(sb.buffers[k]));
+    });
+  }
+
+  it('runs the kernels off the JS thread: with the runner held, the event loop turns and the weights stay put', async () => {
+    const [x, y] = batch(0);
+    const a = net();
+    const step = own(ng.compile(a.step));
+    step(x, y);
+    step(x, y); // recorded: the next call replays
+    const before = weights(a.model);
+    native.captureRunnerHold(10000);
+    const pending = step.runAsync(x, y);
+    expect(step.isRunning).toBe(true);
+    let settled = false;
+    void pending.then(() => { settled = true; });
+    let turns = 0;
+    let timers = 0;
+    const timer = setInterval(() => { timers++; }, 1);
+    while (timers < 3) {
+      await turn();
+      turns++;
+    }
+    clearInterval(timer);
+    expect(turns).toBeGreaterThanOrEqual(3);
+    expect(settled).toBe(false);
+    expect(step.isRunning).toBe(true);
+    expect(weights(a.model)).toEqual(before); // the replay has not run yet
+    expect(() => step(x, y)).toThrow(/Expected no replay running for step but received a call while the last runAsync\(\) has not settled/);
+    await expect(step.runAsync(x, y)).rejects.toThrow(/Expected no replay running/);
+    native.captureRunnerHold(0);
+    await pending;
+    expect(step.isRunning).toBe(false);
+    expect(weights(a.model)).not.toEqual(before);
+    // the same three steps eagerly
+    const b = net();
+    for (let i = 0; i < 3; i++) ng.tidy(() => b.step(x, y));
+    expect(weights(a.model)).toEqual(weights(b.model));
+  });
+
+  it('wait() blocks until the kernels are done; dispose() while running frees after the promise settles', async () => {
+    const [x, y] = batch(1);
+    const a = net();
+    const step = ng.compile(a.step);
+    step(x, y);
+    step(x, y);
+    const bytes = ng.memoryStats().bytesInUse;
+    const pending = step.runAsync(x, y);
+    step.wait();
+    step.dispose();
+    expect(step.isDisposed).toBe(true);
+    expect(ng.memoryStats().bytesInUse).toBe(bytes); // not freed yet: the replay has not settled
+    await pending; // its results are freed with the step
+    expect(ng.memoryStats().bytesInUse).toBeLessThan(bytes);
+    expect(() => step(x, y)).toThrow(/Expected a live compiled step/);
+  });
+
+  it('rejects with the replay\'s error (a label out of range), and the step runs again afterwards', async () => {
+    const [x, y] = batch(2);
+    const a = net();
+    const step = own(ng.compile(a.step));
+    step(x, y);
+    step(x, y);
+    const bad = own(ng.fromArray(Int32Array.from({ length: 37 }, (_, k) => (k === 4 ? 9 : 0)), [37]));
+    await expect(step.runAsync(x, bad)).rejects.toThrow(RangeError);
+    await expect(step.runAsync(x, y)).resolves.toBeDefined();
+    expect(step.lastRun).toBe('replayed');
+  });
+
+  it('the native calls queue replays of a running program, refuse to free or replay it synchronously, and reject bad arguments with the project\'s messages', async () => {
+    const a = own(ng.fromArray(new Float32Array([1, 2, 3]), [3]));
+    const b = own(ng.fromArray(new Float32Array([10, 20, 30]), [3]));
+    native.captureBegin();
+    const c = own(ng.add(a, b));
+    const { program, ops } = native.captureEnd();
+    expect(ops).toBe(1);
+    (a.data as Float32Array)[0] = 5;
+    native.captureRunnerHold(10000);
+    const pending = native.captureReplayAsync(program, null);
+    expect(() => native.captureFree(program)).toThrow(/Expected a captured program with no replay running for captureFree\(program\) but received one whose asynchronous replay has not settled/);
+    expect(() => native.captureReplay(program, null)).toThrow(/for captureReplay\(program\)/);
+    const second = native.captureReplayAsync(program, null); // queued behind the first
+    native.captureRunnerHold(0);
+    expect(native.captureWait(program)).toBe(true); // both ran
+    expect(Array.from(c.data as Float32Array)).toEqual([15, 22, 33]); // written by the runner
+    await pending;
+    expect(() => native.captureFree(program)).toThrow(/no replay running/); // the second has not settled
+    await second;
+    expect(native.captureWait(program)).toBe(false);
+    native.captureFree(program);
+    expect(() => native.captureWait({})).toThrow(/Expected captured program for program but received/);
+    expect(() => native.captureRunnerHold(-1)).toThrow(/Expected number in \[0, 10000\] for ms but received -1/);
+    expect(() => native.captureRunnerHold('1' as unknown as number)).toThrow(/Expected number in \[0, 10000\] for ms/);
+    expect(() => native.captureReplayAsync({}, null)).toThrow(/Expected captured program for program/);
+    expect(() => native.captureReplayAsync(program, null)).toThrow(/Expected live captured program/);
+  });
+});
