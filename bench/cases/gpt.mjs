@@ -3,7 +3,7 @@
 // token windows, AdamW + gradient clipping: nodegrad vs PyTorch (bench/gpt_torch.py's model,
 // tuned per its CPU tuning guide by bench/lib/peers.mjs). Plus nodegrad's generation speed
 // (256 new tokens) with and without the key/value cache.
-import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, FASTEST_TORCH_NOTE, makeRow, ngUnavailable, startPeers, torchRowFields } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, now, sig } from '../lib/util.mjs';
 
@@ -64,7 +64,7 @@ export async function run(ctx) {
   const notes = [];
   const unavailable = ngUnavailable(ctx);
   if (unavailable) notes.push(unavailable);
-  notes.push('"pytorch" is the fastest PyTorch configuration of the row (named in peerConfigs), tuned per its CPU guide or the untuned reference: with Debian\'s PyTorch 1.13 jemalloc makes some workloads slower (the GPT step ~3x).');
+  notes.push(FASTEST_TORCH_NOTE);
   for (const t of threads) {
     const peers = await startPeers(ctx, t, { tfjs: false });
     notes.push(...peers.notes.filter((n) => !notes.includes(n)));
@@ -95,9 +95,7 @@ export async function run(ctx) {
         unit: 'tokens/s',
         better: 'higher',
         nodegrad: tps(res.nodegrad),
-        peers: torch.value === null ? {} : { pytorch: torch.value },
-        peerConfigs: torch.label ? { pytorch: torch.label } : undefined,
-        extra: { pytorchConfigs: torch.all, steps: Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.steps])) },
+        ...torchRowFields(torch, res),
       }));
       if (t === threads[threads.length - 1]) rows[rows.length - 1].headline = true;
       if (r) {

@@ -3,7 +3,7 @@
 // -> softmax-CE on fixed random labels, Adam lr 1e-3; nodegrad vs PyTorch CPU in its tuned
 // configurations (bench/lib/peers.mjs), 1 and 2 threads. Same shapes, init scheme and optimizer
 // on both sides; fixed inputs (no data loading in the timed loop).
-import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
+import { bestTorch, FASTEST_TORCH_NOTE, makeRow, ngUnavailable, startPeers, torchRowFields } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mulberry32, now } from '../lib/util.mjs';
 
@@ -57,7 +57,7 @@ export async function run(ctx) {
   const notes = [];
   const unavailable = ngUnavailable(ctx);
   if (unavailable) notes.push(unavailable);
-  notes.push('"pytorch" is the fastest PyTorch configuration of the row (named in peerConfigs), tuned per its CPU guide or the untuned reference: with Debian\'s PyTorch 1.13 jemalloc makes some workloads slower (the GPT step ~3x).');
+  notes.push(FASTEST_TORCH_NOTE);
   for (const t of threads) {
     const peers = await startPeers(ctx, t, { tfjs: false });
     notes.push(...peers.notes.filter((n) => !notes.includes(n)));
@@ -90,9 +90,7 @@ export async function run(ctx) {
           unit: 'sequences/s',
           better: 'higher',
           nodegrad: seqPerSec(res.nodegrad),
-          peers: torch.value !== null ? { pytorch: torch.value } : {},
-          peerConfigs: torch.label ? { pytorch: torch.label } : undefined,
-          extra: { pytorchConfigs: torch.all, steps: Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.steps])) },
+          ...torchRowFields(torch, res),
         }));
         if (t === threads[threads.length - 1] && layers === 1) rows[rows.length - 1].headline = true;
       }

@@ -88,6 +88,19 @@ export function bestTorch(res, procs, value, better = 'higher') {
   return { value: best, label, tuned: tuned.value, all: tuned.all };
 }
 
+// The note every case that rates against bestTorch adds once.
+export const FASTEST_TORCH_NOTE = '"pytorch" is the fastest PyTorch configuration of the row (named in peerConfigs), tuned per its CPU guide or the untuned reference: with Debian\'s PyTorch 1.13 jemalloc makes some workloads slower (the GPT step ~3x).';
+
+// A row's PyTorch fields from a bestTorch result and the interleave results: the figure, its
+// configuration, every configuration's figure and the steps each contestant ran.
+export function torchRowFields(torch, res) {
+  return {
+    peers: Number.isFinite(torch.value) ? { pytorch: torch.value } : {},
+    peerConfigs: torch.label ? { pytorch: torch.label } : undefined,
+    extra: { pytorchConfigs: torch.all, steps: Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.steps])) },
+  };
+}
+
 export function ngUnavailable(ctx) {
   return ctx.ngError ? `nodegrad: unavailable (${ctx.ngError})` : null;
 }

@@ -6,32 +6,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
-import { CLI, ensureDist } from './ensure-dist';
+import { type CliResult, ensureDist, runCli } from './ensure-dist';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ort = require('onnxruntime-node');
 
-interface Result { code: number | null; stdout: string; stderr: string }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodegrad-cli-cnn-'));
 const out = path.join(tmp, 'cnn-run');
 
-function cli(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(args, tmp, 120_000);
 }
 
-let run: Result;
+let run: CliResult;
 beforeAll(async () => {
   await ensureDist();
   run = await cli(['train', '--model', 'cnn', '--channels', '4,8', '--layers', '16', '--epochs', '2', '--out', out]);

@@ -7,11 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import * as charGpt from '../../examples/char-gpt';
-import { CLI, ensureDist } from '../cli/ensure-dist';
+import { type CliResult, ensureDist, runCli } from '../cli/ensure-dist';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodegrad-char-gpt-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -53,18 +52,8 @@ describe('examples/char-gpt.ts (shortened)', () => {
   }, 300_000);
 });
 
-interface Result { code: number | null; stdout: string; stderr: string }
-function cli(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(args, tmp, 240_000);
 }
 
 describe('nodegrad train --model gpt --data moby-dick', () => {
