@@ -51,12 +51,15 @@ NG_ALWAYS_INLINE int64_t key_end(const AttnGeom& g, int64_t i0, int64_t ni) {
 NG_ALWAYS_INLINE int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 // bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
+// Rows of b are read whole (contiguous, prefetch-friendly: a head's rows are ldb apart in a
+// packed qkv tensor that is usually not in L1).
 NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D) {
-  for (int64_t d = 0; d < D; d++) {
-    float* row = bt + d * ldbt;
-    for (int64_t c = 0; c < n; c++) row[c] = b[c * ldb + d];
-    for (int64_t c = n; c < ldbt; c++) row[c] = 0.0f;
+  for (int64_t c = 0; c < n; c++) {
+    const float* row = b + c * ldb;
+    for (int64_t d = 0; d < D; d++) bt[d * ldbt + c] = row[d];
   }
+  for (int64_t d = 0; d < D; d++)
+    for (int64_t c = n; c < ldbt; c++) bt[d * ldbt + c] = 0.0f;
 }
 
 // 16 floats as one value (GCC/Clang vector extension): the accumulators below stay in registers
@@ -72,11 +75,40 @@ NG_ALWAYS_INLINE vf16 load16(const float* p) { return *reinterpret_cast<const vf
 NG_ALWAYS_INLINE void store16(float* p, vf16 x) { *reinterpret_cast<vf16u*>(p) = x; }
 
 // s[r][c] = a_r . b_c (sum over d in order) for r < ni and the kBK columns of bt (b^T, rows
-// ldbt apart); a_r = a + r * lda.
+// ldbt apart); a_r = a + r * lda. Two rows at a time: eight independent accumulators hide the
+// FMA latency and share the loads of bt (each row's sum is the same as one row alone).
 NG_ALWAYS_INLINE void dot_tile(float* s, const float* bt, int64_t ldbt, const float* a, int64_t lda, int64_t D,
                                int64_t ni) {
   static_assert(kBK == 64, "dot_tile keeps a score row in four 16-float accumulators");
-  for (int64_t r = 0; r < ni; r++) {
+  int64_t r = 0;
+  for (; r + 2 <= ni; r += 2) {
+    const float* ar = a + r * lda;
+    const float* br = ar + lda;
+    vf16 a0 = {}, a1 = {}, a2 = {}, a3 = {}, b0 = {}, b1 = {}, b2 = {}, b3 = {};
+    for (int64_t d = 0; d < D; d++) {
+      const float x = ar[d], y = br[d];
+      const float* bd = bt + d * ldbt;
+      const vf16 t0 = load16(bd), t1 = load16(bd + 16), t2 = load16(bd + 32), t3 = load16(bd + 48);
+      a0 += x * t0;
+      a1 += x * t1;
+      a2 += x * t2;
+      a3 += x * t3;
+      b0 += y * t0;
+      b1 += y * t1;
+      b2 += y * t2;
+      b3 += y * t3;
+    }
+    float* sr = s + r * kBK;
+    store16(sr, a0);
+    store16(sr + 16, a1);
+    store16(sr + 32, a2);
+    store16(sr + 48, a3);
+    store16(sr + kBK, b0);
+    store16(sr + kBK + 16, b1);
+    store16(sr + kBK + 32, b2);
+    store16(sr + kBK + 48, b3);
+  }
+  for (; r < ni; r++) {
     const float* ar = a + r * lda;
     vf16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
     for (int64_t d = 0; d < D; d++) {
@@ -135,32 +167,104 @@ NG_ALWAYS_INLINE const float* chunk_rows(float* pad, const float* x, int64_t ldx
   return pad;
 }
 
-// y[0, nd) = y * scale + sum_{c < n, w[c] != 0} w[c] * x_c (x_c = x + c * ldx, kDC readable
-// columns), in order of c.
-NG_ALWAYS_INLINE void accumulate_row(float* y, float scale, const float* w, int64_t wstride, const float* x,
-                                     int64_t ldx, int64_t n, int64_t nd) {
-  static_assert(kDC == 32, "accumulate_row keeps a chunk in two 16-float accumulators");
-  float buf[kDC];
-  const float* yin = y;
-  if (nd < kDC) {  // a partial chunk: through a zero-padded copy
-    for (int64_t dd = 0; dd < kDC; dd++) buf[dd] = dd < nd ? y[dd] : 0.0f;
-    yin = buf;
-  }
-  vf16 a0 = load16(yin) * scale, a1 = load16(yin + 16) * scale;
-  for (int64_t c = 0; c < n; c++) {
-    const float a = w[c * wstride];
-    if (a == 0.0f) continue;  // masked keys: never touch their (possibly non-finite) rows
-    const float* xc = x + c * ldx;
-    a0 += a * load16(xc);
-    a1 += a * load16(xc + 16);
-  }
+// Reads the chunk y[0, nd) (kDC floats readable when nd == kDC, else through buf) times scale.
+NG_ALWAYS_INLINE void load_chunk(const float* y, float scale, int64_t nd, vf16* lo, vf16* hi) {
+  static_assert(kDC == 32, "a chunk is two 16-float vectors");
   if (nd == kDC) {
-    store16(y, a0);
-    store16(y + 16, a1);
-  } else {
-    store16(buf, a0);
-    store16(buf + 16, a1);
-    for (int64_t dd = 0; dd < nd; dd++) y[dd] = buf[dd];
+    *lo = load16(y) * scale;
+    *hi = load16(y + 16) * scale;
+    return;
+  }
+  float buf[kDC];
+  for (int64_t dd = 0; dd < kDC; dd++) buf[dd] = dd < nd ? y[dd] : 0.0f;
+  *lo = load16(buf) * scale;
+  *hi = load16(buf + 16) * scale;
+}
+
+NG_ALWAYS_INLINE void store_chunk(float* y, int64_t nd, vf16 lo, vf16 hi) {
+  if (nd == kDC) {
+    store16(y, lo);
+    store16(y + 16, hi);
+    return;
+  }
+  float buf[kDC];
+  store16(buf, lo);
+  store16(buf + 16, hi);
+  for (int64_t dd = 0; dd < nd; dd++) y[dd] = buf[dd];
+}
+
+// For the rows t < nrows of y (row t at y + t * ldy, its weights w_t = w + t * wrow, read
+// wstride apart, its scale at scale[t * sstride]):
+//   y_t[0, nd) = y_t * scale_t + sum_{c < n, w_t[c] != 0} w_t[c] * x_c   (x_c = x + c * ldx, kDC
+// readable columns), each row summed in order of c. Terms with weight 0 are skipped (masked
+// keys: never touch their, possibly non-finite, rows). Four rows at a time (eight accumulators
+// in registers hide the FMA latency and share the loads of x_c); each row's arithmetic is the
+// same as for one row alone, so the result does not depend on the grouping.
+NG_ALWAYS_INLINE void accumulate_rows(float* y, int64_t ldy, const float* scale, int64_t sstride, const float* w,
+                                      int64_t wrow, int64_t wstride, const float* x, int64_t ldx, int64_t n,
+                                      int64_t nd, int64_t nrows) {
+  int64_t t = 0;
+  for (; t + 4 <= nrows; t += 4) {
+    float* y0 = y + t * ldy;
+    const float* w0 = w + t * wrow;
+    vf16 p0, p1, q0, q1, r0, r1, u0, u1;
+    load_chunk(y0, scale[t * sstride], nd, &p0, &p1);
+    load_chunk(y0 + ldy, scale[(t + 1) * sstride], nd, &q0, &q1);
+    load_chunk(y0 + 2 * ldy, scale[(t + 2) * sstride], nd, &r0, &r1);
+    load_chunk(y0 + 3 * ldy, scale[(t + 3) * sstride], nd, &u0, &u1);
+    for (int64_t c = 0; c < n; c++) {
+      const float* wc = w0 + c * wstride;
+      const float a = wc[0], b = wc[wrow], e = wc[2 * wrow], f = wc[3 * wrow];
+      const int nz = (a != 0.0f) + (b != 0.0f) + (e != 0.0f) + (f != 0.0f);
+      if (nz == 0) continue;
+      const float* xc = x + c * ldx;
+      const vf16 x0 = load16(xc), x1 = load16(xc + 16);
+      if (nz == 4) {
+        p0 += a * x0;
+        p1 += a * x1;
+        q0 += b * x0;
+        q1 += b * x1;
+        r0 += e * x0;
+        r1 += e * x1;
+        u0 += f * x0;
+        u1 += f * x1;
+      } else {
+        if (a != 0.0f) {
+          p0 += a * x0;
+          p1 += a * x1;
+        }
+        if (b != 0.0f) {
+          q0 += b * x0;
+          q1 += b * x1;
+        }
+        if (e != 0.0f) {
+          r0 += e * x0;
+          r1 += e * x1;
+        }
+        if (f != 0.0f) {
+          u0 += f * x0;
+          u1 += f * x1;
+        }
+      }
+    }
+    store_chunk(y0, nd, p0, p1);
+    store_chunk(y0 + ldy, nd, q0, q1);
+    store_chunk(y0 + 2 * ldy, nd, r0, r1);
+    store_chunk(y0 + 3 * ldy, nd, u0, u1);
+  }
+  for (; t < nrows; t++) {
+    float* yt = y + t * ldy;
+    const float* wt = w + t * wrow;
+    vf16 a0, a1;
+    load_chunk(yt, scale[t * sstride], nd, &a0, &a1);
+    for (int64_t c = 0; c < n; c++) {
+      const float a = wt[c * wstride];
+      if (a == 0.0f) continue;
+      const float* xc = x + c * ldx;
+      a0 += a * load16(xc);
+      a1 += a * load16(xc + 16);
+    }
+    store_chunk(yt, nd, a0, a1);
   }
 }
 
@@ -210,8 +314,7 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
             const int64_t nd = min64(kDC, g.D - d0);
             int64_t ldx;
             const float* vx = chunk_rows(pad, hd.v + j0 * g.ldv, g.ldv, nj, d0, nd, &ldx);
-            for (int64_t r = 0; r < ni; r++)
-              accumulate_row(o + r * g.ldo + d0, alpha[r], s + r * kBK, 1, vx, ldx, nj, nd);
+            accumulate_rows(o + d0, g.ldo, alpha, 1, s, kBK, 1, vx, ldx, nj, nd, ni);
           }
         }
         float* lrow = lse + bh * g.Tq + i0;
@@ -242,6 +345,7 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
     float* kt = tbuf.data();
     float* vt = kt + g.D * ldkt;
     float P[kBQ * kBK], dS[kBQ * kBK], pad[kBK * kDC], delta[kBQ];
+    const float one = 1.0f;
     for (int64_t bh = it0; bh < it1; bh++) {
       const Head hd = head_of(q, k, v, mask, kpm, g, bh);
       const int64_t qoff = hd.b * g.Tq * g.ldq + hd.h * g.D, koff = hd.b * g.Tk * g.ldk + hd.h * g.D;
@@ -269,25 +373,26 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
               continue;
             }
             for (int64_t c = 0; c < kBK; c++) p[c] = exp_fast(p[c] - L);
-            for (int64_t c = 0; c < kBK; c++) ds[c] = p[c] == 0.0f ? 0.0f : p[c] * (ds[c] - delta[r]) * g.scale;
+            const float dr = delta[r], sc = g.scale;
+            for (int64_t c = 0; c < kBK; c++) {  // branch-free (vectorizes); p == 0: 0 even if dP is not finite
+              const float t = p[c] * (ds[c] - dr) * sc;
+              ds[c] = p[c] == 0.0f ? 0.0f : t;
+            }
           }
           for (int64_t d0 = 0; d0 < g.D; d0 += kDC) {
             const int64_t nd = min64(kDC, g.D - d0);
             int64_t ldx;
             if (dq) {  // dq_i += sum_j ds_ij k_j
               const float* kx = chunk_rows(pad, k + koff + j0 * g.ldk, g.ldk, nj, d0, nd, &ldx);
-              for (int64_t r = 0; r < ni; r++)
-                accumulate_row(dq + qoff + (i0 + r) * g.ldq + d0, 1.0f, dS + r * kBK, 1, kx, ldx, nj, nd);
+              accumulate_rows(dq + qoff + i0 * g.ldq + d0, g.ldq, &one, 0, dS, kBK, 1, kx, ldx, nj, nd, ni);
             }
             if (dk) {  // dk_j += sum_i ds_ij q_i
               const float* qx = chunk_rows(pad, q + qoff + i0 * g.ldq, g.ldq, ni, d0, nd, &ldx);
-              for (int64_t c = 0; c < nj; c++)
-                accumulate_row(dk + koff + (j0 + c) * g.ldk + d0, 1.0f, dS + c, kBK, qx, ldx, ni, nd);
+              accumulate_rows(dk + koff + j0 * g.ldk + d0, g.ldk, &one, 0, dS, 1, kBK, qx, ldx, ni, nd, nj);
             }
             if (dv) {  // dv_j += sum_i p_ij dout_i
               const float* ox = chunk_rows(pad, go, g.ldo, ni, d0, nd, &ldx);
-              for (int64_t c = 0; c < nj; c++)
-                accumulate_row(dv + voff + (j0 + c) * g.ldv + d0, 1.0f, P + c, kBK, ox, ldx, ni, nd);
+              accumulate_rows(dv + voff + j0 * g.ldv + d0, g.ldv, &one, 0, P, 1, kBK, ox, ldx, ni, nd, nj);
             }
           }
         }
