@@ -2,6 +2,7 @@
 
 #include "cpu/ops/attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -54,8 +55,11 @@ NG_ALWAYS_INLINE int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 // Rows of b are read whole (contiguous, prefetch-friendly: a head's rows are ldb apart in a
 // packed qkv tensor that is usually not in L1).
 NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D) {
+  constexpr int64_t kAhead = 8;  // rows prefetched ahead (they come from L3 / memory)
   for (int64_t c = 0; c < n; c++) {
     const float* row = b + c * ldb;
+    if (c + kAhead < n)
+      for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(row + kAhead * ldb + d);
     for (int64_t d = 0; d < D; d++) bt[d * ldbt + c] = row[d];
   }
   for (int64_t d = 0; d < D; d++)
@@ -268,6 +272,100 @@ NG_ALWAYS_INLINE void accumulate_rows(float* y, int64_t ldy, const float* scale,
   }
 }
 
+// Same sums with the terms of each row given by structure instead of by value: row t sums the
+// terms c in [lo[t], hi[t]) (weight 0 included: only for finite operands, i.e. keys that no mask
+// hides), in order of c. Used when the only hidden keys are the causal ones (no additive mask, no
+// padding mask): then the visible terms of a row are one interval, and a group of four rows has
+// a common dense interval that runs without any per-term test.
+NG_ALWAYS_INLINE void accumulate_ranges(float* y, int64_t ldy, const float* scale, int64_t sstride, const float* w,
+                                        int64_t wrow, int64_t wstride, const float* x, int64_t ldx, const int64_t* lo,
+                                        const int64_t* hi, int64_t nd, int64_t nrows) {
+  int64_t t = 0;
+  for (; t + 4 <= nrows; t += 4) {
+    float* y0 = y + t * ldy;
+    const float* w0 = w + t * wrow;
+    const int64_t l0 = lo[t], l1 = lo[t + 1], l2 = lo[t + 2], l3 = lo[t + 3];
+    const int64_t h0 = hi[t], h1 = hi[t + 1], h2 = hi[t + 2], h3 = hi[t + 3];
+    const int64_t cmin = std::min(std::min(l0, l1), std::min(l2, l3));
+    const int64_t cmax = std::max(std::max(h0, h1), std::max(h2, h3));
+    const int64_t d0 = std::max(std::max(l0, l1), std::max(l2, l3));                 // dense: [d0, d1)
+    const int64_t d1 = std::max(d0, std::min(std::min(h0, h1), std::min(h2, h3)));
+    vf16 p0, p1, q0, q1, r0, r1, u0, u1;
+    load_chunk(y0, scale[t * sstride], nd, &p0, &p1);
+    load_chunk(y0 + ldy, scale[(t + 1) * sstride], nd, &q0, &q1);
+    load_chunk(y0 + 2 * ldy, scale[(t + 2) * sstride], nd, &r0, &r1);
+    load_chunk(y0 + 3 * ldy, scale[(t + 3) * sstride], nd, &u0, &u1);
+    auto partial = [&](int64_t c) NG_INLINE_LAMBDA {
+      const float* wc = w0 + c * wstride;
+      const float* xc = x + c * ldx;
+      const vf16 x0 = load16(xc), x1 = load16(xc + 16);
+      if (c >= l0 && c < h0) {
+        p0 += wc[0] * x0;
+        p1 += wc[0] * x1;
+      }
+      if (c >= l1 && c < h1) {
+        q0 += wc[wrow] * x0;
+        q1 += wc[wrow] * x1;
+      }
+      if (c >= l2 && c < h2) {
+        r0 += wc[2 * wrow] * x0;
+        r1 += wc[2 * wrow] * x1;
+      }
+      if (c >= l3 && c < h3) {
+        u0 += wc[3 * wrow] * x0;
+        u1 += wc[3 * wrow] * x1;
+      }
+    };
+    for (int64_t c = cmin; c < d0 && c < cmax; c++) partial(c);
+    for (int64_t c = d0; c < d1; c++) {
+      const float* wc = w0 + c * wstride;
+      const float a = wc[0], b = wc[wrow], e = wc[2 * wrow], f = wc[3 * wrow];
+      const float* xc = x + c * ldx;
+      const vf16 x0 = load16(xc), x1 = load16(xc + 16);
+      p0 += a * x0;
+      p1 += a * x1;
+      q0 += b * x0;
+      q1 += b * x1;
+      r0 += e * x0;
+      r1 += e * x1;
+      u0 += f * x0;
+      u1 += f * x1;
+    }
+    for (int64_t c = d1; c < cmax; c++) partial(c);
+    store_chunk(y0, nd, p0, p1);
+    store_chunk(y0 + ldy, nd, q0, q1);
+    store_chunk(y0 + 2 * ldy, nd, r0, r1);
+    store_chunk(y0 + 3 * ldy, nd, u0, u1);
+  }
+  for (; t < nrows; t++) {
+    float* yt = y + t * ldy;
+    const float* wt = w + t * wrow;
+    vf16 a0, a1;
+    load_chunk(yt, scale[t * sstride], nd, &a0, &a1);
+    for (int64_t c = lo[t]; c < hi[t]; c++) {
+      const float a = wt[c * wstride];
+      const float* xc = x + c * ldx;
+      a0 += a * load16(xc);
+      a1 += a * load16(xc + 16);
+    }
+    store_chunk(yt, nd, a0, a1);
+  }
+}
+
+// Visible keys of a tile when only the causal rule hides keys: query row r (i = i0 + r) sees the
+// tile's keys c < vis_end[r]; key c is seen by the rows r >= first_row[c] (r < ni).
+NG_ALWAYS_INLINE void causal_ranges(const AttnGeom& g, int64_t i0, int64_t ni, int64_t j0, int64_t nj,
+                                    int64_t* vis_end, int64_t* first_row) {
+  for (int64_t r = 0; r < ni; r++) {
+    const int64_t e = g.causal ? i0 + r + g.causal_offset - j0 + 1 : nj;
+    vis_end[r] = e < 0 ? 0 : min64(e, nj);
+  }
+  for (int64_t c = 0; c < nj; c++) {
+    const int64_t f = g.causal ? j0 + c - i0 - g.causal_offset : 0;
+    first_row[c] = f < 0 ? 0 : min64(f, ni);
+  }
+}
+
 }  // namespace
 
 void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const float* mask,
@@ -280,6 +378,9 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
     std::vector<float> ktbuf(static_cast<size_t>(g.D * ldkt));
     float* kt = ktbuf.data();
     float s[kBQ * kBK], pad[kBK * kDC], m[kBQ], l[kBQ], alpha[kBQ];
+    // No additive or padding mask: the only hidden keys are the causal ones (see accumulate_ranges).
+    const bool structural = !mask && !kpm;
+    int64_t vis_end[kBQ], first_row[kBK], zeros[kBQ] = {};
     for (int64_t bh = it0; bh < it1; bh++) {
       const Head hd = head_of(q, k, v, mask, kpm, g, bh);
       transpose_head(kt, ldkt, hd.k, g.ldk, key_end(g, 0, g.Tq), g.D);
@@ -296,6 +397,7 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
           const int64_t nj = min64(jend - j0, kBK);
           dot_tile(s, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
           finish_scores(s, hd, g, i0, ni, j0, nj);
+          if (structural) causal_ranges(g, i0, ni, j0, nj, vis_end, first_row);
           for (int64_t r = 0; r < ni; r++) {  // online softmax: s becomes exp(score - running max)
             float* sr = s + r * kBK;
             const float mx = row_max(sr, kBK);
@@ -314,7 +416,8 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
             const int64_t nd = min64(kDC, g.D - d0);
             int64_t ldx;
             const float* vx = chunk_rows(pad, hd.v + j0 * g.ldv, g.ldv, nj, d0, nd, &ldx);
-            accumulate_rows(o + d0, g.ldo, alpha, 1, s, kBK, 1, vx, ldx, nj, nd, ni);
+            if (structural) accumulate_ranges(o + d0, g.ldo, alpha, 1, s, kBK, 1, vx, ldx, zeros, vis_end, nd, ni);
+            else accumulate_rows(o + d0, g.ldo, alpha, 1, s, kBK, 1, vx, ldx, nj, nd, ni);
           }
         }
         float* lrow = lse + bh * g.Tq + i0;
@@ -346,6 +449,8 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
     float* vt = kt + g.D * ldkt;
     float P[kBQ * kBK], dS[kBQ * kBK], pad[kBK * kDC], delta[kBQ];
     const float one = 1.0f;
+    const bool structural = !mask && !kpm;  // see attention_forward
+    int64_t vis_end[kBQ], first_row[kBK], zeros[kBQ] = {}, ends_q[kBK] = {};
     for (int64_t bh = it0; bh < it1; bh++) {
       const Head hd = head_of(q, k, v, mask, kpm, g, bh);
       const int64_t qoff = hd.b * g.Tq * g.ldq + hd.h * g.D, koff = hd.b * g.Tk * g.ldk + hd.h * g.D;
@@ -364,6 +469,10 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
           dot_tile(P, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
           finish_scores(P, hd, g, i0, ni, j0, nj);
           dot_tile(dS, vt + j0, ldkt, go, g.ldo, g.D, ni);  // dP = dout v^T
+          if (structural) {
+            causal_ranges(g, i0, ni, j0, nj, vis_end, first_row);
+            for (int64_t c = 0; c < nj; c++) ends_q[c] = ni;
+          }
           for (int64_t r = 0; r < ni; r++) {
             float* p = P + r * kBK;
             float* ds = dS + r * kBK;
@@ -384,15 +493,18 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
             int64_t ldx;
             if (dq) {  // dq_i += sum_j ds_ij k_j
               const float* kx = chunk_rows(pad, k + koff + j0 * g.ldk, g.ldk, nj, d0, nd, &ldx);
-              accumulate_rows(dq + qoff + i0 * g.ldq + d0, g.ldq, &one, 0, dS, kBK, 1, kx, ldx, nj, nd, ni);
+              if (structural) accumulate_ranges(dq + qoff + i0 * g.ldq + d0, g.ldq, &one, 0, dS, kBK, 1, kx, ldx, zeros, vis_end, nd, ni);
+              else accumulate_rows(dq + qoff + i0 * g.ldq + d0, g.ldq, &one, 0, dS, kBK, 1, kx, ldx, nj, nd, ni);
             }
             if (dk) {  // dk_j += sum_i ds_ij q_i
               const float* qx = chunk_rows(pad, q + qoff + i0 * g.ldq, g.ldq, ni, d0, nd, &ldx);
-              accumulate_rows(dk + koff + j0 * g.ldk + d0, g.ldk, &one, 0, dS, 1, kBK, qx, ldx, ni, nd, nj);
+              if (structural) accumulate_ranges(dk + koff + j0 * g.ldk + d0, g.ldk, &one, 0, dS, 1, kBK, qx, ldx, first_row, ends_q, nd, nj);
+              else accumulate_rows(dk + koff + j0 * g.ldk + d0, g.ldk, &one, 0, dS, 1, kBK, qx, ldx, ni, nd, nj);
             }
             if (dv) {  // dv_j += sum_i p_ij dout_i
               const float* ox = chunk_rows(pad, go, g.ldo, ni, d0, nd, &ldx);
-              accumulate_rows(dv + voff + j0 * g.ldv + d0, g.ldv, &one, 0, P, 1, kBK, ox, ldx, ni, nd, nj);
+              if (structural) accumulate_ranges(dv + voff + j0 * g.ldv + d0, g.ldv, &one, 0, P, 1, kBK, ox, ldx, first_row, ends_q, nd, nj);
+              else accumulate_rows(dv + voff + j0 * g.ldv + d0, g.ldv, &one, 0, P, 1, kBK, ox, ldx, ni, nd, nj);
             }
           }
         }
