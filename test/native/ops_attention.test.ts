@@ -159,6 +159,30 @@ describe('attention kernel: forward and backward against the naive reference', (
     expect(out.subarray(9).every((t) => Number.isFinite(t) && t !== 0)).toBe(true);
   });
 
+  it('causal without masks: a non-finite key/value row never reaches the rows that cannot see it', () => {
+    // The causal-only path sums each row over its visible keys by structure; rows before key j
+    // must not depend on row j of k or v at all (even NaN / Inf there).
+    const c: Case = { B: 1, H: 2, Tq: 70, Tk: 70, D: 32, causal: true };
+    const x = make(c, 3);
+    const j = 45;
+    const bad = { ...x, k: x.k.slice(), v: x.v.slice() };
+    const clean = { ...x, k: x.k.slice(), v: x.v.slice() };
+    for (let d = 0; d < x.ld; d++) {
+      bad.v[j * x.ld + d] = d % 2 ? NaN : Infinity;
+      bad.k[j * x.ld + d] = NaN;
+      clean.v[j * x.ld + d] = 0;
+      clean.k[j * x.ld + d] = 0;
+    }
+    const ref = reference(clean);
+    const { out, lse } = runForward(bad);
+    const rows = j * x.E; // rows i < j of out / dq
+    expectClose(out.subarray(0, rows), ref.out.subarray(0, rows), 1e-4, 1e-5, 'out rows before j');
+    expectClose(lse.subarray(0, j), ref.lse.subarray(0, j), 1e-4, 1e-5, 'lse rows before j');
+    const g = runBackward(bad, out, lse);
+    expectClose(g.dq.slice(0, j * x.ld), Array.from(ref.dq.subarray(0, j * x.ld)), 1e-3, 1e-4, 'dq rows before j');
+    expect(Array.from(out.subarray(rows)).every((t) => Number.isNaN(t))).toBe(true);
+  });
+
   it('the reference gradient agrees with finite differences (checks the checker)', () => {
     const x = make({ B: 1, H: 2, Tq: 3, Tk: 4, D: 2, mask: '2d', causal: true, offset: 1 });
     const ref = reference(x);

@@ -17,6 +17,9 @@ using ops::BmmGeom;
 // Never materializes the Tq x Tk scores: key blocks are visited in order with an online
 // softmax (running max and sum per query row, the output rows as accumulators).
 // Fully masked rows (every score -inf): out_i = 0, lse_i = -inf, and no gradient flows.
+// Hidden keys are never read for the rows they are hidden from (their k / v rows may hold
+// anything): with a mask, terms of weight 0 are skipped; causal-only calls (no mask) sum each
+// row over its visible-key interval by structure.
 // Parallel over (batch, head, query block); every output element is computed by one thread in
 // a fixed order, so results do not depend on the thread count.
 void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const float* mask,
