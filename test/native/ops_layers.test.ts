@@ -109,6 +109,30 @@ describe('fused linear', () => {
     }
   });
 
+  it('gelu backward from the saved output (Phi = out / pre) matches the pre-only formula on awkward inputs', () => {
+    // With `out` the kernel takes Phi(x) = out / x (one exp less); without it, erfc + exp. Both
+    // must agree near 0 (0/0, denormals), in the tails and in between.
+    const xs = [0, -0, 1e-45, -1e-45, 1e-38, -3e-39, 1e-7, -1e-7, 1e-6, -1e-6, 2e-6, 0.5, -0.5, 1, -1, 3, -3,
+      -5, -8.5, -10, -13, -14, -20, -100, 6, 10, 100, 1e30, -1e30];
+    for (let i = 0; i < 100; i++) xs.push(Math.sinh(i / 10 - 5));
+    const n = xs.length;
+    const x = Float32Array.from(xs);
+    const w = Float32Array.from([1]);
+    const out = new Float32Array(n), pre = new Float32Array(n);
+    native.linearForward(out, x, w, null, n, 1, 1, 4, pre);
+    const dout = new Float32Array(n).fill(1);
+    const withOut = new Float32Array(n), preOnly = new Float32Array(n);
+    native.linearBackward(withOut, null, null, dout, x, w, out, pre, n, 1, 1, 4);
+    native.linearBackward(preOnly, null, null, dout, x, w, null, pre, n, 1, 1, 4);
+    expectClose(withOut, preOnly, 4e-6, 1e-30, 'gelu derivative with / without out');
+    const exact = xs.map((t) => {
+      const xf = Math.fround(t);
+      return Math.abs(xf) > 5 ? NaN : 0.5 * (1 + erf(xf / Math.SQRT2)) + xf * Math.exp(-0.5 * xf * xf) / Math.sqrt(2 * Math.PI);
+    });
+    const keep = exact.map((e) => !Number.isNaN(e));
+    expectClose(withOut.filter((_, i) => keep[i]), exact.filter((_, i) => keep[i]), 1e-5, 1e-7, 'gelu derivative vs double');
+  });
+
   it('works without bias and with null dx / dw', () => {
     const [B, C, OC] = [4, 6, 3];
     const r = rng(5);

@@ -29,6 +29,14 @@ NG_ALWAYS_INLINE float act_grad(float y, float x) {
   else if constexpr (ACT == 3) return 1.0f - y * y;
   else if constexpr (ACT == 4) {
     return gelu_erf_grad(x);
+  } else if constexpr (ACT == 6) {
+    // gelu with the forward's output at hand: Phi(x) = y / x (y = x Phi(x)), so only phi(x) needs
+    // an exp (about half the work of gelu_erf_grad). Near 0 (where y / x loses digits or is 0/0)
+    // Phi(x) = 1/2 + x phi(0) to float precision (the next term is O(x^3)).
+    const float small = 0.5f + 0.39894228040143267794f * x;
+    const float ratio = y / x;
+    const float phi_cdf = std::fabs(x) < 1e-6f ? small : ratio;
+    return phi_cdf + x * 0.39894228040143267794f * exp_fast(-0.5f * x * x);
   } else {
     const float t = tanh_fast(kSqrt2OverPi * (x + kGeluC * x * x * x));
     return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * kGeluC * x * x);
@@ -57,6 +65,14 @@ void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* o
           const float* y = out + off;
           for (int64_t i = 0; i < len; i++) {
             const float v = g[i] * act_grad<ACT>(y[i], 0.0f);
+            d[i] = v;
+            acc[i] += v;
+          }
+        } else if constexpr (ACT == 6) {
+          const float* y = out + off;
+          const float* x = pre + off;
+          for (int64_t i = 0; i < len; i++) {
+            const float v = g[i] * act_grad<ACT>(y[i], x[i]);
             d[i] = v;
             acc[i] += v;
           }
@@ -197,7 +213,11 @@ void linear_backward(float* dinp, float* dweight, float* dbias, const float* dou
     case LinearAct::relu: dpre_and_dbias<1>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
     case LinearAct::sigmoid: dpre_and_dbias<2>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
     case LinearAct::tanh: dpre_and_dbias<3>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
-    case LinearAct::gelu: dpre_and_dbias<4>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+    case LinearAct::gelu:
+      if (out) dpre_and_dbias<6>(scratch, dbias, dout, out, pre, B, OC);
+      else dpre_and_dbias<4>(scratch, dbias, dout, out, pre, B, OC);
+      dpre = scratch;
+      break;
     case LinearAct::gelu_tanh: dpre_and_dbias<5>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
   }
   if (small_problem(B, C, OC)) {

@@ -22,7 +22,8 @@ void linear_forward(float* out, float* pre, const float* inp, const float* weigh
 
 // dinp: (B, C) or null  dweight: (OC, C) or null  dbias: (OC) or null  (all accumulate)
 // dout: (B, OC)  inp: (B, C)  weight: (OC, C)  out: (B, OC) post-activation (read for relu,
-// sigmoid, tanh)  pre: (B, OC) (read for gelu/gelu_tanh)
+// sigmoid, tanh; for gelu when not null: Phi(pre) = out / pre saves the erfc)  pre: (B, OC)
+// (read for gelu/gelu_tanh)
 // scratch: (B, OC) floats for dpre, required unless act == none (then dout is used directly).
 void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const float* out, const float* pre, int64_t B, int64_t C,
