@@ -256,7 +256,9 @@ describe('thread count', () => {
       // Splits along N and along M (one task per thread: the grid is 1 x 2 or 2 x 1), and the MLP
       // step's shapes (forward X W^T, weight gradient dY^T X) with odd sizes.
       for (const [M, N, K, ta, tb] of [[301, 517, 389, false, false], [640, 200, 900, true, true],
-        [129, 515, 785, false, true], [513, 783, 127, true, false]] as const) {
+        [129, 515, 785, false, true], [513, 783, 127, true, false],
+        // N 250 packs A on one thread; split along N each half (<= 128) reads A in place.
+        [150, 250, 400, false, true], [150, 250, 400, false, false]] as const) {
         const A = randF32(M * K, r);
         const B = randF32(K * N, r);
         const bias = randF32(N, r);

@@ -52,7 +52,7 @@ struct KernelTable {
   bool partial_tiles;  // see above
   PackA pack_a;        // nullptr: the portable packing in gemm.cc
   PackB pack_b;
-  RowsKernel kernel_rows;  // nullptr: always pack A. Else used when !transA and N <= NR.
+  RowsKernel kernel_rows;  // nullptr: always pack A. Else used when !transA and N <= 4 NR (gemm.cc).
   // k values per packed 32-bit slot: 1 (fp32) or 2 (bf16 pairs). The driver then keeps K blocks
   // even, sizes buffers and panel offsets in slots (ceil(kc / k_pack)) and passes the kernel
   // the slot count; the packing routines still take kc in k values.
