@@ -11,7 +11,7 @@ import { Storage } from './storage';
 import { track } from './scope';
 import { captureSink } from './capture';
 import { fmtShape, expected } from '../core/validate';
-import type { Device } from '../native';
+import { cpuKernels, type Device } from '../native';
 import { DeviceStorage } from '../cuda/buffer';
 import type { DeviceView } from '../cuda/addon';
 
@@ -73,7 +73,7 @@ export function clearGradPending(t: Tensor): void {
 function settleGrad(t: Tensor): void {
   clearGradPending(t);
   const g = t._grad;
-  if (g !== null && !g.isDisposed) (g.data as Float32Array).fill(0);
+  if (g !== null && !g.isDisposed) cpuKernels.fillF32(g.f32, g.size, 0); // native: parallel for big gradients
 }
 
 /** @internal Writes the zeros of every pending gradient (before gradients are read in bulk). */
