@@ -248,6 +248,8 @@ export const OP_TABLE = {
   argmax: { kind: 'argmax', params: '' },
   linearForward: { kind: 'linear', params: '' },
   linearBackward: { kind: 'linear_bwd', params: '' },
+  // i16-mlp: linearBackward that writes dx/dw/db instead of adding (a gradient's first producer)
+  linearBackwardInit: { kind: 'linear_bwd', params: '' },
   layerNormForward: { kind: 'layer_norm', params: '' },
   layerNormBackward: { kind: 'layer_norm_bwd', params: '' },
   batchNormForward: { kind: 'batch_norm', params: '' },

@@ -1,5 +1,5 @@
 /** backward(): reverse-mode differentiation over the recorded tape. */
-import { Tensor } from '../tensor/tensor';
+import { Tensor, clearGradPending, settlePendingGrads } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { keep } from '../tensor/scope';
 import { captureSink } from '../tensor/capture';
@@ -116,6 +116,10 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
   const finals = gradReadyHooks.size > 0 ? finalLeaves(order) : null;
+  // First writes (see TapeNode.firstWrite) in eager CPU passes only: a recorded step replays
+  // its calls with whatever the gradients hold then, and gradient hooks read buffers natively.
+  const firstWrite = captureSink() === null && finals === null && root.device === 'cpu';
+  if (!firstWrite) settlePendingGrads();
   try {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
@@ -123,20 +127,24 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       const gOut = grads.get(t);
       if (!node) continue;
       if (gOut) {
-        const bufs: (Tensor | null)[] = node.inputs.map((inp) => {
-          if (!inp) return null;
-          if (!inp._node) {
-            if (!inp.grad) inp.grad = keep(zerosOf(inp));
-            return inp.grad;
-          }
-          let g = grads.get(inp);
-          if (!g) {
-            g = zerosOf(inp);
-            grads.set(inp, g);
-          }
-          return g;
-        });
-        node.backward(gOut, bufs);
+        if (firstWrite && node.firstWrite && firstWriteInputs(node, grads)) {
+          node.backward(gOut, takeFresh(node, grads), true);
+        } else {
+          const bufs: (Tensor | null)[] = node.inputs.map((inp) => {
+            if (!inp) return null;
+            if (!inp._node) {
+              if (!inp.grad) inp.grad = keep(zerosOf(inp)); // the getter writes a pending zero
+              return inp.grad;
+            }
+            let g = grads.get(inp);
+            if (!g) {
+              g = zerosOf(inp);
+              grads.set(inp, g);
+            }
+            return g;
+          });
+          node.backward(gOut, bufs);
+        }
       }
       const done = finals?.get(k);
       if (done) for (const h of gradReadyHooks) for (const leaf of done) h.ready(leaf);
@@ -153,6 +161,44 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     }
     for (const g of grads.values()) g.dispose();
   }
+}
+
+/**
+ * True when no gradient buffer of node's inputs holds a gradient yet: intermediates without one,
+ * leaves whose gradient is missing or pending zero (Optimizer.zeroGrad), each input once.
+ */
+function firstWriteInputs(node: GradNode, grads: Map<Tensor, Tensor>): boolean {
+  const ins = node.inputs;
+  let any = false;
+  for (let i = 0; i < ins.length; i++) {
+    const inp = ins[i];
+    if (!inp) continue;
+    for (let j = 0; j < i; j++) if (ins[j] === inp) return false; // one buffer twice: the second adds
+    if (inp._node) {
+      if (grads.has(inp)) return false;
+    } else if (inp._grad !== null && !inp._gradPending) {
+      return false;
+    } else if (inp._grad !== null && (inp._grad.isDisposed || inp._grad.device !== 'cpu')) {
+      return false;
+    }
+    any = true;
+  }
+  return any;
+}
+
+/** The gradient buffers of node's inputs for a first write (firstWriteInputs held): uninitialized. */
+function takeFresh(node: GradNode, grads: Map<Tensor, Tensor>): (Tensor | null)[] {
+  return node.inputs.map((inp) => {
+    if (!inp) return null;
+    if (inp._node) {
+      const g = empty(inp.shape, 'float32');
+      grads.set(inp, g);
+      return g;
+    }
+    if (inp._grad === null) inp.grad = keep(empty(inp.shape, 'float32'));
+    else clearGradPending(inp);
+    return inp._grad;
+  });
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {

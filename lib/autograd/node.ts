@@ -45,13 +45,13 @@ export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
 
 /**
  * Attaches a node to `out` when any input requires grad (and recording is on); otherwise
- * frees what the node saved. Returns out.
+ * frees what the node saved. Returns out. firstWrite: the backward honours `init` (TapeNode).
  */
 export function record(out: Tensor, op: string, inputs: (Tensor | null)[],
-  backward: GradNode['backward'], release?: () => void): Tensor {
+  backward: GradNode['backward'], release?: () => void, firstWrite = false): Tensor {
   if (needsGrad(...inputs)) {
     out.requiresGrad = true;
-    out._node = { op, inputs: inputs.map((t) => (t && t.requiresGrad ? t : null)), backward, release };
+    out._node = { op, inputs: inputs.map((t) => (t && t.requiresGrad ? t : null)), backward, release, firstWrite };
   } else if (release) {
     release();
   }

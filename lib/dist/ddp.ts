@@ -19,7 +19,7 @@ import type { Module } from '../nn/module';
 import type { Tensor } from '../tensor/tensor';
 import type { Optimizer } from '../optim/optimizer';
 import { packParameters, FlatLayout } from '../nn/flat';
-import { Tensor as TensorClass } from '../tensor/tensor';
+import { Tensor as TensorClass, settlePendingGrads } from '../tensor/tensor';
 import { Storage } from '../tensor/storage';
 import { keep } from '../tensor/scope';
 import { gradReadyHooks, GradReadyHook } from '../autograd/engine';
@@ -68,6 +68,7 @@ function hugePageGradients(layout: FlatLayout): number {
   const total = old.size;
   if (process.platform !== 'linux' || typeof addon.adviseHugePages !== 'function' || total * 4 < HUGE_PAGE ||
     old.device !== 'cpu' || old.dtype !== 'float32') return 0;
+  settlePendingGrads(); // the copy below reads the gradients in bulk
   const block = keep(new TensorClass([total + HUGE_PAGE / 4], 'float32', new Storage(total * 4 + HUGE_PAGE)));
   const pad = addon.hugePagePadding(block.data as Float32Array) / 4;
   const grads = keep(block._viewAs([total], pad));

@@ -59,8 +59,9 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
   const pre = needPre ? empty(out.shape) : null;
   const k = kernelsFor(x, weight, bias);
   k.linearForward(out.f32, x.f32, weight.f32, bias ? bias.f32 : null, B, C, OC, actCode, pre ? pre.f32 : null);
-  return record(out, 'linear', [x, weight, bias], (g, [dx, dw, db]) => {
-    k.linearBackward(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null, g.f32, x.f32, weight.f32,
-      out.f32, pre ? pre.f32 : null, B, C, OC, actCode);
-  }, pre ? () => pre.dispose() : undefined);
+  // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
+  return record(out, 'linear', [x, weight, bias], (g, [dx, dw, db], init) => {
+    (init ? k.linearBackwardInit : k.linearBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null, g.f32,
+      x.f32, weight.f32, out.f32, pre ? pre.f32 : null, B, C, OC, actCode);
+  }, pre ? () => pre.dispose() : undefined, out.device === 'cpu');
 }

@@ -1,5 +1,5 @@
 /** Gradient clipping over parameters' gradients (one native call when they share a flat buffer). */
-import { Tensor } from '../tensor/tensor';
+import { Tensor, settlePendingGrads } from '../tensor/tensor';
 import { kernelsForAll } from '../ops/util';
 import { existingLayout } from '../nn/flat';
 import { assertNumberInRange, describe, expected } from '../core/validate';
@@ -7,6 +7,7 @@ import { assertNumberInRange, describe, expected } from '../core/validate';
 function grads(params: Tensor[]): Float32Array[] {
   if (!Array.isArray(params)) throw new TypeError(expected('array of parameter tensors', 'params', describe(params)));
   const layout = existingLayout(params);
+  settlePendingGrads(); // zeros marked by Optimizer.zeroGrad() are read below
   if (layout) return [layout.grads.data as Float32Array];
   return params.filter((p) => p.grad && !p.grad.isDisposed).map((p) => p.grad!.data as Float32Array);
 }

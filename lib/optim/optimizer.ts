@@ -2,7 +2,7 @@
  * Optimizers (PyTorch semantics). Parameters are packed into one flat buffer (see nn/flat.ts),
  * so each step is ONE native call over all parameters, and zeroGrad is one fill.
  */
-import { Tensor } from '../tensor/tensor';
+import { Tensor, markGradZero, settlePendingGrads } from '../tensor/tensor';
 import { cpuKernels, kernels, type OpKernels } from '../native';
 import { segmentsFor, FlatLayout, Segment } from '../nn/flat';
 import { Storage } from '../tensor/storage';
@@ -166,8 +166,21 @@ export abstract class Optimizer {
     }
   }
 
-  /** Sets every gradient to zero (one native fill over the flat gradient buffer). */
+  /**
+   * Sets every gradient to zero. Eagerly on the CPU this writes nothing: the gradients are marked
+   * zero and the first op of the next backward() that produces each one writes it (reading
+   * `p.grad`, a step or clipping writes the zeros of those still marked). Otherwise (a step
+   * being recorded, other devices) one native fill over the flat gradient buffer.
+   */
   zeroGrad(): void {
+    if (captureSink() === null && this.layout.grads.device === 'cpu') {
+      for (const p of this.params) {
+        const g = p._grad;
+        if (g !== null && !g.isDisposed && !p._gradPending) markGradZero(p);
+      }
+      return;
+    }
+    settlePendingGrads();
     const g = this.layout.grads.data as Float32Array;
     for (const s of this.segments) this.k.fillF32(s.start === 0 ? g : g.subarray(s.start), s.end - s.start, 0);
   }
@@ -197,6 +210,7 @@ export abstract class Optimizer {
   }
 
   private stepNow(): void {
+    settlePendingGrads(); // gradients no backward() wrote since zeroGrad() are zeros
     this.lr = hyper(this as unknown as Record<string, unknown>, 'lr', this.lr, 0);
     this.stepCount++;
     const p = this.layout.values.data as Float32Array;

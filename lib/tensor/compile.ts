@@ -40,7 +40,7 @@
  * (native/binding/capture_async.cc), the JS thread free meanwhile; until it settles the step
  * refuses another call and defers dispose(), and JS must leave the step's tensors alone.
  */
-import { Tensor } from './tensor';
+import { Tensor, settlePendingGrads } from './tensor';
 import { collectCreated, keep, type Disposable } from './scope';
 import { setCaptureSink, captureSink, type CaptureSink } from './capture';
 import { native, cpuKernels, OP_TABLE, type OpKernels } from '../native';
@@ -316,6 +316,8 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
       throw new Error(expected('no replay running', 'step', 'a call while the last runAsync() has not settled (await it first)'));
     }
     if (captureSink() !== null) throw new Error(expected('no step being recorded', 'step', 'a call from inside a recording'));
+    // A replay (or record) reads gradients natively: zeros marked by an eager zeroGrad() are written now.
+    settlePendingGrads();
     args.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(expected('Tensor', `inputs[${i}]`, describe(t)));
       if (t.isDisposed) throw new TypeError(expected('a live tensor', `inputs[${i}]`, 'a disposed tensor'));

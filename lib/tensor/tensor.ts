@@ -11,7 +11,7 @@ import { Storage } from './storage';
 import { track } from './scope';
 import { captureSink } from './capture';
 import { fmtShape, expected } from '../core/validate';
-import type { Device } from '../native';
+import { cpuKernels, type Device } from '../native';
 import { DeviceStorage } from '../cuda/buffer';
 import type { DeviceView } from '../cuda/addon';
 
@@ -37,9 +37,49 @@ export interface TapeNode {
    * Adds d(loss)/d(input i) into grads[i] for every input that needs a gradient
    * (grads[i] is null for the others). gradOut is d(loss)/d(output).
    */
-  backward(gradOut: Tensor, grads: readonly (Tensor | null)[]): void;
+  backward(gradOut: Tensor, grads: readonly (Tensor | null)[], init?: boolean): void;
   /** Frees tensors saved only for the backward pass (masks, statistics, probabilities). */
   release?(): void;
+  /**
+   * The node's backward can WRITE its input gradients: backward() then passes init = true when
+   * every non-null buffer in grads is uninitialized (none holds a gradient yet), and the node
+   * must overwrite them instead of adding (no zero fill first).
+   */
+  readonly firstWrite?: boolean;
+}
+
+/**
+ * Leaves (CPU) whose gradient buffer holds stale values standing for zeros: Optimizer.zeroGrad()
+ * marks them instead of filling, and backward() lets the first op that produces the gradient
+ * write it (no fill, no read of the old values). Anything that reads gradients other than
+ * through `t.grad` (optimizer steps, clipping, data parallel, captured steps) calls
+ * settlePendingGrads() first.
+ */
+const pendingZeroGrads = new Set<Tensor>();
+
+/** @internal Marks t.grad (a live CPU tensor) as zero without writing it (see pendingZeroGrads). */
+export function markGradZero(t: Tensor): void {
+  t._gradPending = true;
+  pendingZeroGrads.add(t);
+}
+
+/** @internal Ends t's pending-zero mark without writing (its gradient's first producer wrote it). */
+export function clearGradPending(t: Tensor): void {
+  t._gradPending = false;
+  pendingZeroGrads.delete(t);
+}
+
+/** @internal Writes the zeros of one pending gradient. */
+function settleGrad(t: Tensor): void {
+  clearGradPending(t);
+  const g = t._grad;
+  if (g !== null && !g.isDisposed) cpuKernels.fillF32(g.f32, g.size, 0); // native: parallel for big gradients
+}
+
+/** @internal Writes the zeros of every pending gradient (before gradients are read in bulk). */
+export function settlePendingGrads(): void {
+  if (pendingZeroGrads.size === 0) return;
+  for (const t of [...pendingZeroGrads]) settleGrad(t);
 }
 
 let nextId = 1;
@@ -53,8 +93,17 @@ export class Tensor {
   readonly device: Device;
   /** Whether gradients flow to this tensor. Leaves with requiresGrad get `.grad` from backward(). */
   requiresGrad = false;
+  /** @internal backing field of grad */ _grad: Tensor | null = null;
+  /** @internal grad holds stale values that stand for zeros (pendingZeroGrads) */ _gradPending = false;
   /** Gradient accumulated by backward() (leaves only). */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    if (this._gradPending) settleGrad(this);
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (this._gradPending) clearGradPending(this);
+    this._grad = g;
+  }
   /** Optional name (parameters carry theirs). */
   name: string | undefined = undefined;
   /** @internal */ _storage: Storage | DeviceStorage | null;
@@ -132,9 +181,10 @@ export class Tensor {
     const s = this._storage;
     this._storage = null;
     if (s) s.release();
-    if (this.grad) {
-      this.grad.dispose();
-      this.grad = null;
+    if (this._gradPending) clearGradPending(this);
+    if (this._grad) {
+      this._grad.dispose();
+      this._grad = null;
     }
   }
 

@@ -3,6 +3,7 @@
 //               act: a LinearAct code (ops/kinds.h); pre (B*OC) is required for gelu/geluTanh
 //   linear_bwd  linearBackward(dx|null, dw|null, db|null, dout, x, w, out|null, pre|null, B, C, OC, act)
 //               out is required for relu/sigmoid/tanh, pre for gelu/geluTanh
+//               (linearBackwardInit: the same arguments; writes dx/dw/db instead of adding into them)
 //   layer_norm      layerNormForward(out, mean, rstd, x, weight|null, bias|null, N, C, eps)
 //   layer_norm_bwd  layerNormBackward(dx|null, dweight|null, dbias|null, dout, x, weight|null, mean, rstd, N, C)
 //   batch_norm      batchNormForward(out, mean, rstd, runningMean|null, runningVar|null, x, weight|null,

@@ -104,8 +104,8 @@ void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float*
   conv2d_backward(dx, dw, db, dout, x, w, out, g, act, conv_scratch(g, true));
 }
 
-void linear_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
-                const float* pre, i64 B, i64 C, i64 OC, LinearAct act) {
+void linear_bwd_with(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                     const float* out, const float* pre, i64 B, i64 C, i64 OC, LinearAct act, bool init) {
   float* scratch = nullptr;
   if (act != LinearAct::none) {
     thread_local std::vector<float> buf;  // per-thread dpre scratch: grows, never shrinks
@@ -113,7 +113,16 @@ void linear_bwd(float* dx, float* dw, float* db, const float* dout, const float*
     if (buf.size() < need) buf.resize(need);
     scratch = buf.data();
   }
-  linear_backward(dx, dw, db, dout, x, w, out, pre, B, C, OC, act, scratch);
+  linear_backward(dx, dw, db, dout, x, w, out, pre, B, C, OC, act, scratch, init);
+}
+void linear_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
+                const float* pre, i64 B, i64 C, i64 OC, LinearAct act) {
+  linear_bwd_with(dx, dw, db, dout, x, w, out, pre, B, C, OC, act, false);
+}
+// i16-mlp: the first producer of a gradient writes it (autograd, lib/autograd/engine.ts)
+void linear_bwd_init(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                     const float* out, const float* pre, i64 B, i64 C, i64 OC, LinearAct act) {
+  linear_bwd_with(dx, dw, db, dout, x, w, out, pre, B, C, OC, act, true);
 }
 
 void dropout_bwd(float* dx, const float* dout, const uint8_t* mu, const float* mf, i64 n, float p) {
@@ -237,6 +246,7 @@ const Backend* make_cpu() {
   // layers
   set_kernel<Op::linearForward>(b, linear_forward);
   set_kernel<Op::linearBackward>(b, linear_bwd);
+  set_kernel<Op::linearBackwardInit>(b, linear_bwd_init);
   set_kernel<Op::layerNormForward>(b, layernorm_forward);
   set_kernel<Op::layerNormBackward>(b, layernorm_backward);
   set_kernel<Op::batchNormForward>(b, batchnorm_forward);

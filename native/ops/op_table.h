@@ -86,6 +86,8 @@
   /* layers */                                                                \
   X(linearForward,      linear,        "")                                    \
   X(linearBackward,     linear_bwd,    "")                                    \
+  /* i16-mlp: linearBackward that writes dx/dw/db (a gradient's first producer) */ \
+  X(linearBackwardInit, linear_bwd,    "")                                    \
   X(layerNormForward,   layer_norm,    "")                                    \
   X(layerNormBackward,  layer_norm_bwd, "")                                   \
   X(batchNormForward,   batch_norm,    "")                                    \

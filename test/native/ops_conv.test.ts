@@ -340,16 +340,22 @@ describe('conv2d rows wider than one vector (16-lane row copies: full vectors, t
     ['1x1/s2 W=34', conv({ N: 2, C: 3, H: 3, W: 34, OC: 2, KH: 1, KW: 1, sh: 2, sw: 2 })],
     ['7x2/p0x3 W=17', conv({ N: 1, C: 2, H: 9, W: 17, OC: 2, KH: 7, KW: 2, ph: 0, pw: 3 })],
   ];
-  for (const [name, c] of wide) {
-    it(`${name}: forward and backward against the definition`, () => {
+  for (const [name, c] of wide) it(`${name}: forward and backward against the definition`, () => checkDefinition(c));
+});
+
+/** Forward and all three gradients (accumulated onto non-zero buffers) against the double
+ * definition; atol covers fp32 sums of many terms in a kernel-specific order. */
+function checkDefinition(c: Conv, atol = 1e-6, rtol = 1e-5): void {
+  {
+    {
       const r = rng(c.W * 31 + c.KH);
       const x = randF32(c.N * c.C * c.H * c.W, r, -1, 1);
       const w = randF32(c.OC * (c.C / c.groups) * c.KH * c.KW, r, -0.5, 0.5);
-      const b = randF32(c.OC, r, -0.5, 0.5);
+      const b = c.bias ? randF32(c.OC, r, -0.5, 0.5) : null;
       const want = convRef(c, x, w, b);
       const out = new Float32Array(want.length);
       native.conv2dForward(out, x, w, b, ...geom(c), c.act);
-      expectClose(out, want, 1e-5, 1e-6, 'forward');
+      expectClose(out, want, rtol, atol, 'forward');
       const dout = randF32(out.length, r, -1, 1);
       // relu: the reference gradient of the masked dout
       const gIn = c.act === 1 ? dout.map((g, i) => (out[i] > 0 ? g : 0)) : dout;
@@ -357,12 +363,63 @@ describe('conv2d rows wider than one vector (16-lane row copies: full vectors, t
       const dx = new Float32Array(x.length).fill(0.25); // the kernels accumulate
       const dw = new Float32Array(w.length).fill(-0.5);
       const db = new Float32Array(c.OC).fill(1);
-      native.conv2dBackward(dx, dw, db, dout, x, w, out, ...geom(c), c.act);
-      expectClose(dx, ref.dx.map((v) => v + 0.25), 1e-5, 1e-6, 'dx');
-      expectClose(dw, ref.dw.map((v) => v - 0.5), 1e-5, 1e-6, 'dw');
-      expectClose(db, ref.db.map((v) => v + 1), 1e-5, 1e-6, 'db');
-    });
+      native.conv2dBackward(dx, dw, b ? db : null, dout, x, w, out, ...geom(c), c.act);
+      expectClose(dx, ref.dx.map((v) => v + 0.25), rtol, atol, 'dx');
+      expectClose(dw, ref.dw.map((v) => v - 0.5), rtol, atol, 'dw');
+      if (b) expectClose(db, ref.db.map((v) => v + 1), rtol, atol, 'db');
+    }
   }
+}
+
+describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and weight gradients without im2col)', () => {
+  // Shapes on both sides of the direct / im2col choice: 16-lane column segments (W = 28, 14, 16,
+  // 33, 37), tiles of 3 segments with a short last one, output-channel blocks of 8 with a tail
+  // (OC 12: forward direct, weight gradient by GEMM; C 9: input-gradient tail), padding larger
+  // than the dilated kernel's extent (the input-gradient pass then has negative padding), groups,
+  // and the shapes that stay on im2col + GEMM (1x1, stride 2-3, depthwise, < 8 channels).
+  const direct: Array<[string, Conv]> = [
+    ['16->16 3x3/p1 28x28 relu no bias', conv({ N: 2, C: 16, H: 28, W: 28, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, act: 1, bias: false })],
+    ['32->32 3x3/p1 14x14', conv({ N: 3, C: 32, H: 14, W: 14, OC: 32, KH: 3, KW: 3, ph: 1, pw: 1 })],
+    ['9->12 3x3/p1 13x27 relu (block tails)', conv({ N: 2, C: 9, H: 13, W: 27, OC: 12, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 })],
+    ['8->24 7x7/p3 11x37', conv({ N: 1, C: 8, H: 11, W: 37, OC: 24, KH: 7, KW: 7, ph: 3, pw: 3 })],
+    ['8->8 7x7/p5 (padding > half) 9x16', conv({ N: 2, C: 8, H: 9, W: 16, OC: 8, KH: 7, KW: 7, ph: 5, pw: 5 })],
+    ['8->16 3x3/p3 (padding > extent) 5x33', conv({ N: 2, C: 8, H: 5, W: 33, OC: 16, KH: 3, KW: 3, ph: 3, pw: 3 })],
+    ['16->8 3x3/dil2/p5 7x19', conv({ N: 2, C: 16, H: 7, W: 19, OC: 8, KH: 3, KW: 3, dh: 2, dw: 2, ph: 5, pw: 2 })],
+    ['8->16 1x5/p0x2 batch 1 6x31', conv({ N: 1, C: 8, H: 6, W: 31, OC: 16, KH: 1, KW: 5, ph: 0, pw: 2 })],
+    ['5x2 no padding 12x17 (valid)', conv({ N: 2, C: 8, H: 12, W: 17, OC: 8, KH: 5, KW: 2 })],
+    ['groups 2 (8 per group) 3x3/p1 10x21', conv({ N: 2, C: 16, H: 10, W: 21, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, groups: 2 })],
+    ['16->16 1x1 (GEMM)', conv({ N: 2, C: 16, H: 9, W: 13, OC: 16, KH: 1, KW: 1 })],
+    ['16->16 3x3/s2/p1 (GEMM)', conv({ N: 2, C: 16, H: 15, W: 15, OC: 16, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+    ['16->16 3x3/s3/p2 (GEMM)', conv({ N: 1, C: 16, H: 13, W: 17, OC: 16, KH: 3, KW: 3, sh: 3, sw: 3, ph: 2, pw: 2 })],
+    ['depthwise 16 3x3/p1 (GEMM)', conv({ N: 2, C: 16, H: 9, W: 18, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, groups: 16 })],
+    ['4->4 3x3/p1 (GEMM: < 8 channels)', conv({ N: 2, C: 4, H: 9, W: 18, OC: 4, KH: 3, KW: 3, ph: 1, pw: 1 })],
+  ];
+  for (const [name, c] of direct) {
+    const terms = Math.max((c.C / c.groups) * c.KH * c.KW, c.N * c.H * c.W);
+    it(`${name}: forward and backward against the definition`, () => checkDefinition(c, 2e-7 * terms, 1e-5));
+  }
+
+  it('identical results at 1 and 2 threads (a batch that runs in parallel)', () => {
+    for (const c of [
+      conv({ N: 8, C: 16, H: 28, W: 28, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 }),
+      conv({ N: 9, C: 32, H: 14, W: 14, OC: 32, KH: 3, KW: 3, ph: 1, pw: 1, bias: false }),
+    ]) {
+      const r = rng(c.C + c.H);
+      const x = randF32(c.N * c.C * c.H * c.W, r);
+      const w = randF32(c.OC * c.C * 9, r, -0.3, 0.3);
+      const b = c.bias ? randF32(c.OC, r) : null;
+      const dout = randF32(c.N * c.OC * c.H * c.W, r);
+      sameForThreads(() => {
+        const out = new Float32Array(dout.length);
+        native.conv2dForward(out, x, w, b, ...geom(c), c.act);
+        const dx = new Float32Array(x.length);
+        const dw = new Float32Array(w.length);
+        const db = new Float32Array(c.OC);
+        native.conv2dBackward(dx, dw, b ? db : null, dout, x, w, out, ...geom(c), c.act);
+        return [...out, ...dx, ...dw, ...db];
+      });
+    }
+  });
 });
 
 describe('determinism across thread counts', () => {

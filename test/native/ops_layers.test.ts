@@ -46,6 +46,19 @@ function linearRun(x: Float32Array, w: Float32Array, b: Float32Array | null, B: 
   return { out, dx, dw, db };
 }
 
+/** Random operands of a linear layer and its forward output (out, and pre for the gelus). */
+function linearCase(B: number, C: number, OC: number, act: number, seed: number) {
+  const r = rng(seed);
+  const x = randF32(B * C, r, -1, 1);
+  const w = randF32(OC * C, r, -0.5, 0.5);
+  const b = randF32(OC, r, -0.5, 0.5);
+  const dout = randF32(B * OC, r, -1, 1);
+  const out = new Float32Array(B * OC);
+  const pre = act >= 4 ? new Float32Array(B * OC) : null;
+  native.linearForward(out, x, w, b, B, C, OC, act, pre);
+  return { x, w, b, dout, out, pre };
+}
+
 describe('fused linear', () => {
   const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 20, 5], [3, 33, 17], [2, 255, 3], [17, 9, 65]];
   for (const [B, C, OC] of shapes) {
@@ -83,14 +96,7 @@ describe('fused linear', () => {
     for (const [B, C, OC] of [[3, 5, 1], [17, 9, 65], [130, 7, 200]] as Array<[number, number, number]>) {
       for (const [name, act] of Object.entries(ACT_CODES)) {
         it(`${name} ${B}x${C}->${OC}`, () => {
-          const r = rng(B + C + OC + act);
-          const x = randF32(B * C, r, -1, 1);
-          const w = randF32(OC * C, r, -0.5, 0.5);
-          const b = randF32(OC, r, -0.5, 0.5);
-          const dout = randF32(B * OC, r, -1, 1);
-          const out = new Float32Array(B * OC);
-          const pre = act >= 4 ? new Float32Array(B * OC) : null;
-          native.linearForward(out, x, w, b, B, C, OC, act, pre);
+          const { x, w, b, dout, out, pre } = linearCase(B, C, OC, act, B + C + OC + act);
           const dbs = supported.map((isa) => {
             native.setIsa(isa);
             const db = new Float32Array(OC);
@@ -178,6 +184,42 @@ function layerNormRef(x: Arr, w: Arr | null, b: Arr | null, N: number, C: number
   }
   return out;
 }
+
+// i16-mlp: linearBackwardInit writes dx/dw/db (autograd's first producer of a gradient) where
+// linearBackward adds into them: the same bits as adding into zeros, with outputs that start as
+// NaN (never read), on the small-problem path and the GEMM path, every activation, 1 and 2 threads.
+describe('fused linear, first write (linearBackwardInit)', () => {
+  const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 33, 17], [2, 255, 3], [37, 130, 11], [65, 97, 70], [0, 5, 4]];
+  for (const [B, C, OC] of shapes) {
+    for (const [name, act] of Object.entries(ACT_CODES)) {
+      it(`${name} ${B}x${C}->${OC}`, () => {
+        const { x, w, b, dout, out, pre } = linearCase(B, C, OC, act, 7 * B + 3 * C + OC + act);
+        const run = (init: boolean, withDx: boolean, withDw: boolean, withDb: boolean): Float32Array => {
+          const fill = init ? NaN : 0;
+          const dx = withDx ? new Float32Array(B * C).fill(fill) : null;
+          const dw = withDw ? new Float32Array(OC * C).fill(fill) : null;
+          const db = withDb ? new Float32Array(OC).fill(fill) : null;
+          (init ? native.linearBackwardInit : native.linearBackward)(dx, dw, db, dout, x, w, out, pre, B, C, OC, act);
+          return Float32Array.from([...(dx ?? []), ...(dw ?? []), ...(db ?? [])]);
+        };
+        for (const [withDx, withDw, withDb] of [[true, true, true], [false, true, true], [true, false, false], [false, false, true]]) {
+          const want = run(false, withDx, withDw, withDb);
+          let got = new Float32Array(0);
+          sameForThreads(() => (got = run(true, withDx, withDw, withDb)));
+          expect(got.every(Number.isFinite)).toBe(true);
+          // + 0 turns -0 into 0: adding into a zero gives 0 where a write may keep -0
+          expect(Array.from(got, (v) => v + 0)).toEqual(Array.from(want, (v) => v + 0));
+        }
+        // and against the double reference (the accumulating kernel's own tests cover the rest)
+        if (B > 0 && B * C * OC <= 60000 && !(act === 1 && linearRef(x, w, b, B, C, OC, 0).some((v) => Math.abs(v) < 1e-4))) {
+          const dw = new Float32Array(OC * C).fill(NaN);
+          native.linearBackwardInit(null, dw, null, dout, x, w, out, pre, B, C, OC, act);
+          expectClose(dw, numGrad((v) => dot(dout, linearRef(x, v, b, B, C, OC, act)), w), 1e-4, 1e-5, 'dw');
+        }
+      });
+    }
+  }
+});
 
 describe('layerNorm', () => {
   for (const [N, C] of [[1, 1], [3, 17], [2, 255], [4, 3], [9, 70]]) {

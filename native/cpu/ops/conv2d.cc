@@ -1,6 +1,8 @@
 #include "cpu/ops/opt_flags.h"  // first: compiler options for this file
 
-// Convolution as im2col + sgemm. Per image n and group g (Cg = C / groups, OCg = OC / groups,
+// Convolution as im2col + sgemm, or (stride 1, kernels larger than 1x1, >= 8 output channels per
+// group, AVX-512) by direct kernels that read the input rows in place (see "direct convolution"
+// below). im2col + sgemm, per image n and group g (Cg = C / groups, OCg = OC / groups,
 // K = Cg * KH * KW, P = OH * OW):
 //   forward   out[n, g] (OCg, P) = W[g] (OCg, K) @ col (K, P)          (+ bias, relu: epilogue)
 //   dweight   dW[g] (OCg, K)    += dpre[n, g] (OCg, P) @ col^T (P, K)
@@ -27,6 +29,13 @@
 #include <immintrin.h>
 #endif
 
+// GCC 12 warns about _mm512_undefined_ps() inside _mm512_max_ps / _mm512_reduce_add_ps (as in
+// cpu/gemm/microkernel_avx512.h); the warning is spurious.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
 namespace ng::cpu {
 
 namespace {
@@ -37,11 +46,19 @@ constexpr int64_t kMaxChunks = 8;
 constexpr int64_t kScratchBudget = int64_t{1} << 22;
 // Convolutions with fewer multiply-adds than this run their chunks on one thread.
 constexpr double kParallelWork = 2.0e6;
+// The direct kernels' tile (see "direct convolution" below): output channels per block,
+// 16-column output segments per tile.
+constexpr int kDirOB = 8;
+constexpr int kDirSeg = 3;
 
 struct Dims {
-  int64_t Cg, OCg, K, P, HW;
+  int64_t Cg, OCg, K, P, HW, KK;
+  int64_t colb, dwv;  // backward: floats of the column matrix (0: not used), of the direct dweight's vector sums
   bool direct;  // 1x1, stride 1, no padding: the input plane block is the column matrix
+  bool dfwd, dbwd, dwd;  // the direct kernels run the forward / the input gradient / the weight gradient
 };
+bool direct_ok(const Conv2dShape& s, int64_t Co);
+int64_t direct_pack_floats(int64_t Co, int64_t Ci, int64_t KK);
 
 Dims dims_of(const Conv2dShape& s) {
   Dims d;
@@ -50,13 +67,25 @@ Dims dims_of(const Conv2dShape& s) {
   d.K = d.Cg * s.KH * s.KW;
   d.P = s.OH * s.OW;
   d.HW = s.H * s.W;
+  d.KK = s.KH * s.KW;
   d.direct = s.KH == 1 && s.KW == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
+  d.dfwd = direct_ok(s, d.OCg);
+  d.dbwd = direct_ok(s, d.Cg);
+  // The direct weight gradient only for 3-wide kernels (tiles of 3 kernel columns), where it
+  // measured faster than im2col + GEMM (16 and 32 channels, 28x28 and 14x14, 1 thread); for 5x5
+  // (tiles of 3 + 2 columns) the GEMM was faster.
+  d.dwd = d.dfwd && d.OCg % kDirOB == 0 && s.KW == 3;
+  d.colb = d.direct || (d.dwd && d.dbwd) ? 0 : d.K * d.P;
+  d.dwv = d.dwd ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) * 16 : 0;
   return d;
 }
 
 // Scratch floats per chunk: column matrix (forward: one more row, of ones, for the bias), dpre
 // (relu backward), partial dweight (several chunks).
-int64_t col_floats(const Dims& d, bool backward) { return d.direct ? 0 : (d.K + (backward ? 0 : 1)) * d.P; }
+int64_t col_floats(const Dims& d, bool backward) {
+  if (backward) return d.colb + d.dwv;
+  return d.direct || d.dfwd ? 0 : (d.K + 1) * d.P;
+}
 int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
   int64_t f = col_floats(d, backward);
   if (backward) f += s.OC * d.P + (partial ? s.OC * d.K : 0);
@@ -77,7 +106,7 @@ int64_t chunks_of(const Conv2dShape& s, const Dims& d, bool backward) {
 struct Layout {
   int64_t slots, slot, partial;  // slot count, floats per slot, floats per partial dW (0: none)
   int64_t partial_total;  // nchunks * partial
-  int64_t wb;             // forward, im2col path: OC * (K + 1) floats of [weight | bias] rows
+  int64_t wb;  // forward, im2col path: OC * (K + 1) floats of [weight | bias] rows; direct kernel: its packed weights
   int64_t floats() const { return slots * slot + partial_total + wb; }
 };
 Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nchunks) {
@@ -90,7 +119,10 @@ Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nch
   l.slot = col_floats(d, backward) + (backward ? s.OC * d.P : 0);
   l.partial = backward && nchunks > 1 ? s.OC * d.K : 0;
   l.partial_total = nchunks * l.partial;
-  l.wb = backward || d.direct ? 0 : s.OC * (d.K + 1);
+  if (backward)
+    l.wb = d.dbwd ? s.groups * direct_pack_floats(d.Cg, d.OCg, d.KK) : 0;
+  else
+    l.wb = d.dfwd ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) : d.direct ? 0 : s.OC * (d.K + 1);
   return l;
 }
 
@@ -225,6 +257,225 @@ NG_TARGET_AVX512 void im2col_avx512(float* __restrict col, const float* __restri
 
 #endif
 
+// ---- direct convolution (stride 1, AVX-512) ---------------------------------------------------
+// Small channel counts (K = Cg KH KW of 100-300) leave im2col + GEMM dominated by the column
+// matrix's traffic. For stride 1 the direct kernel below reads the input rows in place: a tile is
+// 8 output channels x 3 segments of 16 output columns (24 accumulators); per kernel tap it loads
+// the 3 input vectors (masked loads: zero padding costs nothing) and does 8 x 3 FMAs with the
+// broadcast weights, packed per block of 8 output channels as [c][kh][kw][8]. Bias and relu are
+// applied in registers (the epilogue), or the tile is added to the output (accumulate: the input
+// gradient, which is this convolution with the flipped, transposed kernel). Each output element
+// is one fixed-order sum over (c, kh, kw), whatever the thread count.
+
+// One image and group: Ci planes (H, W) -> Co planes (OH, OW), padding ph / pw (negative: the
+// input-gradient pass of a conv padded by more than the dilated kernel's extent), dilation dh / dw.
+struct DirectGeom {
+  int64_t Ci, Co, H, W, OH, OW, KH, KW, ph, pw, dh, dw;
+};
+
+// True when the direct kernel handles this convolution better than im2col + GEMM: stride 1,
+// kernels larger than 1x1 (1x1 uses the input as the GEMM operand), at least one block of 8
+// outputs (Co), fp32 GEMM mode (bf16 mode rounds the GEMM operands; the direct kernel would not).
+bool direct_ok(const Conv2dShape& s, int64_t Co) {
+#if NG_X86
+  return s.sh == 1 && s.sw == 1 && s.KH * s.KW > 1 && Co >= kDirOB && gemm_precision() == Precision::fp32 &&
+         isa_detail::isa_or_generic() == Isa::avx512;
+#else
+  (void)s;
+  (void)Co;
+  return false;
+#endif
+}
+
+int64_t direct_pack_floats(int64_t Co, int64_t Ci, int64_t KK) { return (Co + kDirOB - 1) / kDirOB * kDirOB * Ci * KK; }
+
+#if NG_X86
+// dst[ob][c][kk][8] for one group: weight element (o, c, kk) read at src[o * so + c * sc + kk * sk]
+// (kk = kh KW + kw; the input-gradient pass passes the flipped, transposed view); zeros pad the
+// last block.
+void direct_pack(float* dst, const float* src, int64_t Co, int64_t Ci, int64_t KK, int64_t so, int64_t sc, int64_t sk,
+                 int64_t k0) {
+  const int64_t nob = (Co + kDirOB - 1) / kDirOB;
+  for (int64_t ob = 0; ob < nob; ob++)
+    for (int64_t c = 0; c < Ci; c++)
+      for (int64_t kk = 0; kk < KK; kk++) {
+        float* d = dst + ((ob * Ci + c) * KK + kk) * kDirOB;
+        for (int o = 0; o < kDirOB; o++) {
+          const int64_t oc = ob * kDirOB + o;
+          d[o] = oc < Co ? src[oc * so + c * sc + (k0 + kk * sk)] : 0.0f;
+        }
+      }
+}
+
+// Column masks of the output segments: cmask[kw * nv + v] has bit j set when output column
+// 16 v + j exists and its input column 16 v + j - pw + kw dw lies inside the row.
+struct DirectMasks {
+  int64_t nv;
+  std::vector<uint16_t> cmask, smask;  // smask[v]: the existing output columns
+  explicit DirectMasks(const DirectGeom& g) : nv((g.OW + 15) / 16), cmask(g.KW * nv, 0), smask(nv, 0) {
+    for (int64_t ow = 0; ow < g.OW; ow++) {
+      smask[ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
+      for (int64_t kw = 0; kw < g.KW; kw++) {
+        const int64_t iw = ow - g.pw + kw * g.dw;
+        if (iw >= 0 && iw < g.W) cmask[kw * nv + ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
+      }
+    }
+  }
+};
+
+// out (Co, OH, OW) = relu?(bias + conv(in (Ci, H, W))), or out += conv(in) (accumulate).
+// Every loop over the 8 x 3 accumulators has a constant trip count (unrolled), so they stay in
+// registers.
+NG_TARGET_AVX512 void direct_conv(float* __restrict out, const float* __restrict in, const float* __restrict wp,
+                                  const float* bias, const DirectGeom& g, const DirectMasks& m, bool relu,
+                                  bool accumulate) {
+  const int64_t nv = m.nv, nseg = g.OH * nv, H = g.H, W = g.W, HW = H * W, P = g.OH * g.OW;
+  const int64_t KH = g.KH, KW = g.KW, KK = KH * KW, Ci = g.Ci, ph = g.ph, pw = g.pw, dh = g.dh, dw = g.dw;
+  const int64_t nob = (g.Co + kDirOB - 1) / kDirOB;
+  static const uint16_t kNone[64] = {};  // the masks of a segment whose input row is padding
+  for (int64_t s0 = 0; s0 < nseg; s0 += kDirSeg) {
+    // Per segment: output row and column block, and its validity (the last tile may be short).
+    int64_t row[kDirSeg], v[kDirSeg];
+    bool ok[kDirSeg];
+#pragma GCC unroll 4
+    for (int k = 0; k < kDirSeg; k++) {
+      ok[k] = s0 + k < nseg;
+      const int64_t sg = ok[k] ? s0 + k : s0;
+      row[k] = sg / nv;
+      v[k] = sg % nv;
+    }
+    for (int64_t ob = 0; ob < nob; ob++) {
+      const float* wb = wp + ob * Ci * KK * kDirOB;
+      __m512 acc[kDirOB][kDirSeg];
+#pragma GCC unroll 8
+      for (int o = 0; o < kDirOB; o++) {
+        const int64_t oc = ob * kDirOB + o;
+        const __m512 b0 = _mm512_set1_ps(bias && oc < g.Co ? bias[oc] : 0.0f);
+#pragma GCC unroll 4
+        for (int k = 0; k < kDirSeg; k++) acc[o][k] = b0;
+      }
+      for (int64_t kh = 0; kh < KH; kh++) {
+        const float* rp[kDirSeg];
+        const uint16_t* mp[kDirSeg];
+#pragma GCC unroll 4
+        for (int k = 0; k < kDirSeg; k++) {
+          const int64_t ih = row[k] - ph + kh * dh;
+          const bool valid = ok[k] && ih >= 0 && ih < H;
+          rp[k] = valid ? in + ih * W + 16 * v[k] - pw : in;
+          mp[k] = valid ? m.cmask.data() + v[k] : kNone;
+        }
+        for (int64_t c = 0; c < Ci; c++) {
+          const float* wk = wb + (c * KK + kh * KW) * kDirOB;
+          for (int64_t kw = 0; kw < KW; kw++, wk += kDirOB) {
+            __m512 x[kDirSeg];
+#pragma GCC unroll 4
+            for (int k = 0; k < kDirSeg; k++) {
+              // masked-off lanes are never read (rp[k] + kw dw may point before the plane)
+              x[k] = _mm512_maskz_loadu_ps(static_cast<__mmask16>(mp[k][mp[k] == kNone ? 0 : kw * nv]),
+                                           rp[k] + c * HW + kw * dw);
+            }
+#pragma GCC unroll 8
+            for (int o = 0; o < kDirOB; o++) {
+              const __m512 w = _mm512_set1_ps(wk[o]);
+#pragma GCC unroll 4
+              for (int k = 0; k < kDirSeg; k++) acc[o][k] = _mm512_fmadd_ps(w, x[k], acc[o][k]);
+            }
+          }
+        }
+      }
+      const int64_t no = std::min<int64_t>(kDirOB, g.Co - ob * kDirOB);
+#pragma GCC unroll 4
+      for (int k = 0; k < kDirSeg; k++) {
+        if (!ok[k]) continue;
+        const __mmask16 sm = static_cast<__mmask16>(m.smask[v[k]]);
+        float* dst = out + ob * kDirOB * P + row[k] * g.OW + 16 * v[k];
+#pragma GCC unroll 8
+        for (int o = 0; o < kDirOB; o++) {
+          if (o >= no) break;
+          __m512 r = acc[o][k];
+          if (accumulate) r = _mm512_add_ps(_mm512_maskz_loadu_ps(sm, dst + o * P), r);
+          if (relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
+          _mm512_mask_storeu_ps(dst + o * P, sm, r);
+        }
+      }
+    }
+  }
+}
+
+// The weight gradient by the same tiling: for 8 output channels x TW kernel columns of one
+// (c, kh), acc[o][j] (16 lanes) += dpre[o] row segment * input row segment shifted by kw0 + j,
+// over every output segment of the image. The lane sums stay in dwv[ob][c][kk][8][16] (added in
+// place, image after image); direct_dweight_reduce adds their lane totals to dW once per chunk.
+template <int TW>
+NG_TARGET_AVX512 void direct_dweight_tile(float* __restrict dwv, const float* __restrict dpo,
+                                          const float* __restrict plane, int64_t kh, int64_t kw0, const DirectGeom& g,
+                                          const DirectMasks& m) {
+  const int64_t nv = m.nv, P = g.OH * g.OW, W = g.W, OW = g.OW;
+  // the output rows whose input row oh - ph + kh dh exists (padding rows add nothing)
+  const int64_t off = kh * g.dh - g.ph;
+  const int64_t oh0 = std::max<int64_t>(0, -off), oh1 = std::min<int64_t>(g.OH, g.H - off);
+  __m512 acc[kDirOB][TW];
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++)
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) acc[o][j] = _mm512_loadu_ps(dwv + (j * kDirOB + o) * 16);
+  for (int64_t v = 0; v < nv; v++) {
+    __mmask16 mx[TW];
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) mx[j] = static_cast<__mmask16>(m.cmask[(kw0 + j) * nv + v]);
+    const __mmask16 sm = static_cast<__mmask16>(m.smask[v]);
+    const float* rp = plane + (oh0 + off) * W - g.pw + kw0 * g.dw + 16 * v;
+    const float* dr = dpo + oh0 * OW + 16 * v;
+    for (int64_t oh = oh0; oh < oh1; oh++, rp += W, dr += OW) {
+      __m512 x[TW];
+#pragma GCC unroll 4
+      for (int j = 0; j < TW; j++) x[j] = _mm512_maskz_loadu_ps(mx[j], rp + j * g.dw);
+#pragma GCC unroll 8
+      for (int o = 0; o < kDirOB; o++) {
+        const __m512 dv = _mm512_maskz_loadu_ps(sm, dr + o * P);
+#pragma GCC unroll 4
+        for (int j = 0; j < TW; j++) acc[o][j] = _mm512_fmadd_ps(dv, x[j], acc[o][j]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++)
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) _mm512_storeu_ps(dwv + (j * kDirOB + o) * 16, acc[o][j]);
+}
+
+// dwv += the lane sums of dW for one image and group: dp (Co, OH, OW) dpre, in (Ci, H, W);
+// Co a multiple of 8.
+void direct_dweight(float* dwv, const float* dp, const float* in, const DirectGeom& g, const DirectMasks& m) {
+  const int64_t KK = g.KH * g.KW, P = g.OH * g.OW, nob = (g.Co + kDirOB - 1) / kDirOB;
+  for (int64_t ob = 0; ob < nob; ob++) {
+    for (int64_t c = 0; c < g.Ci; c++)
+      for (int64_t kh = 0; kh < g.KH; kh++)
+        for (int64_t kw0 = 0; kw0 < g.KW; kw0 += 3) {
+          float* t = dwv + ((ob * g.Ci + c) * KK + kh * g.KW + kw0) * kDirOB * 16;
+          const float* dpo = dp + ob * kDirOB * P;
+          const float* plane = in + c * g.H * g.W;
+          switch (std::min<int64_t>(3, g.KW - kw0)) {
+            case 3: direct_dweight_tile<3>(t, dpo, plane, kh, kw0, g, m); break;
+            case 2: direct_dweight_tile<2>(t, dpo, plane, kh, kw0, g, m); break;
+            default: direct_dweight_tile<1>(t, dpo, plane, kh, kw0, g, m); break;
+          }
+        }
+  }
+}
+
+// dw (Co, Ci, KH, KW) += the lane totals of dwv (a fixed-order tree per element).
+NG_TARGET_AVX512 void direct_dweight_reduce(float* dw, const float* dwv, const DirectGeom& g) {
+  const int64_t KK = g.KH * g.KW, nob = (g.Co + kDirOB - 1) / kDirOB;
+  for (int64_t ob = 0; ob < nob; ob++)
+    for (int64_t c = 0; c < g.Ci; c++)
+      for (int64_t kk = 0; kk < KK; kk++)
+        for (int64_t o = 0; o < kDirOB && ob * kDirOB + o < g.Co; o++)
+          dw[((ob * kDirOB + o) * g.Ci + c) * KK + kk] +=
+              _mm512_reduce_add_ps(_mm512_loadu_ps(dwv + (((ob * g.Ci + c) * KK + kk) * kDirOB + o) * 16));
+}
+#endif
+
 // col (K, P) from the Cg planes at src (Cg, H, W). Loop-to-memset/memcpy conversion is off
 // here (NG_NO_LIBC_LOOPS): the row segments are short, and a call each costs more than the copy.
 NG_NO_LIBC_LOOPS void im2col(float* __restrict col, const float* __restrict src, const Conv2dShape& s, const Dims& d,
@@ -317,6 +568,22 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   if (s.N == 0 || s.OC == 0 || d.P == 0) return;
   const int64_t nchunks = chunks_of(s, d, false);
   const Layout lay = layout_of(s, d, false, nchunks);
+#if NG_X86
+  if (d.dfwd) {
+    float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+    const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
+    for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
+    const DirectGeom dg{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
+    const DirectMasks m(dg);
+    for_chunks(s, d, nchunks, [&](int64_t, int64_t, int64_t n0, int64_t n1) {
+      for (int64_t n = n0; n < n1; n++)
+        for (int64_t g = 0; g < s.groups; g++)
+          direct_conv(out + (n * s.OC + g * d.OCg) * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
+                      bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, false);
+    });
+    return;
+  }
+#endif
   GemmEpilogue ep;
   ep.act = act == ConvAct::relu ? Act::relu : Act::none;
   const Ranges rg(s);
@@ -393,11 +660,34 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const int64_t wsize = s.OC * d.K;
   const Ranges rg(s);
   std::vector<float> dbp(fuse_db ? s.N * s.OC : 0);
+#if NG_X86
+  // The input gradient by the direct kernel: a stride-1 convolution of dpre (OCg planes of
+  // OH x OW) with the kernel flipped and transposed (Cg outputs), padded by dilation (K - 1) - pad.
+  const bool dir = dinp && d.dbwd;
+  float* wt = scratch + lay.slots * lay.slot + lay.partial_total;
+  const int64_t gpt = direct_pack_floats(d.Cg, d.OCg, d.KK);
+  if (dir)
+    for (int64_t g = 0; g < s.groups; g++)
+      direct_pack(wt + g * gpt, weight + g * d.OCg * d.K, d.Cg, d.OCg, d.KK, d.KK, d.K, -1, d.KK - 1);
+  const DirectGeom dgt{d.OCg, d.Cg, s.OH, s.OW, s.H, s.W, s.KH, s.KW, s.dh * (s.KH - 1) - s.ph,
+                       s.dw * (s.KW - 1) - s.pw, s.dh, s.dw};
+  const DirectMasks mt(dir ? dgt : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
+  // The weight gradient by direct_dweight: lane sums per chunk in the slot (after the column
+  // matrix), reduced into the chunk's dW at its end.
+  const bool dirw = dweight && d.dwd;
+  const int64_t gpw = direct_pack_floats(d.OCg, d.Cg, d.KK) * 16;
+  const DirectGeom dgf{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
+  const DirectMasks mf(dirw ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
+#else
+  constexpr bool dirw = false;
+#endif
   for_chunks(s, d, nchunks, [&](int64_t c, int64_t slot, int64_t n0, int64_t n1) {
     float* col = scratch + slot * lay.slot;
     float* dpre = col + col_floats(d, true);
     float* dw = partial ? partials + c * lay.partial : dweight;
     if (partial && dweight) std::fill(dw, dw + wsize, 0.0f);
+    float* dwv = col + d.colb;
+    if (dirw) std::fill(dwv, dwv + d.dwv, 0.0f);
     for (int64_t n = n0; n < n1; n++) {
       const float* g_out = dout + n * s.OC * d.P;
       if (relu) {
@@ -414,7 +704,10 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
         const float* dp = g_out + g * d.OCg * d.P;
         const float* wg = weight + g * d.OCg * d.K;
-        if (dweight) {
+#if NG_X86
+        if (dirw) direct_dweight(dwv + g * gpw, dp, src, dgf, mf);
+#endif
+        if (dweight && !dirw) {
           const float* B = src;
           if (!d.direct) {
             im2col(col, src, s, d, rg);
@@ -424,6 +717,11 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         }
         if (dinp) {
           float* dst = dinp + (n * s.C + g * d.Cg) * d.HW;
+#if NG_X86
+          if (dir) {
+            direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, true);
+          } else
+#endif
           if (d.direct) {
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 1.0f, dst, d.P);
           } else {
@@ -433,6 +731,10 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         }
       }
     }
+#if NG_X86
+    if (dirw)
+      for (int64_t g = 0; g < s.groups; g++) direct_dweight_reduce(dw + g * d.OCg * d.K, dwv + g * gpw, dgf);
+#endif
   });
   if (fuse_db)
     for (int64_t o = 0; o < s.OC; o++) {

@@ -43,11 +43,11 @@ NG_ALWAYS_INLINE float act_grad(float y, float x) {
   }
 }
 
-// dpre = dout * act'(.), dbias += column sums of dpre; column blocks of OC are independent
-// items (threads own whole blocks; per-ISA builds of the loop, see isa_dispatch.h).
+// dpre = dout * act'(.), dbias += column sums of dpre (dbias = with init); column blocks of OC
+// are independent items (threads own whole blocks; per-ISA builds of the loop, see isa_dispatch.h).
 template <int ACT>
 void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* out, const float* pre,
-                    int64_t B, int64_t OC) {
+                    int64_t B, int64_t OC, bool init) {
   constexpr int64_t kBlock = 64;
   const int64_t nblk = (OC + kBlock - 1) / kBlock;
   run_isa(nblk, B * kBlock, [=](int64_t blk0, int64_t blk1) NG_INLINE_LAMBDA {
@@ -85,7 +85,9 @@ void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* o
           }
         }
       }
-      if (dbias)
+      if (dbias && init)
+        for (int64_t i = 0; i < len; i++) dbias[c0 + i] = acc[i];
+      else if (dbias)
         for (int64_t i = 0; i < len; i++) dbias[c0 + i] += acc[i];
     }
   });
@@ -204,30 +206,36 @@ void linear_forward(float* out, float* pre, const float* inp, const float* weigh
 
 void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const float* out, const float* pre, int64_t B, int64_t C,
-                     int64_t OC, LinearAct act, float* scratch) {
+                     int64_t OC, LinearAct act, float* scratch, bool init) {
   // dinp: (B, C)  dweight: (OC, C)  dbias: (OC)  dout, out, pre, scratch: (B, OC)
   // inp: (B, C)  weight: (OC, C)
   const float* dpre = dout;
   switch (act) {
-    case LinearAct::none: if (dbias) dpre_and_dbias<0>(nullptr, dbias, dout, out, pre, B, OC); break;
-    case LinearAct::relu: dpre_and_dbias<1>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
-    case LinearAct::sigmoid: dpre_and_dbias<2>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
-    case LinearAct::tanh: dpre_and_dbias<3>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+    case LinearAct::none: if (dbias) dpre_and_dbias<0>(nullptr, dbias, dout, out, pre, B, OC, init); break;
+    case LinearAct::relu: dpre_and_dbias<1>(scratch, dbias, dout, out, pre, B, OC, init); dpre = scratch; break;
+    case LinearAct::sigmoid: dpre_and_dbias<2>(scratch, dbias, dout, out, pre, B, OC, init); dpre = scratch; break;
+    case LinearAct::tanh: dpre_and_dbias<3>(scratch, dbias, dout, out, pre, B, OC, init); dpre = scratch; break;
     case LinearAct::gelu:
-      if (out) dpre_and_dbias<6>(scratch, dbias, dout, out, pre, B, OC);
-      else dpre_and_dbias<4>(scratch, dbias, dout, out, pre, B, OC);
+      if (out) dpre_and_dbias<6>(scratch, dbias, dout, out, pre, B, OC, init);
+      else dpre_and_dbias<4>(scratch, dbias, dout, out, pre, B, OC, init);
       dpre = scratch;
       break;
-    case LinearAct::gelu_tanh: dpre_and_dbias<5>(scratch, dbias, dout, out, pre, B, OC); dpre = scratch; break;
+    case LinearAct::gelu_tanh: dpre_and_dbias<5>(scratch, dbias, dout, out, pre, B, OC, init); dpre = scratch; break;
   }
   if (small_problem(B, C, OC)) {
+    if (init) {  // tiny: zero, then the accumulating loops
+      if (dinp) std::fill(dinp, dinp + B * C, 0.0f);
+      if (dweight) std::fill(dweight, dweight + OC * C, 0.0f);
+    }
     small_backward(dinp, dweight, dpre, inp, weight, B, C, OC);
     return;
   }
+  // beta = 0 never reads C (gemm.h), so init needs no zero fill first
+  const float beta = init ? 0.0f : 1.0f;
   // dinp (B, C) += dpre (B, OC) * weight (OC, C)
-  if (dinp) sgemm(false, false, B, C, OC, 1.0f, dpre, OC, weight, C, 1.0f, dinp, C);
+  if (dinp) sgemm(false, false, B, C, OC, 1.0f, dpre, OC, weight, C, beta, dinp, C);
   // dweight (OC, C) += dpre^T (OC, B) * inp (B, C)
-  if (dweight) sgemm(true, false, OC, C, B, 1.0f, dpre, OC, inp, C, 1.0f, dweight, C);
+  if (dweight) sgemm(true, false, OC, C, B, 1.0f, dpre, OC, inp, C, beta, dweight, C);
 }
 
 }  // namespace ng::cpu

@@ -20,13 +20,15 @@ using LinearAct = ng::ops::LinearAct;  // shared by every backend (native/ops/ki
 void linear_forward(float* out, float* pre, const float* inp, const float* weight, const float* bias,
                     int64_t B, int64_t C, int64_t OC, LinearAct act);
 
-// dinp: (B, C) or null  dweight: (OC, C) or null  dbias: (OC) or null  (all accumulate)
+// dinp: (B, C) or null  dweight: (OC, C) or null  dbias: (OC) or null  (all accumulate; with
+// `init` they are written instead: their old contents are never read, so they may be
+// uninitialized; autograd passes init when it is a gradient's first producer)
 // dout: (B, OC)  inp: (B, C)  weight: (OC, C)  out: (B, OC) post-activation (read for relu,
 // sigmoid, tanh; for gelu when not null: Phi(pre) = out / pre saves the erfc)  pre: (B, OC)
 // (read for gelu/gelu_tanh)
 // scratch: (B, OC) floats for dpre, required unless act == none (then dout is used directly).
 void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const float* out, const float* pre, int64_t B, int64_t C,
-                     int64_t OC, LinearAct act, float* scratch);
+                     int64_t OC, LinearAct act, float* scratch, bool init = false);
 
 }  // namespace ng::cpu
