@@ -16,6 +16,7 @@ import { noGrad } from '../autograd/node';
 import { Rng, globalRng } from '../core/random';
 import * as F from '../ops';
 import { crossEntropy } from '../losses';
+import { withPackedWeights } from '../ops/packed';
 import * as init from './init';
 import { assertBoolean, assertInteger, assertNumberInRange, assertOneOf, assertPositiveInteger } from './layer-args';
 import { describe, expected, fmtShape } from '../core/validate';
@@ -246,7 +247,8 @@ export class GPT extends Module {
     const caches: KVCache[][] = useCache
       ? prompts.map(() => this.blocks.children().map(() => ({ k: empty([ctx, E]), v: empty([ctx, E]), len: 0 }))) : [];
     try {
-      noGrad(() => {
+      // Weights do not change while generating: each linear weight is packed for the GEMM once.
+      withPackedWeights(() => noGrad(() => {
         const pending = seqs.map((s) => s.slice(-ctx));
         for (let n = 0; n < maxTokens; n++) {
           const logits = tidy(() => {
@@ -266,7 +268,7 @@ export class GPT extends Module {
             pending[b] = [next];
           });
         }
-      });
+      }));
     } finally {
       for (const c of caches.flat()) { c.k.dispose(); c.v.dispose(); }
       this.train(wasTraining);

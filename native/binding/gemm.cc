@@ -1,8 +1,12 @@
 // The CPU GEMM's runtime controls (the gemm op's kind helper is native/binding/kind_gemm.cc).
 //   setIsa(name), getIsa(), detectIsa(), gemmInfo()                                          (runtime)
 //   setGemmPrecision('fp32'|'bf16'), getGemmPrecision(), bf16Native()                        (mixed precision)
+//   linearPackSize(C, OC), linearPack(dst, w, C, OC) -> table tag,
+//   linearPacked(out, x, packed, table, bias|null, B, C, OC, act, pre|null) -> boolean
+//     (a linear layer's weight packed once for many inference calls, cpu/ops/linear.h)
 #include <napi.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +15,8 @@
 #include "core/cpu_features.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/gemm/gemm_kernels.h"
+#include "cpu/ops/linear.h"
+#include "ops/kinds.h"
 
 namespace ng::binding {
 
@@ -83,6 +89,54 @@ Napi::Value Bf16Native(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), ng::bf16_native());
 }
 
+// ---- packed linear weights -----------------------------------------------------------------
+
+// The packed panels are read with aligned vector loads (the AVX2 kernel): 64-byte aligned.
+void check_aligned(const Napi::CallbackInfo& info, const float* p, const char* name) {
+  if (reinterpret_cast<uintptr_t>(p) % 64 != 0) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("a 64-byte aligned Float32Array (tensor storage)", name,
+                                                         "an array at address " + std::to_string(reinterpret_cast<uintptr_t>(p) % 64) +
+                                                             " mod 64"));
+  }
+}
+
+Napi::Value LinearPackSize(const Napi::CallbackInfo& info) {
+  const int64_t C = size_arg(info, 0, "C"), OC = size_arg(info, 1, "OC");
+  return Napi::Number::New(info.Env(), static_cast<double>(ng::cpu::linear_packed_weight_floats(C, OC)));
+}
+
+Napi::Value LinearPack(const Napi::CallbackInfo& info) {
+  const int64_t C = size_arg(info, 2, "C"), OC = size_arg(info, 3, "OC");
+  const int64_t n = ng::cpu::linear_packed_weight_floats(C, OC);
+  if (n == 0) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("a weight that runs through the GEMM (more than 4096 elements)",
+                                                         "w", std::to_string(OC) + " x " + std::to_string(C)));
+  }
+  float* dst = f32(info, 0, "dst", static_cast<size_t>(n));
+  check_aligned(info, dst, "dst");
+  const float* w = f32(info, 1, "w", count(info, {OC, C}, "w"));
+  return Napi::Number::New(info.Env(), ng::cpu::linear_pack_weight(dst, w, C, OC));
+}
+
+Napi::Value LinearPacked(const Napi::CallbackInfo& info) {
+  const int64_t B = size_arg(info, 5, "B"), C = size_arg(info, 6, "C"), OC = size_arg(info, 7, "OC");
+  const auto act = static_cast<ng::ops::LinearAct>(int_in(info, 8, "act", 0, ng::ops::kLinearActCount - 1));
+  const int table = static_cast<int>(int_arg(info, 3, "table"));
+  // Packed for another kernel table (ISA or precision changed): its size differs too; refuse first.
+  if (table != ng::cpu::sgemm_table_tag()) return Napi::Boolean::New(info.Env(), false);
+  const size_t no = count(info, {B, OC}, "out");
+  float* out = f32(info, 0, "out", no);
+  const float* x = f32(info, 1, "x", count(info, {B, C}, "x"));
+  const int64_t n = ng::cpu::linear_packed_weight_floats(C, OC);
+  const float* packed = f32(info, 2, "packed", static_cast<size_t>(n > 0 ? n : 1));
+  check_aligned(info, packed, "packed");
+  const float* bias = f32_or_null(info, 4, "bias", static_cast<size_t>(OC));
+  const bool gelu = act == ng::ops::LinearAct::gelu || act == ng::ops::LinearAct::gelu_tanh;
+  float* pre = gelu ? f32(info, 9, "pre", no) : nullptr;
+  const bool ran = n > 0 && ng::cpu::linear_forward_packed(out, pre, x, packed, table, bias, B, C, OC, act);
+  return Napi::Boolean::New(info.Env(), ran);
+}
+
 }  // namespace
 
 }  // namespace ng::binding
@@ -96,4 +150,7 @@ NG_BINDING(gemm) {
   exports.Set("setGemmPrecision", Napi::Function::New(env, SetGemmPrecision, "setGemmPrecision"));
   exports.Set("getGemmPrecision", Napi::Function::New(env, GetGemmPrecision, "getGemmPrecision"));
   exports.Set("bf16Native", Napi::Function::New(env, Bf16Native, "bf16Native"));
+  exports.Set("linearPackSize", Napi::Function::New(env, LinearPackSize, "linearPackSize"));
+  exports.Set("linearPack", Napi::Function::New(env, LinearPack, "linearPack"));
+  exports.Set("linearPacked", Napi::Function::New(env, LinearPacked, "linearPacked"));
 }

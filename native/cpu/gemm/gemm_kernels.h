@@ -77,4 +77,15 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
                 float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
                 float beta, float* C, int64_t ldc, const float* bias, int relu, int nthreads);
 
+// op(B) packed once for repeated products (inference weights): for each K block of the
+// driver's blocking, ceil(N/NR) micro-panels for all of N. packed_b_floats: its size in floats;
+// pack_b_all writes it; sgemm_with_packed_b runs sgemm_with on it instead of packing B (the
+// same panels, so the same bits).
+int64_t packed_b_floats(const KernelTable& t, int64_t K, int64_t N);
+void pack_b_all(const KernelTable& t, bool transB, int64_t K, int64_t N, const float* B, int64_t ldb,
+                float* dst);
+void sgemm_with_packed_b(const KernelTable& t, bool transA, int64_t M, int64_t N, int64_t K, float alpha,
+                         const float* A, int64_t lda, const float* Bpacked, float beta, float* C,
+                         int64_t ldc, const float* bias, int relu, int nthreads);
+
 }  // namespace ng::cpu::gemm

@@ -1,0 +1,152 @@
+// Packed linear weights (native/binding/gemm.cc linearPack*, cpu/ops/linear.cc, the GEMM's
+// pack_b_all / sgemm_with_packed_b): the product on a weight packed once must give exactly the
+// bits of the ordinary linear op (same micro-kernel, same panels) on awkward sizes (rows 1-3 and
+// a parallel-sized batch; outputs not a multiple of the 32-wide tile; depths below, at and above
+// one K block), with and without bias, every fused activation, at 1 and 2 threads, on every ISA
+// this CPU runs and in bf16 where native; and must refuse (return false, write nothing) once the
+// GEMM table changed since packing.
+import { afterAll, describe, expect, it } from 'vitest';
+import { native } from '../helpers/native';
+import { randomF32, rng } from '../helpers/random';
+
+const ACT = { none: 0, relu: 1, gelu: 4 } as const;
+const originalIsa: string = native.getIsa();
+const originalThreads: number = native.getNumThreads();
+
+afterAll(() => {
+  native.setIsa(originalIsa);
+  native.setNumThreads(originalThreads);
+  native.setGemmPrecision('fp32');
+});
+
+function isas(): string[] {
+  const order = ['generic', 'avx2', 'avx512'];
+  return order.slice(0, order.indexOf(native.detectIsa()) + 1);
+}
+
+interface Run { out: Float32Array; pre: Float32Array | null }
+
+function ordinary(x: Float32Array, w: Float32Array, bias: Float32Array | null, B: number, C: number, OC: number, act: number): Run {
+  const out = new Float32Array(B * OC).fill(NaN);
+  const pre = act === ACT.gelu ? new Float32Array(B * OC).fill(NaN) : null;
+  native.linearForward(out, x, w, bias, B, C, OC, act, pre);
+  return { out, pre };
+}
+
+function packedRun(x: Float32Array, packed: Float32Array, table: number, bias: Float32Array | null, B: number, C: number, OC: number,
+  act: number): Run | null {
+  const out = new Float32Array(B * OC).fill(NaN);
+  const pre = act === ACT.gelu ? new Float32Array(B * OC).fill(NaN) : null;
+  return native.linearPacked(out, x, packed, table, bias, B, C, OC, act, pre) ? { out, pre } : null;
+}
+
+/** n floats on a 64-byte boundary (as tensor storage is): the packed panels must be. */
+function aligned(n: number): Float32Array {
+  const buf = new ArrayBuffer(n * 4 + 64);
+  return new Float32Array(buf, native.alignmentPadding(buf, 64), n);
+}
+
+function pack(w: Float32Array, C: number, OC: number): { packed: Float32Array; table: number } {
+  const n = native.linearPackSize(C, OC);
+  expect(n).toBeGreaterThan(0);
+  const packed = aligned(n);
+  return { packed, table: native.linearPack(packed, w, C, OC) };
+}
+
+const ROWS = [1, 2, 3];
+const OUTS = [1, 17, 255, 385];
+const DEPTHS = [1, 3, 17, 129, 300, 800];
+
+describe('packed linear weights', () => {
+  it('small weights (<= 4096 elements) are not packed: linear never runs them through the GEMM', () => {
+    expect(native.linearPackSize(64, 64)).toBe(0);
+    expect(native.linearPackSize(1, 17)).toBe(0);
+    expect(native.linearPackSize(17, 255)).toBeGreaterThanOrEqual(17 * 255);
+    expect(() => native.linearPack(new Float32Array(16), new Float32Array(64 * 64), 64, 64)).toThrow(/for w/);
+  });
+
+  for (const isa of isas()) {
+    it(`equals the ordinary linear op bit for bit (${isa}; rows 1-3 and 64; outputs 1-385; depths 1-800; 1 and 2 threads)`, () => {
+      native.setIsa(isa);
+      const r = rng(14);
+      let checked = 0;
+      for (const C of DEPTHS) {
+        for (const OC of OUTS) {
+          if (native.linearPackSize(C, OC) === 0) continue;
+          const w = randomF32(OC * C, r);
+          const bias = randomF32(OC, r);
+          const { packed, table } = pack(w, C, OC);
+          for (const B of [...ROWS, 64]) {
+            const x = randomF32(B * C, r);
+            for (const [act, b] of [[ACT.none, null], [ACT.relu, bias], [ACT.gelu, bias]] as const) {
+              for (const t of [1, 2]) {
+                native.setNumThreads(t);
+                const want = ordinary(x, w, b, B, C, OC, act);
+                const got = packedRun(x, packed, table, b, B, C, OC, act);
+                expect(got, `${isa} B=${B} C=${C} OC=${OC} act=${act} threads=${t}`).not.toBeNull();
+                expect(got!.out, `${isa} B=${B} C=${C} OC=${OC} act=${act} threads=${t}`).toEqual(want.out);
+                if (want.pre) expect(got!.pre).toEqual(want.pre);
+                checked++;
+              }
+            }
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(100);
+      native.setIsa(originalIsa);
+      native.setNumThreads(originalThreads);
+    });
+  }
+
+  it('refuses panels packed for another GEMM table (ISA changed), writing nothing', () => {
+    const list = isas();
+    if (list.length < 2) return;
+    native.setIsa(list[list.length - 1]);
+    const C = 129, OC = 255;
+    const r = rng(3);
+    const w = randomF32(OC * C, r);
+    const x = randomF32(2 * C, r);
+    const { packed, table } = pack(w, C, OC);
+    native.setIsa(list[0]);
+    const out = new Float32Array(2 * OC).fill(7);
+    expect(native.linearPacked(out, x, packed, table, null, 2, C, OC, ACT.none, null)).toBe(false);
+    expect(out.every((v) => v === 7)).toBe(true);
+    native.setIsa(originalIsa);
+  });
+
+  it('bf16 precision: packed as bf16 pairs, the same bits as the bf16 linear op; refused after switching to fp32', () => {
+    if (!native.bf16Native()) return;
+    native.setGemmPrecision('bf16');
+    try {
+      const r = rng(5);
+      for (const [C, OC] of [[129, 255], [17, 385], [800, 17], [300, 1]]) {
+        if (native.linearPackSize(C, OC) === 0) continue;
+        const w = randomF32(OC * C, r);
+        const { packed, table } = pack(w, C, OC);
+        for (const B of [1, 3]) {
+          const x = randomF32(B * C, r);
+          expect(packedRun(x, packed, table, null, B, C, OC, ACT.none)!.out).toEqual(ordinary(x, w, null, B, C, OC, ACT.none).out);
+        }
+        native.setGemmPrecision('fp32');
+        expect(packedRun(randomF32(C, r), packed, table, null, 1, C, OC, ACT.none)).toBeNull();
+        native.setGemmPrecision('bf16');
+      }
+    } finally {
+      native.setGemmPrecision('fp32');
+    }
+  });
+
+  it('checks its arguments', () => {
+    const C = 129, OC = 40;
+    const packed = aligned(native.linearPackSize(C, OC));
+    expect(() => native.linearPack(packed, new Float32Array(10), C, OC)).toThrow(/w/);
+    expect(() => native.linearPack(aligned(10), new Float32Array(C * OC), C, OC)).toThrow(/dst/);
+    const off = new Float32Array(new ArrayBuffer(packed.length * 4 + 64), 4 * ((native.alignmentPadding(new ArrayBuffer(8), 64) + 1) % 16 || 1), packed.length);
+    if (native.alignmentPadding(off.buffer, 64) !== off.byteOffset) {
+      expect(() => native.linearPack(off, new Float32Array(C * OC), C, OC)).toThrow('Expected a 64-byte aligned Float32Array');
+    }
+    expect(() => native.linearPacked(new Float32Array(OC), new Float32Array(C), new Float32Array(10), 3, null, 1, C, OC, 0, null))
+      .toThrow(/packed/);
+    expect(() => native.linearPacked(new Float32Array(OC), new Float32Array(C), packed, 3, null, 1, C, OC, 99, null)).toThrow(/act/);
+  });
+});
