@@ -4,7 +4,8 @@
 // a parallel-sized batch; outputs not a multiple of the 32-wide tile; depths below, at and above
 // one K block), with and without bias, every fused activation, at 1 and 2 threads, on every ISA
 // this CPU runs and in bf16 where native; and must refuse (return false, write nothing) once the
-// GEMM table changed since packing.
+// GEMM table changed since packing. The one-row GEMM (a row strip over several B panels, A in
+// place: generation's products) gives the bits of the micro-kernel's rows.
 import { afterAll, describe, expect, it } from 'vitest';
 import { native } from '../helpers/native';
 import { randomF32, rng } from '../helpers/random';
@@ -148,5 +149,36 @@ describe('packed linear weights', () => {
     expect(() => native.linearPacked(new Float32Array(OC), new Float32Array(C), new Float32Array(10), 3, null, 1, C, OC, 0, null))
       .toThrow(/packed/);
     expect(() => native.linearPacked(new Float32Array(OC), new Float32Array(C), packed, 3, null, 1, C, OC, 99, null)).toThrow(/act/);
+  });
+});
+
+describe('one-row GEMM (row strip)', () => {
+  it('row 0 of a 1-row product equals row 0 of a 3-row product bit for bit (both transposes of B, alpha/beta, bias+relu)', () => {
+    const r = rng(21);
+    let checked = 0;
+    for (const isa of isas()) {
+      native.setIsa(isa);
+      for (const K of DEPTHS) {
+        for (const N of [...OUTS, 33, 64, 129, 160]) {
+          for (const tb of [false, true]) {
+            const B = randomF32(K * N, r);
+            const A3 = randomF32(3 * K, r);
+            const bias = randomF32(N, r);
+            const ldb = tb ? K : N;
+            for (const [alpha, beta, epi] of [[1, 0, false], [-0.5, 1, true], [2, -0.5, false]] as const) {
+              const C0 = randomF32(3 * N, r);
+              const c3 = C0.slice();
+              const c1 = C0.slice(0, N);
+              native.gemm(false, tb, 3, N, K, alpha, A3, K, B, ldb, beta, c3, N, epi ? bias : null, epi ? 1 : 0);
+              native.gemm(false, tb, 1, N, K, alpha, A3, K, B, ldb, beta, c1, N, epi ? bias : null, epi ? 1 : 0);
+              expect(c1, `${isa} K=${K} N=${N} tb=${tb} alpha=${alpha} beta=${beta}`).toEqual(c3.subarray(0, N));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    native.setIsa(originalIsa);
+    expect(checked).toBeGreaterThan(300);
   });
 });

@@ -185,12 +185,14 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   // Narrow N: each element of A meets at most NR columns, so read A in place.
   const bool direct_a = t.kernel_rows != nullptr && t.partial_tiles && !p.transA && n1 - n0 <= NR &&
                         t.k_pack == 1;
-  float* Ap = direct_a ? nullptr : PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
+  // One row (generation's products): A read in place, a row strip across each B block.
+  const bool row_a = !direct_a && t.row_strip != nullptr && !p.transA && m1 - m0 == 1 && t.k_pack == 1;
+  float* Ap = direct_a || row_a ? nullptr : PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
   float* Bbuf = p.b_packed ? nullptr : PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
   const float* Bp = Bbuf;
   alignas(64) float tile[kMaxMR * kMaxNR];
   auto do_pack_a = [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc) {
-    if (direct_a) return;
+    if (direct_a || row_a) return;
     if (t.pack_a) t.pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, Ap);
     else pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
   };
@@ -211,6 +213,11 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
     const float* bias = last ? p.bias : nullptr;
     const int relu = last ? p.relu : 0;
     const int64_t ks = slots(kc);
+    if (row_a) {
+      t.row_strip(kc, p.A + ic * p.lda + pc, 1, Bp, NR * ks, p.C + ic * p.ldc + jc, nc, p.alpha, beta,
+                  bias ? bias + jc : nullptr, relu);
+      return;
+    }
     auto tile_op = [&](int64_t ir, int64_t jr) {
       const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
       const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
