@@ -5,9 +5,12 @@
 // products that record gradients. GPT.generate runs in such a scope: a model wide enough for
 // its weights to be packed (dModel 72) keeps its guarantees (a batch equals each prompt alone,
 // the cache gives the full pass's greedy tokens, 1 and 2 threads agree) and leaks nothing.
+// Its sampler's key sort (descendingOrder) gives the comparator sort's order exactly.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import { packedWeightCount, withPackedWeights } from '../../lib/ops/packed';
+import { descendingOrder } from '../../lib/nn/gpt';
+import { rng } from '../helpers/random';
 
 const F = ng;
 const threadsBefore = ng.getNumThreads();
@@ -110,5 +113,24 @@ describe('GPT.generate with packed weights', () => {
     expect(runs[1]).toEqual(runs[0]);
     expect(packedWeightCount()).toBe(0);
     expect(ng.memoryStats().storages).toBe(storages);
+  });
+});
+
+describe('descendingOrder (the sampler\'s sort)', () => {
+  const bySort = (l: Float32Array): number[] => Array.from({ length: l.length }, (_, i) => i).sort((a, b) => l[b] - l[a] || a - b);
+  it('equals the comparator sort: ties by id, -0 with +0, infinities, subnormals, NaN (fallback)', () => {
+    const r = rng(9);
+    const cases: Float32Array[] = [
+      Float32Array.from([0, -0, 0, -0, 1, -1]),
+      Float32Array.from([Infinity, -Infinity, 3, Infinity, -Infinity, -3, 1e-45, -1e-45, 3.4e38, -3.4e38]),
+      Float32Array.from([NaN, 1, 2, NaN, 0]),
+      Float32Array.from([5]),
+      new Float32Array(0),
+    ];
+    for (let c = 0; c < 20; c++) {
+      // many ties: values from a small set
+      cases.push(Float32Array.from({ length: 1 + Math.floor(r() * 300) }, () => (c % 2 ? Math.round(r() * 8 - 4) / 2 : (r() - 0.5) * 20)));
+    }
+    for (const l of cases) expect(Array.from(descendingOrder(l)), Array.from(l).slice(0, 8).join(',')).toEqual(bySort(l));
   });
 });
