@@ -9,10 +9,11 @@
  * same panels, any thread count).
  *
  * Validity: an entry remembers the weight's storage, view and the storage's write counter
- * (Storage.version, bumped by Tensor.data, initializers and in-place kernels), and is repacked
- * when any of them changed: an optimizer step, loadStateDict or an initializer inside the scope
- * is seen. (A write through a typed array taken from .data before the scope is not: such arrays
- * must not be written while a scope runs; generate() runs no user code inside its scope.)
+ * (Storage.version, bumped by Tensor.data, through which optimizer steps and loadStateDict
+ * write, and by the initializers), and is repacked when any of them changed. Not seen: a write
+ * through a typed array taken from .data before the change was made, or by a replayed captured
+ * step (lib/tensor/compile.ts); neither can happen inside generate(), which runs no user code
+ * in its scope.
  * Memory: one packed copy (the weight's size, rounded up to whole panels) per weight used in
  * the scope, all freed when the outermost scope ends; no packing happens outside a scope.
  */

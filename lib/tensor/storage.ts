@@ -133,7 +133,7 @@ export class Storage {
   refs = 1;
   /**
    * Write counter: bumped whenever the block may have been written in place after creation
-   * (Tensor.data handed out, initializers, in-place kernels; see Tensor._written). Caches
+   * (Tensor.data handed out, initializers; see Tensor._written). Caches
    * derived from the contents (packed GEMM weights, lib/ops/packed.ts) compare it.
    */
   version = 0;
