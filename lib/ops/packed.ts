@@ -88,6 +88,11 @@ export function packedWeight(weight: Tensor, C: number, OC: number): PackedEntry
     block = new Storage(n * 4);
     panels = new Float32Array(block.buffer as ArrayBuffer, block.byteOffset, n);
     table = native.linearPack(panels, view, C, OC);
+    if (table === 0) {
+      block.release();
+      block = null;
+      panels = null;
+    }
   }
   e = { storage, view, version: storage.version, block, panels, table };
   scope.set(weight, e);

@@ -159,8 +159,7 @@ int64_t packed_slots(const KernelTable& t, int64_t kc) { return (kc + t.k_pack -
 // Layout of a B packed ahead of time (pack_b_all): for each K block in order, the block's
 // ceil(N/NR) micro-panels for all of N, exactly as pack_b writes them. Offset (in floats) of
 // the K block starting at pc (a multiple of KC).
-int64_t packed_b_offset(const KernelTable& t, int64_t K, int64_t N, int64_t pc, int64_t KC) {
-  (void)K;
+int64_t packed_b_offset(const KernelTable& t, int64_t N, int64_t pc, int64_t KC) {
   const int64_t panels = (N + t.NR - 1) / t.NR;
   return (pc / KC) * panels * t.NR * packed_slots(t, KC);
 }
@@ -199,7 +198,7 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   auto do_pack_b = [&](int64_t pc, int64_t kc, int64_t jc, int64_t nc) {
     if (p.b_packed) {
       // The same panels, packed once for all of N (see packed_b_offset): jc is a multiple of NR.
-      Bp = p.b_packed + packed_b_offset(t, p.K, p.N, pc, KC) + jc * slots(kc);
+      Bp = p.b_packed + packed_b_offset(t, p.N, pc, KC) + jc * slots(kc);
       return;
     }
     if (t.pack_b) t.pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, Bbuf);
@@ -410,7 +409,7 @@ void pack_b_all(const KernelTable& t, bool transB, int64_t K, int64_t N, const f
   const int64_t KC = k_block(t, K);
   for (int64_t pc = 0; pc < K; pc += KC) {
     const int64_t kc = std::min(KC, K - pc);
-    float* d = dst + packed_b_offset(t, K, N, pc, KC);
+    float* d = dst + packed_b_offset(t, N, pc, KC);
     if (t.pack_b) t.pack_b(transB, B, ldb, pc, kc, 0, N, d);
     else pack_b(transB, B, ldb, pc, kc, 0, N, t.NR, d);
   }
@@ -467,8 +466,8 @@ const char* sgemm_kernel_name() { return gemm::current_table().name; }
 
 // ---- op(B) packed ahead of time --------------------------------------------------------------
 namespace {
-// Identity of a kernel table for PackedB::table (its address as an integer would do, but a small
-// index reads better in messages and tests).
+// The tag sgemm_pack_b returns and sgemm_prepacked_b checks: which kernel table packed the panels
+// (their layout and, for bf16, their contents depend on it).
 int table_tag(const gemm::KernelTable& t) {
   if (&t == &gemm::kTableGeneric) return 1;
 #if NG_X86
