@@ -379,6 +379,14 @@ export interface NativeAddon {
   getGemmPrecision(): string;
   /** bf16 GEMM kernels can run now: AVX512_BF16 and the avx512 ISA active. */
   bf16Native(): boolean;
+  // ---- packed linear weights (inference; lib/ops/packed.ts) ----
+  /** Floats of linearPack's dst for a (OC, C) weight (any alignment); 0 when linear never runs it through the GEMM. */
+  linearPackSize(C: number, OC: number): number;
+  /** Packs w (OC, C) for the GEMM table in use now; returns the table's tag, 0 when not packed (dst untouched). */
+  linearPack(dst: F32, w: F32, C: number, OC: number): number;
+  /** linearForward with the packed weight; false (nothing written) when not packed or the GEMM table changed since. */
+  linearPacked(out: F32, x: F32, packed: F32, table: number, bias: F32N, B: number, C: number, OC: number, act: number,
+    pre: F32N): boolean;
   /** Bytes to skip from the start of `buffer` so that its address is a multiple of `align`. */
   alignmentPadding(buffer: ArrayBuffer, align: number): number;
   memoryStats(): NativeMemoryStats;
@@ -408,7 +416,7 @@ export interface NativeAddon {
 /** Every NativeAddon member (checked against the addon's exports by test/native/op_table.test.ts). */
 export const ADDON_EXPORTS = [
   'setNumThreads', 'getNumThreads', 'buildInfo', 'activeIsa', 'setIsa', 'getIsa', 'detectIsa', 'gemmInfo',
-  'setGemmPrecision', 'getGemmPrecision', 'bf16Native',
+  'setGemmPrecision', 'getGemmPrecision', 'bf16Native', 'linearPackSize', 'linearPack', 'linearPacked',
   'alignmentPadding', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'opTable', 'codes',
   'backends',
   'captureBegin', 'captureCount', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree', 'captureReplayAsync', 'captureWait',

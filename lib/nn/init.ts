@@ -29,6 +29,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 function target(t: unknown, name = 'tensor'): Tensor {
   assertTensor(t, name, 'float32');
+  t._written(); // filled in place below
   return t;
 }
 

@@ -1,6 +1,8 @@
 /** Matrix products: matmul (with autograd) and the fused linear layer. */
 import { Tensor } from '../tensor/tensor';
-import { empty, fin, record, kernelsFor } from './util';
+import { empty, fin, record, kernelsFor, needsGrad } from './util';
+import { packedWeight } from './packed';
+import { native } from '../native';
 import { expected, fmtShape } from '../core/validate';
 import { LINEAR_ACTS, type ActivationName } from './codes';
 
@@ -58,7 +60,12 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
   const needPre = act === 'gelu' || act === 'geluTanh';
   const pre = needPre ? empty(out.shape) : null;
   const k = kernelsFor(x, weight, bias);
-  k.linearForward(out.f32, x.f32, weight.f32, bias ? bias.f32 : null, B, C, OC, actCode, pre ? pre.f32 : null);
+  // Inference inside withPackedWeights (lib/ops/packed.ts): the weight's GEMM panels packed once.
+  const packed = needsGrad(x, weight, bias) ? null : packedWeight(weight, C, OC);
+  if (packed === null || !native.linearPacked(out.f32, x.f32, packed.panels as Float32Array, packed.table,
+    bias ? bias.f32 : null, B, C, OC, actCode, pre ? pre.f32 : null)) {
+    k.linearForward(out.f32, x.f32, weight.f32, bias ? bias.f32 : null, B, C, OC, actCode, pre ? pre.f32 : null);
+  }
   // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
   return record(out, 'linear', [x, weight, bias], (g, [dx, dw, db], init) => {
     (init ? k.linearBackwardInit : k.linearBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null, g.f32,

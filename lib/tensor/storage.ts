@@ -131,6 +131,12 @@ export class Storage {
   /** The block's size (the pool bucket of the requested bytes). */
   readonly bytes: number;
   refs = 1;
+  /**
+   * Write counter: bumped whenever the block may have been written in place after creation
+   * (Tensor.data handed out, initializers; see Tensor._written). Caches
+   * derived from the contents (packed GEMM weights, lib/ops/packed.ts) compare it.
+   */
+  version = 0;
 
   constructor(bytes: number) {
     const bucket = bucketSize(bytes);

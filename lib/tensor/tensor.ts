@@ -147,7 +147,15 @@ export class Tensor {
       throw new TypeError(expected('a tensor on cpu for data (host memory)', 'tensor',
         `a tensor on ${this.device}; copy it with .to('cpu') first`));
     }
+    // The caller may write through the view: caches of the contents must not trust them.
+    (this._storage as Storage).version++;
     return v;
+  }
+
+  /** @internal Records an in-place write of the data (by a kernel through .f32): bumps the storage's version. */
+  _written(): void {
+    const s = this._storage;
+    if (s instanceof Storage) s.version++;
   }
 
   /** @internal The kernel argument of a float32 tensor (a device view on cuda; callers checked the dtype). */

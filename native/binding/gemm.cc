@@ -1,8 +1,12 @@
 // The CPU GEMM's runtime controls (the gemm op's kind helper is native/binding/kind_gemm.cc).
 //   setIsa(name), getIsa(), detectIsa(), gemmInfo()                                          (runtime)
 //   setGemmPrecision('fp32'|'bf16'), getGemmPrecision(), bf16Native()                        (mixed precision)
+//   linearPackSize(C, OC), linearPack(dst, w, C, OC) -> table tag (0: not packed),
+//   linearPacked(out, x, packed, table, bias|null, B, C, OC, act, pre|null) -> boolean
+//     (a linear layer's weight packed once for many inference calls, cpu/ops/linear.h)
 #include <napi.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +15,8 @@
 #include "core/cpu_features.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/gemm/gemm_kernels.h"
+#include "cpu/ops/linear.h"
+#include "ops/kinds.h"
 
 namespace ng::binding {
 
@@ -83,6 +89,59 @@ Napi::Value Bf16Native(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), ng::bf16_native());
 }
 
+// ---- packed linear weights -----------------------------------------------------------------
+
+// The packed panels are read with aligned vector loads (the AVX2 kernel): they start at the first
+// 64-byte boundary of the array, which holds kAlignSlack floats more than the panels.
+constexpr int64_t kAlignSlack = 16;
+
+float* aligned_start(float* p) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+  return reinterpret_cast<float*>((a + 63) / 64 * 64);
+}
+
+// Floats of the packed weight's array: the panels plus the alignment slack; 0: not packed.
+int64_t packed_array_floats(int64_t C, int64_t OC) {
+  const int64_t n = ng::cpu::linear_packed_weight_floats(C, OC);
+  return n > 0 ? n + kAlignSlack : 0;
+}
+
+Napi::Value LinearPackSize(const Napi::CallbackInfo& info) {
+  const int64_t C = size_arg(info, 0, "C"), OC = size_arg(info, 1, "OC");
+  return Napi::Number::New(info.Env(), static_cast<double>(packed_array_floats(C, OC)));
+}
+
+// Returns the table tag (> 0), or 0 when the weight is not packed (linear never runs it through
+// the GEMM); dst is then not written.
+Napi::Value LinearPack(const Napi::CallbackInfo& info) {
+  const int64_t C = size_arg(info, 2, "C"), OC = size_arg(info, 3, "OC");
+  const int64_t n = packed_array_floats(C, OC);
+  const float* w = f32(info, 1, "w", count(info, {OC, C}, "w"));
+  if (n == 0) return Napi::Number::New(info.Env(), 0);
+  float* dst = f32(info, 0, "dst", static_cast<size_t>(n));
+  return Napi::Number::New(info.Env(), ng::cpu::linear_pack_weight(aligned_start(dst), w, C, OC));
+}
+
+Napi::Value LinearPacked(const Napi::CallbackInfo& info) {
+  const int64_t B = size_arg(info, 5, "B"), C = size_arg(info, 6, "C"), OC = size_arg(info, 7, "OC");
+  const auto act = static_cast<ng::ops::LinearAct>(int_in(info, 8, "act", 0, ng::ops::kLinearActCount - 1));
+  const int64_t table = int_arg(info, 3, "table");
+  const size_t no = count(info, {B, OC}, "out");
+  float* out = f32(info, 0, "out", no);
+  const float* x = f32(info, 1, "x", count(info, {B, C}, "x"));
+  const float* bias = f32_or_null(info, 4, "bias", static_cast<size_t>(OC));
+  const bool gelu = act == ng::ops::LinearAct::gelu || act == ng::ops::LinearAct::gelu_tanh;
+  float* pre = gelu ? f32(info, 9, "pre", no) : nullptr;
+  // Not packed, or packed for another kernel table (ISA or precision changed; its size differs
+  // too): refused before the packed array is checked.
+  const int64_t n = packed_array_floats(C, OC);
+  if (n == 0 || table != ng::cpu::sgemm_table_tag()) return Napi::Boolean::New(info.Env(), false);
+  float* packed = f32(info, 2, "packed", static_cast<size_t>(n));
+  const bool ran = ng::cpu::linear_forward_packed(out, pre, x, aligned_start(packed), static_cast<int>(table), bias, B, C,
+                                                  OC, act);
+  return Napi::Boolean::New(info.Env(), ran);
+}
+
 }  // namespace
 
 }  // namespace ng::binding
@@ -96,4 +155,7 @@ NG_BINDING(gemm) {
   exports.Set("setGemmPrecision", Napi::Function::New(env, SetGemmPrecision, "setGemmPrecision"));
   exports.Set("getGemmPrecision", Napi::Function::New(env, GetGemmPrecision, "getGemmPrecision"));
   exports.Set("bf16Native", Napi::Function::New(env, Bf16Native, "bf16Native"));
+  exports.Set("linearPackSize", Napi::Function::New(env, LinearPackSize, "linearPackSize"));
+  exports.Set("linearPack", Napi::Function::New(env, LinearPack, "linearPack"));
+  exports.Set("linearPacked", Napi::Function::New(env, LinearPacked, "linearPacked"));
 }

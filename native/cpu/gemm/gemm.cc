@@ -121,6 +121,8 @@ struct Problem {
   int64_t ldc;
   const float* bias;
   int relu;
+  // op(B) packed ahead of time by pack_b_all (every K block, all of N), or nullptr: pack per block.
+  const float* b_packed = nullptr;
 };
 
 inline float finish(float t, float alpha, float beta, float c, const float* bias, int64_t j,
@@ -149,6 +151,22 @@ int64_t balanced_block(int64_t n, int64_t max, int unit) {
   return std::min(cap, (per + unit - 1) / unit * unit);
 }
 
+// gemm_block's K blocking: ceil(K/KC) near-equal blocks, a multiple of k_pack deep.
+int64_t k_block(const KernelTable& t, int64_t K) {
+  const int64_t kblocks = (K + t.KC - 1) / t.KC;
+  return ((K + kblocks - 1) / kblocks + t.k_pack - 1) / t.k_pack * t.k_pack;
+}
+
+int64_t packed_slots(const KernelTable& t, int64_t kc) { return (kc + t.k_pack - 1) / t.k_pack; }
+
+// Layout of a B packed ahead of time (pack_b_all): for each K block in order, the block's
+// ceil(N/NR) micro-panels for all of N, exactly as pack_b writes them. Offset (in floats) of
+// the K block starting at pc (a multiple of KC).
+int64_t packed_b_offset(const KernelTable& t, int64_t N, int64_t pc, int64_t KC) {
+  const int64_t panels = (N + t.NR - 1) / t.NR;
+  return (pc / KC) * panels * t.NR * packed_slots(t, KC);
+}
+
 // The serial blocked algorithm on the sub-block rows [m0,m1) x cols [n0,n1) of C.
 void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, int64_t n0,
                 int64_t n1) {
@@ -161,10 +179,9 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   const int64_t NC = balanced_block(n1 - n0, t.NC, NR);
   // Balanced K blocks: ceil(K/KC) blocks of near-equal depth (no thin last block), a multiple
   // of k_pack (bf16 pairs) so that only the last block can end in a half pair.
-  const int64_t kblocks = (p.K + t.KC - 1) / t.KC;
-  const int64_t KC = ((p.K + kblocks - 1) / kblocks + t.k_pack - 1) / t.k_pack * t.k_pack;
+  const int64_t KC = k_block(t, p.K);
   // Packed panels hold ceil(kc / k_pack) 32-bit slots per lane.
-  auto slots = [&](int64_t kc) { return (kc + t.k_pack - 1) / t.k_pack; };
+  auto slots = [&](int64_t kc) { return packed_slots(t, kc); };
   const int64_t kc_max = slots(KC);
   PackBuffers& buf = tl_buffers;
   // Narrow N: each element of A meets at most kDirectATiles * NR columns, so read A in place (the
@@ -173,17 +190,25 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
   // MLP layers); at N >= 384 packing won. Same arithmetic either way (thread-count independent).
   const bool direct_a = t.kernel_rows != nullptr && t.partial_tiles && !p.transA && n1 - n0 <= kDirectATiles * NR &&
                         t.k_pack == 1;
-  float* Ap = direct_a ? nullptr : PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
-  float* Bp = PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
+  // One row (generation's products): A read in place, a row strip across each B block.
+  const bool row_a = !direct_a && t.row_strip != nullptr && !p.transA && m1 - m0 == 1 && t.k_pack == 1;
+  float* Ap = direct_a || row_a ? nullptr : PackBuffers::grow(buf.a, buf.a_cap, static_cast<size_t>(MC * kc_max));
+  float* Bbuf = p.b_packed ? nullptr : PackBuffers::grow(buf.b, buf.b_cap, static_cast<size_t>(NC * kc_max));
+  const float* Bp = Bbuf;
   alignas(64) float tile[kMaxMR * kMaxNR];
   auto do_pack_a = [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc) {
-    if (direct_a) return;
+    if (direct_a || row_a) return;
     if (t.pack_a) t.pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, Ap);
     else pack_a(p.transA, p.A, p.lda, ic, mc, pc, kc, MR, Ap);
   };
   auto do_pack_b = [&](int64_t pc, int64_t kc, int64_t jc, int64_t nc) {
-    if (t.pack_b) t.pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, Bp);
-    else pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bp);
+    if (p.b_packed) {
+      // The same panels, packed once for all of N (see packed_b_offset): jc is a multiple of NR.
+      Bp = p.b_packed + packed_b_offset(t, p.N, pc, KC) + jc * slots(kc);
+      return;
+    }
+    if (t.pack_b) t.pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, Bbuf);
+    else pack_b(p.transB, p.B, p.ldb, pc, kc, jc, nc, NR, Bbuf);
   };
 
   // One (jc, pc, ic) block: packed A block (mc x kc) x packed B panel (kc x nc) into C.
@@ -193,6 +218,11 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
     const float* bias = last ? p.bias : nullptr;
     const int relu = last ? p.relu : 0;
     const int64_t ks = slots(kc);
+    if (row_a) {
+      t.row_strip(kc, p.A + ic * p.lda + pc, 1, Bp, NR * ks, p.C + ic * p.ldc + jc, nc, p.alpha, beta,
+                  bias ? bias + jc : nullptr, relu);
+      return;
+    }
     auto tile_op = [&](int64_t ir, int64_t jr) {
       const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
       const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
@@ -297,11 +327,11 @@ const KernelTable& active_table() {
   }
 }
 
-void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64_t N, int64_t K,
-                float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
-                float beta, float* C, int64_t ldc, const float* bias, int relu, int nthreads) {
-  if (M <= 0 || N <= 0) return;
-  const Problem p{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu};
+namespace {
+
+void run_problem(const KernelTable& t, const Problem& p, int nthreads) {
+  const int64_t M = p.M, N = p.N, K = p.K;
+  const float alpha = p.alpha;
   // Serial below ~12 MFLOP (~80 us on one core: waking a second thread costs more than it
   // saves), when the caller is already parallel, or when alpha == 0 / K == 0.
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
@@ -363,6 +393,43 @@ void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64
 #endif
 }
 
+}  // namespace
+
+void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64_t N, int64_t K,
+                float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+                float beta, float* C, int64_t ldc, const float* bias, int relu, int nthreads) {
+  if (M <= 0 || N <= 0) return;
+  run_problem(t, Problem{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, relu}, nthreads);
+}
+
+int64_t packed_b_floats(const KernelTable& t, int64_t K, int64_t N) {
+  if (K <= 0 || N <= 0) return 0;
+  const int64_t KC = k_block(t, K);
+  const int64_t kblocks = (K + KC - 1) / KC;
+  return kblocks * ((N + t.NR - 1) / t.NR) * t.NR * packed_slots(t, KC);
+}
+
+void pack_b_all(const KernelTable& t, bool transB, int64_t K, int64_t N, const float* B, int64_t ldb,
+                float* dst) {
+  if (K <= 0 || N <= 0) return;
+  const int64_t KC = k_block(t, K);
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    const int64_t kc = std::min(KC, K - pc);
+    float* d = dst + packed_b_offset(t, N, pc, KC);
+    if (t.pack_b) t.pack_b(transB, B, ldb, pc, kc, 0, N, d);
+    else pack_b(transB, B, ldb, pc, kc, 0, N, t.NR, d);
+  }
+}
+
+void sgemm_with_packed_b(const KernelTable& t, bool transA, int64_t M, int64_t N, int64_t K, float alpha,
+                         const float* A, int64_t lda, const float* Bpacked, float beta, float* C,
+                         int64_t ldc, const float* bias, int relu, int nthreads) {
+  if (M <= 0 || N <= 0) return;
+  Problem p{transA, false, M, N, K, alpha, A, lda, nullptr, 0, beta, C, ldc, bias, relu};
+  p.b_packed = Bpacked;
+  run_problem(t, p, nthreads);
+}
+
 }  // namespace gemm
 
 void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
@@ -402,6 +469,46 @@ void sgemm_ref(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float 
 }
 
 const char* sgemm_kernel_name() { return gemm::current_table().name; }
+
+// ---- op(B) packed ahead of time --------------------------------------------------------------
+namespace {
+// The tag sgemm_pack_b returns and sgemm_prepacked_b checks: which kernel table packed the panels
+// (their layout and, for bf16, their contents depend on it).
+int table_tag(const gemm::KernelTable& t) {
+  if (&t == &gemm::kTableGeneric) return 1;
+#if NG_X86
+  if (&t == &gemm::kTableAvx2) return 2;
+  if (&t == &gemm::kTableAvx512) return 3;
+  if (&t == &gemm::kTableAvx512Bf16) return 4;
+#endif
+  return 0;
+}
+}  // namespace
+
+int sgemm_table_tag() { return table_tag(gemm::current_table()); }
+
+int64_t sgemm_packed_b_floats(int64_t K, int64_t N) {
+  return gemm::packed_b_floats(gemm::current_table(), K, N);
+}
+
+int sgemm_pack_b(bool transB, int64_t K, int64_t N, const float* B, int64_t ldb, float* dst) {
+  const gemm::KernelTable& t = gemm::current_table();
+  gemm::pack_b_all(t, transB, K, N, B, ldb, dst);
+  return table_tag(t);
+}
+
+bool sgemm_prepacked_b(int table, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+                       const float* Bpacked, float* C, int64_t ldc, const GemmEpilogue* ep) {
+  const gemm::KernelTable& t = gemm::current_table();
+  if (table != table_tag(t)) return false;
+  int nthreads = 1;
+#ifdef _OPENMP
+  if (!omp_in_parallel()) nthreads = omp_get_max_threads();
+#endif
+  gemm::sgemm_with_packed_b(t, false, M, N, K, 1.0f, A, lda, Bpacked, 0.0f, C, ldc, ep ? ep->bias : nullptr,
+                            ep && ep->act == Act::relu ? 1 : 0, nthreads);
+  return true;
+}
 
 void set_gemm_precision(Precision p) {
   gemm::g_precision.store(static_cast<int>(p), std::memory_order_relaxed);

@@ -37,6 +37,19 @@ void sgemm_ref(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float 
 // "sbgemm_avx512bf16_14x32" while the precision is bf16 and bf16 is native).
 const char* sgemm_kernel_name();
 
+// ---- op(B) packed ahead of time (weights reused across calls, e.g. inference) ----------------
+// sgemm_pack_b packs op(B) (K x N; transB as in sgemm) into dst, which holds
+// sgemm_packed_b_floats(K, N) floats (64-byte aligned), for the kernel table in use now, and
+// returns that table's tag. sgemm_prepacked_b then computes C = op(A) * op(B) (+ epilogue), A
+// not transposed, beta 0, alpha 1, exactly as sgemm would (same panels, same bits, any thread
+// count); it returns false and does nothing when the table in use is no longer `table` (ISA or
+// precision changed since packing).
+int64_t sgemm_packed_b_floats(int64_t K, int64_t N);
+int sgemm_table_tag();  // the tag of the kernel table in use now
+int sgemm_pack_b(bool transB, int64_t K, int64_t N, const float* B, int64_t ldb, float* dst);
+bool sgemm_prepacked_b(int table, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+                       const float* Bpacked, float* C, int64_t ldc, const GemmEpilogue* ep = nullptr);
+
 // ---- mixed precision (bf16) ----------------------------------------------------------------
 // Process-wide precision of sgemm's multiplies (every caller: linear, conv, matmul, gemm):
 //   fp32 (default): as above.

@@ -33,11 +33,18 @@ void sgemm_avx512_rows_14x32(int64_t kc, const float* A, int64_t lda, const floa
   avx512_rows_kernel<MR, NV>(kc, A, lda, Bp, ldbp, C, ldc, mr, nr, alpha, beta, bias, relu);
 }
 
+// One row (N > 32): a row strip over the packed B block, A in place.
+void sgemm_avx512_row_strip_32(int64_t kc, const float* a, int64_t as, const float* Bp, int64_t ldp,
+                               float* C, int64_t nc, float alpha, float beta, const float* bias, int relu) {
+  avx512_row_strip<NV>(kc, a, as, Bp, ldp, C, nc, alpha, beta, bias, relu);
+}
+
 }  // namespace
 
 const KernelTable kTableAvx512 = {"sgemm_avx512_14x32", sgemm_avx512_14x32, MR, NR, 2016, 384, 512,
                                   /*a_in_l1=*/true, /*partial_tiles=*/true,
-                                  avx512_pack_a<MR>, avx512_pack_b<NR>, sgemm_avx512_rows_14x32};
+                                  avx512_pack_a<MR>, avx512_pack_b<NR>, sgemm_avx512_rows_14x32,
+                                  /*k_pack=*/1, sgemm_avx512_row_strip_32};
 
 }  // namespace ng::cpu::gemm
 

@@ -32,6 +32,14 @@ using RowsKernel = void (*)(int64_t kc, const float* A, int64_t lda, const float
                             int64_t ldbp, float* C, int64_t ldc, int mr, int nr, float alpha,
                             float beta, const float* bias, int relu);
 
+// One row of C across the whole width of a packed B block: A read at a + k*as (as = 1: the row
+// in place), B micro-panels p at Bp + p*ldp, C columns j < nc. Per element of C the same
+// multiply-adds in the same order and the same epilogue as the micro-kernel with mr = 1, so the
+// same bits; several panels at once give independent accumulation chains (one row alone is
+// latency-bound in the micro-kernel).
+using RowStripKernel = void (*)(int64_t kc, const float* a, int64_t as, const float* Bp, int64_t ldp,
+                                float* C, int64_t nc, float alpha, float beta, const float* bias, int relu);
+
 // Packing routines (formats above). PackA packs rows [i0, i0+mc) x cols [k0, k0+kc) of op(A)
 // into ceil(mc/MR) panels; PackB packs rows [k0, k0+kc) x cols [j0, j0+nc) of op(B).
 using PackA = void (*)(bool transA, const float* A, int64_t lda, int64_t i0, int64_t mc,
@@ -57,6 +65,9 @@ struct KernelTable {
   // even, sizes buffers and panel offsets in slots (ceil(kc / k_pack)) and passes the kernel
   // the slot count; the packing routines still take kc in k values.
   int k_pack = 1;
+  // nullptr: rows always go through the micro-kernel. Else used for blocks of one row of
+  // op(A) not transposed (k_pack 1, N > NR): A read in place, no packing.
+  RowStripKernel row_strip = nullptr;
 };
 
 constexpr int kMaxMR = 32, kMaxNR = 64;  // bounds for the scratch edge tile
@@ -76,5 +87,16 @@ const KernelTable& current_table();
 void sgemm_with(const KernelTable& t, bool transA, bool transB, int64_t M, int64_t N, int64_t K,
                 float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
                 float beta, float* C, int64_t ldc, const float* bias, int relu, int nthreads);
+
+// op(B) packed once for repeated products (inference weights): for each K block of the
+// driver's blocking, ceil(N/NR) micro-panels for all of N. packed_b_floats: its size in floats;
+// pack_b_all writes it; sgemm_with_packed_b runs sgemm_with on it instead of packing B (the
+// same panels, so the same bits).
+int64_t packed_b_floats(const KernelTable& t, int64_t K, int64_t N);
+void pack_b_all(const KernelTable& t, bool transB, int64_t K, int64_t N, const float* B, int64_t ldb,
+                float* dst);
+void sgemm_with_packed_b(const KernelTable& t, bool transA, int64_t M, int64_t N, int64_t K, float alpha,
+                         const float* A, int64_t lda, const float* Bpacked, float beta, float* C,
+                         int64_t ldc, const float* bias, int relu, int nthreads);
 
 }  // namespace ng::cpu::gemm

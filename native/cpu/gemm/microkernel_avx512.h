@@ -126,6 +126,60 @@ NG_TARGET_AVX512 void avx512_tile(int64_t kc, const float* __restrict Ap,
   avx512_store_tile<ROWS, NV>(acc, mask, C, ldc, alpha, beta, bias, relu);
 }
 
+// P micro-panels of one row (a RowStripKernel's inner step, see gemm_kernels.h): per panel and
+// element the FMA chain of avx512_tile<AS, 1, NV> (k in order from zero; a from a + k*as) and
+// its epilogue (avx512_store_tile), so the same bits; the P*NV chains are independent. The packed
+// panels are zero-padded to NV*16 columns, so B is loaded whole; only the last panel's store is
+// masked to nr_last columns.
+template <int NV, int P>
+NG_TARGET_AVX512 void avx512_row_panels(int64_t kc, const float* __restrict a, int64_t as,
+                                        const float* __restrict Bp, int64_t ldp, float* __restrict C,
+                                        int nr_last, float alpha, float beta, const float* bias,
+                                        int relu) {
+  constexpr int NR = NV * 16;
+  __m512 acc[P][1][NV];
+#pragma GCC unroll 8
+  for (int q = 0; q < P; ++q)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[q][0][v] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512 av = _mm512_set1_ps(a[k * as]);
+#pragma GCC unroll 8
+    for (int q = 0; q < P; ++q)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[q][0][v] = _mm512_fmadd_ps(av, _mm512_loadu_ps(Bp + q * ldp + k * NR + v * 16), acc[q][0][v]);
+  }
+#pragma GCC unroll 8
+  for (int q = 0; q < P; ++q) {
+    __mmask16 mask[NV];
+    avx512_col_masks<NV>(q == P - 1 ? nr_last : NR, mask);
+    avx512_store_tile<1, NV>(acc[q], mask, C + q * NR, 0, alpha, beta, bias ? bias + q * NR : nullptr, relu);
+  }
+}
+
+// RowStripKernel for panels NV*16 wide: groups of 4 panels (8 chains for NV = 2), then the rest.
+template <int NV>
+void avx512_row_strip(int64_t kc, const float* a, int64_t as, const float* Bp, int64_t ldp, float* C,
+                      int64_t nc, float alpha, float beta, const float* bias, int relu) {
+  constexpr int NR = NV * 16, P = 4;
+  int64_t j = 0;
+  for (; j + P * NR <= nc; j += P * NR)
+    avx512_row_panels<NV, P>(kc, a, as, Bp + (j / NR) * ldp, ldp, C + j, NR, alpha, beta, bias ? bias + j : nullptr, relu);
+  const int64_t left = nc - j;  // < P * NR: 1 to P panels, the last one partial
+  if (left <= 0) return;
+  const int panels = static_cast<int>((left + NR - 1) / NR);
+  const int nr_last = static_cast<int>(left - (panels - 1) * NR);
+  const float* bp = Bp + (j / NR) * ldp;
+  const float* bj = bias ? bias + j : nullptr;
+  switch (panels) {
+    case 1: avx512_row_panels<NV, 1>(kc, a, as, bp, ldp, C + j, nr_last, alpha, beta, bj, relu); break;
+    case 2: avx512_row_panels<NV, 2>(kc, a, as, bp, ldp, C + j, nr_last, alpha, beta, bj, relu); break;
+    case 3: avx512_row_panels<NV, 3>(kc, a, as, bp, ldp, C + j, nr_last, alpha, beta, bj, relu); break;
+    default: avx512_row_panels<NV, P>(kc, a, as, bp, ldp, C + j, nr_last, alpha, beta, bj, relu); break;
+  }
+}
+
 // The fp32 tiles for Avx512Family: Make::at<R, V>() is the ROWS = R, NV = V instantiation.
 template <int MR>
 struct Avx512Fp32Tiles {

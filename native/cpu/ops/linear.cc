@@ -183,6 +183,9 @@ void small_backward(float* dinp, float* dweight, const float* dpre, const float*
 
 }  // namespace
 
+// The activation pass after the product (relu rides in the GEMM epilogue).
+static void linear_activation(float* out, const float* pre, int64_t n, LinearAct act);
+
 void linear_forward(float* out, float* pre, const float* inp, const float* weight, const float* bias,
                     int64_t B, int64_t C, int64_t OC, LinearAct act) {
   // out: (B, OC)  pre: (B, OC) for gelus  inp: (B, C)  weight: (OC, C)  bias: (OC) or null
@@ -193,7 +196,32 @@ void linear_forward(float* out, float* pre, const float* inp, const float* weigh
   float* dst = gelu ? pre : out;
   if (small_problem(B, C, OC)) small_forward(dst, inp, weight, bias, B, C, OC, ep.act == Act::relu);
   else sgemm(false, true, B, OC, C, 1.0f, inp, C, weight, C, 0.0f, dst, OC, &ep);
-  const int64_t n = B * OC;
+  linear_activation(out, pre, B * OC, act);
+}
+
+int64_t linear_packed_weight_floats(int64_t C, int64_t OC) {
+  // Weights of at most kSmallWeights elements take small_forward for small batches: no packing.
+  if (C * OC <= kSmallWeights) return 0;
+  return sgemm_packed_b_floats(C, OC);
+}
+
+int linear_pack_weight(float* dst, const float* weight, int64_t C, int64_t OC) {
+  return sgemm_pack_b(true, C, OC, weight, C, dst);
+}
+
+bool linear_forward_packed(float* out, float* pre, const float* inp, const float* packed, int table,
+                           const float* bias, int64_t B, int64_t C, int64_t OC, LinearAct act) {
+  if (small_problem(B, C, OC)) return false;
+  GemmEpilogue ep;
+  ep.bias = bias;
+  ep.act = act == LinearAct::relu ? Act::relu : Act::none;
+  const bool gelu = act == LinearAct::gelu || act == LinearAct::gelu_tanh;
+  if (!sgemm_prepacked_b(table, B, OC, C, inp, C, packed, gelu ? pre : out, OC, &ep)) return false;
+  linear_activation(out, pre, B * OC, act);
+  return true;
+}
+
+static void linear_activation(float* out, const float* pre, int64_t n, LinearAct act) {
   switch (act) {
     case LinearAct::none:
     case LinearAct::relu: break;

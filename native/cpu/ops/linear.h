@@ -31,4 +31,16 @@ void linear_backward(float* dinp, float* dweight, float* dbias, const float* dou
                      const float* weight, const float* out, const float* pre, int64_t B, int64_t C,
                      int64_t OC, LinearAct act, float* scratch, bool init = false);
 
+// ---- weight packed ahead of time (inference: the same weight in many calls) ----------------
+// linear_packed_weight_floats: floats linear_pack_weight writes for a (OC, C) weight, or 0 when
+// linear_forward never runs that weight through the GEMM (small weights take plain loops).
+// linear_pack_weight packs weight^T as the GEMM's B operand for the kernel table in use now and
+// returns that table's tag. linear_forward_packed is linear_forward reading the packed weight:
+// the same bits (same micro-kernel, same panels, any thread count); it returns false and writes
+// nothing when the table in use is not `table` any more (ISA or precision changed).
+int64_t linear_packed_weight_floats(int64_t C, int64_t OC);
+int linear_pack_weight(float* dst, const float* weight, int64_t C, int64_t OC);
+bool linear_forward_packed(float* out, float* pre, const float* inp, const float* packed, int table,
+                           const float* bias, int64_t B, int64_t C, int64_t OC, LinearAct act);
+
 }  // namespace ng::cpu
