@@ -387,10 +387,14 @@ export interface NativeAddon {
   readonly codes: { readonly reduction: readonly string[]; readonly linearAct: readonly string[] };
   readonly backends: Readonly<Record<string, OpKernels>>;
   // Captured steps (native/binding/capture.cc; lib/tensor/compile.ts)
-  captureBegin(): void;
+  /** defer true: capturable kernel calls are stored without running (see captureFlush). */
+  captureBegin(defer?: boolean): void;
   /** Ops recorded so far (-1 when not recording). */
   captureCount(): number;
-  captureEnd(): { program: object; ops: number; blocked: string };
+  /** A deferred recording: runs the stored calls that have not run, then records eagerly. */
+  captureFlush(): void;
+  /** pending: ops a deferred recording stored without running them (all or none). */
+  captureEnd(): { program: object; ops: number; blocked: string; pending: number };
   captureAbort(): void;
   /** Runs a program; patches: (op index, argument position, value) triples applied first. */
   captureReplay(program: object, patches: Float64Array | null): void;
@@ -409,7 +413,7 @@ export const ADDON_EXPORTS = [
   'setGemmPrecision', 'getGemmPrecision', 'bf16Native',
   'alignmentPadding', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'opTable', 'codes',
   'backends',
-  'captureBegin', 'captureCount', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree', 'captureReplayAsync', 'captureWait',
+  'captureBegin', 'captureCount', 'captureFlush', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree', 'captureReplayAsync', 'captureWait',
   'captureRunnerHold',
 ] as const satisfies readonly (keyof NativeAddon)[];
 

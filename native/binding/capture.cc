@@ -1,7 +1,12 @@
 // Captured steps: the recording switch and replay (see capture.h).
-//   captureBegin()                      starts recording kernel calls on this thread
+//   captureBegin(defer?)                starts recording kernel calls on this thread; defer true:
+//                                       capturable calls are stored without running (capture.h)
 //   captureCount() -> number            ops recorded so far (-1 when not recording)
-//   captureEnd() -> { program, ops, blocked }   stops; program is an opaque handle
+//   captureFlush()                      a deferred recording: runs the stored calls that have not
+//                                       run and records eagerly from then on (no-op otherwise)
+//   captureEnd() -> { program, ops, blocked, pending }   stops; program is an opaque handle;
+//                                       pending: ops stored by a deferred recording that have not
+//                                       run (all of them, or 0): run them with captureReplay(Async)
 //   captureAbort()                      stops and drops the recording (error paths)
 //   captureReplay(program, patches)     runs the ops in order; patches (Float64Array or null):
 //                                       triples (op index, argument position, value) applied first
@@ -81,10 +86,12 @@ void apply_patches(Recording& rec, const std::vector<double>& patches) {
   }
 }
 
-RunError run_ops(Recording& rec) {
+RunError run_ops(Recording& rec) { return run_range(rec, 0); }
+
+RunError run_range(Recording& rec, size_t from) {
   RunError err;
   try {
-    for (auto& op : rec.ops) op->run();
+    for (size_t i = from; i < rec.ops.size(); i++) rec.ops[i]->run();
   } catch (const std::out_of_range& e) {
     err = {1, e.what()};
   } catch (const std::invalid_argument& e) {
@@ -97,13 +104,38 @@ RunError run_ops(Recording& rec) {
   return err;
 }
 
+void flush(Recording& rec) {
+  if (!rec.deferred) return;
+  rec.deferred = false;
+  const size_t from = rec.ran;
+  rec.ran = rec.ops.size();
+  const RunError err = run_range(rec, from);
+  if (err.kind == 0) return;
+  Napi::Env env(rec.env);
+  if (err.kind == 1) throw Napi::RangeError::New(env, err.message);
+  throw Napi::Error::New(env, err.message);
+}
+
 namespace {
 
 Napi::Value Begin(const Napi::CallbackInfo& info) {
   if (current() != nullptr) {
     throw Napi::Error::New(info.Env(), expected_msg("no capture in progress", "captureBegin()", "a second capture"));
   }
-  current() = new Recording();
+  bool defer = false;
+  if (!is_nullish(info[0])) {
+    if (!info[0].IsBoolean()) throw Napi::TypeError::New(info.Env(), expected_msg("boolean", "defer", describe_value(info[0])));
+    defer = info[0].As<Napi::Boolean>().Value();
+  }
+  auto* r = new Recording();
+  r->deferred = defer;
+  r->env = info.Env();
+  current() = r;
+  return info.Env().Undefined();
+}
+
+Napi::Value Flush(const Napi::CallbackInfo& info) {
+  if (Recording* r = current()) flush(*r);
   return info.Env().Undefined();
 }
 
@@ -128,6 +160,7 @@ Napi::Value End(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("ops", Napi::Number::New(env, static_cast<double>(r->ops.size())));
   out.Set("blocked", Napi::String::New(env, r->blocked));
+  out.Set("pending", Napi::Number::New(env, static_cast<double>(r->deferred ? r->ops.size() - r->ran : 0)));
   out.Set("program", Napi::External<Program>::New(env, p, [](Napi::Env, Program* q) { delete q; }));
   return out;
 }
@@ -166,6 +199,7 @@ NG_BINDING(capture) {
   using namespace ng::binding::capture;
   exports.Set("captureBegin", Napi::Function::New(env, Begin, "captureBegin"));
   exports.Set("captureCount", Napi::Function::New(env, Count, "captureCount"));
+  exports.Set("captureFlush", Napi::Function::New(env, Flush, "captureFlush"));
   exports.Set("captureEnd", Napi::Function::New(env, End, "captureEnd"));
   exports.Set("captureAbort", Napi::Function::New(env, Abort, "captureAbort"));
   exports.Set("captureReplay", Napi::Function::New(env, Replay, "captureReplay"));

@@ -107,6 +107,90 @@ describe('compiled step runAsync', () => {
     expect(weights(a.model)).toEqual(weights(b.model));
   });
 
+  it('records without running the kernels: the recording call\'s run is a replay on the runner thread', async () => {
+    const [x, y] = batch(3);
+    const a = net();
+    const step = own(ng.compile(a.step));
+    await step.runAsync(x, y); // eager
+    const before = weights(a.model);
+    native.captureRunnerHold(10000);
+    const pending = step.runAsync(x, y);
+    expect(step.lastRun).toBe('recorded');
+    expect(step.isRunning).toBe(true);
+    let timers = 0;
+    const timer = setInterval(() => { timers++; }, 1);
+    while (timers < 2) await turn();
+    clearInterval(timer);
+    expect(weights(a.model)).toEqual(before); // recorded, not run yet
+    native.captureRunnerHold(0);
+    const loss = await pending;
+    const b = net();
+    let want = 0;
+    for (let i = 0; i < 2; i++) want = ng.tidy(() => b.step(x, y).item());
+    expect(loss.item()).toBe(want);
+    expect(weights(a.model)).toEqual(weights(b.model));
+  });
+
+  it('a recording that reads the host, draws random numbers or clips by norm runs its kernels when they are needed, bit-identically', async () => {
+    for (const kind of ['item', 'dropout', 'clip'] as const) {
+      const make = () => {
+        const n = net();
+        if (kind === 'dropout') {
+          ng.setSeed(5);
+          n.model = new ng.nn.Sequential(n.model, new ng.nn.Dropout(0.3));
+        }
+        const body = (x: ng.Tensor, y: ng.Tensor) => {
+          n.opt.zeroGrad();
+          const loss = ng.losses.crossEntropy(n.model.forward(x), y);
+          loss.backward();
+          if (kind === 'clip') ng.optim.clipGradNorm(n.model.parameters(), 0.05);
+          n.opt.step();
+          if (kind === 'item' && !(loss.item() < 1e9)) throw new Error('diverged'); // a host read after the update
+          return loss;
+        };
+        return { ...n, body };
+      };
+      const eager = make();
+      const want: number[] = [];
+      for (let i = 0; i < 4; i++) want.push(ng.tidy(() => eager.body(...batch(i)).item()));
+      const c = make();
+      const step = own(ng.compile(c.body, { eagerFirst: false }));
+      const got: number[] = [];
+      for (let i = 0; i < 4; i++) got.push((await step.runAsync(...batch(i))).item());
+      expect(step.lastRun).toBe('eager');
+      expect(got).toEqual(want);
+      expect(weights(c.model)).toEqual(weights(eager.model));
+    }
+  });
+
+  it('a deferred native recording stores the calls without running them until flushed or replayed', () => {
+    const a = own(ng.fromArray(new Float32Array([1, 2, 3]), [3]));
+    const b = own(ng.fromArray(new Float32Array([10, 20, 30]), [3]));
+    native.captureBegin(true);
+    const c = own(ng.add(a, b));
+    const d = own(ng.add(c, a));
+    const untouched = Array.from(d.data as Float32Array); // a fresh (or recycled) block, not written
+    const first = native.captureEnd();
+    expect(Array.from(d.data as Float32Array)).toEqual(untouched);
+    expect(untouched).not.toEqual([12, 24, 36]);
+    expect(first.pending).toBe(2);
+    native.captureReplay(first.program, null);
+    expect(Array.from(d.data as Float32Array)).toEqual([12, 24, 36]);
+    native.captureFree(first.program);
+    // a flush runs what was stored and records the rest eagerly
+    native.captureBegin(true);
+    const e = own(ng.add(a, a));
+    native.captureFlush();
+    expect(Array.from(e.data as Float32Array)).toEqual([2, 4, 6]);
+    const f = own(ng.add(e, a));
+    expect(Array.from(f.data as Float32Array)).toEqual([3, 6, 9]);
+    const second = native.captureEnd();
+    expect(second.pending).toBe(0);
+    expect(second.ops).toBe(2);
+    native.captureFree(second.program);
+    expect(() => native.captureBegin('yes' as unknown as boolean)).toThrow(/Expected boolean for defer but received/);
+  });
+
   it('wait() blocks until the kernels are done; dispose() while running frees after the promise settles', async () => {
     const [x, y] = batch(1);
     const a = net();
