@@ -160,9 +160,15 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[], defer: bool
   const inputs = args.map((t) => {
     // kept: a tidy() around the call must not free what the record points at
     const c = keep(Tensor.empty(t.shape, t.dtype));
-    (c.data as Float32Array).set(t.data as Float32Array);
+    // A deferred record's float inputs are copied in by its first run, on the runner thread
+    // (the copy is the first touch of fresh memory); index inputs (int32) now: kernel helpers
+    // check them when called.
+    if (!defer || t.dtype !== 'float32') (c.data as Float32Array).set(t.data as Float32Array);
     return c;
   });
+  // what a flush copies before it runs the stored calls (native/binding/capture.h)
+  const later: ArrayBufferView[] = [];
+  if (defer) args.forEach((t, i) => { if (t.dtype === 'float32') later.push(inputs[i].data as ArrayBufferView, t.data as ArrayBufferView); });
   const rec: Rec = { program: null, reason: null, inputs, calls: [], dynamics: [], retained: [], created: [], result: undefined,
     pending: false };
   const k = cpuKernels as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -195,7 +201,7 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[], defer: bool
     };
   }
   setCaptureSink(sink);
-  native.captureBegin(defer);
+  native.captureBegin(defer, later.length ? later : null);
   let ended = false;
   try {
     const { result, created } = collectCreated(() => stepFn(...inputs));
@@ -212,7 +218,11 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[], defer: bool
       rec.pending = end.pending > 0;
     } else {
       try {
-        if (end.pending > 0) native.captureReplay(end.program, null); // the step's run, here and now
+        if (end.pending > 0) {
+          // the step's run, here and now
+          for (let i = 0; i < later.length; i += 2) (later[i] as Float32Array).set(later[i + 1] as Float32Array);
+          native.captureReplay(end.program, null);
+        }
       } finally {
         native.captureFree(end.program);
       }
@@ -339,17 +349,33 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
 
   const run = (...args: Tensor[]): StepResult => start(args, false) as StepResult;
 
-  /** Runs a record's program here, or (async) on the runner thread until the promise settles. */
-  const replay = (rec: Rec, buf: Float64Array | null, async: boolean): StepResult | Promise<StepResult> => {
+  /**
+   * Runs a record's program on `args` here, or (async) on the runner thread until the promise
+   * settles; the runner copies the inputs in first (their storages are retained meanwhile: a
+   * dispose() before then does not hand the memory to another tensor).
+   */
+  const replay = (rec: Rec, buf: Float64Array | null, async: boolean, args: Tensor[]): StepResult | Promise<StepResult> => {
     const program = rec.program as object;
     if (!async) {
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] !== rec.inputs[i]) (rec.inputs[i].data as Float32Array).set(args[i].data as Float32Array);
+      }
       native.captureReplay(program, buf);
       return rec.result;
     }
-    const pending = native.captureReplayAsync(program, buf);
+    const copies: ArrayBufferView[] = [];
+    const held: { release(): void }[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === rec.inputs[i]) continue;
+      copies.push(rec.inputs[i].data as ArrayBufferView, args[i].data as ArrayBufferView);
+      const s = args[i]._storage;
+      if (s) held.push(s.retain());
+    }
+    const pending = native.captureReplayAsync(program, buf, copies.length ? copies : null);
     running = { program };
     const settled = () => {
       running = null;
+      for (const s of held) s.release();
       if (disposed) freeAll();
     };
     return pending.then(() => {
@@ -382,9 +408,6 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
         records.delete(key);
         rec = undefined;
       } else {
-        for (let i = 0; i < args.length; i++) {
-          if (args[i] !== rec.inputs[i]) (rec.inputs[i].data as Float32Array).set(args[i].data as Float32Array);
-        }
         let buf: Float64Array | null = null;
         if (p.length) {
           if (patchBuf.length !== p.length) patchBuf = new Float64Array(p.length);
@@ -393,7 +416,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
         }
         lastRun = 'replayed';
         lastReason = null;
-        return replay(rec, buf, async);
+        return replay(rec, buf, async, args);
       }
     }
     if ((!rec && eagerFirst) || (rec && rec.reason !== null)) {
@@ -432,7 +455,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
     lastReason = rec.reason;
     if (rec.pending) {
       rec.pending = false;
-      return replay(rec, null, async);
+      return replay(rec, null, async, args);
     }
     if (rec.program === null) {
       eagerResult = rec.created;

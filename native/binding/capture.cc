@@ -1,6 +1,9 @@
 // Captured steps: the recording switch and replay (see capture.h).
-//   captureBegin(defer?)                starts recording kernel calls on this thread; defer true:
-//                                       capturable calls are stored without running (capture.h)
+//   captureBegin(defer?, copies?)       starts recording kernel calls on this thread; defer true:
+//                                       capturable calls are stored without running (capture.h);
+//                                       copies ([dst0, src0, ...] typed arrays): what a flush
+//                                       copies before running the stored calls (inputs not yet
+//                                       copied in)
 //   captureCount() -> number            ops recorded so far (-1 when not recording)
 //   captureFlush()                      a deferred recording: runs the stored calls that have not
 //                                       run and records eagerly from then on (no-op otherwise)
@@ -14,6 +17,7 @@
 //   captureReplayAsync / captureWait    the replay on the runner thread (capture_async.cc)
 #include <napi.h>
 
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -104,9 +108,39 @@ RunError run_range(Recording& rec, size_t from) {
   return err;
 }
 
+std::vector<Copy> read_copies(Napi::Env env, const Napi::Value& v, const char* name) {
+  std::vector<Copy> out;
+  if (is_nullish(v)) return out;
+  if (!v.IsArray()) throw Napi::TypeError::New(env, expected_msg("array of typed arrays or null", name, describe_value(v)));
+  Napi::Array a = v.As<Napi::Array>();
+  if (a.Length() % 2 != 0) {
+    throw Napi::RangeError::New(env, expected_msg("(destination, source) pairs", name, std::to_string(a.Length()) + " views"));
+  }
+  for (uint32_t k = 0; k < a.Length(); k += 2) {
+    void* ptr[2];
+    size_t bytes[2];
+    for (uint32_t j = 0; j < 2; j++) {
+      Napi::Value e = a.Get(k + j);
+      const std::string at = std::string(name) + "[" + std::to_string(k + j) + "]";
+      if (!e.IsTypedArray()) throw Napi::TypeError::New(env, expected_msg("typed array", at, describe_value(e)));
+      ptr[j] = view_data(env, e, at, "typed array", nullptr);
+      bytes[j] = e.As<Napi::TypedArray>().ByteLength();
+    }
+    if (bytes[0] != bytes[1]) {
+      throw Napi::RangeError::New(env, expected_msg(std::to_string(bytes[0]) + " bytes (the destination's)",
+                                                    std::string(name) + "[" + std::to_string(k + 1) + "]",
+                                                    std::to_string(bytes[1]) + " bytes"));
+    }
+    out.push_back({ptr[0], ptr[1], bytes[0]});
+  }
+  return out;
+}
+
 void flush(Recording& rec) {
   if (!rec.deferred) return;
   rec.deferred = false;
+  for (const Copy& c : rec.copies) std::memcpy(c.dst, c.src, c.bytes);
+  rec.copies.clear();
   const size_t from = rec.ran;
   rec.ran = rec.ops.size();
   const RunError err = run_range(rec, from);
@@ -127,8 +161,10 @@ Napi::Value Begin(const Napi::CallbackInfo& info) {
     if (!info[0].IsBoolean()) throw Napi::TypeError::New(info.Env(), expected_msg("boolean", "defer", describe_value(info[0])));
     defer = info[0].As<Napi::Boolean>().Value();
   }
+  std::vector<Copy> copies = read_copies(info.Env(), info[1], "copies");
   auto* r = new Recording();
   r->deferred = defer;
+  if (defer) r->copies = std::move(copies);
   r->env = info.Env();
   current() = r;
   return info.Env().Undefined();

@@ -48,6 +48,17 @@ struct CapturedOp {
   virtual void result_to(float* dst) = 0;
 };
 
+// A byte copy (a step's input copied in before its ops run).
+struct Copy {
+  void* dst;
+  const void* src;
+  size_t bytes;
+};
+
+// Reads an array [dst0, src0, dst1, src1, ...] of typed arrays, each pair of one byte length
+// (argument `name`; null or undefined: none).
+std::vector<Copy> read_copies(Napi::Env env, const Napi::Value& v, const char* name);
+
 struct Recording {
   std::vector<std::unique_ptr<CapturedOp>> ops;
   std::string blocked;  // the first op that cannot be captured ("" when none)
@@ -56,6 +67,7 @@ struct Recording {
   // them first and end the deferral (the rest of the step runs eagerly, as it is blocked).
   bool deferred = false;
   size_t ran = 0;
+  std::vector<Copy> copies;  // done by a flush before the stored ops (the inputs they read)
   napi_env env = nullptr;  // the recording thread's environment (errors of a flush)
 };
 

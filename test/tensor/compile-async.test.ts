@@ -191,6 +191,41 @@ describe('compiled step runAsync', () => {
     expect(() => native.captureBegin('yes' as unknown as boolean)).toThrow(/Expected boolean for defer but received/);
   });
 
+  it('the runner copies the inputs in before a replay; the caller may dispose them at once', async () => {
+    const a = own(ng.fromArray(new Float32Array([1, 2, 3]), [3]));
+    const b = own(ng.fromArray(new Float32Array([10, 20, 30]), [3]));
+    native.captureBegin();
+    const c = own(ng.add(a, b));
+    const { program } = native.captureEnd();
+    const next = ng.fromArray(new Float32Array([4, 5, 6]), [3]);
+    native.captureRunnerHold(10000);
+    const pending = native.captureReplayAsync(program, null, [a.data as Float32Array, next.data as Float32Array]);
+    expect(Array.from(a.data as Float32Array)).toEqual([1, 2, 3]); // not yet: the runner copies
+    native.captureRunnerHold(0);
+    await pending;
+    expect(Array.from(c.data as Float32Array)).toEqual([14, 25, 36]);
+    next.dispose();
+    expect(() => native.captureReplayAsync(program, null, [a.data as Float32Array])).toThrow(/Expected \(destination, source\) pairs for copies but received 1 views/);
+    expect(() => native.captureReplayAsync(program, null, [a.data as Float32Array, new Float32Array(2)]))
+      .toThrow(/Expected 12 bytes \(the destination's\) for copies\[1\] but received 8 bytes/);
+    expect(() => native.captureReplayAsync(program, null, [a.data as Float32Array, 3 as never])).toThrow(/Expected typed array for copies\[1\]/);
+    native.captureFree(program);
+    // a compiled step: the batch disposed right after runAsync() is still what the step reads
+    const [x, y] = batch(4);
+    const net1 = net();
+    const step = own(ng.compile(net1.step));
+    for (let i = 0; i < 3; i++) {
+      const xi = ng.fromArray(x.data as Float32Array, x.shape);
+      const p = step.runAsync(xi, y);
+      xi.dispose();
+      ng.randn([37, 20]).dispose(); // may reuse a freed block
+      await p;
+    }
+    const net2 = net();
+    for (let i = 0; i < 3; i++) ng.tidy(() => net2.step(x, y));
+    expect(weights(net1.model)).toEqual(weights(net2.model));
+  });
+
   it('wait() blocks until the kernels are done; dispose() while running frees after the promise settles', async () => {
     const [x, y] = batch(1);
     const a = net();

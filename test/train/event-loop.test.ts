@@ -163,7 +163,7 @@ describe('fit({ compile: true })', () => {
     const before = ng.memoryStats();
     const replay = native.captureReplayAsync;
     let replays = 0;
-    (native as { captureReplayAsync: typeof replay }).captureReplayAsync = (p, q) => { replays++; return replay(p, q); };
+    (native as { captureReplayAsync: typeof replay }).captureReplayAsync = (p, q, c) => { replays++; return replay(p, q, c); };
     let a;
     try {
       a = await run(true);
