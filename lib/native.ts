@@ -389,9 +389,10 @@ export interface NativeAddon {
   // Captured steps (native/binding/capture.cc; lib/tensor/compile.ts)
   /**
    * defer true: capturable kernel calls are stored without running (see captureFlush); copies
-   * ([dst0, src0, ...]): what a flush copies first (inputs not yet copied in).
+   * ([dst0, src0, ...]): what a flush copies first (inputs not yet copied in); ready (pairs
+   * [v, v]): inputs copied in already, read by index checks without a flush.
    */
-  captureBegin(defer?: boolean, copies?: ArrayBufferView[] | null): void;
+  captureBegin(defer?: boolean, copies?: ArrayBufferView[] | null, ready?: ArrayBufferView[] | null): void;
   /** Ops recorded so far (-1 when not recording). */
   captureCount(): number;
   /** A deferred recording: runs the stored calls that have not run, then records eagerly. */

@@ -40,9 +40,10 @@
  * (native/binding/capture_async.cc), the JS thread free meanwhile; until it settles the step
  * refuses another call and defers dispose(), and JS must leave the step's tensors alone.
  * runAsync's recording call records without running the kernels (a deferred capture): the
- * step's run is then the record's first replay, on the runner thread too. A host read or an
- * uncapturable kernel in the step runs the calls stored so far first, and the rest of the step
- * eagerly (such a step falls back anyway), so what JS reads is what an eager step would see.
+ * step's run is then the record's first replay, on the runner thread too. A host read, an
+ * uncapturable kernel, or a kernel whose indices are checked when it is called (max-pool and
+ * index-reduction backward passes: indices a kernel of the step wrote) runs the calls stored so
+ * far first, and the rest of the step eagerly, so what is read is what an eager step would see.
  */
 import { Tensor } from './tensor';
 import { collectCreated, keep, type Disposable } from './scope';
@@ -168,7 +169,15 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[], defer: bool
   });
   // what a flush copies before it runs the stored calls (native/binding/capture.h)
   const later: ArrayBufferView[] = [];
-  if (defer) args.forEach((t, i) => { if (t.dtype === 'float32') later.push(inputs[i].data as ArrayBufferView, t.data as ArrayBufferView); });
+  // the inputs copied in already (index inputs), which kernel helpers may check without a flush
+  const ready: ArrayBufferView[] = [];
+  if (defer) {
+    args.forEach((t, i) => {
+      const c = inputs[i].data as ArrayBufferView;
+      if (t.dtype === 'float32') later.push(c, t.data as ArrayBufferView);
+      else ready.push(c, c);
+    });
+  }
   const rec: Rec = { program: null, reason: null, inputs, calls: [], dynamics: [], retained: [], created: [], result: undefined,
     pending: false };
   const k = cpuKernels as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -201,7 +210,7 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[], defer: bool
     };
   }
   setCaptureSink(sink);
-  native.captureBegin(defer, later.length ? later : null);
+  native.captureBegin(defer, later.length ? later : null, ready.length ? ready : null);
   let ended = false;
   try {
     const { result, created } = collectCreated(() => stepFn(...inputs));

@@ -541,7 +541,8 @@ export class Trainer implements TrainerContext {
    * kernels run on the runner thread (runAsync records without running them); the gradients it
    * made are zeroed in the same run. V8 compiles the step's JS functions here, on their first
    * call, so the recording step that follows is short; the step's memory is first touched by
-   * its first run, on the runner. Nothing else changes (as in warmUp).
+   * its first run, on the runner. Nothing else changes (as in warmUp). A model whose forward
+   * pass cannot be captured gets the eager warm-up (warmUp) after the first.
    */
   private async warmUpCompiled(x: Tensor, y: Tensor): Promise<void> {
     const params = this.model.parameters();
@@ -571,16 +572,21 @@ export class Trainer implements TrainerContext {
       scratch.dispose();
     }
     await pause();
+    let eager = false;
     try {
       await forward.runAsync(views[0], views[1]);
+      // A forward pass that cannot be captured ran eagerly and kept only the loss: the steps
+      // will be eager too, so the eager warm-up follows instead.
+      eager = forward.fallbackReason !== null;
       await pause();
-      await backward.runAsync();
+      if (!eager) await backward.runAsync();
     } finally {
       backward.dispose();
       forward.dispose();
       for (const v of views) v.dispose();
       this.model.train();
     }
+    if (eager) await this.warmUp(x, y);
     await pause();
   }
 

@@ -3,7 +3,9 @@
 //                                       capturable calls are stored without running (capture.h);
 //                                       copies ([dst0, src0, ...] typed arrays): what a flush
 //                                       copies before running the stored calls (inputs not yet
-//                                       copied in)
+//                                       copied in); ready (same form, the sources unused): the
+//                                       inputs copied in already, whose indices a kernel helper
+//                                       may check without a flush (any other read flushes)
 //   captureCount() -> number            ops recorded so far (-1 when not recording)
 //   captureFlush()                      a deferred recording: runs the stored calls that have not
 //                                       run and records eagerly from then on (no-op otherwise)
@@ -136,6 +138,25 @@ std::vector<Copy> read_copies(Napi::Env env, const Napi::Value& v, const char* n
   return out;
 }
 
+}  // namespace ng::binding::capture
+
+namespace ng::binding {
+
+void capture_before_read(const void* p, size_t bytes) {
+  capture::Recording* r = capture::current();
+  if (r == nullptr || !r->deferred) return;
+  const char* a = static_cast<const char*>(p);
+  for (const capture::Copy& c : r->ready) {
+    const char* lo = static_cast<const char*>(c.dst);
+    if (a >= lo && a + bytes <= lo + c.bytes) return;
+  }
+  capture::flush(*r);
+}
+
+}  // namespace ng::binding
+
+namespace ng::binding::capture {
+
 void flush(Recording& rec) {
   if (!rec.deferred) return;
   rec.deferred = false;
@@ -162,9 +183,13 @@ Napi::Value Begin(const Napi::CallbackInfo& info) {
     defer = info[0].As<Napi::Boolean>().Value();
   }
   std::vector<Copy> copies = read_copies(info.Env(), info[1], "copies");
+  std::vector<Copy> ready = read_copies(info.Env(), info[2], "ready");
   auto* r = new Recording();
   r->deferred = defer;
-  if (defer) r->copies = std::move(copies);
+  if (defer) {
+    r->copies = std::move(copies);
+    r->ready = std::move(ready);
+  }
   r->env = info.Env();
   current() = r;
   return info.Env().Undefined();

@@ -68,6 +68,7 @@ struct Recording {
   bool deferred = false;
   size_t ran = 0;
   std::vector<Copy> copies;  // done by a flush before the stored ops (the inputs they read)
+  std::vector<Copy> ready;   // the step's inputs already copied in (dst ranges): read freely
   napi_env env = nullptr;  // the recording thread's environment (errors of a flush)
 };
 
