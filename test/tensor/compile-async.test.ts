@@ -19,19 +19,23 @@ function own<T extends { dispose(): void }>(t: T): T {
   return t;
 }
 
-function net() {
-  ng.setSeed(31);
-  const model = new ng.nn.Sequential(new ng.nn.Linear(20, 48), new ng.nn.ReLU(), new ng.nn.Linear(48, 24), new ng.nn.GELU(),
-    new ng.nn.Linear(24, 5));
-  const opt = own(new ng.optim.AdamW(model.parameters(), { lr: 3e-3, amsgrad: true }));
-  const step = (x: ng.Tensor, y: ng.Tensor) => {
+/** A classification training step: zero, forward, cross-entropy, backward, update. */
+function stepOf(model: ng.nn.Module, opt: ng.optim.Optimizer) {
+  return (x: ng.Tensor, y: ng.Tensor) => {
     opt.zeroGrad();
     const loss = ng.losses.crossEntropy(model.forward(x), y);
     loss.backward();
     opt.step();
     return loss;
   };
-  return { model, opt, step };
+}
+
+function net() {
+  ng.setSeed(31);
+  const model = new ng.nn.Sequential(new ng.nn.Linear(20, 48), new ng.nn.ReLU(), new ng.nn.Linear(48, 24), new ng.nn.GELU(),
+    new ng.nn.Linear(24, 5));
+  const opt = own(new ng.optim.AdamW(model.parameters(), { lr: 3e-3, amsgrad: true }));
+  return { model, opt, step: stepOf(model, opt) };
 }
 
 function batch(i: number, n = 37): [ng.Tensor, ng.Tensor] {
@@ -169,14 +173,7 @@ describe('compiled step runAsync', () => {
       const model = new ng.nn.Sequential(new ng.nn.BatchNorm2d(1), new ng.nn.MaxPool2d(2), new ng.nn.Flatten(),
         new ng.nn.Linear(3 * 3, 5));
       const opt = own(new ng.optim.Adam(model.parameters(), { lr: 1e-2 }));
-      const step = (x: ng.Tensor, y: ng.Tensor) => {
-        opt.zeroGrad();
-        const loss = ng.losses.crossEntropy(model.forward(x), y);
-        loss.backward();
-        opt.step();
-        return loss;
-      };
-      return { model, step };
+      return { model, step: stepOf(model, opt) };
     };
     const rng = new ng.Rng(3);
     // the recording step only (what the deferral changes; a replay of a max-pool step is a
