@@ -397,16 +397,27 @@ export interface NativeAddon {
   readonly codes: { readonly reduction: readonly string[]; readonly linearAct: readonly string[] };
   readonly backends: Readonly<Record<string, OpKernels>>;
   // Captured steps (native/binding/capture.cc; lib/tensor/compile.ts)
-  captureBegin(): void;
+  /**
+   * defer true: capturable kernel calls are stored without running (see captureFlush); copies
+   * ([dst0, src0, ...]): what a flush copies first (inputs not yet copied in); ready (pairs
+   * [v, v]): inputs copied in already, read by index checks without a flush.
+   */
+  captureBegin(defer?: boolean, copies?: ArrayBufferView[] | null, ready?: ArrayBufferView[] | null): void;
   /** Ops recorded so far (-1 when not recording). */
   captureCount(): number;
-  captureEnd(): { program: object; ops: number; blocked: string };
+  /** A deferred recording: runs the stored calls that have not run, then records eagerly. */
+  captureFlush(): void;
+  /** pending: ops a deferred recording stored without running them (all or none). */
+  captureEnd(): { program: object; ops: number; blocked: string; pending: number };
   captureAbort(): void;
   /** Runs a program; patches: (op index, argument position, value) triples applied first. */
   captureReplay(program: object, patches: Float64Array | null): void;
   captureFree(program: object): void;
-  /** The replay on the native runner thread (capture_async.cc; queued in call order); settles on the JS thread. */
-  captureReplayAsync(program: object, patches: Float64Array | null): Promise<void>;
+  /**
+   * The replay on the native runner thread (capture_async.cc; queued in call order); settles on
+   * the JS thread. copies: [dst0, src0, dst1, src1, ...], copied by the runner before the ops.
+   */
+  captureReplayAsync(program: object, patches: Float64Array | null, copies?: ArrayBufferView[] | null): Promise<void>;
   /** Blocks until the program's running replay has finished (true when one ran). */
   captureWait(program: object): boolean;
   /** Tests: the runner thread starts no replay for `ms` ms (at most 10000; 0 releases it). */
@@ -419,7 +430,7 @@ export const ADDON_EXPORTS = [
   'setGemmPrecision', 'getGemmPrecision', 'bf16Native', 'linearPackSize', 'linearPack', 'linearPacked',
   'alignmentPadding', 'memoryStats', 'poolTrim', 'setMaxAllocation', 'opTable', 'codes',
   'backends',
-  'captureBegin', 'captureCount', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree', 'captureReplayAsync', 'captureWait',
+  'captureBegin', 'captureCount', 'captureFlush', 'captureEnd', 'captureAbort', 'captureReplay', 'captureFree', 'captureReplayAsync', 'captureWait',
   'captureRunnerHold',
 ] as const satisfies readonly (keyof NativeAddon)[];
 

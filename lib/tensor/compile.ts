@@ -39,6 +39,11 @@
  * `await step.runAsync(x, y)` replays on nodegrad's native runner thread
  * (native/binding/capture_async.cc), the JS thread free meanwhile; until it settles the step
  * refuses another call and defers dispose(), and JS must leave the step's tensors alone.
+ * runAsync's recording call records without running the kernels (a deferred capture): the
+ * step's run is then the record's first replay, on the runner thread too. A host read, an
+ * uncapturable kernel, or a kernel whose indices are checked when it is called (max-pool and
+ * index-reduction backward passes: indices a kernel of the step wrote) runs the calls stored so
+ * far first, and the rest of the step eagerly, so what is read is what an eager step would see.
  */
 import { Tensor, settlePendingGrads } from './tensor';
 import { collectCreated, keep, type Disposable } from './scope';
@@ -64,7 +69,8 @@ export interface CompiledStep<A extends Tensor[], R extends StepResult> {
   readonly records: number;
   /**
    * Like calling the step, but a replay runs on nodegrad's native runner thread and the JS thread
-   * is free meanwhile (an eager or recording call runs here and resolves at once). Until the
+   * is free meanwhile (an eager call runs here and resolves at once; a recording call records
+   * here and runs its kernels on the runner). Until the
    * promise settles, the step cannot be called again, and JS must not read or write the
    * tensors it uses (the model, the optimizer state, the results); `wait()` blocks until the
    * kernels are done. dispose() meanwhile is deferred until the promise settles.
@@ -115,6 +121,8 @@ interface Rec {
   retained: { release(): void }[];
   created: Disposable[];
   result: StepResult;
+  /** A deferred record whose kernels have not run yet: its first replay is the step's run. */
+  pending: boolean;
 }
 
 const OP_NAMES = Object.keys(OP_TABLE);
@@ -143,15 +151,35 @@ function checkResult(r: unknown): StepResult {
   throw new TypeError(expected('a Tensor, an array of Tensors or nothing returned by stepFn', 'stepFn', describe(r)));
 }
 
-/** Records one run of stepFn on copies of `args`. */
-function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[]): Rec {
+/**
+ * Records one run of stepFn on copies of `args`. defer: the kernels are stored without running
+ * (the returned record's `pending` is true: its first replay is the step's run), unless the step
+ * cannot be captured (then they run, and the rest of the step eagerly, from the first host read
+ * or uncapturable kernel on).
+ */
+function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[], defer: boolean): Rec {
   const inputs = args.map((t) => {
     // kept: a tidy() around the call must not free what the record points at
     const c = keep(Tensor.empty(t.shape, t.dtype));
-    (c.data as Float32Array).set(t.data as Float32Array);
+    // A deferred record's float inputs are copied in by its first run, on the runner thread
+    // (the copy is the first touch of fresh memory); index inputs (int32) now: kernel helpers
+    // check them when called.
+    if (!defer || t.dtype !== 'float32') (c.data as Float32Array).set(t.data as Float32Array);
     return c;
   });
-  const rec: Rec = { program: null, reason: null, inputs, calls: [], dynamics: [], retained: [], created: [], result: undefined };
+  // what a flush copies before it runs the stored calls (native/binding/capture.h)
+  const later: ArrayBufferView[] = [];
+  // the inputs copied in already (index inputs), which kernel helpers may check without a flush
+  const ready: ArrayBufferView[] = [];
+  if (defer) {
+    args.forEach((t, i) => {
+      const c = inputs[i].data as ArrayBufferView;
+      if (t.dtype === 'float32') later.push(c, t.data as ArrayBufferView);
+      else ready.push(c, c);
+    });
+  }
+  const rec: Rec = { program: null, reason: null, inputs, calls: [], dynamics: [], retained: [], created: [], result: undefined,
+    pending: false };
   const k = cpuKernels as unknown as Record<string, (...a: unknown[]) => unknown>;
   const saved = new Map<string, (...a: unknown[]) => unknown>();
   const sink: CaptureSink = {
@@ -161,6 +189,8 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[]): Rec {
     },
     block(reason) {
       if (rec.reason === null) rec.reason = reason;
+      // the host is about to read what the stored kernels compute: run them now
+      if (defer) native.captureFlush();
     },
     dynamic(reissue, run) {
       const from = rec.calls.length;
@@ -180,7 +210,7 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[]): Rec {
     };
   }
   setCaptureSink(sink);
-  native.captureBegin();
+  native.captureBegin(defer, later.length ? later : null, ready.length ? ready : null);
   let ended = false;
   try {
     const { result, created } = collectCreated(() => stepFn(...inputs));
@@ -192,10 +222,28 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[]): Rec {
     let seen = 0;
     for (const c of rec.calls) seen += c.b - c.a;
     if (rec.reason === null && seen !== end.ops) rec.reason = 'a kernel called outside the backend\'s op table';
-    if (rec.reason === null) rec.program = end.program;
-    else native.captureFree(end.program);
+    if (rec.reason === null) {
+      rec.program = end.program;
+      rec.pending = end.pending > 0;
+    } else {
+      try {
+        if (end.pending > 0) {
+          // the step's run, here and now
+          for (let i = 0; i < later.length; i += 2) (later[i] as Float32Array).set(later[i + 1] as Float32Array);
+          native.captureReplay(end.program, null);
+        }
+      } finally {
+        native.captureFree(end.program);
+      }
+    }
   } catch (e) {
-    if (!ended) native.captureAbort();
+    if (!ended) {
+      // the kernels before the error have run, as in an eager call
+      try {
+        native.captureFlush();
+      } catch { /* the step's own error is the one to report */ }
+      native.captureAbort();
+    }
     freeRecord(rec);
     throw e;
   } finally {
@@ -310,6 +358,44 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
 
   const run = (...args: Tensor[]): StepResult => start(args, false) as StepResult;
 
+  /**
+   * Runs a record's program on `args` here, or (async) on the runner thread until the promise
+   * settles; the runner copies the inputs in first (their storages are retained meanwhile: a
+   * dispose() before then does not hand the memory to another tensor).
+   */
+  const replay = (rec: Rec, buf: Float64Array | null, async: boolean, args: Tensor[]): StepResult | Promise<StepResult> => {
+    const program = rec.program as object;
+    if (!async) {
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] !== rec.inputs[i]) (rec.inputs[i].data as Float32Array).set(args[i].data as Float32Array);
+      }
+      native.captureReplay(program, buf);
+      return rec.result;
+    }
+    const copies: ArrayBufferView[] = [];
+    const held: { release(): void }[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === rec.inputs[i]) continue;
+      copies.push(rec.inputs[i].data as ArrayBufferView, args[i].data as ArrayBufferView);
+      const s = args[i]._storage;
+      if (s) held.push(s.retain());
+    }
+    const pending = native.captureReplayAsync(program, buf, copies.length ? copies : null);
+    running = { program };
+    const settled = () => {
+      running = null;
+      for (const s of held) s.release();
+      if (disposed) freeAll();
+    };
+    return pending.then(() => {
+      settled();
+      return rec.result;
+    }, (e: unknown) => {
+      settled();
+      throw e;
+    });
+  };
+
   const start = (args: Tensor[], async: boolean): StepResult | Promise<StepResult> => {
     if (disposed) throw new Error(expected('a live compiled step', 'step', 'a disposed one'));
     if (running !== null) {
@@ -333,9 +419,6 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
         records.delete(key);
         rec = undefined;
       } else {
-        for (let i = 0; i < args.length; i++) {
-          if (args[i] !== rec.inputs[i]) (rec.inputs[i].data as Float32Array).set(args[i].data as Float32Array);
-        }
         let buf: Float64Array | null = null;
         if (p.length) {
           if (patchBuf.length !== p.length) patchBuf = new Float64Array(p.length);
@@ -344,24 +427,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
         }
         lastRun = 'replayed';
         lastReason = null;
-        if (!async) {
-          native.captureReplay(rec.program, buf);
-          return rec.result;
-        }
-        const done = rec;
-        const pending = native.captureReplayAsync(done.program as object, buf);
-        running = { program: done.program as object };
-        const settled = () => {
-          running = null;
-          if (disposed) freeAll();
-        };
-        return pending.then(() => {
-          settled();
-          return done.result;
-        }, (e: unknown) => {
-          settled();
-          throw e;
-        });
+        return replay(rec, buf, async, args);
       }
     }
     if ((!rec && eagerFirst) || (rec && rec.reason !== null)) {
@@ -382,7 +448,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
           records.delete(oldest);
         }
         records.set(key, { program: null, reason: null, inputs: [], calls: [], dynamics: [], retained: [], created: [],
-          result: undefined });
+          result: undefined, pending: false });
       }
       return r;
     }
@@ -392,10 +458,16 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
       freeRecord(records.get(oldest) as Rec);
       records.delete(oldest);
     }
-    rec = record(stepFn as (...t: Tensor[]) => unknown, args);
+    // runAsync records without running the kernels: the step's run is then the record's first
+    // replay, on the runner thread
+    rec = record(stepFn as (...t: Tensor[]) => unknown, args, async);
     records.set(key, rec);
     lastRun = 'recorded';
     lastReason = rec.reason;
+    if (rec.pending) {
+      rec.pending = false;
+      return replay(rec, null, async, args);
+    }
     if (rec.program === null) {
       eagerResult = rec.created;
       rec.created = [];

@@ -61,6 +61,8 @@ function formatSeconds(ms: number): string {
   return `${m}m${Math.round(s - m * 60).toString().padStart(2, '0')}s`;
 }
 
+const NO_OUTPUT: ProgressStream = { write: () => true };
+
 export class ProgressLogger {
   readonly mode: ProgressMode;
   private readonly stream: ProgressStream;
@@ -82,7 +84,8 @@ export class ProgressLogger {
       throw new RangeError(expected('non-negative integer', 'stepsPerEpoch', describe(stepsPerEpoch)));
     }
     if (!is.oneOf(epochBase, [0, 1])) throw new RangeError(expected('0 or 1', 'epochBase', describe(epochBase)));
-    const stream = opts.stream ?? process.stdout;
+    // verbose 0 writes nothing: process.stdout, made on first use (a few ms), is left alone
+    const stream = opts.stream ?? (verbose === 0 ? NO_OUTPUT : process.stdout);
     if (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function') {
       throw new TypeError(expected('writable stream', 'stream', describe(stream)));
     }

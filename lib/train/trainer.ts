@@ -142,6 +142,11 @@ function callbackKeys(callbacks: Callback[]): string[] {
   });
 }
 
+/** A view of a batch's first sample (its first row, the batch axis kept). */
+function firstSample(t: Tensor): Tensor {
+  return t._viewAs(t.shape.length ? [1, ...t.shape.slice(1)] : []);
+}
+
 /** One turn of the event loop (timers, I/O and immediates queued meanwhile run). */
 function pause(): Promise<void> {
   return new Promise<void>((r) => setImmediate(r));
@@ -482,7 +487,8 @@ export class Trainer implements TrainerContext {
           }
           if (!this.warmedUp && !dist) {
             this.warmedUp = true;
-            await this.warmUp(batch.x, batch.y as Tensor);
+            if (compiled) await this.warmUpCompiled(batch.x, batch.y as Tensor);
+            else await this.warmUp(batch.x, batch.y as Tensor);
             lastYield = performance.now();
           }
           // The batch was assembled since the last yield (the first one of an epoch after the shuffle).
@@ -529,6 +535,62 @@ export class Trainer implements TrainerContext {
   }
 
   /**
+   * The warm-up of a compiled fit, in slices with the event loop running between them: a
+   * one-kernel compiled step (compile's own code on its first call), then the model and the
+   * loss, then backward, on the first batch's first sample in eval mode, as compiled steps whose
+   * kernels run on the runner thread (runAsync records without running them); the gradients it
+   * made are zeroed in the same run. V8 compiles the step's JS functions here, on their first
+   * call, so the recording step that follows is short; the step's memory is first touched by
+   * its first run, on the runner. Nothing else changes (as in warmUp). A model whose forward
+   * pass cannot be captured gets the eager warm-up (warmUp) after the first.
+   */
+  private async warmUpCompiled(x: Tensor, y: Tensor): Promise<void> {
+    const params = this.model.parameters();
+    // Two compiled steps, each a slice of its own: the forward pass and the loss, then backward
+    // through the graph the first one recorded (its tensors live until both are disposed).
+    let loss: Tensor | null = null;
+    const forward = compile((x1: Tensor, y1: Tensor) => (loss = this.lossFn(this.model.forward(x1), y1)), { eagerFirst: false });
+    const backward = compile(() => {
+      const l = loss as Tensor | null;
+      if (l && l.size === 1 && l.requiresGrad && !l.isDisposed) l.backward();
+      for (const p of params) {
+        const g = p.grad;
+        if (g && !g.isDisposed) kernels(g.device).fillF32(g.f32, g.size, 0);
+      }
+    }, { eagerFirst: false });
+    const views = [firstSample(x), firstSample(y)];
+    this.model.eval();
+    // The first batch was just assembled: a slice of its own.
+    await pause();
+    // compile's own code on its first call (record, replay): a one-kernel step, a slice apart
+    const scratch = Tensor.empty([1], 'float32');
+    const tiny = compile((t: Tensor) => { kernels(t.device).fillF32(t.f32, 1, 0); }, { eagerFirst: false });
+    try {
+      await tiny.runAsync(scratch);
+    } finally {
+      tiny.dispose();
+      scratch.dispose();
+    }
+    await pause();
+    let eager = false;
+    try {
+      await forward.runAsync(views[0], views[1]);
+      // A forward pass that cannot be captured ran eagerly and kept only the loss: the steps
+      // will be eager too, so the eager warm-up follows instead.
+      eager = forward.fallbackReason !== null;
+      await pause();
+      if (!eager) await backward.runAsync();
+    } finally {
+      backward.dispose();
+      forward.dispose();
+      for (const v of views) v.dispose();
+      this.model.train();
+    }
+    if (eager) await this.warmUp(x, y);
+    await pause();
+  }
+
+  /**
    * Runs the model and the loss in eval mode on the first batch's first sample and then on the
    * whole batch, forward and backward, yielding to the event loop between the four, and zeroes
    * the gradients it made. The first step of a process costs about ten steps' time at once (V8
@@ -538,7 +600,7 @@ export class Trainer implements TrainerContext {
    * neither updates running statistics nor draws random numbers.
    */
   private async warmUp(x: Tensor, y: Tensor): Promise<void> {
-    const first = (t: Tensor) => t._viewAs(t.shape.length ? [1, ...t.shape.slice(1)] : []);
+    const first = firstSample;
     const held: { dispose(): void; isDisposed: boolean; _kept: boolean }[] = [];
     const free = () => {
       for (const t of held.splice(0)) if (!t._kept && !t.isDisposed) t.dispose();

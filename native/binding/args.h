@@ -154,6 +154,13 @@ inline const int32_t* host_view(const int32_t* p, int64_t n, std::vector<int32_t
 #endif
 }
 
+#ifndef NG_DEVICE_ARGS
+// A deferred capture (capture.h) about to have `bytes` at `p` read here: unless they are among
+// the step's inputs (copied in already), the stored kernel calls run first (they may write
+// them) and the rest of the step records eagerly. Defined in capture.cc.
+void capture_before_read(const void* p, size_t bytes);
+#endif
+
 // Every index in [0, hi) (or equal to `allowed`, when allowed_ok). RangeError names the position.
 inline void check_indices(const Napi::CallbackInfo& info, const int32_t* idx, int64_t n, int64_t hi,
                           const char* name, bool allowed_ok = false, int32_t allowed = 0) {
@@ -161,6 +168,8 @@ inline void check_indices(const Napi::CallbackInfo& info, const int32_t* idx, in
   std::vector<int32_t> host;  // device indices are scanned in a host copy
   indices_to_host(idx, n, &host);
   idx = host.data();
+#else
+  capture_before_read(idx, static_cast<size_t>(n) * sizeof(int32_t));
 #endif
   for (int64_t k = 0; k < n; k++) {
     const int32_t v = idx[k];

@@ -13,6 +13,10 @@
 // side then runs the step eagerly). Class-index losses re-check their labels before each replay.
 // A loss forward's result (the reduced loss, which its helper stores in the output) is stored by
 // the replay too (the helper names the destination with result_to).
+//
+// A deferred recording (captureBegin(true)) stores the kernel calls without running them, so the
+// first run of a step can be a replay on the runner thread (capture_async.cc); the JS side must
+// not read what the step computes before that run (item() and toArray() flush: see flush()).
 #pragma once
 #include <cstdint>
 #include <condition_variable>
@@ -44,13 +48,36 @@ struct CapturedOp {
   virtual void result_to(float* dst) = 0;
 };
 
+// A byte copy (a step's input copied in before its ops run).
+struct Copy {
+  void* dst;
+  const void* src;
+  size_t bytes;
+};
+
+// Reads an array [dst0, src0, dst1, src1, ...] of typed arrays, each pair of one byte length
+// (argument `name`; null or undefined: none).
+std::vector<Copy> read_copies(Napi::Env env, const Napi::Value& v, const char* name);
+
 struct Recording {
   std::vector<std::unique_ptr<CapturedOp>> ops;
   std::string blocked;  // the first op that cannot be captured ("" when none)
+  // Deferred recording (captureBegin(true)): capturable kernel calls are stored without running;
+  // ops[ran, size) have not run yet. A call that cannot be captured, and captureFlush(), run
+  // them first and end the deferral (the rest of the step runs eagerly, as it is blocked).
+  bool deferred = false;
+  size_t ran = 0;
+  std::vector<Copy> copies;  // done by a flush before the stored ops (the inputs they read)
+  std::vector<Copy> ready;   // the step's inputs already copied in (dst ranges): read freely
+  napi_env env = nullptr;  // the recording thread's environment (errors of a flush)
 };
 
 // The recording in progress on this thread (nullptr: none).
 Recording*& current();
+
+// Runs a deferred recording's ops that have not run yet and ends the deferral; on a failing op
+// throws the error an eager call would have thrown (a JS exception: call on the JS thread only).
+void flush(Recording& rec);
 
 // A finished recording as JS holds it (an External). Replays may run on the runner thread
 // (capture_async.cc), one after another in submission order: `running` counts those whose
@@ -87,6 +114,7 @@ struct RunError {
   std::string message;
 };
 RunError run_ops(Recording& rec);
+RunError run_range(Recording& rec, size_t from);  // ops[from, size)
 
 // How an argument of type T is stored and passed back.
 template <class T>
@@ -198,7 +226,24 @@ struct Kernel {
   template <class... A>
   auto operator()(A&&... a) const {
 #ifndef NG_DEVICE_ARGS  // the CUDA addon has no captures (capture.cc is the CPU addon's)
-    if (Recording* r = current()) record(r, fn, a...);
+    if (Recording* r = current()) {
+      if constexpr (capturable<K>()) {
+        if (r->deferred) {
+          // stored, not run: a forward loss's number is 0 now (the helper stores the result into
+          // its output; the run stores the real one there through result_to)
+          record(r, fn, a...);
+          using R = decltype(fn(std::forward<A>(a)...));
+          if constexpr (std::is_void_v<R>) {
+            return;
+          } else {
+            return R{};
+          }
+        }
+      } else if (r->deferred) {
+        flush(*r);  // this call reads or returns what the stored ones make
+      }
+      record(r, fn, a...);
+    }
 #endif
     return fn(std::forward<A>(a)...);
   }

@@ -1,7 +1,9 @@
 // Captured steps replayed off the JS thread (see capture.h):
-//   captureReplayAsync(program, patches) -> Promise<void>
-//       checks the patches (on the JS thread), then the runner thread sets them and runs the
-//       program's ops; the promise settles on the JS thread afterwards (rejects with the error a
+//   captureReplayAsync(program, patches, copies?) -> Promise<void>
+//       checks the patches (on the JS thread), then the runner thread copies `copies` (an array
+//       [dst0, src0, dst1, src1, ...] of typed arrays, each pair of one byte length: a step's
+//       inputs copied in), sets the patches and runs the program's ops; the promise settles on
+//       the JS thread afterwards (rejects with the error a
 //       synchronous replay would throw). Replays of one program run one after another in call
 //       order; until their promises settle, the program can be neither freed nor replayed
 //       synchronously (Error naming the program), and JS must not touch its buffers: the JS side
@@ -25,6 +27,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -94,6 +97,8 @@ class Runner {
 struct Job {
   Program* program;
   Napi::Reference<Napi::Value> keep;  // the External: no finalizer while the job lives
+  Napi::Reference<Napi::Value> keep_copies;  // the copies' views (their buffers stay alive)
+  std::vector<Copy> copies;
   Napi::Promise::Deferred deferred;
   napi_env env;
   int threads;
@@ -113,6 +118,7 @@ void run_on_runner(Job* job) {
     runner_threads = job->threads;
   }
   Program* p = job->program;
+  for (const Copy& c : job->copies) std::memcpy(c.dst, c.src, c.bytes);
   apply_patches(*p->rec, job->patches);
   job->error = run_ops(*p->rec);
   {
@@ -144,7 +150,10 @@ Napi::Value ReplayAsync(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, expected_msg("no capture in progress", "captureReplayAsync()", "a capture recording"));
   }
   std::vector<double> patches = read_patches(info, *p->rec);
+  std::vector<Copy> copies = read_copies(env, info[2], "copies");
   auto* job = new Job(env, p, info[0]);
+  job->copies = std::move(copies);
+  if (!job->copies.empty()) job->keep_copies = Napi::Persistent(info[2]);
   job->threads = ng::get_num_threads();
   job->patches = std::move(patches);
   Napi::Promise promise = job->deferred.Promise();

@@ -19,19 +19,23 @@ function own<T extends { dispose(): void }>(t: T): T {
   return t;
 }
 
-function net() {
-  ng.setSeed(31);
-  const model = new ng.nn.Sequential(new ng.nn.Linear(20, 48), new ng.nn.ReLU(), new ng.nn.Linear(48, 24), new ng.nn.GELU(),
-    new ng.nn.Linear(24, 5));
-  const opt = own(new ng.optim.AdamW(model.parameters(), { lr: 3e-3, amsgrad: true }));
-  const step = (x: ng.Tensor, y: ng.Tensor) => {
+/** A classification training step: zero, forward, cross-entropy, backward, update. */
+function stepOf(model: ng.nn.Module, opt: ng.optim.Optimizer) {
+  return (x: ng.Tensor, y: ng.Tensor) => {
     opt.zeroGrad();
     const loss = ng.losses.crossEntropy(model.forward(x), y);
     loss.backward();
     opt.step();
     return loss;
   };
-  return { model, opt, step };
+}
+
+function net() {
+  ng.setSeed(31);
+  const model = new ng.nn.Sequential(new ng.nn.Linear(20, 48), new ng.nn.ReLU(), new ng.nn.Linear(48, 24), new ng.nn.GELU(),
+    new ng.nn.Linear(24, 5));
+  const opt = own(new ng.optim.AdamW(model.parameters(), { lr: 3e-3, amsgrad: true }));
+  return { model, opt, step: stepOf(model, opt) };
 }
 
 function batch(i: number, n = 37): [ng.Tensor, ng.Tensor] {
@@ -105,6 +109,152 @@ describe('compiled step runAsync', () => {
     const b = net();
     for (let i = 0; i < 3; i++) ng.tidy(() => b.step(x, y));
     expect(weights(a.model)).toEqual(weights(b.model));
+  });
+
+  it('records without running the kernels: the recording call\'s run is a replay on the runner thread', async () => {
+    const [x, y] = batch(3);
+    const a = net();
+    const step = own(ng.compile(a.step));
+    await step.runAsync(x, y); // eager
+    const before = weights(a.model);
+    native.captureRunnerHold(10000);
+    const pending = step.runAsync(x, y);
+    expect(step.lastRun).toBe('recorded');
+    expect(step.isRunning).toBe(true);
+    let timers = 0;
+    const timer = setInterval(() => { timers++; }, 1);
+    while (timers < 2) await turn();
+    clearInterval(timer);
+    expect(weights(a.model)).toEqual(before); // recorded, not run yet
+    native.captureRunnerHold(0);
+    const loss = await pending;
+    const b = net();
+    let want = 0;
+    for (let i = 0; i < 2; i++) want = ng.tidy(() => b.step(x, y).item());
+    expect(loss.item()).toBe(want);
+    expect(weights(a.model)).toEqual(weights(b.model));
+  });
+
+  it('a recording that reads the host, draws random numbers or clips by norm runs its kernels when they are needed, bit-identically', async () => {
+    for (const kind of ['item', 'dropout', 'clip'] as const) {
+      const make = () => {
+        const n = net();
+        if (kind === 'dropout') {
+          ng.setSeed(5);
+          n.model = new ng.nn.Sequential(n.model, new ng.nn.Dropout(0.3));
+        }
+        const body = (x: ng.Tensor, y: ng.Tensor) => {
+          n.opt.zeroGrad();
+          const loss = ng.losses.crossEntropy(n.model.forward(x), y);
+          loss.backward();
+          if (kind === 'clip') ng.optim.clipGradNorm(n.model.parameters(), 0.05);
+          n.opt.step();
+          if (kind === 'item' && !(loss.item() < 1e9)) throw new Error('diverged'); // a host read after the update
+          return loss;
+        };
+        return { ...n, body };
+      };
+      const eager = make();
+      const want: number[] = [];
+      for (let i = 0; i < 4; i++) want.push(ng.tidy(() => eager.body(...batch(i)).item()));
+      const c = make();
+      const step = own(ng.compile(c.body, { eagerFirst: false }));
+      const got: number[] = [];
+      for (let i = 0; i < 4; i++) got.push((await step.runAsync(...batch(i))).item());
+      expect(step.lastRun).toBe('eager');
+      expect(got).toEqual(want);
+      expect(weights(c.model)).toEqual(weights(eager.model));
+    }
+  });
+
+  it('a recording whose kernel helpers check indices a kernel of the step wrote (max-pool backward) runs them when needed, bit-identically', async () => {
+    const make = () => {
+      ng.setSeed(41);
+      const model = new ng.nn.Sequential(new ng.nn.BatchNorm2d(1), new ng.nn.MaxPool2d(2), new ng.nn.Flatten(),
+        new ng.nn.Linear(3 * 3, 5));
+      const opt = own(new ng.optim.Adam(model.parameters(), { lr: 1e-2 }));
+      return { model, step: stepOf(model, opt) };
+    };
+    const rng = new ng.Rng(3);
+    // the recording step only (what the deferral changes; a replay of a max-pool step is a
+    // separate matter)
+    const xs = Array.from({ length: 1 }, () => own(ng.fromArray(Float32Array.from({ length: 6 * 36 }, () => rng.normal()), [6, 1, 6, 6])));
+    const y = own(ng.fromArray(Int32Array.from({ length: 6 }, (_, k) => k % 5), [6]));
+    const eager = make();
+    const want = xs.map((x) => ng.tidy(() => eager.step(x, y).item()));
+    const c = make();
+    const step = own(ng.compile(c.step, { eagerFirst: false }));
+    const got: number[] = [];
+    // recycled blocks hold no valid indices: an index check before the kernel ran would throw
+    for (let n = 40; n < 80; n++) ng.fromArray(new Float32Array(n).fill(1e30), [n]).dispose();
+    for (const x of xs) got.push((await step.runAsync(x, y)).item());
+    expect(step.lastRun).toBe('recorded');
+    expect(step.fallbackReason).toBe(null);
+    expect(got).toEqual(want);
+    expect(weights(c.model)).toEqual(weights(eager.model));
+  });
+
+  it('a deferred native recording stores the calls without running them until flushed or replayed', () => {
+    const a = own(ng.fromArray(new Float32Array([1, 2, 3]), [3]));
+    const b = own(ng.fromArray(new Float32Array([10, 20, 30]), [3]));
+    native.captureBegin(true);
+    const c = own(ng.add(a, b));
+    const d = own(ng.add(c, a));
+    const untouched = Array.from(d.data as Float32Array); // a fresh (or recycled) block, not written
+    const first = native.captureEnd();
+    expect(Array.from(d.data as Float32Array)).toEqual(untouched);
+    expect(untouched).not.toEqual([12, 24, 36]);
+    expect(first.pending).toBe(2);
+    native.captureReplay(first.program, null);
+    expect(Array.from(d.data as Float32Array)).toEqual([12, 24, 36]);
+    native.captureFree(first.program);
+    // a flush runs what was stored and records the rest eagerly
+    native.captureBegin(true);
+    const e = own(ng.add(a, a));
+    native.captureFlush();
+    expect(Array.from(e.data as Float32Array)).toEqual([2, 4, 6]);
+    const f = own(ng.add(e, a));
+    expect(Array.from(f.data as Float32Array)).toEqual([3, 6, 9]);
+    const second = native.captureEnd();
+    expect(second.pending).toBe(0);
+    expect(second.ops).toBe(2);
+    native.captureFree(second.program);
+    expect(() => native.captureBegin('yes' as unknown as boolean)).toThrow(/Expected boolean for defer but received/);
+  });
+
+  it('the runner copies the inputs in before a replay; the caller may dispose them at once', async () => {
+    const a = own(ng.fromArray(new Float32Array([1, 2, 3]), [3]));
+    const b = own(ng.fromArray(new Float32Array([10, 20, 30]), [3]));
+    native.captureBegin();
+    const c = own(ng.add(a, b));
+    const { program } = native.captureEnd();
+    const next = ng.fromArray(new Float32Array([4, 5, 6]), [3]);
+    native.captureRunnerHold(10000);
+    const pending = native.captureReplayAsync(program, null, [a.data as Float32Array, next.data as Float32Array]);
+    expect(Array.from(a.data as Float32Array)).toEqual([1, 2, 3]); // not yet: the runner copies
+    native.captureRunnerHold(0);
+    await pending;
+    expect(Array.from(c.data as Float32Array)).toEqual([14, 25, 36]);
+    next.dispose();
+    expect(() => native.captureReplayAsync(program, null, [a.data as Float32Array])).toThrow(/Expected \(destination, source\) pairs for copies but received 1 views/);
+    expect(() => native.captureReplayAsync(program, null, [a.data as Float32Array, new Float32Array(2)]))
+      .toThrow(/Expected 12 bytes \(the destination's\) for copies\[1\] but received 8 bytes/);
+    expect(() => native.captureReplayAsync(program, null, [a.data as Float32Array, 3 as never])).toThrow(/Expected typed array for copies\[1\]/);
+    native.captureFree(program);
+    // a compiled step: the batch disposed right after runAsync() is still what the step reads
+    const [x, y] = batch(4);
+    const net1 = net();
+    const step = own(ng.compile(net1.step));
+    for (let i = 0; i < 3; i++) {
+      const xi = ng.fromArray(x.data as Float32Array, x.shape);
+      const p = step.runAsync(xi, y);
+      xi.dispose();
+      ng.randn([37, 20]).dispose(); // may reuse a freed block
+      await p;
+    }
+    const net2 = net();
+    for (let i = 0; i < 3; i++) ng.tidy(() => net2.step(x, y));
+    expect(weights(net1.model)).toEqual(weights(net2.model));
   });
 
   it('wait() blocks until the kernels are done; dispose() while running frees after the promise settles', async () => {

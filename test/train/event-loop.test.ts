@@ -163,16 +163,17 @@ describe('fit({ compile: true })', () => {
     const before = ng.memoryStats();
     const replay = native.captureReplayAsync;
     let replays = 0;
-    (native as { captureReplayAsync: typeof replay }).captureReplayAsync = (p, q) => { replays++; return replay(p, q); };
+    (native as { captureReplayAsync: typeof replay }).captureReplayAsync = (p, q, c) => { replays++; return replay(p, q, c); };
     let a;
     try {
       a = await run(true);
     } finally {
       (native as { captureReplayAsync: typeof replay }).captureReplayAsync = replay;
     }
-    // 12 steps: per batch shape one record (the warm-up made the state), then replays on the
-    // runner thread (32: 8, 4: 2)
-    expect(replays).toBe(10);
+    // 12 steps: per batch shape one record (the warm-up made the state), then replays; every
+    // step's kernels run on the runner thread, the recording steps' too (32: 1 + 8, 4: 1 + 2),
+    // and the warm-up's three (a one-kernel step, then forward and backward on one sample)
+    expect(replays).toBe(3 + 12);
     expect(ng.memoryStats().storages).toBe(before.storages + 1 + 1 + 2); // flat values, grads, adam m/v
     const b = await run(false);
     expect(a).toEqual(b);
@@ -202,6 +203,41 @@ describe('fit({ compile: true })', () => {
     }] });
     expect(turnsInStep).toBe(5);
     expect(timerTicks).toBe(1);
+  });
+
+  it('keeps the event loop turning through the start of a compiled fit: a timer set before fit() fires first, and the warm-up and recording step wait on the runner thread', async () => {
+    const [x, y] = data(64, 11);
+    ng.setSeed(8);
+    const m = new ng.nn.Sequential(new ng.nn.Linear(4, 16), new ng.nn.ReLU(), new ng.nn.Linear(16, 3));
+    const trainer = new ng.Trainer({ model: m, loss: 'crossEntropy', optimizer: 'adam' });
+    live.push(trainer.optimizer);
+    const before = m.parameters().map((p) => Array.from(p.data as Float32Array));
+    const order: string[] = [];
+    setTimeout(() => order.push('timer'), 0);
+    let turns = 0;
+    let heldWeights: number[][] = [];
+    try {
+      await trainer.fit([x, y], { epochs: 1, batchSize: 32, verbose: 0, shuffle: false, callbacks: [{
+        onBatchBegin: (step: number) => {
+          if (step !== 0) return;
+          // the first batch: nothing of the start runs until the runner is released, 30 turns on
+          native.captureRunnerHold(10000);
+          const spin = () => {
+            turns++;
+            if (turns === 29) heldWeights = m.parameters().map((p) => Array.from(p.data as Float32Array));
+            if (turns < 30) setImmediate(spin);
+            else native.captureRunnerHold(0);
+          };
+          setImmediate(spin);
+        },
+        onBatchEnd: (step: number) => { order.push(`step ${step} after ${turns} turns`); },
+      }] });
+    } finally {
+      native.captureRunnerHold(0);
+    }
+    expect(order).toEqual(['timer', 'step 0 after 30 turns', 'step 1 after 30 turns']);
+    expect(heldWeights).toEqual(before); // the warm-up changes nothing, and the first update waited
+    expect(m.parameters().map((p) => Array.from(p.data as Float32Array))).not.toEqual(before);
   });
 
   it('records again when a callback changes the model\'s structure (a frozen layer), bit-identically to eager fit()', async () => {
