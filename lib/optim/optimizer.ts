@@ -196,12 +196,14 @@ export abstract class Optimizer {
         sink.block('a sharded optimizer step (it communicates)');
       } else {
         sink.dynamic((k) => {
+          const count = this.stepCount;
           this.kernelsOverride = k;
           try {
             this.stepNow();
           } finally {
             this.kernelsOverride = null;
           }
+          return () => { this.stepCount = count; };
         }, () => this.stepNow());
         return;
       }

@@ -14,9 +14,10 @@ export interface CaptureSink {
   /**
    * Runs `run` (an optimizer step) as a dynamic section: at each replay `reissue(k)` makes the
    * same kernel calls through k, without running them, and the numbers that changed are patched
-   * into the recorded calls.
+   * into the recorded calls. `reissue` returns what undoes its host-side effects (a step
+   * counter): called when the re-issued calls do not replay (a stale record, a failed replay).
    */
-  dynamic<T>(reissue: (k: OpKernels) => void, run: () => T): T;
+  dynamic<T>(reissue: (k: OpKernels) => () => void, run: () => T): T;
 }
 
 let current: CaptureSink | null = null;

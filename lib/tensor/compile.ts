@@ -98,7 +98,7 @@ export interface CompileOptions {
 interface Call { name: string; args: unknown[]; a: number; b: number }
 
 /** An optimizer step inside the record: its calls [from, to) and how to re-issue them. */
-interface Dynamic { from: number; to: number; reissue: (k: OpKernels) => void }
+interface Dynamic { from: number; to: number; reissue: (k: OpKernels) => () => void }
 
 /** Collects re-issued calls (one per compiled step, reused by every replay). */
 class Collector {
@@ -278,14 +278,26 @@ function freeRecord(rec: Rec): void {
 /**
  * The patches for this replay (op, position, value triples), from re-issuing every optimizer
  * step of the record; null when a re-issued call differs in more than its numbers (the record
- * is stale: record again).
+ * is stale: record again). `undo` receives what undoes each re-issue's host-side effects; on null
+ * they have been undone already.
  */
-function patches(rec: Rec, col: Collector): number[] | null {
+function patches(rec: Rec, col: Collector, undo: (() => void)[]): number[] | null {
+  const out = patchesOf(rec, col, undo);
+  col.calls.length = 0;
+  if (out === null) undoAll(undo);
+  return out;
+}
+
+function undoAll(undo: (() => void)[]): void {
+  for (const u of undo.splice(0).reverse()) u();
+}
+
+function patchesOf(rec: Rec, col: Collector, undo: (() => void)[]): number[] | null {
   const out: number[] = [];
   for (const d of rec.dynamics) {
     const issued = col.calls;
     issued.length = 0;
-    d.reissue(col.kernels);
+    undo.push(d.reissue(col.kernels));
     if (issued.length !== d.to - d.from) return null;
     for (let i = 0; i < issued.length; i++) {
       const was = rec.calls[d.from + i];
@@ -302,7 +314,6 @@ function patches(rec: Rec, col: Collector): number[] | null {
       }
     }
   }
-  col.calls.length = 0;
   return out;
 }
 
@@ -413,7 +424,8 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
     const key = keyOf(args);
     let rec = records.get(key);
     if (rec && rec.program !== null) {
-      const p = rec.dynamics.length ? patches(rec, col) : [];
+      const undo: (() => void)[] = [];
+      const p = rec.dynamics.length ? patches(rec, col, undo) : [];
       if (p === null) {
         freeRecord(rec);
         records.delete(key);
@@ -427,7 +439,16 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
         }
         lastRun = 'replayed';
         lastReason = null;
-        return replay(rec, buf, async, args);
+        // a replay that fails (a bad label) leaves the optimizer's counters as an eager step would
+        let r: StepResult | Promise<StepResult>;
+        try {
+          r = replay(rec, buf, async, args);
+        } catch (e) {
+          undoAll(undo);
+          throw e;
+        }
+        if (undo.length && r instanceof Promise) r = r.catch((e: unknown) => { undoAll(undo); throw e; });
+        return r;
       }
     }
     if ((!rec && eagerFirst) || (rec && rec.reason !== null)) {
