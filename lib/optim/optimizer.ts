@@ -148,7 +148,7 @@ export abstract class Optimizer {
    * tens of milliseconds on some machines; fit() calls this before its first step so that the
    * event loop keeps running meanwhile. The buffers and values are the same as step()'s.
    */
-  async prepareState(pause: () => Promise<void>, chunk = 1 << 16): Promise<void> {
+  async prepareState(pause: () => Promise<void>, chunk = 1 << 14): Promise<void> {
     for (const [name, init] of this.stateBuffers()) {
       if (this.buffers.has(name)) continue;
       const n = this.stateSize;

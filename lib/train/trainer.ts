@@ -147,9 +147,14 @@ function firstSample(t: Tensor): Tensor {
   return t._viewAs(t.shape.length ? [1, ...t.shape.slice(1)] : []);
 }
 
-/** One turn of the event loop (timers, I/O and immediates queued meanwhile run). */
+/**
+ * One turn of the event loop: timers, I/O and immediates queued meanwhile run. One setImmediate
+ * is not enough: queued from a timer, an I/O callback or a promise, it runs in the same turn's
+ * check phase, before the timers phase; the second is queued from the check phase, so it runs in
+ * the next turn, after that turn's timers.
+ */
 function pause(): Promise<void> {
-  return new Promise<void>((r) => setImmediate(r));
+  return new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 }
 
 function callbackStates(callbacks: Callback[]): Record<string, Record<string, unknown>> {
@@ -311,6 +316,8 @@ export class Trainer implements TrainerContext {
     const callbacks = opts.callbacks ?? [];
     if (!Array.isArray(callbacks)) throw new TypeError(expected('array of callbacks', 'callbacks', describe(callbacks)));
     const precision = resolvePrecision(opts.precision ?? 'fp32');
+    // The event loop runs between the setup's slices (each one first-call compiles code too).
+    await pause();
 
     let loader: DataLoader;
     let valSet: Dataset | null = null;
@@ -347,6 +354,7 @@ export class Trainer implements TrainerContext {
         loader = dist.shardLoader(loader, opts.seed);
         if (valSet) owned.push((valSet = dist.shardDataset(valSet)) as unknown as { dispose(): void });
       }
+      await pause();
       return await this.fitLoop(loader, valSet, opts, { epochs, batchSize, verbose, yieldMs, callbacks, precision });
     } finally {
       for (const d of owned) d.dispose();
@@ -730,7 +738,7 @@ export class Trainer implements TrainerContext {
       const r = steps.next();
       if (r.done) return r.value;
       if (performance.now() - last >= yieldMs) {
-        await new Promise<void>((res) => setImmediate(res));
+        await pause();
         last = performance.now();
       }
     }
