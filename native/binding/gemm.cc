@@ -108,6 +108,7 @@ int64_t packed_array_floats(int64_t C, int64_t OC) {
 
 Napi::Value LinearPackSize(const Napi::CallbackInfo& info) {
   const int64_t C = size_arg(info, 0, "C"), OC = size_arg(info, 1, "OC");
+  count(info, {OC, C}, "OC x C");  // a product past 2^53 throws before any size arithmetic
   return Napi::Number::New(info.Env(), static_cast<double>(packed_array_floats(C, OC)));
 }
 
@@ -115,8 +116,8 @@ Napi::Value LinearPackSize(const Napi::CallbackInfo& info) {
 // the GEMM); dst is then not written.
 Napi::Value LinearPack(const Napi::CallbackInfo& info) {
   const int64_t C = size_arg(info, 2, "C"), OC = size_arg(info, 3, "OC");
-  const int64_t n = packed_array_floats(C, OC);
   const float* w = f32(info, 1, "w", count(info, {OC, C}, "w"));
+  const int64_t n = packed_array_floats(C, OC);
   if (n == 0) return Napi::Number::New(info.Env(), 0);
   float* dst = f32(info, 0, "dst", static_cast<size_t>(n));
   return Napi::Number::New(info.Env(), ng::cpu::linear_pack_weight(aligned_start(dst), w, C, OC));
@@ -134,6 +135,7 @@ Napi::Value LinearPacked(const Napi::CallbackInfo& info) {
   float* pre = gelu ? f32(info, 9, "pre", no) : nullptr;
   // Not packed, or packed for another kernel table (ISA or precision changed; its size differs
   // too): refused before the packed array is checked.
+  count(info, {OC, C}, "OC x C");
   const int64_t n = packed_array_floats(C, OC);
   if (n == 0 || table != ng::cpu::sgemm_table_tag()) return Napi::Boolean::New(info.Env(), false);
   float* packed = f32(info, 2, "packed", static_cast<size_t>(n));
