@@ -161,6 +161,9 @@ describe('packed linear weights', () => {
       .toThrow(/for packed/);
     expect(() => native.linearPacked(new Float32Array(OC), new Float32Array(C), packed, table, null, 1, C, OC, 99, null)).toThrow(/act/);
     expect(() => native.linearPacked(new Float32Array(OC - 1), new Float32Array(C), packed, table, null, 1, C, OC, 0, null)).toThrow(/for out/);
+    // sizes whose product overflows: a RangeError before any size arithmetic (UBSan found C * OC)
+    expect(() => native.linearPackSize(2147483647, 8589934592)).toThrow(/fits in 2\^53 for OC x C/);
+    expect(() => native.linearPack(new Float32Array(4), new Float32Array(4), 2147483647, 8589934592)).toThrow(/fits in 2\^53 for w/);
   });
 });
 
