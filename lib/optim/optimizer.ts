@@ -187,6 +187,9 @@ export abstract class Optimizer {
 
   /** @internal Kernels step() calls instead of the device's (a captured step re-issuing its calls). */
   private kernelsOverride: OpKernels | null = null;
+  /** The step count before the last re-issue, and what restores it (one closure, not one per replay). */
+  private countBeforeReissue = 0;
+  private readonly undoReissue = (): void => { this.stepCount = this.countBeforeReissue; };
 
   /** Applies one update to all parameters. */
   step(): void {
@@ -196,14 +199,14 @@ export abstract class Optimizer {
         sink.block('a sharded optimizer step (it communicates)');
       } else {
         sink.dynamic((k) => {
-          const count = this.stepCount;
+          this.countBeforeReissue = this.stepCount;
           this.kernelsOverride = k;
           try {
             this.stepNow();
           } finally {
             this.kernelsOverride = null;
           }
-          return () => { this.stepCount = count; };
+          return this.undoReissue;
         }, () => this.stepNow());
         return;
       }

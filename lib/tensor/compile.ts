@@ -340,6 +340,8 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
   let eagerResult: Disposable[] = [];
 
   const col = new Collector();
+  /** What undoes the last replay's re-issues (reused: a replay allocates no array). */
+  const undo: (() => void)[] = [];
   let patchBuf = new Float64Array(0);
   /** The key of the last call's shapes, and those shapes (a repeat call builds no string). */
   let lastKey = '';
@@ -424,7 +426,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
     const key = keyOf(args);
     let rec = records.get(key);
     if (rec && rec.program !== null) {
-      const undo: (() => void)[] = [];
+      undo.length = 0;
       const p = rec.dynamics.length ? patches(rec, col, undo) : [];
       if (p === null) {
         freeRecord(rec);
@@ -447,6 +449,7 @@ export function compile<A extends Tensor[], R extends StepResult>(stepFn: (...in
           undoAll(undo);
           throw e;
         }
+        // (no call starts while a runAsync replay runs, so `undo` is this replay's until it settles)
         if (undo.length && r instanceof Promise) r = r.catch((e: unknown) => { undoAll(undo); throw e; });
         return r;
       }
