@@ -372,8 +372,8 @@ function checkDefinition(c: Conv, atol = 1e-6, rtol = 1e-5): void {
 }
 
 describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and weight gradients without im2col)', () => {
-  // Shapes on both sides of the direct / im2col choice: 16-lane column segments (W = 28, 14, 16,
-  // 33, 37), tiles of 3 segments with a short last one, output-channel blocks of 8 with a tail
+  // Shapes on both sides of the direct / im2col choice: same-size convs (flat 16-output segments
+  // across row ends, tails of 1 and 2 segments), 16-lane column segments (W = 16, 33, 37), tiles of 3 segments with a short last one, output-channel blocks of 8 with a tail
   // (OC 12: forward direct, weight gradient by GEMM; C 9: input-gradient tail), padding larger
   // than the dilated kernel's extent (the input-gradient pass then has negative padding), groups,
   // and the shapes that stay on im2col + GEMM (1x1, stride 2-3, depthwise, < 8 channels).
@@ -385,6 +385,9 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
     ['8->8 7x7/p5 (padding > half) 9x16', conv({ N: 2, C: 8, H: 9, W: 16, OC: 8, KH: 7, KW: 7, ph: 5, pw: 5 })],
     ['8->16 3x3/p3 (padding > extent) 5x33', conv({ N: 2, C: 8, H: 5, W: 33, OC: 16, KH: 3, KW: 3, ph: 3, pw: 3 })],
     ['16->8 3x3/dil2/p5 7x19', conv({ N: 2, C: 16, H: 7, W: 19, OC: 8, KH: 3, KW: 3, dh: 2, dw: 2, ph: 5, pw: 2 })],
+    ['16->8 3x3/dil2/p2 (same size, flat segments) 9x11', conv({ N: 2, C: 16, H: 9, W: 11, OC: 8, KH: 3, KW: 3, dh: 2, dw: 2, ph: 2, pw: 2 })],
+    ['8->16 5x5/p2 (same size) 3x3 plane: one short segment', conv({ N: 1, C: 8, H: 3, W: 3, OC: 16, KH: 5, KW: 5, ph: 2, pw: 2, act: 1 })],
+    ['8->8 3x5/p1x2 (same size) 8x10: 5 segments, tiles 3 + 2', conv({ N: 2, C: 8, H: 8, W: 10, OC: 8, KH: 3, KW: 5, ph: 1, pw: 2 })],
     ['8->16 1x5/p0x2 batch 1 6x31', conv({ N: 1, C: 8, H: 6, W: 31, OC: 16, KH: 1, KW: 5, ph: 0, pw: 2 })],
     ['5x2 no padding 12x17 (valid)', conv({ N: 2, C: 8, H: 12, W: 17, OC: 8, KH: 5, KW: 2 })],
     ['groups 2 (8 per group) 3x3/p1 10x21', conv({ N: 2, C: 16, H: 10, W: 21, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, groups: 2 })],

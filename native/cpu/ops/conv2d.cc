@@ -309,9 +309,13 @@ void direct_pack(float* dst, const float* src, int64_t Co, int64_t Ci, int64_t K
 
 // Column masks of the output segments: cmask[kw * nv + v] has bit j set when output column
 // 16 v + j exists and its input column 16 v + j - pw + kw dw lies inside the row.
+// For same-size convolutions (flat segments, see direct_conv_flat) fmask[seg * KK + kh KW + kw]
+// has bit j set when flat output p = 16 seg + j exists and its input (p / W - ph + kh dh,
+// p % W - pw + kw dw) lies inside the plane.
 struct DirectMasks {
   int64_t nv;
   std::vector<uint16_t> cmask, smask;  // smask[v]: the existing output columns
+  std::vector<uint16_t> fmask;
   explicit DirectMasks(const DirectGeom& g) : nv((g.OW + 15) / 16), cmask(g.KW * nv, 0), smask(nv, 0) {
     for (int64_t ow = 0; ow < g.OW; ow++) {
       smask[ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
@@ -320,8 +324,108 @@ struct DirectMasks {
         if (iw >= 0 && iw < g.W) cmask[kw * nv + ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
       }
     }
+    if (!flat(g)) return;
+    const int64_t P = g.H * g.W, KK = g.KH * g.KW;
+    fmask.assign((P + 15) / 16 * KK, 0);
+    for (int64_t p = 0; p < P; p++)
+      for (int64_t kh = 0; kh < g.KH; kh++)
+        for (int64_t kw = 0; kw < g.KW; kw++) {
+          const int64_t ih = p / g.W - g.ph + kh * g.dh, iw = p % g.W - g.pw + kw * g.dw;
+          if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W)
+            fmask[(p / 16) * KK + kh * g.KW + kw] |= static_cast<uint16_t>(1u << (p % 16));
+        }
   }
+  // Same-size: the output plane has the input's shape (stride 1; "same" padding).
+  static bool flat(const DirectGeom& g) { return g.OH == g.H && g.OW == g.W && g.ph >= 0 && g.pw >= 0; }
 };
+
+// One kernel tap over all input channels: acc[o][k] += w[c][o] * x_k[c] for c < Ci, where x_k[c]
+// is the 16 floats at xp[k] + c * cs under mask mk[k] (masked-off lanes are never read: xp[k]
+// may point outside the plane) and w[c] the 8 packed weights at wk + c * ws. The masks stay in
+// mask registers over the channel loop.
+template <int NS>
+NG_TARGET_AVX512 inline void direct_taps(__m512 (&acc)[kDirOB][kDirSeg], const float* const (&xp)[NS],
+                                         const __mmask16 (&mk)[NS], const float* __restrict wk, int64_t Ci,
+                                         int64_t cs, int64_t ws) {
+  for (int64_t c = 0; c < Ci; c++, wk += ws) {
+    __m512 x[NS];
+#pragma GCC unroll 4
+    for (int k = 0; k < NS; k++) x[k] = _mm512_maskz_loadu_ps(mk[k], xp[k] + c * cs);
+#pragma GCC unroll 8
+    for (int o = 0; o < kDirOB; o++) {
+      const __m512 w = _mm512_set1_ps(wk[o]);
+#pragma GCC unroll 4
+      for (int k = 0; k < NS; k++) acc[o][k] = _mm512_fmadd_ps(w, x[k], acc[o][k]);
+    }
+  }
+}
+
+// Same-size convolutions (stride 1, OH = H and OW = W: "same" padding, as in ResNet and LeNet
+// blocks, and their input gradients): the output plane is cut into flat segments of 16 outputs
+// that run across row ends, so no lane idles (a 14-wide row in one 16-lane segment wastes 1/8,
+// a 28-wide row in two wastes 1/8) and no tile is spent on a padding row. For tap (kh, kw) the
+// input of flat output p is at p + (kh dh - ph) W + kw dw - pw in the flat input plane; lanes
+// whose source lies in the padding (above, below, or wrapped into the neighbouring row) are
+// masked by fmask[segment * KK + tap], built once per call.
+template <int NS>
+NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict in, const float* __restrict wb,
+                                const float* bias, int64_t oc0, int64_t no, int64_t s0, const DirectGeom& g,
+                                const uint16_t* __restrict fmask, bool relu, bool accumulate) {
+  const int64_t W = g.W, P = g.H * g.W, KW = g.KW, KK = g.KH * KW;
+  __m512 acc[kDirOB][kDirSeg];
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++) {
+    const __m512 b0 = _mm512_set1_ps(bias && o < no ? bias[oc0 + o] : 0.0f);
+#pragma GCC unroll 4
+    for (int k = 0; k < NS; k++) acc[o][k] = b0;
+  }
+  for (int64_t kh = 0; kh < g.KH; kh++)
+    for (int64_t kw = 0; kw < KW; kw++) {
+      const int64_t kk = kh * KW + kw, off = (kh * g.dh - g.ph) * W + kw * g.dw - g.pw;
+      __mmask16 mk[NS];
+      const float* xp[NS];
+#pragma GCC unroll 4
+      for (int k = 0; k < NS; k++) {
+        mk[k] = static_cast<__mmask16>(fmask[(s0 + k) * KK + kk]);
+        xp[k] = in + (s0 + k) * 16 + off;
+      }
+      direct_taps<NS>(acc, xp, mk, wb + kk * kDirOB, g.Ci, P, KK * kDirOB);
+    }
+#pragma GCC unroll 4
+  for (int k = 0; k < NS; k++) {
+    const int64_t p0 = (s0 + k) * 16, rest = P - p0;
+    const __mmask16 sm = rest >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << rest) - 1);
+    float* dst = out + oc0 * P + p0;
+#pragma GCC unroll 8
+    for (int o = 0; o < kDirOB; o++) {
+      if (o >= no) break;
+      __m512 r = acc[o][k];
+      if (accumulate) r = _mm512_add_ps(_mm512_maskz_loadu_ps(sm, dst + o * P), r);
+      if (relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
+      _mm512_mask_storeu_ps(dst + o * P, sm, r);
+    }
+  }
+}
+
+// The same-size convolution by flat_tile: tiles of 3 segments, the last 4 segments as 2 + 2
+// when 1 would be left over.
+NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float* wp, const float* bias,
+                                       const DirectGeom& g, const DirectMasks& m, bool relu, bool accumulate) {
+  const int64_t nseg = (g.H * g.W + 15) / 16, KK = g.KH * g.KW, nob = (g.Co + kDirOB - 1) / kDirOB;
+  const uint16_t* fm = m.fmask.data();
+  for (int64_t s0 = 0; s0 < nseg;) {
+    const int64_t left = nseg - s0;
+    const int ns = left >= 5 || left == 3 ? 3 : left == 1 ? 1 : 2;
+    for (int64_t ob = 0; ob < nob; ob++) {
+      const float* wb = wp + ob * g.Ci * KK * kDirOB;
+      const int64_t oc0 = ob * kDirOB, no = std::min<int64_t>(kDirOB, g.Co - oc0);
+      if (ns == 3) flat_tile<3>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
+      else if (ns == 2) flat_tile<2>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
+      else flat_tile<1>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
+    }
+    s0 += ns;
+  }
+}
 
 // out (Co, OH, OW) = relu?(bias + conv(in (Ci, H, W))), or out += conv(in) (accumulate).
 // Every loop over the 8 x 3 accumulators has a constant trip count (unrolled), so they stay in
@@ -329,10 +433,13 @@ struct DirectMasks {
 NG_TARGET_AVX512 void direct_conv(float* __restrict out, const float* __restrict in, const float* __restrict wp,
                                   const float* bias, const DirectGeom& g, const DirectMasks& m, bool relu,
                                   bool accumulate) {
+  if (!m.fmask.empty()) {
+    direct_conv_flat(out, in, wp, bias, g, m, relu, accumulate);
+    return;
+  }
   const int64_t nv = m.nv, nseg = g.OH * nv, H = g.H, W = g.W, HW = H * W, P = g.OH * g.OW;
   const int64_t KH = g.KH, KW = g.KW, KK = KH * KW, Ci = g.Ci, ph = g.ph, pw = g.pw, dh = g.dh, dw = g.dw;
   const int64_t nob = (g.Co + kDirOB - 1) / kDirOB;
-  static const uint16_t kNone[64] = {};  // the masks of a segment whose input row is padding
   for (int64_t s0 = 0; s0 < nseg; s0 += kDirSeg) {
     // Per segment: output row and column block, and its validity (the last tile may be short).
     int64_t row[kDirSeg], v[kDirSeg];
@@ -356,31 +463,23 @@ NG_TARGET_AVX512 void direct_conv(float* __restrict out, const float* __restrict
       }
       for (int64_t kh = 0; kh < KH; kh++) {
         const float* rp[kDirSeg];
-        const uint16_t* mp[kDirSeg];
+        bool valid[kDirSeg];
 #pragma GCC unroll 4
         for (int k = 0; k < kDirSeg; k++) {
           const int64_t ih = row[k] - ph + kh * dh;
-          const bool valid = ok[k] && ih >= 0 && ih < H;
-          rp[k] = valid ? in + ih * W + 16 * v[k] - pw : in;
-          mp[k] = valid ? m.cmask.data() + v[k] : kNone;
+          valid[k] = ok[k] && ih >= 0 && ih < H;
+          rp[k] = valid[k] ? in + ih * W + 16 * v[k] - pw : in;
         }
-        for (int64_t c = 0; c < Ci; c++) {
-          const float* wk = wb + (c * KK + kh * KW) * kDirOB;
-          for (int64_t kw = 0; kw < KW; kw++, wk += kDirOB) {
-            __m512 x[kDirSeg];
+        for (int64_t kw = 0; kw < KW; kw++) {
+          // this kernel column's masks stay in mask registers over the channel loop
+          __mmask16 mk[kDirSeg];
+          const float* xp[kDirSeg];
 #pragma GCC unroll 4
-            for (int k = 0; k < kDirSeg; k++) {
-              // masked-off lanes are never read (rp[k] + kw dw may point before the plane)
-              x[k] = _mm512_maskz_loadu_ps(static_cast<__mmask16>(mp[k][mp[k] == kNone ? 0 : kw * nv]),
-                                           rp[k] + c * HW + kw * dw);
-            }
-#pragma GCC unroll 8
-            for (int o = 0; o < kDirOB; o++) {
-              const __m512 w = _mm512_set1_ps(wk[o]);
-#pragma GCC unroll 4
-              for (int k = 0; k < kDirSeg; k++) acc[o][k] = _mm512_fmadd_ps(w, x[k], acc[o][k]);
-            }
+          for (int k = 0; k < kDirSeg; k++) {
+            mk[k] = valid[k] ? static_cast<__mmask16>(m.cmask[kw * nv + v[k]]) : static_cast<__mmask16>(0);
+            xp[k] = rp[k] + kw * dw;
           }
+          direct_taps<kDirSeg>(acc, xp, mk, wb + (kh * KW + kw) * kDirOB, Ci, HW, KK * kDirOB);
         }
       }
       const int64_t no = std::min<int64_t>(kDirOB, g.Co - ob * kDirOB);
