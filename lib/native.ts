@@ -324,6 +324,11 @@ export const OP_TABLE = {
   attentionForward: { kind: 'attention', params: '' },
   attentionBackward: { kind: 'attention_bwd', params: '' },
   bmm: { kind: 'bmm', params: '' },
+  // i13-fw: backward passes that write their input gradients instead of adding (a gradient's first producer)
+  conv2dBackwardInit: { kind: 'conv2d_bwd', params: '' },
+  batchNormBackwardInit: { kind: 'batch_norm_bwd', params: '' },
+  reluBackwardInit: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
+  addBackwardInit: { kind: 'binary_bwd', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

@@ -121,10 +121,11 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const out = empty([N, OC, outSize(H, KH, sh, ph, dh), outSize(W, KW, sw, pw, dw)]);
   const k = kernelsFor(input, weight, bias);
   k.conv2dForward(out.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
-  return record(out, 'conv2d', [input, weight, bias], (g, [dx, dwt, db]) => {
-    k.conv2dBackward(dx ? dx.f32 : null, dwt ? dwt.f32 : null, db ? db.f32 : null, g.f32, input.f32,
-      weight.f32, out.f32, ...geom, actCode);
-  });
+  // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
+  return record(out, 'conv2d', [input, weight, bias], (g, [dx, dwt, db], init) => {
+    (init ? k.conv2dBackwardInit : k.conv2dBackward)(dx ? dx.f32 : null, dwt ? dwt.f32 : null, db ? db.f32 : null,
+      g.f32, input.f32, weight.f32, out.f32, ...geom, actCode);
+  }, undefined, out.device === 'cpu');
 }
 
 export interface MaxPool2dOptions {

@@ -11,10 +11,12 @@ interface BinarySpec {
   name: string;
   fwd: OpsOfKind<'binary'>;
   bwd: OpsOfKind<'binary_bwd'>;
+  /** A CPU variant of bwd that writes the gradients instead of adding (autograd's first write), if any. */
+  bwdInit?: OpsOfKind<'binary_bwd'>;
   needsInputs: boolean;
 }
 
-const ADD: BinarySpec = { name: 'add', fwd: 'addForward', bwd: 'addBackward', needsInputs: false };
+const ADD: BinarySpec = { name: 'add', fwd: 'addForward', bwd: 'addBackward', bwdInit: 'addBackwardInit', needsInputs: false };
 const SUB: BinarySpec = { name: 'sub', fwd: 'subForward', bwd: 'subBackward', needsInputs: false };
 const MUL: BinarySpec = { name: 'mul', fwd: 'mulForward', bwd: 'mulBackward', needsInputs: true };
 const DIV: BinarySpec = { name: 'div', fwd: 'divForward', bwd: 'divBackward', needsInputs: true };
@@ -26,11 +28,12 @@ function binaryTensor(op: BinarySpec, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, 'a', 'b');
   const out = empty(shape);
   k[op.fwd](out.f32, a.f32, a.shape, b.f32, b.shape);
-  return record(out, op.name, [a, b], (g, [da, db]) => {
+  // init (a first write, CPU, ops with a bwdInit kernel): the gradients are written instead of added into.
+  return record(out, op.name, [a, b], (g, [da, db], init) => {
     const inputs = op.needsInputs;
-    k[op.bwd](da ? da.f32 : null, db ? db.f32 : null, g.f32, inputs ? a.f32 : null, a.shape,
+    k[init ? op.bwdInit! : op.bwd](da ? da.f32 : null, db ? db.f32 : null, g.f32, inputs ? a.f32 : null, a.shape,
       inputs ? b.f32 : null, b.shape);
-  });
+  }, undefined, op.bwdInit !== undefined && out.device === 'cpu');
 }
 
 function scalarArg(v: unknown, name: string): number {

@@ -65,13 +65,14 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   k.batchNormForward(out.f32, meanT.f32, rstdT.f32, runningMean ? runningMean.f32 : null,
     runningVar ? runningVar.f32 : null, x.f32, weight ? weight.f32 : null, bias ? bias.f32 : null,
     N, C, L, eps, momentum, training);
-  return record(out, 'batchNorm', [x, weight, bias], (g, [dx, dw, db]) => {
-    k.batchNormBackward(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null, g.f32, x.f32,
-      weight ? weight.f32 : null, meanT.f32, rstdT.f32, N, C, L, training);
+  // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
+  return record(out, 'batchNorm', [x, weight, bias], (g, [dx, dw, db], init) => {
+    (init ? k.batchNormBackwardInit : k.batchNormBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null,
+      g.f32, x.f32, weight ? weight.f32 : null, meanT.f32, rstdT.f32, N, C, L, training);
   }, () => {
     meanT.dispose();
     rstdT.dispose();
-  });
+  }, out.device === 'cpu');
 }
 
 /** Batch normalization of NCHW images (BatchNorm2d's functional form): batchNorm on a 4-D input. */

@@ -12,12 +12,14 @@ export interface PointwiseSpec {
   readonly name: string;
   readonly fwd: OpsOfKind<'pointwise'>;
   readonly bwd: OpsOfKind<'pointwise_bwd'>;
+  /** A CPU variant of bwd that writes dx instead of adding (autograd's first write), if any. */
+  readonly bwdInit?: OpsOfKind<'pointwise_bwd'>;
   /** What the backward kernel reads besides dout (the second name of its params). */
   readonly saved: 'x' | 'out';
 }
 
 export const UNARY = {
-  relu: { name: 'relu', fwd: 'reluForward', bwd: 'reluBackward', saved: 'x' },
+  relu: { name: 'relu', fwd: 'reluForward', bwd: 'reluBackward', bwdInit: 'reluBackwardInit', saved: 'x' },
   leakyRelu: { name: 'leakyRelu', fwd: 'leakyReluForward', bwd: 'leakyReluBackward', saved: 'x' },
   elu: { name: 'elu', fwd: 'eluForward', bwd: 'eluBackward', saved: 'x' },
   selu: { name: 'selu', fwd: 'seluForward', bwd: 'seluBackward', saved: 'x' },
@@ -41,11 +43,15 @@ export function pointwise(op: PointwiseSpec, x: Tensor, attrs: readonly number[]
   fin(x, 'x');
   const k = kernelsFor(x);
   const out = empty(x.shape);
+  // init (a first write, CPU, ops with a bwdInit kernel): dx is written instead of added into.
+  const bwd = (init?: boolean) => k[init ? op.bwdInit! : op.bwd];
+  const firstWrite = op.bwdInit !== undefined && out.device === 'cpu';
   if (attrs.length === 0) {
     k[op.fwd](out.f32, x.f32, x.size);
-    return record(out, op.name, [x], (g, [dx]) => k[op.bwd](dx!.f32, op.saved === 'x' ? x.f32 : out.f32, g.f32, x.size));
+    return record(out, op.name, [x], (g, [dx], init) => bwd(init)(dx!.f32, op.saved === 'x' ? x.f32 : out.f32, g.f32, x.size),
+      undefined, firstWrite);
   }
   k[op.fwd](out.f32, x.f32, x.size, ...attrs);
-  return record(out, op.name, [x], (g, [dx]) =>
-    k[op.bwd](dx!.f32, op.saved === 'x' ? x.f32 : out.f32, g.f32, x.size, ...attrs));
+  return record(out, op.name, [x], (g, [dx], init) =>
+    bwd(init)(dx!.f32, op.saved === 'x' ? x.f32 : out.f32, g.f32, x.size, ...attrs), undefined, firstWrite);
 }

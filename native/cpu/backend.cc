@@ -103,6 +103,23 @@ void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float*
                 const ops::Conv2dGeom& g, ops::ConvAct act) {
   conv2d_backward(dx, dw, db, dout, x, w, out, g, act, conv_scratch(g, true));
 }
+// i13-fw: the first producer of a gradient writes it (autograd, lib/autograd/engine.ts)
+void conv2d_bwd_init(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                     const float* out, const ops::Conv2dGeom& g, ops::ConvAct act) {
+  conv2d_backward(dx, dw, db, dout, x, w, out, g, act, conv_scratch(g, true), true);
+}
+void batchnorm_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                   const float* mean, const float* rstd, i64 N, i64 C, i64 L, bool training) {
+  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training);
+}
+void batchnorm_bwd_init(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                        const float* mean, const float* rstd, i64 N, i64 C, i64 L, bool training) {
+  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, true);
+}
+void add_bwd_init(float* da, float* db, const float* g, const float* a, const int64_t* as, const float* b,
+                  const int64_t* bs) {
+  binary_backward(BinaryOp::add, da, db, g, a, as, b, bs, true);
+}
 
 void linear_bwd_with(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
                      const float* out, const float* pre, i64 B, i64 C, i64 OC, LinearAct act, bool init) {
@@ -250,7 +267,7 @@ const Backend* make_cpu() {
   set_kernel<Op::layerNormForward>(b, layernorm_forward);
   set_kernel<Op::layerNormBackward>(b, layernorm_backward);
   set_kernel<Op::batchNormForward>(b, batchnorm_forward);
-  set_kernel<Op::batchNormBackward>(b, batchnorm_backward);
+  set_kernel<Op::batchNormBackward>(b, batchnorm_bwd);
   set_kernel<Op::dropoutForward>(b, dropout_forward);
   set_kernel<Op::dropoutBackward>(b, dropout_bwd);
   // images (NCHW)
@@ -326,6 +343,11 @@ const Backend* make_cpu() {
   set_kernel<Op::attentionForward>(b, attention_forward);
   set_kernel<Op::attentionBackward>(b, attention_backward);
   set_kernel<Op::bmm>(b, bmm);
+  // i13-fw: first writes of gradients
+  set_kernel<Op::conv2dBackwardInit>(b, conv2d_bwd_init);
+  set_kernel<Op::batchNormBackwardInit>(b, batchnorm_bwd_init);
+  set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);
+  set_kernel<Op::addBackwardInit>(b, add_bwd_init);
   return &b;
 }
 

@@ -168,7 +168,12 @@
   /* attention / transformer (issue 14, i14-gpt) */                           \
   X(attentionForward,   attention,     "")                                    \
   X(attentionBackward,  attention_bwd, "")                                    \
-  X(bmm,                bmm,           "")
+  X(bmm,                bmm,           "")                                    \
+  /* i13-fw: backward passes that write their input gradients (a gradient's first producer) */ \
+  X(conv2dBackwardInit,    conv2d_bwd,     "")                                \
+  X(batchNormBackwardInit, batch_norm_bwd, "")                                \
+  X(reluBackwardInit,      pointwise_bwd,  "dx,x,dout")                       \
+  X(addBackwardInit,       binary_bwd,     "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).

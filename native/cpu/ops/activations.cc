@@ -34,6 +34,14 @@ void relu_backward(float* dinp, const float* inp, const float* dout, int64_t n) 
   });
 }
 
+void relu_backward_init(float* dinp, const float* inp, const float* dout, int64_t n) {
+  // dinp, inp, dout: (n,); 0 + v as relu_backward adds into zeros (-0 becomes +0)
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
+    const float g = dout[i];
+    dinp[i] = 0.0f + (inp[i] > 0.0f ? g : 0.0f);
+  });
+}
+
 void hardswish_forward(float* out, const float* inp, int64_t n) {
   // out, inp: (n,)
   parallel_for(n, n >= kParallelMin, [=](int64_t i) {

@@ -12,6 +12,8 @@ namespace ng::cpu {
 
 void relu_forward(float* out, const float* inp, int64_t n);
 void relu_backward(float* dinp, const float* inp, const float* dout, int64_t n);
+// relu_backward that writes dinp (never read), the bits of adding into zeros: a gradient's first producer.
+void relu_backward_init(float* dinp, const float* inp, const float* dout, int64_t n);
 void leaky_relu_forward(float* out, const float* inp, int64_t n, float slope);
 void leaky_relu_backward(float* dinp, const float* inp, const float* dout, int64_t n, float slope);
 void elu_forward(float* out, const float* inp, int64_t n, float alpha);

@@ -109,7 +109,7 @@ void forward_planes(float* out, float* mean, float* rstd, float* running_mean, f
 
 void backward_planes(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C, int64_t L,
-                     bool training) {
+                     bool training, bool init) {
   const int64_t M = N * L;
   std::vector<float> pa(N * C), pb(N * C);
   float* ap = pa.data();
@@ -125,8 +125,8 @@ void backward_planes(float* dinp, float* dweight, float* dbias, const float* dou
       sgx[c] += bp[n * C + c];
     }
   for (int64_t c = 0; c < C; c++) {
-    if (dweight) dweight[c] += static_cast<float>(sgx[c]);
-    if (dbias) dbias[c] += static_cast<float>(sg[c]);
+    if (dweight) grad_put(dweight[c], static_cast<float>(sgx[c]), init);
+    if (dbias) grad_put(dbias[c], static_cast<float>(sg[c]), init);
   }
   if (!dinp) return;
   for (int64_t c = 0; c < C; c++) {  // reuse the slots of channel c (plane c of image 0) for its coefficients
@@ -139,7 +139,10 @@ void backward_planes(float* dinp, float* dweight, float* dbias, const float* dou
     const float* g = dout + p * L;
     const float* x = inp + p * L;
     float* d = dinp + p * L;
-    for (int64_t l = 0; l < L; l++) d[l] += k * (g[l] - a - (x[l] - m) * r * b);
+    if (init)
+      for (int64_t l = 0; l < L; l++) d[l] = k * (g[l] - a - (x[l] - m) * r * b) + 0.0f;
+    else
+      for (int64_t l = 0; l < L; l++) d[l] += k * (g[l] - a - (x[l] - m) * r * b);
   });
 }
 }  // namespace
@@ -203,10 +206,10 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
 
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
-                        int64_t L, bool training) {
+                        int64_t L, bool training, bool init) {
   // dinp, dout, inp: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
   if (L > 1) {
-    backward_planes(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C, L, training);
+    backward_planes(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C, L, training, init);
     return;
   }
   const int64_t M = N * L;
@@ -223,8 +226,8 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
         sgx[j] += dout[off] * ((inp[off] - m) * r);
       }
     for (int64_t j = 0; j < len; j++) {
-      if (dweight) dweight[c0 + j] += static_cast<float>(sgx[j]);
-      if (dbias) dbias[c0 + j] += static_cast<float>(sg[j]);
+      if (dweight) grad_put(dweight[c0 + j], static_cast<float>(sgx[j]), init);
+      if (dbias) grad_put(dbias[c0 + j], static_cast<float>(sg[j]), init);
     }
     if (!dinp) return;
     float k[kBlock], a[kBlock], b[kBlock];
@@ -238,7 +241,7 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
         const int64_t off = (n * C + c0 + j) * L;
         const float m = mean[c0 + j], r = rstd[c0 + j];
         for (int64_t l = 0; l < L; l++)
-          dinp[off + l] += k[j] * (dout[off + l] - a[j] - (inp[off + l] - m) * r * b[j]);
+          grad_put(dinp[off + l], k[j] * (dout[off + l] - a[j] - (inp[off + l] - m) * r * b[j]), init);
       }
   });
 }

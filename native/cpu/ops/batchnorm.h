@@ -15,9 +15,10 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
                        const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
                        int64_t L, float eps, float momentum, bool training);
 // training: full batch-statistics gradient; eval: dinp += dout * w * rstd (statistics constant).
-// dinp, dweight, dbias may be null.
+// dinp, dweight, dbias may be null. init: they are written (their old contents never read), with
+// the bits of adding into zeros (a gradient's first producer).
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
-                        int64_t L, bool training);
+                        int64_t L, bool training, bool init = false);
 
 }  // namespace ng::cpu

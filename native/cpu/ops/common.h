@@ -94,6 +94,11 @@ NG_ALWAYS_INLINE float tanh_fast(float x) {
   return a < 0.625f ? small : big;
 }
 
+// One gradient element's update by a backward kernel: dst += v, or (init: the gradient's first
+// producer writes it, see lib/autograd/engine.ts) dst = v + 0, the bits of adding v into a
+// zero-filled buffer (-0 becomes +0).
+NG_ALWAYS_INLINE void grad_put(float& dst, float v, bool init) { dst = init ? v + 0.0f : dst + v; }
+
 // Sum / dot / max of a float row with 8 independent accumulators (vectorizes without
 // -ffast-math; the summation order is fixed, so results are deterministic).
 NG_ALWAYS_INLINE float row_sum(const float* x, int64_t n) {

@@ -725,11 +725,24 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
 
 void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const float* out, const Conv2dShape& s, ConvAct act,
-                     float* scratch) {
+                     float* scratch, bool init) {
   // dinp, inp: (N, C, H, W)  dweight, weight: (OC, Cg, KH, KW)  dbias: (OC)
   // dout, out: (N, OC, OH, OW)
+  // init (first write): every gradient element is written once, as v + 0 (the bits of 0 + v,
+  // what accumulating into a zero-filled buffer gives: -0 becomes +0), or its slice is zeroed
+  // just before the accumulating code (cache-hot). The direct input-gradient kernel stores its
+  // sums and the 1x1 GEMM runs with beta 0 (as linearBackwardInit): sums that start from +0 and
+  // add products, so they are -0 (written -0 where the accumulating path gives +0) only through
+  // products that underflow.
   const Dims d = dims_of(s);
-  if (s.N == 0 || s.OC == 0 || d.P == 0) return;
+  if (s.N == 0 || s.OC == 0 || d.P == 0) {
+    if (init) {  // nothing to add: the gradients are zeros
+      if (dinp) std::fill(dinp, dinp + s.N * s.C * d.HW, 0.0f);
+      if (dweight) std::fill(dweight, dweight + s.OC * d.K, 0.0f);
+      if (dbias) std::fill(dbias, dbias + s.OC, 0.0f);
+    }
+    return;
+  }
   const bool relu = act == ConvAct::relu;
   // With dinp or dweight the bias gradient is summed inside the image loop below (the relu mask
   // reads dout and out there anyway): float row sums per (image, channel), then added per
@@ -747,7 +760,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
           const int64_t off = (n * s.OC + o) * d.P;
           acc += relu ? relu_masked_sum(dout + off, out + off, d.P) : row_sum(dout + off, d.P);
         }
-        dbias[o] += static_cast<float>(acc);
+        grad_put(dbias[o], static_cast<float>(acc), init);
       }
     });
   }
@@ -784,7 +797,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     float* col = scratch + slot * lay.slot;
     float* dpre = col + col_floats(d, true);
     float* dw = partial ? partials + c * lay.partial : dweight;
-    if (partial && dweight) std::fill(dw, dw + wsize, 0.0f);
+    if ((partial || init) && dweight) std::fill(dw, dw + wsize, 0.0f);  // !partial: dw is dweight
     float* dwv = col + d.colb;
     if (dirw) std::fill(dwv, dwv + d.dwv, 0.0f);
     for (int64_t n = n0; n < n1; n++) {
@@ -818,13 +831,14 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
           float* dst = dinp + (n * s.C + g * d.Cg) * d.HW;
 #if NG_X86
           if (dir) {
-            direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, true);
+            direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init);  // writes every element
           } else
 #endif
           if (d.direct) {
-            sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 1.0f, dst, d.P);
+            sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, init ? 0.0f : 1.0f, dst, d.P);
           } else {
             sgemm(true, false, d.K, d.P, d.OCg, 1.0f, wg, d.K, dp, d.P, 0.0f, col, d.P);
+            if (init) std::fill(dst, dst + d.Cg * d.HW, 0.0f);
             col2im_add(dst, col, s, d, rg);
           }
         }
@@ -839,13 +853,13 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     for (int64_t o = 0; o < s.OC; o++) {
       double acc = 0.0;
       for (int64_t n = 0; n < s.N; n++) acc += dbp[n * s.OC + o];
-      dbias[o] += static_cast<float>(acc);
+      grad_put(dbias[o], static_cast<float>(acc), init);
     }
   if (partial && dweight) {
     parallel_for(wsize, wsize * nchunks >= kParallelMin, [=](int64_t i) {
       float acc = 0.0f;
       for (int64_t c = 0; c < nchunks; c++) acc += partials[c * lay.partial + i];
-      dweight[i] += acc;
+      grad_put(dweight[i], acc, init);
     });
   }
 }

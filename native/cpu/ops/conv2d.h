@@ -30,10 +30,11 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
                     const Conv2dShape& s, ConvAct act, float* scratch);
 
 // dinp: (N, C, H, W) or null  dweight: (OC, C/groups, KH, KW) or null  dbias: (OC) or null
-// (all accumulate)  dout, out: (N, OC, OH, OW) (out read only for relu)
-// scratch: conv2d_scratch_floats(s, true) floats.
+// (all accumulate; init: all written, their old contents never read: the gradients' first
+// producer, with the bits of accumulating into zeros)  dout, out: (N, OC, OH, OW) (out read only
+// for relu)  scratch: conv2d_scratch_floats(s, true) floats.
 void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const float* out, const Conv2dShape& s, ConvAct act,
-                     float* scratch);
+                     float* scratch, bool init = false);
 
 }  // namespace ng::cpu

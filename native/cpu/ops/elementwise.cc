@@ -5,6 +5,7 @@
 
 #include "cpu/ops/elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cpu/ops/common.h"
@@ -103,14 +104,23 @@ void forward_impl(float* out, const float* a, const float* b, const Geom& g) {
   });
 }
 
-// Accumulates the gradient of operand WHICH into t (which has that operand's shape).
-template <int OP, int WHICH>
+// Elements of operand WHICH's gradient (the dims along which it is not broadcast).
+template <int WHICH>
+int64_t target_numel(const Geom& g) {
+  const int64_t* st = WHICH == 0 ? g.sa : g.sb;
+  int64_t n = 1;
+  for (int k = 0; k < 4; k++) if (st[k] != 0) n *= g.dim[k];
+  return n;
+}
+
+// Accumulates the gradient of operand WHICH into t (which has that operand's shape); INIT (a
+// full-shape target only: each element is produced once) writes it as 0 + v instead, the bits
+// of accumulating into zeros.
+template <int OP, int WHICH, bool INIT = false>
 void backward_impl(float* t, const float* dout, const float* a, const float* b, const Geom& g) {
   const int64_t* st = WHICH == 0 ? g.sa : g.sb;
   // Full-shape target: no two output elements share a target element -> parallel-safe.
-  int64_t tnumel = 1;
-  for (int k = 0; k < 4; k++) if (st[k] != 0) tnumel *= g.dim[k];
-  const bool full = tnumel == g.numel;
+  const bool full = target_numel<WHICH>(g) == g.numel;
   (void)full;  // only read by the OpenMP clause
   // a/b may be null for add/sub: use a dummy pointer that is never dereferenced.
   static const float kZero = 0.0f;
@@ -128,27 +138,40 @@ void backward_impl(float* t, const float* dout, const float* a, const float* b, 
     const float* dp = dout + o * n3;
     if (st3 == 1) {
       if (sa3 == 1 && sb3 == 1) {
-        for (int64_t i = 0; i < n3; i++) tp[i] += deriv<OP, WHICH>(dp[i], ap[i], bp[i]);
+        for (int64_t i = 0; i < n3; i++) tp[i] = (INIT ? 0.0f : tp[i]) + deriv<OP, WHICH>(dp[i], ap[i], bp[i]);
       } else if (sb3 == 0) {
         const float bv = bp[0];
-        for (int64_t i = 0; i < n3; i++) tp[i] += deriv<OP, WHICH>(dp[i], ap[i * sa3], bv);
+        for (int64_t i = 0; i < n3; i++) tp[i] = (INIT ? 0.0f : tp[i]) + deriv<OP, WHICH>(dp[i], ap[i * sa3], bv);
       } else {
         const float av = ap[0];
-        for (int64_t i = 0; i < n3; i++) tp[i] += deriv<OP, WHICH>(dp[i], av, bp[i * sb3]);
+        for (int64_t i = 0; i < n3; i++) tp[i] = (INIT ? 0.0f : tp[i]) + deriv<OP, WHICH>(dp[i], av, bp[i * sb3]);
       }
     } else {
       float acc = 0.0f;
       for (int64_t i = 0; i < n3; i++) acc += deriv<OP, WHICH>(dp[i], ap[i * sa3], bp[i * sb3]);
-      tp[0] += acc;
+      tp[0] = (INIT ? 0.0f : tp[0]) + acc;
     }
   });
 }
 
+// One operand's gradient; init: written (a full-shape target in one pass, a broadcast one, which
+// sums several outputs per element, zeroed first).
+template <int OP, int WHICH>
+void backward_target(float* t, const float* dout, const float* a, const float* b, const Geom& g, bool init) {
+  const int64_t n = target_numel<WHICH>(g);
+  if (init && n == g.numel) {
+    backward_impl<OP, WHICH, true>(t, dout, a, b, g);
+    return;
+  }
+  if (init) std::fill(t, t + n, 0.0f);
+  backward_impl<OP, WHICH>(t, dout, a, b, g);
+}
+
 template <int OP>
 void backward_op(float* da, float* db, const float* dout, const float* a, const float* b,
-                 const Geom& g) {
-  if (da) backward_impl<OP, 0>(da, dout, a, b, g);
-  if (db) backward_impl<OP, 1>(db, dout, a, b, g);
+                 const Geom& g, bool init) {
+  if (da) backward_target<OP, 0>(da, dout, a, b, g, init);
+  if (db) backward_target<OP, 1>(db, dout, a, b, g, init);
 }
 
 }  // namespace
@@ -177,14 +200,14 @@ void binary_forward(BinaryOp op, float* out, const float* a, const int64_t a_sha
 }
 
 void binary_backward(BinaryOp op, float* da, float* db, const float* dout, const float* a,
-                     const int64_t a_shape[4], const float* b, const int64_t b_shape[4]) {
+                     const int64_t a_shape[4], const float* b, const int64_t b_shape[4], bool init) {
   // da: a_shape  db: b_shape  dout: broadcast(a_shape, b_shape)
   const Geom g = make_geom(a_shape, b_shape);
   switch (op) {
-    case BinaryOp::add: backward_op<0>(da, db, dout, a, b, g); break;
-    case BinaryOp::sub: backward_op<1>(da, db, dout, a, b, g); break;
-    case BinaryOp::mul: backward_op<2>(da, db, dout, a, b, g); break;
-    case BinaryOp::div: backward_op<3>(da, db, dout, a, b, g); break;
+    case BinaryOp::add: backward_op<0>(da, db, dout, a, b, g, init); break;
+    case BinaryOp::sub: backward_op<1>(da, db, dout, a, b, g, init); break;
+    case BinaryOp::mul: backward_op<2>(da, db, dout, a, b, g, init); break;
+    case BinaryOp::div: backward_op<3>(da, db, dout, a, b, g, init); break;
   }
 }
 

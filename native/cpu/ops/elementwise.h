@@ -20,9 +20,10 @@ bool broadcast_shape(int64_t out_shape[4], const int64_t a_shape[4], const int64
 void binary_forward(BinaryOp op, float* out, const float* a, const int64_t a_shape[4],
                     const float* b, const int64_t b_shape[4]);
 // da (a_shape) and/or db (b_shape) may be null. a and b are read only when needed
-// (mul: both, div: both; add/sub: neither, may be null).
+// (mul: both, div: both; add/sub: neither, may be null). init: da / db are written, their old
+// contents never read, with the bits of adding into zeros (a gradient's first producer).
 void binary_backward(BinaryOp op, float* da, float* db, const float* dout, const float* a,
-                     const int64_t a_shape[4], const float* b, const int64_t b_shape[4]);
+                     const int64_t a_shape[4], const float* b, const int64_t b_shape[4], bool init = false);
 
 // Scalar ops, out/inp/dinp/dout: (n,)
 void add_scalar_forward(float* out, const float* inp, int64_t n, float s);
