@@ -128,7 +128,9 @@ Napi::Value kind_binary_bwd(const Napi::CallbackInfo& info) {
   const float* dout = f32(info, 2, "dout", s.no);
   const float* a = needs_inputs ? f32(info, 3, "a", s.na) : f32_or_null(info, 3, "a", s.na);
   const float* b = needs_inputs ? f32(info, 5, "b", s.nb) : f32_or_null(info, 5, "b", s.nb);
-  if (s.no == 0) return undef(info);  // no gradient flows from an empty result (they accumulate)
+  // No gradient flows from an empty result: the accumulating kernels have nothing to do, the
+  // writing one (addBackwardInit) zeros da / db (without walking the dimensions).
+  if (s.no == 0 && op_call(info).op != ops::Op::addBackwardInit) return undef(info);
   kernel<Kind::binary_bwd>(info)(da, db, dout, a, s.as, b, s.bs);
   return undef(info);
 }

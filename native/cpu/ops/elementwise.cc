@@ -159,6 +159,10 @@ void backward_impl(float* t, const float* dout, const float* a, const float* b, 
 template <int OP, int WHICH>
 void backward_target(float* t, const float* dout, const float* a, const float* b, const Geom& g, bool init) {
   const int64_t n = target_numel<WHICH>(g);
+  if (g.numel == 0) {  // an empty result: no gradient flows (the loops below would still walk the other dims)
+    if (init) std::fill(t, t + n, 0.0f);
+    return;
+  }
   if (init && n == g.numel) {
     backward_impl<OP, WHICH, true>(t, dout, a, b, g);
     return;
