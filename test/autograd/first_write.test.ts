@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import type { Tensor } from '../../lib';
+import { gradReadyHooks, type GradReadyHook } from '../../lib/autograd/engine';
 
 const arr = (t: Tensor | null): number[] => Array.from(t!.data);
 
@@ -134,6 +135,105 @@ describe('gradients written by their first producer', () => {
       expect(arr(lin.weight.grad)).toEqual([1, 2, 3, 1, 2, 3]);
     }
     step.dispose();
+    opt.dispose();
+  });
+});
+
+// i13-fw: conv2d, batchNorm, relu and add write their input gradients too (conv2dBackwardInit,
+// batchNormBackwardInit, reluBackwardInit, addBackwardInit). The reference runs the same steps
+// with every backward accumulating into zero-filled buffers: a gradient-ready hook (what data
+// parallel training registers) turns first writes off for the whole pass.
+const kernelsZero = (p: Tensor): void => { (p.grad!.data as Float32Array).fill(0); };
+
+function accumulating<T>(fn: () => T): T {
+  const hook: GradReadyHook = { ready() {}, end() {} };
+  gradReadyHooks.add(hook);
+  try {
+    return fn();
+  } finally {
+    gradReadyHooks.delete(hook);
+  }
+}
+
+/** A small ResNet-style net: 3x3 stem (direct kernels), BN, ReLU, an identity block, a stride-2 block with a 1x1 projection (im2col + col2im), pooling, a head. */
+function convNet(seed: number) {
+  ng.setSeed(seed);
+  const { nn } = ng;
+  const block = (cin: number, cout: number, stride: number) => [
+    new nn.Residual(
+      new nn.Sequential(new nn.Conv2d(cin, cout, 3, { stride, padding: 1, bias: false }), new nn.BatchNorm2d(cout), new nn.ReLU(),
+        new nn.Conv2d(cout, cout, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(cout)),
+      stride === 1 && cin === cout ? null : new nn.Sequential(new nn.Conv2d(cin, cout, 1, { stride, bias: false }), new nn.BatchNorm2d(cout))),
+    new nn.ReLU(),
+  ];
+  return new nn.Sequential(new nn.Conv2d(2, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(),
+    ...block(8, 8, 1), ...block(8, 16, 2), new nn.MaxPool2d(2), new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(16, 5));
+}
+
+function trainConv(reference: boolean, steps: number, threads: number): number[] {
+  const before = ng.getNumThreads();
+  ng.setNumThreads(threads);
+  try {
+    const model = convNet(5);
+    const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-2 });
+    ng.setSeed(17);
+    const x = ng.randn([6, 2, 11, 13]);
+    const y = ng.tensor([0, 1, 2, 3, 4, 0], { dtype: 'int32' });
+    model.train();
+    for (let s = 0; s < steps; s++) {
+      ng.tidy(() => {
+        const loss = ng.losses.crossEntropy(model.forward(x), y);
+        if (reference) {
+          model.zeroGrad();
+          accumulating(() => loss.backward());
+        } else {
+          opt.zeroGrad();
+          loss.backward();
+        }
+        opt.step();
+      });
+    }
+    const out = [...model.parameters(), ...model.namedBuffers().map(([, b]) => b)].flatMap((p) => Array.from(p.data));
+    opt.dispose();
+    x.dispose();
+    y.dispose();
+    return out;
+  } finally {
+    ng.setNumThreads(before);
+  }
+}
+
+describe('conv nets: conv2d, BatchNorm2d, ReLU and Residual gradients written by their first producer', () => {
+  it('a ResNet-style net trains to the same bits as with accumulating backward passes, 1 and 2 threads', () => {
+    const ref = trainConv(true, 4, 1);
+    expect(trainConv(false, 4, 1)).toEqual(ref);
+    expect(trainConv(false, 4, 2)).toEqual(ref);
+    expect(trainConv(true, 4, 2)).toEqual(ref);
+  });
+
+  it('shared weights, a tensor used twice and leaf inputs: the later contributions add', () => {
+    ng.setSeed(8);
+    const conv = new ng.nn.Conv2d(3, 8, 3, { padding: 1 });
+    const bn = new ng.nn.BatchNorm2d(8);
+    const params = [...conv.parameters(), ...bn.parameters()];
+    const opt = new ng.optim.SGD(params, { lr: 0.1 });
+    const x = ng.randn([2, 3, 6, 7], { requiresGrad: true });
+    const g = ng.randn([2, 8, 6, 7]);
+    const run = (reference: boolean): number[] => ng.tidy(() => {
+      // stale values where the gradients will go
+      ng.sum(conv.forward(ng.mul(x, 3))).backward();
+      if (reference) for (const p of params) kernelsZero(p);
+      else opt.zeroGrad();
+      x.grad = null;
+      const h = ng.relu(bn.forward(conv.forward(x)));
+      const h2 = ng.add(h, h); // one tensor twice
+      const z = ng.add(conv.forward(ng.add(ng.relu(x), x)), h2); // the conv's weight used twice
+      const loss = ng.sum(ng.mul(z, g));
+      if (reference) accumulating(() => loss.backward());
+      else loss.backward();
+      return [...params, x].flatMap((p) => arr(p.grad));
+    });
+    expect(run(false)).toEqual(run(true));
     opt.dispose();
   });
 });
