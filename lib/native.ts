@@ -329,6 +329,8 @@ export const OP_TABLE = {
   batchNormBackwardInit: { kind: 'batch_norm_bwd', params: '' },
   reluBackwardInit: { kind: 'pointwise_bwd', params: 'dx,x,dout' },
   addBackwardInit: { kind: 'binary_bwd', params: '' },
+  maxPool2dBackwardInit: { kind: 'max_pool2d_bwd', params: '' },
+  adaptiveAvgPool2dBackwardInit: { kind: 'adaptive_avg_pool2d_bwd', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

@@ -186,9 +186,13 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, options: MaxPool2dOp
   }
   const idx = empty(out.shape, 'int32');
   k.maxPool2dForward(out.f32, idx.i32, input.f32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.dil[0], g.dil[1], g.ceil);
-  return record(out, 'maxPool2d', [input], (gr, [dx]) => {
-    if (dx) k.maxPool2dBackward(dx.f32, gr.f32, idx.i32, n, c, h, w, kh, kw, sh, sw, ph, pw, g.dil[0], g.dil[1], g.ceil);
-  }, () => idx.dispose());
+  // init (a first write, CPU): dx is written instead of added into.
+  return record(out, 'maxPool2d', [input], (gr, [dx], init) => {
+    if (dx) {
+      (init ? k.maxPool2dBackwardInit : k.maxPool2dBackward)(dx.f32, gr.f32, idx.i32, n, c, h, w, kh, kw, sh, sw, ph, pw,
+        g.dil[0], g.dil[1], g.ceil);
+    }
+  }, () => idx.dispose(), out.device === 'cpu');
 }
 
 /** 2-D average pooling of (N, C, H, W). */
@@ -221,9 +225,10 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly [
   const out = empty([N, C, OH, OW]);
   const k = kernelsFor(input);
   k.adaptiveAvgPool2dForward(out.f32, input.f32, N, C, H, W, OH, OW);
-  return record(out, 'adaptiveAvgPool2d', [input], (gr, [dx]) => {
-    if (dx) k.adaptiveAvgPool2dBackward(dx.f32, gr.f32, N, C, H, W, OH, OW);
-  });
+  // init (a first write, CPU): dx is written instead of added into.
+  return record(out, 'adaptiveAvgPool2d', [input], (gr, [dx], init) => {
+    if (dx) (init ? k.adaptiveAvgPool2dBackwardInit : k.adaptiveAvgPool2dBackward)(dx.f32, gr.f32, N, C, H, W, OH, OW);
+  }, undefined, out.device === 'cpu');
 }
 
 export interface Conv1dOptions {

@@ -116,6 +116,18 @@ void batchnorm_bwd_init(float* dx, float* dw, float* db, const float* dout, cons
                         const float* mean, const float* rstd, i64 N, i64 C, i64 L, bool training) {
   batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, true);
 }
+void maxpool2d_bwd(float* dx, const float* dout, const int32_t* idx, const ops::Pool2dGeom& g) {
+  maxpool2d_backward(dx, dout, idx, g);
+}
+void maxpool2d_bwd_init(float* dx, const float* dout, const int32_t* idx, const ops::Pool2dGeom& g) {
+  maxpool2d_backward(dx, dout, idx, g, true);
+}
+void adaptive_avgpool2d_bwd(float* dx, const float* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW) {
+  adaptive_avgpool2d_backward(dx, dout, NC, H, W, OH, OW);
+}
+void adaptive_avgpool2d_bwd_init(float* dx, const float* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW) {
+  adaptive_avgpool2d_backward(dx, dout, NC, H, W, OH, OW, true);
+}
 void add_bwd_init(float* da, float* db, const float* g, const float* a, const int64_t* as, const float* b,
                   const int64_t* bs) {
   binary_backward(BinaryOp::add, da, db, g, a, as, b, bs, true);
@@ -274,11 +286,11 @@ const Backend* make_cpu() {
   set_kernel<Op::conv2dForward>(b, conv2d_fwd);
   set_kernel<Op::conv2dBackward>(b, conv2d_bwd);
   set_kernel<Op::maxPool2dForward>(b, maxpool2d_forward);
-  set_kernel<Op::maxPool2dBackward>(b, maxpool2d_backward);
+  set_kernel<Op::maxPool2dBackward>(b, maxpool2d_bwd);
   set_kernel<Op::avgPool2dForward>(b, avgpool2d_forward);
   set_kernel<Op::avgPool2dBackward>(b, avgpool2d_backward);
   set_kernel<Op::adaptiveAvgPool2dForward>(b, adaptive_avgpool2d_forward);
-  set_kernel<Op::adaptiveAvgPool2dBackward>(b, adaptive_avgpool2d_backward);
+  set_kernel<Op::adaptiveAvgPool2dBackward>(b, adaptive_avgpool2d_bwd);
   // images: bilinear upsampling (issue 13)
   set_kernel<Op::upsampleBilinear2dForward>(b, upsample_bilinear2d_forward);
   set_kernel<Op::upsampleBilinear2dBackward>(b, upsample_bilinear2d_backward);
@@ -348,6 +360,8 @@ const Backend* make_cpu() {
   set_kernel<Op::batchNormBackwardInit>(b, batchnorm_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);
   set_kernel<Op::addBackwardInit>(b, add_bwd_init);
+  set_kernel<Op::maxPool2dBackwardInit>(b, maxpool2d_bwd_init);
+  set_kernel<Op::adaptiveAvgPool2dBackwardInit>(b, adaptive_avgpool2d_bwd_init);
   return &b;
 }
 

@@ -173,7 +173,9 @@
   X(conv2dBackwardInit,    conv2d_bwd,     "")                                \
   X(batchNormBackwardInit, batch_norm_bwd, "")                                \
   X(reluBackwardInit,      pointwise_bwd,  "dx,x,dout")                       \
-  X(addBackwardInit,       binary_bwd,     "")
+  X(addBackwardInit,       binary_bwd,     "")                                \
+  X(maxPool2dBackwardInit, max_pool2d_bwd, "")                                \
+  X(adaptiveAvgPool2dBackwardInit, adaptive_avg_pool2d_bwd, "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).

@@ -170,11 +170,19 @@ function convNet(seed: number) {
     ...block(8, 8, 1), ...block(8, 16, 2), new nn.MaxPool2d(2), new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(16, 5));
 }
 
-function trainConv(reference: boolean, steps: number, threads: number): number[] {
+/** LeNet-style: Conv2d + ReLU (one fused kernel) and max pooling, twice, then a linear head. */
+function leNet(seed: number) {
+  ng.setSeed(seed);
+  const { nn } = ng;
+  return new nn.Sequential(new nn.Conv2d(2, 8, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(8, 16, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(16 * 2 * 3, 5));
+}
+
+function trainConv(net: (seed: number) => ng.nn.Module, reference: boolean, steps: number, threads: number): number[] {
   const before = ng.getNumThreads();
   ng.setNumThreads(threads);
   try {
-    const model = convNet(5);
+    const model = net(5);
     const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-2 });
     ng.setSeed(17);
     const x = ng.randn([6, 2, 11, 13]);
@@ -204,12 +212,14 @@ function trainConv(reference: boolean, steps: number, threads: number): number[]
 }
 
 describe('conv nets: conv2d, BatchNorm2d, ReLU and Residual gradients written by their first producer', () => {
-  it('a ResNet-style net trains to the same bits as with accumulating backward passes, 1 and 2 threads', () => {
-    const ref = trainConv(true, 4, 1);
-    expect(trainConv(false, 4, 1)).toEqual(ref);
-    expect(trainConv(false, 4, 2)).toEqual(ref);
-    expect(trainConv(true, 4, 2)).toEqual(ref);
-  });
+  for (const [name, net] of [['ResNet-style', convNet], ['LeNet-style', leNet]] as const) {
+    it(`a ${name} net trains to the same bits as with accumulating backward passes, 1 and 2 threads`, () => {
+      const ref = trainConv(net, true, 4, 1);
+      expect(trainConv(net, false, 4, 1)).toEqual(ref);
+      expect(trainConv(net, false, 4, 2)).toEqual(ref);
+      expect(trainConv(net, true, 4, 2)).toEqual(ref);
+    });
+  }
 
   it('shared weights, a tensor used twice and leaf inputs: the later contributions add', () => {
     ng.setSeed(8);

@@ -1,5 +1,6 @@
 // i13-fw: the backward kernels that WRITE their input gradients (conv2dBackwardInit,
-// batchNormBackwardInit, reluBackwardInit, addBackwardInit; autograd's first producer of a
+// batchNormBackwardInit, reluBackwardInit, addBackwardInit, maxPool2dBackwardInit,
+// adaptiveAvgPool2dBackwardInit; autograd's first producer of a
 // gradient, lib/autograd/engine.ts) against the accumulating kernels run on zero-filled buffers:
 // the same bits (compared as integers, so -0 and +0 differ), with init outputs that start as NaN
 // (never read), on every code path of each kernel, 1 and 2 threads.
@@ -7,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { rng, randF32, expectClose, numGrad, dot } from '../helpers/kernels';
 import * as R from '../autograd/reference';
-import { CONV_CASES, cg } from '../autograd/op_table';
-import type { ConvGeom } from '../autograd/reference';
+import { CONV_CASES, POOL_CASES, cg, pg } from '../autograd/op_table';
+import type { ConvGeom, PoolGeom } from '../autograd/reference';
 
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
@@ -156,6 +157,42 @@ describe('reluBackwardInit and addBackwardInit', () => {
       for (let i = 0; i < g.length; i += 3) g[i] = -0;
       checkInit([size(as), size(bs)], [[true, true], [true, false], [false, true]], (init, [da, db]) =>
         (init ? native.addBackwardInit : native.addBackward)(da, db, g, null, as, null, bs));
+    }
+  });
+});
+
+// ---- pooling --------------------------------------------------------------------------------
+
+describe('maxPool2dBackwardInit and adaptiveAvgPool2dBackwardInit', () => {
+  it('max pooling: the bits of maxPool2dBackward on zeros (overlapping windows, padding, ceil mode, dilation, 2x2 fast path)', () => {
+    const cases: PoolGeom[] = [
+      ...POOL_CASES.map(([, g]) => g),
+      pg({ N: 2, C: 2, H: 9, W: 8, KH: 3, KW: 3, sh: 1, sw: 2, ph: 2, pw: 1, dh: 2, dw: 2 }),
+      pg({ N: 16, C: 8, H: 28, W: 28, KH: 2, KW: 2 }),
+    ];
+    for (const p of cases) {
+      const r = rng(p.H * 13 + p.KH);
+      const x = randF32(p.N * p.C * p.H * p.W, r);
+      const OH = R.poolOutSize(p.H, p.KH, p.sh, p.ph, p.dh, p.ceil);
+      const OW = R.poolOutSize(p.W, p.KW, p.sw, p.pw, p.dw, p.ceil);
+      const out = new Float32Array(p.N * p.C * OH * OW);
+      const idx = new Int32Array(out.length);
+      const g = [p.N, p.C, p.H, p.W, p.KH, p.KW, p.sh, p.sw, p.ph, p.pw, p.dh, p.dw, p.ceil] as const;
+      native.maxPool2dForward(out, idx, x, ...g);
+      const dout = randF32(out.length, r);
+      for (let i = 0; i < dout.length; i += 4) dout[i] = -0;
+      checkInit([x.length], [[true]], (init, [dx]) =>
+        (init ? native.maxPool2dBackwardInit : native.maxPool2dBackward)(dx!, dout, idx, ...g));
+    }
+  });
+
+  it('adaptive average pooling: the bits of adaptiveAvgPool2dBackward on zeros (global, overlapping cells, upsizing)', () => {
+    for (const [N, C, H, W, OH, OW] of [[4, 32, 7, 7, 1, 1], [2, 3, 10, 7, 3, 4], [1, 2, 5, 5, 7, 6], [64, 16, 8, 8, 1, 1]]) {
+      const r = rng(N * C + H + OH);
+      const dout = randF32(N * C * OH * OW, r);
+      for (let i = 0; i < dout.length; i += 3) dout[i] = -0;
+      checkInit([N * C * H * W], [[true]], (init, [dx]) =>
+        (init ? native.adaptiveAvgPool2dBackwardInit : native.adaptiveAvgPool2dBackward)(dx!, dout, N, C, H, W, OH, OW));
     }
   });
 });

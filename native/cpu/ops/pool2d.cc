@@ -168,11 +168,12 @@ void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dS
   });
 }
 
-void maxpool2d_backward(float* dinp, const float* dout, const int32_t* idx, const Pool2dShape& s) {
+void maxpool2d_backward(float* dinp, const float* dout, const int32_t* idx, const Pool2dShape& s, bool init) {
   // dinp: (NC, H, W)  dout, idx: (NC, OH, OW)
   const int64_t HW = s.H * s.W, P = s.OH * s.OW;
   for_planes(s.NC, P, [=](int64_t pl) {
     float* dx = dinp + pl * HW;
+    if (init) std::fill(dx, dx + HW, 0.0f);  // cache-hot for the scatter below
     for (int64_t p = 0; p < P; p++) dx[idx[pl * P + p]] += dout[pl * P + p];
   });
 }
@@ -233,10 +234,11 @@ void adaptive_avgpool2d_forward(float* out, const float* inp, int64_t NC, int64_
 }
 
 void adaptive_avgpool2d_backward(float* dinp, const float* dout, int64_t NC, int64_t H, int64_t W, int64_t OH,
-                                 int64_t OW) {
+                                 int64_t OW, bool init) {
   // dinp: (NC, H, W)  dout: (NC, OH, OW)
   for_planes(NC, H * W, [=](int64_t pl) {
     float* dx = dinp + pl * H * W;
+    if (init) std::fill(dx, dx + H * W, 0.0f);  // cache-hot for the sums below
     for (int64_t oh = 0; oh < OH; oh++) {
       const int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
       for (int64_t ow = 0; ow < OW; ow++) {
