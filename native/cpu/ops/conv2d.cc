@@ -56,8 +56,11 @@ struct Dims {
   int64_t colb, dwv;  // backward: floats of the column matrix (0: not used), of the direct dweight's vector sums
   bool direct;  // 1x1, stride 1, no padding: the input plane block is the column matrix
   bool dfwd, dbwd, dwd;  // the direct kernels run the forward / the input gradient / the weight gradient
+  bool dphase;  // strided forward by the flat kernel over phase planes
+  int64_t phasef;  // its scratch: sh sw Cg P floats of phase planes
 };
 bool direct_ok(const Conv2dShape& s, int64_t Co);
+bool phase_ok(const Conv2dShape& s, int64_t Co);
 int64_t direct_pack_floats(int64_t Co, int64_t Ci, int64_t KK);
 
 Dims dims_of(const Conv2dShape& s) {
@@ -70,6 +73,8 @@ Dims dims_of(const Conv2dShape& s) {
   d.KK = s.KH * s.KW;
   d.direct = s.KH == 1 && s.KW == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
   d.dfwd = direct_ok(s, d.OCg);
+  d.dphase = phase_ok(s, d.OCg);
+  d.phasef = d.dphase ? s.sh * s.sw * d.Cg * d.P : 0;
   d.dbwd = direct_ok(s, d.Cg);
   // The direct weight gradient only for 3-wide kernels (tiles of 3 kernel columns), where it
   // measured faster than im2col + GEMM (16 and 32 channels, 28x28 and 14x14, 1 thread); for 5x5
@@ -84,6 +89,7 @@ Dims dims_of(const Conv2dShape& s) {
 // (relu backward), partial dweight (several chunks).
 int64_t col_floats(const Dims& d, bool backward) {
   if (backward) return d.colb + d.dwv;
+  if (d.dphase) return d.phasef;
   return d.direct || d.dfwd ? 0 : (d.K + 1) * d.P;
 }
 int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
@@ -122,7 +128,7 @@ Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nch
   if (backward)
     l.wb = d.dbwd ? s.groups * direct_pack_floats(d.Cg, d.OCg, d.KK) : 0;
   else
-    l.wb = d.dfwd ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) : d.direct ? 0 : s.OC * (d.K + 1);
+    l.wb = d.dfwd || d.dphase ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) : d.direct ? 0 : s.OC * (d.K + 1);
   return l;
 }
 
@@ -287,6 +293,32 @@ bool direct_ok(const Conv2dShape& s, int64_t Co) {
 #endif
 }
 
+// True when a strided convolution runs as a flat convolution over phase planes (PhaseTaps):
+// stride > 1, kernels larger than 1x1 (a strided 1x1 measured faster on im2col + GEMM: the
+// phase split reads as much as im2col and the GEMM tiles are wider), at least one block of 8 outputs, fp32,
+// AVX-512, and phase planes of the output's shape that hold every input row and column of their
+// phase (i OH sh + a >= H: no tap reads a real input position past the plane's end).
+bool phase_ok(const Conv2dShape& s, int64_t Co) {
+#if NG_X86
+  if ((s.sh == 1 && s.sw == 1) || s.KH * s.KW == 1 || Co < kDirOB || gemm_precision() != Precision::fp32 ||
+      isa_detail::isa_or_generic() != Isa::avx512 || s.OH * s.OW == 0)
+    return false;
+  for (int64_t kh = 0; kh < s.KH; kh++) {
+    const int64_t r = kh * s.dh - s.ph, a = ((r % s.sh) + s.sh) % s.sh;
+    if (s.OH * s.sh + a < s.H) return false;
+  }
+  for (int64_t kw = 0; kw < s.KW; kw++) {
+    const int64_t r = kw * s.dw - s.pw, b = ((r % s.sw) + s.sw) % s.sw;
+    if (s.OW * s.sw + b < s.W) return false;
+  }
+  return true;
+#else
+  (void)s;
+  (void)Co;
+  return false;
+#endif
+}
+
 int64_t direct_pack_floats(int64_t Co, int64_t Ci, int64_t KK) { return (Co + kDirOB - 1) / kDirOB * kDirOB * Ci * KK; }
 
 #if NG_X86
@@ -307,15 +339,47 @@ void direct_pack(float* dst, const float* src, int64_t Co, int64_t Ci, int64_t K
       }
 }
 
+// The taps of a flat convolution (see direct_conv_flat): the output plane (OH, OW) cut into
+// flat segments of 16 outputs that run across row ends; tap t reads, for flat output
+// p = oh OW + ow, the input at p + off[t] (+ c * cs for channel c), which is plane position
+// (oh + du, ow + dv) of a plane of the output's shape, and multiplies it by packed weight tap
+// kk[t]. mask[seg * ntaps + t] has bit j set when output 16 seg + j exists and its source lies
+// inside the plane (padding, and positions that would wrap into the neighbouring row, read 0).
+struct FlatTaps {
+  int64_t OH = 0, OW = 0, cs = 0;
+  // same-size convolutions: taps in (kh, kw) order at (kh dh - ph, kw dw - pw); flat_tile computes
+  // their offsets in its loops instead of reading the lists (measured ~5% faster per layer)
+  bool same = false;
+  int64_t KH = 0, KW = 0, dh = 1, dw = 1, ph = 0, pw = 0;
+  std::vector<int64_t> off, kk;
+  std::vector<int64_t> du, dv;
+  std::vector<uint16_t> mask;
+  int64_t ntaps() const { return static_cast<int64_t>(off.size()); }
+  int64_t nseg() const { return (OH * OW + 15) / 16; }
+  void add(int64_t u, int64_t v, int64_t base, int64_t k) {
+    du.push_back(u);
+    dv.push_back(v);
+    off.push_back(base + u * OW + v);
+    kk.push_back(k);
+  }
+  void build_masks() {
+    const int64_t P = OH * OW, nt = ntaps();
+    mask.assign(nseg() * nt, 0);
+    for (int64_t p = 0; p < P; p++)
+      for (int64_t t = 0; t < nt; t++) {
+        const int64_t ih = p / OW + du[t], iw = p % OW + dv[t];
+        if (ih >= 0 && ih < OH && iw >= 0 && iw < OW) mask[(p / 16) * nt + t] |= static_cast<uint16_t>(1u << (p % 16));
+      }
+  }
+};
+
 // Column masks of the output segments: cmask[kw * nv + v] has bit j set when output column
-// 16 v + j exists and its input column 16 v + j - pw + kw dw lies inside the row.
-// For same-size convolutions (flat segments, see direct_conv_flat) fmask[seg * KK + kh KW + kw]
-// has bit j set when flat output p = 16 seg + j exists and its input (p / W - ph + kh dh,
-// p % W - pw + kw dw) lies inside the plane.
+// 16 v + j exists and its input column 16 v + j - pw + kw dw lies inside the row. For a
+// same-size convolution (stride 1, OH = H, OW = W: "same" padding) also its flat taps.
 struct DirectMasks {
   int64_t nv;
   std::vector<uint16_t> cmask, smask;  // smask[v]: the existing output columns
-  std::vector<uint16_t> fmask;
+  FlatTaps flat;  // same-size convolutions: tap (kh, kw) at (kh dh - ph, kw dw - pw); else empty
   explicit DirectMasks(const DirectGeom& g) : nv((g.OW + 15) / 16), cmask(g.KW * nv, 0), smask(nv, 0) {
     for (int64_t ow = 0; ow < g.OW; ow++) {
       smask[ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
@@ -324,19 +388,21 @@ struct DirectMasks {
         if (iw >= 0 && iw < g.W) cmask[kw * nv + ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
       }
     }
-    if (!flat(g)) return;
-    const int64_t P = g.H * g.W, KK = g.KH * g.KW;
-    fmask.assign((P + 15) / 16 * KK, 0);
-    for (int64_t p = 0; p < P; p++)
-      for (int64_t kh = 0; kh < g.KH; kh++)
-        for (int64_t kw = 0; kw < g.KW; kw++) {
-          const int64_t ih = p / g.W - g.ph + kh * g.dh, iw = p % g.W - g.pw + kw * g.dw;
-          if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W)
-            fmask[(p / 16) * KK + kh * g.KW + kw] |= static_cast<uint16_t>(1u << (p % 16));
-        }
+    if (g.OH != g.H || g.OW != g.W || g.ph < 0 || g.pw < 0) return;
+    flat.OH = g.OH;
+    flat.OW = g.OW;
+    flat.cs = g.H * g.W;
+    flat.same = true;
+    flat.KH = g.KH;
+    flat.KW = g.KW;
+    flat.dh = g.dh;
+    flat.dw = g.dw;
+    flat.ph = g.ph;
+    flat.pw = g.pw;
+    for (int64_t kh = 0; kh < g.KH; kh++)
+      for (int64_t kw = 0; kw < g.KW; kw++) flat.add(kh * g.dh - g.ph, kw * g.dw - g.pw, 0, kh * g.KW + kw);
+    flat.build_masks();
   }
-  // Same-size: the output plane has the input's shape (stride 1; "same" padding).
-  static bool flat(const DirectGeom& g) { return g.OH == g.H && g.OW == g.W && g.ph >= 0 && g.pw >= 0; }
 };
 
 // One kernel tap over all input channels: acc[o][k] += w[c][o] * x_k[c] for c < Ci, where x_k[c]
@@ -360,18 +426,32 @@ NG_TARGET_AVX512 inline void direct_taps(__m512 (&acc)[kDirOB][kDirSeg], const f
   }
 }
 
-// Same-size convolutions (stride 1, OH = H and OW = W: "same" padding, as in ResNet and LeNet
-// blocks, and their input gradients): the output plane is cut into flat segments of 16 outputs
-// that run across row ends, so no lane idles (a 14-wide row in one 16-lane segment wastes 1/8,
-// a 28-wide row in two wastes 1/8) and no tile is spent on a padding row. For tap (kh, kw) the
-// input of flat output p is at p + (kh dh - ph) W + kw dw - pw in the flat input plane; lanes
-// whose source lies in the padding (above, below, or wrapped into the neighbouring row) are
-// masked by fmask[segment * KK + tap], built once per call.
+// One tap of a flat tile: segment k reads from x0 + 16 k under mask fm[k * nt].
 template <int NS>
+NG_TARGET_AVX512 inline __attribute__((always_inline)) void flat_tap(__m512 (&acc)[kDirOB][kDirSeg], const float* x0,
+                                                                    const uint16_t* fm, int64_t nt, const float* wk,
+                                                                    int64_t Ci, int64_t cs, int64_t ws) {
+  __mmask16 mk[NS];
+  const float* xp[NS];
+#pragma GCC unroll 4
+  for (int k = 0; k < NS; k++) {
+    mk[k] = static_cast<__mmask16>(fm[k * nt]);
+    xp[k] = x0 + k * 16;
+  }
+  direct_taps<NS>(acc, xp, mk, wk, Ci, cs, ws);
+}
+
+// Flat convolutions: same-size ones (stride 1, "same" padding, as in ResNet and LeNet blocks, and
+// their input gradients) read the input plane directly; strided ones read its phase planes (see
+// split_phases). Segments run across row ends, so no lane idles (a 14-wide row in one 16-lane
+// segment wastes 1/8, a 28-wide row in two wastes 1/8) and no tile is spent on a padding row.
+// One tile: 8 output channels x NS segments; Ci input channels of the packed weights wb
+// ([c][tap][8], KK taps per channel).
+template <int NS, bool kSame>
 NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict in, const float* __restrict wb,
-                                const float* bias, int64_t oc0, int64_t no, int64_t s0, const DirectGeom& g,
-                                const uint16_t* __restrict fmask, bool relu, bool accumulate) {
-  const int64_t W = g.W, P = g.H * g.W, KW = g.KW, KK = g.KH * KW;
+                                const float* bias, int64_t oc0, int64_t no, int64_t s0, const FlatTaps& ft,
+                                int64_t Ci, int64_t KK, bool relu, bool accumulate) {
+  const int64_t P = ft.OH * ft.OW, nt = ft.ntaps();
   __m512 acc[kDirOB][kDirSeg];
 #pragma GCC unroll 8
   for (int o = 0; o < kDirOB; o++) {
@@ -379,18 +459,18 @@ NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict i
 #pragma GCC unroll 4
     for (int k = 0; k < NS; k++) acc[o][k] = b0;
   }
-  for (int64_t kh = 0; kh < g.KH; kh++)
-    for (int64_t kw = 0; kw < KW; kw++) {
-      const int64_t kk = kh * KW + kw, off = (kh * g.dh - g.ph) * W + kw * g.dw - g.pw;
-      __mmask16 mk[NS];
-      const float* xp[NS];
-#pragma GCC unroll 4
-      for (int k = 0; k < NS; k++) {
-        mk[k] = static_cast<__mmask16>(fmask[(s0 + k) * KK + kk]);
-        xp[k] = in + (s0 + k) * 16 + off;
+  const uint16_t* fm = ft.mask.data() + s0 * nt;
+  if constexpr (kSame) {
+    for (int64_t kh = 0; kh < ft.KH; kh++)
+      for (int64_t kw = 0; kw < ft.KW; kw++) {
+        const int64_t kk = kh * ft.KW + kw;
+        flat_tap<NS>(acc, in + s0 * 16 + (kh * ft.dh - ft.ph) * ft.OW + kw * ft.dw - ft.pw, fm + kk, nt,
+                     wb + kk * kDirOB, Ci, ft.cs, KK * kDirOB);
       }
-      direct_taps<NS>(acc, xp, mk, wb + kk * kDirOB, g.Ci, P, KK * kDirOB);
-    }
+  } else {
+    for (int64_t t = 0; t < nt; t++)
+      flat_tap<NS>(acc, in + s0 * 16 + ft.off[t], fm + t, nt, wb + ft.kk[t] * kDirOB, Ci, ft.cs, KK * kDirOB);
+  }
 #pragma GCC unroll 4
   for (int k = 0; k < NS; k++) {
     const int64_t p0 = (s0 + k) * 16, rest = P - p0;
@@ -407,24 +487,123 @@ NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict i
   }
 }
 
-// The same-size convolution by flat_tile: tiles of 3 segments, the last 4 segments as 2 + 2
-// when 1 would be left over.
-NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float* wp, const float* bias,
-                                       const DirectGeom& g, const DirectMasks& m, bool relu, bool accumulate) {
-  const int64_t nseg = (g.H * g.W + 15) / 16, KK = g.KH * g.KW, nob = (g.Co + kDirOB - 1) / kDirOB;
-  const uint16_t* fm = m.fmask.data();
+// out (Co, OH, OW) = relu?(bias + flat conv), or out += it (accumulate): tiles of 3 segments, the
+// last 4 segments as 2 + 2 when 1 would be left over.
+NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float* wp, const float* bias, int64_t Ci,
+                                       int64_t Co, int64_t KK, const FlatTaps& ft, bool relu, bool accumulate) {
+  const int64_t nseg = ft.nseg(), nob = (Co + kDirOB - 1) / kDirOB;
   for (int64_t s0 = 0; s0 < nseg;) {
     const int64_t left = nseg - s0;
     const int ns = left >= 5 || left == 3 ? 3 : left == 1 ? 1 : 2;
     for (int64_t ob = 0; ob < nob; ob++) {
-      const float* wb = wp + ob * g.Ci * KK * kDirOB;
-      const int64_t oc0 = ob * kDirOB, no = std::min<int64_t>(kDirOB, g.Co - oc0);
-      if (ns == 3) flat_tile<3>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
-      else if (ns == 2) flat_tile<2>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
-      else flat_tile<1>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
+      const float* wb = wp + ob * Ci * KK * kDirOB;
+      const int64_t oc0 = ob * kDirOB, no = std::min<int64_t>(kDirOB, Co - oc0);
+      if (ft.same) {
+        if (ns == 3) flat_tile<3, true>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else if (ns == 2) flat_tile<2, true>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else flat_tile<1, true>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+      } else {
+        if (ns == 3) flat_tile<3, false>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else if (ns == 2) flat_tile<2, false>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else flat_tile<1, false>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+      }
     }
     s0 += ns;
   }
+}
+
+// Strided convolutions as flat convolutions over phase planes: with stride (sh, sw), input row
+// oh sh + kh dh - ph = (oh + u) sh + a for u = floor((kh dh - ph) / sh), a = the remainder in
+// [0, sh) (columns alike), so tap (kh, kw) reads phase plane (a, b), which holds input rows
+// a, a + sh, ... and columns b, b + sw, ..., at (oh + u, ow + v). Phase planes have the output's
+// shape (OH, OW), zero past the input's end. Only the phases some tap reads are built.
+struct PhaseTaps {
+  FlatTaps ft;
+  std::vector<int64_t> phase_slot;  // per phase a sw + b: its index among the built planes, or -1
+  int64_t nplanes = 0;
+  explicit PhaseTaps(const Conv2dShape& s, int64_t Cg) {
+    const int64_t P = s.OH * s.OW;
+    phase_slot.assign(s.sh * s.sw, -1);
+    auto fdiv = [](int64_t x, int64_t m) { return x >= 0 ? x / m : -((-x + m - 1) / m); };
+    ft.OH = s.OH;
+    ft.OW = s.OW;
+    ft.cs = P;
+    for (int64_t kh = 0; kh < s.KH; kh++)
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        const int64_t rh = kh * s.dh - s.ph, rw = kw * s.dw - s.pw;
+        const int64_t u = fdiv(rh, s.sh), v = fdiv(rw, s.sw), a = rh - u * s.sh, b = rw - v * s.sw;
+        int64_t& slot = phase_slot[a * s.sw + b];
+        if (slot < 0) slot = nplanes++;
+        ft.add(u, v, slot * Cg * P, kh * s.KW + kw);
+      }
+    ft.build_masks();
+  }
+};
+
+// Column stride 2: both column phases of an input row from the same loads (32 columns per step,
+// masked at the row's end: columns past it read 0), split into even and odd lanes.
+NG_TARGET_AVX512 void split_row_pairs(float* __restrict even, float* __restrict odd, const float* __restrict src,
+                                      int64_t W, int64_t OW) {
+  const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i io = _mm512_add_epi32(ie, _mm512_set1_epi32(1));
+  for (int64_t j0 = 0; j0 < OW; j0 += 16) {
+    const int64_t c0 = 2 * j0, left = W - c0;
+    const auto lanes = [](int64_t n) {
+      return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << n) - 1);
+    };
+    const __m512 lo = _mm512_maskz_loadu_ps(lanes(left), src + c0);
+    const __m512 hi = _mm512_maskz_loadu_ps(lanes(left - 16), src + c0 + 16);
+    const __mmask16 sm = lanes(OW - j0);
+    if (even) _mm512_mask_storeu_ps(even + j0, sm, _mm512_permutex2var_ps(lo, ie, hi));
+    if (odd) _mm512_mask_storeu_ps(odd + j0, sm, _mm512_permutex2var_ps(lo, io, hi));
+  }
+}
+
+// dst[slot][c][i OW + j] = in[c][i sh + a][j sw + b] (0 past the input's end) for every built
+// phase (a, b): Ci planes (H, W).
+void split_phases(float* __restrict dst, const float* __restrict in, int64_t Ci, const Conv2dShape& s,
+                  const PhaseTaps& pt) {
+  const int64_t P = s.OH * s.OW;
+  if (s.sw == 2) {
+    for (int64_t a = 0; a < s.sh; a++) {
+      const int64_t s0 = pt.phase_slot[a * 2], s1 = pt.phase_slot[a * 2 + 1];
+      if (s0 < 0 && s1 < 0) continue;
+      for (int64_t c = 0; c < Ci; c++)
+        for (int64_t i = 0; i < s.OH; i++) {
+          const int64_t ih = i * s.sh + a;
+          float* e = s0 < 0 ? nullptr : dst + (s0 * Ci + c) * P + i * s.OW;
+          float* o = s1 < 0 ? nullptr : dst + (s1 * Ci + c) * P + i * s.OW;
+          if (ih < s.H) {
+            split_row_pairs(e, o, in + (c * s.H + ih) * s.W, s.W, s.OW);
+          } else {
+            if (e) std::fill(e, e + s.OW, 0.0f);
+            if (o) std::fill(o, o + s.OW, 0.0f);
+          }
+        }
+    }
+    return;
+  }
+  for (int64_t a = 0; a < s.sh; a++)
+    for (int64_t b = 0; b < s.sw; b++) {
+      const int64_t slot = pt.phase_slot[a * s.sw + b];
+      if (slot < 0) continue;
+      for (int64_t c = 0; c < Ci; c++) {
+        float* d = dst + (slot * Ci + c) * P;
+        const float* plane = in + c * s.H * s.W;
+        for (int64_t i = 0; i < s.OH; i++) {
+          const int64_t ih = i * s.sh + a;
+          float* row = d + i * s.OW;
+          if (ih >= s.H) {
+            std::fill(row, row + s.OW, 0.0f);
+            continue;
+          }
+          const float* src = plane + ih * s.W + b;
+          const int64_t nj = std::min<int64_t>(s.OW, (s.W - b + s.sw - 1) / s.sw);
+          for (int64_t j = 0; j < nj; j++) row[j] = src[j * s.sw];
+          std::fill(row + std::max<int64_t>(nj, 0), row + s.OW, 0.0f);
+        }
+      }
+    }
 }
 
 // out (Co, OH, OW) = relu?(bias + conv(in (Ci, H, W))), or out += conv(in) (accumulate).
@@ -433,8 +612,8 @@ NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float*
 NG_TARGET_AVX512 void direct_conv(float* __restrict out, const float* __restrict in, const float* __restrict wp,
                                   const float* bias, const DirectGeom& g, const DirectMasks& m, bool relu,
                                   bool accumulate) {
-  if (!m.fmask.empty()) {
-    direct_conv_flat(out, in, wp, bias, g, m, relu, accumulate);
+  if (m.flat.ntaps() > 0) {
+    direct_conv_flat(out, in, wp, bias, g.Ci, g.Co, g.KH * g.KW, m.flat, relu, accumulate);
     return;
   }
   const int64_t nv = m.nv, nseg = g.OH * nv, H = g.H, W = g.W, HW = H * W, P = g.OH * g.OW;
@@ -679,6 +858,22 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
         for (int64_t g = 0; g < s.groups; g++)
           direct_conv(out + (n * s.OC + g * d.OCg) * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
                       bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, false);
+    });
+    return;
+  }
+  if (d.dphase) {
+    float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+    const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
+    for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
+    const PhaseTaps pt(s, d.Cg);
+    for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
+      float* planes = scratch + slot * lay.slot;
+      for (int64_t n = n0; n < n1; n++)
+        for (int64_t g = 0; g < s.groups; g++) {
+          split_phases(planes, inp + (n * s.C + g * d.Cg) * d.HW, d.Cg, s, pt);
+          direct_conv_flat(out + (n * s.OC + g * d.OCg) * d.P, planes, wp + g * gp, bias ? bias + g * d.OCg : nullptr,
+                           d.Cg, d.OCg, d.KK, pt.ft, act == ConvAct::relu, false);
+        }
     });
     return;
   }
