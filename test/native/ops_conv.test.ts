@@ -410,6 +410,26 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
     it(`${name}: forward and backward against the definition`, () => checkDefinition(c, 2e-7 * terms, 1e-5));
   }
 
+  it('strided (phase planes): identical results at 1 and 2 threads, and against the definition', () => {
+    const c = conv({ N: 8, C: 16, H: 28, W: 28, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, act: 1 });
+    const [OH, OW] = [14, 14];
+    const r = rng(77);
+    const x = randF32(c.N * c.C * c.H * c.W, r);
+    const w = randF32(c.OC * c.C * 9, r, -0.3, 0.3);
+    const b = randF32(c.OC, r);
+    const dout = randF32(c.N * c.OC * OH * OW, r);
+    const out = new Float32Array(dout.length);
+    sameForThreads(() => {
+      native.conv2dForward(out, x, w, b, ...geom(c), c.act);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      const db = new Float32Array(c.OC);
+      native.conv2dBackward(dx, dw, db, dout, x, w, out, ...geom(c), c.act);
+      return [...out, ...dx, ...dw, ...db];
+    });
+    expectClose(out, convRef(c, x, w, b), 1e-4, 1e-5, 'strided forward');
+  });
+
   it('identical results at 1 and 2 threads (a batch that runs in parallel)', () => {
     for (const c of [
       conv({ N: 8, C: 16, H: 28, W: 28, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 }),

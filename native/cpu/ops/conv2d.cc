@@ -58,6 +58,10 @@ struct Dims {
   bool dfwd, dbwd, dwd;  // the direct kernels run the forward / the input gradient / the weight gradient
   bool dphase;  // strided forward by the flat kernel over phase planes
   int64_t phasef;  // its scratch: sh sw Cg P floats of phase planes
+  bool dphb;  // strided input gradient by the flat kernel into phase planes of dx
+  int64_t phbf;  // its scratch: sh sw Cg P floats
+  bool dwp;  // strided weight gradient by lane sums over the input's phase planes
+  int64_t phwf;  // its scratch: sh sw Cg P floats (the phase planes)
 };
 bool direct_ok(const Conv2dShape& s, int64_t Co);
 bool phase_ok(const Conv2dShape& s, int64_t Co);
@@ -75,20 +79,24 @@ Dims dims_of(const Conv2dShape& s) {
   d.dfwd = direct_ok(s, d.OCg);
   d.dphase = phase_ok(s, d.OCg);
   d.phasef = d.dphase ? s.sh * s.sw * d.Cg * d.P : 0;
+  d.dphb = phase_ok(s, d.Cg);
+  d.phbf = d.dphb ? s.sh * s.sw * d.Cg * d.P : 0;
   d.dbwd = direct_ok(s, d.Cg);
   // The direct weight gradient only for 3-wide kernels (tiles of 3 kernel columns), where it
   // measured faster than im2col + GEMM (16 and 32 channels, 28x28 and 14x14, 1 thread); for 5x5
   // (tiles of 3 + 2 columns) the GEMM was faster.
   d.dwd = d.dfwd && d.OCg % kDirOB == 0 && s.KW == 3;
-  d.colb = d.direct || (d.dwd && d.dbwd) ? 0 : d.K * d.P;
-  d.dwv = d.dwd ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) * 16 : 0;
+  d.dwp = d.dphase && d.OCg % kDirOB == 0;
+  d.phwf = d.dwp ? d.phasef : 0;
+  d.colb = d.direct || ((d.dwd || d.dwp) && (d.dbwd || d.dphb)) ? 0 : d.K * d.P;
+  d.dwv = d.dwd || d.dwp ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) * 16 : 0;
   return d;
 }
 
 // Scratch floats per chunk: column matrix (forward: one more row, of ones, for the bias), dpre
 // (relu backward), partial dweight (several chunks).
 int64_t col_floats(const Dims& d, bool backward) {
-  if (backward) return d.colb + d.dwv;
+  if (backward) return d.colb + d.dwv + d.phbf + d.phwf;
   if (d.dphase) return d.phasef;
   return d.direct || d.dfwd ? 0 : (d.K + 1) * d.P;
 }
@@ -126,7 +134,7 @@ Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nch
   l.partial = backward && nchunks > 1 ? s.OC * d.K : 0;
   l.partial_total = nchunks * l.partial;
   if (backward)
-    l.wb = d.dbwd ? s.groups * direct_pack_floats(d.Cg, d.OCg, d.KK) : 0;
+    l.wb = d.dbwd || d.dphb ? s.groups * direct_pack_floats(d.Cg, d.OCg, d.KK) : 0;
   else
     l.wb = d.dfwd || d.dphase ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) : d.direct ? 0 : s.OC * (d.K + 1);
   return l;
@@ -559,6 +567,43 @@ NG_TARGET_AVX512 void split_row_pairs(float* __restrict even, float* __restrict 
   }
 }
 
+// The input gradient of a strided convolution, phase by phase: dx at input row i sh + a, column
+// j sw + b (phase (a, b)) = sum over the taps (kh, kw) of that phase of W[., ., kh, kw]^T dpre at
+// (i - u, j - v), a flat convolution of dpre (planes of OH x OW) into a phase plane of dx (same
+// shape), which phase_scatter_add then adds to dx. dx positions of no phase's taps get nothing.
+struct PhaseGradTaps {
+  std::vector<FlatTaps> phase;  // per phase a sw + b; ntaps() == 0: no tap of that phase
+  explicit PhaseGradTaps(const Conv2dShape& s) : phase(s.sh * s.sw) {
+    auto fdiv = [](int64_t x, int64_t m) { return x >= 0 ? x / m : -((-x + m - 1) / m); };
+    for (auto& ft : phase) {
+      ft.OH = s.OH;
+      ft.OW = s.OW;
+      ft.cs = s.OH * s.OW;
+    }
+    for (int64_t kh = 0; kh < s.KH; kh++)
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        const int64_t rh = kh * s.dh - s.ph, rw = kw * s.dw - s.pw;
+        const int64_t u = fdiv(rh, s.sh), v = fdiv(rw, s.sw);
+        phase[(rh - u * s.sh) * s.sw + (rw - v * s.sw)].add(-u, -v, 0, kh * s.KW + kw);
+      }
+    for (auto& ft : phase)
+      if (ft.ntaps() > 0) ft.build_masks();
+  }
+};
+
+// dx[c][i sh + a][j sw + b] += src[c][i OW + j] for the positions inside dx (Ci planes (H, W)).
+void phase_scatter_add(float* __restrict dx, const float* __restrict src, int64_t Ci, const Conv2dShape& s,
+                       int64_t a, int64_t b) {
+  const int64_t rows = std::min<int64_t>(s.OH, (s.H - a + s.sh - 1) / s.sh);
+  const int64_t cols = std::min<int64_t>(s.OW, (s.W - b + s.sw - 1) / s.sw);
+  for (int64_t c = 0; c < Ci; c++)
+    for (int64_t i = 0; i < rows; i++) {
+      float* d = dx + (c * s.H + i * s.sh + a) * s.W + b;
+      const float* r = src + (c * s.OH + i) * s.OW;
+      for (int64_t j = 0; j < cols; j++) d[j * s.sw] += r[j];
+    }
+}
+
 // dst[slot][c][i OW + j] = in[c][i sh + a][j sw + b] (0 past the input's end) for every built
 // phase (a, b): Ci planes (H, W).
 void split_phases(float* __restrict dst, const float* __restrict in, int64_t Ci, const Conv2dShape& s,
@@ -720,6 +765,66 @@ NG_TARGET_AVX512 void direct_dweight_tile(float* __restrict dwv, const float* __
   for (int o = 0; o < kDirOB; o++)
 #pragma GCC unroll 4
     for (int j = 0; j < TW; j++) _mm512_storeu_ps(dwv + (j * kDirOB + o) * 16, acc[o][j]);
+}
+
+// The weight gradient of a strided convolution by the same lane sums, over the input's phase
+// planes (see PhaseTaps): for 8 output channels x TW taps t0.. of the list, acc[o][j] (16 lanes)
+// += dpre[o] segment * the phase-plane segment of tap t0 + j (under its mask), over the flat
+// segments of the output plane; lanes past the plane's end are masked off dpre.
+template <int TW>
+NG_TARGET_AVX512 void phase_dweight_tile(float* __restrict dwc, const float* __restrict dpo,
+                                         const float* __restrict in_c, const FlatTaps& ft, int64_t t0) {
+  const int64_t P = ft.OH * ft.OW, nt = ft.ntaps(), nseg = ft.nseg();
+  int64_t off[TW];
+  float* at[TW];
+#pragma GCC unroll 4
+  for (int j = 0; j < TW; j++) {
+    off[j] = ft.off[t0 + j];
+    at[j] = dwc + ft.kk[t0 + j] * kDirOB * 16;
+  }
+  __m512 acc[kDirOB][TW];
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++)
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) acc[o][j] = _mm512_loadu_ps(at[j] + o * 16);
+  for (int64_t sg = 0; sg < nseg; sg++) {
+    const int64_t p0 = sg * 16;
+    const __mmask16 sm = p0 + 16 <= P ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (P - p0)) - 1);
+    const uint16_t* fm = ft.mask.data() + sg * nt + t0;
+    __m512 x[TW];
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) x[j] = _mm512_maskz_loadu_ps(static_cast<__mmask16>(fm[j]), in_c + p0 + off[j]);
+#pragma GCC unroll 8
+    for (int o = 0; o < kDirOB; o++) {
+      const __m512 dv = _mm512_maskz_loadu_ps(sm, dpo + o * P + p0);
+#pragma GCC unroll 4
+      for (int j = 0; j < TW; j++) acc[o][j] = _mm512_fmadd_ps(dv, x[j], acc[o][j]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++)
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) _mm512_storeu_ps(at[j] + o * 16, acc[o][j]);
+}
+
+// dwv[ob][c][kk][8][16] += the lane sums of dW for one image and group: dp (Co, OH, OW) dpre,
+// planes: the phase planes of the input (Ci channels); Co a multiple of 8.
+void phase_dweight(float* dwv, const float* dp, const float* planes, int64_t Ci, int64_t Co, int64_t KK,
+                   const FlatTaps& ft) {
+  const int64_t P = ft.OH * ft.OW, nob = Co / kDirOB, nt = ft.ntaps();
+  for (int64_t ob = 0; ob < nob; ob++)
+    for (int64_t c = 0; c < Ci; c++) {
+      float* dwc = dwv + (ob * Ci + c) * KK * kDirOB * 16;
+      const float* dpo = dp + ob * kDirOB * P;
+      const float* in_c = planes + c * P;
+      for (int64_t t0 = 0; t0 < nt; t0 += 3) {
+        switch (std::min<int64_t>(3, nt - t0)) {
+          case 3: phase_dweight_tile<3>(dwc, dpo, in_c, ft, t0); break;
+          case 2: phase_dweight_tile<2>(dwc, dpo, in_c, ft, t0); break;
+          default: phase_dweight_tile<1>(dwc, dpo, in_c, ft, t0); break;
+        }
+      }
+    }
 }
 
 // dwv += the lane sums of dW for one image and group: dp (Co, OH, OW) dpre, in (Ci, H, W);
@@ -963,15 +1068,22 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (dir)
     for (int64_t g = 0; g < s.groups; g++)
       direct_pack(wt + g * gpt, weight + g * d.OCg * d.K, d.Cg, d.OCg, d.KK, d.KK, d.K, -1, d.KK - 1);
+  // Strided: the input gradient phase by phase (PhaseGradTaps), with the transposed kernel.
+  const bool dirp = dinp && d.dphb;
+  if (dirp)
+    for (int64_t g = 0; g < s.groups; g++)
+      direct_pack(wt + g * gpt, weight + g * d.OCg * d.K, d.Cg, d.OCg, d.KK, d.KK, d.K, 1, 0);
+  const PhaseGradTaps pg(dirp ? s : Conv2dShape{});
   const DirectGeom dgt{d.OCg, d.Cg, s.OH, s.OW, s.H, s.W, s.KH, s.KW, s.dh * (s.KH - 1) - s.ph,
                        s.dw * (s.KW - 1) - s.pw, s.dh, s.dw};
   const DirectMasks mt(dir ? dgt : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
   // The weight gradient by direct_dweight: lane sums per chunk in the slot (after the column
   // matrix), reduced into the chunk's dW at its end.
-  const bool dirw = dweight && d.dwd;
+  const bool dirw = dweight && (d.dwd || d.dwp);
+  const PhaseTaps pw_taps(dweight && d.dwp ? s : Conv2dShape{}, d.Cg);
   const int64_t gpw = direct_pack_floats(d.OCg, d.Cg, d.KK) * 16;
   const DirectGeom dgf{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
-  const DirectMasks mf(dirw ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
+  const DirectMasks mf(dweight && d.dwd ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
 #else
   constexpr bool dirw = false;
 #endif
@@ -999,7 +1111,13 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         const float* dp = g_out + g * d.OCg * d.P;
         const float* wg = weight + g * d.OCg * d.K;
 #if NG_X86
-        if (dirw) direct_dweight(dwv + g * gpw, dp, src, dgf, mf);
+        if (dirw && d.dwp) {
+          float* planes = col + d.colb + d.dwv + d.phbf;
+          split_phases(planes, src, d.Cg, s, pw_taps);
+          phase_dweight(dwv + g * gpw, dp, planes, d.Cg, d.OCg, d.KK, pw_taps.ft);
+        } else if (dirw) {
+          direct_dweight(dwv + g * gpw, dp, src, dgf, mf);
+        }
 #endif
         if (dweight && !dirw) {
           const float* B = src;
@@ -1014,6 +1132,15 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
 #if NG_X86
           if (dir) {
             direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, true);
+          } else if (dirp) {
+            float* planes = col + d.colb + d.dwv;
+            for (int64_t a = 0; a < s.sh; a++)
+              for (int64_t b = 0; b < s.sw; b++) {
+                const FlatTaps& ft = pg.phase[a * s.sw + b];
+                if (ft.ntaps() == 0) continue;
+                direct_conv_flat(planes, dp, wt + g * gpt, nullptr, d.OCg, d.Cg, d.KK, ft, false, false);
+                phase_scatter_add(dst, planes, d.Cg, s, a, b);
+              }
           } else
 #endif
           if (d.direct) {
