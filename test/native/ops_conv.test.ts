@@ -373,10 +373,12 @@ function checkDefinition(c: Conv, atol = 1e-6, rtol = 1e-5): void {
 
 describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and weight gradients without im2col)', () => {
   // Shapes on both sides of the direct / im2col choice: same-size convs (flat 16-output segments
-  // across row ends, tails of 1 and 2 segments), 16-lane column segments (W = 16, 33, 37), tiles of 3 segments with a short last one, output-channel blocks of 8 with a tail
+  // across row ends, tails of 1 and 2 segments), strided convs on phase planes (strides 2 and 3,
+  // one axis only, with dilation, groups; big unpadded kernels and 1x1 stay on the GEMM),
+  // 16-lane column segments (W = 16, 33, 37), tiles of 3 segments with a short last one, output-channel blocks of 8 with a tail
   // (OC 12: forward direct, weight gradient by GEMM; C 9: input-gradient tail), padding larger
   // than the dilated kernel's extent (the input-gradient pass then has negative padding), groups,
-  // and the shapes that stay on im2col + GEMM (1x1, stride 2-3, depthwise, < 8 channels).
+  // and the shapes that stay on im2col + GEMM (1x1, depthwise, < 8 channels; strided backward passes).
   const direct: Array<[string, Conv]> = [
     ['16->16 3x3/p1 28x28 relu no bias', conv({ N: 2, C: 16, H: 28, W: 28, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, act: 1, bias: false })],
     ['32->32 3x3/p1 14x14', conv({ N: 3, C: 32, H: 14, W: 14, OC: 32, KH: 3, KW: 3, ph: 1, pw: 1 })],
@@ -392,8 +394,14 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
     ['5x2 no padding 12x17 (valid)', conv({ N: 2, C: 8, H: 12, W: 17, OC: 8, KH: 5, KW: 2 })],
     ['groups 2 (8 per group) 3x3/p1 10x21', conv({ N: 2, C: 16, H: 10, W: 21, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, groups: 2 })],
     ['16->16 1x1 (GEMM)', conv({ N: 2, C: 16, H: 9, W: 13, OC: 16, KH: 1, KW: 1 })],
-    ['16->16 3x3/s2/p1 (GEMM)', conv({ N: 2, C: 16, H: 15, W: 15, OC: 16, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
-    ['16->16 3x3/s3/p2 (GEMM)', conv({ N: 1, C: 16, H: 13, W: 17, OC: 16, KH: 3, KW: 3, sh: 3, sw: 3, ph: 2, pw: 2 })],
+    ['16->16 3x3/s2/p1 (phase planes) 15x15', conv({ N: 2, C: 16, H: 15, W: 15, OC: 16, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+    ['16->16 3x3/s3/p2 (phase planes) 13x17', conv({ N: 1, C: 16, H: 13, W: 17, OC: 16, KH: 3, KW: 3, sh: 3, sw: 3, ph: 2, pw: 2 })],
+    ['8->12 3x3/s2/p1 relu (phase planes, block tail) 28x28', conv({ N: 2, C: 8, H: 28, W: 28, OC: 12, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, act: 1 })],
+    ['8->8 3x5/s(2,1)/p(1,2) (phase planes, rows only) 9x20', conv({ N: 2, C: 8, H: 9, W: 20, OC: 8, KH: 3, KW: 5, sh: 2, sw: 1, ph: 1, pw: 2 })],
+    ['8->16 3x3/s(1,2)/dil2/p2 (phase planes) 11x35', conv({ N: 1, C: 8, H: 11, W: 35, OC: 16, KH: 3, KW: 3, sh: 1, sw: 2, dh: 2, dw: 2, ph: 2, pw: 2 })],
+    ['groups 2 (8 per group) 3x3/s2/p1 (phase planes) 10x21', conv({ N: 2, C: 16, H: 10, W: 21, OC: 16, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, groups: 2 })],
+    ['8->8 5x5/s2/p0 (GEMM: phase planes would not hold every input row) 10x10', conv({ N: 2, C: 8, H: 10, W: 10, OC: 8, KH: 5, KW: 5, sh: 2, sw: 2 })],
+    ['16->16 1x1/s2 (GEMM) 9x14', conv({ N: 2, C: 16, H: 9, W: 14, OC: 16, KH: 1, KW: 1, sh: 2, sw: 2 })],
     ['depthwise 16 3x3/p1 (GEMM)', conv({ N: 2, C: 16, H: 9, W: 18, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, groups: 16 })],
     ['4->4 3x3/p1 (GEMM: < 8 channels)', conv({ N: 2, C: 4, H: 9, W: 18, OC: 4, KH: 3, KW: 3, ph: 1, pw: 1 })],
   ];
@@ -401,6 +409,26 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
     const terms = Math.max((c.C / c.groups) * c.KH * c.KW, c.N * c.H * c.W);
     it(`${name}: forward and backward against the definition`, () => checkDefinition(c, 2e-7 * terms, 1e-5));
   }
+
+  it('strided (phase planes): identical results at 1 and 2 threads, and against the definition', () => {
+    const c = conv({ N: 8, C: 16, H: 28, W: 28, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, act: 1 });
+    const [OH, OW] = [14, 14];
+    const r = rng(77);
+    const x = randF32(c.N * c.C * c.H * c.W, r);
+    const w = randF32(c.OC * c.C * 9, r, -0.3, 0.3);
+    const b = randF32(c.OC, r);
+    const dout = randF32(c.N * c.OC * OH * OW, r);
+    const out = new Float32Array(dout.length);
+    sameForThreads(() => {
+      native.conv2dForward(out, x, w, b, ...geom(c), c.act);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      const db = new Float32Array(c.OC);
+      native.conv2dBackward(dx, dw, db, dout, x, w, out, ...geom(c), c.act);
+      return [...out, ...dx, ...dw, ...db];
+    });
+    expectClose(out, convRef(c, x, w, b), 1e-4, 1e-5, 'strided forward');
+  });
 
   it('identical results at 1 and 2 threads (a batch that runs in parallel)', () => {
     for (const c of [

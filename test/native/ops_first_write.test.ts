@@ -49,8 +49,9 @@ const conv = (o: Partial<Conv> & Pick<Conv, 'N' | 'C' | 'H' | 'W' | 'OC' | 'KH' 
 // The op table's geometries (1x1, 7x7, stride 2-3, padding > half the kernel, dilation 2,
 // depthwise, groups, relu, batch 1 and 9) and the code paths of conv2d_backward: the direct
 // input-gradient kernel (same-size flat segments and row segments, channel-block tails, padding
-// beyond the kernel's extent, groups), the 1x1 GEMM (beta 0), im2col + GEMM + col2im (stride 2,
-// < 8 channels, depthwise), one image chunk (dW written in place) and several (partial dW sums).
+// beyond the kernel's extent, groups), strided convs by phase planes (stride 2 and 3, one axis),
+// the 1x1 GEMM (beta 0), im2col + GEMM + col2im (1x1 stride 2, < 8 channels, depthwise), one
+// image chunk (dW written in place) and several (partial dW sums).
 const CONVS: Array<[string, Conv]> = [
   ...CONV_CASES.map(([tag, g, o, bias]): [string, Conv] => [tag, { ...g, bias, act: o.activation === 'relu' ? 1 : 0 }]),
   ['direct 16->16 3x3/p1 28x28 relu (flat segments)', conv({ N: 2, C: 16, H: 28, W: 28, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 })],
@@ -63,7 +64,10 @@ const CONVS: Array<[string, Conv]> = [
   ['1x1 16->16 (GEMM, beta 0)', conv({ N: 2, C: 16, H: 9, W: 13, OC: 16, KH: 1, KW: 1 })],
   ['1x1 groups 2 batch 1', conv({ N: 1, C: 6, H: 5, W: 7, OC: 4, KH: 1, KW: 1, groups: 2 })],
   ['1x1/s2 16->32 (ResNet projection)', conv({ N: 3, C: 16, H: 14, W: 14, OC: 32, KH: 1, KW: 1, sh: 2, sw: 2, bias: false })],
-  ['3x3/s2/p1 16->32 (col2im)', conv({ N: 3, C: 16, H: 15, W: 15, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+  ['3x3/s2/p1 16->32 (phase planes)', conv({ N: 3, C: 16, H: 15, W: 15, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+  ['3x3/s3/p2 16->8 (phase planes, phases without taps)', conv({ N: 2, C: 16, H: 13, W: 17, OC: 8, KH: 3, KW: 3, sh: 3, sw: 3, ph: 2, pw: 2 })],
+  ['3x3/s2x1/p1 8->16 (one strided axis)', conv({ N: 2, C: 8, H: 12, W: 11, OC: 16, KH: 3, KW: 3, sh: 2, ph: 1, pw: 1 })],
+  ['3x3/s2/p1 4->4 (col2im: < 8 channels)', conv({ N: 2, C: 4, H: 9, W: 10, OC: 4, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
   ['depthwise 16 3x3/p1/dil2', conv({ N: 2, C: 16, H: 9, W: 18, OC: 16, KH: 3, KW: 3, dh: 2, dw: 2, ph: 2, pw: 2, groups: 16 })],
   ['16 images in parallel chunks, relu', conv({ N: 16, C: 8, H: 20, W: 19, OC: 12, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 })],
   ['empty batch', conv({ N: 0, C: 3, H: 5, W: 5, OC: 4, KH: 3, KW: 3 })],

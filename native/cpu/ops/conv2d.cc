@@ -56,8 +56,15 @@ struct Dims {
   int64_t colb, dwv;  // backward: floats of the column matrix (0: not used), of the direct dweight's vector sums
   bool direct;  // 1x1, stride 1, no padding: the input plane block is the column matrix
   bool dfwd, dbwd, dwd;  // the direct kernels run the forward / the input gradient / the weight gradient
+  bool dphase;  // strided forward by the flat kernel over phase planes
+  int64_t phasef;  // its scratch: sh sw Cg P floats of phase planes
+  bool dphb;  // strided input gradient by the flat kernel into phase planes of dx
+  int64_t phbf;  // its scratch: sh sw Cg P floats
+  bool dwp;  // strided weight gradient by lane sums over the input's phase planes
+  int64_t phwf;  // its scratch: sh sw Cg P floats (the phase planes)
 };
 bool direct_ok(const Conv2dShape& s, int64_t Co);
+bool phase_ok(const Conv2dShape& s, int64_t Co);
 int64_t direct_pack_floats(int64_t Co, int64_t Ci, int64_t KK);
 
 Dims dims_of(const Conv2dShape& s) {
@@ -70,20 +77,27 @@ Dims dims_of(const Conv2dShape& s) {
   d.KK = s.KH * s.KW;
   d.direct = s.KH == 1 && s.KW == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
   d.dfwd = direct_ok(s, d.OCg);
+  d.dphase = phase_ok(s, d.OCg);
+  d.phasef = d.dphase ? s.sh * s.sw * d.Cg * d.P : 0;
+  d.dphb = phase_ok(s, d.Cg);
+  d.phbf = d.dphb ? s.sh * s.sw * d.Cg * d.P : 0;
   d.dbwd = direct_ok(s, d.Cg);
   // The direct weight gradient only for 3-wide kernels (tiles of 3 kernel columns), where it
   // measured faster than im2col + GEMM (16 and 32 channels, 28x28 and 14x14, 1 thread); for 5x5
   // (tiles of 3 + 2 columns) the GEMM was faster.
   d.dwd = d.dfwd && d.OCg % kDirOB == 0 && s.KW == 3;
-  d.colb = d.direct || (d.dwd && d.dbwd) ? 0 : d.K * d.P;
-  d.dwv = d.dwd ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) * 16 : 0;
+  d.dwp = d.dphase && d.OCg % kDirOB == 0;
+  d.phwf = d.dwp ? d.phasef : 0;
+  d.colb = d.direct || ((d.dwd || d.dwp) && (d.dbwd || d.dphb)) ? 0 : d.K * d.P;
+  d.dwv = d.dwd || d.dwp ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) * 16 : 0;
   return d;
 }
 
 // Scratch floats per chunk: column matrix (forward: one more row, of ones, for the bias), dpre
 // (relu backward), partial dweight (several chunks).
 int64_t col_floats(const Dims& d, bool backward) {
-  if (backward) return d.colb + d.dwv;
+  if (backward) return d.colb + d.dwv + d.phbf + d.phwf;
+  if (d.dphase) return d.phasef;
   return d.direct || d.dfwd ? 0 : (d.K + 1) * d.P;
 }
 int64_t chunk_floats(const Conv2dShape& s, const Dims& d, bool backward, bool partial) {
@@ -120,9 +134,9 @@ Layout layout_of(const Conv2dShape& s, const Dims& d, bool backward, int64_t nch
   l.partial = backward && nchunks > 1 ? s.OC * d.K : 0;
   l.partial_total = nchunks * l.partial;
   if (backward)
-    l.wb = d.dbwd ? s.groups * direct_pack_floats(d.Cg, d.OCg, d.KK) : 0;
+    l.wb = d.dbwd || d.dphb ? s.groups * direct_pack_floats(d.Cg, d.OCg, d.KK) : 0;
   else
-    l.wb = d.dfwd ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) : d.direct ? 0 : s.OC * (d.K + 1);
+    l.wb = d.dfwd || d.dphase ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) : d.direct ? 0 : s.OC * (d.K + 1);
   return l;
 }
 
@@ -287,6 +301,32 @@ bool direct_ok(const Conv2dShape& s, int64_t Co) {
 #endif
 }
 
+// True when a strided convolution runs as a flat convolution over phase planes (PhaseTaps):
+// stride > 1, kernels larger than 1x1 (a strided 1x1 measured faster on im2col + GEMM: the
+// phase split reads as much as im2col and the GEMM tiles are wider), at least one block of 8 outputs, fp32,
+// AVX-512, and phase planes of the output's shape that hold every input row and column of their
+// phase (i OH sh + a >= H: no tap reads a real input position past the plane's end).
+bool phase_ok(const Conv2dShape& s, int64_t Co) {
+#if NG_X86
+  if ((s.sh == 1 && s.sw == 1) || s.KH * s.KW == 1 || Co < kDirOB || gemm_precision() != Precision::fp32 ||
+      isa_detail::isa_or_generic() != Isa::avx512 || s.OH * s.OW == 0)
+    return false;
+  for (int64_t kh = 0; kh < s.KH; kh++) {
+    const int64_t r = kh * s.dh - s.ph, a = ((r % s.sh) + s.sh) % s.sh;
+    if (s.OH * s.sh + a < s.H) return false;
+  }
+  for (int64_t kw = 0; kw < s.KW; kw++) {
+    const int64_t r = kw * s.dw - s.pw, b = ((r % s.sw) + s.sw) % s.sw;
+    if (s.OW * s.sw + b < s.W) return false;
+  }
+  return true;
+#else
+  (void)s;
+  (void)Co;
+  return false;
+#endif
+}
+
 int64_t direct_pack_floats(int64_t Co, int64_t Ci, int64_t KK) { return (Co + kDirOB - 1) / kDirOB * kDirOB * Ci * KK; }
 
 #if NG_X86
@@ -307,15 +347,47 @@ void direct_pack(float* dst, const float* src, int64_t Co, int64_t Ci, int64_t K
       }
 }
 
+// The taps of a flat convolution (see direct_conv_flat): the output plane (OH, OW) cut into
+// flat segments of 16 outputs that run across row ends; tap t reads, for flat output
+// p = oh OW + ow, the input at p + off[t] (+ c * cs for channel c), which is plane position
+// (oh + du, ow + dv) of a plane of the output's shape, and multiplies it by packed weight tap
+// kk[t]. mask[seg * ntaps + t] has bit j set when output 16 seg + j exists and its source lies
+// inside the plane (padding, and positions that would wrap into the neighbouring row, read 0).
+struct FlatTaps {
+  int64_t OH = 0, OW = 0, cs = 0;
+  // same-size convolutions: taps in (kh, kw) order at (kh dh - ph, kw dw - pw); flat_tile computes
+  // their offsets in its loops instead of reading the lists (measured ~5% faster per layer)
+  bool same = false;
+  int64_t KH = 0, KW = 0, dh = 1, dw = 1, ph = 0, pw = 0;
+  std::vector<int64_t> off, kk;
+  std::vector<int64_t> du, dv;
+  std::vector<uint16_t> mask;
+  int64_t ntaps() const { return static_cast<int64_t>(off.size()); }
+  int64_t nseg() const { return (OH * OW + 15) / 16; }
+  void add(int64_t u, int64_t v, int64_t base, int64_t k) {
+    du.push_back(u);
+    dv.push_back(v);
+    off.push_back(base + u * OW + v);
+    kk.push_back(k);
+  }
+  void build_masks() {
+    const int64_t P = OH * OW, nt = ntaps();
+    mask.assign(nseg() * nt, 0);
+    for (int64_t p = 0; p < P; p++)
+      for (int64_t t = 0; t < nt; t++) {
+        const int64_t ih = p / OW + du[t], iw = p % OW + dv[t];
+        if (ih >= 0 && ih < OH && iw >= 0 && iw < OW) mask[(p / 16) * nt + t] |= static_cast<uint16_t>(1u << (p % 16));
+      }
+  }
+};
+
 // Column masks of the output segments: cmask[kw * nv + v] has bit j set when output column
-// 16 v + j exists and its input column 16 v + j - pw + kw dw lies inside the row.
-// For same-size convolutions (flat segments, see direct_conv_flat) fmask[seg * KK + kh KW + kw]
-// has bit j set when flat output p = 16 seg + j exists and its input (p / W - ph + kh dh,
-// p % W - pw + kw dw) lies inside the plane.
+// 16 v + j exists and its input column 16 v + j - pw + kw dw lies inside the row. For a
+// same-size convolution (stride 1, OH = H, OW = W: "same" padding) also its flat taps.
 struct DirectMasks {
   int64_t nv;
   std::vector<uint16_t> cmask, smask;  // smask[v]: the existing output columns
-  std::vector<uint16_t> fmask;
+  FlatTaps flat;  // same-size convolutions: tap (kh, kw) at (kh dh - ph, kw dw - pw); else empty
   explicit DirectMasks(const DirectGeom& g) : nv((g.OW + 15) / 16), cmask(g.KW * nv, 0), smask(nv, 0) {
     for (int64_t ow = 0; ow < g.OW; ow++) {
       smask[ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
@@ -324,19 +396,21 @@ struct DirectMasks {
         if (iw >= 0 && iw < g.W) cmask[kw * nv + ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
       }
     }
-    if (!flat(g)) return;
-    const int64_t P = g.H * g.W, KK = g.KH * g.KW;
-    fmask.assign((P + 15) / 16 * KK, 0);
-    for (int64_t p = 0; p < P; p++)
-      for (int64_t kh = 0; kh < g.KH; kh++)
-        for (int64_t kw = 0; kw < g.KW; kw++) {
-          const int64_t ih = p / g.W - g.ph + kh * g.dh, iw = p % g.W - g.pw + kw * g.dw;
-          if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W)
-            fmask[(p / 16) * KK + kh * g.KW + kw] |= static_cast<uint16_t>(1u << (p % 16));
-        }
+    if (g.OH != g.H || g.OW != g.W || g.ph < 0 || g.pw < 0) return;
+    flat.OH = g.OH;
+    flat.OW = g.OW;
+    flat.cs = g.H * g.W;
+    flat.same = true;
+    flat.KH = g.KH;
+    flat.KW = g.KW;
+    flat.dh = g.dh;
+    flat.dw = g.dw;
+    flat.ph = g.ph;
+    flat.pw = g.pw;
+    for (int64_t kh = 0; kh < g.KH; kh++)
+      for (int64_t kw = 0; kw < g.KW; kw++) flat.add(kh * g.dh - g.ph, kw * g.dw - g.pw, 0, kh * g.KW + kw);
+    flat.build_masks();
   }
-  // Same-size: the output plane has the input's shape (stride 1; "same" padding).
-  static bool flat(const DirectGeom& g) { return g.OH == g.H && g.OW == g.W && g.ph >= 0 && g.pw >= 0; }
 };
 
 // One kernel tap over all input channels: acc[o][k] += w[c][o] * x_k[c] for c < Ci, where x_k[c]
@@ -360,18 +434,32 @@ NG_TARGET_AVX512 inline void direct_taps(__m512 (&acc)[kDirOB][kDirSeg], const f
   }
 }
 
-// Same-size convolutions (stride 1, OH = H and OW = W: "same" padding, as in ResNet and LeNet
-// blocks, and their input gradients): the output plane is cut into flat segments of 16 outputs
-// that run across row ends, so no lane idles (a 14-wide row in one 16-lane segment wastes 1/8,
-// a 28-wide row in two wastes 1/8) and no tile is spent on a padding row. For tap (kh, kw) the
-// input of flat output p is at p + (kh dh - ph) W + kw dw - pw in the flat input plane; lanes
-// whose source lies in the padding (above, below, or wrapped into the neighbouring row) are
-// masked by fmask[segment * KK + tap], built once per call.
+// One tap of a flat tile: segment k reads from x0 + 16 k under mask fm[k * nt].
 template <int NS>
+NG_TARGET_AVX512 inline __attribute__((always_inline)) void flat_tap(__m512 (&acc)[kDirOB][kDirSeg], const float* x0,
+                                                                    const uint16_t* fm, int64_t nt, const float* wk,
+                                                                    int64_t Ci, int64_t cs, int64_t ws) {
+  __mmask16 mk[NS];
+  const float* xp[NS];
+#pragma GCC unroll 4
+  for (int k = 0; k < NS; k++) {
+    mk[k] = static_cast<__mmask16>(fm[k * nt]);
+    xp[k] = x0 + k * 16;
+  }
+  direct_taps<NS>(acc, xp, mk, wk, Ci, cs, ws);
+}
+
+// Flat convolutions: same-size ones (stride 1, "same" padding, as in ResNet and LeNet blocks, and
+// their input gradients) read the input plane directly; strided ones read its phase planes (see
+// split_phases). Segments run across row ends, so no lane idles (a 14-wide row in one 16-lane
+// segment wastes 1/8, a 28-wide row in two wastes 1/8) and no tile is spent on a padding row.
+// One tile: 8 output channels x NS segments; Ci input channels of the packed weights wb
+// ([c][tap][8], KK taps per channel).
+template <int NS, bool kSame>
 NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict in, const float* __restrict wb,
-                                const float* bias, int64_t oc0, int64_t no, int64_t s0, const DirectGeom& g,
-                                const uint16_t* __restrict fmask, bool relu, bool accumulate) {
-  const int64_t W = g.W, P = g.H * g.W, KW = g.KW, KK = g.KH * KW;
+                                const float* bias, int64_t oc0, int64_t no, int64_t s0, const FlatTaps& ft,
+                                int64_t Ci, int64_t KK, bool relu, bool accumulate) {
+  const int64_t P = ft.OH * ft.OW, nt = ft.ntaps();
   __m512 acc[kDirOB][kDirSeg];
 #pragma GCC unroll 8
   for (int o = 0; o < kDirOB; o++) {
@@ -379,18 +467,18 @@ NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict i
 #pragma GCC unroll 4
     for (int k = 0; k < NS; k++) acc[o][k] = b0;
   }
-  for (int64_t kh = 0; kh < g.KH; kh++)
-    for (int64_t kw = 0; kw < KW; kw++) {
-      const int64_t kk = kh * KW + kw, off = (kh * g.dh - g.ph) * W + kw * g.dw - g.pw;
-      __mmask16 mk[NS];
-      const float* xp[NS];
-#pragma GCC unroll 4
-      for (int k = 0; k < NS; k++) {
-        mk[k] = static_cast<__mmask16>(fmask[(s0 + k) * KK + kk]);
-        xp[k] = in + (s0 + k) * 16 + off;
+  const uint16_t* fm = ft.mask.data() + s0 * nt;
+  if constexpr (kSame) {
+    for (int64_t kh = 0; kh < ft.KH; kh++)
+      for (int64_t kw = 0; kw < ft.KW; kw++) {
+        const int64_t kk = kh * ft.KW + kw;
+        flat_tap<NS>(acc, in + s0 * 16 + (kh * ft.dh - ft.ph) * ft.OW + kw * ft.dw - ft.pw, fm + kk, nt,
+                     wb + kk * kDirOB, Ci, ft.cs, KK * kDirOB);
       }
-      direct_taps<NS>(acc, xp, mk, wb + kk * kDirOB, g.Ci, P, KK * kDirOB);
-    }
+  } else {
+    for (int64_t t = 0; t < nt; t++)
+      flat_tap<NS>(acc, in + s0 * 16 + ft.off[t], fm + t, nt, wb + ft.kk[t] * kDirOB, Ci, ft.cs, KK * kDirOB);
+  }
 #pragma GCC unroll 4
   for (int k = 0; k < NS; k++) {
     const int64_t p0 = (s0 + k) * 16, rest = P - p0;
@@ -407,24 +495,160 @@ NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict i
   }
 }
 
-// The same-size convolution by flat_tile: tiles of 3 segments, the last 4 segments as 2 + 2
-// when 1 would be left over.
-NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float* wp, const float* bias,
-                                       const DirectGeom& g, const DirectMasks& m, bool relu, bool accumulate) {
-  const int64_t nseg = (g.H * g.W + 15) / 16, KK = g.KH * g.KW, nob = (g.Co + kDirOB - 1) / kDirOB;
-  const uint16_t* fm = m.fmask.data();
+// out (Co, OH, OW) = relu?(bias + flat conv), or out += it (accumulate): tiles of 3 segments, the
+// last 4 segments as 2 + 2 when 1 would be left over.
+NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float* wp, const float* bias, int64_t Ci,
+                                       int64_t Co, int64_t KK, const FlatTaps& ft, bool relu, bool accumulate) {
+  const int64_t nseg = ft.nseg(), nob = (Co + kDirOB - 1) / kDirOB;
   for (int64_t s0 = 0; s0 < nseg;) {
     const int64_t left = nseg - s0;
     const int ns = left >= 5 || left == 3 ? 3 : left == 1 ? 1 : 2;
     for (int64_t ob = 0; ob < nob; ob++) {
-      const float* wb = wp + ob * g.Ci * KK * kDirOB;
-      const int64_t oc0 = ob * kDirOB, no = std::min<int64_t>(kDirOB, g.Co - oc0);
-      if (ns == 3) flat_tile<3>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
-      else if (ns == 2) flat_tile<2>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
-      else flat_tile<1>(out, in, wb, bias, oc0, no, s0, g, fm, relu, accumulate);
+      const float* wb = wp + ob * Ci * KK * kDirOB;
+      const int64_t oc0 = ob * kDirOB, no = std::min<int64_t>(kDirOB, Co - oc0);
+      if (ft.same) {
+        if (ns == 3) flat_tile<3, true>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else if (ns == 2) flat_tile<2, true>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else flat_tile<1, true>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+      } else {
+        if (ns == 3) flat_tile<3, false>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else if (ns == 2) flat_tile<2, false>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+        else flat_tile<1, false>(out, in, wb, bias, oc0, no, s0, ft, Ci, KK, relu, accumulate);
+      }
     }
     s0 += ns;
   }
+}
+
+// Strided convolutions as flat convolutions over phase planes: with stride (sh, sw), input row
+// oh sh + kh dh - ph = (oh + u) sh + a for u = floor((kh dh - ph) / sh), a = the remainder in
+// [0, sh) (columns alike), so tap (kh, kw) reads phase plane (a, b), which holds input rows
+// a, a + sh, ... and columns b, b + sw, ..., at (oh + u, ow + v). Phase planes have the output's
+// shape (OH, OW), zero past the input's end. Only the phases some tap reads are built.
+struct PhaseTaps {
+  FlatTaps ft;
+  std::vector<int64_t> phase_slot;  // per phase a sw + b: its index among the built planes, or -1
+  int64_t nplanes = 0;
+  explicit PhaseTaps(const Conv2dShape& s, int64_t Cg) {
+    const int64_t P = s.OH * s.OW;
+    phase_slot.assign(s.sh * s.sw, -1);
+    auto fdiv = [](int64_t x, int64_t m) { return x >= 0 ? x / m : -((-x + m - 1) / m); };
+    ft.OH = s.OH;
+    ft.OW = s.OW;
+    ft.cs = P;
+    for (int64_t kh = 0; kh < s.KH; kh++)
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        const int64_t rh = kh * s.dh - s.ph, rw = kw * s.dw - s.pw;
+        const int64_t u = fdiv(rh, s.sh), v = fdiv(rw, s.sw), a = rh - u * s.sh, b = rw - v * s.sw;
+        int64_t& slot = phase_slot[a * s.sw + b];
+        if (slot < 0) slot = nplanes++;
+        ft.add(u, v, slot * Cg * P, kh * s.KW + kw);
+      }
+    ft.build_masks();
+  }
+};
+
+// Column stride 2: both column phases of an input row from the same loads (32 columns per step,
+// masked at the row's end: columns past it read 0), split into even and odd lanes.
+NG_TARGET_AVX512 void split_row_pairs(float* __restrict even, float* __restrict odd, const float* __restrict src,
+                                      int64_t W, int64_t OW) {
+  const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i io = _mm512_add_epi32(ie, _mm512_set1_epi32(1));
+  for (int64_t j0 = 0; j0 < OW; j0 += 16) {
+    const int64_t c0 = 2 * j0, left = W - c0;
+    const auto lanes = [](int64_t n) {
+      return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << n) - 1);
+    };
+    const __m512 lo = _mm512_maskz_loadu_ps(lanes(left), src + c0);
+    const __m512 hi = _mm512_maskz_loadu_ps(lanes(left - 16), src + c0 + 16);
+    const __mmask16 sm = lanes(OW - j0);
+    if (even) _mm512_mask_storeu_ps(even + j0, sm, _mm512_permutex2var_ps(lo, ie, hi));
+    if (odd) _mm512_mask_storeu_ps(odd + j0, sm, _mm512_permutex2var_ps(lo, io, hi));
+  }
+}
+
+// The input gradient of a strided convolution, phase by phase: dx at input row i sh + a, column
+// j sw + b (phase (a, b)) = sum over the taps (kh, kw) of that phase of W[., ., kh, kw]^T dpre at
+// (i - u, j - v), a flat convolution of dpre (planes of OH x OW) into a phase plane of dx (same
+// shape), which phase_scatter_add then adds to dx. dx positions of no phase's taps get nothing.
+struct PhaseGradTaps {
+  std::vector<FlatTaps> phase;  // per phase a sw + b; ntaps() == 0: no tap of that phase
+  explicit PhaseGradTaps(const Conv2dShape& s) : phase(s.sh * s.sw) {
+    auto fdiv = [](int64_t x, int64_t m) { return x >= 0 ? x / m : -((-x + m - 1) / m); };
+    for (auto& ft : phase) {
+      ft.OH = s.OH;
+      ft.OW = s.OW;
+      ft.cs = s.OH * s.OW;
+    }
+    for (int64_t kh = 0; kh < s.KH; kh++)
+      for (int64_t kw = 0; kw < s.KW; kw++) {
+        const int64_t rh = kh * s.dh - s.ph, rw = kw * s.dw - s.pw;
+        const int64_t u = fdiv(rh, s.sh), v = fdiv(rw, s.sw);
+        phase[(rh - u * s.sh) * s.sw + (rw - v * s.sw)].add(-u, -v, 0, kh * s.KW + kw);
+      }
+    for (auto& ft : phase)
+      if (ft.ntaps() > 0) ft.build_masks();
+  }
+};
+
+// dx[c][i sh + a][j sw + b] += src[c][i OW + j] for the positions inside dx (Ci planes (H, W)).
+void phase_scatter_add(float* __restrict dx, const float* __restrict src, int64_t Ci, const Conv2dShape& s,
+                       int64_t a, int64_t b) {
+  const int64_t rows = std::min<int64_t>(s.OH, (s.H - a + s.sh - 1) / s.sh);
+  const int64_t cols = std::min<int64_t>(s.OW, (s.W - b + s.sw - 1) / s.sw);
+  for (int64_t c = 0; c < Ci; c++)
+    for (int64_t i = 0; i < rows; i++) {
+      float* d = dx + (c * s.H + i * s.sh + a) * s.W + b;
+      const float* r = src + (c * s.OH + i) * s.OW;
+      for (int64_t j = 0; j < cols; j++) d[j * s.sw] += r[j];
+    }
+}
+
+// dst[slot][c][i OW + j] = in[c][i sh + a][j sw + b] (0 past the input's end) for every built
+// phase (a, b): Ci planes (H, W).
+void split_phases(float* __restrict dst, const float* __restrict in, int64_t Ci, const Conv2dShape& s,
+                  const PhaseTaps& pt) {
+  const int64_t P = s.OH * s.OW;
+  if (s.sw == 2) {
+    for (int64_t a = 0; a < s.sh; a++) {
+      const int64_t s0 = pt.phase_slot[a * 2], s1 = pt.phase_slot[a * 2 + 1];
+      if (s0 < 0 && s1 < 0) continue;
+      for (int64_t c = 0; c < Ci; c++)
+        for (int64_t i = 0; i < s.OH; i++) {
+          const int64_t ih = i * s.sh + a;
+          float* e = s0 < 0 ? nullptr : dst + (s0 * Ci + c) * P + i * s.OW;
+          float* o = s1 < 0 ? nullptr : dst + (s1 * Ci + c) * P + i * s.OW;
+          if (ih < s.H) {
+            split_row_pairs(e, o, in + (c * s.H + ih) * s.W, s.W, s.OW);
+          } else {
+            if (e) std::fill(e, e + s.OW, 0.0f);
+            if (o) std::fill(o, o + s.OW, 0.0f);
+          }
+        }
+    }
+    return;
+  }
+  for (int64_t a = 0; a < s.sh; a++)
+    for (int64_t b = 0; b < s.sw; b++) {
+      const int64_t slot = pt.phase_slot[a * s.sw + b];
+      if (slot < 0) continue;
+      for (int64_t c = 0; c < Ci; c++) {
+        float* d = dst + (slot * Ci + c) * P;
+        const float* plane = in + c * s.H * s.W;
+        for (int64_t i = 0; i < s.OH; i++) {
+          const int64_t ih = i * s.sh + a;
+          float* row = d + i * s.OW;
+          if (ih >= s.H) {
+            std::fill(row, row + s.OW, 0.0f);
+            continue;
+          }
+          const float* src = plane + ih * s.W + b;
+          const int64_t nj = std::min<int64_t>(s.OW, (s.W - b + s.sw - 1) / s.sw);
+          for (int64_t j = 0; j < nj; j++) row[j] = src[j * s.sw];
+          std::fill(row + std::max<int64_t>(nj, 0), row + s.OW, 0.0f);
+        }
+      }
+    }
 }
 
 // out (Co, OH, OW) = relu?(bias + conv(in (Ci, H, W))), or out += conv(in) (accumulate).
@@ -433,8 +657,8 @@ NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float*
 NG_TARGET_AVX512 void direct_conv(float* __restrict out, const float* __restrict in, const float* __restrict wp,
                                   const float* bias, const DirectGeom& g, const DirectMasks& m, bool relu,
                                   bool accumulate) {
-  if (!m.fmask.empty()) {
-    direct_conv_flat(out, in, wp, bias, g, m, relu, accumulate);
+  if (m.flat.ntaps() > 0) {
+    direct_conv_flat(out, in, wp, bias, g.Ci, g.Co, g.KH * g.KW, m.flat, relu, accumulate);
     return;
   }
   const int64_t nv = m.nv, nseg = g.OH * nv, H = g.H, W = g.W, HW = H * W, P = g.OH * g.OW;
@@ -541,6 +765,66 @@ NG_TARGET_AVX512 void direct_dweight_tile(float* __restrict dwv, const float* __
   for (int o = 0; o < kDirOB; o++)
 #pragma GCC unroll 4
     for (int j = 0; j < TW; j++) _mm512_storeu_ps(dwv + (j * kDirOB + o) * 16, acc[o][j]);
+}
+
+// The weight gradient of a strided convolution by the same lane sums, over the input's phase
+// planes (see PhaseTaps): for 8 output channels x TW taps t0.. of the list, acc[o][j] (16 lanes)
+// += dpre[o] segment * the phase-plane segment of tap t0 + j (under its mask), over the flat
+// segments of the output plane; lanes past the plane's end are masked off dpre.
+template <int TW>
+NG_TARGET_AVX512 void phase_dweight_tile(float* __restrict dwc, const float* __restrict dpo,
+                                         const float* __restrict in_c, const FlatTaps& ft, int64_t t0) {
+  const int64_t P = ft.OH * ft.OW, nt = ft.ntaps(), nseg = ft.nseg();
+  int64_t off[TW];
+  float* at[TW];
+#pragma GCC unroll 4
+  for (int j = 0; j < TW; j++) {
+    off[j] = ft.off[t0 + j];
+    at[j] = dwc + ft.kk[t0 + j] * kDirOB * 16;
+  }
+  __m512 acc[kDirOB][TW];
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++)
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) acc[o][j] = _mm512_loadu_ps(at[j] + o * 16);
+  for (int64_t sg = 0; sg < nseg; sg++) {
+    const int64_t p0 = sg * 16;
+    const __mmask16 sm = p0 + 16 <= P ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (P - p0)) - 1);
+    const uint16_t* fm = ft.mask.data() + sg * nt + t0;
+    __m512 x[TW];
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) x[j] = _mm512_maskz_loadu_ps(static_cast<__mmask16>(fm[j]), in_c + p0 + off[j]);
+#pragma GCC unroll 8
+    for (int o = 0; o < kDirOB; o++) {
+      const __m512 dv = _mm512_maskz_loadu_ps(sm, dpo + o * P + p0);
+#pragma GCC unroll 4
+      for (int j = 0; j < TW; j++) acc[o][j] = _mm512_fmadd_ps(dv, x[j], acc[o][j]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++)
+#pragma GCC unroll 4
+    for (int j = 0; j < TW; j++) _mm512_storeu_ps(at[j] + o * 16, acc[o][j]);
+}
+
+// dwv[ob][c][kk][8][16] += the lane sums of dW for one image and group: dp (Co, OH, OW) dpre,
+// planes: the phase planes of the input (Ci channels); Co a multiple of 8.
+void phase_dweight(float* dwv, const float* dp, const float* planes, int64_t Ci, int64_t Co, int64_t KK,
+                   const FlatTaps& ft) {
+  const int64_t P = ft.OH * ft.OW, nob = Co / kDirOB, nt = ft.ntaps();
+  for (int64_t ob = 0; ob < nob; ob++)
+    for (int64_t c = 0; c < Ci; c++) {
+      float* dwc = dwv + (ob * Ci + c) * KK * kDirOB * 16;
+      const float* dpo = dp + ob * kDirOB * P;
+      const float* in_c = planes + c * P;
+      for (int64_t t0 = 0; t0 < nt; t0 += 3) {
+        switch (std::min<int64_t>(3, nt - t0)) {
+          case 3: phase_dweight_tile<3>(dwc, dpo, in_c, ft, t0); break;
+          case 2: phase_dweight_tile<2>(dwc, dpo, in_c, ft, t0); break;
+          default: phase_dweight_tile<1>(dwc, dpo, in_c, ft, t0); break;
+        }
+      }
+    }
 }
 
 // dwv += the lane sums of dW for one image and group: dp (Co, OH, OW) dpre, in (Ci, H, W);
@@ -682,6 +966,22 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
     });
     return;
   }
+  if (d.dphase) {
+    float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+    const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
+    for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
+    const PhaseTaps pt(s, d.Cg);
+    for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
+      float* planes = scratch + slot * lay.slot;
+      for (int64_t n = n0; n < n1; n++)
+        for (int64_t g = 0; g < s.groups; g++) {
+          split_phases(planes, inp + (n * s.C + g * d.Cg) * d.HW, d.Cg, s, pt);
+          direct_conv_flat(out + (n * s.OC + g * d.OCg) * d.P, planes, wp + g * gp, bias ? bias + g * d.OCg : nullptr,
+                           d.Cg, d.OCg, d.KK, pt.ft, act == ConvAct::relu, false);
+        }
+    });
+    return;
+  }
 #endif
   GemmEpilogue ep;
   ep.act = act == ConvAct::relu ? Act::relu : Act::none;
@@ -781,15 +1081,22 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (dir)
     for (int64_t g = 0; g < s.groups; g++)
       direct_pack(wt + g * gpt, weight + g * d.OCg * d.K, d.Cg, d.OCg, d.KK, d.KK, d.K, -1, d.KK - 1);
+  // Strided: the input gradient phase by phase (PhaseGradTaps), with the transposed kernel.
+  const bool dirp = dinp && d.dphb;
+  if (dirp)
+    for (int64_t g = 0; g < s.groups; g++)
+      direct_pack(wt + g * gpt, weight + g * d.OCg * d.K, d.Cg, d.OCg, d.KK, d.KK, d.K, 1, 0);
+  const PhaseGradTaps pg(dirp ? s : Conv2dShape{});
   const DirectGeom dgt{d.OCg, d.Cg, s.OH, s.OW, s.H, s.W, s.KH, s.KW, s.dh * (s.KH - 1) - s.ph,
                        s.dw * (s.KW - 1) - s.pw, s.dh, s.dw};
   const DirectMasks mt(dir ? dgt : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
   // The weight gradient by direct_dweight: lane sums per chunk in the slot (after the column
   // matrix), reduced into the chunk's dW at its end.
-  const bool dirw = dweight && d.dwd;
+  const bool dirw = dweight && (d.dwd || d.dwp);
+  const PhaseTaps pw_taps(dweight && d.dwp ? s : Conv2dShape{}, d.Cg);
   const int64_t gpw = direct_pack_floats(d.OCg, d.Cg, d.KK) * 16;
   const DirectGeom dgf{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
-  const DirectMasks mf(dirw ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
+  const DirectMasks mf(dweight && d.dwd ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
 #else
   constexpr bool dirw = false;
 #endif
@@ -817,7 +1124,13 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         const float* dp = g_out + g * d.OCg * d.P;
         const float* wg = weight + g * d.OCg * d.K;
 #if NG_X86
-        if (dirw) direct_dweight(dwv + g * gpw, dp, src, dgf, mf);
+        if (dirw && d.dwp) {
+          float* planes = col + d.colb + d.dwv + d.phbf;
+          split_phases(planes, src, d.Cg, s, pw_taps);
+          phase_dweight(dwv + g * gpw, dp, planes, d.Cg, d.OCg, d.KK, pw_taps.ft);
+        } else if (dirw) {
+          direct_dweight(dwv + g * gpw, dp, src, dgf, mf);
+        }
 #endif
         if (dweight && !dirw) {
           const float* B = src;
@@ -832,6 +1145,16 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
 #if NG_X86
           if (dir) {
             direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init);  // writes every element
+          } else if (dirp) {
+            float* planes = col + d.colb + d.dwv;
+            if (init) std::fill(dst, dst + d.Cg * d.HW, 0.0f);  // phases without taps add nothing
+            for (int64_t a = 0; a < s.sh; a++)
+              for (int64_t b = 0; b < s.sw; b++) {
+                const FlatTaps& ft = pg.phase[a * s.sw + b];
+                if (ft.ntaps() == 0) continue;
+                direct_conv_flat(planes, dp, wt + g * gpt, nullptr, d.OCg, d.Cg, d.KK, ft, false, false);
+                phase_scatter_add(dst, planes, d.Cg, s, a, b);
+              }
           } else
 #endif
           if (d.direct) {
