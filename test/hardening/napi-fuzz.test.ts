@@ -103,6 +103,18 @@ describe('fuzzer findings (regressions)', () => {
     native.softmaxForward(buf(), buf(), 0, 17);
   });
 
+  // Seed 1, call 5071 (once the first-write ops joined the table): attentionForward with H = 0 and
+  // Tk = 2^31 (every array empty) sized a per-worker key buffer by Tk (16 GB, ~100 s of page faults).
+  it('attention with no (batch, head) item returns at once, forward and backward', () => {
+    const f = () => new Float32Array(64).fill(7);
+    const geom = [2, 0, 2, 2 ** 31, 2, 4, 4, 4, 4, 0.5, false, 2, false] as const;
+    const out = f();
+    native.attentionForward(out, f(), f(), f(), f(), null, null, ...geom);
+    const dq = f();
+    native.attentionBackward(dq, f(), f(), f(), f(), f(), f(), f(), f(), null, null, ...geom);
+    expect([out[0], dq[0]]).toEqual([7, 7]); // nothing written
+  });
+
   it('still refuses detached buffers, in every argument helper, with the project message', () => {
     const dead = new Float32Array(4);
     structuredClone(dead.buffer, { transfer: [dead.buffer] });

@@ -372,6 +372,8 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
                        const float* kpm, const AttnGeom& g) {
   // out: rows (B * Tq) with stride ldo, head h at columns [h D, h D + D)  lse: (B, H, Tq)
   // One item per (batch, head): its keys are transposed once (kt: D x ldkt) for all query blocks.
+  // No item (B or H zero: every array is empty): return before a worker sizes its key buffer by Tk.
+  if (g.B * g.H == 0) return;
   const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
   const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 2;
   run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
@@ -441,6 +443,7 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
                         const AttnGeom& g) {
   // dq, q: like q  dk, k / dv, v: like k / v  dout, out: like out  lse: (B, H, Tq)
   // One item per (batch, head); keys and values are transposed once per item.
+  if (g.B * g.H == 0) return;  // no item, every array empty (as in attention_forward)
   const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
   const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 5;
   run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
