@@ -63,6 +63,8 @@ export interface KindSignatures {
     N: number, C: number, L: number, eps: number, momentum: number, training: boolean) => void;
   batch_norm_bwd: (dx: F32N, dweight: F32N, dbias: F32N, dout: F32, x: F32, weight: F32N, mean: F32, rstd: F32,
     N: number, C: number, L: number, training: boolean) => void;
+  batch_norm_relu_bwd: (dx: F32N, dweight: F32N, dbias: F32N, dout: F32, x: F32, weight: F32N, mean: F32, rstd: F32,
+    out: F32, N: number, C: number, L: number, training: boolean) => void;
   dropout: (out: F32, mask: Uint8Array | F32, x: F32, n: number, p: number, seedHi: number, seedLo: number,
     offset: number) => void;
   dropout_bwd: (dx: F32, dout: F32, mask: Uint8Array | F32, n: number, p: number) => void;
@@ -165,7 +167,7 @@ export type OpKind = keyof KindSignatures;
 export const OP_KINDS = [
   'pointwise', 'pointwise_bwd', 'binary', 'binary_bwd', 'rows', 'rows_bwd', 'reduce', 'reduce_bwd', 'reduce_index',
   'reduce_index_bwd', 'argmax', 'linear', 'linear_bwd', 'layer_norm', 'layer_norm_bwd', 'batch_norm',
-  'batch_norm_bwd', 'dropout', 'dropout_bwd', 'conv2d', 'conv2d_bwd', 'max_pool2d', 'max_pool2d_bwd',
+  'batch_norm_bwd', 'batch_norm_relu_bwd', 'dropout', 'dropout_bwd', 'conv2d', 'conv2d_bwd', 'max_pool2d', 'max_pool2d_bwd',
   'avg_pool2d', 'avg_pool2d_bwd', 'adaptive_avg_pool2d', 'adaptive_avg_pool2d_bwd',
   'upsample_bilinear2d', 'upsample_bilinear2d_bwd', 'embedding', 'embedding_bwd', 'gather_rows', 'gather_rows_i32',
   'scatter_add_rows', 'concat', 'concat_bwd', 'slice', 'slice_bwd', 'transpose', 'cross_entropy',
@@ -331,6 +333,10 @@ export const OP_TABLE = {
   addBackwardInit: { kind: 'binary_bwd', params: '' },
   maxPool2dBackwardInit: { kind: 'max_pool2d_bwd', params: '' },
   adaptiveAvgPool2dBackwardInit: { kind: 'adaptive_avg_pool2d_bwd', params: '' },
+  // i13-bnr: BatchNorm followed by a fused ReLU (CPU)
+  batchNormReluForward: { kind: 'batch_norm', params: '' },
+  batchNormReluBackward: { kind: 'batch_norm_relu_bwd', params: '' },
+  batchNormReluBackwardInit: { kind: 'batch_norm_relu_bwd', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

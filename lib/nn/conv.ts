@@ -9,6 +9,7 @@ import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
 import { pair, bilinearTarget } from '../ops/conv';
+import { batchNormAct } from '../ops/norm';
 import type { Size2 } from '../ops/conv';
 import * as init from './init';
 import type { Nonlinearity, InitName } from './init';
@@ -314,9 +315,15 @@ export class BatchNorm2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** BatchNorm2d then an activation: 'relu' runs both as one kernel (Sequential fuses BatchNorm2d + ReLU). */
+  forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
     assertTensor(x, 'input', 'float32');
     if (x.shape.length !== 4 || x.shape[1] !== this.numFeatures) shapeError([null, this.numFeatures, null, null], 'input', x.shape);
-    return F.batchNorm2d(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps);
+    return batchNormAct(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps,
+      activation);
   }
 
   getConfig(): ModuleConfig {

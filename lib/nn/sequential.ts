@@ -4,7 +4,8 @@
  * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
  * initialization unless its init was chosen. In eval mode with nothing recorded for autograd,
  * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it, and
- * the ReLU after a Residual runs in place on its sum.
+ * the ReLU after a Residual runs in place on its sum. BatchNorm2d + ReLU otherwise (training)
+ * runs as one kernel each way.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
@@ -75,6 +76,12 @@ export class Sequential extends Module {
         } else {
           x = next.forward(y);
         }
+        i++;
+        continue;
+      }
+      // BatchNorm2d + ReLU as one kernel (training, or eval without a Conv2d before it to fold into).
+      if (m instanceof BatchNorm2d && next instanceof ReLU) {
+        x = m.forwardWith(x, 'relu');
         i++;
         continue;
       }

@@ -1,6 +1,7 @@
 /** Normalization ops: layerNorm and batchNorm (training and running statistics). */
 import { Tensor, shapeSize } from '../tensor/tensor';
 import { empty, fin, record, kernelsFor } from './util';
+import { relu } from './activations';
 import { assertNumberInRange, expected, fmtShape } from '../core/validate';
 
 /** Normalizes over the last dimension, then scales by weight and shifts by bias (either may be null). */
@@ -38,6 +39,16 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
   bias: Tensor | null, training: boolean, momentum = 0.1, eps = 1e-5): Tensor {
+  return batchNormAct(x, runningMean, runningVar, weight, bias, training, momentum, eps, 'none');
+}
+
+/**
+ * @internal batchNorm followed by an activation: 'relu' runs BatchNorm and ReLU as one kernel
+ * (CPU: batchNormReluForward/Backward, the bits of the two ops in turn, one pass less over the
+ * activations each way); on other devices the ReLU runs after it.
+ */
+export function batchNormAct(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
+  bias: Tensor | null, training: boolean, momentum: number, eps: number, activation: 'none' | 'relu'): Tensor {
   fin(x, 'input');
   assertNumberInRange(eps, 'eps', 0, Infinity, { loOpen: true });
   assertNumberInRange(momentum, 'momentum', 0, 1);
@@ -62,17 +73,30 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const meanT = empty([C]);
   const rstdT = empty([C]);
   const k = kernelsFor(x, runningMean, runningVar, weight, bias);
+  if (activation === 'relu' && out.device === 'cpu') {
+    k.batchNormReluForward(out.f32, meanT.f32, rstdT.f32, runningMean ? runningMean.f32 : null,
+      runningVar ? runningVar.f32 : null, x.f32, weight ? weight.f32 : null, bias ? bias.f32 : null,
+      N, C, L, eps, momentum, training);
+    return record(out, 'batchNormRelu', [x, weight, bias], (g, [dx, dw, db], init) => {
+      (init ? k.batchNormReluBackwardInit : k.batchNormReluBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null,
+        db ? db.f32 : null, g.f32, x.f32, weight ? weight.f32 : null, meanT.f32, rstdT.f32, out.f32, N, C, L, training);
+    }, () => {
+      meanT.dispose();
+      rstdT.dispose();
+    }, true);
+  }
   k.batchNormForward(out.f32, meanT.f32, rstdT.f32, runningMean ? runningMean.f32 : null,
     runningVar ? runningVar.f32 : null, x.f32, weight ? weight.f32 : null, bias ? bias.f32 : null,
     N, C, L, eps, momentum, training);
   // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
-  return record(out, 'batchNorm', [x, weight, bias], (g, [dx, dw, db], init) => {
+  const y = record(out, 'batchNorm', [x, weight, bias], (g, [dx, dw, db], init) => {
     (init ? k.batchNormBackwardInit : k.batchNormBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null,
       g.f32, x.f32, weight ? weight.f32 : null, meanT.f32, rstdT.f32, N, C, L, training);
   }, () => {
     meanT.dispose();
     rstdT.dispose();
   }, out.device === 'cpu');
+  return activation === 'relu' ? relu(y) : y;
 }
 
 /** Batch normalization of NCHW images (BatchNorm2d's functional form): batchNorm on a 4-D input. */

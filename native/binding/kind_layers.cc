@@ -11,6 +11,10 @@
 //                   (running statistics required when not training)
 //   batch_norm_bwd  batchNormBackward(dx|null, dweight|null, dbias|null, dout, x, weight|null, mean, rstd,
 //                                     N, C, L, training)
+//                   (batchNormReluForward: the batch_norm arguments; out = max(bn(x), 0))
+//   batch_norm_relu_bwd  batchNormReluBackward(dx|null, dweight|null, dbias|null, dout, x, weight|null, mean,
+//                                              rstd, out, N, C, L, training)
+//                   out: batchNormReluForward's output; dout is masked where out <= 0
 //   dropout      dropoutForward(out, mask, x, n, p, seedHi, seedLo, offset)
 //                mask: Uint8Array (1 kept / 0 dropped) or Float32Array (0 or 1/(1-p)); element i is
 //                dropped when rngUniform's value at stream position offset + i is < p
@@ -140,6 +144,16 @@ Napi::Value kind_batch_norm_bwd(const Napi::CallbackInfo& info) {
   const bool training = bool_arg(info, 11, "training");
   const NormGrads g = norm_grads(info, count(info, {N, C, L}, "x"), static_cast<size_t>(C), static_cast<size_t>(C));
   kernel<Kind::batch_norm_bwd>(info)(g.dx, g.dw, g.db, g.dout, g.x, g.w, g.mean, g.rstd, N, C, L, training);
+  return undef(info);
+}
+
+Napi::Value kind_batch_norm_relu_bwd(const Napi::CallbackInfo& info) {
+  const int64_t N = size_arg(info, 9, "N"), C = int_arg(info, 10, "C", 1), L = int_arg(info, 11, "L", 1);
+  const bool training = bool_arg(info, 12, "training");
+  const size_t n = count(info, {N, C, L}, "x");
+  const NormGrads g = norm_grads(info, n, static_cast<size_t>(C), static_cast<size_t>(C));
+  const float* out = f32(info, 8, "out", n);
+  kernel<Kind::batch_norm_relu_bwd>(info)(g.dx, g.dw, g.db, g.dout, g.x, g.w, g.mean, g.rstd, out, N, C, L, training);
   return undef(info);
 }
 

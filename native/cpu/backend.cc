@@ -116,6 +116,23 @@ void batchnorm_bwd_init(float* dx, float* dw, float* db, const float* dout, cons
                         const float* mean, const float* rstd, i64 N, i64 C, i64 L, bool training) {
   batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, true);
 }
+void batchnorm_fwd(float* out, float* mean, float* rstd, float* rm, float* rv, const float* x, const float* w,
+                   const float* b, i64 N, i64 C, i64 L, float eps, float momentum, bool training) {
+  batchnorm_forward(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, momentum, training);
+}
+void batchnorm_relu_fwd(float* out, float* mean, float* rstd, float* rm, float* rv, const float* x, const float* w,
+                        const float* b, i64 N, i64 C, i64 L, float eps, float momentum, bool training) {
+  batchnorm_forward(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, momentum, training, true);
+}
+void batchnorm_relu_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                        const float* mean, const float* rstd, const float* out, i64 N, i64 C, i64 L, bool training) {
+  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, false, out);
+}
+void batchnorm_relu_bwd_init(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                             const float* mean, const float* rstd, const float* out, i64 N, i64 C, i64 L,
+                             bool training) {
+  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, true, out);
+}
 void maxpool2d_bwd(float* dx, const float* dout, const int32_t* idx, const ops::Pool2dGeom& g) {
   maxpool2d_backward(dx, dout, idx, g);
 }
@@ -278,7 +295,7 @@ const Backend* make_cpu() {
   set_kernel<Op::linearBackwardInit>(b, linear_bwd_init);
   set_kernel<Op::layerNormForward>(b, layernorm_forward);
   set_kernel<Op::layerNormBackward>(b, layernorm_backward);
-  set_kernel<Op::batchNormForward>(b, batchnorm_forward);
+  set_kernel<Op::batchNormForward>(b, batchnorm_fwd);
   set_kernel<Op::batchNormBackward>(b, batchnorm_bwd);
   set_kernel<Op::dropoutForward>(b, dropout_forward);
   set_kernel<Op::dropoutBackward>(b, dropout_bwd);
@@ -358,6 +375,10 @@ const Backend* make_cpu() {
   // i13-fw: first writes of gradients
   set_kernel<Op::conv2dBackwardInit>(b, conv2d_bwd_init);
   set_kernel<Op::batchNormBackwardInit>(b, batchnorm_bwd_init);
+  // i13-bnr: BatchNorm + ReLU
+  set_kernel<Op::batchNormReluForward>(b, batchnorm_relu_fwd);
+  set_kernel<Op::batchNormReluBackward>(b, batchnorm_relu_bwd);
+  set_kernel<Op::batchNormReluBackwardInit>(b, batchnorm_relu_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);
   set_kernel<Op::addBackwardInit>(b, add_bwd_init);
   set_kernel<Op::maxPool2dBackwardInit>(b, maxpool2d_bwd_init);

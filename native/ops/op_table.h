@@ -175,14 +175,18 @@
   X(reluBackwardInit,      pointwise_bwd,  "dx,x,dout")                       \
   X(addBackwardInit,       binary_bwd,     "")                                \
   X(maxPool2dBackwardInit, max_pool2d_bwd, "")                                \
-  X(adaptiveAvgPool2dBackwardInit, adaptive_avg_pool2d_bwd, "")
+  X(adaptiveAvgPool2dBackwardInit, adaptive_avg_pool2d_bwd, "")             \
+  /* i13-bnr: BatchNorm followed by a fused ReLU (CPU) */                     \
+  X(batchNormReluForward,       batch_norm,          "")                      \
+  X(batchNormReluBackward,      batch_norm_relu_bwd, "")                      \
+  X(batchNormReluBackwardInit,  batch_norm_relu_bwd, "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).
 #define NG_KIND_LIST(X)                                                                           \
   X(pointwise) X(pointwise_bwd) X(binary) X(binary_bwd) X(rows) X(rows_bwd) X(reduce)             \
   X(reduce_bwd) X(reduce_index) X(reduce_index_bwd) X(argmax) X(linear) X(linear_bwd)             \
-  X(layer_norm) X(layer_norm_bwd) X(batch_norm) X(batch_norm_bwd) X(dropout) X(dropout_bwd)       \
+  X(layer_norm) X(layer_norm_bwd) X(batch_norm) X(batch_norm_bwd) X(batch_norm_relu_bwd) X(dropout) X(dropout_bwd)       \
   X(conv2d) X(conv2d_bwd) X(max_pool2d) X(max_pool2d_bwd) X(avg_pool2d) X(avg_pool2d_bwd)        \
   X(adaptive_avg_pool2d) X(adaptive_avg_pool2d_bwd)                                               \
   X(upsample_bilinear2d) X(upsample_bilinear2d_bwd)                                               \

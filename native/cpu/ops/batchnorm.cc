@@ -6,6 +6,7 @@
 // N * C planes (forward_planes / backward_planes).
 #include "cpu/ops/batchnorm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -32,19 +33,57 @@ NG_ALWAYS_INLINE float row_sq_dev(const float* x, float m, int64_t n) {
   return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
-// sum g[l] and sum g[l] (x[l] - m) r over one row, 8 float lanes each.
-NG_ALWAYS_INLINE void row_grad_sums(const float* g, const float* x, float m, float r, int64_t n, float* sg, float* sgx) {
-  float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
+// The output gradient seen by BatchNorm's backward with a fused ReLU (y: its output): g where
+// y > 0, else 0, plus 0.0f: the bits the ReLU backward writes into a zeroed gradient, so the fused
+// pass equals ReLU backward followed by BatchNorm backward. Written to a block buffer by a plain
+// loop that vectorizes (a select inside the sums below did not).
+constexpr int64_t kMaskBlock = 64;
+NG_ALWAYS_INLINE void relu_masked(float* gm, const float* g, const float* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const float v = g[i];  // read unconditionally: the select vectorizes
+    gm[i] = (y[i] > 0.0f ? v : 0.0f) + 0.0f;
+  }
+}
+
+// a[k] += g[i + k], b[k] += g[i + k] (x[i + k] - m) r over the groups of 8 of n (a multiple of 8).
+NG_ALWAYS_INLINE void grad_lanes(const float* g, const float* x, float m, float r, int64_t n, float* a, float* b) {
+  float la[8], lb[8];
+  for (int k = 0; k < 8; k++) {
+    la[k] = a[k];
+    lb[k] = b[k];
+  }
+  for (int64_t i = 0; i < n; i += 8)
     for (int k = 0; k < 8; k++) {
-      a[k] += g[i + k];
-      b[k] += g[i + k] * ((x[i + k] - m) * r);
+      la[k] += g[i + k];
+      lb[k] += g[i + k] * ((x[i + k] - m) * r);
     }
+  for (int k = 0; k < 8; k++) {
+    a[k] = la[k];
+    b[k] = lb[k];
+  }
+}
+
+// sum g[l] and sum g[l] (x[l] - m) r over one row, 8 float lanes each; relu_out (or null): g
+// masked by a fused ReLU's output first (relu_masked), with the same sums in the same order.
+NG_ALWAYS_INLINE void row_grad_sums(const float* g, const float* relu_out, const float* x, float m, float r, int64_t n,
+                                    float* sg, float* sgx) {
+  float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  const int64_t n8 = n - n % 8;
+  float gm[kMaskBlock];
+  if (relu_out) {
+    for (int64_t i = 0; i < n8; i += kMaskBlock) {
+      const int64_t len = std::min(kMaskBlock, n8 - i);
+      relu_masked(gm, g + i, relu_out + i, len);
+      grad_lanes(gm, x + i, m, r, len, a, b);
+    }
+  } else {
+    grad_lanes(g, x, m, r, n8, a, b);
+  }
   float ta = 0.0f, tb = 0.0f;
-  for (; i < n; i++) {
-    ta += g[i];
-    tb += g[i] * ((x[i] - m) * r);
+  for (int64_t i = n8; i < n; i++) {
+    const float gv = relu_out ? (relu_out[i] > 0.0f ? g[i] : 0.0f) + 0.0f : g[i];
+    ta += gv;
+    tb += gv * ((x[i] - m) * r);
   }
   *sg = ta + ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
   *sgx = tb + ((b[0] + b[4]) + (b[1] + b[5])) + ((b[2] + b[6]) + (b[3] + b[7]));
@@ -61,7 +100,7 @@ void for_planes(int64_t N, int64_t C, int64_t L, const F& f) {
 
 void forward_planes(float* out, float* mean, float* rstd, float* running_mean, float* running_var, const float* inp,
                     const float* weight, const float* bias, int64_t N, int64_t C, int64_t L, float eps, float momentum,
-                    bool training) {
+                    bool training, bool relu) {
   const int64_t M = N * L;
   std::vector<float> k(C), o(C);
   if (training) {
@@ -103,20 +142,27 @@ void forward_planes(float* out, float* mean, float* rstd, float* running_mean, f
     const float kc = kp[p % C], oc = op[p % C];
     const float* x = inp + p * L;
     float* y = out + p * L;
-    for (int64_t l = 0; l < L; l++) y[l] = x[l] * kc + oc;
+    if (relu) {
+      for (int64_t l = 0; l < L; l++) {
+        const float v = x[l] * kc + oc;
+        y[l] = v > 0.0f ? v : 0.0f;  // as relu_forward
+      }
+    } else {
+      for (int64_t l = 0; l < L; l++) y[l] = x[l] * kc + oc;
+    }
   });
 }
 
 void backward_planes(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                     const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C, int64_t L,
-                     bool training, bool init) {
+                     const float* weight, const float* mean, const float* rstd, const float* relu_out, int64_t N,
+                     int64_t C, int64_t L, bool training, bool init) {
   const int64_t M = N * L;
   std::vector<float> pa(N * C), pb(N * C);
   float* ap = pa.data();
   float* bp = pb.data();
   for_planes(N, C, L, [=](int64_t p) {
     const int64_t c = p % C;
-    row_grad_sums(dout + p * L, inp + p * L, mean[c], rstd[c], L, ap + p, bp + p);
+    row_grad_sums(dout + p * L, relu_out ? relu_out + p * L : nullptr, inp + p * L, mean[c], rstd[c], L, ap + p, bp + p);
   });
   std::vector<double> sg(C, 0.0), sgx(C, 0.0);  // sum dout, sum dout * xhat
   for (int64_t n = 0; n < N; n++)
@@ -139,20 +185,32 @@ void backward_planes(float* dinp, float* dweight, float* dbias, const float* dou
     const float* g = dout + p * L;
     const float* x = inp + p * L;
     float* d = dinp + p * L;
-    if (init)
-      for (int64_t l = 0; l < L; l++) d[l] = k * (g[l] - a - (x[l] - m) * r * b) + 0.0f;
-    else
-      for (int64_t l = 0; l < L; l++) d[l] += k * (g[l] - a - (x[l] - m) * r * b);
+    float gm[kMaskBlock];
+    for (int64_t l0 = 0; l0 < L; l0 += kMaskBlock) {  // blocks: the masked gradient of a fused ReLU
+      const int64_t len = std::min(kMaskBlock, L - l0);
+      const float* gb = g + l0;
+      if (relu_out) {
+        relu_masked(gm, gb, relu_out + p * L + l0, len);
+        gb = gm;
+      }
+      const float* xb = x + l0;
+      float* db = d + l0;
+      if (init)
+        for (int64_t l = 0; l < len; l++) db[l] = k * (gb[l] - a - (xb[l] - m) * r * b) + 0.0f;
+      else
+        for (int64_t l = 0; l < len; l++) db[l] += k * (gb[l] - a - (xb[l] - m) * r * b);
+    }
   });
 }
 }  // namespace
 
 void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
                        const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
-                       int64_t L, float eps, float momentum, bool training) {
+                       int64_t L, float eps, float momentum, bool training, bool relu) {
   // out, inp: (N, C, L)  mean, rstd, running_mean, running_var, weight, bias: (C)
   if (L > 1) {
-    forward_planes(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, L, eps, momentum, training);
+    forward_planes(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, L, eps, momentum, training,
+                   relu);
     return;
   }
   const int64_t M = N * L;
@@ -199,19 +257,25 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
     for (int64_t n = 0; n < N; n++)
       for (int64_t j = 0; j < len; j++) {
         const int64_t off = (n * C + c0 + j) * L;
-        for (int64_t l = 0; l < L; l++) out[off + l] = inp[off + l] * k[j] + o[j];
+        for (int64_t l = 0; l < L; l++) {
+          const float v = inp[off + l] * k[j] + o[j];
+          out[off + l] = relu ? (v > 0.0f ? v : 0.0f) : v;
+        }
       }
   });
 }
 
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
-                        int64_t L, bool training, bool init) {
-  // dinp, dout, inp: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
+                        int64_t L, bool training, bool init, const float* relu_out) {
+  // dinp, dout, inp, relu_out: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
   if (L > 1) {
-    backward_planes(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C, L, training, init);
+    backward_planes(dinp, dweight, dbias, dout, inp, weight, mean, rstd, relu_out, N, C, L, training, init);
     return;
   }
+  const auto gin = [relu_out, dout](int64_t i) {
+    return relu_out ? (relu_out[i] > 0.0f ? dout[i] : 0.0f) + 0.0f : dout[i];
+  };
   const int64_t M = N * L;
   const int64_t nblk = (C + kBlock - 1) / kBlock;
   parallel_for(nblk, M * C >= kParallelMin && nblk > 1, [=](int64_t blk) {
@@ -222,8 +286,9 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       for (int64_t j = 0; j < len; j++) {
         const int64_t off = (n * C + c0 + j) * L;
         const float m = mean[c0 + j], r = rstd[c0 + j];
-        sg[j] += dout[off];
-        sgx[j] += dout[off] * ((inp[off] - m) * r);
+        const float gv = gin(off);
+        sg[j] += gv;
+        sgx[j] += gv * ((inp[off] - m) * r);
       }
     for (int64_t j = 0; j < len; j++) {
       if (dweight) grad_put(dweight[c0 + j], static_cast<float>(sgx[j]), init);
@@ -241,7 +306,7 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
         const int64_t off = (n * C + c0 + j) * L;
         const float m = mean[c0 + j], r = rstd[c0 + j];
         for (int64_t l = 0; l < L; l++)
-          grad_put(dinp[off + l], k[j] * (dout[off + l] - a[j] - (inp[off + l] - m) * r * b[j]), init);
+          grad_put(dinp[off + l], k[j] * (gin(off + l) - a[j] - (inp[off + l] - m) * r * b[j]), init);
       }
   });
 }

@@ -13,12 +13,15 @@ namespace ng::cpu {
 // weight, bias: (C) or null.
 void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
                        const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
-                       int64_t L, float eps, float momentum, bool training);
+                       int64_t L, float eps, float momentum, bool training, bool relu = false);
 // training: full batch-statistics gradient; eval: dinp += dout * w * rstd (statistics constant).
 // dinp, dweight, dbias may be null. init: they are written (their old contents never read), with
 // the bits of adding into zeros (a gradient's first producer).
+// relu (forward) / relu_out (backward, the forward's output): BatchNorm followed by a fused ReLU,
+// out = max(bn(x), 0) as relu_forward; the backward masks dout where relu_out <= 0 first, with
+// the bits of ReLU backward followed by BatchNorm backward.
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
-                        int64_t L, bool training, bool init = false);
+                        int64_t L, bool training, bool init = false, const float* relu_out = nullptr);
 
 }  // namespace ng::cpu
