@@ -52,21 +52,6 @@ NG_ALWAYS_INLINE int64_t key_end(const AttnGeom& g, int64_t i0, int64_t ni) {
 
 NG_ALWAYS_INLINE int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-// bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
-// Rows of b are read whole (contiguous, prefetch-friendly: a head's rows are ldb apart in a
-// packed qkv tensor that is usually not in L1).
-NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D) {
-  constexpr int64_t kAhead = 8;  // rows prefetched ahead (they come from L3 / memory)
-  for (int64_t c = 0; c < n; c++) {
-    const float* row = b + c * ldb;
-    if (c + kAhead < n)
-      for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(row + kAhead * ldb + d);
-    for (int64_t d = 0; d < D; d++) bt[d * ldbt + c] = row[d];
-  }
-  for (int64_t d = 0; d < D; d++)
-    for (int64_t c = n; c < ldbt; c++) bt[d * ldbt + c] = 0.0f;
-}
-
 // 16 floats as one value (GCC/Clang vector extension): the accumulators below stay in registers
 // (arrays of them were kept on the stack). Each ISA build maps it to its own registers (one
 // zmm, two ymm or four xmm); the arithmetic per element is the same as a scalar loop's.
@@ -78,6 +63,70 @@ typedef float vf16u __attribute__((vector_size(64), aligned(4), may_alias));
 
 NG_ALWAYS_INLINE vf16 load16(const float* p) { return *reinterpret_cast<const vf16u*>(p); }
 NG_ALWAYS_INLINE void store16(float* p, vf16 x) { *reinterpret_cast<vf16u*>(p) = x; }
+
+// In-register transpose of a 16 x 16 block (rows x[0..15] -> columns): four rounds of swapping
+// the off-diagonal h x h sub-blocks (h = 8, 4, 2, 1), each row pair (i, i + h) by two two-source
+// shuffles (one vpermt2ps each on AVX-512). Data movement only: exact.
+typedef int32_t vi16 __attribute__((vector_size(64)));
+template <int h>
+NG_ALWAYS_INLINE void swap_blocks(vf16* x) {
+  // lo: row i keeps its columns without bit h and takes row i + h's (j - h) at columns with it;
+  // hi: row i + h takes row i's (j + h) at columns without bit h and keeps the others.
+  constexpr vi16 lo = {0 & h ? 16 + 0 - h : 0, 1 & h ? 16 + 1 - h : 1, 2 & h ? 16 + 2 - h : 2, 3 & h ? 16 + 3 - h : 3,
+                       4 & h ? 16 + 4 - h : 4, 5 & h ? 16 + 5 - h : 5, 6 & h ? 16 + 6 - h : 6, 7 & h ? 16 + 7 - h : 7,
+                       8 & h ? 16 + 8 - h : 8, 9 & h ? 16 + 9 - h : 9, 10 & h ? 16 + 10 - h : 10, 11 & h ? 16 + 11 - h : 11,
+                       12 & h ? 16 + 12 - h : 12, 13 & h ? 16 + 13 - h : 13, 14 & h ? 16 + 14 - h : 14,
+                       15 & h ? 16 + 15 - h : 15};
+  constexpr vi16 hi = {0 & h ? 16 : 0 + h, 1 & h ? 17 : 1 + h, 2 & h ? 18 : 2 + h, 3 & h ? 19 : 3 + h,
+                       4 & h ? 20 : 4 + h, 5 & h ? 21 : 5 + h, 6 & h ? 22 : 6 + h, 7 & h ? 23 : 7 + h,
+                       8 & h ? 24 : 8 + h, 9 & h ? 25 : 9 + h, 10 & h ? 26 : 10 + h, 11 & h ? 27 : 11 + h,
+                       12 & h ? 28 : 12 + h, 13 & h ? 29 : 13 + h, 14 & h ? 30 : 14 + h, 15 & h ? 31 : 15 + h};
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; i++) {
+    if (i & h) continue;
+    const vf16 a = x[i], b = x[i + h];
+    x[i] = __builtin_shuffle(a, b, lo);
+    x[i + h] = __builtin_shuffle(a, b, hi);
+  }
+}
+
+// bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
+// Rows of b are read whole (contiguous, prefetch-friendly: a head's rows are ldb apart in a
+// packed qkv tensor that is usually not in L1). With `wide` (AVX-512), 16 x 16 blocks go through
+// registers (swap_blocks); the rest element by element.
+NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D,
+                                    bool wide) {
+  constexpr int64_t kAhead = 8;  // rows prefetched ahead (they come from L3 / memory)
+  int64_t c0 = 0;
+  const int64_t D16 = wide ? D / 16 * 16 : 0;
+  if (D16 > 0) {
+    for (; c0 + 16 <= n; c0 += 16) {
+      for (int64_t c = c0 + 16; c < c0 + 32 && c < n; c++)
+        for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(b + c * ldb + d);
+      for (int64_t d0 = 0; d0 < D16; d0 += 16) {
+        vf16 x[16];
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++) x[i] = load16(b + (c0 + i) * ldb + d0);
+        swap_blocks<8>(x);
+        swap_blocks<4>(x);
+        swap_blocks<2>(x);
+        swap_blocks<1>(x);
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++) store16(bt + (d0 + i) * ldbt + c0, x[i]);
+      }
+      for (int64_t c = c0; c < c0 + 16; c++)  // head-dim columns past the last 16-block
+        for (int64_t d = D16; d < D; d++) bt[d * ldbt + c] = b[c * ldb + d];
+    }
+  }
+  for (int64_t c = c0; c < n; c++) {
+    const float* row = b + c * ldb;
+    if (c + kAhead < n)
+      for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(row + kAhead * ldb + d);
+    for (int64_t d = 0; d < D; d++) bt[d * ldbt + c] = row[d];
+  }
+  for (int64_t d = 0; d < D; d++)
+    for (int64_t c = n; c < ldbt; c++) bt[d * ldbt + c] = 0.0f;
+}
 
 // Rows r0 .. r0 + R - 1 of dot_tile, NV 16-float column vectors of each (NV = W / 16): the
 // R * NV accumulators stay in registers and share each row of bt's NV loads. A row's sum is
@@ -126,7 +175,8 @@ NG_ALWAYS_INLINE void dot_tile(float* s, const float* bt, int64_t ldbt, const fl
   for (; r < ni; r++) dot_rows<1, 4>(s + r * kBK, bt, ldbt, a + r * lda, lda, D);
 }
 
-// 32 vector registers (AVX-512): dot_tile's 4 x 64 blocks fit in them.
+// 32 vector registers (AVX-512): dot_tile's 4 x 64 blocks fit in them, and two-source shuffles
+// are single instructions (transpose_head's 16 x 16 blocks).
 inline bool wide_registers() { return isa_detail::isa_or_generic() == Isa::avx512; }
 
 // The ISA build that runs has FMA (AVX2, AVX-512), the baseline build has not.
@@ -398,7 +448,7 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
     int64_t vis_end[kBQ], first_row[kBK], zeros[kBQ] = {};
     for (int64_t bh = it0; bh < it1; bh++) {
       const Head hd = head_of(q, k, v, mask, kpm, g, bh);
-      transpose_head(kt, ldkt, hd.k, g.ldk, key_end(g, 0, g.Tq), g.D);
+      transpose_head(kt, ldkt, hd.k, g.ldk, key_end(g, 0, g.Tq), g.D, wide);
       for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
         const int64_t ni = min64(g.Tq - i0, kBQ);
         float* o = out + hd.b * g.Tq * g.ldo + hd.h * g.D + i0 * g.ldo;
@@ -473,8 +523,8 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
       const int64_t voff = hd.b * g.Tk * g.ldv + hd.h * g.D, ooff = hd.b * g.Tq * g.ldo + hd.h * g.D;
       const float* lrow = lse + bh * g.Tq;
       const int64_t kend = key_end(g, 0, g.Tq);
-      transpose_head(kt, ldkt, hd.k, g.ldk, kend, g.D);
-      transpose_head(vt, ldkt, hd.v, g.ldv, kend, g.D);
+      transpose_head(kt, ldkt, hd.k, g.ldk, kend, g.D, wide);
+      transpose_head(vt, ldkt, hd.v, g.ldv, kend, g.D, wide);
       for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
         const int64_t ni = min64(g.Tq - i0, kBQ);
         const float* go = dout + ooff + i0 * g.ldo;  // dout rows of the block
