@@ -44,6 +44,7 @@ const runs = dirs.map((d) => {
       qkv.subarray(E), qkv.subarray(2 * E), out, lse, null, null, B, H, Tt, Tt, D, 3 * E, 3 * E, 3 * E, E, 1 / Math.sqrt(D),
       true, 0, false); }, () => sum(dqkv)],
     'linear1+gelu fwd': [() => k.linearForward(h, x, w1, b1, N, E, F, 4, pre), () => sum(h) + sum(pre)],
+    'gelu+bias grads': [() => k.linearBackwardInit(null, null, db1, dh, x, w1, h, pre, N, E, F, 4), () => sum(db1)],
     'linear1+gelu bwd': [() => k.linearBackwardInit(dx, dw1, db1, dh, x, w1, h, pre, N, E, F, 4), () => sum(dx) + sum(dw1) + sum(db1)],
   };
   fwd();

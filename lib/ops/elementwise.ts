@@ -26,11 +26,29 @@ function binaryTensor(op: BinarySpec, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, 'a', 'b');
   const out = empty(shape);
   k[op.fwd](out.f32, a.f32, a.shape, b.f32, b.shape);
-  return record(out, op.name, [a, b], (g, [da, db]) => {
+  return record(out, op.name, [a, b], (g, [da, db], init) => {
+    if (init) {
+      // add only, first write (the buffers are uninitialized, see TapeNode.firstWrite): a gradient
+      // of the output's size is g itself (a copy: no zero fill, no read of zeros); a broadcast one
+      // is summed by the kernel into zeros.
+      da = da && firstWriteCopy(k, da, g);
+      db = db && firstWriteCopy(k, db, g);
+      if (!da && !db) return;
+    }
     const inputs = op.needsInputs;
     k[op.bwd](da ? da.f32 : null, db ? db.f32 : null, g.f32, inputs ? a.f32 : null, a.shape,
       inputs ? b.f32 : null, b.shape);
-  });
+  }, undefined, op === ADD);
+}
+
+/** Writes g into a fresh gradient buffer of g's size (returns null: done), else zeroes it (returns it). */
+function firstWriteCopy(k: ReturnType<typeof kernelsFor>, grad: Tensor, g: Tensor): Tensor | null {
+  if (grad.size === g.size) {
+    grad.f32.set(g.f32);
+    return null;
+  }
+  k.fillF32(grad.f32, grad.size, 0);
+  return grad;
 }
 
 function scalarArg(v: unknown, name: string): number {
