@@ -67,6 +67,12 @@ NG_ALWAYS_INLINE void store16(float* p, vf16 x) { *reinterpret_cast<vf16u*>(p) =
 // In-register transpose of a 16 x 16 block (rows x[0..15] -> columns): four rounds of swapping
 // the off-diagonal h x h sub-blocks (h = 8, 4, 2, 1), each row pair (i, i + h) by two two-source
 // shuffles (one vpermt2ps each on AVX-512). Data movement only: exact.
+// gcc's __builtin_shuffle; other compilers take transpose_head's element-by-element path.
+#if defined(__GNUC__) && !defined(__clang__)
+#define NG_SHUFFLE_TRANSPOSE 1
+#else
+#define NG_SHUFFLE_TRANSPOSE 0
+#endif
 typedef int32_t vi16 __attribute__((vector_size(64)));
 template <int h>
 NG_ALWAYS_INLINE void swap_blocks(vf16* x) {
@@ -81,6 +87,7 @@ NG_ALWAYS_INLINE void swap_blocks(vf16* x) {
                        4 & h ? 20 : 4 + h, 5 & h ? 21 : 5 + h, 6 & h ? 22 : 6 + h, 7 & h ? 23 : 7 + h,
                        8 & h ? 24 : 8 + h, 9 & h ? 25 : 9 + h, 10 & h ? 26 : 10 + h, 11 & h ? 27 : 11 + h,
                        12 & h ? 28 : 12 + h, 13 & h ? 29 : 13 + h, 14 & h ? 30 : 14 + h, 15 & h ? 31 : 15 + h};
+#if NG_SHUFFLE_TRANSPOSE
 #pragma GCC unroll 16
   for (int i = 0; i < 16; i++) {
     if (i & h) continue;
@@ -88,6 +95,9 @@ NG_ALWAYS_INLINE void swap_blocks(vf16* x) {
     x[i] = __builtin_shuffle(a, b, lo);
     x[i + h] = __builtin_shuffle(a, b, hi);
   }
+#else
+  (void)x;
+#endif
 }
 
 // bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
@@ -98,7 +108,7 @@ NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, in
                                     bool wide) {
   constexpr int64_t kAhead = 8;  // rows prefetched ahead (they come from L3 / memory)
   int64_t c0 = 0;
-  const int64_t D16 = wide ? D / 16 * 16 : 0;
+  const int64_t D16 = NG_SHUFFLE_TRANSPOSE && wide ? D / 16 * 16 : 0;
   if (D16 > 0) {
     for (; c0 + 16 <= n; c0 += 16) {
       for (int64_t c = c0 + 16; c < c0 + 32 && c < n; c++)
