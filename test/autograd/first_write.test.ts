@@ -110,6 +110,28 @@ describe('gradients written by their first producer', () => {
     opt.dispose();
   });
 
+  it('add writes its gradients (a copy at full size, a sum into zeros when broadcast), over stale values', () => {
+    const a = ng.tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const b = ng.tensor([10, 20, 30], { requiresGrad: true });
+    const c = ng.tensor([[1, 1, 1], [2, 2, 2]], { requiresGrad: true });
+    const opt = new ng.optim.SGD([a, b, c], { lr: 0 });
+    const loss = (): Tensor => ng.sum(ng.mul(ng.add(ng.add(a, b), c), ng.tensor([[1, 2, 3], [4, 5, 6]])));
+    loss().backward(); // stale values to be overwritten
+    loss().backward();
+    opt.zeroGrad();
+    loss().backward();
+    expect(arr(a.grad)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(arr(b.grad)).toEqual([5, 7, 9]);
+    expect(arr(c.grad)).toEqual([1, 2, 3, 4, 5, 6]);
+    opt.zeroGrad();
+    ng.sum(ng.mul(ng.add(a, a), ng.tensor([[1, 2, 3], [4, 5, 6]]))).backward(); // one buffer twice: the second adds
+    expect(arr(a.grad)).toEqual([2, 4, 6, 8, 10, 12]);
+    loss().backward(); // no zeroGrad: adds
+    expect(arr(b.grad)).toEqual([5, 7, 9]);
+    expect(arr(a.grad)).toEqual([3, 6, 9, 12, 15, 18]);
+    opt.dispose();
+  });
+
   it('clipping after zeroGrad sees zeros', () => {
     const lin = new ng.nn.Linear(3, 2);
     const opt = new ng.optim.SGD(lin.parameters(), { lr: 0.1 });

@@ -116,6 +116,26 @@ describe('activation kernels', () => {
     expectClose(dx, Array.from(x, (v, i) => cdf[i] + v * pdf[i]), 1e-4, 0, 'gelu grad lower tail');
   });
 
+  it('gelu forward (run in blocks of 256 by stages): block edges, a partial last block and threads', () => {
+    for (const n of [256, 257, 805, (1 << 16) + 3]) {
+      const x = randF32(n, rng(n), -6, 6);
+      x[0] = 0;
+      x[n - 1] = -1e-7;
+      const at = (t: number): Float32Array => {
+        const before = native.getNumThreads();
+        native.setNumThreads(t);
+        try {
+          return fwd(ACTS[4], x);
+        } finally {
+          native.setNumThreads(before);
+        }
+      };
+      const one = at(1);
+      expectClose(one, Array.from(x, ACTS[4].f), 2e-6, 2e-7, `gelu n = ${n}`);
+      expect(at(2)).toEqual(one);
+    }
+  });
+
   it('uses several threads on large inputs with the same result as the reference', () => {
     const n = (1 << 16) + 3;
     const x = randF32(n, rng(7), -5, 5);

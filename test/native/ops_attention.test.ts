@@ -144,6 +144,8 @@ describe('attention kernel: forward and backward against the naive reference', (
     ['T = 255, head size 17, causal (several key and query blocks)', { B: 1, H: 1, Tq: 255, Tk: 255, D: 17, causal: true }],
     ['head size 40 (two column chunks), Tq 70 x Tk 130', { B: 1, H: 2, Tq: 70, Tk: 130, D: 40, kpm: true }],
     ['head size 65 (three column chunks), causal, padded rows', { B: 2, H: 1, Tq: 67, Tk: 67, D: 65, causal: true, pad: 5 }],
+    ['GPT block shape: T = 128, head size 32, causal (full and half-width key tiles)', { B: 2, H: 2, Tq: 128, Tk: 128, D: 32, causal: true }],
+    ['last key tile of 36 (just over half width), 4-row blocks with a 1-row tail', { B: 1, H: 2, Tq: 33, Tk: 100, D: 8, kpm: true }],
   ];
   for (const [name, c] of cases) it(name, () => checkCase(c));
 

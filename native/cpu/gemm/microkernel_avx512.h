@@ -290,26 +290,41 @@ NG_TARGET_AVX512 void avx512_pack_transpose(const float* src, int64_t ld, int ro
   }
 }
 
-// dst[k*DS + j] = src[k*ld + j] for j < cols, 0 for cols <= j < DS; k < kc.
-// (Rows of src contiguous along the panel's lanes: op(A) transposed, op(B) not transposed.)
+// Panels of DS lanes from rows of src contiguous along the lanes (op(A) transposed, op(B) not
+// transposed): dst[q*DS*kc + k*DS + j] = src[k*ld + q*DS + j] for q*DS + j < n, 0 for the other
+// lanes of the last panel; k < kc. Row by row across all the panels: each row of src is read
+// once from end to end. (Panel by panel, the rows of a block of many panels had left L1 before
+// the next panel came back to them: the transposed-A products of the weight gradients, e.g.
+// 512 x 128 x 2048, ran 2-10% slower.)
 template <int DS>
-NG_TARGET_AVX512 void avx512_pack_copy(const float* src, int64_t ld, int cols, int64_t kc,
-                                       float* dst) {
+NG_TARGET_AVX512 void avx512_pack_copy_rows(const float* src, int64_t ld, int64_t n, int64_t kc, float* dst) {
   constexpr int G = (DS + 15) / 16;
+  const int64_t full = n / DS, last = n - full * DS;  // full panels, columns of the last one
   __mmask16 lm[G], sm[G];
 #pragma GCC unroll 4
   for (int g = 0; g < G; ++g) {
-    lm[g] = avx512_mask(cols - 16 * g);
+    lm[g] = avx512_mask(last - 16 * g);
     sm[g] = avx512_mask(DS - 16 * g);
   }
+  const int64_t pstride = static_cast<int64_t>(DS) * kc;
   for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * ld;
+    float* d = dst + k * DS;
 #if NG_PACK_PREFETCH > 0
     if (k + NG_PACK_PREFETCH / 16 < kc)
-      _mm_prefetch(reinterpret_cast<const char*>(src + (k + NG_PACK_PREFETCH / 16) * ld), _MM_HINT_T0);
+      for (int64_t j = 0; j < n; j += 16)
+        _mm_prefetch(reinterpret_cast<const char*>(s + (NG_PACK_PREFETCH / 16) * ld + j), _MM_HINT_T0);
 #endif
+    for (int64_t q = 0; q < full; ++q) {
 #pragma GCC unroll 4
-    for (int g = 0; g < G; ++g)
-      _mm512_mask_storeu_ps(dst + k * DS + 16 * g, sm[g], _mm512_maskz_loadu_ps(lm[g], src + k * ld + 16 * g));
+      for (int g = 0; g < G; ++g)
+        _mm512_mask_storeu_ps(d + q * pstride + 16 * g, sm[g], _mm512_maskz_loadu_ps(sm[g], s + q * DS + 16 * g));
+    }
+    if (last > 0) {
+#pragma GCC unroll 4
+      for (int g = 0; g < G; ++g)
+        _mm512_mask_storeu_ps(d + full * pstride + 16 * g, sm[g], _mm512_maskz_loadu_ps(lm[g], s + full * DS + 16 * g));
+    }
   }
 }
 
@@ -317,10 +332,10 @@ NG_TARGET_AVX512 void avx512_pack_copy(const float* src, int64_t ld, int cols, i
 template <int MR>
 NG_TARGET_AVX512 void avx512_pack_a(bool transA, const float* A, int64_t lda, int64_t i0,
                                     int64_t mc, int64_t k0, int64_t kc, float* dst) {
+  if (transA) return avx512_pack_copy_rows<MR>(A + k0 * lda + i0, lda, mc, kc, dst);
   for (int64_t p = 0; p < mc; p += MR) {
     const int r = static_cast<int>(mc - p < MR ? mc - p : MR);
-    if (!transA) avx512_pack_transpose<MR>(A + (i0 + p) * lda + k0, lda, r, kc, dst);
-    else avx512_pack_copy<MR>(A + k0 * lda + i0 + p, lda, r, kc, dst);
+    avx512_pack_transpose<MR>(A + (i0 + p) * lda + k0, lda, r, kc, dst);
     dst += MR * kc;
   }
 }
@@ -328,10 +343,10 @@ NG_TARGET_AVX512 void avx512_pack_a(bool transA, const float* A, int64_t lda, in
 template <int NR>
 NG_TARGET_AVX512 void avx512_pack_b(bool transB, const float* B, int64_t ldb, int64_t k0,
                                     int64_t kc, int64_t j0, int64_t nc, float* dst) {
+  if (!transB) return avx512_pack_copy_rows<NR>(B + k0 * ldb + j0, ldb, nc, kc, dst);
   for (int64_t q = 0; q < nc; q += NR) {
     const int r = static_cast<int>(nc - q < NR ? nc - q : NR);
-    if (!transB) avx512_pack_copy<NR>(B + k0 * ldb + j0 + q, ldb, r, kc, dst);
-    else avx512_pack_transpose<NR>(B + (j0 + q) * ldb + k0, ldb, r, kc, dst);
+    avx512_pack_transpose<NR>(B + (j0 + q) * ldb + k0, ldb, r, kc, dst);
     dst += NR * kc;
   }
 }

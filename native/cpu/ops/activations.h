@@ -44,10 +44,10 @@ void softplus_backward(float* dinp, const float* inp, const float* dout, int64_t
 // Single-element helpers shared with the fused linear kernels (branch-free: loops calling them
 // vectorize; libm's erff is a scalar call of ~10 ns).
 
-// erfc(z) for z >= 0 with a relative error of a few 1e-7: t exp(-z^2 + P(t)), t = 1 / (1 + z / 2),
-// P of degree 9 (the Chebyshev fit of Numerical Recipes' erfcc). Huge z gives 0, NaN stays NaN.
-NG_ALWAYS_INLINE float erfc_nonneg(float z) {
-  const float t = 1.0f / (1.0f + 0.5f * z);
+// erfc_nonneg in parts (gelu_forward runs them as separate passes over a block):
+// erfc_nonneg(z) = erfc_t(z) * exp_fast(erfc_exponent(erfc_t(z), z)).
+NG_ALWAYS_INLINE float erfc_t(float z) { return 1.0f / (1.0f + 0.5f * z); }
+NG_ALWAYS_INLINE float erfc_exponent(float t, float z) {
   float p = 0.17087277f;
   p = p * t - 0.82215223f;
   p = p * t + 1.48851587f;
@@ -58,7 +58,13 @@ NG_ALWAYS_INLINE float erfc_nonneg(float z) {
   p = p * t + 0.37409196f;
   p = p * t + 1.00002368f;
   p = p * t - 1.26551223f;
-  return t * exp_fast(p - z * z);
+  return p - z * z;
+}
+// erfc(z) for z >= 0 with a relative error of a few 1e-7: t exp(-z^2 + P(t)), t = 1 / (1 + z / 2),
+// P of degree 9 (the Chebyshev fit of Numerical Recipes' erfcc). Huge z gives 0, NaN stays NaN.
+NG_ALWAYS_INLINE float erfc_nonneg(float z) {
+  const float t = erfc_t(z);
+  return t * exp_fast(erfc_exponent(t, z));
 }
 
 // The standard normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2, computed from erfc on the side of

@@ -15,8 +15,9 @@ namespace ng::cpu {
 
 namespace {
 
-// Tiles: kBQ query rows x kBK keys. Score rows are always kBK wide (columns past the tile's keys
-// are -inf, then 0 after exp), so the loops over a row have a fixed trip count and vectorize;
+// Tiles: kBQ query rows x kBK keys. Score rows are kBK wide, or 32 for a tile of at most 32 keys
+// (tile_width; columns past the tile's keys are -inf, then 0 after exp), so the loops over a row
+// have a trip count that is a multiple of 16 and vectorize;
 // head-dim chunks of kDC columns are copied into zero-padded scratch for the same reason.
 constexpr int64_t kBQ = 32;
 constexpr int64_t kBK = 64;
@@ -51,21 +52,6 @@ NG_ALWAYS_INLINE int64_t key_end(const AttnGeom& g, int64_t i0, int64_t ni) {
 
 NG_ALWAYS_INLINE int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-// bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
-// Rows of b are read whole (contiguous, prefetch-friendly: a head's rows are ldb apart in a
-// packed qkv tensor that is usually not in L1).
-NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D) {
-  constexpr int64_t kAhead = 8;  // rows prefetched ahead (they come from L3 / memory)
-  for (int64_t c = 0; c < n; c++) {
-    const float* row = b + c * ldb;
-    if (c + kAhead < n)
-      for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(row + kAhead * ldb + d);
-    for (int64_t d = 0; d < D; d++) bt[d * ldbt + c] = row[d];
-  }
-  for (int64_t d = 0; d < D; d++)
-    for (int64_t c = n; c < ldbt; c++) bt[d * ldbt + c] = 0.0f;
-}
-
 // 16 floats as one value (GCC/Clang vector extension): the accumulators below stay in registers
 // (arrays of them were kept on the stack). Each ISA build maps it to its own registers (one
 // zmm, two ymm or four xmm); the arithmetic per element is the same as a scalar loop's.
@@ -78,66 +64,154 @@ typedef float vf16u __attribute__((vector_size(64), aligned(4), may_alias));
 NG_ALWAYS_INLINE vf16 load16(const float* p) { return *reinterpret_cast<const vf16u*>(p); }
 NG_ALWAYS_INLINE void store16(float* p, vf16 x) { *reinterpret_cast<vf16u*>(p) = x; }
 
-// s[r][c] = a_r . b_c (sum over d in order) for r < ni and the kBK columns of bt (b^T, rows
-// ldbt apart); a_r = a + r * lda. Two rows at a time: eight independent accumulators hide the
-// FMA latency and share the loads of bt (each row's sum is the same as one row alone).
-NG_ALWAYS_INLINE void dot_tile(float* s, const float* bt, int64_t ldbt, const float* a, int64_t lda, int64_t D,
-                               int64_t ni) {
-  static_assert(kBK == 64, "dot_tile keeps a score row in four 16-float accumulators");
-  int64_t r = 0;
-  for (; r + 2 <= ni; r += 2) {
-    const float* ar = a + r * lda;
-    const float* br = ar + lda;
-    vf16 a0 = {}, a1 = {}, a2 = {}, a3 = {}, b0 = {}, b1 = {}, b2 = {}, b3 = {};
-    for (int64_t d = 0; d < D; d++) {
-      const float x = ar[d], y = br[d];
-      const float* bd = bt + d * ldbt;
-      const vf16 t0 = load16(bd), t1 = load16(bd + 16), t2 = load16(bd + 32), t3 = load16(bd + 48);
-      a0 += x * t0;
-      a1 += x * t1;
-      a2 += x * t2;
-      a3 += x * t3;
-      b0 += y * t0;
-      b1 += y * t1;
-      b2 += y * t2;
-      b3 += y * t3;
-    }
-    float* sr = s + r * kBK;
-    store16(sr, a0);
-    store16(sr + 16, a1);
-    store16(sr + 32, a2);
-    store16(sr + 48, a3);
-    store16(sr + kBK, b0);
-    store16(sr + kBK + 16, b1);
-    store16(sr + kBK + 32, b2);
-    store16(sr + kBK + 48, b3);
+// In-register transpose of a 16 x 16 block (rows x[0..15] -> columns): four rounds of swapping
+// the off-diagonal h x h sub-blocks (h = 8, 4, 2, 1), each row pair (i, i + h) by two two-source
+// shuffles (one vpermt2ps each on AVX-512). Data movement only: exact.
+// gcc's __builtin_shuffle; other compilers take transpose_head's element-by-element path.
+#if defined(__GNUC__) && !defined(__clang__)
+#define NG_SHUFFLE_TRANSPOSE 1
+#else
+#define NG_SHUFFLE_TRANSPOSE 0
+#endif
+typedef int32_t vi16 __attribute__((vector_size(64)));
+template <int h>
+NG_ALWAYS_INLINE void swap_blocks(vf16* x) {
+  // lo: row i keeps its columns without bit h and takes row i + h's (j - h) at columns with it;
+  // hi: row i + h takes row i's (j + h) at columns without bit h and keeps the others.
+  constexpr vi16 lo = {0 & h ? 16 + 0 - h : 0, 1 & h ? 16 + 1 - h : 1, 2 & h ? 16 + 2 - h : 2, 3 & h ? 16 + 3 - h : 3,
+                       4 & h ? 16 + 4 - h : 4, 5 & h ? 16 + 5 - h : 5, 6 & h ? 16 + 6 - h : 6, 7 & h ? 16 + 7 - h : 7,
+                       8 & h ? 16 + 8 - h : 8, 9 & h ? 16 + 9 - h : 9, 10 & h ? 16 + 10 - h : 10, 11 & h ? 16 + 11 - h : 11,
+                       12 & h ? 16 + 12 - h : 12, 13 & h ? 16 + 13 - h : 13, 14 & h ? 16 + 14 - h : 14,
+                       15 & h ? 16 + 15 - h : 15};
+  constexpr vi16 hi = {0 & h ? 16 : 0 + h, 1 & h ? 17 : 1 + h, 2 & h ? 18 : 2 + h, 3 & h ? 19 : 3 + h,
+                       4 & h ? 20 : 4 + h, 5 & h ? 21 : 5 + h, 6 & h ? 22 : 6 + h, 7 & h ? 23 : 7 + h,
+                       8 & h ? 24 : 8 + h, 9 & h ? 25 : 9 + h, 10 & h ? 26 : 10 + h, 11 & h ? 27 : 11 + h,
+                       12 & h ? 28 : 12 + h, 13 & h ? 29 : 13 + h, 14 & h ? 30 : 14 + h, 15 & h ? 31 : 15 + h};
+#if NG_SHUFFLE_TRANSPOSE
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; i++) {
+    if (i & h) continue;
+    const vf16 a = x[i], b = x[i + h];
+    x[i] = __builtin_shuffle(a, b, lo);
+    x[i + h] = __builtin_shuffle(a, b, hi);
   }
-  for (; r < ni; r++) {
-    const float* ar = a + r * lda;
-    vf16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
-    for (int64_t d = 0; d < D; d++) {
-      const float x = ar[d];
-      const float* bd = bt + d * ldbt;
-      a0 += x * load16(bd);
-      a1 += x * load16(bd + 16);
-      a2 += x * load16(bd + 32);
-      a3 += x * load16(bd + 48);
-    }
-    float* sr = s + r * kBK;
-    store16(sr, a0);
-    store16(sr + 16, a1);
-    store16(sr + 32, a2);
-    store16(sr + 48, a3);
-  }
+#else
+  (void)x;
+#endif
 }
+
+// bt (D x ldbt, zero-padded to a multiple of kBK columns) = b^T for rows b_c = b + c * ldb, c < n.
+// Rows of b are read whole (contiguous, prefetch-friendly: a head's rows are ldb apart in a
+// packed qkv tensor that is usually not in L1). With `wide` (AVX-512), 16 x 16 blocks go through
+// registers (swap_blocks); the rest element by element.
+NG_ALWAYS_INLINE void transpose_head(float* bt, int64_t ldbt, const float* b, int64_t ldb, int64_t n, int64_t D,
+                                    bool wide) {
+  constexpr int64_t kAhead = 8;  // rows prefetched ahead (they come from L3 / memory)
+  int64_t c0 = 0;
+  const int64_t D16 = NG_SHUFFLE_TRANSPOSE && wide ? D / 16 * 16 : 0;
+  if (D16 > 0) {
+    for (; c0 + 16 <= n; c0 += 16) {
+      for (int64_t c = c0 + 16; c < c0 + 32 && c < n; c++)
+        for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(b + c * ldb + d);
+      for (int64_t d0 = 0; d0 < D16; d0 += 16) {
+        vf16 x[16];
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++) x[i] = load16(b + (c0 + i) * ldb + d0);
+        swap_blocks<8>(x);
+        swap_blocks<4>(x);
+        swap_blocks<2>(x);
+        swap_blocks<1>(x);
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++) store16(bt + (d0 + i) * ldbt + c0, x[i]);
+      }
+      for (int64_t c = c0; c < c0 + 16; c++)  // head-dim columns past the last 16-block
+        for (int64_t d = D16; d < D; d++) bt[d * ldbt + c] = b[c * ldb + d];
+    }
+  }
+  for (int64_t c = c0; c < n; c++) {
+    const float* row = b + c * ldb;
+    if (c + kAhead < n)
+      for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(row + kAhead * ldb + d);
+    for (int64_t d = 0; d < D; d++) bt[d * ldbt + c] = row[d];
+  }
+  for (int64_t d = 0; d < D; d++)
+    for (int64_t c = n; c < ldbt; c++) bt[d * ldbt + c] = 0.0f;
+}
+
+// Rows r0 .. r0 + R - 1 of dot_tile, NV 16-float column vectors of each (NV = W / 16): the
+// R * NV accumulators stay in registers and share each row of bt's NV loads. A row's sum is
+// the same whatever R (the sum over d runs in order either way).
+template <int R, int NV>
+NG_ALWAYS_INLINE void dot_rows(float* s, const float* bt, int64_t ldbt, const float* a, int64_t lda, int64_t D) {
+  vf16 acc[R][NV];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[r][v] = vf16{};
+  for (int64_t d = 0; d < D; d++) {
+    const float* bd = bt + d * ldbt;
+    vf16 t[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) t[v] = load16(bd + 16 * v);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) {
+      const float x = a[r * lda + d];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc[r][v] += x * t[v];
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) store16(s + r * kBK + 16 * v, acc[r][v]);
+}
+
+// s[r][c] = a_r . b_c (sum over d in order) for r < ni and the first W columns of bt (b^T, rows
+// ldbt apart; W = 64 or 32: a tile of at most 32 keys leaves the upper half of its rows
+// unwritten); a_r = a + r * lda. Blocks of rows share the loads of bt: 4 rows of 64 columns (16
+// accumulators) where the ISA has 32 vector registers (wide), else 2; 4 rows of 32 columns.
+NG_ALWAYS_INLINE void dot_tile(float* s, const float* bt, int64_t ldbt, const float* a, int64_t lda, int64_t D,
+                               int64_t ni, int64_t W, bool wide) {
+  static_assert(kBK == 64, "dot_tile keeps a score row in at most four 16-float accumulators");
+  int64_t r = 0;
+  if (W == 32) {
+    for (; r + 4 <= ni; r += 4) dot_rows<4, 2>(s + r * kBK, bt, ldbt, a + r * lda, lda, D);
+    for (; r < ni; r++) dot_rows<1, 2>(s + r * kBK, bt, ldbt, a + r * lda, lda, D);
+    return;
+  }
+  if (wide)
+    for (; r + 4 <= ni; r += 4) dot_rows<4, 4>(s + r * kBK, bt, ldbt, a + r * lda, lda, D);
+  for (; r + 2 <= ni; r += 2) dot_rows<2, 4>(s + r * kBK, bt, ldbt, a + r * lda, lda, D);
+  for (; r < ni; r++) dot_rows<1, 4>(s + r * kBK, bt, ldbt, a + r * lda, lda, D);
+}
+
+// 32 vector registers (AVX-512): dot_tile's 4 x 64 blocks fit in them, and two-source shuffles
+// are single instructions (transpose_head's 16 x 16 blocks).
+inline bool wide_registers() { return isa_detail::isa_or_generic() == Isa::avx512; }
+
+// The ISA build that runs has FMA (AVX2, AVX-512), the baseline build has not.
+inline bool fma_builds() { return isa_detail::isa_or_generic() != Isa::generic; }
+
+// a * b + c rounded once when `fused` (pass fma_builds(): true only inside the AVX2 / AVX-512
+// builds, where std::fma is one instruction), else twice: what gcc's FMA contraction of the
+// expression gives in each build, stated explicitly, because whether gcc contracts an expression
+// changes with the code around it (a scalar update after a vectorized row sum was seen to flip).
+NG_ALWAYS_INLINE float fma_isa(float a, float b, float c, bool fused) { return fused ? std::fma(a, b, c) : a * b + c; }
+
+// Width of a key tile's score rows: the loops over a row run over W columns (a multiple of 16:
+// fixed trip counts that vectorize); columns nj .. W - 1 are hidden keys (-inf scores, zero
+// weights). A half-width tile (nj <= 32: the diagonal tiles of causal attention at T = 32 mod 64)
+// does half the work; sums over the row are unchanged (row_sum / row_max over the zero / -inf
+// tail of a full row give the same bits).
+NG_ALWAYS_INLINE int64_t tile_width(int64_t nj) { return nj <= 32 ? 32 : kBK; }
 
 // Raw dot products (dot_tile of q and k) -> scores: scale, masks, causal and padding -inf.
 NG_ALWAYS_INLINE void finish_scores(float* s, const Head& hd, const AttnGeom& g, int64_t i0, int64_t ni, int64_t j0,
-                                    int64_t nj) {
+                                    int64_t nj, int64_t W) {
   for (int64_t r = 0; r < ni; r++) {
     const int64_t i = i0 + r;
     float* sr = s + r * kBK;
-    for (int64_t c = 0; c < kBK; c++) sr[c] *= g.scale;
+    for (int64_t c = 0; c < W; c++) sr[c] *= g.scale;
     if (hd.mask) {
       const float* mrow = hd.mask + i * g.Tk + j0;
       for (int64_t c = 0; c < nj; c++) sr[c] += mrow[c];
@@ -149,7 +223,7 @@ NG_ALWAYS_INLINE void finish_scores(float* s, const Head& hd, const AttnGeom& g,
       const int64_t vis = i + g.causal_offset - j0 + 1;
       lim = vis < 0 ? 0 : min64(vis, nj);
     }
-    for (int64_t c = lim; c < kBK; c++) sr[c] = -INFINITY;
+    for (int64_t c = lim; c < W; c++) sr[c] = -INFINITY;
   }
 }
 
@@ -376,6 +450,7 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
   if (g.B * g.H == 0) return;
   const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
   const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 2;
+  const bool wide = wide_registers(), fused = fma_builds();
   run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
     std::vector<float> ktbuf(static_cast<size_t>(g.D * ldkt));
     float* kt = ktbuf.data();
@@ -385,7 +460,7 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
     int64_t vis_end[kBQ], first_row[kBK], zeros[kBQ] = {};
     for (int64_t bh = it0; bh < it1; bh++) {
       const Head hd = head_of(q, k, v, mask, kpm, g, bh);
-      transpose_head(kt, ldkt, hd.k, g.ldk, key_end(g, 0, g.Tq), g.D);
+      transpose_head(kt, ldkt, hd.k, g.ldk, key_end(g, 0, g.Tq), g.D, wide);
       for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
         const int64_t ni = min64(g.Tq - i0, kBQ);
         float* o = out + hd.b * g.Tq * g.ldo + hd.h * g.D + i0 * g.ldo;
@@ -396,22 +471,22 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
         }
         const int64_t jend = key_end(g, i0, ni);
         for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
-          const int64_t nj = min64(jend - j0, kBK);
-          dot_tile(s, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
-          finish_scores(s, hd, g, i0, ni, j0, nj);
+          const int64_t nj = min64(jend - j0, kBK), W = tile_width(nj);
+          dot_tile(s, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni, W, wide);
+          finish_scores(s, hd, g, i0, ni, j0, nj, W);
           if (structural) causal_ranges(g, i0, ni, j0, nj, vis_end, first_row);
           for (int64_t r = 0; r < ni; r++) {  // online softmax: s becomes exp(score - running max)
             float* sr = s + r * kBK;
-            const float mx = row_max(sr, kBK);
+            const float mx = row_max(sr, W);
             const float mnew = mx > m[r] ? mx : m[r];
             if (mnew == -INFINITY) {  // every key so far is masked for this row
-              for (int64_t c = 0; c < kBK; c++) sr[c] = 0.0f;
+              for (int64_t c = 0; c < W; c++) sr[c] = 0.0f;
               alpha[r] = 1.0f;
               continue;
             }
             alpha[r] = exp_fast(m[r] - mnew);  // 0 when m[r] = -inf
-            for (int64_t c = 0; c < kBK; c++) sr[c] = exp_fast(sr[c] - mnew);
-            l[r] = l[r] * alpha[r] + row_sum(sr, kBK);
+            for (int64_t c = 0; c < W; c++) sr[c] = exp_fast(sr[c] - mnew);
+            l[r] = fma_isa(l[r], alpha[r], row_sum(sr, W), fused);
             m[r] = mnew;
           }
           for (int64_t d0 = 0; d0 < g.D; d0 += kDC) {  // o = alpha o + p v
@@ -446,6 +521,7 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
   if (g.B * g.H == 0) return;  // no item, every array empty (as in attention_forward)
   const int64_t ldkt = (g.Tk + kBK - 1) / kBK * kBK;
   const int64_t cost = (g.Tq < 1 ? 1 : g.Tq) * (g.Tk < 1 ? 1 : g.Tk) * (g.D < 1 ? 1 : g.D) * 5;
+  const bool wide = wide_registers();
   run_isa(g.B * g.H, cost, [=, &g](int64_t it0, int64_t it1) NG_INLINE_LAMBDA {
     std::vector<float> tbuf(static_cast<size_t>(2 * g.D * ldkt));
     float* kt = tbuf.data();
@@ -460,18 +536,18 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
       const int64_t voff = hd.b * g.Tk * g.ldv + hd.h * g.D, ooff = hd.b * g.Tq * g.ldo + hd.h * g.D;
       const float* lrow = lse + bh * g.Tq;
       const int64_t kend = key_end(g, 0, g.Tq);
-      transpose_head(kt, ldkt, hd.k, g.ldk, kend, g.D);
-      transpose_head(vt, ldkt, hd.v, g.ldv, kend, g.D);
+      transpose_head(kt, ldkt, hd.k, g.ldk, kend, g.D, wide);
+      transpose_head(vt, ldkt, hd.v, g.ldv, kend, g.D, wide);
       for (int64_t i0 = 0; i0 < g.Tq; i0 += kBQ) {
         const int64_t ni = min64(g.Tq - i0, kBQ);
         const float* go = dout + ooff + i0 * g.ldo;  // dout rows of the block
         for (int64_t r = 0; r < ni; r++) delta[r] = row_dot(go + r * g.ldo, out + ooff + (i0 + r) * g.ldo, g.D);
         const int64_t jend = key_end(g, i0, ni);
         for (int64_t j0 = 0; j0 < jend; j0 += kBK) {
-          const int64_t nj = min64(jend - j0, kBK);
-          dot_tile(P, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni);
-          finish_scores(P, hd, g, i0, ni, j0, nj);
-          dot_tile(dS, vt + j0, ldkt, go, g.ldo, g.D, ni);  // dP = dout v^T
+          const int64_t nj = min64(jend - j0, kBK), W = tile_width(nj);
+          dot_tile(P, kt + j0, ldkt, hd.q + i0 * g.ldq, g.ldq, g.D, ni, W, wide);
+          finish_scores(P, hd, g, i0, ni, j0, nj, W);
+          dot_tile(dS, vt + j0, ldkt, go, g.ldo, g.D, ni, W, wide);  // dP = dout v^T
           if (structural) {
             causal_ranges(g, i0, ni, j0, nj, vis_end, first_row);
             for (int64_t c = 0; c < nj; c++) ends_q[c] = ni;
@@ -481,12 +557,12 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
             float* ds = dS + r * kBK;
             const float L = lrow[i0 + r];
             if (L == -INFINITY) {  // fully masked row: no gradient
-              for (int64_t c = 0; c < kBK; c++) p[c] = ds[c] = 0.0f;
+              for (int64_t c = 0; c < W; c++) p[c] = ds[c] = 0.0f;
               continue;
             }
-            for (int64_t c = 0; c < kBK; c++) p[c] = exp_fast(p[c] - L);
+            for (int64_t c = 0; c < W; c++) p[c] = exp_fast(p[c] - L);
             const float dr = delta[r], sc = g.scale;
-            for (int64_t c = 0; c < kBK; c++) {  // branch-free (vectorizes); p == 0: 0 even if dP is not finite
+            for (int64_t c = 0; c < W; c++) {  // branch-free (vectorizes); p == 0: 0 even if dP is not finite
               const float t = p[c] * (ds[c] - dr) * sc;
               ds[c] = p[c] == 0.0f ? 0.0f : t;
             }
