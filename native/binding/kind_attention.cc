@@ -52,6 +52,15 @@ AttnGeom attn_geom(const Napi::CallbackInfo& info, size_t i) {
   g.Tq = size_arg(info, i + 2, "Tq");
   g.Tk = size_arg(info, i + 3, "Tk");
   g.D = size_arg(info, i + 4, "D");
+  // The int64 products below (B Tq, B Tk, H D, Tq Tk) must not overflow: each checked in double.
+  const auto fits = [&](int64_t a, int64_t b, const char* name) {
+    const double p = static_cast<double>(a) * static_cast<double>(b);
+    if (p > 9007199254740991.0) range_error(info, "sizes whose product fits in 2^53", name, std::to_string(p));
+  };
+  fits(g.B, g.Tq, "B * Tq");
+  fits(g.B, g.Tk, "B * Tk");
+  fits(g.H, g.D, "H * D");
+  fits(g.Tq, g.Tk, "Tq * Tk");
   const char* ld_names[4] = {"ldq", "ldk", "ldv", "ldo"};
   int64_t* lds[4] = {&g.ldq, &g.ldk, &g.ldv, &g.ldo};
   for (int k = 0; k < 4; k++) *lds[k] = int_arg(info, i + 5 + k, ld_names[k], 0);

@@ -115,6 +115,20 @@ describe('fuzzer findings (regressions)', () => {
     expect([out[0], dq[0]]).toEqual([7, 7]); // nothing written
   });
 
+  // UBSan under the fuzzer (after the BatchNorm + ReLU ops joined the table): attention's binding
+  // multiplied B * Tq in int64 (2^31 * (2^53 - 1)) before any size check.
+  it('attention geometry whose products overflow: a RangeError naming them, no overflow', () => {
+    const f = () => new Float32Array(64);
+    const big = 2 ** 53 - 1;
+    const geom = (B: number, H: number, Tq: number, Tk: number, D: number) => [B, H, Tq, Tk, D, 4, 4, 4, 4, 0.5, false, 0, false] as const;
+    expect(() => native.attentionForward(f(), f(), f(), f(), f(), null, null, ...geom(2 ** 31, 1, big, 1, 1)))
+      .toThrow(/sizes whose product fits in 2\^53 for B \* Tq/);
+    expect(() => native.attentionForward(f(), f(), f(), f(), f(), null, null, ...geom(1, 2 ** 31, 1, 1, big)))
+      .toThrow(/for H \* D/);
+    expect(() => native.attentionBackward(f(), f(), f(), f(), f(), f(), f(), f(), f(), null, null, ...geom(1, 1, 2 ** 30, 2 ** 30, 1)))
+      .toThrow(/for Tq \* Tk/);
+  });
+
   it('still refuses detached buffers, in every argument helper, with the project message', () => {
     const dead = new Float32Array(4);
     structuredClone(dead.buffer, { transfer: [dead.buffer] });
