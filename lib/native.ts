@@ -337,6 +337,8 @@ export const OP_TABLE = {
   batchNormReluForward: { kind: 'batch_norm', params: '' },
   batchNormReluBackward: { kind: 'batch_norm_relu_bwd', params: '' },
   batchNormReluBackwardInit: { kind: 'batch_norm_relu_bwd', params: '' },
+  // i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU)
+  conv2dForwardAdd: { kind: 'conv2d', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
-import { pair, bilinearTarget } from '../ops/conv';
+import { pair, bilinearTarget, conv2dAddInto, conv2dGeometry } from '../ops/conv';
 import { batchNormAct } from '../ops/norm';
 import type { Size2 } from '../ops/conv';
 import * as init from './init';
@@ -109,15 +109,24 @@ export class Conv2d extends ConvNd {
     });
   }
 
+  /** @internal The output shape of forward(x) (throws as forward does on a bad input). */
+  outputShape(x: Tensor): number[] {
+    return conv2dGeometry(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups,
+    }).outShape;
+  }
+
   /**
    * @internal Eval-mode Conv2d followed by BatchNorm2d as ONE convolution (used by Sequential when
    * nothing is recorded for autograd): the normalization by the running statistics is folded
    * into copies of the weight and bias, w * k and (b - mean) k + beta with
    * k = gamma / sqrt(runningVar + eps), and relu runs in the GEMM epilogue. The copies are made
    * per call (a few thousand multiplies), so they never go stale when parameters or statistics
-   * change, and they are freed before returning.
+   * change, and they are freed before returning. With `into` (inference, CPU): into =
+   * activation(into + the folded convolution), in place (a residual block's last conv adding onto
+   * its shortcut), and `into` is returned.
    */
-  forwardFoldedBn(x: Tensor, bn: BatchNorm2d, activation: 'none' | 'relu'): Tensor {
+  forwardFoldedBn(x: Tensor, bn: BatchNorm2d, activation: 'none' | 'relu', into: Tensor | null = null): Tensor {
     assertTensor(x, 'input', 'float32');
     if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
     if (bn.numFeatures !== this.outChannels) {
@@ -144,9 +153,8 @@ export class Conv2d extends ConvNd {
         for (let i = o * per; i < (o + 1) * per; i++) wo[i] = w[i] * k;
         bo[o] = f((b ? b[o] : 0) - mean[o]) * k + (beta ? beta[o] : 0);
       }
-      return F.conv2d(x, wf, bf, {
-        stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation,
-      });
+      const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation };
+      return into ? conv2dAddInto(into, x, wf, bf, options) : F.conv2d(x, wf, bf, options);
     } finally {
       wf.dispose();
       bf.dispose();

@@ -16,6 +16,7 @@ import { kernelsFor } from '../ops/util';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
+import { clone } from '../ops';
 
 function nonlinearityOf(m: Module | undefined): Nonlinearity | null {
   if (m instanceof ReLU) return 'relu';
@@ -50,10 +51,20 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardRange(x, 0, this.layers.length);
+  }
+
+  /** @internal Layers [from, to) applied to x, with the fusions of forward. */
+  forwardRange(x: Tensor, from: number, to: number): Tensor {
     const L = this.layers;
-    for (let i = 0; i < L.length; i++) {
+    // x is a buffer made in this loop by a fused inference path (no other reference to it can
+    // exist): an identity Residual may then write its output over it.
+    let owned = false;
+    for (let i = from; i < to; i++) {
+      const xOwned = owned;
+      owned = false;
       const m = L[i];
-      const next = L[i + 1];
+      const next = i + 1 < to ? L[i + 1] : undefined;
       if (m instanceof Linear && next instanceof Activation && next.fusable !== null) {
         x = m.forwardWith(x, next.fusable);
         i++;
@@ -62,13 +73,21 @@ export class Sequential extends Module {
       // Eval mode, nothing recorded: Conv2d + BatchNorm2d (+ ReLU) as one convolution (BN folded).
       if (m instanceof Conv2d && next instanceof BatchNorm2d && !next.training && m.weight.device === 'cpu' &&
         !needsGrad(x, m.weight, m.bias, next.weight, next.bias)) {
-        const relu = L[i + 2] instanceof ReLU;
+        const relu = i + 2 < to && L[i + 2] instanceof ReLU;
         x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none');
+        owned = true;
         i += relu ? 2 : 1;
         continue;
       }
       // Residual + ReLU with nothing recorded (inference): the ReLU in place on the sum.
       if (m instanceof Residual && next instanceof ReLU) {
+        const fused = residualReluFused(m, x, xOwned);
+        if (fused !== null) {
+          x = fused;
+          owned = true;
+          i++;
+          continue;
+        }
         const y = m.forward(x);
         if (!y.requiresGrad && y.device === 'cpu') {
           kernelsFor(y).reluForward(y.f32, y.f32, y.size);
@@ -113,4 +132,33 @@ export class Sequential extends Module {
   getConfig(): ModuleConfig {
     return { type: 'Sequential', args: {}, children: this.layers.map((l) => l.getConfig()) };
   }
+}
+
+/**
+ * Inference (eval, CPU, nothing recorded) of Residual(Sequential(..., Conv2d, BatchNorm2d),
+ * shortcut) + ReLU without a separate add and ReLU pass: the shortcut (for the identity: x
+ * itself when `owned`, the caller's own buffer that nothing else refers to, else a copy of x; or
+ * a Conv2d + BatchNorm2d projection's fresh output) is the output buffer, and the body's last
+ * conv (BatchNorm folded) adds onto it with the ReLU in its epilogue. Null when the block has
+ * another form (the caller then runs it layer by layer).
+ */
+function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | null {
+  const body = r.body;
+  if (!(body instanceof Sequential) || body.length < 2 || x.device !== 'cpu') return null;
+  const conv = body.layers[body.length - 2];
+  const bn = body.layers[body.length - 1];
+  if (!(conv instanceof Conv2d) || !(bn instanceof BatchNorm2d) || bn.training || conv.weight.device !== 'cpu') return null;
+  const sc = r.shortcut;
+  const projection = sc instanceof Sequential && sc.length === 2 && sc.layers[0] instanceof Conv2d &&
+    sc.layers[1] instanceof BatchNorm2d;
+  if (sc !== null && !projection) return null;
+  if (needsGrad(x, ...r.parameters())) return null;
+  const h = body.forwardRange(x, 0, body.length - 2);
+  // x is overwritten only after the body has read it, and never while the last conv reads it.
+  const out = projection ? sc.forward(x) : owned && h._storage !== x._storage ? x : clone(x);
+  const want = conv.outputShape(h);
+  if (want.length !== out.shape.length || want.some((d, k) => d !== out.shape[k])) {
+    throw new RangeError(expected(`a body output shaped like the shortcut's [${out.shape.join(', ')}]`, 'body', `[${want.join(', ')}]`));
+  }
+  return conv.forwardFoldedBn(h, bn, 'relu', out);
 }

@@ -179,7 +179,9 @@
   /* i13-bnr: BatchNorm followed by a fused ReLU (CPU) */                     \
   X(batchNormReluForward,       batch_norm,          "")                      \
   X(batchNormReluBackward,      batch_norm_relu_bwd, "")                      \
-  X(batchNormReluBackwardInit,  batch_norm_relu_bwd, "")
+  X(batchNormReluBackwardInit,  batch_norm_relu_bwd, "")                      \
+  /* i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU) */ \
+  X(conv2dForwardAdd,           conv2d,              "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).

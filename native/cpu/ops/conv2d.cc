@@ -467,6 +467,15 @@ NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict i
 #pragma GCC unroll 4
     for (int k = 0; k < NS; k++) acc[o][k] = b0;
   }
+  // accumulate: the tile's output rows are read at the end; fetch them while the taps run (8
+  // planes at once defeat the hardware prefetcher; a miss at the end stalls the store).
+  if (accumulate)
+    for (int o = 0; o < kDirOB && o < no; o++)
+      for (int k = 0; k < NS; k++) {
+        const char* p = reinterpret_cast<const char*>(out + (oc0 + o) * P + (s0 + k) * 16);
+        _mm_prefetch(p, _MM_HINT_T0);
+        _mm_prefetch(p + 63, _MM_HINT_T0);
+      }
   const uint16_t* fm = ft.mask.data() + s0 * nt;
   if constexpr (kSame) {
     for (int64_t kh = 0; kh < ft.KH; kh++)
@@ -945,7 +954,7 @@ int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
 }
 
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
-                    const Conv2dShape& s, ConvAct act, float* scratch) {
+                    const Conv2dShape& s, ConvAct act, float* scratch, bool accumulate) {
   // out: (N, OC, OH, OW)  inp: (N, C, H, W)  weight: (OC, Cg, KH, KW)  bias: (OC)
   const Dims d = dims_of(s);
   if (s.N == 0 || s.OC == 0 || d.P == 0) return;
@@ -962,7 +971,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
       for (int64_t n = n0; n < n1; n++)
         for (int64_t g = 0; g < s.groups; g++)
           direct_conv(out + (n * s.OC + g * d.OCg) * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
-                      bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, false);
+                      bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, accumulate);
     });
     return;
   }
@@ -977,7 +986,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
         for (int64_t g = 0; g < s.groups; g++) {
           split_phases(planes, inp + (n * s.C + g * d.Cg) * d.HW, d.Cg, s, pt);
           direct_conv_flat(out + (n * s.OC + g * d.OCg) * d.P, planes, wp + g * gp, bias ? bias + g * d.OCg : nullptr,
-                           d.Cg, d.OCg, d.KK, pt.ft, act == ConvAct::relu, false);
+                           d.Cg, d.OCg, d.KK, pt.ft, act == ConvAct::relu, accumulate);
         }
     });
     return;
@@ -1010,14 +1019,18 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
       for (int64_t g = 0; g < s.groups; g++) {
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
         float* dst = out + (n * s.OC + g * d.OCg) * d.P;
-        if (bias && !bias_row)
+        if (bias && !bias_row && accumulate) {
+          for (int64_t o = 0; o < d.OCg; o++)
+            for (int64_t p = 0; p < d.P; p++) dst[o * d.P + p] += bias[g * d.OCg + o];
+        } else if (bias && !bias_row) {
           for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
+        }
         const float* B = src;
         if (!d.direct) {
           im2col(col, src, s, d, rg);
           B = col;
         }
-        sgemm(false, false, d.OCg, d.P, KA, 1.0f, A + g * d.OCg * KA, KA, B, d.P, bias && !bias_row ? 1.0f : 0.0f,
+        sgemm(false, false, d.OCg, d.P, KA, 1.0f, A + g * d.OCg * KA, KA, B, d.P, accumulate || (bias && !bias_row) ? 1.0f : 0.0f,
               dst, d.P, &ep);
       }
   });

@@ -25,9 +25,10 @@ using Conv2dShape = ng::ops::Conv2dGeom;  // N, C, H, W, OC, KH, KW, stride, pad
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward);
 
 // out: (N, OC, OH, OW)  inp: (N, C, H, W)  weight: (OC, C/groups, KH, KW)  bias: (OC) or null
-// scratch: conv2d_scratch_floats(s, false) floats.
+// scratch: conv2d_scratch_floats(s, false) floats. accumulate: out = act(out + bias + conv(inp))
+// (a residual block's last conv adding onto its shortcut, the ReLU after the sum in the epilogue).
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
-                    const Conv2dShape& s, ConvAct act, float* scratch);
+                    const Conv2dShape& s, ConvAct act, float* scratch, bool accumulate = false);
 
 // dinp: (N, C, H, W) or null  dweight: (OC, C/groups, KH, KW) or null  dbias: (OC) or null
 // (all accumulate; init: all written, their old contents never read: the gradients' first
