@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
-import { pair, bilinearTarget, conv2dAddInto, conv2dGeometry } from '../ops/conv';
+import { pair, bilinearTarget, conv2dAddInto, conv2dGeometry, conv2dMaxPool2 } from '../ops/conv';
 import { batchNormAct } from '../ops/norm';
 import type { Size2 } from '../ops/conv';
 import * as init from './init';
@@ -105,6 +105,18 @@ export class Conv2d extends ConvNd {
     assertTensor(x, 'input', 'float32');
     if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
     return F.conv2d(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation,
+    });
+  }
+
+  /**
+   * @internal Inference (CPU, nothing recorded): MaxPool2d(2) of forwardWith(x, activation) as one
+   * kernel (used by Sequential for Conv2d (+ ReLU) + MaxPool2d(2)).
+   */
+  forwardMaxPool2(x: Tensor, activation: 'none' | 'relu'): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
+    return conv2dMaxPool2(x, this.weight, this.bias, {
       stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation,
     });
   }
@@ -207,6 +219,14 @@ export class MaxPool2d extends Module {
     this.padding = pair(opts.padding ?? 0, 'padding', 0);
     this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
     this.ceilMode = checkCeil(opts.ceilMode);
+  }
+
+  /** @internal MaxPool2d(2): 2x2 windows, stride 2, no padding or dilation, floor mode. */
+  get plain2x2(): boolean {
+    const [kh, kw] = this.kernelSize;
+    const [sh, sw] = this.stride;
+    return kh === 2 && kw === 2 && sh === 2 && sw === 2 && this.padding[0] === 0 && this.padding[1] === 0 &&
+      this.dilation[0] === 1 && this.dilation[1] === 1 && !this.ceilMode;
   }
 
   forward(x: Tensor): Tensor {

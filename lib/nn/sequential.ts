@@ -9,7 +9,7 @@
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
-import { ConvNd, Conv2d, BatchNorm2d } from './conv';
+import { ConvNd, Conv2d, BatchNorm2d, MaxPool2d } from './conv';
 import { Residual } from './residual';
 import { needsGrad } from '../autograd/node';
 import { kernelsFor } from '../ops/util';
@@ -78,6 +78,18 @@ export class Sequential extends Module {
         owned = true;
         i += relu ? 2 : 1;
         continue;
+      }
+      // Nothing recorded, CPU: Conv2d (+ ReLU) + MaxPool2d(2) as one kernel (the pool reads the
+      // conv's output while it is in cache).
+      if (m instanceof Conv2d && m.weight.device === 'cpu' && x.device === 'cpu' && !needsGrad(x, m.weight, m.bias)) {
+        const relu = next instanceof ReLU;
+        const pool = L[i + (relu ? 2 : 1)];
+        if (i + (relu ? 2 : 1) < to && pool instanceof MaxPool2d && pool.plain2x2 && m.outputShape(x).every((d) => d >= 2)) {
+          x = m.forwardMaxPool2(x, relu ? 'relu' : 'none');
+          owned = true;
+          i += relu ? 2 : 1;
+          continue;
+        }
       }
       // Residual + ReLU with nothing recorded (inference): the ReLU in place on the sum.
       if (m instanceof Residual && next instanceof ReLU) {

@@ -102,6 +102,31 @@ export function conv2dAddInto(into: Tensor, input: Tensor, weight: Tensor, bias:
   return into;
 }
 
+/**
+ * Inference only (CPU, nothing recorded): MaxPool2d(2) (2x2 windows, stride 2, floor) of
+ * conv2d(input, weight, bias, options), one kernel: the convolution's output is pooled while it
+ * is in cache and never written whole. The values of conv2d then maxPool2d(2).
+ * @internal
+ */
+export function conv2dMaxPool2(input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const { geom, outShape, actCode } = conv2dGeometry(input, weight, bias, options);
+  const [N, OC, OH, OW] = outShape;
+  if (OH < 2 || OW < 2) {
+    throw new RangeError(expected('a convolution output of at least 2 x 2 (2x2 max pooling)', 'input', fmtShape(outShape)));
+  }
+  if (input.device !== 'cpu' || weight.device !== 'cpu' || (bias && bias.device !== 'cpu')) {
+    throw new TypeError(expected('tensors on cpu (conv2dMaxPool2 is a CPU inference kernel)', 'input/weight/bias',
+      [input, weight, bias].map((t) => (t ? t.device : 'null')).join(', ')));
+  }
+  if (needsGrad(input, weight, bias)) {
+    throw new TypeError(expected('tensors that record nothing for autograd (conv2dMaxPool2 has no backward)', 'input/weight/bias',
+      'a tensor that requires grad'));
+  }
+  const out = empty([N, OC, Math.floor(OH / 2), Math.floor(OW / 2)]);
+  kernelsFor(input, weight, bias).conv2dMaxPool2Forward(out.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
+  return out;
+}
+
 /** Argument checks of conv2d: its kernel geometry, output shape and activation code. @internal */
 export function conv2dGeometry(input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions):
 { geom: number[]; outShape: number[]; actCode: number } {

@@ -24,6 +24,7 @@
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
 #include "cpu/ops/isa_dispatch.h"
+#include "cpu/ops/pool2d.h"
 
 #if NG_X86
 #include <immintrin.h>
@@ -946,6 +947,16 @@ void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& b
   if (failed) throw std::bad_alloc();
 }
 
+#if NG_X86
+// The forward direct kernels' packed weights, per group, in their place of the scratch.
+const float* pack_forward(float* scratch, const Layout& lay, const float* weight, const Conv2dShape& s, const Dims& d) {
+  float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+  const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
+  for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
+  return wp;
+}
+#endif
+
 }  // namespace
 
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
@@ -962,9 +973,8 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const Layout lay = layout_of(s, d, false, nchunks);
 #if NG_X86
   if (d.dfwd) {
-    float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+    const float* wp = pack_forward(scratch, lay, weight, s, d);
     const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
-    for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
     const DirectGeom dg{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
     const DirectMasks m(dg);
     for_chunks(s, d, nchunks, [&](int64_t, int64_t, int64_t n0, int64_t n1) {
@@ -976,9 +986,8 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
     return;
   }
   if (d.dphase) {
-    float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+    const float* wp = pack_forward(scratch, lay, weight, s, d);
     const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
-    for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
     const PhaseTaps pt(s, d.Cg);
     for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
       float* planes = scratch + slot * lay.slot;
@@ -1198,6 +1207,38 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
       grad_put(dweight[i], acc, init);
     });
   }
+}
+
+void conv2d_forward_maxpool2(float* out, const float* inp, const float* weight, const float* bias,
+                             const Conv2dShape& s, ConvAct act, float* scratch) {
+  const Dims d = dims_of(s);
+  Pool2dShape ps{s.OC, s.OH, s.OW, 2, 2, 2, 2, 0, 0, 1, 1, s.OH / 2, s.OW / 2};
+  const int64_t PP = ps.OH * ps.OW;
+  if (s.N == 0 || s.OC == 0 || PP == 0) return;
+#if NG_X86
+  if (d.dfwd) {  // per image: the conv into a per-thread buffer (cache-resident), then the pool
+    const int64_t nchunks = chunks_of(s, d, false);
+    const float* wp = pack_forward(scratch, layout_of(s, d, false, nchunks), weight, s, d);
+    const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
+    const DirectGeom dg{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
+    const DirectMasks m(dg);
+    for_chunks(s, d, nchunks, [&](int64_t, int64_t, int64_t n0, int64_t n1) {
+      thread_local std::vector<float> plane;
+      if (plane.size() < static_cast<size_t>(s.OC * d.P)) plane.resize(static_cast<size_t>(s.OC * d.P));
+      for (int64_t n = n0; n < n1; n++) {
+        for (int64_t g = 0; g < s.groups; g++)
+          direct_conv(plane.data() + g * d.OCg * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
+                      bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, false);
+        maxpool2d_forward(out + n * s.OC * PP, nullptr, plane.data(), ps);
+      }
+    });
+    return;
+  }
+#endif
+  std::vector<float> full(static_cast<size_t>(s.N * s.OC * d.P));
+  conv2d_forward(full.data(), inp, weight, bias, s, act, scratch);
+  ps.NC = s.N * s.OC;
+  maxpool2d_forward(out, nullptr, full.data(), ps);
 }
 
 }  // namespace ng::cpu

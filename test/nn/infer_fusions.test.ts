@@ -1,8 +1,9 @@
-// i13-inf: eval-mode inference of ResNet blocks through Sequential with nothing recorded: the
-// shortcut is computed into the output buffer and the body's last conv (BatchNorm folded) adds
-// onto it with the ReLU in its epilogue (conv2dForwardAdd). Checked against the layers run one by
-// one (unfused, unfolded) within 1e-5, for identity and projection shortcuts, the bench's ResNet
-// stack, the input left untouched, the forms that fall back, and the shape error.
+// i13-inf: inference fusions of Sequential with nothing recorded, checked against the layers run
+// one by one (unfused, unfolded). ResNet blocks: the shortcut is computed into the output buffer
+// and the body's last conv (BatchNorm folded) adds onto it with the ReLU in its epilogue
+// (conv2dForwardAdd), within 1e-5: identity and projection shortcuts, the bench's ResNet stack,
+// the input left untouched, the forms that fall back, the shape error. Conv2d (+ ReLU) +
+// MaxPool2d(2) as one kernel (conv2dMaxPool2Forward): the same bits, the bench's LeNet net.
 import { describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import { ngConvModel } from '../../bench/cases/conv.mjs';
@@ -101,5 +102,40 @@ describe('eval ResNet blocks: shortcut into the output, last conv accumulating w
     bad.eval();
     expect(() => ng.noGrad(() => bad.forward(ng.randn([1, 4, 5, 5])))).toThrow(
       new RangeError("Expected a body output shaped like the shortcut's [1, 4, 5, 5] for body but received [1, 5, 5, 5]"));
+  });
+});
+
+describe('Conv2d (+ ReLU) + MaxPool2d(2) as one kernel', () => {
+  it("the bench's LeNet net and odd sizes give the bits of the layers run one by one; other pools are left alone", () => {
+    const lenet = ngConvModel(ng, 'lenet', 4) as Seq;
+    lenet.eval();
+    const x = ng.randn([6, 1, 28, 28]);
+    const got = ng.noGrad(() => lenet.forward(x));
+    expect(Array.from(got.data)).toEqual(Array.from(ng.noGrad(() => unfused(lenet, x)).data));
+    ng.setSeed(23);
+    const models = [
+      new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.MaxPool2d(2), new nn.Conv2d(8, 8, 3), new nn.ReLU(), new nn.MaxPool2d(2)),
+      new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2, { ceilMode: true })),
+      new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2 })),
+      new nn.Sequential(new nn.Conv2d(3, 4, 3, { stride: 2 }), new nn.ReLU(), new nn.MaxPool2d(2)),
+    ];
+    for (const m of models) {
+      const xi = ng.randn([2, 3, 13, 11]);
+      const want = ng.noGrad(() => unfused(m, xi));
+      const y = ng.noGrad(() => m.forward(xi));
+      expect(y.shape).toEqual(want.shape);
+      expect(Array.from(y.data)).toEqual(Array.from(want.data));
+      // recorded for autograd: the layers one by one, gradients reach the conv
+      const z = m.forward(xi);
+      ng.sum(z).backward();
+      expect(m.parameters()[0].grad).not.toBeNull();
+    }
+    // a conv output too small to pool: the pool's own error, as without the fusion
+    const tiny = new nn.Sequential(new nn.Conv2d(1, 8, 3), new nn.ReLU(), new nn.MaxPool2d(2));
+    const xt = ng.randn([1, 1, 3, 3]);
+    let unfusedError = '';
+    try { ng.noGrad(() => unfused(tiny, xt)); } catch (e) { unfusedError = String(e); }
+    expect(unfusedError).not.toBe('');
+    expect(() => ng.noGrad(() => tiny.forward(xt))).toThrow(unfusedError.replace(/^\w+: /, ''));
   });
 });
