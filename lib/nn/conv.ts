@@ -136,9 +136,10 @@ export class Conv2d extends ConvNd {
    * per call (a few thousand multiplies), so they never go stale when parameters or statistics
    * change, and they are freed before returning. With `into` (inference, CPU): into =
    * activation(into + the folded convolution), in place (a residual block's last conv adding onto
-   * its shortcut), and `into` is returned.
+   * its shortcut), and `into` is returned. With `maxPool2` (inference, CPU): MaxPool2d(2) of
+   * the result, in the same kernel.
    */
-  forwardFoldedBn(x: Tensor, bn: BatchNorm2d, activation: 'none' | 'relu', into: Tensor | null = null): Tensor {
+  forwardFoldedBn(x: Tensor, bn: BatchNorm2d, activation: 'none' | 'relu', into: Tensor | null = null, maxPool2 = false): Tensor {
     assertTensor(x, 'input', 'float32');
     if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
     if (bn.numFeatures !== this.outChannels) {
@@ -166,7 +167,8 @@ export class Conv2d extends ConvNd {
         bo[o] = f((b ? b[o] : 0) - mean[o]) * k + (beta ? beta[o] : 0);
       }
       const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation };
-      return into ? conv2dAddInto(into, x, wf, bf, options) : F.conv2d(x, wf, bf, options);
+      if (into) return conv2dAddInto(into, x, wf, bf, options);
+      return maxPool2 ? conv2dMaxPool2(x, wf, bf, options) : F.conv2d(x, wf, bf, options);
     } finally {
       wf.dispose();
       bf.dispose();

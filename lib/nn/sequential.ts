@@ -70,21 +70,22 @@ export class Sequential extends Module {
         i++;
         continue;
       }
-      // Eval mode, nothing recorded: Conv2d + BatchNorm2d (+ ReLU) as one convolution (BN folded).
+      // Eval mode, nothing recorded: Conv2d + BatchNorm2d (+ ReLU) as one convolution (BN folded),
+      // and a MaxPool2d(2) after it in the same kernel (the pool reads the conv's output while it
+      // is in cache).
       if (m instanceof Conv2d && next instanceof BatchNorm2d && !next.training && m.weight.device === 'cpu' &&
         !needsGrad(x, m.weight, m.bias, next.weight, next.bias)) {
         const relu = i + 2 < to && L[i + 2] instanceof ReLU;
-        x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none');
+        const pool = pooledAt(m, x, L, i + (relu ? 3 : 2), to);
+        x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none', null, pool);
         owned = true;
-        i += relu ? 2 : 1;
+        i += (relu ? 2 : 1) + (pool ? 1 : 0);
         continue;
       }
-      // Nothing recorded, CPU: Conv2d (+ ReLU) + MaxPool2d(2) as one kernel (the pool reads the
-      // conv's output while it is in cache).
+      // Nothing recorded, CPU: Conv2d (+ ReLU) + MaxPool2d(2) as one kernel.
       if (m instanceof Conv2d && m.weight.device === 'cpu' && x.device === 'cpu' && !needsGrad(x, m.weight, m.bias)) {
         const relu = next instanceof ReLU;
-        const pool = L[i + (relu ? 2 : 1)];
-        if (i + (relu ? 2 : 1) < to && pool instanceof MaxPool2d && pool.plain2x2 && m.outputShape(x).every((d) => d >= 2)) {
+        if (pooledAt(m, x, L, i + (relu ? 2 : 1), to)) {
           x = m.forwardMaxPool2(x, relu ? 'relu' : 'none');
           owned = true;
           i += relu ? 2 : 1;
@@ -144,6 +145,12 @@ export class Sequential extends Module {
   getConfig(): ModuleConfig {
     return { type: 'Sequential', args: {}, children: this.layers.map((l) => l.getConfig()) };
   }
+}
+
+/** Whether layers[at] (before `to`) is a MaxPool2d(2) that conv's output on x can feed in one kernel. */
+function pooledAt(conv: Conv2d, x: Tensor, layers: Module[], at: number, to: number): boolean {
+  const pool = layers[at];
+  return at < to && pool instanceof MaxPool2d && pool.plain2x2 && x.device === 'cpu' && conv.outputShape(x).every((d) => d >= 2);
 }
 
 /**

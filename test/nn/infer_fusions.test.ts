@@ -130,6 +130,14 @@ describe('Conv2d (+ ReLU) + MaxPool2d(2) as one kernel', () => {
       ng.sum(z).backward();
       expect(m.parameters()[0].grad).not.toBeNull();
     }
+    // with a BatchNorm2d folded in (Conv2d + BatchNorm2d (+ ReLU) + MaxPool2d(2)): within 1e-5
+    const bnNet = new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(8, 12, 3, { padding: 1 }), new nn.BatchNorm2d(12), new nn.MaxPool2d(2), new nn.Flatten());
+    settle(bnNet, [4, 3, 13, 11]);
+    const xb = ng.randn([3, 3, 13, 11]);
+    const yb = ng.noGrad(() => bnNet.forward(xb));
+    close(yb, ng.noGrad(() => unfused(bnNet, xb)));
+    expect(yb.shape).toEqual([3, 12 * 3 * 2]);
     // a conv output too small to pool: the pool's own error, as without the fusion
     const tiny = new nn.Sequential(new nn.Conv2d(1, 8, 3), new nn.ReLU(), new nn.MaxPool2d(2));
     const xt = ng.randn([1, 1, 3, 3]);
