@@ -3,9 +3,11 @@
  * Conv2d / Conv1d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
  * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
  * initialization unless its init was chosen. In eval mode with nothing recorded for autograd,
- * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it, and
- * the ReLU after a Residual runs in place on its sum. BatchNorm2d + ReLU otherwise (training)
- * runs as one kernel each way.
+ * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it; a
+ * Residual whose body ends in Conv2d + BatchNorm2d, followed by a ReLU, runs its last conv adding
+ * onto the shortcut with the ReLU in the epilogue (else the ReLU runs in place on the sum); a
+ * MaxPool2d(2) after a Conv2d (+ BatchNorm2d) (+ ReLU) is pooled in the conv's kernel (CPU).
+ * BatchNorm2d + ReLU otherwise (training) runs as one kernel each way.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
