@@ -70,6 +70,8 @@ export interface KindSignatures {
   dropout_bwd: (dx: F32, dout: F32, mask: Uint8Array | F32, n: number, p: number) => void;
   /** (..., N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups, act) */
   conv2d: (out: F32, x: F32, w: F32, bias: F32N, ...geometryThenAct: number[]) => void;
+  /** i13-inf (inference): (out (N, OC, floor(OH / 2), floor(OW / 2)), x, w, bias, ...geometry (as conv2d), act) */
+  conv2d_maxpool2: (out: F32, x: F32, w: F32, bias: F32N, ...geometryThenAct: number[]) => void;
   /** (dx, dw, db, dout, x, w, out, ...geometry (as conv2d), act) */
   conv2d_bwd: (dx: F32N, dw: F32N, db: F32N, dout: F32, x: F32, w: F32, out: F32N, ...geometryThenAct: number[]) => void;
   max_pool2d: (out: F32, idx: I32 | null, x: F32, N: number, C: number, H: number, W: number, KH: number, KW: number,
@@ -180,6 +182,8 @@ export const OP_KINDS = [
   'embedding_bag', 'embedding_bag_bwd',
   // attention / transformer (issue 14, i14-gpt)
   'attention', 'attention_bwd', 'bmm',
+  // i13-inf: inference
+  'conv2d_maxpool2',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -337,6 +341,9 @@ export const OP_TABLE = {
   batchNormReluForward: { kind: 'batch_norm', params: '' },
   batchNormReluBackward: { kind: 'batch_norm_relu_bwd', params: '' },
   batchNormReluBackwardInit: { kind: 'batch_norm_relu_bwd', params: '' },
+  // i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU)
+  conv2dForwardAdd: { kind: 'conv2d', params: '' },
+  conv2dMaxPool2Forward: { kind: 'conv2d_maxpool2', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
-import { pair, bilinearTarget } from '../ops/conv';
+import { pair, bilinearTarget, conv2dAddInto, conv2dGeometry, conv2dMaxPool2 } from '../ops/conv';
 import { batchNormAct } from '../ops/norm';
 import type { Size2 } from '../ops/conv';
 import * as init from './init';
@@ -110,14 +110,36 @@ export class Conv2d extends ConvNd {
   }
 
   /**
+   * @internal Inference (CPU, nothing recorded): MaxPool2d(2) of forwardWith(x, activation) as one
+   * kernel (used by Sequential for Conv2d (+ ReLU) + MaxPool2d(2)).
+   */
+  forwardMaxPool2(x: Tensor, activation: 'none' | 'relu'): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
+    return conv2dMaxPool2(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation,
+    });
+  }
+
+  /** @internal The output shape of forward(x) (throws as forward does on a bad input). */
+  outputShape(x: Tensor): number[] {
+    return conv2dGeometry(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups,
+    }).outShape;
+  }
+
+  /**
    * @internal Eval-mode Conv2d followed by BatchNorm2d as ONE convolution (used by Sequential when
    * nothing is recorded for autograd): the normalization by the running statistics is folded
    * into copies of the weight and bias, w * k and (b - mean) k + beta with
    * k = gamma / sqrt(runningVar + eps), and relu runs in the GEMM epilogue. The copies are made
    * per call (a few thousand multiplies), so they never go stale when parameters or statistics
-   * change, and they are freed before returning.
+   * change, and they are freed before returning. With `into` (inference, CPU): into =
+   * activation(into + the folded convolution), in place (a residual block's last conv adding onto
+   * its shortcut), and `into` is returned. With `maxPool2` (inference, CPU): MaxPool2d(2) of
+   * the result, in the same kernel.
    */
-  forwardFoldedBn(x: Tensor, bn: BatchNorm2d, activation: 'none' | 'relu'): Tensor {
+  forwardFoldedBn(x: Tensor, bn: BatchNorm2d, activation: 'none' | 'relu', into: Tensor | null = null, maxPool2 = false): Tensor {
     assertTensor(x, 'input', 'float32');
     if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) shapeError([null, this.inChannels, null, null], 'input', x.shape);
     if (bn.numFeatures !== this.outChannels) {
@@ -144,9 +166,9 @@ export class Conv2d extends ConvNd {
         for (let i = o * per; i < (o + 1) * per; i++) wo[i] = w[i] * k;
         bo[o] = f((b ? b[o] : 0) - mean[o]) * k + (beta ? beta[o] : 0);
       }
-      return F.conv2d(x, wf, bf, {
-        stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation,
-      });
+      const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation };
+      if (into) return conv2dAddInto(into, x, wf, bf, options);
+      return maxPool2 ? conv2dMaxPool2(x, wf, bf, options) : F.conv2d(x, wf, bf, options);
     } finally {
       wf.dispose();
       bf.dispose();
@@ -199,6 +221,14 @@ export class MaxPool2d extends Module {
     this.padding = pair(opts.padding ?? 0, 'padding', 0);
     this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
     this.ceilMode = checkCeil(opts.ceilMode);
+  }
+
+  /** @internal MaxPool2d(2): 2x2 windows, stride 2, no padding or dilation, floor mode. */
+  get plain2x2(): boolean {
+    const [kh, kw] = this.kernelSize;
+    const [sh, sw] = this.stride;
+    return kh === 2 && kw === 2 && sh === 2 && sw === 2 && this.padding[0] === 0 && this.padding[1] === 0 &&
+      this.dilation[0] === 1 && this.dilation[1] === 1 && !this.ceilMode;
   }
 
   forward(x: Tensor): Tensor {

@@ -3,19 +3,22 @@
  * Conv2d / Conv1d followed by ReLU, runs as ONE fused kernel (bias and activation in the GEMM epilogue,
  * one fused backward), and a Linear / Conv2d / Conv1d feeding a ReLU-family activation gets He
  * initialization unless its init was chosen. In eval mode with nothing recorded for autograd,
- * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it, and
- * the ReLU after a Residual runs in place on its sum. BatchNorm2d + ReLU otherwise (training)
- * runs as one kernel each way.
+ * Conv2d + BatchNorm2d (+ ReLU) runs as one convolution with the BatchNorm folded into it; a
+ * Residual whose body ends in Conv2d + BatchNorm2d, followed by a ReLU, runs its last conv adding
+ * onto the shortcut with the ReLU in the epilogue (else the ReLU runs in place on the sum); a
+ * MaxPool2d(2) after a Conv2d (+ BatchNorm2d) (+ ReLU) is pooled in the conv's kernel (CPU).
+ * BatchNorm2d + ReLU otherwise (training) runs as one kernel each way.
  */
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
-import { ConvNd, Conv2d, BatchNorm2d } from './conv';
+import { ConvNd, Conv2d, BatchNorm2d, MaxPool2d } from './conv';
 import { Residual } from './residual';
 import { needsGrad } from '../autograd/node';
 import { kernelsFor } from '../ops/util';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
+import { clone } from '../ops';
 
 function nonlinearityOf(m: Module | undefined): Nonlinearity | null {
   if (m instanceof ReLU) return 'relu';
@@ -50,25 +53,56 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardRange(x, 0, this.layers.length);
+  }
+
+  /** @internal Layers [from, to) applied to x, with the fusions of forward. */
+  forwardRange(x: Tensor, from: number, to: number): Tensor {
     const L = this.layers;
-    for (let i = 0; i < L.length; i++) {
+    // x is a buffer made in this loop by a fused inference path (no other reference to it can
+    // exist): an identity Residual may then write its output over it.
+    let owned = false;
+    for (let i = from; i < to; i++) {
+      const xOwned = owned;
+      owned = false;
       const m = L[i];
-      const next = L[i + 1];
+      const next = i + 1 < to ? L[i + 1] : undefined;
       if (m instanceof Linear && next instanceof Activation && next.fusable !== null) {
         x = m.forwardWith(x, next.fusable);
         i++;
         continue;
       }
-      // Eval mode, nothing recorded: Conv2d + BatchNorm2d (+ ReLU) as one convolution (BN folded).
+      // Eval mode, nothing recorded: Conv2d + BatchNorm2d (+ ReLU) as one convolution (BN folded),
+      // and a MaxPool2d(2) after it in the same kernel (the pool reads the conv's output while it
+      // is in cache).
       if (m instanceof Conv2d && next instanceof BatchNorm2d && !next.training && m.weight.device === 'cpu' &&
         !needsGrad(x, m.weight, m.bias, next.weight, next.bias)) {
-        const relu = L[i + 2] instanceof ReLU;
-        x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none');
-        i += relu ? 2 : 1;
+        const relu = i + 2 < to && L[i + 2] instanceof ReLU;
+        const pool = pooledAt(m, x, L, i + (relu ? 3 : 2), to);
+        x = m.forwardFoldedBn(x, next, relu ? 'relu' : 'none', null, pool);
+        owned = true;
+        i += (relu ? 2 : 1) + (pool ? 1 : 0);
         continue;
+      }
+      // Nothing recorded, CPU: Conv2d (+ ReLU) + MaxPool2d(2) as one kernel.
+      if (m instanceof Conv2d && m.weight.device === 'cpu' && x.device === 'cpu' && !needsGrad(x, m.weight, m.bias)) {
+        const relu = next instanceof ReLU;
+        if (pooledAt(m, x, L, i + (relu ? 2 : 1), to)) {
+          x = m.forwardMaxPool2(x, relu ? 'relu' : 'none');
+          owned = true;
+          i += relu ? 2 : 1;
+          continue;
+        }
       }
       // Residual + ReLU with nothing recorded (inference): the ReLU in place on the sum.
       if (m instanceof Residual && next instanceof ReLU) {
+        const fused = residualReluFused(m, x, xOwned);
+        if (fused !== null) {
+          x = fused;
+          owned = true;
+          i++;
+          continue;
+        }
         const y = m.forward(x);
         if (!y.requiresGrad && y.device === 'cpu') {
           kernelsFor(y).reluForward(y.f32, y.f32, y.size);
@@ -113,4 +147,39 @@ export class Sequential extends Module {
   getConfig(): ModuleConfig {
     return { type: 'Sequential', args: {}, children: this.layers.map((l) => l.getConfig()) };
   }
+}
+
+/** Whether layers[at] (before `to`) is a MaxPool2d(2) that conv's output on x can feed in one kernel. */
+function pooledAt(conv: Conv2d, x: Tensor, layers: Module[], at: number, to: number): boolean {
+  const pool = layers[at];
+  return at < to && pool instanceof MaxPool2d && pool.plain2x2 && x.device === 'cpu' && conv.outputShape(x).every((d) => d >= 2);
+}
+
+/**
+ * Inference (eval, CPU, nothing recorded) of Residual(Sequential(..., Conv2d, BatchNorm2d),
+ * shortcut) + ReLU without a separate add and ReLU pass: the shortcut (for the identity: x
+ * itself when `owned`, the caller's own buffer that nothing else refers to, else a copy of x; or
+ * a Conv2d + BatchNorm2d projection's fresh output) is the output buffer, and the body's last
+ * conv (BatchNorm folded) adds onto it with the ReLU in its epilogue. Null when the block has
+ * another form (the caller then runs it layer by layer).
+ */
+function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | null {
+  const body = r.body;
+  if (!(body instanceof Sequential) || body.length < 2 || x.device !== 'cpu') return null;
+  const conv = body.layers[body.length - 2];
+  const bn = body.layers[body.length - 1];
+  if (!(conv instanceof Conv2d) || !(bn instanceof BatchNorm2d) || bn.training || conv.weight.device !== 'cpu') return null;
+  const sc = r.shortcut;
+  const projection = sc instanceof Sequential && sc.length === 2 && sc.layers[0] instanceof Conv2d &&
+    sc.layers[1] instanceof BatchNorm2d;
+  if (sc !== null && !projection) return null;
+  if (needsGrad(x, ...r.parameters())) return null;
+  const h = body.forwardRange(x, 0, body.length - 2);
+  // x is overwritten only after the body has read it, and never while the last conv reads it.
+  const out = projection ? sc.forward(x) : owned && h._storage !== x._storage ? x : clone(x);
+  const want = conv.outputShape(h);
+  if (want.length !== out.shape.length || want.some((d, k) => d !== out.shape[k])) {
+    throw new RangeError(expected(`a body output shaped like the shortcut's [${out.shape.join(', ')}]`, 'body', `[${want.join(', ')}]`));
+  }
+  return conv.forwardFoldedBn(h, bn, 'relu', out);
 }

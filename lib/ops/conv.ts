@@ -67,6 +67,69 @@ function checkFits(H: number, W: number, kh: number, kw: number, ph: number, pw:
  * returns (N, OC, OH, OW).
  */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  const { geom, outShape, actCode } = conv2dGeometry(input, weight, bias, options);
+  const out = empty(outShape);
+  const k = kernelsFor(input, weight, bias);
+  k.conv2dForward(out.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
+  // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
+  return record(out, 'conv2d', [input, weight, bias], (g, [dx, dwt, db], init) => {
+    (init ? k.conv2dBackwardInit : k.conv2dBackward)(dx ? dx.f32 : null, dwt ? dwt.f32 : null, db ? db.f32 : null,
+      g.f32, input.f32, weight.f32, out.f32, ...geom, actCode);
+  }, undefined, out.device === 'cpu');
+}
+
+/**
+ * Inference only (CPU, nothing recorded): `into` = act(into + conv2d(input, weight, bias)), in
+ * place, one pass: a residual block's last convolution adding onto its shortcut with the ReLU
+ * after the sum in the kernel's epilogue. Returns `into`.
+ * @internal
+ */
+export function conv2dAddInto(into: Tensor, input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const { geom, outShape, actCode } = conv2dGeometry(input, weight, bias, options);
+  fin(into, 'into');
+  if (into.shape.length !== 4 || into.shape.some((d, i) => d !== outShape[i])) {
+    throw new RangeError(expected(`shape ${fmtShape(outShape)} (the convolution's output)`, 'into', fmtShape(into.shape)));
+  }
+  if (into.device !== 'cpu' || input.device !== 'cpu' || weight.device !== 'cpu' || (bias && bias.device !== 'cpu')) {
+    throw new TypeError(expected('tensors on cpu (conv2dAddInto is a CPU inference kernel)', 'into/input/weight/bias',
+      [into, input, weight, bias].map((t) => (t ? t.device : 'null')).join(', ')));
+  }
+  if (needsGrad(into, input, weight, bias)) {
+    throw new TypeError(expected('tensors that record nothing for autograd (conv2dAddInto writes in place)', 'into/input/weight/bias',
+      'a tensor that requires grad'));
+  }
+  kernelsFor(into, input, weight, bias).conv2dForwardAdd(into.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
+  return into;
+}
+
+/**
+ * Inference only (CPU, nothing recorded): MaxPool2d(2) (2x2 windows, stride 2, floor) of
+ * conv2d(input, weight, bias, options), one kernel: the convolution's output is pooled while it
+ * is in cache and never written whole. The values of conv2d then maxPool2d(2).
+ * @internal
+ */
+export function conv2dMaxPool2(input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const { geom, outShape, actCode } = conv2dGeometry(input, weight, bias, options);
+  const [N, OC, OH, OW] = outShape;
+  if (OH < 2 || OW < 2) {
+    throw new RangeError(expected('a convolution output of at least 2 x 2 (2x2 max pooling)', 'input', fmtShape(outShape)));
+  }
+  if (input.device !== 'cpu' || weight.device !== 'cpu' || (bias && bias.device !== 'cpu')) {
+    throw new TypeError(expected('tensors on cpu (conv2dMaxPool2 is a CPU inference kernel)', 'input/weight/bias',
+      [input, weight, bias].map((t) => (t ? t.device : 'null')).join(', ')));
+  }
+  if (needsGrad(input, weight, bias)) {
+    throw new TypeError(expected('tensors that record nothing for autograd (conv2dMaxPool2 has no backward)', 'input/weight/bias',
+      'a tensor that requires grad'));
+  }
+  const out = empty([N, OC, Math.floor(OH / 2), Math.floor(OW / 2)]);
+  kernelsFor(input, weight, bias).conv2dMaxPool2Forward(out.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
+  return out;
+}
+
+/** Argument checks of conv2d: its kernel geometry, output shape and activation code. @internal */
+export function conv2dGeometry(input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions):
+{ geom: number[]; outShape: number[]; actCode: number } {
   const [N, C, H, W] = nchw(input, 'input');
   fin(weight, 'weight');
   if (weight.shape.length !== 4) {
@@ -118,14 +181,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const actCode = act === 'relu' ? 1 : 0;
   checkFits(H, W, KH, KW, ph, pw, dh, dw, 'kernel');
   const geom = [N, C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, groups];
-  const out = empty([N, OC, outSize(H, KH, sh, ph, dh), outSize(W, KW, sw, pw, dw)]);
-  const k = kernelsFor(input, weight, bias);
-  k.conv2dForward(out.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
-  // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
-  return record(out, 'conv2d', [input, weight, bias], (g, [dx, dwt, db], init) => {
-    (init ? k.conv2dBackwardInit : k.conv2dBackward)(dx ? dx.f32 : null, dwt ? dwt.f32 : null, db ? db.f32 : null,
-      g.f32, input.f32, weight.f32, out.f32, ...geom, actCode);
-  }, undefined, out.device === 'cpu');
+  return { geom, outShape: [N, OC, outSize(H, KH, sh, ph, dh), outSize(W, KW, sw, pw, dw)], actCode };
 }
 
 export interface MaxPool2dOptions {

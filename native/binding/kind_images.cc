@@ -3,6 +3,8 @@
 // a geometry with no output (kernel larger than the padded input) or channels that groups do
 // not divide is refused here too, since the lengths depend on it.
 //   conv2d      conv2dForward(out, x, w, bias|null, ...G, act)
+//   conv2d_maxpool2  conv2dMaxPool2Forward(out, x, w, bias|null, ...G, act)   (i13-inf, inference)
+//               out: (N, OC, floor(OH / 2), floor(OW / 2)), MaxPool2d(2) of the conv2d output
 //   conv2d_bwd  conv2dBackward(dx|null, dw|null, db|null, dout, x, w, out|null, ...G, act)
 //               G = N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
 //               act: 0 none, 1 relu (then out, the post-activation output, is required)
@@ -179,6 +181,23 @@ Napi::Value kind_conv2d(const Napi::CallbackInfo& info) {
   const float* w = f32(info, 2, "w", a.nw);
   const float* bias = f32_or_null(info, 3, "bias", static_cast<size_t>(a.g.OC));
   with_scratch(info, [&] { kernel<Kind::conv2d>(info)(out, x, w, bias, a.g, act); });
+  return undef(info);
+}
+
+Napi::Value kind_conv2d_maxpool2(const Napi::CallbackInfo& info) {
+  const ConvArgs a = conv_args(info, 4);
+  const ops::ConvAct act = conv_act(info, 18);
+  for (const auto& [v, name] : {std::pair<int64_t, const char*>{a.g.OH, "H"}, {a.g.OW, "W"}}) {
+    if (v < 2) {
+      throw Napi::RangeError::New(info.Env(), expected_msg("a convolution output of at least 2 (2x2 max pooling)", name,
+                                                           "an output of " + std::to_string(v)));
+    }
+  }
+  float* out = f32(info, 0, "out", count(info, {a.g.N, a.g.OC, a.g.OH / 2, a.g.OW / 2}, "out"));
+  const float* x = f32(info, 1, "x", a.nx);
+  const float* w = f32(info, 2, "w", a.nw);
+  const float* bias = f32_or_null(info, 3, "bias", static_cast<size_t>(a.g.OC));
+  with_scratch(info, [&] { kernel<Kind::conv2d_maxpool2>(info)(out, x, w, bias, a.g, act); });
   return undef(info);
 }
 

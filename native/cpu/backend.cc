@@ -99,6 +99,14 @@ void conv2d_fwd(float* out, const float* x, const float* w, const float* bias, c
                 ops::ConvAct act) {
   conv2d_forward(out, x, w, bias, g, act, conv_scratch(g, false));
 }
+void conv2d_fwd_add(float* out, const float* x, const float* w, const float* bias, const ops::Conv2dGeom& g,
+                    ops::ConvAct act) {
+  conv2d_forward(out, x, w, bias, g, act, conv_scratch(g, false), true);
+}
+void conv2d_fwd_maxpool2(float* out, const float* x, const float* w, const float* bias, const ops::Conv2dGeom& g,
+                         ops::ConvAct act) {
+  conv2d_forward_maxpool2(out, x, w, bias, g, act, conv_scratch(g, false));
+}
 void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
                 const ops::Conv2dGeom& g, ops::ConvAct act) {
   conv2d_backward(dx, dw, db, dout, x, w, out, g, act, conv_scratch(g, true));
@@ -377,6 +385,9 @@ const Backend* make_cpu() {
   set_kernel<Op::batchNormBackwardInit>(b, batchnorm_bwd_init);
   // i13-bnr: BatchNorm + ReLU
   set_kernel<Op::batchNormReluForward>(b, batchnorm_relu_fwd);
+  // i13-inf: inference (a conv adding onto its output: a residual block's last conv)
+  set_kernel<Op::conv2dForwardAdd>(b, conv2d_fwd_add);
+  set_kernel<Op::conv2dMaxPool2Forward>(b, conv2d_fwd_maxpool2);
   set_kernel<Op::batchNormReluBackward>(b, batchnorm_relu_bwd);
   set_kernel<Op::batchNormReluBackwardInit>(b, batchnorm_relu_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);

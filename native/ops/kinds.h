@@ -103,6 +103,8 @@ NG_KIND_FN(max_pool2d, void (*)(float* out, int32_t* idx, cf* x, const Pool2dGeo
 NG_KIND_FN(max_pool2d_bwd, void (*)(float* dx, cf* dout, const int32_t* idx, const Pool2dGeom& g))
 NG_KIND_FN(avg_pool2d, void (*)(float* out, cf* x, const Pool2dGeom& g, bool count_include_pad))
 NG_KIND_FN(avg_pool2d_bwd, void (*)(float* dx, cf* dout, const Pool2dGeom& g, bool count_include_pad))
+// i13-inf (inference): out (N, OC, OH / 2, OW / 2) = MaxPool2d(2) of act(conv2d(x)).
+NG_KIND_FN(conv2d_maxpool2, void (*)(float* out, cf* x, cf* w, cf* bias, const Conv2dGeom& g, ConvAct act))
 NG_KIND_FN(adaptive_avg_pool2d, void (*)(float* out, cf* x, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 NG_KIND_FN(adaptive_avg_pool2d_bwd, void (*)(float* dx, cf* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 // Bilinear upsampling (PyTorch's upsample_bilinear2d): scale_h / scale_w are the user's scale

@@ -179,7 +179,10 @@
   /* i13-bnr: BatchNorm followed by a fused ReLU (CPU) */                     \
   X(batchNormReluForward,       batch_norm,          "")                      \
   X(batchNormReluBackward,      batch_norm_relu_bwd, "")                      \
-  X(batchNormReluBackwardInit,  batch_norm_relu_bwd, "")
+  X(batchNormReluBackwardInit,  batch_norm_relu_bwd, "")                      \
+  /* i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU) */ \
+  X(conv2dForwardAdd,           conv2d,              "")                      \
+  X(conv2dMaxPool2Forward,      conv2d_maxpool2,     "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).
@@ -197,7 +200,8 @@
   X(rmsprop) X(adagrad) X(vec_reduce) X(vec_test) X(vec_map) X(fill_i32) X(eye) X(rng) X(gemm)    \
   /* recurrent layers (i14-rnn) */ X(rnn) X(rnn_bwd) \
   /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd) \
-  X(attention) X(attention_bwd) X(bmm)
+  X(attention) X(attention_bwd) X(bmm)                                                          \
+  /* i13-inf: inference */ X(conv2d_maxpool2)
 
 namespace ng::ops {
 

@@ -24,6 +24,7 @@
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
 #include "cpu/ops/isa_dispatch.h"
+#include "cpu/ops/pool2d.h"
 
 #if NG_X86
 #include <immintrin.h>
@@ -467,6 +468,15 @@ NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict i
 #pragma GCC unroll 4
     for (int k = 0; k < NS; k++) acc[o][k] = b0;
   }
+  // accumulate: the tile's output rows are read at the end; fetch them while the taps run (8
+  // planes at once defeat the hardware prefetcher; a miss at the end stalls the store).
+  if (accumulate)
+    for (int o = 0; o < kDirOB && o < no; o++)
+      for (int k = 0; k < NS; k++) {
+        const char* p = reinterpret_cast<const char*>(out + (oc0 + o) * P + (s0 + k) * 16);
+        _mm_prefetch(p, _MM_HINT_T0);
+        _mm_prefetch(p + 63, _MM_HINT_T0);
+      }
   const uint16_t* fm = ft.mask.data() + s0 * nt;
   if constexpr (kSame) {
     for (int64_t kh = 0; kh < ft.KH; kh++)
@@ -937,6 +947,16 @@ void for_chunks(const Conv2dShape& s, const Dims& d, int64_t nchunks, const F& b
   if (failed) throw std::bad_alloc();
 }
 
+#if NG_X86
+// The forward direct kernels' packed weights, per group, in their place of the scratch.
+const float* pack_forward(float* scratch, const Layout& lay, const float* weight, const Conv2dShape& s, const Dims& d) {
+  float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+  const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
+  for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
+  return wp;
+}
+#endif
+
 }  // namespace
 
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
@@ -945,7 +965,7 @@ int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward) {
 }
 
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
-                    const Conv2dShape& s, ConvAct act, float* scratch) {
+                    const Conv2dShape& s, ConvAct act, float* scratch, bool accumulate) {
   // out: (N, OC, OH, OW)  inp: (N, C, H, W)  weight: (OC, Cg, KH, KW)  bias: (OC)
   const Dims d = dims_of(s);
   if (s.N == 0 || s.OC == 0 || d.P == 0) return;
@@ -953,23 +973,21 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
   const Layout lay = layout_of(s, d, false, nchunks);
 #if NG_X86
   if (d.dfwd) {
-    float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+    const float* wp = pack_forward(scratch, lay, weight, s, d);
     const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
-    for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
     const DirectGeom dg{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
     const DirectMasks m(dg);
     for_chunks(s, d, nchunks, [&](int64_t, int64_t, int64_t n0, int64_t n1) {
       for (int64_t n = n0; n < n1; n++)
         for (int64_t g = 0; g < s.groups; g++)
           direct_conv(out + (n * s.OC + g * d.OCg) * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
-                      bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, false);
+                      bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, accumulate);
     });
     return;
   }
   if (d.dphase) {
-    float* wp = scratch + lay.slots * lay.slot + lay.partial_total;
+    const float* wp = pack_forward(scratch, lay, weight, s, d);
     const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
-    for (int64_t g = 0; g < s.groups; g++) direct_pack(wp + g * gp, weight + g * d.OCg * d.K, d.OCg, d.Cg, d.KK, d.K, d.KK, 1, 0);
     const PhaseTaps pt(s, d.Cg);
     for_chunks(s, d, nchunks, [&](int64_t, int64_t slot, int64_t n0, int64_t n1) {
       float* planes = scratch + slot * lay.slot;
@@ -977,7 +995,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
         for (int64_t g = 0; g < s.groups; g++) {
           split_phases(planes, inp + (n * s.C + g * d.Cg) * d.HW, d.Cg, s, pt);
           direct_conv_flat(out + (n * s.OC + g * d.OCg) * d.P, planes, wp + g * gp, bias ? bias + g * d.OCg : nullptr,
-                           d.Cg, d.OCg, d.KK, pt.ft, act == ConvAct::relu, false);
+                           d.Cg, d.OCg, d.KK, pt.ft, act == ConvAct::relu, accumulate);
         }
     });
     return;
@@ -1010,14 +1028,18 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
       for (int64_t g = 0; g < s.groups; g++) {
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
         float* dst = out + (n * s.OC + g * d.OCg) * d.P;
-        if (bias && !bias_row)
+        if (bias && !bias_row && accumulate) {
+          for (int64_t o = 0; o < d.OCg; o++)
+            for (int64_t p = 0; p < d.P; p++) dst[o * d.P + p] += bias[g * d.OCg + o];
+        } else if (bias && !bias_row) {
           for (int64_t o = 0; o < d.OCg; o++) std::fill(dst + o * d.P, dst + (o + 1) * d.P, bias[g * d.OCg + o]);
+        }
         const float* B = src;
         if (!d.direct) {
           im2col(col, src, s, d, rg);
           B = col;
         }
-        sgemm(false, false, d.OCg, d.P, KA, 1.0f, A + g * d.OCg * KA, KA, B, d.P, bias && !bias_row ? 1.0f : 0.0f,
+        sgemm(false, false, d.OCg, d.P, KA, 1.0f, A + g * d.OCg * KA, KA, B, d.P, accumulate || (bias && !bias_row) ? 1.0f : 0.0f,
               dst, d.P, &ep);
       }
   });
@@ -1185,6 +1207,38 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
       grad_put(dweight[i], acc, init);
     });
   }
+}
+
+void conv2d_forward_maxpool2(float* out, const float* inp, const float* weight, const float* bias,
+                             const Conv2dShape& s, ConvAct act, float* scratch) {
+  const Dims d = dims_of(s);
+  Pool2dShape ps{s.OC, s.OH, s.OW, 2, 2, 2, 2, 0, 0, 1, 1, s.OH / 2, s.OW / 2};
+  const int64_t PP = ps.OH * ps.OW;
+  if (s.N == 0 || s.OC == 0 || PP == 0) return;
+#if NG_X86
+  if (d.dfwd) {  // per image: the conv into a per-thread buffer (cache-resident), then the pool
+    const int64_t nchunks = chunks_of(s, d, false);
+    const float* wp = pack_forward(scratch, layout_of(s, d, false, nchunks), weight, s, d);
+    const int64_t gp = direct_pack_floats(d.OCg, d.Cg, d.KK);
+    const DirectGeom dg{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
+    const DirectMasks m(dg);
+    for_chunks(s, d, nchunks, [&](int64_t, int64_t, int64_t n0, int64_t n1) {
+      thread_local std::vector<float> plane;
+      if (plane.size() < static_cast<size_t>(s.OC * d.P)) plane.resize(static_cast<size_t>(s.OC * d.P));
+      for (int64_t n = n0; n < n1; n++) {
+        for (int64_t g = 0; g < s.groups; g++)
+          direct_conv(plane.data() + g * d.OCg * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
+                      bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, false);
+        maxpool2d_forward(out + n * s.OC * PP, nullptr, plane.data(), ps);
+      }
+    });
+    return;
+  }
+#endif
+  std::vector<float> full(static_cast<size_t>(s.N * s.OC * d.P));
+  conv2d_forward(full.data(), inp, weight, bias, s, act, scratch);
+  ps.NC = s.N * s.OC;
+  maxpool2d_forward(out, nullptr, full.data(), ps);
 }
 
 }  // namespace ng::cpu

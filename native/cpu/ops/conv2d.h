@@ -25,9 +25,16 @@ using Conv2dShape = ng::ops::Conv2dGeom;  // N, C, H, W, OC, KH, KW, stride, pad
 int64_t conv2d_scratch_floats(const Conv2dShape& s, bool backward);
 
 // out: (N, OC, OH, OW)  inp: (N, C, H, W)  weight: (OC, C/groups, KH, KW)  bias: (OC) or null
-// scratch: conv2d_scratch_floats(s, false) floats.
+// scratch: conv2d_scratch_floats(s, false) floats. accumulate: out = act(out + bias + conv(inp))
+// (a residual block's last conv adding onto its shortcut, the ReLU after the sum in the epilogue).
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
-                    const Conv2dShape& s, ConvAct act, float* scratch);
+                    const Conv2dShape& s, ConvAct act, float* scratch, bool accumulate = false);
+
+// Inference (i13-inf): out (N, OC, OH / 2, OW / 2) = MaxPool2d(2) of act(conv) (2x2 windows,
+// stride 2, floor), the bits of conv2d_forward then maxpool2d_forward; the direct kernels write
+// each image into a per-thread buffer that the pool reads while it is in cache.
+void conv2d_forward_maxpool2(float* out, const float* inp, const float* weight, const float* bias,
+                             const Conv2dShape& s, ConvAct act, float* scratch);
 
 // dinp: (N, C, H, W) or null  dweight: (OC, C/groups, KH, KW) or null  dbias: (OC) or null
 // (all accumulate; init: all written, their old contents never read: the gradients' first
