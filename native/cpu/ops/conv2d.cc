@@ -414,6 +414,21 @@ struct DirectMasks {
   }
 };
 
+// Segment k of a tile's accumulators to dst + o P for the o < no output channels, under mask sm:
+// added to what is there (accumulate), then max(., 0) (relu).
+NG_TARGET_AVX512 inline __attribute__((always_inline)) void store_segment(const __m512 (&acc)[kDirOB][kDirSeg], int k,
+                                                                         float* dst, int64_t P, __mmask16 sm,
+                                                                         int64_t no, bool relu, bool accumulate) {
+#pragma GCC unroll 8
+  for (int o = 0; o < kDirOB; o++) {
+    if (o >= no) break;
+    __m512 r = acc[o][k];
+    if (accumulate) r = _mm512_add_ps(_mm512_maskz_loadu_ps(sm, dst + o * P), r);
+    if (relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
+    _mm512_mask_storeu_ps(dst + o * P, sm, r);
+  }
+}
+
 // One kernel tap over all input channels: acc[o][k] += w[c][o] * x_k[c] for c < Ci, where x_k[c]
 // is the 16 floats at xp[k] + c * cs under mask mk[k] (masked-off lanes are never read: xp[k]
 // may point outside the plane) and w[c] the 8 packed weights at wk + c * ws. The masks stay in
@@ -494,14 +509,7 @@ NG_TARGET_AVX512 void flat_tile(float* __restrict out, const float* __restrict i
     const int64_t p0 = (s0 + k) * 16, rest = P - p0;
     const __mmask16 sm = rest >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << rest) - 1);
     float* dst = out + oc0 * P + p0;
-#pragma GCC unroll 8
-    for (int o = 0; o < kDirOB; o++) {
-      if (o >= no) break;
-      __m512 r = acc[o][k];
-      if (accumulate) r = _mm512_add_ps(_mm512_maskz_loadu_ps(sm, dst + o * P), r);
-      if (relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
-      _mm512_mask_storeu_ps(dst + o * P, sm, r);
-    }
+    store_segment(acc, k, dst, P, sm, no, relu, accumulate);
   }
 }
 
@@ -722,14 +730,7 @@ NG_TARGET_AVX512 void direct_conv(float* __restrict out, const float* __restrict
         if (!ok[k]) continue;
         const __mmask16 sm = static_cast<__mmask16>(m.smask[v[k]]);
         float* dst = out + ob * kDirOB * P + row[k] * g.OW + 16 * v[k];
-#pragma GCC unroll 8
-        for (int o = 0; o < kDirOB; o++) {
-          if (o >= no) break;
-          __m512 r = acc[o][k];
-          if (accumulate) r = _mm512_add_ps(_mm512_maskz_loadu_ps(sm, dst + o * P), r);
-          if (relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
-          _mm512_mask_storeu_ps(dst + o * P, sm, r);
-        }
+        store_segment(acc, k, dst, P, sm, no, relu, accumulate);
       }
     }
   }
