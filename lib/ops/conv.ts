@@ -90,14 +90,7 @@ export function conv2dAddInto(into: Tensor, input: Tensor, weight: Tensor, bias:
   if (into.shape.length !== 4 || into.shape.some((d, i) => d !== outShape[i])) {
     throw new RangeError(expected(`shape ${fmtShape(outShape)} (the convolution's output)`, 'into', fmtShape(into.shape)));
   }
-  if (into.device !== 'cpu' || input.device !== 'cpu' || weight.device !== 'cpu' || (bias && bias.device !== 'cpu')) {
-    throw new TypeError(expected('tensors on cpu (conv2dAddInto is a CPU inference kernel)', 'into/input/weight/bias',
-      [into, input, weight, bias].map((t) => (t ? t.device : 'null')).join(', ')));
-  }
-  if (needsGrad(into, input, weight, bias)) {
-    throw new TypeError(expected('tensors that record nothing for autograd (conv2dAddInto writes in place)', 'into/input/weight/bias',
-      'a tensor that requires grad'));
-  }
+  assertCpuInference('conv2dAddInto', 'writes in place', { into, input, weight, bias });
   kernelsFor(into, input, weight, bias).conv2dForwardAdd(into.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
   return into;
 }
@@ -114,17 +107,23 @@ export function conv2dMaxPool2(input: Tensor, weight: Tensor, bias: Tensor | nul
   if (OH < 2 || OW < 2) {
     throw new RangeError(expected('a convolution output of at least 2 x 2 (2x2 max pooling)', 'input', fmtShape(outShape)));
   }
-  if (input.device !== 'cpu' || weight.device !== 'cpu' || (bias && bias.device !== 'cpu')) {
-    throw new TypeError(expected('tensors on cpu (conv2dMaxPool2 is a CPU inference kernel)', 'input/weight/bias',
-      [input, weight, bias].map((t) => (t ? t.device : 'null')).join(', ')));
-  }
-  if (needsGrad(input, weight, bias)) {
-    throw new TypeError(expected('tensors that record nothing for autograd (conv2dMaxPool2 has no backward)', 'input/weight/bias',
-      'a tensor that requires grad'));
-  }
+  assertCpuInference('conv2dMaxPool2', 'has no backward', { input, weight, bias });
   const out = empty([N, OC, Math.floor(OH / 2), Math.floor(OW / 2)]);
   kernelsFor(input, weight, bias).conv2dMaxPool2Forward(out.f32, input.f32, weight.f32, bias ? bias.f32 : null, ...geom, actCode);
   return out;
+}
+
+/** The tensors of a CPU inference kernel (`op`) are on cpu and record nothing for autograd (it `why`). */
+function assertCpuInference(op: string, why: string, tensors: Record<string, Tensor | null>): void {
+  const names = Object.keys(tensors).join('/');
+  const list = Object.values(tensors);
+  if (list.some((t) => t !== null && t.device !== 'cpu')) {
+    throw new TypeError(expected(`tensors on cpu (${op} is a CPU inference kernel)`, names,
+      list.map((t) => (t ? t.device : 'null')).join(', ')));
+  }
+  if (needsGrad(...list)) {
+    throw new TypeError(expected(`tensors that record nothing for autograd (${op} ${why})`, names, 'a tensor that requires grad'));
+  }
 }
 
 /** Argument checks of conv2d: its kernel geometry, output shape and activation code. @internal */

@@ -73,30 +73,28 @@ export function batchNormAct(x: Tensor, runningMean: Tensor | null, runningVar: 
   const meanT = empty([C]);
   const rstdT = empty([C]);
   const k = kernelsFor(x, runningMean, runningVar, weight, bias);
-  if (activation === 'relu' && out.device === 'cpu') {
-    k.batchNormReluForward(out.f32, meanT.f32, rstdT.f32, runningMean ? runningMean.f32 : null,
-      runningVar ? runningVar.f32 : null, x.f32, weight ? weight.f32 : null, bias ? bias.f32 : null,
-      N, C, L, eps, momentum, training);
-    return record(out, 'batchNormRelu', [x, weight, bias], (g, [dx, dw, db], init) => {
-      (init ? k.batchNormReluBackwardInit : k.batchNormReluBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null,
-        db ? db.f32 : null, g.f32, x.f32, weight ? weight.f32 : null, meanT.f32, rstdT.f32, out.f32, N, C, L, training);
-    }, () => {
-      meanT.dispose();
-      rstdT.dispose();
-    }, true);
-  }
-  k.batchNormForward(out.f32, meanT.f32, rstdT.f32, runningMean ? runningMean.f32 : null,
-    runningVar ? runningVar.f32 : null, x.f32, weight ? weight.f32 : null, bias ? bias.f32 : null,
-    N, C, L, eps, momentum, training);
+  const fused = activation === 'relu' && out.device === 'cpu';
+  (fused ? k.batchNormReluForward : k.batchNormForward)(out.f32, meanT.f32, rstdT.f32,
+    runningMean ? runningMean.f32 : null, runningVar ? runningVar.f32 : null, x.f32, weight ? weight.f32 : null,
+    bias ? bias.f32 : null, N, C, L, eps, momentum, training);
   // init (a first write, CPU): the kernel writes the gradients instead of adding into them.
-  const y = record(out, 'batchNorm', [x, weight, bias], (g, [dx, dw, db], init) => {
-    (init ? k.batchNormBackwardInit : k.batchNormBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null, db ? db.f32 : null,
-      g.f32, x.f32, weight ? weight.f32 : null, meanT.f32, rstdT.f32, N, C, L, training);
+  const y = record(out, fused ? 'batchNormRelu' : 'batchNorm', [x, weight, bias], (g, [dx, dw, db], init) => {
+    const dxf = dx ? dx.f32 : null;
+    const dwf = dw ? dw.f32 : null;
+    const dbf = db ? db.f32 : null;
+    const w = weight ? weight.f32 : null;
+    if (fused) {
+      (init ? k.batchNormReluBackwardInit : k.batchNormReluBackward)(dxf, dwf, dbf, g.f32, x.f32, w, meanT.f32, rstdT.f32,
+        out.f32, N, C, L, training);
+    } else {
+      (init ? k.batchNormBackwardInit : k.batchNormBackward)(dxf, dwf, dbf, g.f32, x.f32, w, meanT.f32, rstdT.f32, N, C, L,
+        training);
+    }
   }, () => {
     meanT.dispose();
     rstdT.dispose();
   }, out.device === 'cpu');
-  return activation === 'relu' ? relu(y) : y;
+  return activation === 'relu' && !fused ? relu(y) : y;
 }
 
 /** Batch normalization of NCHW images (BatchNorm2d's functional form): batchNorm on a 4-D input. */

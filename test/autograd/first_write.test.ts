@@ -25,23 +25,24 @@ function data(B: number) {
   return { x, y };
 }
 
-/** Trains `steps` steps; zero: 'optimizer' (marks) or 'module' (fills); returns the parameters. */
-function train(zero: 'optimizer' | 'module', steps: number, B: number, threads: number): number[] {
+/**
+ * At `threads` threads: builds a model, optimizer and batch (setup), runs `steps` training steps
+ * whose gradients `zeroAndBackward` clears and computes, and returns `read()`; frees opt, x, y.
+ */
+function trainSteps(threads: number, steps: number, setup: () => { model: ng.nn.Module; opt: ng.optim.Optimizer; x: Tensor; y: Tensor },
+  zeroAndBackward: (model: ng.nn.Module, opt: ng.optim.Optimizer, loss: Tensor) => void, read: (model: ng.nn.Module) => number[]): number[] {
   const before = ng.getNumThreads();
   ng.setNumThreads(threads);
   try {
-    const { model, opt } = mlp(3);
-    const { x, y } = data(B);
+    const { model, opt, x, y } = setup();
     for (let s = 0; s < steps; s++) {
       ng.tidy(() => {
         const loss = ng.losses.crossEntropy(model.forward(x), y);
-        if (zero === 'optimizer') opt.zeroGrad();
-        else model.zeroGrad();
-        loss.backward();
+        zeroAndBackward(model, opt, loss);
         opt.step();
       });
     }
-    const out = model.parameters().flatMap((p) => Array.from(p.data));
+    const out = read(model);
     opt.dispose();
     x.dispose();
     y.dispose();
@@ -49,6 +50,15 @@ function train(zero: 'optimizer' | 'module', steps: number, B: number, threads: 
   } finally {
     ng.setNumThreads(before);
   }
+}
+
+/** Trains `steps` steps; zero: 'optimizer' (marks) or 'module' (fills); returns the parameters. */
+function train(zero: 'optimizer' | 'module', steps: number, B: number, threads: number): number[] {
+  return trainSteps(threads, steps, () => ({ ...mlp(3), ...data(B) }), (model, opt, loss) => {
+    if (zero === 'optimizer') opt.zeroGrad();
+    else model.zeroGrad();
+    loss.backward();
+  }, (model) => model.parameters().flatMap((p) => Array.from(p.data)));
 }
 
 describe('gradients written by their first producer', () => {
@@ -201,36 +211,23 @@ function leNet(seed: number) {
 }
 
 function trainConv(net: (seed: number) => ng.nn.Module, reference: boolean, steps: number, threads: number): number[] {
-  const before = ng.getNumThreads();
-  ng.setNumThreads(threads);
-  try {
+  return trainSteps(threads, steps, () => {
     const model = net(5);
     const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-2 });
     ng.setSeed(17);
     const x = ng.randn([6, 2, 11, 13]);
     const y = ng.tensor([0, 1, 2, 3, 4, 0], { dtype: 'int32' });
     model.train();
-    for (let s = 0; s < steps; s++) {
-      ng.tidy(() => {
-        const loss = ng.losses.crossEntropy(model.forward(x), y);
-        if (reference) {
-          model.zeroGrad();
-          accumulating(() => loss.backward());
-        } else {
-          opt.zeroGrad();
-          loss.backward();
-        }
-        opt.step();
-      });
+    return { model, opt, x, y };
+  }, (model, opt, loss) => {
+    if (reference) {
+      model.zeroGrad();
+      accumulating(() => loss.backward());
+    } else {
+      opt.zeroGrad();
+      loss.backward();
     }
-    const out = [...model.parameters(), ...model.namedBuffers().map(([, b]) => b)].flatMap((p) => Array.from(p.data));
-    opt.dispose();
-    x.dispose();
-    y.dispose();
-    return out;
-  } finally {
-    ng.setNumThreads(before);
-  }
+  }, (model) => [...model.parameters(), ...model.namedBuffers().map(([, b]) => b)].flatMap((p) => Array.from(p.data)));
 }
 
 describe('conv nets: conv2d, BatchNorm2d, ReLU and Residual gradients written by their first producer', () => {

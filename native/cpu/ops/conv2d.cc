@@ -302,6 +302,24 @@ bool direct_ok(const Conv2dShape& s, int64_t Co) {
 #endif
 }
 
+// The phases of a strided convolution's taps: input row oh sh + kh dh - ph = (oh + u) sh + a
+// with u = floor((kh dh - ph) / sh) and a in [0, sh), columns alike (v, b). f(kh, kw, u, v, a, b)
+// for every tap (kh, kw).
+template <class F>
+void for_each_tap_phase(const Conv2dShape& s, const F& f) {
+  const auto split = [](int64_t r, int64_t m, int64_t* q, int64_t* rem) {
+    *q = r >= 0 ? r / m : -((-r + m - 1) / m);
+    *rem = r - *q * m;
+  };
+  for (int64_t kh = 0; kh < s.KH; kh++)
+    for (int64_t kw = 0; kw < s.KW; kw++) {
+      int64_t u, v, a, b;
+      split(kh * s.dh - s.ph, s.sh, &u, &a);
+      split(kw * s.dw - s.pw, s.sw, &v, &b);
+      f(kh, kw, u, v, a, b);
+    }
+}
+
 // True when a strided convolution runs as a flat convolution over phase planes (PhaseTaps):
 // stride > 1, kernels larger than 1x1 (a strided 1x1 measured faster on im2col + GEMM: the
 // phase split reads as much as im2col and the GEMM tiles are wider), at least one block of 8 outputs, fp32,
@@ -312,15 +330,11 @@ bool phase_ok(const Conv2dShape& s, int64_t Co) {
   if ((s.sh == 1 && s.sw == 1) || s.KH * s.KW == 1 || Co < kDirOB || gemm_precision() != Precision::fp32 ||
       isa_detail::isa_or_generic() != Isa::avx512 || s.OH * s.OW == 0)
     return false;
-  for (int64_t kh = 0; kh < s.KH; kh++) {
-    const int64_t r = kh * s.dh - s.ph, a = ((r % s.sh) + s.sh) % s.sh;
-    if (s.OH * s.sh + a < s.H) return false;
-  }
-  for (int64_t kw = 0; kw < s.KW; kw++) {
-    const int64_t r = kw * s.dw - s.pw, b = ((r % s.sw) + s.sw) % s.sw;
-    if (s.OW * s.sw + b < s.W) return false;
-  }
-  return true;
+  bool covered = true;
+  for_each_tap_phase(s, [&](int64_t, int64_t, int64_t, int64_t, int64_t a, int64_t b) {
+    covered = covered && s.OH * s.sh + a >= s.H && s.OW * s.sw + b >= s.W;
+  });
+  return covered;
 #else
   (void)s;
   (void)Co;
@@ -384,12 +398,14 @@ struct FlatTaps {
 
 // Column masks of the output segments: cmask[kw * nv + v] has bit j set when output column
 // 16 v + j exists and its input column 16 v + j - pw + kw dw lies inside the row. For a
-// same-size convolution (stride 1, OH = H, OW = W: "same" padding) also its flat taps.
+// same-size convolution (stride 1, OH = H, OW = W: "same" padding) also its flat taps, unless
+// the caller only sweeps rows (with_flat false: the weight-gradient tiles).
 struct DirectMasks {
   int64_t nv;
   std::vector<uint16_t> cmask, smask;  // smask[v]: the existing output columns
   FlatTaps flat;  // same-size convolutions: tap (kh, kw) at (kh dh - ph, kw dw - pw); else empty
-  explicit DirectMasks(const DirectGeom& g) : nv((g.OW + 15) / 16), cmask(g.KW * nv, 0), smask(nv, 0) {
+  explicit DirectMasks(const DirectGeom& g, bool with_flat = true)
+      : nv((g.OW + 15) / 16), cmask(g.KW * nv, 0), smask(nv, 0) {
     for (int64_t ow = 0; ow < g.OW; ow++) {
       smask[ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
       for (int64_t kw = 0; kw < g.KW; kw++) {
@@ -397,7 +413,7 @@ struct DirectMasks {
         if (iw >= 0 && iw < g.W) cmask[kw * nv + ow / 16] |= static_cast<uint16_t>(1u << (ow % 16));
       }
     }
-    if (g.OH != g.H || g.OW != g.W || g.ph < 0 || g.pw < 0) return;
+    if (!with_flat || g.OH != g.H || g.OW != g.W || g.ph < 0 || g.pw < 0) return;
     flat.OH = g.OH;
     flat.OW = g.OW;
     flat.cs = g.H * g.W;
@@ -538,9 +554,8 @@ NG_TARGET_AVX512 void direct_conv_flat(float* out, const float* in, const float*
   }
 }
 
-// Strided convolutions as flat convolutions over phase planes: with stride (sh, sw), input row
-// oh sh + kh dh - ph = (oh + u) sh + a for u = floor((kh dh - ph) / sh), a = the remainder in
-// [0, sh) (columns alike), so tap (kh, kw) reads phase plane (a, b), which holds input rows
+// Strided convolutions as flat convolutions over phase planes: tap (kh, kw) of phase (a, b)
+// (for_each_tap_phase) reads phase plane (a, b), which holds input rows
 // a, a + sh, ... and columns b, b + sw, ..., at (oh + u, ow + v). Phase planes have the output's
 // shape (OH, OW), zero past the input's end. Only the phases some tap reads are built.
 struct PhaseTaps {
@@ -550,18 +565,14 @@ struct PhaseTaps {
   explicit PhaseTaps(const Conv2dShape& s, int64_t Cg) {
     const int64_t P = s.OH * s.OW;
     phase_slot.assign(s.sh * s.sw, -1);
-    auto fdiv = [](int64_t x, int64_t m) { return x >= 0 ? x / m : -((-x + m - 1) / m); };
     ft.OH = s.OH;
     ft.OW = s.OW;
     ft.cs = P;
-    for (int64_t kh = 0; kh < s.KH; kh++)
-      for (int64_t kw = 0; kw < s.KW; kw++) {
-        const int64_t rh = kh * s.dh - s.ph, rw = kw * s.dw - s.pw;
-        const int64_t u = fdiv(rh, s.sh), v = fdiv(rw, s.sw), a = rh - u * s.sh, b = rw - v * s.sw;
-        int64_t& slot = phase_slot[a * s.sw + b];
-        if (slot < 0) slot = nplanes++;
-        ft.add(u, v, slot * Cg * P, kh * s.KW + kw);
-      }
+    for_each_tap_phase(s, [&](int64_t kh, int64_t kw, int64_t u, int64_t v, int64_t a, int64_t b) {
+      int64_t& slot = phase_slot[a * s.sw + b];
+      if (slot < 0) slot = nplanes++;
+      ft.add(u, v, slot * Cg * P, kh * s.KW + kw);
+    });
     ft.build_masks();
   }
 };
@@ -592,18 +603,14 @@ NG_TARGET_AVX512 void split_row_pairs(float* __restrict even, float* __restrict 
 struct PhaseGradTaps {
   std::vector<FlatTaps> phase;  // per phase a sw + b; ntaps() == 0: no tap of that phase
   explicit PhaseGradTaps(const Conv2dShape& s) : phase(s.sh * s.sw) {
-    auto fdiv = [](int64_t x, int64_t m) { return x >= 0 ? x / m : -((-x + m - 1) / m); };
     for (auto& ft : phase) {
       ft.OH = s.OH;
       ft.OW = s.OW;
       ft.cs = s.OH * s.OW;
     }
-    for (int64_t kh = 0; kh < s.KH; kh++)
-      for (int64_t kw = 0; kw < s.KW; kw++) {
-        const int64_t rh = kh * s.dh - s.ph, rw = kw * s.dw - s.pw;
-        const int64_t u = fdiv(rh, s.sh), v = fdiv(rw, s.sw);
-        phase[(rh - u * s.sh) * s.sw + (rw - v * s.sw)].add(-u, -v, 0, kh * s.KW + kw);
-      }
+    for_each_tap_phase(s, [&](int64_t kh, int64_t kw, int64_t u, int64_t v, int64_t a, int64_t b) {
+      phase[a * s.sw + b].add(-u, -v, 0, kh * s.KW + kw);
+    });
     for (auto& ft : phase)
       if (ft.ntaps() > 0) ft.build_masks();
   }
@@ -1119,7 +1126,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const PhaseTaps pw_taps(dweight && d.dwp ? s : Conv2dShape{}, d.Cg);
   const int64_t gpw = direct_pack_floats(d.OCg, d.Cg, d.KK) * 16;
   const DirectGeom dgf{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
-  const DirectMasks mf(dweight && d.dwd ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1});
+  const DirectMasks mf(dweight && d.dwd ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1}, false);
 #else
   constexpr bool dirw = false;
 #endif
