@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
+import { native as nativeAddon } from '../../lib/native';
 import { bf16Array } from '../helpers/bf16';
 import { rng, randomF32 } from '../helpers/random';
 import { ensureDist } from '../cli/ensure-dist';
@@ -179,6 +180,29 @@ describe('fit({ precision })', () => {
     // The weights are fp32 (not bf16-rounded), and bf16 steps really ran where native.
     expect(Array.from(bf16.weights).some((v, i) => v !== bf16Array(bf16.weights)[i])).toBe(true);
     expect(maxDiff(bf16.weights, fp32.weights) > 0).toBe(native);
+  });
+
+  it('a step replayed on the runner thread after its autocast block ended still runs in bf16', async () => {
+    // fit() submits each compiled step inside autocast('bf16') and awaits it outside: the replay
+    // must use the precision of its submission (it ran in fp32 when the runner started late).
+    const x = track(ng.fromArray(randomF32(64 * 48, rng(3)), [64, 48]));
+    const w = track(ng.fromArray(randomF32(48 * 40, rng(4)), [48, 40]));
+    const step = ng.compile((a: ng.Tensor) => ng.matmul(a, w));
+    const run = async (p: 'fp32' | 'bf16'): Promise<Float32Array> => {
+      nativeAddon.captureRunnerHold(50); // the runner starts after the autocast block below has ended
+      try {
+        const out = await ng.autocast(p, () => step.runAsync(x));
+        return Float32Array.from(out.data as Float32Array);
+      } finally {
+        nativeAddon.captureRunnerHold(0);
+      }
+    };
+    await run('fp32'); // records (eager); the next calls replay on the runner
+    const fp32 = await run('fp32');
+    const bf16 = await run('bf16');
+    expect(ng.getPrecision()).toBe('fp32');
+    expect(maxDiff(bf16, fp32) > 0).toBe(native);
+    step.dispose();
   });
 
   it('rejects an unknown precision', async () => {
