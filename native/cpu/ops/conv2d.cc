@@ -443,7 +443,7 @@ struct PrefetchSpread {
       : p(reinterpret_cast<const char*>(base)),
         lines(base ? (floats * 4 + 63) / 64 : 0),
         per(tiles > 0 ? (lines + tiles - 1) / tiles : lines) {}
-  NG_TARGET_AVX512 void pump() {
+  void pump() {
     for (const int64_t e = std::min(lines, next + per); next < e; next++) _mm_prefetch(p + next * 64, _MM_HINT_T1);
   }
 };
