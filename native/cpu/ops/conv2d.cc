@@ -770,12 +770,14 @@ NG_TARGET_AVX512 void direct_conv(float* __restrict out, const float* __restrict
 
 // The weight gradient by the same tiling: for 8 output channels x TW kernel columns of one
 // (c, kh), acc[o][j] (16 lanes) += dpre[o] row segment * input row segment shifted by kw0 + j,
-// over every output segment of the image. The lane sums stay in dwv[ob][c][kk][8][16] (added in
-// place, image after image); direct_dweight_reduce adds their lane totals to dW once per chunk.
-template <int TW>
-NG_TARGET_AVX512 void direct_dweight_tile(float* __restrict dwv, const float* __restrict dpo,
-                                          const float* __restrict plane, int64_t kh, int64_t kw0, const DirectGeom& g,
-                                          const DirectMasks& m) {
+// over every output segment of the image, for NI images in turn (dpos[i], planes[i]). The lane
+// sums stay in dwv[ob][c][kk][8][16] (added in place, image after image: NI images per tile add
+// in the same order as NI calls of one); direct_dweight_reduce adds their lane totals to dW once
+// per chunk.
+template <int TW, int NI>
+NG_TARGET_AVX512 void direct_dweight_tile(float* __restrict dwv, const float* const (&dpos)[NI],
+                                          const float* const (&planes)[NI], int64_t kh, int64_t kw0,
+                                          const DirectGeom& g, const DirectMasks& m) {
   const int64_t nv = m.nv, P = g.OH * g.OW, W = g.W, OW = g.OW;
   // the output rows whose input row oh - ph + kh dh exists (padding rows add nothing)
   const int64_t off = kh * g.dh - g.ph;
@@ -785,13 +787,15 @@ NG_TARGET_AVX512 void direct_dweight_tile(float* __restrict dwv, const float* __
   for (int o = 0; o < kDirOB; o++)
 #pragma GCC unroll 4
     for (int j = 0; j < TW; j++) acc[o][j] = _mm512_loadu_ps(dwv + (j * kDirOB + o) * 16);
+#pragma GCC unroll 2
+  for (int im = 0; im < NI; im++)
   for (int64_t v = 0; v < nv; v++) {
     __mmask16 mx[TW];
 #pragma GCC unroll 4
     for (int j = 0; j < TW; j++) mx[j] = static_cast<__mmask16>(m.cmask[(kw0 + j) * nv + v]);
     const __mmask16 sm = static_cast<__mmask16>(m.smask[v]);
-    const float* rp = plane + (oh0 + off) * W - g.pw + kw0 * g.dw + 16 * v;
-    const float* dr = dpo + oh0 * OW + 16 * v;
+    const float* rp = planes[im] + (oh0 + off) * W - g.pw + kw0 * g.dw + 16 * v;
+    const float* dr = dpos[im] + oh0 * OW + 16 * v;
     for (int64_t oh = oh0; oh < oh1; oh++, rp += W, dr += OW) {
       __m512 x[TW];
 #pragma GCC unroll 4
@@ -874,14 +878,21 @@ void phase_dweight(float* dwv, const float* dp, const float* planes, int64_t Ci,
     }
 }
 
-// dwv += the lane sums of dW for one image and group: dp (Co, OH, OW) dpre, in (Ci, H, W);
-// Co a multiple of 8. next_dp and next_in (shaped as dp and in): what the caller reads next,
-// prefetched over the tiles.
-void direct_dweight(float* dwv, const float* dp, const float* in, const DirectGeom& g, const DirectMasks& m,
-                    const float* next_dp, const float* next_in) {
+// Whether the weight gradient takes two images per tile: when a tile's sweep of one image is
+// short (14 x 14 planes: 14 row segments), its accumulators' load and store and the loop exit
+// weigh on it (32 -> 32 3x3 on 14x14: ~114 -> ~150 GF/s with the operands in cache); longer
+// sweeps gain nothing (28 x 28: slower).
+bool dweight_pairs(const DirectGeom& g, const DirectMasks& m) { return m.nv * g.OH < 32; }
+
+// dwv += the lane sums of dW for NI images (dps[i], ins[i]) of one group: dp (Co, OH, OW) dpre,
+// in (Ci, H, W); Co a multiple of 8. next_dp and next_in: what the caller reads next (next_n
+// slices shaped as dp and in, one after the other), prefetched over the tiles.
+template <int NI>
+void direct_dweight_n(float* dwv, const float* const (&dps)[NI], const float* const (&ins)[NI], const DirectGeom& g,
+                      const DirectMasks& m, const float* next_dp, const float* next_in, int64_t next_n) {
   const int64_t KK = g.KH * g.KW, P = g.OH * g.OW, nob = (g.Co + kDirOB - 1) / kDirOB;
   const int64_t tiles = nob * g.Ci * g.KH * ((g.KW + 2) / 3);
-  PrefetchSpread pf[2] = {{next_dp, g.Co * P, tiles}, {next_in, g.Ci * g.H * g.W, tiles}};
+  PrefetchSpread pf[2] = {{next_dp, g.Co * P * next_n, tiles}, {next_in, g.Ci * g.H * g.W * next_n, tiles}};
   for (int64_t ob = 0; ob < nob; ob++) {
     for (int64_t c = 0; c < g.Ci; c++)
       for (int64_t kh = 0; kh < g.KH; kh++)
@@ -889,12 +900,16 @@ void direct_dweight(float* dwv, const float* dp, const float* in, const DirectGe
           pf[0].pump();
           pf[1].pump();
           float* t = dwv + ((ob * g.Ci + c) * KK + kh * g.KW + kw0) * kDirOB * 16;
-          const float* dpo = dp + ob * kDirOB * P;
-          const float* plane = in + c * g.H * g.W;
+          const float* dpo[NI];
+          const float* plane[NI];
+          for (int i = 0; i < NI; i++) {
+            dpo[i] = dps[i] + ob * kDirOB * P;
+            plane[i] = ins[i] + c * g.H * g.W;
+          }
           switch (std::min<int64_t>(3, g.KW - kw0)) {
-            case 3: direct_dweight_tile<3>(t, dpo, plane, kh, kw0, g, m); break;
-            case 2: direct_dweight_tile<2>(t, dpo, plane, kh, kw0, g, m); break;
-            default: direct_dweight_tile<1>(t, dpo, plane, kh, kw0, g, m); break;
+            case 3: direct_dweight_tile<3, NI>(t, dpo, plane, kh, kw0, g, m); break;
+            case 2: direct_dweight_tile<2, NI>(t, dpo, plane, kh, kw0, g, m); break;
+            default: direct_dweight_tile<1, NI>(t, dpo, plane, kh, kw0, g, m); break;
           }
         }
   }
@@ -1175,6 +1190,8 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const int64_t gpw = direct_pack_floats(d.OCg, d.Cg, d.KK) * 16;
   const DirectGeom dgf{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw};
   const DirectMasks mf(dweight && d.dwd ? dgf : DirectGeom{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1}, false);
+  // two images per weight-gradient tile (dweight_pairs): one group, dpre read in place from dout
+  const bool pairs = dirw && d.dwd && !d.dwp && !relu && s.groups == 1 && dweight_pairs(dgf, mf);
 #else
   constexpr bool dirw = false;
 #endif
@@ -1209,8 +1226,26 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
           float* planes = col + d.colb + d.dwv + d.phbf;
           split_phases(planes, src, d.Cg, s, pw_taps);
           phase_dweight(dwv + g * gpw, dp, planes, d.Cg, d.OCg, d.KK, pw_taps.ft, next_dout, next_src, d.Cg * d.HW);
+        } else if (dirw && pairs) {
+          // images n0, n0 + 2, ... take their successor along (the last of an odd chunk goes alone)
+          if ((n - n0) % 2 == 0) {
+            const int64_t after = std::min<int64_t>(2, n1 - (n + 2));  // images the next pair has
+            const float* nd = after > 0 ? dout + (n + 2) * s.OC * d.P : nullptr;
+            const float* ni = after > 0 ? inp + (n + 2) * s.C * d.HW : nullptr;
+            if (n + 1 < n1) {
+              const float* dps[2] = {dp, dp + s.OC * d.P};
+              const float* ins[2] = {src, src + s.C * d.HW};
+              direct_dweight_n<2>(dwv, dps, ins, dgf, mf, nd, ni, after);
+            } else {
+              const float* dps[1] = {dp};
+              const float* ins[1] = {src};
+              direct_dweight_n<1>(dwv, dps, ins, dgf, mf, nullptr, nullptr, 0);
+            }
+          }
         } else if (dirw) {
-          direct_dweight(dwv + g * gpw, dp, src, dgf, mf, next_dout, next_src);
+          const float* dps[1] = {dp};
+          const float* ins[1] = {src};
+          direct_dweight_n<1>(dwv + g * gpw, dps, ins, dgf, mf, next_dout, next_src, 1);
         }
 #endif
         if (dweight && !dirw) {
