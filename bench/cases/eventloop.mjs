@@ -78,7 +78,9 @@ export async function run(ctx) {
   if (unavailable) notes.push(unavailable);
   let idle = null;
   try {
-    idle = await inChild('idleLag', { seconds: quick ? 0.5 : 1 }, false);
+    // as long as each fit below: the worst of a longer window is larger, so a shorter idle window
+    // would understate the floor the fit's worst lag is compared with
+    idle = await inChild('idleLag', { seconds }, false);
   } catch (e) {
     notes.push(`idle baseline failed: ${errMsg(e)}`);
   }
@@ -132,7 +134,7 @@ export async function run(ctx) {
       }),
     );
   }
-  if (idle) notes.push(`Idle event loop in a fresh process (noise floor): worst ${sig(idle.worstMs, 3)} ms, p99 ${sig(idle.p99Ms, 3)} ms.`);
+  if (idle) notes.push(`Idle event loop in a fresh process over ${seconds} s, as long as each fit (noise floor): worst ${sig(idle.worstMs, 3)} ms, p99 ${sig(idle.p99Ms, 3)} ms.`);
   notes.push('Step times are measured inside fit() (onBatchBegin/onBatchEnd callbacks; tfjs likewise), so the ratio uses the steps that actually ran.');
   notes.push('Longest busy slice: the most CPU time this process spent between two timer ticks, over the median step\'s CPU time (both count every thread of the process: V8\'s helpers and, at 2 threads, the OpenMP worker); unlike the timer lag it does not grow when other processes load the machine.');
   notes.push('nodegrad\'s fit() compiles the step (loss and optimizer by name) and replays it on a native runner thread, which also copies each batch in; the warm-up and the recording step are compiled steps too (recorded on the JS thread in slices, their kernels run on the runner), so the JS thread runs no kernel of a step; its longest slices are at the start of fit (setup, the first shuffle and batch, the first recordings: V8 compiling each function on its first call).');
