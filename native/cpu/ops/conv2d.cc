@@ -224,6 +224,24 @@ struct Ranges {
 };
 
 #if NG_X86
+// The next image's operands, fetched into L2 a few lines per tile while this image computes
+// (pump() before each tile). The direct kernels read a tile's input as one short run per input
+// channel, too many streams for the hardware prefetcher: without this, every image's first touch
+// of its planes waits on memory (the 32 -> 32 3x3 conv on 14x14 at batch 256: ~29 -> ~22 us per
+// image, against ~18 with every operand in cache).
+struct PrefetchSpread {
+  const char* p = nullptr;
+  int64_t lines = 0, per = 0, next = 0;
+  PrefetchSpread() = default;
+  PrefetchSpread(const float* base, int64_t floats, int64_t tiles)
+      : p(reinterpret_cast<const char*>(base)),
+        lines(base ? (floats * 4 + 63) / 64 : 0),
+        per(tiles > 0 ? (lines + tiles - 1) / tiles : lines) {}
+  void pump() {
+    for (const int64_t e = std::min(lines, next + per); next < e; next++) _mm_prefetch(p + next * 64, _MM_HINT_T1);
+  }
+};
+
 // im2col below for stride 1 or 2 along W, one output row at a time in 16-lane vectors: masked
 // loads read the in-range columns and leave zeros elsewhere, so padding costs nothing; masked-off
 // lanes are never accessed (AVX-512 masks suppress faults). Stride 2: two masked loads of 16
@@ -231,7 +249,7 @@ struct Ranges {
 // forward of 64x16x28x28 -> 16, 3x3 p1 ~3% faster than the auto-vectorized loop; gathers for
 // stride 2 and a masked read-modify-write col2im were slower than the plain loops.
 NG_TARGET_AVX512 void im2col_avx512(float* __restrict col, const float* __restrict src, const Conv2dShape& s,
-                                    const Dims& d, const Ranges& rg) {
+                                    const Dims& d, const Ranges& rg, PrefetchSpread* pf) {
   const int64_t OH = s.OH, OW = s.OW, W = s.W, nv = rg.nv;
   const __mmask16 tail = static_cast<__mmask16>(OW % 16 == 0 ? 0xffff : (1u << (OW % 16)) - 1u);
   const __m512 zero = _mm512_setzero_ps();
@@ -239,6 +257,7 @@ NG_TARGET_AVX512 void im2col_avx512(float* __restrict col, const float* __restri
   const bool s2 = s.sw == 2;
   for (int64_t c = 0; c < d.Cg; c++)
     for (int64_t kh = 0; kh < s.KH; kh++) {
+      if (pf) pf->pump();
       const int64_t h0 = rg.h[2 * kh], h1 = rg.h[2 * kh + 1];
       const float* plane = src + c * d.HW + (kh * s.dh - s.ph) * W - s.pw;
       for (int64_t kw = 0; kw < s.KW; kw++) {
@@ -427,24 +446,6 @@ struct DirectMasks {
     for (int64_t kh = 0; kh < g.KH; kh++)
       for (int64_t kw = 0; kw < g.KW; kw++) flat.add(kh * g.dh - g.ph, kw * g.dw - g.pw, 0, kh * g.KW + kw);
     flat.build_masks();
-  }
-};
-
-// The next image's operands, fetched into L2 a few lines per tile while this image computes
-// (pump() before each tile). The direct kernels read a tile's input as one short run per input
-// channel, too many streams for the hardware prefetcher: without this, every image's first touch
-// of its planes waits on memory (the 32 -> 32 3x3 conv on 14x14 at batch 256: ~29 -> ~22 us per
-// image, against ~18 with every operand in cache).
-struct PrefetchSpread {
-  const char* p = nullptr;
-  int64_t lines = 0, per = 0, next = 0;
-  PrefetchSpread() = default;
-  PrefetchSpread(const float* base, int64_t floats, int64_t tiles)
-      : p(reinterpret_cast<const char*>(base)),
-        lines(base ? (floats * 4 + 63) / 64 : 0),
-        per(tiles > 0 ? (lines + tiles - 1) / tiles : lines) {}
-  void pump() {
-    for (const int64_t e = std::min(lines, next + per); next < e; next++) _mm_prefetch(p + next * 64, _MM_HINT_T1);
   }
 };
 
@@ -930,12 +931,16 @@ NG_TARGET_AVX512 void direct_dweight_reduce(float* dw, const float* dwv, const D
 // col (K, P) from the Cg planes at src (Cg, H, W). Loop-to-memset/memcpy conversion is off
 // here (NG_NO_LIBC_LOOPS): the row segments are short, and a call each costs more than the copy.
 NG_NO_LIBC_LOOPS void im2col(float* __restrict col, const float* __restrict src, const Conv2dShape& s, const Dims& d,
-                             const Ranges& rg) {
+                             const Ranges& rg, const float* next = nullptr) {
 #if NG_X86
   if (rg.avx512) {
-    im2col_avx512(col, src, s, d, rg);
+    // next: the caller's next input slice (as src), prefetched over the channel rows
+    PrefetchSpread pf(next, d.Cg * d.HW, d.Cg * s.KH);
+    im2col_avx512(col, src, s, d, rg, &pf);
     return;
   }
+#else
+  (void)next;
 #endif
   const int64_t OH = s.OH, OW = s.OW, W = s.W, sw = s.sw;
   for (int64_t c = 0; c < d.Cg; c++)
@@ -986,7 +991,6 @@ void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2d
     }
 }
 
-#if NG_X86
 // In base, images of `image` planes of `plane` floats, `per` planes per group: the slice that a
 // loop over images (to n1) and groups reads after (n, g), i.e. (n, g + 1) or (n + 1, 0); null
 // after the last. For prefetching (PrefetchSpread).
@@ -995,7 +999,6 @@ const float* next_slice(const float* base, int64_t image, int64_t per, int64_t p
   if (g + 1 < groups) return base + n * image * plane + (g + 1) * per * plane;
   return n + 1 < n1 ? base + (n + 1) * image * plane : nullptr;
 }
-#endif
 
 // Runs body(chunk, n0, n1) over the fixed image chunks, in parallel when the work is large.
 // sgemm may throw std::bad_alloc (packing buffers); it is carried out of the parallel region.
@@ -1107,7 +1110,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
         }
         const float* B = src;
         if (!d.direct) {
-          im2col(col, src, s, d, rg);
+          im2col(col, src, s, d, rg, next_slice(inp, s.C, d.Cg, d.HW, n, g, n1, s.groups));
           B = col;
         }
         sgemm(false, false, d.OCg, d.P, KA, 1.0f, A + g * d.OCg * KA, KA, B, d.P, accumulate || (bias && !bias_row) ? 1.0f : 0.0f,
