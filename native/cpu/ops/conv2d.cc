@@ -600,22 +600,30 @@ struct PhaseTaps {
   }
 };
 
-// Column stride 2: both column phases of an input row from the same loads (32 columns per step,
-// masked at the row's end: columns past it read 0), split into even and odd lanes.
-NG_TARGET_AVX512 void split_row_pairs(float* __restrict even, float* __restrict odd, const float* __restrict src,
-                                      int64_t W, int64_t OW) {
+// Column stride 2: both column phases of the input rows a, a + sh, ... of one plane (W wide) from
+// the same loads (32 columns per step, masked at the row's end: columns past it read 0), split
+// into even and odd lanes: rows of OW in even / odd (either may be null), OH rows, rows past the
+// input's H written 0. One call per plane (a call per row cost more than its loads and stores).
+NG_TARGET_AVX512 void split_plane_pairs(float* __restrict even, float* __restrict odd, const float* __restrict plane,
+                                        int64_t a, int64_t sh, int64_t H, int64_t W, int64_t OH, int64_t OW) {
   const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i io = _mm512_add_epi32(ie, _mm512_set1_epi32(1));
-  for (int64_t j0 = 0; j0 < OW; j0 += 16) {
-    const int64_t c0 = 2 * j0, left = W - c0;
-    const auto lanes = [](int64_t n) {
-      return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << n) - 1);
-    };
-    const __m512 lo = _mm512_maskz_loadu_ps(lanes(left), src + c0);
-    const __m512 hi = _mm512_maskz_loadu_ps(lanes(left - 16), src + c0 + 16);
-    const __mmask16 sm = lanes(OW - j0);
-    if (even) _mm512_mask_storeu_ps(even + j0, sm, _mm512_permutex2var_ps(lo, ie, hi));
-    if (odd) _mm512_mask_storeu_ps(odd + j0, sm, _mm512_permutex2var_ps(lo, io, hi));
+  const auto lanes = [](int64_t n) {
+    return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << n) - 1);
+  };
+  for (int64_t i = 0; i < OH; i++) {
+    const int64_t ih = i * sh + a;
+    float* e = even ? even + i * OW : nullptr;
+    float* o = odd ? odd + i * OW : nullptr;
+    const float* src = plane + ih * W;
+    for (int64_t j0 = 0; j0 < OW; j0 += 16) {
+      const int64_t c0 = 2 * j0, left = ih < H ? W - c0 : 0;  // rows past the input read 0
+      const __m512 lo = _mm512_maskz_loadu_ps(lanes(left), src + c0);
+      const __m512 hi = _mm512_maskz_loadu_ps(lanes(left - 16), src + c0 + 16);
+      const __mmask16 sm = lanes(OW - j0);
+      if (e) _mm512_mask_storeu_ps(e + j0, sm, _mm512_permutex2var_ps(lo, ie, hi));
+      if (o) _mm512_mask_storeu_ps(o + j0, sm, _mm512_permutex2var_ps(lo, io, hi));
+    }
   }
 }
 
@@ -662,17 +670,8 @@ void split_phases(float* __restrict dst, const float* __restrict in, int64_t Ci,
       const int64_t s0 = pt.phase_slot[a * 2], s1 = pt.phase_slot[a * 2 + 1];
       if (s0 < 0 && s1 < 0) continue;
       for (int64_t c = 0; c < Ci; c++)
-        for (int64_t i = 0; i < s.OH; i++) {
-          const int64_t ih = i * s.sh + a;
-          float* e = s0 < 0 ? nullptr : dst + (s0 * Ci + c) * P + i * s.OW;
-          float* o = s1 < 0 ? nullptr : dst + (s1 * Ci + c) * P + i * s.OW;
-          if (ih < s.H) {
-            split_row_pairs(e, o, in + (c * s.H + ih) * s.W, s.W, s.OW);
-          } else {
-            if (e) std::fill(e, e + s.OW, 0.0f);
-            if (o) std::fill(o, o + s.OW, 0.0f);
-          }
-        }
+        split_plane_pairs(s0 < 0 ? nullptr : dst + (s0 * Ci + c) * P, s1 < 0 ? nullptr : dst + (s1 * Ci + c) * P,
+                          in + c * s.H * s.W, a, s.sh, s.H, s.W, s.OH, s.OW);
     }
     return;
   }
