@@ -9,11 +9,26 @@
 
 namespace ng::cpu {
 
+void copy_rows(void* out, const void* src, const int32_t* idx, int64_t N, int64_t row_bytes) {
+  // The rows of a shuffled batch lie anywhere in a data set far larger than the caches, and one
+  // row (3 KB for an MNIST image) is too short for the hardware prefetcher to get ahead: each
+  // row's lines are requested kAhead rows before its copy (a DataLoader batch of 128 MNIST rows
+  // out of 8,192: 36-41 -> 29-30 us, A/B in one process).
+  constexpr int64_t kAhead = 4;
+  char* o = static_cast<char*>(out);
+  const char* s = static_cast<const char*>(src);
+  parallel_for(N, N * row_bytes >= kParallelMin * 4, [=](int64_t n) {
+    if (n + kAhead < N) {
+      const char* ahead = s + static_cast<int64_t>(idx[n + kAhead]) * row_bytes;
+      for (int64_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(ahead + b, 0, 3);
+    }
+    std::memcpy(o + n * row_bytes, s + static_cast<int64_t>(idx[n]) * row_bytes, static_cast<size_t>(row_bytes));
+  });
+}
+
 void embedding_forward(float* out, const float* weight, const int32_t* idx, int64_t N, int64_t D) {
   // out: (N, D)  weight: (V, D)  idx: (N)
-  parallel_for(N, N * D >= kParallelMin, [=](int64_t n) {
-    std::memcpy(out + n * D, weight + static_cast<int64_t>(idx[n]) * D, static_cast<size_t>(D) * sizeof(float));
-  });
+  copy_rows(out, weight, idx, N, D * static_cast<int64_t>(sizeof(float)));
 }
 
 void embedding_backward(float* dweight, const float* dout, const int32_t* idx, int64_t N, int64_t D,

@@ -9,6 +9,9 @@ namespace ng::cpu {
 
 // out: (N, D)  weight: (V, D)  idx: (N)
 void embedding_forward(float* out, const float* weight, const int32_t* idx, int64_t N, int64_t D);
+// Row n of out (row_bytes each) = row idx[n] of src, for n < N (in parallel when large); the gather
+// behind embedding_forward and gather_rows (a DataLoader's shuffled batch).
+void copy_rows(void* out, const void* src, const int32_t* idx, int64_t N, int64_t row_bytes);
 // dweight: (V, D) += scatter(dout (N, D)) by idx; repeated indices add in index order. Rows whose
 // index equals padding_idx get no gradient (pass -1 for none).
 void embedding_backward(float* dweight, const float* dout, const int32_t* idx, int64_t N, int64_t D,

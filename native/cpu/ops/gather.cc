@@ -16,9 +16,7 @@ void gather_rows_f32(float* out, const float* src, const int32_t* idx, int64_t n
 
 void gather_rows_i32(int32_t* out, const int32_t* src, const int32_t* idx, int64_t nidx, int64_t D) {
   // out: (nidx, D)  src: (N, D)  idx: (nidx)
-  parallel_for(nidx, nidx * D >= kParallelMin, [=](int64_t n) {
-    std::memcpy(out + n * D, src + static_cast<int64_t>(idx[n]) * D, static_cast<size_t>(D) * sizeof(int32_t));
-  });
+  copy_rows(out, src, idx, nidx, D * static_cast<int64_t>(sizeof(int32_t)));
 }
 
 void scatter_add_rows(float* dsrc, const float* dout, const int32_t* idx, int64_t nidx, int64_t D) {
