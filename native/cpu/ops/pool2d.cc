@@ -108,8 +108,6 @@ void maxpool2d_forward(float* out, int32_t* idx, const float* inp, const Pool2dS
     const int64_t W = s.W, OH = s.OH, OW = s.OW;
 #if NG_X86
     const bool avx512 = isa_detail::isa_or_generic() == Isa::avx512;
-#else
-    const bool avx512 = false;
 #endif
     for_planes(s.NC, 4 * P, [=](int64_t pl) {
       for (int64_t oh = 0; oh < OH; oh++) {
