@@ -992,7 +992,9 @@ void col2im_add(float* __restrict dst, const float* __restrict col, const Conv2d
 
 // In base, images of `image` planes of `plane` floats, `per` planes per group: the slice that a
 // loop over images (to n1) and groups reads after (n, g), i.e. (n, g + 1) or (n + 1, 0); null
-// after the last. For prefetching (PrefetchSpread).
+// after the last. For prefetching (PrefetchSpread); the callers pass the batch's end as n1, so a
+// chunk's last image fetches the next chunk's first, which the same thread usually runs next
+// (OpenMP's static schedule hands each thread a run of consecutive chunks).
 const float* next_slice(const float* base, int64_t image, int64_t per, int64_t plane, int64_t n, int64_t g,
                         int64_t n1, int64_t groups) {
   if (g + 1 < groups) return base + n * image * plane + (g + 1) * per * plane;
@@ -1053,7 +1055,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
         for (int64_t g = 0; g < s.groups; g++)
           direct_conv(out + (n * s.OC + g * d.OCg) * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
                       bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, accumulate,
-                      next_slice(inp, s.C, d.Cg, d.HW, n, g, n1, s.groups), d.Cg * d.HW);
+                      next_slice(inp, s.C, d.Cg, d.HW, n, g, s.N, s.groups), d.Cg * d.HW);
     });
     return;
   }
@@ -1068,7 +1070,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
           split_phases(planes, inp + (n * s.C + g * d.Cg) * d.HW, d.Cg, s, pt);
           direct_conv_flat(out + (n * s.OC + g * d.OCg) * d.P, planes, wp + g * gp, bias ? bias + g * d.OCg : nullptr,
                            d.Cg, d.OCg, d.KK, pt.ft, act == ConvAct::relu, accumulate,
-                           next_slice(inp, s.C, d.Cg, d.HW, n, g, n1, s.groups), d.Cg * d.HW);
+                           next_slice(inp, s.C, d.Cg, d.HW, n, g, s.N, s.groups), d.Cg * d.HW);
         }
     });
     return;
@@ -1109,7 +1111,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
         }
         const float* B = src;
         if (!d.direct) {
-          im2col(col, src, s, d, rg, next_slice(inp, s.C, d.Cg, d.HW, n, g, n1, s.groups));
+          im2col(col, src, s, d, rg, next_slice(inp, s.C, d.Cg, d.HW, n, g, s.N, s.groups));
           B = col;
         }
         sgemm(false, false, d.OCg, d.P, KA, 1.0f, A + g * d.OCg * KA, KA, B, d.P, accumulate || (bias && !bias_row) ? 1.0f : 0.0f,
@@ -1222,8 +1224,8 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         const float* wg = weight + g * d.OCg * d.K;
 #if NG_X86
         // what the next (image, group) reads: its dout and input slices
-        const float* next_dout = next_slice(dout, s.OC, d.OCg, d.P, n, g, n1, s.groups);
-        const float* next_src = next_slice(inp, s.C, d.Cg, d.HW, n, g, n1, s.groups);
+        const float* next_dout = next_slice(dout, s.OC, d.OCg, d.P, n, g, s.N, s.groups);
+        const float* next_src = next_slice(inp, s.C, d.Cg, d.HW, n, g, s.N, s.groups);
         if (dirw && d.dwp) {
           float* planes = col + d.colb + d.dwv + d.phbf;
           split_phases(planes, src, d.Cg, s, pw_taps);
@@ -1327,7 +1329,7 @@ void conv2d_forward_maxpool2(float* out, const float* inp, const float* weight, 
         for (int64_t g = 0; g < s.groups; g++)
           direct_conv(plane.data() + g * d.OCg * d.P, inp + (n * s.C + g * d.Cg) * d.HW, wp + g * gp,
                       bias ? bias + g * d.OCg : nullptr, dg, m, act == ConvAct::relu, false,
-                      next_slice(inp, s.C, d.Cg, d.HW, n, g, n1, s.groups), d.Cg * d.HW);
+                      next_slice(inp, s.C, d.Cg, d.HW, n, g, s.N, s.groups), d.Cg * d.HW);
         maxpool2d_forward(out + n * s.OC * PP, nullptr, plane.data(), ps);
       }
     });
