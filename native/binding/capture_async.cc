@@ -20,8 +20,10 @@
 // the JS thread. Each job carries the submitting thread's kernel thread count, which the runner
 // adopts (set_num_threads also flushes denormals on the runner and its team, as the addon does
 // for the JS thread at load), and its GEMM precision (ng.autocast), which is in force for the
-// replay's duration (the precision is process-wide: kernels the JS thread runs meanwhile see it
-// too), so a replay computes exactly what it would on the JS thread.
+// replay's duration as an override of the setting (set_gemm_precision_override: process-wide,
+// so kernels the JS thread runs meanwhile see it too; the setting itself, which the JS thread's
+// autocast may change meanwhile, is left alone), so a replay computes exactly what it would on
+// the JS thread.
 // Completion comes back through a thread-safe function (it keeps the event loop alive while a
 // replay runs). An environment torn down while a replay runs waits for it in a cleanup hook, so
 // the runner never writes into freed buffers.
@@ -125,11 +127,11 @@ void run_on_runner(Job* job) {
   for (const Copy& c : job->copies) std::memcpy(c.dst, c.src, c.bytes);
   apply_patches(*p->rec, job->patches);
   // The precision in force when the replay was submitted (an autocast block has usually ended
-  // by the time the runner starts): set for the replay, the previous one restored after it.
-  const ng::cpu::Precision prev = ng::cpu::gemm_precision();
-  ng::cpu::set_gemm_precision(job->precision);
+  // by the time the runner starts), as an override for the replay's duration: the setting,
+  // which the JS thread's autocast may change meanwhile, is never written here.
+  ng::cpu::set_gemm_precision_override(static_cast<int>(job->precision));
   job->error = run_ops(*p->rec);
-  ng::cpu::set_gemm_precision(prev);
+  ng::cpu::set_gemm_precision_override(-1);
   {
     std::lock_guard<std::mutex> lock(p->m);
     p->queued--;
@@ -164,7 +166,7 @@ Napi::Value ReplayAsync(const Napi::CallbackInfo& info) {
   job->copies = std::move(copies);
   if (!job->copies.empty()) job->keep_copies = Napi::Persistent(info[2]);
   job->threads = ng::get_num_threads();
-  job->precision = ng::cpu::gemm_precision();
+  job->precision = ng::cpu::requested_gemm_precision();
   job->patches = std::move(patches);
   Napi::Promise promise = job->deferred.Promise();
   Napi::Function noop = Napi::Function::New(env, [](const Napi::CallbackInfo&) {});

@@ -82,7 +82,7 @@ Napi::Value SetGemmPrecision(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value GetGemmPrecision(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), ng::cpu::gemm_precision() == ng::cpu::Precision::bf16 ? "bf16" : "fp32");
+  return Napi::String::New(info.Env(), ng::cpu::requested_gemm_precision() == ng::cpu::Precision::bf16 ? "bf16" : "fp32");
 }
 
 Napi::Value Bf16Native(const Napi::CallbackInfo& info) {

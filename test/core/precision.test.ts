@@ -205,6 +205,30 @@ describe('fit({ precision })', () => {
     step.dispose();
   });
 
+  it('a replay that starts inside an autocast block and ends after it leaves the setting alone', async () => {
+    // fit() submits a step inside autocast('bf16') and the runner may start it at once: the block
+    // then ends on the JS thread while the replay runs. The replay's precision is an override for
+    // its duration; restoring "the precision before the replay" at its end (what the runner did)
+    // put bf16 back after the block had restored fp32.
+    const a = track(ng.fromArray(randomF32(512 * 512, rng(6)), [512, 512]));
+    const step = ng.compile((t: ng.Tensor) => {
+      let y = t;
+      for (let i = 0; i < 64; i++) y = ng.matmul(y, a); // ~50-100 ms: outlasts the block's 25 ms
+      return y;
+    });
+    await step.runAsync(a); // records (eager); the next call replays on the runner
+    let pending: Promise<ng.Tensor> | null = null;
+    ng.autocast('bf16', () => {
+      pending = step.runAsync(a);
+      const until = performance.now() + 25; // the runner starts the replay meanwhile
+      while (performance.now() < until) { /* spin: stay inside the block */ }
+    });
+    expect(ng.getPrecision()).toBe('fp32');
+    await pending;
+    expect(ng.getPrecision()).toBe('fp32');
+    step.dispose();
+  });
+
   it('rejects an unknown precision', async () => {
     const model = track(new ng.nn.Linear(2, 2));
     const trainer = new ng.Trainer({ model, loss: 'mse' });

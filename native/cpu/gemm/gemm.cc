@@ -306,13 +306,14 @@ int64_t split_point(int64_t n, int parts, int i, int align) {
 }
 
 std::atomic<int> g_precision{static_cast<int>(Precision::fp32)};
+// while a captured step replays on the runner thread: the precision it was submitted with; -1: none
+std::atomic<int> g_precision_override{-1};
 
 }  // namespace
 
 const KernelTable& current_table() {
 #if NG_X86
-  if (g_precision.load(std::memory_order_relaxed) == static_cast<int>(Precision::bf16) && bf16_native())
-    return kTableAvx512Bf16;
+  if (gemm_precision() == Precision::bf16 && bf16_native()) return kTableAvx512Bf16;
 #endif
   return active_table();
 }
@@ -514,8 +515,15 @@ void set_gemm_precision(Precision p) {
   gemm::g_precision.store(static_cast<int>(p), std::memory_order_relaxed);
 }
 
-Precision gemm_precision() {
+Precision requested_gemm_precision() {
   return static_cast<Precision>(gemm::g_precision.load(std::memory_order_relaxed));
+}
+
+void set_gemm_precision_override(int p) { gemm::g_precision_override.store(p, std::memory_order_relaxed); }
+
+Precision gemm_precision() {
+  const int o = gemm::g_precision_override.load(std::memory_order_relaxed);
+  return o >= 0 ? static_cast<Precision>(o) : requested_gemm_precision();
 }
 
 }  // namespace ng::cpu

@@ -59,8 +59,15 @@ bool sgemm_prepacked_b(int table, int64_t M, int64_t N, int64_t K, const float* 
 //         epilogue stay fp32. Elsewhere sgemm stays fp32 (the JS layer says so once).
 // The setting is an atomic read at each sgemm entry, so it applies to calls made from OpenMP
 // threads too (conv2d calls sgemm inside its parallel loop).
+// set_gemm_precision / requested_gemm_precision: the setting (ng.setPrecision, ng.autocast).
+// gemm_precision(): what the kernels use: the setting, or, while a captured step replays on the
+// runner thread, the precision that step was submitted with (set_gemm_precision_override, -1
+// to end it). The override leaves the setting alone, so an autocast block that ends on the JS
+// thread while a replay runs is not undone when the replay ends.
 enum class Precision : int { fp32 = 0, bf16 = 1 };
 void set_gemm_precision(Precision p);
+Precision requested_gemm_precision();
+void set_gemm_precision_override(int p);
 Precision gemm_precision();
 
 }  // namespace ng::cpu
