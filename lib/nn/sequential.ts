@@ -13,7 +13,7 @@ import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
 import { ConvNd, Conv2d, BatchNorm2d, MaxPool2d } from './conv';
 import { Residual } from './residual';
-import { needsGrad } from '../autograd/node';
+import { needsGrad, isGradEnabled } from '../autograd/node';
 import { kernelsFor } from '../ops/util';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
@@ -173,7 +173,8 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
   const projection = sc instanceof Sequential && sc.length === 2 && sc.layers[0] instanceof Conv2d &&
     sc.layers[1] instanceof BatchNorm2d;
   if (sc !== null && !projection) return null;
-  if (needsGrad(x, ...r.parameters())) return null;
+  // (the parameter walk allocates: only while something can be recorded at all)
+  if (isGradEnabled() && needsGrad(x, ...r.parameters())) return null;
   const h = body.forwardRange(x, 0, body.length - 2);
   // x is overwritten only after the body has read it, and never while the last conv reads it.
   const out = projection ? sc.forward(x) : owned && h._storage !== x._storage ? x : clone(x);

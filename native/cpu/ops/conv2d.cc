@@ -1230,26 +1230,21 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
           float* planes = col + d.colb + d.dwv + d.phbf;
           split_phases(planes, src, d.Cg, s, pw_taps);
           phase_dweight(dwv + g * gpw, dp, planes, d.Cg, d.OCg, d.KK, pw_taps.ft, next_dout, next_src, d.Cg * d.HW);
-        } else if (dirw && pairs) {
-          // images n0, n0 + 2, ... take their successor along (the last of an odd chunk goes alone)
-          if ((n - n0) % 2 == 0) {
-            const int64_t after = std::min<int64_t>(2, n1 - (n + 2));  // images the next pair has
-            const float* nd = after > 0 ? dout + (n + 2) * s.OC * d.P : nullptr;
-            const float* ni = after > 0 ? inp + (n + 2) * s.C * d.HW : nullptr;
-            if (n + 1 < n1) {
-              const float* dps[2] = {dp, dp + s.OC * d.P};
-              const float* ins[2] = {src, src + s.C * d.HW};
-              direct_dweight_n<2>(dwv, dps, ins, dgf, mf, nd, ni, after);
-            } else {
-              const float* dps[1] = {dp};
-              const float* ins[1] = {src};
-              direct_dweight_n<1>(dwv, dps, ins, dgf, mf, nullptr, nullptr, 0);
-            }
-          }
         } else if (dirw) {
-          const float* dps[1] = {dp};
-          const float* ins[1] = {src};
-          direct_dweight_n<1>(dwv + g * gpw, dps, ins, dgf, mf, next_dout, next_src, 1);
+          // pairs (one group): images n0, n0 + 2, ... take their successor along; the last of an
+          // odd chunk goes alone
+          const int64_t take = !pairs ? 1 : (n - n0) % 2 ? 0 : std::min<int64_t>(2, n1 - n);
+          if (take == 2) {
+            const int64_t after = std::min<int64_t>(2, s.N - (n + 2));  // images the next pair reads
+            const float* dps[2] = {dp, dp + s.OC * d.P};
+            const float* ins[2] = {src, src + s.C * d.HW};
+            direct_dweight_n<2>(dwv, dps, ins, dgf, mf, after > 0 ? dout + (n + 2) * s.OC * d.P : nullptr,
+                                after > 0 ? inp + (n + 2) * s.C * d.HW : nullptr, after);
+          } else if (take == 1) {
+            const float* dps[1] = {dp};
+            const float* ins[1] = {src};
+            direct_dweight_n<1>(dwv + g * gpw, dps, ins, dgf, mf, next_dout, next_src, 1);
+          }
         }
 #endif
         if (dweight && !dirw) {
