@@ -434,6 +434,7 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
     for (const c of [
       conv({ N: 8, C: 16, H: 28, W: 28, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, act: 1 }),
       conv({ N: 9, C: 32, H: 14, W: 14, OC: 32, KH: 3, KW: 3, ph: 1, pw: 1, bias: false }),
+      conv({ N: 9, C: 16, H: 14, W: 14, OC: 24, KH: 3, KW: 3, ph: 1, pw: 1, bias: false }), // weight gradient by lane sums
     ]) {
       const r = rng(c.C + c.H);
       const x = randF32(c.N * c.C * c.H * c.W, r);
@@ -448,6 +449,59 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
         const db = new Float32Array(c.OC);
         native.conv2dBackward(dx, dw, b ? db : null, dout, x, w, out, ...geom(c), c.act);
         return [...out, ...dx, ...dw, ...db];
+      });
+    }
+  });
+});
+
+describe('conv2d weight gradient by broadcasts (16k output channels per group, kernel widths 1/3/5/7)', () => {
+  // Output channels along the lanes in blocks of 16 / 32 / 64 (OC 16, 48: three blocks of 16;
+  // 32; 64), tiles of L input lines (c, kh) with the rest in halves (C KH = 3: 2 + 1; 16 lines of
+  // a 1x1: 12 + 3 + 1; 9: 8 + 1), padded copies (padding larger than half the kernel, one axis
+  // only) and in-place reads (no padding), strides along either axis, dilation along H only
+  // (W dilation stays on the other kernels), groups, planes whose size is not a multiple of 16
+  // (the transposes' tails), relu masks, batches of 1 and odd.
+  const bcast: Array<[string, Conv]> = [
+    ['1->16 5x5/p2 28x28 (5 lines: 4 + 1)', conv({ N: 2, C: 1, H: 28, W: 28, OC: 16, KH: 5, KW: 5, ph: 2, pw: 2, bias: false })],
+    ['16->16 3x3/p1 28x28 relu', conv({ N: 3, C: 16, H: 28, W: 28, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, act: 1, bias: false })],
+    ['32->32 3x3/p1 14x14', conv({ N: 2, C: 32, H: 14, W: 14, OC: 32, KH: 3, KW: 3, ph: 1, pw: 1 })],
+    ['2->16 3x3/p1 10x12 (6 lines: 4 + 2)', conv({ N: 2, C: 2, H: 10, W: 12, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1 })],
+    ['16->32 3x3/s2/p1 28x28', conv({ N: 2, C: 16, H: 28, W: 28, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+    ['16->32 1x1/s2 (no padding: read in place; 16 lines: 12 + 3 + 1)', conv({ N: 2, C: 16, H: 28, W: 28, OC: 32, KH: 1, KW: 1, sh: 2, sw: 2, bias: false })],
+    ['16->32 5x5/p2 14x14 (LeNet)', conv({ N: 2, C: 16, H: 14, W: 14, OC: 32, KH: 5, KW: 5, ph: 2, pw: 2, act: 1 })],
+    ['3->64 7x7/s2/p3 19x21 (blocks of 32, one line per tile)', conv({ N: 1, C: 3, H: 19, W: 21, OC: 64, KH: 7, KW: 7, sh: 2, sw: 2, ph: 3, pw: 3 })],
+    ['8->64 3x3/p1 9x11 (blocks of 64)', conv({ N: 2, C: 8, H: 9, W: 11, OC: 64, KH: 3, KW: 3, ph: 1, pw: 1 })],
+    ['3->48 3x3 13x7 valid (three blocks of 16, 9 lines: 8 + 1)', conv({ N: 3, C: 3, H: 13, W: 7, OC: 48, KH: 3, KW: 3 })],
+    ['8->16 3x3 dil (2, 1) p(2, 1) 10x17', conv({ N: 2, C: 8, H: 10, W: 17, OC: 16, KH: 3, KW: 3, dh: 2, ph: 2, pw: 1 })],
+    ['8->16 3x3/p3 (padding > half) 5x6', conv({ N: 1, C: 8, H: 5, W: 6, OC: 16, KH: 3, KW: 3, ph: 3, pw: 3 })],
+    ['8->16 5x3 s(1, 2) p(0, 1) 11x20', conv({ N: 2, C: 8, H: 11, W: 20, OC: 16, KH: 5, KW: 3, sw: 2, pw: 1 })],
+    ['8->16 3x1 s(2, 1) p(1, 0) 12x9 relu', conv({ N: 2, C: 8, H: 12, W: 9, OC: 16, KH: 3, KW: 1, sh: 2, ph: 1, act: 1 })],
+    ['groups 2 (16 outputs per group) 3x3/p1 9x10', conv({ N: 2, C: 8, H: 9, W: 10, OC: 32, KH: 3, KW: 3, ph: 1, pw: 1, groups: 2 })],
+    ['16->16 3x3/p1 1x1 plane', conv({ N: 5, C: 16, H: 1, W: 1, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1 })],
+  ];
+  for (const [name, c] of bcast) {
+    const terms = Math.max((c.C / c.groups) * c.KH * c.KW, c.N * c.H * c.W);
+    it(`${name}: forward and backward against the definition`, () => checkDefinition(c, 2e-7 * terms, 1e-5));
+  }
+
+  it('identical results at 1 and 2 threads (chunks in parallel, an odd batch)', () => {
+    for (const c of [
+      conv({ N: 13, C: 16, H: 28, W: 28, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, act: 1 }),
+      conv({ N: 9, C: 16, H: 14, W: 14, OC: 32, KH: 5, KW: 5, ph: 2, pw: 2, bias: false }),
+    ]) {
+      const r = rng(c.C + c.KH);
+      const x = randF32(c.N * c.C * c.H * c.W, r);
+      const w = randF32(c.OC * c.C * c.KH * c.KW, r, -0.3, 0.3);
+      const b = c.bias ? randF32(c.OC, r) : null;
+      const OH = Math.floor((c.H + 2 * c.ph - c.KH) / c.sh) + 1;
+      const OW = Math.floor((c.W + 2 * c.pw - c.KW) / c.sw) + 1;
+      const dout = randF32(c.N * c.OC * OH * OW, r);
+      sameForThreads(() => {
+        const out = new Float32Array(dout.length);
+        native.conv2dForward(out, x, w, b, ...geom(c), c.act);
+        const dw = new Float32Array(w.length);
+        native.conv2dBackwardInit(null, dw, null, dout, x, w, out, ...geom(c), c.act);
+        return [...dw];
       });
     }
   });

@@ -23,8 +23,10 @@
 
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/common.h"
+#include "cpu/ops/conv2d_dweight.h"
 #include "cpu/ops/isa_dispatch.h"
 #include "cpu/ops/pool2d.h"
+#include "cpu/ops/prefetch_spread.h"
 
 #if NG_X86
 #include <immintrin.h>
@@ -63,10 +65,17 @@ struct Dims {
   int64_t phbf;  // its scratch: sh sw Cg P floats
   bool dwp;  // strided weight gradient by lane sums over the input's phase planes
   int64_t phwf;  // its scratch: sh sw Cg P floats (the phase planes)
+  bool dwb;  // weight gradient by broadcasts (conv2d_dweight.h)
+  int64_t dwbf;  // its scratch: the transposed dpre and padded planes, then the groups' dWt (OC K)
 };
 bool direct_ok(const Conv2dShape& s, int64_t Co);
 bool phase_ok(const Conv2dShape& s, int64_t Co);
 int64_t direct_pack_floats(int64_t Co, int64_t Ci, int64_t KK);
+
+// The broadcast weight-gradient kernel's view of one image and group.
+BcastDweightGeom bcast_geom(const Conv2dShape& s, const Dims& d) {
+  return BcastDweightGeom{d.Cg, d.OCg, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.sh, s.sw, s.ph, s.pw, s.dh};
+}
 
 Dims dims_of(const Conv2dShape& s) {
   Dims d;
@@ -86,10 +95,14 @@ Dims dims_of(const Conv2dShape& s) {
   // The direct weight gradient only for 3-wide kernels (tiles of 3 kernel columns), where it
   // measured faster than im2col + GEMM (16 and 32 channels, 28x28 and 14x14, 1 thread); for 5x5
   // (tiles of 3 + 2 columns) the GEMM was faster.
-  d.dwd = d.dfwd && d.OCg % kDirOB == 0 && s.KW == 3;
-  d.dwp = d.dphase && d.OCg % kDirOB == 0;
+  // The broadcast kernel first (16k output channels per group, fp32 mode): it measured faster
+  // than both the lane sums and im2col + GEMM (bench/kernels/conv-dweight.cc).
+  d.dwb = bcast_dweight_ok(s) && gemm_precision() == Precision::fp32;
+  d.dwbf = d.dwb ? bcast_geom(s, d).scratch_floats() + s.OC * d.K : 0;
+  d.dwd = !d.dwb && d.dfwd && d.OCg % kDirOB == 0 && s.KW == 3;
+  d.dwp = !d.dwb && d.dphase && d.OCg % kDirOB == 0;
   d.phwf = d.dwp ? d.phasef : 0;
-  d.colb = d.direct || ((d.dwd || d.dwp) && (d.dbwd || d.dphb)) ? 0 : d.K * d.P;
+  d.colb = d.direct || ((d.dwd || d.dwp || d.dwb) && (d.dbwd || d.dphb)) ? 0 : d.K * d.P;
   d.dwv = d.dwd || d.dwp ? s.groups * direct_pack_floats(d.OCg, d.Cg, d.KK) * 16 : 0;
   return d;
 }
@@ -97,7 +110,7 @@ Dims dims_of(const Conv2dShape& s) {
 // Scratch floats per chunk: column matrix (forward: one more row, of ones, for the bias), dpre
 // (relu backward), partial dweight (several chunks).
 int64_t col_floats(const Dims& d, bool backward) {
-  if (backward) return d.colb + d.dwv + d.phbf + d.phwf;
+  if (backward) return d.colb + d.dwv + d.phbf + d.phwf + d.dwbf;
   if (d.dphase) return d.phasef;
   return d.direct || d.dfwd ? 0 : (d.K + 1) * d.P;
 }
@@ -224,23 +237,6 @@ struct Ranges {
 };
 
 #if NG_X86
-// The next image's operands, fetched into L2 a few lines per tile while this image computes
-// (pump() before each tile). The direct kernels read a tile's input as one short run per input
-// channel, too many streams for the hardware prefetcher: without this, every image's first touch
-// of its planes waits on memory (the 32 -> 32 3x3 conv on 14x14 at batch 256: ~29 -> ~22 us per
-// image, against ~18 with every operand in cache).
-struct PrefetchSpread {
-  const char* p = nullptr;
-  int64_t lines = 0, per = 0, next = 0;
-  PrefetchSpread() = default;
-  PrefetchSpread(const float* base, int64_t floats, int64_t tiles)
-      : p(reinterpret_cast<const char*>(base)),
-        lines(base ? (floats * 4 + 63) / 64 : 0),
-        per(tiles > 0 ? (lines + tiles - 1) / tiles : lines) {}
-  void pump() {
-    for (const int64_t e = std::min(lines, next + per); next < e; next++) _mm_prefetch(p + next * 64, _MM_HINT_T1);
-  }
-};
 
 // im2col below for stride 1 or 2 along W, one output row at a time in 16-lane vectors: masked
 // loads read the in-range columns and leave zeros elsewhere, so padding costs nothing; masked-off
@@ -1169,6 +1165,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const int64_t wsize = s.OC * d.K;
   const Ranges rg(s);
   std::vector<float> dbp(fuse_db ? s.N * s.OC : 0);
+  const BcastDweightGeom bgeom = bcast_geom(s, d);
 #if NG_X86
   // The input gradient by the direct kernel: a stride-1 convolution of dpre (OCg planes of
   // OH x OW) with the kernel flipped and transposed (Cg outputs), padded by dilation (K - 1) - pad.
@@ -1206,6 +1203,13 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     if ((partial || init) && dweight) std::fill(dw, dw + wsize, 0.0f);  // !partial: dw is dweight
     float* dwv = col + d.colb;
     if (dirw) std::fill(dwv, dwv + d.dwv, 0.0f);
+    // broadcast weight gradient: its per-image scratch, then dWt (K, OCg) per group for the chunk
+    float* bscr = col + d.colb + d.dwv + d.phbf + d.phwf;
+    float* dwt = d.dwb ? bscr + bgeom.scratch_floats() : nullptr;
+    if (d.dwb && dweight) {
+      std::fill(dwt, dwt + s.OC * d.K, 0.0f);
+      bcast_dweight_begin(bscr, bgeom);
+    }
     for (int64_t n = n0; n < n1; n++) {
       const float* g_out = dout + n * s.OC * d.P;
       if (relu) {
@@ -1222,10 +1226,10 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         const float* src = inp + (n * s.C + g * d.Cg) * d.HW;
         const float* dp = g_out + g * d.OCg * d.P;
         const float* wg = weight + g * d.OCg * d.K;
-#if NG_X86
         // what the next (image, group) reads: its dout and input slices
         const float* next_dout = next_slice(dout, s.OC, d.OCg, d.P, n, g, s.N, s.groups);
         const float* next_src = next_slice(inp, s.C, d.Cg, d.HW, n, g, s.N, s.groups);
+#if NG_X86
         if (dirw && d.dwp) {
           float* planes = col + d.colb + d.dwv + d.phbf;
           split_phases(planes, src, d.Cg, s, pw_taps);
@@ -1247,7 +1251,9 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
           }
         }
 #endif
-        if (dweight && !dirw) {
+        if (dweight && d.dwb) {
+          bcast_dweight_image(dwt + g * d.OCg * d.K, dp, src, bscr, bgeom, next_dout, next_src);
+        } else if (dweight && !dirw) {
           const float* B = src;
           if (!d.direct) {
             im2col(col, src, s, d, rg);
@@ -1260,7 +1266,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
 #if NG_X86
           if (dir) {
             // writes every element; fetches the next dout unless the weight gradient did
-            direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init, dirw ? nullptr : next_dout,
+            direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init, dirw || (d.dwb && dweight) ? nullptr : next_dout,
                         d.OCg * d.P);
           } else if (dirp) {
             float* planes = col + d.colb + d.dwv;
@@ -1288,6 +1294,9 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     if (dirw)
       for (int64_t g = 0; g < s.groups; g++) direct_dweight_reduce(dw + g * d.OCg * d.K, dwv + g * gpw, dgf);
 #endif
+    if (d.dwb && dweight)
+      for (int64_t g = 0; g < s.groups; g++)
+        bcast_dweight_add_transposed(dw + g * d.OCg * d.K, dwt + g * d.OCg * d.K, d.OCg, d.K);
   });
   if (fuse_db)
     for (int64_t o = 0; o < s.OC; o++) {

@@ -5,7 +5,8 @@
 // the input directly as the column matrix); stride-1 convs with kernels larger than 1x1 and >= 8
 // output channels per group run direct AVX-512 kernels instead (no column matrix: forward, the
 // input gradient as a convolution with the flipped kernel, and the weight gradient), chosen by
-// shape only. Images are split into fixed chunks that depend only
+// shape only; the weight gradient of 16k output channels per group runs by broadcasts, output
+// channels along the lanes (conv2d_dweight.h), for any stride. Images are split into fixed chunks that depend only
 // on the shape (never on the thread count); each chunk owns a slice of the scratch buffer, so
 // results are bit-identical for any number of threads.
 //
