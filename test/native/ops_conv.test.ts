@@ -374,7 +374,7 @@ function checkDefinition(c: Conv, atol = 1e-6, rtol = 1e-5): void {
 describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and weight gradients without im2col)', () => {
   // Shapes on both sides of the direct / im2col choice: same-size convs (flat 16-output segments
   // across row ends, tails of 1 and 2 segments), strided convs on phase planes (strides 2 and 3,
-  // one axis only, with dilation, groups; big unpadded kernels and 1x1 stay on the GEMM),
+  // one axis only, with dilation, groups, strided 1x1; big unpadded kernels and stride-1 1x1 stay on the GEMM),
   // 16-lane column segments (W = 16, 33, 37), tiles of 3 segments with a short last one, output-channel blocks of 8 with a tail
   // (OC 12: forward direct, weight gradient by GEMM; C 9: input-gradient tail), padding larger
   // than the dilated kernel's extent (the input-gradient pass then has negative padding), groups,
@@ -401,7 +401,8 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
     ['8->16 3x3/s(1,2)/dil2/p2 (phase planes) 11x35', conv({ N: 1, C: 8, H: 11, W: 35, OC: 16, KH: 3, KW: 3, sh: 1, sw: 2, dh: 2, dw: 2, ph: 2, pw: 2 })],
     ['groups 2 (8 per group) 3x3/s2/p1 (phase planes) 10x21', conv({ N: 2, C: 16, H: 10, W: 21, OC: 16, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, groups: 2 })],
     ['8->8 5x5/s2/p0 (GEMM: phase planes would not hold every input row) 10x10', conv({ N: 2, C: 8, H: 10, W: 10, OC: 8, KH: 5, KW: 5, sh: 2, sw: 2 })],
-    ['16->16 1x1/s2 (GEMM) 9x14', conv({ N: 2, C: 16, H: 9, W: 14, OC: 16, KH: 1, KW: 1, sh: 2, sw: 2 })],
+    ['16->16 1x1/s2 (phase plane) 9x14', conv({ N: 2, C: 16, H: 9, W: 14, OC: 16, KH: 1, KW: 1, sh: 2, sw: 2 })],
+    ['16->8 1x1/s(2, 3) (phase plane, weight gradient by lane sums) 9x14', conv({ N: 3, C: 16, H: 9, W: 14, OC: 8, KH: 1, KW: 1, sh: 2, sw: 3 })],
     ['depthwise 16 3x3/p1 (GEMM)', conv({ N: 2, C: 16, H: 9, W: 18, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, groups: 16 })],
     ['4->4 3x3/p1 (GEMM: < 8 channels)', conv({ N: 2, C: 4, H: 9, W: 18, OC: 4, KH: 3, KW: 3, ph: 1, pw: 1 })],
   ];

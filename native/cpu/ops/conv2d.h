@@ -2,13 +2,14 @@
 // dilation and groups (depthwise: groups == C), bias and relu fused into the GEMM epilogue.
 //
 // Implementation: im2col + sgemm per image and group (a 1x1 / stride 1 / no padding conv uses
-// the input directly as the column matrix); stride-1 convs with kernels larger than 1x1 and >= 8
-// output channels per group run direct AVX-512 kernels instead (no column matrix: forward, the
-// input gradient as a convolution with the flipped kernel, and the weight gradient), chosen by
-// shape only; the weight gradient of 16k output channels per group runs by broadcasts, output
-// channels along the lanes (conv2d_dweight.h), for any stride. Images are split into fixed chunks that depend only
-// on the shape (never on the thread count); each chunk owns a slice of the scratch buffer, so
-// results are bit-identical for any number of threads.
+// the input directly as the column matrix); with >= 8 output channels per group (fp32, AVX-512),
+// stride-1 convs with kernels larger than 1x1 run direct kernels instead (no column matrix:
+// forward, the input gradient as a convolution with the flipped kernel, and the weight gradient),
+// and strided ones (1x1 included) the same kernels over the input's phase planes; the weight
+// gradient of 16k output channels per group runs by broadcasts, output channels along the lanes
+// (conv2d_dweight.h), for any stride. All chosen by shape only. Images are split into fixed
+// chunks that depend only on the shape (never on the thread count); each chunk owns a slice of
+// the scratch buffer, so results are bit-identical for any number of threads.
 //
 // What the caller must keep for backward: inp and weight always; out (post-activation) when
 // act is relu.

@@ -224,7 +224,11 @@ void adaptive_avgpool2d_forward(float* out, const float* inp, int64_t NC, int64_
       for (int64_t ow = 0; ow < OW; ow++) {
         const int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
         float acc = 0.0f;
-        for (int64_t ih = h0; ih < h1; ih++) acc += row_sum(x + ih * W + w0, w1 - w0);
+        if (w0 == 0 && w1 == W) {  // whole rows (a global pool): one contiguous sum, not a short one per row
+          acc = row_sum(x + h0 * W, (h1 - h0) * W);
+        } else {
+          for (int64_t ih = h0; ih < h1; ih++) acc += row_sum(x + ih * W + w0, w1 - w0);
+        }
         out[(pl * OH + oh) * OW + ow] = acc / static_cast<float>((h1 - h0) * (w1 - w0));
       }
     }
