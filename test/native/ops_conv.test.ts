@@ -485,10 +485,11 @@ describe('conv2d weight gradient by broadcasts (16k output channels per group, k
     it(`${name}: forward and backward against the definition`, () => checkDefinition(c, 2e-7 * terms, 1e-5));
   }
 
-  it('identical results at 1 and 2 threads (chunks in parallel, an odd batch)', () => {
+  it('identical results at 1 and 2 threads (chunks in parallel, an odd batch, an image above the scratch budget)', () => {
     for (const c of [
       conv({ N: 13, C: 16, H: 28, W: 28, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, act: 1 }),
       conv({ N: 9, C: 16, H: 14, W: 14, OC: 32, KH: 5, KW: 5, ph: 2, pw: 2, bias: false }),
+      conv({ N: 3, C: 128, H: 128, W: 128, OC: 16, KH: 3, KW: 3, ph: 1, pw: 1, bias: false }), // 2 chunks, not 1
     ]) {
       const r = rng(c.C + c.KH);
       const x = randF32(c.N * c.C * c.H * c.W, r);
