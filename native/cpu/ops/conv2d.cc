@@ -96,7 +96,7 @@ Dims dims_of(const Conv2dShape& s) {
   // measured faster than im2col + GEMM (16 and 32 channels, 28x28 and 14x14, 1 thread); for 5x5
   // (tiles of 3 + 2 columns) the GEMM was faster.
   // The broadcast kernel first (16k output channels per group, fp32 mode): it measured faster
-  // than both the lane sums and im2col + GEMM (bench/kernels/conv-dweight.cc).
+  // than both the lane sums and im2col + GEMM (bench/kernels/conv-parts.mjs).
   d.dwb = bcast_dweight_ok(s) && gemm_precision() == Precision::fp32;
   d.dwbf = d.dwb ? bcast_geom(s, d).scratch_floats() + s.OC * d.K : 0;
   d.dwd = !d.dwb && d.dfwd && d.OCg % kDirOB == 0 && s.KW == 3;
@@ -1271,8 +1271,8 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
 #if NG_X86
           if (dir) {
             // writes every element; fetches the next dout unless the weight gradient did
-            direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init, dirw || (d.dwb && dweight) ? nullptr : next_dout,
-                        d.OCg * d.P);
+            const bool fetched = dirw || (d.dwb && dweight);
+            direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init, fetched ? nullptr : next_dout, d.OCg * d.P);
           } else if (dirp) {
             float* planes = col + d.colb + d.dwv;
             if (init) std::fill(dst, dst + d.Cg * d.HW, 0.0f);  // phases without taps add nothing

@@ -125,7 +125,8 @@ void bcast_all(float* dwt, const float* dT, const float* xp, const BcastDweightG
   const int64_t lines = g.Ci * g.KH, blocks = (g.Co + 16 * V - 1) / (16 * V);
   const int64_t rows = g.OH * blocks * (lines / L + 2);  // about the number of pumps
   PrefetchSpread pf[2] = {{next_dp, g.Co * g.OH * g.OW, rows}, {next_in, g.Ci * g.H * g.W, rows}};
-  for (int64_t o0 = 0; o0 < g.Co; o0 += 16 * V) bcast_lines<KW, V, L>(dwt + o0, dT + o0, xp, 0, lines, g, Wp, plane, pf);
+  for (int64_t o0 = 0; o0 < g.Co; o0 += 16 * V)
+    bcast_lines<KW, V, L>(dwt + o0, dT + o0, xp, 0, lines, g, Wp, plane, pf);
 }
 
 template <int KW>
@@ -162,8 +163,10 @@ NG_TARGET_AVX512 void transpose_block(float* __restrict dT, const float* __restr
   }
 #pragma GCC unroll 4
   for (int mm = 0; mm < 4; mm++) {
-    const __m512 w0 = _mm512_shuffle_f32x4(r[mm], r[4 + mm], 0x44), w1 = _mm512_shuffle_f32x4(r[mm], r[4 + mm], 0xEE);
-    const __m512 w2 = _mm512_shuffle_f32x4(r[8 + mm], r[12 + mm], 0x44), w3 = _mm512_shuffle_f32x4(r[8 + mm], r[12 + mm], 0xEE);
+    const __m512 w0 = _mm512_shuffle_f32x4(r[mm], r[4 + mm], 0x44);
+    const __m512 w1 = _mm512_shuffle_f32x4(r[mm], r[4 + mm], 0xEE);
+    const __m512 w2 = _mm512_shuffle_f32x4(r[8 + mm], r[12 + mm], 0x44);
+    const __m512 w3 = _mm512_shuffle_f32x4(r[8 + mm], r[12 + mm], 0xEE);
     t[mm] = _mm512_shuffle_f32x4(w0, w2, 0x88);
     t[4 + mm] = _mm512_shuffle_f32x4(w0, w2, 0xDD);
     t[8 + mm] = _mm512_shuffle_f32x4(w1, w3, 0x88);
@@ -176,7 +179,8 @@ NG_TARGET_AVX512 void transpose_block(float* __restrict dT, const float* __restr
 
 NG_TARGET_AVX512 void transpose_dpre(float* __restrict dT, const float* __restrict dp, int64_t Co, int64_t P) {
   for (int64_t o0 = 0; o0 < Co; o0 += 16)
-    for (int64_t p0 = 0; p0 < P; p0 += 16) transpose_block(dT + p0 * Co + o0, dp + o0 * P + p0, P, Co, std::min<int64_t>(16, P - p0));
+    for (int64_t p0 = 0; p0 < P; p0 += 16)
+      transpose_block(dT + p0 * Co + o0, dp + o0 * P + p0, P, Co, std::min<int64_t>(16, P - p0));
 }
 
 // The interiors of the padded planes (Ci, Hp, Wp) = in (Ci, H, W); the borders stay as
