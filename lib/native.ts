@@ -344,6 +344,10 @@ export const OP_TABLE = {
   // i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU)
   conv2dForwardAdd: { kind: 'conv2d', params: '' },
   conv2dMaxPool2Forward: { kind: 'conv2d_maxpool2', params: '' },
+  // i13-ar: relu(a + b) as one op, a residual block's join in training (CPU)
+  addReluForward: { kind: 'binary', params: '' },
+  addReluBackward: { kind: 'binary_bwd', params: 'a,b' },
+  addReluBackwardInit: { kind: 'binary_bwd', params: 'a,b' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

@@ -6,6 +6,7 @@
 import { Module, ModuleConfig } from './module';
 import { Tensor } from '../tensor/tensor';
 import { add } from '../ops';
+import { addRelu } from '../ops/elementwise';
 import { describe, expected } from '../core/validate';
 
 export class Residual extends Module {
@@ -21,12 +22,26 @@ export class Residual extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const [y, s] = this.branches(x);
+    return add(y, s);
+  }
+
+  /**
+   * @internal relu(body(x) + shortcut(x)), the join as one op (ops addRelu: on the CPU one pass
+   * each way, the bits of add then relu): Sequential's path for a Residual followed by a ReLU.
+   */
+  forwardRelu(x: Tensor): Tensor {
+    const [y, s] = this.branches(x);
+    return addRelu(y, s);
+  }
+
+  private branches(x: Tensor): [Tensor, Tensor] {
     const y: Tensor = this.body.forward(x);
     const s: Tensor = this.shortcut ? this.shortcut.forward(x) : x;
     if (y.shape.length !== s.shape.length || y.shape.some((d, k) => d !== s.shape[k])) {
       throw new RangeError(expected(`a body output shaped like the shortcut's [${s.shape.join(', ')}]`, 'body', `[${y.shape.join(', ')}]`));
     }
-    return add(y, s);
+    return [y, s];
   }
 
   getConfig(): ModuleConfig {

@@ -14,7 +14,6 @@ import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmo
 import { ConvNd, Conv2d, BatchNorm2d, MaxPool2d } from './conv';
 import { Residual } from './residual';
 import { needsGrad, isGradEnabled } from '../autograd/node';
-import { kernelsFor } from '../ops/util';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
@@ -94,21 +93,15 @@ export class Sequential extends Module {
           continue;
         }
       }
-      // Residual + ReLU with nothing recorded (inference): the ReLU in place on the sum.
+      // Residual + ReLU: in inference the last conv adds onto the shortcut with the ReLU in its
+      // epilogue; otherwise (training) the join is one op, relu(body + shortcut).
       if (m instanceof Residual && next instanceof ReLU) {
         const fused = residualReluFused(m, x, xOwned);
         if (fused !== null) {
           x = fused;
           owned = true;
-          i++;
-          continue;
-        }
-        const y = m.forward(x);
-        if (!y.requiresGrad && y.device === 'cpu') {
-          kernelsFor(y).reluForward(y.f32, y.f32, y.size);
-          x = y;
         } else {
-          x = next.forward(y);
+          x = m.forwardRelu(x);
         }
         i++;
         continue;

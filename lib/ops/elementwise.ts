@@ -20,6 +20,8 @@ const ADD: BinarySpec = { name: 'add', fwd: 'addForward', bwd: 'addBackward', bw
 const SUB: BinarySpec = { name: 'sub', fwd: 'subForward', bwd: 'subBackward', needsInputs: false };
 const MUL: BinarySpec = { name: 'mul', fwd: 'mulForward', bwd: 'mulBackward', needsInputs: true };
 const DIV: BinarySpec = { name: 'div', fwd: 'divForward', bwd: 'divBackward', needsInputs: true };
+// relu(a + b) (CPU): the gradient reads a and b for the mask a + b > 0 (the forward's sum, same bits)
+const ADD_RELU: BinarySpec = { name: 'addRelu', fwd: 'addReluForward', bwd: 'addReluBackward', bwdInit: 'addReluBackwardInit', needsInputs: true };
 
 function binaryTensor(op: BinarySpec, a: Tensor, b: Tensor): Tensor {
   fin(a, 'a');
@@ -67,6 +69,17 @@ export function add(a: Tensor | number, b: Tensor | number): Tensor {
   if (a instanceof Tensor && b instanceof Tensor) return binaryTensor(ADD, a, b);
   if (a instanceof Tensor) return addScalar(fin(a, 'a'), scalarArg(b, 'b'));
   return addScalar(fin(b, 'b'), scalarArg(a, 'a'));
+}
+
+/**
+ * @internal relu(a + b) (broadcasting): one recorded op on the CPU (addReluForward / Backward,
+ * the bits of add then relu with one pass and one intermediate less each way: a residual
+ * block's join in training); on other devices add then relu.
+ */
+export function addRelu(a: Tensor, b: Tensor): Tensor {
+  fin(a, 'a');
+  fin(b, 'b');
+  return a.device === 'cpu' && b.device === 'cpu' ? binaryTensor(ADD_RELU, a, b) : pointwise(UNARY.relu, binaryTensor(ADD, a, b));
 }
 
 /** a - b (broadcasting; either may be a number). */

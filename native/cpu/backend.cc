@@ -157,6 +157,10 @@ void add_bwd_init(float* da, float* db, const float* g, const float* a, const in
                   const int64_t* bs) {
   binary_backward(BinaryOp::add, da, db, g, a, as, b, bs, true);
 }
+void add_relu_bwd_init(float* da, float* db, const float* g, const float* a, const int64_t* as, const float* b,
+                       const int64_t* bs) {
+  binary_backward(BinaryOp::add_relu, da, db, g, a, as, b, bs, true);
+}
 
 void linear_bwd_with(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
                      const float* out, const float* pre, i64 B, i64 C, i64 OC, LinearAct act, bool init) {
@@ -394,6 +398,9 @@ const Backend* make_cpu() {
   set_kernel<Op::addBackwardInit>(b, add_bwd_init);
   set_kernel<Op::maxPool2dBackwardInit>(b, maxpool2d_bwd_init);
   set_kernel<Op::adaptiveAvgPool2dBackwardInit>(b, adaptive_avgpool2d_bwd_init);
+  set_kernel<Op::addReluForward>(b, bin<BinaryOp::add_relu>);
+  set_kernel<Op::addReluBackward>(b, bin_bwd<BinaryOp::add_relu>);
+  set_kernel<Op::addReluBackwardInit>(b, add_relu_bwd_init);
   return &b;
 }
 

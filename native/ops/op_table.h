@@ -182,7 +182,11 @@
   X(batchNormReluBackwardInit,  batch_norm_relu_bwd, "")                      \
   /* i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU) */ \
   X(conv2dForwardAdd,           conv2d,              "")                      \
-  X(conv2dMaxPool2Forward,      conv2d_maxpool2,     "")
+  X(conv2dMaxPool2Forward,      conv2d_maxpool2,     "")                      \
+  /* i13-ar: relu(a + b) as one op, a residual block's join in training (CPU) */ \
+  X(addReluForward,             binary,              "")                      \
+  X(addReluBackward,            binary_bwd,          "a,b")                   \
+  X(addReluBackwardInit,        binary_bwd,          "a,b")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).

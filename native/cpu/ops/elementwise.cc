@@ -68,7 +68,11 @@ inline float apply(float a, float b) {
   if constexpr (OP == 0) return a + b;
   else if constexpr (OP == 1) return a - b;
   else if constexpr (OP == 2) return a * b;
-  else return a / b;
+  else if constexpr (OP == 3) return a / b;
+  else {
+    const float s = a + b;
+    return s > 0.0f ? s : 0.0f;  // as relu_forward
+  }
 }
 
 // d out / d a (WHICH = 0) or d out / d b (WHICH = 1), times g.
@@ -77,7 +81,8 @@ inline float deriv(float g, float a, float b) {
   if constexpr (OP == 0) return g;
   else if constexpr (OP == 1) return WHICH == 0 ? g : -g;
   else if constexpr (OP == 2) return WHICH == 0 ? g * b : g * a;
-  else return WHICH == 0 ? g / b : -g * a / (b * b);
+  else if constexpr (OP == 3) return WHICH == 0 ? g / b : -g * a / (b * b);
+  else return 0.0f + (a + b > 0.0f ? g : 0.0f);  // relu_backward_init's bits (add passes it on)
 }
 
 template <int OP>
@@ -200,6 +205,7 @@ void binary_forward(BinaryOp op, float* out, const float* a, const int64_t a_sha
     case BinaryOp::sub: forward_impl<1>(out, a, b, g); break;
     case BinaryOp::mul: forward_impl<2>(out, a, b, g); break;
     case BinaryOp::div: forward_impl<3>(out, a, b, g); break;
+    case BinaryOp::add_relu: forward_impl<4>(out, a, b, g); break;
   }
 }
 
@@ -212,6 +218,7 @@ void binary_backward(BinaryOp op, float* da, float* db, const float* dout, const
     case BinaryOp::sub: backward_op<1>(da, db, dout, a, b, g, init); break;
     case BinaryOp::mul: backward_op<2>(da, db, dout, a, b, g, init); break;
     case BinaryOp::div: backward_op<3>(da, db, dout, a, b, g, init); break;
+    case BinaryOp::add_relu: backward_op<4>(da, db, dout, a, b, g, init); break;
   }
 }
 

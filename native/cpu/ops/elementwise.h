@@ -8,7 +8,9 @@
 
 namespace ng::cpu {
 
-enum class BinaryOp : int { add = 0, sub = 1, mul = 2, div = 3 };
+// add_relu: relu(a + b), the bits of add then relu_forward; its gradient (a + b > 0 ? g : 0) + 0
+// for both operands, the bits of relu_backward_init then add's backward.
+enum class BinaryOp : int { add = 0, sub = 1, mul = 2, div = 3, add_relu = 4 };
 
 constexpr int kMaxBroadcastRank = 4;
 
