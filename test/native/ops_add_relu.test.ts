@@ -10,6 +10,7 @@ import { native, sameForThreads } from '../helpers/native';
 import { rng, randF32, expectClose, numGrad, dot } from '../helpers/kernels';
 import * as ng from '../../lib';
 import { addRelu } from '../../lib/ops/elementwise';
+import { trainBits } from '../helpers/fusion';
 
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const size = (s: number[]): number => s.reduce((p, d) => p * d, 1);
@@ -137,25 +138,8 @@ describe('Sequential runs Residual + ReLU as one join in training', () => {
       new nn.ReLU(),
     ];
     const model = new nn.Sequential(...block(3, 8, 1), ...block(8, 16, 2), new nn.Flatten(), new nn.Linear(16 * 4 * 4, 3));
-    if (!fused) {
-      // the same layers, each Residual and ReLU called one by one (add, then relu)
-      const L = model.layers;
-      model.forward = (x: ng.Tensor) => L.reduce((h: ng.Tensor, m) => m.forward(h) as ng.Tensor, x);
-    }
-    model.train();
-    const x = ng.randn([4, 3, 8, 8]);
-    x.requiresGrad = true;
-    const out: number[][] = [];
-    for (let step = 0; step < 2; step++) {
-      const y = model.forward(x);
-      const loss = ng.losses.crossEntropy(y, ng.fromArray(Int32Array.from([0, 1, 2, 1]), [4]));
-      for (const p of model.parameters()) p.grad = null;
-      x.grad = null;
-      loss.backward();
-      out.push(bits(y.data as Float32Array), bits(x.grad!.data as Float32Array),
-        ...model.parameters().map((p) => bits(p.grad!.data as Float32Array)));
-    }
-    return out;
+    // unfused: the same layers, each Residual and ReLU called one by one (add, then relu)
+    return trainBits(model, ng.randn([4, 3, 8, 8]), [0, 1, 2, 1], fused);
   }
 
   it('training gives the bits of the unfused layers', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { rng, randF32 } from '../helpers/kernels';
 import * as ng from '../../lib';
+import { trainBits } from '../helpers/fusion';
 
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
@@ -109,24 +110,8 @@ describe('Sequential fuses BatchNorm2d + ReLU', () => {
       new nn.Conv2d(8, 8, 3, { padding: 1, stride: 2 }), new nn.BatchNorm2d(8), new nn.ReLU(),
       new nn.Flatten(), new nn.Linear(8 * 5 * 5, 3),
     );
-    if (!fused) {
-      // the same layers, BatchNorm2d and ReLU called one by one (no fusion)
-      const L = model.layers;
-      model.forward = (x: ng.Tensor) => L.reduce((h: ng.Tensor, m) => m.forward(h) as ng.Tensor, x);
-    }
-    const x = ng.randn([4, 2, 9, 10]);
-    x.requiresGrad = true;
-    const out: number[][] = [];
-    for (let step = 0; step < 2; step++) {
-      const y = model.forward(x);
-      const loss = ng.losses.crossEntropy(y, ng.fromArray(Int32Array.from([0, 1, 2, 1]), [4]));
-      for (const p of model.parameters()) p.grad = null;
-      x.grad = null;
-      loss.backward();
-      out.push(bits(y.data as Float32Array), bits(x.grad!.data as Float32Array),
-        ...model.parameters().map((p) => bits(p.grad!.data as Float32Array)));
-    }
-    return out;
+    // unfused: the same layers, BatchNorm2d and ReLU called one by one
+    return trainBits(model, ng.randn([4, 2, 9, 10]), [0, 1, 2, 1], fused);
   }
 
   it('training gives the bits of the unfused layers', () => {
