@@ -176,6 +176,18 @@ void backward_target(float* t, const float* dout, const float* a, const float* b
   backward_impl<OP, WHICH>(t, dout, a, b, g);
 }
 
+// add_relu with both gradients full-shape (a residual join): the masked gradient computed once
+// and written to both in one pass (the per-operand passes would read dout, a and b twice); the
+// bits of backward_target for each.
+void add_relu_backward_full(float* da, float* db, const float* dout, const float* a, const float* b, int64_t n,
+                            bool init) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) {
+    const float m = deriv<4, 0>(dout[i], a[i], b[i]);
+    da[i] = (init ? 0.0f : da[i]) + m;
+    db[i] = (init ? 0.0f : db[i]) + m;
+  });
+}
+
 template <int OP>
 void backward_op(float* da, float* db, const float* dout, const float* a, const float* b,
                  const Geom& g, bool init) {
@@ -218,7 +230,12 @@ void binary_backward(BinaryOp op, float* da, float* db, const float* dout, const
     case BinaryOp::sub: backward_op<1>(da, db, dout, a, b, g, init); break;
     case BinaryOp::mul: backward_op<2>(da, db, dout, a, b, g, init); break;
     case BinaryOp::div: backward_op<3>(da, db, dout, a, b, g, init); break;
-    case BinaryOp::add_relu: backward_op<4>(da, db, dout, a, b, g, init); break;
+    case BinaryOp::add_relu:
+      if (da && db && g.numel > 0 && target_numel<0>(g) == g.numel && target_numel<1>(g) == g.numel)
+        add_relu_backward_full(da, db, dout, a, b, g.numel, init);
+      else
+        backward_op<4>(da, db, dout, a, b, g, init);
+      break;
   }
 }
 
