@@ -128,10 +128,8 @@ Napi::Value kind_binary_bwd(const Napi::CallbackInfo& info) {
   const float* dout = f32(info, 2, "dout", s.no);
   const float* a = needs_inputs ? f32(info, 3, "a", s.na) : f32_or_null(info, 3, "a", s.na);
   const float* b = needs_inputs ? f32(info, 5, "b", s.nb) : f32_or_null(info, 5, "b", s.nb);
-  // No gradient flows from an empty result: the accumulating kernels have nothing to do, the
-  // writing ones (addBackwardInit, addReluBackwardInit) zero da / db (without walking the dimensions).
-  const ops::Op op = op_call(info).op;
-  if (s.no == 0 && op != ops::Op::addBackwardInit && op != ops::Op::addReluBackwardInit) return undef(info);
+  // An empty result reaches the kernel too: the accumulating ones do nothing, the writing ones
+  // (addBackwardInit, addReluBackwardInit) zero da / db (both backends check numel first).
   kernel<Kind::binary_bwd>(info)(da, db, dout, a, s.as, b, s.bs);
   return undef(info);
 }

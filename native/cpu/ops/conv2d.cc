@@ -27,17 +27,7 @@
 #include "cpu/ops/isa_dispatch.h"
 #include "cpu/ops/pool2d.h"
 #include "cpu/ops/prefetch_spread.h"
-
-#if NG_X86
-#include <immintrin.h>
-#endif
-
-// GCC 12 warns about _mm512_undefined_ps() inside _mm512_max_ps / _mm512_reduce_add_ps (as in
-// cpu/gemm/microkernel_avx512.h); the warning is spurious.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "core/intrinsics_x86.h"
 
 namespace ng::cpu {
 
@@ -1171,6 +1161,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
   const Ranges rg(s);
   std::vector<float> dbp(fuse_db ? s.N * s.OC : 0);
   const BcastDweightGeom bgeom = bcast_geom(s, d);
+  const bool bw = dweight && d.dwb;  // the weight gradient by broadcasts
 #if NG_X86
   // The input gradient by the direct kernel: a stride-1 convolution of dpre (OCg planes of
   // OH x OW) with the kernel flipped and transposed (Cg outputs), padded by dilation (K - 1) - pad.
@@ -1210,8 +1201,8 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     if (dirw) std::fill(dwv, dwv + d.dwv, 0.0f);
     // broadcast weight gradient: its per-image scratch, then dWt (K, OCg) per group for the chunk
     float* bscr = col + d.colb + d.dwv + d.phbf + d.phwf;
-    float* dwt = d.dwb ? bscr + bgeom.scratch_floats() : nullptr;
-    if (d.dwb && dweight) {
+    float* dwt = bw ? bscr + bgeom.scratch_floats() : nullptr;
+    if (bw) {
       std::fill(dwt, dwt + s.OC * d.K, 0.0f);
       bcast_dweight_begin(bscr, bgeom);
     }
@@ -1256,7 +1247,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
           }
         }
 #endif
-        if (dweight && d.dwb) {
+        if (bw) {
           bcast_dweight_image(dwt + g * d.OCg * d.K, dp, src, bscr, bgeom, next_dout, next_src);
         } else if (dweight && !dirw) {
           const float* B = src;
@@ -1271,7 +1262,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
 #if NG_X86
           if (dir) {
             // writes every element; fetches the next dout unless the weight gradient did
-            const bool fetched = dirw || (d.dwb && dweight);
+            const bool fetched = dirw || bw;
             direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init, fetched ? nullptr : next_dout, d.OCg * d.P);
           } else if (dirp) {
             float* planes = col + d.colb + d.dwv;
@@ -1299,7 +1290,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     if (dirw)
       for (int64_t g = 0; g < s.groups; g++) direct_dweight_reduce(dw + g * d.OCg * d.K, dwv + g * gpw, dgf);
 #endif
-    if (d.dwb && dweight)
+    if (bw)
       for (int64_t g = 0; g < s.groups; g++)
         bcast_dweight_add_transposed(dw + g * d.OCg * d.K, dwt + g * d.OCg * d.K, d.OCg, d.K);
   });

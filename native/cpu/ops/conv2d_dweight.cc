@@ -12,20 +12,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/isa_target.h"
+#include "core/intrinsics_x86.h"
 #include "cpu/ops/isa_dispatch.h"
 #include "cpu/ops/prefetch_spread.h"
-
-#if NG_X86
-#include <immintrin.h>
-#endif
-
-// GCC 12 warns about _mm512_undefined_ps() inside the shuffle intrinsics (as in conv2d.cc); the
-// warning is spurious.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 
 namespace ng::cpu {
 
