@@ -4,7 +4,7 @@
 // integers, so -0 and +0 differ), on the plane path (N, C, L > 1: row lengths around the mask
 // block of 64 and the 8-lane groups) and the channel-block path (L = 1), training and eval,
 // with and without affine parameters, NaN and zero gradients, at 1 and 2 threads.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { rng, randF32 } from '../helpers/kernels';
 import * as ng from '../../lib';
@@ -60,6 +60,25 @@ for (const [N, C, L] of [[2, 3, 17], [3, 2, 64], [2, 2, 65], [1, 4, 255], [4, 16
   for (const training of [true, false]) CASES.push({ N, C, L, training, affine: (N + C + L) % 2 === 0 || !training });
 }
 CASES.push({ N: 3, C: 5, L: 40, training: true, affine: false });
+
+// The plane kernels run through run_isa (AVX-512 / AVX2 / baseline builds of the same loops) with
+// FMA contraction off in that file: every ISA this CPU has gives the same bits.
+describe('BatchNorm2d kernels give the same bits on every ISA', () => {
+  const RANK: Record<string, number> = { generic: 0, avx2: 1, avx512: 2 };
+  const original: string = native.getIsa();
+  const detected: string = native.detectIsa();
+  const isas = ['generic', 'avx2', 'avx512'].filter((i) => RANK[i] <= RANK[detected]);
+  afterAll(() => native.setIsa(original));
+  for (const c of [CASES[0], CASES[4], CASES[8], CASES[CASES.length - 1]]) {
+    it(`N ${c.N} C ${c.C} L ${c.L} ${c.training ? 'training' : 'eval'}, fused and split, ${isas.join(' / ')}`, () => {
+      const per = isas.map((isa) => {
+        native.setIsa(isa);
+        return [false, true].map((init) => run(c, init));
+      });
+      for (const r of per.slice(1)) expect(r).toEqual(per[0]);
+    });
+  }
+});
 
 describe('batchNormRelu kernels equal BatchNorm then ReLU, bit for bit', () => {
   for (const c of CASES) {

@@ -289,7 +289,9 @@ function bnRef(x: Arr, w: Arr, b: Arr, N: number, C: number, L: number, eps: num
 
 describe('batchNorm1d', () => {
   // BatchNorm2d is the same kernel with L = H * W: [1, 3, 35] is batch 1 with a 5 x 7 plane.
-  for (const [N, C, L] of [[7, 5, 1], [4, 3, 6], [2, 17, 1], [3, 1, 1], [3, 70, 2], [1, 3, 35], [2, 4, 63]]) {
+  // L around the 32 lanes of the plane sums (31, 32, 33, 97 = 3 x 32 + 1, 100: a tail of 4).
+  for (const [N, C, L] of [[7, 5, 1], [4, 3, 6], [2, 17, 1], [3, 1, 1], [3, 70, 2], [1, 3, 35], [2, 4, 63],
+    [2, 3, 31], [3, 2, 32], [2, 2, 33], [1, 3, 97], [2, 5, 100]]) {
     it(`training ${N}x${C}x${L}: forward, running stats, gradients`, () => {
       const r = rng(N * C * L);
       const x = randF32(N * C * L, r, -2, 2);

@@ -1,4 +1,9 @@
 #include "cpu/ops/opt_flags.h"  // first: compiler options for this file
+// No FMA contraction in this file's AVX2 / AVX-512 builds (run_isa): a gradient added into a held
+// value must be that value plus the rounded term (grad_put), and every ISA then gives the same bits.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 // Batch normalization. (N, C) inputs (L = 1): threads own blocks of kBlock channels, so
 // statistics and weight/bias gradients are race-free and deterministic; inside a block the loops
@@ -11,91 +16,119 @@
 #include <vector>
 
 #include "cpu/ops/common.h"
+#include "cpu/ops/isa_dispatch.h"
 
 namespace ng::cpu {
 
 namespace {
 constexpr int64_t kBlock = 32;
 
-// Sums over one row of L values in 8 float lanes (vectorizes; fixed order), added into the
-// channel's double accumulators by the callers: a serial double sum per element is bound by
-// the add latency (~4 cycles per value) on the (N, C, H, W) inputs of BatchNorm2d.
+// Row sums for the (N, C, H, W) inputs of BatchNorm2d in kLanes float lanes: lane k adds the
+// row's elements i = k (mod kLanes) in order, the lanes are then added in a fixed tree
+// (lane_total). A fixed order (deterministic), and enough independent accumulators that the
+// loops run at the cache's speed rather than the add latency (32 lanes: 2 AVX-512 / 4 AVX2 / 8
+// SSE registers; 8 lanes ran at ~8 bytes per cycle). The callers add the rows' float sums into
+// the channel's double accumulators.
+// A row's tail (n % kLanes values) goes through one more full step, copied into a block padded
+// with values that add exact zeros (0 for a sum, the mean for squared deviations): a tail loop
+// indexing the lanes by a variable would keep them in memory instead of registers.
+constexpr int kLanes = 32;
+NG_ALWAYS_INLINE float lane_total(float* acc) {
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; k++) acc[k] += acc[k + w];
+  return acc[0];
+}
+NG_ALWAYS_INLINE const float* padded_tail(float* buf, const float* x, int64_t n, float fill) {
+  for (int k = 0; k < kLanes; k++) buf[k] = k < n ? x[k] : fill;
+  return buf;
+}
+NG_ALWAYS_INLINE float row_sum_lanes(const float* x, int64_t n) {
+  float acc[kLanes] = {};
+  const int64_t nv = n - n % kLanes;
+  const auto add = [&](const float* v) NG_INLINE_LAMBDA {
+    for (int k = 0; k < kLanes; k++) acc[k] += v[k];
+  };
+  for (int64_t i = 0; i < nv; i += kLanes) add(x + i);
+  float buf[kLanes];
+  if (nv < n) add(padded_tail(buf, x + nv, n - nv, 0.0f));
+  return lane_total(acc);
+}
 NG_ALWAYS_INLINE float row_sq_dev(const float* x, float m, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; k++) {
-      const float d = x[i + k] - m;
+  float acc[kLanes] = {};
+  const int64_t nv = n - n % kLanes;
+  const auto add = [&](const float* v) NG_INLINE_LAMBDA {
+    for (int k = 0; k < kLanes; k++) {
+      const float d = v[k] - m;
       acc[k] += d * d;
     }
-  float s = 0.0f;
-  for (; i < n; i++) s += (x[i] - m) * (x[i] - m);
-  return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  };
+  for (int64_t i = 0; i < nv; i += kLanes) add(x + i);
+  float buf[kLanes];
+  if (nv < n) add(padded_tail(buf, x + nv, n - nv, m));
+  return lane_total(acc);
 }
 
 // The output gradient seen by BatchNorm's backward with a fused ReLU (y: its output): g where
 // y > 0, else 0, plus 0.0f: the bits the ReLU backward writes into a zeroed gradient, so the fused
-// pass equals ReLU backward followed by BatchNorm backward. Written to a block buffer by a plain
-// loop that vectorizes (a select inside the sums below did not).
-constexpr int64_t kMaskBlock = 64;
-NG_ALWAYS_INLINE void relu_masked(float* gm, const float* g, const float* y, int64_t n) {
-  for (int64_t i = 0; i < n; i++) {
-    const float v = g[i];  // read unconditionally: the select vectorizes
-    gm[i] = (y[i] > 0.0f ? v : 0.0f) + 0.0f;
-  }
+// pass equals ReLU backward followed by BatchNorm backward. g is read unconditionally so that
+// the select vectorizes (in the AVX2 / AVX-512 builds of run_isa).
+template <bool Relu>
+NG_ALWAYS_INLINE float masked(float g, const float* y, int64_t i) {
+  if constexpr (Relu) return (y[i] > 0.0f ? g : 0.0f) + 0.0f;
+  return g;
 }
 
-// a[k] += g[i + k], b[k] += g[i + k] (x[i + k] - m) r over the groups of 8 of n (a multiple of 8).
-NG_ALWAYS_INLINE void grad_lanes(const float* g, const float* x, float m, float r, int64_t n, float* a, float* b) {
-  float la[8], lb[8];
-  for (int k = 0; k < 8; k++) {
-    la[k] = a[k];
-    lb[k] = b[k];
-  }
-  for (int64_t i = 0; i < n; i += 8)
-    for (int k = 0; k < 8; k++) {
-      la[k] += g[i + k];
-      lb[k] += g[i + k] * ((x[i + k] - m) * r);
-    }
-  for (int k = 0; k < 8; k++) {
-    a[k] = la[k];
-    b[k] = lb[k];
-  }
-}
-
-// sum g[l] and sum g[l] (x[l] - m) r over one row, 8 float lanes each; relu_out (or null): g
-// masked by a fused ReLU's output first (relu_masked), with the same sums in the same order.
-NG_ALWAYS_INLINE void row_grad_sums(const float* g, const float* relu_out, const float* x, float m, float r, int64_t n,
+// sum g[l] and sum g[l] (x[l] - m) r over one row in kLanes lanes (lane k: l = k mod kLanes; a
+// tail padded with g 0, x m, y 0: exact zeros); Relu: g masked by y, the fused ReLU's output.
+template <bool Relu>
+NG_ALWAYS_INLINE void row_grad_sums(const float* g, const float* y, const float* x, float m, float r, int64_t n,
                                     float* sg, float* sgx) {
-  float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  const int64_t n8 = n - n % 8;
-  float gm[kMaskBlock];
-  if (relu_out) {
-    for (int64_t i = 0; i < n8; i += kMaskBlock) {
-      const int64_t len = std::min(kMaskBlock, n8 - i);
-      relu_masked(gm, g + i, relu_out + i, len);
-      grad_lanes(gm, x + i, m, r, len, a, b);
+  float a[kLanes] = {}, b[kLanes] = {};
+  const auto add = [&](const float* gv, const float* yv, const float* xv) NG_INLINE_LAMBDA {
+    for (int k = 0; k < kLanes; k++) {
+      const float gk = masked<Relu>(gv[k], yv, k);
+      a[k] += gk;
+      b[k] += gk * ((xv[k] - m) * r);
     }
-  } else {
-    grad_lanes(g, x, m, r, n8, a, b);
+  };
+  const int64_t nv = n - n % kLanes;
+  for (int64_t i = 0; i < nv; i += kLanes) add(g + i, Relu ? y + i : nullptr, x + i);
+  if (nv < n) {
+    float gb[kLanes], yb[kLanes], xb[kLanes];
+    add(padded_tail(gb, g + nv, n - nv, 0.0f), Relu ? padded_tail(yb, y + nv, n - nv, 0.0f) : nullptr,
+        padded_tail(xb, x + nv, n - nv, m));
   }
-  float ta = 0.0f, tb = 0.0f;
-  for (int64_t i = n8; i < n; i++) {
-    const float gv = relu_out ? (relu_out[i] > 0.0f ? g[i] : 0.0f) + 0.0f : g[i];
-    ta += gv;
-    tb += gv * ((x[i] - m) * r);
-  }
-  *sg = ta + ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
-  *sgx = tb + ((b[0] + b[4]) + (b[1] + b[5])) + ((b[2] + b[6]) + (b[3] + b[7]));
+  *sg = lane_total(a);
+  *sgx = lane_total(b);
 }
+
+// The input gradient of one row, k (g - a - (x - m) r b) with g masked as above: written (init;
+// + 0.0f: no -0) or added.
+template <bool Relu, bool Init>
+NG_ALWAYS_INLINE void grad_input_row(float* d, const float* g, const float* y, const float* x, int64_t n, float k,
+                                     float a, float b, float m, float r) {
+  for (int64_t i = 0; i < n; i++) {
+    const float v = k * (masked<Relu>(g[i], y, i) - a - (x[i] - m) * r * b);
+    if constexpr (Init)
+      d[i] = v + 0.0f;
+    else
+      d[i] += v;
+  }
+}
+
 // (N, C, L) inputs with L > 1 (BatchNorm2d): parallel over the N * C planes, whose float row
 // sums go into per-plane slots, then added per channel in double in plane order n = 0, 1, ...:
 // the same sums in the same order as a serial loop, so results do not depend on the thread
 // count, and the work spreads over threads even when C is small (16 or 32 channels are one
 // block of the channel-parallel path below).
+// The passes run through run_isa: compiled for AVX-512 / AVX2 / the baseline, the copy for this
+// CPU runs (f must inline: NG_INLINE_LAMBDA). Planes are independent, so any split gives the same
+// result.
 template <class F>
 void for_planes(int64_t N, int64_t C, int64_t L, const F& f) {
-  parallel_for(N * C, N * C * L >= kParallelMin && N * C > 1, f);
+  run_isa(N * C, L, [&](int64_t p0, int64_t p1) NG_INLINE_LAMBDA {
+    for (int64_t p = p0; p < p1; p++) f(p);
+  });
 }
 
 void forward_planes(float* out, float* mean, float* rstd, float* running_mean, float* running_var, const float* inp,
@@ -107,14 +140,14 @@ void forward_planes(float* out, float* mean, float* rstd, float* running_mean, f
     std::vector<float> part(N * C);
     std::vector<double> s(C, 0.0), v(C, 0.0);
     float* pp = part.data();
-    for_planes(N, C, L, [=](int64_t p) { pp[p] = row_sum(inp + p * L, L); });
+    for_planes(N, C, L, [=](int64_t p) NG_INLINE_LAMBDA { pp[p] = row_sum_lanes(inp + p * L, L); });
     for (int64_t n = 0; n < N; n++)
       for (int64_t c = 0; c < C; c++) s[c] += pp[n * C + c];
     for (int64_t c = 0; c < C; c++) {
       s[c] /= static_cast<double>(M);  // now the mean
       mean[c] = static_cast<float>(s[c]);
     }
-    for_planes(N, C, L, [=](int64_t p) { pp[p] = row_sq_dev(inp + p * L, mean[p % C], L); });
+    for_planes(N, C, L, [=](int64_t p) NG_INLINE_LAMBDA { pp[p] = row_sq_dev(inp + p * L, mean[p % C], L); });
     for (int64_t n = 0; n < N; n++)
       for (int64_t c = 0; c < C; c++) v[c] += pp[n * C + c];
     for (int64_t c = 0; c < C; c++) {
@@ -138,7 +171,7 @@ void forward_planes(float* out, float* mean, float* rstd, float* running_mean, f
   }
   const float* kp = k.data();
   const float* op = o.data();
-  for_planes(N, C, L, [=](int64_t p) {
+  for_planes(N, C, L, [=](int64_t p) NG_INLINE_LAMBDA {
     const float kc = kp[p % C], oc = op[p % C];
     const float* x = inp + p * L;
     float* y = out + p * L;
@@ -160,9 +193,12 @@ void backward_planes(float* dinp, float* dweight, float* dbias, const float* dou
   std::vector<float> pa(N * C), pb(N * C);
   float* ap = pa.data();
   float* bp = pb.data();
-  for_planes(N, C, L, [=](int64_t p) {
+  for_planes(N, C, L, [=](int64_t p) NG_INLINE_LAMBDA {
     const int64_t c = p % C;
-    row_grad_sums(dout + p * L, relu_out ? relu_out + p * L : nullptr, inp + p * L, mean[c], rstd[c], L, ap + p, bp + p);
+    if (relu_out)
+      row_grad_sums<true>(dout + p * L, relu_out + p * L, inp + p * L, mean[c], rstd[c], L, ap + p, bp + p);
+    else
+      row_grad_sums<false>(dout + p * L, nullptr, inp + p * L, mean[c], rstd[c], L, ap + p, bp + p);
   });
   std::vector<double> sg(C, 0.0), sgx(C, 0.0);  // sum dout, sum dout * xhat
   for (int64_t n = 0; n < N; n++)
@@ -179,27 +215,17 @@ void backward_planes(float* dinp, float* dweight, float* dbias, const float* dou
     ap[c] = training ? static_cast<float>(sg[c] / static_cast<double>(M)) : 0.0f;
     bp[c] = training ? static_cast<float>(sgx[c] / static_cast<double>(M)) : 0.0f;
   }
-  for_planes(N, C, L, [=](int64_t p) {
+  for_planes(N, C, L, [=](int64_t p) NG_INLINE_LAMBDA {
     const int64_t c = p % C;
     const float k = (weight ? weight[c] : 1.0f) * rstd[c], a = ap[c], b = bp[c], m = mean[c], r = rstd[c];
     const float* g = dout + p * L;
+    const float* y = relu_out ? relu_out + p * L : nullptr;
     const float* x = inp + p * L;
     float* d = dinp + p * L;
-    float gm[kMaskBlock];
-    for (int64_t l0 = 0; l0 < L; l0 += kMaskBlock) {  // blocks: the masked gradient of a fused ReLU
-      const int64_t len = std::min(kMaskBlock, L - l0);
-      const float* gb = g + l0;
-      if (relu_out) {
-        relu_masked(gm, gb, relu_out + p * L + l0, len);
-        gb = gm;
-      }
-      const float* xb = x + l0;
-      float* db = d + l0;
-      if (init)
-        for (int64_t l = 0; l < len; l++) db[l] = k * (gb[l] - a - (xb[l] - m) * r * b) + 0.0f;
-      else
-        for (int64_t l = 0; l < len; l++) db[l] += k * (gb[l] - a - (xb[l] - m) * r * b);
-    }
+    if (relu_out)
+      init ? grad_input_row<true, true>(d, g, y, x, L, k, a, b, m, r) : grad_input_row<true, false>(d, g, y, x, L, k, a, b, m, r);
+    else
+      init ? grad_input_row<false, true>(d, g, y, x, L, k, a, b, m, r) : grad_input_row<false, false>(d, g, y, x, L, k, a, b, m, r);
   });
 }
 }  // namespace
