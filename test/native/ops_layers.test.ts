@@ -287,6 +287,40 @@ function bnRef(x: Arr, w: Arr, b: Arr, N: number, C: number, L: number, eps: num
   return { out, mean, varB };
 }
 
+describe('batchNorm2d statistics from per-plane figures', () => {
+  // The plane kernels take each plane's squared deviations about its own mean and combine the
+  // planes in double: planes whose means differ by far more than their spread (offsets of 1e3,
+  // spread 1e-2), a constant channel, and a plane length with a lane tail (33) still give the
+  // variance of the double reference.
+  it('planes with distant means, a constant channel', () => {
+    const [N, C, L] = [5, 3, 33];
+    const r = rng(77);
+    const x = randF32(N * C * L, r, -0.01, 0.01);
+    for (let n = 0; n < N; n++)
+      for (let l = 0; l < L; l++) {
+        x[(n * C) * L + l] += 1000 * (n - 2); // channel 0: plane means -2000 .. 2000
+        x[(n * C + 1) * L + l] += 500; // channel 1: a common offset
+        x[(n * C + 2) * L + l] = 3.25; // channel 2: constant
+      }
+    const w = new Float32Array(C).fill(1);
+    const b = new Float32Array(C);
+    const out = new Float32Array(x.length);
+    const mean = new Float32Array(C);
+    const rstd = new Float32Array(C);
+    const rm = new Float32Array(C);
+    const rv = new Float32Array(C).fill(1);
+    native.batchNormForward(out, mean, rstd, rm, rv, x, w, b, N, C, L, 1e-5, 1, true);
+    const ref = bnRef(x, w, b, N, C, L, 1e-5);
+    const M = N * L;
+    expectClose(rv, ref.varB.map((v) => (v * M) / (M - 1)), 1e-6, 1e-12, 'running variance (unbiased)');
+    expectClose(mean, ref.mean, 1e-6, 1e-6, 'mean');
+    expect(rv[2]).toBe(0);
+    // the float mean of channel 1 (~500) is within half an ulp (3e-5) of the exact one, 0.005 of
+    // its spread: the normalized values can be no closer than that
+    expectClose(out, ref.out, 1e-3, 1e-2, 'forward');
+  });
+});
+
 describe('batchNorm1d', () => {
   // BatchNorm2d is the same kernel with L = H * W: [1, 3, 35] is batch 1 with a 5 x 7 plane.
   // L around the 32 lanes of the plane sums (31, 32, 33, 97 = 3 x 32 + 1, 100: a tail of 4).
