@@ -438,6 +438,31 @@ describe('conv2d direct kernels (stride 1, >= 8 channels: forward, input and wei
   ];
   itMatchesDefinition(direct);
 
+  it('strided input gradient: positions no tap reaches keep their bits (accumulate), and get +0 (first write)', () => {
+    // 1x1 stride 2: only even rows and columns of dx get gradient; odd ones hold -0 / 5 and must
+    // keep exactly that when accumulating (the column-pair merge masks off a phase without taps).
+    const c = conv({ N: 2, C: 16, H: 9, W: 14, OC: 16, KH: 1, KW: 1, sh: 2, sw: 2, bias: false });
+    const r = rng(91);
+    const x = randF32(c.N * c.C * c.H * c.W, r);
+    const w = randF32(c.OC * c.C, r);
+    const dout = randF32(c.N * c.OC * 5 * 7, r);
+    const held = new Float32Array(x.length).map((_, i) => (i % 2 ? -0 : 5));
+    const dx = Float32Array.from(held);
+    native.conv2dBackward(dx, null, null, dout, x, w, null, ...geom(c), 0);
+    const first = new Float32Array(x.length).fill(NaN);
+    native.conv2dBackwardInit(first, null, null, dout, x, w, null, ...geom(c), 0);
+    const bitsOf = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
+    for (let i = 0; i < x.length; i++) {
+      const [h, wi] = [Math.floor(i / c.W) % c.H, i % c.W];
+      if (h % 2 === 0 && wi % 2 === 0) {
+        expect(dx[i]).toBe(Math.fround(held[i] + first[i]));
+      } else {
+        expect(bitsOf(dx[i])).toBe(bitsOf(held[i]));
+        expect(bitsOf(first[i])).toBe(0);
+      }
+    }
+  });
+
   it('strided (phase planes): identical results at 1 and 2 threads, and against the definition', () => {
     const c = conv({ N: 8, C: 16, H: 28, W: 28, OC: 32, KH: 3, KW: 3, sh: 2, sw: 2, ph: 1, pw: 1, act: 1 });
     const [OH, OW] = [14, 14];

@@ -621,7 +621,8 @@ NG_TARGET_AVX512 void split_plane_pairs(float* __restrict even, float* __restric
 // The input gradient of a strided convolution, phase by phase: dx at input row i sh + a, column
 // j sw + b (phase (a, b)) = sum over the taps (kh, kw) of that phase of W[., ., kh, kw]^T dpre at
 // (i - u, j - v), a flat convolution of dpre (planes of OH x OW) into a phase plane of dx (same
-// shape), which phase_scatter_add then adds to dx. dx positions of no phase's taps get nothing.
+// shape), which phase_scatter_add (merge_plane_pairs: column stride 2) then adds to dx. dx
+// positions of no phase's taps get nothing.
 struct PhaseGradTaps {
   std::vector<FlatTaps> phase;  // per phase a sw + b; ntaps() == 0: no tap of that phase
   explicit PhaseGradTaps(const Conv2dShape& s) : phase(s.sh * s.sw) {
@@ -633,9 +634,13 @@ struct PhaseGradTaps {
     for_each_tap_phase(s, [&](int64_t kh, int64_t kw, int64_t u, int64_t v, int64_t a, int64_t b) {
       phase[a * s.sw + b].add(-u, -v, 0, kh * s.KW + kw);
     });
-    for (auto& ft : phase)
+    all_phases = true;
+    for (auto& ft : phase) {
       if (ft.ntaps() > 0) ft.build_masks();
+      else all_phases = false;
+    }
   }
+  bool all_phases = false;  // every phase has taps
 };
 
 // dx[c][i sh + a][j sw + b] += src[c][i OW + j] for the positions inside dx (Ci planes (H, W)).
@@ -650,6 +655,45 @@ void phase_scatter_add(float* __restrict dx, const float* __restrict src, int64_
       for (int64_t j = 0; j < cols; j++) d[j * s.sw] += r[j];
     }
 }
+
+#if NG_X86
+// Column stride 2: the two column phases (a, 0) and (a, 1) of Ci planes at once, the inverse of
+// split_plane_pairs: rows of even (phase b = 0) and odd (b = 1) planes (OH x OW; either may be
+// null: a phase without taps) interleaved by permutes into 32 dx columns per step, added to dx
+// (Ci planes (H, W)) row i sh + a, or written as 0 + value (first write: the bits of adding into
+// zeros). Masked at the row's end and, for a null phase, off its lanes (those dx elements keep
+// what they hold). The same single add per element as phase_scatter_add.
+NG_TARGET_AVX512 void merge_plane_pairs(float* __restrict dx, const float* __restrict even, const float* __restrict odd,
+                                        int64_t Ci, int64_t a, int64_t sh, int64_t H, int64_t W, int64_t OH,
+                                        int64_t OW, bool add) {
+  const __m512i ilo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i ihi = _mm512_add_epi32(ilo, _mm512_set1_epi32(8));
+  const auto lanes = [](int64_t n) {
+    return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << n) - 1);
+  };
+  const __mmask16 present = static_cast<__mmask16>((even ? 0x5555 : 0) | (odd ? 0xaaaa : 0));
+  const __m512 zero = _mm512_setzero_ps();
+  const int64_t rows = std::min<int64_t>(OH, (H - a + sh - 1) / sh), P = OH * OW;
+  for (int64_t c = 0; c < Ci; c++)
+    for (int64_t i = 0; i < rows; i++) {
+      float* d = dx + (c * H + i * sh + a) * W;
+      const float* e = even ? even + c * P + i * OW : nullptr;
+      const float* o = odd ? odd + c * P + i * OW : nullptr;
+      for (int64_t j0 = 0; j0 < OW; j0 += 16) {
+        const __mmask16 lm = lanes(OW - j0);
+        const __m512 ev = e ? _mm512_maskz_loadu_ps(lm, e + j0) : zero;
+        const __m512 ov = o ? _mm512_maskz_loadu_ps(lm, o + j0) : zero;
+        const int64_t c0 = 2 * j0;
+        const __mmask16 m0 = lanes(W - c0) & present, m1 = lanes(W - c0 - 16) & present;
+        __m512 lo = _mm512_permutex2var_ps(ev, ilo, ov), hi = _mm512_permutex2var_ps(ev, ihi, ov);
+        lo = _mm512_add_ps(add ? _mm512_maskz_loadu_ps(m0, d + c0) : zero, lo);
+        hi = _mm512_add_ps(add ? _mm512_maskz_loadu_ps(m1, d + c0 + 16) : zero, hi);
+        _mm512_mask_storeu_ps(d + c0, m0, lo);
+        _mm512_mask_storeu_ps(d + c0 + 16, m1, hi);
+      }
+    }
+}
+#endif
 
 // dst[slot][c][i OW + j] = in[c][i sh + a][j sw + b] (0 past the input's end) for every built
 // phase (a, b): Ci planes (H, W).
@@ -1266,14 +1310,25 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             direct_conv(dst, dp, wt + g * gpt, nullptr, dgt, mt, false, !init, fetched ? nullptr : next_dout, d.OCg * d.P);
           } else if (dirp) {
             float* planes = col + d.colb + d.dwv;
-            if (init) std::fill(dst, dst + d.Cg * d.HW, 0.0f);  // phases without taps add nothing
-            for (int64_t a = 0; a < s.sh; a++)
+            // Column stride 2 (merge_plane_pairs): the two column phases of a row phase at once; a
+            // first write needs no zero fill when every phase has taps (each dx element then
+            // belongs to exactly one phase and is written).
+            const bool pairs2 = s.sw == 2;
+            const bool fill = init && !(pairs2 && pg.all_phases);
+            if (fill) std::fill(dst, dst + d.Cg * d.HW, 0.0f);  // phases without taps add nothing
+            for (int64_t a = 0; a < s.sh; a++) {
+              const float* built[2] = {nullptr, nullptr};
               for (int64_t b = 0; b < s.sw; b++) {
                 const FlatTaps& ft = pg.phase[a * s.sw + b];
                 if (ft.ntaps() == 0) continue;
-                direct_conv_flat(planes, dp, wt + g * gpt, nullptr, d.OCg, d.Cg, d.KK, ft, false, false);
-                phase_scatter_add(dst, planes, d.Cg, s, a, b);
+                float* plane = pairs2 ? planes + b * d.Cg * d.P : planes;
+                direct_conv_flat(plane, dp, wt + g * gpt, nullptr, d.OCg, d.Cg, d.KK, ft, false, false);
+                if (pairs2) built[b] = plane;
+                else phase_scatter_add(dst, plane, d.Cg, s, a, b);
               }
+              if (pairs2 && (built[0] || built[1]))
+                merge_plane_pairs(dst, built[0], built[1], d.Cg, a, s.sh, s.H, s.W, s.OH, s.OW, !init || fill);
+            }
           } else
 #endif
           if (d.direct) {
