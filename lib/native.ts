@@ -64,7 +64,9 @@ export interface KindSignatures {
   batch_norm_bwd: (dx: F32N, dweight: F32N, dbias: F32N, dout: F32, x: F32, weight: F32N, mean: F32, rstd: F32,
     N: number, C: number, L: number, training: boolean) => void;
   batch_norm_relu_bwd: (dx: F32N, dweight: F32N, dbias: F32N, dout: F32, x: F32, weight: F32N, mean: F32, rstd: F32,
-    out: F32, N: number, C: number, L: number, training: boolean) => void;
+    out: F32, N: number, C: number, L: number, training: boolean, dresidual?: F32N) => void;
+  batch_norm_add: (out: F32, mean: F32, rstd: F32, runningMean: F32N, runningVar: F32N, x: F32, residual: F32,
+    weight: F32N, bias: F32N, N: number, C: number, L: number, eps: number, momentum: number, training: boolean) => void;
   dropout: (out: F32, mask: Uint8Array | F32, x: F32, n: number, p: number, seedHi: number, seedLo: number,
     offset: number) => void;
   dropout_bwd: (dx: F32, dout: F32, mask: Uint8Array | F32, n: number, p: number) => void;
@@ -169,7 +171,7 @@ export type OpKind = keyof KindSignatures;
 export const OP_KINDS = [
   'pointwise', 'pointwise_bwd', 'binary', 'binary_bwd', 'rows', 'rows_bwd', 'reduce', 'reduce_bwd', 'reduce_index',
   'reduce_index_bwd', 'argmax', 'linear', 'linear_bwd', 'layer_norm', 'layer_norm_bwd', 'batch_norm',
-  'batch_norm_bwd', 'batch_norm_relu_bwd', 'dropout', 'dropout_bwd', 'conv2d', 'conv2d_bwd', 'max_pool2d', 'max_pool2d_bwd',
+  'batch_norm_bwd', 'batch_norm_relu_bwd', 'batch_norm_add', 'dropout', 'dropout_bwd', 'conv2d', 'conv2d_bwd', 'max_pool2d', 'max_pool2d_bwd',
   'avg_pool2d', 'avg_pool2d_bwd', 'adaptive_avg_pool2d', 'adaptive_avg_pool2d_bwd',
   'upsample_bilinear2d', 'upsample_bilinear2d_bwd', 'embedding', 'embedding_bwd', 'gather_rows', 'gather_rows_i32',
   'scatter_add_rows', 'concat', 'concat_bwd', 'slice', 'slice_bwd', 'transpose', 'cross_entropy',
@@ -348,6 +350,9 @@ export const OP_TABLE = {
   addReluForward: { kind: 'binary', params: '' },
   addReluBackward: { kind: 'binary_bwd', params: 'a,b' },
   addReluBackwardInit: { kind: 'binary_bwd', params: 'a,b' },
+  // i13-bar: max(BatchNorm(x) + residual, 0), the join after a block's last BatchNorm (CPU); its
+  // backward is batchNormReluBackward and reluBackward on the output
+  batchNormAddReluForward: { kind: 'batch_norm_add', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

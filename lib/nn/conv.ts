@@ -9,7 +9,7 @@ import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
 import { pair, bilinearTarget, conv2dAddInto, conv2dGeometry, conv2dMaxPool2 } from '../ops/conv';
-import { batchNormAct } from '../ops/norm';
+import { batchNormAct, batchNormAddRelu } from '../ops/norm';
 import type { Size2 } from '../ops/conv';
 import * as init from './init';
 import type { Nonlinearity, InitName } from './init';
@@ -354,6 +354,15 @@ export class BatchNorm2d extends Module {
     if (x.shape.length !== 4 || x.shape[1] !== this.numFeatures) shapeError([null, this.numFeatures, null, null], 'input', x.shape);
     return batchNormAct(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps,
       activation);
+  }
+
+  /** @internal max(this(x) + residual, 0) as one op (a residual block's join; see ops batchNormAddRelu). */
+  forwardAddRelu(x: Tensor, residual: Tensor): Tensor {
+    assertTensor(x, 'input', 'float32');
+    if (x.shape.length !== 4 || x.shape[1] !== this.numFeatures) shapeError([null, this.numFeatures, null, null], 'input', x.shape);
+    assertTensor(residual, 'residual', 'float32');
+    return batchNormAddRelu(x, residual, this.runningMean, this.runningVar, this.weight, this.bias, this.training,
+      this.momentum, this.eps);
   }
 
   getConfig(): ModuleConfig {

@@ -94,14 +94,15 @@ export class Sequential extends Module {
         }
       }
       // Residual + ReLU: in inference the last conv adds onto the shortcut with the ReLU in its
-      // epilogue; otherwise (training) the join is one op, relu(body + shortcut).
+      // epilogue; otherwise (training) the join is one op, relu(body + shortcut), which takes in
+      // the body's last BatchNorm2d when it ends with one.
       if (m instanceof Residual && next instanceof ReLU) {
         const fused = residualReluFused(m, x, xOwned);
         if (fused !== null) {
           x = fused;
           owned = true;
         } else {
-          x = m.forwardRelu(x);
+          x = residualBnJoin(m, x) ?? m.forwardRelu(x);
         }
         i++;
         continue;
@@ -146,6 +147,25 @@ export class Sequential extends Module {
 function pooledAt(conv: Conv2d, x: Tensor, layers: Module[], at: number, to: number): boolean {
   const pool = layers[at];
   return at < to && pool instanceof MaxPool2d && pool.plain2x2 && x.device === 'cpu' && conv.outputShape(x).every((d) => d >= 2);
+}
+
+/**
+ * Residual(Sequential(..., BatchNorm2d), shortcut) + ReLU outside the inference fusion
+ * (training): the body up to its last BatchNorm2d, the shortcut, then that BatchNorm2d, the add
+ * and the ReLU as one op (BatchNorm2d.forwardAddRelu: the bits of BatchNorm2d then addRelu, one
+ * pass less over the activations each way). Null when the body does not end with a BatchNorm2d.
+ */
+function residualBnJoin(r: Residual, x: Tensor): Tensor | null {
+  const body = r.body;
+  if (!(body instanceof Sequential) || body.length < 1) return null;
+  const bn = body.layers[body.length - 1];
+  if (!(bn instanceof BatchNorm2d)) return null;
+  const h = body.forwardRange(x, 0, body.length - 1);
+  const s = r.shortcut ? r.shortcut.forward(x) : x;
+  if (h.shape.length !== s.shape.length || h.shape.some((d, k) => d !== s.shape[k])) {
+    throw new RangeError(expected(`a body output shaped like the shortcut's [${s.shape.join(', ')}]`, 'body', `[${h.shape.join(', ')}]`));
+  }
+  return bn.forwardAddRelu(h, s);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { Tensor, shapeSize } from '../tensor/tensor';
 import { empty, fin, record, kernelsFor } from './util';
 import { relu } from './activations';
+import { addRelu } from './elementwise';
 import { assertNumberInRange, expected, fmtShape } from '../core/validate';
 
 /** Normalizes over the last dimension, then scales by weight and shifts by bias (either may be null). */
@@ -49,26 +50,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
  */
 export function batchNormAct(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
   bias: Tensor | null, training: boolean, momentum: number, eps: number, activation: 'none' | 'relu'): Tensor {
-  fin(x, 'input');
-  assertNumberInRange(eps, 'eps', 0, Infinity, { loOpen: true });
-  assertNumberInRange(momentum, 'momentum', 0, 1);
-  if (x.shape.length < 2 || x.shape.length > 4) {
-    throw new RangeError(expected('shape [N, C], [N, C, L] or [N, C, H, W]', 'input', fmtShape(x.shape)));
-  }
-  const [N, C] = x.shape;
-  const L = shapeSize(x.shape.slice(2));
-  for (const [t, name] of [[runningMean, 'runningMean'], [runningVar, 'runningVar'], [weight, 'weight'], [bias, 'bias']] as const) {
-    if (t !== null) {
-      fin(t, name);
-      if (t.size !== C) throw new RangeError(expected(`shape [${C}]`, name, fmtShape(t.shape)));
-    }
-  }
-  if (!training && (!runningMean || !runningVar)) {
-    throw new TypeError(expected('running statistics (eval mode normalizes with them)', 'runningMean/runningVar', 'null'));
-  }
-  if (training && N * L < 2) {
-    throw new RangeError(`Expected more than 1 value per channel when training for input but received shape ${fmtShape(x.shape)}`);
-  }
+  const { N, C, L } = batchNormDims(x, runningMean, runningVar, weight, bias, training, momentum, eps);
   const out = empty(x.shape);
   const meanT = empty([C]);
   const rstdT = empty([C]);
@@ -95,6 +77,71 @@ export function batchNormAct(x: Tensor, runningMean: Tensor | null, runningVar: 
     rstdT.dispose();
   }, out.device === 'cpu');
   return activation === 'relu' && !fused ? relu(y) : y;
+}
+
+/**
+ * @internal max(batchNorm(x) + residual, 0): a residual block's join after the block's last
+ * BatchNorm (Residual.forwardRelu). CPU: one kernel (batchNormAddReluForward) writes the join
+ * where BatchNorm and addRelu write the normalized tensor and read it back; the same bits. Its
+ * backward is BatchNorm's with the ReLU mask of the output (batchNormReluBackward) for x, weight
+ * and bias, and reluBackward on the output for the residual: again the bits of the two ops.
+ * Other devices: addRelu(batchNorm(x), residual).
+ */
+export function batchNormAddRelu(x: Tensor, residual: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
+  weight: Tensor | null, bias: Tensor | null, training: boolean, momentum = 0.1, eps = 1e-5): Tensor {
+  const { N, C, L } = batchNormDims(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+  fin(residual, 'residual');
+  if (residual.shape.length !== x.shape.length || residual.shape.some((d, i) => d !== x.shape[i])) {
+    throw new RangeError(expected(`shape ${fmtShape(x.shape)} (the input's)`, 'residual', fmtShape(residual.shape)));
+  }
+  if (x.device !== 'cpu' || residual.device !== 'cpu') {
+    return addRelu(batchNormAct(x, runningMean, runningVar, weight, bias, training, momentum, eps, 'none'), residual);
+  }
+  const out = empty(x.shape);
+  const meanT = empty([C]);
+  const rstdT = empty([C]);
+  const k = kernelsFor(x, runningMean, runningVar, weight, bias); // residual: on the CPU as x (above)
+  k.batchNormAddReluForward(out.f32, meanT.f32, rstdT.f32, runningMean ? runningMean.f32 : null,
+    runningVar ? runningVar.f32 : null, x.f32, residual.f32, weight ? weight.f32 : null, bias ? bias.f32 : null,
+    N, C, L, eps, momentum, training);
+  return record(out, 'batchNormAddRelu', [x, weight, bias, residual], (g, [dx, dw, db, dr], init) => {
+    // with dx, the residual's gradient comes from the same pass (dresidual)
+    if (dx || dw || db) {
+      (init ? k.batchNormReluBackwardInit : k.batchNormReluBackward)(dx ? dx.f32 : null, dw ? dw.f32 : null,
+        db ? db.f32 : null, g.f32, x.f32, weight ? weight.f32 : null, meanT.f32, rstdT.f32, out.f32, N, C, L, training,
+        dx && dr ? dr.f32 : null);
+    }
+    if (dr && !dx) (init ? k.reluBackwardInit : k.reluBackward)(dr.f32, out.f32, g.f32, out.size);
+  }, () => {
+    meanT.dispose();
+    rstdT.dispose();
+  }, true);
+}
+
+/** Checks batchNorm's arguments; returns N, C and L (the product of the dims after C). */
+function batchNormDims(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
+  bias: Tensor | null, training: boolean, momentum: number, eps: number): { N: number; C: number; L: number } {
+  fin(x, 'input');
+  assertNumberInRange(eps, 'eps', 0, Infinity, { loOpen: true });
+  assertNumberInRange(momentum, 'momentum', 0, 1);
+  if (x.shape.length < 2 || x.shape.length > 4) {
+    throw new RangeError(expected('shape [N, C], [N, C, L] or [N, C, H, W]', 'input', fmtShape(x.shape)));
+  }
+  const [N, C] = x.shape;
+  const L = shapeSize(x.shape.slice(2));
+  for (const [t, name] of [[runningMean, 'runningMean'], [runningVar, 'runningVar'], [weight, 'weight'], [bias, 'bias']] as const) {
+    if (t !== null) {
+      fin(t, name);
+      if (t.size !== C) throw new RangeError(expected(`shape [${C}]`, name, fmtShape(t.shape)));
+    }
+  }
+  if (!training && (!runningMean || !runningVar)) {
+    throw new TypeError(expected('running statistics (eval mode normalizes with them)', 'runningMean/runningVar', 'null'));
+  }
+  if (training && N * L < 2) {
+    throw new RangeError(`Expected more than 1 value per channel when training for input but received shape ${fmtShape(x.shape)}`);
+  }
+  return { N, C, L };
 }
 
 /** Batch normalization of NCHW images (BatchNorm2d's functional form): batchNorm on a 4-D input. */

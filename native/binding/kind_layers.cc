@@ -12,9 +12,12 @@
 //   batch_norm_bwd  batchNormBackward(dx|null, dweight|null, dbias|null, dout, x, weight|null, mean, rstd,
 //                                     N, C, L, training)
 //                   (batchNormReluForward: the batch_norm arguments; out = max(bn(x), 0))
+//   batch_norm_add  batchNormAddReluForward(out, mean, rstd, runningMean|null, runningVar|null, x, residual,
+//                   weight|null, bias|null, N, C, L, eps, momentum, training): out = max(bn(x) + residual, 0)
 //   batch_norm_relu_bwd  batchNormReluBackward(dx|null, dweight|null, dbias|null, dout, x, weight|null, mean,
-//                                              rstd, out, N, C, L, training)
-//                   out: batchNormReluForward's output; dout is masked where out <= 0
+//                                              rstd, out, N, C, L, training, dresidual|null|undefined)
+//                   out: batchNormReluForward's output; dout is masked where out <= 0; dresidual
+//                   (batchNormAddReluForward's residual, needs dx): gets dout masked by out too
 //   dropout      dropoutForward(out, mask, x, n, p, seedHi, seedLo, offset)
 //                mask: Uint8Array (1 kept / 0 dropped) or Float32Array (0 or 1/(1-p)); element i is
 //                dropped when rngUniform's value at stream position offset + i is < p
@@ -122,20 +125,49 @@ Napi::Value kind_layer_norm_bwd(const Napi::CallbackInfo& info) {
   return undef(info);
 }
 
+// The arguments both batch-norm forwards share: (out, mean, rstd, runningMean, runningVar, x,
+// [residual,] weight, bias, N, C, L, eps, momentum, training); res: whether residual is there.
+struct BatchNormArgs {
+  float *out, *mean, *rstd, *rm, *rv;
+  const float *x, *res, *w, *b;
+  int64_t N, C, L;
+  float eps, momentum;
+  bool training;
+};
+
+BatchNormArgs batch_norm_args(const Napi::CallbackInfo& info, bool res) {
+  const size_t k = res ? 1 : 0;  // arguments after x shift by one with a residual
+  BatchNormArgs a;
+  a.N = size_arg(info, 8 + k, "N");
+  a.C = int_arg(info, 9 + k, "C", 1);
+  a.L = int_arg(info, 10 + k, "L", 1);
+  a.eps = fnum(info, 11 + k, "eps");
+  a.momentum = fnum(info, 12 + k, "momentum");
+  a.training = bool_arg(info, 13 + k, "training");
+  const size_t n = count(info, {a.N, a.C, a.L}, "x"), c = static_cast<size_t>(a.C);
+  a.out = f32(info, 0, "out", n);
+  a.mean = f32(info, 1, "mean", c);
+  a.rstd = f32(info, 2, "rstd", c);
+  a.rm = a.training ? f32_or_null(info, 3, "runningMean", c) : f32(info, 3, "runningMean", c);
+  a.rv = a.training ? f32_or_null(info, 4, "runningVar", c) : f32(info, 4, "runningVar", c);
+  a.x = f32(info, 5, "x", n);
+  a.res = res ? f32(info, 6, "residual", n) : nullptr;
+  a.w = f32_or_null(info, 6 + k, "weight", c);
+  a.b = f32_or_null(info, 7 + k, "bias", c);
+  return a;
+}
+
 Napi::Value kind_batch_norm(const Napi::CallbackInfo& info) {
-  const int64_t N = size_arg(info, 8, "N"), C = int_arg(info, 9, "C", 1), L = int_arg(info, 10, "L", 1);
-  const float eps = fnum(info, 11, "eps"), momentum = fnum(info, 12, "momentum");
-  const bool training = bool_arg(info, 13, "training");
-  const size_t n = count(info, {N, C, L}, "x"), c = static_cast<size_t>(C);
-  float* out = f32(info, 0, "out", n);
-  float* mean = f32(info, 1, "mean", c);
-  float* rstd = f32(info, 2, "rstd", c);
-  float* rm = training ? f32_or_null(info, 3, "runningMean", c) : f32(info, 3, "runningMean", c);
-  float* rv = training ? f32_or_null(info, 4, "runningVar", c) : f32(info, 4, "runningVar", c);
-  const float* x = f32(info, 5, "x", n);
-  const float* w = f32_or_null(info, 6, "weight", c);
-  const float* b = f32_or_null(info, 7, "bias", c);
-  kernel<Kind::batch_norm>(info)(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, momentum, training);
+  const BatchNormArgs a = batch_norm_args(info, false);
+  kernel<Kind::batch_norm>(info)(a.out, a.mean, a.rstd, a.rm, a.rv, a.x, a.w, a.b, a.N, a.C, a.L, a.eps, a.momentum,
+                                 a.training);
+  return undef(info);
+}
+
+Napi::Value kind_batch_norm_add(const Napi::CallbackInfo& info) {
+  const BatchNormArgs a = batch_norm_args(info, true);
+  kernel<Kind::batch_norm_add>(info)(a.out, a.mean, a.rstd, a.rm, a.rv, a.x, a.res, a.w, a.b, a.N, a.C, a.L, a.eps,
+                                     a.momentum, a.training);
   return undef(info);
 }
 
@@ -153,7 +185,12 @@ Napi::Value kind_batch_norm_relu_bwd(const Napi::CallbackInfo& info) {
   const size_t n = count(info, {N, C, L}, "x");
   const NormGrads g = norm_grads(info, n, static_cast<size_t>(C), static_cast<size_t>(C));
   const float* out = f32(info, 8, "out", n);
-  kernel<Kind::batch_norm_relu_bwd>(info)(g.dx, g.dw, g.db, g.dout, g.x, g.w, g.mean, g.rstd, out, N, C, L, training);
+  float* dres = f32_or_null(info, 13, "dresidual", n);
+  if (dres && !g.dx) {
+    throw Napi::TypeError::New(info.Env(), expected_msg("dx (a Float32Array) with dresidual", "dx", "null"));
+  }
+  kernel<Kind::batch_norm_relu_bwd>(info)(g.dx, g.dw, g.db, g.dout, g.x, g.w, g.mean, g.rstd, out, N, C, L, training,
+                                          dres);
   return undef(info);
 }
 

@@ -132,14 +132,20 @@ void batchnorm_relu_fwd(float* out, float* mean, float* rstd, float* rm, float* 
                         const float* b, i64 N, i64 C, i64 L, float eps, float momentum, bool training) {
   batchnorm_forward(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, momentum, training, true);
 }
+void batchnorm_add_relu_fwd(float* out, float* mean, float* rstd, float* rm, float* rv, const float* x,
+                            const float* res, const float* w, const float* b, i64 N, i64 C, i64 L, float eps,
+                            float momentum, bool training) {
+  batchnorm_forward(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, momentum, training, true, res);
+}
 void batchnorm_relu_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
-                        const float* mean, const float* rstd, const float* out, i64 N, i64 C, i64 L, bool training) {
-  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, false, out);
+                        const float* mean, const float* rstd, const float* out, i64 N, i64 C, i64 L, bool training,
+                        float* dres) {
+  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, false, out, dres);
 }
 void batchnorm_relu_bwd_init(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
                              const float* mean, const float* rstd, const float* out, i64 N, i64 C, i64 L,
-                             bool training) {
-  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, true, out);
+                             bool training, float* dres) {
+  batchnorm_backward(dx, dw, db, dout, x, w, mean, rstd, N, C, L, training, true, out, dres);
 }
 void maxpool2d_bwd(float* dx, const float* dout, const int32_t* idx, const ops::Pool2dGeom& g) {
   maxpool2d_backward(dx, dout, idx, g);
@@ -401,6 +407,7 @@ const Backend* make_cpu() {
   set_kernel<Op::addReluForward>(b, bin<BinaryOp::add_relu>);
   set_kernel<Op::addReluBackward>(b, bin_bwd<BinaryOp::add_relu>);
   set_kernel<Op::addReluBackwardInit>(b, add_relu_bwd_init);
+  set_kernel<Op::batchNormAddReluForward>(b, batchnorm_add_relu_fwd);
   return &b;
 }
 

@@ -53,9 +53,14 @@ NG_KIND_FN(batch_norm, void (*)(float* out, float* mean, float* rstd, float* run
                                 cf* x, cf* w, cf* b, i64 N, i64 C, i64 L, float eps, float momentum, bool training))
 NG_KIND_FN(batch_norm_bwd, void (*)(float* dx, float* dw, float* db, cf* dout, cf* x, cf* w, cf* mean, cf* rstd,
                                     i64 N, i64 C, i64 L, bool training))
+// BatchNorm, a residual added, then ReLU: out = max(bn(x) + residual, 0) (a residual block's join).
+NG_KIND_FN(batch_norm_add, void (*)(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
+                                    cf* x, cf* residual, cf* w, cf* b, i64 N, i64 C, i64 L, float eps, float momentum,
+                                    bool training))
 // BatchNorm with a fused ReLU: out is the forward's output (its > 0 mask gates dout).
+// dres (or null): the residual's gradient of batchNormAddReluForward (dout masked by out).
 NG_KIND_FN(batch_norm_relu_bwd, void (*)(float* dx, float* dw, float* db, cf* dout, cf* x, cf* w, cf* mean,
-                                         cf* rstd, cf* out, i64 N, i64 C, i64 L, bool training))
+                                         cf* rstd, cf* out, i64 N, i64 C, i64 L, bool training, float* dres))
 // mask: exactly one of mask_u8 (1 kept / 0 dropped) and mask_f32 (0 or 1/(1-p)) is non-null.
 NG_KIND_FN(dropout, void (*)(float* out, uint8_t* mask_u8, float* mask_f32, cf* x, i64 n, float p, uint64_t seed,
                              uint64_t offset))

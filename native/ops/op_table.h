@@ -186,14 +186,17 @@
   /* i13-ar: relu(a + b) as one op, a residual block's join in training (CPU) */ \
   X(addReluForward,             binary,              "")                      \
   X(addReluBackward,            binary_bwd,          "a,b")                   \
-  X(addReluBackwardInit,        binary_bwd,          "a,b")
+  X(addReluBackwardInit,        binary_bwd,          "a,b")                   \
+  /* i13-bar: max(BatchNorm(x) + residual, 0), the join after a block's last BatchNorm (CPU);  \
+     its backward is batchNormReluBackward and reluBackward on the output */ \
+  X(batchNormAddReluForward,    batch_norm_add,      "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).
 #define NG_KIND_LIST(X)                                                                           \
   X(pointwise) X(pointwise_bwd) X(binary) X(binary_bwd) X(rows) X(rows_bwd) X(reduce)             \
   X(reduce_bwd) X(reduce_index) X(reduce_index_bwd) X(argmax) X(linear) X(linear_bwd)             \
-  X(layer_norm) X(layer_norm_bwd) X(batch_norm) X(batch_norm_bwd) X(batch_norm_relu_bwd) X(dropout) X(dropout_bwd)       \
+  X(layer_norm) X(layer_norm_bwd) X(batch_norm) X(batch_norm_bwd) X(batch_norm_relu_bwd) X(batch_norm_add) X(dropout) X(dropout_bwd)       \
   X(conv2d) X(conv2d_bwd) X(max_pool2d) X(max_pool2d_bwd) X(avg_pool2d) X(avg_pool2d_bwd)        \
   X(adaptive_avg_pool2d) X(adaptive_avg_pool2d_bwd)                                               \
   X(upsample_bilinear2d) X(upsample_bilinear2d_bwd)                                               \

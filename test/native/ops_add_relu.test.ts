@@ -10,6 +10,7 @@ import { native, sameForThreads } from '../helpers/native';
 import { rng, randF32, expectClose, numGrad, dot } from '../helpers/kernels';
 import * as ng from '../../lib';
 import { addRelu } from '../../lib/ops/elementwise';
+import { batchNormAddRelu } from '../../lib/ops/norm';
 import { trainBits } from '../helpers/fusion';
 
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -142,7 +143,68 @@ describe('Sequential runs Residual + ReLU as one join in training', () => {
     return trainBits(model, ng.randn([4, 3, 8, 8]), [0, 1, 2, 1], fused);
   }
 
-  it('training gives the bits of the unfused layers', () => {
+  it('training gives the bits of the unfused layers (bodies ending with BatchNorm2d: batchNormAddRelu)', () => {
     expect(train(true)).toEqual(train(false));
+  });
+
+  it('a body ending without BatchNorm2d joins with addRelu, the bits of the unfused layers', () => {
+    const run = (fused: boolean): number[][] => {
+      ng.setSeed(8);
+      const nn = ng.nn;
+      const model = new nn.Sequential(
+        new nn.Residual(new nn.Sequential(new nn.Conv2d(3, 3, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(3, 3, 3, { padding: 1 }))),
+        new nn.ReLU(), new nn.Flatten(), new nn.Linear(3 * 6 * 6, 3));
+      return trainBits(model, ng.randn([4, 3, 6, 6]), [0, 1, 2, 1], fused);
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+
+  it('batchNormAddRelu: gradients of x, residual, weight and bias against finite differences', () => {
+    const [N, C, H, W] = [3, 2, 2, 3];
+    const n = N * C * H * W;
+    const r = rng(21);
+    const x = randF32(n, r, -2, 2);
+    const res = randF32(n, r, -1, 1);
+    const wt = randF32(C, r, 0.5, 1.5);
+    const bs = randF32(C, r, -0.5, 0.5);
+    const probe = randF32(n, r);
+    const L = (xv: ArrayLike<number>, rv: ArrayLike<number>, wv: ArrayLike<number>, bv: ArrayLike<number>): number => {
+      let s = 0;
+      for (let c = 0; c < C; c++) {
+        let m = 0;
+        let v = 0;
+        const at = (k: number, j: number) => (k * C + c) * H * W + j;
+        for (let k = 0; k < N; k++) for (let j = 0; j < H * W; j++) m += xv[at(k, j)];
+        m /= N * H * W;
+        for (let k = 0; k < N; k++) for (let j = 0; j < H * W; j++) v += (xv[at(k, j)] - m) ** 2;
+        v /= N * H * W;
+        for (let k = 0; k < N; k++)
+          for (let j = 0; j < H * W; j++) {
+            const i = at(k, j);
+            s += probe[i] * Math.max(((xv[i] - m) / Math.sqrt(v + 1e-5)) * wv[c] + bv[c] + rv[i], 0);
+          }
+      }
+      return s;
+    };
+    const T = (a: Float32Array, shape: number[]) => {
+      const t = ng.fromArray(a, shape);
+      t.requiresGrad = true;
+      return t;
+    };
+    const [tx, tr, tw, tb] = [T(x, [N, C, H, W]), T(res, [N, C, H, W]), T(wt, [C]), T(bs, [C])];
+    const y = batchNormAddRelu(tx, tr, null, null, tw, tb, true);
+    const loss = ng.sum(ng.mul(y, ng.fromArray(probe, [N, C, H, W])));
+    expect(loss.item()).toBeCloseTo(L(x, res, wt, bs), 4);
+    loss.backward();
+    expectClose(tx.grad!.data as Float32Array, numGrad((v) => L(v, res, wt, bs), x), 1e-2, 1e-3, 'dx');
+    expectClose(tr.grad!.data as Float32Array, numGrad((v) => L(x, v, wt, bs), res), 1e-2, 1e-3, 'dresidual');
+    expectClose(tw.grad!.data as Float32Array, numGrad((v) => L(x, res, v, bs), wt), 1e-2, 1e-3, 'dweight');
+    expectClose(tb.grad!.data as Float32Array, numGrad((v) => L(x, res, wt, v), bs), 1e-2, 1e-3, 'dbias');
+  });
+
+  it('batchNormAddRelu names a residual of another shape', () => {
+    const x = ng.zeros([2, 3, 4, 4]);
+    expect(() => batchNormAddRelu(x, ng.zeros([2, 3, 4, 5]), null, null, null, null, true)).toThrow(
+      'Expected shape [2, 3, 4, 4] (the input\'s) for residual but received [2, 3, 4, 5]');
   });
 });

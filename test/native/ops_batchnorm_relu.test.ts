@@ -4,7 +4,7 @@
 // integers, so -0 and +0 differ), on the plane path (N, C, L > 1: row lengths around the mask
 // block of 64 and the 8-lane groups) and the channel-block path (L = 1), training and eval,
 // with and without affine parameters, NaN and zero gradients, at 1 and 2 threads.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { rng, randF32 } from '../helpers/kernels';
 import * as ng from '../../lib';
@@ -63,19 +63,24 @@ CASES.push({ N: 3, C: 5, L: 40, training: true, affine: false });
 
 // The plane kernels run through run_isa (AVX-512 / AVX2 / baseline builds of the same loops) with
 // FMA contraction off in that file: every ISA this CPU has gives the same bits.
-describe('BatchNorm2d kernels give the same bits on every ISA', () => {
+/** fn's result under every ISA this CPU has (the active one restored after). */
+function onEveryIsa<T>(fn: () => T): { isas: string[]; results: T[] } {
   const RANK: Record<string, number> = { generic: 0, avx2: 1, avx512: 2 };
   const original: string = native.getIsa();
-  const detected: string = native.detectIsa();
-  const isas = ['generic', 'avx2', 'avx512'].filter((i) => RANK[i] <= RANK[detected]);
-  afterAll(() => native.setIsa(original));
+  const isas = ['generic', 'avx2', 'avx512'].filter((i) => RANK[i] <= RANK[native.detectIsa()]);
+  try {
+    return { isas, results: isas.map((isa) => { native.setIsa(isa); return fn(); }) };
+  } finally {
+    native.setIsa(original);
+  }
+}
+
+describe('BatchNorm2d kernels give the same bits on every ISA', () => {
   for (const c of [CASES[0], CASES[4], CASES[8], CASES[CASES.length - 1]]) {
-    it(`N ${c.N} C ${c.C} L ${c.L} ${c.training ? 'training' : 'eval'}, fused and split, ${isas.join(' / ')}`, () => {
-      const per = isas.map((isa) => {
-        native.setIsa(isa);
-        return [false, true].map((init) => run(c, init));
-      });
-      for (const r of per.slice(1)) expect(r).toEqual(per[0]);
+    it(`N ${c.N} C ${c.C} L ${c.L} ${c.training ? 'training' : 'eval'}, fused and split`, () => {
+      const { isas, results } = onEveryIsa(() => [false, true].map((init) => run(c, init)));
+      expect(isas).toContain('generic');
+      for (const r of results.slice(1)) expect(r).toEqual(results[0]);
     });
   }
 });
@@ -155,5 +160,88 @@ describe('Sequential fuses BatchNorm2d + ReLU', () => {
     const bn = new ng.nn.BatchNorm2d(3);
     expect(() => bn.forwardWith(ng.zeros([2, 4, 5, 5]), 'relu')).toThrow(/input/);
     expect(() => bn.forwardWith(ng.zeros([2, 3, 5]), 'relu')).toThrow(/input/);
+  });
+});
+
+// i13-bar: batchNormAddReluForward (BatchNorm, a residual added, ReLU) and the residual's gradient
+// from batchNormReluBackward's dresidual, against BatchNorm, addRelu and their backwards in turn.
+describe('batchNormAddRelu equals BatchNorm then addRelu, bit for bit', () => {
+  /** Forward and backward of the fused join and of the split ops, as bit arrays. */
+  function runJoin(N: number, C: number, L: number, training: boolean, init: boolean): { fused: number[][]; split: number[][] } {
+    const n = N * C * L;
+    const shape = [N, C, L, 1];
+    const r = rng(N * 31 + C * 7 + L + (training ? 1 : 0));
+    const x = randF32(n, r, -2, 2);
+    const res = randF32(n, r, -1, 1);
+    res[0] = -0;
+    if (n > 5) res[5] = NaN;
+    const w = randF32(C, r, 0.5, 1.5);
+    const b = randF32(C, r, -0.5, 0.5);
+    const dout = randF32(n, r);
+    dout[1] = -0;
+    const stats = (): Float32Array[] => [new Float32Array(C), new Float32Array(C), new Float32Array(C).fill(0.25), new Float32Array(C).fill(1.5)];
+    const grads = (fill: number): Float32Array[] => [new Float32Array(n).fill(fill), new Float32Array(C).fill(fill),
+      new Float32Array(C).fill(fill), new Float32Array(n).fill(fill)];
+    // fused: one forward, one backward pass for x, weight, bias and the residual
+    const [m1, r1, rm1, rv1] = stats();
+    const y1 = new Float32Array(n);
+    native.batchNormAddReluForward(y1, m1, r1, rm1, rv1, x, res, w, b, N, C, L, 1e-5, 0.1, training);
+    const g1 = grads(init ? NaN : 0);
+    (init ? native.batchNormReluBackwardInit : native.batchNormReluBackward)(g1[0], g1[1], g1[2], dout, x, w, m1, r1, y1,
+      N, C, L, training, g1[3]);
+    // split: BatchNorm, addRelu; addRelu's backward into zeros, BatchNorm's into zeros
+    const [m2, r2, rm2, rv2] = stats();
+    const pre = new Float32Array(n);
+    native.batchNormForward(pre, m2, r2, rm2, rv2, x, w, b, N, C, L, 1e-5, 0.1, training);
+    const y2 = new Float32Array(n);
+    native.addReluForward(y2, pre, shape, res, shape);
+    const g2 = grads(0);
+    const gPre = new Float32Array(n);
+    native.addReluBackward(gPre, g2[3], dout, pre, shape, res, shape);
+    native.batchNormBackward(g2[0], g2[1], g2[2], gPre, x, w, m2, r2, N, C, L, training);
+    const pack = (...t: Float32Array[]): number[][] => t.map(bits);
+    return { fused: pack(y1, m1, r1, rm1, rv1, ...g1), split: pack(y2, m2, r2, rm2, rv2, ...g2) };
+  }
+
+  for (const [N, C, L] of [[2, 3, 17], [3, 2, 64], [4, 16, 28 * 28], [2, 3, 7], [5, 33, 1]]) {
+    for (const training of [true, false]) {
+      it(`N ${N} C ${C} L ${L} ${training ? 'training' : 'eval'}: forward, backward (accumulate and first write), 1 and 2 threads`, () => {
+        for (const init of [false, true]) {
+          const { fused, split } = runJoin(N, C, L, training, init);
+          expect(fused).toEqual(split);
+          sameForThreads(() => runJoin(N, C, L, training, init).fused.flat());
+        }
+      });
+    }
+  }
+
+  it('every ISA gives the same bits', () => {
+    const { results } = onEveryIsa(() => runJoin(4, 16, 28 * 28, true, true).fused);
+    for (const p of results.slice(1)) expect(p).toEqual(results[0]);
+  });
+
+  it('dresidual may be the dx buffer (x and the residual one tensor): both terms are added', () => {
+    const [N, C, L] = [2, 3, 20];
+    const r = rng(11);
+    const x = randF32(N * C * L, r);
+    const dout = randF32(N * C * L, r);
+    const mean = new Float32Array(C);
+    const rstd = new Float32Array(C);
+    const y = new Float32Array(N * C * L);
+    native.batchNormAddReluForward(y, mean, rstd, null, null, x, x, null, null, N, C, L, 1e-5, 0.1, true);
+    const apart = [new Float32Array(N * C * L).fill(0.5), new Float32Array(N * C * L)];
+    native.batchNormReluBackward(apart[0], null, null, dout, x, null, mean, rstd, y, N, C, L, true, apart[1]);
+    const one = new Float32Array(N * C * L).fill(0.5);
+    native.batchNormReluBackward(one, null, null, dout, x, null, mean, rstd, y, N, C, L, true, one);
+    for (let i = 0; i < one.length; i++) expect(one[i]).toBe(Math.fround(apart[0][i] + apart[1][i]));
+  });
+
+  it('names a residual of the wrong length, and a dresidual without dx', () => {
+    const [N, C, L] = [2, 3, 4];
+    const f = (k: number) => new Float32Array(k);
+    expect(() => native.batchNormAddReluForward(f(24), f(3), f(3), null, null, f(24), f(23), null, null, N, C, L, 1e-5, 0.1, true))
+      .toThrow(/residual/);
+    expect(() => native.batchNormReluBackward(null, f(3), null, f(24), f(24), null, f(3), f(3), f(24), N, C, L, true, f(24)))
+      .toThrow(/dx/);
   });
 });

@@ -105,16 +105,26 @@ NG_ALWAYS_INLINE void row_grad_sums(const float* g, const float* y, const float*
 }
 
 // The input gradient of one row, k (g - a - (x - m) r b) with g masked as above: written (init;
-// + 0.0f: no -0) or added.
-template <bool Relu, bool Init>
-NG_ALWAYS_INLINE void grad_input_row(float* d, const float* g, const float* y, const float* x, int64_t n, float k,
-                                     float a, float b, float m, float r) {
+// + 0.0f: no -0) or added. Res (with Relu): also the residual's gradient dr, g masked by y, with
+// the bits of reluBackward (added) / reluBackwardInit (written) on y. d and dr may be one buffer
+// (x and the residual one tensor): each element gets d's term, then dr's, as the two ops in turn.
+template <bool Relu, bool Init, bool Res = false>
+NG_ALWAYS_INLINE void grad_input_row(float* d, float* dr, const float* g, const float* y, const float* x, int64_t n,
+                                     float k, float a, float b, float m, float r) {
   for (int64_t i = 0; i < n; i++) {
     const float v = k * (masked<Relu>(g[i], y, i) - a - (x[i] - m) * r * b);
     if constexpr (Init)
       d[i] = v + 0.0f;
     else
       d[i] += v;
+    if constexpr (Res) {
+      const float gi = g[i];
+      const float gr = y[i] > 0.0f ? gi : 0.0f;
+      if constexpr (Init)
+        dr[i] = 0.0f + gr;
+      else
+        dr[i] += gr;
+    }
   }
 }
 
@@ -135,7 +145,7 @@ void for_planes(int64_t N, int64_t C, int64_t L, const F& f) {
 
 void forward_planes(float* out, float* mean, float* rstd, float* running_mean, float* running_var, const float* inp,
                     const float* weight, const float* bias, int64_t N, int64_t C, int64_t L, float eps, float momentum,
-                    bool training, bool relu) {
+                    bool training, bool relu, const float* residual) {
   const int64_t M = N * L;
   std::vector<float> k(C), o(C);
   if (training) {
@@ -199,7 +209,13 @@ void forward_planes(float* out, float* mean, float* rstd, float* running_mean, f
     const float kc = kp[p % C], oc = op[p % C], mc = mean[p % C];
     const float* x = inp + p * L;
     float* y = out + p * L;
-    if (relu) {
+    if (residual) {  // max(bn + r, 0): the sum rounded, then relu, as addRelu
+      const float* r = residual + p * L;
+      for (int64_t l = 0; l < L; l++) {
+        const float v = ((x[l] - mc) * kc + oc) + r[l];
+        y[l] = v > 0.0f ? v : 0.0f;
+      }
+    } else if (relu) {
       for (int64_t l = 0; l < L; l++) {
         const float v = (x[l] - mc) * kc + oc;
         y[l] = v > 0.0f ? v : 0.0f;  // as relu_forward
@@ -211,8 +227,8 @@ void forward_planes(float* out, float* mean, float* rstd, float* running_mean, f
 }
 
 void backward_planes(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                     const float* weight, const float* mean, const float* rstd, const float* relu_out, int64_t N,
-                     int64_t C, int64_t L, bool training, bool init) {
+                     const float* weight, const float* mean, const float* rstd, const float* relu_out, float* dres,
+                     int64_t N, int64_t C, int64_t L, bool training, bool init) {
   const int64_t M = N * L;
   std::vector<float> pa(N * C), pb(N * C);
   float* ap = pa.data();
@@ -246,21 +262,25 @@ void backward_planes(float* dinp, float* dweight, float* dbias, const float* dou
     const float* y = relu_out ? relu_out + p * L : nullptr;
     const float* x = inp + p * L;
     float* d = dinp + p * L;
-    if (relu_out)
-      init ? grad_input_row<true, true>(d, g, y, x, L, k, a, b, m, r) : grad_input_row<true, false>(d, g, y, x, L, k, a, b, m, r);
+    float* dr = dres ? dres + p * L : nullptr;
+    if (dr)  // (relu_out is set: the caller checks)
+      init ? grad_input_row<true, true, true>(d, dr, g, y, x, L, k, a, b, m, r)
+           : grad_input_row<true, false, true>(d, dr, g, y, x, L, k, a, b, m, r);
+    else if (relu_out)
+      init ? grad_input_row<true, true>(d, dr, g, y, x, L, k, a, b, m, r) : grad_input_row<true, false>(d, dr, g, y, x, L, k, a, b, m, r);
     else
-      init ? grad_input_row<false, true>(d, g, y, x, L, k, a, b, m, r) : grad_input_row<false, false>(d, g, y, x, L, k, a, b, m, r);
+      init ? grad_input_row<false, true>(d, dr, g, y, x, L, k, a, b, m, r) : grad_input_row<false, false>(d, dr, g, y, x, L, k, a, b, m, r);
   });
 }
 }  // namespace
 
 void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean, float* running_var,
                        const float* inp, const float* weight, const float* bias, int64_t N, int64_t C,
-                       int64_t L, float eps, float momentum, bool training, bool relu) {
+                       int64_t L, float eps, float momentum, bool training, bool relu, const float* residual) {
   // out, inp: (N, C, L)  mean, rstd, running_mean, running_var, weight, bias: (C)
   if (L > 1) {
     forward_planes(out, mean, rstd, running_mean, running_var, inp, weight, bias, N, C, L, eps, momentum, training,
-                   relu);
+                   relu, residual);
     return;
   }
   const int64_t M = N * L;
@@ -309,7 +329,12 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
         const int64_t off = (n * C + c0 + j) * L;
         for (int64_t l = 0; l < L; l++) {
           const float v = (inp[off + l] - mean[c0 + j]) * k[j] + o[j];
-          out[off + l] = relu ? (v > 0.0f ? v : 0.0f) : v;
+          if (residual) {
+            const float s = v + residual[off + l];
+            out[off + l] = s > 0.0f ? s : 0.0f;
+          } else {
+            out[off + l] = relu ? (v > 0.0f ? v : 0.0f) : v;
+          }
         }
       }
   });
@@ -317,10 +342,11 @@ void batchnorm_forward(float* out, float* mean, float* rstd, float* running_mean
 
 void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C,
-                        int64_t L, bool training, bool init, const float* relu_out) {
-  // dinp, dout, inp, relu_out: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
+                        int64_t L, bool training, bool init, const float* relu_out, float* dres) {
+  // dinp, dout, inp, relu_out, dres: (N, C, L)  dweight, dbias, weight, mean, rstd: (C)
+  if (!relu_out || !dinp) dres = nullptr;  // (the binding requires both with dres)
   if (L > 1) {
-    backward_planes(dinp, dweight, dbias, dout, inp, weight, mean, rstd, relu_out, N, C, L, training, init);
+    backward_planes(dinp, dweight, dbias, dout, inp, weight, mean, rstd, relu_out, dres, N, C, L, training, init);
     return;
   }
   const auto gin = [relu_out, dout](int64_t i) {
@@ -355,8 +381,13 @@ void batchnorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       for (int64_t j = 0; j < len; j++) {
         const int64_t off = (n * C + c0 + j) * L;
         const float m = mean[c0 + j], r = rstd[c0 + j];
-        for (int64_t l = 0; l < L; l++)
+        for (int64_t l = 0; l < L; l++) {
           grad_put(dinp[off + l], k[j] * (gin(off + l) - a[j] - (inp[off + l] - m) * r * b[j]), init);
+          if (dres) {  // as relu_backward / relu_backward_init on relu_out
+            const float gr = relu_out[off + l] > 0.0f ? dout[off + l] : 0.0f;
+            dres[off + l] = init ? 0.0f + gr : dres[off + l] + gr;
+          }
+        }
       }
   });
 }
