@@ -81,11 +81,12 @@ export function batchNormAct(x: Tensor, runningMean: Tensor | null, runningVar: 
 
 /**
  * @internal max(batchNorm(x) + residual, 0): a residual block's join after the block's last
- * BatchNorm (Residual.forwardRelu). CPU: one kernel (batchNormAddReluForward) writes the join
- * where BatchNorm and addRelu write the normalized tensor and read it back; the same bits. Its
- * backward is BatchNorm's with the ReLU mask of the output (batchNormReluBackward) for x, weight
- * and bias, and reluBackward on the output for the residual: again the bits of the two ops.
- * Other devices: addRelu(batchNorm(x), residual).
+ * BatchNorm (Sequential's Residual + ReLU in training). CPU: one kernel (batchNormAddReluForward)
+ * writes the join where BatchNorm and addRelu write the normalized tensor and read it back; the
+ * same bits. Its backward is BatchNorm's with the ReLU mask of the output (batchNormReluBackward)
+ * for x, weight and bias, which also writes the residual's gradient (dout masked by the output,
+ * as reluBackward) in the same pass; without dx, reluBackward gives it. Again the bits of the two
+ * ops. Other devices: addRelu(batchNorm(x), residual).
  */
 export function batchNormAddRelu(x: Tensor, residual: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
   weight: Tensor | null, bias: Tensor | null, training: boolean, momentum = 0.1, eps = 1e-5): Tensor {
