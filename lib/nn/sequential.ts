@@ -188,9 +188,12 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
   if (sc !== null && !projection) return null;
   // (the parameter walk allocates: only while something can be recorded at all)
   if (isGradEnabled() && needsGrad(x, ...r.parameters())) return null;
+  // The projection first, while x (just written by the previous block) is still in cache: after
+  // the body's first layers it is read back from memory.
+  const proj = projection ? sc.forward(x) : null;
   const h = body.forwardRange(x, 0, body.length - 2);
   // x is overwritten only after the body has read it, and never while the last conv reads it.
-  const out = projection ? sc.forward(x) : owned && h._storage !== x._storage ? x : clone(x);
+  const out = proj ?? (owned && h._storage !== x._storage ? x : clone(x));
   const want = conv.outputShape(h);
   if (want.length !== out.shape.length || want.some((d, k) => d !== out.shape[k])) {
     throw new RangeError(expected(`a body output shaped like the shortcut's [${out.shape.join(', ')}]`, 'body', `[${want.join(', ')}]`));
