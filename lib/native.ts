@@ -351,7 +351,7 @@ export const OP_TABLE = {
   addReluBackward: { kind: 'binary_bwd', params: 'a,b' },
   addReluBackwardInit: { kind: 'binary_bwd', params: 'a,b' },
   // i13-bar: max(BatchNorm(x) + residual, 0), the join after a block's last BatchNorm (CPU); its
-  // backward is batchNormReluBackward and reluBackward on the output
+  // backward is batchNormReluBackward on the output, with dresidual for the residual's gradient
   batchNormAddReluForward: { kind: 'batch_norm_add', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 

@@ -188,7 +188,7 @@
   X(addReluBackward,            binary_bwd,          "a,b")                   \
   X(addReluBackwardInit,        binary_bwd,          "a,b")                   \
   /* i13-bar: max(BatchNorm(x) + residual, 0), the join after a block's last BatchNorm (CPU);  \
-     its backward is batchNormReluBackward and reluBackward on the output */ \
+     its backward is batchNormReluBackward on the output, with dresidual */ \
   X(batchNormAddReluForward,    batch_norm_add,      "")
 // clang-format on
 
