@@ -38,13 +38,21 @@ export class Residual extends Module {
   private branches(x: Tensor): [Tensor, Tensor] {
     const y: Tensor = this.body.forward(x);
     const s: Tensor = this.shortcut ? this.shortcut.forward(x) : x;
-    if (y.shape.length !== s.shape.length || y.shape.some((d, k) => d !== s.shape[k])) {
-      throw new RangeError(expected(`a body output shaped like the shortcut's [${s.shape.join(', ')}]`, 'body', `[${y.shape.join(', ')}]`));
-    }
+    assertJoinShape(y.shape, s.shape);
     return [y, s];
   }
 
   getConfig(): ModuleConfig {
     return { type: 'Residual', args: {}, children: this.shortcut ? [this.body.getConfig(), this.shortcut.getConfig()] : [this.body.getConfig()] };
+  }
+}
+
+/**
+ * @internal Throws unless the body's output shape equals the shortcut's (every way of joining a
+ * Residual: forward, Sequential's fused training join and inference path).
+ */
+export function assertJoinShape(body: readonly number[], shortcut: readonly number[]): void {
+  if (body.length !== shortcut.length || body.some((d, k) => d !== shortcut[k])) {
+    throw new RangeError(expected(`a body output shaped like the shortcut's [${shortcut.join(', ')}]`, 'body', `[${body.join(', ')}]`));
   }
 }

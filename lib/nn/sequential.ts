@@ -12,7 +12,7 @@
 import { Module, ModuleConfig } from './module';
 import { Linear, Activation, ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid } from './layers';
 import { ConvNd, Conv2d, BatchNorm2d, MaxPool2d } from './conv';
-import { Residual } from './residual';
+import { Residual, assertJoinShape } from './residual';
 import { needsGrad, isGradEnabled } from '../autograd/node';
 import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
@@ -162,9 +162,7 @@ function residualBnJoin(r: Residual, x: Tensor): Tensor | null {
   if (!(bn instanceof BatchNorm2d)) return null;
   const h = body.forwardRange(x, 0, body.length - 1);
   const s = r.shortcut ? r.shortcut.forward(x) : x;
-  if (h.shape.length !== s.shape.length || h.shape.some((d, k) => d !== s.shape[k])) {
-    throw new RangeError(expected(`a body output shaped like the shortcut's [${s.shape.join(', ')}]`, 'body', `[${h.shape.join(', ')}]`));
-  }
+  assertJoinShape(h.shape, s.shape);
   return bn.forwardAddRelu(h, s);
 }
 
@@ -194,9 +192,6 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
   const h = body.forwardRange(x, 0, body.length - 2);
   // x is overwritten only after the body has read it, and never while the last conv reads it.
   const out = proj ?? (owned && h._storage !== x._storage ? x : clone(x));
-  const want = conv.outputShape(h);
-  if (want.length !== out.shape.length || want.some((d, k) => d !== out.shape[k])) {
-    throw new RangeError(expected(`a body output shaped like the shortcut's [${out.shape.join(', ')}]`, 'body', `[${want.join(', ')}]`));
-  }
+  assertJoinShape(conv.outputShape(h), out.shape);
   return conv.forwardFoldedBn(h, bn, 'relu', out);
 }
