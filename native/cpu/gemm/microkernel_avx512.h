@@ -221,7 +221,7 @@ struct Avx512Family {
 #endif
 
 // 16 x 16 in-register transpose: o[c][r] = r[r][c].
-NG_TARGET_AVX512 void avx512_transpose16(__m512 (&r)[16], __m512 (&o)[16]) {
+NG_TARGET_AVX512 inline __attribute__((always_inline)) void avx512_transpose16(__m512 (&r)[16], __m512 (&o)[16]) {
   __m512 t[16], u[16], v[16];
 #pragma GCC unroll 8
   for (int i = 0; i < 8; ++i) {
