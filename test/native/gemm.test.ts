@@ -254,9 +254,11 @@ describe('thread count', () => {
     try {
       const r = rng(77);
       // Splits along N and along M (one task per thread: the grid is 1 x 2 or 2 x 1), and the MLP
-      // step's shapes (forward X W^T, weight gradient dY^T X) with odd sizes.
+      // step's shapes (forward X W^T, weight gradient dY^T X) with odd sizes. Rows whenever each
+      // strip gets >= 8 row tiles and packs little more (301 x 517, 640 x 200, 513 x 783); columns
+      // for few rows (129 x 515) and for a wide N whose copies of B would cost too much (260 x 2000).
       for (const [M, N, K, ta, tb] of [[301, 517, 389, false, false], [640, 200, 900, true, true],
-        [129, 515, 785, false, true], [513, 783, 127, true, false],
+        [129, 515, 785, false, true], [513, 783, 127, true, false], [260, 2000, 100, false, false],
         // N 250 packs A on one thread; split along N each half (<= 128) reads A in place.
         [150, 250, 400, false, true], [150, 250, 400, false, false]] as const) {
         const A = randF32(M * K, r);

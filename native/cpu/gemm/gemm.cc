@@ -295,6 +295,11 @@ void gemm_block(const KernelTable& t, const Problem& p, int64_t m0, int64_t m1, 
 #endif
 constexpr int kTasksPerThread = NG_GEMM_TASKS_PER_THREAD;
 
+// Row-strip preference of run_problem's grid: register tiles of rows per strip, and how much
+// more packing than the cheapest grid a row split may cost.
+constexpr int64_t kRowSplitTiles = 8;
+constexpr double kRowSplitSlack = 1.5;
+
 // Problems with fewer multiply-adds (M*N*K) than this run on one thread.
 constexpr double kParallelMinWork = 6.0e6;
 
@@ -345,6 +350,13 @@ void run_problem(const KernelTable& t, const Problem& p, int nthreads) {
   const int want = nt > 1 && work >= 8 * kParallelMinWork && tiles >= 16 * nt ? kTasksPerThread * nt : nt;
   // Grid pm x pn = want minimising redundant packing: each of the pn column strips packs all
   // of its rows of A (cost pn * M) and each of the pm row strips its columns of B (pm * N).
+  // But tasks that write column strips of the same rows of C slow each other down, while row
+  // strips do not: two threads each computing half the columns of a 512 x 512 (K 784) product
+  // took 1,100-1,270 us where one of them alone took 975-1,000; with half the rows each, or
+  // with separate C matrices, 1,000-1,010 (bench/kernels/README.md, "Column strips"). So rows
+  // alone (pm = want) whenever every strip gets at least kRowSplitTiles register tiles of rows
+  // and packs less than kRowSplitSlack times what the cheapest grid packs (the copies of B
+  // grow with N: 256 x 4096 x 256 ran 11% slower split by rows).
   int pm = 1, pn = 1;
   if (want > 1) {
     double best = -1.0;
@@ -356,6 +368,11 @@ void run_problem(const KernelTable& t, const Problem& p, int nthreads) {
       if (best < 0 || cost < best) { best = cost; pm = qm; pn = qn; }
     }
     if (best < 0) { pm = 1; pn = 1; }
+    const double rows_cost = static_cast<double>(M) + static_cast<double>(want) * N;
+    if (best >= 0 && (M + t.MR - 1) / t.MR >= kRowSplitTiles * want && rows_cost < kRowSplitSlack * best) {
+      pm = want;
+      pn = 1;
+    }
   }
   const int tasks = pm * pn;
   // Split points are multiples of MR / NR, so every task sees the same register tiles as a

@@ -7,7 +7,9 @@
 
 #include "cpu/ops/linear.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/activations.h"
@@ -43,54 +45,76 @@ NG_ALWAYS_INLINE float act_grad(float y, float x) {
   }
 }
 
-// dpre = dout * act'(.), dbias += column sums of dpre (dbias = with init); column blocks of OC
-// are independent items (threads own whole blocks; per-ISA builds of the loop, see isa_dispatch.h).
+// dpre = dout * act'(.) given the row's out / pre at i (dpre is not written for ACT 0).
+template <int ACT>
+NG_ALWAYS_INLINE float dpre_at(const float* g, const float* y, const float* x, int64_t i) {
+  if constexpr (ACT == 0) return g[i];
+  else if constexpr (ACT <= 3) return g[i] * act_grad<ACT>(y[i], 0.0f);
+  else if constexpr (ACT == 6) return g[i] * act_grad<ACT>(y[i], x[i]);
+  else return g[i] * act_grad<ACT>(0.0f, x[i]);
+}
+
+// Rows per chunk of dpre_and_dbias (fixed: the chunks fix the bias gradient's summation order).
+constexpr int64_t kBiasRowChunk = 32;
+
+// dpre = dout * act'(.) (not written for ACT 0), and dbias = (init) or += the column sums of dpre.
+// Rows go in chunks of kBiasRowChunk, and threads own whole chunks, i.e. contiguous rows: threads
+// that each wrote a block of columns of every row (as this pass did) slowed each other down, as
+// column strips of a GEMM's C do (see gemm.cc, run_problem). Each chunk sums its rows in order
+// into its own row of column sums; dbias then gets the chunks' sums in chunk order, so the order
+// depends on B only (one chunk, B <= 32: rows in order, as before). Per-ISA builds of the loop
+// (isa_dispatch.h).
 template <int ACT>
 void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* out, const float* pre,
                     int64_t B, int64_t OC, bool init) {
-  constexpr int64_t kBlock = 64;
-  const int64_t nblk = (OC + kBlock - 1) / kBlock;
-  run_isa(nblk, B * kBlock, [=](int64_t blk0, int64_t blk1) NG_INLINE_LAMBDA {
-    for (int64_t blk = blk0; blk < blk1; blk++) {
-      const int64_t c0 = blk * kBlock, len = std::min(kBlock, OC - c0);
-      float acc[kBlock];
-      for (int64_t i = 0; i < kBlock; i++) acc[i] = 0.0f;
-      for (int64_t b = 0; b < B; b++) {
-        const int64_t off = b * OC + c0;
+  const int64_t nch = (B + kBiasRowChunk - 1) / kBiasRowChunk;
+  if (nch == 0) {  // no rows: the sums are 0
+    if (dbias && init) std::fill(dbias, dbias + OC, 0.0f);
+    return;
+  }
+  // The chunks' column sums: dbias itself for one chunk with init, else scratch of this thread.
+  thread_local std::vector<float> scratch;
+  float* sums = nullptr;
+  if (dbias && nch == 1 && init) {
+    sums = dbias;
+  } else if (dbias) {
+    if (scratch.size() < static_cast<size_t>(nch * OC)) scratch.resize(static_cast<size_t>(nch * OC));
+    sums = scratch.data();
+  }
+  run_isa(nch, kBiasRowChunk * OC, [=](int64_t ch0, int64_t ch1) NG_INLINE_LAMBDA {
+    for (int64_t ch = ch0; ch < ch1; ch++) {
+      const int64_t b0 = ch * kBiasRowChunk, b1 = std::min(B, b0 + kBiasRowChunk);
+      float* acc = sums ? sums + ch * OC : nullptr;
+      if (acc)
+        for (int64_t i = 0; i < OC; i++) acc[i] = 0.0f;
+      for (int64_t b = b0; b < b1; b++) {
+        const int64_t off = b * OC;
         const float* g = dout + off;
-        float* d = dpre + off;
+        const float* y = out ? out + off : nullptr;
+        const float* x = pre ? pre + off : nullptr;
         if constexpr (ACT == 0) {
-          for (int64_t i = 0; i < len; i++) acc[i] += g[i];
-        } else if constexpr (ACT <= 3) {
-          const float* y = out + off;
-          for (int64_t i = 0; i < len; i++) {
-            const float v = g[i] * act_grad<ACT>(y[i], 0.0f);
-            d[i] = v;
-            acc[i] += v;
-          }
-        } else if constexpr (ACT == 6) {
-          const float* y = out + off;
-          const float* x = pre + off;
-          for (int64_t i = 0; i < len; i++) {
-            const float v = g[i] * act_grad<ACT>(y[i], x[i]);
-            d[i] = v;
-            acc[i] += v;
-          }
+          for (int64_t i = 0; i < OC; i++) acc[i] += g[i];  // ACT 0 runs only for a bias
         } else {
-          const float* x = pre + off;
-          for (int64_t i = 0; i < len; i++) {
-            const float v = g[i] * act_grad<ACT>(0.0f, x[i]);
-            d[i] = v;
-            acc[i] += v;
+          float* d = dpre + off;
+          if (acc) {
+            for (int64_t i = 0; i < OC; i++) {
+              const float v = dpre_at<ACT>(g, y, x, i);
+              d[i] = v;
+              acc[i] += v;
+            }
+          } else {
+            for (int64_t i = 0; i < OC; i++) d[i] = dpre_at<ACT>(g, y, x, i);
           }
         }
       }
-      if (dbias && init)
-        for (int64_t i = 0; i < len; i++) dbias[c0 + i] = acc[i];
-      else if (dbias)
-        for (int64_t i = 0; i < len; i++) dbias[c0 + i] += acc[i];
     }
   });
+  if (!dbias || sums == dbias) return;
+  for (int64_t i = 0; i < OC; i++) {
+    float s = sums[i];
+    for (int64_t ch = 1; ch < nch; ch++) s += sums[ch * OC + i];
+    dbias[i] = init ? s : dbias[i] + s;
+  }
 }
 
 // Problems this small (tiny networks: 100 x 2 -> 10) are dominated by GEMM setup (packing,
