@@ -74,6 +74,11 @@ export interface KindSignatures {
   conv2d: (out: F32, x: F32, w: F32, bias: F32N, ...geometryThenAct: number[]) => void;
   /** i13-inf (inference): (out (N, OC, floor(OH / 2), floor(OW / 2)), x, w, bias, ...geometry (as conv2d), act) */
   conv2d_maxpool2: (out: F32, x: F32, w: F32, bias: F32N, ...geometryThenAct: number[]) => void;
+  /** Inference: an identity residual block, out = relu(x + b2 + conv2(relu(b1 + conv1(x)))):
+   *  (out, x, w1, b1, w2, b2, N, C, H, W, mid, radiusH1, radiusW1, radiusH2, radiusW2): kernels of
+   *  (2 radiusH + 1) x (2 radiusW + 1), stride 1, padding the radii (both keep H x W); out is x
+   *  itself or does not overlap it. */
+  conv2d_residual: (out: F32, x: F32, w1: F32, b1: F32N, w2: F32, b2: F32N, ...geometry: number[]) => void;
   /** (dx, dw, db, dout, x, w, out, ...geometry (as conv2d), act) */
   conv2d_bwd: (dx: F32N, dw: F32N, db: F32N, dout: F32, x: F32, w: F32, out: F32N, ...geometryThenAct: number[]) => void;
   max_pool2d: (out: F32, idx: I32 | null, x: F32, N: number, C: number, H: number, W: number, KH: number, KW: number,
@@ -185,7 +190,7 @@ export const OP_KINDS = [
   // attention / transformer (issue 14, i14-gpt)
   'attention', 'attention_bwd', 'bmm',
   // i13-inf: inference
-  'conv2d_maxpool2',
+  'conv2d_maxpool2', 'conv2d_residual',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -346,6 +351,8 @@ export const OP_TABLE = {
   // i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU)
   conv2dForwardAdd: { kind: 'conv2d', params: '' },
   conv2dMaxPool2Forward: { kind: 'conv2d_maxpool2', params: '' },
+  // inference: an identity residual block (BatchNorms folded), image by image (CPU)
+  conv2dResidualBlockForward: { kind: 'conv2d_residual', params: '' },
   // i13-ar: relu(a + b) as one op, a residual block's join in training (CPU)
   addReluForward: { kind: 'binary', params: '' },
   addReluBackward: { kind: 'binary_bwd', params: 'a,b' },

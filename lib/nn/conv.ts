@@ -145,27 +145,8 @@ export class Conv2d extends ConvNd {
     if (bn.numFeatures !== this.outChannels) {
       throw new RangeError(expected(`a BatchNorm2d over ${this.outChannels} channels after this Conv2d`, 'bn', `BatchNorm2d(${bn.numFeatures})`));
     }
-    const OC = this.outChannels;
-    const per = this.weight.size / OC;
-    const wf = empty(this.weight.shape);
-    const bf = empty([OC]);
+    const [wf, bf] = this.foldBn(bn);
     try {
-      const w = this.weight.data as Float32Array;
-      const b = this.bias ? (this.bias.data as Float32Array) : null;
-      const mean = bn.runningMean.data as Float32Array;
-      const rv = bn.runningVar.data as Float32Array;
-      const gamma = bn.weight ? (bn.weight.data as Float32Array) : null;
-      const beta = bn.bias ? (bn.bias.data as Float32Array) : null;
-      const wo = wf.data as Float32Array;
-      const bo = bf.data as Float32Array;
-      const f = Math.fround;
-      for (let o = 0; o < OC; o++) {
-        // as the BatchNorm kernel rounds: rstd = 1 / sqrtf(var + eps), k = gamma * rstd
-        const rstd = f(1 / f(Math.sqrt(f(rv[o] + bn.eps))));
-        const k = gamma ? f(gamma[o] * rstd) : rstd;
-        for (let i = o * per; i < (o + 1) * per; i++) wo[i] = w[i] * k;
-        bo[o] = f((b ? b[o] : 0) - mean[o]) * k + (beta ? beta[o] : 0);
-      }
       const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, activation };
       if (into) return conv2dAddInto(into, x, wf, bf, options);
       return maxPool2 ? conv2dMaxPool2(x, wf, bf, options) : F.conv2d(x, wf, bf, options);
@@ -173,6 +154,41 @@ export class Conv2d extends ConvNd {
       wf.dispose();
       bf.dispose();
     }
+  }
+
+  /** @internal The weight and bias of this convolution followed by `bn` in eval mode (new tensors: the caller disposes them). */
+  foldBn(bn: BatchNorm2d): [Tensor, Tensor] {
+    const OC = this.outChannels;
+    const per = this.weight.size / OC;
+    const wf = empty(this.weight.shape);
+    const bf = empty([OC]);
+    const w = this.weight.data as Float32Array;
+    const b = this.bias ? (this.bias.data as Float32Array) : null;
+    const mean = bn.runningMean.data as Float32Array;
+    const rv = bn.runningVar.data as Float32Array;
+    const gamma = bn.weight ? (bn.weight.data as Float32Array) : null;
+    const beta = bn.bias ? (bn.bias.data as Float32Array) : null;
+    const wo = wf.data as Float32Array;
+    const bo = bf.data as Float32Array;
+    const f = Math.fround;
+    for (let o = 0; o < OC; o++) {
+      // as the BatchNorm kernel rounds: rstd = 1 / sqrtf(var + eps), k = gamma * rstd
+      const rstd = f(1 / f(Math.sqrt(f(rv[o] + bn.eps))));
+      const k = gamma ? f(gamma[o] * rstd) : rstd;
+      for (let i = o * per; i < (o + 1) * per; i++) wo[i] = w[i] * k;
+      bo[o] = f((b ? b[o] : 0) - mean[o]) * k + (beta ? beta[o] : 0);
+    }
+    return [wf, bf];
+  }
+
+  /** @internal Odd kernel, stride 1, dilation 1, one group, padding (kernel - 1) / 2: the output keeps H x W. */
+  keepsSize(): boolean {
+    const [KH, KW] = this.kernelSize;
+    if (this.stride[0] !== 1 || this.stride[1] !== 1 || this.dilation[0] !== 1 || this.dilation[1] !== 1 ||
+      this.groups !== 1 || KH % 2 === 0 || KW % 2 === 0) return false;
+    if (this.padding === 'same') return true;
+    if (this.padding === 'valid') return KH === 1 && KW === 1;
+    return this.padding[0] === (KH - 1) / 2 && this.padding[1] === (KW - 1) / 2;
   }
 
   getConfig(): ModuleConfig {

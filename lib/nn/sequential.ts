@@ -18,6 +18,8 @@ import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
 import { clone } from '../ops';
+import { conv2dResidualBlock } from '../ops/conv';
+import { empty } from '../ops/util';
 
 function nonlinearityOf(m: Module | undefined): Nonlinearity | null {
   if (m instanceof ReLU) return 'relu';
@@ -186,6 +188,10 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
   if (sc !== null && !projection) return null;
   // (the parameter walk allocates: only while something can be recorded at all)
   if (isGradEnabled() && needsGrad(x, ...r.parameters())) return null;
+  if (sc === null) {
+    const block = identityBlockFused(body, x, owned);
+    if (block !== null) return block;
+  }
   // The projection first, while x (just written by the previous block) is still in cache: after
   // the body's first layers it is read back from memory.
   const proj = projection ? sc.forward(x) : null;
@@ -194,4 +200,32 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
   const out = proj ?? (owned && h._storage !== x._storage ? x : clone(x));
   assertJoinShape(conv.outputShape(h), out.shape);
   return conv.forwardFoldedBn(h, bn, 'relu', out);
+}
+
+/**
+ * The identity block Conv2d, BatchNorm2d, ReLU, Conv2d, BatchNorm2d (eval, CPU, nothing recorded;
+ * both convolutions stride 1 keeping H x W, one group) in one kernel that runs image by image, so
+ * the hidden activation never leaves the cache (conv2dResidualBlock): the values of the layer by
+ * layer path. The output goes over x when `owned`. Null for any other form.
+ */
+function identityBlockFused(body: Sequential, x: Tensor, owned: boolean): Tensor | null {
+  if (body.length !== 5 || x.shape.length !== 4) return null;
+  const [c1, n1, act, c2, n2] = body.layers;
+  if (!(c1 instanceof Conv2d) || !(n1 instanceof BatchNorm2d) || !(act instanceof ReLU) || !(c2 instanceof Conv2d) ||
+    !(n2 instanceof BatchNorm2d) || n1.training || n2.training || c1.weight.device !== 'cpu' || c2.weight.device !== 'cpu') return null;
+  if (!c1.keepsSize() || !c2.keepsSize() || x.shape[1] !== c1.inChannels || c2.inChannels !== c1.outChannels ||
+    c2.outChannels !== c1.inChannels || n1.numFeatures !== c1.outChannels || n2.numFeatures !== c2.outChannels) return null;
+  const [w1, b1] = c1.foldBn(n1);
+  try {
+    const [w2, b2] = c2.foldBn(n2);
+    try {
+      return conv2dResidualBlock(owned ? x : empty(x.shape), x, w1, b1, w2, b2);
+    } finally {
+      w2.dispose();
+      b2.dispose();
+    }
+  } finally {
+    w1.dispose();
+    b1.dispose();
+  }
 }

@@ -113,6 +113,44 @@ export function conv2dMaxPool2(input: Tensor, weight: Tensor, bias: Tensor | nul
   return out;
 }
 
+/**
+ * Inference only (CPU, nothing recorded): an identity residual block with its BatchNorms folded
+ * into the convolutions, relu(x + conv2d(relu(conv2d(x, w1, b1)), w2, b2)), in one kernel that
+ * runs image by image (the hidden activation stays in cache). Both convolutions have odd
+ * kernels, stride 1, dilation 1, one group and padding (kernel - 1) / 2, so they keep the input's
+ * height and width; w1 maps C to `mid` channels and w2 `mid` back to C. `into`: where the result
+ * goes, x itself (x is then overwritten) or a tensor of x's shape. The values of conv2d (relu),
+ * then conv2dAddInto.
+ * @internal
+ */
+export function conv2dResidualBlock(into: Tensor, x: Tensor, w1: Tensor, b1: Tensor | null, w2: Tensor, b2: Tensor | null): Tensor {
+  const [N, C, H, W] = nchw(x, 'x');
+  const radii = (w: Tensor, name: string, cout: number, cin: number): [number, number] => {
+    fin(w, name);
+    const [KH, KW] = [w.shape[2], w.shape[3]];
+    if (w.shape.length !== 4 || w.shape[0] !== cout || (cin >= 0 && w.shape[1] !== cin) || KH % 2 !== 1 || KW % 2 !== 1) {
+      throw new RangeError(expected(`shape [${cout}, ${cin >= 0 ? cin : 'mid'}, KH, KW] with odd KH and KW`, name, fmtShape(w.shape)));
+    }
+    return [(KH - 1) / 2, (KW - 1) / 2];
+  };
+  const mid = w1.shape[0];
+  const r1 = radii(w1, 'w1', mid, C);
+  const r2 = radii(w2, 'w2', C, mid);
+  for (const [b, name, n] of [[b1, 'b1', mid], [b2, 'b2', C]] as const) {
+    if (b === null) continue;
+    fin(b, name);
+    if (b.shape.length !== 1 || b.shape[0] !== n) throw new RangeError(expected(`shape [${n}]`, name, fmtShape(b.shape)));
+  }
+  fin(into, 'into');
+  if (into.shape.length !== 4 || into.shape.some((d, i) => d !== x.shape[i])) {
+    throw new RangeError(expected(`shape ${fmtShape(x.shape)} (the block's input)`, 'into', fmtShape(into.shape)));
+  }
+  assertCpuInference('conv2dResidualBlock', 'has no backward', { into, x, w1, b1, w2, b2 });
+  kernelsFor(into, x, w1, w2).conv2dResidualBlockForward(into.f32, x.f32, w1.f32, b1 ? b1.f32 : null, w2.f32,
+    b2 ? b2.f32 : null, N, C, H, W, mid, r1[0], r1[1], r2[0], r2[1]);
+  return into;
+}
+
 /** The tensors of a CPU inference kernel (`op`) are on cpu and record nothing for autograd (it `why`). */
 function assertCpuInference(op: string, why: string, tensors: Record<string, Tensor | null>): void {
   const names = Object.keys(tensors).join('/');

@@ -5,6 +5,11 @@
 //   conv2d      conv2dForward(out, x, w, bias|null, ...G, act)
 //   conv2d_maxpool2  conv2dMaxPool2Forward(out, x, w, bias|null, ...G, act)   (i13-inf, inference)
 //               out: (N, OC, floor(OH / 2), floor(OW / 2)), MaxPool2d(2) of the conv2d output
+//   conv2d_residual  conv2dResidualBlockForward(out, x, w1, b1|null, w2, b2|null, N, C, H, W, mid,
+//               radiusH1, radiusW1, radiusH2, radiusW2)   (inference)
+//               out = relu(x + b2 + conv2(relu(b1 + conv1(x)))): conv1 C -> mid, conv2 mid -> C, each a
+//               (2 radiusH + 1) x (2 radiusW + 1) kernel, stride 1, padding (radiusH, radiusW), dilation 1,
+//               one group (so both keep H x W); out is x itself or does not overlap it
 //   conv2d_bwd  conv2dBackward(dx|null, dw|null, db|null, dout, x, w, out|null, ...G, act)
 //               G = N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
 //               act: 0 none, 1 relu (then out, the post-activation output, is required)
@@ -198,6 +203,32 @@ Napi::Value kind_conv2d_maxpool2(const Napi::CallbackInfo& info) {
   const float* w = f32(info, 2, "w", a.nw);
   const float* bias = f32_or_null(info, 3, "bias", static_cast<size_t>(a.g.OC));
   with_scratch(info, [&] { kernel<Kind::conv2d_maxpool2>(info)(out, x, w, bias, a.g, act); });
+  return undef(info);
+}
+
+Napi::Value kind_conv2d_residual(const Napi::CallbackInfo& info) {
+  const int64_t N = int_arg(info, 6, "N", 0), C = int_arg(info, 7, "C", 1), H = int_arg(info, 8, "H", 1),
+                W = int_arg(info, 9, "W", 1), mid = int_arg(info, 10, "mid", 1);
+  // One convolution of the block from its kernel radii at i: a (2 rh + 1) x (2 rw + 1) kernel,
+  // stride 1, padding (rh, rw), so the output keeps H x W.
+  const auto conv = [&](size_t i, int64_t cin, int64_t cout, const char* rh_name, const char* rw_name) {
+    const int64_t rh = int_arg(info, i, rh_name, 0), rw = int_arg(info, i + 1, rw_name, 0);
+    return ops::Conv2dGeom{N, cin, H, W, cout, 2 * rh + 1, 2 * rw + 1, 1, 1, rh, rw, 1, 1, 1, H, W};
+  };
+  const ops::Conv2dGeom g1 = conv(11, C, mid, "radiusH1", "radiusW1");
+  const ops::Conv2dGeom g2 = conv(13, mid, C, "radiusH2", "radiusW2");
+  const size_t n = count(info, {N, C, H, W}, "x");
+  float* out = f32(info, 0, "out", n);
+  const float* x = f32(info, 1, "x", n);
+  const float* w1 = f32(info, 2, "w1", count(info, {mid, C, g1.KH, g1.KW}, "w1"));
+  const float* b1 = f32_or_null(info, 3, "b1", static_cast<size_t>(mid));
+  const float* w2 = f32(info, 4, "w2", count(info, {C, mid, g2.KH, g2.KW}, "w2"));
+  const float* b2 = f32_or_null(info, 5, "b2", static_cast<size_t>(C));
+  if (out != x && n != 0 && out < x + n && x < out + n) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("x itself or memory that does not overlap x", "out",
+                                                         "a partly overlapping array"));
+  }
+  with_scratch(info, [&] { kernel<Kind::conv2d_residual>(info)(out, x, w1, b1, w2, b2, g1, g2); });
   return undef(info);
 }
 

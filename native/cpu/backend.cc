@@ -107,6 +107,13 @@ void conv2d_fwd_maxpool2(float* out, const float* x, const float* w, const float
                          ops::ConvAct act) {
   conv2d_forward_maxpool2(out, x, w, bias, g, act, conv_scratch(g, false));
 }
+void conv2d_residual(float* out, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
+                     const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2) {
+  thread_local std::vector<float> buf;
+  const size_t need = static_cast<size_t>(conv2d_residual_block_scratch_floats(g1, g2));
+  if (buf.size() < need) buf.resize(need);
+  conv2d_residual_block_forward(out, x, w1, b1, w2, b2, g1, g2, buf.data());
+}
 void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
                 const ops::Conv2dGeom& g, ops::ConvAct act) {
   conv2d_backward(dx, dw, db, dout, x, w, out, g, act, conv_scratch(g, true));
@@ -398,6 +405,7 @@ const Backend* make_cpu() {
   // i13-inf: inference (a conv adding onto its output: a residual block's last conv)
   set_kernel<Op::conv2dForwardAdd>(b, conv2d_fwd_add);
   set_kernel<Op::conv2dMaxPool2Forward>(b, conv2d_fwd_maxpool2);
+  set_kernel<Op::conv2dResidualBlockForward>(b, conv2d_residual);
   set_kernel<Op::batchNormReluBackward>(b, batchnorm_relu_bwd);
   set_kernel<Op::batchNormReluBackwardInit>(b, batchnorm_relu_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);

@@ -110,6 +110,11 @@ NG_KIND_FN(avg_pool2d, void (*)(float* out, cf* x, const Pool2dGeom& g, bool cou
 NG_KIND_FN(avg_pool2d_bwd, void (*)(float* dx, cf* dout, const Pool2dGeom& g, bool count_include_pad))
 // i13-inf (inference): out (N, OC, OH / 2, OW / 2) = MaxPool2d(2) of act(conv2d(x)).
 NG_KIND_FN(conv2d_maxpool2, void (*)(float* out, cf* x, cf* w, cf* bias, const Conv2dGeom& g, ConvAct act))
+// Inference: an identity residual block with its BatchNorms folded, out = relu(x + b2 +
+// conv2(relu(b1 + conv1(x)))): g1 C -> mid and g2 mid -> C, both stride 1 keeping H x W; out may
+// be x itself; b1, b2 may be null.
+NG_KIND_FN(conv2d_residual, void (*)(float* out, cf* x, cf* w1, cf* b1, cf* w2, cf* b2, const Conv2dGeom& g1,
+                                     const Conv2dGeom& g2))
 NG_KIND_FN(adaptive_avg_pool2d, void (*)(float* out, cf* x, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 NG_KIND_FN(adaptive_avg_pool2d_bwd, void (*)(float* dx, cf* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 // Bilinear upsampling (PyTorch's upsample_bilinear2d): scale_h / scale_w are the user's scale

@@ -183,6 +183,8 @@
   /* i13-inf: inference, a conv adding onto its output: out = act(out + conv(x) + bias) (CPU) */ \
   X(conv2dForwardAdd,           conv2d,              "")                      \
   X(conv2dMaxPool2Forward,      conv2d_maxpool2,     "")                      \
+  /* inference: an identity residual block (BatchNorms folded), image by image (CPU) */ \
+  X(conv2dResidualBlockForward, conv2d_residual,     "")                      \
   /* i13-ar: relu(a + b) as one op, a residual block's join in training (CPU) */ \
   X(addReluForward,             binary,              "")                      \
   X(addReluBackward,            binary_bwd,          "a,b")                   \
@@ -208,7 +210,7 @@
   /* recurrent layers (i14-rnn) */ X(rnn) X(rnn_bwd) \
   /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd) \
   X(attention) X(attention_bwd) X(bmm)                                                          \
-  /* i13-inf: inference */ X(conv2d_maxpool2)
+  /* i13-inf: inference */ X(conv2d_maxpool2) X(conv2d_residual)
 
 namespace ng::ops {
 

@@ -147,3 +147,96 @@ describe('conv2dMaxPool2Forward (inference: MaxPool2d(2) of act(conv), one kerne
       .toThrow(/at least 2/);
   });
 });
+
+// Inference: an identity residual block (BatchNorms folded), relu(x + b2 + conv2(relu(b1 +
+// conv1(x)))), image by image on the direct kernels, else the two whole-batch convolutions: the
+// bits of conv2dForward (relu) then conv2dForwardAdd (relu) onto a copy of x, in place or not.
+describe('conv2dResidualBlockForward (inference: an identity residual block in one kernel)', () => {
+  type Block = { N: number; C: number; H: number; W: number; mid: number; k1: number; k2: number; bias: boolean };
+  const BLOCKS: Array<[string, Block]> = [
+    ['16->16->16 3x3 28x28 (the bench, direct, image by image)', { N: 3, C: 16, H: 28, W: 28, mid: 16, k1: 3, k2: 3, bias: true }],
+    ['12->8->12 3x3 13x11 (direct, block tails) no bias', { N: 2, C: 12, H: 13, W: 11, mid: 8, k1: 3, k2: 3, bias: false }],
+    ['9->24->9 5x5 then 3x3 7x9 (direct)', { N: 1, C: 9, H: 7, W: 9, mid: 24, k1: 5, k2: 3, bias: true }],
+    ['8->4->8 3x3 6x5 (mid below a block of 8: the whole-batch path)', { N: 2, C: 8, H: 6, W: 5, mid: 4, k1: 3, k2: 3, bias: true }],
+    ['8->8->8 1x1 then 3x3 5x7 (a 1x1 first: the whole-batch path)', { N: 2, C: 8, H: 5, W: 7, mid: 8, k1: 1, k2: 3, bias: true }],
+  ];
+  const convOf = (b: Block, cin: number, cout: number, k: number): Conv =>
+    conv({ N: b.N, C: cin, H: b.H, W: b.W, OC: cout, KH: k, KW: k, ph: (k - 1) / 2, pw: (k - 1) / 2, bias: b.bias });
+  // kernel radii: a k x k kernel with padding (k - 1) / 2
+  const blockArgs = (b: Block): number[] => [b.N, b.C, b.H, b.W, b.mid, (b.k1 - 1) / 2, (b.k1 - 1) / 2, (b.k2 - 1) / 2, (b.k2 - 1) / 2];
+  const operands = (b: Block, seed: number) => {
+    const r = rng(seed);
+    return {
+      x: randF32(b.N * b.C * b.H * b.W, r, -1, 1),
+      w1: randF32(b.mid * b.C * b.k1 * b.k1, r, -0.4, 0.4),
+      b1: b.bias ? randF32(b.mid, r, -0.3, 0.3) : null,
+      w2: randF32(b.C * b.mid * b.k2 * b.k2, r, -0.4, 0.4),
+      b2: b.bias ? randF32(b.C, r, -0.3, 0.3) : null,
+    };
+  };
+  /** The two kernels the block replaces, in turn. */
+  const twoKernels = (b: Block, o: ReturnType<typeof operands>): Float32Array => {
+    const hidden = new Float32Array(b.N * b.mid * b.H * b.W);
+    native.conv2dForward(hidden, o.x, o.w1, o.b1, ...geom(convOf(b, b.C, b.mid, b.k1)), 1);
+    const out = Float32Array.from(o.x);
+    native.conv2dForwardAdd(out, hidden, o.w2, o.b2, ...geom(convOf(b, b.mid, b.C, b.k2)), 1);
+    return out;
+  };
+
+  for (const [name, b] of BLOCKS) {
+    it(`${name}: the bits of the two kernels, in place and into another buffer, and the reference`, () => {
+      const o = operands(b, b.N * 7 + b.C + b.mid * 3 + b.k1);
+      const want = twoKernels(b, o);
+      const out = new Float32Array(o.x.length).fill(NaN);
+      native.conv2dResidualBlockForward(out, o.x, o.w1, o.b1, o.w2, o.b2, ...blockArgs(b));
+      expect(Array.from(out)).toEqual(Array.from(want));
+      const inPlace = Float32Array.from(o.x);
+      native.conv2dResidualBlockForward(inPlace, inPlace, o.w1, o.b1, o.w2, o.b2, ...blockArgs(b));
+      expect(Array.from(inPlace)).toEqual(Array.from(want));
+      // the double reference: relu(x + conv2(relu(conv1(x))))
+      const h = convRef(convOf(b, b.C, b.mid, b.k1), o.x, o.w1, o.b1).map((v) => Math.max(0, v));
+      const ref = convRef(convOf(b, b.mid, b.C, b.k2), h, o.w2, o.b2).map((v, i) => Math.max(0, v + o.x[i]));
+      expectClose(out, ref, 1e-5, 2e-7 * b.mid * b.k2 * b.k2 * b.C * b.k1, 'out');
+      expect(out.some((v) => v === 0) && out.some((v) => v > 0)).toBe(true);
+    });
+  }
+
+  it('on every ISA (the direct path on AVX-512, the whole-batch one elsewhere) the bits of the two kernels; 1 or 2 threads alike', () => {
+    const b: Block = { N: 9, C: 16, H: 14, W: 14, mid: 16, k1: 3, k2: 3, bias: true };
+    const o = operands(b, 5);
+    const run = (): Float32Array => {
+      const out = new Float32Array(o.x.length);
+      native.conv2dResidualBlockForward(out, o.x, o.w1, o.b1, o.w2, o.b2, ...blockArgs(b));
+      return out;
+    };
+    sameForThreads(run);
+    const original: string = native.getIsa();
+    const order = ['generic', 'avx2', 'avx512'];
+    try {
+      for (const isa of order.filter((i) => order.indexOf(i) <= order.indexOf(native.detectIsa()))) {
+        native.setIsa(isa);
+        expect(Array.from(run())).toEqual(Array.from(twoKernels(b, o)));
+      }
+    } finally {
+      native.setIsa(original);
+    }
+  });
+
+  it('argument errors name the argument', () => {
+    const b: Block = { N: 1, C: 8, H: 6, W: 6, mid: 8, k1: 3, k2: 3, bias: false };
+    const o = operands(b, 9);
+    const call = (out: Float32Array, x: Float32Array, args: number[]) =>
+      () => native.conv2dResidualBlockForward(out, x, o.w1, null, o.w2, null, ...args);
+    const args = blockArgs(b);
+    expect(call(new Float32Array(o.x.length - 1), o.x, args)).toThrow(/out/);
+    const shared = new Float32Array(o.x.length + 4);
+    expect(call(shared.subarray(4), shared.subarray(0, o.x.length), args)).toThrow(/overlap/);
+    // radius 2 (5x5) needs a longer w1 than the 3x3 one given
+    expect(call(new Float32Array(o.x.length), o.x, [...args.slice(0, 5), 2, 2, ...args.slice(7)])).toThrow(/w1/);
+    expect(call(new Float32Array(o.x.length), o.x, [...args.slice(0, 5), -1, 1, ...args.slice(7)])).toThrow(/radiusH1/);
+    expect(() => native.conv2dResidualBlockForward(new Float32Array(o.x.length), o.x, o.w1, null, o.w1.subarray(1), null, ...args))
+      .toThrow(/w2/);
+    // nothing to do for an empty batch
+    native.conv2dResidualBlockForward(new Float32Array(0), new Float32Array(0), o.w1, null, o.w2, null, 0, ...args.slice(1));
+  });
+});

@@ -4,7 +4,8 @@
 // (conv2dForwardAdd), within 1e-5: identity and projection shortcuts, the bench's ResNet stack,
 // the input left untouched, the forms that fall back, the shape error. Conv2d (+ ReLU) +
 // MaxPool2d(2) as one kernel (conv2dMaxPool2Forward): the same bits, the bench's LeNet net.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { kernels } from '../../lib/native';
 import * as ng from '../../lib';
 import { ngConvModel } from '../../bench/cases/conv.mjs';
 
@@ -102,6 +103,40 @@ describe('eval ResNet blocks: shortcut into the output, last conv accumulating w
     bad.eval();
     expect(() => ng.noGrad(() => bad.forward(ng.randn([1, 4, 5, 5])))).toThrow(
       new RangeError("Expected a body output shaped like the shortcut's [1, 4, 5, 5] for body but received [1, 5, 5, 5]"));
+  });
+});
+
+describe('eval identity blocks in one kernel (conv2dResidualBlockForward)', () => {
+  it('give the bits of the per-layer fused path (folded conv + ReLU, then the last conv adding onto a copy of x), in place or not', () => {
+    ng.setSeed(23);
+    // count the block kernel's calls (the values alone would not tell it from the per-layer path)
+    const k = kernels('cpu') as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const original = k.conv2dResidualBlockForward;
+    let calls = 0;
+    k.conv2dResidualBlockForward = (...a: unknown[]) => { calls++; return original(...a); };
+    onTestFinished(() => { k.conv2dResidualBlockForward = original; });
+    for (const [c, mid, k1, k2, shape] of [[16, 16, 3, 3, [3, 16, 12, 10]], [8, 12, 5, 3, [2, 8, 9, 7]], [8, 4, 3, 3, [2, 8, 6, 6]]] as const) {
+      const body = new nn.Sequential(new nn.Conv2d(c, mid, k1, { padding: (k1 - 1) / 2, bias: false }), new nn.BatchNorm2d(mid), new nn.ReLU(),
+        new nn.Conv2d(mid, c, k2, { padding: 'same' }), new nn.BatchNorm2d(c));
+      const model = new nn.Sequential(new nn.Residual(body, null), new nn.ReLU());
+      settle(model, [...shape]);
+      const x = ng.randn([...shape]);
+      const xBefore = Array.from(x.data as Float32Array);
+      const [c1, n1, , c2, n2] = body.layers as [ng.nn.Conv2d, ng.nn.BatchNorm2d, ng.nn.Module, ng.nn.Conv2d, ng.nn.BatchNorm2d];
+      const want = ng.noGrad(() => c2.forwardFoldedBn(c1.forwardFoldedBn(x, n1, 'relu'), n2, 'relu', ng.clone(x)));
+      const got = ng.noGrad(() => model.forward(x));
+      expect(Array.from(got.data as Float32Array)).toEqual(Array.from(want.data as Float32Array));
+      expect(Array.from(x.data as Float32Array)).toEqual(xBefore);  // not owned: x is only read
+      // after a fused conv the block writes over that conv's output (owned)
+      const stem = new nn.Conv2d(c, c, 3, { padding: 1 });
+      const bn = new nn.BatchNorm2d(c);
+      const net = new nn.Sequential(stem, bn, new nn.ReLU(), ...model.layers);
+      settle(net, [...shape]);
+      const h = ng.noGrad(() => stem.forwardFoldedBn(x, bn, 'relu'));
+      const wantNet = ng.noGrad(() => c2.forwardFoldedBn(c1.forwardFoldedBn(h, n1, 'relu'), n2, 'relu', ng.clone(h)));
+      expect(Array.from(ng.noGrad(() => net.forward(x)).data as Float32Array)).toEqual(Array.from(wantNet.data as Float32Array));
+    }
+    expect(calls).toBe(6);
   });
 });
 

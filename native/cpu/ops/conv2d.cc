@@ -1397,4 +1397,50 @@ void conv2d_forward_maxpool2(float* out, const float* inp, const float* weight, 
   maxpool2d_forward(out, nullptr, full.data(), ps);
 }
 
+// Inference: an identity residual block, out = relu(inp + b2 + conv2(relu(b1 + conv1(inp)))).
+// With both convolutions on the direct kernels, image by image: conv1 into a per-thread buffer
+// (mid x P floats, cache-resident), inp's image into out (when out is not inp), then conv2 adding
+// onto it, while the image and the buffer are still in cache; otherwise the two whole-batch
+// convolutions. Either way the calls of conv2d_forward then conv2d_forward accumulating, so the
+// same bits.
+void conv2d_residual_block_forward(float* out, const float* inp, const float* w1, const float* b1, const float* w2,
+                                   const float* b2, const Conv2dShape& s1, const Conv2dShape& s2, float* scratch) {
+  const Dims d1 = dims_of(s1), d2 = dims_of(s2);
+  const int64_t N = s1.N, image = s1.C * d1.HW, mid = s1.OC * d1.P;
+  if (N == 0 || image == 0) return;
+#if NG_X86
+  if (d1.dfwd && d2.dfwd && s1.groups == 1 && s2.groups == 1) {
+    std::vector<float> wp1(static_cast<size_t>(direct_pack_floats(s1.OC, s1.C, d1.KK)));
+    std::vector<float> wp2(static_cast<size_t>(direct_pack_floats(s2.OC, s2.C, d2.KK)));
+    direct_pack(wp1.data(), w1, s1.OC, s1.C, d1.KK, d1.K, d1.KK, 1, 0);
+    direct_pack(wp2.data(), w2, s2.OC, s2.C, d2.KK, d2.K, d2.KK, 1, 0);
+    const DirectGeom g1{s1.C, s1.OC, s1.H, s1.W, s1.OH, s1.OW, s1.KH, s1.KW, s1.ph, s1.pw, s1.dh, s1.dw};
+    const DirectGeom g2{s2.C, s2.OC, s2.H, s2.W, s2.OH, s2.OW, s2.KH, s2.KW, s2.ph, s2.pw, s2.dh, s2.dw};
+    const DirectMasks m1(g1), m2(g2);
+    // The chunks of conv1 (by shape; conv2 does the same work again on them).
+    for_chunks(s1, d1, chunks_of(s1, d1, false), [&](int64_t, int64_t, int64_t n0, int64_t n1) {
+      thread_local std::vector<float> hidden;
+      if (hidden.size() < static_cast<size_t>(mid)) hidden.resize(static_cast<size_t>(mid));
+      for (int64_t n = n0; n < n1; n++) {
+        const float* x = inp + n * image;
+        float* y = out + n * image;
+        direct_conv(hidden.data(), x, wp1.data(), b1, g1, m1, true, false);
+        if (y != x) std::copy(x, x + image, y);
+        direct_conv(y, hidden.data(), wp2.data(), b2, g2, m2, true, true, n + 1 < n1 ? x + image : nullptr, image);
+      }
+    });
+    return;
+  }
+#endif
+  std::vector<float> hidden(static_cast<size_t>(N * mid));
+  conv2d_forward(hidden.data(), inp, w1, b1, s1, ConvAct::relu, scratch);
+  if (out != inp) std::copy(inp, inp + N * image, out);
+  // conv2's scratch: the caller sized scratch for both shapes (conv2d_residual_block_scratch_floats).
+  conv2d_forward(out, hidden.data(), w2, b2, s2, ConvAct::relu, scratch, true);
+}
+
+int64_t conv2d_residual_block_scratch_floats(const Conv2dShape& s1, const Conv2dShape& s2) {
+  return std::max(conv2d_scratch_floats(s1, false), conv2d_scratch_floats(s2, false));
+}
+
 }  // namespace ng::cpu
