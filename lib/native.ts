@@ -79,6 +79,12 @@ export interface KindSignatures {
    *  (2 radiusH + 1) x (2 radiusW + 1), stride 1, padding the radii (both keep H x W); out is x
    *  itself or does not overlap it. */
   conv2d_residual: (out: F32, x: F32, w1: F32, b1: F32N, w2: F32, b2: F32N, ...geometry: number[]) => void;
+  /** Inference: a residual block with a projection shortcut, out = relu(conv(x, wp) + bp + b2 +
+   *  conv2(relu(b1 + conv1(x)))): (out, x, w1, b1, w2, b2, wp, bp, N, C, H, W, mid, OC, stride,
+   *  radiusH1, radiusW1, radiusH2, radiusW2, radiusHp, radiusWp): conv1 (2 radius + 1)-wide with
+   *  padding the radius and the stride, conv2 the same at stride 1, the projection (2 radius + 1)-wide
+   *  at the stride with padding the radius; out (N, OC, OH, OW) does not overlap x. */
+  conv2d_proj_block: (out: F32, x: F32, w1: F32, b1: F32N, w2: F32, b2: F32N, wp: F32, bp: F32N, ...geometry: number[]) => void;
   /** (dx, dw, db, dout, x, w, out, ...geometry (as conv2d), act) */
   conv2d_bwd: (dx: F32N, dw: F32N, db: F32N, dout: F32, x: F32, w: F32, out: F32N, ...geometryThenAct: number[]) => void;
   max_pool2d: (out: F32, idx: I32 | null, x: F32, N: number, C: number, H: number, W: number, KH: number, KW: number,
@@ -190,7 +196,7 @@ export const OP_KINDS = [
   // attention / transformer (issue 14, i14-gpt)
   'attention', 'attention_bwd', 'bmm',
   // i13-inf: inference
-  'conv2d_maxpool2', 'conv2d_residual',
+  'conv2d_maxpool2', 'conv2d_residual', 'conv2d_proj_block',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -353,6 +359,7 @@ export const OP_TABLE = {
   conv2dMaxPool2Forward: { kind: 'conv2d_maxpool2', params: '' },
   // inference: an identity residual block (BatchNorms folded), image by image (CPU)
   conv2dResidualBlockForward: { kind: 'conv2d_residual', params: '' },
+  conv2dProjectionBlockForward: { kind: 'conv2d_proj_block', params: '' },
   // i13-ar: relu(a + b) as one op, a residual block's join in training (CPU)
   addReluForward: { kind: 'binary', params: '' },
   addReluBackward: { kind: 'binary_bwd', params: 'a,b' },

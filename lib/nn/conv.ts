@@ -181,14 +181,19 @@ export class Conv2d extends ConvNd {
     return [wf, bf];
   }
 
-  /** @internal Odd kernel, stride 1, dilation 1, one group, padding (kernel - 1) / 2: the output keeps H x W. */
-  keepsSize(): boolean {
+  /**
+   * @internal For the residual block kernels: [radiusH, radiusW, stride] when the kernel is odd
+   * ((2 radius + 1) wide), the padding is the radius, the stride is the same along H and W, with
+   * dilation 1 and one group (the output is then ceil(H / stride) x ceil(W / stride)); else null.
+   */
+  blockGeometry(): [number, number, number] | null {
     const [KH, KW] = this.kernelSize;
-    if (this.stride[0] !== 1 || this.stride[1] !== 1 || this.dilation[0] !== 1 || this.dilation[1] !== 1 ||
-      this.groups !== 1 || KH % 2 === 0 || KW % 2 === 0) return false;
-    if (this.padding === 'same') return true;
-    if (this.padding === 'valid') return KH === 1 && KW === 1;
-    return this.padding[0] === (KH - 1) / 2 && this.padding[1] === (KW - 1) / 2;
+    if (this.stride[0] !== this.stride[1] || this.dilation[0] !== 1 || this.dilation[1] !== 1 || this.groups !== 1 ||
+      KH % 2 === 0 || KW % 2 === 0) return null;
+    const r: [number, number, number] = [(KH - 1) / 2, (KW - 1) / 2, this.stride[0]];
+    if (this.padding === 'same') return r;  // stride 1 (checked at construction)
+    if (this.padding === 'valid') return KH === 1 && KW === 1 ? r : null;
+    return this.padding[0] === r[0] && this.padding[1] === r[1] ? r : null;
   }
 
   getConfig(): ModuleConfig {

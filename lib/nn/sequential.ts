@@ -18,7 +18,7 @@ import type { Nonlinearity } from './init';
 import { Tensor } from '../tensor/tensor';
 import { describe, expected } from '../core/validate';
 import { clone } from '../ops';
-import { conv2dResidualBlock } from '../ops/conv';
+import { conv2dProjectionBlock, conv2dResidualBlock } from '../ops/conv';
 import { empty } from '../ops/util';
 
 function nonlinearityOf(m: Module | undefined): Nonlinearity | null {
@@ -188,10 +188,8 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
   if (sc !== null && !projection) return null;
   // (the parameter walk allocates: only while something can be recorded at all)
   if (isGradEnabled() && needsGrad(x, ...r.parameters())) return null;
-  if (sc === null) {
-    const block = identityBlockFused(body, x, owned);
-    if (block !== null) return block;
-  }
+  const block = blockFused(body, projection ? sc : null, x, owned);
+  if (block !== null) return block;
   // The projection first, while x (just written by the previous block) is still in cache: after
   // the body's first layers it is read back from memory.
   const proj = projection ? sc.forward(x) : null;
@@ -203,29 +201,44 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
 }
 
 /**
- * The identity block Conv2d, BatchNorm2d, ReLU, Conv2d, BatchNorm2d (eval, CPU, nothing recorded;
- * both convolutions stride 1 keeping H x W, one group) in one kernel that runs image by image, so
- * the hidden activation never leaves the cache (conv2dResidualBlock): the values of the layer by
- * layer path. The output goes over x when `owned`. Null for any other form.
+ * The block Conv2d, BatchNorm2d, ReLU, Conv2d, BatchNorm2d with an identity shortcut or a
+ * Conv2d + BatchNorm2d projection (eval, CPU, nothing recorded; odd kernels padded by their
+ * radius, one group, dilation 1; conv1 and the projection at one stride, conv2 at stride 1) in one
+ * kernel that runs image by image, so the hidden activation never leaves the cache
+ * (conv2dResidualBlock, conv2dProjectionBlock): the values of the layer by layer path. An
+ * identity block's output goes over x when `owned`. Null for any other form.
  */
-function identityBlockFused(body: Sequential, x: Tensor, owned: boolean): Tensor | null {
+function blockFused(body: Sequential, shortcut: Sequential | null, x: Tensor, owned: boolean): Tensor | null {
   if (body.length !== 5 || x.shape.length !== 4) return null;
   const [c1, n1, act, c2, n2] = body.layers;
   if (!(c1 instanceof Conv2d) || !(n1 instanceof BatchNorm2d) || !(act instanceof ReLU) || !(c2 instanceof Conv2d) ||
     !(n2 instanceof BatchNorm2d) || n1.training || n2.training || c1.weight.device !== 'cpu' || c2.weight.device !== 'cpu') return null;
-  if (!c1.keepsSize() || !c2.keepsSize() || x.shape[1] !== c1.inChannels || c2.inChannels !== c1.outChannels ||
-    c2.outChannels !== c1.inChannels || n1.numFeatures !== c1.outChannels || n2.numFeatures !== c2.outChannels) return null;
-  const [w1, b1] = c1.foldBn(n1);
+  const g1 = c1.blockGeometry();
+  const g2 = c2.blockGeometry();
+  if (g1 === null || g2 === null || g2[2] !== 1 || x.shape[1] !== c1.inChannels || c2.inChannels !== c1.outChannels ||
+    n1.numFeatures !== c1.outChannels || n2.numFeatures !== c2.outChannels) return null;
+  let proj: [Conv2d, BatchNorm2d] | null = null;
+  if (shortcut !== null) {
+    const [cp, np] = shortcut.layers;
+    if (!(cp instanceof Conv2d) || !(np instanceof BatchNorm2d) || np.training || cp.weight.device !== 'cpu') return null;
+    const gp = cp.blockGeometry();
+    if (gp === null || gp[2] !== g1[2] || cp.inChannels !== c1.inChannels || cp.outChannels !== c2.outChannels ||
+      np.numFeatures !== cp.outChannels) return null;
+    proj = [cp, np];
+  } else if (g1[2] !== 1 || c2.outChannels !== c1.inChannels) {
+    return null;
+  }
+  const folded: Tensor[] = [];
   try {
+    const [w1, b1] = c1.foldBn(n1);
+    folded.push(w1, b1);
     const [w2, b2] = c2.foldBn(n2);
-    try {
-      return conv2dResidualBlock(owned ? x : empty(x.shape), x, w1, b1, w2, b2);
-    } finally {
-      w2.dispose();
-      b2.dispose();
-    }
+    folded.push(w2, b2);
+    if (proj === null) return conv2dResidualBlock(owned ? x : empty(x.shape), x, w1, b1, w2, b2);
+    const [wp, bp] = proj[0].foldBn(proj[1]);
+    folded.push(wp, bp);
+    return conv2dProjectionBlock(x, w1, b1, w2, b2, wp, bp, g1[2]);
   } finally {
-    w1.dispose();
-    b1.dispose();
+    for (const t of folded) t.dispose();
   }
 }

@@ -113,6 +113,22 @@ export function conv2dMaxPool2(input: Tensor, weight: Tensor, bias: Tensor | nul
   return out;
 }
 
+/** A residual block's convolution weight (cout, cin, KH, KW) with odd KH and KW: its radii. */
+function blockRadii(w: Tensor, name: string, cout: number, cin: number): [number, number] {
+  fin(w, name);
+  if (w.shape.length !== 4 || w.shape[0] !== cout || w.shape[1] !== cin || w.shape[2] % 2 !== 1 || w.shape[3] % 2 !== 1) {
+    throw new RangeError(expected(`shape [${cout}, ${cin}, KH, KW] with odd KH and KW`, name, fmtShape(w.shape)));
+  }
+  return [(w.shape[2] - 1) / 2, (w.shape[3] - 1) / 2];
+}
+
+/** A residual block's bias: null or shape [n]. */
+function blockBias(b: Tensor | null, name: string, n: number): void {
+  if (b === null) return;
+  fin(b, name);
+  if (b.shape.length !== 1 || b.shape[0] !== n) throw new RangeError(expected(`shape [${n}]`, name, fmtShape(b.shape)));
+}
+
 /**
  * Inference only (CPU, nothing recorded): an identity residual block with its BatchNorms folded
  * into the convolutions, relu(x + conv2d(relu(conv2d(x, w1, b1)), w2, b2)), in one kernel that
@@ -125,22 +141,12 @@ export function conv2dMaxPool2(input: Tensor, weight: Tensor, bias: Tensor | nul
  */
 export function conv2dResidualBlock(into: Tensor, x: Tensor, w1: Tensor, b1: Tensor | null, w2: Tensor, b2: Tensor | null): Tensor {
   const [N, C, H, W] = nchw(x, 'x');
-  const radii = (w: Tensor, name: string, cout: number, cin: number): [number, number] => {
-    fin(w, name);
-    const [KH, KW] = [w.shape[2], w.shape[3]];
-    if (w.shape.length !== 4 || w.shape[0] !== cout || (cin >= 0 && w.shape[1] !== cin) || KH % 2 !== 1 || KW % 2 !== 1) {
-      throw new RangeError(expected(`shape [${cout}, ${cin >= 0 ? cin : 'mid'}, KH, KW] with odd KH and KW`, name, fmtShape(w.shape)));
-    }
-    return [(KH - 1) / 2, (KW - 1) / 2];
-  };
+  fin(w1, 'w1');
   const mid = w1.shape[0];
-  const r1 = radii(w1, 'w1', mid, C);
-  const r2 = radii(w2, 'w2', C, mid);
-  for (const [b, name, n] of [[b1, 'b1', mid], [b2, 'b2', C]] as const) {
-    if (b === null) continue;
-    fin(b, name);
-    if (b.shape.length !== 1 || b.shape[0] !== n) throw new RangeError(expected(`shape [${n}]`, name, fmtShape(b.shape)));
-  }
+  const r1 = blockRadii(w1, 'w1', mid, C);
+  const r2 = blockRadii(w2, 'w2', C, mid);
+  blockBias(b1, 'b1', mid);
+  blockBias(b2, 'b2', C);
   fin(into, 'into');
   if (into.shape.length !== 4 || into.shape.some((d, i) => d !== x.shape[i])) {
     throw new RangeError(expected(`shape ${fmtShape(x.shape)} (the block's input)`, 'into', fmtShape(into.shape)));
@@ -149,6 +155,35 @@ export function conv2dResidualBlock(into: Tensor, x: Tensor, w1: Tensor, b1: Ten
   kernelsFor(into, x, w1, w2).conv2dResidualBlockForward(into.f32, x.f32, w1.f32, b1 ? b1.f32 : null, w2.f32,
     b2 ? b2.f32 : null, N, C, H, W, mid, r1[0], r1[1], r2[0], r2[1]);
   return into;
+}
+
+/**
+ * Inference only (CPU, nothing recorded): a residual block with a projection shortcut and its
+ * BatchNorms folded, relu(conv2d(x, wp, bp) + conv2d(relu(conv2d(x, w1, b1)), w2, b2)), in one
+ * kernel that runs image by image. conv1 (C -> mid) and the projection (C -> OC) run at `stride`,
+ * conv2 (mid -> OC) at stride 1; every kernel is odd with padding (kernel - 1) / 2, dilation 1,
+ * one group. Returns a new tensor (N, OC, ceil(H / stride), ceil(W / stride)). The values of the
+ * projection (conv2d), conv2d (relu), then conv2dAddInto onto the projection.
+ * @internal
+ */
+export function conv2dProjectionBlock(x: Tensor, w1: Tensor, b1: Tensor | null, w2: Tensor, b2: Tensor | null,
+  wp: Tensor, bp: Tensor | null, stride: number): Tensor {
+  const [N, C, H, W] = nchw(x, 'x');
+  if (!Number.isInteger(stride) || stride < 1) throw new RangeError(expected('an integer >= 1', 'stride', describe(stride)));
+  fin(w1, 'w1');
+  fin(w2, 'w2');
+  const [mid, OC] = [w1.shape[0], w2.shape[0]];
+  const r1 = blockRadii(w1, 'w1', mid, C);
+  const r2 = blockRadii(w2, 'w2', OC, mid);
+  const rp = blockRadii(wp, 'wp', OC, C);
+  blockBias(b1, 'b1', mid);
+  blockBias(b2, 'b2', OC);
+  blockBias(bp, 'bp', OC);
+  assertCpuInference('conv2dProjectionBlock', 'has no backward', { x, w1, b1, w2, b2, wp, bp });
+  const out = empty([N, OC, Math.ceil(H / stride), Math.ceil(W / stride)]);
+  kernelsFor(x, w1, w2, wp).conv2dProjectionBlockForward(out.f32, x.f32, w1.f32, b1 ? b1.f32 : null, w2.f32,
+    b2 ? b2.f32 : null, wp.f32, bp ? bp.f32 : null, N, C, H, W, mid, OC, stride, r1[0], r1[1], r2[0], r2[1], rp[0], rp[1]);
+  return out;
 }
 
 /** The tensors of a CPU inference kernel (`op`) are on cpu and record nothing for autograd (it `why`). */

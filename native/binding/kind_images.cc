@@ -10,6 +10,11 @@
 //               out = relu(x + b2 + conv2(relu(b1 + conv1(x)))): conv1 C -> mid, conv2 mid -> C, each a
 //               (2 radiusH + 1) x (2 radiusW + 1) kernel, stride 1, padding (radiusH, radiusW), dilation 1,
 //               one group (so both keep H x W); out is x itself or does not overlap it
+//   conv2d_proj_block  conv2dProjectionBlockForward(out, x, w1, b1|null, w2, b2|null, wp, bp|null, N, C, H,
+//               W, mid, OC, stride, radiusH1, radiusW1, radiusH2, radiusW2, radiusHp, radiusWp)   (inference)
+//               out (N, OC, OH, OW) = relu(conv(x, wp) + bp + b2 + conv2(relu(b1 + conv1(x)))): conv1 and the
+//               projection at the stride with padding their radii (OH = ceil(H / stride)), conv2 at stride 1;
+//               out does not overlap x
 //   conv2d_bwd  conv2dBackward(dx|null, dw|null, db|null, dout, x, w, out|null, ...G, act)
 //               G = N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
 //               act: 0 none, 1 relu (then out, the post-activation output, is required)
@@ -27,6 +32,7 @@
 #include <cmath>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "binding/kind.h"
 
@@ -206,29 +212,63 @@ Napi::Value kind_conv2d_maxpool2(const Napi::CallbackInfo& info) {
   return undef(info);
 }
 
+namespace {
+
+// A convolution of a residual block from its kernel radii at i: a (2 rh + 1) x (2 rw + 1) kernel
+// with padding (rh, rw) and the stride, so the output is ceil(H / stride) x ceil(W / stride).
+ops::Conv2dGeom block_conv(const Napi::CallbackInfo& info, size_t i, int64_t N, int64_t cin, int64_t H, int64_t W,
+                           int64_t cout, int64_t stride, const char* rh_name, const char* rw_name) {
+  const int64_t rh = int_arg(info, i, rh_name, 0), rw = int_arg(info, i + 1, rw_name, 0);
+  ops::Conv2dGeom g{N, cin, H, W, cout, 2 * rh + 1, 2 * rw + 1, stride, stride, rh, rw, 1, 1, 1, 0, 0};
+  g.OH = ops::conv_out_size(H, g.KH, stride, rh, 1);
+  g.OW = ops::conv_out_size(W, g.KW, stride, rw, 1);
+  return g;
+}
+
+// The weights and biases of a block's convolution g at argument w (bias at w + 1).
+std::pair<const float*, const float*> block_weights(const Napi::CallbackInfo& info, size_t w, const ops::Conv2dGeom& g,
+                                                    const char* wname, const char* bname) {
+  return {f32(info, w, wname, count(info, {g.OC, g.C, g.KH, g.KW}, wname)),
+          f32_or_null(info, w + 1, bname, static_cast<size_t>(g.OC))};
+}
+
+}  // namespace
+
 Napi::Value kind_conv2d_residual(const Napi::CallbackInfo& info) {
   const int64_t N = int_arg(info, 6, "N", 0), C = int_arg(info, 7, "C", 1), H = int_arg(info, 8, "H", 1),
                 W = int_arg(info, 9, "W", 1), mid = int_arg(info, 10, "mid", 1);
-  // One convolution of the block from its kernel radii at i: a (2 rh + 1) x (2 rw + 1) kernel,
-  // stride 1, padding (rh, rw), so the output keeps H x W.
-  const auto conv = [&](size_t i, int64_t cin, int64_t cout, const char* rh_name, const char* rw_name) {
-    const int64_t rh = int_arg(info, i, rh_name, 0), rw = int_arg(info, i + 1, rw_name, 0);
-    return ops::Conv2dGeom{N, cin, H, W, cout, 2 * rh + 1, 2 * rw + 1, 1, 1, rh, rw, 1, 1, 1, H, W};
-  };
-  const ops::Conv2dGeom g1 = conv(11, C, mid, "radiusH1", "radiusW1");
-  const ops::Conv2dGeom g2 = conv(13, mid, C, "radiusH2", "radiusW2");
+  const ops::Conv2dGeom g1 = block_conv(info, 11, N, C, H, W, mid, 1, "radiusH1", "radiusW1");
+  const ops::Conv2dGeom g2 = block_conv(info, 13, N, mid, H, W, C, 1, "radiusH2", "radiusW2");
   const size_t n = count(info, {N, C, H, W}, "x");
   float* out = f32(info, 0, "out", n);
   const float* x = f32(info, 1, "x", n);
-  const float* w1 = f32(info, 2, "w1", count(info, {mid, C, g1.KH, g1.KW}, "w1"));
-  const float* b1 = f32_or_null(info, 3, "b1", static_cast<size_t>(mid));
-  const float* w2 = f32(info, 4, "w2", count(info, {C, mid, g2.KH, g2.KW}, "w2"));
-  const float* b2 = f32_or_null(info, 5, "b2", static_cast<size_t>(C));
+  const auto [w1, b1] = block_weights(info, 2, g1, "w1", "b1");
+  const auto [w2, b2] = block_weights(info, 4, g2, "w2", "b2");
   if (out != x && n != 0 && out < x + n && x < out + n) {
     throw Napi::RangeError::New(info.Env(), expected_msg("x itself or memory that does not overlap x", "out",
                                                          "a partly overlapping array"));
   }
   with_scratch(info, [&] { kernel<Kind::conv2d_residual>(info)(out, x, w1, b1, w2, b2, g1, g2); });
+  return undef(info);
+}
+
+Napi::Value kind_conv2d_proj_block(const Napi::CallbackInfo& info) {
+  const int64_t N = int_arg(info, 8, "N", 0), C = int_arg(info, 9, "C", 1), H = int_arg(info, 10, "H", 1),
+                W = int_arg(info, 11, "W", 1), mid = int_arg(info, 12, "mid", 1), OC = int_arg(info, 13, "OC", 1),
+                stride = int_arg(info, 14, "stride", 1);
+  const ops::Conv2dGeom g1 = block_conv(info, 15, N, C, H, W, mid, stride, "radiusH1", "radiusW1");
+  const ops::Conv2dGeom g2 = block_conv(info, 17, N, mid, g1.OH, g1.OW, OC, 1, "radiusH2", "radiusW2");
+  const ops::Conv2dGeom gp = block_conv(info, 19, N, C, H, W, OC, stride, "radiusHp", "radiusWp");
+  const size_t nx = count(info, {N, C, H, W}, "x"), no = count(info, {N, OC, g1.OH, g1.OW}, "out");
+  float* out = f32(info, 0, "out", no);
+  const float* x = f32(info, 1, "x", nx);
+  const auto [w1, b1] = block_weights(info, 2, g1, "w1", "b1");
+  const auto [w2, b2] = block_weights(info, 4, g2, "w2", "b2");
+  const auto [wp, bp] = block_weights(info, 6, gp, "wp", "bp");
+  if (no != 0 && nx != 0 && out < x + nx && x < out + no) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("an out that does not overlap x", "out", "overlapping memory"));
+  }
+  with_scratch(info, [&] { kernel<Kind::conv2d_proj_block>(info)(out, x, w1, b1, w2, b2, wp, bp, g1, g2, gp); });
   return undef(info);
 }
 

@@ -107,12 +107,21 @@ void conv2d_fwd_maxpool2(float* out, const float* x, const float* w, const float
                          ops::ConvAct act) {
   conv2d_forward_maxpool2(out, x, w, bias, g, act, conv_scratch(g, false));
 }
+// inference: residual blocks in one call (conv2d_block_forward)
+float* block_scratch(const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2, const ops::Conv2dGeom* gp) {
+  thread_local std::vector<float> buf;
+  const size_t need = static_cast<size_t>(conv2d_block_scratch_floats(g1, g2, gp));
+  if (buf.size() < need) buf.resize(need);
+  return buf.data();
+}
 void conv2d_residual(float* out, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
                      const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2) {
-  thread_local std::vector<float> buf;
-  const size_t need = static_cast<size_t>(conv2d_residual_block_scratch_floats(g1, g2));
-  if (buf.size() < need) buf.resize(need);
-  conv2d_residual_block_forward(out, x, w1, b1, w2, b2, g1, g2, buf.data());
+  conv2d_block_forward(out, x, w1, b1, w2, b2, nullptr, nullptr, g1, g2, g1, block_scratch(g1, g2, nullptr));
+}
+void conv2d_projection(float* out, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
+                       const float* wp, const float* bp, const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2,
+                       const ops::Conv2dGeom& gp) {
+  conv2d_block_forward(out, x, w1, b1, w2, b2, wp, bp, g1, g2, gp, block_scratch(g1, g2, &gp));
 }
 void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
                 const ops::Conv2dGeom& g, ops::ConvAct act) {
@@ -406,6 +415,7 @@ const Backend* make_cpu() {
   set_kernel<Op::conv2dForwardAdd>(b, conv2d_fwd_add);
   set_kernel<Op::conv2dMaxPool2Forward>(b, conv2d_fwd_maxpool2);
   set_kernel<Op::conv2dResidualBlockForward>(b, conv2d_residual);
+  set_kernel<Op::conv2dProjectionBlockForward>(b, conv2d_projection);
   set_kernel<Op::batchNormReluBackward>(b, batchnorm_relu_bwd);
   set_kernel<Op::batchNormReluBackwardInit>(b, batchnorm_relu_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);

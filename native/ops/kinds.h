@@ -115,6 +115,11 @@ NG_KIND_FN(conv2d_maxpool2, void (*)(float* out, cf* x, cf* w, cf* bias, const C
 // be x itself; b1, b2 may be null.
 NG_KIND_FN(conv2d_residual, void (*)(float* out, cf* x, cf* w1, cf* b1, cf* w2, cf* b2, const Conv2dGeom& g1,
                                      const Conv2dGeom& g2))
+// Inference: a residual block with a projection shortcut, out = relu(conv(x, wp) + bp + b2 +
+// conv2(relu(b1 + conv1(x)))): g1 C -> mid (strided), g2 mid -> OC keeping its size, gp the 1x1
+// (or wider) projection C -> OC with g1's output size; out does not overlap x.
+NG_KIND_FN(conv2d_proj_block, void (*)(float* out, cf* x, cf* w1, cf* b1, cf* w2, cf* b2, cf* wp, cf* bp,
+                                       const Conv2dGeom& g1, const Conv2dGeom& g2, const Conv2dGeom& gp))
 NG_KIND_FN(adaptive_avg_pool2d, void (*)(float* out, cf* x, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 NG_KIND_FN(adaptive_avg_pool2d_bwd, void (*)(float* dx, cf* dout, i64 NC, i64 H, i64 W, i64 OH, i64 OW))
 // Bilinear upsampling (PyTorch's upsample_bilinear2d): scale_h / scale_w are the user's scale

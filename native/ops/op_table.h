@@ -185,6 +185,7 @@
   X(conv2dMaxPool2Forward,      conv2d_maxpool2,     "")                      \
   /* inference: an identity residual block (BatchNorms folded), image by image (CPU) */ \
   X(conv2dResidualBlockForward, conv2d_residual,     "")                      \
+  X(conv2dProjectionBlockForward, conv2d_proj_block, "")                      \
   /* i13-ar: relu(a + b) as one op, a residual block's join in training (CPU) */ \
   X(addReluForward,             binary,              "")                      \
   X(addReluBackward,            binary_bwd,          "a,b")                   \
@@ -210,7 +211,7 @@
   /* recurrent layers (i14-rnn) */ X(rnn) X(rnn_bwd) \
   /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd) \
   X(attention) X(attention_bwd) X(bmm)                                                          \
-  /* i13-inf: inference */ X(conv2d_maxpool2) X(conv2d_residual)
+  /* i13-inf: inference */ X(conv2d_maxpool2) X(conv2d_residual) X(conv2d_proj_block)
 
 namespace ng::ops {
 

@@ -5,7 +5,8 @@
 // with the bias filled (a depth over one K block), 1x1, groups, depthwise, batch 1, with and
 // without bias. conv2dMaxPool2Forward (MaxPool2d(2) of act(conv)): the reference and the bits of
 // the two kernels in turn, odd output sizes (floor), the paths that pool in cache (direct) and
-// the others.
+// the others. conv2dResidualBlockForward / conv2dProjectionBlockForward (whole ResNet blocks): the
+// bits of the per-layer kernels on every ISA, in place and not, the whole-batch fallback, errors.
 import { describe, expect, it } from 'vitest';
 import { native, sameForThreads } from '../helpers/native';
 import { Arr, rng, randF32, expectClose } from '../helpers/kernels';
@@ -148,6 +149,21 @@ describe('conv2dMaxPool2Forward (inference: MaxPool2d(2) of act(conv), one kerne
   });
 });
 
+/** Random operands of a residual block: x, conv1 (C -> mid, k1), conv2 (mid -> OC, k2), the projection (kp; 0: none). */
+function blockOperands(b: { N: number; C: number; H: number; W: number; mid: number; OC: number; k1: number; k2: number;
+  kp: number; bias: boolean }, seed: number) {
+  const r = rng(seed);
+  return {
+    x: randF32(b.N * b.C * b.H * b.W, r, -1, 1),
+    w1: randF32(b.mid * b.C * b.k1 * b.k1, r, -0.4, 0.4),
+    b1: b.bias ? randF32(b.mid, r, -0.3, 0.3) : null,
+    w2: randF32(b.OC * b.mid * b.k2 * b.k2, r, -0.4, 0.4),
+    b2: b.bias ? randF32(b.OC, r, -0.3, 0.3) : null,
+    wp: randF32(b.OC * b.C * b.kp * b.kp, r, -0.5, 0.5),
+    bp: b.bias && b.kp > 0 ? randF32(b.OC, r, -0.3, 0.3) : null,
+  };
+}
+
 // Inference: an identity residual block (BatchNorms folded), relu(x + b2 + conv2(relu(b1 +
 // conv1(x)))), image by image on the direct kernels, else the two whole-batch convolutions: the
 // bits of conv2dForward (relu) then conv2dForwardAdd (relu) onto a copy of x, in place or not.
@@ -164,16 +180,7 @@ describe('conv2dResidualBlockForward (inference: an identity residual block in o
     conv({ N: b.N, C: cin, H: b.H, W: b.W, OC: cout, KH: k, KW: k, ph: (k - 1) / 2, pw: (k - 1) / 2, bias: b.bias });
   // kernel radii: a k x k kernel with padding (k - 1) / 2
   const blockArgs = (b: Block): number[] => [b.N, b.C, b.H, b.W, b.mid, (b.k1 - 1) / 2, (b.k1 - 1) / 2, (b.k2 - 1) / 2, (b.k2 - 1) / 2];
-  const operands = (b: Block, seed: number) => {
-    const r = rng(seed);
-    return {
-      x: randF32(b.N * b.C * b.H * b.W, r, -1, 1),
-      w1: randF32(b.mid * b.C * b.k1 * b.k1, r, -0.4, 0.4),
-      b1: b.bias ? randF32(b.mid, r, -0.3, 0.3) : null,
-      w2: randF32(b.C * b.mid * b.k2 * b.k2, r, -0.4, 0.4),
-      b2: b.bias ? randF32(b.C, r, -0.3, 0.3) : null,
-    };
-  };
+  const operands = (b: Block, seed: number) => blockOperands({ ...b, OC: b.C, kp: 0 }, seed);
   /** The two kernels the block replaces, in turn. */
   const twoKernels = (b: Block, o: ReturnType<typeof operands>): Float32Array => {
     const hidden = new Float32Array(b.N * b.mid * b.H * b.W);
@@ -238,5 +245,85 @@ describe('conv2dResidualBlockForward (inference: an identity residual block in o
       .toThrow(/w2/);
     // nothing to do for an empty batch
     native.conv2dResidualBlockForward(new Float32Array(0), new Float32Array(0), o.w1, null, o.w2, null, 0, ...args.slice(1));
+  });
+});
+
+// Inference: a residual block with a projection shortcut, relu(conv(x, wp) + bp + b2 +
+// conv2(relu(b1 + conv1(x)))), image by image where every convolution runs on the direct kernels
+// (conv1 and the projection strided: phase planes): the bits of conv2dForward (projection, no
+// act), conv2dForward (conv1, relu), then conv2dForwardAdd (conv2, relu) onto the projection.
+describe('conv2dProjectionBlockForward (inference: a residual block with a projection shortcut in one kernel)', () => {
+  type Block = { N: number; C: number; H: number; W: number; mid: number; OC: number; s: number; k1: number; k2: number; kp: number; bias: boolean };
+  const BLOCKS: Array<[string, Block]> = [
+    ['16->32 s2 28x28, 1x1 projection (the bench)', { N: 3, C: 16, H: 28, W: 28, mid: 32, OC: 32, s: 2, k1: 3, k2: 3, kp: 1, bias: false }],
+    ['9->16->24 s2 15x13, 3x3 projection, biases (odd sizes)', { N: 2, C: 9, H: 15, W: 13, mid: 16, OC: 24, s: 2, k1: 3, k2: 3, kp: 3, bias: true }],
+    ['8->8->16 s3 11x10, 5x5 conv1', { N: 2, C: 8, H: 11, W: 10, mid: 8, OC: 16, s: 3, k1: 5, k2: 3, kp: 1, bias: true }],
+    ['8->16->12 stride 1 (channels only) 9x9', { N: 1, C: 8, H: 9, W: 9, mid: 16, OC: 12, s: 1, k1: 3, k2: 3, kp: 1, bias: true }],
+    ['8->4->16 s2 8x8 (mid below a block of 8: the whole-batch path)', { N: 2, C: 8, H: 8, W: 8, mid: 4, OC: 16, s: 2, k1: 3, k2: 3, kp: 1, bias: true }],
+  ];
+  const convOf = (b: Block, cin: number, cout: number, k: number, s: number, H: number, W: number): Conv =>
+    conv({ N: b.N, C: cin, H, W, OC: cout, KH: k, KW: k, sh: s, sw: s, ph: (k - 1) / 2, pw: (k - 1) / 2, bias: b.bias });
+  const outHW2 = (b: Block): [number, number] => [Math.ceil(b.H / b.s), Math.ceil(b.W / b.s)];
+  const args = (b: Block): number[] => [b.N, b.C, b.H, b.W, b.mid, b.OC, b.s, (b.k1 - 1) / 2, (b.k1 - 1) / 2,
+    (b.k2 - 1) / 2, (b.k2 - 1) / 2, (b.kp - 1) / 2, (b.kp - 1) / 2];
+  const operands = (b: Block, seed: number) => blockOperands(b, seed);
+  const threeKernels = (b: Block, o: ReturnType<typeof operands>): Float32Array => {
+    const [OH, OW] = outHW2(b);
+    const out = new Float32Array(b.N * b.OC * OH * OW);
+    native.conv2dForward(out, o.x, o.wp, o.bp, ...geom(convOf(b, b.C, b.OC, b.kp, b.s, b.H, b.W)), 0);
+    const hidden = new Float32Array(b.N * b.mid * OH * OW);
+    native.conv2dForward(hidden, o.x, o.w1, o.b1, ...geom(convOf(b, b.C, b.mid, b.k1, b.s, b.H, b.W)), 1);
+    native.conv2dForwardAdd(out, hidden, o.w2, o.b2, ...geom(convOf(b, b.mid, b.OC, b.k2, 1, OH, OW)), 1);
+    return out;
+  };
+  const run = (b: Block, o: ReturnType<typeof operands>): Float32Array => {
+    const [OH, OW] = outHW2(b);
+    const out = new Float32Array(b.N * b.OC * OH * OW).fill(NaN);
+    native.conv2dProjectionBlockForward(out, o.x, o.w1, o.b1, o.w2, o.b2, o.wp, o.bp, ...args(b));
+    return out;
+  };
+
+  for (const [name, b] of BLOCKS) {
+    it(`${name}: the bits of the three kernels, and the reference`, () => {
+      const o = operands(b, b.N * 5 + b.C + b.mid + b.OC * 3 + b.s);
+      const got = run(b, o);
+      expect(Array.from(got)).toEqual(Array.from(threeKernels(b, o)));
+      const [OH, OW] = outHW2(b);
+      const proj = convRef(convOf(b, b.C, b.OC, b.kp, b.s, b.H, b.W), o.x, o.wp, o.bp);
+      const h = convRef(convOf(b, b.C, b.mid, b.k1, b.s, b.H, b.W), o.x, o.w1, o.b1).map((v) => Math.max(0, v));
+      const ref = convRef(convOf(b, b.mid, b.OC, b.k2, 1, OH, OW), h, o.w2, o.b2).map((v, i) => Math.max(0, v + proj[i]));
+      expectClose(got, ref, 1e-5, 2e-7 * b.mid * b.k2 * b.k2 * b.C * b.k1, 'out');
+      expect(got.some((v) => v === 0) && got.some((v) => v > 0)).toBe(true);
+    });
+  }
+
+  it('on every ISA the bits of the three kernels; 1 or 2 threads alike', () => {
+    const b: Block = { N: 9, C: 16, H: 14, W: 14, mid: 16, OC: 24, s: 2, k1: 3, k2: 3, kp: 1, bias: true };
+    const o = operands(b, 6);
+    sameForThreads(() => run(b, o));
+    const original: string = native.getIsa();
+    const order = ['generic', 'avx2', 'avx512'];
+    try {
+      for (const isa of order.filter((i) => order.indexOf(i) <= order.indexOf(native.detectIsa()))) {
+        native.setIsa(isa);
+        expect(Array.from(run(b, o))).toEqual(Array.from(threeKernels(b, o)));
+      }
+    } finally {
+      native.setIsa(original);
+    }
+  });
+
+  it('argument errors name the argument', () => {
+    const b: Block = { N: 1, C: 8, H: 6, W: 6, mid: 8, OC: 8, s: 2, k1: 3, k2: 3, kp: 1, bias: false };
+    const o = operands(b, 10);
+    const a = args(b);
+    const call = (out: Float32Array, x: Float32Array, wp = o.wp) =>
+      () => native.conv2dProjectionBlockForward(out, x, o.w1, null, o.w2, null, wp, null, ...a);
+    expect(call(new Float32Array(8 * 9 - 1), o.x)).toThrow(/out/);
+    expect(call(new Float32Array(8 * 9), o.x, o.wp.subarray(1))).toThrow(/wp/);
+    const shared = new Float32Array(o.x.length + 8 * 9);
+    expect(call(shared.subarray(o.x.length - 4, o.x.length - 4 + 8 * 9), shared.subarray(0, o.x.length))).toThrow(/overlap/);
+    expect(() => native.conv2dProjectionBlockForward(new Float32Array(72), o.x, o.w1, null, o.w2, null, o.wp, null, ...a.slice(0, 6), 0,
+      ...a.slice(7))).toThrow(/stride/);
   });
 });

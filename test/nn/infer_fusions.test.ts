@@ -2,8 +2,10 @@
 // one by one (unfused, unfolded). ResNet blocks: the shortcut is computed into the output buffer
 // and the body's last conv (BatchNorm folded) adds onto it with the ReLU in its epilogue
 // (conv2dForwardAdd), within 1e-5: identity and projection shortcuts, the bench's ResNet stack,
-// the input left untouched, the forms that fall back, the shape error. Conv2d (+ ReLU) +
-// MaxPool2d(2) as one kernel (conv2dMaxPool2Forward): the same bits, the bench's LeNet net.
+// the input left untouched, the forms that fall back, the shape error. Whole blocks in one kernel
+// (conv2dResidualBlockForward, conv2dProjectionBlockForward): the bits of the per-layer fused path,
+// kernel calls counted. Conv2d (+ ReLU) + MaxPool2d(2) as one kernel (conv2dMaxPool2Forward): the
+// same bits, the bench's LeNet net.
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { kernels } from '../../lib/native';
 import * as ng from '../../lib';
@@ -106,15 +108,21 @@ describe('eval ResNet blocks: shortcut into the output, last conv accumulating w
   });
 });
 
-describe('eval identity blocks in one kernel (conv2dResidualBlockForward)', () => {
+/** Counts the calls of one CPU kernel for the rest of the test (the values alone would not tell a
+ *  fused kernel from the per-layer path): returns the count so far. */
+function countCalls(name: string): () => number {
+  const k = kernels('cpu') as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const original = k[name];
+  let calls = 0;
+  k[name] = (...a: unknown[]) => { calls++; return original(...a); };
+  onTestFinished(() => { k[name] = original; });
+  return () => calls;
+}
+
+describe('eval ResNet blocks in one kernel (conv2dResidualBlockForward, conv2dProjectionBlockForward)', () => {
   it('give the bits of the per-layer fused path (folded conv + ReLU, then the last conv adding onto a copy of x), in place or not', () => {
     ng.setSeed(23);
-    // count the block kernel's calls (the values alone would not tell it from the per-layer path)
-    const k = kernels('cpu') as unknown as Record<string, (...a: unknown[]) => unknown>;
-    const original = k.conv2dResidualBlockForward;
-    let calls = 0;
-    k.conv2dResidualBlockForward = (...a: unknown[]) => { calls++; return original(...a); };
-    onTestFinished(() => { k.conv2dResidualBlockForward = original; });
+    const calls = countCalls('conv2dResidualBlockForward');
     for (const [c, mid, k1, k2, shape] of [[16, 16, 3, 3, [3, 16, 12, 10]], [8, 12, 5, 3, [2, 8, 9, 7]], [8, 4, 3, 3, [2, 8, 6, 6]]] as const) {
       const body = new nn.Sequential(new nn.Conv2d(c, mid, k1, { padding: (k1 - 1) / 2, bias: false }), new nn.BatchNorm2d(mid), new nn.ReLU(),
         new nn.Conv2d(mid, c, k2, { padding: 'same' }), new nn.BatchNorm2d(c));
@@ -136,7 +144,29 @@ describe('eval identity blocks in one kernel (conv2dResidualBlockForward)', () =
       const wantNet = ng.noGrad(() => c2.forwardFoldedBn(c1.forwardFoldedBn(h, n1, 'relu'), n2, 'relu', ng.clone(h)));
       expect(Array.from(ng.noGrad(() => net.forward(x)).data as Float32Array)).toEqual(Array.from(wantNet.data as Float32Array));
     }
-    expect(calls).toBe(6);
+    expect(calls()).toBe(6);
+  });
+
+  it('with a projection shortcut (strided, odd sizes; a 3x3 projection): the bits of the per-layer fused path', () => {
+    ng.setSeed(24);
+    const calls = countCalls('conv2dProjectionBlockForward');
+    for (const [c, mid, oc, stride, kp, shape] of [[16, 32, 32, 2, 1, [3, 16, 28, 28]], [8, 16, 12, 2, 3, [2, 8, 13, 11]],
+      [8, 12, 16, 1, 1, [2, 8, 7, 9]], [8, 4, 16, 3, 1, [2, 8, 10, 8]]] as const) {
+      const body = new nn.Sequential(new nn.Conv2d(c, mid, 3, { stride, padding: 1, bias: false }), new nn.BatchNorm2d(mid), new nn.ReLU(),
+        new nn.Conv2d(mid, oc, 3, { padding: 1 }), new nn.BatchNorm2d(oc));
+      const sc = new nn.Sequential(new nn.Conv2d(c, oc, kp, { stride, padding: (kp - 1) / 2 }), new nn.BatchNorm2d(oc));
+      const model = new nn.Sequential(new nn.Residual(body, sc), new nn.ReLU());
+      settle(model, [...shape]);
+      const x = ng.randn([...shape]);
+      const [c1, n1, , c2, n2] = body.layers as [ng.nn.Conv2d, ng.nn.BatchNorm2d, ng.nn.Module, ng.nn.Conv2d, ng.nn.BatchNorm2d];
+      const [cp, np] = sc.layers as [ng.nn.Conv2d, ng.nn.BatchNorm2d];
+      const want = ng.noGrad(() => c2.forwardFoldedBn(c1.forwardFoldedBn(x, n1, 'relu'), n2, 'relu', cp.forwardFoldedBn(x, np, 'none')));
+      const got = ng.noGrad(() => model.forward(x));
+      expect(got.shape).toEqual(want.shape);
+      expect(Array.from(got.data as Float32Array)).toEqual(Array.from(want.data as Float32Array));
+      close(got, ng.noGrad(() => unfused(model, x)));
+    }
+    expect(calls()).toBe(4);
   });
 });
 

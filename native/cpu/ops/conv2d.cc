@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <vector>
 
@@ -1397,50 +1398,88 @@ void conv2d_forward_maxpool2(float* out, const float* inp, const float* weight, 
   maxpool2d_forward(out, nullptr, full.data(), ps);
 }
 
-// Inference: an identity residual block, out = relu(inp + b2 + conv2(relu(b1 + conv1(inp)))).
-// With both convolutions on the direct kernels, image by image: conv1 into a per-thread buffer
-// (mid x P floats, cache-resident), inp's image into out (when out is not inp), then conv2 adding
-// onto it, while the image and the buffer are still in cache; otherwise the two whole-batch
-// convolutions. Either way the calls of conv2d_forward then conv2d_forward accumulating, so the
-// same bits.
-void conv2d_residual_block_forward(float* out, const float* inp, const float* w1, const float* b1, const float* w2,
-                                   const float* b2, const Conv2dShape& s1, const Conv2dShape& s2, float* scratch) {
-  const Dims d1 = dims_of(s1), d2 = dims_of(s2);
-  const int64_t N = s1.N, image = s1.C * d1.HW, mid = s1.OC * d1.P;
-  if (N == 0 || image == 0) return;
+namespace {
+
 #if NG_X86
-  if (d1.dfwd && d2.dfwd && s1.groups == 1 && s2.groups == 1) {
-    std::vector<float> wp1(static_cast<size_t>(direct_pack_floats(s1.OC, s1.C, d1.KK)));
-    std::vector<float> wp2(static_cast<size_t>(direct_pack_floats(s2.OC, s2.C, d2.KK)));
-    direct_pack(wp1.data(), w1, s1.OC, s1.C, d1.KK, d1.K, d1.KK, 1, 0);
-    direct_pack(wp2.data(), w2, s2.OC, s2.C, d2.KK, d2.K, d2.KK, 1, 0);
-    const DirectGeom g1{s1.C, s1.OC, s1.H, s1.W, s1.OH, s1.OW, s1.KH, s1.KW, s1.ph, s1.pw, s1.dh, s1.dw};
-    const DirectGeom g2{s2.C, s2.OC, s2.H, s2.W, s2.OH, s2.OW, s2.KH, s2.KW, s2.ph, s2.pw, s2.dh, s2.dw};
-    const DirectMasks m1(g1), m2(g2);
-    // The chunks of conv1 (by shape; conv2 does the same work again on them).
+// One convolution (one group) of one image on the direct kernels, for the block kernels below:
+// stride 1 by direct_conv, strided by its phase planes (split into `planes`) and the flat kernel,
+// exactly as conv2d_forward runs each image. ok(): the shape runs on one of them.
+struct ImageConv {
+  Conv2dShape s;
+  Dims d;
+  std::vector<float> wp;
+  DirectGeom g;
+  std::unique_ptr<DirectMasks> m;
+  std::unique_ptr<PhaseTaps> pt;
+  ImageConv(const Conv2dShape& shape, const float* weight)
+      : s(shape), d(dims_of(shape)), g{s.C, s.OC, s.H, s.W, s.OH, s.OW, s.KH, s.KW, s.ph, s.pw, s.dh, s.dw} {
+    if (!ok()) return;
+    wp.resize(static_cast<size_t>(direct_pack_floats(s.OC, s.C, d.KK)));
+    direct_pack(wp.data(), weight, s.OC, s.C, d.KK, d.K, d.KK, 1, 0);
+    if (d.dfwd) m = std::make_unique<DirectMasks>(g);
+    else pt = std::make_unique<PhaseTaps>(s, s.C);
+  }
+  bool ok() const { return s.groups == 1 && (d.dfwd || d.dphase); }
+  int64_t plane_floats() const { return d.dfwd ? 0 : d.phasef; }
+  void run(float* out, const float* in, const float* bias, bool relu, bool accumulate, float* planes,
+           const float* next = nullptr, int64_t next_floats = 0) const {
+    if (d.dfwd) {
+      direct_conv(out, in, wp.data(), bias, g, *m, relu, accumulate, next, next_floats);
+      return;
+    }
+    split_phases(planes, in, s.C, s, *pt);
+    direct_conv_flat(out, planes, wp.data(), bias, s.C, s.OC, d.KK, pt->ft, relu, accumulate, next, next_floats);
+  }
+};
+#endif
+
+}  // namespace
+
+// Inference: a residual block, out = relu(shortcut + b2 + conv2(relu(b1 + conv1(inp)))), the
+// shortcut inp itself (wp null) or the projection conv(inp, wp) + bp. With every convolution on
+// the direct kernels (one group), image by image: the projection into out (or the image copied
+// there, unless out is inp), conv1 into a per-thread buffer, then conv2 adding onto out while the
+// image and the buffer are in cache. Otherwise whole-batch convolutions. Either way the kernels
+// of conv2d_forward in the order of the per-layer path, so the same bits.
+void conv2d_block_forward(float* out, const float* inp, const float* w1, const float* b1, const float* w2,
+                          const float* b2, const float* wp, const float* bp, const Conv2dShape& s1,
+                          const Conv2dShape& s2, const Conv2dShape& sp, float* scratch) {
+  const Dims d1 = dims_of(s1), d2 = dims_of(s2);
+  const int64_t N = s1.N, image = s1.C * d1.HW, mid = s1.OC * d1.P, oimage = s2.OC * d2.P;
+  if (N == 0 || image == 0 || oimage == 0) return;
+#if NG_X86
+  const ImageConv c1(s1, w1), c2(s2, w2);
+  std::unique_ptr<ImageConv> cp = wp ? std::make_unique<ImageConv>(sp, wp) : nullptr;
+  if (c1.ok() && c2.ok() && (!cp || cp->ok())) {
+    const int64_t planes = std::max(c1.plane_floats(), cp ? cp->plane_floats() : 0);
     for_chunks(s1, d1, chunks_of(s1, d1, false), [&](int64_t, int64_t, int64_t n0, int64_t n1) {
-      thread_local std::vector<float> hidden;
-      if (hidden.size() < static_cast<size_t>(mid)) hidden.resize(static_cast<size_t>(mid));
+      thread_local std::vector<float> buf;
+      if (buf.size() < static_cast<size_t>(mid + planes)) buf.resize(static_cast<size_t>(mid + planes));
+      float* hidden = buf.data();
+      float* phase = buf.data() + mid;
       for (int64_t n = n0; n < n1; n++) {
         const float* x = inp + n * image;
-        float* y = out + n * image;
-        direct_conv(hidden.data(), x, wp1.data(), b1, g1, m1, true, false);
-        if (y != x) std::copy(x, x + image, y);
-        direct_conv(y, hidden.data(), wp2.data(), b2, g2, m2, true, true, n + 1 < n1 ? x + image : nullptr, image);
+        float* y = out + n * oimage;
+        // the projection first, as the per-layer path runs it (it reads x while x is in cache)
+        if (cp) cp->run(y, x, bp, false, false, phase);
+        c1.run(hidden, x, b1, true, false, phase);
+        if (!cp && y != x) std::copy(x, x + image, y);
+        c2.run(y, hidden, b2, true, true, nullptr, n + 1 < N ? x + image : nullptr, image);
       }
     });
     return;
   }
 #endif
   std::vector<float> hidden(static_cast<size_t>(N * mid));
+  if (wp) conv2d_forward(out, inp, wp, bp, sp, ConvAct::none, scratch);
   conv2d_forward(hidden.data(), inp, w1, b1, s1, ConvAct::relu, scratch);
-  if (out != inp) std::copy(inp, inp + N * image, out);
-  // conv2's scratch: the caller sized scratch for both shapes (conv2d_residual_block_scratch_floats).
+  if (!wp && out != inp) std::copy(inp, inp + N * image, out);
   conv2d_forward(out, hidden.data(), w2, b2, s2, ConvAct::relu, scratch, true);
 }
 
-int64_t conv2d_residual_block_scratch_floats(const Conv2dShape& s1, const Conv2dShape& s2) {
-  return std::max(conv2d_scratch_floats(s1, false), conv2d_scratch_floats(s2, false));
+int64_t conv2d_block_scratch_floats(const Conv2dShape& s1, const Conv2dShape& s2, const Conv2dShape* sp) {
+  return std::max({conv2d_scratch_floats(s1, false), conv2d_scratch_floats(s2, false),
+                   sp ? conv2d_scratch_floats(*sp, false) : int64_t{0}});
 }
 
 }  // namespace ng::cpu
