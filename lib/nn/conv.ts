@@ -191,7 +191,7 @@ export class Conv2d extends ConvNd {
     if (this.stride[0] !== this.stride[1] || this.dilation[0] !== 1 || this.dilation[1] !== 1 || this.groups !== 1 ||
       KH % 2 === 0 || KW % 2 === 0) return null;
     const r: [number, number, number] = [(KH - 1) / 2, (KW - 1) / 2, this.stride[0]];
-    if (this.padding === 'same') return r;  // stride 1 (checked at construction)
+    if (this.padding === 'same') return r[2] === 1 ? r : null;  // 'same' with a stride: conv2d's error
     if (this.padding === 'valid') return KH === 1 && KW === 1 ? r : null;
     return this.padding[0] === r[0] && this.padding[1] === r[1] ? r : null;
   }

@@ -209,7 +209,7 @@ function residualReluFused(r: Residual, x: Tensor, owned: boolean): Tensor | nul
  * identity block's output goes over x when `owned`. Null for any other form.
  */
 function blockFused(body: Sequential, shortcut: Sequential | null, x: Tensor, owned: boolean): Tensor | null {
-  if (body.length !== 5 || x.shape.length !== 4) return null;
+  if (body.length !== 5 || x.shape.length !== 4 || x.dtype !== 'float32') return null;
   const [c1, n1, act, c2, n2] = body.layers;
   if (!(c1 instanceof Conv2d) || !(n1 instanceof BatchNorm2d) || !(act instanceof ReLU) || !(c2 instanceof Conv2d) ||
     !(n2 instanceof BatchNorm2d) || n1.training || n2.training || c1.weight.device !== 'cpu' || c2.weight.device !== 'cpu') return null;
