@@ -93,8 +93,9 @@ describe('fused linear', () => {
       const h = 1e-4 * Math.max(1, Math.abs(x));
       return (ACT_F[act](x + h) - ACT_F[act](x - h)) / (2 * h);
     };
-    // 300 x 129: 10 row chunks of 32, parallel (B * OC above the threshold), summed in chunk order.
-    for (const [B, C, OC] of [[3, 5, 1], [17, 9, 65], [130, 7, 200], [300, 7, 129]] as Array<[number, number, number]>) {
+    // 300 x 129: 10 row chunks of 32, parallel (B * OC above the threshold), summed in chunk order;
+    // 2,100 rows: 64 chunks of 33 (at most 64 chunks).
+    for (const [B, C, OC] of [[3, 5, 1], [17, 9, 65], [130, 7, 200], [300, 7, 129], [2100, 2, 17]] as Array<[number, number, number]>) {
       for (const [name, act] of Object.entries(ACT_CODES)) {
         it(`${name} ${B}x${C}->${OC}`, () => {
           const { x, w, b, dout, out, pre } = linearCase(B, C, OC, act, B + C + OC + act);
@@ -190,8 +191,10 @@ function layerNormRef(x: Arr, w: Arr | null, b: Arr | null, N: number, C: number
 // linearBackward adds into them: the same bits as adding into zeros, with outputs that start as
 // NaN (never read), on the small-problem path and the GEMM path, every activation, 1 and 2 threads.
 describe('fused linear, first write (linearBackwardInit)', () => {
-  // 257 x 130 outputs: the bias pass's 9 row chunks run on both threads (B * OC above the threshold).
-  const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 33, 17], [2, 255, 3], [37, 130, 11], [65, 97, 70], [0, 5, 4], [257, 9, 130]];
+  // 257 x 130 outputs: the bias pass's 9 row chunks run on both threads (B * OC above the threshold);
+  // 2,100 x 17: 64 chunks of 33 rows.
+  const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 33, 17], [2, 255, 3], [37, 130, 11], [65, 97, 70], [0, 5, 4], [257, 9, 130],
+    [2100, 3, 17]];
   for (const [B, C, OC] of shapes) {
     for (const [name, act] of Object.entries(ACT_CODES)) {
       it(`${name} ${B}x${C}->${OC}`, () => {

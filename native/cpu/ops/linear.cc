@@ -54,11 +54,17 @@ NG_ALWAYS_INLINE float dpre_at(const float* g, const float* y, const float* x, i
   else return g[i] * act_grad<ACT>(0.0f, x[i]);
 }
 
-// Rows per chunk of dpre_and_dbias (fixed: the chunks fix the bias gradient's summation order).
+// Rows per chunk of dpre_and_dbias: kBiasRowChunk, more for batches above kBiasMaxChunks of them
+// (a function of the batch only: the chunks fix the bias gradient's summation order), so the
+// chunks' sums take at most kBiasMaxChunks x OC floats of scratch.
 constexpr int64_t kBiasRowChunk = 32;
+constexpr int64_t kBiasMaxChunks = 64;
+inline int64_t bias_rows_per_chunk(int64_t B) {
+  return std::max(kBiasRowChunk, (B + kBiasMaxChunks - 1) / kBiasMaxChunks);
+}
 
 // dpre = dout * act'(.) (not written for ACT 0), and dbias = (init) or += the column sums of dpre.
-// Rows go in chunks of kBiasRowChunk, and threads own whole chunks, i.e. contiguous rows: threads
+// Rows go in chunks (bias_rows_per_chunk), and threads own whole chunks, i.e. contiguous rows: threads
 // that each wrote a block of columns of every row (as this pass did) slowed each other down, as
 // column strips of a GEMM's C do (see gemm.cc, run_problem). Each chunk sums its rows in order
 // into its own row of column sums; dbias then gets the chunks' sums in chunk order, so the order
@@ -67,7 +73,7 @@ constexpr int64_t kBiasRowChunk = 32;
 template <int ACT>
 void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* out, const float* pre,
                     int64_t B, int64_t OC, bool init) {
-  const int64_t nch = (B + kBiasRowChunk - 1) / kBiasRowChunk;
+  const int64_t rows = bias_rows_per_chunk(B), nch = (B + rows - 1) / rows;
   if (nch == 0) {  // no rows: the sums are 0
     if (dbias && init) std::fill(dbias, dbias + OC, 0.0f);
     return;
@@ -81,9 +87,9 @@ void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* o
     if (scratch.size() < static_cast<size_t>(nch * OC)) scratch.resize(static_cast<size_t>(nch * OC));
     sums = scratch.data();
   }
-  run_isa(nch, kBiasRowChunk * OC, [=](int64_t ch0, int64_t ch1) NG_INLINE_LAMBDA {
+  run_isa(nch, rows * OC, [=](int64_t ch0, int64_t ch1) NG_INLINE_LAMBDA {
     for (int64_t ch = ch0; ch < ch1; ch++) {
-      const int64_t b0 = ch * kBiasRowChunk, b1 = std::min(B, b0 + kBiasRowChunk);
+      const int64_t b0 = ch * rows, b1 = std::min(B, b0 + rows);
       float* acc = sums ? sums + ch * OC : nullptr;
       if (acc)
         for (int64_t i = 0; i < OC; i++) acc[i] = 0.0f;
