@@ -14,8 +14,6 @@
 //   rows, separate C    988-1,068 / 1,069-1,144
 // An earlier sitting, with the same code as a scratch program: cols shared 1,011-1,048 /
 // 1,151-1,192, rows shared 1,005-1,036 / 1,002-1,014, one thread alone on a half 974-999.
-#include <pthread.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -25,21 +23,7 @@
 #include <vector>
 
 #include "cpu/gemm/gemm.h"
-
-namespace {
-
-void pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
-double now_us() {
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
+#include "pinned-threads.h"
 
 int main(int argc, char** argv) {
   const bool rows = argc > 1 && std::strcmp(argv[1], "rows") == 0;
@@ -55,13 +39,13 @@ int main(int argc, char** argv) {
   // Thread t's half: rows [t H, t H + H) with all columns, or columns [t H, t H + H) with all rows.
   auto half = [&](int t) {
     float* C = shared || t == 0 ? C0.data() : C1.data();
-    const double t0 = now_us();
+    const double t0 = probe::now_s() * 1e6;
     if (rows) ng::cpu::sgemm(false, true, H, N, K, 1.0f, A.data() + t * H * K, K, B.data(), K, 0.0f, C + t * H * N, N);
     else ng::cpu::sgemm(false, true, M, H, K, 1.0f, A.data(), K, B.data() + t * H * K, K, 0.0f, C + t * H, N);
-    best[t] = std::min(best[t], now_us() - t0);
+    best[t] = std::min(best[t], probe::now_s() * 1e6 - t0);
   };
   std::thread other([&] {
-    pin(1);
+    probe::pin(1);
     for (int r = 0; r < rounds; r++) {
       while (released.load() <= r) {
       }
@@ -69,7 +53,7 @@ int main(int argc, char** argv) {
       finished.fetch_add(1);
     }
   });
-  pin(0);
+  probe::pin(0);
   for (int r = 0; r < rounds; r++) {
     released.store(r + 1);
     half(0);

@@ -6,8 +6,6 @@
 //   /tmp/cross_core BYTES READER     (READER: 0 = the writing CPU, 1 = the other one)
 // Measured 2026-12-07 on the 2-core Zen 5 VM (best-of-200 average, GB/s of lines read):
 //   256 KB: same core 92.7, other core 27.7;  1 MB: 85.0 vs 28.1;  4 MB: 73.8 vs 35.2
-#include <pthread.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,18 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
-
-void pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
-double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-}  // namespace
+#include "pinned-threads.h"
 
 int main(int argc, char** argv) {
   const size_t bytes = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : (1u << 20);
@@ -40,14 +27,14 @@ int main(int argc, char** argv) {
   volatile float sink = 0.0f;
   // One float per 64-byte line: the time is the lines' transfer, not the adds.
   auto read_lines = [&] {
-    const double t0 = now_s();
+    const double t0 = probe::now_s();
     float s = 0.0f;
     for (size_t i = 0; i < n; i += 16) s += buf[i];
     sink = s;
-    total += now_s() - t0;
+    total += probe::now_s() - t0;
   };
   std::thread other([&] {
-    pin(1);
+    probe::pin(1);
     for (int r = 0; r < rounds; r++) {
       while (phase.load() != 2 * r + 1) {
       }
@@ -55,7 +42,7 @@ int main(int argc, char** argv) {
       phase.store(2 * r + 2);
     }
   });
-  pin(0);
+  probe::pin(0);
   for (int r = 0; r < rounds; r++) {
     for (size_t i = 0; i < n; i++) buf[i] = static_cast<float>(r + i);
     phase.store(2 * r + 1);

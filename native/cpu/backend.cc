@@ -116,12 +116,12 @@ float* block_scratch(const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2, const
 }
 void conv2d_residual(float* out, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
                      const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2) {
-  conv2d_block_forward(out, x, w1, b1, w2, b2, nullptr, nullptr, g1, g2, g1, block_scratch(g1, g2, nullptr));
+  conv2d_block_forward(out, x, w1, b1, w2, b2, nullptr, nullptr, g1, g2, nullptr, block_scratch(g1, g2, nullptr));
 }
 void conv2d_projection(float* out, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
                        const float* wp, const float* bp, const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2,
                        const ops::Conv2dGeom& gp) {
-  conv2d_block_forward(out, x, w1, b1, w2, b2, wp, bp, g1, g2, gp, block_scratch(g1, g2, &gp));
+  conv2d_block_forward(out, x, w1, b1, w2, b2, wp, bp, g1, g2, &gp, block_scratch(g1, g2, &gp));
 }
 void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
                 const ops::Conv2dGeom& g, ops::ConvAct act) {

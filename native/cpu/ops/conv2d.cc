@@ -1436,20 +1436,20 @@ struct ImageConv {
 }  // namespace
 
 // Inference: a residual block, out = relu(shortcut + b2 + conv2(relu(b1 + conv1(inp)))), the
-// shortcut inp itself (wp null) or the projection conv(inp, wp) + bp. With every convolution on
+// shortcut inp itself (sp null) or the projection conv(inp, wp) + bp of shape *sp. With every convolution on
 // the direct kernels (one group), image by image: the projection into out (or the image copied
 // there, unless out is inp), conv1 into a per-thread buffer, then conv2 adding onto out while the
 // image and the buffer are in cache. Otherwise whole-batch convolutions. Either way the kernels
 // of conv2d_forward in the order of the per-layer path, so the same bits.
 void conv2d_block_forward(float* out, const float* inp, const float* w1, const float* b1, const float* w2,
                           const float* b2, const float* wp, const float* bp, const Conv2dShape& s1,
-                          const Conv2dShape& s2, const Conv2dShape& sp, float* scratch) {
+                          const Conv2dShape& s2, const Conv2dShape* sp, float* scratch) {
   const Dims d1 = dims_of(s1), d2 = dims_of(s2);
   const int64_t N = s1.N, image = s1.C * d1.HW, mid = s1.OC * d1.P, oimage = s2.OC * d2.P;
   if (N == 0 || image == 0 || oimage == 0) return;
 #if NG_X86
   const ImageConv c1(s1, w1), c2(s2, w2);
-  std::unique_ptr<ImageConv> cp = wp ? std::make_unique<ImageConv>(sp, wp) : nullptr;
+  std::unique_ptr<ImageConv> cp = sp ? std::make_unique<ImageConv>(*sp, wp) : nullptr;
   if (c1.ok() && c2.ok() && (!cp || cp->ok())) {
     const int64_t planes = std::max(c1.plane_floats(), cp ? cp->plane_floats() : 0);
     for_chunks(s1, d1, chunks_of(s1, d1, false), [&](int64_t, int64_t, int64_t n0, int64_t n1) {
@@ -1471,9 +1471,9 @@ void conv2d_block_forward(float* out, const float* inp, const float* w1, const f
   }
 #endif
   std::vector<float> hidden(static_cast<size_t>(N * mid));
-  if (wp) conv2d_forward(out, inp, wp, bp, sp, ConvAct::none, scratch);
+  if (sp) conv2d_forward(out, inp, wp, bp, *sp, ConvAct::none, scratch);
   conv2d_forward(hidden.data(), inp, w1, b1, s1, ConvAct::relu, scratch);
-  if (!wp && out != inp) std::copy(inp, inp + N * image, out);
+  if (!sp && out != inp) std::copy(inp, inp + N * image, out);
   conv2d_forward(out, hidden.data(), w2, b2, s2, ConvAct::relu, scratch, true);
 }
 
