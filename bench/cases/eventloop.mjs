@@ -1,11 +1,14 @@
 // Case 5 (eventloop): worst and p99 lag of a setInterval(1 ms) timer while nodegrad's
 // Trainer.fit() trains case 2 (batch 128) for ~5 s, vs tfjs's model.fit. Each side runs in a
 // fresh child process; nodegrad's median step time is reported so "worst lag / step" is visible.
+// Both sides train on a data set of at most EVENTLOOP_DATA_N samples for as many epochs as fill
+// ~5 s (see eventLoopPlan in lib/lag.mjs).
 import { makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
-import { cpuMs, startLagMonitor } from '../lib/lag.mjs';
+import { EVENTLOOP_DATA_N, cpuMs, eventLoopPlan, startLagMonitor } from '../lib/lag.mjs';
 import { startNodegradChild } from '../lib/peers.mjs';
 import { errMsg, median, mnistLike, now, sig, sleep } from '../lib/util.mjs';
 import { ngMlpModel, ngMlpRunner } from './mlp.mjs';
+
 
 // ---------------------------------------------------------------------------------------------
 // nodegrad side (runs in a child process through lib/child.mjs).
@@ -18,9 +21,8 @@ export async function ngEventLoop(ng, { threads = 1, seconds = 5, batch = 128, s
   const times = [];
   for (let i = 0; i < 15; i++) times.push(probe.run(1).seconds);
   const stepSec = median(times);
-  // size one epoch for ~`seconds` of fit()
-  const steps = Math.max(5, Math.round(seconds / stepSec));
-  const n = steps * batch;
+  // size the fit for ~`seconds`
+  const { n, epochs, steps } = eventLoopPlan(Math.max(5, Math.round(seconds / stepSec)), batch);
   const { x, y } = mnistLike(n, seed + 1);
   const { model } = ngMlpModel(ng, seed);
   const trainer = new ng.Trainer({ model, loss: 'crossEntropy', optimizer: 'adam' });
@@ -36,12 +38,14 @@ export async function ngEventLoop(ng, { threads = 1, seconds = 5, batch = 128, s
   };
   const mon = startLagMonitor(1);
   const t0 = now();
-  await trainer.fit(data, { epochs: 1, batchSize: batch, verbose: 0, callbacks: [timer] });
+  await trainer.fit(data, { epochs, batchSize: batch, verbose: 0, callbacks: [timer] });
   const wall = (now() - t0) / 1e3;
   const lag = mon.stop();
   return {
     ...lag,
     steps,
+    epochs,
+    samples: n,
     wallSeconds: wall,
     medianStepMs: fitSteps.length ? median(fitSteps) : stepSec * 1e3,
     medianStepCpuMs: fitStepsCpu.length ? median(fitStepsCpu) : null,
@@ -113,8 +117,11 @@ export async function run(ctx) {
       }
     }
     const cfg = `threads=${t} batch=${batch} fit ~${seconds} s`;
+    const epochsOf = (r) => (r ? `${r.epochs} x ${r.samples}` : null);
     const pick = (k) => Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, r[k]]));
-    const worst = makeRow({ config: cfg, metric: 'worst timer lag', unit: 'ms', better: 'lower', nodegrad: ngr?.worstMs, peers: pick('worstMs'), extra: { idleWorstMs: idle ? sig(idle.worstMs) : null } });
+    const worst = makeRow({ config: cfg, metric: 'worst timer lag', unit: 'ms', better: 'lower', nodegrad: ngr?.worstMs, peers: pick('worstMs'),
+      extra: { idleWorstMs: idle ? sig(idle.worstMs) : null, nodegradWorstWaitMs: ngr?.worstWaitMs == null ? null : sig(ngr.worstWaitMs), nodegradWorstRunMs: ngr?.worstRunMs == null ? null : sig(ngr.worstRunMs),
+        epochsTimesSamples: { nodegrad: epochsOf(ngr), ...Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, epochsOf(r)])) } } });
     if (t === threads[threads.length - 1]) worst.headline = true;
     rows.push(worst);
     rows.push(makeRow({ config: cfg, metric: 'p99 timer lag', unit: 'ms', better: 'lower', nodegrad: ngr?.p99Ms, peers: pick('p99Ms'), extra: { idleP99Ms: idle ? sig(idle.p99Ms) : null } }));
@@ -123,6 +130,12 @@ export async function run(ctx) {
     rows.push(makeRow({ config: cfg, metric: 'longest busy slice / median step (CPU time)', unit: 'x', better: 'lower',
       nodegrad: ngr && ngr.medianStepCpuMs ? ngr.worstSliceCpuMs / ngr.medianStepCpuMs : null, peers: {},
       extra: { worstSliceCpuMs: ngr ? sig(ngr.worstSliceCpuMs) : null, medianStepCpuMs: ngr ? sig(ngr.medianStepCpuMs) : null } }));
+    if (ngr?.worstNotWaitingMs != null) {
+      rows.push(makeRow({ config: cfg, metric: 'worst lag not spent waiting for a CPU / median step', unit: 'x', better: 'lower',
+        nodegrad: ngr.medianStepMs ? ngr.worstNotWaitingMs / ngr.medianStepMs : null,
+        peers: Object.fromEntries(Object.entries(tf).filter(([, r]) => r.worstNotWaitingMs != null && r.medianStepMs).map(([name, r]) => [name, r.worstNotWaitingMs / r.medianStepMs])),
+        extra: { nodegradWorstNotWaitingMs: sig(ngr.worstNotWaitingMs) } }));
+    }
     rows.push(
       makeRow({
         config: cfg,
@@ -135,6 +148,8 @@ export async function run(ctx) {
     );
   }
   if (idle) notes.push(`Idle event loop in a fresh process over ${seconds} s, as long as each fit (noise floor): worst ${sig(idle.worstMs, 3)} ms, p99 ${sig(idle.p99Ms, 3)} ms.`);
+  notes.push(`Each fit trains on a data set of at most ${EVENTLOOP_DATA_N} MNIST-shaped samples for as many epochs as fill ~${seconds} s (epochs x samples in the worst-lag row), so epoch boundaries (shuffle, first batch) fall inside the measured window.`);
+  notes.push('Where Linux exposes the JS thread\'s scheduler statistics (/proc/thread-self/schedstat), the worst-lag row splits the worst gap into the time the JS thread ran (nodegradWorstRunMs) and the time it was ready but waited in a run queue for a CPU held by another thread (nodegradWorstWaitMs): a kernel thread, another process, or nodegrad\'s own runner and OpenMP threads. "Worst lag not spent waiting for a CPU" is the longest gap with its wait taken out.');
   notes.push('Step times are measured inside fit() (onBatchBegin/onBatchEnd callbacks; tfjs likewise), so the ratio uses the steps that actually ran.');
   notes.push('Longest busy slice: the most CPU time this process spent between two timer ticks, over the median step\'s CPU time (both count every thread of the process: V8\'s helpers and, at 2 threads, the OpenMP worker); unlike the timer lag it does not grow when other processes load the machine.');
   notes.push('nodegrad\'s fit() compiles the step (loss and optimizer by name) and replays it on a native runner thread, which also copies each batch in; the warm-up and the recording step are compiled steps too (recorded on the JS thread in slices, their kernels run on the runner), so the JS thread runs no kernel of a step; its longest slices are at the start of fit (setup, the first shuffle and batch, the first recordings: V8 compiling each function on its first call).');

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { performance } from 'node:perf_hooks';
 import { serve } from '../lib/proto.mjs';
-import { startLagMonitor } from '../lib/lag.mjs';
+import { eventLoopPlan, startLagMonitor } from '../lib/lag.mjs';
 import { mnistLike, mulberry32, peakRssMB, rssMB } from '../lib/util.mjs';
 
 const argBackend = process.argv.indexOf('--backend');
@@ -145,12 +145,11 @@ const KINDS = { mlp: Mlp, tiny: Tiny, inference: Inference };
 
 // Keras-style model.fit on case 2 for about `seconds`, with a setInterval(1 ms) lag monitor.
 async function eventloop({ batch = 128, seconds = 5, seed = 1 }) {
-  // calibrate samples/s with a few manual steps, then size the data set for ~`seconds`
+  // calibrate samples/s with a few manual steps, then size the fit for ~`seconds`
   const probe = new Mlp({ batch, n: batch * 4, seed });
   probe.run(1);
   const est = probe.run(2).seconds / 2;
-  const steps = Math.max(3, Math.round(seconds / est));
-  const n = steps * batch;
+  const { n, epochs, steps } = eventLoopPlan(Math.max(3, Math.round(seconds / est)), batch);
   const d = mnistLike(n, seed);
   const x = tf.tensor2d(d.x, [n, 784]);
   const y = tf.oneHot(tf.tensor1d(d.y, 'int32'), 10);
@@ -161,7 +160,7 @@ async function eventloop({ batch = 128, seconds = 5, seed = 1 }) {
   const mon = startLagMonitor(1);
   const t0 = performance.now();
   await model.fit(x, y, {
-    epochs: 1,
+    epochs,
     batchSize: batch,
     shuffle: true,
     verbose: 0,
@@ -177,7 +176,7 @@ async function eventloop({ batch = 128, seconds = 5, seed = 1 }) {
   const wall = (performance.now() - t0) / 1e3;
   const lag = mon.stop();
   batchTimes.sort((a, b) => a - b);
-  return { ...lag, steps, wallSeconds: wall, medianStepMs: batchTimes[batchTimes.length >> 1] ?? est * 1e3 };
+  return { ...lag, steps, epochs, samples: n, wallSeconds: wall, medianStepMs: batchTimes[batchTimes.length >> 1] ?? est * 1e3 };
 }
 
 async function memory({ batch = 128, warmup = 50, steps = 5000, maxSeconds = 60, seed = 1, samples = 20 }) {
