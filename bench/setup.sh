@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the benchmark peers on a fresh Debian/Ubuntu machine (a no-op where present):
-#   - apt: python3-torch (PyTorch CPU, Debian's 1.13 build), libopenblas-dev (OpenBLAS 0.3.21) and
+#   - apt: python3-torch (PyTorch CPU, Debian's 1.13 build), libopenblas-dev (OpenBLAS 0.3.21),
 #     libjemalloc2 (the tuned allocator PyTorch's CPU tuning guide recommends; preloaded for torch)
+#     and openmpi-bin, libopenmpi-dev, cmake (the dist case: nodegrad's MPI variant, built here
+#     into build-mpi/ when missing, and mpirun to launch its ranks; PyTorch DDP uses gloo over TCP)
 #   - npm (into bench/node_modules, pinned in bench/package.json): @tensorflow/tfjs 4.22.0 and
 #     @tensorflow/tfjs-backend-wasm 4.22.0
 # @tensorflow/tfjs-node is deliberately absent: its install script downloads libtensorflow from
@@ -10,7 +12,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-apt_pkgs=(python3-torch libopenblas-dev libjemalloc2)
+apt_pkgs=(python3-torch libopenblas-dev libjemalloc2 openmpi-bin libopenmpi-dev cmake)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -23,6 +25,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: apt packages present (${apt_pkgs[*]})"
+fi
+
+if [ ! -f "$here/../build-mpi/Release/nodegrad_mpi.node" ]; then
+  echo "setup: nodegrad's MPI variant (build-mpi/, for the dist case)"
+  (cd "$here/.." && npm run build:mpi --silent >/dev/null)
 fi
 
 echo "setup: npm packages for bench/ (tfjs, tfjs-backend-wasm)"

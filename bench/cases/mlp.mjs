@@ -226,9 +226,55 @@ export async function run(ctx) {
       await peers.close();
     }
   }
+  if (ng && !unavailable && threads.includes(1) && threads.includes(2)) {
+    rows.push(...(await threadScaling(ng, { batches: quick ? [128] : [128, 512], reps, targetSec, log, notes })));
+  }
   if (threads.length > 1 && Object.keys(tfjsOnce).length) notes.push(`tfjs backends are single-threaded in Node (wasm: SIMD on, threads off): measured once at threads=${threads[0]} and repeated in the other rows.`);
   if (quick) notes.push('quick: tfjs-cpu skipped (seconds per step), batch 128 only.');
   notes.push(`Each repetition trains a freshly initialized model (after ${FRESH} untimed warm-up steps), so every library is timed over the same early phase of training (tfjs-cpu, seconds per step, keeps one model).`);
   notes.push('Each step includes batch assembly from a shuffled 8192-sample data set (nodegrad: DataLoader; PyTorch: index gather; tfjs: tf.gather + oneHot).');
   return { name: 'mlp', rows, notes };
+}
+
+// nodegrad at 2 threads over nodegrad at 1 thread, the two interleaved repetition by repetition in
+// one process (fresh model each repetition, as above): the per-thread-count rows above are
+// measured minutes apart, and this machine's speed moves 15-20% from minute to minute.
+async function threadScaling(ng, { batches, reps, targetSec, log, notes }) {
+  const rows = [];
+  for (const b of batches) {
+    log(`  mlp thread scaling batch=${b} (1 and 2 threads interleaved)`);
+    let data = null;
+    const runners = {};
+    const cs = [1, 2].map((t) => ({
+      name: `${t}`,
+      beforeRep: () => {
+        ng.setNumThreads(t);
+        runners[t]?.dispose();
+        runners[t] = ngMlpRunner(ng, { batch: b, ...(data ? { data } : {}) });
+        data = runners[t].data;
+        runners[t].run(FRESH);
+      },
+      run: (steps) => {
+        ng.setNumThreads(t);
+        if (!runners[t]) cs[t - 1].beforeRep();
+        return runners[t].run(steps);
+      },
+    }));
+    try {
+      const res = await interleave(cs, { reps, targetSec, log });
+      const sps = (r) => (r?.perStep ? b / r.perStep : null);
+      const one = sps(res['1']);
+      const two = sps(res['2']);
+      rows.push(makeRow({ config: `batch=${b}`, metric: 'thread scaling: 2 threads / 1 thread, interleaved', unit: 'x', better: 'higher',
+        nodegrad: one && two ? two / one : null, extra: { samplesPerSecond: { threads1: one && sig(one), threads2: two && sig(two) } } }));
+    } catch (e) {
+      notes.push(`nodegrad thread scaling failed at batch=${b}: ${errMsg(e)}`);
+    } finally {
+      for (const r of Object.values(runners)) r.dispose();
+      data?.x.dispose();
+      data?.y.dispose();
+    }
+  }
+  notes.push('Thread scaling: nodegrad at 2 threads and at 1 thread, repetitions interleaved in one process (same minute, same data, a fresh model each repetition); the per-thread-count throughput rows are measured minutes apart.');
+  return rows;
 }
