@@ -9,7 +9,6 @@ import { startNodegradChild } from '../lib/peers.mjs';
 import { errMsg, median, mnistLike, now, sig, sleep } from '../lib/util.mjs';
 import { ngMlpModel, ngMlpRunner } from './mlp.mjs';
 
-
 // ---------------------------------------------------------------------------------------------
 // nodegrad side (runs in a child process through lib/child.mjs).
 // ---------------------------------------------------------------------------------------------

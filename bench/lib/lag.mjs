@@ -84,8 +84,9 @@ function openSchedstat() {
 
 // The data set of each fit in the eventloop case (nodegrad and tfjs alike), in samples: the mlp
 // case's size. A data set sized for ~5 s in one epoch took ~1.8 GB at nodegrad's speed (the JS
-// array and the tensor), and on a machine whose kernel samples process memory (DAMON's kdamond,
-// see docs/BENCHMARKS.md) the sampler's runs, which take a CPU from the JS thread, grew with it.
+// array and the tensor), and on a machine whose kernel samples process memory (DAMON's kdamond;
+// bench/kernels/README.md, "Event-loop lag during fit()") the sampler's runs, which take a CPU
+// from the JS thread, grew with it.
 export const EVENTLOOP_DATA_N = 8192;
 
 /** Epochs over at most EVENTLOOP_DATA_N samples (whole batches, at least one) that make about `steps` steps. */
