@@ -3,7 +3,7 @@
 #   - apt: python3-torch (PyTorch CPU, Debian's 1.13 build), libopenblas-dev (OpenBLAS 0.3.21),
 #     libjemalloc2 (the tuned allocator PyTorch's CPU tuning guide recommends; preloaded for torch)
 #     and openmpi-bin, libopenmpi-dev, cmake (the dist case: nodegrad's MPI variant, built here
-#     into build-mpi/ when missing, and mpirun to launch its ranks; PyTorch DDP uses gloo over TCP)
+#     into build-mpi/, and mpirun to launch its ranks; PyTorch DDP uses gloo over TCP)
 #   - npm (into bench/node_modules, pinned in bench/package.json): @tensorflow/tfjs 4.22.0 and
 #     @tensorflow/tfjs-backend-wasm 4.22.0
 # @tensorflow/tfjs-node is deliberately absent: its install script downloads libtensorflow from
@@ -27,10 +27,10 @@ else
   echo "setup: apt packages present (${apt_pkgs[*]})"
 fi
 
-if [ ! -f "$here/../build-mpi/Release/nodegrad_mpi.node" ]; then
-  echo "setup: nodegrad's MPI variant (build-mpi/, for the dist case)"
-  (cd "$here/.." && npm run build:mpi --silent >/dev/null)
-fi
+# Incremental, as in .ci/run: cmake-js rebuilds only when native/dist changed (a build kept only
+# when missing would go stale).
+echo "setup: nodegrad's MPI variant (build-mpi/, for the dist case)"
+(cd "$here/.." && npm run build:mpi --silent >/dev/null)
 
 echo "setup: npm packages for bench/ (tfjs, tfjs-backend-wasm)"
 npm --prefix "$here" install --no-audit --no-fund --loglevel=error

@@ -126,22 +126,22 @@ export async function run(ctx) {
     }
     const cfg = `threads=${t} batch=${batch} fit ~${seconds} s`;
     const epochsOf = (r) => (r ? `${r.epochs} x ${r.samples}` : null);
-    const pick = (k) => Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, r[k]]));
+    const perPeer = (f) => Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, f(r)]));
+    const pick = (k) => perPeer((r) => r[k]);
     const worst = makeRow({ config: cfg, metric: 'worst timer lag', unit: 'ms', better: 'lower', nodegrad: ngr?.worstMs, peers: pick('worstMs'),
       extra: { idleWorstMs: idle ? sig(idle.worstMs) : null, nodegradWorstWaitMs: ngr?.worstWaitMs == null ? null : sig(ngr.worstWaitMs), nodegradWorstRunMs: ngr?.worstRunMs == null ? null : sig(ngr.worstRunMs),
-        epochsTimesSamples: { nodegrad: epochsOf(ngr), ...Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, epochsOf(r)])) } } });
+        epochsTimesSamples: { nodegrad: epochsOf(ngr), ...perPeer(epochsOf) } } });
     if (t === threads[threads.length - 1]) worst.headline = true;
     rows.push(worst);
     rows.push(makeRow({ config: cfg, metric: 'p99 timer lag', unit: 'ms', better: 'lower', nodegrad: ngr?.p99Ms, peers: pick('p99Ms'), extra: { idleP99Ms: idle ? sig(idle.p99Ms) : null } }));
     rows.push(makeRow({ config: cfg, metric: 'median training step', unit: 'ms', better: 'lower', nodegrad: ngr?.medianStepMs, peers: pick('medianStepMs'), extra: { nodegradMeanFitStepMs: ngr ? sig(ngr.fitStepMs) : null, nodegradWorstFitStepMs: ngr ? sig(ngr.worstStepMs) : null, nodegradManualLoopMedianStepMs: ngr ? sig(ngr.manualMedianStepMs) : null, steps: { nodegrad: ngr?.steps, ...pick('steps') } } }));
-    const lagPerStep = (r) => (r && r.medianStepMs ? r.worstMs / r.medianStepMs : null);
+    const perStep = (key) => (r) => (r && r[key] != null && r.medianStepMs ? r[key] / r.medianStepMs : null);
     rows.push(makeRow({ config: cfg, metric: 'longest busy slice / median step (CPU time)', unit: 'x', better: 'lower',
       nodegrad: ngr && ngr.medianStepCpuMs ? ngr.worstSliceCpuMs / ngr.medianStepCpuMs : null, peers: {},
       extra: { worstSliceCpuMs: ngr ? sig(ngr.worstSliceCpuMs) : null, medianStepCpuMs: ngr ? sig(ngr.medianStepCpuMs) : null } }));
     if (ngr?.worstNotWaitingMs != null) {
       rows.push(makeRow({ config: cfg, metric: 'worst lag not spent waiting for a CPU / median step', unit: 'x', better: 'lower',
-        nodegrad: ngr.medianStepMs ? ngr.worstNotWaitingMs / ngr.medianStepMs : null,
-        peers: Object.fromEntries(Object.entries(tf).filter(([, r]) => r.worstNotWaitingMs != null && r.medianStepMs).map(([name, r]) => [name, r.worstNotWaitingMs / r.medianStepMs])),
+        nodegrad: perStep('worstNotWaitingMs')(ngr), peers: perPeer(perStep('worstNotWaitingMs')),
         extra: { nodegradWorstNotWaitingMs: sig(ngr.worstNotWaitingMs) } }));
     }
     rows.push(
@@ -150,8 +150,8 @@ export async function run(ctx) {
         metric: 'worst lag / median step',
         unit: 'x',
         better: 'lower',
-        nodegrad: lagPerStep(ngr),
-        peers: Object.fromEntries(Object.entries(tf).map(([name, r]) => [name, lagPerStep(r)])),
+        nodegrad: perStep('worstMs')(ngr),
+        peers: perPeer(perStep('worstMs')),
       }),
     );
   }

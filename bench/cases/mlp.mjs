@@ -146,28 +146,18 @@ export async function run(ctx) {
         if (ng && !unavailable) {
           try {
             ng.setNumThreads(t);
-            let r = ngMlpRunner(ng, { batch: b });
-            if (!notes.some((n) => n.startsWith('nodegrad batches:'))) notes.push(`nodegrad batches: ${r.loaderKind}.`);
-            const beforeRep = () => {
-              r.dispose();
-              r = ngMlpRunner(ng, { batch: b, data: r.data }); // fresh model each repetition (see FRESH)
-              r.run(FRESH);
-            };
-            cs.push({ name: 'nodegrad', run: (steps) => r.run(steps), beforeRep });
+            const data = ngMnistTensors(ng);
+            const fp32 = freshModelContestant(ng, 'nodegrad', { batch: b, data });
+            if (!notes.some((n) => n.startsWith('nodegrad batches:'))) notes.push(`nodegrad batches: ${fp32.loaderKind}.`);
+            cs.push(fp32);
             // bf16 mixed precision on the same data, interleaved with the fp32 run.
-            let rb = bf16 ? ngMlpRunner(ng, { batch: b, data: r.data, precision: 'bf16' }) : null;
-            if (rb) {
-              cs.push({ name: 'nodegrad-bf16', run: (steps) => rb.run(steps), beforeRep: () => {
-                rb.dispose();
-                rb = ngMlpRunner(ng, { batch: b, data: r.data, precision: 'bf16' });
-                rb.run(FRESH);
-              } });
-            }
+            const bf = bf16 ? freshModelContestant(ng, 'nodegrad-bf16', { batch: b, data, precision: 'bf16' }) : null;
+            if (bf) cs.push(bf);
             ngCleanup = () => {
-              rb?.dispose();
-              r.dispose();
-              r.data.x.dispose();
-              r.data.y.dispose();
+              bf?.dispose();
+              fp32.dispose();
+              data.x.dispose();
+              data.y.dispose();
             };
           } catch (e) {
             ngErr = errMsg(e);
@@ -236,6 +226,32 @@ export async function run(ctx) {
   return { name: 'mlp', rows, notes };
 }
 
+// A nodegrad contestant of interleave() on `data` that trains a freshly initialized model each
+// repetition (after FRESH untimed steps); with `threads`, that thread count is set before each
+// repetition and each timed run (the thread-scaling rows alternate two counts in one process).
+function freshModelContestant(ng, name, { batch, data, precision, threads }) {
+  const make = () => ngMlpRunner(ng, { batch, data, precision });
+  const use = () => {
+    if (threads) ng.setNumThreads(threads);
+  };
+  let r = make();
+  return {
+    name,
+    loaderKind: r.loaderKind,
+    beforeRep() {
+      use();
+      r.dispose();
+      r = make();
+      r.run(FRESH);
+    },
+    run(steps) {
+      use();
+      return r.run(steps);
+    },
+    dispose: () => r.dispose(),
+  };
+}
+
 // nodegrad at 2 threads over nodegrad at 1 thread, the two interleaved repetition by repetition in
 // one process (fresh model each repetition, as above): the per-thread-count rows above are
 // measured minutes apart, and this machine's speed moves 15-20% from minute to minute.
@@ -244,23 +260,10 @@ async function threadScaling(ng, { batches, reps, targetSec, log, notes }) {
   for (const b of batches) {
     log(`  mlp thread scaling batch=${b} (1 and 2 threads interleaved)`);
     let data = null;
-    const runners = {};
-    const cs = [1, 2].map((t) => ({
-      name: `${t}`,
-      beforeRep: () => {
-        ng.setNumThreads(t);
-        runners[t]?.dispose();
-        runners[t] = ngMlpRunner(ng, { batch: b, ...(data ? { data } : {}) });
-        data = runners[t].data;
-        runners[t].run(FRESH);
-      },
-      run: (steps) => {
-        ng.setNumThreads(t);
-        if (!runners[t]) cs[t - 1].beforeRep();
-        return runners[t].run(steps);
-      },
-    }));
+    const cs = [];
     try {
+      data = ngMnistTensors(ng);
+      for (const t of [1, 2]) cs.push(freshModelContestant(ng, `${t}`, { batch: b, data, threads: t }));
       const res = await interleave(cs, { reps, targetSec, log });
       const sps = (r) => (r?.perStep ? b / r.perStep : null);
       const one = sps(res['1']);
@@ -270,7 +273,7 @@ async function threadScaling(ng, { batches, reps, targetSec, log, notes }) {
     } catch (e) {
       notes.push(`nodegrad thread scaling failed at batch=${b}: ${errMsg(e)}`);
     } finally {
-      for (const r of Object.values(runners)) r.dispose();
+      for (const c of cs) c.dispose();
       data?.x.dispose();
       data?.y.dispose();
     }

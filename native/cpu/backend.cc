@@ -108,20 +108,22 @@ void conv2d_fwd_maxpool2(float* out, const float* x, const float* w, const float
   conv2d_forward_maxpool2(out, x, w, bias, g, act, conv_scratch(g, false));
 }
 // inference: residual blocks in one call (conv2d_block_forward)
-float* block_scratch(const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2, const ops::Conv2dGeom* gp) {
+float* block_scratch(const BlockConv& c1, const BlockConv& c2, const BlockConv* proj) {
   thread_local std::vector<float> buf;
-  const size_t need = static_cast<size_t>(conv2d_block_scratch_floats(g1, g2, gp));
+  const size_t need = static_cast<size_t>(conv2d_block_scratch_floats(c1, c2, proj));
   if (buf.size() < need) buf.resize(need);
   return buf.data();
 }
 void conv2d_residual(float* out, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
                      const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2) {
-  conv2d_block_forward(out, x, w1, b1, w2, b2, nullptr, nullptr, g1, g2, nullptr, block_scratch(g1, g2, nullptr));
+  const BlockConv c1{g1, w1, b1}, c2{g2, w2, b2};
+  conv2d_block_forward(out, x, c1, c2, nullptr, block_scratch(c1, c2, nullptr));
 }
 void conv2d_projection(float* out, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
                        const float* wp, const float* bp, const ops::Conv2dGeom& g1, const ops::Conv2dGeom& g2,
                        const ops::Conv2dGeom& gp) {
-  conv2d_block_forward(out, x, w1, b1, w2, b2, wp, bp, g1, g2, &gp, block_scratch(g1, g2, &gp));
+  const BlockConv c1{g1, w1, b1}, c2{g2, w2, b2}, cp{gp, wp, bp};
+  conv2d_block_forward(out, x, c1, c2, &cp, block_scratch(c1, c2, &cp));
 }
 void conv2d_bwd(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, const float* out,
                 const ops::Conv2dGeom& g, ops::ConvAct act) {

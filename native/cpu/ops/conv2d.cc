@@ -1436,22 +1436,22 @@ struct ImageConv {
 }  // namespace
 
 // Inference: a residual block, out = relu(shortcut + b2 + conv2(relu(b1 + conv1(inp)))), the
-// shortcut inp itself (sp null) or the projection conv(inp, wp) + bp of shape *sp. With every convolution on
-// the direct kernels (one group), image by image: the projection into out (or the image copied
-// there, unless out is inp), conv1 into a per-thread buffer, then conv2 adding onto out while the
-// image and the buffer are in cache. Otherwise whole-batch convolutions. Either way the kernels
-// of conv2d_forward in the order of the per-layer path, so the same bits.
-void conv2d_block_forward(float* out, const float* inp, const float* w1, const float* b1, const float* w2,
-                          const float* b2, const float* wp, const float* bp, const Conv2dShape& s1,
-                          const Conv2dShape& s2, const Conv2dShape* sp, float* scratch) {
+// shortcut inp itself (proj null) or the projection conv(inp) + bias of *proj. With every
+// convolution on the direct kernels (one group), image by image: the projection into out (or the
+// image copied there, unless out is inp), conv1 into a per-thread buffer, then conv2 adding onto
+// out while the image and the buffer are in cache. Otherwise whole-batch convolutions. Either way
+// the kernels of conv2d_forward in the order of the per-layer path, so the same bits.
+void conv2d_block_forward(float* out, const float* inp, const BlockConv& c1, const BlockConv& c2, const BlockConv* proj,
+                          float* scratch) {
+  const Conv2dShape &s1 = c1.shape, &s2 = c2.shape;
   const Dims d1 = dims_of(s1), d2 = dims_of(s2);
   const int64_t N = s1.N, image = s1.C * d1.HW, mid = s1.OC * d1.P, oimage = s2.OC * d2.P;
   if (N == 0 || image == 0 || oimage == 0) return;
 #if NG_X86
-  const ImageConv c1(s1, w1), c2(s2, w2);
-  std::unique_ptr<ImageConv> cp = sp ? std::make_unique<ImageConv>(*sp, wp) : nullptr;
-  if (c1.ok() && c2.ok() && (!cp || cp->ok())) {
-    const int64_t planes = std::max(c1.plane_floats(), cp ? cp->plane_floats() : 0);
+  const ImageConv k1(s1, c1.weight), k2(s2, c2.weight);
+  std::unique_ptr<ImageConv> kp = proj ? std::make_unique<ImageConv>(proj->shape, proj->weight) : nullptr;
+  if (k1.ok() && k2.ok() && (!kp || kp->ok())) {
+    const int64_t planes = std::max(k1.plane_floats(), kp ? kp->plane_floats() : 0);
     for_chunks(s1, d1, chunks_of(s1, d1, false), [&](int64_t, int64_t, int64_t n0, int64_t n1) {
       thread_local std::vector<float> buf;
       if (buf.size() < static_cast<size_t>(mid + planes)) buf.resize(static_cast<size_t>(mid + planes));
@@ -1461,25 +1461,25 @@ void conv2d_block_forward(float* out, const float* inp, const float* w1, const f
         const float* x = inp + n * image;
         float* y = out + n * oimage;
         // the projection first, as the per-layer path runs it (it reads x while x is in cache)
-        if (cp) cp->run(y, x, bp, false, false, phase);
-        c1.run(hidden, x, b1, true, false, phase);
-        if (!cp && y != x) std::copy(x, x + image, y);
-        c2.run(y, hidden, b2, true, true, nullptr, n + 1 < N ? x + image : nullptr, image);
+        if (kp) kp->run(y, x, proj->bias, false, false, phase);
+        k1.run(hidden, x, c1.bias, true, false, phase);
+        if (!kp && y != x) std::copy(x, x + image, y);
+        k2.run(y, hidden, c2.bias, true, true, nullptr, n + 1 < N ? x + image : nullptr, image);
       }
     });
     return;
   }
 #endif
   std::vector<float> hidden(static_cast<size_t>(N * mid));
-  if (sp) conv2d_forward(out, inp, wp, bp, *sp, ConvAct::none, scratch);
-  conv2d_forward(hidden.data(), inp, w1, b1, s1, ConvAct::relu, scratch);
-  if (!sp && out != inp) std::copy(inp, inp + N * image, out);
-  conv2d_forward(out, hidden.data(), w2, b2, s2, ConvAct::relu, scratch, true);
+  if (proj) conv2d_forward(out, inp, proj->weight, proj->bias, proj->shape, ConvAct::none, scratch);
+  conv2d_forward(hidden.data(), inp, c1.weight, c1.bias, s1, ConvAct::relu, scratch);
+  if (!proj && out != inp) std::copy(inp, inp + N * image, out);
+  conv2d_forward(out, hidden.data(), c2.weight, c2.bias, s2, ConvAct::relu, scratch, true);
 }
 
-int64_t conv2d_block_scratch_floats(const Conv2dShape& s1, const Conv2dShape& s2, const Conv2dShape* sp) {
-  return std::max({conv2d_scratch_floats(s1, false), conv2d_scratch_floats(s2, false),
-                   sp ? conv2d_scratch_floats(*sp, false) : int64_t{0}});
+int64_t conv2d_block_scratch_floats(const BlockConv& c1, const BlockConv& c2, const BlockConv* proj) {
+  return std::max({conv2d_scratch_floats(c1.shape, false), conv2d_scratch_floats(c2.shape, false),
+                   proj ? conv2d_scratch_floats(proj->shape, false) : int64_t{0}});
 }
 
 }  // namespace ng::cpu

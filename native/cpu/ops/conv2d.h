@@ -38,17 +38,23 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
 void conv2d_forward_maxpool2(float* out, const float* inp, const float* weight, const float* bias,
                              const Conv2dShape& s, ConvAct act, float* scratch);
 
+// One convolution of a residual block: its shape, weight and bias (null: none).
+struct BlockConv {
+  Conv2dShape shape;
+  const float* weight;
+  const float* bias;
+};
+
 // Inference: a residual block (BatchNorms folded) in one call: out (N, OC, OH, OW) =
-// relu(shortcut + b2 + conv2(relu(b1 + conv1(inp)))), conv1: s1 (C -> mid, OH x OW), conv2: s2
-// (mid -> OC, keeping OH x OW); the shortcut is inp itself (sp null: OC == C, OH x OW == H x W) or
-// the projection conv(inp, wp) + bp with shape *sp (C -> OC, OH x OW). The bits of the per-layer
-// path: conv2d_forward of the projection (no act) into out, or inp copied there; conv2d_forward
-// (relu) of conv1; conv2d_forward accumulating (relu) of conv2. out may be inp itself for the
-// identity (no other overlap); b1, b2, bp may be null. scratch: conv2d_block_scratch_floats.
-void conv2d_block_forward(float* out, const float* inp, const float* w1, const float* b1, const float* w2,
-                          const float* b2, const float* wp, const float* bp, const Conv2dShape& s1,
-                          const Conv2dShape& s2, const Conv2dShape* sp, float* scratch);
-int64_t conv2d_block_scratch_floats(const Conv2dShape& s1, const Conv2dShape& s2, const Conv2dShape* sp);
+// relu(shortcut + b2 + conv2(relu(b1 + conv1(inp)))), conv1: c1 (C -> mid, OH x OW), conv2: c2
+// (mid -> OC, keeping OH x OW); the shortcut is inp itself (proj null: OC == C, OH x OW == H x W)
+// or the projection *proj (C -> OC, OH x OW). The bits of the per-layer path: conv2d_forward of
+// the projection (no act) into out, or inp copied there; conv2d_forward (relu) of conv1;
+// conv2d_forward accumulating (relu) of conv2. out may be inp itself for the identity (no other
+// overlap). scratch: conv2d_block_scratch_floats.
+void conv2d_block_forward(float* out, const float* inp, const BlockConv& c1, const BlockConv& c2, const BlockConv* proj,
+                          float* scratch);
+int64_t conv2d_block_scratch_floats(const BlockConv& c1, const BlockConv& c2, const BlockConv* proj);
 
 // dinp: (N, C, H, W) or null  dweight: (OC, C/groups, KH, KW) or null  dbias: (OC) or null
 // (all accumulate; init: all written, their old contents never read: the gradients' first
