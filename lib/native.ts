@@ -394,6 +394,8 @@ export interface BuildInfo {
   cuda: boolean;
   mpi: boolean;
   compiler: string;
+  /** How glibc malloc was set up at load (native/core/malloc_tuning.h). */
+  mallocTuning: string;
 }
 
 export interface GemmInfo { kernel: string; isa: string; MR: number; NR: number; MC: number; KC: number; NC: number }

@@ -80,22 +80,51 @@ export function ngTrainStep(ng, { model, opt }, xb, yb) {
   });
 }
 
+// The step as a PyTorch user writes it: no ng.tidy, the loss disposed (intermediates are left to
+// the garbage collector).
+export function ngPlainStep(ng, { model, opt }, xb, yb) {
+  opt.zeroGrad();
+  const loss = ng.losses.crossEntropy(model.forward(xb), yb);
+  loss.backward();
+  opt.step();
+  loss.dispose();
+}
+
+// Row labels of the loop styles other than ng.tidy (mlp and tiny cases).
+export const LOOP_LABELS = { plain: 'PyTorch-style loop (no ng.tidy)', compiled: 'ng.compile (replayed)' };
+
+// The step recorded by ng.compile and replayed (no JS between its kernels); dispose() it.
+export function ngCompiledStep(ng, { model, opt }) {
+  return ng.compile((xb, yb) => {
+    opt.zeroGrad();
+    const loss = ng.losses.crossEntropy(model.forward(xb), yb);
+    loss.backward();
+    opt.step();
+    return loss;
+  });
+}
+
 // The DataLoader owns its batches (disposed when the next one is drawn) unless { keep: true }.
 export function ngReleaseBatch(_b) {}
 
 // A runner for the benchmarks: run(steps) -> { seconds, loadSeconds } (loadSeconds: time spent
 // in the DataLoader assembling batches, inside `seconds`).
 // precision 'bf16': each step runs inside ng.autocast('bf16', ...) (bf16 GEMMs, fp32 weights).
-export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N, data = ngMnistTensors(ng, n, seed), precision = 'fp32' }) {
+// loop: 'tidy' (ngTrainStep), 'plain' (ngPlainStep) or 'compiled' (ngCompiledStep).
+export function ngMlpRunner(ng, { batch, seed = 1, n = DATA_N, data = ngMnistTensors(ng, n, seed), precision = 'fp32', loop = 'tidy' }) {
   const m = ngMlpModel(ng, seed);
   const next = ngBatches(ng, data, batch, seed);
-  const step = precision === 'bf16' ? (x, y) => ng.autocast('bf16', () => ngTrainStep(ng, m, x, y)) : (x, y) => ngTrainStep(ng, m, x, y);
+  const compiled = loop === 'compiled' ? ngCompiledStep(ng, m) : null;
+  const fp32 = { tidy: (x, y) => ngTrainStep(ng, m, x, y), plain: (x, y) => ngPlainStep(ng, m, x, y), compiled }[loop];
+  if (!fp32) throw new Error(`unknown loop ${loop}`);
+  const step = precision === 'bf16' ? (x, y) => ng.autocast('bf16', () => fp32(x, y)) : fp32;
   return {
     m,
     data,
     loaderKind: next.kind,
     // frees the model and optimizer state (the data set stays: it may be shared)
     dispose() {
+      compiled?.dispose();
       m.opt.dispose?.();
       m.model.dispose?.();
     },
@@ -219,6 +248,7 @@ export async function run(ctx) {
   if (ng && !unavailable && threads.includes(1) && threads.includes(2)) {
     rows.push(...(await threadScaling(ng, { batches: quick ? [128] : [128, 512], reps, targetSec, log, notes })));
   }
+  if (ng && !unavailable) rows.push(...(await loopStyles(ng, { batch: 128, threads: threads[0], reps, targetSec, log, notes })));
   if (threads.length > 1 && Object.keys(tfjsOnce).length) notes.push(`tfjs backends are single-threaded in Node (wasm: SIMD on, threads off): measured once at threads=${threads[0]} and repeated in the other rows.`);
   if (quick) notes.push('quick: tfjs-cpu skipped (seconds per step), batch 128 only.');
   notes.push(`Each repetition trains a freshly initialized model (after ${FRESH} untimed warm-up steps), so every library is timed over the same early phase of training (tfjs-cpu, seconds per step, keeps one model).`);
@@ -229,8 +259,8 @@ export async function run(ctx) {
 // A nodegrad contestant of interleave() on `data` that trains a freshly initialized model each
 // repetition (after FRESH untimed steps); with `threads`, that thread count is set before each
 // repetition and each timed run (the thread-scaling rows alternate two counts in one process).
-function freshModelContestant(ng, name, { batch, data, precision, threads }) {
-  const make = () => ngMlpRunner(ng, { batch, data, precision });
+function freshModelContestant(ng, name, { batch, data, precision, threads, loop }) {
+  const make = () => ngMlpRunner(ng, { batch, data, precision, loop });
   const use = () => {
     if (threads) ng.setNumThreads(threads);
   };
@@ -252,6 +282,21 @@ function freshModelContestant(ng, name, { batch, data, precision, threads }) {
   };
 }
 
+// Fresh-model contestants ([name, runner options] pairs) interleaved repetition by repetition on
+// one shared data set; interleave()'s results (the contestants and the data freed after).
+async function interleaveFresh(ng, batch, specs, { reps, targetSec, log }) {
+  const data = ngMnistTensors(ng);
+  const cs = [];
+  try {
+    for (const [name, opts] of specs) cs.push(freshModelContestant(ng, name, { batch, data, ...opts }));
+    return await interleave(cs, { reps, targetSec, log });
+  } finally {
+    for (const c of cs) c.dispose();
+    data.x.dispose();
+    data.y.dispose();
+  }
+}
+
 // nodegrad at 2 threads over nodegrad at 1 thread, the two interleaved repetition by repetition in
 // one process (fresh model each repetition, as above): the per-thread-count rows above are
 // measured minutes apart, and this machine's speed moves 15-20% from minute to minute.
@@ -259,12 +304,8 @@ async function threadScaling(ng, { batches, reps, targetSec, log, notes }) {
   const rows = [];
   for (const b of batches) {
     log(`  mlp thread scaling batch=${b} (1 and 2 threads interleaved)`);
-    let data = null;
-    const cs = [];
     try {
-      data = ngMnistTensors(ng);
-      for (const t of [1, 2]) cs.push(freshModelContestant(ng, `${t}`, { batch: b, data, threads: t }));
-      const res = await interleave(cs, { reps, targetSec, log });
+      const res = await interleaveFresh(ng, b, [['1', { threads: 1 }], ['2', { threads: 2 }]], { reps, targetSec, log });
       const sps = (r) => (r?.perStep ? b / r.perStep : null);
       const one = sps(res['1']);
       const two = sps(res['2']);
@@ -272,12 +313,30 @@ async function threadScaling(ng, { batches, reps, targetSec, log, notes }) {
         nodegrad: one && two ? two / one : null, extra: { samplesPerSecond: { threads1: one && sig(one), threads2: two && sig(two) } } }));
     } catch (e) {
       notes.push(`nodegrad thread scaling failed at batch=${b}: ${errMsg(e)}`);
-    } finally {
-      for (const c of cs) c.dispose();
-      data?.x.dispose();
-      data?.y.dispose();
     }
   }
   notes.push('Thread scaling: nodegrad at 2 threads and at 1 thread, repetitions interleaved in one process (same minute, same data, a fresh model each repetition); the per-thread-count throughput rows are measured minutes apart.');
+  return rows;
+}
+
+// The PyTorch-style loop (no ng.tidy) and the ng.compile step against the ng.tidy loop, the three
+// interleaved repetition by repetition in one process (fresh model each repetition, as above).
+async function loopStyles(ng, { batch, threads, reps, targetSec, log, notes }) {
+  log(`  mlp loop styles threads=${threads} batch=${batch} (ng.tidy, PyTorch-style, ng.compile interleaved)`);
+  const rows = [];
+  try {
+    ng.setNumThreads(threads);
+    const res = await interleaveFresh(ng, batch, ['tidy', 'plain', 'compiled'].map((loop) => [loop, { loop, threads }]),
+      { reps, targetSec, log });
+    const us = (r) => (r?.perStep ? r.perStep * 1e6 : null);
+    for (const loop of ['plain', 'compiled']) {
+      if (res[loop]?.error) notes.push(`nodegrad ${loop} loop failed: ${res[loop].error}`);
+      rows.push(makeRow({ config: `threads=${threads} batch=${batch}`, metric: `time per training step, ${LOOP_LABELS[loop]}`, unit: 'µs',
+        better: 'lower', nodegrad: us(res[loop]), peers: { 'nodegrad ng.tidy loop': us(res.tidy) ?? undefined } }));
+    }
+  } catch (e) {
+    notes.push(`nodegrad loop styles failed: ${errMsg(e)}`);
+  }
+  notes.push('Loop styles (same data and DataLoader): "PyTorch-style loop" = zeroGrad, forward, loss, backward, step, loss.dispose() without ng.tidy (target: <= 1.25x the ng.tidy loop); "ng.compile" = the step recorded once and replayed in one native call, no JS between its kernels.');
   return rows;
 }

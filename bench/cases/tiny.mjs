@@ -3,11 +3,14 @@
 import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mulberry32, now } from '../lib/util.mjs';
+import { LOOP_LABELS } from './mlp.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // nodegrad side: the only place that touches nodegrad's API.
 // ---------------------------------------------------------------------------------------------
-export function ngTinyRunner(ng, { n = 100, seed = 1 } = {}) {
+// loop: 'tidy' (each step inside ng.tidy), 'plain' (a PyTorch-style loop: no ng.tidy, only the
+// loss disposed) or 'compiled' (the step recorded once by ng.compile and replayed).
+export function ngTinyRunner(ng, { n = 100, seed = 1, loop = 'tidy' } = {}) {
   ng.setSeed(seed);
   const rnd = mulberry32(seed);
   const xs = new Float32Array(n * 2);
@@ -22,22 +25,45 @@ export function ngTinyRunner(ng, { n = 100, seed = 1 } = {}) {
   const model = new ng.nn.Sequential(new ng.nn.Linear(2, 10), new ng.nn.Tanh(), new ng.nn.Linear(10, 1), new ng.nn.Sigmoid());
   const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-3 });
   const mse = ng.losses.mse ?? ng.losses.meanSquaredError;
+  const lossOf = (xb, yb) => {
+    opt.zeroGrad();
+    const loss = mse(model.forward(xb), yb);
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+  const compiled = loop === 'compiled' ? ng.compile(lossOf) : null;
+  const step = {
+    tidy: () => ng.tidy(() => { lossOf(x, y); }),
+    plain: () => lossOf(x, y).dispose(),
+    compiled: () => compiled(x, y),
+  }[loop];
+  if (!step) throw new Error(`unknown loop ${loop}`);
   return {
     run(steps) {
       const t0 = now();
-      for (let s = 0; s < steps; s++) {
-        ng.tidy(() => {
-          const loss = mse(model.forward(x), y);
-          opt.zeroGrad();
-          loss.backward();
-          opt.step();
-        });
-      }
+      for (let s = 0; s < steps; s++) step();
       return (now() - t0) / 1e3;
     },
   };
 }
 // ---------------------------------------------------------------------------------------------
+
+// nodegrad's contestants: the ng.tidy loop (the headline row) and the other two loop styles.
+const NG_LOOPS = [['nodegrad', 'tidy'], ['nodegrad-plain', 'plain'], ['nodegrad-compiled', 'compiled']];
+
+// Rows for the other loop styles, each against the ng.tidy loop of the same repetitions.
+function loopRows(t, steps, res, us) {
+  const tidy = us(res.nodegrad);
+  return NG_LOOPS.slice(1).map(([name, loop]) => makeRow({
+    config: `threads=${t} ${steps} steps`,
+    metric: `time per training step, ${LOOP_LABELS[loop]}`,
+    unit: 'µs',
+    better: 'lower',
+    nodegrad: us(res[name]),
+    peers: { 'nodegrad ng.tidy loop': tidy ?? undefined },
+  }));
+}
 
 export async function run(ctx) {
   const { quick, threads, ng, log } = ctx;
@@ -59,8 +85,10 @@ export async function run(ctx) {
       if (ng && !unavailable) {
         try {
           ng.setNumThreads(t);
-          const r = ngTinyRunner(ng);
-          cs.push({ name: 'nodegrad', run: (k) => r.run(k), ...fixed });
+          for (const [name, loop] of NG_LOOPS) {
+            const r = ngTinyRunner(ng, { loop });
+            cs.push({ name, run: (k) => r.run(k), ...fixed });
+          }
         } catch (e) {
           ngErr = errMsg(e);
         }
@@ -89,11 +117,13 @@ export async function run(ctx) {
         }),
       );
       if (t === threads[threads.length - 1]) rows[rows.length - 1].headline = true;
+      if (!ngErr) rows.push(...loopRows(t, steps, res, us));
     } finally {
       await peers.close();
     }
   }
   if (threads.length > 1 && Object.keys(tfjsOnce).length) notes.push(`tfjs figures measured once at threads=${threads[0]} (single-threaded backends).`);
   notes.push('Target: <= 20 µs per step (DESIGN.md). tfjs uses optimizer.minimize in tidy (its leanest loop).');
+  notes.push('Loop styles, interleaved with the ng.tidy loop: "PyTorch-style loop" = zeroGrad, forward, loss, backward, step, loss.dispose() with no ng.tidy (intermediates left to the garbage collector; target: <= 1.25x the ng.tidy loop); "ng.compile" = the same step recorded once and replayed in one native call (target: <= 5 µs per step).');
   return { name: 'tiny', rows, notes };
 }

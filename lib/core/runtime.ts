@@ -43,6 +43,12 @@ export interface BuildInfo {
   cudaReason: string;
   mpi: boolean;
   compiler: string;
+  /**
+   * How the addon set up glibc malloc at load ("glibc malloc: mmap threshold 32 MiB, trim threshold
+   * 64 MiB": freed memory stays in the process for reuse), or why it left it alone ("off: ...":
+   * NODEGRAD_MALLOC_TUNING=0, a MALLOC_*_ or GLIBC_TUNABLES variable set, not glibc).
+   */
+  mallocTuning: string;
 }
 
 export function buildInfo(): BuildInfo {

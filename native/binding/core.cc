@@ -6,6 +6,7 @@
 #include "binding/args.h"
 #include "binding/registry.h"
 #include "core/cpu_features.h"
+#include "core/malloc_tuning.h"
 #include "core/threads.h"
 
 namespace {
@@ -42,6 +43,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   o.Set("mpi", Napi::Boolean::New(env, false));
 #endif
   o.Set("compiler", Napi::String::New(env, __VERSION__));
+  o.Set("mallocTuning", Napi::String::New(env, ng::tune_malloc()));
   return o;
 }
 

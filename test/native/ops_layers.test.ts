@@ -117,6 +117,69 @@ describe('fused linear', () => {
     }
   });
 
+  describe('small layers (plain loops, no GEMM): every ISA gives the same bits and the double reference', () => {
+    // linear_small.cc: AVX-512 kernels (16 lanes, masked tails; OC = 1 gathers the batch into
+    // lanes; the weight gradient takes lanes along C or OC by shape) and the portable loops must
+    // agree bit for bit; sums longer than 128 go in chunks (C = 129, 255); 16-lane blocks of OC
+    // (16, 17, 255); the narrow bias pass (OC <= 16, none/relu/sigmoid/tanh) and the general one.
+    const ISAS = ['generic', 'avx2', 'avx512'];
+    const original: string = native.getIsa();
+    afterAll(() => native.setIsa(original));
+    const supported = ISAS.filter((i) => ISAS.indexOf(i) <= ISAS.indexOf(native.detectIsa()));
+    const shapes: Array<[number, number, number]> = [[1, 1, 1], [100, 2, 10], [100, 10, 1], [3, 17, 16], [5, 3, 17],
+      [33, 255, 1], [4, 129, 31], [17, 1, 255], [2, 64, 64], [70, 5, 3], [0, 3, 4]];
+    for (const [B, C, OC] of shapes) {
+      for (const [name, act] of Object.entries(ACT_CODES)) {
+        it(`${name} ${B}x${C}->${OC}`, () => {
+          // the activation passes themselves may differ per ISA (their own tests): every ISA's
+          // backward reads the same forward output
+          const { x, w, b, dout, out, pre } = linearCase(B, C, OC, act, 31 * B + 7 * C + OC + act);
+          const runs = supported.map((isa) => {
+            native.setIsa(isa);
+            const product = new Float32Array(B * OC);
+            native.linearForward(product, x, w, b, B, C, OC, act === 1 ? 1 : 0, null);
+            // accumulating into nonzero gradients, and the first write into NaN
+            const acc = [B * C, OC * C, OC].map((n) => Float32Array.from({ length: n }, (_, i) => ((i % 7) - 3) / 8));
+            native.linearBackward(acc[0], acc[1], acc[2], dout, x, w, out, pre, B, C, OC, act);
+            const fresh = [B * C, OC * C, OC].map((n) => new Float32Array(n).fill(NaN));
+            native.linearBackwardInit(fresh[0], fresh[1], fresh[2], dout, x, w, out, pre, B, C, OC, act);
+            return [product, ...acc, ...fresh];
+          });
+          native.setIsa(original);
+          for (const r of runs.slice(1)) {
+            r.forEach((a, i) => expect(Buffer.from(a.buffer).equals(Buffer.from(runs[0][i].buffer))).toBe(true));
+          }
+          const [product, , , , dx, dw, db] = runs[0];
+          expectClose(product, linearRef(x, w, b, B, C, OC, act === 1 ? 1 : 0), 1e-5, 1e-6, 'forward');
+          expectClose(out, linearRef(x, w, b, B, C, OC, act), 1e-5, 1e-6, 'forward with the activation');
+          const z = linearRef(x, w, b, B, C, OC, 0);
+          if (act === 1 && z.some((v) => Math.abs(v) < 1e-4)) return;
+          // dpre = dout * act'(z), in double
+          const dpre = z.map((v, i) => {
+            const h = 1e-4 * Math.max(1, Math.abs(v));
+            return dout[i] * (act === 0 ? 1 : act === 1 ? (v > 0 ? 1 : 0) : (ACT_F[act](v + h) - ACT_F[act](v - h)) / (2 * h));
+          });
+          const wantDx = new Float64Array(B * C);
+          const wantDw = new Float64Array(OC * C);
+          const wantDb = new Float64Array(OC);
+          for (let i = 0; i < B; i++) {
+            for (let o = 0; o < OC; o++) {
+              const g = dpre[i * OC + o];
+              wantDb[o] += g;
+              for (let k = 0; k < C; k++) {
+                wantDx[i * C + k] += g * w[o * C + k];
+                wantDw[o * C + k] += g * x[i * C + k];
+              }
+            }
+          }
+          expectClose(dx, wantDx, 1e-4, 1e-5, 'dx');
+          expectClose(dw, wantDw, 1e-4, 1e-5, 'dw');
+          expectClose(db, wantDb, 1e-4, 1e-5, 'db');
+        });
+      }
+    }
+  });
+
   it('gelu backward from the saved output (Phi = out / pre) matches the pre-only formula on awkward inputs', () => {
     // With `out` the kernel takes Phi(x) = out / x (one exp less); without it, erfc + exp. Both
     // must agree near 0 (0/0, denormals), in the tails and in between.

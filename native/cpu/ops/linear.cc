@@ -11,10 +11,12 @@
 #include <cmath>
 #include <vector>
 
+#include "core/intrinsics_x86.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/ops/activations.h"
 #include "cpu/ops/common.h"
 #include "cpu/ops/isa_dispatch.h"
+#include "cpu/ops/linear_small.h"
 
 namespace ng::cpu {
 
@@ -63,6 +65,37 @@ inline int64_t bias_rows_per_chunk(int64_t B) {
   return std::max(kBiasRowChunk, (B + kBiasMaxChunks - 1) / kBiasMaxChunks);
 }
 
+#if NG_X86
+// dpre_and_dbias for at most 16 columns (tiny layers) without threads: a row is one masked AVX-512
+// register. The same operations per element as dpre_at, the same chunks, the same order.
+template <int ACT>
+NG_TARGET_AVX512 void dpre_and_dbias_narrow(float* dpre, float* dbias, const float* dout, const float* out, int64_t B,
+                                            int64_t OC, bool init) {
+  const int64_t rows = bias_rows_per_chunk(B);
+  const __mmask16 m = static_cast<__mmask16>(OC >= 16 ? 0xffffu : (1u << OC) - 1u);
+  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+  __m512 s = zero;
+  for (int64_t b0 = 0; b0 < B; b0 += rows) {
+    const int64_t b1 = std::min(B, b0 + rows);
+    __m512 acc = zero;
+    for (int64_t b = b0; b < b1; b++) {
+      const __m512 g = _mm512_maskz_loadu_ps(m, dout + b * OC);
+      __m512 v = g;
+      if constexpr (ACT != 0) {
+        const __m512 y = _mm512_maskz_loadu_ps(m, out + b * OC);
+        if constexpr (ACT == 1) v = _mm512_mul_ps(g, _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ), zero, one));
+        else if constexpr (ACT == 2) v = _mm512_mul_ps(g, _mm512_mul_ps(y, _mm512_sub_ps(one, y)));
+        else v = _mm512_mul_ps(g, _mm512_sub_ps(one, _mm512_mul_ps(y, y)));
+        _mm512_mask_storeu_ps(dpre + b * OC, m, v);
+      }
+      acc = _mm512_add_ps(acc, v);
+    }
+    s = b0 == 0 ? acc : _mm512_add_ps(s, acc);
+  }
+  if (dbias) _mm512_mask_storeu_ps(dbias, m, init ? s : _mm512_add_ps(_mm512_maskz_loadu_ps(m, dbias), s));
+}
+#endif
+
 // dpre = dout * act'(.) (not written for ACT 0), and dbias = (init) or += the column sums of dpre.
 // Rows go in chunks (bias_rows_per_chunk), and threads own whole chunks, i.e. contiguous rows: threads
 // that each wrote a block of columns of every row (as this pass did) slowed each other down, as
@@ -78,6 +111,14 @@ void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* o
     if (dbias && init) std::fill(dbias, dbias + OC, 0.0f);
     return;
   }
+#if NG_X86
+  if constexpr (ACT <= 3) {
+    if (OC <= 16 && nch * rows * OC < kParallelMin && isa_detail::isa_or_generic() == Isa::avx512) {
+      dpre_and_dbias_narrow<ACT>(dpre, dbias, dout, out, B, OC, init);
+      return;
+    }
+  }
+#endif
   // The chunks' column sums: dbias itself for one chunk with init, else scratch of this thread.
   thread_local std::vector<float> scratch;
   float* sums = nullptr;
@@ -123,94 +164,6 @@ void dpre_and_dbias(float* dpre, float* dbias, const float* dout, const float* o
   }
 }
 
-// Problems this small (tiny networks: 100 x 2 -> 10) are dominated by GEMM setup (packing,
-// blocking); plain loops over the rows are several times faster there.
-constexpr int64_t kSmallWork = 32768;
-
-// The small path works on weight^T (C, OC) so the inner loops run over OC contiguously (they
-// vectorize even when C is 2); it fits on the stack.
-constexpr int64_t kSmallWeights = 4096;
-
-inline bool small_problem(int64_t B, int64_t C, int64_t OC) {
-  return B * C * OC <= kSmallWork && C * OC <= kSmallWeights;
-}
-
-inline void transpose_small(float* wt, const float* weight, int64_t C, int64_t OC) {
-  for (int64_t j = 0; j < OC; j++)
-    for (int64_t c = 0; c < C; c++) wt[c * OC + j] = weight[j * C + c];
-}
-
-// out (B, OC) = inp (B, C) * weight^T (OC, C) + bias, with relu when asked.
-void small_forward(float* out, const float* inp, const float* weight, const float* bias, int64_t B, int64_t C,
-                   int64_t OC, bool relu) {
-  if (OC < 8) {  // few outputs: dot products along C
-    for (int64_t b = 0; b < B; b++) {
-      for (int64_t j = 0; j < OC; j++) {
-        const float v = (bias ? bias[j] : 0.0f) + row_dot(inp + b * C, weight + j * C, C);
-        out[b * OC + j] = relu && v < 0.0f ? 0.0f : v;
-      }
-    }
-    return;
-  }
-  float wt[kSmallWeights];
-  transpose_small(wt, weight, C, OC);
-  for (int64_t b = 0; b < B; b++) {
-    const float* x = inp + b * C;
-    float* o = out + b * OC;
-    for (int64_t j = 0; j < OC; j++) o[j] = bias ? bias[j] : 0.0f;
-    for (int64_t c = 0; c < C; c++) {
-      const float xc = x[c];
-      const float* w = wt + c * OC;
-      for (int64_t j = 0; j < OC; j++) o[j] += xc * w[j];
-    }
-    if (relu)
-      for (int64_t j = 0; j < OC; j++) o[j] = o[j] < 0.0f ? 0.0f : o[j];
-  }
-}
-
-// dinp (B, C) += dpre (B, OC) * weight (OC, C);  dweight (OC, C) += dpre^T * inp (B, C)
-void small_backward(float* dinp, float* dweight, const float* dpre, const float* inp, const float* weight,
-                    int64_t B, int64_t C, int64_t OC) {
-  if (OC < 8) {  // few outputs: rows of C
-    for (int64_t b = 0; b < B; b++) {
-      const float* x = inp + b * C;
-      for (int64_t j = 0; j < OC; j++) {
-        const float g = dpre[b * OC + j];
-        const float* w = weight + j * C;
-        if (dinp) {
-          float* dx = dinp + b * C;
-          for (int64_t c = 0; c < C; c++) dx[c] += g * w[c];
-        }
-        if (dweight) {
-          float* dw = dweight + j * C;
-          for (int64_t c = 0; c < C; c++) dw[c] += g * x[c];
-        }
-      }
-    }
-    return;
-  }
-  float wt[kSmallWeights];
-  float dwt[kSmallWeights];
-  if (dinp) transpose_small(wt, weight, C, OC);
-  if (dweight)
-    for (int64_t i = 0; i < C * OC; i++) dwt[i] = 0.0f;
-  for (int64_t b = 0; b < B; b++) {
-    const float* g = dpre + b * OC;
-    const float* x = inp + b * C;
-    for (int64_t c = 0; c < C; c++) {
-      if (dinp) dinp[b * C + c] += row_dot(g, wt + c * OC, OC);
-      if (dweight) {
-        const float xc = x[c];
-        float* d = dwt + c * OC;
-        for (int64_t j = 0; j < OC; j++) d[j] += xc * g[j];
-      }
-    }
-  }
-  if (dweight)
-    for (int64_t j = 0; j < OC; j++)
-      for (int64_t c = 0; c < C; c++) dweight[j * C + c] += dwt[c * OC + j];
-}
-
 }  // namespace
 
 // The activation pass after the product (relu rides in the GEMM epilogue).
@@ -224,14 +177,14 @@ void linear_forward(float* out, float* pre, const float* inp, const float* weigh
   ep.act = act == LinearAct::relu ? Act::relu : Act::none;
   const bool gelu = act == LinearAct::gelu || act == LinearAct::gelu_tanh;
   float* dst = gelu ? pre : out;
-  if (small_problem(B, C, OC)) small_forward(dst, inp, weight, bias, B, C, OC, ep.act == Act::relu);
+  if (linear_small(B, C, OC)) linear_small_forward(dst, inp, weight, bias, B, C, OC, ep.act == Act::relu);
   else sgemm(false, true, B, OC, C, 1.0f, inp, C, weight, C, 0.0f, dst, OC, &ep);
   linear_activation(out, pre, B * OC, act);
 }
 
 int64_t linear_packed_weight_floats(int64_t C, int64_t OC) {
-  // Weights of at most kSmallWeights elements take small_forward for small batches: no packing.
-  if (C * OC <= kSmallWeights) return 0;
+  // Weights this small take linear_small_forward for small batches: no packing.
+  if (C * OC <= kLinearSmallWeights) return 0;
   return sgemm_packed_b_floats(C, OC);
 }
 
@@ -241,7 +194,7 @@ int linear_pack_weight(float* dst, const float* weight, int64_t C, int64_t OC) {
 
 bool linear_forward_packed(float* out, float* pre, const float* inp, const float* packed, int table,
                            const float* bias, int64_t B, int64_t C, int64_t OC, LinearAct act) {
-  if (small_problem(B, C, OC)) return false;
+  if (linear_small(B, C, OC)) return false;
   GemmEpilogue ep;
   ep.bias = bias;
   ep.act = act == LinearAct::relu ? Act::relu : Act::none;
@@ -280,12 +233,8 @@ void linear_backward(float* dinp, float* dweight, float* dbias, const float* dou
       break;
     case LinearAct::gelu_tanh: dpre_and_dbias<5>(scratch, dbias, dout, out, pre, B, OC, init); dpre = scratch; break;
   }
-  if (small_problem(B, C, OC)) {
-    if (init) {  // tiny: zero, then the accumulating loops
-      if (dinp) std::fill(dinp, dinp + B * C, 0.0f);
-      if (dweight) std::fill(dweight, dweight + OC * C, 0.0f);
-    }
-    small_backward(dinp, dweight, dpre, inp, weight, B, C, OC);
+  if (linear_small(B, C, OC)) {
+    linear_small_backward(dinp, dweight, dpre, inp, weight, B, C, OC, init);
     return;
   }
   // beta = 0 never reads C (gemm.h), so init needs no zero fill first
