@@ -116,9 +116,11 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
   const finals = gradReadyHooks.size > 0 ? finalLeaves(order) : null;
-  // First writes (see TapeNode.firstWrite) in eager CPU passes only: a recorded step replays
-  // its calls with whatever the gradients hold then, and gradient hooks read buffers natively.
-  const firstWrite = captureSink() === null && finals === null && root.device === 'cpu';
+  // First writes (see TapeNode.firstWrite) in CPU passes without gradient hooks (they read
+  // buffers natively). A step being recorded may write too: ng.compile writes every pending zero
+  // before it records and records the writes of those its step marks and leaves (compile.ts),
+  // so what was pending while recording is pending at the same point of every replay.
+  const firstWrite = finals === null && root.device === 'cpu';
   if (!firstWrite) settlePendingGrads();
   try {
     for (let k = order.length - 1; k >= 0; k--) {

@@ -167,13 +167,13 @@ export abstract class Optimizer {
   }
 
   /**
-   * Sets every gradient to zero. Eagerly on the CPU this writes nothing: the gradients are marked
-   * zero and the first op of the next backward() that produces each one writes it (reading
-   * `p.grad`, a step or clipping writes the zeros of those still marked). Otherwise (a step
-   * being recorded, other devices) one native fill over the flat gradient buffer.
+   * Sets every gradient to zero. On the CPU this writes nothing: the gradients are marked zero
+   * and the first op of the next backward() that produces each one writes it (reading `p.grad`,
+   * a step or clipping writes the zeros of those still marked; so does the end of a step being
+   * recorded, lib/tensor/compile.ts). Other devices: one native fill over the flat gradient buffer.
    */
   zeroGrad(): void {
-    if (captureSink() === null && this.layout.grads.device === 'cpu') {
+    if (this.layout.grads.device === 'cpu') {
       for (const p of this.params) {
         const g = p._grad;
         if (g !== null && !g.isDisposed && !p._gradPending) markGradZero(p);
@@ -198,6 +198,8 @@ export abstract class Optimizer {
       if (this.shard) {
         sink.block('a sharded optimizer step (it communicates)');
       } else {
+        // before the re-issued part: a replay has no pending zeros at this point (compile.ts)
+        settlePendingGrads();
         sink.dynamic((k) => {
           this.countBeforeReissue = this.stepCount;
           this.kernelsOverride = k;

@@ -216,6 +216,9 @@ function record(stepFn: (...t: Tensor[]) => unknown, args: Tensor[], defer: bool
     const { result, created } = collectCreated(() => stepFn(...inputs));
     rec.created = created;
     rec.result = checkResult(result);
+    // Gradients the step marked zero (Optimizer.zeroGrad) and left so: their zeros are written by
+    // the record (start() wrote every earlier mark), so each replay zeroes them as the step did.
+    settlePendingGrads();
     const end = native.captureEnd();
     ended = true;
     if (rec.reason === null && end.blocked !== '') rec.reason = `op ${end.blocked} (not capturable)`;

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ng from '../../lib';
 import { gradReadyHooks } from '../../lib/autograd/engine';
+import { cpuKernels } from '../../lib/native';
 
 const live: { dispose(): void }[] = [];
 afterEach(() => {
@@ -103,6 +104,73 @@ describe('ng.compile', () => {
       expect(snapshot(compiled)).toEqual(snapshot(eager));
     });
   }
+
+  it('a recorded step writes its gradients (no fill before backward), and gradients its step zeroed but did not produce are zero at every replay', () => {
+    // An optimizer with one parameter the model never uses: zeroGrad marks it zero, backward
+    // leaves it, the step reads zeros. Garbage written into it between calls must not survive.
+    const make = () => {
+      ng.setSeed(5);
+      const model = new ng.nn.Sequential(new ng.nn.Linear(2, 10), new ng.nn.Tanh(), new ng.nn.Linear(10, 1));
+      const unused = new ng.nn.Linear(3, 2);
+      const opt = own(new ng.optim.Adam([...model.parameters(), ...unused.parameters()], { lr: 0.01 }));
+      return { net: { model, opt, loss: ng.losses.mse }, unused };
+    };
+    const spoil = (u: ng.nn.Linear) => { for (const p of u.parameters()) (p.grad?.data as Float32Array | undefined)?.fill(7); };
+    const eager = make();
+    for (let i = 0; i < 6; i++) {
+      spoil(eager.unused);
+      ng.tidy(() => { stepOf(eager.net)(...batch(i, 8, 2, 0)); });
+    }
+    const compiled = make();
+    const step = own(ng.compile(stepOf(compiled.net)));
+    const k = cpuKernels as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const calls: string[] = [];
+    const saved = { init: k.linearBackwardInit, bwd: k.linearBackward, fill: k.fillF32 };
+    k.linearBackwardInit = (...a) => { calls.push('linearBackwardInit'); return saved.init(...a); };
+    k.linearBackward = (...a) => { calls.push('linearBackward'); return saved.bwd(...a); };
+    k.fillF32 = (...a) => { calls.push(`fillF32 ${String(a[1])}`); return saved.fill(...a); };
+    try {
+      for (let i = 0; i < 6; i++) {
+        spoil(compiled.unused);
+        if (i === 1) calls.length = 0;
+        step(...batch(i, 8, 2, 0));
+        if (i === 1) {
+          // the recording call: both linear layers write their gradients; the unused parameter's
+          // zeros (weight 6, bias 2 floats) are recorded fills, and no fill covers a gradient of
+          // the model (20, 10, 10, 1 floats) or the flat buffer (57); (8: the loss input's gradient)
+          expect(calls.filter((c) => c.startsWith('linear'))).toEqual(['linearBackwardInit', 'linearBackwardInit']);
+          expect(calls.filter((c) => c.startsWith('fill')).sort()).toEqual(['fillF32 2', 'fillF32 6', 'fillF32 8']);
+        }
+      }
+    } finally {
+      Object.assign(k, { linearBackwardInit: saved.init, linearBackward: saved.bwd, fillF32: saved.fill });
+    }
+    expect(step.lastRun).toBe('replayed');
+    expect(snapshot(compiled.net)).toEqual(snapshot(eager.net));
+    for (const p of compiled.unused.parameters()) expect(Array.from(p.grad?.data as Float32Array).every((v) => v === 0)).toBe(true);
+  });
+
+  it('a step without zeroGrad accumulates into the gradients at every replay (zeroGrad outside, every 2nd call): bit-identical to eager', () => {
+    const accumulate = (net: Net) => (x: ng.Tensor, y: ng.Tensor) => {
+      const loss = net.loss(net.model.forward(x), y);
+      loss.backward();
+      return loss;
+    };
+    const run = (net: Net, step: (x: ng.Tensor, y: ng.Tensor) => unknown) => {
+      for (let i = 0; i < 10; i++) {
+        if (i % 2 === 0) net.opt.zeroGrad();
+        ng.tidy(() => { step(...batch(i, 8, 20, 5)); });
+        if (i % 2 === 1) net.opt.step();
+      }
+    };
+    const eager = mlp('adam');
+    run(eager, accumulate(eager));
+    const compiled = mlp('adam');
+    const step = own(ng.compile(accumulate(compiled)));
+    run(compiled, step);
+    expect(step.lastRun).toBe('replayed');
+    expect(snapshot(compiled)).toEqual(snapshot(eager));
+  });
 
   it('records again when the input shapes change, and replays each record', () => {
     const eager = tiny('adam');
