@@ -65,8 +65,10 @@ describe('synchronous training loop without ng.tidy', () => {
     return out.faults;
   };
   // A preloaded allocator (the sanitizer runs' ASan, a user's jemalloc) takes malloc from glibc,
-  // and its mallopt refuses the thresholds: nothing to measure there.
-  const preloaded = Boolean(process.env.LD_PRELOAD);
+  // and its mallopt refuses the thresholds; malloc variables of the user's leave the tuning off:
+  // nothing to measure there.
+  const preloaded = Boolean(process.env.LD_PRELOAD) ||
+    ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_', 'GLIBC_TUNABLES'].some((v) => v in process.env);
 
   const glibc = process.platform === 'linux' && Boolean((process.report?.getReport() as { header?: { glibcVersionRuntime?: string } })
     ?.header?.glibcVersionRuntime);
