@@ -217,8 +217,6 @@ NG_TARGET_AVX512 void dweight_avx512(float* dweight, const float* dpre, const fl
 }
 
 bool use_avx512() { return isa_detail::isa_or_generic() == Isa::avx512; }
-#else
-bool use_avx512() { return false; }
 #endif
 
 }  // namespace
