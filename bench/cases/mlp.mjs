@@ -71,37 +71,32 @@ export function ngBatches(ng, data, batchSize, seed = 1) {
   return next;
 }
 
-export function ngTrainStep(ng, { model, opt }, xb, yb) {
-  ng.tidy(() => {
-    const loss = ng.losses.crossEntropy(model.forward(xb), yb);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  });
+// One training step: zeroGrad, forward, loss (default: cross-entropy), backward, optimizer step;
+// returns the loss. The loop styles below (and the tiny case's) wrap it.
+export function ngLossStep(ng, { model, opt }, xb, yb, lossFn = ng.losses.crossEntropy) {
+  opt.zeroGrad();
+  const loss = lossFn(model.forward(xb), yb);
+  loss.backward();
+  opt.step();
+  return loss;
+}
+
+export function ngTrainStep(ng, m, xb, yb) {
+  ng.tidy(() => { ngLossStep(ng, m, xb, yb); });
 }
 
 // The step as a PyTorch user writes it: no ng.tidy, the loss disposed (intermediates are left to
 // the garbage collector).
-export function ngPlainStep(ng, { model, opt }, xb, yb) {
-  opt.zeroGrad();
-  const loss = ng.losses.crossEntropy(model.forward(xb), yb);
-  loss.backward();
-  opt.step();
-  loss.dispose();
+export function ngPlainStep(ng, m, xb, yb) {
+  ngLossStep(ng, m, xb, yb).dispose();
 }
 
 // Row labels of the loop styles other than ng.tidy (mlp and tiny cases).
 export const LOOP_LABELS = { plain: 'PyTorch-style loop (no ng.tidy)', compiled: 'ng.compile (replayed)' };
 
 // The step recorded by ng.compile and replayed (no JS between its kernels); dispose() it.
-export function ngCompiledStep(ng, { model, opt }) {
-  return ng.compile((xb, yb) => {
-    opt.zeroGrad();
-    const loss = ng.losses.crossEntropy(model.forward(xb), yb);
-    loss.backward();
-    opt.step();
-    return loss;
-  });
+export function ngCompiledStep(ng, m) {
+  return ng.compile((xb, yb) => ngLossStep(ng, m, xb, yb));
 }
 
 // The DataLoader owns its batches (disposed when the next one is drawn) unless { keep: true }.

@@ -3,7 +3,7 @@
 import { bestTorch, makeRow, ngUnavailable, startPeers } from '../lib/case.mjs';
 import { interleave, peerContestant } from '../lib/measure.mjs';
 import { errMsg, mulberry32, now } from '../lib/util.mjs';
-import { LOOP_LABELS } from './mlp.mjs';
+import { LOOP_LABELS, ngLossStep } from './mlp.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // nodegrad side: the only place that touches nodegrad's API.
@@ -25,13 +25,7 @@ export function ngTinyRunner(ng, { n = 100, seed = 1, loop = 'tidy' } = {}) {
   const model = new ng.nn.Sequential(new ng.nn.Linear(2, 10), new ng.nn.Tanh(), new ng.nn.Linear(10, 1), new ng.nn.Sigmoid());
   const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-3 });
   const mse = ng.losses.mse ?? ng.losses.meanSquaredError;
-  const lossOf = (xb, yb) => {
-    opt.zeroGrad();
-    const loss = mse(model.forward(xb), yb);
-    loss.backward();
-    opt.step();
-    return loss;
-  };
+  const lossOf = (xb, yb) => ngLossStep(ng, { model, opt }, xb, yb, mse);
   const compiled = loop === 'compiled' ? ng.compile(lossOf) : null;
   const step = {
     tidy: () => ng.tidy(() => { lossOf(x, y); }),

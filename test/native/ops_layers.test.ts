@@ -19,6 +19,14 @@ const ACT_F: Array<(x: number) => number> = [
   (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
 ];
 
+/** act'(x) in double: exact for none and relu, central differences for the others. */
+function dact(act: number, x: number): number {
+  if (act === 0) return 1;
+  if (act === 1) return x > 0 ? 1 : 0;
+  const h = 1e-4 * Math.max(1, Math.abs(x));
+  return (ACT_F[act](x + h) - ACT_F[act](x - h)) / (2 * h);
+}
+
 function linearRef(x: Arr, w: Arr, b: Arr | null, B: number, C: number, OC: number, act: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < B; i++)
@@ -60,6 +68,11 @@ function linearCase(B: number, C: number, OC: number, act: number, seed: number)
 }
 
 describe('fused linear', () => {
+  // the ISAs this CPU has, baseline first (tests compare their bits; each sets its ISA back)
+  const ISAS = ['generic', 'avx2', 'avx512'];
+  const original: string = native.getIsa();
+  afterAll(() => native.setIsa(original));
+  const supported = ISAS.filter((i) => ISAS.indexOf(i) <= ISAS.indexOf(native.detectIsa()));
   const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 20, 5], [3, 33, 17], [2, 255, 3], [17, 9, 65]];
   for (const [B, C, OC] of shapes) {
     for (const [name, act] of Object.entries(ACT_CODES)) {
@@ -85,14 +98,6 @@ describe('fused linear', () => {
   describe('bias gradient (activation backward pass): every ISA gives the same bits', () => {
     // dpre_and_dbias runs per-ISA builds of one loop (no FMA contraction): each ISA the CPU has
     // must match the baseline bit for bit and the double reference sum of dout * act'(pre).
-    const ISAS = ['generic', 'avx2', 'avx512'];
-    const original: string = native.getIsa();
-    afterAll(() => native.setIsa(original));
-    const supported = ISAS.filter((i) => ISAS.indexOf(i) <= ISAS.indexOf(native.detectIsa()));
-    const dact = (act: number, x: number): number => {
-      const h = 1e-4 * Math.max(1, Math.abs(x));
-      return (ACT_F[act](x + h) - ACT_F[act](x - h)) / (2 * h);
-    };
     // 300 x 129: 10 row chunks of 32, parallel (B * OC above the threshold), summed in chunk order;
     // 2,100 rows: 64 chunks of 33 (at most 64 chunks).
     for (const [B, C, OC] of [[3, 5, 1], [17, 9, 65], [130, 7, 200], [300, 7, 129], [2100, 2, 17]] as Array<[number, number, number]>) {
@@ -110,7 +115,7 @@ describe('fused linear', () => {
           const z = linearRef(x, w, b, B, C, OC, 0);
           if (act === 1 && z.some((v) => Math.abs(v) < 1e-4)) return;
           const want = new Float64Array(OC);
-          for (let i = 0; i < B * OC; i++) want[i % OC] += dout[i] * (act === 1 ? (z[i] > 0 ? 1 : 0) : dact(act, z[i]));
+          for (let i = 0; i < B * OC; i++) want[i % OC] += dout[i] * dact(act, z[i]);
           expectClose(dbs[0], want, 1e-4, 1e-5, 'db');
         });
       }
@@ -122,10 +127,6 @@ describe('fused linear', () => {
     // lanes; the weight gradient takes lanes along C or OC by shape) and the portable loops must
     // agree bit for bit; sums longer than 128 go in chunks (C = 129, 255); 16-lane blocks of OC
     // (16, 17, 255); the narrow bias pass (OC <= 16, none/relu/sigmoid/tanh) and the general one.
-    const ISAS = ['generic', 'avx2', 'avx512'];
-    const original: string = native.getIsa();
-    afterAll(() => native.setIsa(original));
-    const supported = ISAS.filter((i) => ISAS.indexOf(i) <= ISAS.indexOf(native.detectIsa()));
     const shapes: Array<[number, number, number]> = [[1, 1, 1], [100, 2, 10], [100, 10, 1], [3, 17, 16], [5, 3, 17],
       [33, 255, 1], [4, 129, 31], [17, 1, 255], [2, 64, 64], [70, 5, 3], [0, 3, 4]];
     for (const [B, C, OC] of shapes) {
@@ -155,10 +156,7 @@ describe('fused linear', () => {
           const z = linearRef(x, w, b, B, C, OC, 0);
           if (act === 1 && z.some((v) => Math.abs(v) < 1e-4)) return;
           // dpre = dout * act'(z), in double
-          const dpre = z.map((v, i) => {
-            const h = 1e-4 * Math.max(1, Math.abs(v));
-            return dout[i] * (act === 0 ? 1 : act === 1 ? (v > 0 ? 1 : 0) : (ACT_F[act](v + h) - ACT_F[act](v - h)) / (2 * h));
-          });
+          const dpre = z.map((v, i) => dout[i] * dact(act, v));
           const wantDx = new Float64Array(B * C);
           const wantDw = new Float64Array(OC * C);
           const wantDb = new Float64Array(OC);

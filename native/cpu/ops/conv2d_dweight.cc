@@ -133,7 +133,7 @@ void bcast_kw(float* dwt, const float* dT, const float* xp, const BcastDweightGe
 // 128-bit interleaves), np row stores.
 NG_TARGET_AVX512 void transpose_block(float* __restrict dT, const float* __restrict dp, int64_t P, int64_t Co,
                                       int64_t np) {
-  const __mmask16 m = static_cast<__mmask16>(np >= 16 ? 0xffff : (1u << np) - 1u);
+  const __mmask16 m = lanes16(np);
   __m512 r[16], t[16];
 #pragma GCC unroll 16
   for (int o = 0; o < 16; o++) r[o] = _mm512_maskz_loadu_ps(m, dp + o * P);

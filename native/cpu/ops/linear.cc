@@ -72,7 +72,7 @@ template <int ACT>
 NG_TARGET_AVX512 void dpre_and_dbias_narrow(float* dpre, float* dbias, const float* dout, const float* out, int64_t B,
                                             int64_t OC, bool init) {
   const int64_t rows = bias_rows_per_chunk(B);
-  const __mmask16 m = static_cast<__mmask16>(OC >= 16 ? 0xffffu : (1u << OC) - 1u);
+  const __mmask16 m = lanes16(OC);
   const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
   __m512 s = zero;
   for (int64_t b0 = 0; b0 < B; b0 += rows) {

@@ -76,10 +76,6 @@ constexpr int64_t kLanes = 16;
 // go in chunks, the running sum kept in the output in between (same order, same bits).
 constexpr int64_t kChunk = 128;
 
-NG_TARGET_AVX512 inline __mmask16 lanes(int64_t n) {
-  return static_cast<__mmask16>(n >= kLanes ? 0xffffu : (1u << n) - 1u);
-}
-
 // out: lanes along OC; the weight's columns transposed into zero-padded registers.
 NG_TARGET_AVX512 void forward_avx512(float* out, const float* inp, const float* weight, const float* bias, int64_t B,
                                      int64_t C, int64_t OC, bool relu) {
@@ -88,7 +84,7 @@ NG_TARGET_AVX512 void forward_avx512(float* out, const float* inp, const float* 
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t j0 = 0; j0 < OC; j0 += kLanes) {
     const int64_t n = OC - j0 < kLanes ? OC - j0 : kLanes;
-    const __mmask16 m = lanes(n);
+    const __mmask16 m = lanes16(n);
     const __m512 bv = bias ? _mm512_maskz_loadu_ps(m, bias + j0) : zero;
     for (int64_t c0 = 0; c0 == 0 || c0 < C; c0 += kChunk) {
       const int64_t rows = C - c0 < kChunk ? C - c0 : kChunk;
@@ -119,7 +115,7 @@ NG_TARGET_AVX512 void forward_avx512_one(float* out, const float* inp, const flo
   const __m512 zero = _mm512_setzero_ps();
   const __m512 bv = _mm512_set1_ps(bias ? bias[0] : 0.0f);
   for (int64_t b0 = 0; b0 < B; b0 += kLanes) {
-    const __mmask16 m = lanes(B - b0);
+    const __mmask16 m = lanes16(B - b0);
     const float* x = inp + b0 * C;
     __m512 o = bv;
     for (int64_t c = 0; c < C; c++)
@@ -133,7 +129,7 @@ NG_TARGET_AVX512 void forward_avx512_one(float* out, const float* inp, const flo
 NG_TARGET_AVX512 void dinp_avx512(float* dinp, const float* dpre, const float* weight, int64_t B, int64_t C, int64_t OC,
                                   bool init) {
   for (int64_t c0 = 0; c0 < C; c0 += kLanes) {
-    const __mmask16 m = lanes(C - c0);
+    const __mmask16 m = lanes16(C - c0);
     for (int64_t b = 0; b < B; b++) {
       float* dst = dinp + b * C + c0;
       const float* g = dpre + b * OC;
@@ -170,7 +166,7 @@ NG_TARGET_AVX512 void dweight_avx512_rows(float* dweight, const float* dpre, con
                                           int64_t OC, bool init) {
   __m512 a[4];
   for (int64_t c0 = 0; c0 < C; c0 += kLanes) {
-    const __mmask16 m = lanes(C - c0);
+    const __mmask16 m = lanes16(C - c0);
     for (int64_t j0 = 0; j0 < OC; j0 += 4) {
       const int64_t ns = OC - j0 < 4 ? OC - j0 : 4;
       sums4(a, ns, B, [&](int64_t b) { return dpre + b * OC + j0; },
@@ -191,7 +187,7 @@ NG_TARGET_AVX512 void dweight_avx512_cols(float* dweight, const float* dpre, con
   alignas(64) float sums[kLanes];
   for (int64_t j0 = 0; j0 < OC; j0 += kLanes) {
     const int64_t n = OC - j0 < kLanes ? OC - j0 : kLanes;
-    const __mmask16 m = lanes(n);
+    const __mmask16 m = lanes16(n);
     for (int64_t c0 = 0; c0 < C; c0 += 4) {
       const int64_t ns = C - c0 < 4 ? C - c0 : 4;
       sums4(a, ns, B, [&](int64_t b) { return inp + b * C + c0; },
