@@ -42,6 +42,12 @@ export interface LoadedData {
   inputSize: number;
   outputSize: number;
   prep: PreprocessingState;
+  /**
+   * Regression: the training targets' mean and standard deviation. `train` holds the targets
+   * standardized with them (test keeps target units); after training, foldTargetScale() puts
+   * them into the model's last layer, so that the saved model predicts in target units.
+   */
+  targetScale?: { mean: number; std: number };
 }
 
 function listOption(v: string | undefined): string[] | undefined {
@@ -115,8 +121,18 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
   const scaler = new ng.data.StandardScaler();
   const xTrain = scaler.fitTransform(imputer.fitTransform(train.x)) as ng.Tensor;
   const xTest = scaler.transform(imputer.transform(test.x)) as ng.Tensor;
+  // Regression targets are standardized for training: a target of 1,000s (a price) or 70s (a life
+  // expectancy) is out of reach of a freshly initialized output layer at Adam's default step.
+  let yTrain = train.y as ng.Tensor;
+  let targetScale: LoadedData['targetScale'];
+  if (task === 'regression') {
+    const yScaler = new ng.data.StandardScaler().fit(yTrain);
+    targetScale = { mean: (yScaler.mean as Float64Array)[0], std: (yScaler.scale as Float64Array)[0] };
+    yTrain = yScaler.transform(yTrain);
+  }
   return {
-    train: ng.data.fromTensors(xTrain, train.y as ng.Tensor),
+    targetScale,
+    train: ng.data.fromTensors(xTrain, yTrain),
     test: ng.data.fromTensors(xTest, test.y as ng.Tensor),
     inputSize: ds.x.shape[1],
     outputSize: task === 'classification' ? (labelNames as string[]).length : 1,
@@ -124,6 +140,21 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
       categories: ds.categories, dates: ds.dates, features: ds.featureNames, target: ds.targetName, textLabels,
       labels: labelNames, imputer: imputer.toJSON(), scaler: scaler.toJSON() },
   };
+}
+
+/**
+ * Regression: after training on standardized targets, rescales the last Linear layer so that the
+ * model outputs target units (w * std, b * std + mean): the saved model, predict, evaluate and
+ * the ONNX export need no target scaler.
+ */
+export function foldTargetScale(last: ng.nn.Module, scale: { mean: number; std: number }): void {
+  if (!(last instanceof ng.nn.Linear) || last.bias === null) {
+    throw new TypeError(`Expected a Linear layer with a bias as the regression model's last layer but received ${last.constructor.name}`);
+  }
+  const w = last.weight.data as Float32Array;
+  const b = last.bias.data as Float32Array;
+  for (let i = 0; i < w.length; i++) w[i] *= scale.std;
+  for (let i = 0; i < b.length; i++) b[i] = b[i] * scale.std + scale.mean;
 }
 
 /** Applies the saved imputer and scaler (CSV models). */

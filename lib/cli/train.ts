@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ng from '../index';
-import { loadTrainingData, Task } from './data';
+import { foldTargetScale, loadTrainingData, Task } from './data';
 import { UsageError, intOption, numOption, choiceOption } from './errors';
 import { onInterrupt, resumeCommand, INTERRUPTED_EXIT_CODE } from './interrupt';
 import { writeReport, formatConfusionMatrix, formatClassReport } from '../train/report';
@@ -142,6 +142,11 @@ export async function train(args: TrainArgs): Promise<void> {
     (dist ? ` | ranks ${dist.worldSize} (MPI data-parallel, ${dist.library})` : ''));
   log(`data: ${data === 'mnist' ? 'MNIST digits from the mnist package' : data} | ${prep.task} | train ${trainSet.length} | test ${testSet.length} | features ${loaded.inputSize}${prep.task === 'classification' ? ` | classes ${loaded.outputSize}` : ''}`);
 
+  if (loaded.targetScale) {
+    log(`target: ${prep.target} standardized for training (mean ${loaded.targetScale.mean.toPrecision(6)}, std ${loaded.targetScale.std.toPrecision(6)}): ` +
+      'the epoch losses and mae are in standard deviations; the test metrics and the saved model are in target units');
+  }
+
   const mods: ng.nn.Module[] = [];
   if (kind === 'cnn') {
     mods.push(...cnnModules(channels, layers, act, dropout, loaded.outputSize));
@@ -204,6 +209,7 @@ export async function train(args: TrainArgs): Promise<void> {
   }
   interrupt.dispose();
   const seconds = (performance.now() - t0) / 1000;
+  if (loaded.targetScale) foldTargetScale(mods[mods.length - 1], loaded.targetScale);
   if (stopper && stopper.stoppedEpoch >= 0) {
     const waited = stopper.stoppedEpoch - stopper.bestEpoch;
     log(`Early stopping at epoch ${stopper.stoppedEpoch + 1}/${epochs}: ${stopper.monitor} did not improve for ${waited} epoch${waited === 1 ? '' : 's'}; ` +

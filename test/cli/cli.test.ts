@@ -236,6 +236,36 @@ describe('nodegrad train (CSV regression)', () => {
   });
 });
 
+describe('nodegrad train (CSV regression, target far from unit scale)', () => {
+  it('trains on standardized targets and saves a model that predicts in target units', async () => {
+    // the same rows with y -> 5000 + 400 y (a price, say): unscaled, the output layer cannot reach
+    // it at Adam's step (R^2 far below 0 with the same 20 epochs: the mean alone is out of reach)
+    const file = path.join(tmp, 'price.csv');
+    const lines = fs.readFileSync(csvFile, 'utf8').trimEnd().split('\n');
+    fs.writeFileSync(file, [lines[0], ...lines.slice(1).map((l) => {
+      const cells = l.split(',');
+      cells[3] = (5000 + 400 * Number(cells[3])).toFixed(2);
+      return cells.join(',');
+    })].join('\n') + '\n');
+    const out = path.join(tmp, 'price-run');
+    const r = await cli(['train', '--data', file, '--target', 'y', '--epochs', '20', '--threads', '1', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const scale = /^target: y standardized for training \(mean (\d+\.\d+), std (\d+\.\d+)\)/m.exec(r.stdout);
+    expect(scale).not.toBeNull();
+    expect(Math.abs(Number(scale![1]) - 5400)).toBeLessThan(300);
+    expect(Math.abs(Number(scale![2]) - 1450)).toBeLessThan(300);
+    const m = /^test R\^2: (-?\d+\.\d{4})  MAE: (\d+\.\d{4})/m.exec(r.stdout);
+    expect(Number(m![1])).toBeGreaterThan(0.8);
+    const pr = await cli(['predict', path.join(out, 'model.safetensors'), '--input', csvNoTarget]);
+    expect(pr.code).toBe(0);
+    const preds = (JSON.parse(pr.stdout) as { prediction: number }[]).map((p) => p.prediction);
+    const truth = csvTruth.map((t) => 5000 + 400 * t);
+    const mae = preds.reduce((acc, p, i) => acc + Math.abs(p - truth[i]), 0) / preds.length;
+    expect(mae).toBeLessThan(400 * 0.6); // target units: 0.6 of the unscaled noise-free spread unit
+  }, 60_000);
+});
+
 describe('nodegrad train (CSV classification)', () => {
   /** 150 rows: two numeric features, a categorical feature (noise), and a 3-class target. */
   function writeClassCsv(file: string, names: string[]): void {
