@@ -16,7 +16,10 @@
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { lazyModule } from '../core/lazy';
+
+// Loaded by the first fromCsv(), not with the package (see lib/core/lazy.ts).
+const csvParse = lazyModule(() => require('csv-parse') as typeof import('csv-parse'));
 import {
   assertBoolean, assertOneOf, assertPlainObject, assertPositiveInteger, assertString, describe, expected, typeError,
 } from '../core/validate';
@@ -159,7 +162,7 @@ async function readCsv(input: Readable, file: string, opts: CsvOptions): Promise
   const missing = opts.missing ?? 'error';
   const ignoreUnknown = opts.handleUnknown === 'ignore';
   const na = new Set(opts.naValues ?? DEFAULT_NA);
-  const parser = parse({
+  const parser = csvParse().parse({
     delimiter: opts.delimiter ?? ',',
     relax_column_count: true,
     skip_empty_lines: true,

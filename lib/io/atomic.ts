@@ -16,8 +16,11 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { typeError, assertString, assertNonNegativeInteger } from '../core/validate';
+import { lazyModule } from '../core/lazy';
+
+// Loaded on the first save, not with the package (see lib/core/lazy.ts).
+const lazyCrypto = lazyModule(() => require('node:crypto') as typeof import('node:crypto'));
 
 export type AtomicData = Uint8Array | readonly Uint8Array[];
 
@@ -40,7 +43,7 @@ function tempPrefix(base: string): string {
 export function tempPathFor(target: string): string {
   const dir = path.dirname(target);
   const base = path.basename(target);
-  return path.join(dir, `${tempPrefix(base)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return path.join(dir, `${tempPrefix(base)}${process.pid}.${lazyCrypto().randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** True if `name` is a temporary file of an atomic write to `base`; returns the writer's pid. */

@@ -8,7 +8,11 @@
  * Epochs and steps are 0-based indices (Keras-style callbacks) unless `epochBase: 1` is set;
  * output always counts from 1.
  */
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
+import { lazyModule } from '../core/lazy';
+
+// Loaded by the first progress bar, not with the package (see lib/core/lazy.ts).
+const cliProgress = lazyModule(() => require('cli-progress') as typeof import('cli-progress'));
 import { describe, expected, is } from '../core/validate';
 
 /** The part of a writable stream the logger uses (process.stdout / stderr qualify). */
@@ -111,7 +115,7 @@ export class ProgressLogger {
     this.epoch = epoch;
     this.epochStart = performance.now();
     if (this.mode !== 'bar') return;
-    this.bar = new SingleBar({
+    this.bar = new (cliProgress().SingleBar)({
       stream: this.stream as NodeJS.WritableStream,
       format: '{prefix} |{bar}| {value}/{total} [{elapsed}] {metrics}',
       barCompleteChar: '\u2588',

@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** Compiles the io sources to CommonJS in `outDir` so that a plain `node` child can run them. */
 function transpileIo(outDir: string): void {
-  for (const rel of ['lib/core/validate.ts', 'lib/io/atomic.ts', 'lib/io/half.ts', 'lib/io/safetensors.ts']) {
+  for (const rel of ['lib/core/validate.ts', 'lib/core/lazy.ts', 'lib/io/atomic.ts', 'lib/io/half.ts', 'lib/io/safetensors.ts']) {
     const src = fs.readFileSync(path.join(ROOT, rel), 'utf8');
     const out = ts.transpileModule(src, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },

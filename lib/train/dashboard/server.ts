@@ -8,7 +8,11 @@
  * header (a page elsewhere cannot reach the server through DNS rebinding).
  */
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
+import { lazyModule } from '../../core/lazy';
+
+// Loaded by the first server, not with the package (see lib/core/lazy.ts).
+const httpModule = lazyModule(() => require('node:http') as typeof import('node:http'));
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { EVENT_LOG_NAME, RunTail, type LogWarning, type RunEvent } from './events';
@@ -76,7 +80,7 @@ export class DashboardServer {
     this.warn = opts.warn ?? ((m) => process.stderr.write(`nodegrad dashboard: ${m}\n`));
     this.pollMs = opts.pollMs ?? 200;
     this.depth = opts.depth ?? 2;
-    this.server = http.createServer((req, res) => {
+    this.server = httpModule().createServer((req, res) => {
       try {
         this.handle(req, res);
       } catch (err) {
