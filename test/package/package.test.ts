@@ -3,6 +3,7 @@
 // links only to files it ships.
 import { describe, it, expect, beforeAll } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 import { execFileSync } from 'node:child_process';
@@ -103,4 +104,36 @@ describe('shipped Markdown', () => {
     expect(seen.size).toBeGreaterThan(1); // README does link to docs
     expect(broken).toEqual([]);
   }, 60_000);
+});
+
+describe('publishing', () => {
+  const run = (root: string) => {
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'check-prebuilds.js'), root], { stdio: 'pipe' });
+      return { code: 0, stderr: '' };
+    } catch (e) {
+      const err = e as { status: number; stderr: Buffer };
+      return { code: err.status, stderr: err.stderr.toString() };
+    }
+  };
+
+  it('npm publish first checks that the prebuilt binaries are there (prepublishOnly), naming what is missing', () => {
+    expect(pkg.scripts.prepublishOnly).toBe('node scripts/check-prebuilds.js');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nodegrad-prebuilds-check-'));
+    try {
+      let r = run(root);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('prebuilds/linux-x64/nodegrad.glibc.node and prebuilds/linux-arm64/nodegrad.glibc.node are missing');
+      for (const p of ['linux-x64', 'linux-arm64']) fs.mkdirSync(path.join(root, 'prebuilds', p), { recursive: true });
+      fs.writeFileSync(path.join(root, 'prebuilds', 'linux-x64', 'nodegrad.glibc.node'), 'binary');
+      fs.writeFileSync(path.join(root, 'prebuilds', 'linux-arm64', 'nodegrad.glibc.node'), '');
+      r = run(root);
+      expect(r.code).toBe(1); // an empty file is no binary
+      expect(r.stderr).toContain('but prebuilds/linux-arm64/nodegrad.glibc.node is missing');
+      fs.writeFileSync(path.join(root, 'prebuilds', 'linux-arm64', 'nodegrad.glibc.node'), 'binary');
+      expect(run(root)).toEqual({ code: 0, stderr: '' });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
