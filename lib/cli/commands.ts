@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as ng from '../index';
 import { loadFeatures, PreprocessingState } from './data';
-import { UsageError, choiceOption, BENCH_SCRIPT } from './errors';
+import { BENCH_SCRIPT, choiceOption, delimiterOption, UsageError } from './errors';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
 import { formatClassReport, formatConfusionMatrix } from '../train/report';
 
@@ -22,12 +22,12 @@ function forward(model: ng.nn.Module, x: ng.Tensor): ng.Tensor {
 
 const unknownCategory = (v: string | undefined) => choiceOption(v, '--unknown-category', ['error', 'ignore'] as const, 'error');
 
-export async function evaluate(modelPath: string, opts: { data?: string; unknownCategory?: string }): Promise<void> {
+export async function evaluate(modelPath: string, opts: { data?: string; unknownCategory?: string; delimiter?: string }): Promise<void> {
   const unknown = unknownCategory(opts.unknownCategory);
   const { model, prep } = await loadModel(modelPath);
   const dataArg = opts.data ?? (prep.source === 'mnist' ? 'mnist' : undefined);
   if (!dataArg) throw new UsageError('Expected --data <file.csv> for evaluate but received none');
-  const { x, y } = await loadFeatures(dataArg, prep, true, unknown);
+  const { x, y } = await loadFeatures(dataArg, prep, true, unknown, delimiterOption(opts.delimiter) ?? prep.delimiter);
   if (!y) throw new UsageError(`Expected the target column "${prep.target}" in ${dataArg} but it is missing`);
   const pred = forward(model, x);
   if (prep.task === 'classification') {
@@ -43,11 +43,11 @@ export async function evaluate(modelPath: string, opts: { data?: string; unknown
   }
 }
 
-export async function predict(modelPath: string, opts: { input?: string; output?: string; unknownCategory?: string }): Promise<void> {
+export async function predict(modelPath: string, opts: { input?: string; output?: string; unknownCategory?: string; delimiter?: string }): Promise<void> {
   if (!opts.input) throw new UsageError('Expected --input <file.csv|file.json> for predict but received none');
   const unknown = unknownCategory(opts.unknownCategory);
   const { model, prep } = await loadModel(modelPath);
-  const { x } = await loadFeatures(opts.input, prep, false, unknown);
+  const { x } = await loadFeatures(opts.input, prep, false, unknown, delimiterOption(opts.delimiter) ?? prep.delimiter);
   const pred = forward(model, x);
   const rows: unknown[] = [];
   if (prep.task === 'classification') {

@@ -27,6 +27,8 @@ export interface PreprocessingState {
   labels?: string[];
   /** The target column holds words (read as classes), not numbers. */
   textLabels?: boolean;
+  /** The training file's field delimiter when not ',' (evaluate and predict read new files with it). */
+  delimiter?: string;
   /** Seed of the MNIST train/test split (evaluate recreates the same test set). */
   seed?: number;
   imputer?: unknown;
@@ -71,13 +73,13 @@ function looksCategorical(y: ng.Tensor): boolean {
 
 export interface TrainingDataOptions {
   data: string; target?: string; task?: Task; seed: number; testSize: number;
-  categorical?: string; columns?: string; ignoreColumns?: string; dates?: string;
+  categorical?: string; columns?: string; ignoreColumns?: string; dates?: string; delimiter?: string;
 }
 
 export async function loadTrainingData(opts: TrainingDataOptions): Promise<LoadedData> {
   if (opts.data === 'mnist') {
-    if (opts.columns ?? opts.ignoreColumns ?? opts.dates ?? opts.categorical) {
-      throw new UsageError('Expected --columns, --ignore-columns, --dates and --categorical only with a CSV file for --data but received "mnist"');
+    if (opts.columns ?? opts.ignoreColumns ?? opts.dates ?? opts.categorical ?? opts.delimiter) {
+      throw new UsageError('Expected --columns, --ignore-columns, --dates, --categorical and --delimiter only with a CSV file for --data but received "mnist"');
     }
     const { train, test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: opts.seed });
     if (opts.task === 'regression') throw new UsageError('Expected --task classification for --data mnist but received "regression"');
@@ -87,7 +89,7 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
   if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV file or "mnist" for --data but received "${opts.data}" (file not found)`);
   if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV file for --data but received none');
   let categorical = listOption(opts.categorical);
-  const read = { target: opts.target, missing: 'keep' as const, columns: listOption(opts.columns),
+  const read = { target: opts.target, missing: 'keep' as const, delimiter: opts.delimiter, columns: listOption(opts.columns),
     ignoreColumns: listOption(opts.ignoreColumns), dates: listOption(opts.dates) };
   let ds: ng.data.CsvDataset;
   let textLabels = false;
@@ -138,6 +140,7 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
     outputSize: task === 'classification' ? (labelNames as string[]).length : 1,
     prep: { source: 'csv', task, columns: ds.columns, categorical: categorical?.filter((c) => c !== ds.targetName),
       categories: ds.categories, dates: ds.dates, features: ds.featureNames, target: ds.targetName, textLabels,
+      ...(opts.delimiter !== undefined && opts.delimiter !== ',' ? { delimiter: opts.delimiter } : {}),
       labels: labelNames, imputer: imputer.toJSON(), scaler: scaler.toJSON() },
   };
 }
@@ -170,12 +173,16 @@ function applyPrep(x: ng.Tensor, prep: PreprocessingState): ng.Tensor {
  * it; an unseen category names --unknown-category; missing columns are the model's columns.
  */
 function cliDataError(e: unknown, ctx: { flags?: boolean; target?: string }): unknown {
+  const flagged = (msg: string) => msg.replace(/pass delimiter: ('[^']*')/, 'pass --delimiter $1');
+  // a column named by an option (--target) missing from a header read as one column
+  if (e instanceof RangeError && !(e instanceof ng.data.DataError) && flagged(e.message) !== e.message) return new RangeError(flagged(e.message));
   if (!(e instanceof ng.data.DataError)) return e;
   let msg = e.message
     .replace("pass handleUnknown: 'ignore' to encode it as all zeros", 'pass --unknown-category ignore to encode it as all zeros')
     .replace('(listed in columns)', ctx.flags ? '(listed in --columns)' : '(used in training)')
     .replace('(listed in ignoreColumns)', '(listed in --ignore-columns)')
     .replace('(listed in dates)', '(listed in --dates)');
+  msg = flagged(msg);
   if (ctx.flags && e.column !== undefined && e.column !== ctx.target && /^Expected number for /.test(msg)) {
     msg += `; use --categorical ${e.column}, --dates ${e.column} or --ignore-columns ${e.column}`;
   }
@@ -184,7 +191,8 @@ function cliDataError(e: unknown, ctx: { flags?: boolean; target?: string }): un
 }
 
 /** Reads features for evaluate/predict and applies the saved preprocessing as saved. */
-export async function loadFeatures(file: string, prep: PreprocessingState, withTarget: boolean, unknown: UnknownCategory = 'error'):
+export async function loadFeatures(file: string, prep: PreprocessingState, withTarget: boolean, unknown: UnknownCategory = 'error',
+  delimiter: string | undefined = prep.delimiter):
   Promise<{ x: ng.Tensor; y?: ng.Tensor }> {
   if (prep.source === 'mnist') {
     if (file === 'mnist') {
@@ -212,7 +220,7 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
     const categories = { ...(prep.categories ?? {}), ...(text ? { [target]: prep.labels ?? [] } : {}) };
     let ds: ng.data.CsvDataset;
     try {
-      ds = await ng.data.fromCsv(file, { target, columns: prep.columns, missing: 'keep', dates: prep.dates,
+      ds = await ng.data.fromCsv(file, { target, columns: prep.columns, missing: 'keep', dates: prep.dates, delimiter,
         targetType: text ? 'label' : 'float', categorical: prep.categorical, categories, handleUnknown: unknown });
     } catch (e) {
       throw cliDataError(e, {});

@@ -45,6 +45,14 @@ export function numOption(v: string | undefined, name: string, def: number, rang
   return n;
 }
 
+/** --delimiter: one character; `\t` or `tab` for a tab (hard to type in a shell). */
+export function delimiterOption(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === '\\t' || v === 'tab') return '\t';
+  if (v.length !== 1) throw new UsageError(`Expected one character (or \\t / tab) for --delimiter but received "${v}"`);
+  return v;
+}
+
 export function choiceOption<T extends string>(v: string | undefined, name: string, choices: readonly T[], def: T): T {
   if (v === undefined) return def;
   if (!choices.includes(v as T)) throw new UsageError(`Expected one of ${choices.join(', ')} for ${name} but received "${v}"`);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ng from '../index';
 import { foldTargetScale, loadTrainingData, Task } from './data';
-import { UsageError, intOption, numOption, choiceOption } from './errors';
+import { choiceOption, delimiterOption, intOption, numOption, UsageError } from './errors';
 import { onInterrupt, resumeCommand, INTERRUPTED_EXIT_CODE } from './interrupt';
 import { writeReport, formatConfusionMatrix, formatClassReport } from '../train/report';
 import { plotHistory, plotConfusionMatrix } from '../train/plots';
@@ -19,7 +19,7 @@ export interface TrainArgs {
   out?: string; task?: string; categorical?: string; verbose?: boolean; quiet?: boolean; dropout?: string;
   augment?: string; schedule?: string; precision?: string; columns?: string; ignoreColumns?: string; dates?: string;
   dashboard?: string | boolean; shardOptimizerState?: boolean;
-  model?: string; channels?: string; resume?: string; steps?: string;
+  model?: string; channels?: string; resume?: string; steps?: string; delimiter?: string;
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', 'selu', 'silu'] as const;
@@ -132,7 +132,7 @@ export async function train(args: TrainArgs): Promise<void> {
   }
 
   const log = (s: string) => { if (!args.quiet && writer) process.stdout.write(s + '\n'); };
-  const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical,
+  const loaded = await loadTrainingData({ data, target: args.target, task, seed, categorical: args.categorical, delimiter: delimiterOption(args.delimiter),
     columns: args.columns, ignoreColumns: args.ignoreColumns, dates: args.dates, testSize: 0.2 });
   const { train: trainSet, test: testSet, prep } = loaded;
   // bf16 where the CPU has it; otherwise fit() warns once (stderr) and trains in fp32.

@@ -380,8 +380,21 @@ function dateParts(days: number, out: Float32Array, at: number): void {
   out[at + 3] = (date.getUTCDay() + 6) % 7;
 }
 
+/**
+ * A header read as one column that holds another common delimiter (a European CSV with ';', a
+ * TSV): the hint appended to "column not found" errors.
+ */
+function delimiterHint(names: string[], opts: CsvOptions): string {
+  if (names.length !== 1) return '';
+  const used = opts.delimiter ?? ',';
+  const found = [';', '\t', '|', ','].find((d) => d !== used && names[0].includes(d));
+  if (found === undefined) return '';
+  const shown = found === '\t' ? "'\\t'" : `'${found}'`;
+  return `; the header is one column: the file looks delimited by ${shown}, pass delimiter: ${shown}`;
+}
+
 function makePlan(names: string[], opts: CsvOptions, file: string): Plan {
-  const list = names.length > 12 ? `${names.slice(0, 12).join(', ')}, ...` : names.join(', ');
+  const list = (names.length > 12 ? `${names.slice(0, 12).join(', ')}, ...` : names.join(', ')) + delimiterHint(names, opts);
   const resolve = (c: string | number, name: string): number => {
     if (typeof c === 'number') {
       if (c < 0 || c >= names.length) {

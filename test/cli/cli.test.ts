@@ -266,6 +266,40 @@ describe('nodegrad train (CSV regression, target far from unit scale)', () => {
   }, 60_000);
 });
 
+describe('nodegrad --delimiter', () => {
+  it("trains on a ';' file, and predict/evaluate read new files with the training file's delimiter", async () => {
+    const file = path.join(tmp, 'semi.csv');
+    fs.writeFileSync(file, fs.readFileSync(csvFile, 'utf8').replaceAll(',', ';'));
+    const hint = await cli(['train', '--data', file, '--target', 'y', '--epochs', '1', '--out', path.join(tmp, 'semi-none')]);
+    expect(hint.code).toBe(1);
+    expect(hint.stderr).toContain("(a;b;c;y; the header is one column: the file looks delimited by ';', pass --delimiter ';') for target");
+    const out = path.join(tmp, 'semi-run');
+    const r = await cli(['train', '--data', file, '--target', 'y', '--delimiter', ';', '--epochs', '20', '--threads', '1', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(Number(/^test R\^2: (-?\d+\.\d{4})/m.exec(r.stdout)![1])).toBeGreaterThan(0.8);
+    const model = path.join(out, 'model.safetensors');
+    const rows = path.join(tmp, 'semi-new.csv');
+    fs.writeFileSync(rows, fs.readFileSync(csvNoTarget, 'utf8').replaceAll(',', ';'));
+    const p = await cli(['predict', model, '--input', rows]);
+    expect(p.stderr).toBe('');
+    expect((JSON.parse(p.stdout) as unknown[]).length).toBe(10);
+    // a comma file for the same model: --delimiter overrides the saved one
+    const pc = await cli(['predict', model, '--input', csvNoTarget, '--delimiter', ',']);
+    expect(pc.stdout).toBe(p.stdout);
+    const ev = await cli(['evaluate', model, '--data', file]);
+    expect(ev.code).toBe(0);
+    expect(ev.stdout).toMatch(/^R\^2: \d\.\d{4} {2}MAE: .* \(200 samples\)$/m);
+    const tsv = path.join(tmp, 'tab.tsv');
+    fs.writeFileSync(tsv, fs.readFileSync(csvFile, 'utf8').replaceAll(',', '\t'));
+    const t = await cli(['evaluate', model, '--data', tsv, '--delimiter', 'tab']);
+    expect(t.stdout).toBe(ev.stdout);
+    const bad = await cli(['predict', model, '--input', rows, '--delimiter', ';;']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Expected one character (or \\t / tab) for --delimiter but received ";;"');
+  }, 60_000);
+});
+
 describe('nodegrad train (CSV classification)', () => {
   /** 150 rows: two numeric features, a categorical feature (noise), and a 3-class target. */
   function writeClassCsv(file: string, names: string[]): void {

@@ -136,6 +136,19 @@ describe('fromCsv errors name file, row and column', () => {
       'Expected number for upload row 2 column "b" but received "x" of type string');
     await expect(fromCsv(Readable.from(['a,b\n1,x\n']))).rejects.toThrow('for <stream> row 2 column "b"');
   });
+  it('a header read as one column that holds another delimiter names it', async () => {
+    const semi = await err('a;b;y\n1;2;3\n', { target: 'y' });
+    expect(semi.message).toBe(`Expected a column of ${dir}/bad.csv (a;b;y; the header is one column: the file looks delimited by ';', ` +
+      "pass delimiter: ';') for target but received \"y\" of type string");
+    const tab = await err('a\tb\ty\n1\t2\t3\n', { target: 'y' });
+    expect(tab.message).toContain("the file looks delimited by '\\t', pass delimiter: '\\t'");
+    const commas = await err('a,b,y\n1,2,3\n', { target: 'y', delimiter: ';' });
+    expect(commas.message).toContain("the file looks delimited by ',', pass delimiter: ','");
+    const ds = await fromCsv(write('semi.csv', 'a;b;y\n1;2;3\n'), { target: 'y', delimiter: ';' });
+    expect(Array.from(ds.x.data)).toEqual([1, 2]);
+    // one real column: no hint
+    expect((await err('a\n1\n', { target: 'y' })).message).toBe(`Expected a column of ${dir}/bad.csv (a) for target but received "y" of type string`);
+  });
   it('argument errors', async () => {
     await expect(fromCsv(42 as any)).rejects.toThrow('Expected file path or Readable stream for source but received 42 of type number');
     await expect(fromCsv('x.csv', { delimiter: ';;' })).rejects.toThrow(
