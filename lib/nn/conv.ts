@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor';
 import { empty } from '../tensor/create';
 import { assertTensor } from '../tensor/check';
 import * as F from '../ops';
-import { pair, bilinearTarget, conv2dAddInto, conv2dGeometry, conv2dMaxPool2 } from '../ops/conv';
+import { pair, bilinearTarget, conv2dAddInto, conv2dGeometry, conv2dMaxPool2, samePadding } from '../ops/conv';
 import { batchNormAct, batchNormAddRelu } from '../ops/norm';
 import type { Size2 } from '../ops/conv';
 import * as init from './init';
@@ -99,6 +99,7 @@ export class Conv2d extends ConvNd {
     this.dilation = pair(opts.dilation ?? 1, 'dilation', 1);
     const p = checkPadding(opts.padding ?? 0);
     this.padding = typeof p === 'string' ? p : pair(p, 'padding', 0);
+    if (p === 'same') samePadding(k, this.stride, this.dilation);
   }
 
   forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
@@ -458,6 +459,7 @@ export class Conv1d extends ConvNd {
     const p = opts.padding ?? 0;
     if (Array.isArray(p)) throw new TypeError(expected("a number, 'same' or 'valid'", 'padding', describe(p)));
     if (p !== 'same' && p !== 'valid') pair(p, 'padding', 0);
+    if (p === 'same') samePadding([kernelSize], [this.stride], [this.dilation]);
     this.padding = p;
   }
 

@@ -233,15 +233,7 @@ export function conv2dGeometry(input: Tensor, weight: Tensor, bias: Tensor | nul
   if (padding === 'valid') {
     ph = pw = 0;
   } else if (padding === 'same') {
-    if (sh !== 1 || sw !== 1) throw new RangeError(expected("stride 1 with padding 'same'", 'stride', fmtShape([sh, sw])));
-    const th = dh * (KH - 1);
-    const tw = dw * (KW - 1);
-    if (th % 2 !== 0 || tw % 2 !== 0) {
-      throw new RangeError(expected("an odd (dilated) kernel extent with padding 'same' (symmetric padding)", 'kernelSize',
-        fmtShape([KH, KW])));
-    }
-    ph = th / 2;
-    pw = tw / 2;
+    [ph, pw] = samePadding([KH, KW], [sh, sw], [dh, dw]);
   } else {
     if (typeof padding === 'string') {
       throw new RangeError(expected("non-negative integer, [h, w], 'same' or 'valid'", 'padding', describe(padding)));
@@ -357,6 +349,20 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly [
   return record(out, 'adaptiveAvgPool2d', [input], (gr, [dx], init) => {
     if (dx) (init ? k.adaptiveAvgPool2dBackwardInit : k.adaptiveAvgPool2dBackward)(dx.f32, gr.f32, N, C, H, W, OH, OW);
   }, undefined, out.device === 'cpu');
+}
+
+/**
+ * padding 'same': the zero padding per side that keeps the spatial size (PyTorch's rule: stride 1,
+ * symmetric padding, so an odd dilated kernel extent). Conv1d / Conv2d also call it in their
+ * constructors, so that a layer that cannot pad 'same' fails where it is made, as in PyTorch.
+ */
+export function samePadding(kernel: readonly number[], stride: readonly number[], dilation: readonly number[]): number[] {
+  if (stride.some((s) => s !== 1)) throw new RangeError(expected("stride 1 with padding 'same'", 'stride', fmtShape(stride)));
+  const extent = kernel.map((k, i) => dilation[i] * (k - 1));
+  if (extent.some((t) => t % 2 !== 0)) {
+    throw new RangeError(expected("an odd (dilated) kernel extent with padding 'same' (symmetric padding)", 'kernelSize', fmtShape(kernel)));
+  }
+  return extent.map((t) => t / 2);
 }
 
 export interface Conv1dOptions {

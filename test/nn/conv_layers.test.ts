@@ -47,6 +47,16 @@ describe('Conv2d', () => {
     expect(() => new nn.Conv2d(1, 4, [3, -1])).toThrow(new RangeError('Expected positive integer for kernelSize[1] but received -1 of type number'));
     expect(() => new nn.Conv2d(1, 4, 3, { padding: 'full' as never })).toThrow(
       new RangeError("Expected non-negative integer, [h, w], 'same' or 'valid' for padding but received \"full\" of type string"));
+    // padding 'same' it cannot do fails where the layer is made (as in PyTorch), not at its first forward
+    expect(() => new nn.Conv2d(1, 4, 3, { padding: 'same', stride: [1, 2] })).toThrow(
+      new RangeError("Expected stride 1 with padding 'same' for stride but received [1, 2]"));
+    expect(() => new nn.Conv2d(1, 4, [3, 2], { padding: 'same' })).toThrow(
+      new RangeError("Expected an odd (dilated) kernel extent with padding 'same' (symmetric padding) for kernelSize but received [3, 2]"));
+    expect(() => new nn.Conv1d(1, 4, 3, { padding: 'same', stride: 2 })).toThrow(
+      new RangeError("Expected stride 1 with padding 'same' for stride but received [2]"));
+    expect(() => new nn.Conv1d(1, 4, 4, { padding: 'same' })).toThrow(
+      new RangeError("Expected an odd (dilated) kernel extent with padding 'same' (symmetric padding) for kernelSize but received [4]"));
+    expect(new nn.Conv1d(1, 4, 4, { padding: 'same', dilation: 2 }).padding).toBe('same'); // extent 6: even, pads 3 each side
     const c = new nn.Conv2d(3, 4, 3);
     expect(() => c.forward(ng.zeros([2, 28, 28, 3]))).toThrow(new RangeError('Expected shape [*, 3, *, *] for input but received [2, 28, 28, 3]'));
     expect(() => c.forward(ng.zeros([3, 28, 28]))).toThrow(new RangeError('Expected shape [*, 3, *, *] for input but received [3, 28, 28]'));

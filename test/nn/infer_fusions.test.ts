@@ -169,14 +169,11 @@ describe('eval ResNet blocks in one kernel (conv2dResidualBlockForward, conv2dPr
     expect(calls()).toBe(4);
   });
 
-  it("blocks the kernels do not take run layer by layer: 'same' padding with a stride keeps conv2d's error, a wrong input its message", () => {
+  it("blocks the kernels do not take run layer by layer: a wrong input keeps its message ('same' padding with a stride fails in the constructor)", () => {
     const block = (c1: ng.nn.Conv2d): Seq => new nn.Sequential(new nn.Residual(new nn.Sequential(c1, new nn.BatchNorm2d(8), new nn.ReLU(),
       new nn.Conv2d(8, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8)), new nn.Sequential(new nn.Conv2d(4, 8, 1, { stride: 2 }), new nn.BatchNorm2d(8))),
     new nn.ReLU());
-    const strided = block(new nn.Conv2d(4, 8, 3, { stride: 2, padding: 'same' }));
-    strided.eval();
-    const x = ng.randn([1, 4, 8, 8]);
-    expect(() => ng.noGrad(() => strided.forward(x))).toThrow(/stride 1 with padding 'same'/);
+    expect(() => block(new nn.Conv2d(4, 8, 3, { stride: 2, padding: 'same' }))).toThrow(/stride 1 with padding 'same'/);
     const ok = block(new nn.Conv2d(4, 8, 3, { stride: 2, padding: 1 }));
     ok.eval();
     expect(() => ng.noGrad(() => ok.forward(ng.randn([1, 3, 8, 8])))).toThrow(/input/);
