@@ -17,15 +17,15 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { lazyModule } from '../core/lazy';
-
-// Loaded by the first fromCsv(), not with the package (see lib/core/lazy.ts).
-const csvParse = lazyModule(() => require('csv-parse') as typeof import('csv-parse'));
 import {
   assertBoolean, assertOneOf, assertPlainObject, assertPositiveInteger, assertString, describe, expected, typeError,
 } from '../core/validate';
 import { dataError, DataError, where } from './errors';
 import { TensorDataset, MissingPolicy } from './dataset';
 import { fromArray } from './tensor-api';
+
+// Loaded by the first fromCsv(), not with the package (see lib/core/lazy.ts).
+const csvParse = lazyModule(() => require('csv-parse') as typeof import('csv-parse'));
 
 export interface CsvOptions {
   /** Target column: header name, or 0-based index. Omitted: the dataset has no y. */
