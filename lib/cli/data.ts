@@ -18,7 +18,7 @@ export interface PreprocessingState {
   columns?: string[];
   categorical?: string[];
   categories?: Record<string, string[]>;
-  /** Columns parsed as ISO dates (each becomes year, month, dayOfYear, weekday). */
+  /** Columns parsed as dates (each becomes year, month, dayOfYear, weekday). */
   dates?: string[];
   /** Model input columns after encoding ("weather=fog", "date.month", ...). */
   features?: string[];

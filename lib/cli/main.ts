@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--delimiter <char>', "CSV field delimiter: one character, or \\t (or tab) for a tab (default ',')")
     .option('--columns <columns>', 'comma-separated feature columns (default: all but the target)')
     .option('--ignore-columns <columns>', 'comma-separated columns left out of the features (an id, a date)')
-    .option('--dates <columns>', 'comma-separated ISO date columns, each turned into year, month, day-of-year, weekday')
+    .option('--dates <columns>', 'comma-separated date columns (YYYY-MM-DD, YYYY/MM/DD, "Jan 2 2006" or "2 Jan 2006"; a time part is ignored), each turned into year, month, day-of-year, weekday')
     .option('--layers <sizes>', 'hidden (dense) layer sizes (default 256,128; cnn: 128)')
     .option('--activation <name>', 'relu | tanh | sigmoid | gelu | leakyRelu | elu | selu | silu', 'relu')
     .option('--dropout <p>', 'dropout after each hidden layer', '0')

@@ -45,8 +45,9 @@ export interface CsvOptions {
   /** A value outside fixed categories: 'error' (default) or 'ignore' (an all-zero one-hot block). */
   handleUnknown?: 'error' | 'ignore';
   /**
-   * Feature columns of ISO 8601 dates (YYYY-MM-DD, optionally followed by a time, which is
-   * ignored): each becomes the numeric features "<col>.year", "<col>.month" (1-12),
+   * Feature columns of dates (ISO 8601 YYYY-MM-DD, YYYY/MM/DD, "Jan 2 2006", "2 Jan 2006": forms
+   * whose day and month cannot be confused; a time part is ignored): each becomes the numeric
+   * features "<col>.year", "<col>.month" (1-12),
    * "<col>.dayOfYear" (1-366) and "<col>.weekday" (0 = Monday ... 6 = Sunday).
    */
   dates?: ReadonlyArray<string | number>;
@@ -351,19 +352,37 @@ function parseNumber(raw: string, file: string, row: number, column: string): nu
   return v;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+// Dates whose day and month cannot be confused: the year first (ISO 8601 YYYY-MM-DD, or with '/'
+// or '.'), or the month by name ("Jan 1 2000", "January 1, 2000", "1 Jan 2000", "1-Jan-2000").
+// 07/04/2016 is refused: July 4 in the US, 7 April elsewhere. A time part is ignored.
+const TIME = String.raw`(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?`;
+const YEAR_FIRST = new RegExp(String.raw`^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})${TIME}$`);
+const MONTH_DAY_YEAR = new RegExp(String.raw`^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})${TIME}$`);
+const DAY_MONTH_YEAR = new RegExp(String.raw`^(\d{1,2})([ -])([A-Za-z]{3,9})\.?\2(\d{4})${TIME}$`);
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const DAY_MS = 86_400_000;
+const DATE_FORMATS = 'YYYY-MM-DD, YYYY/MM/DD, "Jan 2 2006" or "2 Jan 2006"';
 
-/** An ISO 8601 date (the calendar date as written; a time part is ignored) as days since 1970-01-01. */
+/** 1-12 for an English month name or an abbreviation of at least 3 letters ("Sep", "Sept"); 0 otherwise. */
+function monthNumber(name: string): number {
+  const n = name.toLowerCase();
+  return MONTHS.findIndex((m) => m.startsWith(n)) + 1;
+}
+
+/** The calendar date as written (a time part is ignored) as days since 1970-01-01. */
 function parseDate(raw: string, file: string, row: number, column: string): number {
-  const m = ISO_DATE.exec(raw);
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  let ymd: [number, number, number] | null = null;
+  let m: RegExpExecArray | null;
+  if ((m = YEAR_FIRST.exec(raw))) ymd = [Number(m[1]), Number(m[3]), Number(m[4])];
+  else if ((m = MONTH_DAY_YEAR.exec(raw))) ymd = [Number(m[3]), monthNumber(m[1]), Number(m[2])];
+  else if ((m = DAY_MONTH_YEAR.exec(raw))) ymd = [Number(m[4]), monthNumber(m[3]), Number(m[1])];
+  if (ymd) {
+    const [y, mo, d] = ymd;
     const t = Date.UTC(y, mo - 1, d);
     const back = new Date(t);
-    if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return t / DAY_MS;
+    if (mo >= 1 && back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return t / DAY_MS;
   }
-  return dataError('ISO 8601 date (YYYY-MM-DD)', { file, row, column }, describe(raw));
+  return dataError(`a date (${DATE_FORMATS})`, { file, row, column }, describe(raw));
 }
 
 /** Writes year, month, dayOfYear, weekday (Monday = 0) of a day number at out[at..at+3]; NaN for a missing date. */

@@ -140,7 +140,7 @@ describe('choosing feature columns: --ignore-columns, --columns, --dates', () =>
     const badDate = write('dates-bad.csv', ['date,precipitation,temp_min,wind,weather', '07/04/2016,0,15,3,sun']);
     const e = await cli(['predict', path.join(out, 'model.safetensors'), '--input', badDate]);
     expect(e.code).toBe(1);
-    expect(e.stderr).toBe(`nodegrad: error: Expected ISO 8601 date (YYYY-MM-DD) for ${badDate} row 2 column "date" but received "07/04/2016" of type string\n`);
+    expect(e.stderr).toBe(`nodegrad: error: Expected a date (YYYY-MM-DD, YYYY/MM/DD, "Jan 2 2006" or "2 Jan 2006") for ${badDate} row 2 column "date" but received "07/04/2016" of type string\n`);
 
     const cols = await cli(['train', '--data', SEATTLE, '--target', 'temp_max', '--columns', 'wind,precipitation', '--epochs', '1', '--out', file('cols')]);
     expect(cols.code).toBe(0);

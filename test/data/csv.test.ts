@@ -238,9 +238,27 @@ describe('fromCsv: fixed categories, column choice and dates (new files encoded 
     ds.dispose();
     const bad = write('w-baddate.csv', 'date\n2012-01-01\n2012-02-30\n');
     await expect(fromCsv(bad, { dates: ['date'] })).rejects.toThrow(
-      `Expected ISO 8601 date (YYYY-MM-DD) for ${bad} row 3 column "date" but received "2012-02-30" of type string`);
+      `Expected a date (YYYY-MM-DD, YYYY/MM/DD, "Jan 2 2006" or "2 Jan 2006") for ${bad} row 3 column "date" but received "2012-02-30" of type string`);
     await expect(fromCsv(bad, { dates: ['date'], categorical: ['date'] })).rejects.toThrow(
       'Expected a column that is not categorical for dates but received "date" (also categorical)');
+  });
+
+  it('dates whose day and month cannot be confused, in other forms: year first with / or ., the month by name', async () => {
+    // all 2000-03-05 (a Sunday) but the last two
+    const forms = ['2000-03-05', '2000/03/05', '2000/3/5 01:00:00', '2000.03.05', 'Mar 5 2000', 'March 5, 2000', 'mar. 5 2000',
+      '5 Mar 2000', '05-Mar-2000', '5 MARCH 2000 10:30', 'Sept 30 2001', '29 Feb 2004'];
+    const file = write('w-forms.csv', ['date', ...forms.map((f) => `"${f}"`)].join('\n') + '\n');
+    const ds = await fromCsv(file, { dates: ['date'] });
+    const rows = Array.from({ length: forms.length }, (_, i) => Array.from(ds.x.data.subarray(i * 4, i * 4 + 4)));
+    for (let i = 0; i < forms.length - 2; i++) expect([forms[i], rows[i]]).toEqual([forms[i], [2000, 3, 65, 6]]);
+    expect(rows[forms.length - 2]).toEqual([2001, 9, 273, 6]);
+    expect(rows[forms.length - 1]).toEqual([2004, 2, 60, 6]);
+    ds.dispose();
+    // day/month order unknown, not a month, not a day of that month, mixed separators
+    for (const raw of ['07/04/2016', '2016-07-04x', 'Foo 5 2000', 'Ma 5 2000', '30 Feb 2004', '2000/03-05', 'Mar 5 00']) {
+      const f = write('w-form-bad.csv', `date\n"${raw}"\n`);
+      await expect(fromCsv(f, { dates: ['date'] })).rejects.toThrow(`but received "${raw}" of type string`);
+    }
   });
 
   it('argument errors for the new options', async () => {
