@@ -61,6 +61,20 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+describe('the bin', () => {
+  it('dist/cli/main.js runs as a program (shebang and exec bit from build:ts), as npm and npx links run it', async () => {
+    expect(fs.statSync(CLI).mode & 0o111).toBe(0o111);
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(CLI, ['--help'], { cwd: tmp });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage: nodegrad /);
+  });
+});
+
 describe('nodegrad info', () => {
   it('prints version, node, backend/ISA, threads, CUDA and MPI lines', async () => {
     const r = await cli(['info']);
