@@ -1,8 +1,8 @@
 // The intrinsics of the AVX-512 kernels in cpu/ops (immintrin.h where NG_X86), with GCC 12's
 // -Wmaybe-uninitialized / -Wuninitialized about _mm512_undefined_ps() (inside _mm512_max_ps,
 // _mm512_reduce_add_ps and the shuffles) silenced for the rest of the including file: the warning
-// is spurious. (The GEMM micro-kernels scope the same pragmas with push / pop.) Also lanes16(),
-// the mask of a row's tail.
+// is spurious. (The GEMM micro-kernels scope the same pragmas with push / pop.) Also lanes16()
+// (core/lane_mask.h), the mask of a row's tail.
 #pragma once
 #include "core/isa_target.h"
 
@@ -15,9 +15,5 @@
 #endif
 
 #if NG_X86
-#include <cstdint>
-// The mask of the first n of 16 lanes (all 16 for n >= 16): a row's tail in masked loads/stores.
-NG_TARGET_AVX512 inline __mmask16 lanes16(int64_t n) {
-  return static_cast<__mmask16>(n >= 16 ? 0xffffu : (1u << n) - 1u);
-}
+#include "core/lane_mask.h"
 #endif

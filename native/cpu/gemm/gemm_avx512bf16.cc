@@ -108,11 +108,11 @@ NG_TARGET_AVX512_BF16 void bf16_pack_transpose(const float* src, int64_t ld, int
   constexpr int G = (DS + 15) / 16;
   for (int g = 0; g < G; ++g) {
     const int gr = rows - 16 * g;
-    const __mmask16 store_mask = avx512_mask(DS - 16 * g);
+    const __mmask16 store_mask = lanes16(DS - 16 * g);
     const float* s = src + static_cast<int64_t>(16 * g) * ld;
     for (int64_t k0 = 0; k0 < kc; k0 += 32) {
       const int64_t kk = kc - k0 < 32 ? kc - k0 : 32;
-      const __mmask16 mlo = avx512_mask(kk), mhi = avx512_mask(kk - 16);
+      const __mmask16 mlo = lanes16(kk), mhi = lanes16(kk - 16);
       __m512 r[16], o[16];
 #pragma GCC unroll 16
       for (int i = 0; i < 16; ++i) {
@@ -145,8 +145,8 @@ NG_TARGET_AVX512_BF16 void bf16_pack_interleave(const float* src, int64_t ld, in
   __mmask16 lm[G], sm[G];
 #pragma GCC unroll 4
   for (int g = 0; g < G; ++g) {
-    lm[g] = avx512_mask(cols - 16 * g);
-    sm[g] = avx512_mask(DS - 16 * g);
+    lm[g] = lanes16(cols - 16 * g);
+    sm[g] = lanes16(DS - 16 * g);
   }
   const int64_t pairs = (kc + 1) / 2;
   for (int64_t p = 0; p < pairs; ++p) {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/isa_target.h"
+#include "core/lane_mask.h"
 #include "cpu/gemm/gemm_kernels.h"
 #ifndef NG_B_PREFETCH
 #define NG_B_PREFETCH 8  // k steps ahead: the streamed B micro-panel comes from L2
@@ -30,11 +31,7 @@ namespace {
 template <int NV>
 NG_TARGET_AVX512 inline __attribute__((always_inline)) void avx512_col_masks(int nr, __mmask16 (&mask)[NV]) {
 #pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) {
-    const int left = nr - 16 * v;
-    mask[v] = left >= 16 ? static_cast<__mmask16>(0xffff)
-                         : static_cast<__mmask16>(left <= 0 ? 0 : (1u << left) - 1u);
-  }
+  for (int v = 0; v < NV; ++v) mask[v] = lanes16(nr - 16 * v);
 }
 
 // The epilogue shared by the fp32 and bf16 tiles: C = alpha*acc (+ beta*C) (+ bias) (relu) on
@@ -249,11 +246,6 @@ NG_TARGET_AVX512 inline __attribute__((always_inline)) void avx512_transpose16(_
   }
 }
 
-NG_TARGET_AVX512 __mmask16 avx512_mask(int64_t n) {
-  return n >= 16 ? static_cast<__mmask16>(0xffff)
-                 : static_cast<__mmask16>(n <= 0 ? 0u : (1u << n) - 1u);
-}
-
 // dst[k*ds + g*16 + l] = src[(g*16 + l)*ld + k] for rows g*16+l < rows, 0 for other lanes
 // below ds; k < kc. (Rows of src contiguous along k: op(A) not transposed, op(B) transposed.)
 template <int DS>
@@ -262,11 +254,11 @@ NG_TARGET_AVX512 void avx512_pack_transpose(const float* src, int64_t ld, int ro
   constexpr int G = (DS + 15) / 16;
   for (int g = 0; g < G; ++g) {
     const int gr = rows - 16 * g;  // rows of src in this group
-    const __mmask16 store_mask = avx512_mask(DS - 16 * g);
+    const __mmask16 store_mask = lanes16(DS - 16 * g);
     const float* s = src + static_cast<int64_t>(16 * g) * ld;
     for (int64_t k0 = 0; k0 < kc; k0 += 16) {
       const int64_t kk = kc - k0 < 16 ? kc - k0 : 16;
-      const __mmask16 km = avx512_mask(kk);
+      const __mmask16 km = lanes16(kk);
       __m512 r[16], o[16];
 #if NG_PACK_PREFETCH > 0
       if (k0 + NG_PACK_PREFETCH < kc) {
@@ -303,8 +295,8 @@ NG_TARGET_AVX512 void avx512_pack_copy_rows(const float* src, int64_t ld, int64_
   __mmask16 lm[G], sm[G];
 #pragma GCC unroll 4
   for (int g = 0; g < G; ++g) {
-    lm[g] = avx512_mask(last - 16 * g);
-    sm[g] = avx512_mask(DS - 16 * g);
+    lm[g] = lanes16(last - 16 * g);
+    sm[g] = lanes16(DS - 16 * g);
   }
   const int64_t pstride = static_cast<int64_t>(DS) * kc;
   for (int64_t k = 0; k < kc; ++k) {

@@ -600,9 +600,6 @@ NG_TARGET_AVX512 void split_plane_pairs(float* __restrict even, float* __restric
                                         int64_t a, int64_t sh, int64_t H, int64_t W, int64_t OH, int64_t OW) {
   const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i io = _mm512_add_epi32(ie, _mm512_set1_epi32(1));
-  const auto lanes = [](int64_t n) {
-    return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << n) - 1);
-  };
   for (int64_t i = 0; i < OH; i++) {
     const int64_t ih = i * sh + a;
     float* e = even ? even + i * OW : nullptr;
@@ -610,9 +607,9 @@ NG_TARGET_AVX512 void split_plane_pairs(float* __restrict even, float* __restric
     const float* src = plane + ih * W;
     for (int64_t j0 = 0; j0 < OW; j0 += 16) {
       const int64_t c0 = 2 * j0, left = ih < H ? W - c0 : 0;  // rows past the input read 0
-      const __m512 lo = _mm512_maskz_loadu_ps(lanes(left), src + c0);
-      const __m512 hi = _mm512_maskz_loadu_ps(lanes(left - 16), src + c0 + 16);
-      const __mmask16 sm = lanes(OW - j0);
+      const __m512 lo = _mm512_maskz_loadu_ps(lanes16(left), src + c0);
+      const __m512 hi = _mm512_maskz_loadu_ps(lanes16(left - 16), src + c0 + 16);
+      const __mmask16 sm = lanes16(OW - j0);
       if (e) _mm512_mask_storeu_ps(e + j0, sm, _mm512_permutex2var_ps(lo, ie, hi));
       if (o) _mm512_mask_storeu_ps(o + j0, sm, _mm512_permutex2var_ps(lo, io, hi));
     }
@@ -669,9 +666,6 @@ NG_TARGET_AVX512 void merge_plane_pairs(float* __restrict dx, const float* __res
                                         int64_t OW, bool add) {
   const __m512i ilo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
   const __m512i ihi = _mm512_add_epi32(ilo, _mm512_set1_epi32(8));
-  const auto lanes = [](int64_t n) {
-    return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << n) - 1);
-  };
   const __mmask16 present = static_cast<__mmask16>((even ? 0x5555 : 0) | (odd ? 0xaaaa : 0));
   const __m512 zero = _mm512_setzero_ps();
   const int64_t rows = std::min<int64_t>(OH, (H - a + sh - 1) / sh), P = OH * OW;
@@ -681,11 +675,11 @@ NG_TARGET_AVX512 void merge_plane_pairs(float* __restrict dx, const float* __res
       const float* e = even ? even + c * P + i * OW : nullptr;
       const float* o = odd ? odd + c * P + i * OW : nullptr;
       for (int64_t j0 = 0; j0 < OW; j0 += 16) {
-        const __mmask16 lm = lanes(OW - j0);
+        const __mmask16 lm = lanes16(OW - j0);
         const __m512 ev = e ? _mm512_maskz_loadu_ps(lm, e + j0) : zero;
         const __m512 ov = o ? _mm512_maskz_loadu_ps(lm, o + j0) : zero;
         const int64_t c0 = 2 * j0;
-        const __mmask16 m0 = lanes(W - c0) & present, m1 = lanes(W - c0 - 16) & present;
+        const __mmask16 m0 = lanes16(W - c0) & present, m1 = lanes16(W - c0 - 16) & present;
         __m512 lo = _mm512_permutex2var_ps(ev, ilo, ov), hi = _mm512_permutex2var_ps(ev, ihi, ov);
         lo = _mm512_add_ps(add ? _mm512_maskz_loadu_ps(m0, d + c0) : zero, lo);
         hi = _mm512_add_ps(add ? _mm512_maskz_loadu_ps(m1, d + c0 + 16) : zero, hi);
