@@ -27,7 +27,7 @@ export async function evaluate(modelPath: string, opts: { data?: string; unknown
   const { model, prep } = await loadModel(modelPath);
   const dataArg = opts.data ?? (prep.source === 'mnist' ? 'mnist' : undefined);
   if (!dataArg) throw new UsageError('Expected --data <file.csv> for evaluate but received none');
-  const { x, y } = await loadFeatures(dataArg, prep, true, unknown, delimiterOption(opts.delimiter) ?? prep.delimiter);
+  const { x, y } = await loadFeatures(dataArg, prep, true, unknown, delimiterOption(opts.delimiter));
   if (!y) throw new UsageError(`Expected the target column "${prep.target}" in ${dataArg} but it is missing`);
   const pred = forward(model, x);
   if (prep.task === 'classification') {
@@ -47,7 +47,7 @@ export async function predict(modelPath: string, opts: { input?: string; output?
   if (!opts.input) throw new UsageError('Expected --input <file.csv|file.json> for predict but received none');
   const unknown = unknownCategory(opts.unknownCategory);
   const { model, prep } = await loadModel(modelPath);
-  const { x } = await loadFeatures(opts.input, prep, false, unknown, delimiterOption(opts.delimiter) ?? prep.delimiter);
+  const { x } = await loadFeatures(opts.input, prep, false, unknown, delimiterOption(opts.delimiter));
   const pred = forward(model, x);
   const rows: unknown[] = [];
   if (prep.task === 'classification') {
