@@ -26,9 +26,10 @@ export async function evaluate(modelPath: string, opts: { data?: string; unknown
   const unknown = unknownCategory(opts.unknownCategory);
   const { model, prep } = await loadModel(modelPath);
   const dataArg = opts.data ?? (prep.source === 'mnist' ? 'mnist' : undefined);
-  if (!dataArg) throw new UsageError('Expected --data <file.csv> for evaluate but received none');
-  const { x, y } = await loadFeatures(dataArg, prep, true, unknown, delimiterOption(opts.delimiter));
+  if (!dataArg) throw new UsageError('Expected --data <file.csv|file.json> for evaluate but received none');
+  const { x, y, droppedRows } = await loadFeatures(dataArg, prep, true, unknown, delimiterOption(opts.delimiter));
   if (!y) throw new UsageError(`Expected the target column "${prep.target}" in ${dataArg} but it is missing`);
+  if (droppedRows) process.stdout.write(`note: ${droppedRows} row${droppedRows === 1 ? '' : 's'} without a ${prep.target} value left out\n`);
   const pred = forward(model, x);
   if (prep.task === 'classification') {
     const predicted = pred.argmax(-1);

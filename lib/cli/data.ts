@@ -1,4 +1,4 @@
-/** Data loading for the CLI: the bundled MNIST digits or a CSV file with fitted preprocessing. */
+/** Data loading for the CLI: the bundled MNIST digits, or a table (CSV, JSON records) with fitted preprocessing. */
 import fs from 'node:fs';
 import * as ng from '../index';
 import { UsageError } from './errors';
@@ -12,6 +12,7 @@ export type Task = 'classification' | 'regression';
  * each categorical column (one-hot blocks fixed to them), the label classes, imputer and scaler.
  */
 export interface PreprocessingState {
+  /** 'csv': a table of named columns (a CSV file or JSON records; new rows may come in either form). */
   source: 'mnist' | 'csv';
   task: Task;
   /** Source columns used as features, in order (matched by name in new files). */
@@ -50,6 +51,20 @@ export interface LoadedData {
    * them into the model's last layer, so that the saved model predicts in target units.
    */
   targetScale?: { mean: number; std: number };
+  /** Rows of the file left out because their target cell was empty (null, NA, ...). */
+  droppedRows: number;
+}
+
+/** JSON records (.json, .jsonl, .ndjson) rather than CSV. */
+function isJsonFile(file: string): boolean {
+  return /\.(json|jsonl|ndjson)$/i.test(file);
+}
+
+/** Reads a table: JSON records by the file's extension, else CSV (the delimiter is CSV's alone). */
+function readTable(file: string, opts: ng.data.CsvOptions): Promise<ng.data.TableDataset> {
+  if (!isJsonFile(file)) return ng.data.fromCsv(file, opts);
+  const { delimiter: _delimiter, header: _header, ...rest } = opts;
+  return ng.data.fromJson(file, rest);
 }
 
 function listOption(v: string | undefined): string[] | undefined {
@@ -79,28 +94,32 @@ export interface TrainingDataOptions {
 export async function loadTrainingData(opts: TrainingDataOptions): Promise<LoadedData> {
   if (opts.data === 'mnist') {
     if (opts.columns ?? opts.ignoreColumns ?? opts.dates ?? opts.categorical ?? opts.delimiter) {
-      throw new UsageError('Expected --columns, --ignore-columns, --dates, --categorical and --delimiter only with a CSV file for --data but received "mnist"');
+      throw new UsageError('Expected --columns, --ignore-columns, --dates, --categorical and --delimiter only with a CSV or JSON file for --data but received "mnist"');
     }
     const { train, test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: opts.seed });
     if (opts.task === 'regression') throw new UsageError('Expected --task classification for --data mnist but received "regression"');
-    return { train, test, inputSize: 784, outputSize: 10,
+    return { train, test, inputSize: 784, outputSize: 10, droppedRows: 0,
       prep: { source: 'mnist', task: 'classification', labels: Array.from({ length: 10 }, (_, i) => String(i)), seed: opts.seed } };
   }
-  if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV file or "mnist" for --data but received "${opts.data}" (file not found)`);
-  if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV file for --data but received none');
+  if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV or JSON file or "mnist" for --data but received "${opts.data}" (file not found)`);
+  if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV or JSON file for --data but received none');
+  if (opts.delimiter !== undefined && isJsonFile(opts.data)) {
+    throw new UsageError(`Expected --delimiter only with a CSV file but received the JSON file "${opts.data}" (JSON records name their columns)`);
+  }
   let categorical = listOption(opts.categorical);
-  const read = { target: opts.target, missing: 'keep' as const, delimiter: opts.delimiter, columns: listOption(opts.columns),
+  // Rows without a target cannot be learned from: left out (and counted), as pandas' dropna(subset=[target]).
+  const read = { target: opts.target, missing: 'keep' as const, missingTarget: 'drop' as const, delimiter: opts.delimiter, columns: listOption(opts.columns),
     ignoreColumns: listOption(opts.ignoreColumns), dates: listOption(opts.dates) };
-  let ds: ng.data.CsvDataset;
+  let ds: ng.data.TableDataset;
   let textLabels = false;
   try {
     try {
-      ds = await ng.data.fromCsv(opts.data, { ...read, categorical, targetType: 'float' });
+      ds = await readTable(opts.data, { ...read, categorical, targetType: 'float' });
     } catch (e) {
       // A target column of words (cat/dog, setosa/...) is a classification target: read it as classes.
       if (!(e instanceof ng.data.DataError) || e.column !== opts.target || opts.task === 'regression') throw e;
       categorical = [...(categorical ?? []), opts.target];
-      ds = await ng.data.fromCsv(opts.data, { ...read, categorical, targetType: 'label' });
+      ds = await readTable(opts.data, { ...read, categorical, targetType: 'label' });
       textLabels = true;
     }
   } catch (e) {
@@ -134,6 +153,7 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
   }
   return {
     targetScale,
+    droppedRows: ds.droppedRows,
     train: ng.data.fromTensors(xTrain, yTrain),
     test: ng.data.fromTensors(xTest, test.y as ng.Tensor),
     inputSize: ds.x.shape[1],
@@ -169,7 +189,7 @@ function applyPrep(x: ng.Tensor, prep: PreprocessingState): ng.Tensor {
 }
 
 /**
- * Restates fromCsv errors in the CLI's terms: a feature column of text names the flags that handle
+ * Restates fromCsv / fromJson errors in the CLI's terms: a feature column of text names the flags that handle
  * it; an unseen category names --unknown-category; missing columns are the model's columns.
  */
 function cliDataError(e: unknown, ctx: { flags?: boolean; target?: string }): unknown {
@@ -193,7 +213,7 @@ function cliDataError(e: unknown, ctx: { flags?: boolean; target?: string }): un
 /** Reads features for evaluate/predict and applies the saved preprocessing as saved. */
 export async function loadFeatures(file: string, prep: PreprocessingState, withTarget: boolean, unknown: UnknownCategory = 'error',
   delimiter: string | undefined = prep.delimiter):
-  Promise<{ x: ng.Tensor; y?: ng.Tensor }> {
+  Promise<{ x: ng.Tensor; y?: ng.Tensor; droppedRows?: number }> {
   if (prep.source === 'mnist') {
     if (file === 'mnist') {
       const { test } = ng.data.mnist({ trainSize: 8000, testSize: 2000, seed: prep.seed ?? 42 });
@@ -203,10 +223,22 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
   if (!fs.existsSync(file)) throw new UsageError(`Expected an existing file for --data/--input but received "${file}" (file not found)`);
   let x: ng.Tensor;
   let y: ng.Tensor | undefined;
-  if (file.endsWith('.json')) {
-    const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-    if (!Array.isArray(rows)) throw new UsageError(`Expected a JSON array of feature rows in ${file} but received ${typeof rows}`);
-    x = ng.tensor(rows as number[][]);
+  let droppedRows = 0;
+  // A .json file holds records (objects with the training columns) or rows of encoded features (arrays).
+  let json: unknown[] | null = null;
+  if (/\.json$/i.test(file)) {
+    try {
+      const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (!Array.isArray(value)) {
+        throw new UsageError(`Expected a JSON array of records or of encoded feature rows in ${file} but received ${value === null ? 'null' : typeof value}`);
+      }
+      json = value;
+    } catch (e) {
+      if (e instanceof UsageError) throw e; // else JSON Lines under .json, or malformed: fromJson says which
+    }
+  }
+  if (json !== null && json.length > 0 && Array.isArray(json[0])) {
+    x = ng.tensor(json as number[][]);
     const width = prep.features?.length;
     if (width !== undefined && (x.shape.length !== 2 || x.shape[1] !== width)) {
       const names = width > 12 ? `${prep.features!.slice(0, 12).join(', ')}, ...` : prep.features!.join(', ');
@@ -218,16 +250,23 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
     // Fixed categories: the one-hot blocks are the training ones whatever this file holds;
     // a text target is read against the training classes (label k = prep.labels[k]).
     const categories = { ...(prep.categories ?? {}), ...(text ? { [target]: prep.labels ?? [] } : {}) };
-    let ds: ng.data.CsvDataset;
+    const read = { target, columns: prep.columns, missing: 'keep' as const, missingTarget: 'drop' as const, dates: prep.dates, delimiter,
+      targetType: text ? 'label' as const : 'float' as const, categorical: prep.categorical, categories, handleUnknown: unknown };
+    let ds: ng.data.TableDataset;
     try {
-      ds = await ng.data.fromCsv(file, { target, columns: prep.columns, missing: 'keep', dates: prep.dates, delimiter,
-        targetType: text ? 'label' : 'float', categorical: prep.categorical, categories, handleUnknown: unknown });
+      if (json !== null) {
+        const { delimiter: _delimiter, ...rest } = read;
+        ds = ng.data.fromRecords(json, { ...rest, name: file });
+      } else {
+        ds = await readTable(file, read);
+      }
     } catch (e) {
       throw cliDataError(e, {});
     }
     x = ds.x;
     y = ds.y;
-    if (text) return { x: applyPrep(x, prep), y };
+    droppedRows = ds.droppedRows;
+    if (text) return { x: applyPrep(x, prep), y, droppedRows };
   }
   x = applyPrep(x, prep);
   if (y && prep.task === 'classification' && prep.labels) {
@@ -240,5 +279,5 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
     });
     y = ng.fromArray(out, [y.size]);
   }
-  return { x, y };
+  return { x, y, droppedRows };
 }

@@ -22,9 +22,9 @@ async function main(argv: string[]): Promise<number> {
 
   program.command('train')
     .description('train an MLP or a CNN (default: the bundled MNIST digits) and write the model, a report and plots')
-    .option('--data <mnist|file.csv|moby-dick>', 'training data (default mnist; moby-dick for --model gpt)')
-    .option('--target <column>', 'target column of a CSV file')
-    .option('--task <classification|regression>', 'task (CSV default: guessed from the target)')
+    .option('--data <mnist|file.csv|file.json|moby-dick>', 'training data: a CSV file, or JSON records (an array of objects, or JSON Lines) (default mnist; moby-dick for --model gpt)')
+    .option('--target <column>', 'target column of a CSV or JSON file')
+    .option('--task <classification|regression>', 'task (CSV/JSON default: guessed from the target)')
     .option('--categorical <columns>', 'comma-separated categorical feature columns (one-hot encoded)')
     .option('--model <mlp|cnn|gpt>', 'mlp; cnn: 5x5 conv + relu + 2x2 max-pool blocks on 28x28 images, then dense layers; gpt: a character-level GPT (4 layers, d=128, 4 heads, context 128) on --data moby-dick', 'mlp')
     .option('--steps <n>', 'gpt: training steps (default 2000)')
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--dropout <p>', 'dropout after each hidden layer', '0')
     .option('--augment <none|shift>', 'random +-2 pixel shifts of the images (default: shift for mnist)')
     .option('--schedule <cosine|none>', 'learning-rate schedule over the epochs', 'cosine')
-    .option('--epochs <n>', 'epochs (default 20 for mnist, cnn 12, 100 for CSV)')
+    .option('--epochs <n>', 'epochs (default 20 for mnist, cnn 12, 100 for CSV/JSON)')
     .option('--batch-size <n>', 'batch size (default 64; gpt 16)')
     .option('--optimizer <name>', 'adam | adamw | sgd | rmsprop | adagrad', 'adam')
     .option('--lr <rate>', 'learning rate (default 0.001, cnn 0.002; sgd 0.01)')
@@ -58,15 +58,15 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program.command('evaluate <model>')
-    .description('evaluate a saved model on data (mnist or a CSV with the target column)')
-    .option('--data <mnist|file.csv>', 'evaluation data')
+    .description('evaluate a saved model on data (mnist, or a CSV or JSON file with the target column)')
+    .option('--data <mnist|file.csv|file.json>', 'evaluation data')
     .option('--delimiter <char>', 'CSV field delimiter (default: the training file\'s)')
     .option('--unknown-category <error|ignore>', 'a category not seen in training: fail, or encode it as all zeros', 'error')
     .action(async (model, opts) => (await import('./commands')).evaluate(model, opts));
 
   program.command('predict <model>')
     .description('predict with a saved model on a CSV or JSON file of feature rows')
-    .option('--input <file>', 'input rows (.csv with the training columns, or .json array of arrays)')
+    .option('--input <file>', 'input rows: .csv or JSON records (.json, .jsonl) with the training columns, or a .json array of encoded feature arrays')
     .option('--output <file>', 'write predictions as JSON here (default: stdout)')
     .option('--delimiter <char>', 'CSV field delimiter (default: the training file\'s)')
     .option('--unknown-category <error|ignore>', 'a category not seen in training: fail, or encode it as all zeros', 'error')

@@ -4,7 +4,9 @@
  *
  * Map:
  *   dataset.ts        Dataset interface, TensorDataset, fromTensors / fromArrays / fromObjects, subset
- *   csv.ts            fromCsv / fromCsvStream (csv-parse streaming; categorical, missing values)
+ *   csv.ts            fromCsv / fromCsvStream (csv-parse streaming)
+ *   json.ts           fromJson (an array of records, JSON Lines) / fromRecords (objects in memory)
+ *   table.ts          TableBuilder: named columns -> x, y (categorical, dates, missing values), shared by both
  *   mnist.ts          mnist() from the mnist package's JSON digits; IDX read/parse/write, mnistIdx
  *   loader.ts         DataLoader (seeded shuffle per epoch, native gather, async prefetch, transforms)
  *   sampler.ts        Sampler interface, WeightedRandomSampler, RandomSampler (seeded, with/without replacement)
@@ -28,6 +30,10 @@ export { TensorDataset, fromTensors, fromArrays, fromObjects, subset, checkClass
 export type { FromArraysOptions, IOPair, LabelOptions, MissingPolicy, ArrayInput, TargetInput } from './dataset';
 export { fromCsv, fromCsvStream, CsvDataset } from './csv';
 export type { CsvOptions } from './csv';
+export { fromJson, fromRecords } from './json';
+export type { JsonOptions } from './json';
+export { TableDataset } from './table';
+export type { TableOptions } from './table';
 export { mnist, readIdx, parseIdx, writeIdx, mnistIdx } from './mnist';
 export type { MnistOptions, MnistIdxOptions, IdxArray, IdxData } from './mnist';
 export { DataLoader } from './loader';

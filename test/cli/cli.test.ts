@@ -362,7 +362,7 @@ describe('nodegrad train (CSV classification)', () => {
 describe('CLI errors: one line, non-zero exit, no stack trace', () => {
   const cases: [string, () => string[], RegExp | string][] = [
     ['missing CSV file', () => ['train', '--data', path.join(tmp, 'nope.csv'), '--target', 'y'],
-      `nodegrad: error: Expected an existing CSV file or "mnist" for --data but received "${path.join(tmp, 'nope.csv')}" (file not found)`],
+      `nodegrad: error: Expected an existing CSV or JSON file or "mnist" for --data but received "${path.join(tmp, 'nope.csv')}" (file not found)`],
     ['missing model file', () => ['evaluate', path.join(tmp, 'nope.safetensors')],
       `nodegrad: error: Expected an existing model file for <model> but received "${path.join(tmp, 'nope.safetensors')}" (file not found)`],
     ['missing predict input', () => ['predict', path.join(csvOut, 'model.safetensors'), '--input', path.join(tmp, 'nope.json')],
@@ -382,7 +382,7 @@ describe('CLI errors: one line, non-zero exit, no stack trace', () => {
     ['--val-split 2', () => ['train', '--val-split', '2'], 'nodegrad: error: Expected a number >= 0 and <= 0.9 for --val-split but received "2"'],
     ['--optimizer foo', () => ['train', '--optimizer', 'foo'],
       'nodegrad: error: Expected one of adam, adamw, sgd, rmsprop, adagrad for --optimizer but received "foo"'],
-    ['CSV without --target', () => ['train', '--data', csvFile], 'nodegrad: error: Expected --target <column> with a CSV file for --data but received none'],
+    ['CSV without --target', () => ['train', '--data', csvFile], 'nodegrad: error: Expected --target <column> with a CSV or JSON file for --data but received none'],
     ['unknown command', () => ['frobnicate'], /^error: unknown command 'frobnicate'$/],
     ['unknown option', () => ['train', '--frob'], /^error: unknown option '--frob'$/],
   ];

@@ -151,7 +151,7 @@ describe('choosing feature columns: --ignore-columns, --columns, --dates', () =>
       'without it (date, precipitation, temp_max, temp_min, wind, weather)\n');
     const mnist = await cli(['train', '--ignore-columns', 'date']);
     expect(mnist.code).toBe(2);
-    expect(mnist.stderr).toBe('nodegrad: error: Expected --columns, --ignore-columns, --dates, --categorical and --delimiter only with a CSV file for --data but received "mnist"\n');
+    expect(mnist.stderr).toBe('nodegrad: error: Expected --columns, --ignore-columns, --dates, --categorical and --delimiter only with a CSV or JSON file for --data but received "mnist"\n');
   });
 });
 

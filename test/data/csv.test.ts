@@ -1,18 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromCsv, fromCsvStream, DataError, SimpleImputer } from '../../lib/data';
-import { tmpDir } from './helpers';
+import { tmpFiles } from './helpers';
 
-const dir = tmpDir();
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function write(name: string, text: string): string {
-  const p = path.join(dir, name);
-  fs.writeFileSync(p, text);
-  return p;
-}
+const { dir, write } = tmpFiles();
 
 const HOUSES = [
   'area,rooms,city,price',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 export const sk = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sklearn', 'preprocessing.json'), 'utf8'));
 
@@ -40,4 +40,18 @@ export function expectClose(a: any, b: any, tol = 1e-12): void {
 
 export function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ng-data-'));
+}
+
+/** A temporary folder (removed after the file's tests) and a function writing a named file in it. */
+export function tmpFiles(): { dir: string; write: (name: string, text: string) => string } {
+  const dir = tmpDir();
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    write(name: string, text: string): string {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, text);
+      return p;
+    },
+  };
 }
