@@ -47,6 +47,8 @@ async function seedFiles(ng, dir) {
     model: fs.readFileSync(modelFile),
     checkpoint: fs.readFileSync(ckFile),
     csv: Buffer.from(csv),
+    json: Buffer.from(JSON.stringify([{ a: 1, b: 2.5, color: 'red', when: '2020-01-31', label: 'yes' },
+      { a: 3, b: null, color: 'blue', when: 'Feb 2 2021', label: 'no' }, { b: 4, a: -1e3, color: 'red', when: '2019/12/01', label: 'yes' }])),
     idx: Buffer.from(idx),
     idxFloat: Buffer.from(idxF),
     idxGz: zlib.gzipSync(Buffer.from(idx)),
@@ -77,6 +79,10 @@ function readers(ng, dir) {
     },
     csv: async (b) => {
       const ds = await ng.data.fromCsv(file('d.csv', b), { target: 'label', categorical: ['color', 'label'], missing: 'keep' });
+      ds.dispose?.();
+    },
+    json: async (b) => {
+      const ds = await ng.data.fromJson(file('d.json', b), { target: 'label', categorical: ['color', 'label'], dates: ['when'], missing: 'keep', missingTarget: 'drop' });
       ds.dispose?.();
     },
     idx: async (b) => { ng.data.readIdx(file('d.idx', b)); },
@@ -188,6 +194,13 @@ function hostile(seeds) {
     ['csv', 'non-UTF-8 bytes and NUL', Buffer.from([0x61, 0x2c, 0x62, 0x2c, 0x63, 0x6f, 0x6c, 0x6f, 0x72, 0x2c, 0x6c, 0x61, 0x62, 0x65, 0x6c, 0x0a, 0xff, 0x00, 0x2c, 0x31, 0x2c, 0xfe, 0x2c, 0x79, 0x0a])],
     ['csv', 'header only', Buffer.from('a,b,color,label\n')],
     ['csv', 'empty file', Buffer.alloc(0)],
+    ['json', 'records nested 100000 deep', Buffer.from(`[{"a":1,"color":"red","when":"2020-01-01","label":"yes","b":${deep(100000)}}]`)],
+    ['json', 'a cell holding an object, keys "__proto__" and "constructor"', Buffer.from('[{"a":1,"b":2,"color":"red","when":"2020-01-01","label":"yes"},{"__proto__":{"a":5},"constructor":{"x":1},"a":{"v":1},"b":2,"color":"red","when":"2020-01-01","label":"no"}]')],
+    ['json', '2000 keys, each in one record (2000 x 2005 cells, all but 5 per row missing)', Buffer.from(JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ [`k${i}`]: i, a: 1, b: 2, color: 'red', when: '2020-01-01', label: 'yes' }))))],
+    ['json', 'JSON Lines with a broken line', Buffer.from('{"a":1,"b":2,"color":"red","when":"2020-01-01","label":"yes"}\n{"a":\n')],
+    ['json', 'a top-level object, a string, an empty array', Buffer.from('{"rows":[{"a":1}]}')],
+    ['json', 'numbers beyond float32 and dates out of range', Buffer.from('[{"a":1e300,"b":-1e-300,"color":"red","when":"99999-13-45","label":"yes"}]')],
+    ['json', 'empty file', Buffer.alloc(0)],
     ['idx', 'declared 2^32-1 x 2^32-1 images in 100 bytes', Buffer.concat([idxHeader(0x08, [0xffffffff, 0xffffffff]), Buffer.alloc(100)])],
     ['idx', 'rank 255 with zero dims', Buffer.concat([idxHeader(0x08, Array(255).fill(0))])],
     ['idx', 'declared shape overflowing 2^53', Buffer.concat([idxHeader(0x0e, [0xffffffff, 0xffffffff, 0xffffffff]), Buffer.alloc(8)])],

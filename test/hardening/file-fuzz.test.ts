@@ -1,7 +1,7 @@
 /**
  * File fuzzing (scripts/fuzz-files.js): mutated and truncated valid files plus hand-made hostile
  * ones for every reader (safetensors, model files with their config, checkpoints, CSV, IDX
- * plain/float/gzip, char and BPE tokenizer files): each loads or throws an Error, in a child process watched for crashes,
+ * plain/float/gzip, JSON records, char and BPE tokenizer files): each loads or throws an Error, in a child process watched for crashes,
  * hangs and memory growth.
  */
 import path from 'node:path';
@@ -22,8 +22,8 @@ describe('file fuzzing', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const stats = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    expect(Object.keys(stats.byReader).sort()).toEqual(['checkpoint', 'csv', 'idx', 'idxFloat', 'idxGz', 'model', 'safetensors', 'tokenizerBpe', 'tokenizerChar']);
-    expect(stats.cases).toBeGreaterThanOrEqual(9 * 150 + 34);
+    expect(Object.keys(stats.byReader).sort()).toEqual(['checkpoint', 'csv', 'idx', 'idxFloat', 'idxGz', 'json', 'model', 'safetensors', 'tokenizerBpe', 'tokenizerChar']);
+    expect(stats.cases).toBeGreaterThanOrEqual(10 * 150 + 41);
     // every reader both accepted some (mildly) mutated files and rejected others
     for (const v of Object.values(stats.byReader) as { loaded: number; rejected: number }[]) {
       expect(v.rejected).toBeGreaterThan(0);
