@@ -28,7 +28,7 @@ export interface PreprocessingState {
   labels?: string[];
   /** The target column holds words (read as classes), not numbers. */
   textLabels?: boolean;
-  /** The training file's field delimiter when not ',' (evaluate and predict read new files with it). */
+  /** The --delimiter of training when not ',' (evaluate and predict read new CSV files with it, .tsv files with a tab). */
   delimiter?: string;
   /** Seed of the MNIST train/test split (evaluate recreates the same test set). */
   seed?: number;
@@ -58,6 +58,14 @@ export interface LoadedData {
 /** JSON records (.json, .jsonl, .ndjson) rather than CSV. */
 function isJsonFile(file: string): boolean {
   return /\.(json|jsonl|ndjson)$/i.test(file);
+}
+
+/**
+ * The field delimiter of a CSV file: the one given (--delimiter), else a tab for a .tsv / .tab
+ * file, else `fallback` (the training file's, for new files; undefined: ',').
+ */
+function csvDelimiter(file: string, given: string | undefined, fallback: string | undefined): string | undefined {
+  return given ?? (/\.(tsv|tab)$/i.test(file) ? '\t' : fallback);
 }
 
 /** Reads a table: JSON records by the file's extension, else CSV (the delimiter is CSV's alone). */
@@ -108,7 +116,8 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
   }
   let categorical = listOption(opts.categorical);
   // Rows without a target cannot be learned from: left out (and counted), as pandas' dropna(subset=[target]).
-  const read = { target: opts.target, missing: 'keep' as const, missingTarget: 'drop' as const, delimiter: opts.delimiter, columns: listOption(opts.columns),
+  const read = { target: opts.target, missing: 'keep' as const, missingTarget: 'drop' as const,
+    delimiter: csvDelimiter(opts.data, opts.delimiter, undefined), columns: listOption(opts.columns),
     ignoreColumns: listOption(opts.ignoreColumns), dates: listOption(opts.dates) };
   let ds: ng.data.TableDataset;
   let textLabels = false;
@@ -210,9 +219,12 @@ function cliDataError(e: unknown, ctx: { flags?: boolean; target?: string }): un
   return new ng.data.DataError(msg, { file: e.file, row: e.row, column: e.column });
 }
 
-/** Reads features for evaluate/predict and applies the saved preprocessing as saved. */
+/**
+ * Reads features for evaluate/predict and applies the saved preprocessing as saved. A CSV file's
+ * delimiter: `delimiter` (--delimiter), else a tab for .tsv, else the training file's.
+ */
 export async function loadFeatures(file: string, prep: PreprocessingState, withTarget: boolean, unknown: UnknownCategory = 'error',
-  delimiter: string | undefined = prep.delimiter):
+  given?: string):
   Promise<{ x: ng.Tensor; y?: ng.Tensor; droppedRows?: number }> {
   if (prep.source === 'mnist') {
     if (file === 'mnist') {
@@ -250,7 +262,8 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
     // Fixed categories: the one-hot blocks are the training ones whatever this file holds;
     // a text target is read against the training classes (label k = prep.labels[k]).
     const categories = { ...(prep.categories ?? {}), ...(text ? { [target]: prep.labels ?? [] } : {}) };
-    const read = { target, columns: prep.columns, missing: 'keep' as const, missingTarget: 'drop' as const, dates: prep.dates, delimiter,
+    const read = { target, columns: prep.columns, missing: 'keep' as const, missingTarget: 'drop' as const, dates: prep.dates,
+      delimiter: csvDelimiter(file, given, prep.delimiter),
       targetType: text ? 'label' as const : 'float' as const, categorical: prep.categorical, categories, handleUnknown: unknown };
     let ds: ng.data.TableDataset;
     try {

@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--model <mlp|cnn|gpt>', 'mlp; cnn: 5x5 conv + relu + 2x2 max-pool blocks on 28x28 images, then dense layers; gpt: a character-level GPT (4 layers, d=128, 4 heads, context 128) on --data moby-dick', 'mlp')
     .option('--steps <n>', 'gpt: training steps (default 2000)')
     .option('--channels <sizes>', 'cnn: output channels of the conv blocks (default 16,32)')
-    .option('--delimiter <char>', "CSV field delimiter: one character, or \\t (or tab) for a tab (default ',')")
+    .option('--delimiter <char>', "CSV field delimiter: one character, or \\t (or tab) for a tab (default ',', a tab for .tsv)")
     .option('--columns <columns>', 'comma-separated feature columns (default: all but the target)')
     .option('--ignore-columns <columns>', 'comma-separated columns left out of the features (an id, a date)')
     .option('--dates <columns>', 'comma-separated date columns (YYYY-MM-DD, YYYY/MM/DD, "Jan 2 2006" or "2 Jan 2006"; a time part is ignored), each turned into year, month, day-of-year, weekday')
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   program.command('evaluate <model>')
     .description('evaluate a saved model on data (mnist, or a CSV or JSON file with the target column)')
     .option('--data <mnist|file.csv|file.json>', 'evaluation data')
-    .option('--delimiter <char>', 'CSV field delimiter (default: the training file\'s)')
+    .option('--delimiter <char>', 'CSV field delimiter (default: a tab for .tsv, else the training file\'s)')
     .option('--unknown-category <error|ignore>', 'a category not seen in training: fail, or encode it as all zeros', 'error')
     .action(async (model, opts) => (await import('./commands')).evaluate(model, opts));
 
@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     .description('predict with a saved model on a CSV or JSON file of feature rows')
     .option('--input <file>', 'input rows: .csv or JSON records (.json, .jsonl) with the training columns, or a .json array of encoded feature arrays')
     .option('--output <file>', 'write predictions as JSON here (default: stdout)')
-    .option('--delimiter <char>', 'CSV field delimiter (default: the training file\'s)')
+    .option('--delimiter <char>', 'CSV field delimiter (default: a tab for .tsv, else the training file\'s)')
     .option('--unknown-category <error|ignore>', 'a category not seen in training: fail, or encode it as all zeros', 'error')
     .action(async (model, opts) => (await import('./commands')).predict(model, opts));
 

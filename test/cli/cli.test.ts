@@ -281,7 +281,7 @@ describe('nodegrad train (CSV regression, target far from unit scale)', () => {
 });
 
 describe('nodegrad --delimiter', () => {
-  it("trains on a ';' file, and predict/evaluate read new files with the training file's delimiter", async () => {
+  it("trains on a ';' file, and predict/evaluate read new files with the training file's delimiter (a tab for .tsv)", async () => {
     const file = path.join(tmp, 'semi.csv');
     fs.writeFileSync(file, fs.readFileSync(csvFile, 'utf8').replaceAll(',', ';'));
     const hint = await cli(['train', '--data', file, '--target', 'y', '--epochs', '1', '--out', path.join(tmp, 'semi-none')]);
@@ -308,6 +308,14 @@ describe('nodegrad --delimiter', () => {
     fs.writeFileSync(tsv, fs.readFileSync(csvFile, 'utf8').replaceAll(',', '\t'));
     const t = await cli(['evaluate', model, '--data', tsv, '--delimiter', 'tab']);
     expect(t.stdout).toBe(ev.stdout);
+    // a .tsv file is tab-separated unless --delimiter says otherwise (training, and new files)
+    const tByName = await cli(['evaluate', model, '--data', tsv]);
+    expect(tByName.stdout).toBe(ev.stdout);
+    const tsvRun = await cli(['train', '--data', tsv, '--target', 'y', '--epochs', '1', '--out', path.join(tmp, 'tsv-run')]);
+    expect(tsvRun.stderr).toBe('');
+    expect(tsvRun.code).toBe(0);
+    const tsvComma = await cli(['evaluate', path.join(tmp, 'tsv-run', 'model.safetensors'), '--data', csvFile]);
+    expect(tsvComma.code).toBe(0);
     const bad = await cli(['predict', model, '--input', rows, '--delimiter', ';;']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Expected one character (or \\t / tab) for --delimiter but received ";;"');
