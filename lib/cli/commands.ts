@@ -29,7 +29,7 @@ export async function evaluate(modelPath: string, opts: { data?: string; unknown
   if (!dataArg) throw new UsageError('Expected --data <file.csv|file.json> for evaluate but received none');
   const { x, y, droppedRows } = await loadFeatures(dataArg, prep, true, unknown, delimiterOption(opts.delimiter));
   if (!y) throw new UsageError(`Expected the target column "${prep.target}" in ${dataArg} but it is missing`);
-  if (droppedRows) process.stdout.write(`note: ${droppedRows} row${droppedRows === 1 ? '' : 's'} without a ${prep.target} value left out\n`);
+  if (droppedRows) process.stdout.write(`note: ${droppedRows} row${droppedRows === 1 ? '' : 's'} without a value for "${prep.target}" left out\n`);
   const pred = forward(model, x);
   if (prep.task === 'classification') {
     const predicted = pred.argmax(-1);

@@ -132,7 +132,7 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
       textLabels = true;
     }
   } catch (e) {
-    throw cliDataError(e, { flags: true, target: opts.target });
+    throw (await featureColumnsError(e, opts, read.delimiter)) ?? cliDataError(e, { flags: true, target: opts.target });
   }
   let y = ds.y as ng.Tensor;
   const task: Task = textLabels ? 'classification' : opts.task ?? (looksCategorical(y) ? 'classification' : 'regression');
@@ -195,6 +195,49 @@ function applyPrep(x: ng.Tensor, prep: PreprocessingState): ng.Tensor {
   const imputer = ng.data.SimpleImputer.fromJSON(prep.imputer);
   const scaler = ng.data.StandardScaler.fromJSON(prep.scaler);
   return scaler.transform(imputer.transform(x)) as ng.Tensor;
+}
+
+/** A list of column names as one shell word for a flag. */
+function shellList(names: string[]): string {
+  const s = names.join(',');
+  return /^[\w.,:/+-]+$/.test(s) ? s : s.includes("'") ? JSON.stringify(s) : `'${s}'`;
+}
+
+/**
+ * A feature column that is not numbers (fromCsv / fromJson stop at its first cell): the whole file
+ * is inspected (ng.data.inspectTable), and the error names every such column with what it holds
+ * and the flags that would train on them (the user's own flags kept). null: not that error.
+ */
+async function featureColumnsError(e: unknown, opts: TrainingDataOptions, delimiter: string | undefined): Promise<Error | null> {
+  if (!(e instanceof ng.data.DataError) || e.column === undefined || e.column === opts.target || !/^Expected number for /.test(e.message)) return null;
+  let columns: ng.data.ColumnSummary[];
+  try {
+    columns = await ng.data.inspectTable(opts.data, isJsonFile(opts.data) ? {} : { delimiter });
+  } catch {
+    return null;
+  }
+  const categorical = listOption(opts.categorical) ?? [];
+  const dates = listOption(opts.dates) ?? [];
+  const ignored = listOption(opts.ignoreColumns) ?? [];
+  const only = listOption(opts.columns);
+  const chosen = new Set([...categorical, ...dates, ...ignored, opts.target]);
+  const other = columns.filter((c) => !chosen.has(c.name) && (only === undefined || only.includes(c.name)) &&
+    (c.type === 'text' || c.type === 'date' || c.type === 'mixed'));
+  if (other.length === 0) return null;
+  const what = (c: ng.data.ColumnSummary): string => {
+    const n = c.distinct >= 10_000 ? '10,000+' : String(c.distinct);
+    if (c.type === 'date') return `${c.name} (dates)`;
+    if (c.type === 'mixed') return `${c.name} (numbers and text such as ${JSON.stringify(c.examples[0] ?? '')})`;
+    return `${c.name} (text, ${n} value${c.distinct === 1 ? '' : 's'})`;
+  };
+  for (const c of other) (c.suggested === 'categorical' ? categorical : c.suggested === 'date' ? dates : ignored).push(c.name);
+  const flags = [['--categorical', categorical], ['--dates', dates], ['--ignore-columns', ignored]] as const;
+  const rerun = flags.filter(([, names]) => names.length > 0).map(([flag, names]) => `${flag} ${shellList(names)}`).join(' ');
+  const file = opts.data;
+  return new ng.data.DataError(`Expected numbers in the feature columns of ${file} but received other values in ${other.length} ` +
+    `column${other.length === 1 ? '' : 's'}: ${other.map(what).join(', ')}; to train on the file, add ${rerun} (--categorical ` +
+    'one-hot encodes a column, --dates turns a date into year, month, day of year and weekday, --ignore-columns leaves a column out)',
+  { file, column: other[0].name });
 }
 
 /**

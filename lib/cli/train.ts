@@ -142,7 +142,7 @@ export async function train(args: TrainArgs): Promise<void> {
     (dist ? ` | ranks ${dist.worldSize} (MPI data-parallel, ${dist.library})` : ''));
   log(`data: ${data === 'mnist' ? 'MNIST digits from the mnist package' : data} | ${prep.task} | train ${trainSet.length} | test ${testSet.length} | features ${loaded.inputSize}${prep.task === 'classification' ? ` | classes ${loaded.outputSize}` : ''}`);
 
-  if (loaded.droppedRows > 0) log(`note: ${loaded.droppedRows} row${loaded.droppedRows === 1 ? '' : 's'} without a ${prep.target} value left out`);
+  if (loaded.droppedRows > 0) log(`note: ${loaded.droppedRows} row${loaded.droppedRows === 1 ? '' : 's'} without a value for "${prep.target}" left out`);
   if (loaded.targetScale) {
     log(`target: ${prep.target} standardized for training (mean ${loaded.targetScale.mean.toPrecision(6)}, std ${loaded.targetScale.std.toPrecision(6)}): ` +
       'the epoch losses and mae are in standard deviations; the test metrics and the saved model are in target units');

@@ -16,7 +16,7 @@ import { Readable } from 'node:stream';
 import { lazyModule } from '../core/lazy';
 import { assertBoolean, assertPlainObject, assertString, describe, expected, typeError } from '../core/validate';
 import { DataError, dataError } from './errors';
-import { checkTableOptions, TableBuilder, TableDataset, TableOptions } from './table';
+import { checkTableOptions, RowSink, TableBuilder, TableDataset, TableOptions } from './table';
 
 // Loaded by the first fromCsv(), not with the package (see lib/core/lazy.ts).
 const csvParse = lazyModule(() => require('csv-parse') as typeof import('csv-parse'));
@@ -52,7 +52,9 @@ export async function fromCsv(source: string | Readable, opts: CsvOptions = {}):
   } else {
     typeError('file path or Readable stream', 'source', source);
   }
-  return readCsv(input, file, opts);
+  const table = new TableBuilder(file, opts, (names) => delimiterHint(names, opts));
+  await readCsv(input, file, opts, table);
+  return table.finish();
 }
 
 /** Same as fromCsv(stream, opts); `name` labels the stream in error messages. */
@@ -70,7 +72,8 @@ function checkOptions(o: CsvOptions): void {
   if (o.name !== undefined) assertString(o.name, 'name');
 }
 
-async function readCsv(input: Readable, file: string, opts: CsvOptions): Promise<TableDataset> {
+/** Streams the rows of a CSV source into `table` (the header, if any, names the columns). */
+export async function readCsv(input: Readable, file: string, opts: Pick<CsvOptions, 'header' | 'delimiter'>, table: RowSink): Promise<void> {
   const header = opts.header ?? true;
   const parser = csvParse().parse({
     delimiter: opts.delimiter ?? ',',
@@ -82,7 +85,6 @@ async function readCsv(input: Readable, file: string, opts: CsvOptions): Promise
   input.on('error', (e) => parser.destroy(e));
   input.pipe(parser);
 
-  const table = new TableBuilder(file, opts, (names) => delimiterHint(names, opts));
   let width = -1;
   let sawHeader = false;
   try {
@@ -115,14 +117,13 @@ async function readCsv(input: Readable, file: string, opts: CsvOptions): Promise
 
   if (!table.started) throw new DataError(expected('CSV data', file, 'an empty file'), { file });
   if (table.rows === 0 && sawHeader) throw new DataError(expected('at least one data row', file, 'only a header'), { file });
-  return table.finish();
 }
 
 /**
  * A header read as one column that holds another common delimiter (a European CSV with ';', a
  * TSV): the hint appended to "column not found" errors.
  */
-function delimiterHint(names: string[], opts: CsvOptions): string {
+function delimiterHint(names: string[], opts: Pick<CsvOptions, 'delimiter'>): string {
   if (names.length !== 1) return '';
   const used = opts.delimiter ?? ',';
   const found = [';', '\t', '|', ','].find((d) => d !== used && names[0].includes(d));

@@ -6,6 +6,7 @@
  *   dataset.ts        Dataset interface, TensorDataset, fromTensors / fromArrays / fromObjects, subset
  *   csv.ts            fromCsv / fromCsvStream (csv-parse streaming)
  *   json.ts           fromJson (an array of records, JSON Lines) / fromRecords (objects in memory)
+ *   inspect.ts        inspectTable: each column's kind (number, date, text), distinct values, a suggested encoding
  *   table.ts          TableBuilder: named columns -> x, y (categorical, dates, missing values), shared by both
  *   mnist.ts          mnist() from the mnist package's JSON digits; IDX read/parse/write, mnistIdx
  *   loader.ts         DataLoader (seeded shuffle per epoch, native gather, async prefetch, transforms)
@@ -34,6 +35,8 @@ export { fromJson, fromRecords } from './json';
 export type { JsonOptions } from './json';
 export { TableDataset } from './table';
 export type { TableOptions } from './table';
+export { inspectTable } from './inspect';
+export type { ColumnSummary, InspectOptions } from './inspect';
 export { mnist, readIdx, parseIdx, writeIdx, mnistIdx } from './mnist';
 export type { MnistOptions, MnistIdxOptions, IdxArray, IdxData } from './mnist';
 export { DataLoader } from './loader';

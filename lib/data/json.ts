@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import { assertPlainObject, assertString, describe, expected, typeError } from '../core/validate';
 import { DataError, dataError } from './errors';
-import { Cell, checkTableOptions, TableBuilder, TableDataset, TableOptions } from './table';
+import { Cell, checkTableOptions, RowSink, TableBuilder, TableDataset, TableOptions } from './table';
 
 export interface JsonOptions extends TableOptions {
   /** Name used in error messages (default: the file path, or "<records>"). */
@@ -28,16 +28,26 @@ export async function fromJson(file: string, opts: JsonOptions = {}): Promise<Ta
   assertString(file as unknown, 'file');
   checkOptions(opts);
   const name = opts.name ?? file;
+  const { records, rows } = await readRecords(file, name);
+  const table = new TableBuilder(name, opts);
+  feedRecords(records, rows, name, table);
+  return table.finish();
+}
+
+/** The records of a JSON file (an array, or JSON Lines: then `rows` holds their line numbers). */
+export async function readRecords(file: string, name: string): Promise<{ records: unknown[]; rows: number[] | null }> {
   const text = await fs.promises.readFile(file, 'utf8');
-  const { records, rows } = parseRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, name);
-  return buildTable(records, rows, name, opts);
+  return parseRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, name);
 }
 
 /** Makes a dataset of records already in memory (objects whose keys name the columns). */
 export function fromRecords(records: readonly unknown[], opts: JsonOptions = {}): TableDataset {
   if (!Array.isArray(records)) typeError('array of records (objects)', 'records', records);
   checkOptions(opts);
-  return buildTable(records, null, opts.name ?? '<records>', opts);
+  const name = opts.name ?? '<records>';
+  const table = new TableBuilder(name, opts);
+  feedRecords(records, null, name, table);
+  return table.finish();
 }
 
 function checkOptions(opts: JsonOptions): void {
@@ -98,10 +108,10 @@ function parseLines(text: string, file: string): { records: unknown[]; rows: num
   return { records, rows };
 }
 
-function buildTable(records: readonly unknown[], rows: number[] | null, file: string, opts: TableOptions): TableDataset {
+/** Feeds records into `table`: the columns are every key, in the order keys first appear. */
+export function feedRecords(records: readonly unknown[], rows: number[] | null, file: string, table: RowSink): void {
   if (records.length === 0) throw new DataError(expected('at least one record', file, 'none'), { file });
   const rowOf = (i: number) => (rows === null ? i + 1 : rows[i]);
-  // The columns: every key, in the order keys first appear.
   const names: string[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < records.length; i++) {
@@ -116,12 +126,10 @@ function buildTable(records: readonly unknown[], rows: number[] | null, file: st
       }
     }
   }
-  const table = new TableBuilder(file, opts);
   table.start(names);
   const own = Object.prototype.hasOwnProperty;
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as Record<string, unknown>;
     table.add((c) => (own.call(r, names[c]) ? r[names[c]] as Cell : undefined), rowOf(i));
   }
-  return table.finish();
 }

@@ -70,13 +70,25 @@ export class TableDataset extends TensorDataset {
   droppedRows = 0;
 }
 
-const DEFAULT_NA = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL'];
+export const DEFAULT_NA = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL'];
 
 /** The numeric features a date column becomes, in this order. */
 export const DATE_PARTS = ['year', 'month', 'dayOfYear', 'weekday'] as const;
 
 /** One cell: CSV text, or a JSON value (undefined: the record has no such key). */
 export type Cell = string | number | boolean | null | undefined;
+
+/** What a reader feeds rows into: TableBuilder (a dataset) or ColumnScan (column types, lib/data/inspect.ts). */
+export interface RowSink {
+  /** start() was called. */
+  readonly started: boolean;
+  /** Rows added so far. */
+  readonly rows: number;
+  /** The column names, before the first row. */
+  start(names: string[]): void;
+  /** One row; `row` (1-based) locates it in errors. */
+  add(cell: (index: number) => Cell, row: number): void;
+}
 
 interface ColumnPlan {
   name: string;
@@ -124,7 +136,7 @@ export function checkTableOptions(o: TableOptions): void {
  * Collects rows column by column and encodes them. `file` names the source in errors; `hint`
  * (given the column names) is appended to "not a column" errors.
  */
-export class TableBuilder {
+export class TableBuilder implements RowSink {
   private plan: Plan | null = null;
   // Growing column stores: numbers for numeric columns (days since 1970 for dates), strings for categorical ones.
   private numeric: number[][] = [];
@@ -349,11 +361,10 @@ function monthNumber(name: string): number {
   return MONTHS.findIndex((m) => m.startsWith(n)) + 1;
 }
 
-/** The calendar date as written (a time part is ignored) as days since 1970-01-01. */
-function parseDate(v: string | number | boolean, file: string, row: number, column: string): number {
+/** The calendar date as written (a time part is ignored) as days since 1970-01-01; null if it is not one of the forms. */
+export function dateValue(raw: string): number | null {
   let ymd: [number, number, number] | null = null;
   let m: RegExpExecArray | null;
-  const raw = typeof v === 'string' ? v : '';
   if ((m = YEAR_FIRST.exec(raw))) ymd = [Number(m[1]), Number(m[3]), Number(m[4])];
   else if ((m = MONTH_DAY_YEAR.exec(raw))) ymd = [Number(m[3]), monthNumber(m[1]), Number(m[2])];
   else if ((m = DAY_MONTH_YEAR.exec(raw))) ymd = [Number(m[4]), monthNumber(m[3]), Number(m[1])];
@@ -363,7 +374,12 @@ function parseDate(v: string | number | boolean, file: string, row: number, colu
     const back = new Date(t);
     if (mo >= 1 && back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return t / DAY_MS;
   }
-  return dataError(`a date (${DATE_FORMATS})`, { file, row, column }, describe(v));
+  return null;
+}
+
+function parseDate(v: string | number | boolean, file: string, row: number, column: string): number {
+  const days = typeof v === 'string' ? dateValue(v) : null;
+  return days ?? dataError(`a date (${DATE_FORMATS})`, { file, row, column }, describe(v));
 }
 
 /** Writes year, month, dayOfYear, weekday (Monday = 0) of a day number at out[at..at+3]; NaN for a missing date. */

@@ -110,8 +110,9 @@ describe('choosing feature columns: --ignore-columns, --columns, --dates', () =>
   it('--target weather --ignore-columns date trains a classifier of the text labels; predict takes the file as is', async () => {
     const plain = await cli(['train', '--data', SEATTLE, '--target', 'weather', '--epochs', '1', '--out', file('x')]);
     expect(plain.code).toBe(1);
-    expect(plain.stderr).toBe(`nodegrad: error: Expected number for ${SEATTLE} row 2 column "date" but received "2012-01-01" of type ` +
-      'string; use --categorical date, --dates date or --ignore-columns date\n');
+    expect(plain.stderr).toBe(`nodegrad: error: Expected numbers in the feature columns of ${SEATTLE} but received other values in 1 ` +
+      'column: date (dates); to train on the file, add --dates date (--categorical one-hot encodes a column, --dates turns a date ' +
+      'into year, month, day of year and weekday, --ignore-columns leaves a column out)\n');
     const out = file('cls');
     const r = await cli(['train', '--data', SEATTLE, '--target', 'weather', '--ignore-columns', 'date', '--epochs', '3', '--layers', '16', '--out', out]);
     expect(r.stderr).toBe('');

@@ -2,7 +2,8 @@
  * The CLI on JSON records (vega-datasets ships most of its tables as JSON arrays of objects):
  * train --data penguins.json / cars.json (rows without a target left out, with a note), evaluate
  * on the same file, predict on records (.json array and .jsonl) without the target column, the
- * model reading new rows from a CSV too, and --delimiter refused for a JSON file.
+ * model reading new rows from a CSV too, the error naming every text column with the flags that
+ * would train on it, and --delimiter refused for a JSON file.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -66,13 +67,29 @@ describe('nodegrad train --data records.json', () => {
   it('leaves out the rows without a target value, says so, and regresses in target units', async () => {
     expect(carsRun.stderr).toBe('');
     expect(carsRun.code).toBe(0);
-    expect(carsRun.stdout).toContain('note: 6 rows without a Horsepower value left out');
+    expect(carsRun.stdout).toContain('note: 6 rows without a value for "Horsepower" left out');
     expect(carsRun.stdout).toMatch(/regression \| train 320 \| test 80 \| features 12/);
     const r2 = Number(/test R\^2: (-?[\d.]+)/.exec(carsRun.stdout)![1]);
     expect(r2).toBeGreaterThan(0.8);
     const ev = await cli(['evaluate', file('cars/model.safetensors'), '--data', path.join(DATA, 'cars.json')]);
     expect(ev.code).toBe(0);
-    expect(ev.stdout).toMatch(/note: 6 rows without a Horsepower value left out\nR\^2: [\d.]+ {2}MAE: [\d.]+ .*\(400 samples\)/);
+    expect(ev.stdout).toMatch(/note: 6 rows without a value for "Horsepower" left out\nR\^2: [\d.]+ {2}MAE: [\d.]+ .*\(400 samples\)/);
+  });
+
+  it('names every column that is not numbers, with the flags that train on the file (which then trains)', async () => {
+    const movies = path.join(DATA, 'movies.json');
+    const r = await cli(['train', '--data', movies, '--target', 'IMDB Rating', '--categorical', 'Source', '--epochs', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`nodegrad: error: Expected numbers in the feature columns of ${movies} but received other values in 7 columns: ` +
+      'Title (numbers and text such as "The Land Girls"), Release Date (dates), MPAA Rating (text, 7 values), Distributor (text, 174 values), ' +
+      'Major Genre (text, 12 values), Creative Type (text, 9 values), Director (text, 550 values); to train on the file, add ' +
+      "--categorical 'Source,MPAA Rating,Major Genre,Creative Type' --dates 'Release Date' --ignore-columns Title,Distributor,Director " +
+      '(--categorical one-hot encodes a column, --dates turns a date into year, month, day of year and weekday, --ignore-columns leaves a column out)\n');
+    const ok = await cli(['train', '--data', movies, '--target', 'IMDB Rating', '--categorical', 'Source,MPAA Rating,Major Genre,Creative Type',
+      '--dates', 'Release Date', '--ignore-columns', 'Title,Distributor,Director', '--epochs', '2', '--layers', '8', '--out', file('movies')]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('note: 213 rows without a value for "IMDB Rating" left out');
   });
 
   it('refuses --delimiter with a JSON file, and names what a file of other JSON holds', async () => {
