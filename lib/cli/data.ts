@@ -89,9 +89,14 @@ function toLabels(y: ng.Tensor): { labels: ng.Tensor; names: string[] } {
   return { labels: ng.fromArray(out, [values.length]), names: uniq.map(String) };
 }
 
+/**
+ * A numeric target read as classes: integers with at most 50 distinct values, and either two of
+ * them or at least 5 rows per value on average (an age or a count in a small file is a quantity).
+ */
 function looksCategorical(y: ng.Tensor): boolean {
   const values = Array.from(y.data);
-  return values.every((v) => Number.isInteger(v)) && new Set(values).size <= 50;
+  const distinct = new Set(values).size;
+  return values.every((v) => Number.isInteger(v)) && distinct <= 50 && (distinct <= 2 || distinct * 5 <= values.length);
 }
 
 export interface TrainingDataOptions {
@@ -145,8 +150,17 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
     labelNames = names;
   }
   const full = ng.data.fromTensors(ds.x, y);
-  const { train, test } = ng.data.trainTestSplit(full, { testSize: opts.testSize, seed: opts.seed,
-    stratify: task === 'classification' ? true : undefined });
+  let split: { train: TensorDataset; test: TensorDataset };
+  try {
+    split = ng.data.trainTestSplit(full, { testSize: opts.testSize, seed: opts.seed, stratify: task === 'classification' ? true : undefined });
+  } catch (e) {
+    if (!(e instanceof RangeError) || task !== 'classification') throw e;
+    // stratified: every class needs a sample on each side of the split
+    throw new UsageError(`Expected a classification target whose classes fit a ${Math.round(opts.testSize * 100)}% test split of ` +
+      `${full.length} rows (a sample of each class on each side) but "${opts.target}" has ${(labelNames ?? []).length} classes; ` +
+      `${opts.task === 'classification' ? '' : 'pass --task regression if it is a quantity, or '}use a larger file`);
+  }
+  const { train, test } = split;
   const imputer = new ng.data.SimpleImputer({ strategy: 'mean' });
   const scaler = new ng.data.StandardScaler();
   const xTrain = scaler.fitTransform(imputer.fitTransform(train.x)) as ng.Tensor;

@@ -351,6 +351,19 @@ describe('nodegrad train (CSV classification)', () => {
     expect(fs.existsSync(path.join(out, 'confusion.png'))).toBe(true);
   });
 
+  it('an integer target with many values per row count (an age in 60 rows) is a quantity; as classes it names the split problem', async () => {
+    const rng = new ng.Rng(5);
+    const file = path.join(tmp, 'ages.csv');
+    fs.writeFileSync(file, ['height,age', ...Array.from({ length: 60 }, (_, i) => `${(150 + i + rng.normal()).toFixed(1)},${18 + (i % 40)}`)].join('\n') + '\n');
+    const r = await cli(['train', '--data', file, '--target', 'age', '--epochs', '2', '--out', path.join(tmp, 'ages')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`data: ${file} | regression | train 48 | test 12 | features 1\n`);
+    const c = await cli(['train', '--data', file, '--target', 'age', '--task', 'classification', '--epochs', '2', '--out', path.join(tmp, 'ages-c')]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toBe('nodegrad: error: Expected a classification target whose classes fit a 20% test split of 60 rows (a sample of each ' +
+      'class on each side) but "age" has 40 classes; use a larger file\n');
+  });
+
   it('string class labels (like an iris "species" column) train and predict by name', async () => {
     const file = path.join(tmp, 'classes-str.csv');
     writeClassCsv(file, ['cat', 'dog', 'bird']);
