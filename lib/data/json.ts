@@ -37,7 +37,7 @@ export async function fromJson(file: string, opts: JsonOptions = {}): Promise<Ta
 /** The records of a JSON file (an array, or JSON Lines: then `rows` holds their line numbers). */
 export async function readRecords(file: string, name: string): Promise<{ records: unknown[]; rows: number[] | null }> {
   const text = await fs.promises.readFile(file, 'utf8');
-  return parseRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, name);
+  return parseRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, /\.(jsonl|ndjson)$/i.test(file), name);
 }
 
 /** Makes a dataset of records already in memory (objects whose keys name the columns). */
@@ -62,9 +62,12 @@ function checkOptions(opts: JsonOptions): void {
   }
 }
 
-/** The records of a file: one JSON array, or one record per line. `rows`: their line numbers (JSON Lines). */
-function parseRecords(text: string, file: string): { records: unknown[]; rows: number[] | null } {
-  if (/\.(jsonl|ndjson)$/i.test(file)) return parseLines(text, file);
+/**
+ * The records of a file: one JSON array, or one record per line (`lines`: the file is named
+ * .jsonl / .ndjson). `rows`: their line numbers (JSON Lines).
+ */
+function parseRecords(text: string, lines: boolean, file: string): { records: unknown[]; rows: number[] | null } {
+  if (lines) return parseLines(text, file);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -60,6 +60,9 @@ describe('fromJson', () => {
     b.dispose();
     const bad = write('bad.ndjson', `${JSON.stringify(HOUSES[0])}\n${JSON.stringify(HOUSES[1])}\n{"area": 3,\n`);
     await expect(fromJson(bad, OPTS)).rejects.toThrow(/Expected a JSON record for .*bad\.ndjson row 3 but received a parse error/);
+    // the file's extension decides, whatever name the errors use
+    const badFirst = write('first.jsonl', `{"area": 3,\n${JSON.stringify(HOUSES[1])}\n`);
+    await expect(fromJson(badFirst, { ...OPTS, name: 'events' })).rejects.toThrow(/Expected a JSON record for events row 1 but received a parse error/);
     const badCell = write('badcell.jsonl', `${JSON.stringify(HOUSES[0])}\n\n${JSON.stringify({ ...HOUSES[1], area: 'big' })}\n`);
     await expect(fromJson(badCell, OPTS)).rejects.toMatchObject({ row: 3, column: 'area' });
   });
