@@ -87,6 +87,7 @@ export async function readCsv(input: Readable, file: string, opts: Pick<CsvOptio
 
   let width = -1;
   let sawHeader = false;
+  let dataRows = 0; // rows read (the table may leave some out: missingTarget 'drop')
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const { record, info } = item;
@@ -104,6 +105,7 @@ export async function readCsv(input: Readable, file: string, opts: Pick<CsvOptio
         dataError(`${width} fields`, { file, row: line }, `${record.length} field${record.length === 1 ? '' : 's'}`);
       }
       table.add((i) => record[i], line);
+      dataRows++;
     }
   } catch (e) {
     input.unpipe(parser);
@@ -116,7 +118,7 @@ export async function readCsv(input: Readable, file: string, opts: Pick<CsvOptio
   }
 
   if (!table.started) throw new DataError(expected('CSV data', file, 'an empty file'), { file });
-  if (table.rows === 0 && sawHeader) throw new DataError(expected('at least one data row', file, 'only a header'), { file });
+  if (dataRows === 0 && sawHeader) throw new DataError(expected('at least one data row', file, 'only a header'), { file });
 }
 
 /**

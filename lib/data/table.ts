@@ -82,8 +82,6 @@ export type Cell = string | number | boolean | null | undefined;
 export interface RowSink {
   /** start() was called. */
   readonly started: boolean;
-  /** Rows added so far. */
-  readonly rows: number;
   /** The column names, before the first row. */
   start(names: string[]): void;
   /** One row; `row` (1-based) locates it in errors. */

@@ -152,6 +152,8 @@ describe("{ missingTarget: 'drop' }", () => {
     expect(Array.from(b.y!.data)).toEqual([0, 1]);
     expect(b.droppedRows).toBe(1);
     b.dispose();
+    await expect(fromCsv(write('none.csv', 'a,y\n1,\n2,NA\n'), { target: 'y', missingTarget: 'drop' }))
+      .rejects.toThrow(/Expected at least one row with a target value for .*none\.csv column "y" but received 2 rows, none with one/);
     expect(() => fromRecords([{ a: 1, y: null }], { target: 'y', missingTarget: 'drop' }))
       .toThrow(/Expected at least one row with a target value for <records> column "y" but received 1 row, none with one/);
     expect(() => fromRecords([{ a: 1, y: 1 }], { target: 'y', missingTarget: 'keep' as never })).toThrow(/missingTarget/);
