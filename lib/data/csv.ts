@@ -64,6 +64,11 @@ export function fromCsvStream(stream: Readable, opts: CsvOptions = {}): Promise<
 
 function checkOptions(o: CsvOptions): void {
   checkTableOptions(o);
+  checkCsvFormat(o);
+}
+
+/** Checks the options that say how a CSV file is written (header, delimiter) and its name in errors. */
+export function checkCsvFormat(o: Pick<CsvOptions, 'header' | 'delimiter' | 'name'>): void {
   if (o.header !== undefined) assertBoolean(o.header, 'header');
   if (o.delimiter !== undefined) {
     assertString(o.delimiter, 'delimiter');

@@ -15,10 +15,10 @@
  * text too varied to one-hot encode: names, ids, free text).
  */
 import fs from 'node:fs';
-import { assertPlainObject, assertString, describe, expected, typeError } from '../core/validate';
-import { readCsv } from './csv';
+import { assertPlainObject, typeError } from '../core/validate';
+import { checkCsvFormat, readCsv } from './csv';
 import { feedRecords, readRecords } from './json';
-import { Cell, dateValue, DEFAULT_NA, RowSink } from './table';
+import { Cell, checkTableOptions, dateValue, DEFAULT_NA, RowSink } from './table';
 
 export interface ColumnSummary {
   name: string;
@@ -55,14 +55,8 @@ const MAX_DISTINCT = 10_000;
 /** Summarizes each column of a CSV file, a JSON records file, or records in memory. */
 export async function inspectTable(source: string | readonly unknown[], opts: InspectOptions = {}): Promise<ColumnSummary[]> {
   assertPlainObject(opts as unknown, 'options');
-  if (opts.delimiter !== undefined) {
-    assertString(opts.delimiter, 'delimiter');
-    if (opts.delimiter.length !== 1) throw new RangeError(expected('one character', 'delimiter', describe(opts.delimiter)));
-  }
-  if (opts.naValues !== undefined && (!Array.isArray(opts.naValues) || opts.naValues.some((v) => typeof v !== 'string'))) {
-    typeError('array of strings', 'naValues', opts.naValues);
-  }
-  if (opts.name !== undefined) assertString(opts.name, 'name');
+  checkCsvFormat(opts);
+  checkTableOptions({ naValues: opts.naValues });
   const scan = new ColumnScan(opts.naValues ?? DEFAULT_NA);
   if (Array.isArray(source)) {
     feedRecords(source, null, opts.name ?? '<records>', scan);

@@ -58,5 +58,6 @@ describe('inspectTable', () => {
     await expect(inspectTable(RECORDS, { delimiter: ';;' })).rejects.toThrow(/Expected one character for delimiter/);
     await expect(inspectTable(RECORDS, { naValues: 'NA' as never })).rejects.toThrow(/Expected array of strings for naValues/);
     await expect(inspectTable('/nonexistent/file.csv')).rejects.toThrow(/ENOENT/);
+    await expect(inspectTable(RECORDS, { header: 'yes' as never })).rejects.toThrow(/Expected boolean for header/);
   });
 });
