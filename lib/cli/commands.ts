@@ -1,9 +1,9 @@
-/** `nodegrad evaluate | predict | export-onnx | info | bench`. */
+/** `nodegrad evaluate | predict | inspect | export-onnx | info | bench`. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as ng from '../index';
-import { loadFeatures, PreprocessingState } from './data';
+import { csvDelimiter, encodingFlags, isJsonFile, loadFeatures, PreprocessingState } from './data';
 import { BENCH_SCRIPT, choiceOption, delimiterOption, UsageError } from './errors';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
 import { formatClassReport, formatConfusionMatrix } from '../train/report';
@@ -70,6 +70,32 @@ export async function predict(modelPath: string, opts: { input?: string; output?
   } else {
     process.stdout.write(text);
   }
+}
+
+/** `nodegrad inspect <file>`: one line per column (ng.data.inspectTable) and the flags for its suggested encodings. */
+export async function inspect(file: string, opts: { delimiter?: string; json?: boolean }): Promise<void> {
+  if (!fs.existsSync(file)) throw new UsageError(`Expected an existing CSV or JSON file for <file> but received "${file}" (file not found)`);
+  const given = delimiterOption(opts.delimiter);
+  if (given !== undefined && isJsonFile(file)) {
+    throw new UsageError(`Expected --delimiter only with a CSV file but received the JSON file "${file}" (JSON records name their columns)`);
+  }
+  const columns = await ng.data.inspectTable(file, isJsonFile(file) ? {} : { delimiter: csvDelimiter(file, given, undefined) });
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(columns, null, 1) + '\n');
+    return;
+  }
+  const rows = columns.length > 0 ? columns[0].present + columns[0].missing : 0;
+  const table = [['column', 'type', 'present', 'missing', 'distinct', 'suggested', 'examples'],
+    ...columns.map((c) => [c.name, c.type, String(c.present), String(c.missing), c.distinct >= 10_000 ? '10000+' : String(c.distinct),
+      c.suggested, c.examples.join(', ')])];
+  const widths = table[0].map((_, k) => Math.max(...table.map((r) => r[k].length)));
+  const right = new Set([2, 3, 4]);
+  const line = (r: string[]) => r.map((v, k) => (k === r.length - 1 ? v : right.has(k) ? v.padStart(widths[k]) : v.padEnd(widths[k]))).join('  ').trimEnd();
+  process.stdout.write(`${file}: ${rows} rows, ${columns.length} columns\n${table.map(line).join('\n')}\n`);
+  const pick = (s: ng.data.ColumnSummary['suggested']) => columns.filter((c) => c.suggested === s).map((c) => c.name);
+  const add = encodingFlags(pick('categorical'), pick('date'), pick('ignore'));
+  process.stdout.write(add ? `suggested flags for nodegrad train (leave your --target column out of them): ${add}\n`
+    : 'every column holds numbers: nodegrad train needs no encoding flags\n');
 }
 
 export async function exportOnnx(modelPath: string, outPath: string): Promise<void> {

@@ -56,7 +56,7 @@ export interface LoadedData {
 }
 
 /** JSON records (.json, .jsonl, .ndjson) rather than CSV. */
-function isJsonFile(file: string): boolean {
+export function isJsonFile(file: string): boolean {
   return /\.(json|jsonl|ndjson)$/i.test(file);
 }
 
@@ -64,7 +64,7 @@ function isJsonFile(file: string): boolean {
  * The field delimiter of a CSV file: the one given (--delimiter), else a tab for a .tsv / .tab
  * file, else `fallback` (the training file's, for new files; undefined: ',').
  */
-function csvDelimiter(file: string, given: string | undefined, fallback: string | undefined): string | undefined {
+export function csvDelimiter(file: string, given: string | undefined, fallback: string | undefined): string | undefined {
   return given ?? (/\.(tsv|tab)$/i.test(file) ? '\t' : fallback);
 }
 
@@ -217,6 +217,12 @@ function shellList(names: string[]): string {
   return /^[\w.,:/+-]+$/.test(s) ? s : s.includes("'") ? JSON.stringify(s) : `'${s}'`;
 }
 
+/** The train flags that encode these columns ('' when all three lists are empty). */
+export function encodingFlags(categorical: string[], dates: string[], ignored: string[]): string {
+  const flags = [['--categorical', categorical], ['--dates', dates], ['--ignore-columns', ignored]] as const;
+  return flags.filter(([, names]) => names.length > 0).map(([flag, names]) => `${flag} ${shellList(names)}`).join(' ');
+}
+
 /**
  * A feature column that is not numbers (fromCsv / fromJson stop at its first cell): the whole file
  * is inspected (ng.data.inspectTable), and the error names every such column with what it holds
@@ -245,8 +251,7 @@ async function featureColumnsError(e: unknown, opts: TrainingDataOptions, delimi
     return `${c.name} (text, ${n} value${c.distinct === 1 ? '' : 's'})`;
   };
   for (const c of other) (c.suggested === 'categorical' ? categorical : c.suggested === 'date' ? dates : ignored).push(c.name);
-  const flags = [['--categorical', categorical], ['--dates', dates], ['--ignore-columns', ignored]] as const;
-  const rerun = flags.filter(([, names]) => names.length > 0).map(([flag, names]) => `${flag} ${shellList(names)}`).join(' ');
+  const rerun = encodingFlags(categorical, dates, ignored);
   const file = opts.data;
   return new ng.data.DataError(`Expected numbers in the feature columns of ${file} but received other values in ${other.length} ` +
     `column${other.length === 1 ? '' : 's'}: ${other.map(what).join(', ')}; to train on the file, add ${rerun} (--categorical ` +

@@ -72,6 +72,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--unknown-category <error|ignore>', 'a category not seen in training: fail, or encode it as all zeros', 'error')
     .action(async (model, opts) => (await import('./commands')).predict(model, opts));
 
+  program.command('inspect <file>')
+    .description('what each column of a CSV or JSON file holds (numbers, dates, text; missing and distinct values) and the flags that would train on it')
+    .option('--delimiter <char>', "CSV field delimiter (default ',', a tab for .tsv)")
+    .option('--json', 'print the summaries as JSON')
+    .action(async (file, opts) => (await import('./commands')).inspect(file, opts));
+
   program.command('export-onnx <model> <out>')
     .description('export a saved model to ONNX')
     .action(async (model, out) => (await import('./commands')).exportOnnx(model, out));

@@ -3,7 +3,7 @@
  * train --data penguins.json / cars.json (rows without a target left out, with a note), evaluate
  * on the same file, predict on records (.json array and .jsonl) without the target column, the
  * model reading new rows from a CSV too, the error naming every text column with the flags that
- * would train on it, and --delimiter refused for a JSON file.
+ * would train on it, `nodegrad inspect`, and --delimiter refused for a JSON file.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -90,6 +90,28 @@ describe('nodegrad train --data records.json', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('note: 213 rows without a value for "IMDB Rating" left out');
+  });
+
+  it('nodegrad inspect prints each column (type, counts, suggested encoding) and the flags, or JSON', async () => {
+    const cars = path.join(DATA, 'cars.json');
+    const r = await cli(['inspect', cars]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`${cars}: 406 rows, 9 columns`);
+    expect(lines[1]).toMatch(/^column +type +present +missing +distinct +suggested +examples$/);
+    expect(lines[2]).toMatch(/^Name +text +406 +0 +311 +ignore +chevrolet chevelle malibu, buick skylark 320, plymouth satellite$/);
+    expect(lines[6]).toMatch(/^Horsepower +number +400 +6 +93 +numeric$/);
+    expect(lines[9]).toMatch(/^Year +date +406 +0 +12 +date$/);
+    expect(lines[11]).toBe('suggested flags for nodegrad train (leave your --target column out of them): --categorical Origin --dates Year --ignore-columns Name');
+    const j = await cli(['inspect', cars, '--json']);
+    const cols = JSON.parse(j.stdout) as { name: string; suggested: string }[];
+    expect(cols.map((c) => c.suggested)).toEqual(['ignore', 'numeric', 'numeric', 'numeric', 'numeric', 'numeric', 'numeric', 'date', 'categorical']);
+    const tsv = await cli(['inspect', path.join(DATA, 'unemployment.tsv')]);
+    expect(tsv.stdout).toMatch(/unemployment\.tsv: 3218 rows, 2 columns\n[^]*\nevery column holds numbers: nodegrad train needs no encoding flags\n$/);
+    const missing = await cli(['inspect', file('nope.csv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`nodegrad: error: Expected an existing CSV or JSON file for <file> but received "${file('nope.csv')}" (file not found)\n`);
   });
 
   it('refuses --delimiter with a JSON file, and names what a file of other JSON holds', async () => {
