@@ -109,6 +109,9 @@ describe('nodegrad train --data records.json', () => {
     expect(cols.map((c) => c.suggested)).toEqual(['ignore', 'numeric', 'numeric', 'numeric', 'numeric', 'numeric', 'numeric', 'date', 'categorical']);
     const tsv = await cli(['inspect', path.join(DATA, 'unemployment.tsv')]);
     expect(tsv.stdout).toMatch(/unemployment\.tsv: 3218 rows, 2 columns\n[^]*\nevery column holds numbers: nodegrad train needs no encoding flags\n$/);
+    const semi = await cli(['inspect', cars, '--delimiter', ';']);
+    expect(semi.code).toBe(2);
+    expect(semi.stderr).toContain(`Expected --delimiter only with a CSV file but received the JSON file "${cars}"`);
     const missing = await cli(['inspect', file('nope.csv')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`nodegrad: error: Expected an existing CSV or JSON file for <file> but received "${file('nope.csv')}" (file not found)\n`);
