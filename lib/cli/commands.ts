@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as ng from '../index';
-import { csvDelimiter, encodingFlags, isJsonFile, loadFeatures, PreprocessingState } from './data';
+import { checkDelimiterFor, csvDelimiter, encodingFlags, isJsonFile, loadFeatures, PreprocessingState } from './data';
 import { BENCH_SCRIPT, choiceOption, delimiterOption, UsageError } from './errors';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
 import { formatClassReport, formatConfusionMatrix } from '../train/report';
@@ -76,9 +76,7 @@ export async function predict(modelPath: string, opts: { input?: string; output?
 export async function inspect(file: string, opts: { delimiter?: string; json?: boolean }): Promise<void> {
   if (!fs.existsSync(file)) throw new UsageError(`Expected an existing CSV or JSON file for <file> but received "${file}" (file not found)`);
   const given = delimiterOption(opts.delimiter);
-  if (given !== undefined && isJsonFile(file)) {
-    throw new UsageError(`Expected --delimiter only with a CSV file but received the JSON file "${file}" (JSON records name their columns)`);
-  }
+  checkDelimiterFor(file, given);
   const columns = await ng.data.inspectTable(file, isJsonFile(file) ? {} : { delimiter: csvDelimiter(file, given, undefined) });
   if (opts.json) {
     process.stdout.write(JSON.stringify(columns, null, 1) + '\n');

@@ -60,6 +60,13 @@ export function isJsonFile(file: string): boolean {
   return /\.(json|jsonl|ndjson)$/i.test(file);
 }
 
+/** --delimiter is for CSV files: with a JSON file it is a usage error. */
+export function checkDelimiterFor(file: string, delimiter: string | undefined): void {
+  if (delimiter !== undefined && isJsonFile(file)) {
+    throw new UsageError(`Expected --delimiter only with a CSV file but received the JSON file "${file}" (JSON records name their columns)`);
+  }
+}
+
 /**
  * The field delimiter of a CSV file: the one given (--delimiter), else a tab for a .tsv / .tab
  * file, else `fallback` (the training file's, for new files; undefined: ',').
@@ -116,9 +123,7 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
   }
   if (!fs.existsSync(opts.data)) throw new UsageError(`Expected an existing CSV or JSON file or "mnist" for --data but received "${opts.data}" (file not found)`);
   if (opts.target === undefined) throw new UsageError('Expected --target <column> with a CSV or JSON file for --data but received none');
-  if (opts.delimiter !== undefined && isJsonFile(opts.data)) {
-    throw new UsageError(`Expected --delimiter only with a CSV file but received the JSON file "${opts.data}" (JSON records name their columns)`);
-  }
+  checkDelimiterFor(opts.data, opts.delimiter);
   let categorical = listOption(opts.categorical);
   // Rows without a target cannot be learned from: left out (and counted), as pandas' dropna(subset=[target]).
   const read = { target: opts.target, missing: 'keep' as const, missingTarget: 'drop' as const,
