@@ -198,7 +198,7 @@ function hostile(seeds) {
     ['json', 'a cell holding an object, keys "__proto__" and "constructor"', Buffer.from('[{"a":1,"b":2,"color":"red","when":"2020-01-01","label":"yes"},{"__proto__":{"a":5},"constructor":{"x":1},"a":{"v":1},"b":2,"color":"red","when":"2020-01-01","label":"no"}]')],
     ['json', '2000 keys, each in one record (2000 x 2005 cells, all but 5 per row missing)', Buffer.from(JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ [`k${i}`]: i, a: 1, b: 2, color: 'red', when: '2020-01-01', label: 'yes' }))))],
     ['json', 'JSON Lines with a broken line', Buffer.from('{"a":1,"b":2,"color":"red","when":"2020-01-01","label":"yes"}\n{"a":\n')],
-    ['json', 'a top-level object, a string, an empty array', Buffer.from('{"rows":[{"a":1}]}')],
+    ['json', 'a top-level object', Buffer.from('{"rows":[{"a":1}]}')],
     ['json', 'numbers beyond float32 and dates out of range', Buffer.from('[{"a":1e300,"b":-1e-300,"color":"red","when":"99999-13-45","label":"yes"}]')],
     ['json', 'empty file', Buffer.alloc(0)],
     ['idx', 'declared 2^32-1 x 2^32-1 images in 100 bytes', Buffer.concat([idxHeader(0x08, [0xffffffff, 0xffffffff]), Buffer.alloc(100)])],

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as ng from '../index';
-import { checkDelimiterFor, csvDelimiter, encodingFlags, isJsonFile, loadFeatures, PreprocessingState } from './data';
+import { checkDelimiterFor, csvDelimiter, encodingFlags, loadFeatures, PreprocessingState } from './data';
+import { isJsonPath } from '../data/json';
 import { BENCH_SCRIPT, choiceOption, delimiterOption, UsageError } from './errors';
 import { classificationReport, confusionMatrix, r2, mae, mse } from '../train/metrics';
 import { formatClassReport, formatConfusionMatrix } from '../train/report';
@@ -77,7 +78,7 @@ export async function inspect(file: string, opts: { delimiter?: string; json?: b
   if (!fs.existsSync(file)) throw new UsageError(`Expected an existing CSV or JSON file for <file> but received "${file}" (file not found)`);
   const given = delimiterOption(opts.delimiter);
   checkDelimiterFor(file, given);
-  const columns = await ng.data.inspectTable(file, isJsonFile(file) ? {} : { delimiter: csvDelimiter(file, given, undefined) });
+  const columns = await ng.data.inspectTable(file, isJsonPath(file) ? {} : { delimiter: csvDelimiter(file, given, undefined) });
   if (opts.json) {
     process.stdout.write(JSON.stringify(columns, null, 1) + '\n');
     return;

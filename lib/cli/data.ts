@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import * as ng from '../index';
 import { UsageError } from './errors';
+import { isJsonPath } from '../data/json';
 import type { TensorDataset } from '../data/dataset';
 
 export type Task = 'classification' | 'regression';
@@ -55,14 +56,10 @@ export interface LoadedData {
   droppedRows: number;
 }
 
-/** JSON records (.json, .jsonl, .ndjson) rather than CSV. */
-export function isJsonFile(file: string): boolean {
-  return /\.(json|jsonl|ndjson)$/i.test(file);
-}
 
 /** --delimiter is for CSV files: with a JSON file it is a usage error. */
 export function checkDelimiterFor(file: string, delimiter: string | undefined): void {
-  if (delimiter !== undefined && isJsonFile(file)) {
+  if (delimiter !== undefined && isJsonPath(file)) {
     throw new UsageError(`Expected --delimiter only with a CSV file but received the JSON file "${file}" (JSON records name their columns)`);
   }
 }
@@ -75,11 +72,9 @@ export function csvDelimiter(file: string, given: string | undefined, fallback: 
   return given ?? (/\.(tsv|tab)$/i.test(file) ? '\t' : fallback);
 }
 
-/** Reads a table: JSON records by the file's extension, else CSV (the delimiter is CSV's alone). */
-function readTable(file: string, opts: ng.data.CsvOptions): Promise<ng.data.TableDataset> {
-  if (!isJsonFile(file)) return ng.data.fromCsv(file, opts);
-  const { delimiter: _delimiter, header: _header, ...rest } = opts;
-  return ng.data.fromJson(file, rest);
+/** Reads a table: JSON records by the file's extension, else CSV (with `delimiter`). */
+function readTable(file: string, opts: ng.data.TableOptions, delimiter: string | undefined): Promise<ng.data.TableDataset> {
+  return isJsonPath(file) ? ng.data.fromJson(file, opts) : ng.data.fromCsv(file, { ...opts, delimiter });
 }
 
 function listOption(v: string | undefined): string[] | undefined {
@@ -126,23 +121,23 @@ export async function loadTrainingData(opts: TrainingDataOptions): Promise<Loade
   checkDelimiterFor(opts.data, opts.delimiter);
   let categorical = listOption(opts.categorical);
   // Rows without a target cannot be learned from: left out (and counted), as pandas' dropna(subset=[target]).
-  const read = { target: opts.target, missing: 'keep' as const, missingTarget: 'drop' as const,
-    delimiter: csvDelimiter(opts.data, opts.delimiter, undefined), columns: listOption(opts.columns),
+  const read = { target: opts.target, missing: 'keep' as const, missingTarget: 'drop' as const, columns: listOption(opts.columns),
     ignoreColumns: listOption(opts.ignoreColumns), dates: listOption(opts.dates) };
+  const delimiter = csvDelimiter(opts.data, opts.delimiter, undefined);
   let ds: ng.data.TableDataset;
   let textLabels = false;
   try {
     try {
-      ds = await readTable(opts.data, { ...read, categorical, targetType: 'float' });
+      ds = await readTable(opts.data, { ...read, categorical, targetType: 'float' }, delimiter);
     } catch (e) {
       // A target column of words (cat/dog, setosa/...) is a classification target: read it as classes.
       if (!(e instanceof ng.data.DataError) || e.column !== opts.target || opts.task === 'regression') throw e;
       categorical = [...(categorical ?? []), opts.target];
-      ds = await readTable(opts.data, { ...read, categorical, targetType: 'label' });
+      ds = await readTable(opts.data, { ...read, categorical, targetType: 'label' }, delimiter);
       textLabels = true;
     }
   } catch (e) {
-    throw (await featureColumnsError(e, opts, read.delimiter)) ?? cliDataError(e, { flags: true, target: opts.target });
+    throw (await featureColumnsError(e, opts, delimiter)) ?? cliDataError(e, { flags: true, target: opts.target });
   }
   let y = ds.y as ng.Tensor;
   const task: Task = textLabels ? 'classification' : opts.task ?? (looksCategorical(y) ? 'classification' : 'regression');
@@ -237,7 +232,7 @@ async function featureColumnsError(e: unknown, opts: TrainingDataOptions, delimi
   if (!(e instanceof ng.data.DataError) || e.column === undefined || e.column === opts.target || !/^Expected number for /.test(e.message)) return null;
   let columns: ng.data.ColumnSummary[];
   try {
-    columns = await ng.data.inspectTable(opts.data, isJsonFile(opts.data) ? {} : { delimiter });
+    columns = await ng.data.inspectTable(opts.data, isJsonPath(opts.data) ? {} : { delimiter });
   } catch {
     return null;
   }
@@ -330,16 +325,10 @@ export async function loadFeatures(file: string, prep: PreprocessingState, withT
     // a text target is read against the training classes (label k = prep.labels[k]).
     const categories = { ...(prep.categories ?? {}), ...(text ? { [target]: prep.labels ?? [] } : {}) };
     const read = { target, columns: prep.columns, missing: 'keep' as const, missingTarget: 'drop' as const, dates: prep.dates,
-      delimiter: csvDelimiter(file, given, prep.delimiter),
       targetType: text ? 'label' as const : 'float' as const, categorical: prep.categorical, categories, handleUnknown: unknown };
     let ds: ng.data.TableDataset;
     try {
-      if (json !== null) {
-        const { delimiter: _delimiter, ...rest } = read;
-        ds = ng.data.fromRecords(json, { ...rest, name: file });
-      } else {
-        ds = await readTable(file, read);
-      }
+      ds = json !== null ? ng.data.fromRecords(json, { ...read, name: file }) : await readTable(file, read, csvDelimiter(file, given, prep.delimiter));
     } catch (e) {
       throw cliDataError(e, {});
     }

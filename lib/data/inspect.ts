@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import { assertPlainObject, typeError } from '../core/validate';
 import { checkCsvFormat, readCsv } from './csv';
-import { feedRecords, readRecords } from './json';
+import { feedRecords, isJsonPath, readRecords } from './json';
 import { Cell, checkTableOptions, dateValue, DEFAULT_NA, RowSink } from './table';
 
 export interface ColumnSummary {
@@ -62,7 +62,7 @@ export async function inspectTable(source: string | readonly unknown[], opts: In
     feedRecords(source, null, opts.name ?? '<records>', scan);
   } else if (typeof source === 'string') {
     const name = opts.name ?? source;
-    if (/\.(json|jsonl|ndjson)$/i.test(source)) {
+    if (isJsonPath(source)) {
       const { records, rows } = await readRecords(source, name);
       feedRecords(records, rows, name, scan);
     } else {
@@ -91,7 +91,11 @@ class ColumnScan implements RowSink {
   started = false;
   rows = 0;
 
-  constructor(private readonly na: readonly string[]) {}
+  private readonly na: Set<string>;
+
+  constructor(na: readonly string[]) {
+    this.na = new Set(na);
+  }
 
   start(names: string[]): void {
     this.started = true;
@@ -107,7 +111,7 @@ class ColumnScan implements RowSink {
       let text: string;
       if (typeof v === 'string') {
         text = v.trim();
-        if (this.na.includes(text)) continue;
+        if (this.na.has(text)) continue;
         if (!Number.isNaN(Number(text))) k.numbers++;
         else if (dateValue(text) !== null) k.dates++;
         else {

@@ -23,6 +23,11 @@ export interface JsonOptions extends TableOptions {
   name?: string;
 }
 
+/** A file of JSON records by its name: .json (an array, or lines of objects), .jsonl, .ndjson. */
+export function isJsonPath(file: string): boolean {
+  return /\.(json|jsonl|ndjson)$/i.test(file);
+}
+
 /** Reads a JSON file of records (an array of objects, or JSON Lines) into a dataset. */
 export async function fromJson(file: string, opts: JsonOptions = {}): Promise<TableDataset> {
   assertString(file as unknown, 'file');
