@@ -25,6 +25,27 @@ declare module './tensor/tensor' {
     mean(axis?: number, keepdim?: boolean): Tensor;
     max(axis?: number, keepdim?: boolean): Tensor;
     argmax(axis?: number, keepdim?: boolean): Tensor;
+    min(axis?: number, keepdim?: boolean): Tensor;
+    argmin(axis?: number, keepdim?: boolean): Tensor;
+    /** Variance (unbiased by default: correction 1, as torch.var). */
+    var(axis?: number, opts?: ops.VarOptions): Tensor;
+    /** Standard deviation (unbiased by default, as torch.std). */
+    std(axis?: number, opts?: ops.VarOptions): Tensor;
+    /** Elementwise comparisons: float32 masks of 1 / 0 (pred.argmax(-1).eq(y).mean() is the accuracy). */
+    eq(other: Tensor | number): Tensor;
+    ne(other: Tensor | number): Tensor;
+    lt(other: Tensor | number): Tensor;
+    le(other: Tensor | number): Tensor;
+    gt(other: Tensor | number): Tensor;
+    ge(other: Tensor | number): Tensor;
+    /** This tensor as float32: itself when it is float32 already (as in PyTorch), else a converted copy. */
+    float(): Tensor;
+    /** This tensor as int32 (toward zero): itself when it is int32 already, else a converted copy. */
+    int(): Tensor;
+    unsqueeze(axis: number): Tensor;
+    squeeze(axis?: number): Tensor;
+    /** Alias of reshape (a view, as torch.Tensor.view on a contiguous tensor). */
+    view(shape: readonly number[]): Tensor;
     matmul(other: Tensor): Tensor;
     relu(): Tensor;
     leakyRelu(negativeSlope?: number): Tensor;
@@ -72,6 +93,21 @@ P.sum = function (axis, keepdim) { return ops.sum(this, axis, keepdim); };
 P.mean = function (axis, keepdim) { return ops.mean(this, axis, keepdim); };
 P.max = function (axis, keepdim) { return ops.max(this, axis, keepdim); };
 P.argmax = function (axis, keepdim) { return ops.argmax(this, axis, keepdim); };
+P.min = function (axis, keepdim) { return ops.min(this, axis, keepdim); };
+P.argmin = function (axis, keepdim) { return ops.argmin(this, axis, keepdim); };
+P.var = function (axis, opts) { return ops.variance(this, axis, opts); };
+P.std = function (axis, opts) { return ops.std(this, axis, opts); };
+P.eq = function (o) { return ops.eq(this, o); };
+P.ne = function (o) { return ops.ne(this, o); };
+P.lt = function (o) { return ops.lt(this, o); };
+P.le = function (o) { return ops.le(this, o); };
+P.gt = function (o) { return ops.gt(this, o); };
+P.ge = function (o) { return ops.ge(this, o); };
+P.float = function () { return this.dtype === 'float32' ? this : ops.cast(this, 'float32'); };
+P.int = function () { return this.dtype === 'int32' ? this : ops.cast(this, 'int32'); };
+P.unsqueeze = function (axis) { return ops.unsqueeze(this, axis); };
+P.squeeze = function (axis) { return ops.squeeze(this, axis); };
+P.view = function (shape) { return ops.reshape(this, shape); };
 P.matmul = function (o) { return ops.matmul(this, o); };
 P.relu = function () { return ops.relu(this); };
 P.leakyRelu = function (s) { return ops.leakyRelu(this, s); };

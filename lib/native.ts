@@ -174,6 +174,13 @@ export interface KindSignatures {
   bmm: (transA: boolean, transB: boolean, B1: number, B2: number, M: number, N: number, K: number, alpha: number,
     A: F32, sA1: number, sA2: number, lda: number, B: F32, sB1: number, sB2: number, ldb: number, beta: number,
     C: F32, sC1: number, sC2: number, ldc: number) => void;
+  /** op: a CompareOp code (lib/ops/compare.ts); out: 1 / 0 as float32. */
+  compare: (out: F32, a: F32, aShape: Shape, b: F32, bShape: Shape, op: number) => void;
+  compare_i32: (out: F32, a: I32, aShape: Shape, b: I32, bShape: Shape, op: number) => void;
+  select: (out: F32, cond: F32, a: F32, b: F32, n: number) => void;
+  select_bwd: (da: F32N, db: F32N, dout: F32, cond: F32, n: number) => void;
+  cast_to_f32: (out: F32, x: I32, n: number) => void;
+  cast_to_i32: (out: I32, x: F32, n: number) => void;
 }
 
 export type OpKind = keyof KindSignatures;
@@ -197,6 +204,8 @@ export const OP_KINDS = [
   'attention', 'attention_bwd', 'bmm',
   // i13-inf: inference
   'conv2d_maxpool2', 'conv2d_residual', 'conv2d_proj_block',
+  // masks: comparisons, where, casts
+  'compare', 'compare_i32', 'select', 'select_bwd', 'cast_to_f32', 'cast_to_i32',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -367,6 +376,13 @@ export const OP_TABLE = {
   // i13-bar: max(BatchNorm(x) + residual, 0), the join after a block's last BatchNorm (CPU); its
   // backward is batchNormReluBackward on the output, with dresidual for the residual's gradient
   batchNormAddReluForward: { kind: 'batch_norm_add', params: '' },
+  // masks: comparisons (float32 1 / 0), where, dtype casts
+  compareF32: { kind: 'compare', params: '' },
+  compareI32: { kind: 'compare_i32', params: '' },
+  whereForward: { kind: 'select', params: '' },
+  whereBackward: { kind: 'select_bwd', params: '' },
+  castI32ToF32: { kind: 'cast_to_f32', params: '' },
+  castF32ToI32: { kind: 'cast_to_i32', params: '' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;
@@ -439,7 +455,7 @@ export interface NativeAddon {
   setMaxAllocation(bytes: number): void;
   opTable(): OpTableRow[];
   /** Enumerations shared with TypeScript (lib/ops/codes.ts), in code order. */
-  readonly codes: { readonly reduction: readonly string[]; readonly linearAct: readonly string[] };
+  readonly codes: { readonly reduction: readonly string[]; readonly linearAct: readonly string[]; readonly compare: readonly string[] };
   readonly backends: Readonly<Record<string, OpKernels>>;
   // Captured steps (native/binding/capture.cc; lib/tensor/compile.ts)
   /**

@@ -1,8 +1,10 @@
-/** Reductions: sum, mean, max (with autograd), argmax. */
+/** Reductions: sum, mean, max, min, var, std (with autograd), argmax, argmin. */
 import { Tensor } from '../tensor/tensor';
 import { empty, fin, record, axisView, kernelsFor } from './util';
 import { normAxis } from '../tensor/check';
 import { assertTensor } from '../tensor/check';
+import { neg, sub, square, sqrt, mul } from './elementwise';
+import { describe, expected } from '../core/validate';
 
 function reducedShape(shape: readonly number[], axis: number | undefined, keepdim: boolean): number[] {
   if (axis === undefined) return keepdim ? shape.map(() => 1) : [];
@@ -57,5 +59,77 @@ export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
   if (v.dim === 0) throw new RangeError('Expected a non-empty axis for argmax but received an axis of length 0');
   const out = empty(reducedShape(x.shape, ax, keepdim), 'int32');
   kernelsFor(x).argmax(out.i32, x.f32, v.outer, v.dim, v.inner);
+  return out;
+}
+
+/** Frees the intermediates of a composed op that no recorded graph refers to. */
+function dropUntracked(...ts: Tensor[]): void {
+  for (const t of ts) if (!t.requiresGrad) t.dispose();
+}
+
+/** Minimum along an axis (all elements when omitted): -max(-x); the gradient goes to the first minimum. */
+export function min(x: Tensor, axis?: number, keepdim = false): Tensor {
+  fin(x, 'x');
+  const ax = axis === undefined ? undefined : normAxis(axis, x.shape.length);
+  if ((ax === undefined ? x.size : x.shape[ax]) === 0) {
+    throw new RangeError('Expected a non-empty axis for min but received an axis of length 0');
+  }
+  const nx = neg(x);
+  const m = max(nx, axis, keepdim);
+  const out = neg(m);
+  dropUntracked(nx, m);
+  return out;
+}
+
+/** Index of the first minimum along an axis (int32; not differentiable). Default: last axis. */
+export function argmin(x: Tensor, axis = -1, keepdim = false): Tensor {
+  assertTensor(x, 'x', 'float32');
+  if (x.shape[normAxis(axis, x.shape.length)] === 0) {
+    throw new RangeError('Expected a non-empty axis for argmin but received an axis of length 0');
+  }
+  const nx = neg(x);
+  try {
+    return argmax(nx, axis, keepdim);
+  } finally {
+    nx.dispose();
+  }
+}
+
+/** Options of var and std (torch.var / torch.std). */
+export interface VarOptions {
+  /** Subtracted from the count in the divisor: 1 (default) is the unbiased sample variance, 0 the population one. */
+  correction?: number;
+  keepdim?: boolean;
+}
+
+/**
+ * Variance along an axis (all elements when omitted): sum((x - mean)^2) / (n - correction), with
+ * correction 1 by default (Bessel's, as torch.var). n <= correction gives NaN, as in PyTorch.
+ */
+export function variance(x: Tensor, axis?: number, opts: VarOptions = {}): Tensor {
+  fin(x, 'x');
+  if (opts === null || typeof opts !== 'object') throw new TypeError(expected('options object', 'opts', describe(opts)));
+  const correction = opts.correction ?? 1;
+  const keepdim = opts.keepdim ?? false;
+  if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
+    throw new RangeError(expected('finite number >= 0', 'correction', describe(correction)));
+  }
+  if (typeof keepdim !== 'boolean') throw new TypeError(expected('boolean', 'keepdim', describe(keepdim)));
+  const ax = axis === undefined ? undefined : normAxis(axis, x.shape.length);
+  const n = ax === undefined ? x.size : x.shape[ax];
+  const m = mean(x, ax, true);
+  const d = sub(x, m);
+  const sq = square(d);
+  const s = sum(sq, ax, keepdim);
+  const out = mul(s, 1 / Math.max(n - correction, 0));
+  dropUntracked(m, d, sq, s);
+  return out;
+}
+
+/** Standard deviation: sqrt(variance(x, axis, opts)) (correction 1 by default, as torch.std). */
+export function std(x: Tensor, axis?: number, opts: VarOptions = {}): Tensor {
+  const v = variance(x, axis, opts);
+  const out = sqrt(v);
+  dropUntracked(v);
   return out;
 }

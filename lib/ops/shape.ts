@@ -1,4 +1,4 @@
-/** Shape and data-movement ops: reshape, flatten, transpose, concat, slice, gather. */
+/** Shape and data-movement ops: reshape, flatten, unsqueeze, squeeze, transpose, concat, stack, slice, gather. */
 import { Tensor, shapeSize } from '../tensor/tensor';
 import { empty, fin, record, needsGrad, axisView, kernelsFor, kernelsForAll } from './util';
 import { assertTensor, normAxis } from '../tensor/check';
@@ -36,6 +36,31 @@ export function flatten(x: Tensor, startDim = 1): Tensor {
   const sd = normAxis(startDim, x.shape.length, 'startDim');
   const lead = x.shape.slice(0, sd);
   return reshape(x, [...lead, shapeSize(x.shape.slice(sd))]);
+}
+
+/** x with a new dimension of size 1 inserted at `axis` (-1: last; as torch.unsqueeze). A view: no copy. */
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  assertTensor(x, 'x');
+  const ax = normAxis(axis, x.shape.length + 1);
+  const shape = x.shape.slice();
+  shape.splice(ax, 0, 1);
+  return reshape(x, shape);
+}
+
+/**
+ * x without its dimensions of size 1 (all of them, or the one at `axis`, which must have size 1;
+ * as torch.squeeze, except that naming a larger dimension is an error). A view: no copy.
+ */
+export function squeeze(x: Tensor, axis?: number): Tensor {
+  assertTensor(x, 'x');
+  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  const ax = normAxis(axis, x.shape.length);
+  if (x.shape[ax] !== 1) {
+    throw new RangeError(expected(`a dimension of size 1 at axis ${axis}`, 'axis', `size ${x.shape[ax]} (shape ${fmtShape(x.shape)})`));
+  }
+  const shape = x.shape.slice();
+  shape.splice(ax, 1);
+  return reshape(x, shape);
 }
 
 /** Swaps the last two dimensions (a 2-D transpose, batched over leading dims). Copies. */
@@ -85,6 +110,29 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   return record(out, 'concat', tensors, (g, grads) => {
     k.concatBackward(grads.map((d) => (d ? d.f32 : null)), g.f32, dims, outer, inner);
   });
+}
+
+/** Joins same-shape tensors along a new axis (as torch.stack): concat of each with that axis inserted. */
+export function stack(tensors: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) {
+    throw new TypeError(expected('non-empty array of tensors', 'tensors', describe(tensors)));
+  }
+  tensors.forEach((t, i) => assertTensor(t, `tensors[${i}]`, i === 0 ? undefined : tensors[0]?.dtype));
+  const first = tensors[0];
+  tensors.forEach((t, i) => {
+    if (t.shape.length !== first.shape.length || t.shape.some((d, k) => d !== first.shape[k])) {
+      throw new RangeError(expected(`shape ${fmtShape(first.shape)} (that of tensors[0])`, `tensors[${i}]`, fmtShape(t.shape)));
+    }
+  });
+  const ax = normAxis(axis, first.shape.length + 1);
+  const views = tensors.map((t) => unsqueeze(t, ax));
+  try {
+    return concat(views, ax);
+  } finally {
+    // Views share their tensor's memory and carry a reshape node to it: concat's own node holds
+    // them while a graph needs them, so only those outside any graph go now.
+    for (const v of views) if (!v.requiresGrad) v.dispose();
+  }
 }
 
 /** Elements start..end-1 along an axis (default: rows). Copies; float32 (differentiable) or int32. */

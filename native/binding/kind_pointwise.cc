@@ -3,7 +3,14 @@
 //   pointwise_bwd  name(dx, saved, dout, n, ...attrs)   saved is x or out (the row says which)
 //   binary         name(out, a, aShape, b, bShape)      shapes: JS arrays of <= 4 sizes
 //   binary_bwd     name(da|null, db|null, dout, a|null, aShape, b|null, bShape)
+//   compare        name(out, a, aShape, b, bShape, op)   float32 a, b; op: ops::CompareOp code
+//   compare_i32    name(out, a, aShape, b, bShape, op)   int32 a, b
+//   select         name(out, cond, a, b, n)
+//   select_bwd     name(da|null, db|null, dout, cond, n)
+//   cast_to_f32    name(out, x, n)                       x int32
+//   cast_to_i32    name(out, x, n)                       out int32
 #include <string>
+#include <type_traits>
 
 #include "binding/kind.h"
 
@@ -131,6 +138,73 @@ Napi::Value kind_binary_bwd(const Napi::CallbackInfo& info) {
   // An empty result reaches the kernel too: the accumulating ones do nothing, the writing ones
   // (addBackwardInit, addReluBackwardInit) zero da / db (both backends check numel first).
   kernel<Kind::binary_bwd>(info)(da, db, dout, a, s.as, b, s.bs);
+  return undef(info);
+}
+
+namespace {
+
+ops::CompareOp compare_op_arg(const Napi::CallbackInfo& info, size_t i) {
+  return static_cast<ops::CompareOp>(int_in(info, i, "op", 0, ops::kCompareCount - 1));
+}
+
+// A typed array of T (float32 or int32) with at least n elements.
+template <class T>
+const T* elements(const Napi::CallbackInfo& info, size_t i, const char* name, size_t n) {
+  if constexpr (std::is_same_v<T, float>) return f32(info, i, name, n);
+  else return i32(info, i, name, n);
+}
+
+}  // namespace
+
+// compare and compare_i32: the same arguments over float32 or int32 operands.
+template <Kind K, class T>
+Napi::Value compare_kind(const Napi::CallbackInfo& info) {
+  const Broadcast s = broadcast_args(info, 2, 4);
+  const ops::CompareOp op = compare_op_arg(info, 5);
+  float* out = f32(info, 0, "out", s.no);
+  const T* a = elements<T>(info, 1, "a", s.na);
+  const T* b = elements<T>(info, 3, "b", s.nb);
+  if (s.no == 0) return undef(info);  // as kind_binary: no walk over the other (huge) dimensions
+  kernel<K>(info)(out, a, s.as, b, s.bs, op);
+  return undef(info);
+}
+
+Napi::Value kind_compare(const Napi::CallbackInfo& info) { return compare_kind<Kind::compare, float>(info); }
+Napi::Value kind_compare_i32(const Napi::CallbackInfo& info) { return compare_kind<Kind::compare_i32, int32_t>(info); }
+
+Napi::Value kind_select(const Napi::CallbackInfo& info) {
+  const size_t n = size_arg(info, 4, "n");
+  float* out = f32(info, 0, "out", n);
+  const float* cond = f32(info, 1, "cond", n);
+  const float* a = f32(info, 2, "a", n);
+  const float* b = f32(info, 3, "b", n);
+  kernel<Kind::select>(info)(out, cond, a, b, static_cast<int64_t>(n));
+  return undef(info);
+}
+
+Napi::Value kind_select_bwd(const Napi::CallbackInfo& info) {
+  const size_t n = size_arg(info, 4, "n");
+  float* da = f32_or_null(info, 0, "da", n);
+  float* db = f32_or_null(info, 1, "db", n);
+  const float* dout = f32(info, 2, "dout", n);
+  const float* cond = f32(info, 3, "cond", n);
+  kernel<Kind::select_bwd>(info)(da, db, dout, cond, static_cast<int64_t>(n));
+  return undef(info);
+}
+
+Napi::Value kind_cast_to_f32(const Napi::CallbackInfo& info) {
+  const size_t n = size_arg(info, 2, "n");
+  float* out = f32(info, 0, "out", n);
+  const int32_t* x = i32(info, 1, "x", n);
+  kernel<Kind::cast_to_f32>(info)(out, x, static_cast<int64_t>(n));
+  return undef(info);
+}
+
+Napi::Value kind_cast_to_i32(const Napi::CallbackInfo& info) {
+  const size_t n = size_arg(info, 2, "n");
+  int32_t* out = i32(info, 0, "out", n);
+  const float* x = f32(info, 1, "x", n);
+  kernel<Kind::cast_to_i32>(info)(out, x, static_cast<int64_t>(n));
   return undef(info);
 }
 

@@ -105,5 +105,6 @@ NG_BINDING(ops) {
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("reduction", names_array(env, ng::ops::kReductionNames, 4));
   codes.Set("linearAct", names_array(env, ng::ops::kLinearActNames, ng::ops::kLinearActCount));
+  codes.Set("compare", names_array(env, ng::ops::kCompareNames, ng::ops::kCompareCount));
   exports.Set("codes", codes);
 }

@@ -22,6 +22,7 @@
 #include "cpu/ops/layernorm.h"
 #include "cpu/ops/linear.h"
 #include "cpu/ops/losses.h"
+#include "cpu/ops/masks.h"
 #include "cpu/ops/optimizers.h"
 #include "cpu/ops/pool2d.h"
 #include "cpu/ops/reduce.h"
@@ -418,6 +419,13 @@ const Backend* make_cpu() {
   set_kernel<Op::conv2dMaxPool2Forward>(b, conv2d_fwd_maxpool2);
   set_kernel<Op::conv2dResidualBlockForward>(b, conv2d_residual);
   set_kernel<Op::conv2dProjectionBlockForward>(b, conv2d_projection);
+  // masks: comparisons, where, casts
+  set_kernel<Op::compareF32>(b, compare_f32);
+  set_kernel<Op::compareI32>(b, compare_i32);
+  set_kernel<Op::whereForward>(b, where_forward);
+  set_kernel<Op::whereBackward>(b, where_backward);
+  set_kernel<Op::castI32ToF32>(b, cast_i32_to_f32);
+  set_kernel<Op::castF32ToI32>(b, cast_f32_to_i32);
   set_kernel<Op::batchNormReluBackward>(b, batchnorm_relu_bwd);
   set_kernel<Op::batchNormReluBackwardInit>(b, batchnorm_relu_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);

@@ -122,6 +122,13 @@ const Backend* make_cuda() {
   set_kernel<Op::embeddingBackward>(b, embedding_backward);
   set_kernel<Op::transposeForward>(b, transpose_forward);
   set_kernel<Op::transposeBackward>(b, transpose_backward);
+  // masks: comparisons, where, casts
+  set_kernel<Op::compareF32>(b, compare_f32);
+  set_kernel<Op::compareI32>(b, compare_i32);
+  set_kernel<Op::whereForward>(b, where_forward);
+  set_kernel<Op::whereBackward>(b, where_backward);
+  set_kernel<Op::castI32ToF32>(b, cast_i32_to_f32);
+  set_kernel<Op::castF32ToI32>(b, cast_f32_to_i32);
   // losses
   set_kernel<Op::crossEntropyForward>(b, cross_entropy_forward);
   set_kernel<Op::crossEntropyBackward>(b, cross_entropy_backward);

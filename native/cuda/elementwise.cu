@@ -1,5 +1,6 @@
 // Elementwise kernels: unary forward/backward (the same formulas as native/cpu/ops/activations.cc
-// and elementwise.cc, in CUDA math), broadcasting binary ops over 4 padded dims, transpose.
+// and elementwise.cc, in CUDA math), broadcasting binary ops and comparisons over 4 padded dims,
+// where, casts (native/cpu/ops/masks.cc), transpose.
 // Backward kernels ADD into their gradient, like the CPU ones.
 #include "cuda/common.cuh"
 #include "cuda/kernels.h"
@@ -152,17 +153,25 @@ __device__ inline float deriv(BinOp op, bool wrt_a, float g, float a, float b) {
   }
 }
 
+// The element offsets in a and b of output element i.
+__device__ inline void operand_offsets(i64 i, const Geom& g, i64& oa, i64& ob) {
+  i64 r = i;
+  oa = 0;
+  ob = 0;
+  for (int k = 3; k >= 0; k--) {
+    const i64 ik = r % g.od[k];
+    r /= g.od[k];
+    oa += ik * g.sa[k];
+    ob += ik * g.sb[k];
+  }
+}
+
 template <BinOp OP>
 __global__ void binary_kernel(float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b,
                               Geom g) {
   NG_GRID_STRIDE(i, g.numel) {
-    i64 r = i, oa = 0, ob = 0;
-    for (int k = 3; k >= 0; k--) {
-      const i64 ik = r % g.od[k];
-      r /= g.od[k];
-      oa += ik * g.sa[k];
-      ob += ik * g.sb[k];
-    }
+    i64 oa, ob;
+    operand_offsets(i, g, oa, ob);
     out[i] = apply(OP, a[oa], b[ob]);
   }
 }
@@ -234,6 +243,64 @@ void launch_binary_bwd(float* da, float* db, const float* dout, const float* a, 
     const i64 n = bs[0] * bs[1] * bs[2] * bs[3];
     binary_bwd_kernel<OP, false><<<grid_for(n), kThreads, 0, stream()>>>(db, dout, a, b, g, n);
     launched("binary backward");
+  }
+}
+
+// Comparisons (1 / 0 as float32), broadcast like the binary ops; NaN compares unequal.
+template <class T>
+__device__ inline float holds(CompareOp op, T a, T b) {
+  switch (op) {
+    case CompareOp::eq: return a == b ? 1.0f : 0.0f;
+    case CompareOp::ne: return a != b ? 1.0f : 0.0f;
+    case CompareOp::lt: return a < b ? 1.0f : 0.0f;
+    case CompareOp::le: return a <= b ? 1.0f : 0.0f;
+    case CompareOp::gt: return a > b ? 1.0f : 0.0f;
+    default: return a >= b ? 1.0f : 0.0f;
+  }
+}
+
+template <class T>
+__global__ void compare_kernel(float* __restrict__ out, const T* __restrict__ a, const T* __restrict__ b, Geom g,
+                               CompareOp op) {
+  NG_GRID_STRIDE(i, g.numel) {
+    i64 oa, ob;
+    operand_offsets(i, g, oa, ob);
+    out[i] = holds(op, a[oa], b[ob]);
+  }
+}
+
+template <class T>
+void launch_compare(float* out, const T* a, const i64* as, const T* b, const i64* bs, CompareOp op) {
+  const Geom g = make_geom(as, bs);
+  if (g.numel == 0) return;
+  compare_kernel<T><<<grid_for(g.numel), kThreads, 0, stream()>>>(out, a, b, g, op);
+  launched("compare");
+}
+
+__global__ void where_kernel(float* __restrict__ out, const float* __restrict__ cond, const float* __restrict__ a,
+                             const float* __restrict__ b, i64 n) {
+  NG_GRID_STRIDE(i, n) { out[i] = cond[i] != 0.0f ? a[i] : b[i]; }
+}
+
+// da += dout where cond != 0, db += dout elsewhere (either may be null).
+__global__ void where_bwd_kernel(float* da, float* db, const float* __restrict__ dout,
+                                 const float* __restrict__ cond, i64 n) {
+  NG_GRID_STRIDE(i, n) {
+    const bool take_a = cond[i] != 0.0f;
+    if (da && take_a) da[i] += dout[i];
+    if (db && !take_a) db[i] += dout[i];
+  }
+}
+
+__global__ void cast_to_f32_kernel(float* __restrict__ out, const int32_t* __restrict__ x, i64 n) {
+  NG_GRID_STRIDE(i, n) { out[i] = static_cast<float>(x[i]); }
+}
+
+// Toward zero; NaN -> 0, beyond the int32 range -> INT32_MIN / INT32_MAX (as the CPU kernel).
+__global__ void cast_to_i32_kernel(int32_t* __restrict__ out, const float* __restrict__ x, i64 n) {
+  NG_GRID_STRIDE(i, n) {
+    const float v = x[i];
+    out[i] = v != v ? 0 : v >= 2147483648.0f ? INT32_MAX : v < -2147483648.0f ? INT32_MIN : static_cast<int32_t>(v);
   }
 }
 
@@ -325,6 +392,38 @@ void transpose_forward(float* out, const float* x, i64 B, i64 R, i64 C) { launch
 // dx (B, R, C) += T(dout (B, C, R))
 void transpose_backward(float* dx, const float* dout, i64 B, i64 R, i64 C) {
   launch_transpose<true>(dx, dout, B, C, R);
+}
+
+void compare_f32(float* out, const float* a, const i64* as, const float* b, const i64* bs, CompareOp op) {
+  launch_compare(out, a, as, b, bs, op);
+}
+
+void compare_i32(float* out, const int32_t* a, const i64* as, const int32_t* b, const i64* bs, CompareOp op) {
+  launch_compare(out, a, as, b, bs, op);
+}
+
+void where_forward(float* out, const float* cond, const float* a, const float* b, i64 n) {
+  if (n <= 0) return;
+  where_kernel<<<grid_for(n), kThreads, 0, stream()>>>(out, cond, a, b, n);
+  launched("where");
+}
+
+void where_backward(float* da, float* db, const float* dout, const float* cond, i64 n) {
+  if (n <= 0 || (!da && !db)) return;
+  where_bwd_kernel<<<grid_for(n), kThreads, 0, stream()>>>(da, db, dout, cond, n);
+  launched("where backward");
+}
+
+void cast_i32_to_f32(float* out, const int32_t* x, i64 n) {
+  if (n <= 0) return;
+  cast_to_f32_kernel<<<grid_for(n), kThreads, 0, stream()>>>(out, x, n);
+  launched("cast");
+}
+
+void cast_f32_to_i32(int32_t* out, const float* x, i64 n) {
+  if (n <= 0) return;
+  cast_to_i32_kernel<<<grid_for(n), kThreads, 0, stream()>>>(out, x, n);
+  launched("cast");
 }
 
 }  // namespace ng::cuda

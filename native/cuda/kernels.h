@@ -29,6 +29,14 @@ void binary_bwd(BinOp op, float* da, float* db, const float* dout, const float* 
                 const i64* bs);
 void transpose_forward(float* out, const float* x, i64 B, i64 R, i64 C);
 void transpose_backward(float* dx, const float* dout, i64 B, i64 R, i64 C);
+// elementwise.cu: masks (the kinds compare, compare_i32, select, select_bwd, cast_to_f32/i32)
+using ops::CompareOp;
+void compare_f32(float* out, const float* a, const i64* as, const float* b, const i64* bs, CompareOp op);
+void compare_i32(float* out, const int32_t* a, const i64* as, const int32_t* b, const i64* bs, CompareOp op);
+void where_forward(float* out, const float* cond, const float* a, const float* b, i64 n);
+void where_backward(float* da, float* db, const float* dout, const float* cond, i64 n);
+void cast_i32_to_f32(float* out, const int32_t* x, i64 n);
+void cast_f32_to_i32(int32_t* out, const float* x, i64 n);
 
 // reduce.cu
 void sum_forward(float* out, const float* x, i64 outer, i64 dim, i64 inner);

@@ -252,6 +252,22 @@ struct BmmGeom {
   i64 sA1, sA2, lda, sB1, sB2, ldb, sC1, sC2, ldc;
 };
 NG_KIND_FN(bmm, void (*)(cf* A, cf* B, float* C, const BmmGeom& g))
+// ---- masks: comparisons, where, dtype casts ----
+// Comparisons write 1.0f where the relation holds and 0.0f elsewhere (NaN compares unequal to
+// everything, itself included: only ne holds), broadcasting a and b as the binary kind does.
+enum class CompareOp : int { eq = 0, ne = 1, lt = 2, le = 3, gt = 4, ge = 5 };
+constexpr const char* kCompareNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+constexpr int kCompareCount = sizeof(kCompareNames) / sizeof(kCompareNames[0]);
+NG_KIND_FN(compare, void (*)(float* out, cf* a, Shape4 as, cf* b, Shape4 bs, CompareOp op))
+NG_KIND_FN(compare_i32, void (*)(float* out, const int32_t* a, Shape4 as, const int32_t* b, Shape4 bs, CompareOp op))
+// where: out = cond != 0 ? a : b (all of n elements; broadcasting is the caller's). Its backward
+// adds dout into da where cond != 0 and into db elsewhere; either may be null.
+NG_KIND_FN(select, void (*)(float* out, cf* cond, cf* a, cf* b, i64 n))
+NG_KIND_FN(select_bwd, void (*)(float* da, float* db, cf* dout, cf* cond, i64 n))
+// Casts: int32 -> float32 (rounded to nearest), float32 -> int32 (toward zero; NaN -> 0, values
+// beyond the int32 range saturate: the caller rejects those it must not see).
+NG_KIND_FN(cast_to_f32, void (*)(float* out, const int32_t* x, i64 n))
+NG_KIND_FN(cast_to_i32, void (*)(int32_t* out, cf* x, i64 n))
 
 #undef NG_KIND_FN
 

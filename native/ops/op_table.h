@@ -192,7 +192,14 @@
   X(addReluBackwardInit,        binary_bwd,          "a,b")                   \
   /* i13-bar: max(BatchNorm(x) + residual, 0), the join after a block's last BatchNorm (CPU);  \
      its backward is batchNormReluBackward on the output, with dresidual */ \
-  X(batchNormAddReluForward,    batch_norm_add,      "")
+  X(batchNormAddReluForward,    batch_norm_add,      "")                      \
+  /* masks: comparisons (float32 0 / 1 results), where, dtype casts */        \
+  X(compareF32,         compare,       "")                                    \
+  X(compareI32,         compare_i32,   "")                                    \
+  X(whereForward,       select,        "")                                    \
+  X(whereBackward,      select_bwd,    "")                                    \
+  X(castI32ToF32,       cast_to_f32,   "")                                    \
+  X(castF32ToI32,       cast_to_i32,   "")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).
@@ -211,7 +218,8 @@
   /* recurrent layers (i14-rnn) */ X(rnn) X(rnn_bwd) \
   /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd) \
   X(attention) X(attention_bwd) X(bmm)                                                          \
-  /* i13-inf: inference */ X(conv2d_maxpool2) X(conv2d_residual) X(conv2d_proj_block)
+  /* i13-inf: inference */ X(conv2d_maxpool2) X(conv2d_residual) X(conv2d_proj_block)            \
+  /* masks */ X(compare) X(compare_i32) X(select) X(select_bwd) X(cast_to_f32) X(cast_to_i32)
 
 namespace ng::ops {
 

@@ -62,10 +62,10 @@ describe('op table coverage', () => {
     for (const n of names) expect((ng as unknown as Record<string, unknown>)[n], n).toBe((opsModule as unknown as Record<string, unknown>)[n]);
   });
 
-  it('every op except argmax has a differentiable entry', () => {
+  it('every op except the index and comparison ops has a differentiable entry', () => {
     const diff = new Set(OP_TABLE.filter(isDifferentiable).map((e) => e.fn));
-    const notDiff = [...covered].filter((f) => !diff.has(f));
-    expect(notDiff).toEqual(['ops.argmax']);
+    const notDiff = [...covered].filter((f) => !diff.has(f)).sort();
+    expect(notDiff).toEqual(['ops.argmax', 'ops.argmin', 'ops.eq', 'ops.ge', 'ops.gt', 'ops.le', 'ops.lt', 'ops.ne']);
   });
 });
 
@@ -76,6 +76,7 @@ describe('Tensor methods dispatch to the same ops', () => {
       ['clamp', [-0.5, 0.5]], ['sum', [1, true]], ['mean', [0]], ['max', [1]], ['relu', []], ['leakyRelu', [0.1]], ['elu', [0.7]],
       ['selu', []], ['gelu', [{ approximate: 'tanh' }]], ['silu', []], ['sigmoid', []], ['tanh', []], ['softplus', [2, 10]],
       ['softmax', [-1]], ['logSoftmax', []], ['reshape', [[5, 3]]], ['flatten', [0]], ['transpose', []], ['slice', [1, 3, 0]], ['clone', []],
+      ['min', [1, true]], ['std', [0, { correction: 0 }]], ['unsqueeze', [1]],
     ];
     const base = [[0.3, -1.2, 2, 0.1, -0.4], [1.5, -0.2, 0.7, -2.2, 0.9], [0.05, 0.6, -0.8, 1.1, -1.7]];
     for (const [name, args] of calls) {
@@ -94,5 +95,17 @@ describe('Tensor methods dispatch to the same ops', () => {
     expect(m.matmul(m).toArray()).toEqual(ng.matmul(m, m).toArray());
     expect(m.argmax(0).toArray()).toEqual([1, 1]);
     expect(m.gather(new Int32Array([1])).toArray()).toEqual([[3, 4]]);
+    // The methods whose name differs from the function, or that have no gradient
+    expect(m.var(0).toArray()).toEqual(ng.variance(m, 0).toArray());
+    expect(m.argmin(1).toArray()).toEqual([0, 0]);
+    expect(m.view([4]).toArray()).toEqual([1, 2, 3, 4]);
+    expect(ng.ones([1, 2, 1]).squeeze(0).shape).toEqual([2, 1]);
+    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) expect(m[op](2).toArray(), op).toEqual(ng[op](m, 2).toArray());
+    // float() / int(): the tensor itself when it has that dtype already (as in PyTorch), else a converted copy
+    expect(m.float()).toBe(m);
+    const i = m.int();
+    expect(i.dtype).toBe('int32');
+    expect(i.int()).toBe(i);
+    expect(i.float().toArray()).toEqual([[1, 2], [3, 4]]);
   });
 });

@@ -113,6 +113,32 @@ expectErr('softplus: beta 0', () => ng.softplus(f([2]), 0), RangeError, 'Expecte
 expectErr('linear: activation', () => ng.linear(f([2, 5]), f([4, 5]), null, 'swish' as 'relu'), RangeError,
   'Expected one of none, relu, sigmoid, tanh, gelu, geluTanh for activation but received swish');
 
+// ---- masks, casts, composed reductions and shape ops
+expectErr('eq: two numbers', () => ng.eq(1, 2), TypeError, 'Expected at least one Tensor for a and b but received two numbers');
+expectErr('gt: string', () => ng.gt(f([2]), any('a')), TypeError, 'Expected Tensor or number for b but received "a" of type string');
+expectErr('lt: array', () => ng.lt(any([1, 2]), f([2])), TypeError, 'Expected Tensor or number for a but received an array of length 2');
+expectErr('eq: disposed', () => ng.eq(dead(), 1), TypeError, 'Expected a live tensor for a but received a disposed tensor');
+expectErr('ge: shapes', () => ng.ge(f([3, 4]), f([3])), RangeError, 'Expected shapes that broadcast for a and b but received [3, 4] and [3]');
+expectErr('where: array cond', () => ng.where(any([1, 0]), f([2]), f([2])), TypeError, 'Expected Tensor for cond but received an array of length 2');
+expectErr('where: int32 a', () => ng.where(f([2]), i32([1, 2]), f([2])), TypeError, 'Expected float32 Tensor for a but received int32 Tensor of shape [2]');
+expectErr('where: string b', () => ng.where(f([2]), f([2]), any('x')), TypeError, 'Expected float32 Tensor or number for b but received "x" of type string');
+expectErr('where: shapes', () => ng.where(f([2, 3]), f([3]), f([2])), RangeError,
+  'Expected shapes that broadcast together (rank <= 4) for cond, a and b but received [2, 3], [3] and [2]');
+expectErr('cast: dtype', () => ng.cast(f([2]), any('float64') as unknown as 'int32'), TypeError, 'Expected dtype \'float32\' or \'int32\' for dtype but received "float64" of type string');
+expectErr('cast: Infinity to int32', () => ng.cast(ng.tensor([1, Infinity]), 'int32'), RangeError,
+  'Expected finite values within the int32 range to cast to int32 for x but received Infinity of type number at flat index 1');
+expectErr('int(): NaN', () => ng.tensor([NaN]).int(), RangeError,
+  'Expected finite values within the int32 range to cast to int32 for x but received NaN of type number at flat index 0');
+expectErr('variance: correction', () => ng.variance(f([2]), 0, { correction: -1 }), RangeError, 'Expected finite number >= 0 for correction but received -1 of type number');
+expectErr('std: keepdim', () => ng.std(f([2]), 0, { keepdim: any(1) as unknown as boolean }), TypeError, 'Expected boolean for keepdim but received 1 of type number');
+expectErr('std: axis', () => ng.std(f([2]), 2), RangeError, 'Expected integer axis in [-1, 0] for axis but received 2 of type number');
+expectErr('min: empty', () => ng.min(f([0])), RangeError, 'Expected a non-empty axis for min but received an axis of length 0');
+expectErr('argmin: int32', () => ng.argmin(i32([1])), TypeError, 'Expected float32 Tensor for x but received int32 Tensor of shape [1]');
+expectErr('squeeze: size 3', () => ng.squeeze(f([2, 3]), 1), RangeError, 'Expected a dimension of size 1 at axis 1 for axis but received size 3 (shape [2, 3])');
+expectErr('unsqueeze: axis', () => ng.unsqueeze(f([2, 3]), 3), RangeError, 'Expected integer axis in [-3, 2] for axis but received 3 of type number');
+expectErr('stack: shapes', () => ng.stack([f([2, 3]), f([3, 2])]), RangeError, 'Expected shape [2, 3] (that of tensors[0]) for tensors[1] but received [3, 2]');
+expectErr('stack: dtypes', () => ng.stack([f([2]), i32([1, 2])]), TypeError, 'Expected float32 Tensor for tensors[1] but received int32 Tensor of shape [2]');
+
 describe('op and loss argument errors: exact messages', () => {
   it.each(CASES)('%s', (_name, fn, ctor, msg) => {
     let err: unknown = null;

@@ -703,6 +703,121 @@ for (const [V, D, si, pad] of [[10, 6, [2, 5], 0], [7, 3, [17], 6]] as [number, 
   });
 }
 
+// ---------------------------------------------------------------- masks, casts, composed reductions and shape ops
+
+/** Values on a coarse grid (-1, -0.5, 0, 0.5, 1): ties, so eq / le / ge hold somewhere. */
+const GRID: Gen = gen((r) => (r.int(5) - 2) / 2);
+const CMP: Record<'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', (a: number, b: number) => number> = {
+  eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b), lt: (a, b) => +(a < b), le: (a, b) => +(a <= b),
+  gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
+};
+for (const op of Object.keys(CMP) as (keyof typeof CMP)[]) {
+  for (const [kind, sa, sb] of BCAST) {
+    add({
+      name: `${op}/${kind}/${nameOf(sa)}+${nameOf(sb)}`, fn: `ops.${op}`,
+      inputs: [{ name: 'a', shape: sa, gen: GRID }, { name: 'b', shape: sb, gen: GRID }],
+      run: ([a, b]) => ng[op](a, b), ref: ([a, b]) => R.broadcast(a, sa, b, sb, CMP[op]),
+    });
+  }
+  // int32 (labels, argmax indices) against int32, against float32, and tensor-number forms
+  add({
+    name: `${op}/int32/4x9+9`, fn: `ops.${op}`,
+    inputs: [{ name: 'a', shape: [4, 9], gen: INT(4), int: true }, { name: 'b', shape: [9], gen: INT(4), int: true }],
+    run: ([a, b]) => ng[op](a, b), ref: ([a, b]) => R.broadcast(a, [4, 9], b, [9], CMP[op]),
+  });
+  add({
+    name: `${op}/int32+float32/4x9+4x1`, fn: `ops.${op}`,
+    inputs: [{ name: 'a', shape: [4, 9], gen: INT(4), int: true }, { name: 'b', shape: [4, 1], gen: GRID }],
+    run: ([a, b]) => ng[op](a, b), ref: ([a, b]) => R.broadcast(a, [4, 9], b, [4, 1], CMP[op]),
+  });
+  for (const [s, form] of [[0.5, 'x,0.5'], [1, 'x,1']] as [number, string][]) {
+    add({ name: `${op}/number/${form}/3x17`, fn: `ops.${op}`, inputs: x1([3, 17], GRID, false), run: ([x]) => ng[op](x, s),
+      ref: ([x]) => ({ shape: [3, 17], data: R.map(x, (v) => CMP[op](v, s)) }) });
+    add({ name: `${op}/number/int32/${form}/17`, fn: `ops.${op}`, inputs: [{ name: 'x', shape: [17], gen: INT(3), int: true }],
+      run: ([x]) => ng[op](x, s), ref: ([x]) => ({ shape: [17], data: R.map(x, (v) => CMP[op](v, s)) }) });
+  }
+  add({ name: `${op}/number/2,x/3x17`, fn: `ops.${op}`, inputs: x1([3, 17], GRID, false), run: ([x]) => ng[op](0, x),
+    ref: ([x]) => ({ shape: [3, 17], data: R.map(x, (v) => CMP[op](0, v)) }) });
+}
+const WHERE_SHAPES: [number[], number[], number[]][] = [
+  [[3, 17], [3, 17], [3, 17]], [[1, 1], [1, 1], [1, 1]], [[3, 1], [3, 17], [17]], [[2, 1, 5], [3, 1], [2, 3, 5]],
+  [[1, 255], [2, 255], [2, 1]], [[2, 1, 3, 5], [3, 1], [5]],
+];
+for (const [sc, sa, sb] of WHERE_SHAPES) {
+  add({
+    name: `where/${nameOf(sc)}/${nameOf(sa)}/${nameOf(sb)}`, fn: 'ops.where',
+    inputs: [{ name: 'cond', shape: sc, gen: INT(2) }, { name: 'a', shape: sa, gen: N(), grad: true }, { name: 'b', shape: sb, gen: N(), grad: true }],
+    run: ([c, a, b]) => ng.where(c, a, b), ref: ([c, a, b]) => R.where(c, sc, a, sa, b, sb),
+    reduce: 255,
+  });
+}
+add({
+  name: 'where/int32cond/numbers/3x17', fn: 'ops.where', inputs: [{ name: 'cond', shape: [3, 17], gen: INT(3), int: true }],
+  run: ([c]) => ng.where(c, 2.5, -1), ref: ([c]) => ({ shape: [3, 17], data: R.map(c, (v) => (v !== 0 ? 2.5 : -1)) }),
+});
+add({
+  name: 'where/a,number/3x17', fn: 'ops.where',
+  inputs: [{ name: 'cond', shape: [3, 17], gen: INT(2) }, { name: 'a', shape: [3, 17], gen: N(), grad: true }],
+  run: ([c, a]) => ng.where(c, a, 0), ref: ([c, a]) => R.where(c, [3, 17], a, [3, 17], new Float64Array(1), []),
+});
+add({ name: 'cast/int32->float32/2x255', fn: 'ops.cast', inputs: [{ name: 'x', shape: [2, 255], gen: INT(1 << 20), int: true }],
+  run: ([x]) => ng.cast(x, 'float32'), ref: ([x]) => ({ shape: [2, 255], data: x.slice() }) });
+add({ name: 'cast/float32->int32/3x17', fn: 'ops.cast', inputs: x1([3, 17], U(-100, 100), false),
+  run: ([x]) => ng.cast(x, 'int32'), ref: ([x]) => ({ shape: [3, 17], data: R.map(x, (v) => Math.trunc(v) + 0) }) });
+add({ name: 'cast/float32->float32/3x17', fn: 'ops.cast', inputs: x1([3, 17]),
+  run: ([x]) => ng.cast(x, 'float32'), ref: ([x]) => ({ shape: [3, 17], data: x.slice() }) });
+/** Smallest gap between the smallest and second smallest value along an axis (min/argmin ties). */
+const bottomGap = (x: F64, shape: number[], axis: number | undefined): number => topGap(R.map(x, (v) => -v), shape, axis);
+for (const [shape, axis, keepdim] of RED_CASES) {
+  const reduce = axis === undefined ? size(shape) : shape[axis < 0 ? axis + shape.length : axis];
+  const tag = `${axis === undefined ? 'all' : `axis${axis}`}${keepdim ? 'Keep' : ''}/${nameOf(shape)}`;
+  add({
+    name: `min/${tag}`, fn: 'ops.min', inputs: x1(shape, distinct()), run: ([x]) => ng.min(x, axis, keepdim),
+    ref: ([x]) => R.reduce('min', x, shape, axis, keepdim), reduce, kink: ([x]) => bottomGap(x, shape, axis) / 2,
+  });
+  if (reduce < 2) continue;  // one element: no sample variance (NaN, as in PyTorch: tested in masks.test.ts)
+  for (const correction of [0, 1] as const) {
+    for (const op of ['variance', 'std'] as const) {
+      add({
+        name: `${op}/c${correction}/${tag}`, fn: `ops.${op}`, inputs: x1(shape, N(2)),
+        run: ([x]) => ng[op](x, axis, { correction, keepdim }),
+        ref: ([x]) => {
+          const v = R.reduce(correction ? 'var1' : 'var0', x, shape, axis, keepdim);
+          return op === 'std' ? { shape: v.shape, data: R.map(v.data, Math.sqrt) } : v;
+        },
+        reduce,
+      });
+    }
+  }
+}
+for (const [shape, axis, keepdim] of [[[3, 17], -1, false], [[3, 17], 0, true], [[2, 255], 1, false], [[2, 3, 17], 1, false], [[1], 0, false]] as [number[], number, boolean][]) {
+  add({
+    name: `argmin/axis${axis}${keepdim ? 'Keep' : ''}/${nameOf(shape)}`, fn: 'ops.argmin', inputs: x1(shape, distinct(), false),
+    run: ([x]) => ng.argmin(x, axis, keepdim), ref: ([x]) => R.reduce('argmin', x, shape, axis, keepdim),
+  });
+}
+for (const [sx, axis] of [[[3, 17], 0], [[3, 17], 2], [[3, 17], -1], [[2, 3, 5], 1], [[17], 0], [[1, 1], 1]] as [number[], number][]) {
+  const out = sx.slice();
+  out.splice(axis < 0 ? axis + sx.length + 1 : axis, 0, 1);
+  add({ name: `unsqueeze/axis${axis}/${nameOf(sx)}`, fn: 'ops.unsqueeze', inputs: x1(sx), run: ([x]) => ng.unsqueeze(x, axis),
+    ref: ([x]) => ({ shape: out, data: x.slice() }) });
+}
+for (const [sx, axis] of [[[1, 3, 1, 17], undefined], [[3, 1, 17], 1], [[1, 5], 0], [[3, 17, 1], -1], [[1, 1], undefined]] as [number[], number | undefined][]) {
+  const out = axis === undefined ? sx.filter((d) => d !== 1) : sx.filter((_, i) => i !== (axis < 0 ? axis + sx.length : axis));
+  add({ name: `squeeze/${axis === undefined ? 'all' : `axis${axis}`}/${nameOf(sx)}`, fn: 'ops.squeeze', inputs: x1(sx),
+    run: ([x]) => ng.squeeze(x, axis), ref: ([x]) => ({ shape: out, data: x.slice() }) });
+}
+for (const [sx, axis, count] of [[[3, 17], 0, 2], [[3, 17], 1, 3], [[3, 17], -1, 2], [[2, 3, 5], 2, 2], [[17], 0, 4], [[1, 1], 1, 1]] as [number[], number, number][]) {
+  const ax = axis < 0 ? axis + sx.length + 1 : axis;
+  const ushape = sx.slice();
+  ushape.splice(ax, 0, 1);
+  add({
+    name: `stack/axis${axis}/${count}x${nameOf(sx)}`, fn: 'ops.stack',
+    inputs: Array.from({ length: count }, (_, i) => ({ name: `x${i}`, shape: sx, gen: N(), grad: true })),
+    run: (xs) => ng.stack(xs, axis), ref: (xs) => R.concat(xs, xs.map(() => ushape), ax),
+  });
+}
+
 // ---------------------------------------------------------------- recurrent layers (i14-rnn)
 
 /**
@@ -954,6 +1069,18 @@ for (const training of [true, false]) {
 
 const BIG = [129, 257];
 const big = (name: string, fn: string, e: Omit<OpEntry, 'name' | 'fn'>): void => add({ name: `large/${name}`, fn, fdSample: 10, ...e });
+big('gt/129x257+257', 'ops.gt', { inputs: [{ name: 'a', shape: BIG, gen: GRID }, { name: 'b', shape: [257], gen: GRID }],
+  run: ([a, b]) => ng.gt(a, b), ref: ([a, b]) => R.broadcast(a, BIG, b, [257], CMP.gt) });
+big('eq/int32/129x257', 'ops.eq', { inputs: [{ name: 'a', shape: BIG, gen: INT(3), int: true }, { name: 'b', shape: BIG, gen: INT(3), int: true }],
+  run: ([a, b]) => ng.eq(a, b), ref: ([a, b]) => R.broadcast(a, BIG, b, BIG, CMP.eq) });
+big('where/129x257', 'ops.where', {
+  inputs: [{ name: 'cond', shape: BIG, gen: INT(2) }, { name: 'a', shape: BIG, gen: N(), grad: true }, { name: 'b', shape: BIG, gen: N(), grad: true }],
+  run: ([c, a, b]) => ng.where(c, a, b), ref: ([c, a, b]) => R.where(c, BIG, a, BIG, b, BIG),
+});
+big('cast/float32->int32/129x257', 'ops.cast', { inputs: x1(BIG, U(-1000, 1000), false), run: ([x]) => ng.cast(x, 'int32'),
+  ref: ([x]) => ({ shape: BIG, data: R.map(x, (v) => Math.trunc(v) + 0) }) });  // + 0: int32 has no -0
+big('cast/int32->float32/129x257', 'ops.cast', { inputs: [{ name: 'x', shape: BIG, gen: INT(1 << 24), int: true }],
+  run: ([x]) => ng.cast(x, 'float32'), ref: ([x]) => ({ shape: BIG, data: x.slice() }) });
 for (const [op, run, f, g, kinks] of UNARY.filter(([op]) => ['exp', 'relu', 'sigmoid', 'tanh', 'silu', 'selu', 'sqrt'].includes(op))) {
   big(`${op}/${nameOf(BIG)}`, `ops.${op}`, { inputs: x1(BIG, g), run: ([x]) => run(x), ref: ([x]) => ({ shape: BIG, data: R.map(x, f) }),
     kink: kinks ? ([x]) => distTo(x, kinks) : undefined });

@@ -118,8 +118,11 @@ function reducedShape(shape: number[], axis: number | undefined, keepdim: boolea
   return s;
 }
 
-export type Reducer = 'sum' | 'mean' | 'max' | 'argmax';
-/** sum / mean / max / argmax over one axis (or all elements when axis is undefined). */
+export type Reducer = 'sum' | 'mean' | 'max' | 'argmax' | 'min' | 'argmin' | 'var0' | 'var1';
+/**
+ * sum / mean / max / argmax / min / argmin, and the variance with correction 0 or 1 (var0, var1:
+ * two passes in double), over one axis (or all elements when axis is undefined).
+ */
 export function reduce(kind: Reducer, x: F64, shape: number[], axis: number | undefined, keepdim: boolean): Ref {
   const ax = axis === undefined ? undefined : axis < 0 ? axis + shape.length : axis;
   const v = ax === undefined ? { outer: 1, dim: x.length, inner: 1 } : view(shape, ax);
@@ -129,15 +132,30 @@ export function reduce(kind: Reducer, x: F64, shape: number[], axis: number | un
       let s = 0;
       let m = -Infinity;
       let mi = 0;
+      let lo = Infinity;
+      let li = 0;
       for (let d = 0; d < v.dim; d++) {
         const val = x[(a * v.dim + d) * v.inner + c];
         s += val;
         if (val > m) { m = val; mi = d; }
+        if (val < lo) { lo = val; li = d; }
       }
-      o[a * v.inner + c] = kind === 'sum' ? s : kind === 'mean' ? s / v.dim : kind === 'max' ? m : mi;
+      let ss = 0;
+      for (let d = 0; d < v.dim; d++) ss += (x[(a * v.dim + d) * v.inner + c] - s / v.dim) ** 2;
+      const byKind: Record<Reducer, number> = {
+        sum: s, mean: s / v.dim, max: m, argmax: mi, min: lo, argmin: li, var0: ss / v.dim, var1: ss / (v.dim - 1),
+      };
+      o[a * v.inner + c] = byKind[kind];
     }
   }
   return { shape: reducedShape(shape, ax, keepdim), data: o };
+}
+
+/** where(cond, a, b) with the three broadcast together (cond != 0 picks a). */
+export function where(c: F64, sc: number[], a: F64, sa: number[], b: F64, sb: number[]): Ref {
+  // Pick a's value where cond holds, NaN elsewhere (inputs here are never NaN), then fill from b.
+  const pa = broadcast(c, sc, a, sa, (cv, av) => (cv !== 0 ? av : NaN));
+  return broadcast(pa.data, pa.shape, b, sb, (p, bv) => (Number.isNaN(p) ? bv : p));
 }
 
 /** Row-wise map over the last axis: f(row) -> row of the same length. */

@@ -69,6 +69,26 @@ export function opCases(): OpCase[] {
     });
   });
 
+  // Masks: comparisons of grid values (ties) with broadcasting, float32 and int32; where and its
+  // backward (accumulating), casts both ways (exact).
+  const grid = (n: number, seed: number) => Float32Array.from(rand(n, seed, -2, 2), (v) => Math.round(v * 2) / 2);
+  shapes.forEach(([as, bs, os], j) => {
+    for (let code = 0; code < 6; code++) {
+      cases.push({ name: `compareF32 ${code} ${as}x${bs}`, op: 'compareF32',
+        args: [rand(size(os), 1), grid(size(as), 1100 + j), as, grid(size(bs), 1200 + j), bs, code], rtol: 0, atol: 0 });
+      cases.push({ name: `compareI32 ${code} ${as}x${bs}`, op: 'compareI32',
+        args: [rand(size(os), 1), randInt(size(as), 1300 + j, 5), as, randInt(size(bs), 1400 + j, 5), bs, code], rtol: 0, atol: 0 });
+    }
+  });
+  const cond = Float32Array.from(randInt(n, 1500, 2));
+  cases.push({ name: 'whereForward', op: 'whereForward', args: [rand(n, 1), cond, rand(n, 1501), rand(n, 1502), n], rtol: 0, atol: 0 });
+  cases.push({ name: 'whereBackward', op: 'whereBackward', args: [rand(n, 1503), rand(n, 1504), rand(n, 1505), cond, n], ...EW });
+  cases.push({ name: 'whereBackward (db only)', op: 'whereBackward', args: [null, rand(n, 1506), rand(n, 1507), cond, n], ...EW });
+  cases.push({ name: 'castI32ToF32', op: 'castI32ToF32', args: [rand(n, 1), randInt(n, 1508, 1 << 30), n], rtol: 0, atol: 0 });
+  const toInt = rand(n, 1509, -1e6, 1e6);
+  toInt[0] = NaN; toInt[1] = Infinity; toInt[2] = -3e9;
+  cases.push({ name: 'castF32ToI32', op: 'castF32ToI32', args: [new Int32Array(n), toInt, n], rtol: 0, atol: 0 });
+
   // Rows: softmax / logSoftmax on (N, C) with C past one block and C = 1.
   for (const [N, C] of [[7, 1000], [33, 10], [5, 1], [2, 4099]]) {
     const x = rand(N * C, N + C, -6, 6);

@@ -3,7 +3,7 @@
 // and the shared enumerations too. Any drift fails here, not in a user's call.
 import { describe, expect, it } from 'vitest';
 import { native, OP_TABLE, OP_KINDS, ADDON_EXPORTS, kernels } from '../../lib/native';
-import { LINEAR_ACTIVATIONS, REDUCTION_CODES } from '../../lib/ops/codes';
+import { COMPARE_OPS, LINEAR_ACTIVATIONS, REDUCTION_CODES } from '../../lib/ops/codes';
 import { UNARY } from '../../lib/ops/pointwise';
 import { kernelsFor } from '../../lib/ops/util';
 import { tensor } from '../../lib/tensor/create';
@@ -36,6 +36,7 @@ describe('op table: native vs TypeScript', () => {
   it('shared enumerations match (fused-linear activations, reductions)', () => {
     expect(native.codes.linearAct).toEqual([...LINEAR_ACTIVATIONS]);
     expect(native.codes.reduction).toEqual([...REDUCTION_CODES]);
+    expect(native.codes.compare).toEqual([...COMPARE_OPS]);
   });
 
   it('pointwise autograd rules read what the backward kernel is declared to read', () => {

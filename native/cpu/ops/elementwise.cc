@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cpu/ops/broadcast.h"
 #include "cpu/ops/common.h"
 #include "cpu/ops/isa_dispatch.h"
 
@@ -15,53 +16,7 @@ namespace ng::cpu {
 
 namespace {
 
-// Collapsed broadcast geometry: rank r <= 4, out dims, element strides of a and b (0 where
-// broadcast), contiguous strides of out.
-struct Geom {
-  int r = 0;
-  int64_t dim[4] = {1, 1, 1, 1};
-  int64_t sa[4] = {0, 0, 0, 0};
-  int64_t sb[4] = {0, 0, 0, 0};
-  int64_t numel = 1;
-};
-
-Geom make_geom(const int64_t a_shape[4], const int64_t b_shape[4]) {
-  int64_t o[4];
-  broadcast_shape(o, a_shape, b_shape);
-  // Dims that survive (out dim > 1) with flags "a full", "b full".
-  int64_t d[4];
-  bool fa[4], fb[4];
-  int r = 0;
-  for (int k = 0; k < 4; k++) {
-    if (o[k] == 1) continue;
-    const bool af = a_shape[k] == o[k], bf = b_shape[k] == o[k];
-    if (r > 0 && fa[r - 1] == af && fb[r - 1] == bf) {
-      d[r - 1] *= o[k];
-    } else {
-      d[r] = o[k]; fa[r] = af; fb[r] = bf; r++;
-    }
-  }
-  Geom g;
-  g.r = r;
-  int64_t stra = 1, strb = 1;
-  for (int k = r - 1; k >= 0; k--) {
-    g.dim[k] = d[k];
-    g.sa[k] = fa[k] ? stra : 0;
-    g.sb[k] = fb[k] ? strb : 0;
-    if (fa[k]) stra *= d[k];
-    if (fb[k]) strb *= d[k];
-    g.numel *= d[k];
-  }
-  // Left-align into 4 dims: pad leading dims of size 1.
-  if (r < 4) {
-    const int sh = 4 - r;
-    for (int k = 3; k >= 0; k--) {
-      if (k >= sh) { g.dim[k] = g.dim[k - sh]; g.sa[k] = g.sa[k - sh]; g.sb[k] = g.sb[k - sh]; }
-      else { g.dim[k] = 1; g.sa[k] = 0; g.sb[k] = 0; }
-    }
-  }
-  return g;
-}
+using Geom = BroadcastGeom;
 
 template <int OP>
 inline float apply(float a, float b) {
@@ -87,26 +42,7 @@ inline float deriv(float g, float a, float b) {
 
 template <int OP>
 void forward_impl(float* out, const float* a, const float* b, const Geom& g) {
-  const int64_t n3 = g.dim[3], sa3 = g.sa[3], sb3 = g.sb[3];
-  const int64_t outer = g.dim[0] * g.dim[1] * g.dim[2];
-  parallel_for(outer, g.numel >= kParallelMin, [=](int64_t o) {
-    const int64_t i2 = o % g.dim[2], i1 = (o / g.dim[2]) % g.dim[1], i0 = o / (g.dim[2] * g.dim[1]);
-    const float* ap = a + i0 * g.sa[0] + i1 * g.sa[1] + i2 * g.sa[2];
-    const float* bp = b + i0 * g.sb[0] + i1 * g.sb[1] + i2 * g.sb[2];
-    float* op = out + o * n3;
-    if (sa3 == 1 && sb3 == 1) {
-      for (int64_t i = 0; i < n3; i++) op[i] = apply<OP>(ap[i], bp[i]);
-    } else if (sa3 == 1) {
-      const float bv = bp[0];
-      for (int64_t i = 0; i < n3; i++) op[i] = apply<OP>(ap[i], bv);
-    } else if (sb3 == 1) {
-      const float av = ap[0];
-      for (int64_t i = 0; i < n3; i++) op[i] = apply<OP>(av, bp[i]);
-    } else {
-      const float v = apply<OP>(ap[0], bp[0]);
-      for (int64_t i = 0; i < n3; i++) op[i] = v;
-    }
-  });
+  broadcast_map(out, a, b, g, [](float x, float y) { return apply<OP>(x, y); });
 }
 
 // Elements of operand WHICH's gradient (the dims along which it is not broadcast).
@@ -211,7 +147,7 @@ bool broadcast_shape(int64_t out_shape[4], const int64_t a_shape[4], const int64
 void binary_forward(BinaryOp op, float* out, const float* a, const int64_t a_shape[4],
                     const float* b, const int64_t b_shape[4]) {
   // out: broadcast(a_shape, b_shape)  a: a_shape  b: b_shape
-  const Geom g = make_geom(a_shape, b_shape);
+  const Geom g = make_broadcast_geom(a_shape, b_shape);
   switch (op) {
     case BinaryOp::add: forward_impl<0>(out, a, b, g); break;
     case BinaryOp::sub: forward_impl<1>(out, a, b, g); break;
@@ -224,7 +160,7 @@ void binary_forward(BinaryOp op, float* out, const float* a, const int64_t a_sha
 void binary_backward(BinaryOp op, float* da, float* db, const float* dout, const float* a,
                      const int64_t a_shape[4], const float* b, const int64_t b_shape[4], bool init) {
   // da: a_shape  db: b_shape  dout: broadcast(a_shape, b_shape)
-  const Geom g = make_geom(a_shape, b_shape);
+  const Geom g = make_broadcast_geom(a_shape, b_shape);
   switch (op) {
     case BinaryOp::add: backward_op<0>(da, db, dout, a, b, g, init); break;
     case BinaryOp::sub: backward_op<1>(da, db, dout, a, b, g, init); break;
