@@ -132,6 +132,10 @@ export const log = (x: Tensor): Tensor => pointwise(UNARY.log, x);
 export const sqrt = (x: Tensor): Tensor => pointwise(UNARY.sqrt, x);
 export const abs = (x: Tensor): Tensor => pointwise(UNARY.abs, x);
 export const square = (x: Tensor): Tensor => pointwise(UNARY.square, x);
+/** log(1 + x), accurate for small x. */
+export const log1p = (x: Tensor): Tensor => pointwise(UNARY.log1p, x);
+export const sin = (x: Tensor): Tensor => pointwise(UNARY.sin, x);
+export const cos = (x: Tensor): Tensor => pointwise(UNARY.cos, x);
 
 /** Clamps to [min, max] (either may be omitted). Gradient passes inside the range. */
 export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {

@@ -1,5 +1,5 @@
 /** Differentiable ops (also available as Tensor methods). */
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, square, clamp, clone } from './elementwise';
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, square, clamp, clone, log1p, sin, cos } from './elementwise';
 export { sum, mean, max, argmax, min, argmin, variance, std } from './reduce';
 export type { VarOptions } from './reduce';
 export { relu, leakyRelu, elu, selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax } from './activations';

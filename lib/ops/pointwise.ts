@@ -35,6 +35,9 @@ export const UNARY = {
   sqrt: { name: 'sqrt', fwd: 'sqrtForward', bwd: 'sqrtBackward', saved: 'out' },
   abs: { name: 'abs', fwd: 'absForward', bwd: 'absBackward', saved: 'x' },
   square: { name: 'square', fwd: 'squareForward', bwd: 'squareBackward', saved: 'x' },
+  log1p: { name: 'log1p', fwd: 'log1pForward', bwd: 'log1pBackward', saved: 'x' },
+  sin: { name: 'sin', fwd: 'sinForward', bwd: 'sinBackward', saved: 'x' },
+  cos: { name: 'cos', fwd: 'cosForward', bwd: 'cosBackward', saved: 'x' },
   clamp: { name: 'clamp', fwd: 'clampForward', bwd: 'clampBackward', saved: 'x' },
 } as const satisfies Record<string, PointwiseSpec>;
 

@@ -276,6 +276,9 @@ const Backend* make_cpu() {
   set_kernel<Op::sqrtForward>(b, pw<sqrt_forward>);
   set_kernel<Op::absForward>(b, pw<abs_forward>);
   set_kernel<Op::squareForward>(b, pw<square_forward>);
+  set_kernel<Op::log1pForward>(b, pw<log1p_forward>);
+  set_kernel<Op::sinForward>(b, pw<sin_forward>);
+  set_kernel<Op::cosForward>(b, pw<cos_forward>);
   set_kernel<Op::addScalarForward>(b, pw<add_scalar_forward>);
   set_kernel<Op::mulScalarForward>(b, pw<mul_scalar_forward>);
   set_kernel<Op::powScalarForward>(b, pw<pow_scalar_forward>);
@@ -302,6 +305,9 @@ const Backend* make_cpu() {
   set_kernel<Op::sqrtBackward>(b, pwb<sqrt_backward>);
   set_kernel<Op::absBackward>(b, pwb<abs_backward>);
   set_kernel<Op::squareBackward>(b, pwb<square_backward>);
+  set_kernel<Op::log1pBackward>(b, pwb<log1p_backward>);
+  set_kernel<Op::sinBackward>(b, pwb<sin_backward>);
+  set_kernel<Op::cosBackward>(b, pwb<cos_backward>);
   set_kernel<Op::powScalarBackward>(b, pwb<pow_scalar_backward>);
   set_kernel<Op::rdivScalarBackward>(b, pwb<rdiv_scalar_backward>);
   set_kernel<Op::clampBackward>(b, pwb<clamp_backward>);

@@ -51,6 +51,9 @@ const Backend* make_cuda() {
   set_kernel<Op::sqrtForward>(b, pw<Unary::sqrt>);
   set_kernel<Op::absForward>(b, pw<Unary::abs>);
   set_kernel<Op::squareForward>(b, pw<Unary::square>);
+  set_kernel<Op::log1pForward>(b, pw<Unary::log1p>);
+  set_kernel<Op::sinForward>(b, pw<Unary::sin>);
+  set_kernel<Op::cosForward>(b, pw<Unary::cos>);
   set_kernel<Op::addScalarForward>(b, pw<Unary::add_scalar>);
   set_kernel<Op::mulScalarForward>(b, pw<Unary::mul_scalar>);
   set_kernel<Op::powScalarForward>(b, pw<Unary::pow_scalar>);
@@ -77,6 +80,9 @@ const Backend* make_cuda() {
   set_kernel<Op::sqrtBackward>(b, pwb<UnaryBwd::sqrt>);
   set_kernel<Op::absBackward>(b, pwb<UnaryBwd::abs>);
   set_kernel<Op::squareBackward>(b, pwb<UnaryBwd::square>);
+  set_kernel<Op::log1pBackward>(b, pwb<UnaryBwd::log1p>);
+  set_kernel<Op::sinBackward>(b, pwb<UnaryBwd::sin>);
+  set_kernel<Op::cosBackward>(b, pwb<UnaryBwd::cos>);
   set_kernel<Op::powScalarBackward>(b, pwb<UnaryBwd::pow_scalar>);
   set_kernel<Op::rdivScalarBackward>(b, pwb<UnaryBwd::rdiv_scalar>);
   set_kernel<Op::clampBackward>(b, pwb<UnaryBwd::clamp>);

@@ -45,6 +45,9 @@ __device__ inline float unary_value(Unary op, float x, float a, float b) {
     case Unary::pow_scalar: return powf(x, a);
     case Unary::rdiv_scalar: return a / x;
     case Unary::clamp: return x < a ? a : (x > b ? b : x);
+    case Unary::log1p: return log1pf(x);
+    case Unary::sin: return sinf(x);
+    case Unary::cos: return cosf(x);
     default: return x;  // neg_bwd, mul_scalar_bwd, add_into, copy: handled by the launcher
   }
 }
@@ -84,6 +87,9 @@ __device__ inline float unary_grad(UnaryBwd op, float s, float g, float a, float
     case UnaryBwd::pow_scalar: return a == 0.0f ? 0.0f : g * a * powf(s, a - 1.0f);
     case UnaryBwd::rdiv_scalar: return -(g * a / (s * s));
     case UnaryBwd::clamp: return (s >= a && s <= b) ? g : 0.0f;
+    case UnaryBwd::log1p: return g / (1.0f + s);
+    case UnaryBwd::sin: return g * cosf(s);
+    case UnaryBwd::cos: return -(g * sinf(s));
   }
   return 0.0f;
 }
@@ -348,6 +354,7 @@ void unary(Unary op, float* out, const float* x, i64 n, const double* attrs) {
     NG_U(relu) NG_U(leaky_relu) NG_U(elu) NG_U(selu) NG_U(gelu) NG_U(gelu_tanh) NG_U(silu) NG_U(sigmoid) NG_U(tanh)
     NG_U(softplus) NG_U(hardswish) NG_U(neg) NG_U(exp) NG_U(log) NG_U(sqrt) NG_U(abs) NG_U(square) NG_U(add_scalar)
     NG_U(mul_scalar) NG_U(pow_scalar) NG_U(rdiv_scalar) NG_U(clamp) NG_U(neg_bwd) NG_U(mul_scalar_bwd) NG_U(add_into)
+    NG_U(log1p) NG_U(sin) NG_U(cos)
 #undef NG_U
     case Unary::copy:
       if (out != x) copy_device(out, x, static_cast<size_t>(n) * sizeof(float));
@@ -363,7 +370,7 @@ void unary_bwd(UnaryBwd op, float* dx, const float* saved, const float* dout, i6
 #define NG_UB(name) case UnaryBwd::name: launch_unary_bwd<UnaryBwd::name>(dx, saved, dout, n, a, b); break;
     NG_UB(relu) NG_UB(leaky_relu) NG_UB(elu) NG_UB(selu) NG_UB(gelu) NG_UB(gelu_tanh) NG_UB(silu) NG_UB(sigmoid)
     NG_UB(tanh) NG_UB(softplus) NG_UB(hardswish) NG_UB(exp) NG_UB(log) NG_UB(sqrt) NG_UB(abs) NG_UB(square)
-    NG_UB(pow_scalar) NG_UB(rdiv_scalar) NG_UB(clamp)
+    NG_UB(pow_scalar) NG_UB(rdiv_scalar) NG_UB(clamp) NG_UB(log1p) NG_UB(sin) NG_UB(cos)
 #undef NG_UB
   }
   launched("unary backward");

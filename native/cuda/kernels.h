@@ -15,11 +15,11 @@ using ops::Reduction;
 // elementwise.cu: unary forward/backward by op (the attrs are the row's attributes).
 enum class Unary : int {
   relu, leaky_relu, elu, selu, gelu, gelu_tanh, silu, sigmoid, tanh, softplus, hardswish, neg, exp, log, sqrt, abs,
-  square, add_scalar, mul_scalar, pow_scalar, rdiv_scalar, clamp, neg_bwd, mul_scalar_bwd, add_into, copy
+  square, add_scalar, mul_scalar, pow_scalar, rdiv_scalar, clamp, neg_bwd, mul_scalar_bwd, add_into, copy, log1p, sin, cos
 };
 enum class UnaryBwd : int {
   relu, leaky_relu, elu, selu, gelu, gelu_tanh, silu, sigmoid, tanh, softplus, hardswish, exp, log, sqrt, abs,
-  square, pow_scalar, rdiv_scalar, clamp
+  square, pow_scalar, rdiv_scalar, clamp, log1p, sin, cos
 };
 enum class BinOp : int { add, sub, mul, div };
 void unary(Unary op, float* out, const float* x, i64 n, const double* attrs);

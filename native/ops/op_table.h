@@ -32,6 +32,9 @@
   X(sqrtForward,        pointwise,     "out,x")                               \
   X(absForward,         pointwise,     "out,x")                               \
   X(squareForward,      pointwise,     "out,x")                               \
+  X(log1pForward,       pointwise,     "out,x")                               \
+  X(sinForward,         pointwise,     "out,x")                               \
+  X(cosForward,         pointwise,     "out,x")                               \
   X(addScalarForward,   pointwise,     "out,x,s")                             \
   X(mulScalarForward,   pointwise,     "out,x,s")                             \
   X(powScalarForward,   pointwise,     "out,x,s")                             \
@@ -58,6 +61,9 @@
   X(sqrtBackward,       pointwise_bwd, "dx,out,dout")                         \
   X(absBackward,        pointwise_bwd, "dx,x,dout")                           \
   X(squareBackward,     pointwise_bwd, "dx,x,dout")                           \
+  X(log1pBackward,      pointwise_bwd, "dx,x,dout")                           \
+  X(sinBackward,        pointwise_bwd, "dx,x,dout")                           \
+  X(cosBackward,        pointwise_bwd, "dx,x,dout")                           \
   X(powScalarBackward,  pointwise_bwd, "dx,x,dout,s")                         \
   X(rdivScalarBackward, pointwise_bwd, "dx,x,dout,s")                         \
   X(clampBackward,      pointwise_bwd, "dx,x,dout,lo,hi")                     \

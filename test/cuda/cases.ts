@@ -35,6 +35,7 @@ const UNARY: [string, number[], number, number][] = [
   ['squareForward', [], -3, 3], ['addScalarForward', [0.25], -2, 2], ['mulScalarForward', [-1.5], -2, 2],
   ['powScalarForward', [1.7], 0.1, 3], ['rdivScalarForward', [2], 0.5, 3], ['clampForward', [-0.5, 0.75], -2, 2],
   ['negBackward', [], -2, 2], ['mulScalarBackward', [3], -2, 2], ['addInto', [], -2, 2], ['copy', [], -2, 2],
+  ['log1pForward', [], -0.9, 5], ['sinForward', [], -7, 7], ['cosForward', [], -7, 7],
 ];
 
 const UNARY_BWD: [string, number[], number, number][] = [
@@ -44,6 +45,7 @@ const UNARY_BWD: [string, number[], number, number][] = [
   ['hardswishBackward', [], -5, 5], ['expBackward', [], 0.1, 5], ['logBackward', [], 0.1, 5], ['sqrtBackward', [], 0.1, 3],
   ['absBackward', [], -2, 2], ['squareBackward', [], -2, 2], ['powScalarBackward', [1.7], 0.1, 3],
   ['rdivScalarBackward', [2], 0.5, 3], ['clampBackward', [-0.5, 0.75], -2, 2],
+  ['log1pBackward', [], -0.9, 5], ['sinBackward', [], -7, 7], ['cosBackward', [], -7, 7],
 ];
 
 export function opCases(): OpCase[] {

@@ -237,6 +237,24 @@ void abs_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
     dinp[i] += x > 0.0f ? g : (x < 0.0f ? -g : 0.0f);
   });
 }
+void log1p_forward(float* out, const float* inp, int64_t n) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::log1p(inp[i]); });
+}
+void log1p_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] / (1.0f + inp[i]); });
+}
+void sin_forward(float* out, const float* inp, int64_t n) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::sin(inp[i]); });
+}
+void sin_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] += dout[i] * std::cos(inp[i]); });
+}
+void cos_forward(float* out, const float* inp, int64_t n) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = std::cos(inp[i]); });
+}
+void cos_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+  parallel_for(n, n >= kParallelMin, [=](int64_t i) { dinp[i] -= dout[i] * std::sin(inp[i]); });
+}
 void square_forward(float* out, const float* inp, int64_t n) {
   parallel_for(n, n >= kParallelMin, [=](int64_t i) { out[i] = inp[i] * inp[i]; });
 }

@@ -49,6 +49,12 @@ void abs_forward(float* out, const float* inp, int64_t n);
 void abs_backward(float* dinp, const float* inp, const float* dout, int64_t n);  // sign(0) = 0
 void square_forward(float* out, const float* inp, int64_t n);
 void square_backward(float* dinp, const float* inp, const float* dout, int64_t n);
+void log1p_forward(float* out, const float* inp, int64_t n);  // log(1 + x), accurate near 0
+void log1p_backward(float* dinp, const float* inp, const float* dout, int64_t n);
+void sin_forward(float* out, const float* inp, int64_t n);
+void sin_backward(float* dinp, const float* inp, const float* dout, int64_t n);
+void cos_forward(float* out, const float* inp, int64_t n);
+void cos_backward(float* dinp, const float* inp, const float* dout, int64_t n);
 // clamp to [lo, hi] (either may be +-inf); gradient passes where lo <= x <= hi (PyTorch).
 void clamp_forward(float* out, const float* inp, int64_t n, float lo, float hi);
 void clamp_backward(float* dinp, const float* inp, const float* dout, int64_t n, float lo, float hi);
