@@ -64,7 +64,10 @@ declare module './tensor/tensor' {
     logSoftmax(axis?: number): Tensor;
     reshape(shape: readonly number[]): Tensor;
     flatten(startDim?: number): Tensor;
-    transpose(): Tensor;
+    /** Swaps two dimensions (the last two by default). */
+    transpose(dim0?: number, dim1?: number): Tensor;
+    /** Axes reordered: x.permute(0, 2, 1) or x.permute([0, 2, 1]) (as torch.Tensor.permute). */
+    permute(...dims: number[] | [readonly number[]]): Tensor;
     /** Alias of transpose() for 2-D tensors. */
     readonly T: Tensor;
     slice(start: number, end?: number, axis?: number): Tensor;
@@ -129,7 +132,8 @@ P.softmax = function (axis) { return ops.softmax(this, axis); };
 P.logSoftmax = function (axis) { return ops.logSoftmax(this, axis); };
 P.reshape = function (shape) { return ops.reshape(this, shape); };
 P.flatten = function (startDim) { return ops.flatten(this, startDim); };
-P.transpose = function () { return ops.transpose(this); };
+P.transpose = function (dim0, dim1) { return ops.transpose(this, dim0, dim1); };
+P.permute = function (...dims) { return ops.permute(this, Array.isArray(dims[0]) ? dims[0] as readonly number[] : dims as number[]); };
 Object.defineProperty(P, 'T', { get(this: Tensor) { return ops.transpose(this); }, configurable: true });
 P.slice = function (start, end, axis) { return ops.slice(this, start, end, axis); };
 P.gather = function (idx) { return ops.gather(this, idx); };

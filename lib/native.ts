@@ -181,6 +181,8 @@ export interface KindSignatures {
   select_bwd: (da: F32N, db: F32N, dout: F32, cond: F32, n: number) => void;
   cast_to_f32: (out: F32, x: I32, n: number) => void;
   cast_to_i32: (out: I32, x: F32, n: number) => void;
+  /** shape: the input's (<= 8 sizes); perm: output axis k is input axis perm[k]. */
+  permute: (a: F32, b: F32, shape: Shape, perm: readonly number[]) => void;
 }
 
 export type OpKind = keyof KindSignatures;
@@ -205,7 +207,7 @@ export const OP_KINDS = [
   // i13-inf: inference
   'conv2d_maxpool2', 'conv2d_residual', 'conv2d_proj_block',
   // masks: comparisons, where, casts
-  'compare', 'compare_i32', 'select', 'select_bwd', 'cast_to_f32', 'cast_to_i32',
+  'compare', 'compare_i32', 'select', 'select_bwd', 'cast_to_f32', 'cast_to_i32', 'permute',
 ] as const satisfies readonly OpKind[];
 
 /** The op table, row for row as native/ops/op_table.h. */
@@ -389,6 +391,9 @@ export const OP_TABLE = {
   whereBackward: { kind: 'select_bwd', params: '' },
   castI32ToF32: { kind: 'cast_to_f32', params: '' },
   castF32ToI32: { kind: 'cast_to_i32', params: '' },
+  // layout: axes reordered (x.permute)
+  permuteForward: { kind: 'permute', params: 'out,x' },
+  permuteBackward: { kind: 'permute', params: 'dx,dout' },
 } as const satisfies Record<string, { kind: OpKind; params: string }>;
 
 export type OpName = keyof typeof OP_TABLE;

@@ -4,7 +4,7 @@ export { sum, mean, max, argmax, min, argmin, variance, std } from './reduce';
 export type { VarOptions } from './reduce';
 export { relu, leakyRelu, elu, selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax } from './activations';
 export { matmul, linear, LINEAR_ACTS } from './matmul';
-export { reshape, flatten, unsqueeze, squeeze, transpose, concat, stack, slice, gather } from './shape';
+export { reshape, flatten, unsqueeze, squeeze, permute, transpose, concat, stack, slice, gather } from './shape';
 export { eq, ne, lt, le, gt, ge, where, cast } from './compare'; // masks and dtype casts
 export { layerNorm, batchNorm, batchNorm2d } from './norm';
 export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, upsampleBilinear2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './conv';

@@ -5,19 +5,24 @@ import { packedWeight } from './packed';
 import { native } from '../native';
 import { expected, fmtShape } from '../core/validate';
 import { LINEAR_ACTS, type ActivationName } from './codes';
+import { bmm } from './attention';
 
 export { LINEAR_ACTS };
 
 /**
- * a @ b for a: (..., M, K) (leading dims flattened into M) and b: (K, N). Both 2-D is the
- * common case; the fast GEMM does the work and the backward pass is two more GEMMs.
+ * a @ b for a: (..., M, K) (leading dims flattened into M) and b: (K, N), or a batch of products
+ * a: (..., M, K) @ b: (..., K, N) with the same leading dims (ng.bmm). Both 2-D is the common
+ * case; the fast GEMM does the work and the backward pass is two more GEMMs.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   fin(a, 'a');
   fin(b, 'b');
+  if (b.shape.length >= 3 && a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i])) {
+    return bmm(a, b);
+  }
   if (a.shape.length < 1 || b.shape.length !== 2) {
-    throw new RangeError(expected('a: (..., M, K) and b: (K, N)', 'matmul operands',
-      `${fmtShape(a.shape)} and ${fmtShape(b.shape)}`));
+    throw new RangeError(expected('a: (..., M, K) and b: (K, N), or a: (..., M, K) and b: (..., K, N) with the same leading dims',
+      'matmul operands', `${fmtShape(a.shape)} and ${fmtShape(b.shape)}`));
   }
   const K = a.shape[a.shape.length - 1];
   if (b.shape[0] !== K) {

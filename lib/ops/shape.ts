@@ -1,4 +1,5 @@
-/** Shape and data-movement ops: reshape, flatten, unsqueeze, squeeze, transpose, concat, stack, slice, gather. */
+/** Shape and data-movement ops: reshape, flatten, unsqueeze, squeeze, permute, transpose, concat, stack, slice, gather. */
+import { clone } from './elementwise';
 import { Tensor, shapeSize } from '../tensor/tensor';
 import { empty, fin, record, needsGrad, axisView, kernelsFor, kernelsForAll } from './util';
 import { assertTensor, normAxis } from '../tensor/check';
@@ -63,9 +64,41 @@ export function squeeze(x: Tensor, axis?: number): Tensor {
   return reshape(x, shape);
 }
 
-/** Swaps the last two dimensions (a 2-D transpose, batched over leading dims). Copies. */
-export function transpose(x: Tensor): Tensor {
+/**
+ * x with its axes reordered: output axis k is input axis dims[k] (negative counts from the end;
+ * as torch.permute; rank <= 8). Copies (nodegrad tensors are contiguous).
+ */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
   fin(x, 'x');
+  const r = x.shape.length;
+  if (!Array.isArray(dims) || dims.length !== r) {
+    throw new TypeError(expected(`array of ${r} axes (one per dimension of shape ${fmtShape(x.shape)})`, 'dims', describe(dims)));
+  }
+  if (r > 8) throw new RangeError(expected('tensor of rank <= 8', 'x', `shape ${fmtShape(x.shape)}`));
+  const perm = dims.map((d, i) => normAxis(d, r, `dims[${i}]`));
+  if (new Set(perm).size !== r) throw new RangeError(expected('each axis once', 'dims', `[${dims.join(', ')}]`));
+  if (perm.every((p, i) => p === i)) return clone(x);
+  const shape = x.shape.slice();
+  const out = empty(perm.map((p) => shape[p]));
+  const k = kernelsFor(x);
+  k.permuteForward(out.f32, x.f32, shape, perm);
+  return record(out, 'permute', [x], (g, [dx]) => k.permuteBackward(dx!.f32, g.f32, shape, perm));
+}
+
+/**
+ * Swaps two dimensions, the last two by default (a 2-D transpose, batched over leading dims; as
+ * torch.transpose(x, dim0, dim1)). Copies.
+ */
+export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
+  fin(x, 'x');
+  if (dim0 !== undefined || dim1 !== undefined) {
+    const r = x.shape.length;
+    const a = normAxis(dim0 ?? -2, r, 'dim0'), b = normAxis(dim1 ?? -1, r, 'dim1');
+    if (!(Math.min(a, b) === r - 2 && Math.max(a, b) === r - 1)) {
+      const perm = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
+      return permute(x, perm);
+    }
+  }
   if (x.shape.length < 2) throw new RangeError(expected('tensor with at least 2 dimensions', 'x', `shape ${fmtShape(x.shape)}`));
   const R = x.shape[x.shape.length - 2];
   const C = x.shape[x.shape.length - 1];

@@ -62,9 +62,10 @@ inline std::string whole_number(double v) {
   std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
-inline size_t count(const Napi::CallbackInfo& info, std::initializer_list<int64_t> dims, const char* name) {
+inline size_t count(const Napi::CallbackInfo& info, const int64_t* begin, const int64_t* end, const char* name) {
   double p = 1.0, nonzero = 1.0;
-  for (int64_t d : dims) {
+  for (const int64_t* it = begin; it != end; ++it) {
+    const int64_t d = *it;
     p *= static_cast<double>(d);
     if (d != 0) nonzero *= static_cast<double>(d);
   }
@@ -77,6 +78,9 @@ inline size_t count(const Napi::CallbackInfo& info, std::initializer_list<int64_
                                                          whole_number(nonzero) + " beside a zero size"));
   }
   return static_cast<size_t>(p);
+}
+inline size_t count(const Napi::CallbackInfo& info, std::initializer_list<int64_t> dims, const char* name) {
+  return count(info, dims.begin(), dims.end(), name);
 }
 
 inline int64_t size_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {

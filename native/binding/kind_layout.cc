@@ -4,6 +4,10 @@
 //   slice       sliceForward(out, x, outer, dim, inner, start, len)
 //   slice_bwd   sliceBackward(dx, dout, outer, dim, inner, start, len)
 //   transpose   name(out, x, B, R, C): the last two axes of (B, R, C) swapped (backward: the inverse)
+//   permute     name(a, b, shape, perm): shape the input's (<= 8 sizes), perm a permutation of its
+//               axes; forward (out, x), backward (dx, dout)
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "binding/kind.h"
@@ -132,6 +136,42 @@ Napi::Value kind_transpose(const Napi::CallbackInfo& info) {
   float* out = f32(info, 0, c.param(0), n);
   const float* x = f32(info, 1, c.param(1), n);
   kernel<Kind::transpose>(info)(out, x, B, R, C);
+  return undef(info);
+}
+
+Napi::Value kind_permute(const Napi::CallbackInfo& info) {
+  const OpCall& c = op_call(info);
+  ops::PermuteGeom g{};
+  std::vector<int64_t> dims;
+  dims_arg(info, 2, &dims);
+  if (dims.size() > static_cast<size_t>(ops::kMaxPermuteRank)) {
+    throw Napi::RangeError::New(info.Env(), expected_msg("at most " + std::to_string(ops::kMaxPermuteRank) + " dims", "dims",
+                                                         "an array of length " + std::to_string(dims.size())));
+  }
+  g.rank = static_cast<int>(dims.size());
+  for (int k = 0; k < g.rank; k++) g.dims[k] = dims[k];
+  // perm: each axis exactly once (the kernel indexes dims and strides by it).
+  Napi::Value pv = info[3];
+  const std::string what = "permutation of 0.." + std::to_string(g.rank - 1);
+  if (!pv.IsArray() || pv.As<Napi::Array>().Length() != static_cast<uint32_t>(g.rank)) {
+    throw Napi::TypeError::New(info.Env(), expected_msg(what, "perm", describe_value(pv)));
+  }
+  Napi::Array pa = pv.As<Napi::Array>();
+  bool seen[ops::kMaxPermuteRank] = {};
+  for (int k = 0; k < g.rank; k++) {
+    Napi::Value e = pa.Get(static_cast<uint32_t>(k));
+    const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1.0;
+    if (!(d >= 0.0 && d < g.rank) || d != std::floor(d) || seen[static_cast<int>(d)]) {
+      throw Napi::RangeError::New(info.Env(), expected_msg(what, "perm", "an array with " + describe_value(e) +
+                                                                          " at position " + std::to_string(k)));
+    }
+    seen[static_cast<int>(d)] = true;
+    g.perm[k] = static_cast<int>(d);
+  }
+  const size_t n = count(info, g.dims, g.dims + g.rank, "x");
+  float* a = f32(info, 0, c.param(0), n);
+  const float* b = f32(info, 1, c.param(1), n);
+  kernel<Kind::permute>(info)(a, b, g);
   return undef(info);
 }
 

@@ -24,6 +24,7 @@
 #include "cpu/ops/losses.h"
 #include "cpu/ops/masks.h"
 #include "cpu/ops/optimizers.h"
+#include "cpu/ops/permute.h"
 #include "cpu/ops/pool2d.h"
 #include "cpu/ops/reduce.h"
 #include "cpu/ops/rnn.h"
@@ -432,6 +433,8 @@ const Backend* make_cpu() {
   set_kernel<Op::whereBackward>(b, where_backward);
   set_kernel<Op::castI32ToF32>(b, cast_i32_to_f32);
   set_kernel<Op::castF32ToI32>(b, cast_f32_to_i32);
+  set_kernel<Op::permuteForward>(b, permute_forward);
+  set_kernel<Op::permuteBackward>(b, permute_backward);
   set_kernel<Op::batchNormReluBackward>(b, batchnorm_relu_bwd);
   set_kernel<Op::batchNormReluBackwardInit>(b, batchnorm_relu_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);

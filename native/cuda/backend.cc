@@ -135,6 +135,8 @@ const Backend* make_cuda() {
   set_kernel<Op::whereBackward>(b, where_backward);
   set_kernel<Op::castI32ToF32>(b, cast_i32_to_f32);
   set_kernel<Op::castF32ToI32>(b, cast_f32_to_i32);
+  set_kernel<Op::permuteForward>(b, permute_forward);
+  set_kernel<Op::permuteBackward>(b, permute_backward);
   // losses
   set_kernel<Op::crossEntropyForward>(b, cross_entropy_forward);
   set_kernel<Op::crossEntropyBackward>(b, cross_entropy_backward);

@@ -4,6 +4,7 @@
 // Backward kernels ADD into their gradient, like the CPU ones.
 #include "cuda/common.cuh"
 #include "cuda/kernels.h"
+#include "ops/permute_walk.h"
 
 namespace ng::cuda {
 
@@ -252,6 +253,28 @@ void launch_binary_bwd(float* da, float* db, const float* dout, const float* a, 
   }
 }
 
+// Permute: one thread per output element; BWD: a (dx) += b (dout) at the element's input place.
+template <bool BWD>
+__global__ void permute_kernel(float* a, const float* __restrict__ b, ops::PermuteWalk w) {
+  NG_GRID_STRIDE(i, w.numel) {
+    i64 rem = i, off = 0;
+    for (int k = w.r - 1; k >= 0; k--) {
+      off += (rem % w.d[k]) * w.s[k];
+      rem /= w.d[k];
+    }
+    if constexpr (BWD) a[off] += b[i];
+    else a[i] = b[off];
+  }
+}
+
+template <bool BWD>
+void launch_permute(float* a, const float* b, const ops::PermuteGeom& g) {
+  const ops::PermuteWalk w = ops::make_permute_walk(g);
+  if (w.numel == 0) return;
+  permute_kernel<BWD><<<grid_for(w.numel), kThreads, 0, stream()>>>(a, b, w);
+  launched("permute");
+}
+
 // Comparisons (1 / 0 as float32), broadcast like the binary ops; NaN compares unequal.
 template <class T>
 __device__ inline float holds(CompareOp op, T a, T b) {
@@ -432,5 +455,9 @@ void cast_f32_to_i32(int32_t* out, const float* x, i64 n) {
   cast_to_i32_kernel<<<grid_for(n), kThreads, 0, stream()>>>(out, x, n);
   launched("cast");
 }
+
+void permute_forward(float* out, const float* x, const ops::PermuteGeom& g) { launch_permute<false>(out, x, g); }
+
+void permute_backward(float* dx, const float* dout, const ops::PermuteGeom& g) { launch_permute<true>(dx, dout, g); }
 
 }  // namespace ng::cuda

@@ -37,6 +37,9 @@ void where_forward(float* out, const float* cond, const float* a, const float* b
 void where_backward(float* da, float* db, const float* dout, const float* cond, i64 n);
 void cast_i32_to_f32(float* out, const int32_t* x, i64 n);
 void cast_f32_to_i32(int32_t* out, const float* x, i64 n);
+// elementwise.cu: permute (the kind permute)
+void permute_forward(float* out, const float* x, const ops::PermuteGeom& g);
+void permute_backward(float* dx, const float* dout, const ops::PermuteGeom& g);
 
 // reduce.cu
 void sum_forward(float* out, const float* x, i64 outer, i64 dim, i64 inner);

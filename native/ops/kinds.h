@@ -252,6 +252,16 @@ struct BmmGeom {
   i64 sA1, sA2, lda, sB1, sB2, ldb, sC1, sC2, ldc;
 };
 NG_KIND_FN(bmm, void (*)(cf* A, cf* B, float* C, const BmmGeom& g))
+// ---- permute: a tensor's axes reordered (rank <= kMaxPermuteRank) ----
+constexpr int kMaxPermuteRank = 8;
+struct PermuteGeom {
+  int rank;                    // 0..kMaxPermuteRank
+  i64 dims[kMaxPermuteRank];   // the input's shape
+  int perm[kMaxPermuteRank];   // output axis k is input axis perm[k] (a permutation of 0..rank-1)
+};
+// permuteForward: out = x with its axes reordered; permuteBackward(dx, dout): dx += dout with
+// the reordering undone (a bijection: each element once).
+NG_KIND_FN(permute, void (*)(float* a, cf* b, const PermuteGeom& g))
 // ---- masks: comparisons, where, dtype casts ----
 // Comparisons write 1.0f where the relation holds and 0.0f elsewhere (NaN compares unequal to
 // everything, itself included: only ne holds), broadcasting a and b as the binary kind does.

@@ -205,7 +205,10 @@
   X(whereForward,       select,        "")                                    \
   X(whereBackward,      select_bwd,    "")                                    \
   X(castI32ToF32,       cast_to_f32,   "")                                    \
-  X(castF32ToI32,       cast_to_i32,   "")
+  X(castF32ToI32,       cast_to_i32,   "")                                    \
+  /* layout: axes reordered (x.permute) */                                    \
+  X(permuteForward,     permute,       "out,x")                               \
+  X(permuteBackward,    permute,       "dx,dout")
 // clang-format on
 
 // The signature kinds, in one list (kinds.h gives each its kernel type).
@@ -225,7 +228,8 @@
   /* text (issue 14) */ X(embedding_bag) X(embedding_bag_bwd) \
   X(attention) X(attention_bwd) X(bmm)                                                          \
   /* i13-inf: inference */ X(conv2d_maxpool2) X(conv2d_residual) X(conv2d_proj_block)            \
-  /* masks */ X(compare) X(compare_i32) X(select) X(select_bwd) X(cast_to_f32) X(cast_to_i32)
+  /* masks */ X(compare) X(compare_i32) X(select) X(select_bwd) X(cast_to_f32) X(cast_to_i32)             \
+  X(permute)
 
 namespace ng::ops {
 

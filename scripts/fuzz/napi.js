@@ -76,6 +76,7 @@ function kindOf(what) {
   if (/^Uint8Array or Float32Array/.test(w)) return 'mask';
   if (/^(live )?captured program/.test(w)) return 'program';
   if (/^array of .*integers/.test(w)) return 'shape';
+  if (/^permutation of 0\.\./.test(w)) return 'perm';
   if (/^array of \d+ Float32Arrays/.test(w)) return 'f32list';
   if (/^0 \(none\)/.test(w)) return 'int';
   if (/^at most .*\(\d+\)$/.test(w)) return 'int';
@@ -124,6 +125,7 @@ function validValue(slot, native) {
     case 'ab': return new ArrayBuffer(64);
     case 'mask': return new Float32Array(slot.len ?? 64).fill(1);
     case 'shape': return slot.value ?? [2, 2];
+    case 'perm': return Array.from({ length: slot.n }, (_, i) => slot.n - 1 - i);  // the axes reversed
     case 'f32list': return Array.from({ length: slot.count }, () => new Float32Array(64).fill(0.5));
     case 'int': return slot.value ?? Math.max(slot.lo ?? 0, Math.min(2, slot.hi ?? 2));
     case 'num': return slot.value ?? 0.5;
@@ -189,6 +191,7 @@ function discoverSignature(native, fnName) {
     if (kind === 'int') [slot.lo, slot.hi] = intRange(p.what);
     if (kind === 'str') slot.choices = stringChoices(p.what);
     if (kind === 'f32list') slot.count = Number(/array of (\d+)/.exec(p.what)[1]);
+    if (kind === 'perm') slot.n = Number(/permutation of 0\.\.(-?\d+)/.exec(p.what)[1]) + 1;
     const need = minLength(p.what);
     if (need !== null && need <= MAX_LEN) slot.len = Math.max(need, 64);
     const candidate = validValue(slot, native);
@@ -289,6 +292,7 @@ function mutate(r, slot, native, arena, args) {
     case 'f32list': return Array.from({ length: r.chance(0.8) ? slot.count : r.int(5) },
       () => mutateArray(r, { kind: 'f32' }, native, arena, args));
     case 'shape': return Array.from({ length: r.pick([0, 1, 2, 3, 4, 5, 9]) }, () => (r.chance(0.8) ? r.int(5) : r.pick(HOSTILE_INTS)));
+    case 'perm': return Array.from({ length: r.pick([0, 1, 2, 3, 8, 9]) }, () => (r.chance(0.8) ? r.int(3) : r.pick(HOSTILE_INTS)));
     case 'bool': return r.pick([true, false, 0, 1, 'true']);
     case 'program': {
       const p = emptyProgram(native);

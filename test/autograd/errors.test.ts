@@ -45,7 +45,10 @@ expectErr('add: shapes that do not broadcast', () => ng.add(f([2, 3]), f([4])), 
 expectErr('mul: rank 5', () => ng.mul(f([1, 1, 1, 1, 2]), f([2])), RangeError,
   'Expected tensors of rank <= 4 for broadcasting for a and b but received shapes [1, 1, 1, 1, 2] and [2]');
 expectErr('matmul: inner sizes', () => ng.matmul(f([2, 3]), f([4, 2])), RangeError, 'Expected shape [3, *] for b (rows must match the 3 columns of a) but received [4, 2]');
-expectErr('matmul: 1-D b', () => ng.matmul(f([1, 2]), f([2])), RangeError, 'Expected a: (..., M, K) and b: (K, N) for matmul operands but received [1, 2] and [2]');
+expectErr('matmul: 1-D b', () => ng.matmul(f([1, 2]), f([2])), RangeError,
+  'Expected a: (..., M, K) and b: (K, N), or a: (..., M, K) and b: (..., K, N) with the same leading dims for matmul operands but received [1, 2] and [2]');
+expectErr('matmul: batches differ', () => ng.matmul(f([2, 1, 2]), f([3, 2, 4])), RangeError,
+  'Expected a: (..., M, K) and b: (K, N), or a: (..., M, K) and b: (..., K, N) with the same leading dims for matmul operands but received [2, 1, 2] and [3, 2, 4]');
 expectErr('linear: input features', () => ng.linear(f([2, 3]), f([4, 5])), RangeError, 'Expected shape [*, 5] for input but received [2, 3]');
 expectErr('linear: bias', () => ng.linear(f([2, 5]), f([4, 5]), f([3])), RangeError, 'Expected shape [4] for bias but received [3]');
 expectErr('linear: 1-D weight', () => ng.linear(f([2, 5]), f([5])), RangeError, 'Expected 2-D weight (out, in) for weight but received shape [5]');

@@ -339,6 +339,15 @@ for (const [sa, sb] of [[[1, 1], [1, 1]], [[3, 17], [17, 5]], [[5, 33], [33, 7]]
     reduce: Math.max(sa[sa.length - 1], size(sa) / sa[sa.length - 1]), // K for out and dA, rows for dB
   });
 }
+// matmul of batches (same leading dims): bmm's kernels
+for (const [sa, sb] of [[[3, 4, 17], [3, 17, 5]], [[2, 3, 5, 7], [2, 3, 7, 1]], [[1, 1, 3], [1, 3, 17]]] as [number[], number[]][]) {
+  add({
+    name: `matmul/batched/${nameOf(sa)}@${nameOf(sb)}`, fn: 'ops.matmul',
+    inputs: [{ name: 'a', shape: sa, gen: N(), grad: true }, { name: 'b', shape: sb, gen: N(), grad: true }],
+    run: ([a, b]) => ng.matmul(a, b), ref: ([a, b]) => R.bmm(a, sa, b, sb, false, false),
+    reduce: Math.max(sa[sa.length - 1], sa[sa.length - 2]),
+  });
+}
 // bmm and multi-head attention (issue 14)
 for (const [sa, sb, tA, tB] of [[[3, 4, 5], [3, 5, 2], false, false], [[2, 5, 3], [2, 5, 17], true, false],
   [[1, 1, 3], [1, 17, 3], false, true], [[2, 3, 5], [2, 4, 3], true, true]] as [number[], number[], boolean, boolean][]) {
@@ -810,6 +819,22 @@ for (const [sx, axis] of [[[1, 3, 1, 17], undefined], [[3, 1, 17], 1], [[1, 5], 
   add({ name: `squeeze/${axis === undefined ? 'all' : `axis${axis}`}/${nameOf(sx)}`, fn: 'ops.squeeze', inputs: x1(sx),
     run: ([x]) => ng.squeeze(x, axis), ref: ([x]) => ({ shape: out, data: x.slice() }) });
 }
+const PERMS: [number[], number[]][] = [
+  [[3, 17], [1, 0]], [[2, 3, 17], [0, 2, 1]], [[2, 3, 17], [2, 0, 1]], [[2, 3, 17], [1, 0, 2]], [[2, 3, 5, 7], [0, 2, 1, 3]],
+  [[2, 3, 5, 7], [3, 1, 2, 0]], [[1, 17, 1, 3], [2, 3, 0, 1]], [[2, 1, 3, 1, 5, 2], [5, 4, 3, 2, 1, 0]],
+  [[2, 2, 1, 3, 2, 1, 2, 3], [7, 0, 6, 1, 5, 2, 4, 3]], [[255], [0]], [[3, 17], [-1, -2]],
+];
+for (const [sx, perm] of PERMS) {
+  const p = perm.map((d) => (d < 0 ? d + sx.length : d));
+  add({ name: `permute/${perm.join(',')}/${nameOf(sx)}`, fn: 'ops.permute', inputs: x1(sx), run: ([x]) => ng.permute(x, perm),
+    ref: ([x]) => R.permute(x, sx, p) });
+}
+for (const [sx, d0, d1] of [[[2, 3, 17], 0, 1], [[2, 3, 17], 0, -1], [[2, 3, 5, 7], 1, 2], [[2, 3, 17], -1, -2]] as [number[], number, number][]) {
+  const a = d0 < 0 ? d0 + sx.length : d0, b = d1 < 0 ? d1 + sx.length : d1;
+  const p = sx.map((_, i) => (i === a ? b : i === b ? a : i));
+  add({ name: `transpose/${d0},${d1}/${nameOf(sx)}`, fn: 'ops.transpose', inputs: x1(sx), run: ([x]) => ng.transpose(x, d0, d1),
+    ref: ([x]) => R.permute(x, sx, p) });
+}
 for (const [sx, axis, count] of [[[3, 17], 0, 2], [[3, 17], 1, 3], [[3, 17], -1, 2], [[2, 3, 5], 2, 2], [[17], 0, 4], [[1, 1], 1, 1]] as [number[], number, number][]) {
   const ax = axis < 0 ? axis + sx.length + 1 : axis;
   const ushape = sx.slice();
@@ -1076,6 +1101,9 @@ big('gt/129x257+257', 'ops.gt', { inputs: [{ name: 'a', shape: BIG, gen: GRID },
   run: ([a, b]) => ng.gt(a, b), ref: ([a, b]) => R.broadcast(a, BIG, b, [257], CMP.gt) });
 big('eq/int32/129x257', 'ops.eq', { inputs: [{ name: 'a', shape: BIG, gen: INT(3), int: true }, { name: 'b', shape: BIG, gen: INT(3), int: true }],
   run: ([a, b]) => ng.eq(a, b), ref: ([a, b]) => R.broadcast(a, BIG, b, BIG, CMP.eq) });
+big('permute/1,0/129x257', 'ops.permute', { inputs: x1(BIG), run: ([x]) => ng.permute(x, [1, 0]), ref: ([x]) => R.permute(x, BIG, [1, 0]) });
+big('permute/2,0,1/3x43x257', 'ops.permute', { inputs: x1([3, 43, 257]), run: ([x]) => ng.permute(x, [2, 0, 1]),
+  ref: ([x]) => R.permute(x, [3, 43, 257], [2, 0, 1]) });
 big('where/129x257', 'ops.where', {
   inputs: [{ name: 'cond', shape: BIG, gen: INT(2) }, { name: 'a', shape: BIG, gen: N(), grad: true }, { name: 'b', shape: BIG, gen: N(), grad: true }],
   run: ([c, a, b]) => ng.where(c, a, b), ref: ([c, a, b]) => R.where(c, BIG, a, BIG, b, BIG),

@@ -151,6 +151,23 @@ export function reduce(kind: Reducer, x: F64, shape: number[], axis: number | un
   return { shape: reducedShape(shape, ax, keepdim), data: o };
 }
 
+/** Axes reordered: output axis k is input axis perm[k] (the definition, index by index). */
+export function permute(x: F64, shape: number[], perm: number[]): Ref {
+  const r = shape.length;
+  const os = perm.map((p) => shape[p]);
+  const stride = shape.map((_, k) => size(shape.slice(k + 1)));
+  const o = new Float64Array(x.length);
+  const idx = new Array(r).fill(0);
+  for (let i = 0; i < o.length; i++) {
+    let rem = i;
+    for (let k = r - 1; k >= 0; k--) { idx[k] = rem % os[k]; rem = Math.floor(rem / os[k]); }
+    let src = 0;
+    for (let k = 0; k < r; k++) src += idx[k] * stride[perm[k]];
+    o[i] = x[src];
+  }
+  return { shape: os, data: o };
+}
+
 /** where(cond, a, b) with the three broadcast together (cond != 0 picks a). */
 export function where(c: F64, sc: number[], a: F64, sa: number[], b: F64, sb: number[]): Ref {
   // Pick a's value where cond holds, NaN elsewhere (inputs here are never NaN), then fill from b.

@@ -91,6 +91,14 @@ export function opCases(): OpCase[] {
   toInt[0] = NaN; toInt[1] = Infinity; toInt[2] = -3e9;
   cases.push({ name: 'castF32ToI32', op: 'castF32ToI32', args: [new Int32Array(n), toInt, n], rtol: 0, atol: 0 });
 
+  // Permute: merged axes, a kept last axis, rank 8, a size-1 axis; backward accumulates.
+  for (const [shape, perm] of [[[2, 3, 17], [2, 0, 1]], [[5, 7, 33], [0, 2, 1]], [[2, 3, 5, 7], [1, 0, 2, 3]],
+    [[2, 2, 1, 3, 2, 1, 2, 3], [7, 0, 6, 1, 5, 2, 4, 3]], [[64, 65], [1, 0]]] as [number[], number[]][]) {
+    const m = size(shape);
+    cases.push({ name: `permuteForward ${shape}/${perm}`, op: 'permuteForward', args: [rand(m, 1), rand(m, 1600 + m), shape, perm], rtol: 0, atol: 0 });
+    cases.push({ name: `permuteBackward ${shape}/${perm}`, op: 'permuteBackward', args: [rand(m, 1601), rand(m, 1602 + m), shape, perm], ...EW });
+  }
+
   // Rows: softmax / logSoftmax on (N, C) with C past one block and C = 1.
   for (const [N, C] of [[7, 1000], [33, 10], [5, 1], [2, 4099]]) {
     const x = rand(N * C, N + C, -6, 6);
