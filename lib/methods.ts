@@ -49,6 +49,21 @@ declare module './tensor/tensor' {
     squeeze(axis?: number): Tensor;
     /** Alias of reshape (a view, as torch.Tensor.view on a contiguous tensor). */
     view(shape: readonly number[]): Tensor;
+    logsumexp(axis?: number, keepdim?: boolean): Tensor;
+    split(sizes: number | readonly number[], axis?: number): Tensor[];
+    chunk(chunks: number, axis?: number): Tensor[];
+    maximum(other: Tensor | number): Tensor;
+    minimum(other: Tensor | number): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    /** The number of elements (as torch.Tensor.numel(); also the `size` property). */
+    numel(): number;
+    /** The number of dimensions (as torch.Tensor.ndim; also `rank`). */
+    readonly ndim: number;
+    /** The number of dimensions (as torch.Tensor.dim()). */
+    dim(): number;
+    /** Alias of toArray() (as torch.Tensor.tolist()). */
+    tolist(): any;
     matmul(other: Tensor): Tensor;
     relu(): Tensor;
     leakyRelu(negativeSlope?: number): Tensor;
@@ -117,6 +132,17 @@ P.int = function () { return this.dtype === 'int32' ? this : ops.cast(this, 'int
 P.unsqueeze = function (axis) { return ops.unsqueeze(this, axis); };
 P.squeeze = function (axis) { return ops.squeeze(this, axis); };
 P.view = function (shape) { return ops.reshape(this, shape); };
+P.logsumexp = function (axis, keepdim) { return ops.logsumexp(this, axis, keepdim); };
+P.split = function (sizes, axis) { return ops.split(this, sizes, axis); };
+P.chunk = function (chunks, axis) { return ops.chunk(this, chunks, axis); };
+P.maximum = function (o) { return ops.maximum(this, o); };
+P.minimum = function (o) { return ops.minimum(this, o); };
+P.tril = function (d) { return ops.tril(this, d); };
+P.triu = function (d) { return ops.triu(this, d); };
+P.numel = function () { return this.size; };
+Object.defineProperty(P, 'ndim', { get(this: Tensor) { return this.rank; }, configurable: true });
+P.dim = function () { return this.rank; };
+P.tolist = function () { return this.toArray(); };
 P.matmul = function (o) { return ops.matmul(this, o); };
 P.relu = function () { return ops.relu(this); };
 P.leakyRelu = function (s) { return ops.leakyRelu(this, s); };

@@ -118,6 +118,11 @@ function expandTo(v: Tensor | number, shape: readonly number[]): Tensor {
  * where(x > 0, log(x), 0) gives log's 0 / 0 = NaN at x = 0).
  */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  return select(cond, a, b, false);
+}
+
+/** where(); ownsCond: cond is a mask made by the caller for this call only, freed with where's copies. */
+function select(cond: Tensor, a: Tensor | number, b: Tensor | number, ownsCond: boolean): Tensor {
   assertTensor(cond, 'cond');
   for (const [v, name] of [[a, 'a'], [b, 'b']] as const) {
     if (typeof v !== 'number' && !(v instanceof Tensor)) throw new TypeError(expected('float32 Tensor or number', name, describe(v)));
@@ -143,10 +148,62 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const ea = expandTo(a, shape), eb = expandTo(b, shape);
   const out = empty(shape);
   k.whereForward(out.f32, c.f32, ea.f32, eb.f32, out.size);
-  // The copies made here: freed once nothing needs them (now, or after backward() has run).
+  // The copies made here (and an owned cond): freed once nothing needs them (now, or after
+  // backward() has run).
   const temps = [c, ea, eb].filter((t, i) => t !== [cond, a, b][i]);
+  if (ownsCond && c !== cond) cond.dispose();
+  else if (ownsCond) temps.push(cond);
   return record(out, 'where', [ea, eb], (g, [da, db]) => k.whereBackward(da ? da.f32 : null, db ? db.f32 : null,
     g.f32, c.f32, g.size), () => { for (const t of temps) t.dispose(); });
+}
+
+/**
+ * Elementwise maximum of a and b (broadcasting; either may be a number; as torch.maximum). The
+ * gradient goes to a where a >= b and to b elsewhere (PyTorch splits a tie's gradient in two).
+ * NaN in either gives NaN.
+ */
+export function maximum(a: Tensor | number, b: Tensor | number): Tensor {
+  return extremum(a, b, 'ge');
+}
+
+/** Elementwise minimum of a and b (as torch.minimum; ties send the gradient to a). */
+export function minimum(a: Tensor | number, b: Tensor | number): Tensor {
+  return extremum(a, b, 'le');
+}
+
+function extremum(a: Tensor | number, b: Tensor | number, keepA: 'ge' | 'le'): Tensor {
+  const x = operand(a, 'a'), y = operand(b, 'b');
+  if (typeof x === 'number' && typeof y === 'number') throw new TypeError(expected('at least one Tensor', 'a and b', 'two numbers'));
+  for (const [v, name] of [[x, 'a'], [y, 'b']] as const) if (typeof v !== 'number') fin(v, name);
+  // a where a >= b (or <=) or a is NaN (NaN wins, as in PyTorch; a NaN b loses every comparison).
+  const pick = compare(keepA, x, y);
+  const nanA = typeof x === 'number' ? null : ne(x, x);
+  const cond = nanA ? select(nanA, 1, pick, true) : pick;
+  if (nanA) pick.dispose();
+  return select(cond, x, y, true);
+}
+
+/** x with the elements above the k-th diagonal set to 0 (as torch.tril; k > 0 keeps more, k < 0 fewer). Rank >= 2. */
+export function tril(x: Tensor, diagonal = 0): Tensor {
+  return triangle(x, diagonal, 'tril');
+}
+
+/** x with the elements below the k-th diagonal set to 0 (as torch.triu). Rank >= 2. */
+export function triu(x: Tensor, diagonal = 0): Tensor {
+  return triangle(x, diagonal, 'triu');
+}
+
+function triangle(x: Tensor, diagonal: number, which: 'tril' | 'triu'): Tensor {
+  fin(x, 'x');
+  if (x.shape.length < 2) throw new RangeError(expected('tensor with at least 2 dimensions', 'x', `shape ${fmtShape(x.shape)}`));
+  if (!Number.isInteger(diagonal)) throw new TypeError(expected('integer', 'diagonal', describe(diagonal)));
+  const [R, C] = x.shape.slice(-2);
+  const mask = empty([R, C]);
+  const m = mask.data as Float32Array;
+  for (let i = 0; i < R; i++) {
+    for (let j = 0; j < C; j++) m[i * C + j] = (which === 'tril' ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
+  }
+  return select(mask, x, 0, true);
 }
 
 /** x converted to dtype: int32 -> float32 exactly (up to 2^24), float32 -> int32 toward zero (as .int() in PyTorch). */

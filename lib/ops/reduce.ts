@@ -1,9 +1,11 @@
-/** Reductions: sum, mean, max, min, var, std (with autograd), argmax, argmin. */
+/** Reductions: sum, mean, max, min, var, std, logsumexp (with autograd), argmax, argmin. */
 import { Tensor } from '../tensor/tensor';
 import { empty, fin, record, axisView, kernelsFor } from './util';
 import { normAxis } from '../tensor/check';
 import { assertTensor } from '../tensor/check';
-import { neg, sub, square, sqrt, mul } from './elementwise';
+import { neg, sub, square, sqrt, mul, exp, log, add } from './elementwise';
+import { reshape } from './shape';
+import { noGrad } from '../autograd/node';
 import { describe, expected } from '../core/validate';
 
 function reducedShape(shape: readonly number[], axis: number | undefined, keepdim: boolean): number[] {
@@ -131,5 +133,36 @@ export function std(x: Tensor, axis?: number, opts: VarOptions = {}): Tensor {
   const v = variance(x, axis, opts);
   const out = sqrt(v);
   dropUntracked(v);
+  return out;
+}
+
+/**
+ * log(sum(exp(x))) along an axis (all elements when omitted), computed as m + log(sum(exp(x - m)))
+ * with m the maximum, so large values do not overflow (as torch.logsumexp). Its gradient is the
+ * softmax along that axis.
+ */
+export function logsumexp(x: Tensor, axis?: number, keepdim = false): Tensor {
+  fin(x, 'x');
+  const ax = axis === undefined ? undefined : normAxis(axis, x.shape.length);
+  if ((ax === undefined ? x.size : x.shape[ax]) === 0) {
+    throw new RangeError('Expected a non-empty axis for logsumexp but received an axis of length 0');
+  }
+  // m carries no gradient: d/dm of m + log(sum(exp(x - m))) is 0, so the softmax is exact.
+  const m = noGrad(() => {
+    const raw = max(x, ax, true);
+    // an infinite maximum would give inf - inf = NaN: shift by 0 there (the sum is then exact)
+    const v = raw.data as Float32Array;
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) v[i] = 0;
+    return raw;
+  });
+  const d = sub(x, m);
+  const e = exp(d);
+  const s = sum(e, ax, keepdim);
+  const l = log(s);
+  const mk = keepdim ? m : reshape(m, l.shape);
+  const out = add(l, mk);
+  dropUntracked(d, e, s, l);
+  if (mk !== m) mk.dispose();
+  m.dispose();
   return out;
 }

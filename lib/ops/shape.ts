@@ -1,4 +1,4 @@
-/** Shape and data-movement ops: reshape, flatten, unsqueeze, squeeze, permute, transpose, concat, stack, slice, gather. */
+/** Shape and data-movement ops: reshape, flatten, unsqueeze, squeeze, permute, transpose, concat, stack, split, chunk, slice, gather. */
 import { clone } from './elementwise';
 import { Tensor, shapeSize } from '../tensor/tensor';
 import { empty, fin, record, needsGrad, axisView, kernelsFor, kernelsForAll } from './util';
@@ -166,6 +166,44 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
     // them while a graph needs them, so only those outside any graph go now.
     for (const v of views) if (!v.requiresGrad) v.dispose();
   }
+}
+
+/**
+ * x cut along an axis into pieces of `size` elements (the last one may be shorter), or of the
+ * given sizes, which must add up to the axis length (as torch.split). Copies; differentiable.
+ */
+export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+  assertTensor(x, 'x');
+  const ax = normAxis(axis, x.shape.length);
+  const len = x.shape[ax];
+  let parts: number[];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes < 1) throw new RangeError(expected('positive integer', 'sizes', describe(sizes)));
+    parts = [];
+    for (let at = 0; at < len; at += sizes) parts.push(Math.min(sizes, len - at));
+    if (len === 0) parts.push(0);
+  } else if (Array.isArray(sizes) && sizes.every((v) => Number.isInteger(v) && v >= 0)) {
+    parts = sizes.slice();
+    const total = parts.reduce((p, v) => p + v, 0);
+    if (total !== len) throw new RangeError(expected(`sizes adding up to ${len} (axis ${axis} of shape ${fmtShape(x.shape)})`, 'sizes', `[${parts.join(', ')}]`));
+  } else {
+    throw new TypeError(expected('positive integer or array of non-negative integers', 'sizes', describe(sizes)));
+  }
+  const out: Tensor[] = [];
+  let at = 0;
+  for (const p of parts) {
+    out.push(slice(x, at, at + p, ax));
+    at += p;
+  }
+  return out;
+}
+
+/** x cut into `chunks` pieces along an axis, of ceil(length / chunks) elements each (the last may be shorter; as torch.chunk). */
+export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
+  assertTensor(x, 'x');
+  if (!Number.isInteger(chunks) || chunks < 1) throw new RangeError(expected('positive integer', 'chunks', describe(chunks)));
+  const len = x.shape[normAxis(axis, x.shape.length)];
+  return split(x, Math.max(1, Math.ceil(len / chunks)), axis);
 }
 
 /** Elements start..end-1 along an axis (default: rows). Copies; float32 (differentiable) or int32. */

@@ -140,6 +140,18 @@ expectErr('argmin: int32', () => ng.argmin(i32([1])), TypeError, 'Expected float
 expectErr('squeeze: size 3', () => ng.squeeze(f([2, 3]), 1), RangeError, 'Expected a dimension of size 1 at axis 1 for axis but received size 3 (shape [2, 3])');
 expectErr('unsqueeze: axis', () => ng.unsqueeze(f([2, 3]), 3), RangeError, 'Expected integer axis in [-3, 2] for axis but received 3 of type number');
 expectErr('stack: shapes', () => ng.stack([f([2, 3]), f([3, 2])]), RangeError, 'Expected shape [2, 3] (that of tensors[0]) for tensors[1] but received [3, 2]');
+expectErr('permute: too few axes', () => ng.permute(f([2, 3]), [0]), TypeError,
+  'Expected array of 2 axes (one per dimension of shape [2, 3]) for dims but received an array of length 1');
+expectErr('permute: an axis twice', () => ng.permute(f([2, 3]), [0, 0]), RangeError, 'Expected each axis once for dims but received [0, 0]');
+expectErr('permute: axis out of range', () => ng.permute(f([2, 3]), [0, 2]), RangeError, 'Expected integer axis in [-2, 1] for dims[1] but received 2 of type number');
+expectErr('transpose: dim1', () => ng.transpose(f([2, 3]), 0, 5), RangeError, 'Expected integer axis in [-2, 1] for dim1 but received 5 of type number');
+expectErr('split: sizes sum', () => ng.split(f([5]), [2, 2]), RangeError, 'Expected sizes adding up to 5 (axis 0 of shape [5]) for sizes but received [2, 2]');
+expectErr('split: size 0', () => ng.split(f([5]), 0), RangeError, 'Expected positive integer for sizes but received 0 of type number');
+expectErr('chunk: 0 chunks', () => ng.chunk(f([5]), 0), RangeError, 'Expected positive integer for chunks but received 0 of type number');
+expectErr('tril: 1-D', () => ng.tril(f([5])), RangeError, 'Expected tensor with at least 2 dimensions for x but received shape [5]');
+expectErr('triu: diagonal 0.5', () => ng.triu(f([2, 2]), 0.5), TypeError, 'Expected integer for diagonal but received 0.5 of type number');
+expectErr('maximum: int32', () => ng.maximum(i32([1, 2]), 1), TypeError, 'Expected float32 Tensor for a but received int32 Tensor of shape [2]');
+expectErr('logsumexp: empty', () => ng.logsumexp(f([0])), RangeError, 'Expected a non-empty axis for logsumexp but received an axis of length 0');
 expectErr('stack: dtypes', () => ng.stack([f([2]), i32([1, 2])]), TypeError, 'Expected float32 Tensor for tensors[1] but received int32 Tensor of shape [2]');
 
 describe('op and loss argument errors: exact messages', () => {

@@ -819,6 +819,66 @@ for (const [sx, axis] of [[[1, 3, 1, 17], undefined], [[3, 1, 17], 1], [[1, 5], 
   add({ name: `squeeze/${axis === undefined ? 'all' : `axis${axis}`}/${nameOf(sx)}`, fn: 'ops.squeeze', inputs: x1(sx),
     run: ([x]) => ng.squeeze(x, axis), ref: ([x]) => ({ shape: out, data: x.slice() }) });
 }
+// maximum / minimum: distinct values (no ties: the gradient's split differs from PyTorch's there)
+for (const op of ['maximum', 'minimum'] as const) {
+  const f = op === 'maximum' ? Math.max : Math.min;
+  for (const [kind, sa, sb] of BCAST) {
+    add({
+      name: `${op}/${kind}/${nameOf(sa)}+${nameOf(sb)}`, fn: `ops.${op}`,
+      inputs: [{ name: 'a', shape: sa, gen: distinct(8), grad: true }, { name: 'b', shape: sb, gen: distinct(7), grad: true }],
+      run: ([a, b]) => ng[op](a, b), ref: ([a, b]) => R.broadcast(a, sa, b, sb, f),
+      reduce: size(sa) + size(sb),
+      kink: ([a, b]) => { let m = Infinity; R.broadcast(a, sa, b, sb, (x, y) => (m = Math.min(m, Math.abs(x - y)), 0)); return m; },
+    });
+  }
+  add({ name: `${op}/number/3x17`, fn: `ops.${op}`, inputs: x1([3, 17], away(N(), [0.25], 0.01)), run: ([x]) => ng[op](x, 0.25),
+    ref: ([x]) => ({ shape: [3, 17], data: R.map(x, (v) => f(v, 0.25)) }), kink: ([x]) => distTo(x, [0.25]) });
+}
+for (const [sx, d] of [[[3, 17], 0], [[17, 3], 1], [[5, 5], -1], [[2, 3, 5, 7], 2], [[1, 1], 0], [[4, 6], -3]] as [number[], number][]) {
+  for (const which of ['tril', 'triu'] as const) {
+    const [Rr, C] = sx.slice(-2);
+    add({
+      name: `${which}/d${d}/${nameOf(sx)}`, fn: `ops.${which}`, inputs: x1(sx), run: ([x]) => ng[which](x, d),
+      ref: ([x]) => ({ shape: sx, data: R.map(x, (v) => v).map((v, i) => {
+        const r = Math.floor(i / C) % Rr, c = i % C;
+        return (which === 'tril' ? c - r <= d : c - r >= d) ? v : 0;
+      }) }),
+    });
+  }
+}
+for (const [shape, axis, keepdim] of RED_CASES) {
+  const reduce = axis === undefined ? size(shape) : shape[axis < 0 ? axis + shape.length : axis];
+  add({
+    name: `logsumexp/${axis === undefined ? 'all' : `axis${axis}`}${keepdim ? 'Keep' : ''}/${nameOf(shape)}`, fn: 'ops.logsumexp',
+    inputs: x1(shape, N(3)), run: ([x]) => ng.logsumexp(x, axis, keepdim),
+    ref: ([x]) => {
+      const ax = axis === undefined ? undefined : axis < 0 ? axis + shape.length : axis;
+      const m = R.reduce('max', x, shape, ax, true);
+      const e = R.broadcast(x, shape, m.data, m.shape, (v, mv) => Math.exp(v - mv));
+      const s = R.reduce('sum', e.data, shape, ax, keepdim);
+      return { shape: s.shape, data: s.data.map((v, i) => Math.log(v) + m.data[i]) };
+    },
+    reduce,
+  });
+}
+add({ name: 'logsumexp/large/2x17', fn: 'ops.logsumexp', inputs: x1([2, 17], U(900, 1000)), run: ([x]) => ng.logsumexp(x, 1),
+  ref: ([x]) => ({ shape: [2], data: Float64Array.from([0, 1], (r) => {
+    const row = x.subarray(r * 17, (r + 1) * 17), m = Math.max(...row);
+    return m + Math.log(row.reduce((p, v) => p + Math.exp(v - m), 0));
+  }) }), reduce: 17 });
+for (const [sx, sizes, axis, pick] of [[[7, 3], 3, 0, 0], [[7, 3], 3, 0, 2], [[3, 17], [5, 12], 1, 1], [[2, 3, 5], [1, 0, 2], 1, 2],
+  [[2, 255], 100, -1, 2]] as [number[], number | number[], number, number][]) {
+  const ax = axis < 0 ? axis + sx.length : axis;
+  const parts = typeof sizes === 'number' ? Array.from({ length: Math.ceil(sx[ax] / sizes) }, (_, i) => Math.min(sizes, sx[ax] - i * sizes)) : sizes;
+  const start = parts.slice(0, pick).reduce((p, v) => p + v, 0);
+  add({ name: `split/${Array.isArray(sizes) ? sizes.join(',') : sizes}/axis${axis}/piece${pick}/${nameOf(sx)}`, fn: 'ops.split', inputs: x1(sx),
+    run: ([x]) => ng.split(x, sizes, axis)[pick], ref: ([x]) => R.slice(x, sx, start, start + parts[pick], ax) });
+}
+for (const [sx, n, axis, pick] of [[[7, 3], 3, 0, 2], [[3, 17], 4, 1, 3], [[5, 2], 7, 0, 4]] as [number[], number, number, number][]) {
+  const per = Math.ceil(sx[axis] / n);
+  add({ name: `chunk/${n}/axis${axis}/piece${pick}/${nameOf(sx)}`, fn: 'ops.chunk', inputs: x1(sx),
+    run: ([x]) => ng.chunk(x, n, axis)[pick], ref: ([x]) => R.slice(x, sx, pick * per, Math.min(sx[axis], (pick + 1) * per), axis) });
+}
 const PERMS: [number[], number[]][] = [
   [[3, 17], [1, 0]], [[2, 3, 17], [0, 2, 1]], [[2, 3, 17], [2, 0, 1]], [[2, 3, 17], [1, 0, 2]], [[2, 3, 5, 7], [0, 2, 1, 3]],
   [[2, 3, 5, 7], [3, 1, 2, 0]], [[1, 17, 1, 3], [2, 3, 0, 1]], [[2, 1, 3, 1, 5, 2], [5, 4, 3, 2, 1, 0]],

@@ -108,6 +108,11 @@ describe('memory: composed ops free their intermediates', () => {
     ['eq int32 vs float32', (x: ng.Tensor) => ng.eq(ng.argmax(x, 1), x.slice(0, 1, 1).reshape([5]))],
     ['stack', (x: ng.Tensor) => ng.stack([x, x], 1)],
     ['cast', (x: ng.Tensor) => ng.cast(x, 'int32')],
+    ['maximum (broadcast)', (x: ng.Tensor) => ng.maximum(x, 0.5)],
+    ['minimum', (x: ng.Tensor) => ng.minimum(x, x)],
+    ['tril', (x: ng.Tensor) => ng.tril(x, 1)],
+    ['logsumexp', (x: ng.Tensor) => ng.logsumexp(x, 1)],
+    ['permute', (x: ng.Tensor) => ng.permute(x, [1, 0])],
   ] as [string, (x: ng.Tensor) => ng.Tensor][])('%s: only the result stays (no graph)', (_n, op) => {
     const x = ng.randn([5, 17]);
     const before = live();
@@ -116,6 +121,22 @@ describe('memory: composed ops free their intermediates', () => {
     const extra = _n.startsWith('eq') ? 2 : _n.startsWith('where') ? 1 : 0;
     expect(live() - before - extra).toBe(1);
     out.dispose();
+    x.dispose();
+  });
+
+  it.each([
+    ['maximum', (x: ng.Tensor) => ng.maximum(x, 0.5)],
+    ['triu', (x: ng.Tensor) => ng.triu(x)],
+    ['logsumexp', (x: ng.Tensor) => ng.logsumexp(x, 0)],
+    ['std', (x: ng.Tensor) => ng.std(x, 1)],
+  ] as [string, (x: ng.Tensor) => ng.Tensor][])('%s in a graph: backward works after the op has freed what it owns', (_n, op) => {
+    const x = ng.randn([5, 17], { requiresGrad: true });
+    ng.tidy(() => {
+      const out = op(x);
+      out.sum().backward();
+    });
+    expect(x.grad!.shape).toEqual([5, 17]);
+    expect(Array.from(x.grad!.data as Float32Array).every(Number.isFinite)).toBe(true);
     x.dispose();
   });
 

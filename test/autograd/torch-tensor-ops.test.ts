@@ -1,6 +1,8 @@
-// nodegrad vs PyTorch for masks, casts and the composed ops (test/fixtures/torch/masks.json from
-// gen_torch_masks.py): comparisons (torch's bool results as 1 / 0), where with its gradients,
-// .float() / .int(), min / argmin, var / std (with their corrections), stack, unsqueeze, squeeze.
+// nodegrad vs PyTorch for the tensor ops added after 0.1.0 (test/fixtures/torch/tensor_ops.json
+// from gen_torch_tensor_ops.py): comparisons (torch's bool results as 1 / 0), where with its
+// gradients, .float() / .int(), min / argmin, var / std (with their corrections), stack,
+// unsqueeze, squeeze, log1p / sin / cos, permute, transpose(d0, d1), batched matmul, maximum /
+// minimum, tril / triu, logsumexp, split / chunk.
 // Tolerances as in torch.test.ts: |got - want| <= rtol * (|want| + rms(want)); comparisons, casts
 // and index results are exact. Forward and finite-difference gradients on awkward sizes are in
 // op_table.ts.
@@ -10,7 +12,7 @@ import type { Tensor } from '../../lib';
 import { loadFixture, FixtureTensor, FloatTensor, OpCase, toFloat32 } from '../fixtures/fixtures';
 import { EPS32, compare, report, rms } from './harness';
 
-const fixture = loadFixture('masks') as unknown as { cases: OpCase[] };
+const fixture = loadFixture('tensor_ops') as unknown as { cases: OpCase[] };
 
 function tensorOf(t: FixtureTensor, requiresGrad = false): Tensor {
   if (t.dtype === 'int32') return ng.fromArray(Int32Array.from(t.data), t.shape);
@@ -57,13 +59,35 @@ function run(c: OpCase): { out: Tensor; leaves: Record<string, Tensor>; K: numbe
       return { out: ng.unsqueeze(x, a.axis), leaves, K: 1 };
     case 'squeeze':
       return { out: ng.squeeze(x, axisOf(a.axis)), leaves, K: 1 };
+    case 'unary':
+      return { out: ng[a.fn as 'log1p' | 'sin' | 'cos'](x), leaves, K: 1 };
+    case 'permute':
+      return { out: ng.permute(x, a.dims), leaves, K: 1 };
+    case 'transpose':
+      return { out: ng.transpose(x, a.dim0, a.dim1), leaves, K: 1 };
+    case 'matmul':
+      return { out: ng.matmul(leaves.a, leaves.b), leaves, K: Math.max(...leaves.a.shape.slice(-2)) };
+    case 'maximum': case 'minimum': {
+      const fn = ng[c.op as 'maximum' | 'minimum'];
+      return { out: a.scalar === null ? fn(leaves.a, leaves.b) : fn(leaves.a, a.scalar as number), leaves, K: 1 };
+    }
+    case 'tril': case 'triu':
+      return { out: ng[c.op as 'tril' | 'triu'](x, a.diagonal), leaves, K: 1 };
+    case 'logsumexp': {
+      const K = a.axis === null ? x.size : x.shape[a.axis < 0 ? a.axis + x.shape.length : a.axis];
+      return { out: ng.logsumexp(x, axisOf(a.axis), a.keepdim), leaves, K };
+    }
+    case 'split':
+      return { out: ng.split(x, a.sizes, a.axis)[a.piece], leaves, K: 1 };
+    case 'chunk':
+      return { out: ng.chunk(x, a.chunks, a.axis)[a.piece], leaves, K: 1 };
     default:
       throw new Error(`no runner for op ${c.op}`);
   }
 }
 
 describe('masks, casts and composed ops vs PyTorch', () => {
-  it('has the cases', () => expect(fixture.cases.length).toBe(75));
+  it('has the cases', () => expect(fixture.cases.length).toBe(113));
 
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     ng.tidy(() => {
