@@ -21,7 +21,7 @@ export {
 export type { AttentionOptions } from './ops';
 // masks, dtype casts and composed reductions / shape ops (PyTorch names)
 export { eq, ne, lt, le, gt, ge, where, cast, min, argmin, variance, variance as var, std, unsqueeze, squeeze, stack, log1p, sin, cos, permute,
-  logsumexp, split, chunk, maximum, minimum, tril, triu } from './ops';
+  logsumexp, split, chunk, maximum, minimum, tril, triu, maskedFill } from './ops';
 export type { VarOptions } from './ops';
 export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, upsampleBilinear2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, batchNorm2d, dropout2d } from './ops';
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, UpsampleBilinear2dOptions, Size2 } from './ops';

@@ -24,8 +24,8 @@ declare module './tensor/tensor' {
     sin(): Tensor;
     cos(): Tensor;
     clamp(min?: number, max?: number): Tensor;
-    sum(axis?: number, keepdim?: boolean): Tensor;
-    mean(axis?: number, keepdim?: boolean): Tensor;
+    sum(axis?: number | readonly number[], keepdim?: boolean): Tensor;
+    mean(axis?: number | readonly number[], keepdim?: boolean): Tensor;
     max(axis?: number, keepdim?: boolean): Tensor;
     argmax(axis?: number, keepdim?: boolean): Tensor;
     min(axis?: number, keepdim?: boolean): Tensor;
@@ -54,6 +54,8 @@ declare module './tensor/tensor' {
     chunk(chunks: number, axis?: number): Tensor[];
     maximum(other: Tensor | number): Tensor;
     minimum(other: Tensor | number): Tensor;
+    /** value where mask is non-zero (as torch.Tensor.masked_fill). */
+    maskedFill(mask: Tensor, value: number): Tensor;
     tril(diagonal?: number): Tensor;
     triu(diagonal?: number): Tensor;
     /** The number of elements (as torch.Tensor.numel(); also the `size` property). */
@@ -137,6 +139,7 @@ P.split = function (sizes, axis) { return ops.split(this, sizes, axis); };
 P.chunk = function (chunks, axis) { return ops.chunk(this, chunks, axis); };
 P.maximum = function (o) { return ops.maximum(this, o); };
 P.minimum = function (o) { return ops.minimum(this, o); };
+P.maskedFill = function (mask, value) { return ops.maskedFill(this, mask, value); };
 P.tril = function (d) { return ops.tril(this, d); };
 P.triu = function (d) { return ops.triu(this, d); };
 P.numel = function () { return this.size; };

@@ -158,6 +158,23 @@ function select(cond: Tensor, a: Tensor | number, b: Tensor | number, ownsCond: 
 }
 
 /**
+ * x with `value` where mask is non-zero (as torch.Tensor.masked_fill; the mask broadcasts to x's
+ * shape). Differentiable in x (zero gradient where filled).
+ */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  fin(x, 'x');
+  assertTensor(mask, 'mask');
+  if (typeof value !== 'number') throw new TypeError(expected('number', 'value', describe(value)));
+  broadcastShapes(x.shape, mask.shape, 'x', 'mask');
+  const out = where(mask, value, x);
+  if (out.shape.length !== x.shape.length || out.shape.some((d, i) => d !== x.shape[i])) {
+    out.dispose();
+    throw new RangeError(expected(`a mask that broadcasts to x's shape ${fmtShape(x.shape)}`, 'mask', fmtShape(mask.shape)));
+  }
+  return out;
+}
+
+/**
  * Elementwise maximum of a and b (broadcasting; either may be a number; as torch.maximum). The
  * gradient goes to a where a >= b and to b elsewhere (PyTorch splits a tie's gradient in two).
  * NaN in either gives NaN.

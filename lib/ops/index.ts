@@ -5,7 +5,7 @@ export type { VarOptions } from './reduce';
 export { relu, leakyRelu, elu, selu, gelu, silu, sigmoid, tanh, softplus, hardswish, softmax, logSoftmax } from './activations';
 export { matmul, linear, LINEAR_ACTS } from './matmul';
 export { reshape, flatten, unsqueeze, squeeze, permute, transpose, concat, stack, split, chunk, slice, gather } from './shape';
-export { eq, ne, lt, le, gt, ge, where, cast, maximum, minimum, tril, triu } from './compare'; // masks and dtype casts
+export { eq, ne, lt, le, gt, ge, where, cast, maximum, minimum, tril, triu, maskedFill } from './compare'; // masks and dtype casts
 export { layerNorm, batchNorm, batchNorm2d } from './norm';
 export { conv2d, conv1d, convTranspose2d, upsampleNearest2d, upsampleBilinear2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './conv';
 export type { Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions, MaxPool2dOptions, AvgPool2dOptions, UpsampleBilinear2dOptions, Size2 } from './conv';

@@ -19,8 +19,9 @@ function reducedShape(shape: readonly number[], axis: number | undefined, keepdi
 const SUM = { name: 'sum', fwd: 'sumForward', bwd: 'sumBackward' } as const;
 const MEAN = { name: 'mean', fwd: 'meanForward', bwd: 'meanBackward' } as const;
 
-function sumOrMean(op: typeof SUM | typeof MEAN, x: Tensor, axis?: number, keepdim = false): Tensor {
+function sumOrMean(op: typeof SUM | typeof MEAN, x: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   fin(x, 'x');
+  if (Array.isArray(axis)) return overAxes(op, x, axis, keepdim);
   const k = kernelsFor(x);
   const ax = axis === undefined ? undefined : normAxis(axis, x.shape.length);
   const v = ax === undefined ? { outer: 1, dim: x.size, inner: 1 } : axisView(x.shape, ax);
@@ -29,13 +30,34 @@ function sumOrMean(op: typeof SUM | typeof MEAN, x: Tensor, axis?: number, keepd
   return record(out, op.name, [x], (g, [dx]) => k[op.bwd](dx!.f32, g.f32, v.outer, v.dim, v.inner));
 }
 
-/** Sum of all elements, or along one axis. */
-export function sum(x: Tensor, axis?: number, keepdim = false): Tensor {
+/**
+ * Several axes (as torch.sum(x, dim=(0, 2))): one axis after the other, the last first, each kept
+ * as size 1 until the end. A mean of means over whole axes is the mean over all of them.
+ */
+function overAxes(op: typeof SUM | typeof MEAN, x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {
+  const r = x.shape.length;
+  const list = axes.map((a, i) => normAxis(a, r, `axis[${i}]`));
+  if (new Set(list).size !== list.length) throw new RangeError(expected('each axis once', 'axis', `[${axes.join(', ')}]`));
+  if (list.length === 0) return sumOrMean(op, x, undefined, keepdim);
+  let t = x;
+  for (const a of [...list].sort((p, q) => q - p)) {
+    const next = sumOrMean(op, t, a, true);
+    if (t !== x && !t.requiresGrad) t.dispose();
+    t = next;
+  }
+  if (keepdim) return t;
+  const out = reshape(t, x.shape.filter((_, i) => !list.includes(i)));
+  if (!t.requiresGrad) t.dispose();  // out is a view of its storage: the memory stays with out
+  return out;
+}
+
+/** Sum of all elements, or along one axis or several (an array). */
+export function sum(x: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   return sumOrMean(SUM, x, axis, keepdim);
 }
 
-/** Mean of all elements, or along one axis. */
-export function mean(x: Tensor, axis?: number, keepdim = false): Tensor {
+/** Mean of all elements, or along one axis or several (an array). */
+export function mean(x: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   return sumOrMean(MEAN, x, axis, keepdim);
 }
 

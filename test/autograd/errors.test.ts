@@ -152,6 +152,11 @@ expectErr('tril: 1-D', () => ng.tril(f([5])), RangeError, 'Expected tensor with 
 expectErr('triu: diagonal 0.5', () => ng.triu(f([2, 2]), 0.5), TypeError, 'Expected integer for diagonal but received 0.5 of type number');
 expectErr('maximum: int32', () => ng.maximum(i32([1, 2]), 1), TypeError, 'Expected float32 Tensor for a but received int32 Tensor of shape [2]');
 expectErr('logsumexp: empty', () => ng.logsumexp(f([0])), RangeError, 'Expected a non-empty axis for logsumexp but received an axis of length 0');
+expectErr('sum: an axis twice', () => ng.sum(f([2, 3]), [1, -1]), RangeError, 'Expected each axis once for axis but received [1, -1]');
+expectErr('mean: axis out of range', () => ng.mean(f([2, 3]), [0, 2]), RangeError, 'Expected integer axis in [-2, 1] for axis[1] but received 2 of type number');
+expectErr('maskedFill: mask wider than x', () => ng.maskedFill(f([3]), f([2, 3]), 0), RangeError,
+  "Expected a mask that broadcasts to x's shape [3] for mask but received [2, 3]");
+expectErr('maskedFill: value', () => ng.maskedFill(f([3]), f([3]), any('0') as unknown as number), TypeError, 'Expected number for value but received "0" of type string');
 expectErr('stack: dtypes', () => ng.stack([f([2]), i32([1, 2])]), TypeError, 'Expected float32 Tensor for tensors[1] but received int32 Tensor of shape [2]');
 
 describe('op and loss argument errors: exact messages', () => {

@@ -819,6 +819,32 @@ for (const [sx, axis] of [[[1, 3, 1, 17], undefined], [[3, 1, 17], 1], [[1, 5], 
   add({ name: `squeeze/${axis === undefined ? 'all' : `axis${axis}`}/${nameOf(sx)}`, fn: 'ops.squeeze', inputs: x1(sx),
     run: ([x]) => ng.squeeze(x, axis), ref: ([x]) => ({ shape: out, data: x.slice() }) });
 }
+for (const [sx, sm, v] of [[[3, 17], [3, 17], -100], [[2, 3, 17], [3, 1], 0], [[5, 33], [33], 2.5]] as [number[], number[], number][]) {
+  add({
+    name: `maskedFill/${nameOf(sx)}/${nameOf(sm)}`, fn: 'ops.maskedFill',
+    inputs: [{ name: 'x', shape: sx, gen: N(), grad: true }, { name: 'mask', shape: sm, gen: INT(2) }],
+    run: ([x, m]) => ng.maskedFill(x, m, v), ref: ([x, m]) => R.broadcast(x, sx, m, sm, (xv, mv) => (mv !== 0 ? v : xv)),
+  });
+}
+// sum / mean over several axes
+for (const kind of ['sum', 'mean'] as const) {
+  for (const [shape, axes, keepdim] of [[[2, 3, 17], [0, 2], false], [[2, 3, 17], [-1, 0], true], [[2, 3, 5, 7], [1, 2, 3], false],
+    [[3, 17], [], false], [[3, 17], [0, 1], true], [[255, 2], [1], false]] as [number[], number[], boolean][]) {
+    const ax = axes.map((a) => (a < 0 ? a + shape.length : a));
+    add({
+      name: `${kind}/axes${axes.join(',') || 'none'}${keepdim ? 'Keep' : ''}/${nameOf(shape)}`, fn: `ops.${kind}`, inputs: x1(shape),
+      run: ([x]) => ng[kind](x, axes, keepdim),
+      ref: ([x]) => {
+        // one axis at a time in double (exact order does not matter at double precision); none: every element
+        if (ax.length === 0) return R.reduce(kind, x, shape, undefined, keepdim);
+        let cur: Ref = { shape, data: x };
+        for (const a of [...ax].sort((p, q) => q - p)) cur = R.reduce(kind, cur.data, cur.shape, a, true);
+        return { shape: keepdim ? cur.shape : shape.filter((_, i) => !ax.includes(i)), data: cur.data };
+      },
+      reduce: ax.length ? ax.reduce((p, a) => p * shape[a], 1) : size(shape),
+    });
+  }
+}
 // maximum / minimum: distinct values (no ties: the gradient's split differs from PyTorch's there)
 for (const op of ['maximum', 'minimum'] as const) {
   const f = op === 'maximum' ? Math.max : Math.min;

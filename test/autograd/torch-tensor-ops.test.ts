@@ -81,13 +81,21 @@ function run(c: OpCase): { out: Tensor; leaves: Record<string, Tensor>; K: numbe
       return { out: ng.split(x, a.sizes, a.axis)[a.piece], leaves, K: 1 };
     case 'chunk':
       return { out: ng.chunk(x, a.chunks, a.axis)[a.piece], leaves, K: 1 };
+    case 'maskedFill':
+      return { out: ng.maskedFill(x, leaves.mask, a.value), leaves, K: 1 };
+    case 'sum': case 'mean': {
+      const axes = a.axes as number[];
+      const K = axes.length ? axes.reduce((p, d) => p * x.shape[d < 0 ? d + x.shape.length : d], 1) : x.size;
+      const fn = c.op === 'sum' ? ng.sum : ng.mean;
+      return { out: axes.length || a.keepdim ? fn(x, axes, a.keepdim) : fn(x), leaves, K };
+    }
     default:
       throw new Error(`no runner for op ${c.op}`);
   }
 }
 
 describe('masks, casts and composed ops vs PyTorch', () => {
-  it('has the cases', () => expect(fixture.cases.length).toBe(113));
+  it('has the cases', () => expect(fixture.cases.length).toBe(126));
 
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     ng.tidy(() => {
