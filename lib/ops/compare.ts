@@ -165,13 +165,10 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   fin(x, 'x');
   assertTensor(mask, 'mask');
   if (typeof value !== 'number') throw new TypeError(expected('number', 'value', describe(value)));
-  broadcastShapes(x.shape, mask.shape, 'x', 'mask');
-  const out = where(mask, value, x);
-  if (out.shape.length !== x.shape.length || out.shape.some((d, i) => d !== x.shape[i])) {
-    out.dispose();
+  if (!sameShape(broadcastShapes(x.shape, mask.shape, 'x', 'mask'), x.shape)) {
     throw new RangeError(expected(`a mask that broadcasts to x's shape ${fmtShape(x.shape)}`, 'mask', fmtShape(mask.shape)));
   }
-  return out;
+  return where(mask, value, x);
 }
 
 /**
