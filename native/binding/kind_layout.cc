@@ -152,7 +152,8 @@ Napi::Value kind_permute(const Napi::CallbackInfo& info) {
   for (int k = 0; k < g.rank; k++) g.dims[k] = dims[k];
   // perm: each axis exactly once (the kernel indexes dims and strides by it).
   Napi::Value pv = info[3];
-  const std::string what = "permutation of 0.." + std::to_string(g.rank - 1);
+  const std::string what = g.rank == 0 ? "empty array (a shape with no axes has nothing to permute)"
+                                       : "permutation of 0.." + std::to_string(g.rank - 1);
   if (!pv.IsArray() || pv.As<Napi::Array>().Length() != static_cast<uint32_t>(g.rank)) {
     throw Napi::TypeError::New(info.Env(), expected_msg(what, "perm", describe_value(pv)));
   }

@@ -426,15 +426,6 @@ const Backend* make_cpu() {
   set_kernel<Op::conv2dMaxPool2Forward>(b, conv2d_fwd_maxpool2);
   set_kernel<Op::conv2dResidualBlockForward>(b, conv2d_residual);
   set_kernel<Op::conv2dProjectionBlockForward>(b, conv2d_projection);
-  // masks: comparisons, where, casts
-  set_kernel<Op::compareF32>(b, compare_f32);
-  set_kernel<Op::compareI32>(b, compare_i32);
-  set_kernel<Op::whereForward>(b, where_forward);
-  set_kernel<Op::whereBackward>(b, where_backward);
-  set_kernel<Op::castI32ToF32>(b, cast_i32_to_f32);
-  set_kernel<Op::castF32ToI32>(b, cast_f32_to_i32);
-  set_kernel<Op::permuteForward>(b, permute_forward);
-  set_kernel<Op::permuteBackward>(b, permute_backward);
   set_kernel<Op::batchNormReluBackward>(b, batchnorm_relu_bwd);
   set_kernel<Op::batchNormReluBackwardInit>(b, batchnorm_relu_bwd_init);
   set_kernel<Op::reluBackwardInit>(b, pwb<relu_backward_init>);
@@ -445,6 +436,15 @@ const Backend* make_cpu() {
   set_kernel<Op::addReluBackward>(b, bin_bwd<BinaryOp::add_relu>);
   set_kernel<Op::addReluBackwardInit>(b, add_relu_bwd_init);
   set_kernel<Op::batchNormAddReluForward>(b, batchnorm_add_relu_fwd);
+  // masks: comparisons, where, casts; layout: permute
+  set_kernel<Op::compareF32>(b, compare_f32);
+  set_kernel<Op::compareI32>(b, compare_i32);
+  set_kernel<Op::whereForward>(b, where_forward);
+  set_kernel<Op::whereBackward>(b, where_backward);
+  set_kernel<Op::castI32ToF32>(b, cast_i32_to_f32);
+  set_kernel<Op::castF32ToI32>(b, cast_f32_to_i32);
+  set_kernel<Op::permuteForward>(b, permute_forward);
+  set_kernel<Op::permuteBackward>(b, permute_backward);
   return &b;
 }
 
