@@ -11,6 +11,7 @@ import * as xor from '../../examples/xor';
 import * as binary from '../../examples/binary-classifier';
 import * as mnist from '../../examples/mnist-mlp';
 import * as mnistCnn from '../../examples/mnist-cnn';
+import * as mnistVae from '../../examples/mnist-vae';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -52,6 +53,16 @@ describe('examples', () => {
     expect(r.history.epoch.length).toBe(2);
     expect(r.test.accuracy).toBeGreaterThanOrEqual(0.95);
     expect((r.model.layers[0] as ng.nn.Conv2d).weight.shape).toEqual([16, 1, 5, 5]);
+  }, 120_000);
+
+  it('mnist-vae (shortened: 2 epochs): the loss falls and test digits reconstruct well under the mean-image baseline', () => {
+    const logs: string[] = [];
+    const r = mnistVae.run({ epochs: 2, log: (s) => logs.push(s) });
+    expect(r.losses).toHaveLength(2);
+    expect(r.losses[1]).toBeLessThan(r.losses[0]);
+    expect(r.testError).toBeLessThan(0.75 * r.baselineError);
+    expect(r.activeUnits).toBeGreaterThanOrEqual(4);
+    expect(logs[2]).toMatch(/^test reconstruction error 0\.\d{4} \(mean-image baseline 0\.\d{4}\), \d of 8 latent units in use$/);
   }, 120_000);
 
   it('csv-regression (spawned with tsx): reports a held-out R^2 > 0.5', async () => {
