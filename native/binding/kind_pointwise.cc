@@ -149,7 +149,7 @@ ops::CompareOp compare_op_arg(const Napi::CallbackInfo& info, size_t i) {
 
 // A typed array of T (float32 or int32) with at least n elements.
 template <class T>
-const T* elements(const Napi::CallbackInfo& info, size_t i, const char* name, size_t n) {
+T* elements(const Napi::CallbackInfo& info, size_t i, const char* name, size_t n) {
   if constexpr (std::is_same_v<T, float>) return f32(info, i, name, n);
   else return i32(info, i, name, n);
 }
@@ -192,20 +192,17 @@ Napi::Value kind_select_bwd(const Napi::CallbackInfo& info) {
   return undef(info);
 }
 
-Napi::Value kind_cast_to_f32(const Napi::CallbackInfo& info) {
+// cast_to_f32 (int32 -> float32) and cast_to_i32 (float32 -> int32): out of Out, x of In.
+template <Kind K, class Out, class In>
+Napi::Value cast_kind(const Napi::CallbackInfo& info) {
   const size_t n = size_arg(info, 2, "n");
-  float* out = f32(info, 0, "out", n);
-  const int32_t* x = i32(info, 1, "x", n);
-  kernel<Kind::cast_to_f32>(info)(out, x, static_cast<int64_t>(n));
+  Out* out = elements<Out>(info, 0, "out", n);
+  const In* x = elements<In>(info, 1, "x", n);
+  kernel<K>(info)(out, x, static_cast<int64_t>(n));
   return undef(info);
 }
 
-Napi::Value kind_cast_to_i32(const Napi::CallbackInfo& info) {
-  const size_t n = size_arg(info, 2, "n");
-  int32_t* out = i32(info, 0, "out", n);
-  const float* x = f32(info, 1, "x", n);
-  kernel<Kind::cast_to_i32>(info)(out, x, static_cast<int64_t>(n));
-  return undef(info);
-}
+Napi::Value kind_cast_to_f32(const Napi::CallbackInfo& info) { return cast_kind<Kind::cast_to_f32, float, int32_t>(info); }
+Napi::Value kind_cast_to_i32(const Napi::CallbackInfo& info) { return cast_kind<Kind::cast_to_i32, int32_t, float>(info); }
 
 }  // namespace ng::binding

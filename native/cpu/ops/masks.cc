@@ -50,8 +50,17 @@ void where_forward(float* out, const float* cond, const float* a, const float* b
 }
 
 void where_backward(float* da, float* db, const float* dout, const float* cond, int64_t n) {
-  if (da) parallel_for(n, n >= kParallelMin, [=](int64_t i) { da[i] += cond[i] != 0.0f ? dout[i] : 0.0f; });
-  if (db) parallel_for(n, n >= kParallelMin, [=](int64_t i) { db[i] += cond[i] != 0.0f ? 0.0f : dout[i]; });
+  if (da && db) {  // both gradients in one pass over cond and dout
+    parallel_for(n, n >= kParallelMin, [=](int64_t i) {
+      const bool take_a = cond[i] != 0.0f;
+      da[i] += take_a ? dout[i] : 0.0f;
+      db[i] += take_a ? 0.0f : dout[i];
+    });
+  } else if (da) {
+    parallel_for(n, n >= kParallelMin, [=](int64_t i) { da[i] += cond[i] != 0.0f ? dout[i] : 0.0f; });
+  } else if (db) {
+    parallel_for(n, n >= kParallelMin, [=](int64_t i) { db[i] += cond[i] != 0.0f ? 0.0f : dout[i]; });
+  }
 }
 
 void cast_i32_to_f32(float* out, const int32_t* x, int64_t n) {
